@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# Benchmark postbook against pandoc on a folder of Jekyll/Hugo posts.
+#
+# Usage: bench/compare.sh [CORPUS_DIR]
+#   CORPUS_DIR         folder of posts (default: ../shared/corpus/posts, relative to the repo root)
+# Environment:
+#   RUNS=3             runs per measurement; the median wall time is reported
+#   PANDOC_EPUB_POSTS=100
+#                      pandoc builds its EPUB from the first N posts only (by file name): on the
+#                      full corpus it needs tens of GB of RAM. Its time is scaled linearly to the
+#                      full corpus for the ratio (an estimate: pandoc's time and memory grow
+#                      worse than linearly on large inputs).
+#   NO_BUILD=1         skip `cargo build --release` and use the existing target/release/postbook
+#   POSTBOOK=PATH      use this postbook binary (implies NO_BUILD=1)
+#   KEEP_TMP=1         keep the temporary output folder (its path is printed)
+#
+# Tasks:
+#   markdown  postbook `convert -t markdown` vs pandoc `-f markdown -t gfm`, one file per post,
+#             pandoc run in parallel with xargs -P"$(nproc)"
+#   epub      postbook `convert -t epub --group-by none` (one book of the whole corpus) vs pandoc
+#             making one EPUB of the first N posts, images removed by a Lua filter so that pandoc
+#             does not go to the network
+# Peak RSS is GNU time's %M: the largest single process (for xargs runs, the largest pandoc).
+# Exit status: 0, or 1 when an argument is bad or a measured command exited non-zero (the table
+# is still printed).
+set -euo pipefail
+
+die() { printf 'compare.sh: %s\n' "$*" >&2; exit 1; }
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd -- "$script_dir/.." && pwd)
+
+corpus=${1:-$root/../shared/corpus/posts}
+[ -d "$corpus" ] || die "corpus folder not found: $corpus"
+corpus=$(cd -- "$corpus" && pwd)
+
+runs=${RUNS:-3}
+epub_n=${PANDOC_EPUB_POSTS:-100}
+case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, got '$runs'" ;; esac
+case $epub_n in '' | *[!0-9]* | 0) die "PANDOC_EPUB_POSTS must be a positive integer, got '$epub_n'" ;; esac
+jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/postbook-bench.XXXXXX")
+cleanup() {
+    if [ "${KEEP_TMP:-0}" = 1 ]; then
+        printf 'kept temporary folder: %s\n' "$tmp" >&2
+    else
+        rm -rf -- "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The posts, NUL-separated and sorted by name so that "the first N" is reproducible.
+find "$corpus" -type f \( -name '*.md' -o -name '*.markdown' \) -print0 | LC_ALL=C sort -z >"$tmp/posts.list"
+total=$(tr -cd '\0' <"$tmp/posts.list" | wc -c | tr -d ' ')
+[ "$total" -gt 0 ] || die "no .md or .markdown posts in $corpus"
+[ "$epub_n" -le "$total" ] || epub_n=$total
+tr '\0' '\n' <"$tmp/posts.list" | head -n "$epub_n" | tr '\n' '\0' >"$tmp/epub-posts.list"
+
+if [ -x /usr/bin/time ] && /usr/bin/time -f '%e %M' -o "$tmp/probe" "$BASH" -c : 2>/dev/null; then
+    have_gnu_time=1
+else
+    have_gnu_time=0
+fi
+
+# run_timed LOG OUTFILE CMD...: runs CMD once, appends "seconds rss_kb" to OUTFILE (rss "-" when
+# unknown), CMD's output goes to LOG. Returns CMD's exit status.
+run_timed() {
+    local log=$1 out=$2 status=0
+    shift 2
+    if [ "$have_gnu_time" = 1 ]; then
+        /usr/bin/time -f '%e %M' -o "$tmp/time.one" "$@" >>"$log" 2>&1 || status=$?
+        # GNU time prefixes "Command exited with non-zero status N" on failure: keep the last line.
+        tail -n 1 "$tmp/time.one" >>"$out"
+    else
+        local TIMEFORMAT='%R'
+        { time "$@" >>"$log" 2>&1 || status=$?; } 2>"$tmp/time.one"
+        printf '%s -\n' "$(tail -n 1 "$tmp/time.one")" >>"$out"
+    fi
+    return "$status"
+}
+
+median() { # median of the first column of a file
+    awk '{ print $1 }' "$1" | sort -n | awk '
+        { v[NR] = $1 }
+        END {
+            if (NR == 0) { print "-"; exit }
+            if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
+            else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+        }'
+}
+
+max_rss() { # largest second column of a file, in MB
+    awk '$2 ~ /^[0-9]+$/ { if ($2 > m) m = $2; seen = 1 }
+         END { if (seen) printf "%.0f MB\n", m / 1024; else print "-" }' "$1"
+}
+
+# measure NAME OUTDIR CMD...: RUNS runs, OUTDIR emptied before each; results in $tmp/NAME.times.
+measure() {
+    local name=$1 outdir=$2 i failed=0
+    shift 2
+    : >"$tmp/$name.times"
+    : >"$tmp/$name.log"
+    i=0
+    while [ "$i" -lt "$runs" ]; do
+        i=$((i + 1))
+        rm -rf -- "$outdir"
+        mkdir -p -- "$outdir"
+        : >"$tmp/run.log"
+        printf '  %-16s run %d/%d ... ' "$name" "$i" "$runs" >&2
+        if run_timed "$tmp/run.log" "$tmp/$name.times" "$@"; then
+            printf '%ss\n' "$(tail -n 1 "$tmp/$name.times" | awk '{ print $1 }')" >&2
+        else
+            failed=1
+            printf 'FAILED (non-zero exit); last lines of its output:\n' >&2
+            tail -n 20 "$tmp/run.log" | sed 's/^/    | /' >&2
+        fi
+        cat "$tmp/run.log" >>"$tmp/$name.log"
+    done
+    if [ "$failed" = 1 ]; then
+        notes+=("$name: the command exited non-zero (timings kept, output may be partial)")
+        any_failed=1
+    fi
+}
+
+notes=()
+any_failed=0
+postbook_ok=0
+pandoc_ok=0
+
+# ---------------------------------------------------------------- postbook
+postbook=${POSTBOOK:-$root/target/release/postbook}
+if [ -z "${POSTBOOK:-}" ] && [ "${NO_BUILD:-0}" != 1 ]; then
+    if command -v cargo >/dev/null 2>&1; then
+        printf 'building postbook (cargo build --release) ...\n' >&2
+        (cd -- "$root" && cargo build --release --quiet) || die "cargo build --release failed"
+    else
+        notes+=("cargo not found: not rebuilding postbook")
+    fi
+fi
+if [ -x "$postbook" ]; then
+    postbook_ok=1
+else
+    notes+=("postbook binary not found at $postbook: postbook columns skipped")
+fi
+
+if command -v pandoc >/dev/null 2>&1; then
+    pandoc_ok=1
+    pandoc_version=$(pandoc --version | head -n 1)
+else
+    notes+=("pandoc is not installed: pandoc columns skipped")
+    pandoc_version="(none)"
+fi
+
+printf 'corpus: %s (%d posts), runs: %d, jobs: %d, %s\n' "$corpus" "$total" "$runs" "$jobs" "$pandoc_version" >&2
+
+# ---------------------------------------------------------------- markdown
+if [ "$postbook_ok" = 1 ]; then
+    measure postbook-md "$tmp/md" "$postbook" convert -t markdown "$corpus" -o "$tmp/md" -q
+fi
+if [ "$pandoc_ok" = 1 ]; then
+    # One pandoc process per post, up to 50 posts per sh (fewer on a small corpus, so that every
+    # job gets work), $jobs shells at once. A post that pandoc rejects makes xargs exit 123
+    # (reported as a failed run) without stopping the others.
+    batch=$(((total + jobs - 1) / jobs))
+    [ "$batch" -le 50 ] || batch=50
+    cat >"$tmp/pandoc-md.sh" <<'EOF'
+#!/bin/sh
+# usage: pandoc-md.sh POSTS_LIST(NUL-separated) OUT_DIR JOBS BATCH
+OUT=$2 xargs -0 -P"$3" -n "$4" sh -c '
+    st=0
+    for f; do pandoc -f markdown -t gfm "$f" -o "$OUT/$(basename "$f")" || st=1; done
+    exit $st' _ <"$1"
+EOF
+    measure pandoc-md "$tmp/pandoc-md" sh "$tmp/pandoc-md.sh" "$tmp/posts.list" "$tmp/pandoc-md" "$jobs" "$batch"
+fi
+
+# ---------------------------------------------------------------- epub
+if [ "$postbook_ok" = 1 ]; then
+    measure postbook-epub "$tmp/epub" "$postbook" convert -t epub --group-by none "$corpus" -o "$tmp/epub" -q
+fi
+if [ "$pandoc_ok" = 1 ]; then
+    cat >"$tmp/no-images.lua" <<'EOF'
+-- Drop every image so that pandoc's EPUB writer does not try to fetch it over the network.
+function Image(el) return {} end
+-- Raw HTML <img>/<source>/<video>/... tags are fetched by the EPUB writer too: drop them as well.
+local media = { "<img", "<source", "<video", "<audio", "<iframe", "<embed", "<picture" }
+local function strip(el)
+  if el.format:match("html") then
+    local t = el.text:lower()
+    for _, tag in ipairs(media) do
+      if t:find(tag, 1, true) then return {} end
+    end
+  end
+end
+RawInline = strip
+RawBlock = strip
+EOF
+    # pandoc takes its inputs on the command line; read them into an array (names have spaces).
+    epub_inputs=()
+    while IFS= read -r -d '' f; do epub_inputs+=("$f"); done <"$tmp/epub-posts.list"
+    measure pandoc-epub "$tmp/pandoc-epub" pandoc -f markdown --lua-filter "$tmp/no-images.lua" \
+        --metadata title=bench -o "$tmp/pandoc-epub/bench.epub" "${epub_inputs[@]}"
+fi
+
+# ---------------------------------------------------------------- report
+cell() { [ -s "$tmp/$1.times" ] && median "$tmp/$1.times" || echo "-"; }
+rss() { [ -s "$tmp/$1.times" ] && max_rss "$tmp/$1.times" || echo "-"; }
+ratio() { # ratio PANDOC POSTBOOK
+    awk -v p="$1" -v b="$2" 'BEGIN {
+        if (p == "-" || b == "-") { print "-"; exit }
+        if (b + 0 == 0) b = 0.005   # below time resolution: use half the last digit
+        printf "%.1fx\n", p / b }'
+}
+
+pb_md=$(cell postbook-md)
+pd_md=$(cell pandoc-md)
+pb_ep=$(cell postbook-epub)
+pd_ep=$(cell pandoc-epub)
+pd_ep_scaled=-
+if [ "$pd_ep" != "-" ]; then
+    pd_ep_scaled=$(awk -v t="$pd_ep" -v n="$epub_n" -v total="$total" 'BEGIN { printf "%.2f\n", t * total / n }')
+fi
+
+printf '\n'
+fmt='%-34s %12s %12s %10s %14s %14s\n'
+# shellcheck disable=SC2059
+printf "$fmt" task "postbook s" "pandoc s" ratio "postbook RSS" "pandoc RSS"
+# shellcheck disable=SC2059
+printf "$fmt" "markdown ($total posts)" "$pb_md" "$pd_md" "$(ratio "$pd_md" "$pb_md")" \
+    "$(rss postbook-md)" "$(rss pandoc-md)"
+if [ "$epub_n" -lt "$total" ] && [ "$pd_ep" != "-" ]; then
+    # shellcheck disable=SC2059
+    printf "$fmt" "epub ($total posts; pandoc $epub_n)" "$pb_ep" "$pd_ep_scaled*" \
+        "$(ratio "$pd_ep_scaled" "$pb_ep")" "$(rss postbook-epub)" "$(rss pandoc-epub)"
+    printf '\n* pandoc built its EPUB from the first %d of %d posts in %s s (median); that time is\n' \
+        "$epub_n" "$total" "$pd_ep"
+    printf '  scaled linearly (x %s) to the full corpus for the table and the ratio. Its RSS is for\n' \
+        "$(awk -v n="$epub_n" -v t="$total" 'BEGIN { printf "%.2f", t / n }')"
+    printf '  %d posts only. Linear scaling is an estimate: for a small N pandoc'"'"'s start-up cost inflates\n' \
+        "$epub_n"
+    printf '  it, for a large N pandoc'"'"'s worse-than-linear growth in time and memory is not counted.\n'
+else
+    # shellcheck disable=SC2059
+    printf "$fmt" "epub ($total posts)" "$pb_ep" "$pd_ep" "$(ratio "$pd_ep" "$pb_ep")" \
+        "$(rss postbook-epub)" "$(rss pandoc-epub)"
+fi
+printf '\nMedian of %d run(s) each; ratio = pandoc / postbook (higher: postbook faster).\n' "$runs"
+if [ "$have_gnu_time" = 1 ]; then
+    printf 'Peak RSS: GNU time %%M, max over runs, largest single process (for xargs: one pandoc).\n'
+else
+    printf 'Peak RSS: not measured (/usr/bin/time is not GNU time).\n'
+fi
+[ "$pandoc_ok" = 0 ] || printf 'pandoc markdown: one pandoc per post, %d parallel shells (xargs -P%d -n %s).\n' "$jobs" "$jobs" "${batch:-50}"
+for n in "${notes[@]+"${notes[@]}"}"; do
+    printf 'note: %s\n' "$n"
+done
+# A benchmark whose commands failed is not a result: say so with the exit status.
+[ "$any_failed" = 0 ] || exit 1

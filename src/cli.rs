@@ -1,0 +1,197 @@
+//! Command-line interface: argument definitions and dispatch.
+
+use crate::convert::{self, Destination, Filters, Format, Options, UsageError, Verbosity};
+use crate::group::GroupBy;
+use crate::inspect;
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Convert folders of blog and news posts (Jekyll/Hugo Markdown or HTML with YAML/TOML front
+/// matter) into EPUB collections, clean Markdown and plain text.
+#[derive(Debug, Parser)]
+#[command(name = "postbook", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  postbook convert -t epub posts/ -o books/                 one EPUB per month
+  postbook convert -t markdown _posts/ -o vault/news         clean notes for Obsidian
+  postbook convert -t text post.md -o - | less               one post as text on stdout
+  find posts -name '2023-*' | postbook convert -t epub - -o books/ --group-by none
+  postbook inspect posts/                                    what is in this folder
+
+Exit codes: 0 all converted, 1 some posts failed (the rest are written), 2 usage error.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Convert posts to EPUB books, Markdown notes or plain text.
+    #[command(after_help = EXAMPLES)]
+    Convert(ConvertArgs),
+    /// Summarize a folder of posts: dates, categories, authors, images, front matter errors.
+    Inspect(InspectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// Post files or folders (searched recursively); `-` reads a list of paths from stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(short = 't', long = "to", value_enum)]
+    pub format: Format,
+    /// Output folder, or `-` for stdout (one post, markdown or text).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Group posts into books (EPUB, default month) or sub-folders (markdown/text, default none).
+    #[arg(short, long, value_enum)]
+    pub group_by: Option<GroupBy>,
+    /// Keep posts dated on or after this day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
+    pub since: Option<NaiveDate>,
+    /// Keep posts dated on or before this day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse_day)]
+    pub until: Option<NaiveDate>,
+    /// Keep posts in this category (repeatable; any matches).
+    #[arg(long = "category", value_name = "NAME")]
+    pub categories: Vec<String>,
+    /// Keep posts with this tag (repeatable; any matches).
+    #[arg(long = "tag", value_name = "NAME")]
+    pub tags: Vec<String>,
+    /// Book title (EPUB); with grouping, books are titled `TITLE — GROUP`.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Book author (EPUB), instead of the posts' authors.
+    #[arg(long)]
+    pub author: Option<String>,
+    /// Book language as a BCP 47 tag (EPUB), instead of detecting it from the text.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// Site root for `/absolute` image paths; no image outside it is read. Default: the input folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Wrap plain text at this many display columns (CJK characters count two).
+    #[arg(long, value_name = "COLUMNS")]
+    pub wrap: Option<usize>,
+    /// Folder whose style.css, chapter.xhtml or title-page.xhtml replace the built-in templates.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Write a JSON record of every input, output, failure and warning to this file.
+    #[arg(long, value_name = "FILE.json")]
+    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Post files or folders; `-` reads a list of paths from stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Site root for `/absolute` image paths. Default: the input folder.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerbosityArgs {
+    /// Print only errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print each output written.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+impl VerbosityArgs {
+    fn level(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (_, true) => Verbosity::Verbose,
+            _ => Verbosity::Normal,
+        }
+    }
+}
+
+fn parse_day(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
+}
+
+/// Replaces a `-` input with the paths listed on stdin, one per line.
+fn expand_stdin(inputs: Vec<PathBuf>) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            for line in std::io::stdin().lock().lines() {
+                let line = line?;
+                let line = line.trim_end_matches('\r');
+                if !line.trim().is_empty() {
+                    out.push(PathBuf::from(line));
+                }
+            }
+        } else {
+            out.push(input);
+        }
+    }
+    Ok(out)
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Convert(a) => {
+            let destination = if a.output.as_os_str() == "-" { Destination::Stdout } else { Destination::Dir(a.output) };
+            let opts = Options {
+                inputs: expand_stdin(a.inputs)?,
+                destination,
+                format: a.format,
+                group_by: a.group_by,
+                filters: Filters { since: a.since, until: a.until, categories: a.categories, tags: a.tags },
+                title: a.title,
+                author: a.author,
+                lang: a.lang,
+                root: a.root,
+                wrap: a.wrap,
+                templates: a.templates,
+                report: a.report,
+                verbosity: a.verbosity.level(),
+            };
+            let report = convert::run(&opts)?;
+            Ok(if report.summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        Command::Inspect(a) => {
+            let inv = inspect::inspect(&expand_stdin(a.inputs)?, a.root, a.verbosity.level());
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&inv)?);
+            } else {
+                print!("{}", inv.to_text());
+            }
+            Ok(if inv.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+        }
+    }
+}

@@ -1,0 +1,523 @@
+//! The `convert` pipeline: find posts → read them in parallel → filter → group → write.
+//!
+//! Every post is independent until grouping, so reading runs on all cores (rayon); books and
+//! note files are then rendered in parallel too. A post that fails is recorded with its reason
+//! and the run goes on: the exit code and the report say what failed.
+
+use crate::group::{GroupBy, GroupKey};
+use crate::images::LocalImages;
+use crate::model::Document;
+use crate::output::{safe_file_stem, write_atomic, NameAllocator};
+use crate::read::{front_matter, read_post, PostError, ReadPost};
+use crate::templates::Templates;
+use crate::write::epub::{Book, EpubWriter};
+use crate::write::markdown::MarkdownWriter;
+use crate::write::text::TextWriter;
+use crate::write::PostWriter;
+use crate::{input, lang};
+use anyhow::Result;
+use chrono::NaiveDate;
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// An error in how postbook was called (exit code 2), as opposed to a failure while working.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[value(alias = "md")]
+    Markdown,
+    #[value(alias = "txt")]
+    Text,
+    Epub,
+}
+
+/// Where output goes.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    Dir(PathBuf),
+    Stdout,
+}
+
+/// How much to print on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Which posts to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+impl Filters {
+    fn is_active(&self) -> bool {
+        self.since.is_some() || self.until.is_some() || !self.categories.is_empty() || !self.tags.is_empty()
+    }
+
+    /// Whether a post passes. Undated posts fail any date bound; names match case-insensitively.
+    pub fn accepts(&self, doc: &Document) -> bool {
+        let day = doc.meta.date.map(|d| d.day());
+        if self.since.is_some_and(|s| day.is_none_or(|d| d < s)) || self.until.is_some_and(|u| day.is_none_or(|d| d > u)) {
+            return false;
+        }
+        let any = |wanted: &[String], have: &[String]| {
+            wanted.is_empty() || wanted.iter().any(|w| have.iter().any(|h| h.eq_ignore_ascii_case(w) || h.to_lowercase() == w.to_lowercase()))
+        };
+        any(&self.categories, &doc.meta.categories) && any(&self.tags, &doc.meta.tags)
+    }
+}
+
+/// Everything `convert` needs to know.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub inputs: Vec<PathBuf>,
+    pub destination: Destination,
+    pub format: Format,
+    /// `None` means the format's default (month for EPUB, none otherwise).
+    pub group_by: Option<GroupBy>,
+    pub filters: Filters,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    /// Site root for `/absolute` image paths and the limit no image path may leave.
+    pub root: Option<PathBuf>,
+    pub wrap: Option<usize>,
+    pub templates: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+    pub verbosity: Verbosity,
+}
+
+/// The machine-readable record of a run (`--report FILE.json`).
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub postbook: &'static str,
+    pub format: Option<Format>,
+    pub group_by: String,
+    pub summary: Summary,
+    pub outputs: Vec<OutputRecord>,
+    pub posts: Vec<PostRecord>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub inputs: usize,
+    pub converted: usize,
+    pub failed: usize,
+    pub filtered_out: usize,
+    pub outputs: usize,
+    pub warnings: usize,
+    pub images_embedded: usize,
+    pub images_linked: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutputRecord {
+    pub path: PathBuf,
+    /// The book title, for EPUB outputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub posts: Vec<PathBuf>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PostRecord {
+    pub input: PathBuf,
+    /// `converted`, `failed` or `filtered`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorRecord>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ErrorRecord {
+    pub message: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+/// Reads every post under `inputs`, in parallel, in a stable order. Missing inputs come back as
+/// failures like unreadable posts.
+pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressBar) -> Vec<(PathBuf, Result<ReadPost, PostError>)> {
+    let (files, missing) = input::discover(inputs, exclude);
+    progress.set_length(files.len() as u64);
+    let mut posts: Vec<(PathBuf, Result<ReadPost, PostError>)> = files
+        .into_par_iter()
+        .map(|path| {
+            let r = read_post(&path);
+            progress.inc(1);
+            (path, r)
+        })
+        .collect();
+    posts.extend(missing.into_iter().map(|(p, why)| (p, Err(PostError::whole_file(why)))));
+    posts
+}
+
+/// A progress bar on stderr, drawn only on a terminal and not in quiet mode.
+pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
+    if verbosity == Verbosity::Quiet {
+        return ProgressBar::hidden();
+    }
+    let pb = ProgressBar::new(0);
+    pb.set_style(ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    pb.set_message(what);
+    pb
+}
+
+/// Runs a conversion and returns its report. `Err` only for problems that stop the whole run
+/// (unusable options, an output folder that cannot be created); per-post problems are in the
+/// report.
+pub fn run(opts: &Options) -> Result<Report> {
+    let started = Instant::now();
+    let templates = match opts.format {
+        Format::Epub => Some(Templates::load(opts.templates.as_deref())?),
+        _ => None,
+    };
+    let group_by = opts.group_by.unwrap_or(if opts.format == Format::Epub { GroupBy::Month } else { GroupBy::None });
+    let out_dir = match &opts.destination {
+        Destination::Dir(d) => Some(d.clone()),
+        Destination::Stdout => None,
+    };
+    let progress = progress_bar(opts.verbosity, "reading");
+    let posts = read_all(&opts.inputs, out_dir.as_deref(), &progress);
+    progress.finish_and_clear();
+
+    let mut report = Report {
+        postbook: env!("CARGO_PKG_VERSION"),
+        format: Some(opts.format),
+        group_by: format!("{group_by:?}").to_lowercase(),
+        ..Report::default()
+    };
+    report.summary.inputs = posts.len();
+    let mut docs: Vec<Document> = Vec::new();
+    let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
+    for (path, result) in posts {
+        let record = match result {
+            Ok(ReadPost { doc, warnings }) => {
+                for w in &warnings {
+                    note(opts.verbosity, &format!("warning: {}: {w}", path.display()));
+                }
+                let status = if opts.filters.is_active() && !opts.filters.accepts(&doc) { "filtered" } else { "converted" };
+                let title = Some(doc.display_title());
+                if status == "converted" {
+                    docs.push(doc);
+                } else {
+                    report.summary.filtered_out += 1;
+                }
+                PostRecord { input: path.clone(), status, title, outputs: vec![], error: None, warnings }
+            }
+            Err(e) => {
+                eprintln!("error: {}", e.display_for(&path));
+                PostRecord {
+                    input: path.clone(),
+                    status: "failed",
+                    title: None,
+                    outputs: vec![],
+                    error: Some(ErrorRecord { message: e.message.clone(), line: e.line, column: e.column }),
+                    warnings: vec![],
+                }
+            }
+        };
+        index.insert(path, report.posts.len());
+        report.posts.push(record);
+    }
+
+    match (&opts.destination, opts.format) {
+        (Destination::Stdout, Format::Epub) => {
+            return Err(UsageError("EPUB cannot be written to stdout; give an output folder with -o DIR".into()).into())
+        }
+        (Destination::Stdout, _) => {
+            if report.posts.len() != 1 {
+                let msg = format!("-o - writes one post to stdout, but {} inputs were found; give an output folder with -o DIR", report.posts.len());
+                return Err(UsageError(msg).into());
+            }
+            if let Some(doc) = docs.first() {
+                let rendered = post_writer(opts).render(doc);
+                std::io::stdout().lock().write_all(rendered.as_bytes())?;
+            }
+        }
+        (Destination::Dir(dir), Format::Epub) => {
+            let templates = templates.as_ref().expect("loaded for EPUB");
+            write_books(opts, dir, group_by, &docs, templates, &mut report)?;
+        }
+        (Destination::Dir(dir), _) => write_posts(opts, dir, group_by, &docs, &mut report)?,
+    }
+
+    // Record outputs against their posts.
+    for out in &report.outputs {
+        for p in &out.posts {
+            if let Some(&i) = index.get(p) {
+                report.posts[i].outputs.push(out.path.clone());
+            }
+        }
+    }
+    for rec in report.posts.iter_mut() {
+        if rec.status == "converted" && rec.outputs.is_empty() && matches!(opts.destination, Destination::Dir(_)) {
+            rec.status = "failed";
+            rec.error.get_or_insert(ErrorRecord { message: "no output was written".into(), line: None, column: None });
+        }
+    }
+    report.summary.converted = report.posts.iter().filter(|p| p.status == "converted").count();
+    report.summary.failed = report.posts.iter().filter(|p| p.status == "failed").count();
+    report.summary.outputs = report.outputs.len();
+    report.summary.warnings += report.posts.iter().map(|p| p.warnings.len()).sum::<usize>();
+
+    if let Some(path) = &opts.report {
+        let json = serde_json::to_vec_pretty(&report)?;
+        write_atomic(path, &json).map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
+    }
+    if opts.verbosity >= Verbosity::Normal {
+        eprintln!("{}", summary_line(&report, opts.format, started));
+    }
+    Ok(report)
+}
+
+fn post_writer(opts: &Options) -> Box<dyn PostWriter> {
+    match opts.format {
+        Format::Text => Box::new(TextWriter { wrap: opts.wrap }),
+        _ => Box::new(MarkdownWriter),
+    }
+}
+
+fn note(verbosity: Verbosity, msg: &str) {
+    if verbosity >= Verbosity::Normal {
+        eprintln!("{msg}");
+    }
+}
+
+/// `converted 1498 posts into 27 books; 2 failed`.
+fn summary_line(r: &Report, format: Format, started: Instant) -> String {
+    let s = &r.summary;
+    let unit = match (format, s.outputs) {
+        (Format::Epub, 1) => "book",
+        (Format::Epub, _) => "books",
+        (_, 1) => "file",
+        _ => "files",
+    };
+    let mut line = format!("converted {} posts into {} {unit}", s.converted, s.outputs);
+    if s.failed > 0 {
+        line.push_str(&format!("; {} failed", s.failed));
+    }
+    if s.filtered_out > 0 {
+        line.push_str(&format!("; {} filtered out", s.filtered_out));
+    }
+    if s.images_embedded > 0 {
+        line.push_str(&format!("; {} images embedded", s.images_embedded));
+    }
+    if s.warnings > 0 {
+        line.push_str(&format!("; {} warnings", s.warnings));
+    }
+    line.push_str(&format!(" ({:.2}s)", started.elapsed().as_secs_f64()));
+    line
+}
+
+/// Posts sorted for reading: by date, undated last, then by path.
+fn reading_order(docs: &mut [&Document]) {
+    docs.sort_by(|a, b| match (a.meta.date, b.meta.date) {
+        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.meta.path.cmp(&b.meta.path)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.meta.path.cmp(&b.meta.path),
+    });
+}
+
+/// The name of the whole collection, used in book titles: `--title`, else the category or
+/// author every post shares (`联合早报`), else the input folder's name.
+fn collection_name(opts: &Options, docs: &[&Document]) -> String {
+    if let Some(t) = &opts.title {
+        return t.clone();
+    }
+    let shared = |get: fn(&Document) -> Option<&String>| {
+        let first = get(docs.first()?)?;
+        docs.iter().all(|d| get(d) == Some(first)).then(|| first.clone())
+    };
+    shared(|d| d.meta.categories.first())
+        .or_else(|| shared(|d| d.meta.authors.first()))
+        .or_else(|| {
+            let input = opts.inputs.first()?;
+            let abs = std::path::absolute(input).ok()?;
+            let name = if abs.is_dir() { abs.file_name() } else { abs.file_stem() };
+            name.map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "postbook".into())
+}
+
+fn write_books(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document], templates: &Templates, report: &mut Report) -> Result<()> {
+    let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
+    for doc in docs {
+        for key in group_by.keys(doc) {
+            groups.entry(key).or_default().push(doc);
+        }
+    }
+    let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
+    let mut names = NameAllocator::default();
+    let assets = LocalImages { root: image_root(opts) };
+    let writer = EpubWriter { templates };
+    let jobs: Vec<(GroupKey, Vec<&Document>, PathBuf, String)> = groups
+        .into_iter()
+        .map(|(key, mut posts)| {
+            reading_order(&mut posts);
+            let collection = collection_name(opts, &posts);
+            let title = match (group_by, opts.title.is_some()) {
+                (GroupBy::None, _) => collection.clone(),
+                (g, _) if g.is_date() || key.missing => format!("{collection} — {}", key.label),
+                (_, true) => format!("{collection} — {}", key.label),
+                _ => key.label.clone(),
+            };
+            let stem = if group_by == GroupBy::None { safe_file_stem(&collection) } else { safe_file_stem(&key.label) };
+            let path = names.allocate(dir, &stem, "epub");
+            (key, posts, path, title)
+        })
+        .collect();
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    let progress = progress_bar(opts.verbosity, "books");
+    progress.set_length(jobs.len() as u64);
+    let results: Vec<_> = jobs
+        .par_iter()
+        .map(|(key, posts, path, title)| {
+            let lang = opts.lang.clone().unwrap_or_else(|| {
+                let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
+                lang::majority(langs.iter().map(|l| l.as_deref()))
+            });
+            let authors = match &opts.author {
+                Some(a) => vec![a.clone()],
+                None => book_authors(posts),
+            };
+            let book = Book { key: key.id.clone(), title: title.clone(), authors, lang, posts: posts.clone() };
+            let result = writer.render(&book, &assets).and_then(|(bytes, stats)| {
+                write_atomic(path, &bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                Ok(stats)
+            });
+            progress.inc(1);
+            result
+        })
+        .collect();
+    progress.finish_and_clear();
+    for ((_, posts, path, title), result) in jobs.into_iter().zip(results) {
+        match result {
+            Ok(stats) => {
+                report.summary.images_embedded += stats.images_embedded;
+                report.summary.images_linked += stats.images_linked;
+                for (post, w) in stats.warnings {
+                    note(opts.verbosity, &format!("warning: {post}: {w}"));
+                    report.summary.warnings += 1;
+                    if let Some(rec) = report.posts.iter_mut().find(|r| r.input.display().to_string() == post) {
+                        rec.warnings.push(w);
+                    }
+                }
+                if opts.verbosity == Verbosity::Verbose {
+                    eprintln!("wrote {} ({} posts)", path.display(), posts.len());
+                }
+                report.outputs.push(OutputRecord { path, title: Some(title), posts: posts.iter().map(|d| d.meta.path.clone()).collect() });
+            }
+            Err(e) => eprintln!("error: {e:#}"),
+        }
+    }
+    Ok(())
+}
+
+/// Up to three authors, most prolific first; a book of many voices is credited to its source.
+fn book_authors(posts: &[&Document]) -> Vec<String> {
+    let mut counts: Vec<(&String, usize)> = Vec::new();
+    for a in posts.iter().flat_map(|d| &d.meta.authors) {
+        match counts.iter_mut().find(|(x, _)| *x == a) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((a, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
+}
+
+fn image_root(opts: &Options) -> PathBuf {
+    if let Some(r) = &opts.root {
+        return r.clone();
+    }
+    match opts.inputs.first() {
+        Some(p) if p.is_dir() => p.clone(),
+        Some(p) => p.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from(".")),
+        None => PathBuf::from("."),
+    }
+}
+
+fn write_posts(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document], report: &mut Report) -> Result<()> {
+    let writer = post_writer(opts);
+    let mut names = NameAllocator::default();
+    let mut sorted: Vec<&Document> = docs.iter().collect();
+    sorted.sort_by(|a, b| a.meta.path.cmp(&b.meta.path));
+    let jobs: Vec<(&Document, PathBuf)> = sorted
+        .into_iter()
+        .map(|doc| {
+            // A post in several groups goes to the first one: copies would drift apart when edited.
+            let sub = match group_by {
+                GroupBy::None => dir.to_path_buf(),
+                g => dir.join(safe_file_stem(&g.keys(doc)[0].label)),
+            };
+            let path = names.allocate(&sub, &output_stem(doc), writer.extension());
+            (doc, path)
+        })
+        .collect();
+    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    let progress = progress_bar(opts.verbosity, "writing");
+    progress.set_length(jobs.len() as u64);
+    let results: Vec<std::io::Result<()>> = jobs
+        .par_iter()
+        .map(|(doc, path)| {
+            let r = write_atomic(path, writer.render(doc).as_bytes());
+            progress.inc(1);
+            r
+        })
+        .collect();
+    progress.finish_and_clear();
+    for ((doc, path), r) in jobs.into_iter().zip(results) {
+        match r {
+            Ok(()) => report.outputs.push(OutputRecord { path, title: None, posts: vec![doc.meta.path.clone()] }),
+            Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
+        }
+    }
+    Ok(())
+}
+
+/// A post's output file stem: its Jekyll file name when it has one (so links and habits carry
+/// over), else `date-slug` or the slug/title alone.
+fn output_stem(doc: &Document) -> String {
+    let stem = doc.meta.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    if front_matter::jekyll_name(&stem).is_some() {
+        return safe_file_stem(&stem);
+    }
+    let name = doc.meta.slug.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| doc.display_title());
+    match doc.meta.date {
+        Some(d) => safe_file_stem(&format!("{}-{name}", d.day())),
+        None => safe_file_stem(&name),
+    }
+}

@@ -1,0 +1,92 @@
+//! Grouping posts into books (EPUB) or sub-folders (Markdown, text).
+
+use crate::model::Document;
+use clap::ValueEnum;
+
+/// How posts are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GroupBy {
+    /// One group with every post.
+    None,
+    Year,
+    Month,
+    Day,
+    Category,
+    Tag,
+    Author,
+}
+
+/// A group a post belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GroupKey {
+    /// Machine-stable identity, e.g. `month:2023-05`; the EPUB UUID derives from it.
+    pub id: String,
+    /// What a person reads: `2023-05`, `联合早报`, or the "no value" label.
+    pub label: String,
+    /// Posts without the grouped-by value (undated, uncategorized, …) sort last.
+    pub missing: bool,
+}
+
+impl GroupBy {
+    /// The groups of a post. A post with several categories or tags is in each of their groups.
+    pub fn keys(self, doc: &Document) -> Vec<GroupKey> {
+        let kind = match self {
+            GroupBy::None => return vec![GroupKey { id: "all".into(), label: String::new(), missing: false }],
+            GroupBy::Year => "year",
+            GroupBy::Month => "month",
+            GroupBy::Day => "day",
+            GroupBy::Category => "category",
+            GroupBy::Tag => "tag",
+            GroupBy::Author => "author",
+        };
+        let values: Vec<String> = match self {
+            GroupBy::Year | GroupBy::Month | GroupBy::Day => doc
+                .meta
+                .date
+                .map(|d| {
+                    let fmt = match self {
+                        GroupBy::Year => "%Y",
+                        GroupBy::Month => "%Y-%m",
+                        _ => "%Y-%m-%d",
+                    };
+                    vec![d.day().format(fmt).to_string()]
+                })
+                .unwrap_or_default(),
+            GroupBy::Category => doc.meta.categories.clone(),
+            GroupBy::Tag => doc.meta.tags.clone(),
+            GroupBy::Author => doc.meta.authors.clone(),
+            GroupBy::None => unreachable!(),
+        };
+        if values.is_empty() {
+            let label = match self {
+                GroupBy::Category => "uncategorized",
+                GroupBy::Tag => "untagged",
+                GroupBy::Author => "unknown-author",
+                _ => "undated",
+            };
+            return vec![GroupKey { id: format!("{kind}:{label}"), label: label.into(), missing: true }];
+        }
+        values.into_iter().map(|v| GroupKey { id: format!("{kind}:{v}"), label: v, missing: false }).collect()
+    }
+
+    /// Whether a group label is a date (book titles then read `Collection — 2023-05`).
+    pub fn is_date(self) -> bool {
+        matches!(self, GroupBy::Year | GroupBy::Month | GroupBy::Day)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Meta, PostDate};
+
+    #[test]
+    fn keys_by_month_and_tag() {
+        let mut doc = Document { meta: Meta::default(), blocks: vec![] };
+        assert_eq!(GroupBy::Month.keys(&doc)[0].label, "undated");
+        doc.meta.date = Some(PostDate::Instant(chrono::DateTime::parse_from_rfc3339("2023-05-31T23:30:00-02:00").unwrap()));
+        doc.meta.tags = vec!["a".into(), "b".into()];
+        assert_eq!(GroupBy::Month.keys(&doc)[0].id, "month:2023-05");
+        assert_eq!(GroupBy::Tag.keys(&doc).len(), 2);
+    }
+}

@@ -1,0 +1,84 @@
+//! Finding the post files to read.
+
+use crate::read::BodyFormat;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Expands the command-line inputs into post files, sorted and without duplicates.
+///
+/// Directories are walked recursively, skipping hidden folders and generated sites. A Jekyll site
+/// root (one with `_posts/`) contributes only its `_posts/`, and a Hugo site root (a `hugo.toml` or
+/// `config.toml` next to `content/`) only its `content/`, so pages like `about.md` or a README are
+/// not mistaken for posts. `exclude` (the output folder) is never read, so a second run does not
+/// convert its own output. Inputs that do not exist are returned as errors.
+pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+    let exclude = exclude.and_then(|e| e.canonicalize().ok());
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for input in inputs {
+        if input.is_file() {
+            files.push(input.clone());
+            continue;
+        }
+        if !input.is_dir() {
+            errors.push((input.clone(), "no such file or directory".to_string()));
+            continue;
+        }
+        let root = site_posts_dir(input);
+        let walker = WalkDir::new(&root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            let skipped_name = e.depth() > 0 && (name.starts_with('.') || name == "node_modules" || name == "_site");
+            let is_output = exclude.as_ref().is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
+            !skipped_name && !is_output
+        });
+        for entry in walker {
+            match entry {
+                Ok(e) if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() => files.push(e.into_path()),
+                Ok(_) => {}
+                Err(e) => errors.push((e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone()), e.to_string())),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn site_posts_dir(dir: &Path) -> PathBuf {
+    let posts = dir.join("_posts");
+    if posts.is_dir() {
+        return posts;
+    }
+    let content = dir.join("content");
+    let hugo = ["hugo.toml", "hugo.yaml", "config.toml", "config.yaml"].iter().any(|f| dir.join(f).is_file());
+    if hugo && content.is_dir() {
+        return content;
+    }
+    dir.to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_posts_and_skips_output_and_site_pages() {
+        let d = tempfile::tempdir().unwrap();
+        let site = d.path().join("site");
+        std::fs::create_dir_all(site.join("_posts/2023")).unwrap();
+        std::fs::write(site.join("about.md"), "x").unwrap();
+        std::fs::write(site.join("_posts/2023/2023-01-01-a.md"), "x").unwrap();
+        std::fs::write(site.join("_posts/.hidden.md"), "x").unwrap();
+        std::fs::write(site.join("_posts/pic.png"), "x").unwrap();
+        let (files, errors) = discover(&[site.clone(), d.path().join("missing")], None);
+        assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
+        assert_eq!(errors.len(), 1);
+
+        let plain = d.path().join("plain");
+        std::fs::create_dir_all(plain.join("out")).unwrap();
+        std::fs::write(plain.join("a.md"), "x").unwrap();
+        std::fs::write(plain.join("out/a.md"), "x").unwrap();
+        let (files, _) = discover(&[plain.clone()], Some(&plain.join("out")));
+        assert_eq!(files, vec![plain.join("a.md")]);
+    }
+}

@@ -1,0 +1,18 @@
+//! postbook: folders of Jekyll/Hugo blog and news posts → EPUB collections, clean Markdown and
+//! plain text.
+//!
+//! The shape follows pandoc: [`read`] turns each post into the [`model`], [`write`] renders the
+//! model, and the two meet nowhere else. [`convert`] is the pipeline that connects them.
+
+pub mod cli;
+pub mod convert;
+pub mod group;
+pub mod images;
+pub mod input;
+pub mod inspect;
+pub mod lang;
+pub mod model;
+pub mod output;
+pub mod read;
+pub mod templates;
+pub mod write;

@@ -1,0 +1,186 @@
+//! The intermediate document model: the one thing readers produce and writers consume.
+//!
+//! Like pandoc's AST, it is deliberately small. Everything a reader understands about a post is
+//! normalized into these types once (lazy images resolved, ads dropped, whitespace collapsed), so
+//! every writer renders the same clean content and none of them ever sees the input's raw HTML.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// One post, read and normalized.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub meta: Meta,
+    pub blocks: Vec<Block>,
+}
+
+/// What is known about a post besides its body.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Meta {
+    /// The post title; empty when the post has none (writers then fall back to the file name).
+    pub title: String,
+    /// When the post was published, as precise as the source said.
+    pub date: Option<PostDate>,
+    pub authors: Vec<String>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+    /// The original URL the post was copied from (`from`, `source`, `link`, … in front matter).
+    pub source: Option<String>,
+    /// BCP 47 language tag, when the front matter gives one.
+    pub lang: Option<String>,
+    /// The slug from front matter or from a Jekyll file name (`2023-05-24-slug.md`).
+    pub slug: Option<String>,
+    /// Front matter keys postbook does not interpret, in their original order, so the Markdown
+    /// writer can carry them through to note apps untouched.
+    pub extra: Vec<(String, Value)>,
+    /// The file the post was read from; not part of the content.
+    pub path: PathBuf,
+}
+
+/// A publication date: either a calendar day or an instant with its UTC offset.
+///
+/// The two are kept apart so that a post dated `2020-05-16` is not silently given a midnight UTC
+/// time, which would move it to another day (and another monthly book) in other time zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PostDate {
+    Day(NaiveDate),
+    Instant(DateTime<FixedOffset>),
+}
+
+impl PostDate {
+    /// The calendar day in the post's own time zone: what grouping by day/month/year uses.
+    pub fn day(&self) -> NaiveDate {
+        match self {
+            PostDate::Day(d) => *d,
+            PostDate::Instant(t) => t.date_naive(),
+        }
+    }
+
+    /// ISO 8601 / W3CDTF text, as written to front matter and EPUB metadata.
+    pub fn to_iso(&self) -> String {
+        match self {
+            PostDate::Day(d) => d.format("%Y-%m-%d").to_string(),
+            PostDate::Instant(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        }
+    }
+}
+
+/// Block-level content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// Level 1–6.
+    Heading { level: u8, content: Vec<Inline> },
+    Paragraph(Vec<Inline>),
+    /// Items are block sequences, so lists nest. `start` is the first number of ordered lists.
+    List { ordered: bool, start: u64, items: Vec<Vec<Block>> },
+    Quote(Vec<Block>),
+    /// Preformatted text, kept verbatim; `lang` is the info string or `language-*` class.
+    Code { lang: Option<String>, text: String },
+    /// A standalone picture. Its alt text is the caption: in scraped news the alt attribute and
+    /// the `<figcaption>` are nearly always the same sentence, and Markdown (pandoc's implicit
+    /// figures) can carry only one of them.
+    Figure(Image),
+    Table(Table),
+    Rule,
+}
+
+/// An image reference: a URL, a `data:` URI or a path relative to the post.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    pub src: String,
+    pub alt: String,
+    /// The tooltip title, only when it adds something beyond the alt/caption.
+    pub title: Option<String>,
+}
+
+/// A table of inline-only cells. Block content inside cells (paragraphs, lists) is flattened with
+/// line breaks, since neither GFM nor most e-readers handle more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// `None` when the source had no header row.
+    pub header: Option<Vec<Vec<Inline>>>,
+    pub rows: Vec<Vec<Vec<Inline>>>,
+}
+
+/// Inline content. Text is already whitespace-normalized (see [`crate::read::inline`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Emph(Vec<Inline>),
+    Strong(Vec<Inline>),
+    Strike(Vec<Inline>),
+    Sub(Vec<Inline>),
+    Sup(Vec<Inline>),
+    Code(String),
+    Link { url: String, title: Option<String>, content: Vec<Inline> },
+    Image(Image),
+    LineBreak,
+}
+
+impl Document {
+    /// The title to show: the front matter title, else the slug, else the file stem.
+    pub fn display_title(&self) -> String {
+        if !self.meta.title.is_empty() {
+            return self.meta.title.clone();
+        }
+        if let Some(slug) = &self.meta.slug {
+            return slug.clone();
+        }
+        self.meta.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    }
+
+    /// Calls `f` on every image in the document, figures and inline images alike.
+    pub fn for_each_image<'a>(&'a self, f: &mut dyn FnMut(&'a Image)) {
+        fn inlines<'a>(xs: &'a [Inline], f: &mut dyn FnMut(&'a Image)) {
+            for x in xs {
+                match x {
+                    Inline::Image(img) => f(img),
+                    Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sub(c) | Inline::Sup(c) => {
+                        inlines(c, f)
+                    }
+                    Inline::Link { content, .. } => inlines(content, f),
+                    Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+                }
+            }
+        }
+        fn blocks<'a>(xs: &'a [Block], f: &mut dyn FnMut(&'a Image)) {
+            for b in xs {
+                match b {
+                    Block::Heading { content, .. } | Block::Paragraph(content) => inlines(content, f),
+                    Block::List { items, .. } => items.iter().for_each(|i| blocks(i, f)),
+                    Block::Quote(c) => blocks(c, f),
+                    Block::Figure(img) => f(img),
+                    Block::Table(t) => {
+                        for row in t.header.iter().chain(t.rows.iter()) {
+                            row.iter().for_each(|cell| inlines(cell, f));
+                        }
+                    }
+                    Block::Code { .. } | Block::Rule => {}
+                }
+            }
+        }
+        blocks(&self.blocks, f)
+    }
+}
+
+/// The visible text of inlines, without any markup (used for alt text, titles, comparisons).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String) {
+    for i in inlines {
+        match i {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sub(c) | Inline::Sup(c) => {
+                push_plain_text(c, out)
+            }
+            Inline::Link { content, .. } => push_plain_text(content, out),
+            Inline::Image(img) => out.push_str(&img.alt),
+            Inline::LineBreak => out.push('\n'),
+        }
+    }
+}

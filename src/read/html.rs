@@ -1,0 +1,631 @@
+//! The HTML reader: an HTML5 fragment (parsed by html5ever, through `scraper`) → model blocks.
+//!
+//! This is where scraped-news cleanup happens, once for every writer: lazy-loaded images get
+//! their real source, `<figcaption>`s find their picture (even outside `<figure>`, as on the seed
+//! post), scripts, iframes, forms and tracking pixels are dropped, and empty ad slots simply
+//! produce no blocks.
+
+use super::inline::{collapse_whitespace, normalize, trim};
+use crate::model::{plain_text, Block, Image, Inline, Table};
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+/// Nesting deeper than this is flattened to its text: real posts never come close, and recursion
+/// without a bound would let a hostile file overflow the stack.
+const MAX_DEPTH: usize = 256;
+
+/// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
+pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
+    let doc = Html::parse_fragment(html);
+    let mut reader = Reader { warnings, flattened: false };
+    let mut sink = Sink::default();
+    reader.blocks(doc.tree.root(), &mut sink, 0);
+    sink.finish()
+}
+
+struct Reader<'w> {
+    warnings: &'w mut Vec<String>,
+    flattened: bool,
+}
+
+/// Blocks being built, with the paragraph currently collecting inline content.
+#[derive(Default)]
+struct Sink {
+    blocks: Vec<Block>,
+    pending: Vec<Inline>,
+}
+
+impl Sink {
+    /// Ends the pending paragraph. Two or more consecutive line breaks (`<br><br>`, a common
+    /// paragraph separator in scraped HTML) split it into separate paragraphs.
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let inlines = normalize(std::mem::take(&mut self.pending));
+        let mut start = 0;
+        let mut i = 0;
+        while i < inlines.len() {
+            if matches!(inlines[i], Inline::LineBreak) && matches!(inlines.get(i + 1), Some(Inline::LineBreak)) {
+                self.paragraph(inlines[start..i].to_vec());
+                while matches!(inlines.get(i), Some(Inline::LineBreak)) {
+                    i += 1;
+                }
+                start = i;
+            } else {
+                i += 1;
+            }
+        }
+        self.paragraph(inlines[start..].to_vec());
+    }
+
+    /// Adds a paragraph; one that holds nothing but an image is a figure.
+    fn paragraph(&mut self, inlines: Vec<Inline>) {
+        let inlines = trim(inlines);
+        match <[Inline; 1]>::try_from(inlines) {
+            Ok([Inline::Image(img)]) => self.blocks.push(Block::Figure(img)),
+            Ok([Inline::Link { content, .. }]) if matches!(content.as_slice(), [Inline::Image(_)]) => {
+                if let Some(Inline::Image(img)) = content.into_iter().next() {
+                    self.blocks.push(Block::Figure(img));
+                }
+            }
+            Ok([other]) => self.blocks.push(Block::Paragraph(vec![other])),
+            Err(inlines) if !inlines.is_empty() => self.blocks.push(Block::Paragraph(inlines)),
+            Err(_) => {}
+        }
+    }
+
+    fn push(&mut self, block: Block) {
+        self.flush();
+        self.blocks.push(block);
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        self.flush();
+        self.blocks
+    }
+}
+
+/// How an element takes part in the document.
+#[derive(PartialEq)]
+enum Kind {
+    /// Never shown: scripts, forms, embeds, metadata.
+    Dropped,
+    /// Starts and ends a block of its own.
+    Block,
+    Inline,
+}
+
+fn kind(name: &str) -> Kind {
+    match name {
+        "script" | "style" | "noscript" | "iframe" | "object" | "embed" | "form" | "input" | "button"
+        | "select" | "textarea" | "option" | "svg" | "canvas" | "template" | "video" | "audio"
+        | "map" | "head" | "title" | "meta" | "link" | "base" | "frame" | "frameset" | "applet"
+        | "param" | "source" | "track" | "dialog" | "picture-source" => Kind::Dropped,
+        "p" | "div" | "section" | "article" | "main" | "header" | "footer" | "aside" | "nav"
+        | "center" | "address" | "details" | "summary" | "body" | "html" | "hgroup" | "h1" | "h2"
+        | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "li" | "dl" | "dt" | "dd" | "blockquote" | "pre"
+        | "figure" | "figcaption" | "table" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th"
+        | "caption" | "hr" | "fieldset" | "legend" | "menu" => Kind::Block,
+        _ => Kind::Inline,
+    }
+}
+
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    el.attr("hidden").is_some()
+        || el.attr("aria-hidden") == Some("true") && el.name() != "span"
+        || el.attr("style").is_some_and(|s| {
+            let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+            s.contains("display:none") || s.contains("visibility:hidden")
+        })
+}
+
+fn has_block_descendant(node: NodeRef<'_, Node>) -> bool {
+    node.descendants().skip(1).any(|d| d.value().as_element().is_some_and(|e| kind(e.name()) == Kind::Block))
+}
+
+impl Reader<'_> {
+    fn blocks_of(&mut self, node: NodeRef<'_, Node>, depth: usize) -> Vec<Block> {
+        let mut sink = Sink::default();
+        self.blocks(node, &mut sink, depth);
+        sink.finish()
+    }
+
+    /// Reads the children of `node` in block context.
+    fn blocks(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        for child in node.children() {
+            self.block(child, sink, depth + 1);
+        }
+    }
+
+    fn block(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.flatten(node, &mut sink.pending);
+            return;
+        }
+        let el = match node.value() {
+            Node::Text(t) => {
+                sink.pending.push(Inline::Text(t.to_string()));
+                return;
+            }
+            Node::Element(el) => el,
+            _ => return,
+        };
+        if is_hidden(&el) {
+            return;
+        }
+        let name = el.name();
+        match kind(name) {
+            Kind::Dropped => {}
+            Kind::Inline => {
+                if has_block_descendant(node) {
+                    // An inline wrapper around blocks (`<a><div>…</div></a>`): keep the blocks.
+                    self.blocks(node, sink, depth);
+                } else {
+                    self.inline(node, &mut sink.pending, depth);
+                }
+            }
+            Kind::Block => match name {
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
+                    let level = name.as_bytes()[1] - b'0';
+                    let content = self.inlines_of(node, depth);
+                    // Markdown headings are one line: a break inside becomes a space.
+                    let content = trim(normalize(
+                        content
+                            .into_iter()
+                            .map(|i| if i == Inline::LineBreak { Inline::Text(" ".into()) } else { i })
+                            .collect(),
+                    ));
+                    if !content.is_empty() {
+                        sink.push(Block::Heading { level, content });
+                    }
+                }
+                "ul" | "ol" | "menu" => {
+                    let ordered = name == "ol";
+                    let start = el.attr("start").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                    let items = self.list_items(node, depth);
+                    if !items.is_empty() {
+                        sink.push(Block::List { ordered, start, items });
+                    }
+                }
+                "blockquote" => {
+                    let inner = self.blocks_of(node, depth);
+                    if !inner.is_empty() {
+                        sink.push(Block::Quote(inner));
+                    }
+                }
+                "pre" => {
+                    let text = node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string())).collect::<String>();
+                    let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
+                    if !text.trim().is_empty() {
+                        let lang = code_lang(node);
+                        sink.push(Block::Code { lang, text });
+                    }
+                }
+                "figure" => self.figure(node, sink, depth),
+                "figcaption" => self.stray_caption(node, sink, depth),
+                "table" => self.table(node, sink, depth),
+                "hr" => sink.push(Block::Rule),
+                _ => {
+                    sink.flush();
+                    self.blocks(node, sink, depth);
+                    sink.flush();
+                }
+            },
+        }
+    }
+
+    fn list_items(&mut self, list: NodeRef<'_, Node>, depth: usize) -> Vec<Vec<Block>> {
+        let mut items: Vec<Vec<Block>> = Vec::new();
+        let mut loose = Sink::default();
+        for child in list.children() {
+            if child.value().as_text().is_some_and(|t| t.trim().is_empty()) {
+                continue;
+            }
+            let is_li = child.value().as_element().is_some_and(|e| e.name() == "li");
+            if is_li {
+                let before = std::mem::take(&mut loose).finish();
+                if !before.is_empty() {
+                    items.push(before);
+                }
+                items.push(self.blocks_of(child, depth + 1));
+            } else {
+                // Content directly inside <ul> (invalid but common) becomes an item of its own.
+                self.block(child, &mut loose, depth + 1);
+            }
+        }
+        let rest = loose.finish();
+        if !rest.is_empty() {
+            items.push(rest);
+        }
+        items
+    }
+
+    /// `<figure>`: each picture becomes a figure block; the caption goes with the last one.
+    fn figure(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        sink.flush();
+        let caption = node
+            .children()
+            .find(|c| c.value().as_element().is_some_and(|e| e.name() == "figcaption"))
+            .map(|c| caption_text(self.inlines_of(c, depth)));
+        let mut inner = Sink::default();
+        for child in node.children() {
+            if child.value().as_element().is_some_and(|e| e.name() == "figcaption") {
+                continue;
+            }
+            self.block(child, &mut inner, depth + 1);
+        }
+        let mut blocks = inner.finish();
+        let last_figure = blocks.iter_mut().rev().find_map(|b| match b {
+            Block::Figure(img) => Some(img),
+            _ => None,
+        });
+        match (last_figure, caption) {
+            (Some(img), Some(cap)) if !cap.is_empty() => set_caption(img, cap),
+            (None, Some(cap)) if !cap.is_empty() => blocks.push(Block::Paragraph(vec![Inline::Text(cap)])),
+            _ => {}
+        }
+        for b in blocks {
+            sink.push(b);
+        }
+    }
+
+    /// A `<figcaption>` outside any `<figure>` (the seed post puts it after the image's `<div>`):
+    /// it captions the figure right before it, or stays a paragraph so no text is lost.
+    fn stray_caption(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        sink.flush();
+        let inlines = self.inlines_of(node, depth);
+        let text = caption_text(inlines.clone());
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Block::Figure(img)) = sink.blocks.last_mut() {
+            set_caption(img, text);
+            return;
+        }
+        let inlines = trim(normalize(inlines));
+        sink.push(Block::Paragraph(inlines));
+    }
+
+    fn table(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        let mut header: Option<Vec<Vec<Inline>>> = None;
+        let mut rows: Vec<Vec<Vec<Inline>>> = Vec::new();
+        let mut single_cell = None;
+        let mut cell_count = 0;
+        for tr in node.descendants().filter(|d| d.value().as_element().is_some_and(|e| e.name() == "tr")) {
+            // Only rows of this table, not of tables nested in its cells.
+            let owner = tr.ancestors().find(|a| a.value().as_element().is_some_and(|e| e.name() == "table"));
+            if owner.map(|o| o.id()) != Some(node.id()) {
+                continue;
+            }
+            let mut cells = Vec::new();
+            let mut all_th = true;
+            let in_thead = tr.parent().and_then(|p| p.value().as_element().map(|e| e.name() == "thead")).unwrap_or(false);
+            for cell in tr.children() {
+                let Some(el) = cell.value().as_element() else { continue };
+                if el.name() != "td" && el.name() != "th" {
+                    continue;
+                }
+                all_th &= el.name() == "th";
+                cell_count += 1;
+                single_cell = Some(cell);
+                cells.push(trim(normalize(self.inlines_of(cell, depth))));
+                let span: usize = el.attr("colspan").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                for _ in 1..span.clamp(1, 64) {
+                    cells.push(Vec::new());
+                }
+            }
+            if cells.is_empty() {
+                continue;
+            }
+            if header.is_none() && rows.is_empty() && (in_thead || all_th) {
+                header = Some(cells);
+            } else {
+                rows.push(cells);
+            }
+        }
+        // A one-cell table is page layout, not data: keep its content as blocks.
+        if cell_count == 1 {
+            if let Some(cell) = single_cell {
+                sink.flush();
+                self.blocks(cell, sink, depth);
+                sink.flush();
+            }
+            return;
+        }
+        let width = header.iter().chain(rows.iter()).map(Vec::len).max().unwrap_or(0);
+        if width == 0 {
+            return;
+        }
+        for row in header.iter_mut().chain(rows.iter_mut()) {
+            row.resize(width, Vec::new());
+        }
+        if header.as_ref().is_some_and(|h| h.iter().all(Vec::is_empty)) {
+            header = None;
+        }
+        sink.push(Block::Table(Table { header, rows }));
+    }
+
+    fn inlines_of(&mut self, node: NodeRef<'_, Node>, depth: usize) -> Vec<Inline> {
+        let mut out = Vec::new();
+        for child in node.children() {
+            self.inline(child, &mut out, depth + 1);
+        }
+        out
+    }
+
+    /// Reads `node` in inline context, appending to `out`.
+    fn inline(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>, depth: usize) {
+        if depth > MAX_DEPTH {
+            self.flatten(node, out);
+            return;
+        }
+        let el = match node.value() {
+            Node::Text(t) => {
+                out.push(Inline::Text(t.to_string()));
+                return;
+            }
+            Node::Element(el) => el,
+            _ => return,
+        };
+        if is_hidden(&el) {
+            return;
+        }
+        let name = el.name();
+        match kind(name) {
+            Kind::Dropped => return,
+            Kind::Block => {
+                // Blocks inside inline-only places (cells, headings): keep the text, separated.
+                if name == "hr" {
+                    return;
+                }
+                let inner = self.inlines_of(node, depth);
+                out.push(Inline::LineBreak);
+                out.extend(inner);
+                out.push(Inline::LineBreak);
+                return;
+            }
+            Kind::Inline => {}
+        }
+        let wrapper: Option<fn(Vec<Inline>) -> Inline> = match name {
+            "em" | "i" | "cite" | "dfn" | "var" => Some(Inline::Emph),
+            "strong" | "b" => Some(Inline::Strong),
+            "s" | "del" | "strike" => Some(Inline::Strike),
+            "sub" => Some(Inline::Sub),
+            "sup" => Some(Inline::Sup),
+            _ => None,
+        };
+        match name {
+            "br" => out.push(Inline::LineBreak),
+            "img" => {
+                if let Some(img) = image(&el) {
+                    out.push(Inline::Image(img));
+                }
+            }
+            "code" | "kbd" | "samp" | "tt" => {
+                let text: String = node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string())).collect();
+                out.push(Inline::Code(text));
+            }
+            "a" => {
+                let content = self.inlines_of(node, depth);
+                match el.attr("href").map(str::trim).filter(|h| is_followable(h)) {
+                    Some(href) => out.push(Inline::Link {
+                        url: absolutize(href),
+                        title: el.attr("title").map(|t| collapse_whitespace(t).trim().to_string()).filter(|t| !t.is_empty()),
+                        content,
+                    }),
+                    None => out.extend(content),
+                }
+            }
+            "q" => {
+                out.push(Inline::Text("“".into()));
+                let inner = self.inlines_of(node, depth);
+                out.extend(inner);
+                out.push(Inline::Text("”".into()));
+            }
+            _ => {
+                let content = self.inlines_of(node, depth);
+                match wrapper {
+                    Some(wrap) => out.push(wrap(content)),
+                    // Transparent wrappers (span, font, u, …) contribute their content.
+                    None => out.extend(content),
+                }
+            }
+        }
+    }
+
+    /// Keeps the text of a subtree nested too deeply to read structurally. Iterative, so depth
+    /// costs no stack.
+    fn flatten(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>) {
+        if !self.flattened {
+            self.flattened = true;
+            self.warnings.push(format!("HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"));
+        }
+        let mut text = String::new();
+        for d in node.descendants() {
+            if let Some(t) = d.value().as_text() {
+                text.push_str(t);
+            } else if d.value().as_element().is_some_and(|e| kind(e.name()) == Kind::Block) {
+                text.push(' ');
+            }
+        }
+        out.push(Inline::Text(text));
+    }
+}
+
+fn caption_text(inlines: Vec<Inline>) -> String {
+    plain_text(&trim(normalize(inlines))).replace('\n', " ").trim().to_string()
+}
+
+/// Gives a figure its caption, which is also its alt text (see [`crate::model::Block::Figure`]).
+fn set_caption(img: &mut Image, caption: String) {
+    if img.title.as_deref() == Some(caption.as_str()) {
+        img.title = None;
+    }
+    img.alt = caption;
+}
+
+/// The language of a `<pre>` block, from `class="language-x"` / `lang-x` on it or its `<code>`.
+fn code_lang(pre: NodeRef<'_, Node>) -> Option<String> {
+    pre.descendants().take(3).filter_map(|d| d.value().as_element()).find_map(|e| {
+        e.classes().find_map(|c| c.strip_prefix("language-").or_else(|| c.strip_prefix("lang-")).map(str::to_string))
+    })
+}
+
+/// Whether an `href` leads anywhere a reader could follow (not scripts, not empty anchors).
+fn is_followable(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    !(href.is_empty() || href == "#" || lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:"))
+}
+
+/// Characters percent-encoded in URLs; with all non-ASCII bytes, the same set CommonMark
+/// renderers encode, so a URL reads back from postbook's Markdown exactly as it went in.
+const URL_UNSAFE: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'[').add(b'\\').add(b']').add(b'^').add(b'`').add(b'{').add(b'|').add(b'}');
+
+/// Normalizes a URL: protocol-relative ones (`//cdn…`) are made https so they work outside a
+/// browser page, and unsafe characters are percent-encoded (existing escapes are kept).
+fn absolutize(url: &str) -> String {
+    let url = match url.strip_prefix("//") {
+        Some(rest) => format!("https://{rest}"),
+        None => url.to_string(),
+    };
+    percent_encoding::utf8_percent_encode(&url, URL_UNSAFE).to_string()
+}
+
+/// Attributes lazy-loading scripts put the real image URL in, most specific first.
+const LAZY_ATTRS: &[&str] = &[
+    "data-src", "data-original", "data-lazy-src", "data-lazy", "data-actualsrc", "data-original-src",
+    "data-echo", "data-url", "data-hi-res-src", "data-full-src",
+];
+
+/// Builds an image from `<img>`, resolving lazy loading; `None` for tracking pixels and for
+/// placeholders with no real source.
+fn image(el: &scraper::node::Element) -> Option<Image> {
+    let dim = |a| el.attr(a).and_then(|v: &str| v.trim().trim_end_matches("px").parse::<u32>().ok());
+    if matches!((dim("width"), dim("height")), (Some(0..=1), Some(0..=1))) {
+        return None;
+    }
+    let candidates = LAZY_ATTRS
+        .iter()
+        .filter_map(|a| el.attr(a).map(str::to_string))
+        .chain(["data-srcset", "srcset"].iter().filter_map(|a| el.attr(a).and_then(best_srcset)))
+        .chain(el.attr("src").map(str::to_string));
+    let mut data_uri = None;
+    let mut src = None;
+    for c in candidates {
+        let c = c.trim();
+        if c.is_empty() || c == "#" || c.starts_with("about:") || c.to_ascii_lowercase().starts_with("javascript:") {
+            continue;
+        }
+        if c.starts_with("data:") {
+            data_uri.get_or_insert_with(|| c.to_string());
+            continue;
+        }
+        src = Some(absolutize(c));
+        break;
+    }
+    // A tiny data: URI is a lazy-loading placeholder (a 1×1 GIF); a large one is a real picture.
+    let src = src.or(data_uri.filter(|d| d.len() > 256))?;
+    let clean = |a| el.attr(a).map(|t: &str| collapse_whitespace(t).trim().to_string()).filter(|t| !t.is_empty());
+    let alt = clean("alt").unwrap_or_default();
+    let title = clean("title").filter(|t| *t != alt);
+    Some(Image { src, alt, title })
+}
+
+/// The largest candidate of a `srcset` (by width descriptor, else density, else the last).
+fn best_srcset(srcset: &str) -> Option<String> {
+    let mut best: Option<(f64, &str)> = None;
+    for part in srcset.split(", ").flat_map(|p| p.split(",\n")) {
+        let mut words = part.split_whitespace();
+        let Some(url) = words.next() else { continue };
+        let size = words
+            .next()
+            .and_then(|d| d.strip_suffix('w').or_else(|| d.strip_suffix('x')).and_then(|n| n.parse::<f64>().ok()))
+            .unwrap_or(1.0);
+        if best.is_none_or(|(s, _)| size >= s) {
+            best = Some((size, url));
+        }
+    }
+    best.map(|(_, u)| u.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(html: &str) -> Vec<Block> {
+        read_html(html, &mut Vec::new())
+    }
+
+    fn para(s: &str) -> Block {
+        Block::Paragraph(vec![Inline::Text(s.into())])
+    }
+
+    #[test]
+    fn lazy_image_and_stray_figcaption_make_one_figure() {
+        let blocks = read(
+            r#"<div class="figure-media"><img data-src="https://x.test/a.jpg?a=1&amp;b=2" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="alt"></div> <figcaption>说明文字</figcaption><p>正文</p>"#,
+        );
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Figure(Image { src: "https://x.test/a.jpg?a=1&b=2".into(), alt: "说明文字".into(), title: None }),
+                para("正文"),
+            ]
+        );
+    }
+
+    #[test]
+    fn drops_ads_scripts_and_pixels() {
+        let blocks = read(
+            r#"<section id="imu"><div id="dfp-ad-imu1"></div></section><script>alert(1)</script><p>a<img src="https://t.test/p.gif" width="1" height="1"></p><iframe src="x"></iframe><!--NaN-->"#,
+        );
+        assert_eq!(blocks, vec![para("a")]);
+    }
+
+    #[test]
+    fn srcset_picks_largest() {
+        assert_eq!(best_srcset("a.jpg 320w, b.jpg 1024w, c.jpg 640w").as_deref(), Some("b.jpg"));
+        assert_eq!(best_srcset("a.jpg 1x, b.jpg 2x").as_deref(), Some("b.jpg"));
+    }
+
+    #[test]
+    fn structure_survives() {
+        let blocks = read(
+            "<h2>T</h2><ul><li>a<ul><li>b</li></ul></li></ul><blockquote><p>q</p></blockquote><pre><code class=\"language-rust\">fn x() {}\n</code></pre><table><tr><th>h</th><th>i</th></tr><tr><td>1</td><td>2</td></tr></table><hr>",
+        );
+        assert!(matches!(&blocks[0], Block::Heading { level: 2, .. }));
+        match &blocks[1] {
+            Block::List { ordered: false, items, .. } => {
+                assert_eq!(items[0][0], para("a"));
+                assert!(matches!(items[0][1], Block::List { .. }));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(blocks[2], Block::Quote(vec![para("q")]));
+        assert_eq!(blocks[3], Block::Code { lang: Some("rust".into()), text: "fn x() {}".into() });
+        match &blocks[4] {
+            Block::Table(t) => {
+                assert_eq!(t.header.as_ref().unwrap().len(), 2);
+                assert_eq!(t.rows, vec![vec![vec![Inline::Text("1".into())], vec![Inline::Text("2".into())]]]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(blocks[5], Block::Rule);
+    }
+
+    #[test]
+    fn double_breaks_split_paragraphs() {
+        assert_eq!(read("a<br><br>b<br>c"), vec![para("a"), Block::Paragraph(vec![Inline::Text("b".into()), Inline::LineBreak, Inline::Text("c".into())])]);
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_not_overflowed() {
+        let html = "<div>".repeat(5000) + "deep" + &"</div>".repeat(5000);
+        let mut warnings = Vec::new();
+        let blocks = read_html(&html, &mut warnings);
+        assert_eq!(blocks, vec![para("deep")]);
+        assert_eq!(warnings.len(), 1);
+    }
+}

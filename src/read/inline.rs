@@ -1,0 +1,234 @@
+//! Inline normalization, applied once by the readers so every writer gets canonical inlines.
+//!
+//! The rules follow how a browser displays the text, so the model holds what a reader saw:
+//! whitespace runs collapse to one space; a line break between two CJK characters disappears
+//! entirely (CSS Text 3 segment-break rule: Chinese text wrapped in the HTML source must not gain
+//! spaces); spaces move out of emphasis and links; adjacent text merges; empty wrappers vanish.
+//! Canonical form is also what makes the Markdown round trip exact.
+
+use crate::model::Inline;
+
+/// True for characters of scripts written without spaces between words (Han, kana, CJK
+/// punctuation and full-width forms).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF | 0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F
+        | 0x3190..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7FF
+        | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+}
+
+/// Characters that are not allowed in XML 1.0 documents; dropped from text so that every writer
+/// (EPUB's XHTML especially) can emit it as is.
+fn is_invalid_char(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// Collapses whitespace in one run of text (see the module docs for the CJK rule).
+pub fn collapse_whitespace(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_invalid_char(c) {
+            continue;
+        }
+        if !is_html_space(c) {
+            out.push(c);
+            continue;
+        }
+        let mut newline = c == '\n';
+        while let Some(&n) = chars.peek() {
+            if !is_html_space(n) {
+                break;
+            }
+            newline |= n == '\n';
+            chars.next();
+        }
+        let before_cjk = out.chars().next_back().is_some_and(is_cjk);
+        let after_cjk = chars.peek().is_some_and(|&n| is_cjk(n));
+        if !(newline && before_cjk && after_cjk) {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+/// HTML's ASCII whitespace; no-break and ideographic spaces are content and are kept.
+fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{C}')
+}
+
+/// Brings inlines into canonical form, without trimming the ends (see [`trim`]).
+pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) => push_text(&mut out, &t),
+            Inline::Emph(c) => push_wrapped(&mut out, c, Inline::Emph),
+            Inline::Strong(c) => push_wrapped(&mut out, c, Inline::Strong),
+            Inline::Strike(c) => push_wrapped(&mut out, c, Inline::Strike),
+            Inline::Sub(c) => push_wrapped(&mut out, c, Inline::Sub),
+            Inline::Sup(c) => push_wrapped(&mut out, c, Inline::Sup),
+            Inline::Link { url, title, content } => {
+                push_wrapped(&mut out, content, |content| Inline::Link { url, title, content })
+            }
+            Inline::Code(c) => {
+                let c = collapse_whitespace(&c);
+                if !c.trim().is_empty() {
+                    out.push(Inline::Code(c));
+                }
+            }
+            Inline::Image(img) => out.push(Inline::Image(img)),
+            Inline::LineBreak => {
+                trim_end(&mut out);
+                out.push(Inline::LineBreak);
+            }
+        }
+    }
+    out
+}
+
+fn push_text(out: &mut Vec<Inline>, t: &str) {
+    let t = collapse_whitespace(t);
+    if t.is_empty() {
+        return;
+    }
+    // Spaces right after a line break are not displayed.
+    let t = if matches!(out.last(), Some(Inline::LineBreak) | None) && t.starts_with(' ') {
+        if out.is_empty() {
+            t
+        } else {
+            t.trim_start().to_string()
+        }
+    } else {
+        t
+    };
+    if t.is_empty() {
+        return;
+    }
+    if let Some(Inline::Text(prev)) = out.last_mut() {
+        if prev.ends_with(' ') && t.starts_with(' ') {
+            prev.push_str(&t[1..]);
+        } else {
+            prev.push_str(&t);
+        }
+    } else {
+        out.push(Inline::Text(t));
+    }
+}
+
+/// Pushes a wrapper (emphasis, link, …) with its edge spaces moved outside, merging it into an
+/// identical neighbour (`<b>a</b><b>b</b>`) and dropping it when empty.
+fn push_wrapped(out: &mut Vec<Inline>, content: Vec<Inline>, wrap: impl FnOnce(Vec<Inline>) -> Inline) {
+    let mut content = normalize(content);
+    let lead = take_leading_space(&mut content);
+    let trail = trim_end(&mut content);
+    if lead {
+        push_text(out, " ");
+    }
+    if !content.is_empty() {
+        let new = wrap(content);
+        let merged = match (out.last_mut(), new) {
+            (Some(Inline::Emph(a)), Inline::Emph(b))
+            | (Some(Inline::Strong(a)), Inline::Strong(b))
+            | (Some(Inline::Strike(a)), Inline::Strike(b)) => {
+                a.extend(b);
+                let joined = normalize(std::mem::take(a));
+                *a = joined;
+                None
+            }
+            (_, new) => Some(new),
+        };
+        if let Some(new) = merged {
+            out.push(new);
+        }
+    }
+    if trail {
+        push_text(out, " ");
+    }
+}
+
+fn take_leading_space(xs: &mut Vec<Inline>) -> bool {
+    if let Some(Inline::Text(t)) = xs.first_mut() {
+        if let Some(rest) = t.strip_prefix(' ') {
+            *t = rest.to_string();
+            if t.is_empty() {
+                xs.remove(0);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Removes trailing spaces and line breaks; returns whether any space was removed.
+fn trim_end(xs: &mut Vec<Inline>) -> bool {
+    let mut removed = false;
+    while let Some(last) = xs.last_mut() {
+        match last {
+            Inline::Text(t) if t.ends_with(' ') => {
+                let keep = t.trim_end_matches(' ').len();
+                t.truncate(keep);
+                removed = true;
+                if t.is_empty() {
+                    xs.pop();
+                }
+            }
+            _ => break,
+        }
+    }
+    removed
+}
+
+/// Trims a block's inlines: no leading or trailing spaces or line breaks.
+pub fn trim(mut xs: Vec<Inline>) -> Vec<Inline> {
+    loop {
+        let before = xs.len();
+        while matches!(xs.last(), Some(Inline::LineBreak)) {
+            xs.pop();
+        }
+        trim_end(&mut xs);
+        while matches!(xs.first(), Some(Inline::LineBreak)) {
+            xs.remove(0);
+        }
+        take_leading_space(&mut xs);
+        if xs.len() == before {
+            return xs;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Inline::*;
+
+    fn text(s: &str) -> Inline {
+        Text(s.into())
+    }
+
+    #[test]
+    fn cjk_line_breaks_vanish_latin_become_spaces() {
+        assert_eq!(collapse_whitespace("中国\n  国家"), "中国国家");
+        assert_eq!(collapse_whitespace("中国 国家"), "中国 国家");
+        assert_eq!(collapse_whitespace("hello\n  world"), "hello world");
+        assert_eq!(collapse_whitespace("a\u{a0} b"), "a\u{a0} b");
+    }
+
+    #[test]
+    fn spaces_move_out_of_wrappers_and_texts_merge() {
+        let got = trim(normalize(vec![text(" a"), Strong(vec![text(" b ")]), text(" c "), Emph(vec![])]));
+        assert_eq!(got, vec![text("a "), Strong(vec![text("b")]), text(" c")]);
+    }
+
+    #[test]
+    fn adjacent_same_wrappers_merge() {
+        let got = normalize(vec![Strong(vec![text("a")]), Strong(vec![text("b")])]);
+        assert_eq!(got, vec![Strong(vec![text("ab")])]);
+    }
+
+    #[test]
+    fn trims_breaks_at_edges() {
+        let got = trim(normalize(vec![LineBreak, text("a "), LineBreak, text(" b"), LineBreak]));
+        assert_eq!(got, vec![text("a"), LineBreak, text("b")]);
+    }
+}

@@ -1,0 +1,226 @@
+//! Readers: turn a post file into a [`Document`].
+//!
+//! A post is front matter ([`front_matter`]) plus a body in Markdown ([`markdown`]), HTML
+//! ([`html`]) or plain text. Whatever the input, the result is the same normalized model, so no
+//! writer needs to know where a post came from.
+
+pub mod front_matter;
+pub mod html;
+pub mod inline;
+pub mod markdown;
+
+use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate};
+use std::fmt;
+use std::path::Path;
+
+/// Why a post could not be read, with the position in the file when there is one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostError {
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub message: String,
+}
+
+impl PostError {
+    pub fn at(line: usize, column: usize, message: String) -> Self {
+        PostError { line: Some(line), column: Some(column), message }
+    }
+
+    pub fn whole_file(message: impl Into<String>) -> Self {
+        PostError { line: None, column: None, message: message.into() }
+    }
+
+    /// `path:line:column: message`, the form editors and terminals link to.
+    pub fn display_for(&self, path: &Path) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", path.display(), self.message),
+            (Some(l), None) => format!("{}:{l}: {}", path.display(), self.message),
+            _ => format!("{}: {}", path.display(), self.message),
+        }
+    }
+}
+
+impl fmt::Display for PostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// A post that was read, with what the reader had to say about it.
+#[derive(Debug)]
+pub struct ReadPost {
+    pub doc: Document,
+    pub warnings: Vec<String>,
+}
+
+/// The body syntaxes postbook reads, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Markdown,
+    Html,
+    Text,
+}
+
+impl BodyFormat {
+    /// The body format for a post file, or `None` when the file is not a post.
+    pub fn for_path(path: &Path) -> Option<BodyFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "md" | "markdown" | "mdown" | "mkd" => Some(BodyFormat::Markdown),
+            "html" | "htm" => Some(BodyFormat::Html),
+            "txt" => Some(BodyFormat::Text),
+            _ => None,
+        }
+    }
+}
+
+/// Reads and normalizes the post at `path`.
+pub fn read_post(path: &Path) -> Result<ReadPost, PostError> {
+    let bytes = std::fs::read(path).map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
+    read_post_bytes(path, &bytes)
+}
+
+/// Reads a post from bytes already loaded; `path` names it and picks the body format.
+pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError> {
+    let mut warnings = Vec::new();
+    let text = decode(bytes, &mut warnings)?;
+    let split = front_matter::split(&text)?;
+    let mut meta = Meta { path: path.to_path_buf(), ..Meta::default() };
+    if let Some((syntax, src)) = split.front_matter {
+        let pairs = front_matter::parse(syntax, src, split.first_line)?;
+        warnings.extend(front_matter::to_meta(pairs, &mut meta));
+    }
+    let format = BodyFormat::for_path(path).unwrap_or(BodyFormat::Markdown);
+    let mut blocks = match format {
+        BodyFormat::Markdown => markdown::read_markdown(split.body, &mut warnings),
+        BodyFormat::Html => html::read_html(split.body, &mut warnings),
+        BodyFormat::Text => read_text(split.body),
+    };
+    if let Some((day, slug)) = path.file_stem().and_then(|s| s.to_str()).and_then(front_matter::jekyll_name) {
+        meta.date.get_or_insert(PostDate::Day(day));
+        meta.slug.get_or_insert_with(|| slug.to_string());
+    }
+    if meta.date.is_none() {
+        warnings.push("no date in front matter or file name; the post is grouped as undated".into());
+    }
+    drop_title_repeat(&mut meta, &mut blocks);
+    Ok(ReadPost { doc: Document { meta, blocks }, warnings })
+}
+
+/// Decodes the file as UTF-8 (a BOM is skipped). Binary and empty files are refused with a reason
+/// rather than turned into a post full of garbage.
+fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(PostError::whole_file("empty file; skipped"));
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(PostError::whole_file("binary file (contains NUL bytes); skipped"));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            warnings.push(format!("invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD", e.valid_up_to()));
+            Ok(String::from_utf8_lossy(bytes).into_owned())
+        }
+    }
+}
+
+/// Plain text bodies: paragraphs are separated by blank lines, single newlines are kept as breaks.
+fn read_text(body: &str) -> Vec<Block> {
+    body.replace("\r\n", "\n")
+        .split("\n\n")
+        .filter_map(|para| {
+            let mut inlines = Vec::new();
+            for line in para.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if !inlines.is_empty() {
+                    inlines.push(Inline::LineBreak);
+                }
+                inlines.push(Inline::Text(line.to_string()));
+            }
+            let inlines = inline::trim(inline::normalize(inlines));
+            (!inlines.is_empty()).then_some(Block::Paragraph(inlines))
+        })
+        .collect()
+}
+
+/// Scraped posts often open by repeating their title as a heading or link (the seed post's
+/// `[title](url)` + `------`). That copy is dropped — the writers show the title anyway — and
+/// its link is kept as the source URL. A post without a title takes it from a leading heading.
+fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let Some(first) = blocks.first() else { return };
+    let (content, is_heading) = match first {
+        Block::Heading { content, .. } => (content, true),
+        Block::Paragraph(content) => (content, false),
+        _ => return,
+    };
+    if meta.title.is_empty() {
+        if is_heading {
+            meta.title = plain_text(content).trim().to_string();
+            blocks.remove(0);
+        }
+        return;
+    }
+    if squash(&plain_text(content)) != squash(&meta.title) {
+        return;
+    }
+    if let [Inline::Link { url, .. }] = content.as_slice() {
+        if meta.source.is_none() && url.starts_with("http") {
+            meta.source = Some(url.clone());
+        }
+    }
+    blocks.remove(0);
+    if matches!(blocks.first(), Some(Block::Rule)) {
+        blocks.remove(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    const SEED: &str = include_str!("../../samples/2023-05-24-习近平会见俄罗斯总理米舒斯京.md");
+
+    #[test]
+    fn reads_the_seed_post() {
+        let path = PathBuf::from("2023-05-24-习近平会见俄罗斯总理米舒斯京.md");
+        let post = read_post_bytes(&path, SEED.as_bytes()).unwrap();
+        let doc = post.doc;
+        assert!(post.warnings.is_empty(), "{:?}", post.warnings);
+        assert_eq!(doc.meta.title, "习近平会见俄罗斯总理米舒斯京");
+        assert_eq!(doc.meta.date.unwrap().to_iso(), "2023-05-25T01:48:05.414Z");
+        assert_eq!(doc.meta.authors, ["联合早报"]);
+        assert_eq!(doc.meta.source.as_deref(), Some("https://www.zaobao.com/realtime/china/story20230524-1397792"));
+        assert_eq!(doc.meta.slug.as_deref(), Some("习近平会见俄罗斯总理米舒斯京"));
+        // The repeated title link and rule are gone: the body opens with the lazy-loaded figure.
+        match &doc.blocks[0] {
+            Block::Figure(img) => {
+                assert!(img.src.starts_with("https://static.zaobao.com/") && img.src.contains("&itok="));
+                assert_eq!(img.alt, "中国国家主席习近平（右）星期三在北京会见俄罗斯总理米舒斯京。（法新社）");
+                assert_eq!(img.title, None);
+            }
+            other => panic!("expected the figure first, got {other:?}"),
+        }
+        let paragraphs = doc.blocks.iter().filter(|b| matches!(b, Block::Paragraph(_))).count();
+        assert_eq!(paragraphs, 10);
+        assert_eq!(doc.blocks.len(), 11, "ad slots must leave no blocks: {:#?}", doc.blocks);
+    }
+
+    #[test]
+    fn errors_carry_file_lines() {
+        let e = read_post_bytes(Path::new("x.md"), b"---\ntitle: a\ndate: [\n---\nbody").unwrap_err();
+        assert!(e.display_for(Path::new("x.md")).starts_with("x.md:"), "{e:?}");
+        assert!(e.line.unwrap() >= 3);
+        assert!(read_post_bytes(Path::new("e.md"), b"").unwrap_err().message.contains("empty"));
+        assert!(read_post_bytes(Path::new("b.md"), b"\x00\x01\x02").unwrap_err().message.contains("binary"));
+    }
+
+    #[test]
+    fn undated_posts_are_warned_about() {
+        let post = read_post_bytes(Path::new("note.md"), b"---\ntitle: n\n---\ntext\n").unwrap();
+        assert!(post.doc.meta.date.is_none());
+        assert!(post.warnings.iter().any(|w| w.contains("undated")));
+    }
+}

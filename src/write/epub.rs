@@ -1,0 +1,222 @@
+//! The EPUB writer: one EPUB 3 book (with NCX fallback) per group of posts.
+//!
+//! epub-builder assembles the container, OPF, nav and NCX; postbook supplies valid XHTML from
+//! [`super::xhtml`], the templates, and metadata chosen so that the same posts always give the
+//! same book identity (UUID from the group key, dates from the posts).
+
+use super::xhtml::{self, Context};
+use crate::images::{AssetSource, Lookup};
+use crate::model::{Document, PostDate};
+use crate::templates::Templates;
+use anyhow::{anyhow, Result};
+use chrono::{DateTime, Utc};
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
+use minijinja::context;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+/// A book to write: its metadata and its posts in reading order.
+pub struct Book<'a> {
+    /// Stable identity of the group (e.g. `month:2023-05`); the book UUID derives from it, so a
+    /// rebuilt book replaces the old one in reading apps instead of appearing twice.
+    pub key: String,
+    pub title: String,
+    pub authors: Vec<String>,
+    /// BCP 47 language tag.
+    pub lang: String,
+    pub posts: Vec<&'a Document>,
+}
+
+/// What happened while building a book, for the report.
+#[derive(Debug, Default)]
+pub struct BookStats {
+    pub images_embedded: usize,
+    pub images_linked: usize,
+    /// Warnings with the post path they concern.
+    pub warnings: Vec<(String, String)>,
+}
+
+/// Writes EPUB books.
+pub struct EpubWriter<'t> {
+    pub templates: &'t Templates,
+}
+
+/// UUID namespace for postbook book identifiers (a fixed random UUID).
+const BOOK_NAMESPACE: uuid::Uuid = uuid::uuid!("6f1c2a5e-3d4b-4e8a-9c1f-2b7d5e8a9c30");
+
+impl EpubWriter<'_> {
+    /// Builds the book and returns the EPUB file's bytes.
+    pub fn render(&self, book: &Book, assets: &dyn AssetSource) -> Result<(Vec<u8>, BookStats)> {
+        let err = |e: epub_builder::Error| anyhow!("EPUB assembly failed: {e}");
+        let zh = book.lang.starts_with("zh");
+        let mut stats = BookStats::default();
+        let mut epub = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
+        epub.epub_version(EpubVersion::V30);
+        epub.set_title(&book.title);
+        epub.set_authors(book.authors.clone());
+        epub.set_lang(&book.lang);
+        epub.set_generator(concat!("postbook ", env!("CARGO_PKG_VERSION")));
+        epub.set_toc_name(if zh { "目录" } else { "Contents" });
+        epub.set_uuid(uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes()));
+        let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
+        if let Some(last) = dates.iter().max() {
+            epub.set_publication_date(utc(last));
+        }
+        // Reproducible builds: the modification date is the newest post's unless the standard
+        // SOURCE_DATE_EPOCH says otherwise.
+        let modified = std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .or_else(|| dates.iter().max().map(utc))
+            .unwrap_or(DateTime::UNIX_EPOCH);
+        epub.set_modified_date(modified);
+        let mut subjects: Vec<String> = Vec::new();
+        for d in &book.posts {
+            for s in d.meta.categories.iter().chain(&d.meta.tags) {
+                if !subjects.contains(s) {
+                    subjects.push(s.clone());
+                }
+            }
+        }
+        epub.set_subjects(subjects);
+        epub.add_description(describe(book, &dates, zh));
+        epub.stylesheet(self.templates.render("style.css", context! {})?.as_bytes()).map_err(err)?;
+
+        let title_page = self.templates.render(
+            "title-page.xhtml",
+            context! {
+                lang => book.lang.clone(),
+                title => book.title.clone(),
+                authors => book.authors.clone(),
+                date_range => date_range(&dates),
+                post_count_label => if zh { format!("共 {} 篇", book.posts.len()) } else { format!("{} posts", book.posts.len()) },
+                sources => sources(book),
+            },
+        )?;
+        epub.add_content(EpubContent::new("title.xhtml", title_page.as_bytes()).title(&book.title).reftype(ReferenceType::TitlePage))
+            .map_err(err)?;
+        epub.inline_toc();
+
+        // Images: each distinct picture is stored once per book, named by a hash of its bytes.
+        let mut stored: HashMap<u64, String> = HashMap::new();
+        for (i, doc) in book.posts.iter().enumerate() {
+            let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
+            let mut pending = Vec::new();
+            doc.for_each_image(&mut |img| {
+                if hrefs.contains_key(&img.src) {
+                    return;
+                }
+                let href = match assets.lookup(doc, &img.src) {
+                    Lookup::Found(asset) => {
+                        let mut h = std::collections::hash_map::DefaultHasher::new();
+                        asset.bytes.hash(&mut h);
+                        let key = h.finish();
+                        let href = stored.entry(key).or_insert_with(|| {
+                            let name = format!("images/{key:016x}.{}", asset.extension);
+                            pending.push((name.clone(), asset.bytes, asset.media_type));
+                            name
+                        });
+                        stats.images_embedded += 1;
+                        Some(href.clone())
+                    }
+                    Lookup::NotLocal => {
+                        stats.images_linked += 1;
+                        None
+                    }
+                    Lookup::Failed(why) => {
+                        stats.warnings.push((doc.meta.path.display().to_string(), why));
+                        stats.images_linked += 1;
+                        None
+                    }
+                };
+                hrefs.insert(img.src.clone(), href);
+            });
+            for (name, bytes, media_type) in pending {
+                epub.add_resource(&name, bytes.as_slice(), media_type).map_err(err)?;
+            }
+            let chapter = self.chapter(doc, book, &hrefs)?;
+            let file = format!("post-{:04}.xhtml", i + 1);
+            let title = match &doc.meta.date {
+                Some(d) => format!("{} ({})", doc.display_title(), d.day()),
+                None => doc.display_title(),
+            };
+            let mut content = EpubContent::new(file, chapter.as_bytes()).title(title);
+            if i == 0 {
+                content = content.reftype(ReferenceType::Text);
+            }
+            epub.add_content(content).map_err(err)?;
+        }
+        let mut bytes = Vec::new();
+        epub.generate(&mut bytes).map_err(err)?;
+        Ok((bytes, stats))
+    }
+
+    fn chapter(&self, doc: &Document, book: &Book, hrefs: &HashMap<String, Option<String>>) -> Result<String> {
+        let zh = book.lang.starts_with("zh");
+        let base = doc.meta.source.as_deref().and_then(|s| url::Url::parse(s).ok());
+        let image_href = |src: &str| hrefs.get(src).cloned().flatten();
+        let ctx = Context { image_href: &image_href, base: base.as_ref(), image_label: if zh { "图片" } else { "image" } };
+        let mut body = String::new();
+        xhtml::blocks(&doc.blocks, &ctx, 1, &mut body);
+        let source = doc.meta.source.as_deref().and_then(|s| xhtml::safe_href(s, None));
+        let date = doc.meta.date.map(|d| {
+            let day = d.day();
+            if zh {
+                day.format("%Y年%-m月%-d日").to_string()
+            } else {
+                day.format("%Y-%m-%d").to_string()
+            }
+        });
+        let mut tags: Vec<String> = doc.meta.categories.clone();
+        tags.extend(doc.meta.tags.iter().filter(|t| !doc.meta.categories.contains(t)).cloned());
+        self.templates.render(
+            "chapter.xhtml",
+            context! {
+                lang => book.lang.clone(),
+                title => doc.display_title(),
+                date => date,
+                authors => doc.meta.authors.clone(),
+                tags => tags,
+                source => source,
+                source_label => if zh { "原文链接" } else { "Original article" },
+                body => minijinja::Value::from_safe_string(body),
+            },
+        )
+    }
+}
+
+fn utc(d: &PostDate) -> DateTime<Utc> {
+    match d {
+        PostDate::Day(day) => day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
+        PostDate::Instant(t) => t.with_timezone(&Utc),
+    }
+}
+
+fn date_range(dates: &[PostDate]) -> Option<String> {
+    let first = dates.iter().min()?.day();
+    let last = dates.iter().max()?.day();
+    Some(if first == last { first.to_string() } else { format!("{first} – {last}") })
+}
+
+fn sources(book: &Book) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in &book.posts {
+        if let Some(a) = d.meta.categories.first().or(d.meta.authors.first()) {
+            if !out.contains(a) && out.len() < 12 {
+                out.push(a.clone());
+            }
+        }
+    }
+    out
+}
+
+fn describe(book: &Book, dates: &[PostDate], zh: bool) -> String {
+    let n = book.posts.len();
+    match (date_range(dates), zh) {
+        (Some(r), true) => format!("{n} 篇文章，{r}"),
+        (Some(r), false) => format!("{n} posts, {r}"),
+        (None, true) => format!("{n} 篇文章"),
+        (None, false) => format!("{n} posts"),
+    }
+}

@@ -1,0 +1,402 @@
+//! The Markdown writer: clean CommonMark + GFM with normalized YAML front matter.
+//!
+//! Output is rendered from the model only, and reading it back gives the same model (tested
+//! over the whole corpus). That contract decides the details: figures are pandoc-style implicit
+//! figures (a lone image whose alt text is the caption), emphasis whose delimiters CommonMark's
+//! flanking rules would not recognize next to CJK punctuation is written as inline HTML, and
+//! constructs GFM lacks (sub/superscript, breaks in table cells) use inline HTML tags.
+
+use super::PostWriter;
+use crate::model::{Block, Document, Image, Inline, Table};
+use serde_json::{Map, Value};
+
+/// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
+pub struct MarkdownWriter;
+
+impl PostWriter for MarkdownWriter {
+    fn extension(&self) -> &'static str {
+        "md"
+    }
+
+    fn render(&self, doc: &Document) -> String {
+        let mut out = front_matter(doc);
+        out.push('\n');
+        let body = blocks(&doc.blocks);
+        if !body.is_empty() {
+            out.push_str(&body);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Normalized front matter: known keys first in a fixed order, then the post's other keys as
+/// they were.
+fn front_matter(doc: &Document) -> String {
+    let m = &doc.meta;
+    let mut map = Map::new();
+    map.insert("title".into(), Value::String(m.title.clone()));
+    if let Some(d) = &m.date {
+        map.insert("date".into(), Value::String(d.to_iso()));
+    }
+    match m.authors.as_slice() {
+        [] => {}
+        [one] => {
+            map.insert("author".into(), Value::String(one.clone()));
+        }
+        many => {
+            map.insert("author".into(), many.iter().cloned().map(Value::String).collect());
+        }
+    }
+    if !m.categories.is_empty() {
+        map.insert("categories".into(), m.categories.iter().cloned().map(Value::String).collect());
+    }
+    if !m.tags.is_empty() {
+        map.insert("tags".into(), m.tags.iter().cloned().map(Value::String).collect());
+    }
+    if let Some(s) = &m.source {
+        map.insert("source".into(), Value::String(s.clone()));
+    }
+    if let Some(l) = &m.lang {
+        map.insert("lang".into(), Value::String(l.clone()));
+    }
+    // A dated post's slug is carried by its `YYYY-MM-DD-slug.md` file name.
+    if let (Some(s), None) = (&m.slug, &m.date) {
+        map.insert("slug".into(), Value::String(s.clone()));
+    }
+    for (k, v) in &m.extra {
+        map.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let yaml = serde_yaml_ng::to_string(&map).unwrap_or_default();
+    format!("---\n{yaml}---\n")
+}
+
+/// Renders blocks separated by blank lines.
+pub fn blocks(bs: &[Block]) -> String {
+    let mut parts: Vec<String> = Vec::with_capacity(bs.len());
+    let mut prev_list = false;
+    for b in bs {
+        let is_list = matches!(b, Block::List { .. });
+        if is_list && prev_list {
+            // Two lists in a row would merge into one; a comment keeps them apart.
+            parts.push("<!-- -->".into());
+        }
+        prev_list = is_list;
+        parts.push(block(b));
+    }
+    parts.join("\n\n")
+}
+
+fn block(b: &Block) -> String {
+    match b {
+        Block::Heading { level, content } => {
+            format!("{} {}", "#".repeat(*level as usize), inlines(content, Ctx::Heading))
+        }
+        Block::Paragraph(content) => inlines(content, Ctx::Block),
+        Block::List { ordered, start, items } => {
+            let mut out = String::new();
+            for (i, item) in items.iter().enumerate() {
+                let marker = if *ordered { format!("{}. ", start + i as u64) } else { "- ".to_string() };
+                let body = blocks(item);
+                let indent = " ".repeat(marker.len());
+                if i > 0 {
+                    out.push('\n');
+                }
+                out.push_str(marker.trim_end());
+                for (j, line) in body.lines().enumerate() {
+                    if j == 0 {
+                        out.push(' ');
+                        out.push_str(line);
+                    } else if line.is_empty() {
+                        out.push('\n');
+                    } else {
+                        out.push('\n');
+                        out.push_str(&indent);
+                        out.push_str(line);
+                    }
+                }
+                // A list item whose content has blank lines (several blocks) needs a blank line
+                // before the next item too, or readers may see a lazy continuation.
+                if item.len() > 1 && i + 1 < items.len() {
+                    out.push('\n');
+                }
+            }
+            out
+        }
+        Block::Quote(inner) => {
+            blocks(inner).lines().map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") }).collect::<Vec<_>>().join("\n")
+        }
+        Block::Code { lang, text } => {
+            let fence_len = longest_run(text, '`').max(2) + 1;
+            let fence = "`".repeat(fence_len);
+            format!("{fence}{}\n{text}\n{fence}", lang.as_deref().unwrap_or(""))
+        }
+        Block::Figure(img) => image(img),
+        Block::Table(t) => table(t),
+        Block::Rule => "---".into(),
+    }
+}
+
+fn table(t: &Table) -> String {
+    let width = t.header.as_ref().or(t.rows.first()).map_or(0, Vec::len);
+    let row = |cells: &[Vec<Inline>]| {
+        let cells: Vec<String> = cells.iter().map(|c| inlines(c, Ctx::Cell)).collect();
+        format!("| {} |", cells.join(" | "))
+    };
+    let mut lines = Vec::with_capacity(t.rows.len() + 2);
+    lines.push(match &t.header {
+        Some(h) => row(h),
+        None => format!("|{}", "  |".repeat(width)),
+    });
+    lines.push(format!("|{}", " --- |".repeat(width)));
+    lines.extend(t.rows.iter().map(|r| row(r)));
+    lines.join("\n")
+}
+
+/// Where inline content sits, which decides what must be escaped.
+#[derive(Clone, Copy, PartialEq)]
+enum Ctx {
+    Block,
+    Heading,
+    Cell,
+}
+
+fn inlines(xs: &[Inline], ctx: Ctx) -> String {
+    let mut out = String::new();
+    for (i, x) in xs.iter().enumerate() {
+        inline(x, xs.get(i + 1), ctx, &mut out);
+    }
+    if ctx != Ctx::Cell {
+        escape_line_starts(&out)
+    } else {
+        out
+    }
+}
+
+fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
+    match x {
+        Inline::Text(t) => escape_text(t, ctx, out),
+        Inline::Emph(c) => wrapped(c, "*", "em", next, ctx, out),
+        Inline::Strong(c) => wrapped(c, "**", "strong", next, ctx, out),
+        Inline::Strike(c) => wrapped(c, "~~", "del", next, ctx, out),
+        Inline::Sub(c) => html_wrapped(c, "sub", ctx, out),
+        Inline::Sup(c) => html_wrapped(c, "sup", ctx, out),
+        Inline::Code(code) => {
+            let ticks = "`".repeat(longest_run(code, '`') + 1);
+            let code = if ctx == Ctx::Cell { code.replace('|', "\\|") } else { code.clone() };
+            // CommonMark strips one space from each side of a code span padded on both sides.
+            let pad = code.starts_with(['`', ' ']) || code.ends_with(['`', ' ']);
+            let sp = if pad { " " } else { "" };
+            out.push_str(&format!("{ticks}{sp}{code}{sp}{ticks}"));
+        }
+        Inline::Link { url, title, content } => {
+            out.push('[');
+            for (i, c) in content.iter().enumerate() {
+                inline(c, content.get(i + 1), ctx, out);
+            }
+            out.push_str("](");
+            out.push_str(&destination(url));
+            if let Some(t) = title {
+                out.push_str(&format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")));
+            }
+            out.push(')');
+        }
+        Inline::Image(img) => out.push_str(&image(img)),
+        Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { "<br />" }),
+    }
+}
+
+fn image(img: &Image) -> String {
+    let mut alt = String::new();
+    escape_text(&img.alt, Ctx::Block, &mut alt);
+    let title = img.title.as_ref().map(|t| format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""))).unwrap_or_default();
+    format!("![{alt}]({}{title})", destination(&img.src))
+}
+
+/// A link destination; angle brackets when it has spaces or parentheses.
+fn destination(url: &str) -> String {
+    if url.is_empty() {
+        "<>".into()
+    } else if url.contains([' ', '(', ')', '<', '>', '\n']) || url.starts_with('<') {
+        format!("<{}>", url.replace('<', "%3C").replace('>', "%3E").replace('\n', "%0A"))
+    } else {
+        url.to_string()
+    }
+}
+
+/// Emphasis-like wrappers. CommonMark only recognizes `*`/`~~` delimiters that are "flanking";
+/// next to punctuation (`**“引用”**后`) they are not, so the HTML tag is used instead.
+fn wrapped(c: &[Inline], delim: &str, tag: &str, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
+    let before = out.chars().next_back();
+    let first = first_char(c);
+    let last = last_char(c);
+    let after = next.and_then(|n| first_char(std::slice::from_ref(n)));
+    let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
+    let opens = first.is_some_and(|f| !punct(f) || before.is_none_or(|b| b.is_whitespace() || punct(b)));
+    let closes = last.is_some_and(|l| !punct(l) || after.is_none_or(|a| a.is_whitespace() || punct(a)));
+    // Delimiter runs must not touch another `*`/`~` (nested emphasis at the edge) either.
+    let clash = |c: Option<char>| c.is_some_and(|c| c == '*' || c == '~');
+    if opens && closes && !clash(before) && !clash(first) && !clash(last) && !clash(after) {
+        out.push_str(delim);
+        for (i, x) in c.iter().enumerate() {
+            inline(x, c.get(i + 1), ctx, out);
+        }
+        out.push_str(delim);
+    } else {
+        html_wrapped(c, tag, ctx, out);
+    }
+}
+
+fn html_wrapped(c: &[Inline], tag: &str, ctx: Ctx, out: &mut String) {
+    out.push_str(&format!("<{tag}>"));
+    for (i, x) in c.iter().enumerate() {
+        inline(x, c.get(i + 1), ctx, out);
+    }
+    out.push_str(&format!("</{tag}>"));
+}
+
+/// The first character a reader of the Markdown source would see for these inlines.
+fn first_char(xs: &[Inline]) -> Option<char> {
+    match xs.first()? {
+        Inline::Text(t) => t.chars().next(),
+        Inline::Emph(_) | Inline::Strong(_) => Some('*'),
+        Inline::Strike(_) => Some('~'),
+        Inline::Sub(_) | Inline::Sup(_) => Some('<'),
+        Inline::Code(_) => Some('`'),
+        Inline::Link { .. } => Some('['),
+        Inline::Image(_) => Some('!'),
+        Inline::LineBreak => Some('\n'),
+    }
+}
+
+fn last_char(xs: &[Inline]) -> Option<char> {
+    match xs.last()? {
+        Inline::Text(t) => t.chars().next_back(),
+        Inline::Emph(_) | Inline::Strong(_) => Some('*'),
+        Inline::Strike(_) => Some('~'),
+        Inline::Sub(_) | Inline::Sup(_) => Some('>'),
+        Inline::Code(_) => Some('`'),
+        Inline::Link { .. } | Inline::Image(_) => Some(')'),
+        Inline::LineBreak => Some('\n'),
+    }
+}
+
+/// Escapes the characters that would otherwise start Markdown syntax.
+fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
+    for c in t.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '&' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '|' if ctx == Ctx::Cell => out.push_str("\\|"),
+            '#' if ctx == Ctx::Heading => out.push_str("\\#"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Escapes what would turn a line into a heading, list, quote, rule or fence.
+fn escape_line_starts(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, line) in s.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let needs = match line.chars().next() {
+            Some('#' | '+' | '-' | '=' | '|') => true,
+            Some(c) if c.is_ascii_digit() => {
+                let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+                line.len() - rest.len() <= 9 && (rest.starts_with('.') || rest.starts_with(')'))
+            }
+            _ => false,
+        };
+        if needs {
+            let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            out.push_str(&line[..digits]);
+            out.push('\\');
+            out.push_str(&line[digits..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+fn longest_run(s: &str, ch: char) -> usize {
+    let mut best = 0;
+    let mut cur = 0;
+    for c in s.chars() {
+        if c == ch {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::markdown::read_markdown;
+
+    fn roundtrip(bs: Vec<Block>) {
+        let md = blocks(&bs);
+        let back = read_markdown(&md, &mut Vec::new());
+        assert_eq!(back, bs, "markdown was:\n{md}");
+    }
+
+    fn t(s: &str) -> Inline {
+        Inline::Text(s.into())
+    }
+
+    #[test]
+    fn escapes_survive_roundtrip() {
+        roundtrip(vec![
+            Block::Paragraph(vec![t("1. not a list * _ [x] <b> & ~~ `tick` | # \\ !")]),
+            Block::Paragraph(vec![t("# not heading"), Inline::LineBreak, t("- not item"), Inline::LineBreak, t("2023) x")]),
+            Block::Heading { level: 2, content: vec![t("a # b")] },
+        ]);
+    }
+
+    #[test]
+    fn cjk_emphasis_next_to_punctuation_roundtrips() {
+        roundtrip(vec![Block::Paragraph(vec![
+            t("他说"),
+            Inline::Strong(vec![t("“重要”")]),
+            t("后来"),
+            Inline::Emph(vec![t("强调")]),
+            t("。"),
+            Inline::Strike(vec![t("删")]),
+        ])]);
+    }
+
+    #[test]
+    fn structures_roundtrip() {
+        roundtrip(vec![
+            Block::List {
+                ordered: true,
+                start: 3,
+                items: vec![
+                    vec![Block::Paragraph(vec![t("a")]), Block::List { ordered: false, start: 1, items: vec![vec![Block::Paragraph(vec![t("b")])]] }],
+                    vec![Block::Paragraph(vec![t("c")]), Block::Paragraph(vec![t("d")])],
+                ],
+            },
+            Block::List { ordered: false, start: 1, items: vec![vec![Block::Paragraph(vec![t("other list")])]] },
+            Block::Quote(vec![Block::Paragraph(vec![t("q")]), Block::Code { lang: Some("rust".into()), text: "```\nfn x() {}".into() }]),
+            Block::Figure(Image { src: "https://x.test/a%20b(1).jpg".into(), alt: "说明".into(), title: Some("t".into()) }),
+            Block::Table(Table { header: None, rows: vec![vec![vec![t("a|b")], vec![Inline::Code("x|y".into())]], vec![vec![t("c"), Inline::LineBreak, t("d")], vec![]]] }),
+            Block::Rule,
+            Block::Paragraph(vec![
+                Inline::Link { url: "https://x.test/(1)".into(), title: Some("say \"hi\"".into()), content: vec![t("link")] },
+                t(" "),
+                Inline::Code(" `a` ".into()),
+                t(" H"),
+                Inline::Sub(vec![t("2")]),
+                t("O"),
+            ]),
+        ]);
+    }
+}

@@ -1,0 +1,200 @@
+//! The plain text writer: readable text for terminals, search indexes and TTS.
+//!
+//! Title, date and source come first; then paragraphs separated by blank lines, lists with
+//! markers, captions in brackets and links as `text <url>`. With a wrap width, lines are broken
+//! by display width (CJK characters count two columns) at Unicode line-break opportunities, so
+//! Chinese wraps between characters without spaces being inserted.
+
+use super::PostWriter;
+use crate::model::{plain_text, Block, Document, Inline};
+
+/// Renders posts as plain text.
+pub struct TextWriter {
+    /// Wrap width in display columns; `None` leaves each paragraph on one line.
+    pub wrap: Option<usize>,
+}
+
+impl PostWriter for TextWriter {
+    fn extension(&self) -> &'static str {
+        "txt"
+    }
+
+    fn render(&self, doc: &Document) -> String {
+        let mut out = String::new();
+        let title = doc.display_title();
+        out.push_str(&title);
+        out.push('\n');
+        let mut info = Vec::new();
+        if let Some(d) = &doc.meta.date {
+            info.push(d.to_iso());
+        }
+        if !doc.meta.authors.is_empty() {
+            info.push(doc.meta.authors.join(", "));
+        }
+        if !info.is_empty() {
+            out.push_str(&info.join(" · "));
+            out.push('\n');
+        }
+        if let Some(s) = &doc.meta.source {
+            out.push_str(s);
+            out.push('\n');
+        }
+        let body = self.blocks(&doc.blocks, "");
+        if !body.is_empty() {
+            out.push('\n');
+            out.push_str(&body);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+impl TextWriter {
+    fn blocks(&self, bs: &[Block], indent: &str) -> String {
+        bs.iter().map(|b| self.block(b, indent)).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n\n")
+    }
+
+    fn block(&self, b: &Block, indent: &str) -> String {
+        match b {
+            Block::Heading { content, .. } | Block::Paragraph(content) => self.fill(&inlines(content), indent, indent),
+            Block::List { ordered, start, items } => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let marker = if *ordered { format!("{}. ", start + i as u64) } else { "- ".to_string() };
+                    let inner_indent = format!("{indent}{}", " ".repeat(marker.len()));
+                    let body = self.blocks(item, &inner_indent);
+                    let body = body.strip_prefix(inner_indent.as_str()).unwrap_or(&body);
+                    format!("{indent}{marker}{body}")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Quote(inner) => self.blocks(inner, &format!("{indent}> ")),
+            Block::Code { text, .. } => text.lines().map(|l| format!("{indent}    {l}")).collect::<Vec<_>>().join("\n"),
+            Block::Figure(img) => {
+                let caption = if img.alt.is_empty() { img.src.clone() } else { format!("{} <{}>", img.alt, img.src) };
+                self.fill(&format!("[{caption}]"), indent, indent)
+            }
+            Block::Table(t) => t
+                .header
+                .iter()
+                .chain(t.rows.iter())
+                .map(|row| {
+                    let cells: Vec<String> = row.iter().map(|c| inlines(c).replace('\n', " ")).collect();
+                    format!("{indent}{}", cells.join(" | "))
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Rule => format!("{indent}* * *"),
+        }
+    }
+
+    /// Prefixes each line with `indent`, wrapping to the width when one is set.
+    fn fill(&self, text: &str, first: &str, rest: &str) -> String {
+        match self.wrap {
+            Some(width) => {
+                let opts = textwrap::Options::new(width.max(8)).initial_indent(first).subsequent_indent(rest).break_words(false);
+                text.split('\n').map(|l| textwrap::fill(l, &opts)).collect::<Vec<_>>().join("\n")
+            }
+            None => text.split('\n').map(|l| format!("{first}{l}")).collect::<Vec<_>>().join("\n"),
+        }
+    }
+}
+
+/// Inline content as text: links become `text <url>` (just the URL when the text is the URL).
+fn inlines(xs: &[Inline]) -> String {
+    let mut out = String::new();
+    for x in xs {
+        match x {
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sub(c) | Inline::Sup(c) => out.push_str(&inlines(c)),
+            Inline::Link { url, content, .. } => {
+                let text = inlines(content);
+                if text.is_empty() || text == *url {
+                    out.push_str(url);
+                } else if url.starts_with('#') {
+                    out.push_str(&text);
+                } else {
+                    out.push_str(&format!("{text} <{url}>"));
+                }
+            }
+            Inline::Image(img) => {
+                let alt = if img.alt.is_empty() { "image".to_string() } else { img.alt.clone() };
+                out.push_str(&format!("[{alt}]"));
+            }
+            Inline::LineBreak => out.push('\n'),
+        }
+    }
+    out
+}
+
+/// The visible text of a document's body, one block per line: what tests compare against inputs.
+pub fn body_text(doc: &Document) -> String {
+    let mut out = String::new();
+    fn walk(bs: &[Block], out: &mut String) {
+        for b in bs {
+            match b {
+                Block::Heading { content, .. } | Block::Paragraph(content) => {
+                    out.push_str(&plain_text(content));
+                    out.push('\n');
+                }
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                Block::Quote(inner) => walk(inner, out),
+                Block::Code { text, .. } => {
+                    out.push_str(text);
+                    out.push('\n');
+                }
+                Block::Figure(img) => {
+                    out.push_str(&img.alt);
+                    out.push('\n');
+                }
+                Block::Table(t) => {
+                    for row in t.header.iter().chain(t.rows.iter()) {
+                        for c in row {
+                            out.push_str(&plain_text(c));
+                            out.push('\n');
+                        }
+                    }
+                }
+                Block::Rule => {}
+            }
+        }
+    }
+    walk(&doc.blocks, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Image, Meta};
+
+    fn doc(blocks: Vec<Block>) -> Document {
+        Document { meta: Meta { title: "标题".into(), source: Some("https://x.test/p".into()), ..Meta::default() }, blocks }
+    }
+
+    #[test]
+    fn renders_lists_captions_and_links() {
+        let d = doc(vec![
+            Block::Paragraph(vec![Inline::Text("see ".into()), Inline::Link { url: "https://a.test".into(), title: None, content: vec![Inline::Text("this".into())] }]),
+            Block::List { ordered: true, start: 1, items: vec![vec![Block::Paragraph(vec![Inline::Text("one".into())])]] },
+            Block::Figure(Image { src: "https://x.test/a.jpg".into(), alt: "说明".into(), title: None }),
+        ]);
+        let out = TextWriter { wrap: None }.render(&d);
+        assert_eq!(out, "标题\nhttps://x.test/p\n\nsee this <https://a.test>\n\n1. one\n\n[说明 <https://x.test/a.jpg>]\n");
+    }
+
+    #[test]
+    fn wraps_cjk_by_display_width_without_spaces() {
+        let text = "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。";
+        let d = doc(vec![Block::Paragraph(vec![Inline::Text(text.into())])]);
+        let out = TextWriter { wrap: Some(20) }.render(&d);
+        let body: Vec<&str> = out.split("\n\n").nth(1).unwrap().trim_end().lines().collect();
+        assert!(body.len() > 3);
+        for line in &body {
+            assert!(unicode_width::UnicodeWidthStr::width(*line) <= 20, "{line}");
+            assert!(!line.contains(' '));
+        }
+        assert_eq!(body.concat(), text);
+    }
+}

@@ -1,0 +1,270 @@
+//! Model → XHTML, for EPUB content documents.
+//!
+//! Written by hand from the model rather than by an HTML serializer, because EPUB needs XML:
+//! void elements self-closed, only the five XML entities, no characters XML forbids, and every
+//! URL one that EPUBCheck accepts (relative links of the original site, which would point to
+//! files missing from the book, are resolved against the post's source URL or dropped).
+
+use crate::model::{Block, Image, Inline};
+use url::Url;
+
+/// What the serializer needs besides the blocks.
+pub struct Context<'a> {
+    /// The in-book path of an embedded image, by its `src`; `None` keeps it as a link.
+    pub image_href: &'a dyn Fn(&str) -> Option<String>,
+    /// The post's source URL, against which relative links are resolved.
+    pub base: Option<&'a Url>,
+    /// Link text for pictures that are not in the book (`图片` / `image`).
+    pub image_label: &'a str,
+}
+
+/// Appends `s` escaped for XML text and attribute values.
+pub fn escape_into(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {}
+            _ => out.push(c),
+        }
+    }
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(s, &mut out);
+    out
+}
+
+/// A link target valid in an EPUB: an absolute http(s)/mailto URL, resolved against `base` when
+/// relative and normalized (percent-encoded) by the `url` crate.
+pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let url = match Url::parse(href) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
+        Err(_) => return None,
+    };
+    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+}
+
+/// Renders blocks. Headings are shifted down by `shift` levels, because the post title is the
+/// chapter's `<h1>`.
+pub fn blocks(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
+    for b in bs {
+        block(b, ctx, shift, out);
+    }
+}
+
+fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
+    match b {
+        Block::Heading { level, content } => {
+            let h = (level + shift).min(6);
+            out.push_str(&format!("<h{h}>"));
+            inlines(content, ctx, out);
+            out.push_str(&format!("</h{h}>\n"));
+        }
+        Block::Paragraph(content) => {
+            out.push_str("<p>");
+            inlines(content, ctx, out);
+            out.push_str("</p>\n");
+        }
+        Block::List { ordered, start, items } => {
+            match (ordered, start) {
+                (false, _) => out.push_str("<ul>\n"),
+                (true, 1) => out.push_str("<ol>\n"),
+                (true, n) => out.push_str(&format!("<ol start=\"{n}\">\n")),
+            }
+            for item in items {
+                out.push_str("<li>");
+                // A single paragraph renders without <p>, as tight lists do in HTML.
+                match item.as_slice() {
+                    [Block::Paragraph(content)] => inlines(content, ctx, out),
+                    _ => blocks(item, ctx, shift, out),
+                }
+                out.push_str("</li>\n");
+            }
+            out.push_str(if *ordered { "</ol>\n" } else { "</ul>\n" });
+        }
+        Block::Quote(inner) => {
+            out.push_str("<blockquote>\n");
+            blocks(inner, ctx, shift, out);
+            out.push_str("</blockquote>\n");
+        }
+        Block::Code { lang, text } => {
+            match lang {
+                Some(l) => {
+                    out.push_str("<pre><code class=\"language-");
+                    escape_into(&l.replace(char::is_whitespace, "-"), out);
+                    out.push_str("\">");
+                }
+                None => out.push_str("<pre><code>"),
+            }
+            escape_into(text, out);
+            out.push_str("</code></pre>\n");
+        }
+        Block::Figure(img) => figure(img, ctx, out),
+        Block::Table(t) => {
+            out.push_str("<table>\n");
+            if let Some(h) = &t.header {
+                out.push_str("<thead><tr>");
+                for c in h {
+                    out.push_str("<th>");
+                    inlines(c, ctx, out);
+                    out.push_str("</th>");
+                }
+                out.push_str("</tr></thead>\n");
+            }
+            out.push_str("<tbody>\n");
+            for row in &t.rows {
+                out.push_str("<tr>");
+                for c in row {
+                    out.push_str("<td>");
+                    inlines(c, ctx, out);
+                    out.push_str("</td>");
+                }
+                out.push_str("</tr>\n");
+            }
+            out.push_str("</tbody>\n</table>\n");
+        }
+        Block::Rule => out.push_str("<hr />\n"),
+    }
+}
+
+fn figure(img: &Image, ctx: &Context, out: &mut String) {
+    match (ctx.image_href)(&img.src) {
+        Some(href) => {
+            out.push_str("<figure>\n<img src=\"");
+            escape_into(&href, out);
+            out.push_str("\" alt=\"");
+            escape_into(&img.alt, out);
+            out.push_str("\" />\n");
+            if !img.alt.is_empty() {
+                out.push_str("<figcaption>");
+                escape_into(&img.alt, out);
+                out.push_str("</figcaption>\n");
+            }
+            out.push_str("</figure>\n");
+        }
+        None => {
+            // Not in the book: keep the caption readable and the picture one tap away.
+            out.push_str("<figure class=\"remote-image\">\n<p>");
+            remote_image_link(img, ctx, out);
+            out.push_str("</p>\n");
+            if !img.alt.is_empty() {
+                out.push_str("<figcaption>");
+                escape_into(&img.alt, out);
+                out.push_str("</figcaption>\n");
+            }
+            out.push_str("</figure>\n");
+        }
+    }
+}
+
+fn remote_image_link(img: &Image, ctx: &Context, out: &mut String) {
+    match safe_href(&img.src, ctx.base) {
+        Some(href) => {
+            out.push_str("<a href=\"");
+            escape_into(&href, out);
+            out.push_str("\">[");
+            escape_into(ctx.image_label, out);
+            out.push_str("]</a>");
+        }
+        None => {
+            out.push('[');
+            escape_into(ctx.image_label, out);
+            out.push(']');
+        }
+    }
+}
+
+pub fn inlines(xs: &[Inline], ctx: &Context, out: &mut String) {
+    for x in xs {
+        match x {
+            Inline::Text(t) => escape_into(t, out),
+            Inline::Emph(c) => wrap("em", c, ctx, out),
+            Inline::Strong(c) => wrap("strong", c, ctx, out),
+            Inline::Strike(c) => wrap("del", c, ctx, out),
+            Inline::Sub(c) => wrap("sub", c, ctx, out),
+            Inline::Sup(c) => wrap("sup", c, ctx, out),
+            Inline::Code(c) => {
+                out.push_str("<code>");
+                escape_into(c, out);
+                out.push_str("</code>");
+            }
+            Inline::Link { url, content, .. } => match safe_href(url, ctx.base) {
+                Some(href) => {
+                    out.push_str("<a href=\"");
+                    escape_into(&href, out);
+                    out.push_str("\">");
+                    inlines(content, ctx, out);
+                    out.push_str("</a>");
+                }
+                None => inlines(content, ctx, out),
+            },
+            Inline::Image(img) => match (ctx.image_href)(&img.src) {
+                Some(href) => {
+                    out.push_str("<img src=\"");
+                    escape_into(&href, out);
+                    out.push_str("\" alt=\"");
+                    escape_into(&img.alt, out);
+                    out.push_str("\" />");
+                }
+                None => {
+                    if !img.alt.is_empty() {
+                        escape_into(&img.alt, out);
+                        out.push(' ');
+                    }
+                    remote_image_link(img, ctx, out);
+                }
+            },
+            Inline::LineBreak => out.push_str("<br />"),
+        }
+    }
+}
+
+fn wrap(tag: &str, c: &[Inline], ctx: &Context, out: &mut String) {
+    out.push_str(&format!("<{tag}>"));
+    inlines(c, ctx, out);
+    out.push_str(&format!("</{tag}>"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrefs_are_made_valid_or_dropped() {
+        let base = Url::parse("https://news.test/a/b.html").unwrap();
+        assert_eq!(safe_href("/x y.html", Some(&base)).as_deref(), Some("https://news.test/x%20y.html"));
+        assert_eq!(safe_href("c.html", None), None);
+        assert_eq!(safe_href("#top", Some(&base)), None);
+        assert_eq!(safe_href("javascript:alert(1)", None), None);
+        assert_eq!(safe_href("http://[bad", None), None);
+    }
+
+    #[test]
+    fn output_is_well_formed_xml() {
+        let no_images = |_: &str| None;
+        let ctx = Context { image_href: &no_images, base: None, image_label: "image" };
+        let mut out = String::from("<div>");
+        blocks(
+            &[
+                Block::Paragraph(vec![Inline::Text("a < b & \"c\" \u{1}".into()), Inline::LineBreak, Inline::Image(Image { src: "https://x.test/a.jpg".into(), alt: "x".into(), title: None })]),
+                Block::Figure(Image { src: "https://x.test/<a>.jpg".into(), alt: "cap & co".into(), title: None }),
+                Block::Rule,
+            ],
+            &ctx,
+            1,
+            &mut out,
+        );
+        out.push_str("</div>");
+        roxmltree::Document::parse(&out).unwrap();
+        assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
+    }
+}
