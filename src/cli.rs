@@ -32,7 +32,7 @@ Exit codes: 0 all converted, 1 some posts failed (the rest are written), 2 usage
 pub enum Command {
     /// Convert posts to EPUB books, Markdown notes or plain text.
     #[command(after_help = EXAMPLES)]
-    Convert(ConvertArgs),
+    Convert(Box<ConvertArgs>),
     /// Summarize a folder of posts: dates, categories, authors, images, front matter errors.
     Inspect(InspectArgs),
 }
@@ -124,7 +124,8 @@ impl VerbosityArgs {
 }
 
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
 }
 
 /// Replaces a `-` input with the paths listed on stdin, one per line.
@@ -165,13 +166,23 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Convert(a) => {
-            let destination = if a.output.as_os_str() == "-" { Destination::Stdout } else { Destination::Dir(a.output) };
+            let a = *a;
+            let destination = if a.output.as_os_str() == "-" {
+                Destination::Stdout
+            } else {
+                Destination::Dir(a.output)
+            };
             let opts = Options {
                 inputs: expand_stdin(a.inputs)?,
                 destination,
                 format: a.format,
                 group_by: a.group_by,
-                filters: Filters { since: a.since, until: a.until, categories: a.categories, tags: a.tags },
+                filters: Filters {
+                    since: a.since,
+                    until: a.until,
+                    categories: a.categories,
+                    tags: a.tags,
+                },
                 title: a.title,
                 author: a.author,
                 lang: a.lang,
@@ -182,7 +193,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 verbosity: a.verbosity.level(),
             };
             let report = convert::run(&opts)?;
-            Ok(if report.summary.failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+            Ok(if report.summary.failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Inspect(a) => {
             let inv = inspect::inspect(&expand_stdin(a.inputs)?, a.root, a.verbosity.level());
@@ -191,7 +206,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 print!("{}", inv.to_text());
             }
-            Ok(if inv.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+            Ok(if inv.errors.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
     }
 }

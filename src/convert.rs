@@ -75,17 +75,26 @@ pub struct Filters {
 
 impl Filters {
     fn is_active(&self) -> bool {
-        self.since.is_some() || self.until.is_some() || !self.categories.is_empty() || !self.tags.is_empty()
+        self.since.is_some()
+            || self.until.is_some()
+            || !self.categories.is_empty()
+            || !self.tags.is_empty()
     }
 
     /// Whether a post passes. Undated posts fail any date bound; names match case-insensitively.
     pub fn accepts(&self, doc: &Document) -> bool {
         let day = doc.meta.date.map(|d| d.day());
-        if self.since.is_some_and(|s| day.is_none_or(|d| d < s)) || self.until.is_some_and(|u| day.is_none_or(|d| d > u)) {
+        if self.since.is_some_and(|s| day.is_none_or(|d| d < s))
+            || self.until.is_some_and(|u| day.is_none_or(|d| d > u))
+        {
             return false;
         }
         let any = |wanted: &[String], have: &[String]| {
-            wanted.is_empty() || wanted.iter().any(|w| have.iter().any(|h| h.eq_ignore_ascii_case(w) || h.to_lowercase() == w.to_lowercase()))
+            wanted.is_empty()
+                || wanted.iter().any(|w| {
+                    have.iter()
+                        .any(|h| h.eq_ignore_ascii_case(w) || h.to_lowercase() == w.to_lowercase())
+                })
         };
         any(&self.categories, &doc.meta.categories) && any(&self.tags, &doc.meta.tags)
     }
@@ -167,7 +176,11 @@ pub struct ErrorRecord {
 
 /// Reads every post under `inputs`, in parallel, in a stable order. Missing inputs come back as
 /// failures like unreadable posts.
-pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressBar) -> Vec<(PathBuf, Result<ReadPost, PostError>)> {
+pub fn read_all(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+    progress: &ProgressBar,
+) -> Vec<(PathBuf, Result<ReadPost, PostError>)> {
     let (files, missing) = input::discover(inputs, exclude);
     progress.set_length(files.len() as u64);
     let mut posts: Vec<(PathBuf, Result<ReadPost, PostError>)> = files
@@ -178,7 +191,11 @@ pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressB
             (path, r)
         })
         .collect();
-    posts.extend(missing.into_iter().map(|(p, why)| (p, Err(PostError::whole_file(why)))));
+    posts.extend(
+        missing
+            .into_iter()
+            .map(|(p, why)| (p, Err(PostError::whole_file(why)))),
+    );
     posts
 }
 
@@ -188,7 +205,11 @@ pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let pb = ProgressBar::new(0);
-    pb.set_style(ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     pb.set_message(what);
     pb
 }
@@ -202,7 +223,11 @@ pub fn run(opts: &Options) -> Result<Report> {
         Format::Epub => Some(Templates::load(opts.templates.as_deref())?),
         _ => None,
     };
-    let group_by = opts.group_by.unwrap_or(if opts.format == Format::Epub { GroupBy::Month } else { GroupBy::None });
+    let group_by = opts.group_by.unwrap_or(if opts.format == Format::Epub {
+        GroupBy::Month
+    } else {
+        GroupBy::None
+    });
     let out_dir = match &opts.destination {
         Destination::Dir(d) => Some(d.clone()),
         Destination::Stdout => None,
@@ -226,14 +251,25 @@ pub fn run(opts: &Options) -> Result<Report> {
                 for w in &warnings {
                     note(opts.verbosity, &format!("warning: {}: {w}", path.display()));
                 }
-                let status = if opts.filters.is_active() && !opts.filters.accepts(&doc) { "filtered" } else { "converted" };
+                let status = if opts.filters.is_active() && !opts.filters.accepts(&doc) {
+                    "filtered"
+                } else {
+                    "converted"
+                };
                 let title = Some(doc.display_title());
                 if status == "converted" {
                     docs.push(doc);
                 } else {
                     report.summary.filtered_out += 1;
                 }
-                PostRecord { input: path.clone(), status, title, outputs: vec![], error: None, warnings }
+                PostRecord {
+                    input: path.clone(),
+                    status,
+                    title,
+                    outputs: vec![],
+                    error: None,
+                    warnings,
+                }
             }
             Err(e) => {
                 eprintln!("error: {}", e.display_for(&path));
@@ -242,7 +278,11 @@ pub fn run(opts: &Options) -> Result<Report> {
                     status: "failed",
                     title: None,
                     outputs: vec![],
-                    error: Some(ErrorRecord { message: e.message.clone(), line: e.line, column: e.column }),
+                    error: Some(ErrorRecord {
+                        message: e.message.clone(),
+                        line: e.line,
+                        column: e.column,
+                    }),
                     warnings: vec![],
                 }
             }
@@ -253,7 +293,10 @@ pub fn run(opts: &Options) -> Result<Report> {
 
     match (&opts.destination, opts.format) {
         (Destination::Stdout, Format::Epub) => {
-            return Err(UsageError("EPUB cannot be written to stdout; give an output folder with -o DIR".into()).into())
+            return Err(UsageError(
+                "EPUB cannot be written to stdout; give an output folder with -o DIR".into(),
+            )
+            .into())
         }
         (Destination::Stdout, _) => {
             if report.posts.len() != 1 {
@@ -281,19 +324,32 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
     }
     for rec in report.posts.iter_mut() {
-        if rec.status == "converted" && rec.outputs.is_empty() && matches!(opts.destination, Destination::Dir(_)) {
+        if rec.status == "converted"
+            && rec.outputs.is_empty()
+            && matches!(opts.destination, Destination::Dir(_))
+        {
+            // The render or the write failed (already printed); the post is not in any output.
             rec.status = "failed";
-            rec.error.get_or_insert(ErrorRecord { message: "no output was written".into(), line: None, column: None });
+            rec.error.get_or_insert(ErrorRecord {
+                message: "no output was written".into(),
+                line: None,
+                column: None,
+            });
         }
     }
-    report.summary.converted = report.posts.iter().filter(|p| p.status == "converted").count();
+    report.summary.converted = report
+        .posts
+        .iter()
+        .filter(|p| p.status == "converted")
+        .count();
     report.summary.failed = report.posts.iter().filter(|p| p.status == "failed").count();
     report.summary.outputs = report.outputs.len();
     report.summary.warnings += report.posts.iter().map(|p| p.warnings.len()).sum::<usize>();
 
     if let Some(path) = &opts.report {
         let json = serde_json::to_vec_pretty(&report)?;
-        write_atomic(path, &json).map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
+        write_atomic(path, &json)
+            .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
     }
     if opts.verbosity >= Verbosity::Normal {
         eprintln!("{}", summary_line(&report, opts.format, started));
@@ -323,7 +379,14 @@ fn summary_line(r: &Report, format: Format, started: Instant) -> String {
         (_, 1) => "file",
         _ => "files",
     };
-    let mut line = format!("converted {} posts into {} {unit}", s.converted, s.outputs);
+    let posts = if s.converted == 1 { "post" } else { "posts" };
+    let mut line = match r.outputs.is_empty() && s.converted > 0 {
+        true => format!("converted {} {posts} to stdout", s.converted),
+        false => format!(
+            "converted {} {posts} into {} {unit}",
+            s.converted, s.outputs
+        ),
+    };
     if s.failed > 0 {
         line.push_str(&format!("; {} failed", s.failed));
     }
@@ -358,20 +421,33 @@ fn collection_name(opts: &Options, docs: &[&Document]) -> String {
     }
     let shared = |get: fn(&Document) -> Option<&String>| {
         let first = get(docs.first()?)?;
-        docs.iter().all(|d| get(d) == Some(first)).then(|| first.clone())
+        docs.iter()
+            .all(|d| get(d) == Some(first))
+            .then(|| first.clone())
     };
     shared(|d| d.meta.categories.first())
         .or_else(|| shared(|d| d.meta.authors.first()))
         .or_else(|| {
             let input = opts.inputs.first()?;
             let abs = std::path::absolute(input).ok()?;
-            let name = if abs.is_dir() { abs.file_name() } else { abs.file_stem() };
+            let name = if abs.is_dir() {
+                abs.file_name()
+            } else {
+                abs.file_stem()
+            };
             name.map(|n| n.to_string_lossy().into_owned())
         })
         .unwrap_or_else(|| "postbook".into())
 }
 
-fn write_books(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document], templates: &Templates, report: &mut Report) -> Result<()> {
+fn write_books(
+    opts: &Options,
+    dir: &Path,
+    group_by: GroupBy,
+    docs: &[Document],
+    templates: &Templates,
+    report: &mut Report,
+) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
     for doc in docs {
         for key in group_by.keys(doc) {
@@ -381,7 +457,9 @@ fn write_books(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document],
     let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
     groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
     let mut names = NameAllocator::default();
-    let assets = LocalImages { root: image_root(opts) };
+    let assets = LocalImages {
+        root: image_root(opts),
+    };
     let writer = EpubWriter { templates };
     let jobs: Vec<(GroupKey, Vec<&Document>, PathBuf, String)> = groups
         .into_iter()
@@ -394,28 +472,41 @@ fn write_books(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document],
                 (_, true) => format!("{collection} — {}", key.label),
                 _ => key.label.clone(),
             };
-            let stem = if group_by == GroupBy::None { safe_file_stem(&collection) } else { safe_file_stem(&key.label) };
+            let stem = if group_by == GroupBy::None {
+                safe_file_stem(&collection)
+            } else {
+                safe_file_stem(&key.label)
+            };
             let path = names.allocate(dir, &stem, "epub");
             (key, posts, path, title)
         })
         .collect();
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
     let progress = progress_bar(opts.verbosity, "books");
     progress.set_length(jobs.len() as u64);
     let results: Vec<_> = jobs
         .par_iter()
         .map(|(key, posts, path, title)| {
             let lang = opts.lang.clone().unwrap_or_else(|| {
-                let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
+                let langs: Vec<Option<String>> =
+                    posts.iter().map(|d| lang::of_document(d)).collect();
                 lang::majority(langs.iter().map(|l| l.as_deref()))
             });
             let authors = match &opts.author {
                 Some(a) => vec![a.clone()],
                 None => book_authors(posts),
             };
-            let book = Book { key: key.id.clone(), title: title.clone(), authors, lang, posts: posts.clone() };
+            let book = Book {
+                key: key.id.clone(),
+                title: title.clone(),
+                authors,
+                lang,
+                posts: posts.clone(),
+            };
             let result = writer.render(&book, &assets).and_then(|(bytes, stats)| {
-                write_atomic(path, &bytes).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                write_atomic(path, &bytes)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
                 Ok(stats)
             });
             progress.inc(1);
@@ -431,14 +522,22 @@ fn write_books(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document],
                 for (post, w) in stats.warnings {
                     note(opts.verbosity, &format!("warning: {post}: {w}"));
                     report.summary.warnings += 1;
-                    if let Some(rec) = report.posts.iter_mut().find(|r| r.input.display().to_string() == post) {
+                    if let Some(rec) = report
+                        .posts
+                        .iter_mut()
+                        .find(|r| r.input.display().to_string() == post)
+                    {
                         rec.warnings.push(w);
                     }
                 }
                 if opts.verbosity == Verbosity::Verbose {
                     eprintln!("wrote {} ({} posts)", path.display(), posts.len());
                 }
-                report.outputs.push(OutputRecord { path, title: Some(title), posts: posts.iter().map(|d| d.meta.path.clone()).collect() });
+                report.outputs.push(OutputRecord {
+                    path,
+                    title: Some(title),
+                    posts: posts.iter().map(|d| d.meta.path.clone()).collect(),
+                });
             }
             Err(e) => eprintln!("error: {e:#}"),
         }
@@ -455,7 +554,7 @@ fn book_authors(posts: &[&Document]) -> Vec<String> {
             None => counts.push((a, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
 }
 
@@ -465,12 +564,22 @@ fn image_root(opts: &Options) -> PathBuf {
     }
     match opts.inputs.first() {
         Some(p) if p.is_dir() => p.clone(),
-        Some(p) => p.parent().map(Path::to_path_buf).filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| PathBuf::from(".")),
+        Some(p) => p
+            .parent()
+            .map(Path::to_path_buf)
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from(".")),
         None => PathBuf::from("."),
     }
 }
 
-fn write_posts(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document], report: &mut Report) -> Result<()> {
+fn write_posts(
+    opts: &Options,
+    dir: &Path,
+    group_by: GroupBy,
+    docs: &[Document],
+    report: &mut Report,
+) -> Result<()> {
     let writer = post_writer(opts);
     let mut names = NameAllocator::default();
     let mut sorted: Vec<&Document> = docs.iter().collect();
@@ -487,7 +596,8 @@ fn write_posts(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document],
             (doc, path)
         })
         .collect();
-    std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
     let progress = progress_bar(opts.verbosity, "writing");
     progress.set_length(jobs.len() as u64);
     let results: Vec<std::io::Result<()>> = jobs
@@ -501,7 +611,11 @@ fn write_posts(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document],
     progress.finish_and_clear();
     for ((doc, path), r) in jobs.into_iter().zip(results) {
         match r {
-            Ok(()) => report.outputs.push(OutputRecord { path, title: None, posts: vec![doc.meta.path.clone()] }),
+            Ok(()) => report.outputs.push(OutputRecord {
+                path,
+                title: None,
+                posts: vec![doc.meta.path.clone()],
+            }),
             Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
         }
     }
@@ -511,11 +625,21 @@ fn write_posts(opts: &Options, dir: &Path, group_by: GroupBy, docs: &[Document],
 /// A post's output file stem: its Jekyll file name when it has one (so links and habits carry
 /// over), else `date-slug` or the slug/title alone.
 fn output_stem(doc: &Document) -> String {
-    let stem = doc.meta.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = doc
+        .meta
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if front_matter::jekyll_name(&stem).is_some() {
         return safe_file_stem(&stem);
     }
-    let name = doc.meta.slug.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| doc.display_title());
+    let name = doc
+        .meta
+        .slug
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| doc.display_title());
     match doc.meta.date {
         Some(d) => safe_file_stem(&format!("{}-{name}", d.day())),
         None => safe_file_stem(&name),

@@ -31,7 +31,13 @@ impl GroupBy {
     /// The groups of a post. A post with several categories or tags is in each of their groups.
     pub fn keys(self, doc: &Document) -> Vec<GroupKey> {
         let kind = match self {
-            GroupBy::None => return vec![GroupKey { id: "all".into(), label: String::new(), missing: false }],
+            GroupBy::None => {
+                return vec![GroupKey {
+                    id: "all".into(),
+                    label: String::new(),
+                    missing: false,
+                }]
+            }
             GroupBy::Year => "year",
             GroupBy::Month => "month",
             GroupBy::Day => "day",
@@ -64,9 +70,20 @@ impl GroupBy {
                 GroupBy::Author => "unknown-author",
                 _ => "undated",
             };
-            return vec![GroupKey { id: format!("{kind}:{label}"), label: label.into(), missing: true }];
+            return vec![GroupKey {
+                id: format!("{kind}:{label}"),
+                label: label.into(),
+                missing: true,
+            }];
         }
-        values.into_iter().map(|v| GroupKey { id: format!("{kind}:{v}"), label: v, missing: false }).collect()
+        values
+            .into_iter()
+            .map(|v| GroupKey {
+                id: format!("{kind}:{v}"),
+                label: v,
+                missing: false,
+            })
+            .collect()
     }
 
     /// Whether a group label is a date (book titles then read `Collection — 2023-05`).
@@ -82,9 +99,14 @@ mod tests {
 
     #[test]
     fn keys_by_month_and_tag() {
-        let mut doc = Document { meta: Meta::default(), blocks: vec![] };
+        let mut doc = Document {
+            meta: Meta::default(),
+            blocks: vec![],
+        };
         assert_eq!(GroupBy::Month.keys(&doc)[0].label, "undated");
-        doc.meta.date = Some(PostDate::Instant(chrono::DateTime::parse_from_rfc3339("2023-05-31T23:30:00-02:00").unwrap()));
+        doc.meta.date = Some(PostDate::Instant(
+            chrono::DateTime::parse_from_rfc3339("2023-05-31T23:30:00-02:00").unwrap(),
+        ));
         doc.meta.tags = vec!["a".into(), "b".into()];
         assert_eq!(GroupBy::Month.keys(&doc)[0].id, "month:2023-05");
         assert_eq!(GroupBy::Tag.keys(&doc).len(), 2);

@@ -48,15 +48,29 @@ impl AssetSource for LocalImages {
         let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
         let base = match rel.strip_prefix('/') {
             Some(_) => self.root.clone(),
-            None => doc.meta.path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => doc
+                .meta
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
         };
         let Some(path) = join_within(&base, rel.trim_start_matches('/'), &self.root) else {
-            return Lookup::Failed(format!("image path {src} leaves the root folder {}; not embedded", self.root.display()));
+            return Lookup::Failed(format!(
+                "image path {src} leaves the root folder {}; not embedded",
+                self.root.display()
+            ));
         };
         match std::fs::read(&path) {
             Ok(bytes) => match sniff(&bytes, &path) {
-                Some((media_type, extension)) => Lookup::Found(Asset { bytes, media_type, extension }),
-                None => Lookup::Failed(format!("image {src} is not a JPEG, PNG, GIF or SVG; not embedded")),
+                Some((media_type, extension)) => Lookup::Found(Asset {
+                    bytes,
+                    media_type,
+                    extension,
+                }),
+                None => Lookup::Failed(format!(
+                    "image {src} is not a JPEG, PNG, GIF or SVG; not embedded"
+                )),
             },
             Err(e) => Lookup::Failed(format!("image {src} not found ({}): {e}", path.display())),
         }
@@ -66,9 +80,14 @@ impl AssetSource for LocalImages {
 /// Whether a reference points outside the file system (URL schemes, `data:`).
 pub fn is_remote(src: &str) -> bool {
     let lower = src.trim_start().to_ascii_lowercase();
-    lower.starts_with("data:") || lower.starts_with("//") || lower.split_once(':').is_some_and(|(scheme, _)| {
-        scheme.len() > 1 && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    })
+    lower.starts_with("data:")
+        || lower.starts_with("//")
+        || lower.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.len() > 1
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
 }
 
 /// Joins `rel` to `base` lexically and checks the result stays under `root`.
@@ -97,8 +116,11 @@ pub fn sniff(bytes: &[u8], path: &Path) -> Option<(&'static str, &'static str)> 
         Ok(image::ImageFormat::Png) => Some(("image/png", "png")),
         Ok(image::ImageFormat::Gif) => Some(("image/gif", "gif")),
         _ => {
-            let is_svg_name = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("svg"));
-            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+            let is_svg_name = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+            let head =
+                String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
             (is_svg_name && head.contains("<svg")).then_some(("image/svg+xml", "svg"))
         }
     }
@@ -124,12 +146,25 @@ mod tests {
         std::fs::create_dir(dir.path().join("posts")).unwrap();
         std::fs::write(dir.path().join("secret.png"), b"\x89PNG\r\n\x1a\n").unwrap();
         let root = dir.path().join("posts");
-        let doc = Document { meta: Meta { path: root.join("p.md"), ..Meta::default() }, blocks: vec![] };
+        let doc = Document {
+            meta: Meta {
+                path: root.join("p.md"),
+                ..Meta::default()
+            },
+            blocks: vec![],
+        };
         let src = LocalImages { root: root.clone() };
-        assert!(matches!(src.lookup(&doc, "../secret.png"), Lookup::Failed(m) if m.contains("leaves the root")));
+        assert!(
+            matches!(src.lookup(&doc, "../secret.png"), Lookup::Failed(m) if m.contains("leaves the root"))
+        );
         std::fs::write(root.join("ok.png"), b"\x89PNG\r\n\x1a\n0000").unwrap();
-        assert!(matches!(src.lookup(&doc, "ok.png"), Lookup::Found(a) if a.media_type == "image/png"));
+        assert!(
+            matches!(src.lookup(&doc, "ok.png"), Lookup::Found(a) if a.media_type == "image/png")
+        );
         assert!(matches!(src.lookup(&doc, "missing.png"), Lookup::Failed(_)));
-        assert!(matches!(src.lookup(&doc, "https://x.test/a.png"), Lookup::NotLocal));
+        assert!(matches!(
+            src.lookup(&doc, "https://x.test/a.png"),
+            Lookup::NotLocal
+        ));
     }
 }

@@ -11,7 +11,10 @@ use walkdir::WalkDir;
 /// `config.toml` next to `content/`) only its `content/`, so pages like `about.md` or a README are
 /// not mistaken for posts. `exclude` (the output folder) is never read, so a second run does not
 /// convert its own output. Inputs that do not exist are returned as errors.
-pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+pub fn discover(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut files = Vec::new();
     let mut errors = Vec::new();
@@ -25,17 +28,31 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>) -> (Vec<PathBuf>, Ve
             continue;
         }
         let root = site_posts_dir(input);
-        let walker = WalkDir::new(&root).follow_links(false).sort_by_file_name().into_iter().filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            let skipped_name = e.depth() > 0 && (name.starts_with('.') || name == "node_modules" || name == "_site");
-            let is_output = exclude.as_ref().is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
-            !skipped_name && !is_output
-        });
+        let walker = WalkDir::new(&root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                let skipped_name = e.depth() > 0
+                    && (name.starts_with('.') || name == "node_modules" || name == "_site");
+                let is_output = exclude
+                    .as_ref()
+                    .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
+                !skipped_name && !is_output
+            });
         for entry in walker {
             match entry {
-                Ok(e) if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() => files.push(e.into_path()),
+                Ok(e) if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() => {
+                    files.push(e.into_path())
+                }
                 Ok(_) => {}
-                Err(e) => errors.push((e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone()), e.to_string())),
+                Err(e) => errors.push((
+                    e.path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.clone()),
+                    e.to_string(),
+                )),
             }
         }
     }
@@ -50,7 +67,9 @@ fn site_posts_dir(dir: &Path) -> PathBuf {
         return posts;
     }
     let content = dir.join("content");
-    let hugo = ["hugo.toml", "hugo.yaml", "config.toml", "config.yaml"].iter().any(|f| dir.join(f).is_file());
+    let hugo = ["hugo.toml", "hugo.yaml", "config.toml", "config.yaml"]
+        .iter()
+        .any(|f| dir.join(f).is_file());
     if hugo && content.is_dir() {
         return content;
     }
@@ -78,7 +97,7 @@ mod tests {
         std::fs::create_dir_all(plain.join("out")).unwrap();
         std::fs::write(plain.join("a.md"), "x").unwrap();
         std::fs::write(plain.join("out/a.md"), "x").unwrap();
-        let (files, _) = discover(&[plain.clone()], Some(&plain.join("out")));
+        let (files, _) = discover(std::slice::from_ref(&plain), Some(&plain.join("out")));
         assert_eq!(files, vec![plain.join("a.md")]);
     }
 }

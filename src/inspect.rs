@@ -34,9 +34,14 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
     let progress = progress_bar(verbosity, "reading");
     let posts = read_all(inputs, None, &progress);
     progress.finish_and_clear();
-    let root = root.or_else(|| inputs.first().filter(|p| p.is_dir()).cloned()).unwrap_or_else(|| PathBuf::from("."));
+    let root = root
+        .or_else(|| inputs.first().filter(|p| p.is_dir()).cloned())
+        .unwrap_or_else(|| PathBuf::from("."));
     let images = LocalImages { root };
-    let mut inv = Inventory { posts: posts.len(), ..Inventory::default() };
+    let mut inv = Inventory {
+        posts: posts.len(),
+        ..Inventory::default()
+    };
     let mut days = Vec::new();
     for (path, result) in &posts {
         let post = match result {
@@ -53,7 +58,9 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
                 let day = d.day();
                 days.push(day);
                 *inv.by_year.entry(day.format("%Y").to_string()).or_default() += 1;
-                *inv.by_month.entry(day.format("%Y-%m").to_string()).or_default() += 1;
+                *inv.by_month
+                    .entry(day.format("%Y-%m").to_string())
+                    .or_default() += 1;
             }
             None => inv.undated.push(path.clone()),
         }
@@ -63,11 +70,12 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         for a in &meta.authors {
             *inv.by_author.entry(a.clone()).or_default() += 1;
         }
-        post.doc.for_each_image(&mut |img| match images.lookup(&post.doc, &img.src) {
-            Lookup::Found(_) => inv.images.local += 1,
-            Lookup::NotLocal => inv.images.remote += 1,
-            Lookup::Failed(_) => inv.images.missing += 1,
-        });
+        post.doc
+            .for_each_image(&mut |img| match images.lookup(&post.doc, &img.src) {
+                Lookup::Found(_) => inv.images.local += 1,
+                Lookup::NotLocal => inv.images.remote += 1,
+                Lookup::Failed(_) => inv.images.missing += 1,
+            });
     }
     inv.first_date = days.iter().min().map(|d| d.to_string());
     inv.last_date = days.iter().max().map(|d| d.to_string());
@@ -78,25 +86,40 @@ impl Inventory {
     /// A report for people, largest groups first.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
-        out.push_str(&format!("posts:       {} ({} readable, {} with errors)\n", self.posts, self.readable, self.errors.len()));
+        out.push_str(&format!(
+            "posts:       {} ({} readable, {} with errors)\n",
+            self.posts,
+            self.readable,
+            self.errors.len()
+        ));
         match (&self.first_date, &self.last_date) {
-            (Some(a), Some(b)) => out.push_str(&format!("dates:       {a} – {b}; {} undated\n", self.undated.len())),
-            _ => out.push_str(&format!("dates:       none; {} undated\n", self.undated.len())),
+            (Some(a), Some(b)) => out.push_str(&format!(
+                "dates:       {a} – {b}; {} undated\n",
+                self.undated.len()
+            )),
+            _ => out.push_str(&format!(
+                "dates:       none; {} undated\n",
+                self.undated.len()
+            )),
         }
-        out.push_str(&format!("images:      {} local, {} remote, {} missing\n", self.images.local, self.images.remote, self.images.missing));
-        let table = |title: &str, map: &BTreeMap<String, usize>, by_count: bool, out: &mut String| {
-            if map.is_empty() {
-                return;
-            }
-            out.push_str(&format!("\n{title}:\n"));
-            let mut rows: Vec<(&String, &usize)> = map.iter().collect();
-            if by_count {
-                rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-            }
-            for (k, n) in rows {
-                out.push_str(&format!("  {n:>6}  {k}\n"));
-            }
-        };
+        out.push_str(&format!(
+            "images:      {} local, {} remote, {} missing\n",
+            self.images.local, self.images.remote, self.images.missing
+        ));
+        let table =
+            |title: &str, map: &BTreeMap<String, usize>, by_count: bool, out: &mut String| {
+                if map.is_empty() {
+                    return;
+                }
+                out.push_str(&format!("\n{title}:\n"));
+                let mut rows: Vec<(&String, &usize)> = map.iter().collect();
+                if by_count {
+                    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                }
+                for (k, n) in rows {
+                    out.push_str(&format!("  {n:>6}  {k}\n"));
+                }
+            };
         table("by year", &self.by_year, false, &mut out);
         table("by month", &self.by_month, false, &mut out);
         table("by category", &self.by_category, true, &mut out);

@@ -65,7 +65,10 @@ pub fn majority<'a>(langs: impl Iterator<Item = Option<&'a str>>) -> String {
             None => counts.push((l, 1)),
         }
     }
-    counts.into_iter().max_by_key(|&(_, n)| n).map_or_else(|| "en".to_string(), |(l, _)| l.to_string())
+    counts
+        .into_iter()
+        .max_by_key(|&(_, n)| n)
+        .map_or_else(|| "en".to_string(), |(l, _)| l.to_string())
 }
 
 #[cfg(test)]
@@ -74,9 +77,19 @@ mod tests {
 
     #[test]
     fn detects_chinese_and_english() {
-        assert_eq!(detect("中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。").as_deref(), Some("zh"));
-        assert_eq!(detect("The quick brown fox jumps over the lazy dog while the cat sleeps.").as_deref(), Some("en"));
-        assert_eq!(majority([Some("zh"), None, Some("en"), Some("zh")].into_iter()), "zh");
+        assert_eq!(
+            detect("中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。")
+                .as_deref(),
+            Some("zh")
+        );
+        assert_eq!(
+            detect("The quick brown fox jumps over the lazy dog while the cat sleeps.").as_deref(),
+            Some("en")
+        );
+        assert_eq!(
+            majority([Some("zh"), None, Some("en"), Some("zh")].into_iter()),
+            "zh"
+        );
         assert_eq!(majority(std::iter::empty()), "en");
     }
 }

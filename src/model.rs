@@ -70,13 +70,23 @@ impl PostDate {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
     /// Level 1–6.
-    Heading { level: u8, content: Vec<Inline> },
+    Heading {
+        level: u8,
+        content: Vec<Inline>,
+    },
     Paragraph(Vec<Inline>),
     /// Items are block sequences, so lists nest. `start` is the first number of ordered lists.
-    List { ordered: bool, start: u64, items: Vec<Vec<Block>> },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+    },
     Quote(Vec<Block>),
     /// Preformatted text, kept verbatim; `lang` is the info string or `language-*` class.
-    Code { lang: Option<String>, text: String },
+    Code {
+        lang: Option<String>,
+        text: String,
+    },
     /// A standalone picture. Its alt text is the caption: in scraped news the alt attribute and
     /// the `<figcaption>` are nearly always the same sentence, and Markdown (pandoc's implicit
     /// figures) can carry only one of them.
@@ -113,7 +123,11 @@ pub enum Inline {
     Sub(Vec<Inline>),
     Sup(Vec<Inline>),
     Code(String),
-    Link { url: String, title: Option<String>, content: Vec<Inline> },
+    Link {
+        url: String,
+        title: Option<String>,
+        content: Vec<Inline>,
+    },
     Image(Image),
     LineBreak,
 }
@@ -127,7 +141,11 @@ impl Document {
         if let Some(slug) = &self.meta.slug {
             return slug.clone();
         }
-        self.meta.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+        self.meta
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
     }
 
     /// Calls `f` on every image in the document, figures and inline images alike.
@@ -136,9 +154,11 @@ impl Document {
             for x in xs {
                 match x {
                     Inline::Image(img) => f(img),
-                    Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sub(c) | Inline::Sup(c) => {
-                        inlines(c, f)
-                    }
+                    Inline::Emph(c)
+                    | Inline::Strong(c)
+                    | Inline::Strike(c)
+                    | Inline::Sub(c)
+                    | Inline::Sup(c) => inlines(c, f),
                     Inline::Link { content, .. } => inlines(content, f),
                     Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
                 }
@@ -147,7 +167,9 @@ impl Document {
         fn blocks<'a>(xs: &'a [Block], f: &mut dyn FnMut(&'a Image)) {
             for b in xs {
                 match b {
-                    Block::Heading { content, .. } | Block::Paragraph(content) => inlines(content, f),
+                    Block::Heading { content, .. } | Block::Paragraph(content) => {
+                        inlines(content, f)
+                    }
                     Block::List { items, .. } => items.iter().for_each(|i| blocks(i, f)),
                     Block::Quote(c) => blocks(c, f),
                     Block::Figure(img) => f(img),
@@ -175,9 +197,11 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
     for i in inlines {
         match i {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sub(c) | Inline::Sup(c) => {
-                push_plain_text(c, out)
-            }
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sub(c)
+            | Inline::Sup(c) => push_plain_text(c, out),
             Inline::Link { content, .. } => push_plain_text(content, out),
             Inline::Image(img) => out.push_str(&img.alt),
             Inline::LineBreak => out.push('\n'),

@@ -7,9 +7,15 @@ use std::path::{Path, PathBuf};
 /// and renamed over the target, so readers never see a half-written book or note, and an
 /// interrupted run leaves the old file intact.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".postbook-").suffix(".tmp").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".postbook-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -25,14 +31,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 pub fn safe_file_stem(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        let bad = matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '%') || c.is_control();
-        let c = if bad || c.is_whitespace() { if bad { '-' } else { ' ' } } else { c };
-        if (c == '-' && out.ends_with('-')) || (c == ' ' && (out.ends_with(' ') || out.is_empty())) {
+        let bad = matches!(
+            c,
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '#' | '%'
+        ) || c.is_control();
+        let c = if bad || c.is_whitespace() {
+            if bad {
+                '-'
+            } else {
+                ' '
+            }
+        } else {
+            c
+        };
+        if (c == '-' && out.ends_with('-')) || (c == ' ' && (out.ends_with(' ') || out.is_empty()))
+        {
             continue;
         }
         out.push(c);
     }
-    let mut out = out.trim_matches(|c: char| c == '.' || c == ' ' || c == '-').to_string();
+    let mut out = out
+        .trim_matches(|c: char| c == '.' || c == ' ' || c == '-')
+        .to_string();
     if out.len() > 120 {
         let mut cut = 120;
         while !out.is_char_boundary(cut) {
@@ -43,7 +63,9 @@ pub fn safe_file_stem(text: &str) -> String {
     }
     let upper = out.split('.').next().unwrap_or("").to_ascii_uppercase();
     let reserved = matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || ((upper.starts_with("COM") || upper.starts_with("LPT")) && upper.len() == 4 && upper.as_bytes()[3].is_ascii_digit());
+        || ((upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.len() == 4
+            && upper.as_bytes()[3].is_ascii_digit());
     if reserved {
         out.insert(0, '_');
     }
@@ -65,7 +87,11 @@ impl NameAllocator {
     pub fn allocate(&mut self, dir: &Path, stem: &str, ext: &str) -> PathBuf {
         let mut n = 1;
         loop {
-            let name = if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") };
+            let name = if n == 1 {
+                format!("{stem}.{ext}")
+            } else {
+                format!("{stem}-{n}.{ext}")
+            };
             let path = dir.join(name);
             // Case-insensitive file systems (macOS, Windows) would merge names differing in case.
             let folded = PathBuf::from(path.to_string_lossy().to_lowercase());
@@ -85,7 +111,10 @@ mod tests {
     fn stems_are_safe() {
         assert_eq!(safe_file_stem("../../etc/passwd"), "etc-passwd");
         assert_eq!(safe_file_stem("a: b | c?"), "a- b - c");
-        assert_eq!(safe_file_stem("习近平会见俄罗斯总理米舒斯京"), "习近平会见俄罗斯总理米舒斯京");
+        assert_eq!(
+            safe_file_stem("习近平会见俄罗斯总理米舒斯京"),
+            "习近平会见俄罗斯总理米舒斯京"
+        );
         assert_eq!(safe_file_stem("CON"), "_CON");
         assert_eq!(safe_file_stem("\0\n"), "untitled");
         let long = "长".repeat(100);

@@ -12,7 +12,10 @@ use std::path::Path;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("style.css", include_str!("../templates/style.css")),
     ("chapter.xhtml", include_str!("../templates/chapter.xhtml")),
-    ("title-page.xhtml", include_str!("../templates/title-page.xhtml")),
+    (
+        "title-page.xhtml",
+        include_str!("../templates/title-page.xhtml"),
+    ),
 ];
 
 /// The loaded, compiled templates.
@@ -24,14 +27,22 @@ impl Templates {
     /// Loads the built-in templates, replaced by same-named files in `dir` when given.
     pub fn load(dir: Option<&Path>) -> Result<Templates> {
         let mut env = Environment::new();
-        env.set_auto_escape_callback(|name| if name.ends_with(".xhtml") { AutoEscape::Html } else { AutoEscape::None });
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".xhtml") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
-                Some(p) => std::fs::read_to_string(&p).with_context(|| format!("cannot read template {}", p.display()))?,
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("cannot read template {}", p.display()))?,
                 None => builtin.to_string(),
             };
-            env.add_template_owned(*name, source).with_context(|| format!("template {name} does not compile"))?;
+            env.add_template_owned(*name, source)
+                .with_context(|| format!("template {name} does not compile"))?;
         }
         Ok(Templates { env })
     }
@@ -39,6 +50,7 @@ impl Templates {
     /// Renders template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
         let t = self.env.get_template(name)?;
-        t.render(ctx).with_context(|| format!("cannot render template {name}"))
+        t.render(ctx)
+            .with_context(|| format!("cannot render template {name}"))
     }
 }

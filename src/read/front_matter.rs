@@ -34,12 +34,20 @@ pub fn split(text: &str) -> Result<Split<'_>, PostError> {
     } else if text.starts_with("+++") {
         (Syntax::Toml, "+++")
     } else {
-        return Ok(Split { front_matter: None, first_line: 1, body: text });
+        return Ok(Split {
+            front_matter: None,
+            first_line: 1,
+            body: text,
+        });
     };
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != fence {
         // `----` or `--- text`: a Markdown rule or a heading underline, not front matter.
-        return Ok(Split { front_matter: None, first_line: 1, body: text });
+        return Ok(Split {
+            front_matter: None,
+            first_line: 1,
+            body: text,
+        });
     }
     let content_start = (first_end + 1).min(text.len());
     let mut pos = content_start;
@@ -57,11 +65,19 @@ pub fn split(text: &str) -> Result<Split<'_>, PostError> {
         }
         pos = end + 1;
     }
-    Err(PostError::at(1, 1, format!("front matter opened with `{fence}` is never closed")))
+    Err(PostError::at(
+        1,
+        1,
+        format!("front matter opened with `{fence}` is never closed"),
+    ))
 }
 
 /// Parses front matter into an ordered key/value list.
-pub fn parse(syntax: Syntax, src: &str, first_line: usize) -> Result<Vec<(String, Value)>, PostError> {
+pub fn parse(
+    syntax: Syntax,
+    src: &str,
+    first_line: usize,
+) -> Result<Vec<(String, Value)>, PostError> {
     match syntax {
         Syntax::Yaml => parse_yaml(src, first_line),
         Syntax::Toml => parse_toml(src, first_line),
@@ -77,14 +93,23 @@ fn parse_yaml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, Post
         // serde_yaml's message repeats the location; keep only the explanation.
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        PostError::at(first_line + line.saturating_sub(1), col, format!("invalid YAML front matter: {msg}"))
+        PostError::at(
+            first_line + line.saturating_sub(1),
+            col,
+            format!("invalid YAML front matter: {msg}"),
+        )
     })?;
     match value {
-        serde_yaml_ng::Value::Mapping(map) => {
-            Ok(map.into_iter().map(|(k, v)| (yaml_key(k), yaml_to_json(v))).collect())
-        }
+        serde_yaml_ng::Value::Mapping(map) => Ok(map
+            .into_iter()
+            .map(|(k, v)| (yaml_key(k), yaml_to_json(v)))
+            .collect()),
         serde_yaml_ng::Value::Null => Ok(Vec::new()),
-        _ => Err(PostError::at(first_line, 1, "YAML front matter is not a mapping of keys to values".into())),
+        _ => Err(PostError::at(
+            first_line,
+            1,
+            "YAML front matter is not a mapping of keys to values".into(),
+        )),
     }
 }
 
@@ -106,12 +131,18 @@ fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
             } else if let Some(u) = n.as_u64() {
                 Value::from(u)
             } else {
-                n.as_f64().and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number)
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
             }
         }
         Y::String(s) => Value::String(s),
         Y::Sequence(xs) => Value::Array(xs.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(m) => Value::Object(m.into_iter().map(|(k, v)| (yaml_key(k), yaml_to_json(v))).collect()),
+        Y::Mapping(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (yaml_key(k), yaml_to_json(v)))
+                .collect(),
+        ),
         Y::Tagged(t) => yaml_to_json(t.value),
     }
 }
@@ -120,9 +151,16 @@ fn parse_toml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, Post
     let table: toml::Table = toml::from_str(src).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
         let (line, col) = line_col(src, offset);
-        PostError::at(first_line + line - 1, col, format!("invalid TOML front matter: {}", e.message()))
+        PostError::at(
+            first_line + line - 1,
+            col,
+            format!("invalid TOML front matter: {}", e.message()),
+        )
     })?;
-    Ok(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+    Ok(table
+        .into_iter()
+        .map(|(k, v)| (k, toml_to_json(v)))
+        .collect())
 }
 
 fn toml_to_json(v: toml::Value) -> Value {
@@ -133,7 +171,9 @@ fn toml_to_json(v: toml::Value) -> Value {
         toml::Value::Boolean(b) => Value::Bool(b),
         toml::Value::Datetime(d) => Value::String(d.to_string()),
         toml::Value::Array(xs) => Value::Array(xs.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(t) => Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect()),
+        toml::Value::Table(t) => {
+            Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
     }
 }
 
@@ -155,7 +195,9 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<String> {
             "date" if meta.date.is_none() => match scalar(&value).as_deref().map(parse_date) {
                 Some(Some(d)) => meta.date = Some(d),
                 _ => {
-                    warnings.push(format!("cannot read date {value}; the post is treated as undated"));
+                    warnings.push(format!(
+                        "cannot read date {value}; the post is treated as undated"
+                    ));
                     meta.extra.push((key, value));
                 }
             },
@@ -167,7 +209,9 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<String> {
             {
                 meta.source = scalar(&value).filter(|s| !s.is_empty())
             }
-            "lang" | "language" if meta.lang.is_none() => meta.lang = scalar(&value).filter(|s| !s.is_empty()),
+            "lang" | "language" if meta.lang.is_none() => {
+                meta.lang = scalar(&value).filter(|s| !s.is_empty())
+            }
             "slug" if meta.slug.is_none() => meta.slug = scalar(&value).filter(|s| !s.is_empty()),
             _ => meta.extra.push((key, value)),
         }
@@ -215,12 +259,23 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(PostDate::Instant(t));
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M:%S%.f %z", "%Y-%m-%d %H:%M %z", "%Y-%m-%dT%H:%M:%S%.f%z"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S %z",
+        "%Y-%m-%d %H:%M:%S%.f %z",
+        "%Y-%m-%d %H:%M %z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Some(PostDate::Instant(t));
         }
     }
-    for fmt in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(PostDate::Instant(t.and_utc().fixed_offset()));
         }
@@ -292,11 +347,20 @@ mod tests {
 
     #[test]
     fn parses_date_forms() {
-        assert_eq!(parse_date("2023-05-25T01:48:05.414Z").unwrap().to_iso(), "2023-05-25T01:48:05.414Z");
-        assert_eq!(parse_date("2023-05-25 09:48:05 +0800").unwrap().to_iso(), "2023-05-25T09:48:05+08:00");
+        assert_eq!(
+            parse_date("2023-05-25T01:48:05.414Z").unwrap().to_iso(),
+            "2023-05-25T01:48:05.414Z"
+        );
+        assert_eq!(
+            parse_date("2023-05-25 09:48:05 +0800").unwrap().to_iso(),
+            "2023-05-25T09:48:05+08:00"
+        );
         let d = parse_date("2023-05-25 09:48:05 +0800").unwrap();
         assert_eq!(d.day().to_string(), "2023-05-25");
-        assert_eq!(parse_date("2023-05-25").unwrap(), PostDate::Day(NaiveDate::from_ymd_opt(2023, 5, 25).unwrap()));
+        assert_eq!(
+            parse_date("2023-05-25").unwrap(),
+            PostDate::Day(NaiveDate::from_ymd_opt(2023, 5, 25).unwrap())
+        );
         assert!(parse_date("yesterday").is_none());
     }
 

@@ -17,7 +17,10 @@ const MAX_DEPTH: usize = 256;
 /// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
 pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
     let doc = Html::parse_fragment(html);
-    let mut reader = Reader { warnings, flattened: false };
+    let mut reader = Reader {
+        warnings,
+        flattened: false,
+    };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
     sink.finish()
@@ -46,7 +49,9 @@ impl Sink {
         let mut start = 0;
         let mut i = 0;
         while i < inlines.len() {
-            if matches!(inlines[i], Inline::LineBreak) && matches!(inlines.get(i + 1), Some(Inline::LineBreak)) {
+            if matches!(inlines[i], Inline::LineBreak)
+                && matches!(inlines.get(i + 1), Some(Inline::LineBreak))
+            {
                 self.paragraph(inlines[start..i].to_vec());
                 while matches!(inlines.get(i), Some(Inline::LineBreak)) {
                     i += 1;
@@ -64,7 +69,9 @@ impl Sink {
         let inlines = trim(inlines);
         match <[Inline; 1]>::try_from(inlines) {
             Ok([Inline::Image(img)]) => self.blocks.push(Block::Figure(img)),
-            Ok([Inline::Link { content, .. }]) if matches!(content.as_slice(), [Inline::Image(_)]) => {
+            Ok([Inline::Link { content, .. }])
+                if matches!(content.as_slice(), [Inline::Image(_)]) =>
+            {
                 if let Some(Inline::Image(img)) = content.into_iter().next() {
                     self.blocks.push(Block::Figure(img));
                 }
@@ -98,15 +105,17 @@ enum Kind {
 
 fn kind(name: &str) -> Kind {
     match name {
-        "script" | "style" | "noscript" | "iframe" | "object" | "embed" | "form" | "input" | "button"
-        | "select" | "textarea" | "option" | "svg" | "canvas" | "template" | "video" | "audio"
-        | "map" | "head" | "title" | "meta" | "link" | "base" | "frame" | "frameset" | "applet"
-        | "param" | "source" | "track" | "dialog" | "picture-source" => Kind::Dropped,
+        "script" | "style" | "noscript" | "iframe" | "object" | "embed" | "form" | "input"
+        | "button" | "select" | "textarea" | "option" | "svg" | "canvas" | "template" | "video"
+        | "audio" | "map" | "head" | "title" | "meta" | "link" | "base" | "frame" | "frameset"
+        | "applet" | "param" | "source" | "track" | "dialog" | "picture-source" => Kind::Dropped,
         "p" | "div" | "section" | "article" | "main" | "header" | "footer" | "aside" | "nav"
-        | "center" | "address" | "details" | "summary" | "body" | "html" | "hgroup" | "h1" | "h2"
-        | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "li" | "dl" | "dt" | "dd" | "blockquote" | "pre"
-        | "figure" | "figcaption" | "table" | "thead" | "tbody" | "tfoot" | "tr" | "td" | "th"
-        | "caption" | "hr" | "fieldset" | "legend" | "menu" => Kind::Block,
+        | "center" | "address" | "details" | "summary" | "body" | "html" | "hgroup" | "h1"
+        | "h2" | "h3" | "h4" | "h5" | "h6" | "ul" | "ol" | "li" | "dl" | "dt" | "dd"
+        | "blockquote" | "pre" | "figure" | "figcaption" | "table" | "thead" | "tbody"
+        | "tfoot" | "tr" | "td" | "th" | "caption" | "hr" | "fieldset" | "legend" | "menu" => {
+            Kind::Block
+        }
         _ => Kind::Inline,
     }
 }
@@ -115,13 +124,21 @@ fn is_hidden(el: &scraper::node::Element) -> bool {
     el.attr("hidden").is_some()
         || el.attr("aria-hidden") == Some("true") && el.name() != "span"
         || el.attr("style").is_some_and(|s| {
-            let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+            let s: String = s
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .to_ascii_lowercase();
             s.contains("display:none") || s.contains("visibility:hidden")
         })
 }
 
 fn has_block_descendant(node: NodeRef<'_, Node>) -> bool {
-    node.descendants().skip(1).any(|d| d.value().as_element().is_some_and(|e| kind(e.name()) == Kind::Block))
+    node.descendants().skip(1).any(|d| {
+        d.value()
+            .as_element()
+            .is_some_and(|e| kind(e.name()) == Kind::Block)
+    })
 }
 
 impl Reader<'_> {
@@ -151,7 +168,7 @@ impl Reader<'_> {
             Node::Element(el) => el,
             _ => return,
         };
-        if is_hidden(&el) {
+        if is_hidden(el) {
             return;
         }
         let name = el.name();
@@ -173,7 +190,13 @@ impl Reader<'_> {
                     let content = trim(normalize(
                         content
                             .into_iter()
-                            .map(|i| if i == Inline::LineBreak { Inline::Text(" ".into()) } else { i })
+                            .map(|i| {
+                                if i == Inline::LineBreak {
+                                    Inline::Text(" ".into())
+                                } else {
+                                    i
+                                }
+                            })
                             .collect(),
                     ));
                     if !content.is_empty() {
@@ -182,10 +205,17 @@ impl Reader<'_> {
                 }
                 "ul" | "ol" | "menu" => {
                     let ordered = name == "ol";
-                    let start = el.attr("start").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                    let start = el
+                        .attr("start")
+                        .and_then(|s| s.trim().parse().ok())
+                        .unwrap_or(1);
                     let items = self.list_items(node, depth);
                     if !items.is_empty() {
-                        sink.push(Block::List { ordered, start, items });
+                        sink.push(Block::List {
+                            ordered,
+                            start,
+                            items,
+                        });
                     }
                 }
                 "blockquote" => {
@@ -195,7 +225,10 @@ impl Reader<'_> {
                     }
                 }
                 "pre" => {
-                    let text = node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string())).collect::<String>();
+                    let text = node
+                        .descendants()
+                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                        .collect::<String>();
                     let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
                     if !text.trim().is_empty() {
                         let lang = code_lang(node);
@@ -246,11 +279,19 @@ impl Reader<'_> {
         sink.flush();
         let caption = node
             .children()
-            .find(|c| c.value().as_element().is_some_and(|e| e.name() == "figcaption"))
+            .find(|c| {
+                c.value()
+                    .as_element()
+                    .is_some_and(|e| e.name() == "figcaption")
+            })
             .map(|c| caption_text(self.inlines_of(c, depth)));
         let mut inner = Sink::default();
         for child in node.children() {
-            if child.value().as_element().is_some_and(|e| e.name() == "figcaption") {
+            if child
+                .value()
+                .as_element()
+                .is_some_and(|e| e.name() == "figcaption")
+            {
                 continue;
             }
             self.block(child, &mut inner, depth + 1);
@@ -262,7 +303,9 @@ impl Reader<'_> {
         });
         match (last_figure, caption) {
             (Some(img), Some(cap)) if !cap.is_empty() => set_caption(img, cap),
-            (None, Some(cap)) if !cap.is_empty() => blocks.push(Block::Paragraph(vec![Inline::Text(cap)])),
+            (None, Some(cap)) if !cap.is_empty() => {
+                blocks.push(Block::Paragraph(vec![Inline::Text(cap)]))
+            }
             _ => {}
         }
         for b in blocks {
@@ -292,17 +335,27 @@ impl Reader<'_> {
         let mut rows: Vec<Vec<Vec<Inline>>> = Vec::new();
         let mut single_cell = None;
         let mut cell_count = 0;
-        for tr in node.descendants().filter(|d| d.value().as_element().is_some_and(|e| e.name() == "tr")) {
+        for tr in node
+            .descendants()
+            .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "tr"))
+        {
             // Only rows of this table, not of tables nested in its cells.
-            let owner = tr.ancestors().find(|a| a.value().as_element().is_some_and(|e| e.name() == "table"));
+            let owner = tr
+                .ancestors()
+                .find(|a| a.value().as_element().is_some_and(|e| e.name() == "table"));
             if owner.map(|o| o.id()) != Some(node.id()) {
                 continue;
             }
             let mut cells = Vec::new();
             let mut all_th = true;
-            let in_thead = tr.parent().and_then(|p| p.value().as_element().map(|e| e.name() == "thead")).unwrap_or(false);
+            let in_thead = tr
+                .parent()
+                .and_then(|p| p.value().as_element().map(|e| e.name() == "thead"))
+                .unwrap_or(false);
             for cell in tr.children() {
-                let Some(el) = cell.value().as_element() else { continue };
+                let Some(el) = cell.value().as_element() else {
+                    continue;
+                };
                 if el.name() != "td" && el.name() != "th" {
                     continue;
                 }
@@ -310,7 +363,10 @@ impl Reader<'_> {
                 cell_count += 1;
                 single_cell = Some(cell);
                 cells.push(trim(normalize(self.inlines_of(cell, depth))));
-                let span: usize = el.attr("colspan").and_then(|s| s.trim().parse().ok()).unwrap_or(1);
+                let span: usize = el
+                    .attr("colspan")
+                    .and_then(|s| s.trim().parse().ok())
+                    .unwrap_or(1);
                 for _ in 1..span.clamp(1, 64) {
                     cells.push(Vec::new());
                 }
@@ -333,7 +389,12 @@ impl Reader<'_> {
             }
             return;
         }
-        let width = header.iter().chain(rows.iter()).map(Vec::len).max().unwrap_or(0);
+        let width = header
+            .iter()
+            .chain(rows.iter())
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0);
         if width == 0 {
             return;
         }
@@ -368,7 +429,7 @@ impl Reader<'_> {
             Node::Element(el) => el,
             _ => return,
         };
-        if is_hidden(&el) {
+        if is_hidden(el) {
             return;
         }
         let name = el.name();
@@ -398,12 +459,15 @@ impl Reader<'_> {
         match name {
             "br" => out.push(Inline::LineBreak),
             "img" => {
-                if let Some(img) = image(&el) {
+                if let Some(img) = image(el) {
                     out.push(Inline::Image(img));
                 }
             }
             "code" | "kbd" | "samp" | "tt" => {
-                let text: String = node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string())).collect();
+                let text: String = node
+                    .descendants()
+                    .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                    .collect();
                 out.push(Inline::Code(text));
             }
             "a" => {
@@ -411,7 +475,10 @@ impl Reader<'_> {
                 match el.attr("href").map(str::trim).filter(|h| is_followable(h)) {
                     Some(href) => out.push(Inline::Link {
                         url: absolutize(href),
-                        title: el.attr("title").map(|t| collapse_whitespace(t).trim().to_string()).filter(|t| !t.is_empty()),
+                        title: el
+                            .attr("title")
+                            .map(|t| collapse_whitespace(t).trim().to_string())
+                            .filter(|t| !t.is_empty()),
                         content,
                     }),
                     None => out.extend(content),
@@ -439,13 +506,19 @@ impl Reader<'_> {
     fn flatten(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>) {
         if !self.flattened {
             self.flattened = true;
-            self.warnings.push(format!("HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"));
+            self.warnings.push(format!(
+                "HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"
+            ));
         }
         let mut text = String::new();
         for d in node.descendants() {
             if let Some(t) = d.value().as_text() {
                 text.push_str(t);
-            } else if d.value().as_element().is_some_and(|e| kind(e.name()) == Kind::Block) {
+            } else if d
+                .value()
+                .as_element()
+                .is_some_and(|e| kind(e.name()) == Kind::Block)
+            {
                 text.push(' ');
             }
         }
@@ -454,7 +527,9 @@ impl Reader<'_> {
 }
 
 fn caption_text(inlines: Vec<Inline>) -> String {
-    plain_text(&trim(normalize(inlines))).replace('\n', " ").trim().to_string()
+    collapse_whitespace(&plain_text(&trim(normalize(inlines))))
+        .trim()
+        .to_string()
 }
 
 /// Gives a figure its caption, which is also its alt text (see [`crate::model::Block::Figure`]).
@@ -467,21 +542,43 @@ fn set_caption(img: &mut Image, caption: String) {
 
 /// The language of a `<pre>` block, from `class="language-x"` / `lang-x` on it or its `<code>`.
 fn code_lang(pre: NodeRef<'_, Node>) -> Option<String> {
-    pre.descendants().take(3).filter_map(|d| d.value().as_element()).find_map(|e| {
-        e.classes().find_map(|c| c.strip_prefix("language-").or_else(|| c.strip_prefix("lang-")).map(str::to_string))
-    })
+    pre.descendants()
+        .take(3)
+        .filter_map(|d| d.value().as_element())
+        .find_map(|e| {
+            e.classes().find_map(|c| {
+                c.strip_prefix("language-")
+                    .or_else(|| c.strip_prefix("lang-"))
+                    .map(str::to_string)
+            })
+        })
 }
 
 /// Whether an `href` leads anywhere a reader could follow (not scripts, not empty anchors).
 fn is_followable(href: &str) -> bool {
     let lower = href.to_ascii_lowercase();
-    !(href.is_empty() || href == "#" || lower.starts_with("javascript:") || lower.starts_with("vbscript:") || lower.starts_with("data:"))
+    !(href.is_empty()
+        || href == "#"
+        || lower.starts_with("javascript:")
+        || lower.starts_with("vbscript:")
+        || lower.starts_with("data:"))
 }
 
 /// Characters percent-encoded in URLs; with all non-ASCII bytes, the same set CommonMark
 /// renderers encode, so a URL reads back from postbook's Markdown exactly as it went in.
-const URL_UNSAFE: &percent_encoding::AsciiSet =
-    &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'[').add(b'\\').add(b']').add(b'^').add(b'`').add(b'{').add(b'|').add(b'}');
+const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
 
 /// Normalizes a URL: protocol-relative ones (`//cdn…`) are made https so they work outside a
 /// browser page, and unsafe characters are percent-encoded (existing escapes are kept).
@@ -495,27 +592,46 @@ fn absolutize(url: &str) -> String {
 
 /// Attributes lazy-loading scripts put the real image URL in, most specific first.
 const LAZY_ATTRS: &[&str] = &[
-    "data-src", "data-original", "data-lazy-src", "data-lazy", "data-actualsrc", "data-original-src",
-    "data-echo", "data-url", "data-hi-res-src", "data-full-src",
+    "data-src",
+    "data-original",
+    "data-lazy-src",
+    "data-lazy",
+    "data-actualsrc",
+    "data-original-src",
+    "data-echo",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
 ];
 
 /// Builds an image from `<img>`, resolving lazy loading; `None` for tracking pixels and for
 /// placeholders with no real source.
 fn image(el: &scraper::node::Element) -> Option<Image> {
-    let dim = |a| el.attr(a).and_then(|v: &str| v.trim().trim_end_matches("px").parse::<u32>().ok());
+    let dim = |a| {
+        el.attr(a)
+            .and_then(|v: &str| v.trim().trim_end_matches("px").parse::<u32>().ok())
+    };
     if matches!((dim("width"), dim("height")), (Some(0..=1), Some(0..=1))) {
         return None;
     }
     let candidates = LAZY_ATTRS
         .iter()
         .filter_map(|a| el.attr(a).map(str::to_string))
-        .chain(["data-srcset", "srcset"].iter().filter_map(|a| el.attr(a).and_then(best_srcset)))
+        .chain(
+            ["data-srcset", "srcset"]
+                .iter()
+                .filter_map(|a| el.attr(a).and_then(best_srcset)),
+        )
         .chain(el.attr("src").map(str::to_string));
     let mut data_uri = None;
     let mut src = None;
     for c in candidates {
         let c = c.trim();
-        if c.is_empty() || c == "#" || c.starts_with("about:") || c.to_ascii_lowercase().starts_with("javascript:") {
+        if c.is_empty()
+            || c == "#"
+            || c.starts_with("about:")
+            || c.to_ascii_lowercase().starts_with("javascript:")
+        {
             continue;
         }
         if c.starts_with("data:") {
@@ -527,7 +643,11 @@ fn image(el: &scraper::node::Element) -> Option<Image> {
     }
     // A tiny data: URI is a lazy-loading placeholder (a 1×1 GIF); a large one is a real picture.
     let src = src.or(data_uri.filter(|d| d.len() > 256))?;
-    let clean = |a| el.attr(a).map(|t: &str| collapse_whitespace(t).trim().to_string()).filter(|t| !t.is_empty());
+    let clean = |a| {
+        el.attr(a)
+            .map(|t: &str| collapse_whitespace(t).trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
     let alt = clean("alt").unwrap_or_default();
     let title = clean("title").filter(|t| *t != alt);
     Some(Image { src, alt, title })
@@ -541,7 +661,11 @@ fn best_srcset(srcset: &str) -> Option<String> {
         let Some(url) = words.next() else { continue };
         let size = words
             .next()
-            .and_then(|d| d.strip_suffix('w').or_else(|| d.strip_suffix('x')).and_then(|n| n.parse::<f64>().ok()))
+            .and_then(|d| {
+                d.strip_suffix('w')
+                    .or_else(|| d.strip_suffix('x'))
+                    .and_then(|n| n.parse::<f64>().ok())
+            })
             .unwrap_or(1.0);
         if best.is_none_or(|(s, _)| size >= s) {
             best = Some((size, url));
@@ -570,7 +694,11 @@ mod tests {
         assert_eq!(
             blocks,
             vec![
-                Block::Figure(Image { src: "https://x.test/a.jpg?a=1&b=2".into(), alt: "说明文字".into(), title: None }),
+                Block::Figure(Image {
+                    src: "https://x.test/a.jpg?a=1&b=2".into(),
+                    alt: "说明文字".into(),
+                    title: None
+                }),
                 para("正文"),
             ]
         );
@@ -586,7 +714,10 @@ mod tests {
 
     #[test]
     fn srcset_picks_largest() {
-        assert_eq!(best_srcset("a.jpg 320w, b.jpg 1024w, c.jpg 640w").as_deref(), Some("b.jpg"));
+        assert_eq!(
+            best_srcset("a.jpg 320w, b.jpg 1024w, c.jpg 640w").as_deref(),
+            Some("b.jpg")
+        );
         assert_eq!(best_srcset("a.jpg 1x, b.jpg 2x").as_deref(), Some("b.jpg"));
     }
 
@@ -597,18 +728,34 @@ mod tests {
         );
         assert!(matches!(&blocks[0], Block::Heading { level: 2, .. }));
         match &blocks[1] {
-            Block::List { ordered: false, items, .. } => {
+            Block::List {
+                ordered: false,
+                items,
+                ..
+            } => {
                 assert_eq!(items[0][0], para("a"));
                 assert!(matches!(items[0][1], Block::List { .. }));
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(blocks[2], Block::Quote(vec![para("q")]));
-        assert_eq!(blocks[3], Block::Code { lang: Some("rust".into()), text: "fn x() {}".into() });
+        assert_eq!(
+            blocks[3],
+            Block::Code {
+                lang: Some("rust".into()),
+                text: "fn x() {}".into()
+            }
+        );
         match &blocks[4] {
             Block::Table(t) => {
                 assert_eq!(t.header.as_ref().unwrap().len(), 2);
-                assert_eq!(t.rows, vec![vec![vec![Inline::Text("1".into())], vec![Inline::Text("2".into())]]]);
+                assert_eq!(
+                    t.rows,
+                    vec![vec![
+                        vec![Inline::Text("1".into())],
+                        vec![Inline::Text("2".into())]
+                    ]]
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -617,7 +764,17 @@ mod tests {
 
     #[test]
     fn double_breaks_split_paragraphs() {
-        assert_eq!(read("a<br><br>b<br>c"), vec![para("a"), Block::Paragraph(vec![Inline::Text("b".into()), Inline::LineBreak, Inline::Text("c".into())])]);
+        assert_eq!(
+            read("a<br><br>b<br>c"),
+            vec![
+                para("a"),
+                Block::Paragraph(vec![
+                    Inline::Text("b".into()),
+                    Inline::LineBreak,
+                    Inline::Text("c".into())
+                ])
+            ]
+        );
     }
 
     #[test]

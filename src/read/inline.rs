@@ -68,9 +68,15 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
             Inline::Strike(c) => push_wrapped(&mut out, c, Inline::Strike),
             Inline::Sub(c) => push_wrapped(&mut out, c, Inline::Sub),
             Inline::Sup(c) => push_wrapped(&mut out, c, Inline::Sup),
-            Inline::Link { url, title, content } => {
-                push_wrapped(&mut out, content, |content| Inline::Link { url, title, content })
-            }
+            Inline::Link {
+                url,
+                title,
+                content,
+            } => push_wrapped(&mut out, content, |content| Inline::Link {
+                url,
+                title,
+                content,
+            }),
             Inline::Code(c) => {
                 let c = collapse_whitespace(&c);
                 if !c.trim().is_empty() {
@@ -80,6 +86,15 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
             Inline::Image(img) => out.push(Inline::Image(img)),
             Inline::LineBreak => {
                 trim_end(&mut out);
+                // A line of nothing but (ideographic, no-break) spaces between two breaks is an
+                // empty line: paragraph separation, as in Markdown.
+                let n = out.len();
+                if n >= 2
+                    && matches!(out[n - 2], Inline::LineBreak)
+                    && matches!(&out[n - 1], Inline::Text(t) if t.chars().all(char::is_whitespace))
+                {
+                    out.pop();
+                }
                 out.push(Inline::LineBreak);
             }
         }
@@ -116,14 +131,44 @@ fn push_text(out: &mut Vec<Inline>, t: &str) {
     }
 }
 
-/// Pushes a wrapper (emphasis, link, …) with its edge spaces moved outside, merging it into an
-/// identical neighbour (`<b>a</b><b>b</b>`) and dropping it when empty.
-fn push_wrapped(out: &mut Vec<Inline>, content: Vec<Inline>, wrap: impl FnOnce(Vec<Inline>) -> Inline) {
+/// Pushes a wrapper (emphasis, link, …) with its edge spaces and line breaks moved outside,
+/// merging it into an identical neighbour (`<b>a</b><b>b</b>`) and dropping it when empty.
+fn push_wrapped(
+    out: &mut Vec<Inline>,
+    content: Vec<Inline>,
+    wrap: impl FnOnce(Vec<Inline>) -> Inline,
+) {
     let mut content = normalize(content);
-    let lead = take_leading_space(&mut content);
-    let trail = trim_end(&mut content);
-    if lead {
+    let mut lead_breaks = 0;
+    let mut lead_space = false;
+    loop {
+        if matches!(content.first(), Some(Inline::LineBreak)) {
+            content.remove(0);
+            lead_breaks += 1;
+        } else if take_leading_space(&mut content) {
+            lead_space = true;
+        } else {
+            break;
+        }
+    }
+    let mut trail_breaks = 0;
+    let mut trail_space = false;
+    loop {
+        if matches!(content.last(), Some(Inline::LineBreak)) {
+            content.pop();
+            trail_breaks += 1;
+        } else if trim_end(&mut content) {
+            trail_space = true;
+        } else {
+            break;
+        }
+    }
+    if lead_space {
         push_text(out, " ");
+    }
+    for _ in 0..lead_breaks {
+        trim_end(out);
+        out.push(Inline::LineBreak);
     }
     if !content.is_empty() {
         let new = wrap(content);
@@ -142,7 +187,11 @@ fn push_wrapped(out: &mut Vec<Inline>, content: Vec<Inline>, wrap: impl FnOnce(V
             out.push(new);
         }
     }
-    if trail {
+    for _ in 0..trail_breaks {
+        trim_end(out);
+        out.push(Inline::LineBreak);
+    }
+    if trail_space && trail_breaks == 0 {
         push_text(out, " ");
     }
 }
@@ -183,13 +232,19 @@ fn trim_end(xs: &mut Vec<Inline>) -> bool {
 pub fn trim(mut xs: Vec<Inline>) -> Vec<Inline> {
     loop {
         let before = xs.len();
-        while matches!(xs.last(), Some(Inline::LineBreak)) {
+        // Edge breaks and texts of nothing but (even no-break) spaces display as nothing.
+        let blank = |x: Option<&Inline>| match x {
+            Some(Inline::LineBreak) => true,
+            Some(Inline::Text(t)) => t.chars().all(char::is_whitespace),
+            _ => false,
+        };
+        while blank(xs.last()) {
             xs.pop();
         }
-        trim_end(&mut xs);
-        while matches!(xs.first(), Some(Inline::LineBreak)) {
+        while blank(xs.first()) {
             xs.remove(0);
         }
+        trim_end(&mut xs);
         take_leading_space(&mut xs);
         if xs.len() == before {
             return xs;
@@ -216,7 +271,12 @@ mod tests {
 
     #[test]
     fn spaces_move_out_of_wrappers_and_texts_merge() {
-        let got = trim(normalize(vec![text(" a"), Strong(vec![text(" b ")]), text(" c "), Emph(vec![])]));
+        let got = trim(normalize(vec![
+            text(" a"),
+            Strong(vec![text(" b ")]),
+            text(" c "),
+            Emph(vec![]),
+        ]));
         assert_eq!(got, vec![text("a "), Strong(vec![text("b")]), text(" c")]);
     }
 
@@ -227,8 +287,27 @@ mod tests {
     }
 
     #[test]
+    fn breaks_move_out_of_wrappers() {
+        let got = normalize(vec![
+            Strong(vec![text("a"), LineBreak]),
+            LineBreak,
+            text("b"),
+        ]);
+        assert_eq!(
+            got,
+            vec![Strong(vec![text("a")]), LineBreak, LineBreak, text("b")]
+        );
+    }
+
+    #[test]
     fn trims_breaks_at_edges() {
-        let got = trim(normalize(vec![LineBreak, text("a "), LineBreak, text(" b"), LineBreak]));
+        let got = trim(normalize(vec![
+            LineBreak,
+            text("a "),
+            LineBreak,
+            text(" b"),
+            LineBreak,
+        ]));
         assert_eq!(got, vec![text("a"), LineBreak, text("b")]);
     }
 }

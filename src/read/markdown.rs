@@ -28,8 +28,17 @@ mod tests {
 
     #[test]
     fn markdown_and_raw_html_meet_in_one_model() {
-        let blocks = read_markdown("# T\n\nsome *em* text\n\n<div>\n\n**md in html**\n\n</div>\n\n![cap](a.png)\n", &mut Vec::new());
-        assert_eq!(blocks[0], Block::Heading { level: 1, content: vec![Inline::Text("T".into())] });
+        let blocks = read_markdown(
+            "# T\n\nsome *em* text\n\n<div>\n\n**md in html**\n\n</div>\n\n![cap](a.png)\n",
+            &mut Vec::new(),
+        );
+        assert_eq!(
+            blocks[0],
+            Block::Heading {
+                level: 1,
+                content: vec![Inline::Text("T".into())]
+            }
+        );
         assert_eq!(
             blocks[1],
             Block::Paragraph(vec![
@@ -38,7 +47,19 @@ mod tests {
                 Inline::Text(" text".into())
             ])
         );
-        assert_eq!(blocks[2], Block::Paragraph(vec![Inline::Strong(vec![Inline::Text("md in html".into())])]));
-        assert_eq!(blocks[3], Block::Figure(Image { src: "a.png".into(), alt: "cap".into(), title: None }));
+        assert_eq!(
+            blocks[2],
+            Block::Paragraph(vec![Inline::Strong(vec![Inline::Text(
+                "md in html".into()
+            )])])
+        );
+        assert_eq!(
+            blocks[3],
+            Block::Figure(Image {
+                src: "a.png".into(),
+                alt: "cap".into(),
+                title: None
+            })
+        );
     }
 }

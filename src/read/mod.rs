@@ -23,11 +23,19 @@ pub struct PostError {
 
 impl PostError {
     pub fn at(line: usize, column: usize, message: String) -> Self {
-        PostError { line: Some(line), column: Some(column), message }
+        PostError {
+            line: Some(line),
+            column: Some(column),
+            message,
+        }
     }
 
     pub fn whole_file(message: impl Into<String>) -> Self {
-        PostError { line: None, column: None, message: message.into() }
+        PostError {
+            line: None,
+            column: None,
+            message: message.into(),
+        }
     }
 
     /// `path:line:column: message`, the form editors and terminals link to.
@@ -76,7 +84,8 @@ impl BodyFormat {
 
 /// Reads and normalizes the post at `path`.
 pub fn read_post(path: &Path) -> Result<ReadPost, PostError> {
-    let bytes = std::fs::read(path).map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
     read_post_bytes(path, &bytes)
 }
 
@@ -85,7 +94,10 @@ pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError>
     let mut warnings = Vec::new();
     let text = decode(bytes, &mut warnings)?;
     let split = front_matter::split(&text)?;
-    let mut meta = Meta { path: path.to_path_buf(), ..Meta::default() };
+    let mut meta = Meta {
+        path: path.to_path_buf(),
+        ..Meta::default()
+    };
     if let Some((syntax, src)) = split.front_matter {
         let pairs = front_matter::parse(syntax, src, split.first_line)?;
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
@@ -96,15 +108,23 @@ pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError>
         BodyFormat::Html => html::read_html(split.body, &mut warnings),
         BodyFormat::Text => read_text(split.body),
     };
-    if let Some((day, slug)) = path.file_stem().and_then(|s| s.to_str()).and_then(front_matter::jekyll_name) {
+    if let Some((day, slug)) = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(front_matter::jekyll_name)
+    {
         meta.date.get_or_insert(PostDate::Day(day));
         meta.slug.get_or_insert_with(|| slug.to_string());
     }
     if meta.date.is_none() {
-        warnings.push("no date in front matter or file name; the post is grouped as undated".into());
+        warnings
+            .push("no date in front matter or file name; the post is grouped as undated".into());
     }
     drop_title_repeat(&mut meta, &mut blocks);
-    Ok(ReadPost { doc: Document { meta, blocks }, warnings })
+    Ok(ReadPost {
+        doc: Document { meta, blocks },
+        warnings,
+    })
 }
 
 /// Decodes the file as UTF-8 (a BOM is skipped). Binary and empty files are refused with a reason
@@ -115,12 +135,17 @@ fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostError>
         return Err(PostError::whole_file("empty file; skipped"));
     }
     if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(PostError::whole_file("binary file (contains NUL bytes); skipped"));
+        return Err(PostError::whole_file(
+            "binary file (contains NUL bytes); skipped",
+        ));
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(s.to_string()),
         Err(e) => {
-            warnings.push(format!("invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD", e.valid_up_to()));
+            warnings.push(format!(
+                "invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD",
+                e.valid_up_to()
+            ));
             Ok(String::from_utf8_lossy(bytes).into_owned())
         }
     }
@@ -149,29 +174,31 @@ fn read_text(body: &str) -> Vec<Block> {
 /// its link is kept as the source URL. A post without a title takes it from a leading heading.
 fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
     let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
-    let Some(first) = blocks.first() else { return };
-    let (content, is_heading) = match first {
-        Block::Heading { content, .. } => (content, true),
-        Block::Paragraph(content) => (content, false),
-        _ => return,
-    };
     if meta.title.is_empty() {
-        if is_heading {
+        if let Some(Block::Heading { content, .. }) = blocks.first() {
             meta.title = plain_text(content).trim().to_string();
             blocks.remove(0);
         }
-        return;
     }
-    if squash(&plain_text(content)) != squash(&meta.title) {
-        return;
-    }
-    if let [Inline::Link { url, .. }] = content.as_slice() {
-        if meta.source.is_none() && url.starts_with("http") {
-            meta.source = Some(url.clone());
+    // Some posts repeat it twice (a linked copy, then a heading); drop every leading copy so the
+    // result is the same however often a post goes through postbook.
+    loop {
+        let content = match blocks.first() {
+            Some(Block::Heading { content, .. } | Block::Paragraph(content)) => content,
+            Some(Block::Rule) => {
+                blocks.remove(0);
+                continue;
+            }
+            _ => return,
+        };
+        if meta.title.is_empty() || squash(&plain_text(content)) != squash(&meta.title) {
+            return;
         }
-    }
-    blocks.remove(0);
-    if matches!(blocks.first(), Some(Block::Rule)) {
+        if let [Inline::Link { url, .. }] = content.as_slice() {
+            if meta.source.is_none() && url.starts_with("http") {
+                meta.source = Some(url.clone());
+            }
+        }
         blocks.remove(0);
     }
 }
@@ -192,29 +219,59 @@ mod tests {
         assert_eq!(doc.meta.title, "习近平会见俄罗斯总理米舒斯京");
         assert_eq!(doc.meta.date.unwrap().to_iso(), "2023-05-25T01:48:05.414Z");
         assert_eq!(doc.meta.authors, ["联合早报"]);
-        assert_eq!(doc.meta.source.as_deref(), Some("https://www.zaobao.com/realtime/china/story20230524-1397792"));
-        assert_eq!(doc.meta.slug.as_deref(), Some("习近平会见俄罗斯总理米舒斯京"));
+        assert_eq!(
+            doc.meta.source.as_deref(),
+            Some("https://www.zaobao.com/realtime/china/story20230524-1397792")
+        );
+        assert_eq!(
+            doc.meta.slug.as_deref(),
+            Some("习近平会见俄罗斯总理米舒斯京")
+        );
         // The repeated title link and rule are gone: the body opens with the lazy-loaded figure.
         match &doc.blocks[0] {
             Block::Figure(img) => {
-                assert!(img.src.starts_with("https://static.zaobao.com/") && img.src.contains("&itok="));
-                assert_eq!(img.alt, "中国国家主席习近平（右）星期三在北京会见俄罗斯总理米舒斯京。（法新社）");
+                assert!(
+                    img.src.starts_with("https://static.zaobao.com/") && img.src.contains("&itok=")
+                );
+                assert_eq!(
+                    img.alt,
+                    "中国国家主席习近平（右）星期三在北京会见俄罗斯总理米舒斯京。（法新社）"
+                );
                 assert_eq!(img.title, None);
             }
             other => panic!("expected the figure first, got {other:?}"),
         }
-        let paragraphs = doc.blocks.iter().filter(|b| matches!(b, Block::Paragraph(_))).count();
+        let paragraphs = doc
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::Paragraph(_)))
+            .count();
         assert_eq!(paragraphs, 10);
-        assert_eq!(doc.blocks.len(), 11, "ad slots must leave no blocks: {:#?}", doc.blocks);
+        assert_eq!(
+            doc.blocks.len(),
+            11,
+            "ad slots must leave no blocks: {:#?}",
+            doc.blocks
+        );
     }
 
     #[test]
     fn errors_carry_file_lines() {
-        let e = read_post_bytes(Path::new("x.md"), b"---\ntitle: a\ndate: [\n---\nbody").unwrap_err();
-        assert!(e.display_for(Path::new("x.md")).starts_with("x.md:"), "{e:?}");
+        let e =
+            read_post_bytes(Path::new("x.md"), b"---\ntitle: a\ndate: [\n---\nbody").unwrap_err();
+        assert!(
+            e.display_for(Path::new("x.md")).starts_with("x.md:"),
+            "{e:?}"
+        );
         assert!(e.line.unwrap() >= 3);
-        assert!(read_post_bytes(Path::new("e.md"), b"").unwrap_err().message.contains("empty"));
-        assert!(read_post_bytes(Path::new("b.md"), b"\x00\x01\x02").unwrap_err().message.contains("binary"));
+        assert!(read_post_bytes(Path::new("e.md"), b"")
+            .unwrap_err()
+            .message
+            .contains("empty"));
+        assert!(read_post_bytes(Path::new("b.md"), b"\x00\x01\x02")
+            .unwrap_err()
+            .message
+            .contains("binary"));
     }
 
     #[test]

@@ -81,7 +81,8 @@ impl EpubWriter<'_> {
         }
         epub.set_subjects(subjects);
         epub.add_description(describe(book, &dates, zh));
-        epub.stylesheet(self.templates.render("style.css", context! {})?.as_bytes()).map_err(err)?;
+        epub.stylesheet(self.templates.render("style.css", context! {})?.as_bytes())
+            .map_err(err)?;
 
         let title_page = self.templates.render(
             "title-page.xhtml",
@@ -94,8 +95,12 @@ impl EpubWriter<'_> {
                 sources => sources(book),
             },
         )?;
-        epub.add_content(EpubContent::new("title.xhtml", title_page.as_bytes()).title(&book.title).reftype(ReferenceType::TitlePage))
-            .map_err(err)?;
+        epub.add_content(
+            EpubContent::new("title.xhtml", title_page.as_bytes())
+                .title(&book.title)
+                .reftype(ReferenceType::TitlePage),
+        )
+        .map_err(err)?;
         epub.inline_toc();
 
         // Images: each distinct picture is stored once per book, named by a hash of its bytes.
@@ -125,7 +130,9 @@ impl EpubWriter<'_> {
                         None
                     }
                     Lookup::Failed(why) => {
-                        stats.warnings.push((doc.meta.path.display().to_string(), why));
+                        stats
+                            .warnings
+                            .push((doc.meta.path.display().to_string(), why));
                         stats.images_linked += 1;
                         None
                     }
@@ -133,7 +140,8 @@ impl EpubWriter<'_> {
                 hrefs.insert(img.src.clone(), href);
             });
             for (name, bytes, media_type) in pending {
-                epub.add_resource(&name, bytes.as_slice(), media_type).map_err(err)?;
+                epub.add_resource(&name, bytes.as_slice(), media_type)
+                    .map_err(err)?;
             }
             let chapter = self.chapter(doc, book, &hrefs)?;
             let file = format!("post-{:04}.xhtml", i + 1);
@@ -152,14 +160,31 @@ impl EpubWriter<'_> {
         Ok((bytes, stats))
     }
 
-    fn chapter(&self, doc: &Document, book: &Book, hrefs: &HashMap<String, Option<String>>) -> Result<String> {
+    fn chapter(
+        &self,
+        doc: &Document,
+        book: &Book,
+        hrefs: &HashMap<String, Option<String>>,
+    ) -> Result<String> {
         let zh = book.lang.starts_with("zh");
-        let base = doc.meta.source.as_deref().and_then(|s| url::Url::parse(s).ok());
+        let base = doc
+            .meta
+            .source
+            .as_deref()
+            .and_then(|s| url::Url::parse(s).ok());
         let image_href = |src: &str| hrefs.get(src).cloned().flatten();
-        let ctx = Context { image_href: &image_href, base: base.as_ref(), image_label: if zh { "图片" } else { "image" } };
+        let ctx = Context {
+            image_href: &image_href,
+            base: base.as_ref(),
+            image_label: if zh { "图片" } else { "image" },
+        };
         let mut body = String::new();
         xhtml::blocks(&doc.blocks, &ctx, 1, &mut body);
-        let source = doc.meta.source.as_deref().and_then(|s| xhtml::safe_href(s, None));
+        let source = doc
+            .meta
+            .source
+            .as_deref()
+            .and_then(|s| xhtml::safe_href(s, None));
         let date = doc.meta.date.map(|d| {
             let day = d.day();
             if zh {
@@ -169,7 +194,13 @@ impl EpubWriter<'_> {
             }
         });
         let mut tags: Vec<String> = doc.meta.categories.clone();
-        tags.extend(doc.meta.tags.iter().filter(|t| !doc.meta.categories.contains(t)).cloned());
+        tags.extend(
+            doc.meta
+                .tags
+                .iter()
+                .filter(|t| !doc.meta.categories.contains(t))
+                .cloned(),
+        );
         self.templates.render(
             "chapter.xhtml",
             context! {
@@ -196,7 +227,11 @@ fn utc(d: &PostDate) -> DateTime<Utc> {
 fn date_range(dates: &[PostDate]) -> Option<String> {
     let first = dates.iter().min()?.day();
     let last = dates.iter().max()?.day();
-    Some(if first == last { first.to_string() } else { format!("{first} – {last}") })
+    Some(if first == last {
+        first.to_string()
+    } else {
+        format!("{first} – {last}")
+    })
 }
 
 fn sources(book: &Book) -> Vec<String> {

@@ -45,14 +45,23 @@ fn front_matter(doc: &Document) -> String {
             map.insert("author".into(), Value::String(one.clone()));
         }
         many => {
-            map.insert("author".into(), many.iter().cloned().map(Value::String).collect());
+            map.insert(
+                "author".into(),
+                many.iter().cloned().map(Value::String).collect(),
+            );
         }
     }
     if !m.categories.is_empty() {
-        map.insert("categories".into(), m.categories.iter().cloned().map(Value::String).collect());
+        map.insert(
+            "categories".into(),
+            m.categories.iter().cloned().map(Value::String).collect(),
+        );
     }
     if !m.tags.is_empty() {
-        map.insert("tags".into(), m.tags.iter().cloned().map(Value::String).collect());
+        map.insert(
+            "tags".into(),
+            m.tags.iter().cloned().map(Value::String).collect(),
+        );
     }
     if let Some(s) = &m.source {
         map.insert("source".into(), Value::String(s.clone()));
@@ -90,13 +99,25 @@ pub fn blocks(bs: &[Block]) -> String {
 fn block(b: &Block) -> String {
     match b {
         Block::Heading { level, content } => {
-            format!("{} {}", "#".repeat(*level as usize), inlines(content, Ctx::Heading))
+            format!(
+                "{} {}",
+                "#".repeat(*level as usize),
+                inlines(content, Ctx::Heading)
+            )
         }
         Block::Paragraph(content) => inlines(content, Ctx::Block),
-        Block::List { ordered, start, items } => {
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => {
             let mut out = String::new();
             for (i, item) in items.iter().enumerate() {
-                let marker = if *ordered { format!("{}. ", start + i as u64) } else { "- ".to_string() };
+                let marker = if *ordered {
+                    format!("{}. ", start + i as u64)
+                } else {
+                    "- ".to_string()
+                };
                 let body = blocks(item);
                 let indent = " ".repeat(marker.len());
                 if i > 0 {
@@ -123,9 +144,17 @@ fn block(b: &Block) -> String {
             }
             out
         }
-        Block::Quote(inner) => {
-            blocks(inner).lines().map(|l| if l.is_empty() { ">".to_string() } else { format!("> {l}") }).collect::<Vec<_>>().join("\n")
-        }
+        Block::Quote(inner) => blocks(inner)
+            .lines()
+            .map(|l| {
+                if l.is_empty() {
+                    ">".to_string()
+                } else {
+                    format!("> {l}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         Block::Code { lang, text } => {
             let fence_len = longest_run(text, '`').max(2) + 1;
             let fence = "`".repeat(fence_len);
@@ -183,13 +212,21 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
         Inline::Sup(c) => html_wrapped(c, "sup", ctx, out),
         Inline::Code(code) => {
             let ticks = "`".repeat(longest_run(code, '`') + 1);
-            let code = if ctx == Ctx::Cell { code.replace('|', "\\|") } else { code.clone() };
+            let code = if ctx == Ctx::Cell {
+                code.replace('|', "\\|")
+            } else {
+                code.clone()
+            };
             // CommonMark strips one space from each side of a code span padded on both sides.
             let pad = code.starts_with(['`', ' ']) || code.ends_with(['`', ' ']);
             let sp = if pad { " " } else { "" };
             out.push_str(&format!("{ticks}{sp}{code}{sp}{ticks}"));
         }
-        Inline::Link { url, title, content } => {
+        Inline::Link {
+            url,
+            title,
+            content,
+        } => {
             out.push('[');
             for (i, c) in content.iter().enumerate() {
                 inline(c, content.get(i + 1), ctx, out);
@@ -197,7 +234,10 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
             out.push_str("](");
             out.push_str(&destination(url));
             if let Some(t) = title {
-                out.push_str(&format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")));
+                out.push_str(&format!(
+                    " \"{}\"",
+                    t.replace('\\', "\\\\").replace('"', "\\\"")
+                ));
             }
             out.push(')');
         }
@@ -209,31 +249,54 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
 fn image(img: &Image) -> String {
     let mut alt = String::new();
     escape_text(&img.alt, Ctx::Block, &mut alt);
-    let title = img.title.as_ref().map(|t| format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\""))).unwrap_or_default();
+    let title = img
+        .title
+        .as_ref()
+        .map(|t| format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+        .unwrap_or_default();
     format!("![{alt}]({}{title})", destination(&img.src))
 }
 
 /// A link destination; angle brackets when it has spaces or parentheses.
 fn destination(url: &str) -> String {
+    // `&` and `\` are escaped so entity-like text (`&amp;` in a scraped URL) stays literal.
+    let url = url.replace('\\', "\\\\").replace('&', "\\&");
     if url.is_empty() {
         "<>".into()
     } else if url.contains([' ', '(', ')', '<', '>', '\n']) || url.starts_with('<') {
-        format!("<{}>", url.replace('<', "%3C").replace('>', "%3E").replace('\n', "%0A"))
+        format!(
+            "<{}>",
+            url.replace('<', "%3C")
+                .replace('>', "%3E")
+                .replace('\n', "%0A")
+        )
     } else {
-        url.to_string()
+        url
     }
 }
 
 /// Emphasis-like wrappers. CommonMark only recognizes `*`/`~~` delimiters that are "flanking";
 /// next to punctuation (`**“引用”**后`) they are not, so the HTML tag is used instead.
-fn wrapped(c: &[Inline], delim: &str, tag: &str, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
+fn wrapped(
+    c: &[Inline],
+    delim: &str,
+    tag: &str,
+    next: Option<&Inline>,
+    ctx: Ctx,
+    out: &mut String,
+) {
     let before = out.chars().next_back();
     let first = first_char(c);
     let last = last_char(c);
     let after = next.and_then(|n| first_char(std::slice::from_ref(n)));
     let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
-    let opens = first.is_some_and(|f| !punct(f) || before.is_none_or(|b| b.is_whitespace() || punct(b)));
-    let closes = last.is_some_and(|l| !punct(l) || after.is_none_or(|a| a.is_whitespace() || punct(a)));
+    // Unicode whitespace (no-break spaces too) never sits inside a delimiter run.
+    let opens = first.is_some_and(|f| {
+        !f.is_whitespace() && (!punct(f) || before.is_none_or(|b| b.is_whitespace() || punct(b)))
+    });
+    let closes = last.is_some_and(|l| {
+        !l.is_whitespace() && (!punct(l) || after.is_none_or(|a| a.is_whitespace() || punct(a)))
+    });
     // Delimiter runs must not touch another `*`/`~` (nested emphasis at the edge) either.
     let clash = |c: Option<char>| c.is_some_and(|c| c == '*' || c == '~');
     if opens && closes && !clash(before) && !clash(first) && !clash(last) && !clash(after) {
@@ -356,8 +419,17 @@ mod tests {
     fn escapes_survive_roundtrip() {
         roundtrip(vec![
             Block::Paragraph(vec![t("1. not a list * _ [x] <b> & ~~ `tick` | # \\ !")]),
-            Block::Paragraph(vec![t("# not heading"), Inline::LineBreak, t("- not item"), Inline::LineBreak, t("2023) x")]),
-            Block::Heading { level: 2, content: vec![t("a # b")] },
+            Block::Paragraph(vec![
+                t("# not heading"),
+                Inline::LineBreak,
+                t("- not item"),
+                Inline::LineBreak,
+                t("2023) x"),
+            ]),
+            Block::Heading {
+                level: 2,
+                content: vec![t("a # b")],
+            },
         ]);
     }
 
@@ -380,17 +452,51 @@ mod tests {
                 ordered: true,
                 start: 3,
                 items: vec![
-                    vec![Block::Paragraph(vec![t("a")]), Block::List { ordered: false, start: 1, items: vec![vec![Block::Paragraph(vec![t("b")])]] }],
-                    vec![Block::Paragraph(vec![t("c")]), Block::Paragraph(vec![t("d")])],
+                    vec![
+                        Block::Paragraph(vec![t("a")]),
+                        Block::List {
+                            ordered: false,
+                            start: 1,
+                            items: vec![vec![Block::Paragraph(vec![t("b")])]],
+                        },
+                    ],
+                    vec![
+                        Block::Paragraph(vec![t("c")]),
+                        Block::Paragraph(vec![t("d")]),
+                    ],
                 ],
             },
-            Block::List { ordered: false, start: 1, items: vec![vec![Block::Paragraph(vec![t("other list")])]] },
-            Block::Quote(vec![Block::Paragraph(vec![t("q")]), Block::Code { lang: Some("rust".into()), text: "```\nfn x() {}".into() }]),
-            Block::Figure(Image { src: "https://x.test/a%20b(1).jpg".into(), alt: "说明".into(), title: Some("t".into()) }),
-            Block::Table(Table { header: None, rows: vec![vec![vec![t("a|b")], vec![Inline::Code("x|y".into())]], vec![vec![t("c"), Inline::LineBreak, t("d")], vec![]]] }),
+            Block::List {
+                ordered: false,
+                start: 1,
+                items: vec![vec![Block::Paragraph(vec![t("other list")])]],
+            },
+            Block::Quote(vec![
+                Block::Paragraph(vec![t("q")]),
+                Block::Code {
+                    lang: Some("rust".into()),
+                    text: "```\nfn x() {}".into(),
+                },
+            ]),
+            Block::Figure(Image {
+                src: "https://x.test/a%20b(1).jpg".into(),
+                alt: "说明".into(),
+                title: Some("t".into()),
+            }),
+            Block::Table(Table {
+                header: None,
+                rows: vec![
+                    vec![vec![t("a|b")], vec![Inline::Code("x|y".into())]],
+                    vec![vec![t("c"), Inline::LineBreak, t("d")], vec![]],
+                ],
+            }),
             Block::Rule,
             Block::Paragraph(vec![
-                Inline::Link { url: "https://x.test/(1)".into(), title: Some("say \"hi\"".into()), content: vec![t("link")] },
+                Inline::Link {
+                    url: "https://x.test/(1)?a=1&amp;b=2".into(),
+                    title: Some("say \"hi\"".into()),
+                    content: vec![t("link")],
+                },
                 t(" "),
                 Inline::Code(" `a` ".into()),
                 t(" H"),

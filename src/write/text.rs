@@ -51,17 +51,31 @@ impl PostWriter for TextWriter {
 
 impl TextWriter {
     fn blocks(&self, bs: &[Block], indent: &str) -> String {
-        bs.iter().map(|b| self.block(b, indent)).filter(|s| !s.is_empty()).collect::<Vec<_>>().join("\n\n")
+        bs.iter()
+            .map(|b| self.block(b, indent))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n\n")
     }
 
     fn block(&self, b: &Block, indent: &str) -> String {
         match b {
-            Block::Heading { content, .. } | Block::Paragraph(content) => self.fill(&inlines(content), indent, indent),
-            Block::List { ordered, start, items } => items
+            Block::Heading { content, .. } | Block::Paragraph(content) => {
+                self.fill(&inlines(content), indent, indent)
+            }
+            Block::List {
+                ordered,
+                start,
+                items,
+            } => items
                 .iter()
                 .enumerate()
                 .map(|(i, item)| {
-                    let marker = if *ordered { format!("{}. ", start + i as u64) } else { "- ".to_string() };
+                    let marker = if *ordered {
+                        format!("{}. ", start + i as u64)
+                    } else {
+                        "- ".to_string()
+                    };
                     let inner_indent = format!("{indent}{}", " ".repeat(marker.len()));
                     let body = self.blocks(item, &inner_indent);
                     let body = body.strip_prefix(inner_indent.as_str()).unwrap_or(&body);
@@ -70,9 +84,17 @@ impl TextWriter {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Block::Quote(inner) => self.blocks(inner, &format!("{indent}> ")),
-            Block::Code { text, .. } => text.lines().map(|l| format!("{indent}    {l}")).collect::<Vec<_>>().join("\n"),
+            Block::Code { text, .. } => text
+                .lines()
+                .map(|l| format!("{indent}    {l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
             Block::Figure(img) => {
-                let caption = if img.alt.is_empty() { img.src.clone() } else { format!("{} <{}>", img.alt, img.src) };
+                let caption = if img.alt.is_empty() {
+                    img.src.clone()
+                } else {
+                    format!("{} <{}>", img.alt, img.src)
+                };
                 self.fill(&format!("[{caption}]"), indent, indent)
             }
             Block::Table(t) => t
@@ -80,7 +102,8 @@ impl TextWriter {
                 .iter()
                 .chain(t.rows.iter())
                 .map(|row| {
-                    let cells: Vec<String> = row.iter().map(|c| inlines(c).replace('\n', " ")).collect();
+                    let cells: Vec<String> =
+                        row.iter().map(|c| inlines(c).replace('\n', " ")).collect();
                     format!("{indent}{}", cells.join(" | "))
                 })
                 .collect::<Vec<_>>()
@@ -93,10 +116,20 @@ impl TextWriter {
     fn fill(&self, text: &str, first: &str, rest: &str) -> String {
         match self.wrap {
             Some(width) => {
-                let opts = textwrap::Options::new(width.max(8)).initial_indent(first).subsequent_indent(rest).break_words(false);
-                text.split('\n').map(|l| textwrap::fill(l, &opts)).collect::<Vec<_>>().join("\n")
+                let opts = textwrap::Options::new(width.max(8))
+                    .initial_indent(first)
+                    .subsequent_indent(rest)
+                    .break_words(false);
+                text.split('\n')
+                    .map(|l| textwrap::fill(l, &opts))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             }
-            None => text.split('\n').map(|l| format!("{first}{l}")).collect::<Vec<_>>().join("\n"),
+            None => text
+                .split('\n')
+                .map(|l| format!("{first}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 }
@@ -107,7 +140,11 @@ fn inlines(xs: &[Inline]) -> String {
     for x in xs {
         match x {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
-            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) | Inline::Sub(c) | Inline::Sup(c) => out.push_str(&inlines(c)),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sub(c)
+            | Inline::Sup(c) => out.push_str(&inlines(c)),
             Inline::Link { url, content, .. } => {
                 let text = inlines(content);
                 if text.is_empty() || text == *url {
@@ -119,7 +156,11 @@ fn inlines(xs: &[Inline]) -> String {
                 }
             }
             Inline::Image(img) => {
-                let alt = if img.alt.is_empty() { "image".to_string() } else { img.alt.clone() };
+                let alt = if img.alt.is_empty() {
+                    "image".to_string()
+                } else {
+                    img.alt.clone()
+                };
                 out.push_str(&format!("[{alt}]"));
             }
             Inline::LineBreak => out.push('\n'),
@@ -170,15 +211,37 @@ mod tests {
     use crate::model::{Image, Meta};
 
     fn doc(blocks: Vec<Block>) -> Document {
-        Document { meta: Meta { title: "标题".into(), source: Some("https://x.test/p".into()), ..Meta::default() }, blocks }
+        Document {
+            meta: Meta {
+                title: "标题".into(),
+                source: Some("https://x.test/p".into()),
+                ..Meta::default()
+            },
+            blocks,
+        }
     }
 
     #[test]
     fn renders_lists_captions_and_links() {
         let d = doc(vec![
-            Block::Paragraph(vec![Inline::Text("see ".into()), Inline::Link { url: "https://a.test".into(), title: None, content: vec![Inline::Text("this".into())] }]),
-            Block::List { ordered: true, start: 1, items: vec![vec![Block::Paragraph(vec![Inline::Text("one".into())])]] },
-            Block::Figure(Image { src: "https://x.test/a.jpg".into(), alt: "说明".into(), title: None }),
+            Block::Paragraph(vec![
+                Inline::Text("see ".into()),
+                Inline::Link {
+                    url: "https://a.test".into(),
+                    title: None,
+                    content: vec![Inline::Text("this".into())],
+                },
+            ]),
+            Block::List {
+                ordered: true,
+                start: 1,
+                items: vec![vec![Block::Paragraph(vec![Inline::Text("one".into())])]],
+            },
+            Block::Figure(Image {
+                src: "https://x.test/a.jpg".into(),
+                alt: "说明".into(),
+                title: None,
+            }),
         ]);
         let out = TextWriter { wrap: None }.render(&d);
         assert_eq!(out, "标题\nhttps://x.test/p\n\nsee this <https://a.test>\n\n1. one\n\n[说明 <https://x.test/a.jpg>]\n");
@@ -189,7 +252,13 @@ mod tests {
         let text = "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。";
         let d = doc(vec![Block::Paragraph(vec![Inline::Text(text.into())])]);
         let out = TextWriter { wrap: Some(20) }.render(&d);
-        let body: Vec<&str> = out.split("\n\n").nth(1).unwrap().trim_end().lines().collect();
+        let body: Vec<&str> = out
+            .split("\n\n")
+            .nth(1)
+            .unwrap()
+            .trim_end()
+            .lines()
+            .collect();
         assert!(body.len() > 3);
         for line in &body {
             assert!(unicode_width::UnicodeWidthStr::width(*line) <= 20, "{line}");

@@ -26,7 +26,12 @@ pub fn escape_into(s: &str, out: &mut String) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}' => {}
+            '\u{0}'..='\u{8}'
+            | '\u{B}'
+            | '\u{C}'
+            | '\u{E}'..='\u{1F}'
+            | '\u{FFFE}'
+            | '\u{FFFF}' => {}
             _ => out.push(c),
         }
     }
@@ -74,7 +79,11 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             inlines(content, ctx, out);
             out.push_str("</p>\n");
         }
-        Block::List { ordered, start, items } => {
+        Block::List {
+            ordered,
+            start,
+            items,
+        } => {
             match (ordered, start) {
                 (false, _) => out.push_str("<ul>\n"),
                 (true, 1) => out.push_str("<ol>\n"),
@@ -184,29 +193,37 @@ fn remote_image_link(img: &Image, ctx: &Context, out: &mut String) {
 }
 
 pub fn inlines(xs: &[Inline], ctx: &Context, out: &mut String) {
+    inlines_in(xs, ctx, false, out)
+}
+
+/// `in_link`: inside an `<a>`, where another `<a>` is not allowed (a linked picture that is not
+/// in the book shows only its label).
+fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
     for x in xs {
         match x {
             Inline::Text(t) => escape_into(t, out),
-            Inline::Emph(c) => wrap("em", c, ctx, out),
-            Inline::Strong(c) => wrap("strong", c, ctx, out),
-            Inline::Strike(c) => wrap("del", c, ctx, out),
-            Inline::Sub(c) => wrap("sub", c, ctx, out),
-            Inline::Sup(c) => wrap("sup", c, ctx, out),
+            Inline::Emph(c) => wrap("em", c, ctx, in_link, out),
+            Inline::Strong(c) => wrap("strong", c, ctx, in_link, out),
+            Inline::Strike(c) => wrap("del", c, ctx, in_link, out),
+            Inline::Sub(c) => wrap("sub", c, ctx, in_link, out),
+            Inline::Sup(c) => wrap("sup", c, ctx, in_link, out),
             Inline::Code(c) => {
                 out.push_str("<code>");
                 escape_into(c, out);
                 out.push_str("</code>");
             }
-            Inline::Link { url, content, .. } => match safe_href(url, ctx.base) {
-                Some(href) => {
-                    out.push_str("<a href=\"");
-                    escape_into(&href, out);
-                    out.push_str("\">");
-                    inlines(content, ctx, out);
-                    out.push_str("</a>");
+            Inline::Link { url, content, .. } => {
+                match safe_href(url, ctx.base).filter(|_| !in_link) {
+                    Some(href) => {
+                        out.push_str("<a href=\"");
+                        escape_into(&href, out);
+                        out.push_str("\">");
+                        inlines_in(content, ctx, true, out);
+                        out.push_str("</a>");
+                    }
+                    None => inlines_in(content, ctx, in_link, out),
                 }
-                None => inlines(content, ctx, out),
-            },
+            }
             Inline::Image(img) => match (ctx.image_href)(&img.src) {
                 Some(href) => {
                     out.push_str("<img src=\"");
@@ -220,7 +237,13 @@ pub fn inlines(xs: &[Inline], ctx: &Context, out: &mut String) {
                         escape_into(&img.alt, out);
                         out.push(' ');
                     }
-                    remote_image_link(img, ctx, out);
+                    if in_link {
+                        out.push('[');
+                        escape_into(ctx.image_label, out);
+                        out.push(']');
+                    } else {
+                        remote_image_link(img, ctx, out);
+                    }
                 }
             },
             Inline::LineBreak => out.push_str("<br />"),
@@ -228,9 +251,9 @@ pub fn inlines(xs: &[Inline], ctx: &Context, out: &mut String) {
     }
 }
 
-fn wrap(tag: &str, c: &[Inline], ctx: &Context, out: &mut String) {
+fn wrap(tag: &str, c: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
     out.push_str(&format!("<{tag}>"));
-    inlines(c, ctx, out);
+    inlines_in(c, ctx, in_link, out);
     out.push_str(&format!("</{tag}>"));
 }
 
@@ -241,7 +264,10 @@ mod tests {
     #[test]
     fn hrefs_are_made_valid_or_dropped() {
         let base = Url::parse("https://news.test/a/b.html").unwrap();
-        assert_eq!(safe_href("/x y.html", Some(&base)).as_deref(), Some("https://news.test/x%20y.html"));
+        assert_eq!(
+            safe_href("/x y.html", Some(&base)).as_deref(),
+            Some("https://news.test/x%20y.html")
+        );
         assert_eq!(safe_href("c.html", None), None);
         assert_eq!(safe_href("#top", Some(&base)), None);
         assert_eq!(safe_href("javascript:alert(1)", None), None);
@@ -251,12 +277,28 @@ mod tests {
     #[test]
     fn output_is_well_formed_xml() {
         let no_images = |_: &str| None;
-        let ctx = Context { image_href: &no_images, base: None, image_label: "image" };
+        let ctx = Context {
+            image_href: &no_images,
+            base: None,
+            image_label: "image",
+        };
         let mut out = String::from("<div>");
         blocks(
             &[
-                Block::Paragraph(vec![Inline::Text("a < b & \"c\" \u{1}".into()), Inline::LineBreak, Inline::Image(Image { src: "https://x.test/a.jpg".into(), alt: "x".into(), title: None })]),
-                Block::Figure(Image { src: "https://x.test/<a>.jpg".into(), alt: "cap & co".into(), title: None }),
+                Block::Paragraph(vec![
+                    Inline::Text("a < b & \"c\" \u{1}".into()),
+                    Inline::LineBreak,
+                    Inline::Image(Image {
+                        src: "https://x.test/a.jpg".into(),
+                        alt: "x".into(),
+                        title: None,
+                    }),
+                ]),
+                Block::Figure(Image {
+                    src: "https://x.test/<a>.jpg".into(),
+                    alt: "cap & co".into(),
+                    title: None,
+                }),
                 Block::Rule,
             ],
             &ctx,
@@ -265,6 +307,25 @@ mod tests {
         );
         out.push_str("</div>");
         roxmltree::Document::parse(&out).unwrap();
+        let mut linked = String::new();
+        let img = Image {
+            src: "https://x.test/a.jpg".into(),
+            alt: String::new(),
+            title: None,
+        };
+        inlines(
+            &[Inline::Link {
+                url: "https://x.test/".into(),
+                title: None,
+                content: vec![Inline::Image(img)],
+            }],
+            &ctx,
+            &mut linked,
+        );
+        assert_eq!(
+            linked, "<a href=\"https://x.test/\">[image]</a>",
+            "no <a> inside <a>"
+        );
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
     }
 }

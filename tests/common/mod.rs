@@ -1,0 +1,98 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The real post corpus beside the repository, when present (it is in CI).
+pub fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/posts");
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!("note: ../shared/corpus/posts not found; corpus test skipped");
+        None
+    }
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
+}
+
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
+}
+
+pub fn postbook() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("postbook").expect("binary built")
+}
+
+/// All files in a zip archive, by name.
+pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).unwrap();
+            (f.name().to_string(), buf)
+        })
+        .collect()
+}
+
+pub fn epubs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "epub"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Runs EPUBCheck (through ../shared/tools/epubcheck-all) on the books, when Java's EPUBCheck is
+/// installed; CI installs it. Returns false when it could not run.
+pub fn epubcheck(paths: &[PathBuf]) -> bool {
+    let jar = Path::new("/usr/share/java/epubcheck.jar");
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/epubcheck-all");
+    if !jar.exists() || !tool.exists() {
+        eprintln!("note: EPUBCheck not installed; epubcheck assertions skipped");
+        return false;
+    }
+    let out = std::process::Command::new("bash")
+        .arg(&tool)
+        .args(paths)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "epubcheck found problems:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("0 errors, 0 warnings, 0 fatals"),
+        "{stdout}"
+    );
+    true
+}
+
+/// Text with all whitespace removed, for comparing content regardless of layout.
+pub fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Parses XHTML as XML (with its DOCTYPE), failing on anything not well-formed.
+pub fn parse_xml(bytes: &[u8]) -> Result<(), String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(text, opts)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}

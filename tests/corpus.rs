@@ -1,0 +1,227 @@
+//! Tests over the real corpus in ../shared/corpus (1,500 scraped news posts), when present.
+
+mod common;
+use common::*;
+use postbook::model::Document;
+use postbook::read::{read_post, read_post_bytes};
+use postbook::write::markdown::MarkdownWriter;
+use postbook::write::text::TextWriter;
+use postbook::write::PostWriter;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn corpus_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Parsing postbook's own Markdown gives back the same model, for every corpus post.
+#[test]
+fn markdown_round_trip_is_exact_on_the_corpus() {
+    let Some(dir) = corpus() else { return };
+    let files = corpus_files(&dir);
+    assert!(files.len() >= 1000);
+    let failures: Vec<String> = files
+        .par_iter()
+        .filter_map(|path| {
+            let doc = read_post(path)
+                .unwrap_or_else(|e| panic!("{}", e.display_for(path)))
+                .doc;
+            let md = MarkdownWriter.render(&doc);
+            let back: Document = read_post_bytes(path, md.as_bytes()).unwrap().doc;
+            (back != doc).then(|| first_difference(path, &doc, &back))
+        })
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} posts differ after a round trip:\n{}",
+        failures.len(),
+        files.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn first_difference(path: &Path, a: &Document, b: &Document) -> String {
+    if a.meta != b.meta {
+        return format!("{}: meta {:?}\n  != {:?}", path.display(), a.meta, b.meta);
+    }
+    for (x, y) in a.blocks.iter().zip(&b.blocks) {
+        if x != y {
+            return format!("{}:\n  {x:?}\n  {y:?}", path.display());
+        }
+    }
+    format!(
+        "{}: {} blocks became {}",
+        path.display(),
+        a.blocks.len(),
+        b.blocks.len()
+    )
+}
+
+/// Every paragraph of every source post appears in the text output. The source paragraphs are
+/// taken independently of postbook's reader: the text of each `<p>` element in the raw body.
+#[test]
+fn text_output_keeps_every_source_paragraph() {
+    let Some(dir) = corpus() else { return };
+    let selector = scraper::Selector::parse("p").unwrap();
+    let missing: Vec<String> = corpus_files(&dir)
+        .par_iter()
+        .flat_map_iter(|path| {
+            let raw = std::fs::read_to_string(path).unwrap();
+            let body = postbook::read::front_matter::split(&raw)
+                .unwrap()
+                .body
+                .to_string();
+            let html = pulldown_cmark_html(&body);
+            let doc = read_post(path).unwrap().doc;
+            let rendered = TextWriter { wrap: None }.render(&doc);
+            // Quote markers start each quoted line; they are layout, not text.
+            let unquoted: String = rendered
+                .lines()
+                .map(|l| l.trim_start_matches(['>', ' ']))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let text = squash(&strip_link_targets(&unquoted));
+            let fragment = scraper::Html::parse_fragment(&html);
+            fragment
+                .select(&selector)
+                // Hidden elements are dropped by design (responsive duplicates, ad placeholders).
+                .filter(|p| {
+                    !std::iter::once(**p).chain(p.ancestors()).any(|a| {
+                        a.value().as_element().is_some_and(|e| {
+                            e.attr("hidden").is_some()
+                                || e.attr("style")
+                                    .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+                        })
+                    })
+                })
+                .map(|p| {
+                    squash(&visible_text(*p))
+                        .trim_start_matches('>')
+                        .to_string()
+                })
+                .filter(|p| !p.is_empty() && !text.contains(p.as_str()))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        path.display(),
+                        p.chars().take(60).collect::<String>()
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} paragraphs missing from text output, e.g.:\n{}",
+        missing.len(),
+        missing
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// The text of an element a browser shows: not inside `<noscript>` (parsed as raw text), scripts
+/// or styles.
+fn visible_text(node: ego_tree::NodeRef<'_, scraper::Node>) -> String {
+    let hidden = ["noscript", "script", "style", "template"];
+    node.descendants()
+        .filter_map(|d| {
+            let text = d.value().as_text()?;
+            let inside_hidden = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| hidden.contains(&e.name()))
+            });
+            (!inside_hidden).then(|| text.to_string())
+        })
+        .collect()
+}
+
+/// Removes the ` <url>` the text writer puts after link text, so paragraphs compare as displayed.
+fn strip_link_targets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(" <") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find('>') {
+            Some(j) if !after[..j].contains(char::is_whitespace) => rest = &after[j + 1..],
+            _ => {
+                out.push_str(" <");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn pulldown_cmark_html(md: &str) -> String {
+    let mut out = String::new();
+    pulldown_cmark::html::push_html(
+        &mut out,
+        pulldown_cmark::Parser::new_ext(md, postbook::read::markdown::options()),
+    );
+    out
+}
+
+/// The whole corpus converts to every format with no failure, and the EPUBs (by month and by
+/// category) pass EPUBCheck.
+#[test]
+fn corpus_converts_to_every_format() {
+    let Some(dir) = corpus() else { return };
+    let out = tempfile::tempdir().unwrap();
+    for (format, group) in [
+        ("markdown", "none"),
+        ("text", "none"),
+        ("epub", "month"),
+        ("epub", "category"),
+    ] {
+        let target = out.path().join(format!("{format}-{group}"));
+        let report = out.path().join(format!("{format}-{group}.json"));
+        postbook()
+            .args(["convert", "-q", "-t", format, "-g", group])
+            .arg(&dir)
+            .arg("-o")
+            .arg(&target)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        assert_eq!(json["summary"]["failed"], 0, "{format}");
+        assert_eq!(
+            json["summary"]["converted"].as_u64().unwrap() as usize,
+            corpus_files(&dir).len(),
+            "{format}"
+        );
+    }
+    let mut books = epubs_in(&out.path().join("epub-month"));
+    books.extend(epubs_in(&out.path().join("epub-category")));
+    assert!(books.len() > 50);
+    for book in &books {
+        for (name, bytes) in unzip(book).iter().filter(|(n, _)| n.ends_with(".xhtml")) {
+            if let Err(e) = parse_xml(bytes) {
+                panic!("{} {name}: {e}", book.display());
+            }
+        }
+    }
+    if std::env::var_os("POSTBOOK_SKIP_CORPUS_EPUBCHECK").is_none() {
+        epubcheck(&books);
+    }
+}
