@@ -55,7 +55,16 @@ pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
         Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
         Err(_) => return None,
     };
-    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+    let s = url.to_string();
+    // The url crate keeps stray `%` and a second `#`; EPUBCheck rejects both (RSC-020).
+    let escapes_ok = s.match_indices('%').all(|(i, _)| {
+        s.get(i + 1..i + 3)
+            .is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit()))
+    });
+    let ok = matches!(url.scheme(), "http" | "https" | "mailto")
+        && escapes_ok
+        && s.matches('#').count() <= 1;
+    ok.then_some(s)
 }
 
 /// Renders blocks. Headings are shifted down by `shift` levels, because the post title is the
@@ -272,6 +281,8 @@ mod tests {
         assert_eq!(safe_href("#top", Some(&base)), None);
         assert_eq!(safe_href("javascript:alert(1)", None), None);
         assert_eq!(safe_href("http://[bad", None), None);
+        assert_eq!(safe_href("https://a.test/212%%E5", None), None);
+        assert_eq!(safe_href("https://a.test/#a#b", None), None);
     }
 
     #[test]
