@@ -11,13 +11,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 fn corpus_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    v.sort();
-    v
+    files_with_ext(dir, "md")
 }
 
 /// Parsing postbook's own Markdown gives back the same model, for every corpus post.

@@ -44,10 +44,15 @@ pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 pub fn epubs_in(dir: &Path) -> Vec<PathBuf> {
+    files_with_ext(dir, "epub")
+}
+
+/// The files directly in `dir` with extension `ext`, sorted.
+pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "epub"))
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
         .collect();
     v.sort();
     v
