@@ -1,11 +1,12 @@
 //! Command-line interface: argument definitions and dispatch.
 
 use crate::convert::{self, Destination, Filters, Format, Options, UsageError, Verbosity};
+use crate::diag;
 use crate::group::GroupBy;
 use crate::inspect;
 use chrono::NaiveDate;
-use clap::{Args, Parser, Subcommand};
-use std::io::BufRead;
+use clap::{Args, ColorChoice, CommandFactory, Parser, Subcommand};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,6 +17,9 @@ use std::process::ExitCode;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// When to colour errors and warnings (`auto`: on a terminal, unless NO_COLOR is set).
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
 }
 
 const EXAMPLES: &str = "\
@@ -28,13 +32,44 @@ Examples:
 
 Exit codes: 0 all converted, 1 some posts failed (the rest are written), 2 usage error.";
 
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  postbook inspect posts/                      counts by year, month, category, author
+  postbook inspect --json posts/ | jq .errors  front matter errors, for a script
+  git ls-files '*.md' | postbook inspect -     only the posts git knows about";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  postbook completions bash > ~/.local/share/bash-completion/completions/postbook
+  postbook completions zsh > ~/.zfunc/_postbook       (with fpath+=~/.zfunc in .zshrc)
+  postbook completions fish > ~/.config/fish/completions/postbook.fish";
+
+const MAN_EXAMPLES: &str = "\
+Examples:
+  postbook man > ~/.local/share/man/man1/postbook.1 && man postbook
+  postbook man -o /usr/local/share/man/man1/            one page per command";
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Convert posts to EPUB books, Markdown notes or plain text.
     #[command(after_help = EXAMPLES)]
     Convert(Box<ConvertArgs>),
     /// Summarize a folder of posts: dates, categories, authors, images, front matter errors.
+    #[command(after_help = INSPECT_EXAMPLES)]
     Inspect(InspectArgs),
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into a folder.
+    #[command(after_help = MAN_EXAMPLES)]
+    Man {
+        /// Folder for postbook.1, postbook-convert.1, …; default: postbook.1 on stdout.
+        #[arg(short, long, value_name = "DIR")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -84,6 +119,14 @@ pub struct ConvertArgs {
     /// Write a JSON record of every input, output, failure and warning to this file.
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
+    /// List each output and the posts that would go into it, on stdout; write nothing
+    /// (except the --report, if asked for).
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+    /// Replace existing outputs even if they were edited since postbook wrote them. Without it,
+    /// postbook replaces only its own untouched earlier output and refuses anything else.
+    #[arg(long)]
+    pub overwrite: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -108,7 +151,7 @@ pub struct VerbosityArgs {
     /// Print only errors.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Also print each output written.
+    /// Also print each post read and each output written, with timings.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
@@ -147,13 +190,29 @@ fn expand_stdin(inputs: Vec<PathBuf>) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// Moves the `.TH` title line to the top. clap_mangen starts with an `.ie/.el` pair defining
+/// an apostrophe string; some man page tools (and `file`) expect a page to open with `.TH`, and
+/// the string is only used later, so the order does not matter to troff.
+fn title_first(roff: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(roff);
+    let mut lines: Vec<&str> = text.lines().collect();
+    if let Some(i) = lines.iter().position(|l| l.starts_with(".TH ")) {
+        let th = lines.remove(i);
+        lines.insert(0, th);
+    }
+    let mut out = lines.join("\n");
+    out.push('\n');
+    out.into_bytes()
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    diag::set_color(cli.color);
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            diag::error(&format!("{e:#}"));
             if e.downcast_ref::<UsageError>().is_some() {
                 ExitCode::from(2)
             } else {
@@ -191,6 +250,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 templates: a.templates,
                 report: a.report,
                 verbosity: a.verbosity.level(),
+                dry_run: a.dry_run,
+                overwrite: a.overwrite,
             };
             let report = convert::run(&opts)?;
             Ok(if report.summary.failed > 0 {
@@ -211,6 +272,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "postbook", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { output } => {
+            let cmd = Cli::command();
+            match output {
+                None => {
+                    let mut roff = Vec::new();
+                    clap_mangen::Man::new(cmd).render(&mut roff)?;
+                    std::io::stdout().write_all(&title_first(&roff))?;
+                }
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir)?;
+                    clap_mangen::generate_to(cmd, &dir)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

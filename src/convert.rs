@@ -7,14 +7,16 @@
 use crate::group::{GroupBy, GroupKey};
 use crate::images::LocalImages;
 use crate::model::Document;
-use crate::output::{safe_file_stem, write_atomic, NameAllocator};
+use crate::output::{
+    safe_file_stem, write_atomic, write_output, Manifest, NameAllocator, Written, MANIFEST_NAME,
+};
 use crate::read::{front_matter, read_post, PostError, ReadPost};
 use crate::templates::Templates;
-use crate::write::epub::{Book, EpubWriter};
+use crate::write::epub::{Book, BookStats, EpubWriter};
 use crate::write::markdown::MarkdownWriter;
 use crate::write::text::TextWriter;
 use crate::write::PostWriter;
-use crate::{input, lang};
+use crate::{diag, input, lang};
 use anyhow::Result;
 use chrono::NaiveDate;
 use clap::ValueEnum;
@@ -24,7 +26,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// An error in how postbook was called (exit code 2), as opposed to a failure while working.
 #[derive(Debug)]
@@ -118,6 +120,10 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
+    /// Plan and report, but write nothing.
+    pub dry_run: bool,
+    /// Replace existing outputs even when a user edited them (see [`write_output`]).
+    pub overwrite: bool,
 }
 
 /// The machine-readable record of a run (`--report FILE.json`).
@@ -138,6 +144,8 @@ pub struct Summary {
     pub failed: usize,
     pub filtered_out: usize,
     pub outputs: usize,
+    /// Outputs that already held exactly what would be written.
+    pub unchanged: usize,
     pub warnings: usize,
     pub images_embedded: usize,
     pub images_linked: usize,
@@ -146,10 +154,38 @@ pub struct Summary {
 #[derive(Debug, Serialize)]
 pub struct OutputRecord {
     pub path: PathBuf,
+    pub status: OutputStatus,
+    /// Why the output could not be written (`status` is `failed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The book title, for EPUB outputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub posts: Vec<PathBuf>,
+}
+
+/// What became of one output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputStatus {
+    Created,
+    Replaced,
+    /// Already held exactly this content; not touched.
+    Unchanged,
+    /// `--dry-run`: would be written.
+    Planned,
+    /// Not written (refused or an error); the record's `error` says why.
+    Failed,
+}
+
+impl From<Written> for OutputStatus {
+    fn from(w: Written) -> Self {
+        match w {
+            Written::Created => OutputStatus::Created,
+            Written::Replaced => OutputStatus::Replaced,
+            Written::Unchanged => OutputStatus::Unchanged,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -176,27 +212,35 @@ pub struct ErrorRecord {
 
 /// Reads every post under `inputs`, in parallel, in a stable order. Missing inputs come back as
 /// failures like unreadable posts.
-pub fn read_all(
-    inputs: &[PathBuf],
-    exclude: Option<&Path>,
-    progress: &ProgressBar,
-) -> Vec<(PathBuf, Result<ReadPost, PostError>)> {
+pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressBar) -> Vec<Read> {
     let (files, missing) = input::discover(inputs, exclude);
     progress.set_length(files.len() as u64);
-    let mut posts: Vec<(PathBuf, Result<ReadPost, PostError>)> = files
+    let mut posts: Vec<Read> = files
         .into_par_iter()
         .map(|path| {
-            let r = read_post(&path);
+            let started = Instant::now();
+            let result = read_post(&path);
             progress.inc(1);
-            (path, r)
+            Read {
+                path,
+                result,
+                took: started.elapsed(),
+            }
         })
         .collect();
-    posts.extend(
-        missing
-            .into_iter()
-            .map(|(p, why)| (p, Err(PostError::whole_file(why)))),
-    );
+    posts.extend(missing.into_iter().map(|(path, why)| Read {
+        path,
+        result: Err(PostError::whole_file(why)),
+        took: Duration::ZERO,
+    }));
     posts
+}
+
+/// One input after reading: the post or why it failed, and how long reading took (`-v`).
+pub struct Read {
+    pub path: PathBuf,
+    pub result: Result<ReadPost, PostError>,
+    pub took: Duration,
 }
 
 /// A progress bar on stderr, drawn only on a terminal and not in quiet mode.
@@ -245,11 +289,15 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.summary.inputs = posts.len();
     let mut docs: Vec<Document> = Vec::new();
     let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
-    for (path, result) in posts {
+    for Read { path, result, took } in posts {
+        if opts.verbosity == Verbosity::Verbose {
+            let ms = took.as_secs_f64() * 1000.0;
+            eprintln!("read {} ({ms:.2} ms)", path.display());
+        }
         let record = match result {
             Ok(ReadPost { doc, warnings }) => {
                 for w in &warnings {
-                    note(opts.verbosity, &format!("warning: {}: {w}", path.display()));
+                    warn(opts.verbosity, &format!("{}: {w}", path.display()));
                 }
                 let status = if opts.filters.is_active() && !opts.filters.accepts(&doc) {
                     "filtered"
@@ -272,7 +320,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 }
             }
             Err(e) => {
-                eprintln!("error: {}", e.display_for(&path));
+                diag::post_error(&path, &e);
                 PostRecord {
                     input: path.clone(),
                     status: "failed",
@@ -303,7 +351,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 let msg = format!("-o - writes one post to stdout, but {} inputs were found; give an output folder with -o DIR", report.posts.len());
                 return Err(UsageError(msg).into());
             }
-            if let Some(doc) = docs.first() {
+            if let Some(doc) = docs.first().filter(|_| !opts.dry_run) {
                 let rendered = post_writer(opts).render(doc);
                 std::io::stdout().lock().write_all(rendered.as_bytes())?;
             }
@@ -316,10 +364,14 @@ pub fn run(opts: &Options) -> Result<Report> {
     }
 
     // Record outputs against their posts.
+    let mut output_errors: BTreeMap<&Path, &str> = BTreeMap::new();
     for out in &report.outputs {
         for p in &out.posts {
             if let Some(&i) = index.get(p) {
-                report.posts[i].outputs.push(out.path.clone());
+                match &out.error {
+                    None => report.posts[i].outputs.push(out.path.clone()),
+                    Some(e) => _ = output_errors.insert(p, e),
+                }
             }
         }
     }
@@ -330,8 +382,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         {
             // The render or the write failed (already printed); the post is not in any output.
             rec.status = "failed";
+            let why = output_errors.get(rec.input.as_path()).copied();
             rec.error.get_or_insert(ErrorRecord {
-                message: "no output was written".into(),
+                message: why.unwrap_or("no output was written").into(),
                 line: None,
                 column: None,
             });
@@ -343,18 +396,45 @@ pub fn run(opts: &Options) -> Result<Report> {
         .filter(|p| p.status == "converted")
         .count();
     report.summary.failed = report.posts.iter().filter(|p| p.status == "failed").count();
-    report.summary.outputs = report.outputs.len();
+    report.summary.outputs = report
+        .outputs
+        .iter()
+        .filter(|o| o.status != OutputStatus::Failed)
+        .count();
+    report.summary.unchanged = report
+        .outputs
+        .iter()
+        .filter(|o| o.status == OutputStatus::Unchanged)
+        .count();
     report.summary.warnings += report.posts.iter().map(|p| p.warnings.len()).sum::<usize>();
 
+    if opts.dry_run {
+        print_plan(&report)?;
+    }
     if let Some(path) = &opts.report {
         let json = serde_json::to_vec_pretty(&report)?;
         write_atomic(path, &json)
             .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
     }
     if opts.verbosity >= Verbosity::Normal {
-        eprintln!("{}", summary_line(&report, opts.format, started));
+        eprintln!(
+            "{}",
+            summary_line(&report, opts.format, opts.dry_run, started)
+        );
     }
     Ok(report)
+}
+
+/// `--dry-run`'s listing on stdout: each output path, then the posts that would go into it.
+fn print_plan(report: &Report) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for o in &report.outputs {
+        writeln!(out, "{}", o.path.display())?;
+        for p in &o.posts {
+            writeln!(out, "  {}", p.display())?;
+        }
+    }
+    out.flush()
 }
 
 fn post_writer(opts: &Options) -> Box<dyn PostWriter> {
@@ -364,14 +444,14 @@ fn post_writer(opts: &Options) -> Box<dyn PostWriter> {
     }
 }
 
-fn note(verbosity: Verbosity, msg: &str) {
+fn warn(verbosity: Verbosity, msg: &str) {
     if verbosity >= Verbosity::Normal {
-        eprintln!("{msg}");
+        diag::warning(msg);
     }
 }
 
 /// `converted 1498 posts into 27 books; 2 failed`.
-fn summary_line(r: &Report, format: Format, started: Instant) -> String {
+fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> String {
     let s = &r.summary;
     let unit = match (format, s.outputs) {
         (Format::Epub, 1) => "book",
@@ -380,13 +460,18 @@ fn summary_line(r: &Report, format: Format, started: Instant) -> String {
         _ => "files",
     };
     let posts = if s.converted == 1 { "post" } else { "posts" };
-    let mut line = match r.outputs.is_empty() && s.converted > 0 {
-        true => format!("converted {} {posts} to stdout", s.converted),
-        false => format!(
-            "converted {} {posts} into {} {unit}",
-            s.converted, s.outputs
-        ),
+    let verb = if dry_run {
+        "dry run: would convert"
+    } else {
+        "converted"
     };
+    let mut line = match r.outputs.is_empty() && s.converted > 0 {
+        true => format!("{verb} {} {posts} to stdout", s.converted),
+        false => format!("{verb} {} {posts} into {} {unit}", s.converted, s.outputs),
+    };
+    if s.unchanged > 0 {
+        line.push_str(&format!(" ({} unchanged)", s.unchanged));
+    }
     if s.failed > 0 {
         line.push_str(&format!("; {} failed", s.failed));
     }
@@ -440,6 +525,17 @@ fn collection_name(opts: &Options, docs: &[&Document]) -> String {
         .unwrap_or_else(|| "postbook".into())
 }
 
+/// One output file, decided before anything is written: where it goes and what it holds.
+/// Planning first is what makes `--dry-run` exact and lets rendering run in parallel.
+struct Planned<'d> {
+    path: PathBuf,
+    /// The book title (EPUB) or `None` for a single-post file.
+    title: Option<String>,
+    /// The group's stable id (EPUB identifiers derive from it).
+    key: Option<String>,
+    posts: Vec<&'d Document>,
+}
+
 fn write_books(
     opts: &Options,
     dir: &Path,
@@ -457,11 +553,7 @@ fn write_books(
     let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
     groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
     let mut names = NameAllocator::default();
-    let assets = LocalImages {
-        root: image_root(opts),
-    };
-    let writer = EpubWriter { templates };
-    let jobs: Vec<(GroupKey, Vec<&Document>, PathBuf, String)> = groups
+    let plans: Vec<Planned> = groups
         .into_iter()
         .map(|(key, mut posts)| {
             reading_order(&mut posts);
@@ -477,50 +569,91 @@ fn write_books(
             } else {
                 safe_file_stem(&key.label)
             };
-            let path = names.allocate(dir, &stem, "epub");
-            (key, posts, path, title)
+            Planned {
+                path: names.allocate(dir, &stem, "epub"),
+                title: Some(title),
+                key: Some(key.id),
+                posts,
+            }
         })
         .collect();
+    let assets = LocalImages {
+        root: image_root(opts),
+    };
+    let writer = EpubWriter { templates };
+    execute(opts, dir, plans, report, "books", |plan| {
+        let posts = &plan.posts;
+        let lang = opts.lang.clone().unwrap_or_else(|| {
+            let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
+            lang::majority(langs.iter().map(|l| l.as_deref()))
+        });
+        let authors = match &opts.author {
+            Some(a) => vec![a.clone()],
+            None => book_authors(posts),
+        };
+        let book = Book {
+            key: plan.key.clone().unwrap_or_default(),
+            title: plan.title.clone().unwrap_or_default(),
+            authors,
+            lang,
+            posts: posts.clone(),
+        };
+        writer.render(&book, &assets)
+    })
+}
+
+/// Renders and writes every planned output in parallel under the clobber policy (see
+/// [`write_output`]), or with `--dry-run` only records the plan. Per-output failures are
+/// reported and the run goes on; the manifest is saved at the end.
+fn execute<'d>(
+    opts: &Options,
+    dir: &Path,
+    plans: Vec<Planned<'d>>,
+    report: &mut Report,
+    what: &'static str,
+    render: impl Fn(&Planned<'d>) -> Result<(Vec<u8>, BookStats)> + Sync,
+) -> Result<()> {
+    let record = |plan: &Planned, status, error| OutputRecord {
+        path: plan.path.clone(),
+        status,
+        title: plan.title.clone(),
+        posts: plan.posts.iter().map(|d| d.meta.path.clone()).collect(),
+        error,
+    };
+    if opts.dry_run {
+        report
+            .outputs
+            .extend(plans.iter().map(|p| record(p, OutputStatus::Planned, None)));
+        return Ok(());
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
-    let progress = progress_bar(opts.verbosity, "books");
-    progress.set_length(jobs.len() as u64);
-    let results: Vec<_> = jobs
+    let mut manifest = Manifest::load(dir);
+    let progress = progress_bar(opts.verbosity, what);
+    progress.set_length(plans.len() as u64);
+    let results: Vec<_> = plans
         .par_iter()
-        .map(|(key, posts, path, title)| {
-            let lang = opts.lang.clone().unwrap_or_else(|| {
-                let langs: Vec<Option<String>> =
-                    posts.iter().map(|d| lang::of_document(d)).collect();
-                lang::majority(langs.iter().map(|l| l.as_deref()))
-            });
-            let authors = match &opts.author {
-                Some(a) => vec![a.clone()],
-                None => book_authors(posts),
-            };
-            let book = Book {
-                key: key.id.clone(),
-                title: title.clone(),
-                authors,
-                lang,
-                posts: posts.clone(),
-            };
-            let result = writer.render(&book, &assets).and_then(|(bytes, stats)| {
-                write_atomic(path, &bytes)
-                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-                Ok(stats)
+        .map(|plan| {
+            let started = Instant::now();
+            let result = render(plan).and_then(|(bytes, stats)| {
+                let (written, hash) =
+                    write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)
+                        .map_err(anyhow::Error::msg)?;
+                Ok((written, hash, stats))
             });
             progress.inc(1);
-            result
+            (result, started.elapsed())
         })
         .collect();
     progress.finish_and_clear();
-    for ((_, posts, path, title), result) in jobs.into_iter().zip(results) {
+    for (plan, (result, took)) in plans.iter().zip(results) {
         match result {
-            Ok(stats) => {
+            Ok((written, hash, stats)) => {
+                manifest.record(dir, &plan.path, hash);
                 report.summary.images_embedded += stats.images_embedded;
                 report.summary.images_linked += stats.images_linked;
                 for (post, w) in stats.warnings {
-                    note(opts.verbosity, &format!("warning: {post}: {w}"));
+                    warn(opts.verbosity, &format!("{post}: {w}"));
                     report.summary.warnings += 1;
                     if let Some(rec) = report
                         .posts
@@ -531,18 +664,27 @@ fn write_books(
                     }
                 }
                 if opts.verbosity == Verbosity::Verbose {
-                    eprintln!("wrote {} ({} posts)", path.display(), posts.len());
+                    let status = format!("{written:?}").to_lowercase();
+                    eprintln!(
+                        "{status} {} ({} posts, {:.1} ms)",
+                        plan.path.display(),
+                        plan.posts.len(),
+                        took.as_secs_f64() * 1000.0
+                    );
                 }
-                report.outputs.push(OutputRecord {
-                    path,
-                    title: Some(title),
-                    posts: posts.iter().map(|d| d.meta.path.clone()).collect(),
-                });
+                report.outputs.push(record(plan, written.into(), None));
             }
-            Err(e) => eprintln!("error: {e:#}"),
+            Err(e) => {
+                diag::error(&format!("{e:#}"));
+                report
+                    .outputs
+                    .push(record(plan, OutputStatus::Failed, Some(format!("{e:#}"))));
+            }
         }
     }
-    Ok(())
+    manifest
+        .save(dir)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.join(MANIFEST_NAME).display()))
 }
 
 /// Up to three authors, most prolific first; a book of many voices is credited to its source.
@@ -584,7 +726,7 @@ fn write_posts(
     let mut names = NameAllocator::default();
     let mut sorted: Vec<&Document> = docs.iter().collect();
     sorted.sort_by(|a, b| a.meta.path.cmp(&b.meta.path));
-    let jobs: Vec<(&Document, PathBuf)> = sorted
+    let plans: Vec<Planned> = sorted
         .into_iter()
         .map(|doc| {
             // A post in several groups goes to the first one: copies would drift apart when edited.
@@ -592,34 +734,20 @@ fn write_posts(
                 GroupBy::None => dir.to_path_buf(),
                 g => dir.join(safe_file_stem(&g.keys(doc)[0].label)),
             };
-            let path = names.allocate(&sub, &output_stem(doc), writer.extension());
-            (doc, path)
-        })
-        .collect();
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
-    let progress = progress_bar(opts.verbosity, "writing");
-    progress.set_length(jobs.len() as u64);
-    let results: Vec<std::io::Result<()>> = jobs
-        .par_iter()
-        .map(|(doc, path)| {
-            let r = write_atomic(path, writer.render(doc).as_bytes());
-            progress.inc(1);
-            r
-        })
-        .collect();
-    progress.finish_and_clear();
-    for ((doc, path), r) in jobs.into_iter().zip(results) {
-        match r {
-            Ok(()) => report.outputs.push(OutputRecord {
-                path,
+            Planned {
+                path: names.allocate(&sub, &output_stem(doc), writer.extension()),
                 title: None,
-                posts: vec![doc.meta.path.clone()],
-            }),
-            Err(e) => eprintln!("error: cannot write {}: {e}", path.display()),
-        }
-    }
-    Ok(())
+                key: None,
+                posts: vec![doc],
+            }
+        })
+        .collect();
+    execute(opts, dir, plans, report, "writing", |plan| {
+        Ok((
+            writer.render(plan.posts[0]).into_bytes(),
+            BookStats::default(),
+        ))
+    })
 }
 
 /// A post's output file stem: its Jekyll file name when it has one (so links and habits carry

@@ -1,6 +1,6 @@
 //! The `inspect` command: what is in a folder of posts, before converting it.
 
-use crate::convert::{progress_bar, read_all, Verbosity};
+use crate::convert::{progress_bar, read_all, Read, Verbosity};
 use crate::images::{AssetSource, LocalImages, Lookup};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -43,7 +43,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         ..Inventory::default()
     };
     let mut days = Vec::new();
-    for (path, result) in &posts {
+    for Read { path, result, .. } in &posts {
         let post = match result {
             Ok(p) => p,
             Err(e) => {

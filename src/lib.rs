@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod convert;
+pub mod diag;
 pub mod group;
 pub mod images;
 pub mod input;

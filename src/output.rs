@@ -1,7 +1,108 @@
 //! Writing outputs safely: atomic replacement and file names that stay inside the output folder.
 
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// The file in an output folder that records what postbook wrote there.
+pub const MANIFEST_NAME: &str = ".postbook-manifest.json";
+
+/// Lowercase hex SHA-256 of `bytes`: names stored images and records written files.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The SHA-256 of every file postbook last wrote in an output folder.
+///
+/// This is how postbook tells its own previous output, which a re-run may replace, from a file
+/// a user edited or that postbook never wrote, which it refuses to clobber without
+/// `--overwrite`. A missing or unreadable manifest is empty, so the safe choice (refuse) wins.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    version: u32,
+    /// Path relative to the output folder, with `/` separators → SHA-256 hex.
+    files: BTreeMap<String, String>,
+}
+
+impl Manifest {
+    pub fn load(dir: &Path) -> Manifest {
+        std::fs::read(dir.join(MANIFEST_NAME))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the manifest atomically into `dir`.
+    pub fn save(&mut self, dir: &Path) -> std::io::Result<()> {
+        self.version = 1;
+        let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        write_atomic(&dir.join(MANIFEST_NAME), &json)
+    }
+
+    fn key(dir: &Path, path: &Path) -> String {
+        let rel = path.strip_prefix(dir).unwrap_or(path);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Remembers that `path` now holds content with this hash.
+    pub fn record(&mut self, dir: &Path, path: &Path, sha256: String) {
+        self.files.insert(Self::key(dir, path), sha256);
+    }
+
+    fn wrote(&self, dir: &Path, path: &Path, sha256: &str) -> bool {
+        self.files.get(&Self::key(dir, path)).map(String::as_str) == Some(sha256)
+    }
+}
+
+/// What happened to one output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Written {
+    /// The file did not exist.
+    Created,
+    /// postbook's own earlier output (or, with `--overwrite`, any file) was replaced.
+    Replaced,
+    /// The file already had exactly this content; it was not touched.
+    Unchanged,
+}
+
+/// Writes one output under the clobber policy: a new file is created; an existing file with the
+/// same bytes is left alone (its modification time too); an existing different file is replaced
+/// only if the manifest shows postbook wrote it and nobody changed it since, or `overwrite` is
+/// set. Returns what happened and the hash to record in the manifest.
+pub fn write_output(
+    dir: &Path,
+    path: &Path,
+    bytes: &[u8],
+    overwrite: bool,
+    manifest: &Manifest,
+) -> Result<(Written, String), String> {
+    let new_hash = sha256_hex(bytes);
+    let outcome = match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Written::Created,
+        Err(e) => return Err(format!("cannot read existing {}: {e}", path.display())),
+        Ok(old) if old == bytes => return Ok((Written::Unchanged, new_hash)),
+        Ok(old) => {
+            if !overwrite && !manifest.wrote(dir, path, &sha256_hex(&old)) {
+                return Err(format!(
+                    "refusing to replace {}: it was changed since postbook wrote it, or postbook \
+                     did not write it (pass --overwrite to replace it)",
+                    path.display()
+                ));
+            }
+            Written::Replaced
+        }
+    };
+    write_atomic(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok((outcome, new_hash))
+}
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder is written, synced
 /// and renamed over the target, so readers never see a half-written book or note, and an
@@ -129,6 +230,38 @@ mod tests {
         assert_eq!(a.allocate(d, "x", "md"), d.join("x.md"));
         assert_eq!(a.allocate(d, "X", "md"), d.join("X-2.md"));
         assert_eq!(a.allocate(d, "x", "md"), d.join("x-3.md"));
+    }
+
+    #[test]
+    fn edited_outputs_are_not_clobbered() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let p = d.join("note.md");
+        let mut m = Manifest::default();
+        let (w, h) = write_output(d, &p, b"one", false, &m).unwrap();
+        assert_eq!(w, Written::Created);
+        m.record(d, &p, h);
+        assert_eq!(
+            write_output(d, &p, b"one", false, &m).unwrap().0,
+            Written::Unchanged
+        );
+        // postbook's own output is replaced freely...
+        let (w, h) = write_output(d, &p, b"two", false, &m).unwrap();
+        assert_eq!(w, Written::Replaced);
+        m.record(d, &p, h);
+        // ...but not once a user has edited it, unless told to.
+        std::fs::write(&p, b"two, edited").unwrap();
+        let err = write_output(d, &p, b"three", false, &m).unwrap_err();
+        assert!(err.contains("--overwrite"), "{err}");
+        assert_eq!(std::fs::read(&p).unwrap(), b"two, edited");
+        assert_eq!(
+            write_output(d, &p, b"three", true, &m).unwrap().0,
+            Written::Replaced
+        );
+        assert_eq!(std::fs::read(&p).unwrap(), b"three");
+        // The manifest survives a save and load.
+        m.save(d).unwrap();
+        assert!(Manifest::load(d).wrote(d, &p, &sha256_hex(b"two")));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct PostError {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub message: String,
+    /// The text of the offending line, for diagnostics that show it with a caret.
+    pub source_line: Option<String>,
 }
 
 impl PostError {
@@ -27,6 +29,7 @@ impl PostError {
             line: Some(line),
             column: Some(column),
             message,
+            source_line: None,
         }
     }
 
@@ -35,7 +38,16 @@ impl PostError {
             line: None,
             column: None,
             message: message.into(),
+            source_line: None,
         }
+    }
+
+    /// Attaches the offending line of `text` (the whole decoded file).
+    fn with_source(mut self, text: &str) -> Self {
+        if let Some(n) = self.line.filter(|&n| n > 0) {
+            self.source_line = text.lines().nth(n - 1).map(str::to_owned);
+        }
+        self
     }
 
     /// `path:line:column: message`, the form editors and terminals link to.
@@ -93,13 +105,14 @@ pub fn read_post(path: &Path) -> Result<ReadPost, PostError> {
 pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError> {
     let mut warnings = Vec::new();
     let text = decode(bytes, &mut warnings)?;
-    let split = front_matter::split(&text)?;
+    let split = front_matter::split(&text).map_err(|e| e.with_source(&text))?;
     let mut meta = Meta {
         path: path.to_path_buf(),
         ..Meta::default()
     };
     if let Some((syntax, src)) = split.front_matter {
-        let pairs = front_matter::parse(syntax, src, split.first_line)?;
+        let pairs =
+            front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(&text))?;
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
     }
     let format = BodyFormat::for_path(path).unwrap_or(BodyFormat::Markdown);

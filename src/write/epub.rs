@@ -7,13 +7,13 @@
 use super::xhtml::{self, Context};
 use crate::images::{AssetSource, Lookup};
 use crate::model::{Document, PostDate};
+use crate::output::sha256_hex;
 use crate::templates::Templates;
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Utc};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use minijinja::context;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 
 /// A book to write: its metadata and its posts in reading order.
 pub struct Book<'a> {
@@ -104,7 +104,7 @@ impl EpubWriter<'_> {
         epub.inline_toc();
 
         // Images: each distinct picture is stored once per book, named by a hash of its bytes.
-        let mut stored: HashMap<u64, String> = HashMap::new();
+        let mut stored: HashMap<String, String> = HashMap::new();
         for (i, doc) in book.posts.iter().enumerate() {
             let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
             let mut pending = Vec::new();
@@ -114,11 +114,10 @@ impl EpubWriter<'_> {
                 }
                 let href = match assets.lookup(doc, &img.src) {
                     Lookup::Found(asset) => {
-                        let mut h = std::collections::hash_map::DefaultHasher::new();
-                        asset.bytes.hash(&mut h);
-                        let key = h.finish();
-                        let href = stored.entry(key).or_insert_with(|| {
-                            let name = format!("images/{key:016x}.{}", asset.extension);
+                        let mut key = sha256_hex(&asset.bytes);
+                        key.truncate(16);
+                        let href = stored.entry(key).or_insert_with_key(|key| {
+                            let name = format!("images/{key}.{}", asset.extension);
                             pending.push((name.clone(), asset.bytes, asset.media_type));
                             name
                         });
@@ -157,7 +156,7 @@ impl EpubWriter<'_> {
         }
         let mut bytes = Vec::new();
         epub.generate(&mut bytes).map_err(err)?;
-        Ok((bytes, stats))
+        Ok((with_fixed_times(&bytes, modified)?, stats))
     }
 
     fn chapter(
@@ -215,6 +214,23 @@ impl EpubWriter<'_> {
             },
         )
     }
+}
+
+/// Rewrites every zip entry's timestamp to `modified`, so the same posts and options give a
+/// byte-identical EPUB (epub-builder stamps entries with the current time and offers no way to
+/// change it). Entries are copied raw: nothing is recompressed and their order is kept, so
+/// `mimetype` stays first and stored.
+fn with_fixed_times(epub: &[u8], modified: DateTime<Utc>) -> Result<Vec<u8>> {
+    // Zip times are local-less, two-second resolution and start in 1980.
+    let stamp =
+        zip::DateTime::try_from(modified.naive_utc()).unwrap_or_else(|_| zip::DateTime::default());
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub))?;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(epub.len())));
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i)?;
+        out.raw_copy_file_touch(entry, stamp, Some(0o644))?;
+    }
+    Ok(out.finish()?.into_inner())
 }
 
 fn utc(d: &PostDate) -> DateTime<Utc> {
