@@ -3,6 +3,9 @@
 use crate::convert::{self, Destination, Filters, Format, Options, UsageError, Verbosity};
 use crate::diag;
 use crate::group::GroupBy;
+use crate::images::fetch::FetchOptions;
+use crate::images::process::ProcessOptions;
+use crate::images::{ImageOptions, ImagePolicy};
 use crate::inspect;
 use chrono::NaiveDate;
 use clap::{Args, ColorChoice, CommandFactory, Parser, Subcommand};
@@ -119,6 +122,8 @@ pub struct ConvertArgs {
     /// Write a JSON record of every input, output, failure and warning to this file.
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub images: ImageArgs,
     /// List each output and the posts that would go into it, on stdout; write nothing
     /// (except the --report, if asked for).
     #[arg(short = 'n', long)]
@@ -129,6 +134,86 @@ pub struct ConvertArgs {
     pub overwrite: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
+}
+
+/// Picture options of `convert`.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Images")]
+pub struct ImageArgs {
+    /// keep: remote pictures stay links (local ones are embedded in EPUBs); embed: download
+    /// them too and put every picture in the EPUB, or in assets/ beside notes; strip: drop
+    /// pictures, keep their captions.
+    #[arg(long, value_enum, default_value_t = ImagePolicy::Keep, value_name = "WHAT")]
+    pub images: ImagePolicy,
+    /// Downscale pictures wider than this (pixels).
+    #[arg(long, default_value_t = ProcessOptions::default().max_width, value_name = "PX")]
+    pub max_image_width: u32,
+    /// Downscale pictures taller than this (pixels).
+    #[arg(long, default_value_t = ProcessOptions::default().max_height, value_name = "PX")]
+    pub max_image_height: u32,
+    /// Convert pictures to greyscale (smaller books; e-ink shows grey anyway).
+    #[arg(long)]
+    pub grayscale: bool,
+    /// JPEG quality for re-encoded pictures (1-100).
+    #[arg(long, default_value_t = ProcessOptions::default().jpeg_quality, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "Q")]
+    pub jpeg_quality: u8,
+    /// Downloads at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    pub image_jobs: u16,
+    /// Refuse pictures larger than this many bytes.
+    #[arg(long, default_value_t = 20_000_000, value_name = "BYTES")]
+    pub max_image_bytes: u64,
+    /// Connect and read timeout per download, in seconds.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub image_timeout: f64,
+    /// Where downloaded pictures are cached [default: the platform cache folder, e.g.
+    /// ~/.cache/postbook/images].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not keep downloaded pictures after this run.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Never download: use only pictures already in the cache.
+    #[arg(long)]
+    pub offline: bool,
+    /// Use this picture as the cover of every book.
+    #[arg(long, value_name = "FILE")]
+    pub cover: Option<PathBuf>,
+    /// Use each book's first large landscape picture as its cover.
+    #[arg(long, conflicts_with = "cover")]
+    pub auto_cover: bool,
+}
+
+impl ImageArgs {
+    fn options(&self) -> Result<ImageOptions, UsageError> {
+        if !(self.image_timeout > 0.0 && self.image_timeout.is_finite()) {
+            return Err(UsageError(
+                "--image-timeout must be a positive number of seconds".into(),
+            ));
+        }
+        let cache_dir = match (&self.cache_dir, self.no_cache) {
+            (_, true) => None,
+            (Some(d), false) => Some(d.clone()),
+            (None, false) => FetchOptions::default_cache_dir(),
+        };
+        Ok(ImageOptions {
+            policy: self.images,
+            process: ProcessOptions {
+                max_width: self.max_image_width.max(1),
+                max_height: self.max_image_height.max(1),
+                grayscale: self.grayscale,
+                jpeg_quality: self.jpeg_quality,
+            },
+            fetch: FetchOptions {
+                cache_dir,
+                offline: self.offline,
+                max_bytes: self.max_image_bytes,
+                timeout: std::time::Duration::from_secs_f64(self.image_timeout),
+                attempts: 3,
+            },
+            jobs: usize::from(self.image_jobs),
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +335,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 templates: a.templates,
                 report: a.report,
                 verbosity: a.verbosity.level(),
+                images: a.images.options()?,
+                cover: a.images.cover.clone(),
+                auto_cover: a.images.auto_cover,
                 dry_run: a.dry_run,
                 overwrite: a.overwrite,
             };

@@ -5,7 +5,7 @@
 //! and the run goes on: the exit code and the report say what failed.
 
 use crate::group::{GroupBy, GroupKey};
-use crate::images::LocalImages;
+use crate::images::{self, AssetSource, ImageOptions, ImagePolicy, ImageStore, Lookup};
 use crate::model::Document;
 use crate::output::{
     safe_file_stem, write_atomic, write_output, Manifest, NameAllocator, Written, MANIFEST_NAME,
@@ -26,6 +26,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// An error in how postbook was called (exit code 2), as opposed to a failure while working.
@@ -120,6 +121,11 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
+    pub images: ImageOptions,
+    /// A picture to use as every book's cover.
+    pub cover: Option<PathBuf>,
+    /// Use the first good landscape picture of each book as its cover.
+    pub auto_cover: bool,
     /// Plan and report, but write nothing.
     pub dry_run: bool,
     /// Replace existing outputs even when a user edited them (see [`write_output`]).
@@ -149,6 +155,12 @@ pub struct Summary {
     pub warnings: usize,
     pub images_embedded: usize,
     pub images_linked: usize,
+    /// Image references that could not be embedded (each has a warning on its post).
+    pub images_failed: usize,
+    /// Pictures fetched from the network in this run.
+    pub images_downloaded: usize,
+    /// Remote pictures found in the image cache.
+    pub images_from_cache: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -339,6 +351,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         report.posts.push(record);
     }
 
+    let store = prepare_images(opts, &mut docs, &mut report)?;
     match (&opts.destination, opts.format) {
         (Destination::Stdout, Format::Epub) => {
             return Err(UsageError(
@@ -358,9 +371,12 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
         (Destination::Dir(dir), Format::Epub) => {
             let templates = templates.as_ref().expect("loaded for EPUB");
-            write_books(opts, dir, group_by, &docs, templates, &mut report)?;
+            let store = store.as_ref().expect("prepared for EPUB");
+            write_books(opts, dir, group_by, &docs, templates, store, &mut report)?;
         }
-        (Destination::Dir(dir), _) => write_posts(opts, dir, group_by, &docs, &mut report)?,
+        (Destination::Dir(dir), _) => {
+            write_posts(opts, dir, group_by, &docs, store.as_ref(), &mut report)?
+        }
     }
 
     // Record outputs against their posts.
@@ -478,8 +494,11 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));
     }
-    if s.images_embedded > 0 {
-        line.push_str(&format!("; {} images embedded", s.images_embedded));
+    if s.images_embedded > 0 || s.images_failed > 0 {
+        line.push_str(&format!(
+            "; {} images embedded, {} failed",
+            s.images_embedded, s.images_failed
+        ));
     }
     if s.warnings > 0 {
         line.push_str(&format!("; {} warnings", s.warnings));
@@ -533,7 +552,10 @@ struct Planned<'d> {
     title: Option<String>,
     /// The group's stable id (EPUB identifiers derive from it).
     key: Option<String>,
+    /// The posts in it (for a picture: the posts that show it).
     posts: Vec<&'d Document>,
+    /// For a picture saved beside notes: its bytes.
+    asset: Option<Arc<images::Asset>>,
 }
 
 fn write_books(
@@ -542,6 +564,7 @@ fn write_books(
     group_by: GroupBy,
     docs: &[Document],
     templates: &Templates,
+    store: &ImageStore,
     report: &mut Report,
 ) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
@@ -574,11 +597,13 @@ fn write_books(
                 title: Some(title),
                 key: Some(key.id),
                 posts,
+                asset: None,
             }
         })
         .collect();
-    let assets = LocalImages {
-        root: image_root(opts),
+    let cover = match &opts.cover {
+        Some(path) => Some(images::load_file(path, &opts.images.process).map_err(UsageError)?),
+        None => None,
     };
     let writer = EpubWriter { templates };
     execute(opts, dir, plans, report, "books", |plan| {
@@ -591,14 +616,20 @@ fn write_books(
             Some(a) => vec![a.clone()],
             None => book_authors(posts),
         };
+        let cover = cover.clone().or_else(|| {
+            opts.auto_cover
+                .then(|| landscape_picture(posts, store))
+                .flatten()
+        });
         let book = Book {
             key: plan.key.clone().unwrap_or_default(),
             title: plan.title.clone().unwrap_or_default(),
             authors,
             lang,
             posts: posts.clone(),
+            cover,
         };
-        writer.render(&book, &assets)
+        writer.render(&book, store)
     })
 }
 
@@ -652,16 +683,9 @@ fn execute<'d>(
                 manifest.record(dir, &plan.path, hash);
                 report.summary.images_embedded += stats.images_embedded;
                 report.summary.images_linked += stats.images_linked;
+                report.summary.images_failed += stats.images_failed;
                 for (post, w) in stats.warnings {
-                    warn(opts.verbosity, &format!("{post}: {w}"));
-                    report.summary.warnings += 1;
-                    if let Some(rec) = report
-                        .posts
-                        .iter_mut()
-                        .find(|r| r.input.display().to_string() == post)
-                    {
-                        rec.warnings.push(w);
-                    }
+                    post_warning(report, opts.verbosity, &post, w);
                 }
                 if opts.verbosity == Verbosity::Verbose {
                     let status = format!("{written:?}").to_lowercase();
@@ -700,6 +724,72 @@ fn book_authors(posts: &[&Document]) -> Vec<String> {
     counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
 }
 
+/// Records a warning about one post: on stderr (unless quiet), on its report record, in the count.
+fn post_warning(report: &mut Report, verbosity: Verbosity, post: &Path, message: String) {
+    warn(verbosity, &format!("{}: {message}", post.display()));
+    report.summary.warnings += 1;
+    if let Some(rec) = report.posts.iter_mut().find(|r| r.input == post) {
+        rec.warnings.push(message);
+    }
+}
+
+/// Applies `--images` to the posts and, when pictures will be embedded, resolves, downloads
+/// and prepares them all before any writing starts. Tracking pixels are removed from the posts
+/// here, so no writer has to know about them.
+fn prepare_images(
+    opts: &Options,
+    docs: &mut [Document],
+    report: &mut Report,
+) -> Result<Option<ImageStore>> {
+    if opts.images.policy == ImagePolicy::Strip {
+        for doc in docs.iter_mut() {
+            doc.remove_images(&mut |_| true);
+        }
+    }
+    let to_folder = matches!(opts.destination, Destination::Dir(_));
+    let needed = opts.format == Format::Epub
+        || (opts.images.policy == ImagePolicy::Embed && to_folder && !opts.dry_run);
+    if !needed {
+        return Ok(None);
+    }
+    let progress = progress_bar(opts.verbosity, "images");
+    let refs: Vec<&Document> = docs.iter().collect();
+    let store = ImageStore::prepare(&refs, &image_root(opts), &opts.images, &progress)
+        .map_err(|e| anyhow::anyhow!("cannot prepare images: {e}"))?;
+    progress.finish_and_clear();
+    if store.has_dropped() {
+        for doc in docs.iter_mut() {
+            let meta = doc.meta.clone();
+            doc.remove_images(&mut |img| matches!(store.lookup(&meta, &img.src), Lookup::Dropped));
+        }
+    }
+    report.summary.images_downloaded = store.counts.downloaded;
+    report.summary.images_from_cache = store.counts.from_cache;
+    Ok(Some(store))
+}
+
+/// The first picture of a book wide enough to make a cover (`--auto-cover`): landscape and at
+/// least 600 pixels wide, so it is neither an icon nor a portrait crop.
+fn landscape_picture(posts: &[&Document], store: &ImageStore) -> Option<Arc<images::Asset>> {
+    let mut found = None;
+    for doc in posts {
+        doc.for_each_image(&mut |img| {
+            if found.is_some() {
+                return;
+            }
+            if let Lookup::Found(a) = store.lookup(&doc.meta, &img.src) {
+                if a.dimensions.is_some_and(|(w, h)| w > h && w >= 600) {
+                    found = Some(a);
+                }
+            }
+        });
+        if found.is_some() {
+            break;
+        }
+    }
+    found
+}
+
 fn image_root(opts: &Options) -> PathBuf {
     if let Some(r) = &opts.root {
         return r.clone();
@@ -720,13 +810,14 @@ fn write_posts(
     dir: &Path,
     group_by: GroupBy,
     docs: &[Document],
+    store: Option<&ImageStore>,
     report: &mut Report,
 ) -> Result<()> {
     let writer = post_writer(opts);
     let mut names = NameAllocator::default();
     let mut sorted: Vec<&Document> = docs.iter().collect();
     sorted.sort_by(|a, b| a.meta.path.cmp(&b.meta.path));
-    let plans: Vec<Planned> = sorted
+    let mut plans: Vec<Planned> = sorted
         .into_iter()
         .map(|doc| {
             // A post in several groups goes to the first one: copies would drift apart when edited.
@@ -739,16 +830,68 @@ fn write_posts(
                 title: None,
                 key: None,
                 posts: vec![doc],
+                asset: None,
             }
         })
         .collect();
+    // `--images embed`: pictures go to `assets/`, once each, and notes link to them there.
+    let mut assets: BTreeMap<String, Planned> = BTreeMap::new();
+    if let Some(store) = store.filter(|_| opts.images.policy == ImagePolicy::Embed) {
+        for plan in &plans {
+            let doc = plan.posts[0];
+            doc.for_each_image(&mut |img| match store.lookup(&doc.meta, &img.src) {
+                Lookup::Found(asset) => {
+                    report.summary.images_embedded += 1;
+                    let name = asset.file_name();
+                    let entry = assets.entry(name.clone()).or_insert_with(|| Planned {
+                        path: dir.join(ASSETS_DIR).join(&name),
+                        title: None,
+                        key: None,
+                        posts: vec![],
+                        asset: Some(asset),
+                    });
+                    if !entry.posts.iter().any(|p| std::ptr::eq(*p, doc)) {
+                        entry.posts.push(doc);
+                    }
+                }
+                Lookup::Failed(why) => {
+                    report.summary.images_failed += 1;
+                    post_warning(report, opts.verbosity, &doc.meta.path, why);
+                }
+                Lookup::NotLocal | Lookup::Dropped => report.summary.images_linked += 1,
+            });
+        }
+    }
+    let relinking = !assets.is_empty();
+    let relink = |plan: &Planned| -> Option<Document> {
+        let store = store.filter(|_| relinking)?;
+        let mut doc = plan.posts[0].clone();
+        let depth = plan
+            .path
+            .parent()
+            .and_then(|p| p.strip_prefix(dir).ok())
+            .map_or(0, |p| p.components().count());
+        let meta = doc.meta.clone();
+        doc.for_each_image_mut(&mut |img| {
+            if let Lookup::Found(asset) = store.lookup(&meta, &img.src) {
+                img.src = format!("{}{ASSETS_DIR}/{}", "../".repeat(depth), asset.file_name());
+            }
+        });
+        Some(doc)
+    };
+    plans.extend(assets.into_values());
     execute(opts, dir, plans, report, "writing", |plan| {
-        Ok((
-            writer.render(plan.posts[0]).into_bytes(),
-            BookStats::default(),
-        ))
+        let bytes = match (&plan.asset, relink(plan)) {
+            (Some(asset), _) => asset.bytes.clone(),
+            (None, Some(doc)) => writer.render(&doc).into_bytes(),
+            (None, None) => writer.render(plan.posts[0]).into_bytes(),
+        };
+        Ok((bytes, BookStats::default()))
     })
 }
+
+/// The folder beside Markdown and text notes where `--images embed` saves pictures.
+pub const ASSETS_DIR: &str = "assets";
 
 /// A post's output file stem: its Jekyll file name when it has one (so links and habits carry
 /// over), else `date-slug` or the slug/title alone.

@@ -1,7 +1,7 @@
 //! The `inspect` command: what is in a folder of posts, before converting it.
 
 use crate::convert::{progress_bar, read_all, Read, Verbosity};
-use crate::images::{AssetSource, LocalImages, Lookup};
+use crate::images::{resolve, Source};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -37,7 +37,6 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
     let root = root
         .or_else(|| inputs.first().filter(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| PathBuf::from("."));
-    let images = LocalImages { root };
     let mut inv = Inventory {
         posts: posts.len(),
         ..Inventory::default()
@@ -71,10 +70,10 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
             *inv.by_author.entry(a.clone()).or_default() += 1;
         }
         post.doc
-            .for_each_image(&mut |img| match images.lookup(&post.doc, &img.src) {
-                Lookup::Found(_) => inv.images.local += 1,
-                Lookup::NotLocal => inv.images.remote += 1,
-                Lookup::Failed(_) => inv.images.missing += 1,
+            .for_each_image(&mut |img| match resolve(meta, &img.src, &root) {
+                Ok(Source::File(_) | Source::Data(_)) => inv.images.local += 1,
+                Ok(Source::Url(_)) => inv.images.remote += 1,
+                Err(_) => inv.images.missing += 1,
             });
     }
     inv.first_date = days.iter().min().map(|d| d.to_string());

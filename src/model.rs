@@ -184,6 +184,97 @@ impl Document {
         }
         blocks(&self.blocks, f)
     }
+
+    /// Calls `f` on every image, to change where it points (`--images embed` relinks pictures to
+    /// the saved files).
+    pub fn for_each_image_mut(&mut self, f: &mut dyn FnMut(&mut Image)) {
+        fn inlines(xs: &mut [Inline], f: &mut dyn FnMut(&mut Image)) {
+            for x in xs {
+                match x {
+                    Inline::Image(img) => f(img),
+                    Inline::Emph(c)
+                    | Inline::Strong(c)
+                    | Inline::Strike(c)
+                    | Inline::Sub(c)
+                    | Inline::Sup(c)
+                    | Inline::Link { content: c, .. } => inlines(c, f),
+                    Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+                }
+            }
+        }
+        fn blocks(xs: &mut [Block], f: &mut dyn FnMut(&mut Image)) {
+            for b in xs {
+                match b {
+                    Block::Heading { content, .. } | Block::Paragraph(content) => {
+                        inlines(content, f)
+                    }
+                    Block::List { items, .. } => items.iter_mut().for_each(|i| blocks(i, f)),
+                    Block::Quote(c) => blocks(c, f),
+                    Block::Figure(img) => f(img),
+                    Block::Table(t) => {
+                        for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
+                            row.iter_mut().for_each(|cell| inlines(cell, f));
+                        }
+                    }
+                    Block::Code { .. } | Block::Rule => {}
+                }
+            }
+        }
+        blocks(&mut self.blocks, f)
+    }
+
+    /// Removes the images `remove` selects (`--images strip`, tracking pixels). Their caption or
+    /// alt text stays as plain text, so no words are lost; a figure without one disappears.
+    pub fn remove_images(&mut self, remove: &mut dyn FnMut(&Image) -> bool) {
+        fn inlines(xs: &mut Vec<Inline>, remove: &mut dyn FnMut(&Image) -> bool) {
+            xs.retain_mut(|x| match x {
+                Inline::Image(img) if remove(img) => {
+                    let alt = std::mem::take(&mut img.alt);
+                    *x = Inline::Text(alt);
+                    !matches!(x, Inline::Text(t) if t.is_empty())
+                }
+                Inline::Emph(c)
+                | Inline::Strong(c)
+                | Inline::Strike(c)
+                | Inline::Sub(c)
+                | Inline::Sup(c)
+                | Inline::Link { content: c, .. } => {
+                    inlines(c, remove);
+                    true
+                }
+                _ => true,
+            });
+        }
+        fn blocks(xs: &mut Vec<Block>, remove: &mut dyn FnMut(&Image) -> bool) {
+            xs.retain_mut(|b| match b {
+                Block::Figure(img) if remove(img) => {
+                    let alt = std::mem::take(&mut img.alt);
+                    *b = Block::Paragraph(vec![Inline::Text(alt)]);
+                    !matches!(b, Block::Paragraph(c) if matches!(&c[..], [Inline::Text(t)] if t.is_empty()))
+                }
+                Block::Heading { content, .. } | Block::Paragraph(content) => {
+                    inlines(content, remove);
+                    true
+                }
+                Block::List { items, .. } => {
+                    items.iter_mut().for_each(|i| blocks(i, remove));
+                    true
+                }
+                Block::Quote(c) => {
+                    blocks(c, remove);
+                    true
+                }
+                Block::Table(t) => {
+                    for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
+                        row.iter_mut().for_each(|cell| inlines(cell, remove));
+                    }
+                    true
+                }
+                _ => true,
+            });
+        }
+        blocks(&mut self.blocks, remove)
+    }
 }
 
 /// The visible text of inlines, without any markup (used for alt text, titles, comparisons).

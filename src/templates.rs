@@ -1,4 +1,4 @@
-//! Templates for the EPUB writer: the stylesheet, the title page and the chapter page.
+//! Templates for the EPUB writer: the stylesheet, the cover, title and chapter pages.
 //!
 //! Built-in copies of `templates/` are compiled into the binary so postbook works from anywhere;
 //! `--templates DIR` replaces any subset of them (mdBook-style theme overrides). Templates use
@@ -16,6 +16,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "title-page.xhtml",
         include_str!("../templates/title-page.xhtml"),
     ),
+    ("cover.xhtml", include_str!("../templates/cover.xhtml")),
 ];
 
 /// The loaded, compiled templates.

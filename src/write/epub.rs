@@ -5,15 +5,15 @@
 //! same book identity (UUID from the group key, dates from the posts).
 
 use super::xhtml::{self, Context};
-use crate::images::{AssetSource, Lookup};
+use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate};
-use crate::output::sha256_hex;
 use crate::templates::Templates;
 use anyhow::{anyhow, Result};
 use chrono::{DateTime, Utc};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use minijinja::context;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A book to write: its metadata and its posts in reading order.
 pub struct Book<'a> {
@@ -25,6 +25,8 @@ pub struct Book<'a> {
     /// BCP 47 language tag.
     pub lang: String,
     pub posts: Vec<&'a Document>,
+    /// The cover picture (`--cover`, `--auto-cover`), shown by readers in their library.
+    pub cover: Option<Arc<Asset>>,
 }
 
 /// What happened while building a book, for the report.
@@ -32,8 +34,10 @@ pub struct Book<'a> {
 pub struct BookStats {
     pub images_embedded: usize,
     pub images_linked: usize,
-    /// Warnings with the post path they concern.
-    pub warnings: Vec<(String, String)>,
+    /// Pictures that could not be embedded (each also has a warning).
+    pub images_failed: usize,
+    /// Warnings with the post they concern.
+    pub warnings: Vec<(std::path::PathBuf, String)>,
 }
 
 /// Writes EPUB books.
@@ -84,6 +88,21 @@ impl EpubWriter<'_> {
         epub.stylesheet(self.templates.render("style.css", context! {})?.as_bytes())
             .map_err(err)?;
 
+        if let Some(cover) = &book.cover {
+            let name = format!("images/cover.{}", cover.extension);
+            epub.add_cover_image(&name, cover.bytes.as_slice(), cover.media_type)
+                .map_err(err)?;
+            let page = self.templates.render(
+                "cover.xhtml",
+                context! { lang => book.lang.clone(), title => book.title.clone(), image => name },
+            )?;
+            epub.add_content(
+                EpubContent::new("cover.xhtml", page.as_bytes())
+                    .title(if zh { "封面" } else { "Cover" })
+                    .reftype(ReferenceType::Cover),
+            )
+            .map_err(err)?;
+        }
         let title_page = self.templates.render(
             "title-page.xhtml",
             context! {
@@ -112,34 +131,30 @@ impl EpubWriter<'_> {
                 if hrefs.contains_key(&img.src) {
                     return;
                 }
-                let href = match assets.lookup(doc, &img.src) {
+                let href = match assets.lookup(&doc.meta, &img.src) {
                     Lookup::Found(asset) => {
-                        let mut key = sha256_hex(&asset.bytes);
-                        key.truncate(16);
-                        let href = stored.entry(key).or_insert_with_key(|key| {
-                            let name = format!("images/{key}.{}", asset.extension);
-                            pending.push((name.clone(), asset.bytes, asset.media_type));
+                        let href = stored.entry(asset.file_name()).or_insert_with_key(|file| {
+                            let name = format!("images/{file}");
+                            pending.push((name.clone(), asset.clone()));
                             name
                         });
                         stats.images_embedded += 1;
                         Some(href.clone())
                     }
-                    Lookup::NotLocal => {
+                    Lookup::NotLocal | Lookup::Dropped => {
                         stats.images_linked += 1;
                         None
                     }
                     Lookup::Failed(why) => {
-                        stats
-                            .warnings
-                            .push((doc.meta.path.display().to_string(), why));
-                        stats.images_linked += 1;
+                        stats.warnings.push((doc.meta.path.clone(), why));
+                        stats.images_failed += 1;
                         None
                     }
                 };
                 hrefs.insert(img.src.clone(), href);
             });
-            for (name, bytes, media_type) in pending {
-                epub.add_resource(&name, bytes.as_slice(), media_type)
+            for (name, asset) in pending {
+                epub.add_resource(&name, asset.bytes.as_slice(), asset.media_type)
                     .map_err(err)?;
             }
             let chapter = self.chapter(doc, book, &hrefs)?;

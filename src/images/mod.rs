@@ -1,0 +1,414 @@
+//! Image resources: where the picture bytes for an image reference come from.
+//!
+//! Writers that embed pictures (EPUB, Markdown with `--images embed`) ask an [`AssetSource`]
+//! for each image of the model; the model itself only holds references. [`ImageStore`] is the
+//! one implementation: before writing, it resolves every reference (local path, `data:` URI,
+//! remote URL), downloads what is needed ([`fetch`]), and prepares each distinct picture once
+//! for e-readers ([`process`]), all in parallel.
+
+pub mod fetch;
+pub mod process;
+
+use crate::model::{Document, Meta};
+use clap::ValueEnum;
+use fetch::{FetchOptions, Fetcher};
+use indicatif::ProgressBar;
+use process::ProcessOptions;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// What to do with pictures (`--images`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImagePolicy {
+    /// Remote pictures stay links; local ones are embedded in EPUBs (Markdown keeps all paths).
+    Keep,
+    /// Download remote pictures too and embed everything: into the EPUB, or into an `assets/`
+    /// folder beside Markdown and text notes.
+    Embed,
+    /// Drop pictures, keeping their captions and alt text.
+    Strip,
+}
+
+/// Everything about picture handling.
+#[derive(Debug, Clone)]
+pub struct ImageOptions {
+    pub policy: ImagePolicy,
+    pub process: ProcessOptions,
+    pub fetch: FetchOptions,
+    /// Downloads at once (`--image-jobs`).
+    pub jobs: usize,
+}
+
+/// Picture bytes ready to embed, with their detected type.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub bytes: Vec<u8>,
+    /// A media type every EPUB 3 reader must support (`image/jpeg`, `png`, `gif`, `svg+xml`).
+    pub media_type: &'static str,
+    pub extension: &'static str,
+    /// Width and height in pixels, when known (not for SVG).
+    pub dimensions: Option<(u32, u32)>,
+}
+
+impl Asset {
+    pub fn new(bytes: Vec<u8>, media_type: &'static str, extension: &'static str) -> Asset {
+        Asset {
+            bytes,
+            media_type,
+            extension,
+            dimensions: None,
+        }
+    }
+
+    /// A file name from the content (`3f2a….jpg`): identical pictures get one file.
+    pub fn file_name(&self) -> String {
+        let mut name = crate::output::sha256_hex(&self.bytes);
+        name.truncate(16);
+        format!("{name}.{}", self.extension)
+    }
+}
+
+/// What happened when an image reference was looked up.
+#[derive(Debug, Clone)]
+pub enum Lookup {
+    Found(Arc<Asset>),
+    /// A remote reference that is not downloaded (`--images keep`): the writer keeps the link.
+    NotLocal,
+    /// A tracking pixel: the writer leaves the picture out.
+    Dropped,
+    /// The picture could not be used; the reason is reported as a warning and the writer keeps
+    /// the caption and a link to the original.
+    Failed(String),
+}
+
+/// Provides the bytes of the images a document references.
+pub trait AssetSource: Sync {
+    /// Looks up image reference `src` of the post described by `meta`.
+    fn lookup(&self, meta: &Meta, src: &str) -> Lookup;
+}
+
+/// Where an image reference points.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    File(PathBuf),
+    Url(String),
+    Data(Vec<u8>),
+}
+
+impl Source {
+    /// Identifies the picture across posts, so each is loaded and prepared once per run.
+    fn key(&self) -> String {
+        match self {
+            Source::File(p) => format!("file:{}", p.display()),
+            Source::Url(u) => u.clone(),
+            Source::Data(b) => format!("data:{}", crate::output::sha256_hex(b)),
+        }
+    }
+}
+
+/// Resolves an image reference of `doc`. Relative paths are taken against the post's folder,
+/// root-absolute ones (`/img/a.png`) against the site root; a path that does not exist locally
+/// is taken against the post's source URL when it has one (scraped posts keep the site's
+/// relative links). Paths that leave the root and `file:` URLs are refused: a post must not
+/// pull arbitrary files (`../../etc/passwd`) into a book.
+pub fn resolve(meta: &Meta, src: &str, root: &Path) -> Result<Source, String> {
+    let trimmed = src.trim();
+    let lower = trimmed.to_ascii_lowercase();
+    if lower.starts_with("data:") {
+        let url =
+            data_url::DataUrl::process(trimmed).map_err(|e| format!("bad data: URI ({e:?})"))?;
+        let (bytes, _) = url
+            .decode_to_vec()
+            .map_err(|e| format!("bad data: URI ({e:?})"))?;
+        return Ok(Source::Data(bytes));
+    }
+    if let Some(rest) = trimmed.strip_prefix("//") {
+        return Ok(Source::Url(format!("https://{rest}")));
+    }
+    if is_remote(trimmed) {
+        return match url::Url::parse(trimmed) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Source::Url(u.into())),
+            Ok(u) if u.scheme() == "file" => Err(format!("file: URLs are refused ({src})")),
+            Ok(u) => Err(format!("{}: URLs are not fetched ({src})", u.scheme())),
+            Err(e) => Err(format!("bad image URL {src}: {e}")),
+        };
+    }
+    let rel = trimmed.split(['?', '#']).next().unwrap_or(trimmed);
+    let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
+    let base = match rel.strip_prefix('/') {
+        Some(_) => root.to_path_buf(),
+        None => meta
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default(),
+    };
+    let Some(path) = join_within(&base, rel.trim_start_matches('/'), root) else {
+        return Err(format!(
+            "image path {src} leaves the root folder {}; refused",
+            root.display()
+        ));
+    };
+    if !path.is_file() {
+        let page = meta.source.as_deref().and_then(|s| url::Url::parse(s).ok());
+        if let Some(u) = page
+            .filter(|p| matches!(p.scheme(), "http" | "https"))
+            .and_then(|p| p.join(trimmed).ok())
+        {
+            return Ok(Source::Url(u.into()));
+        }
+        return Err(format!("image {src} not found ({})", path.display()));
+    }
+    Ok(Source::File(path))
+}
+
+/// Counts for the summary and the report.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct ImageCounts {
+    /// Pictures fetched from the network in this run.
+    pub downloaded: usize,
+    /// Remote pictures found in the cache.
+    pub from_cache: usize,
+    /// Distinct pictures that could not be used.
+    pub failed: usize,
+}
+
+/// Every picture a run needs, resolved, fetched and prepared once.
+pub struct ImageStore {
+    root: PathBuf,
+    policy: ImagePolicy,
+    prepared: HashMap<String, Result<Option<Arc<Asset>>, String>>,
+    pub counts: ImageCounts,
+}
+
+impl ImageStore {
+    /// Resolves every image of `docs`; downloads remote ones when the policy is `embed`
+    /// (`jobs` at once, duplicates once); then prepares each distinct picture on all cores.
+    pub fn prepare(
+        docs: &[&Document],
+        root: &Path,
+        opts: &ImageOptions,
+        progress: &ProgressBar,
+    ) -> std::io::Result<ImageStore> {
+        let mut wanted: HashMap<String, Source> = HashMap::new();
+        if opts.policy != ImagePolicy::Strip {
+            for doc in docs {
+                doc.for_each_image(&mut |img| {
+                    if let Ok(src) = resolve(&doc.meta, &img.src, root) {
+                        let fetch = matches!(src, Source::Url(_));
+                        if !fetch || opts.policy == ImagePolicy::Embed {
+                            wanted.entry(src.key()).or_insert(src);
+                        }
+                    }
+                });
+            }
+        }
+        let mut wanted: Vec<(String, Source)> = wanted.into_iter().collect();
+        wanted.sort_by(|a, b| a.0.cmp(&b.0));
+        let urls: Vec<&str> = wanted
+            .iter()
+            .filter_map(|(_, s)| match s {
+                Source::Url(u) => Some(u.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut counts = ImageCounts::default();
+        let mut files: HashMap<&str, Result<PathBuf, String>> = HashMap::new();
+        // Kept alive until the pictures are read: with --no-cache it owns the scratch folder.
+        let mut fetcher = None;
+        if !urls.is_empty() {
+            let f = fetcher.insert(Fetcher::new(opts.fetch.clone())?);
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(opts.jobs.max(1))
+                .build()
+                .map_err(std::io::Error::other)?;
+            progress.set_message("images");
+            progress.set_length(urls.len() as u64);
+            let cached = AtomicUsize::new(0);
+            let results: Vec<(&str, Result<PathBuf, String>)> = pool.install(|| {
+                urls.par_iter()
+                    .map(|&u| {
+                        let r = f.fetch(u).map(|got| {
+                            if got.from_cache {
+                                cached.fetch_add(1, Ordering::Relaxed);
+                            }
+                            got.path
+                        });
+                        progress.inc(1);
+                        (u, r)
+                    })
+                    .collect()
+            });
+            counts.from_cache = cached.into_inner();
+            let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
+            counts.downloaded = ok - counts.from_cache;
+            files = results.into_iter().collect();
+        }
+        let prepared = prepare_all(&wanted, &files, &opts.process);
+        drop(fetcher);
+        counts.failed = prepared.values().filter(|r| r.is_err()).count();
+        Ok(ImageStore {
+            root: root.to_path_buf(),
+            policy: opts.policy,
+            prepared,
+            counts,
+        })
+    }
+}
+
+/// Loads and processes every wanted picture in parallel.
+fn prepare_all(
+    wanted: &[(String, Source)],
+    files: &HashMap<&str, Result<PathBuf, String>>,
+    opts: &ProcessOptions,
+) -> HashMap<String, Result<Option<Arc<Asset>>, String>> {
+    wanted
+        .par_iter()
+        .map(|(key, src)| {
+            let bytes = match src {
+                Source::File(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
+                Source::Data(b) => Ok(b.clone()),
+                Source::Url(u) => match files.get(u.as_str()) {
+                    Some(Ok(p)) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Err("not downloaded".into()),
+                },
+            };
+            let result = bytes
+                .and_then(|b| process::process(b, opts))
+                .map(|a| a.map(Arc::new));
+            (key.clone(), result)
+        })
+        .collect()
+}
+
+impl AssetSource for ImageStore {
+    fn lookup(&self, meta: &Meta, src: &str) -> Lookup {
+        let source = match resolve(meta, src, &self.root) {
+            Ok(s) => s,
+            Err(why) => return Lookup::Failed(why),
+        };
+        if matches!(source, Source::Url(_)) && self.policy != ImagePolicy::Embed {
+            return Lookup::NotLocal;
+        }
+        match self.prepared.get(&source.key()) {
+            Some(Ok(Some(asset))) => Lookup::Found(asset.clone()),
+            Some(Ok(None)) => Lookup::Dropped,
+            Some(Err(why)) => Lookup::Failed(format!("image {}: {why}", short(src))),
+            None => Lookup::Failed(format!("image {} was not prepared", short(src))),
+        }
+    }
+}
+
+impl ImageStore {
+    /// Whether any picture turned out to be a tracking pixel (then posts need cleaning).
+    pub fn has_dropped(&self) -> bool {
+        self.prepared.values().any(|r| matches!(r, Ok(None)))
+    }
+}
+
+/// Reads and prepares one picture file given on the command line (`--cover`).
+pub fn load_file(path: &Path, opts: &ProcessOptions) -> Result<Arc<Asset>, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    match process::process(bytes, opts) {
+        Ok(Some(asset)) => Ok(Arc::new(asset)),
+        Ok(None) => Err(format!("{} is a 1×1 pixel, not a cover", path.display())),
+        Err(e) => Err(format!("{}: {e}", path.display())),
+    }
+}
+
+/// An image reference short enough for a warning line (`data:` URIs can be megabytes).
+fn short(src: &str) -> String {
+    match src.char_indices().nth(120) {
+        Some((i, _)) => format!("{}…", &src[..i]),
+        None => src.to_string(),
+    }
+}
+
+/// Whether a reference points outside the file system (URL schemes, `data:`).
+pub fn is_remote(src: &str) -> bool {
+    let lower = src.trim_start().to_ascii_lowercase();
+    lower.starts_with("data:")
+        || lower.starts_with("//")
+        || lower.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.len() > 1
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        })
+}
+
+/// Joins `rel` to `base` lexically and checks the result stays under `root`.
+fn join_within(base: &Path, rel: &str, root: &Path) -> Option<PathBuf> {
+    let root = std::path::absolute(root).ok()?;
+    let mut path = std::path::absolute(base).ok()?;
+    for c in Path::new(rel).components() {
+        match c {
+            Component::Normal(p) => path.push(p),
+            Component::ParentDir => {
+                path.pop();
+            }
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    let real = path.canonicalize().unwrap_or(path.clone());
+    let real_root = root.canonicalize().unwrap_or(root);
+    real.starts_with(&real_root).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Meta;
+
+    #[test]
+    fn remote_detection() {
+        assert!(is_remote("https://a.test/x.png"));
+        assert!(is_remote("data:image/png;base64,xx"));
+        assert!(is_remote("//cdn.test/x.png"));
+        assert!(!is_remote("images/x.png"));
+        assert!(!is_remote("/images/x.png"));
+    }
+
+    #[test]
+    fn resolves_references_and_refuses_leaving_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("posts")).unwrap();
+        std::fs::write(dir.path().join("secret.png"), b"x").unwrap();
+        let root = dir.path().join("posts");
+        std::fs::write(root.join("ok.png"), b"x").unwrap();
+        let mut doc = Document {
+            meta: Meta {
+                path: root.join("p.md"),
+                ..Meta::default()
+            },
+            blocks: vec![],
+        };
+        let r = |doc: &Document, src: &str| resolve(&doc.meta, src, &root);
+        assert!(matches!(r(&doc, "../secret.png"), Err(m) if m.contains("leaves the root")));
+        assert!(matches!(r(&doc, "/../secret.png"), Err(m) if m.contains("leaves the root")));
+        assert!(matches!(r(&doc, "file:///etc/passwd"), Err(m) if m.contains("file:")));
+        assert_eq!(r(&doc, "ok.png"), Ok(Source::File(root.join("ok.png"))));
+        assert_eq!(r(&doc, "/ok.png"), Ok(Source::File(root.join("ok.png"))));
+        assert!(matches!(r(&doc, "missing.png"), Err(m) if m.contains("not found")));
+        assert_eq!(
+            r(&doc, "//cdn.test/a.png"),
+            Ok(Source::Url("https://cdn.test/a.png".into()))
+        );
+        assert_eq!(
+            r(&doc, "data:image/png;base64,aGk="),
+            Ok(Source::Data(b"hi".to_vec()))
+        );
+        // A scraped post's missing relative picture comes from its site.
+        doc.meta.source = Some("https://news.test/a/b.html".into());
+        assert_eq!(
+            r(&doc, "/img/x.jpg"),
+            Ok(Source::Url("https://news.test/img/x.jpg".into()))
+        );
+    }
+}

@@ -1,0 +1,226 @@
+//! Making pictures fit for e-readers: formats they can show, sizes that fit their screens.
+//!
+//! EPUB 3 readers must support JPEG, PNG, GIF and SVG; many cannot show WebP, BMP or TIFF, and
+//! CMYK JPEGs come out with inverted or wrong colours on several. Those are re-encoded. Pictures
+//! that already fit are passed through byte for byte: re-encoding a JPEG only loses quality.
+
+use super::Asset;
+use image::codecs::jpeg::JpegEncoder;
+use image::imageops::FilterType;
+use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageFormat, ImageReader};
+use std::io::Cursor;
+
+/// How pictures are prepared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ProcessOptions {
+    /// Downscale anything wider than this many pixels.
+    pub max_width: u32,
+    /// Downscale anything taller than this many pixels.
+    pub max_height: u32,
+    /// Convert to shades of grey (smaller files, and what e-ink shows anyway).
+    pub grayscale: bool,
+    /// Quality (1–100) for re-encoded JPEGs.
+    pub jpeg_quality: u8,
+}
+
+impl Default for ProcessOptions {
+    /// Sized for current 300 ppi e-readers (Kobo Sage 1440×1920, Kindle Scribe 1860×2480),
+    /// without keeping camera-sized originals.
+    fn default() -> Self {
+        ProcessOptions {
+            max_width: 1600,
+            max_height: 2400,
+            grayscale: false,
+            jpeg_quality: 85,
+        }
+    }
+}
+
+/// Prepares downloaded or local picture bytes for embedding. `Ok(None)` means the picture is a
+/// tracking pixel (1×1 or 2×2) and should be dropped; `Err` says why it cannot be used.
+pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, String> {
+    if bytes.is_empty() {
+        return Err("the image is empty".into());
+    }
+    let format = match image::guess_format(&bytes) {
+        Ok(f) => f,
+        Err(_) if is_svg(&bytes) => return Ok(Some(Asset::new(bytes, "image/svg+xml", "svg"))),
+        Err(_) => return Err("not a picture postbook can read (unknown format)".into()),
+    };
+    let decoder = |bytes| {
+        ImageReader::with_format(Cursor::new(bytes), format)
+            .into_decoder()
+            .map_err(|e| format!("cannot decode {format:?} image: {e}"))
+    };
+    let (width, height, cmyk) = {
+        let d = decoder(&bytes)?;
+        let (w, h) = d.dimensions();
+        (
+            w,
+            h,
+            matches!(d.original_color_type(), ExtendedColorType::Cmyk8),
+        )
+    };
+    if width <= 2 && height <= 2 {
+        return Ok(None);
+    }
+    let fits = width <= opts.max_width && height <= opts.max_height;
+    // Animated GIFs would lose their animation if decoded; readers show them as they are.
+    let passthrough = match format {
+        ImageFormat::Gif => Some(("image/gif", "gif")),
+        ImageFormat::Jpeg if fits && !opts.grayscale && !cmyk => Some(("image/jpeg", "jpg")),
+        ImageFormat::Png if fits && !opts.grayscale => Some(("image/png", "png")),
+        _ => None,
+    };
+    if let Some((media_type, extension)) = passthrough {
+        let mut asset = Asset::new(bytes, media_type, extension);
+        asset.dimensions = Some((width, height));
+        return Ok(Some(asset));
+    }
+    let mut decoder = decoder(&bytes)?;
+    decoder
+        .set_limits(decode_limits())
+        .map_err(|e| format!("image too large to decode: {e}"))?;
+    let mut img = DynamicImage::from_decoder(decoder)
+        .map_err(|e| format!("cannot decode {format:?} image: {e}"))?;
+    if !fits {
+        img = img.resize(opts.max_width, opts.max_height, FilterType::CatmullRom);
+    }
+    if opts.grayscale {
+        img = match img.color().has_alpha() {
+            true => DynamicImage::ImageLumaA8(img.to_luma_alpha8()),
+            false => DynamicImage::ImageLuma8(img.to_luma8()),
+        };
+    }
+    let mut asset = encode(&img, format, opts)?;
+    asset.dimensions = Some((img.width(), img.height()));
+    Ok(Some(asset))
+}
+
+/// PNG where transparency or lossless content matters (PNG sources, any alpha), JPEG otherwise.
+fn encode(img: &DynamicImage, source: ImageFormat, opts: &ProcessOptions) -> Result<Asset, String> {
+    let mut out = Vec::new();
+    let transparent = img.color().has_alpha() && has_transparency(img);
+    if transparent || source == ImageFormat::Png {
+        img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .map_err(|e| format!("cannot encode PNG: {e}"))?;
+        return Ok(Asset::new(out, "image/png", "png"));
+    }
+    let flat = match opts.grayscale {
+        true => DynamicImage::ImageLuma8(img.to_luma8()),
+        false => DynamicImage::ImageRgb8(img.to_rgb8()),
+    };
+    JpegEncoder::new_with_quality(&mut out, opts.jpeg_quality.clamp(1, 100))
+        .encode_image(&flat)
+        .map_err(|e| format!("cannot encode JPEG: {e}"))?;
+    Ok(Asset::new(out, "image/jpeg", "jpg"))
+}
+
+fn has_transparency(img: &DynamicImage) -> bool {
+    match img {
+        DynamicImage::ImageLumaA8(i) => i.pixels().any(|p| p.0[1] < 255),
+        _ => img.to_rgba8().pixels().any(|p| p.0[3] < 255),
+    }
+}
+
+/// A cap on decoded size so that a small file claiming 100,000 × 100,000 pixels cannot take
+/// all memory (a "decompression bomb"). 16,384 × 16,384 and 1 GiB of pixel data.
+fn decode_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(16_384);
+    limits.max_image_height = Some(16_384);
+    limits.max_alloc = Some(1 << 30);
+    limits
+}
+
+/// SVG is XML text with an `<svg` root; image's sniffer does not know it.
+pub fn is_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    head.contains("<svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgb, RgbImage, Rgba, RgbaImage};
+
+    fn encode_as(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
+        let mut out = Vec::new();
+        img.write_to(&mut Cursor::new(&mut out), format).unwrap();
+        out
+    }
+
+    fn dims(a: &Asset) -> (u32, u32) {
+        image::load_from_memory(&a.bytes)
+            .unwrap()
+            .to_rgb8()
+            .dimensions()
+    }
+
+    #[test]
+    fn small_jpeg_and_png_pass_through_untouched() {
+        let opts = ProcessOptions::default();
+        let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(40, 30, Rgb([200, 10, 10])));
+        for (format, media) in [
+            (ImageFormat::Jpeg, "image/jpeg"),
+            (ImageFormat::Png, "image/png"),
+        ] {
+            let bytes = encode_as(img.clone(), format);
+            let asset = process(bytes.clone(), &opts).unwrap().unwrap();
+            assert_eq!(asset.media_type, media);
+            assert_eq!(asset.bytes, bytes);
+        }
+    }
+
+    #[test]
+    fn webp_becomes_jpeg_or_png_when_transparent() {
+        let opts = ProcessOptions::default();
+        let opaque = DynamicImage::ImageRgba8(RgbaImage::from_pixel(20, 10, Rgba([1, 2, 3, 255])));
+        let asset = process(encode_as(opaque, ImageFormat::WebP), &opts)
+            .unwrap()
+            .unwrap();
+        assert_eq!((asset.media_type, dims(&asset)), ("image/jpeg", (20, 10)));
+        let mut clear = RgbaImage::from_pixel(20, 10, Rgba([1, 2, 3, 255]));
+        clear.put_pixel(0, 0, Rgba([0, 0, 0, 0]));
+        let asset = process(
+            encode_as(DynamicImage::ImageRgba8(clear), ImageFormat::WebP),
+            &opts,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(asset.media_type, "image/png");
+    }
+
+    #[test]
+    fn large_pictures_are_downscaled_keeping_aspect_and_greyed() {
+        let opts = ProcessOptions {
+            max_width: 100,
+            grayscale: true,
+            ..ProcessOptions::default()
+        };
+        let img = DynamicImage::ImageRgb8(RgbImage::from_pixel(400, 200, Rgb([200, 10, 10])));
+        let asset = process(encode_as(img, ImageFormat::Jpeg), &opts)
+            .unwrap()
+            .unwrap();
+        assert_eq!(asset.media_type, "image/jpeg");
+        let out = image::load_from_memory(&asset.bytes).unwrap();
+        assert_eq!((out.width(), out.height()), (100, 50));
+        assert!(out.to_rgb8().pixels().all(|p| p[0] == p[1] && p[1] == p[2]));
+    }
+
+    #[test]
+    fn tracking_pixels_are_dropped_and_garbage_refused() {
+        let opts = ProcessOptions::default();
+        let pixel = DynamicImage::ImageRgb8(RgbImage::new(1, 1));
+        assert!(process(encode_as(pixel, ImageFormat::Gif), &opts)
+            .unwrap()
+            .is_none());
+        assert!(process(b"<html>404</html>".to_vec(), &opts).is_err());
+        assert!(process(Vec::new(), &opts).is_err());
+        let svg = b"<?xml version=\"1.0\"?><svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec();
+        assert_eq!(
+            process(svg, &opts).unwrap().unwrap().media_type,
+            "image/svg+xml"
+        );
+    }
+}
