@@ -47,6 +47,10 @@ pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, S
         Err(_) if is_svg(&bytes) => return Ok(Some(Asset::new(bytes, "image/svg+xml", "svg"))),
         Err(_) => return Err("not a picture postbook can read (unknown format)".into()),
     };
+    if format == ImageFormat::Avif {
+        // image decodes AVIF only through the dav1d C library (see README, Crates).
+        return Err("AVIF pictures are not supported; kept as a link".into());
+    }
     let decoder = |bytes| {
         ImageReader::with_format(Cursor::new(bytes), format)
             .into_decoder()

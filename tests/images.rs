@@ -1,0 +1,511 @@
+//! Pictures: downloading from a local HTTP server (never the internet), caching, processing for
+//! e-readers, and what happens to a post when a picture fails.
+
+mod common;
+use common::*;
+use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
+use std::collections::HashMap;
+use std::io::Cursor;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn encoded(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = Vec::new();
+    img.write_to(&mut Cursor::new(&mut out), format).unwrap();
+    out
+}
+
+/// A landscape photo-like picture, big enough for --auto-cover.
+fn photo() -> Vec<u8> {
+    let img = RgbImage::from_fn(800, 400, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    encoded(DynamicImage::ImageRgb8(img), ImageFormat::Png)
+}
+
+/// A 64×64 GIF as a percent-encoded `data:` URI (big enough not to be taken for a lazy-loading
+/// placeholder by the reader).
+fn data_uri_gif() -> String {
+    let img = RgbImage::from_fn(64, 64, |x, y| Rgb([(x * 4) as u8, (y * 4) as u8, 0]));
+    let gif = encoded(DynamicImage::ImageRgb8(img), ImageFormat::Gif);
+    let enc = percent_encoding::percent_encode(&gif, percent_encoding::NON_ALPHANUMERIC);
+    format!("data:image/gif,{enc}")
+}
+
+/// A test server on 127.0.0.1 with the misbehaviours of real news sites. Counts hits per path.
+struct Server {
+    port: u16,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    server: Arc<tiny_http::Server>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+        let port = server.server_addr().to_ip().unwrap().port();
+        let hits: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let photo = Arc::new(photo());
+        let (s, h) = (server.clone(), hits.clone());
+        std::thread::spawn(move || {
+            for req in s.incoming_requests() {
+                let path = req.url().to_string();
+                let n = {
+                    let mut hits = h.lock().unwrap();
+                    let n = hits.entry(path.clone()).or_default();
+                    *n += 1;
+                    *n
+                };
+                let photo = photo.clone();
+                // One thread per request, so a stalled one does not hold up the rest.
+                std::thread::spawn(move || respond(req, &path, n, &photo));
+            }
+        });
+        Server { port, hits, server }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.server.unblock();
+    }
+}
+
+fn respond(req: tiny_http::Request, path: &str, hit: usize, photo: &[u8]) {
+    use tiny_http::{Header, Response, StatusCode};
+    let header = |k: &str, v: &str| Header::from_bytes(k, v).unwrap();
+    let bytes =
+        |b: Vec<u8>, ty: &str| Response::from_data(b).with_header(header("Content-Type", ty));
+    let redirect = |to: &str| Response::empty(302).with_header(header("Location", to));
+    let fixture = |name: &str| std::fs::read(fixture(&format!("images/remote/{name}"))).unwrap();
+    let _ = match path {
+        "/photo.png" => req.respond(bytes(photo.to_vec(), "image/png")),
+        // The type comes from the bytes, not from what the server claims.
+        "/mislabelled" => req.respond(bytes(photo.to_vec(), "text/html")),
+        "/missing.png" => req.respond(Response::empty(404)),
+        "/flaky.png" if hit == 1 => req.respond(Response::empty(503)),
+        "/flaky.png" => req.respond(bytes(photo.to_vec(), "image/png")),
+        "/down.png" => req.respond(Response::empty(500)),
+        "/stall.png" => {
+            std::thread::sleep(Duration::from_secs(20));
+            req.respond(Response::empty(200))
+        }
+        "/hop1" => req.respond(redirect("/hop2")),
+        "/hop2" => req.respond(redirect("/photo.png")),
+        "/loop" => req.respond(redirect("/loop")),
+        "/huge.png" => {
+            let body = std::io::repeat(0).take_bytes(50_000_000);
+            req.respond(Response::new(
+                StatusCode(200),
+                vec![],
+                body,
+                Some(50_000_000),
+                None,
+            ))
+        }
+        "/page.png" => req.respond(bytes(b"<html>not found</html>".to_vec(), "image/png")),
+        "/picture.webp" => {
+            let img = RgbImage::from_pixel(300, 200, Rgb([10, 200, 10]));
+            req.respond(bytes(
+                encoded(DynamicImage::ImageRgb8(img), ImageFormat::WebP),
+                "image/webp",
+            ))
+        }
+        "/logo.png" => {
+            // Transparent and wider than the books' limit: re-encoded, and must stay PNG.
+            let img = RgbaImage::from_fn(1000, 100, |x, _| Rgba([0, 0, 0, (x % 256) as u8]));
+            req.respond(bytes(
+                encoded(DynamicImage::ImageRgba8(img), ImageFormat::Png),
+                "image/png",
+            ))
+        }
+        "/pixel.gif" => {
+            let img = RgbImage::new(1, 1);
+            req.respond(bytes(
+                encoded(DynamicImage::ImageRgb8(img), ImageFormat::Gif),
+                "image/gif",
+            ))
+        }
+        "/cmyk.jpg" => req.respond(bytes(fixture("cmyk.jpg"), "image/jpeg")),
+        "/tiny.avif" => req.respond(bytes(fixture("tiny.avif"), "image/avif")),
+        _ => req.respond(Response::empty(404)),
+    };
+}
+
+trait TakeBytes: std::io::Read + Sized {
+    fn take_bytes(self, n: u64) -> std::io::Take<Self> {
+        std::io::Read::take(self, n)
+    }
+}
+impl<R: std::io::Read> TakeBytes for R {}
+
+/// Writes a post whose body shows each picture as a captioned figure.
+fn post(dir: &Path, name: &str, date: &str, pictures: &[(&str, &str)]) {
+    let mut body = format!("---\ntitle: \"{name}\"\ndate: {date}\n---\n\n开头的一段文字。\n\n");
+    for (caption, src) in pictures {
+        body.push_str(&format!("![{caption}]({src})\n\n"));
+    }
+    std::fs::write(dir.join(format!("{date}-{name}.md")), body).unwrap();
+}
+
+fn report_of(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+fn warnings_of(report: &serde_json::Value) -> Vec<String> {
+    report["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["warnings"].as_array().cloned().unwrap_or_default())
+        .map(|w| w.as_str().unwrap().to_string())
+        .collect()
+}
+
+fn pictures_in(book: &Path) -> Vec<(String, Vec<u8>)> {
+    unzip(book)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/images/"))
+        .collect()
+}
+
+#[test]
+fn embedding_downloads_each_picture_once_and_survives_every_failure() {
+    let server = Server::start();
+    let posts = tempfile::tempdir().unwrap();
+    std::fs::write(posts.path().join("local.png"), photo()).unwrap();
+    let u = |p: &str| server.url(p);
+    let good: Vec<(&str, String)> = vec![
+        ("照片 photo", u("/photo.png")),
+        ("重定向 redirected", u("/hop1")),
+        ("错标类型 mislabelled", u("/mislabelled")),
+        ("重试 retried", u("/flaky.png")),
+        ("WebP 图", u("/picture.webp")),
+        ("透明标志 logo", u("/logo.png")),
+        ("CMYK 图", u("/cmyk.jpg")),
+        ("内嵌 inline", data_uri_gif()),
+        ("本地 local", "local.png".into()),
+    ];
+    let bad: Vec<(&str, String)> = vec![
+        ("不存在 missing", u("/missing.png")),
+        ("服务器错误 down", u("/down.png")),
+        ("循环 loop", u("/loop")),
+        ("太大 huge", u("/huge.png")),
+        ("网页 page", u("/page.png")),
+        ("AVIF 图", u("/tiny.avif")),
+        ("越界 escape", "../../etc/passwd.png".into()),
+        ("文件 file URL", "file:///etc/passwd".into()),
+    ];
+    fn refs<'a>(v: &'a [(&'a str, String)]) -> Vec<(&'a str, &'a str)> {
+        v.iter().map(|(c, s)| (*c, s.as_str())).collect()
+    }
+    post(posts.path(), "good", "2024-01-01", &refs(&good));
+    post(posts.path(), "bad", "2024-01-02", &refs(&bad));
+    // The same photo in many posts is downloaded once.
+    for day in 3..=9 {
+        post(
+            posts.path(),
+            &format!("again-{day}"),
+            &format!("2024-01-0{day}"),
+            &[("again", &u("/photo.png"))],
+        );
+    }
+    post(
+        posts.path(),
+        "pixel",
+        "2024-01-10",
+        &[("", &u("/pixel.gif"))],
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let cache = out.path().join("cache");
+    let report = out.path().join("report.json");
+    let started = Instant::now();
+    postbook()
+        .args([
+            "convert",
+            "-t",
+            "epub",
+            "-g",
+            "none",
+            "--images",
+            "embed",
+            "--auto-cover",
+        ])
+        .args(["--max-image-width", "600", "--image-jobs", "4"])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path().join("books"))
+        .arg("--cache-dir")
+        .arg(&cache)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    assert!(started.elapsed() < Duration::from_secs(30));
+
+    assert_eq!(
+        server.hits("/photo.png"),
+        2,
+        "once directly, once at the end of the redirects"
+    );
+    assert_eq!(server.hits("/flaky.png"), 2, "503, then retried");
+    assert_eq!(
+        server.hits("/down.png"),
+        3,
+        "5xx is retried, a bounded number of times"
+    );
+    assert_eq!(server.hits("/missing.png"), 1, "404 is not retried");
+
+    let json = report_of(&report);
+    assert_eq!(json["summary"]["failed"], 0, "a picture never fails a post");
+    assert_eq!(json["summary"]["images_failed"], bad.len());
+    let warnings = warnings_of(&json);
+    for (why, path) in [
+        ("HTTP 404", "/missing.png"),
+        ("HTTP 500", "/down.png"),
+        ("redirect", "/loop"),
+        ("byte limit", "/huge.png"),
+        ("unknown format", "/page.png"),
+        ("AVIF pictures are not supported", "/tiny.avif"),
+        ("leaves the root", "passwd.png"),
+        ("file: URLs are refused", "file:///etc/passwd"),
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.contains(why) && w.contains(path)),
+            "no warning with {why:?} for {path}: {warnings:#?}"
+        );
+    }
+
+    let books = epubs_in(&out.path().join("books"));
+    assert_eq!(books.len(), 1);
+    let pictures = pictures_in(&books[0]);
+    let names: Vec<&str> = pictures.iter().map(|(n, _)| n.as_str()).collect();
+    // photo (shared by the direct, redirected, mislabelled, retried and local copies, stored
+    // once), webp → jpg, logo → png, cmyk → jpg, data: gif, and the cover.
+    let kinds = |ext: &str| names.iter().filter(|n| n.ends_with(ext)).count();
+    assert_eq!(names.len(), 6, "{names:?}");
+    assert!(names.contains(&"OEBPS/images/cover.png"), "{names:?}");
+    assert_eq!(
+        (kinds(".png"), kinds(".jpg"), kinds(".gif")),
+        (3, 2, 1),
+        "{names:?}"
+    );
+    for (name, bytes) in &pictures {
+        let img = image::load_from_memory(bytes).unwrap();
+        assert!(img.width() <= 600, "{name} is {} wide", img.width());
+        if name.ends_with(".jpg") {
+            // The CMYK picture became an RGB JPEG.
+            assert!(!matches!(img.color(), image::ColorType::Rgba8));
+        }
+    }
+    let opf = unzip(&books[0])
+        .into_iter()
+        .find(|(n, _)| n.ends_with(".opf"))
+        .unwrap()
+        .1;
+    let opf = String::from_utf8(opf).unwrap();
+    assert!(opf.contains("properties=\"cover-image\""), "{opf}");
+    // Failed pictures keep their caption and a link to the original.
+    let chapters: String = unzip(&books[0])
+        .into_iter()
+        .filter(|(n, _)| n.contains("post-"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert!(chapters.contains("不存在 missing"));
+    assert!(chapters.contains(&format!("href=\"{}\"", u("/missing.png"))));
+    assert!(
+        !chapters.contains("pixel.gif"),
+        "the tracking pixel was dropped"
+    );
+    epubcheck(&books);
+
+    // Second run: the server is gone, everything comes from the cache.
+    drop(server);
+    let again = out.path().join("again.json");
+    postbook()
+        .args([
+            "convert",
+            "-t",
+            "epub",
+            "-g",
+            "none",
+            "--images",
+            "embed",
+            "--offline",
+        ])
+        .args(["--max-image-width", "600"])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path().join("books2"))
+        .arg("--cache-dir")
+        .arg(&cache)
+        .arg("--report")
+        .arg(&again)
+        .assert()
+        .success();
+    let json = report_of(&again);
+    assert_eq!(json["summary"]["images_downloaded"], 0);
+    assert!(json["summary"]["images_from_cache"].as_u64().unwrap() >= 6);
+    assert_eq!(
+        pictures_in(&epubs_in(&out.path().join("books2"))[0]).len(),
+        5,
+        "the same pictures, without the cover"
+    );
+}
+
+#[test]
+fn a_stalled_server_times_out_quickly() {
+    let server = Server::start();
+    let posts = tempfile::tempdir().unwrap();
+    post(
+        posts.path(),
+        "slow",
+        "2024-02-01",
+        &[("慢 slow", &server.url("/stall.png"))],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r.json");
+    let started = Instant::now();
+    postbook()
+        .args([
+            "convert",
+            "-t",
+            "epub",
+            "--images",
+            "embed",
+            "--no-cache",
+            "--image-timeout",
+            "0.5",
+        ])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path())
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(warnings_of(&report_of(&report))
+        .iter()
+        .any(|w| w.contains("timed out")));
+}
+
+#[test]
+fn offline_without_cache_keeps_links() {
+    let posts = tempfile::tempdir().unwrap();
+    post(
+        posts.path(),
+        "p",
+        "2024-03-01",
+        &[("远程 remote", "http://127.0.0.1:9/x.png")],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("r.json");
+    postbook()
+        .args(["convert", "-t", "epub", "--images", "embed", "--offline"])
+        .arg("--cache-dir")
+        .arg(out.path().join("empty-cache"))
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path().join("b"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    assert!(warnings_of(&report_of(&report))
+        .iter()
+        .any(|w| w.contains("--offline")));
+}
+
+#[test]
+fn markdown_notes_get_an_assets_folder() {
+    let server = Server::start();
+    let posts = tempfile::tempdir().unwrap();
+    for (name, date, category) in [("a", "2024-04-01", "新闻"), ("b", "2024-04-02", "评论")] {
+        let src = server.url("/photo.png");
+        let body = format!(
+            "---\ntitle: {name}\ndate: {date}\ncategories: [{category}]\n---\n\n![照片 photo]({src})\n\n![失败 gone]({})\n",
+            server.url("/missing.png")
+        );
+        std::fs::write(posts.path().join(format!("{date}-{name}.md")), body).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args([
+            "convert",
+            "-t",
+            "md",
+            "-g",
+            "category",
+            "--images",
+            "embed",
+            "--no-cache",
+        ])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    assert_eq!(server.hits("/photo.png"), 1);
+    let assets = files_with_ext(&out.path().join("assets"), "png");
+    assert_eq!(assets.len(), 1);
+    assert_eq!(std::fs::read(&assets[0]).unwrap(), photo());
+    let file = assets[0].file_name().unwrap().to_str().unwrap();
+    let note = std::fs::read_to_string(out.path().join("新闻/2024-04-01-a.md")).unwrap();
+    // Relative to the note, so Obsidian and Logseq open it; the failed one keeps its URL.
+    assert!(
+        note.contains(&format!("![照片 photo](../assets/{file})")),
+        "{note}"
+    );
+    assert!(note.contains(&server.url("/missing.png")), "{note}");
+}
+
+#[test]
+fn strip_drops_pictures_but_keeps_captions() {
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-t", "epub", "--images", "strip"])
+        .arg(fixture("images"))
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let books = epubs_in(out.path());
+    assert!(!books.is_empty());
+    for book in &books {
+        let entries = unzip(book);
+        assert!(
+            !entries.iter().any(|(n, _)| n.contains("images/")),
+            "{book:?}"
+        );
+        let text: String = entries
+            .iter()
+            .filter(|(n, _)| n.contains("post-"))
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .collect();
+        assert!(!text.contains("<img"), "{text}");
+    }
+    let source = std::fs::read_to_string(fixture("images/2023-02-01-images.md")).unwrap();
+    let caption = source
+        .split("![")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap();
+    let text: String = books
+        .iter()
+        .flat_map(|b| unzip(b))
+        .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+        .collect();
+    assert!(text.contains(caption), "caption {caption:?} lost");
+}
