@@ -136,11 +136,26 @@ pub struct Options {
 #[derive(Debug, Default, Serialize)]
 pub struct Report {
     pub postbook: &'static str,
+    /// Where the time went, in seconds of wall time (for benchmarks and `-v`).
+    pub timings: Timings,
     pub format: Option<Format>,
     pub group_by: String,
     pub summary: Summary,
     pub outputs: Vec<OutputRecord>,
     pub posts: Vec<PostRecord>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    /// Finding and reading the posts.
+    pub read: f64,
+    /// Downloading pictures (or finding them in the cache).
+    pub images_download: f64,
+    /// Decoding, resizing and re-encoding pictures.
+    pub images_process: f64,
+    /// Rendering, zipping and writing the outputs.
+    pub write: f64,
+    pub total: f64,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -291,6 +306,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let progress = progress_bar(opts.verbosity, "reading");
     let posts = read_all(&opts.inputs, out_dir.as_deref(), &progress);
     progress.finish_and_clear();
+    let read_seconds = started.elapsed().as_secs_f64();
 
     let mut report = Report {
         postbook: env!("CARGO_PKG_VERSION"),
@@ -298,6 +314,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         group_by: format!("{group_by:?}").to_lowercase(),
         ..Report::default()
     };
+    report.timings.read = read_seconds;
     report.summary.inputs = posts.len();
     let mut docs: Vec<Document> = Vec::new();
     let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
@@ -352,6 +369,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     }
 
     let store = prepare_images(opts, &mut docs, &mut report)?;
+    let writing = Instant::now();
     match (&opts.destination, opts.format) {
         (Destination::Stdout, Format::Epub) => {
             return Err(UsageError(
@@ -424,6 +442,15 @@ pub fn run(opts: &Options) -> Result<Report> {
         .count();
     report.summary.warnings += report.posts.iter().map(|p| p.warnings.len()).sum::<usize>();
 
+    report.timings.write = writing.elapsed().as_secs_f64();
+    report.timings.total = started.elapsed().as_secs_f64();
+    if opts.verbosity == Verbosity::Verbose {
+        let t = &report.timings;
+        eprintln!(
+            "time: read {:.2}s, image downloads {:.2}s, image processing {:.2}s, writing {:.2}s",
+            t.read, t.images_download, t.images_process, t.write
+        );
+    }
     if opts.dry_run {
         print_plan(&report)?;
     }
@@ -765,6 +792,8 @@ fn prepare_images(
     }
     report.summary.images_downloaded = store.counts.downloaded;
     report.summary.images_from_cache = store.counts.from_cache;
+    report.timings.images_download = store.counts.download_seconds;
+    report.timings.images_process = store.counts.process_seconds;
     Ok(Some(store))
 }
 

@@ -509,3 +509,44 @@ fn strip_drops_pictures_but_keeps_captions() {
         .collect();
     assert!(text.contains(caption), "caption {caption:?} lost");
 }
+
+#[test]
+fn cover_file_goes_on_every_book() {
+    let out = tempfile::tempdir().unwrap();
+    let cover = samples().join("images/harbour.png");
+    postbook()
+        .args(["convert", "-t", "epub", "-q", "--cover"])
+        .arg(&cover)
+        .arg(samples())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let books = epubs_in(out.path());
+    assert_eq!(books.len(), 6);
+    for book in &books {
+        let entries = unzip(book);
+        let file = |suffix: &str| {
+            entries
+                .iter()
+                .find(|(n, _)| n.ends_with(suffix))
+                .map(|(_, b)| b.clone())
+                .unwrap_or_else(|| panic!("{book:?} has no {suffix}"))
+        };
+        assert_eq!(file("images/cover.png"), std::fs::read(&cover).unwrap());
+        let opf = String::from_utf8(file(".opf")).unwrap();
+        assert!(opf.contains("properties=\"cover-image\""), "{opf}");
+        assert!(String::from_utf8(file("cover.xhtml")).unwrap().contains("images/cover.png"));
+    }
+    epubcheck(&books[..1]);
+    // A cover that is not a picture is a usage error, before anything is written.
+    let bad = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-t", "epub", "--cover"])
+        .arg(samples().join("undated-note.md"))
+        .arg(samples())
+        .arg("-o")
+        .arg(bad.path().join("x"))
+        .assert()
+        .code(2);
+}

@@ -175,6 +175,10 @@ pub struct ImageCounts {
     pub from_cache: usize,
     /// Distinct pictures that could not be used.
     pub failed: usize,
+    /// Wall time spent downloading (or finding pictures in the cache).
+    pub download_seconds: f64,
+    /// Wall time spent decoding, resizing and re-encoding.
+    pub process_seconds: f64,
 }
 
 /// Every picture a run needs, resolved, fetched and prepared once.
@@ -220,6 +224,7 @@ impl ImageStore {
         let mut files: HashMap<&str, Result<PathBuf, String>> = HashMap::new();
         // Kept alive until the pictures are read: with --no-cache it owns the scratch folder.
         let mut fetcher = None;
+        let started = std::time::Instant::now();
         if !urls.is_empty() {
             let f = fetcher.insert(Fetcher::new(opts.fetch.clone())?);
             let pool = rayon::ThreadPoolBuilder::new()
@@ -248,7 +253,10 @@ impl ImageStore {
             counts.downloaded = ok - counts.from_cache;
             files = results.into_iter().collect();
         }
+        counts.download_seconds = started.elapsed().as_secs_f64();
+        let started = std::time::Instant::now();
         let prepared = prepare_all(&wanted, &files, &opts.process);
+        counts.process_seconds = started.elapsed().as_secs_f64();
         drop(fetcher);
         counts.failed = prepared.values().filter(|r| r.is_err()).count();
         Ok(ImageStore {
