@@ -538,7 +538,11 @@ fn cover_file_goes_on_every_book() {
         assert!(opf.contains("properties=\"cover-image\""), "{opf}");
         // minijinja escapes `/` as `&#x2f;` in XHTML attributes: valid XML, same URL.
         let page = String::from_utf8(file("cover.xhtml")).unwrap();
-        assert!(page.replace("&#x2f;", "/").contains("src=\"images/cover.png\""), "{page}");
+        assert!(
+            page.replace("&#x2f;", "/")
+                .contains("src=\"images/cover.png\""),
+            "{page}"
+        );
     }
     epubcheck(&books[..1]);
     // A cover that is not a picture is a usage error, before anything is written.

@@ -16,7 +16,14 @@ const MAX_DEPTH: usize = 256;
 
 /// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
 pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
-    let doc = Html::parse_fragment(html);
+    let capped = super::nesting::cap(html);
+    if capped.is_some() {
+        warnings.push(format!(
+            "HTML nested deeper than {} levels; the excess tags were dropped, their text kept",
+            super::nesting::LIMIT
+        ));
+    }
+    let doc = Html::parse_fragment(capped.as_deref().unwrap_or(html));
     let mut reader = Reader {
         warnings,
         flattened: false,
@@ -783,6 +790,8 @@ mod tests {
         let mut warnings = Vec::new();
         let blocks = read_html(&html, &mut warnings);
         assert_eq!(blocks, vec![para("deep")]);
-        assert_eq!(warnings.len(), 1);
+        // The guard in front of the parser, then the reader's own flattening.
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("nested deeper than"));
     }
 }

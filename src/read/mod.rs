@@ -4,10 +4,12 @@
 //! ([`html`]) or plain text. Whatever the input, the result is the same normalized model, so no
 //! writer needs to know where a post came from.
 
+pub mod encoding;
 pub mod front_matter;
 pub mod html;
 pub mod inline;
 pub mod markdown;
+pub mod nesting;
 
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate};
 use std::fmt;
@@ -104,7 +106,7 @@ pub fn read_post(path: &Path) -> Result<ReadPost, PostError> {
 /// Reads a post from bytes already loaded; `path` names it and picks the body format.
 pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError> {
     let mut warnings = Vec::new();
-    let text = decode(bytes, &mut warnings)?;
+    let text = encoding::decode(bytes, &mut warnings)?;
     let split = front_matter::split(&text).map_err(|e| e.with_source(&text))?;
     let mut meta = Meta {
         path: path.to_path_buf(),
@@ -138,30 +140,6 @@ pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError>
         doc: Document { meta, blocks },
         warnings,
     })
-}
-
-/// Decodes the file as UTF-8 (a BOM is skipped). Binary and empty files are refused with a reason
-/// rather than turned into a post full of garbage.
-fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(PostError::whole_file("empty file; skipped"));
-    }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
-        return Err(PostError::whole_file(
-            "binary file (contains NUL bytes); skipped",
-        ));
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
-        Err(e) => {
-            warnings.push(format!(
-                "invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD",
-                e.valid_up_to()
-            ));
-            Ok(String::from_utf8_lossy(bytes).into_owned())
-        }
-    }
 }
 
 /// Plain text bodies: paragraphs are separated by blank lines, single newlines are kept as breaks.

@@ -1,0 +1,172 @@
+//! Turning a post file's bytes into text, whatever encoding an old site or editor used.
+//!
+//! Most posts are UTF-8, but Chinese and Japanese archives from before ~2010 are often GBK,
+//! Big5 or Shift_JIS, and Windows tools write UTF-16. The order of evidence follows browsers:
+//! a byte order mark, then valid UTF-8, then a `charset` the file declares itself (`<meta
+//! charset>`), then a statistical guess (chardetng, Firefox's detector). Decoding never fails:
+//! invalid sequences become U+FFFD with a warning.
+
+use super::PostError;
+use encoding_rs::{Encoding, UTF_8};
+
+/// Decodes a post file. Binary and empty files are refused with a reason rather than turned
+/// into a post full of garbage.
+pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostError> {
+    // A BOM comes first: UTF-16 text is full of NUL bytes and would look binary.
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
+        if had_errors {
+            warnings.push(format!(
+                "invalid {} sequences replaced with U+FFFD",
+                encoding.name()
+            ));
+        }
+        return not_empty(text.into_owned());
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(PostError::whole_file(
+            "binary file (contains NUL bytes); skipped",
+        ));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return not_empty(text.to_string());
+    }
+    let (encoding, how) = match declared_charset(bytes) {
+        Some(e) if e != UTF_8 => (e, "declared by the file"),
+        _ if mostly_utf8(bytes) => (UTF_8, "detected"),
+        _ => {
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Allow);
+            detector.feed(bytes, true);
+            (
+                detector.guess(None, chardetng::Utf8Detection::Allow),
+                "detected",
+            )
+        }
+    };
+    let (text, _, had_errors) = encoding.decode(bytes);
+    if encoding == UTF_8 {
+        let valid = std::str::from_utf8(bytes)
+            .map_err(|e| e.valid_up_to())
+            .err();
+        warnings.push(format!(
+            "invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD",
+            valid.unwrap_or(0)
+        ));
+    } else {
+        warnings.push(format!("not UTF-8: read as {} ({how})", encoding.name()));
+        if had_errors {
+            warnings.push(format!(
+                "invalid {} sequences replaced with U+FFFD",
+                encoding.name()
+            ));
+        }
+    }
+    not_empty(text.into_owned())
+}
+
+/// UTF-8 with a few broken bytes (a truncated copy, one bad paste) is still UTF-8: text in a
+/// legacy encoding almost never forms valid multi-byte UTF-8 sequences, and a detector would
+/// misread the whole file as windows-1252 over a handful of errors.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    valid_multibyte >= 4 * invalid
+}
+
+fn not_empty(text: String) -> Result<String, PostError> {
+    if text.trim().is_empty() {
+        Err(PostError::whole_file("empty file; skipped"))
+    } else {
+        Ok(text)
+    }
+}
+
+/// The encoding named by a `charset=` in the first 4 KiB (`<meta charset="gbk">`, or the
+/// `content="text/html; charset=big5"` form), the same prescan browsers do before parsing.
+fn declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = bytes[..bytes.len().min(4096)].to_ascii_lowercase();
+    let mut rest = &head[..];
+    while let Some(i) = find(rest, b"charset") {
+        rest = &rest[i + b"charset".len()..];
+        let value = trim_start(rest).strip_prefix(b"=").map(trim_start);
+        let Some(value) = value else { continue };
+        let value = value
+            .strip_prefix(b"\"")
+            .or(value.strip_prefix(b"'"))
+            .unwrap_or(value);
+        let end = value
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':')))
+            .unwrap_or(value.len());
+        if let Some(e) = Encoding::for_label(&value[..end]) {
+            return Some(e);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn trim_start(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    &b[n..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: &[u8]) -> (String, Vec<String>) {
+        let mut w = Vec::new();
+        let text = decode(bytes, &mut w).unwrap();
+        (text, w)
+    }
+
+    #[test]
+    fn boms_and_utf8() {
+        assert_eq!(read(b"\xEF\xBB\xBFhi").0, "hi");
+        assert_eq!(read(b"\xFF\xFEh\0i\0").0, "hi");
+        assert_eq!(read(b"\xFE\xFF\0h\0i").0, "hi");
+        assert_eq!(read("中文".as_bytes()), ("中文".into(), vec![]));
+    }
+
+    #[test]
+    fn legacy_cjk_encodings() {
+        // "新闻标题：中国经济" in GBK, long enough for the detector.
+        let (gbk, _, _) = encoding_rs::GBK.encode("新闻标题：中国经济继续增长，专家表示前景乐观。");
+        let (text, w) = read(&gbk);
+        assert_eq!(text, "新闻标题：中国经济继续增长，专家表示前景乐观。");
+        assert!(w[0].contains("GBK"), "{w:?}");
+        let (big5, _, _) = encoding_rs::BIG5.encode("<meta charset=big5>臺灣新聞");
+        assert_eq!(read(&big5).0, "<meta charset=big5>臺灣新聞");
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=Shift_JIS\">日本語",
+        );
+        assert!(read(&sjis).0.ends_with("日本語"));
+    }
+
+    #[test]
+    fn refusals_and_replacements() {
+        let mut w = Vec::new();
+        assert!(decode(b"  \n", &mut w).is_err());
+        assert!(decode(b"\xEF\xBB\xBF", &mut w).is_err());
+        assert!(decode(b"a\0b", &mut w)
+            .unwrap_err()
+            .message
+            .contains("binary"));
+        // Detected as some encoding or replaced: never a failure.
+        assert!(decode(b"ok \xFF\xFE\xFD end", &mut w).is_ok());
+        // A few broken bytes in UTF-8 text do not turn it into windows-1252.
+        let mut broken = "前半段正常，后半段也正常。".as_bytes().to_vec();
+        broken.insert(9, 0xFF);
+        let (text, w) = read(&broken);
+        assert_eq!(text, "前半段\u{FFFD}正常，后半段也正常。");
+        assert!(w[0].contains("U+FFFD"), "{w:?}");
+    }
+}
