@@ -686,6 +686,7 @@ fn execute<'d>(
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    remove_stale_temporaries(dir);
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
     progress.set_length(plans.len() as u64);
@@ -749,6 +750,21 @@ fn book_authors(posts: &[&Document]) -> Vec<String> {
     }
     counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
+}
+
+/// Removes `.postbook-*.tmp` files that a killed run left in the output folder (a run that
+/// ends normally leaves none). Two runs writing into one folder at once are not supported.
+fn remove_stale_temporaries(dir: &Path) {
+    for entry in walkdir::WalkDir::new(dir)
+        .max_depth(2)
+        .into_iter()
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy();
+        if entry.file_type().is_file() && name.starts_with(".postbook-") && name.ends_with(".tmp") {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Records a warning about one post: on stderr (unless quiet), on its report record, in the count.

@@ -1,0 +1,324 @@
+//! Hostile and messy input (`tests/fixtures/messy/`): encodings, hostile markup, truncated and
+//! deeply nested HTML, colliding and escaping names, and interrupted runs.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// What each messy fixture must say in any output, and the warning it must get (if any).
+const EXPECTED: &[(&str, &[&str], Option<&str>)] = &[
+    (
+        "2010-03-01-gbk",
+        &[
+            "这是一篇用国标码保存的旧文章。经济新闻：今年第一季度增长百分之八。",
+            "第二段：专家表示前景乐观。",
+        ],
+        Some("read as GBK"),
+    ),
+    (
+        "2010-03-02-big5",
+        &["這是一篇以大五碼儲存的舊文章。臺灣新聞報導。"],
+        Some("read as Big5 (declared by the file)"),
+    ),
+    (
+        "2010-03-03-shift-jis",
+        &["これはシフトJISで保存された古い記事です。東京のニュース。"],
+        Some("read as Shift_JIS"),
+    ),
+    (
+        "2010-03-04-utf16le",
+        &["带字节顺序标记的 UTF-16 文件。"],
+        None,
+    ),
+    ("2010-03-05-utf16be", &["大端序的 UTF-16 文件。"], None),
+    ("2010-03-06-utf8-bom", &["记事本保存的文件。"], None),
+    (
+        "2010-03-07-broken-utf8",
+        &["前半段正常。", "后半段也正常。"],
+        Some("U+FFFD"),
+    ),
+    (
+        "2010-03-08-hostile",
+        &["点击事件属性 event handlers.", "最后一段 last paragraph."],
+        None,
+    ),
+    (
+        "2010-03-09-truncated",
+        &["第一段完整。", "第二段被截"],
+        None,
+    ),
+    ("2010-03-10-nested-tables", &["嵌套表格里的文字。"], None),
+    ("2010-03-12-escape", &["文件名不得逃出输出目录。"], None),
+];
+
+fn convert(format: &str, group: &str, out: &Path) -> serde_json::Value {
+    let report = out.with_extension("json");
+    postbook()
+        .args(["convert", "-q", "-t", format, "-g", group])
+        .arg(fixture("messy"))
+        .arg("-o")
+        .arg(out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
+}
+
+#[test]
+fn messy_posts_convert_and_keep_every_sentence() {
+    let tmp = tempfile::tempdir().unwrap();
+    for format in ["markdown", "text"] {
+        let out = tmp.path().join(format);
+        let json = convert(format, "none", &out);
+        assert_eq!(json["summary"]["failed"], 0, "{format}");
+        assert_eq!(json["summary"]["converted"], 13, "{format}");
+        for (stem, sentences, warning) in EXPECTED {
+            let post = json["posts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["input"].as_str().unwrap().contains(stem))
+                .unwrap();
+            let output = PathBuf::from(post["outputs"][0].as_str().unwrap());
+            let text = read(&output);
+            for s in *sentences {
+                assert!(
+                    text.contains(s),
+                    "{format} {stem}: {s:?} missing in\n{text}"
+                );
+            }
+            let warnings = post["warnings"].to_string();
+            match warning {
+                Some(w) => assert!(warnings.contains(w), "{stem}: {warnings}"),
+                None => assert!(!warnings.contains("UTF"), "{stem}: {warnings}"),
+            }
+        }
+        // Two posts with the same name in different folders are both kept.
+        let same: Vec<PathBuf> = all_files(&out)
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains("2010-03-11-same"))
+            .collect();
+        assert_eq!(same.len(), 2, "{same:?}");
+        let texts: Vec<String> = same.iter().map(|p| read(p)).collect();
+        assert!(texts.iter().any(|t| t.contains("第一篇同名文章")));
+        assert!(texts.iter().any(|t| t.contains("第二篇同名文章")));
+    }
+}
+
+#[test]
+fn hostile_markup_never_reaches_an_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let md = tmp.path().join("md");
+    convert("markdown", "none", &md);
+    let epub = tmp.path().join("epub");
+    convert("epub", "none", &epub);
+    let mut outputs: Vec<(String, String)> = all_files(&md)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| (p.display().to_string(), read(&p)))
+        .collect();
+    for book in epubs_in(&epub) {
+        for (name, bytes) in unzip(&book) {
+            if name.ends_with(".xhtml") {
+                parse_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+                outputs.push((name, String::from_utf8(bytes).unwrap()));
+            }
+        }
+    }
+    for (name, text) in &outputs {
+        let lower = text.to_lowercase();
+        for bad in [
+            "<script",
+            "alert(",
+            "onclick",
+            "onerror",
+            "onmouseover",
+            "javascript:",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<form",
+            "<input",
+            "password",
+            "evil.test",
+            "evil.swf",
+        ] {
+            assert!(!lower.contains(bad), "{name} contains {bad:?}:\n{text}");
+        }
+    }
+    epubcheck(&epubs_in(&epub));
+}
+
+#[test]
+fn no_output_leaves_the_output_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (format, group) in [
+        ("markdown", "category"),
+        ("epub", "category"),
+        ("text", "tag"),
+    ] {
+        let out = tmp.path().join("nest").join(format);
+        convert(format, group, &out);
+        let root = out.canonicalize().unwrap();
+        for f in all_files(&out) {
+            let real = f.canonicalize().unwrap();
+            assert!(real.starts_with(&root), "{} escaped", real.display());
+            let name = f.file_name().unwrap().to_string_lossy();
+            assert!(!name.contains(".."), "{name}");
+            assert!(!["CON", "CON.md", "CON.epub", "CON.txt"].contains(&name.as_ref()));
+        }
+    }
+    // Only the output folders were written next to it.
+    let siblings: Vec<_> = std::fs::read_dir(tmp.path().join("nest"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let mut siblings = siblings;
+    siblings.sort();
+    assert_eq!(
+        siblings,
+        [
+            "epub",
+            "epub.json",
+            "markdown",
+            "markdown.json",
+            "text",
+            "text.json"
+        ]
+    );
+}
+
+#[test]
+fn absurd_nesting_is_fast_and_keeps_its_text() {
+    let posts = tempfile::tempdir().unwrap();
+    let n = 100_000;
+    std::fs::write(
+        posts.path().join("2020-01-01-divs.html"),
+        format!(
+            "<p>start</p>{}<p>最深处</p>{}<p>end</p>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        posts.path().join("2020-01-02-quotes.md"),
+        format!(
+            "---\ntitle: q\n---\n\n{} 引用深处\n\nafter\n",
+            ">".repeat(n)
+        ),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    postbook()
+        .args(["convert", "-t", "text", "-g", "none"])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("nested deeper than"));
+    // Before the nesting guard this took 55 s and 98 s (release build).
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    let text: String = all_files(out.path())
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| read(p))
+        .collect();
+    for s in ["start", "最深处", "end", "引用深处", "after"] {
+        assert!(text.contains(s), "{s} lost");
+    }
+}
+
+/// kill -9 in the middle of a run leaves no partial EPUB or Markdown file: each output is
+/// either absent or complete, and the next run finishes the job.
+#[test]
+fn an_interrupted_run_leaves_no_partial_output() {
+    let Some(corpus) = corpus() else { return };
+    let out = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("postbook");
+    for (format, ext) in [("epub", "epub"), ("markdown", "md")] {
+        let dir = out.path().join(format);
+        let mut child = std::process::Command::new(&bin)
+            .args(["convert", "-q", "-t", format, "-g", "month"])
+            .arg(&corpus)
+            .arg("-o")
+            .arg(&dir)
+            .spawn()
+            .unwrap();
+        // Kill it as soon as the first output appears: the others are being written.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let written = |dir: &Path| {
+            dir.exists()
+                && all_files(dir)
+                    .iter()
+                    .any(|p| p.extension().is_some_and(|e| e == ext))
+        };
+        while !written(&dir) && child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = child.kill(); // SIGKILL on Unix
+        let status = child.wait().unwrap();
+        let files = all_files(&dir);
+        eprintln!(
+            "{format}: killed ({status}) with {} files written",
+            files.len()
+        );
+        for f in &files {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".epub") {
+                // A complete zip: its central directory is at the end.
+                let mut zip = zip::ZipArchive::new(std::fs::File::open(f).unwrap())
+                    .unwrap_or_else(|e| panic!("partial {name}: {e}"));
+                assert!(zip.by_name("META-INF/container.xml").is_ok());
+            } else if name.ends_with(".md") {
+                let text = read(f);
+                assert!(
+                    text.starts_with("---\n") && text.ends_with('\n'),
+                    "partial {name}"
+                );
+            }
+        }
+        // The next run completes it.
+        postbook()
+            .args(["convert", "-q", "-t", format, "-g", "month"])
+            .arg(&corpus)
+            .arg("-o")
+            .arg(&dir)
+            .assert()
+            .success();
+        let leftovers: Vec<_> = all_files(&dir)
+            .into_iter()
+            .filter(|p| p.to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+    }
+}
