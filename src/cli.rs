@@ -128,6 +128,10 @@ pub struct ConvertArgs {
     /// (except the --report, if asked for).
     #[arg(short = 'n', long)]
     pub dry_run: bool,
+    /// Keep only metadata in memory and read each post again when writing it: memory stays
+    /// bounded on huge archives, at the cost of a second read. Automatic above 5,000 posts.
+    #[arg(long)]
+    pub low_memory: bool,
     /// Replace existing outputs even if they were edited since postbook wrote them. Without it,
     /// postbook replaces only its own untouched earlier output and refuses anything else.
     #[arg(long)]
@@ -339,6 +343,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cover: a.images.cover.clone(),
                 auto_cover: a.images.auto_cover,
                 dry_run: a.dry_run,
+                low_memory: a.low_memory,
                 overwrite: a.overwrite,
             };
             let report = convert::run(&opts)?;

@@ -126,6 +126,10 @@ pub struct Options {
     pub cover: Option<PathBuf>,
     /// Use the first good landscape picture of each book as its cover.
     pub auto_cover: bool,
+    /// Keep only the posts' metadata in memory and read each post again when its output is
+    /// written, so memory stays bounded by the largest output instead of growing with the
+    /// archive. Costs a second read of every post; automatic above [`STREAM_ABOVE`] posts.
+    pub low_memory: bool,
     /// Plan and report, but write nothing.
     pub dry_run: bool,
     /// Replace existing outputs even when a user edited them (see [`write_output`]).
@@ -240,13 +244,31 @@ pub struct ErrorRecord {
 /// Reads every post under `inputs`, in parallel, in a stable order. Missing inputs come back as
 /// failures like unreadable posts.
 pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressBar) -> Vec<Read> {
+    read_posts(inputs, exclude, progress, |_| true).0
+}
+
+/// Above this many posts, `convert` streams (see [`Options::low_memory`]).
+pub const STREAM_ABOVE: usize = 5_000;
+
+/// Like [`read_all`], but `keep_bodies(number of posts)` decides whether the posts' bodies are
+/// kept or only their metadata (streaming). Returns the posts and that decision.
+fn read_posts(
+    inputs: &[PathBuf],
+    exclude: Option<&Path>,
+    progress: &ProgressBar,
+    keep_bodies: impl Fn(usize) -> bool,
+) -> (Vec<Read>, bool) {
     let (files, missing) = input::discover(inputs, exclude);
+    let keep = keep_bodies(files.len());
     progress.set_length(files.len() as u64);
     let mut posts: Vec<Read> = files
         .into_par_iter()
         .map(|path| {
             let started = Instant::now();
-            let result = read_post(&path);
+            let mut result = read_post(&path);
+            if let (false, Ok(post)) = (keep, &mut result) {
+                post.doc.blocks = Vec::new();
+            }
             progress.inc(1);
             Read {
                 path,
@@ -260,7 +282,7 @@ pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressB
         result: Err(PostError::whole_file(why)),
         took: Duration::ZERO,
     }));
-    posts
+    (posts, keep)
 }
 
 /// One input after reading: the post or why it failed, and how long reading took (`-v`).
@@ -304,7 +326,13 @@ pub fn run(opts: &Options) -> Result<Report> {
         Destination::Stdout => None,
     };
     let progress = progress_bar(opts.verbosity, "reading");
-    let posts = read_all(&opts.inputs, out_dir.as_deref(), &progress);
+    // Markdown notes with `--images embed` need every picture planned up front: no streaming.
+    let can_stream = !(opts.format != Format::Epub && opts.images.policy == ImagePolicy::Embed)
+        && matches!(opts.destination, Destination::Dir(_));
+    let (posts, kept) = read_posts(&opts.inputs, out_dir.as_deref(), &progress, |n| {
+        !(can_stream && (opts.low_memory || n > STREAM_ABOVE))
+    });
+    let streaming = !kept;
     progress.finish_and_clear();
     let read_seconds = started.elapsed().as_secs_f64();
 
@@ -368,7 +396,10 @@ pub fn run(opts: &Options) -> Result<Report> {
         report.posts.push(record);
     }
 
-    let store = prepare_images(opts, &mut docs, &mut report)?;
+    let store = match streaming {
+        true => None,
+        false => prepare_images(opts, &mut docs, &mut report)?,
+    };
     let writing = Instant::now();
     match (&opts.destination, opts.format) {
         (Destination::Stdout, Format::Epub) => {
@@ -389,12 +420,25 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
         (Destination::Dir(dir), Format::Epub) => {
             let templates = templates.as_ref().expect("loaded for EPUB");
-            let store = store.as_ref().expect("prepared for EPUB");
-            write_books(opts, dir, group_by, &docs, templates, store, &mut report)?;
+            write_books(
+                opts,
+                dir,
+                group_by,
+                &docs,
+                templates,
+                store.as_ref(),
+                &mut report,
+            )?;
         }
-        (Destination::Dir(dir), _) => {
-            write_posts(opts, dir, group_by, &docs, store.as_ref(), &mut report)?
-        }
+        (Destination::Dir(dir), _) => write_posts(
+            opts,
+            dir,
+            group_by,
+            &docs,
+            store.as_ref(),
+            streaming,
+            &mut report,
+        )?,
     }
 
     // Record outputs against their posts.
@@ -591,7 +635,7 @@ fn write_books(
     group_by: GroupBy,
     docs: &[Document],
     templates: &Templates,
-    store: &ImageStore,
+    store: Option<&ImageStore>,
     report: &mut Report,
 ) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
@@ -634,7 +678,16 @@ fn write_books(
     };
     let writer = EpubWriter { templates };
     execute(opts, dir, plans, report, "books", |plan| {
-        let posts = &plan.posts;
+        // Streaming: this book's posts are read again, and its pictures prepared, right here.
+        let (loaded, own_store);
+        let (posts, store) = match store {
+            Some(store) => (plan.posts.clone(), store),
+            None => {
+                (loaded, own_store) = load_book(opts, &plan.posts)?;
+                (loaded.iter().collect(), &own_store)
+            }
+        };
+        let posts = &posts;
         let lang = opts.lang.clone().unwrap_or_else(|| {
             let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
             lang::majority(langs.iter().map(|l| l.as_deref()))
@@ -658,6 +711,44 @@ fn write_books(
         };
         writer.render(&book, store)
     })
+}
+
+/// Reads a streamed book's posts again in full and prepares their pictures.
+fn load_book(opts: &Options, metas: &[&Document]) -> Result<(Vec<Document>, ImageStore)> {
+    let mut docs = metas
+        .iter()
+        .map(|d| reload(opts, &d.meta.path))
+        .collect::<Result<Vec<_>>>()?;
+    let refs: Vec<&Document> = docs.iter().collect();
+    let store = ImageStore::prepare(
+        &refs,
+        &image_root(opts),
+        &opts.images,
+        &ProgressBar::hidden(),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot prepare images: {e}"))?;
+    remove_tracking_pixels(&mut docs, &store);
+    Ok((docs, store))
+}
+
+/// Reads a post again for a streamed output, with `--images strip` applied.
+fn reload(opts: &Options, path: &Path) -> Result<Document> {
+    let mut doc = read_post(path)
+        .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?
+        .doc;
+    if opts.images.policy == ImagePolicy::Strip {
+        doc.remove_images(&mut |_| true);
+    }
+    Ok(doc)
+}
+
+fn remove_tracking_pixels(docs: &mut [Document], store: &ImageStore) {
+    if store.has_dropped() {
+        for doc in docs.iter_mut() {
+            let meta = doc.meta.clone();
+            doc.remove_images(&mut |img| matches!(store.lookup(&meta, &img.src), Lookup::Dropped));
+        }
+    }
 }
 
 /// Renders and writes every planned output in parallel under the clobber policy (see
@@ -856,6 +947,7 @@ fn write_posts(
     group_by: GroupBy,
     docs: &[Document],
     store: Option<&ImageStore>,
+    streaming: bool,
     report: &mut Report,
 ) -> Result<()> {
     let writer = post_writer(opts);
@@ -929,6 +1021,9 @@ fn write_posts(
         let bytes = match (&plan.asset, relink(plan)) {
             (Some(asset), _) => asset.bytes.clone(),
             (None, Some(doc)) => writer.render(&doc).into_bytes(),
+            (None, None) if streaming => writer
+                .render(&reload(opts, &plan.posts[0].meta.path)?)
+                .into_bytes(),
             (None, None) => writer.render(plan.posts[0]).into_bytes(),
         };
         Ok((bytes, BookStats::default()))

@@ -7,6 +7,8 @@
 pub mod cli;
 pub mod convert;
 pub mod diag;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod group;
 pub mod images;
 pub mod input;

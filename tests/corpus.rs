@@ -225,3 +225,66 @@ fn corpus_converts_to_every_format() {
         ),
     }
 }
+
+/// Streaming (`--low-memory`, automatic on huge archives) reads every post twice but must write
+/// exactly the same files as the in-memory path.
+#[test]
+fn low_memory_writes_identical_outputs() {
+    let dirs: Vec<PathBuf> = match corpus() {
+        Some(c) => vec![c, samples()],
+        None => vec![samples()],
+    };
+    for input in dirs {
+        for (format, group) in [("epub", "month"), ("markdown", "category")] {
+            let out = tempfile::tempdir().unwrap();
+            let run = |name: &str, extra: &[&str]| {
+                postbook()
+                    .args(["convert", "-q", "-t", format, "-g", group])
+                    .args(extra)
+                    .arg(&input)
+                    .arg("-o")
+                    .arg(out.path().join(name))
+                    .assert()
+                    .success();
+            };
+            run("memory", &[]);
+            run("stream", &["--low-memory"]);
+            let files = |name: &str| -> Vec<(PathBuf, Vec<u8>)> {
+                let root = out.path().join(name);
+                walk(&root)
+                    .into_iter()
+                    .map(|p| {
+                        (
+                            p.strip_prefix(&root).unwrap().to_path_buf(),
+                            std::fs::read(&p).unwrap(),
+                        )
+                    })
+                    .collect()
+            };
+            let (a, b) = (files("memory"), files("stream"));
+            assert_eq!(a.len(), b.len(), "{format} {}", input.display());
+            for ((pa, ba), (pb, bb)) in a.iter().zip(&b) {
+                assert_eq!(pa, pb);
+                assert!(
+                    ba == bb,
+                    "{format}: {} differs when streaming",
+                    pa.display()
+                );
+            }
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
