@@ -57,7 +57,8 @@ find "$corpus" -type f \( -name '*.md' -o -name '*.markdown' \) -print0 | LC_ALL
 total=$(tr -cd '\0' <"$tmp/posts.list" | wc -c | tr -d ' ')
 [ "$total" -gt 0 ] || die "no .md or .markdown posts in $corpus"
 [ "$epub_n" -le "$total" ] || epub_n=$total
-tr '\0' '\n' <"$tmp/posts.list" | head -n "$epub_n" | tr '\n' '\0' >"$tmp/epub-posts.list"
+# (awk reads all its input: `head` would close the pipe early and pipefail would stop the script.)
+tr '\0' '\n' <"$tmp/posts.list" | awk -v n="$epub_n" 'NR <= n' | tr '\n' '\0' >"$tmp/epub-posts.list"
 
 if [ -x /usr/bin/time ] && /usr/bin/time -f '%e %M' -o "$tmp/probe" "$BASH" -c : 2>/dev/null; then
     have_gnu_time=1
@@ -148,7 +149,7 @@ fi
 
 if command -v pandoc >/dev/null 2>&1; then
     pandoc_ok=1
-    pandoc_version=$(pandoc --version | head -n 1)
+    pandoc_version=$(pandoc --version | awk 'NR == 1')
 else
     notes+=("pandoc is not installed: pandoc columns skipped")
     pandoc_version="(none)"

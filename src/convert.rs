@@ -267,7 +267,9 @@ fn read_posts(
             let started = Instant::now();
             let mut result = read_post(&path);
             if let (false, Ok(post)) = (keep, &mut result) {
+                // Planning needs only the metadata that groups, names and titles books.
                 post.doc.blocks = Vec::new();
+                post.doc.meta.extra = Vec::new();
             }
             progress.inc(1);
             Read {
