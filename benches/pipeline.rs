@@ -18,7 +18,11 @@ use std::path::{Path, PathBuf};
 fn posts() -> Vec<(PathBuf, Vec<u8>)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("../shared/corpus/posts");
-    let dir = if corpus.is_dir() { corpus } else { root.join("samples") };
+    let dir = if corpus.is_dir() {
+        corpus
+    } else {
+        root.join("samples")
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -53,7 +57,11 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.bench_function("write markdown", |b| {
-        b.iter(|| docs.iter().map(|d| MarkdownWriter.render(d).len()).sum::<usize>())
+        b.iter(|| {
+            docs.iter()
+                .map(|d| MarkdownWriter.render(d).len())
+                .sum::<usize>()
+        })
     });
     let text = TextWriter { wrap: None };
     g.bench_function("write text", |b| {
@@ -76,8 +84,13 @@ fn stages(c: &mut Criterion) {
         },
         jobs: 1,
     };
-    let store = ImageStore::prepare(&refs, Path::new("."), &opts, &indicatif::ProgressBar::hidden())
-        .unwrap();
+    let store = ImageStore::prepare(
+        &refs,
+        Path::new("."),
+        &opts,
+        &indicatif::ProgressBar::hidden(),
+    )
+    .unwrap();
     g.bench_function("write epub (one book)", |b| {
         b.iter(|| {
             let book = Book {
