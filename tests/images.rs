@@ -225,29 +225,25 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
 
     let out = tempfile::tempdir().unwrap();
     let cache = out.path().join("cache");
+    // One book of every post, pictures embedded, with the given report and extra flags.
+    let embed = |books: &str, report: &Path, extra: &[&str]| {
+        postbook()
+            .args(["convert", "-t", "epub", "-g", "none", "--images", "embed"])
+            .args(["--max-image-width", "600"])
+            .args(extra)
+            .arg(posts.path())
+            .arg("-o")
+            .arg(out.path().join(books))
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg("--report")
+            .arg(report)
+            .assert()
+            .success();
+    };
     let report = out.path().join("report.json");
     let started = Instant::now();
-    postbook()
-        .args([
-            "convert",
-            "-t",
-            "epub",
-            "-g",
-            "none",
-            "--images",
-            "embed",
-            "--auto-cover",
-        ])
-        .args(["--max-image-width", "600", "--image-jobs", "4"])
-        .arg(posts.path())
-        .arg("-o")
-        .arg(out.path().join("books"))
-        .arg("--cache-dir")
-        .arg(&cache)
-        .arg("--report")
-        .arg(&report)
-        .assert()
-        .success();
+    embed("books", &report, &["--auto-cover", "--image-jobs", "4"]);
     assert!(started.elapsed() < Duration::from_secs(30));
 
     assert_eq!(
@@ -329,27 +325,7 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
     // Second run: the server is gone, everything comes from the cache.
     drop(server);
     let again = out.path().join("again.json");
-    postbook()
-        .args([
-            "convert",
-            "-t",
-            "epub",
-            "-g",
-            "none",
-            "--images",
-            "embed",
-            "--offline",
-        ])
-        .args(["--max-image-width", "600"])
-        .arg(posts.path())
-        .arg("-o")
-        .arg(out.path().join("books2"))
-        .arg("--cache-dir")
-        .arg(&cache)
-        .arg("--report")
-        .arg(&again)
-        .assert()
-        .success();
+    embed("books2", &again, &["--offline"]);
     let json = report_of(&again);
     assert_eq!(json["summary"]["images_downloaded"], 0);
     assert!(json["summary"]["images_from_cache"].as_u64().unwrap() >= 6);
