@@ -100,6 +100,7 @@ fn stages(c: &mut Criterion) {
                 lang: "zh".into(),
                 posts: refs.clone(),
                 cover: None,
+                series: None,
             };
             writer.render(&book, &store).unwrap().0.len()
         })

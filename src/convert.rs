@@ -629,6 +629,8 @@ struct Planned<'d> {
     posts: Vec<&'d Document>,
     /// For a picture saved beside notes: its bytes.
     asset: Option<Arc<images::Asset>>,
+    /// For a book in a series: the series name and this book's position in it.
+    series: Option<(String, usize)>,
 }
 
 fn write_books(
@@ -649,10 +651,22 @@ fn write_books(
     let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
     groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
     let mut names = NameAllocator::default();
+    // Books of dated groups form a series (calibre sorts monthly books by it), named after the
+    // whole collection and numbered in date order.
+    let all: Vec<&Document> = docs.iter().collect();
+    let series_name = group_by.is_date().then(|| collection_name(opts, &all));
+    let mut series_index = 0;
     let plans: Vec<Planned> = groups
         .into_iter()
         .map(|(key, mut posts)| {
             reading_order(&mut posts);
+            let series = match (&series_name, key.missing) {
+                (Some(name), false) => {
+                    series_index += 1;
+                    Some((name.clone(), series_index))
+                }
+                _ => None,
+            };
             let collection = collection_name(opts, &posts);
             let title = match (group_by, opts.title.is_some()) {
                 (GroupBy::None, _) => collection.clone(),
@@ -671,6 +685,7 @@ fn write_books(
                 key: Some(key.id),
                 posts,
                 asset: None,
+                series,
             }
         })
         .collect();
@@ -710,6 +725,7 @@ fn write_books(
             lang,
             posts: posts.clone(),
             cover,
+            series: plan.series.clone(),
         };
         writer.render(&book, store)
     })
@@ -970,6 +986,7 @@ fn write_posts(
                 key: None,
                 posts: vec![doc],
                 asset: None,
+                series: None,
             }
         })
         .collect();
@@ -988,6 +1005,7 @@ fn write_posts(
                         key: None,
                         posts: vec![],
                         asset: Some(asset),
+                        series: None,
                     });
                     if !entry.posts.iter().any(|p| std::ptr::eq(*p, doc)) {
                         entry.posts.push(doc);

@@ -246,3 +246,40 @@ fn epubs_are_reproducible() {
     assert_eq!(first.len(), 6);
     assert!(first == second, "the same input gave different EPUB bytes");
 }
+
+#[test]
+fn monthly_books_form_a_series_in_date_order() {
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "epub"])
+        .arg(samples())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let mut dated = 0;
+    for book in epubs_in(out.path()) {
+        let opf = unzip(&book)
+            .into_iter()
+            .find(|(n, _)| n.ends_with(".opf"))
+            .map(|(_, b)| String::from_utf8(b).unwrap())
+            .unwrap();
+        let position = opf
+            .split("property=\"group-position\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .map(|n| n.parse::<usize>().unwrap());
+        if book.ends_with("undated.epub") {
+            assert_eq!(position, None, "undated books are not in the series");
+            continue;
+        }
+        dated += 1;
+        // Books are listed in name order, which is date order: 2020-07 is 1, 2024-03 is 5.
+        assert_eq!(position, Some(dated), "{}", book.display());
+        assert!(opf.contains("<meta name=\"calibre:series\" content=\"samples\"/>"));
+        assert!(opf.contains(&format!(
+            "<meta name=\"calibre:series_index\" content=\"{dated}\"/>"
+        )));
+    }
+    assert_eq!(dated, 5);
+}

@@ -27,6 +27,8 @@ pub struct Book<'a> {
     pub posts: Vec<&'a Document>,
     /// The cover picture (`--cover`, `--auto-cover`), shown by readers in their library.
     pub cover: Option<Arc<Asset>>,
+    /// The series this book belongs to and its position (monthly books of one archive).
+    pub series: Option<(String, usize)>,
 }
 
 /// What happened while building a book, for the report.
@@ -171,7 +173,14 @@ impl EpubWriter<'_> {
         }
         let mut bytes = Vec::new();
         epub.generate(&mut bytes).map_err(err)?;
-        Ok((with_fixed_times(&bytes, modified)?, stats))
+        let extra_metadata = book
+            .series
+            .as_ref()
+            .map(|(name, n)| series_metadata(name, *n));
+        Ok((
+            finish_zip(&bytes, modified, extra_metadata.as_deref())?,
+            stats,
+        ))
     }
 
     fn chapter(
@@ -231,19 +240,55 @@ impl EpubWriter<'_> {
     }
 }
 
-/// Rewrites every zip entry's timestamp to `modified`, so the same posts and options give a
-/// byte-identical EPUB (epub-builder stamps entries with the current time and offers no way to
-/// change it). Entries are copied raw: nothing is recompressed and their order is kept, so
-/// `mimetype` stays first and stored.
-fn with_fixed_times(epub: &[u8], modified: DateTime<Utc>) -> Result<Vec<u8>> {
+/// EPUB 3 collection metadata and calibre's series fields, so readers group monthly books as a
+/// series in date order.
+fn series_metadata(name: &str, position: usize) -> String {
+    let name = xhtml::escape(name);
+    [
+        format!("<meta property=\"belongs-to-collection\" id=\"series\">{name}</meta>"),
+        "<meta refines=\"#series\" property=\"collection-type\">series</meta>".to_string(),
+        format!("<meta refines=\"#series\" property=\"group-position\">{position}</meta>"),
+        format!("<meta name=\"calibre:series\" content=\"{name}\"/>"),
+        format!("<meta name=\"calibre:series_index\" content=\"{position}\"/>"),
+    ]
+    .iter()
+    .map(|line| format!("    {line}\n"))
+    .collect()
+}
+
+/// Finishes epub-builder's zip: every entry's timestamp becomes `modified`, so the same posts
+/// and options give a byte-identical EPUB (epub-builder stamps entries with the current time
+/// and offers no way to change it), and `extra_metadata` is added to the OPF's `<metadata>`
+/// (epub-builder has no field for series). Other entries are copied raw: nothing is
+/// recompressed and their order is kept, so `mimetype` stays first and stored.
+fn finish_zip(
+    epub: &[u8],
+    modified: DateTime<Utc>,
+    extra_metadata: Option<&str>,
+) -> Result<Vec<u8>> {
     // Zip times are local-less, two-second resolution and start in 1980.
     let stamp =
         zip::DateTime::try_from(modified.naive_utc()).unwrap_or_else(|_| zip::DateTime::default());
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub))?;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(epub.len())));
     for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i)?;
-        out.raw_copy_file_touch(entry, stamp, Some(0o644))?;
+        let is_opf = archive.by_index_raw(i)?.name().ends_with(".opf");
+        match extra_metadata {
+            Some(extra) if is_opf => {
+                let mut entry = archive.by_index(i)?;
+                let name = entry.name().to_string();
+                let mut opf = String::new();
+                std::io::Read::read_to_string(&mut entry, &mut opf)?;
+                let opf = opf.replacen("</metadata>", &format!("{extra}  </metadata>"), 1);
+                let options = zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated)
+                    .last_modified_time(stamp)
+                    .unix_permissions(0o644);
+                out.start_file(name, options)?;
+                std::io::Write::write_all(&mut out, opf.as_bytes())?;
+            }
+            _ => out.raw_copy_file_touch(archive.by_index_raw(i)?, stamp, Some(0o644))?,
+        }
     }
     Ok(out.finish()?.into_inner())
 }
