@@ -283,3 +283,31 @@ fn monthly_books_form_a_series_in_date_order() {
     }
     assert_eq!(dated, 5);
 }
+
+#[test]
+fn books_spanning_months_get_a_two_level_contents() {
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "-g", "none"])
+        .arg(samples())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let books = epubs_in(out.path());
+    let nav = unzip(&books[0])
+        .into_iter()
+        .find(|(n, _)| n.ends_with("nav.xhtml"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap();
+    let toc = nav.split("epub:type = \"toc\"").nth(1).unwrap();
+    let toc = toc.split("</nav>").next().unwrap();
+    // Five months (and the undated post), each a heading with its posts nested below.
+    assert_eq!(toc.matches("<ol>").count(), 1 + 6, "{toc}");
+    assert!(
+        toc.contains(">May 2023</a>") || toc.contains(">2023年5月</a>"),
+        "{toc}"
+    );
+    assert!(toc.contains("post-0004.xhtml#post"), "{toc}");
+    epubcheck(&books);
+}

@@ -9,8 +9,9 @@ use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate};
 use crate::templates::Templates;
 use anyhow::{anyhow, Result};
+use chrono::Datelike;
 use chrono::{DateTime, Utc};
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use minijinja::context;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -126,6 +127,12 @@ impl EpubWriter<'_> {
 
         // Images: each distinct picture is stored once per book, named by a hash of its bytes.
         let mut stored: HashMap<String, String> = HashMap::new();
+        // A book spanning several months gets a two-level table of contents: month → posts.
+        let month_of = |doc: &Document| doc.meta.date.map(|d| (d.day().year(), d.day().month()));
+        let months: std::collections::BTreeSet<_> =
+            book.posts.iter().map(|d| month_of(d)).collect();
+        let two_level = months.len() > 1;
+        let mut previous_month = None;
         for (i, doc) in book.posts.iter().enumerate() {
             let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
             let mut pending = Vec::new();
@@ -165,7 +172,18 @@ impl EpubWriter<'_> {
                 Some(d) => format!("{} ({})", doc.display_title(), d.day()),
                 None => doc.display_title(),
             };
-            let mut content = EpubContent::new(file, chapter.as_bytes()).title(title);
+            let month = month_of(doc);
+            let mut content = EpubContent::new(file.clone(), chapter.as_bytes());
+            content = match (two_level, i == 0 || previous_month != Some(month)) {
+                (false, _) => content.title(title),
+                (true, true) => content
+                    .title(month_label(month, zh))
+                    // Under the month, the post itself: the same file, so a fragment keeps the
+                    // NCX playOrder targets distinct (`chapter.xhtml` has `id="post"`).
+                    .child(TocElement::new(format!("{file}#post"), title)),
+                (true, false) => content.title(title).level(2),
+            };
+            previous_month = Some(month);
             if i == 0 {
                 content = content.reftype(ReferenceType::Text);
             }
@@ -291,6 +309,18 @@ fn finish_zip(
         }
     }
     Ok(out.finish()?.into_inner())
+}
+
+/// A month heading of the table of contents: `2023年5月`, `May 2023`, or undated.
+fn month_label(month: Option<(i32, u32)>, zh: bool) -> String {
+    match (month, zh) {
+        (Some((y, m)), true) => format!("{y}年{m}月"),
+        (Some((y, m)), false) => chrono::NaiveDate::from_ymd_opt(y, m, 1)
+            .map(|d| d.format("%B %Y").to_string())
+            .unwrap_or_else(|| format!("{y}-{m:02}")),
+        (None, true) => "无日期".into(),
+        (None, false) => "Undated".into(),
+    }
 }
 
 fn utc(d: &PostDate) -> DateTime<Utc> {
