@@ -249,21 +249,10 @@ fn epubs_are_reproducible() {
 
 #[test]
 fn monthly_books_form_a_series_in_date_order() {
-    let out = tempfile::tempdir().unwrap();
-    postbook()
-        .args(["convert", "-q", "-t", "epub"])
-        .arg(samples())
-        .arg("-o")
-        .arg(out.path())
-        .assert()
-        .success();
+    let (_out, books) = sample_books(&[]);
     let mut dated = 0;
-    for book in epubs_in(out.path()) {
-        let opf = unzip(&book)
-            .into_iter()
-            .find(|(n, _)| n.ends_with(".opf"))
-            .map(|(_, b)| String::from_utf8(b).unwrap())
-            .unwrap();
+    for book in books {
+        let opf = epub_text(&book, ".opf");
         let position = opf
             .split("property=\"group-position\">")
             .nth(1)
@@ -286,20 +275,8 @@ fn monthly_books_form_a_series_in_date_order() {
 
 #[test]
 fn books_spanning_months_get_a_two_level_contents() {
-    let out = tempfile::tempdir().unwrap();
-    postbook()
-        .args(["convert", "-q", "-t", "epub", "-g", "none"])
-        .arg(samples())
-        .arg("-o")
-        .arg(out.path())
-        .assert()
-        .success();
-    let books = epubs_in(out.path());
-    let nav = unzip(&books[0])
-        .into_iter()
-        .find(|(n, _)| n.ends_with("nav.xhtml"))
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .unwrap();
+    let (_out, books) = sample_books(&["-g", "none"]);
+    let nav = epub_text(&books[0], "nav.xhtml");
     let toc = nav.split("epub:type = \"toc\"").nth(1).unwrap();
     let toc = toc.split("</nav>").next().unwrap();
     // Five months (and the undated post), each a heading with its posts nested below.

@@ -101,3 +101,28 @@ pub fn parse_xml(bytes: &[u8]) -> Result<(), String> {
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
+
+/// Converts `samples/` to EPUB with `extra` flags into a temporary folder; returns the folder
+/// (keep it alive) and the books.
+pub fn sample_books(extra: &[&str]) -> (tempfile::TempDir, Vec<PathBuf>) {
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "epub"])
+        .args(extra)
+        .arg(samples())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let books = epubs_in(out.path());
+    (out, books)
+}
+
+/// The text of the first entry of an EPUB whose name ends with `suffix` (`.opf`, `nav.xhtml`).
+pub fn epub_text(book: &Path, suffix: &str) -> String {
+    unzip(book)
+        .into_iter()
+        .find(|(n, _)| n.ends_with(suffix))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .unwrap_or_else(|| panic!("{} has no {suffix}", book.display()))
+}
