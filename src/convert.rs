@@ -23,7 +23,7 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -147,6 +147,9 @@ pub struct Report {
     pub summary: Summary,
     pub outputs: Vec<OutputRecord>,
     pub posts: Vec<PostRecord>,
+    /// Where each input's record is in `posts` (warnings arrive by path, from parallel work).
+    #[serde(skip)]
+    index: HashMap<PathBuf, usize>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -347,7 +350,6 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.timings.read = read_seconds;
     report.summary.inputs = posts.len();
     let mut docs: Vec<Document> = Vec::new();
-    let mut index: BTreeMap<PathBuf, usize> = BTreeMap::new();
     for Read { path, result, took } in posts {
         if opts.verbosity == Verbosity::Verbose {
             let ms = took.as_secs_f64() * 1000.0;
@@ -394,7 +396,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 }
             }
         };
-        index.insert(path, report.posts.len());
+        report.index.insert(path, report.posts.len());
         report.posts.push(record);
     }
 
@@ -447,7 +449,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let mut output_errors: BTreeMap<&Path, &str> = BTreeMap::new();
     for out in &report.outputs {
         for p in &out.posts {
-            if let Some(&i) = index.get(p) {
+            if let Some(&i) = report.index.get(p) {
                 match &out.error {
                     None => report.posts[i].outputs.push(out.path.clone()),
                     Some(e) => _ = output_errors.insert(p, e),
@@ -880,8 +882,8 @@ fn remove_stale_temporaries(dir: &Path) {
 fn post_warning(report: &mut Report, verbosity: Verbosity, post: &Path, message: String) {
     warn(verbosity, &format!("{}: {message}", post.display()));
     report.summary.warnings += 1;
-    if let Some(rec) = report.posts.iter_mut().find(|r| r.input == post) {
-        rec.warnings.push(message);
+    if let Some(&i) = report.index.get(post) {
+        report.posts[i].warnings.push(message);
     }
 }
 
