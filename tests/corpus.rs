@@ -251,7 +251,7 @@ fn low_memory_writes_identical_outputs() {
             run("stream", &["--low-memory"]);
             let files = |name: &str| -> Vec<(PathBuf, Vec<u8>)> {
                 let root = out.path().join(name);
-                walk(&root)
+                all_files(&root)
                     .into_iter()
                     .map(|p| {
                         (
@@ -273,18 +273,4 @@ fn low_memory_writes_identical_outputs() {
             }
         }
     }
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
 }

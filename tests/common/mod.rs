@@ -47,6 +47,18 @@ pub fn epubs_in(dir: &Path) -> Vec<PathBuf> {
     files_with_ext(dir, "epub")
 }
 
+/// Every file below `dir` (recursively), sorted; nothing when `dir` does not exist.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    files.sort();
+    files
+}
+
 /// The files directly in `dir` with extension `ext`, sorted.
 pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
