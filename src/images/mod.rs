@@ -185,8 +185,30 @@ pub struct ImageCounts {
 pub struct ImageStore {
     root: PathBuf,
     policy: ImagePolicy,
+    /// Each post's references, resolved once while preparing, so writers' lookups neither touch
+    /// the file system nor decode `data:` URIs again. By post path, then `src`.
+    resolved: HashMap<PathBuf, HashMap<String, Resolved>>,
     prepared: HashMap<String, Result<Option<Arc<Asset>>, String>>,
     pub counts: ImageCounts,
+}
+
+/// A reference after resolution: the prepared picture's key, `None` for a remote picture that
+/// is not downloaded (`--images keep`), or why it was refused.
+type Resolved = Result<Option<String>, String>;
+
+/// Resolves a reference to the key of the picture to prepare (and its source), or `None` for
+/// a remote picture the policy does not download.
+fn resolve_key(
+    meta: &Meta,
+    src: &str,
+    root: &Path,
+    policy: ImagePolicy,
+) -> Result<Option<(String, Source)>, String> {
+    let source = resolve(meta, src, root)?;
+    if matches!(source, Source::Url(_)) && policy != ImagePolicy::Embed {
+        return Ok(None);
+    }
+    Ok(Some((source.key(), source)))
 }
 
 impl ImageStore {
@@ -199,15 +221,21 @@ impl ImageStore {
         progress: &ProgressBar,
     ) -> std::io::Result<ImageStore> {
         let mut wanted: HashMap<String, Source> = HashMap::new();
+        let mut resolved: HashMap<PathBuf, HashMap<String, Resolved>> = HashMap::new();
         if opts.policy != ImagePolicy::Strip {
             for doc in docs {
+                let refs = resolved.entry(doc.meta.path.clone()).or_default();
                 doc.for_each_image(&mut |img| {
-                    if let Ok(src) = resolve(&doc.meta, &img.src, root) {
-                        let fetch = matches!(src, Source::Url(_));
-                        if !fetch || opts.policy == ImagePolicy::Embed {
-                            wanted.entry(src.key()).or_insert(src);
-                        }
+                    if refs.contains_key(&img.src) {
+                        return;
                     }
+                    let r = resolve_key(&doc.meta, &img.src, root, opts.policy).map(|found| {
+                        found.map(|(key, source)| {
+                            wanted.entry(key.clone()).or_insert(source);
+                            key
+                        })
+                    });
+                    refs.insert(img.src.clone(), r);
                 });
             }
         }
@@ -262,6 +290,7 @@ impl ImageStore {
         Ok(ImageStore {
             root: root.to_path_buf(),
             policy: opts.policy,
+            resolved,
             prepared,
             counts,
         })
@@ -296,14 +325,22 @@ fn prepare_all(
 
 impl AssetSource for ImageStore {
     fn lookup(&self, meta: &Meta, src: &str) -> Lookup {
-        let source = match resolve(meta, src, &self.root) {
-            Ok(s) => s,
-            Err(why) => return Lookup::Failed(why),
+        let known = self.resolved.get(&meta.path).and_then(|refs| refs.get(src));
+        let fresh;
+        let key = match known {
+            Some(r) => r,
+            // A reference the store was not prepared with: resolve it now.
+            None => {
+                fresh = resolve_key(meta, src, &self.root, self.policy).map(|f| f.map(|(k, _)| k));
+                &fresh
+            }
         };
-        if matches!(source, Source::Url(_)) && self.policy != ImagePolicy::Embed {
-            return Lookup::NotLocal;
-        }
-        match self.prepared.get(&source.key()) {
+        let key = match key {
+            Err(why) => return Lookup::Failed(why.clone()),
+            Ok(None) => return Lookup::NotLocal,
+            Ok(Some(key)) => key,
+        };
+        match self.prepared.get(key) {
             Some(Ok(Some(asset))) => Lookup::Found(asset.clone()),
             Some(Ok(None)) => Lookup::Dropped,
             Some(Err(why)) => Lookup::Failed(format!("image {}: {why}", short(src))),
