@@ -67,7 +67,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function("write text", |b| {
         b.iter(|| docs.iter().map(|d| text.render(d).len()).sum::<usize>())
     });
-    let templates = Templates::load(None).unwrap();
+    let templates = Templates::load(None, None).unwrap();
     let writer = EpubWriter {
         templates: &templates,
     };

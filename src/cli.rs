@@ -1,5 +1,6 @@
 //! Command-line interface: argument definitions and dispatch.
 
+use crate::config::{self, Config, TitlePattern};
 use crate::convert::{self, Destination, Filters, Format, Options, UsageError, Verbosity};
 use crate::diag;
 use crate::group::GroupBy;
@@ -8,7 +9,8 @@ use crate::images::process::ProcessOptions;
 use crate::images::{ImageOptions, ImagePolicy};
 use crate::inspect;
 use chrono::NaiveDate;
-use clap::{Args, ColorChoice, CommandFactory, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +49,12 @@ Examples:
   postbook completions zsh > ~/.zfunc/_postbook       (with fpath+=~/.zfunc in .zshrc)
   postbook completions fish > ~/.config/fish/completions/postbook.fish";
 
+const INIT_EXAMPLES: &str = "\
+Examples:
+  postbook init posts/                 write posts/postbook.toml, then edit it
+  postbook convert posts/              convert with the options in posts/postbook.toml
+  postbook convert posts/ -t text      the same, but this once as text (flags win)";
+
 const MAN_EXAMPLES: &str = "\
 Examples:
   postbook man > ~/.local/share/man/man1/postbook.1 && man postbook
@@ -66,6 +74,16 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Write a commented postbook.toml (every option of `convert`) into a folder of posts.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init {
+        /// The folder of posts.
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+        /// Replace an existing postbook.toml.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the man page (roff), or write one page per command into a folder.
     #[command(after_help = MAN_EXAMPLES)]
     Man {
@@ -80,12 +98,19 @@ pub struct ConvertArgs {
     /// Post files or folders (searched recursively); `-` reads a list of paths from stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output format.
+    /// Output format (required here or as `to` in postbook.toml).
     #[arg(short = 't', long = "to", value_enum)]
-    pub format: Format,
-    /// Output folder, or `-` for stdout (one post, markdown or text).
+    pub format: Option<Format>,
+    /// Output folder, or `-` for stdout (one post, markdown or text); required here or as
+    /// `output` in postbook.toml.
     #[arg(short, long, value_name = "DIR")]
-    pub output: PathBuf,
+    pub output: Option<PathBuf>,
+    /// Read options from this file instead of postbook.toml in the first input folder.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore postbook.toml in the input folder.
+    #[arg(long)]
+    pub no_config: bool,
     /// Group posts into books (EPUB, default month) or sub-folders (markdown/text, default none).
     #[arg(short, long, value_enum)]
     pub group_by: Option<GroupBy>,
@@ -104,6 +129,10 @@ pub struct ConvertArgs {
     /// Book title (EPUB); with grouping, books are titled `TITLE — GROUP`.
     #[arg(long)]
     pub title: Option<String>,
+    /// Book titles per group (EPUB), e.g. "{collection} — {year}年{month}月"; placeholders:
+    /// {collection} {group} {author} {count} {year} {month} {month2} {day} {day2}.
+    #[arg(long, value_name = "PATTERN", value_parser = parse_title_pattern)]
+    pub title_pattern: Option<TitlePattern>,
     /// Book author (EPUB), instead of the posts' authors.
     #[arg(long)]
     pub author: Option<String>,
@@ -116,9 +145,13 @@ pub struct ConvertArgs {
     /// Wrap plain text at this many display columns (CJK characters count two).
     #[arg(long, value_name = "COLUMNS")]
     pub wrap: Option<usize>,
-    /// Folder whose style.css, chapter.xhtml or title-page.xhtml replace the built-in templates.
+    /// Folder whose style.css, chapter.xhtml, title-page.xhtml or cover.xhtml replace the
+    /// built-in templates.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// A stylesheet added after the built-in (or --templates) one, for a few rules of your own.
+    #[arg(long, value_name = "FILE.css")]
+    pub css: Option<PathBuf>,
     /// Write a JSON record of every input, output, failure and warning to this file.
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
@@ -190,6 +223,13 @@ pub struct ImageArgs {
 
 impl ImageArgs {
     fn options(&self) -> Result<ImageOptions, UsageError> {
+        // Checked here, not only by clap: postbook.toml's values do not pass through clap.
+        if !(1..=100).contains(&self.jpeg_quality) {
+            return Err(UsageError("jpeg-quality must be from 1 to 100".into()));
+        }
+        if self.image_jobs == 0 {
+            return Err(UsageError("image-jobs must be at least 1".into()));
+        }
         if !(self.image_timeout > 0.0 && self.image_timeout.is_finite()) {
             return Err(UsageError(
                 "--image-timeout must be a positive number of seconds".into(),
@@ -255,6 +295,10 @@ impl VerbosityArgs {
     }
 }
 
+fn parse_title_pattern(s: &str) -> Result<TitlePattern, String> {
+    TitlePattern::parse(s)
+}
+
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
@@ -279,6 +323,144 @@ fn expand_stdin(inputs: Vec<PathBuf>) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
+/// The options of a `convert` run: the command line, then postbook.toml for whatever the
+/// command line did not give (`given` tells which options were typed), then the defaults.
+fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Options> {
+    let inputs = expand_stdin(std::mem::take(&mut a.inputs))?;
+    let config = match a.no_config {
+        true => None,
+        false => Config::find(a.config.as_deref(), &inputs)?,
+    };
+    if let Some(c) = config {
+        apply_config(&mut a, c, given);
+    }
+    if a.images.cover.is_some() && a.images.auto_cover {
+        return Err(UsageError("cover and auto-cover cannot be used together".into()).into());
+    }
+    let format = a.format.ok_or_else(|| {
+        UsageError("no output format: give -t epub|markdown|text, or `to` in postbook.toml".into())
+    })?;
+    let destination = match a.output {
+        Some(o) if o.as_os_str() == "-" => Destination::Stdout,
+        Some(o) => Destination::Dir(o),
+        None => {
+            let msg =
+                "no output folder: give -o DIR (or -o - for stdout), or `output` in postbook.toml";
+            return Err(UsageError(msg.into()).into());
+        }
+    };
+    Ok(Options {
+        inputs,
+        destination,
+        format,
+        group_by: a.group_by,
+        filters: Filters {
+            since: a.since,
+            until: a.until,
+            categories: a.categories,
+            tags: a.tags,
+        },
+        title: a.title,
+        title_pattern: a.title_pattern,
+        author: a.author,
+        lang: a.lang,
+        root: a.root,
+        wrap: a.wrap,
+        templates: a.templates,
+        css: a.css,
+        report: a.report,
+        verbosity: a.verbosity.level(),
+        images: a.images.options()?,
+        cover: a.images.cover.clone(),
+        auto_cover: a.images.auto_cover,
+        dry_run: a.dry_run,
+        low_memory: a.low_memory,
+        overwrite: a.overwrite,
+    })
+}
+
+/// Sets each option that was not typed on the command line from the config file.
+fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
+    let typed = |id: &str| given.value_source(id) == Some(ValueSource::CommandLine);
+    // `set!(field, id, value)`: the config's value, unless the option `id` was typed.
+    macro_rules! set {
+        ($field:expr, $id:literal, $value:expr) => {
+            if let Some(v) = $value.filter(|_| !typed($id)) {
+                $field = v;
+            }
+        };
+    }
+    // Destructured, so that a key added to `Config` but not applied here does not compile.
+    let Config {
+        to,
+        output,
+        group_by,
+        since,
+        until,
+        categories,
+        tags,
+        title,
+        title_pattern,
+        author,
+        lang,
+        root,
+        wrap,
+        templates,
+        css,
+        report,
+        images,
+        max_image_width,
+        max_image_height,
+        grayscale,
+        jpeg_quality,
+        image_jobs,
+        max_image_bytes,
+        image_timeout,
+        cache_dir,
+        no_cache,
+        offline,
+        cover,
+        auto_cover,
+        low_memory,
+        overwrite,
+    } = c;
+    set!(a.format, "format", to.map(Some));
+    set!(a.output, "output", output.map(Some));
+    set!(a.group_by, "group_by", group_by.map(Some));
+    set!(a.since, "since", since.map(Some));
+    set!(a.until, "until", until.map(Some));
+    set!(a.categories, "categories", categories);
+    set!(a.tags, "tags", tags);
+    set!(a.title, "title", title.map(Some));
+    set!(a.title_pattern, "title_pattern", title_pattern.map(Some));
+    set!(a.author, "author", author.map(Some));
+    set!(a.lang, "lang", lang.map(Some));
+    set!(a.root, "root", root.map(Some));
+    set!(a.wrap, "wrap", wrap.map(Some));
+    set!(a.templates, "templates", templates.map(Some));
+    set!(a.css, "css", css.map(Some));
+    set!(a.report, "report", report.map(Some));
+    set!(a.low_memory, "low_memory", low_memory);
+    set!(a.overwrite, "overwrite", overwrite);
+    let i = &mut a.images;
+    set!(i.images, "images", images);
+    set!(i.max_image_width, "max_image_width", max_image_width);
+    set!(i.max_image_height, "max_image_height", max_image_height);
+    set!(i.grayscale, "grayscale", grayscale);
+    set!(i.jpeg_quality, "jpeg_quality", jpeg_quality);
+    set!(i.image_jobs, "image_jobs", image_jobs);
+    set!(i.max_image_bytes, "max_image_bytes", max_image_bytes);
+    set!(i.image_timeout, "image_timeout", image_timeout);
+    set!(i.cache_dir, "cache_dir", cache_dir.map(Some));
+    set!(i.no_cache, "no_cache", no_cache);
+    set!(i.offline, "offline", offline);
+    // A cover typed on the command line replaces the file's choice of cover, whichever it is.
+    if !typed("cover") && !typed("auto_cover") {
+        set!(i.cover, "cover", cover.map(Some));
+        set!(i.auto_cover, "auto_cover", auto_cover);
+    }
+}
+
 /// Moves the `.TH` title line to the top. clap_mangen starts with an `.ie/.el` pair defining
 /// an apostrophe string; some man page tools (and `file`) expect a page to open with `.TH`, and
 /// the string is only used later, so the order does not matter to troff.
@@ -296,9 +478,13 @@ fn title_first(roff: &[u8]) -> Vec<u8> {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     diag::set_color(cli.color);
-    match run(cli) {
+    match run(cli, &matches) {
         Ok(code) => code,
         Err(e) => {
             diag::error(&format!("{e:#}"));
@@ -311,47 +497,33 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Convert(a) => {
-            let a = *a;
-            let destination = if a.output.as_os_str() == "-" {
-                Destination::Stdout
-            } else {
-                Destination::Dir(a.output)
-            };
-            let opts = Options {
-                inputs: expand_stdin(a.inputs)?,
-                destination,
-                format: a.format,
-                group_by: a.group_by,
-                filters: Filters {
-                    since: a.since,
-                    until: a.until,
-                    categories: a.categories,
-                    tags: a.tags,
-                },
-                title: a.title,
-                author: a.author,
-                lang: a.lang,
-                root: a.root,
-                wrap: a.wrap,
-                templates: a.templates,
-                report: a.report,
-                verbosity: a.verbosity.level(),
-                images: a.images.options()?,
-                cover: a.images.cover.clone(),
-                auto_cover: a.images.auto_cover,
-                dry_run: a.dry_run,
-                low_memory: a.low_memory,
-                overwrite: a.overwrite,
-            };
-            let report = convert::run(&opts)?;
+            let given = matches
+                .subcommand_matches("convert")
+                .expect("convert was parsed");
+            let report = convert::run(&convert_options(*a, given)?)?;
             Ok(if report.summary.failed > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Init { dir, force } => {
+            let path = dir.join(config::FILE_NAME);
+            if path.exists() && !force {
+                let msg = format!("{} exists; pass --force to replace it", path.display());
+                return Err(UsageError(msg).into());
+            }
+            std::fs::create_dir_all(&dir)?;
+            crate::output::write_atomic(&path, config::EXAMPLE.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            eprintln!(
+                "wrote {}: remove the `# ` before the options you want",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Inspect(a) => {
             let inv = inspect::inspect(&expand_stdin(a.inputs)?, a.root, a.verbosity.level());

@@ -4,6 +4,7 @@
 //! note files are then rendered in parallel too. A post that fails is recorded with its reason
 //! and the run goes on: the exit code and the report say what failed.
 
+use crate::config::TitlePattern;
 use crate::group::{GroupBy, GroupKey};
 use crate::images::{self, AssetSource, ImageOptions, ImagePolicy, ImageStore, Lookup};
 use crate::model::Document;
@@ -113,12 +114,16 @@ pub struct Options {
     pub group_by: Option<GroupBy>,
     pub filters: Filters,
     pub title: Option<String>,
+    /// Book titles per group (`--title-pattern`), instead of `collection — group`.
+    pub title_pattern: Option<TitlePattern>,
     pub author: Option<String>,
     pub lang: Option<String>,
     /// Site root for `/absolute` image paths and the limit no image path may leave.
     pub root: Option<PathBuf>,
     pub wrap: Option<usize>,
     pub templates: Option<PathBuf>,
+    /// A stylesheet added after the template's (`--css`).
+    pub css: Option<PathBuf>,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
     pub images: ImageOptions,
@@ -318,7 +323,10 @@ pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
 pub fn run(opts: &Options) -> Result<Report> {
     let started = Instant::now();
     let templates = match opts.format {
-        Format::Epub => Some(Templates::load(opts.templates.as_deref())?),
+        Format::Epub => Some(Templates::load(
+            opts.templates.as_deref(),
+            opts.css.as_deref(),
+        )?),
         _ => None,
     };
     let group_by = opts.group_by.unwrap_or(if opts.format == Format::Epub {
@@ -619,6 +627,29 @@ fn collection_name(opts: &Options, docs: &[&Document]) -> String {
         .unwrap_or_else(|| "postbook".into())
 }
 
+/// A book title from `--title-pattern`: the group's values put into the pattern.
+fn pattern_title(
+    pattern: &TitlePattern,
+    collection: &str,
+    key: &GroupKey,
+    posts: &[&Document],
+) -> String {
+    let day = posts.iter().find_map(|d| d.meta.date).map(|d| d.day());
+    let date = |fmt: &str| day.map(|d| d.format(fmt).to_string()).unwrap_or_default();
+    pattern.render(|field| match field {
+        "collection" => collection.to_string(),
+        "group" => key.label.clone(),
+        "author" => book_authors(posts).join(", "),
+        "count" => posts.len().to_string(),
+        "year" => date("%Y"),
+        "month" => date("%-m"),
+        "month2" => date("%m"),
+        "day" => date("%-d"),
+        "day2" => date("%d"),
+        _ => unreachable!("TitlePattern::parse admits only known placeholders"),
+    })
+}
+
 /// One output file, decided before anything is written: where it goes and what it holds.
 /// Planning first is what makes `--dry-run` exact and lets rendering run in parallel.
 struct Planned<'d> {
@@ -671,6 +702,12 @@ fn write_books(
             };
             let collection = collection_name(opts, &posts);
             let title = match (group_by, opts.title.is_some()) {
+                _ if opts.title_pattern.is_some() && !key.missing => pattern_title(
+                    opts.title_pattern.as_ref().unwrap(),
+                    &collection,
+                    &key,
+                    &posts,
+                ),
                 (GroupBy::None, _) => collection.clone(),
                 (g, _) if g.is_date() || key.missing => format!("{collection} — {}", key.label),
                 (_, true) => format!("{collection} — {}", key.label),

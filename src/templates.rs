@@ -22,11 +22,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// The loaded, compiled templates.
 pub struct Templates {
     env: Environment<'static>,
+    /// `--css`, added after the rendered stylesheet as it is (not a template: minified CSS can
+    /// hold `{#`, which minijinja would take for a comment).
+    extra_css: Option<String>,
 }
 
 impl Templates {
-    /// Loads the built-in templates, replaced by same-named files in `dir` when given.
-    pub fn load(dir: Option<&Path>) -> Result<Templates> {
+    /// Loads the built-in templates, replaced by same-named files in `dir` when given; `css`
+    /// is added after the stylesheet (a few rules of one's own without copying the whole file).
+    pub fn load(dir: Option<&Path>, css: Option<&Path>) -> Result<Templates> {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|name| {
             if name.ends_with(".xhtml") {
@@ -42,16 +46,29 @@ impl Templates {
                     .with_context(|| format!("cannot read template {}", p.display()))?,
                 None => builtin.to_string(),
             };
+
             env.add_template_owned(*name, source)
                 .with_context(|| format!("template {name} does not compile"))?;
         }
-        Ok(Templates { env })
+        let extra_css = css
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .with_context(|| format!("cannot read stylesheet {}", p.display()))
+            })
+            .transpose()?;
+        Ok(Templates { env, extra_css })
     }
 
     /// Renders template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
         let t = self.env.get_template(name)?;
-        t.render(ctx)
-            .with_context(|| format!("cannot render template {name}"))
+        let mut out = t
+            .render(ctx)
+            .with_context(|| format!("cannot render template {name}"))?;
+        if let Some(css) = self.extra_css.as_ref().filter(|_| name == "style.css") {
+            out.push_str("\n/* --css */\n");
+            out.push_str(css);
+        }
+        Ok(out)
     }
 }

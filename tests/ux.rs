@@ -12,7 +12,7 @@ fn stdout_of(cmd: &mut assert_cmd::Command) -> String {
 
 #[test]
 fn every_subcommand_has_help_with_examples() {
-    for sub in ["convert", "inspect", "completions", "man"] {
+    for sub in ["convert", "inspect", "init", "completions", "man"] {
         let help = stdout_of(postbook().args([sub, "--help"]));
         assert!(help.contains("Examples:"), "{sub} --help:\n{help}");
         assert!(

@@ -1,0 +1,308 @@
+//! `postbook.toml`: the options of a repeatable conversion, kept beside the posts.
+//!
+//! A nightly job should be `postbook convert posts/`, not a line of twenty flags that drifts
+//! between scripts. Every key is named after the `convert` option it stands for (kebab-case,
+//! `group-by = "month"` for `--group-by month`), so the `--help` text documents the file too;
+//! options given on the command line win over the file. Paths in the file are taken relative to
+//! the file's folder, so the job works from any working directory (cron's is `$HOME`).
+
+use crate::convert::UsageError;
+use chrono::NaiveDate;
+use clap::ValueEnum;
+use serde::{Deserialize, Deserializer};
+use std::path::{Path, PathBuf};
+
+/// The file name postbook looks for in the input folder.
+pub const FILE_NAME: &str = "postbook.toml";
+
+/// A commented example with every key, written by `postbook init`.
+pub const EXAMPLE: &str = include_str!("postbook.example.toml");
+
+/// The keys of `postbook.toml`. All are optional; an unknown key is an error (a typo must not
+/// silently build the wrong books).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    #[serde(deserialize_with = "value_enum")]
+    pub to: Option<crate::convert::Format>,
+    pub output: Option<PathBuf>,
+    #[serde(deserialize_with = "value_enum")]
+    pub group_by: Option<crate::group::GroupBy>,
+    #[serde(deserialize_with = "day")]
+    pub since: Option<NaiveDate>,
+    #[serde(deserialize_with = "day")]
+    pub until: Option<NaiveDate>,
+    pub categories: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
+    pub title: Option<String>,
+    /// Book titles per group, e.g. `"{collection} — {year}年{month}月"` (see [`TitlePattern`]).
+    #[serde(deserialize_with = "title_pattern")]
+    pub title_pattern: Option<TitlePattern>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub root: Option<PathBuf>,
+    pub wrap: Option<usize>,
+    pub templates: Option<PathBuf>,
+    pub css: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+    #[serde(deserialize_with = "value_enum")]
+    pub images: Option<crate::images::ImagePolicy>,
+    pub max_image_width: Option<u32>,
+    pub max_image_height: Option<u32>,
+    pub grayscale: Option<bool>,
+    pub jpeg_quality: Option<u8>,
+    pub image_jobs: Option<u16>,
+    pub max_image_bytes: Option<u64>,
+    pub image_timeout: Option<f64>,
+    pub cache_dir: Option<PathBuf>,
+    pub no_cache: Option<bool>,
+    pub offline: Option<bool>,
+    pub cover: Option<PathBuf>,
+    pub auto_cover: Option<bool>,
+    pub low_memory: Option<bool>,
+    pub overwrite: Option<bool>,
+}
+
+impl Config {
+    /// Reads and checks a config file. Errors name the file, line and column.
+    pub fn load(path: &Path) -> Result<Config, UsageError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("cannot read {}: {e}", path.display())))?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| line_col(&text, s.start))
+                .map(|(l, c)| format!(":{l}:{c}"))
+                .unwrap_or_default();
+            UsageError(format!("{}{at}: {}", path.display(), e.message()))
+        })?;
+        config.resolve_paths(path.parent().unwrap_or(Path::new(".")));
+        Ok(config)
+    }
+
+    /// The config that applies to a run: `explicit` (`--config`), else `postbook.toml` in the
+    /// first input folder, else none.
+    pub fn find(explicit: Option<&Path>, inputs: &[PathBuf]) -> Result<Option<Config>, UsageError> {
+        if let Some(path) = explicit {
+            return Config::load(path).map(Some);
+        }
+        let beside = inputs
+            .first()
+            .filter(|p| p.is_dir())
+            .map(|d| d.join(FILE_NAME))
+            .filter(|p| p.is_file());
+        beside.map(|p| Config::load(&p)).transpose()
+    }
+
+    /// Makes the file's relative paths relative to its folder.
+    fn resolve_paths(&mut self, base: &Path) {
+        for path in [
+            &mut self.output,
+            &mut self.root,
+            &mut self.templates,
+            &mut self.css,
+            &mut self.report,
+            &mut self.cache_dir,
+            &mut self.cover,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if path.is_relative() && path.as_os_str() != "-" {
+                *path = base.join(&*path);
+            }
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Reads an enum the way the command line does (same names and aliases, any case).
+fn value_enum<'de, D: Deserializer<'de>, T: ValueEnum>(d: D) -> Result<Option<T>, D::Error> {
+    let s = String::deserialize(d)?;
+    T::from_str(&s, true)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+fn title_pattern<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TitlePattern>, D::Error> {
+    let s = String::deserialize(d)?;
+    TitlePattern::parse(&s)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// A day, written as a TOML date (`since = 2023-01-01`) or a string (`"2023-01-01"`).
+fn day<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Day {
+        Text(String),
+        Toml(toml::value::Datetime),
+    }
+    let s = match Day::deserialize(d)? {
+        Day::Text(s) => s,
+        Day::Toml(dt) => dt.to_string(),
+    };
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a date like 2023-05-24")))
+}
+
+/// A book title pattern such as `{collection} — {year}年{month}月`: literal text with
+/// `{placeholder}`s ([`TitlePattern::PLACEHOLDERS`]); `{{` and `}}` are literal braces.
+/// Checked when the config is read, so a typo fails before any work is done.
+#[derive(Debug, Clone)]
+pub struct TitlePattern(Vec<Piece>);
+
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    Field(String),
+}
+
+impl TitlePattern {
+    /// What a pattern may use.
+    pub const PLACEHOLDERS: &'static [&'static str] = &[
+        "collection",
+        "group",
+        "author",
+        "year",
+        "month",
+        "month2",
+        "day",
+        "day2",
+        "count",
+    ];
+
+    pub fn parse(pattern: &str) -> Result<TitlePattern, String> {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut chars = pattern.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('{', Some('{')) | ('}', Some('}')) => {
+                    chars.next();
+                    text.push(c);
+                }
+                ('{', _) => {
+                    let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                    if !Self::PLACEHOLDERS.contains(&name.as_str()) {
+                        return Err(format!(
+                            "unknown placeholder {{{name}}}; use {}",
+                            Self::PLACEHOLDERS
+                                .iter()
+                                .map(|p| format!("{{{p}}}"))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ));
+                    }
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                    pieces.push(Piece::Field(name));
+                }
+                ('}', _) => return Err("a lone `}` (write `}}` for a brace)".into()),
+                _ => text.push(c),
+            }
+        }
+        pieces.push(Piece::Text(text));
+        Ok(TitlePattern(pieces))
+    }
+
+    /// Fills the pattern; `value` answers each placeholder.
+    pub fn render(&self, value: impl Fn(&str) -> String) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.clone(),
+                Piece::Field(f) => value(f),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, UsageError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(FILE_NAME);
+        std::fs::write(&path, text).unwrap();
+        Config::load(&path)
+    }
+
+    #[test]
+    fn keys_read_like_the_command_line() {
+        let c = parse(
+            "to = \"md\"\ngroup-by = \"Category\"\nsince = 2023-01-01\nuntil = \"2023-12-31\"\n\
+             images = \"embed\"\ngrayscale = true\ntags = [\"a\", \"b\"]\noutput = \"out\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.to, Some(crate::convert::Format::Markdown));
+        assert_eq!(c.group_by, Some(crate::group::GroupBy::Category));
+        assert_eq!(c.since, NaiveDate::from_ymd_opt(2023, 1, 1));
+        assert_eq!(c.until, NaiveDate::from_ymd_opt(2023, 12, 31));
+        assert_eq!(c.images, Some(crate::images::ImagePolicy::Embed));
+        assert_eq!(c.grayscale, Some(true));
+        assert_eq!(c.tags.unwrap(), ["a", "b"]);
+        // Relative to the file's folder, not to the working directory.
+        assert!(c.output.unwrap().is_absolute());
+    }
+
+    #[test]
+    fn errors_name_file_line_and_column() {
+        let e = parse("title = \"x\"\ngroup-by = \"week\"\n").unwrap_err().0;
+        assert!(e.contains("postbook.toml:2:12"), "{e}");
+        assert!(e.contains("week"), "{e}");
+        let e = parse("\n\ngroupby = \"month\"\n").unwrap_err().0;
+        assert!(e.contains(":3:1") && e.contains("groupby"), "{e}");
+        let e = parse("since = \"May 1\"").unwrap_err().0;
+        assert!(e.contains("not a date"), "{e}");
+        let e = parse("title-pattern = \"{yaer}年\"").unwrap_err().0;
+        assert!(e.contains("{yaer}") && e.contains("{year}"), "{e}");
+    }
+
+    /// The example `init` writes documents every key: uncommenting all of it gives a file
+    /// that parses, and every key of [`Config`] is in it.
+    #[test]
+    fn example_documents_every_key() {
+        let uncommented: String = EXAMPLE
+            .lines()
+            .map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|s| s.contains(" = "))
+                    .unwrap_or(l)
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let c = parse(&uncommented).unwrap();
+        let debug = format!("{c:?}");
+        // Every field was set by the example: none is left `None`.
+        assert!(
+            !debug.contains("None"),
+            "keys missing from the example: {debug}"
+        );
+        parse(EXAMPLE).unwrap();
+    }
+
+    #[test]
+    fn title_patterns() {
+        let p = TitlePattern::parse("{collection} — {year}年{month}月 {{{count}}}").unwrap();
+        let title = p.render(|f| match f {
+            "collection" => "联合早报".into(),
+            "year" => "2023".into(),
+            "month" => "5".into(),
+            "count" => "12".into(),
+            _ => unreachable!(),
+        });
+        assert_eq!(title, "联合早报 — 2023年5月 {12}");
+        assert!(TitlePattern::parse("a } b").is_err());
+        assert!(TitlePattern::parse("{nope}").is_err());
+    }
+}
