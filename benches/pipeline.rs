@@ -70,6 +70,7 @@ fn stages(c: &mut Criterion) {
     let templates = Templates::load(None, None).unwrap();
     let writer = EpubWriter {
         templates: &templates,
+        kobo: false,
     };
     let refs: Vec<&Document> = docs.iter().collect();
     let opts = ImageOptions {

@@ -152,6 +152,10 @@ pub struct ConvertArgs {
     /// A stylesheet added after the built-in (or --templates) one, for a few rules of your own.
     #[arg(long, value_name = "FILE.css")]
     pub css: Option<PathBuf>,
+    /// Write Kobo EPUBs (BOOK.kepub.epub, with Kobo's sentence spans for highlights, reading
+    /// statistics and faster page turns).
+    #[arg(long)]
+    pub kepub: bool,
     /// Write a JSON record of every input, output, failure and warning to this file.
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
@@ -368,6 +372,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         wrap: a.wrap,
         templates: a.templates,
         css: a.css,
+        kepub: a.kepub,
         report: a.report,
         verbosity: a.verbosity.level(),
         images: a.images.options()?,
@@ -407,6 +412,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         wrap,
         templates,
         css,
+        kepub,
         report,
         images,
         max_image_width,
@@ -439,6 +445,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.wrap, "wrap", wrap.map(Some));
     set!(a.templates, "templates", templates.map(Some));
     set!(a.css, "css", css.map(Some));
+    set!(a.kepub, "kepub", kepub);
     set!(a.report, "report", report.map(Some));
     set!(a.low_memory, "low_memory", low_memory);
     set!(a.overwrite, "overwrite", overwrite);

@@ -44,6 +44,7 @@ pub struct Config {
     pub wrap: Option<usize>,
     pub templates: Option<PathBuf>,
     pub css: Option<PathBuf>,
+    pub kepub: Option<bool>,
     pub report: Option<PathBuf>,
     #[serde(deserialize_with = "value_enum")]
     pub images: Option<crate::images::ImagePolicy>,

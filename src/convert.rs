@@ -124,6 +124,8 @@ pub struct Options {
     pub templates: Option<PathBuf>,
     /// A stylesheet added after the template's (`--css`).
     pub css: Option<PathBuf>,
+    /// Write Kobo EPUBs (`.kepub.epub`, with Kobo's sentence spans).
+    pub kepub: bool,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
     pub images: ImageOptions,
@@ -684,6 +686,8 @@ fn write_books(
     let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
     groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
     let mut names = NameAllocator::default();
+    // Kobo readers pick their own renderer (sentence spans, reading statistics) by this name.
+    let extension = if opts.kepub { "kepub.epub" } else { "epub" };
     // Books of dated groups form a series (calibre sorts monthly books by it), named after the
     // whole collection and numbered in date order.
     let all: Vec<&Document> = docs.iter().collect();
@@ -719,7 +723,7 @@ fn write_books(
                 safe_file_stem(&key.label)
             };
             Planned {
-                path: names.allocate(dir, &stem, "epub"),
+                path: names.allocate(dir, &stem, extension),
                 title: Some(title),
                 key: Some(key.id),
                 posts,
@@ -732,7 +736,10 @@ fn write_books(
         Some(path) => Some(images::load_file(path, &opts.images.process).map_err(UsageError)?),
         None => None,
     };
-    let writer = EpubWriter { templates };
+    let writer = EpubWriter {
+        templates,
+        kobo: opts.kepub,
+    };
     execute(opts, dir, plans, report, "books", |plan| {
         // Streaming: this book's posts are read again, and its pictures prepared, right here.
         let (loaded, own_store);

@@ -33,6 +33,7 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
         image_href: &|_| None,
         base: base.as_ref(),
         image_label: "image",
+        kobo: None,
     };
     let mut body = String::from("<body xmlns=\"http://www.w3.org/1999/xhtml\">");
     xhtml_blocks(&model, &ctx, 1, &mut body);

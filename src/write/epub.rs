@@ -46,6 +46,8 @@ pub struct BookStats {
 /// Writes EPUB books.
 pub struct EpubWriter<'t> {
     pub templates: &'t Templates,
+    /// Write a Kobo EPUB (`--kepub`): sentence spans and Kobo's page wrappers in every chapter.
+    pub kobo: bool,
 }
 
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
@@ -191,14 +193,12 @@ impl EpubWriter<'_> {
         }
         let mut bytes = Vec::new();
         epub.generate(&mut bytes).map_err(err)?;
-        let extra_metadata = book
+        let series = book
             .series
             .as_ref()
             .map(|(name, n)| series_metadata(name, *n));
-        Ok((
-            finish_zip(&bytes, modified, extra_metadata.as_deref())?,
-            stats,
-        ))
+        let fix = |name: &str, text: &str| fix_generated(name, text, &book.lang, series.as_deref());
+        Ok((finish_zip(&bytes, modified, &fix)?, stats))
     }
 
     fn chapter(
@@ -214,10 +214,12 @@ impl EpubWriter<'_> {
             .as_deref()
             .and_then(|s| url::Url::parse(s).ok());
         let image_href = |src: &str| hrefs.get(src).cloned().flatten();
+        let kobo = xhtml::KoboSpans::default();
         let ctx = Context {
             image_href: &image_href,
             base: base.as_ref(),
             image_label: if zh { "图片" } else { "image" },
+            kobo: self.kobo.then_some(&kobo),
         };
         let mut body = String::new();
         xhtml::blocks(&doc.blocks, &ctx, 1, &mut body);
@@ -234,14 +236,14 @@ impl EpubWriter<'_> {
                 day.format("%Y-%m-%d").to_string()
             }
         });
-        let mut tags: Vec<String> = doc.meta.categories.clone();
-        tags.extend(
-            doc.meta
-                .tags
-                .iter()
-                .filter(|t| !doc.meta.categories.contains(t))
-                .cloned(),
-        );
+        // Categories, then tags; a name already shown (a news site is often both the author and
+        // the category) is not repeated.
+        let mut tags: Vec<String> = Vec::new();
+        for t in doc.meta.categories.iter().chain(&doc.meta.tags) {
+            if !tags.contains(t) && !doc.meta.authors.contains(t) {
+                tags.push(t.clone());
+            }
+        }
         self.templates.render(
             "chapter.xhtml",
             context! {
@@ -253,6 +255,7 @@ impl EpubWriter<'_> {
                 source => source,
                 source_label => if zh { "原文链接" } else { "Original article" },
                 body => minijinja::Value::from_safe_string(body),
+                kobo => self.kobo,
             },
         )
     }
@@ -274,15 +277,51 @@ fn series_metadata(name: &str, position: usize) -> String {
     .collect()
 }
 
+/// Mends what epub-builder generates and cannot be told otherwise: `series` metadata is added
+/// to the OPF (it has no field for it); the navigation documents get the book's `lang` and
+/// `xml:lang` (readers pick fonts and hyphenation by it) and a `hidden` landmarks list (a
+/// reading system's index, not something to show on the inline contents page). `None` keeps
+/// an entry as it is.
+fn fix_generated(name: &str, text: &str, lang: &str, series: Option<&str>) -> Option<String> {
+    if name.ends_with(".opf") {
+        let extra = series?;
+        return Some(text.replacen("</metadata>", &format!("{extra}  </metadata>"), 1));
+    }
+    if is_navigation_or_opf(name) {
+        let lang = xhtml::escape(lang);
+        let html = "<html xmlns=\"http://www.w3.org/1999/xhtml\"";
+        return Some(
+            text.replacen(
+                html,
+                &format!("{html} lang=\"{lang}\" xml:lang=\"{lang}\""),
+                1,
+            )
+            .replacen(
+                "<nav epub:type = \"landmarks\">",
+                "<nav epub:type=\"landmarks\" hidden=\"hidden\">",
+                1,
+            ),
+        );
+    }
+    None
+}
+
+/// The entries [`fix_generated`] may change: the OPF and epub-builder's two navigation files.
+fn is_navigation_or_opf(name: &str) -> bool {
+    [".opf", "/nav.xhtml", "/toc.xhtml"]
+        .iter()
+        .any(|end| name.ends_with(end))
+}
+
 /// Finishes epub-builder's zip: every entry's timestamp becomes `modified`, so the same posts
 /// and options give a byte-identical EPUB (epub-builder stamps entries with the current time
-/// and offers no way to change it), and `extra_metadata` is added to the OPF's `<metadata>`
-/// (epub-builder has no field for series). Other entries are copied raw: nothing is
-/// recompressed and their order is kept, so `mimetype` stays first and stored.
+/// and offers no way to change it), and text entries are rewritten by `fix` (see
+/// [`fix_generated`]). Other entries are copied raw: nothing is recompressed and their order is
+/// kept, so `mimetype` stays first and stored.
 fn finish_zip(
     epub: &[u8],
     modified: DateTime<Utc>,
-    extra_metadata: Option<&str>,
+    fix: &dyn Fn(&str, &str) -> Option<String>,
 ) -> Result<Vec<u8>> {
     // Zip times are local-less, two-second resolution and start in 1980.
     let stamp =
@@ -290,22 +329,25 @@ fn finish_zip(
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub))?;
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(epub.len())));
     for i in 0..archive.len() {
-        let is_opf = archive.by_index_raw(i)?.name().ends_with(".opf");
-        match extra_metadata {
-            Some(extra) if is_opf => {
-                let mut entry = archive.by_index(i)?;
-                let name = entry.name().to_string();
-                let mut opf = String::new();
-                std::io::Read::read_to_string(&mut entry, &mut opf)?;
-                let opf = opf.replacen("</metadata>", &format!("{extra}  </metadata>"), 1);
+        let name = archive.by_index_raw(i)?.name().to_string();
+        let fixed = match is_navigation_or_opf(&name) {
+            true => {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut archive.by_index(i)?, &mut text)?;
+                fix(&name, &text)
+            }
+            false => None,
+        };
+        match fixed {
+            Some(text) => {
                 let options = zip::write::SimpleFileOptions::default()
                     .compression_method(zip::CompressionMethod::Deflated)
                     .last_modified_time(stamp)
                     .unix_permissions(0o644);
                 out.start_file(name, options)?;
-                std::io::Write::write_all(&mut out, opf.as_bytes())?;
+                std::io::Write::write_all(&mut out, text.as_bytes())?;
             }
-            _ => out.raw_copy_file_touch(archive.by_index_raw(i)?, stamp, Some(0o644))?,
+            None => out.raw_copy_file_touch(archive.by_index_raw(i)?, stamp, Some(0o644))?,
         }
     }
     Ok(out.finish()?.into_inner())

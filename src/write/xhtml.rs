@@ -6,6 +6,8 @@
 //! files missing from the book, are resolved against the post's source URL or dropped).
 
 use crate::model::{Block, Image, Inline};
+use std::cell::Cell;
+use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
 
 /// What the serializer needs besides the blocks.
@@ -16,6 +18,63 @@ pub struct Context<'a> {
     pub base: Option<&'a Url>,
     /// Link text for pictures that are not in the book (`图片` / `image`).
     pub image_label: &'a str,
+    /// Kobo's sentence spans (`--kepub`), or `None` for plain EPUB.
+    pub kobo: Option<&'a KoboSpans>,
+}
+
+/// Numbering for Kobo's `<span class="koboSpan" id="kobo.P.S">` around each sentence, as Kobo's
+/// own conversion (and kepubify) make them: P counts text blocks, S sentences in a block. Kobo's
+/// reader needs them for highlights, reading statistics and page turns within a chapter;
+/// without them a `.kepub.epub` falls back to the slower EPUB renderer's behaviour.
+#[derive(Debug, Default)]
+pub struct KoboSpans {
+    paragraph: Cell<u32>,
+    sentence: Cell<u32>,
+}
+
+impl KoboSpans {
+    /// Starts a new text block (paragraph, heading, list item, cell, caption).
+    fn next_block(&self) {
+        self.paragraph.set(self.paragraph.get() + 1);
+        self.sentence.set(0);
+    }
+
+    /// Appends `text` escaped, one span per sentence (Unicode sentence boundaries, UAX #29,
+    /// which end CJK sentences at `。！？` as well).
+    fn text_into(&self, text: &str, out: &mut String) {
+        if self.paragraph.get() == 0 {
+            self.next_block();
+        }
+        for sentence in text.split_sentence_bounds() {
+            if sentence.trim().is_empty() {
+                escape_into(sentence, out);
+                continue;
+            }
+            self.sentence.set(self.sentence.get() + 1);
+            out.push_str(&format!(
+                "<span class=\"koboSpan\" id=\"kobo.{}.{}\">",
+                self.paragraph.get(),
+                self.sentence.get()
+            ));
+            escape_into(sentence, out);
+            out.push_str("</span>");
+        }
+    }
+}
+
+/// Appends text content: escaped, and in sentence spans for Kobo.
+fn text_into(text: &str, ctx: &Context, out: &mut String) {
+    match ctx.kobo {
+        Some(kobo) => kobo.text_into(text, out),
+        None => escape_into(text, out),
+    }
+}
+
+/// Starts a text block for Kobo's numbering.
+fn start_block(ctx: &Context) {
+    if let Some(kobo) = ctx.kobo {
+        kobo.next_block();
+    }
 }
 
 /// Appends `s` escaped for XML text and attribute values.
@@ -80,11 +139,13 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
         Block::Heading { level, content } => {
             let h = (level + shift).min(6);
             out.push_str(&format!("<h{h}>"));
+            start_block(ctx);
             inlines(content, ctx, out);
             out.push_str(&format!("</h{h}>\n"));
         }
         Block::Paragraph(content) => {
             out.push_str("<p>");
+            start_block(ctx);
             inlines(content, ctx, out);
             out.push_str("</p>\n");
         }
@@ -102,7 +163,10 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
                 out.push_str("<li>");
                 // A single paragraph renders without <p>, as tight lists do in HTML.
                 match item.as_slice() {
-                    [Block::Paragraph(content)] => inlines(content, ctx, out),
+                    [Block::Paragraph(content)] => {
+                        start_block(ctx);
+                        inlines(content, ctx, out)
+                    }
                     _ => blocks(item, ctx, shift, out),
                 }
                 out.push_str("</li>\n");
@@ -133,6 +197,7 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
                 out.push_str("<thead><tr>");
                 for c in h {
                     out.push_str("<th>");
+                    start_block(ctx);
                     inlines(c, ctx, out);
                     out.push_str("</th>");
                 }
@@ -143,6 +208,7 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
                 out.push_str("<tr>");
                 for c in row {
                     out.push_str("<td>");
+                    start_block(ctx);
                     inlines(c, ctx, out);
                     out.push_str("</td>");
                 }
@@ -162,11 +228,7 @@ fn figure(img: &Image, ctx: &Context, out: &mut String) {
             out.push_str("\" alt=\"");
             escape_into(&img.alt, out);
             out.push_str("\" />\n");
-            if !img.alt.is_empty() {
-                out.push_str("<figcaption>");
-                escape_into(&img.alt, out);
-                out.push_str("</figcaption>\n");
-            }
+            caption(img, ctx, out);
             out.push_str("</figure>\n");
         }
         None => {
@@ -174,13 +236,18 @@ fn figure(img: &Image, ctx: &Context, out: &mut String) {
             out.push_str("<figure class=\"remote-image\">\n<p>");
             remote_image_link(img, ctx, out);
             out.push_str("</p>\n");
-            if !img.alt.is_empty() {
-                out.push_str("<figcaption>");
-                escape_into(&img.alt, out);
-                out.push_str("</figcaption>\n");
-            }
+            caption(img, ctx, out);
             out.push_str("</figure>\n");
         }
+    }
+}
+
+fn caption(img: &Image, ctx: &Context, out: &mut String) {
+    if !img.alt.is_empty() {
+        out.push_str("<figcaption>");
+        start_block(ctx);
+        text_into(&img.alt, ctx, out);
+        out.push_str("</figcaption>\n");
     }
 }
 
@@ -210,7 +277,7 @@ pub fn inlines(xs: &[Inline], ctx: &Context, out: &mut String) {
 fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
     for x in xs {
         match x {
-            Inline::Text(t) => escape_into(t, out),
+            Inline::Text(t) => text_into(t, ctx, out),
             Inline::Emph(c) => wrap("em", c, ctx, in_link, out),
             Inline::Strong(c) => wrap("strong", c, ctx, in_link, out),
             Inline::Strike(c) => wrap("del", c, ctx, in_link, out),
@@ -292,6 +359,7 @@ mod tests {
             image_href: &no_images,
             base: None,
             image_label: "image",
+            kobo: None,
         };
         let mut out = String::from("<div>");
         blocks(
@@ -338,5 +406,41 @@ mod tests {
             "no <a> inside <a>"
         );
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
+    }
+
+    #[test]
+    fn kobo_spans_number_blocks_and_sentences() {
+        let kobo = KoboSpans::default();
+        let ctx = Context {
+            image_href: &|_| None,
+            base: None,
+            image_label: "image",
+            kobo: Some(&kobo),
+        };
+        let mut out = String::from("<div>");
+        blocks(
+            &[
+                Block::Paragraph(vec![
+                    Inline::Text("中方表示欢迎。双方同意合作！".into()),
+                    Inline::Emph(vec![Inline::Text("One & two. Three?".into())]),
+                ]),
+                Block::Paragraph(vec![Inline::Text("Next".into())]),
+            ],
+            &ctx,
+            1,
+            &mut out,
+        );
+        out.push_str("</div>");
+        roxmltree::Document::parse(&out).unwrap();
+        assert!(
+            out.starts_with(
+                "<div><p><span class=\"koboSpan\" id=\"kobo.1.1\">中方表示欢迎。</span>\
+                 <span class=\"koboSpan\" id=\"kobo.1.2\">双方同意合作！</span>\
+                 <em><span class=\"koboSpan\" id=\"kobo.1.3\">One &amp; two. </span>\
+                 <span class=\"koboSpan\" id=\"kobo.1.4\">Three?</span></em></p>"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("<p><span class=\"koboSpan\" id=\"kobo.2.1\">Next</span></p>"));
     }
 }

@@ -1,0 +1,138 @@
+//! What e-readers and their tools see: Kobo EPUBs (`--kepub`), the navigation documents, and
+//! calibre reading and converting postbook's books (when calibre is installed; CI installs it).
+
+mod common;
+use common::*;
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::Command;
+
+/// The text of an XHTML document without its tags (entities left as they are).
+fn text_of(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xhtml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn chapters(book: &Path) -> Vec<(String, String)> {
+    unzip(book)
+        .into_iter()
+        .filter(|(n, _)| n.contains("post-"))
+        .map(|(n, b)| (n, String::from_utf8(b).unwrap()))
+        .collect()
+}
+
+#[test]
+fn kepub_books_have_kobo_spans_and_lose_no_text() {
+    let (_plain_dir, plain) = sample_books(&["-g", "none"]);
+    let (_kobo_dir, kobo) = sample_books(&["-g", "none", "--kepub"]);
+    assert_eq!(kobo.len(), 1);
+    let name = kobo[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.ends_with(".kepub.epub"), "{name}");
+    let (plain_chapters, kobo_chapters) = (chapters(&plain[0]), chapters(&kobo[0]));
+    assert_eq!(plain_chapters.len(), kobo_chapters.len());
+    let mut spans = 0;
+    for ((name, plain), (_, kobo)) in plain_chapters.iter().zip(&kobo_chapters) {
+        assert_eq!(squash(&text_of(plain)), squash(&text_of(kobo)), "{name}");
+        assert!(kobo.contains("<div id=\"book-columns\"><div id=\"book-inner\">"));
+        assert!(!plain.contains("koboSpan"));
+        parse_xml(kobo.as_bytes()).unwrap();
+        let ids: Vec<&str> = kobo
+            .match_indices("id=\"kobo.")
+            .map(|(i, _)| kobo[i + 4..].split('"').nth(0).unwrap_or(""))
+            .collect();
+        let unique: HashSet<&&str> = ids.iter().collect();
+        assert_eq!(ids.len(), unique.len(), "duplicate span ids in {name}");
+        spans += ids.len();
+    }
+    // The seed post alone has a few dozen sentences.
+    assert!(spans > 50, "only {spans} kobo spans");
+    epubcheck(&kobo);
+}
+
+#[test]
+fn navigation_has_the_book_language_and_hidden_landmarks() {
+    let (_dir, books) = sample_books(&[]);
+    let book = books
+        .iter()
+        .find(|b| b.ends_with("2023-05.epub"))
+        .expect("the seed post's month");
+    for nav in ["nav.xhtml", "toc.xhtml"] {
+        let text = epub_text(book, nav);
+        assert!(
+            text.contains(" lang=\"zh\" xml:lang=\"zh\""),
+            "{nav}: {text}"
+        );
+        assert!(
+            text.contains("<nav epub:type=\"landmarks\" hidden=\"hidden\">"),
+            "{nav}: {text}"
+        );
+        assert!(text.contains("epub:type=\"bodymatter\""), "{nav}");
+    }
+}
+
+fn calibre() -> bool {
+    let found = Command::new("ebook-meta").arg("--version").output().is_ok();
+    if !found {
+        eprintln!("note: calibre not installed; calibre checks skipped");
+    }
+    found
+}
+
+#[test]
+fn calibre_reads_the_metadata() {
+    if !calibre() {
+        return;
+    }
+    let (_dir, books) = sample_books(&["--title", "联合早报"]);
+    let book = books.iter().find(|b| b.ends_with("2023-05.epub")).unwrap();
+    let out = Command::new("ebook-meta").arg(book).output().unwrap();
+    assert!(out.status.success());
+    let meta = String::from_utf8_lossy(&out.stdout);
+    let field = |name: &str| {
+        meta.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_once(':'))
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_else(|| panic!("no {name} in {meta}"))
+    };
+    assert_eq!(field("Title"), "联合早报 — 2023-05");
+    assert_eq!(field("Author(s)"), "联合早报");
+    assert_eq!(field("Languages"), "zho");
+    // Monthly books are a series, numbered in date order (2023-05 is the samples' 4th month).
+    assert_eq!(field("Series"), "联合早报 #4");
+}
+
+#[test]
+fn calibre_converts_books_to_azw3() {
+    if !calibre() {
+        return;
+    }
+    let (dir, books) = sample_books(&["-g", "none"]);
+    let (_kobo_dir, kobo) = sample_books(&["-g", "none", "--kepub"]);
+    for (i, book) in books.iter().chain(&kobo).enumerate() {
+        let azw3 = dir.path().join(format!("book-{i}.azw3"));
+        let out = Command::new("ebook-convert")
+            .arg(book)
+            .arg(&azw3)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ebook-convert {} failed:\n{}",
+            book.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let bytes = std::fs::read(&azw3).unwrap();
+        // A MOBI/KF8 file: the PalmDB type and creator at offset 60.
+        assert_eq!(&bytes[60..68], b"BOOKMOBI", "{}", azw3.display());
+    }
+}
