@@ -47,7 +47,7 @@ fn kepub_books_have_kobo_spans_and_lose_no_text() {
         parse_xml(kobo.as_bytes()).unwrap();
         let ids: Vec<&str> = kobo
             .match_indices("id=\"kobo.")
-            .map(|(i, _)| kobo[i + 4..].split('"').nth(0).unwrap_or(""))
+            .map(|(i, _)| kobo[i + 4..].split('"').next().unwrap_or(""))
             .collect();
         let unique: HashSet<&&str> = ids.iter().collect();
         assert_eq!(ids.len(), unique.len(), "duplicate span ids in {name}");
