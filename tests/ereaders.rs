@@ -59,7 +59,7 @@ fn kepub_books_have_kobo_spans_and_lose_no_text() {
 }
 
 #[test]
-fn navigation_has_the_book_language_and_hidden_landmarks() {
+fn navigation_and_metadata_for_libraries() {
     let (_dir, books) = sample_books(&[]);
     let book = books
         .iter()
@@ -77,6 +77,12 @@ fn navigation_has_the_book_language_and_hidden_landmarks() {
         );
         assert!(text.contains("epub:type=\"bodymatter\""), "{nav}");
     }
+    // The site the posts come from (the seed post's source is on www.zaobao.com).
+    let opf = epub_text(book, ".opf");
+    assert!(
+        opf.contains("<dc:source>https://www.zaobao.com/</dc:source>"),
+        "{opf}"
+    );
 }
 
 fn calibre() -> bool {

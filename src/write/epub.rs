@@ -193,11 +193,11 @@ impl EpubWriter<'_> {
         }
         let mut bytes = Vec::new();
         epub.generate(&mut bytes).map_err(err)?;
-        let series = book
-            .series
-            .as_ref()
-            .map(|(name, n)| series_metadata(name, *n));
-        let fix = |name: &str, text: &str| fix_generated(name, text, &book.lang, series.as_deref());
+        let mut extra_metadata = source_metadata(book);
+        if let Some((name, n)) = &book.series {
+            extra_metadata.push_str(&series_metadata(name, *n));
+        }
+        let fix = |name: &str, text: &str| fix_generated(name, text, &book.lang, &extra_metadata);
         Ok((finish_zip(&bytes, modified, &fix)?, stats))
     }
 
@@ -261,6 +261,31 @@ impl EpubWriter<'_> {
     }
 }
 
+/// `dc:source`: the sites the posts come from (the origin of each source URL, at most 12), so
+/// a library can tell where a collection was taken from.
+fn source_metadata(book: &Book) -> String {
+    let mut origins: Vec<String> = Vec::new();
+    for doc in &book.posts {
+        let origin = doc
+            .meta
+            .source
+            .as_deref()
+            .and_then(|s| url::Url::parse(s).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| u.origin().ascii_serialization() + "/");
+        if let Some(o) = origin.filter(|o| !origins.contains(o)) {
+            origins.push(o);
+        }
+        if origins.len() == 12 {
+            break;
+        }
+    }
+    origins
+        .iter()
+        .map(|o| format!("    <dc:source>{}</dc:source>\n", xhtml::escape(o)))
+        .collect()
+}
+
 /// EPUB 3 collection metadata and calibre's series fields, so readers group monthly books as a
 /// series in date order.
 fn series_metadata(name: &str, position: usize) -> String {
@@ -277,14 +302,14 @@ fn series_metadata(name: &str, position: usize) -> String {
     .collect()
 }
 
-/// Mends what epub-builder generates and cannot be told otherwise: `series` metadata is added
-/// to the OPF (it has no field for it); the navigation documents get the book's `lang` and
+/// Mends what epub-builder generates and cannot be told otherwise: `extra_metadata` is added
+/// to the OPF (it has no fields for sources and series); the navigation documents get the book's `lang` and
 /// `xml:lang` (readers pick fonts and hyphenation by it) and a `hidden` landmarks list (a
 /// reading system's index, not something to show on the inline contents page). `None` keeps
 /// an entry as it is.
-fn fix_generated(name: &str, text: &str, lang: &str, series: Option<&str>) -> Option<String> {
+fn fix_generated(name: &str, text: &str, lang: &str, extra_metadata: &str) -> Option<String> {
     if name.ends_with(".opf") {
-        let extra = series?;
+        let extra = Some(extra_metadata).filter(|e| !e.is_empty())?;
         return Some(text.replacen("</metadata>", &format!("{extra}  </metadata>"), 1));
     }
     if is_navigation_or_opf(name) {
