@@ -9,7 +9,8 @@ use crate::group::{GroupBy, GroupKey};
 use crate::images::{self, AssetSource, ImageOptions, ImagePolicy, ImageStore, Lookup};
 use crate::model::Document;
 use crate::output::{
-    safe_file_stem, write_atomic, write_output, Manifest, NameAllocator, Written, MANIFEST_NAME,
+    safe_file_stem, sync_outputs, write_atomic, write_output, Manifest, NameAllocator, Written,
+    MANIFEST_NAME,
 };
 use crate::read::{front_matter, read_post, PostError, ReadPost};
 use crate::templates::Templates;
@@ -860,6 +861,9 @@ fn execute<'d>(
         })
         .collect();
     progress.finish_and_clear();
+    if let Err(e) = sync_outputs(dir) {
+        diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
+    }
     for (plan, (result, took)) in plans.iter().zip(results) {
         match result {
             Ok((written, hash, stats)) => {

@@ -100,7 +100,8 @@ pub fn write_output(
             Written::Replaced
         }
     };
-    write_atomic(path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_atomic_with(path, bytes, SYNC_EACH_OUTPUT)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok((outcome, new_hash))
 }
 
@@ -108,6 +109,28 @@ pub fn write_output(
 /// and renamed over the target, so readers never see a half-written book or note, and an
 /// interrupted run leaves the old file intact.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, true)
+}
+
+/// Whether each output is synced to disk as it is written. One `fsync` per file made writing
+/// 1,500 notes take 1.6 s of a 2 s run (each is a journal commit, and file creations wait for
+/// it); on Linux, [`sync_outputs`] flushes them all with one `syncfs` at the end of the run.
+const SYNC_EACH_OUTPUT: bool = !cfg!(target_os = "linux");
+
+/// Flushes the outputs written with [`write_output`] to disk (one `syncfs` of `dir`'s file
+/// system on Linux; elsewhere each output was synced as it was written). Called before the
+/// manifest is saved, so the manifest never lists a file the disk does not hold yet.
+pub fn sync_outputs(dir: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    rustix::fs::syncfs(std::fs::File::open(dir)?)?;
+    let _ = dir;
+    Ok(())
+}
+
+/// [`write_atomic`], with the `fsync` before the rename optional: without it the replacement
+/// is still atomic for every reader and against a killed process, but durable against power
+/// loss only after [`sync_outputs`].
+fn write_atomic_with(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -118,7 +141,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .suffix(".tmp")
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    if sync {
+        tmp.as_file().sync_all()?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
