@@ -8,7 +8,7 @@ use postbook::images::{fetch::FetchOptions, ImageOptions, ImagePolicy, ImageStor
 use postbook::model::Document;
 use postbook::read::read_post_bytes;
 use postbook::templates::Templates;
-use postbook::write::epub::{Book, EpubWriter};
+use postbook::write::epub::{Book, Cover, EpubWriter};
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
 use postbook::write::PostWriter;
@@ -99,7 +99,7 @@ fn stages(c: &mut Criterion) {
                 authors: vec![],
                 lang: "zh".into(),
                 posts: refs.clone(),
-                cover: None,
+                cover: Cover::None,
                 series: None,
             };
             writer.render(&book, &store).unwrap().0.len()

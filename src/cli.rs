@@ -186,6 +186,10 @@ pub struct ImageArgs {
     /// Use each book's first large landscape picture as its cover.
     #[arg(long, conflicts_with = "cover")]
     pub auto_cover: bool,
+    /// Give books no cover [default: a cover drawn from the title, dates and post count, unless
+    /// --cover or --auto-cover provides a picture].
+    #[arg(long, conflicts_with_all = ["cover", "auto_cover"])]
+    pub no_cover: bool,
 }
 
 impl ImageArgs {
@@ -342,6 +346,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 images: a.images.options()?,
                 cover: a.images.cover.clone(),
                 auto_cover: a.images.auto_cover,
+                no_cover: a.images.no_cover,
                 dry_run: a.dry_run,
                 low_memory: a.low_memory,
                 overwrite: a.overwrite,
