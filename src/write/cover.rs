@@ -318,26 +318,30 @@ fn blend(img: &mut GrayImage, x: i64, y: i64, coverage: f32, ink: u8) {
 
 /// The frame: [`FRAME`]'s rectangles, each line drawn inward from its inset.
 fn draw_frame(img: &mut GrayImage) {
-    for (inset, thickness) in FRAME {
-        for y in inset..HEIGHT - inset {
-            for x in inset..WIDTH - inset {
-                let from_edge = (x - inset)
-                    .min(y - inset)
-                    .min(WIDTH - inset - 1 - x)
-                    .min(HEIGHT - inset - 1 - y);
-                if from_edge < thickness {
-                    img.put_pixel(x, y, Luma([BLACK]));
-                }
-            }
-        }
+    for (inset, t) in FRAME {
+        let (w, h) = (WIDTH - 2 * inset, HEIGHT - 2 * inset);
+        fill(img, inset, inset, w, t);
+        fill(img, inset, HEIGHT - inset - t, w, t);
+        fill(img, inset, inset, t, h);
+        fill(img, WIDTH - inset - t, inset, t, h);
     }
 }
 
 /// A short thick rule, centred, between the title and the details.
 fn draw_rule(img: &mut GrayImage) {
-    let left = (WIDTH - RULE_WIDTH) / 2;
-    for y in RULE_Y..RULE_Y + RULE_HEIGHT {
-        for x in left..left + RULE_WIDTH {
+    fill(
+        img,
+        (WIDTH - RULE_WIDTH) / 2,
+        RULE_Y,
+        RULE_WIDTH,
+        RULE_HEIGHT,
+    );
+}
+
+/// Paints a black rectangle.
+fn fill(img: &mut GrayImage, left: u32, top: u32, width: u32, height: u32) {
+    for y in top..top + height {
+        for x in left..left + width {
             img.put_pixel(x, y, Luma([BLACK]));
         }
     }
