@@ -8,7 +8,8 @@ use postbook::images::{fetch::FetchOptions, ImageOptions, ImagePolicy, ImageStor
 use postbook::model::Document;
 use postbook::read::read_post_bytes;
 use postbook::templates::Templates;
-use postbook::write::epub::{Book, EpubWriter};
+use postbook::write::cover::{self, CoverText};
+use postbook::write::epub::{Book, Cover, EpubWriter};
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
 use postbook::write::PostWriter;
@@ -100,7 +101,7 @@ fn stages(c: &mut Criterion) {
                 authors: vec![],
                 lang: "zh".into(),
                 posts: refs.clone(),
-                cover: None,
+                cover: Cover::None,
                 series: None,
             };
             writer.render(&book, &store).unwrap().0.len()
@@ -109,5 +110,19 @@ fn stages(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, stages);
+/// One generated cover (layout, rasterizing, PNG encoding): a monthly archive draws ~100.
+fn cover(c: &mut Criterion) {
+    let text = CoverText {
+        title: "联合早报 — 2023-05".into(),
+        dates: Some("2023年5月1日 – 2023年5月31日".into()),
+        byline: Some("联合早报".into()),
+        count: "共 93 篇".into(),
+    };
+    cover::render(&text); // parses the font once, as the first book of a run does
+    c.bench_function("generated cover", |b| {
+        b.iter(|| cover::render(&text).bytes.len())
+    });
+}
+
+criterion_group!(benches, stages, cover);
 criterion_main!(benches);

@@ -223,6 +223,10 @@ pub struct ImageArgs {
     /// Use each book's first large landscape picture as its cover.
     #[arg(long, conflicts_with = "cover")]
     pub auto_cover: bool,
+    /// Give books no cover [default: a cover drawn from the title, dates and post count, unless
+    /// --cover or --auto-cover provides a picture].
+    #[arg(long, conflicts_with_all = ["cover", "auto_cover"])]
+    pub no_cover: bool,
 }
 
 impl ImageArgs {
@@ -338,8 +342,14 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
     if let Some(c) = config {
         apply_config(&mut a, c, given);
     }
-    if a.images.cover.is_some() && a.images.auto_cover {
-        return Err(UsageError("cover and auto-cover cannot be used together".into()).into());
+    let covers = [
+        a.images.cover.is_some(),
+        a.images.auto_cover,
+        a.images.no_cover,
+    ];
+    if covers.iter().filter(|&&c| c).count() > 1 {
+        let msg = "cover, auto-cover and no-cover cannot be used together";
+        return Err(UsageError(msg.into()).into());
     }
     let format = a.format.ok_or_else(|| {
         UsageError("no output format: give -t epub|markdown|text, or `to` in postbook.toml".into())
@@ -378,6 +388,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         images: a.images.options()?,
         cover: a.images.cover.clone(),
         auto_cover: a.images.auto_cover,
+        no_cover: a.images.no_cover,
         dry_run: a.dry_run,
         low_memory: a.low_memory,
         overwrite: a.overwrite,
@@ -427,6 +438,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         offline,
         cover,
         auto_cover,
+        no_cover,
         low_memory,
         overwrite,
     } = c;
@@ -462,9 +474,10 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(i.no_cache, "no_cache", no_cache);
     set!(i.offline, "offline", offline);
     // A cover typed on the command line replaces the file's choice of cover, whichever it is.
-    if !typed("cover") && !typed("auto_cover") {
+    if !typed("cover") && !typed("auto_cover") && !typed("no_cover") {
         set!(i.cover, "cover", cover.map(Some));
         set!(i.auto_cover, "auto_cover", auto_cover);
+        set!(i.no_cover, "no_cover", no_cover);
     }
 }
 

@@ -60,6 +60,7 @@ pub struct Config {
     pub offline: Option<bool>,
     pub cover: Option<PathBuf>,
     pub auto_cover: Option<bool>,
+    pub no_cover: Option<bool>,
     pub low_memory: Option<bool>,
     pub overwrite: Option<bool>,
 }

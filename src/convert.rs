@@ -14,7 +14,7 @@ use crate::output::{
 };
 use crate::read::{front_matter, read_post, PostError, ReadPost};
 use crate::templates::Templates;
-use crate::write::epub::{Book, BookStats, EpubWriter};
+use crate::write::epub::{Book, BookStats, Cover, EpubWriter};
 use crate::write::markdown::MarkdownWriter;
 use crate::write::text::TextWriter;
 use crate::write::PostWriter;
@@ -134,6 +134,8 @@ pub struct Options {
     pub cover: Option<PathBuf>,
     /// Use the first good landscape picture of each book as its cover.
     pub auto_cover: bool,
+    /// No cover at all; otherwise a book without a picture gets a generated one.
+    pub no_cover: bool,
     /// Keep only the posts' metadata in memory and read each post again when its output is
     /// written, so memory stays bounded by the largest output instead of growing with the
     /// archive. Costs a second read of every post; automatic above [`STREAM_ABOVE`] posts.
@@ -760,11 +762,16 @@ fn write_books(
             Some(a) => vec![a.clone()],
             None => book_authors(posts),
         };
-        let cover = cover.clone().or_else(|| {
+        let picture = cover.clone().or_else(|| {
             opts.auto_cover
                 .then(|| landscape_picture(posts, store))
                 .flatten()
         });
+        let cover = match picture {
+            Some(picture) => Cover::Picture(picture),
+            None if opts.no_cover => Cover::None,
+            None => Cover::Generated,
+        };
         let book = Book {
             key: plan.key.clone().unwrap_or_default(),
             title: plan.title.clone().unwrap_or_default(),

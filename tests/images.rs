@@ -324,11 +324,20 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
     let json = report_of(&again);
     assert_eq!(json["summary"]["images_downloaded"], 0);
     assert!(json["summary"]["images_from_cache"].as_u64().unwrap() >= 6);
+    let pictures = pictures_in(&epubs_in(&out.path().join("books2"))[0]);
+    let names: Vec<&str> = pictures.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
-        pictures_in(&epubs_in(&out.path().join("books2"))[0]).len(),
-        5,
-        "the same pictures, without the cover"
+        names.len(),
+        6,
+        "the same pictures, and a generated cover: {names:?}"
     );
+    let cover = &pictures
+        .iter()
+        .find(|(n, _)| n.ends_with("cover.png"))
+        .unwrap()
+        .1;
+    let cover = image::load_from_memory(cover).unwrap();
+    assert_eq!((cover.width(), cover.height()), (1600, 2400), "generated");
 }
 
 #[test]
@@ -456,8 +465,11 @@ fn strip_drops_pictures_but_keeps_captions() {
     assert!(!books.is_empty());
     for book in &books {
         let entries = unzip(book);
+        // Only the generated cover is left: it is drawn, not taken from the posts.
         assert!(
-            !entries.iter().any(|(n, _)| n.contains("images/")),
+            !entries
+                .iter()
+                .any(|(n, _)| n.contains("images/") && !n.ends_with("images/cover.png")),
             "{book:?}"
         );
         let text: String = entries

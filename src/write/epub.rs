@@ -4,6 +4,7 @@
 //! [`super::xhtml`], the templates, and metadata chosen so that the same posts always give the
 //! same book identity (UUID from the group key, dates from the posts).
 
+use super::cover::{self, CoverText};
 use super::xhtml::{self, Context};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate};
@@ -26,10 +27,21 @@ pub struct Book<'a> {
     /// BCP 47 language tag.
     pub lang: String,
     pub posts: Vec<&'a Document>,
-    /// The cover picture (`--cover`, `--auto-cover`), shown by readers in their library.
-    pub cover: Option<Arc<Asset>>,
+    /// The cover readers show in their library.
+    pub cover: Cover,
     /// The series this book belongs to and its position (monthly books of one archive).
     pub series: Option<(String, usize)>,
+}
+
+/// Where a book's cover comes from.
+#[derive(Debug, Clone)]
+pub enum Cover {
+    /// A picture: `--cover FILE`, or the one `--auto-cover` found in the book.
+    Picture(Arc<Asset>),
+    /// A cover drawn from the book's metadata ([`cover`]): title, dates, authors, post count.
+    Generated,
+    /// No cover (`--no-cover`).
+    None,
 }
 
 /// What happened while building a book, for the report.
@@ -93,7 +105,16 @@ impl EpubWriter<'_> {
         epub.stylesheet(self.templates.render("style.css", context! {})?.as_bytes())
             .map_err(err)?;
 
-        if let Some(cover) = &book.cover {
+        let generated;
+        let cover = match &book.cover {
+            Cover::Picture(asset) => Some(asset.as_ref()),
+            Cover::Generated => {
+                generated = generated_cover(book, &dates, zh, &mut stats);
+                Some(&generated)
+            }
+            Cover::None => None,
+        };
+        if let Some(cover) = cover {
             let name = format!("images/cover.{}", cover.extension);
             epub.add_cover_image(&name, cover.bytes.as_slice(), cover.media_type)
                 .map_err(err)?;
@@ -115,7 +136,7 @@ impl EpubWriter<'_> {
                 title => book.title.clone(),
                 authors => book.authors.clone(),
                 date_range => date_range(&dates),
-                post_count_label => if zh { format!("共 {} 篇", book.posts.len()) } else { format!("{} posts", book.posts.len()) },
+                post_count_label => post_count_label(book.posts.len(), zh),
                 sources => sources(book),
             },
         )?;
@@ -228,14 +249,7 @@ impl EpubWriter<'_> {
             .source
             .as_deref()
             .and_then(|s| xhtml::safe_href(s, None));
-        let date = doc.meta.date.map(|d| {
-            let day = d.day();
-            if zh {
-                day.format("%Y年%-m月%-d日").to_string()
-            } else {
-                day.format("%Y-%m-%d").to_string()
-            }
-        });
+        let date = doc.meta.date.map(|d| day_label(d.day(), zh));
         // Categories, then tags; a name already shown (a news site is often both the author and
         // the category) is not repeated.
         let mut tags: Vec<String> = Vec::new();
@@ -397,13 +411,63 @@ fn utc(d: &PostDate) -> DateTime<Utc> {
     }
 }
 
+/// Draws the cover from the book's metadata. Characters the cover font lacks are drawn as boxes
+/// and reported as a warning on the book's first post (a book has no path of its own).
+fn generated_cover(book: &Book, dates: &[PostDate], zh: bool, stats: &mut BookStats) -> Asset {
+    let separator = if zh { "、" } else { ", " };
+    let text = CoverText {
+        title: book.title.clone(),
+        dates: date_range_with(dates, |d| day_label(d, zh)),
+        byline: Some(book.authors.join(separator)).filter(|a| !a.is_empty()),
+        count: post_count_label(book.posts.len(), zh),
+    };
+    let shown = format!("{}{}", text.title, text.byline.as_deref().unwrap_or(""));
+    let missing: String = cover::missing_glyphs(&shown).into_iter().collect();
+    if let (false, Some(first)) = (missing.is_empty(), book.posts.first()) {
+        stats.warnings.push((
+            first.meta.path.clone(),
+            format!(
+                "the cover font has no glyph for {missing:?}: drawn as boxes on the cover of {:?}",
+                book.title
+            ),
+        ));
+    }
+    cover::render(&text)
+}
+
+/// A post's day as chapters and covers show it: `2023年5月25日` in Chinese books, else ISO.
+fn day_label(day: chrono::NaiveDate, zh: bool) -> String {
+    if zh {
+        day.format("%Y年%-m月%-d日").to_string()
+    } else {
+        day.format("%Y-%m-%d").to_string()
+    }
+}
+
+/// `共 31 篇`, `31 posts`: the title page's and the cover's count.
+fn post_count_label(n: usize, zh: bool) -> String {
+    match (zh, n) {
+        (true, _) => format!("共 {n} 篇"),
+        (false, 1) => "1 post".into(),
+        (false, _) => format!("{n} posts"),
+    }
+}
+
+/// `2023-05-01 – 2023-05-31` (one day alone when all posts share it); none for undated books.
 fn date_range(dates: &[PostDate]) -> Option<String> {
+    date_range_with(dates, |d| d.to_string())
+}
+
+fn date_range_with(
+    dates: &[PostDate],
+    label: impl Fn(chrono::NaiveDate) -> String,
+) -> Option<String> {
     let first = dates.iter().min()?.day();
     let last = dates.iter().max()?.day();
     Some(if first == last {
-        first.to_string()
+        label(first)
     } else {
-        format!("{first} – {last}")
+        format!("{} – {}", label(first), label(last))
     })
 }
 

@@ -3,6 +3,7 @@
 //! Writers only ever see [`crate::model`] values. Per-post formats implement [`PostWriter`];
 //! EPUB works on whole groups of posts ([`epub::EpubWriter`]) because one book holds many.
 
+pub mod cover;
 pub mod epub;
 pub mod markdown;
 pub mod text;

@@ -1,0 +1,491 @@
+//! Generated covers: a PNG showing a book's title, date range, authors and post count, for
+//! books without a cover picture.
+//!
+//! Readers show the cover in their library grid; without one, a shelf of monthly books is a
+//! wall of identical placeholders. The cover is drawn for e-ink: 1600×2400 (the 2:3 portrait of
+//! most readers, at their resolution), 8-bit greyscale, black on white, large bold type.
+//!
+//! Text is drawn with a subset of Noto Sans CJK SC Bold bundled in the binary
+//! (`fonts/NotoSansCJKsc-Bold-subset.otf`, SIL OFL 1.1, rebuilt by `fonts/make-subset.py`):
+//! ASCII, Latin-1, punctuation, kana and everything in GB2312, Big5 and JIS X 0208, so simplified
+//! and traditional Chinese and Japanese titles render. A character outside the subset is drawn
+//! as the font's `.notdef` box (never a panic); [`missing_glyphs`] lets the caller warn about it.
+//! Glyphs are rasterized one by one with `ab_glyph` (no shaping, which CJK and Latin titles do
+//! not need) and lines are broken with the Unicode line breaking algorithm (textwrap), so CJK
+//! breaks between characters and Latin between words.
+//!
+//! This module sees only the cover's text, already formatted by the EPUB writer; the same text
+//! always gives the same PNG bytes, so books stay reproducible.
+
+use crate::images::Asset;
+use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{GrayImage, ImageEncoder, Luma};
+use std::sync::OnceLock;
+use textwrap::core::Fragment;
+use textwrap::WordSeparator;
+
+/// Cover size in pixels: the 2:3 portrait of e-readers' screens.
+pub const WIDTH: u32 = 1600;
+pub const HEIGHT: u32 = 2400;
+/// Left and right margin: no text comes closer to the edges.
+pub const MARGIN_X: u32 = 180;
+/// A double frame (a thick and a thin line) gives the white page an edge in a library grid.
+const FRAME: [(u32, u32); 2] = [(72, 8), (96, 3)]; // inset, thickness
+/// The band the title is centred in, and its limits.
+const TITLE_TOP: f32 = 320.0;
+const TITLE_BOTTOM: f32 = 1440.0;
+const TITLE_MAX_LINES: usize = 6;
+const TITLE_SIZES: (f32, f32, f32) = (192.0, 80.0, 8.0); // largest, smallest, step
+const TITLE_LEADING: f32 = 1.28;
+/// The rule between the title and the details.
+const RULE_Y: u32 = 1560;
+const RULE_WIDTH: u32 = 240;
+const RULE_HEIGHT: u32 = 10;
+/// Ink: 0 is black. Secondary lines are a dark grey, still crisp on e-ink.
+const BLACK: u8 = 0;
+const GREY: u8 = 0x40;
+
+/// The bundled font (see the module documentation).
+static FONT_BYTES: &[u8] = include_bytes!("../../fonts/NotoSansCJKsc-Bold-subset.otf");
+
+/// The font, parsed once per process: a monthly archive makes about a hundred covers.
+fn font() -> &'static FontRef<'static> {
+    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
+    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).expect("the bundled font parses"))
+}
+
+/// What a generated cover shows, each line already formatted for the book's language.
+#[derive(Debug, Clone, Default)]
+pub struct CoverText {
+    pub title: String,
+    /// `2023-05-01 – 2023-05-31`, `2023年5月1日 – 2023年5月31日`; none for undated books.
+    pub dates: Option<String>,
+    /// The authors or the collection the posts come from.
+    pub byline: Option<String>,
+    /// `共 31 篇`, `31 posts`.
+    pub count: String,
+}
+
+/// Renders the cover as a greyscale PNG ready to embed.
+pub fn render(text: &CoverText) -> Asset {
+    let mut img = GrayImage::from_pixel(WIDTH, HEIGHT, Luma([255]));
+    draw_frame(&mut img);
+    draw_title(&mut img, &text.title);
+    draw_rule(&mut img);
+    let mut y = RULE_Y as f32 + 200.0;
+    if let Some(dates) = &text.dates {
+        draw_line(&mut img, dates, 72.0, y, BLACK);
+        y += 130.0;
+    }
+    if let Some(byline) = &text.byline {
+        draw_line(&mut img, byline, 60.0, y, GREY);
+    }
+    draw_line(&mut img, &text.count, 56.0, HEIGHT as f32 - 230.0, GREY);
+    Asset {
+        bytes: encode(&img),
+        media_type: "image/png",
+        extension: "png",
+        dimensions: Some((WIDTH, HEIGHT)),
+    }
+}
+
+/// The characters of `text` the bundled font has no glyph for (drawn as `.notdef` boxes), in
+/// order of appearance, each once.
+pub fn missing_glyphs(text: &str) -> Vec<char> {
+    let mut missing = Vec::new();
+    for c in text.chars() {
+        if drawn(c) && font().glyph_id(c) == GlyphId(0) && !missing.contains(&c) {
+            missing.push(c);
+        }
+    }
+    missing
+}
+
+/// Whether a character leaves ink (spaces, controls and invisible format marks do not).
+fn drawn(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}'))
+}
+
+/// PNG, greyscale. `Fast` compression: a mostly white page compresses well either way, and the
+/// better levels cost several times the time for a few percent (measured in the tests' notes).
+fn encode(img: &GrayImage) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive)
+        .write_image(img.as_raw(), WIDTH, HEIGHT, image::ExtendedColorType::L8)
+        .expect("encoding a PNG into memory cannot fail");
+    bytes
+}
+
+/// The title: as large as fits in [`TITLE_MAX_LINES`] lines inside the title band, centred;
+/// at the smallest size a title still too long is cut with an ellipsis. A book title of the
+/// form `collection — group` (`联合早报 — 2023-05`) puts the group on a line of its own.
+fn draw_title(img: &mut GrayImage, title: &str) {
+    let width = (WIDTH - 2 * MARGIN_X) as f32;
+    let (largest, smallest, step) = TITLE_SIZES;
+    let band = TITLE_BOTTOM - TITLE_TOP;
+    let mut size = largest;
+    let lines = loop {
+        let lines: Vec<String> = title
+            .split(" — ")
+            .flat_map(|part| wrap(part, size, width))
+            .collect();
+        let fits =
+            lines.len() <= TITLE_MAX_LINES && lines.len() as f32 * size * TITLE_LEADING <= band;
+        if fits || size - step < smallest {
+            break lines;
+        }
+        size -= step;
+    };
+    let max_lines = TITLE_MAX_LINES
+        .min((band / (size * TITLE_LEADING)) as usize)
+        .max(1);
+    let lines = truncate_lines(lines, max_lines, size, width);
+    let line_height = size * TITLE_LEADING;
+    // Slack is shared 3:2 above and below, which sets a short title nearer the rule.
+    let top = TITLE_TOP + (band - lines.len() as f32 * line_height) * 0.6;
+    for (i, line) in lines.iter().enumerate() {
+        let baseline = top + i as f32 * line_height + (line_height - size) / 2.0 + 0.88 * size;
+        draw_centred(img, line, size, baseline, BLACK);
+    }
+}
+
+/// Keeps at most `max` lines, ending the last one kept with `…` when some were cut.
+fn truncate_lines(mut lines: Vec<String>, max: usize, size: f32, width: f32) -> Vec<String> {
+    if lines.len() > max {
+        lines.truncate(max);
+        if let Some(last) = lines.last_mut() {
+            *last = ellipsize(&format!("{last}…"), size, width);
+        }
+    }
+    lines
+}
+
+/// A short line (dates, byline, count): centred, shrunk to 70% of `size` if it is too wide,
+/// then cut with an ellipsis.
+fn draw_line(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: u8) {
+    let text = text.trim();
+    let width = (WIDTH - 2 * MARGIN_X) as f32;
+    let size = if text_width(text, size) <= width {
+        size
+    } else {
+        (size * width / text_width(text, size)).max(size * 0.7)
+    };
+    draw_centred(img, &ellipsize(text, size, width), size, baseline, ink);
+}
+
+/// `text`, or as much of it as fits in `width` followed by `…`.
+fn ellipsize(text: &str, size: f32, width: f32) -> String {
+    if text_width(text, size) <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.trim_end_matches('…').to_string();
+    while !out.is_empty() && text_width(&format!("{out}…"), size) > width {
+        out.pop();
+        out.truncate(out.trim_end().len());
+    }
+    format!("{out}…")
+}
+
+/// A run of text to wrap, measured in pixels: a word with the space after it, or one character
+/// of a word too wide for a line.
+#[derive(Debug)]
+struct Piece {
+    text: String,
+    space: String,
+    width: f64,
+    space_width: f64,
+}
+
+impl Fragment for Piece {
+    fn width(&self) -> f64 {
+        self.width
+    }
+    fn whitespace_width(&self) -> f64 {
+        self.space_width
+    }
+    fn penalty_width(&self) -> f64 {
+        0.0
+    }
+}
+
+/// Breaks `text` into lines no wider than `width` pixels at `size`, using Unicode line break
+/// opportunities (between CJK characters, after spaces), then narrows the lines as far as the
+/// line count allows so they come out balanced rather than one full line and a widow.
+fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
+    let pieces = pieces(text, size, width);
+    let lines_at = |w: f32| textwrap::wrap_algorithms::wrap_first_fit(&pieces, &[w as f64]);
+    let count = lines_at(width).len();
+    let (mut lo, mut hi) = (width / 3.0, width);
+    while hi - lo > 4.0 {
+        let mid = (lo + hi) / 2.0;
+        if lines_at(mid).len() == count && lines_at(mid).iter().all(|l| fits(l, mid)) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    lines_at(hi)
+        .iter()
+        .map(|line| {
+            let mut s = String::new();
+            for (i, p) in line.iter().enumerate() {
+                s.push_str(&p.text);
+                if i + 1 < line.len() {
+                    s.push_str(&p.space);
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+/// Whether a wrapped line really fits (first-fit lets a single over-wide piece overflow).
+fn fits(line: &[Piece], width: f32) -> bool {
+    let total: f64 = line.iter().map(|p| p.width + p.space_width).sum::<f64>()
+        - line.last().map_or(0.0, |p| p.space_width);
+    total <= width as f64
+}
+
+/// The pieces of `text` for [`wrap`]; words wider than a line are split into characters.
+fn pieces(text: &str, size: f32, width: f32) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for word in WordSeparator::UnicodeBreakProperties.find_words(&text) {
+        let piece = |text: &str, space: &str| Piece {
+            text: text.to_string(),
+            space: space.to_string(),
+            width: text_width(text, size) as f64,
+            space_width: text_width(space, size) as f64,
+        };
+        if text_width(word.word, size) <= width {
+            out.push(piece(word.word, word.whitespace));
+            continue;
+        }
+        let chars: Vec<char> = word.word.chars().collect();
+        for (i, c) in chars.iter().enumerate() {
+            let space = if i + 1 == chars.len() {
+                word.whitespace
+            } else {
+                ""
+            };
+            out.push(piece(&c.to_string(), space));
+        }
+    }
+    out
+}
+
+/// Width of `text` in pixels at `size` (advances only: the bundled font has no kerning table).
+fn text_width(text: &str, size: f32) -> f32 {
+    let font = font().as_scaled(PxScale::from(size));
+    text.chars().map(|c| font.h_advance(font.glyph_id(c))).sum()
+}
+
+/// Draws one line of text centred horizontally on `baseline`.
+fn draw_centred(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: u8) {
+    let font = font();
+    let scale = PxScale::from(size);
+    let scaled = font.as_scaled(scale);
+    let mut x = (WIDTH as f32 - text_width(text, size)) / 2.0;
+    for c in text.chars() {
+        let id = font.glyph_id(c);
+        if drawn(c) {
+            let glyph = id.with_scale_and_position(scale, point(x, baseline));
+            if let Some(outline) = font.outline_glyph(glyph) {
+                let bounds = outline.px_bounds();
+                outline.draw(|gx, gy, coverage| {
+                    let px = bounds.min.x as i64 + gx as i64;
+                    let py = bounds.min.y as i64 + gy as i64;
+                    blend(img, px, py, coverage, ink);
+                });
+            }
+        }
+        x += scaled.h_advance(id);
+    }
+}
+
+/// Darkens one pixel towards `ink` by `coverage` (0–1); overlapping glyph edges keep the darker.
+fn blend(img: &mut GrayImage, x: i64, y: i64, coverage: f32, ink: u8) {
+    if x < 0 || y < 0 || x >= WIDTH as i64 || y >= HEIGHT as i64 {
+        return;
+    }
+    let value = 255.0 - coverage.clamp(0.0, 1.0) * (255.0 - ink as f32);
+    let pixel = img.get_pixel_mut(x as u32, y as u32);
+    pixel.0[0] = pixel.0[0].min(value.round() as u8);
+}
+
+/// The frame: [`FRAME`]'s rectangles, each line drawn inward from its inset.
+fn draw_frame(img: &mut GrayImage) {
+    for (inset, t) in FRAME {
+        let (w, h) = (WIDTH - 2 * inset, HEIGHT - 2 * inset);
+        fill(img, inset, inset, w, t);
+        fill(img, inset, HEIGHT - inset - t, w, t);
+        fill(img, inset, inset, t, h);
+        fill(img, WIDTH - inset - t, inset, t, h);
+    }
+}
+
+/// A short thick rule, centred, between the title and the details.
+fn draw_rule(img: &mut GrayImage) {
+    fill(
+        img,
+        (WIDTH - RULE_WIDTH) / 2,
+        RULE_Y,
+        RULE_WIDTH,
+        RULE_HEIGHT,
+    );
+}
+
+/// Paints a black rectangle.
+fn fill(img: &mut GrayImage, left: u32, top: u32, width: u32, height: u32) {
+    for y in top..top + height {
+        for x in left..left + width {
+            img.put_pixel(x, y, Luma([BLACK]));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Where the frame ends: from here to [`MARGIN_X`] the page is blank.
+    const FRAME_END: u32 = FRAME[1].0 + FRAME[1].1;
+
+    fn pixels(asset: &Asset) -> GrayImage {
+        let img = image::load_from_memory(&asset.bytes).expect("a valid PNG");
+        assert_eq!(img.color(), image::ColorType::L8, "greyscale");
+        img.to_luma8()
+    }
+
+    /// Non-white pixels in the rows `top..bottom` and columns `left..right`.
+    fn ink(img: &GrayImage, (left, right): (u32, u32), (top, bottom): (u32, u32)) -> usize {
+        (top..bottom)
+            .flat_map(|y| (left..right).map(move |x| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0[0] < 250)
+            .count()
+    }
+
+    fn text(title: &str) -> CoverText {
+        CoverText {
+            title: title.into(),
+            dates: Some("2023年5月1日 – 2023年5月31日".into()),
+            byline: Some("联合早报".into()),
+            count: "共 31 篇".into(),
+        }
+    }
+
+    #[test]
+    fn a_chinese_title_is_drawn_in_the_title_band() {
+        let title = "联合早报 — 2023-05";
+        assert_eq!(missing_glyphs(title), Vec::<char>::new());
+        let asset = render(&text(title));
+        assert_eq!(asset.dimensions, Some((WIDTH, HEIGHT)));
+        assert!(asset.bytes.starts_with(b"\x89PNG"));
+        let img = pixels(&asset);
+        assert_eq!(img.dimensions(), (WIDTH, HEIGHT));
+        let band = (TITLE_TOP as u32, TITLE_BOTTOM as u32);
+        let title_ink = ink(&img, (MARGIN_X, WIDTH - MARGIN_X), band);
+        assert!(
+            title_ink > 20_000,
+            "only {title_ink} dark pixels in the title band"
+        );
+        // The details are drawn below the rule, and nothing above the title band.
+        assert!(ink(&img, (0, WIDTH), (RULE_Y + RULE_HEIGHT + 20, HEIGHT)) > 5_000);
+        assert_eq!(
+            ink(
+                &img,
+                (FRAME_END, WIDTH - FRAME_END),
+                (FRAME_END, TITLE_TOP as u32 - 40)
+            ),
+            0
+        );
+    }
+
+    #[test]
+    fn glyphs_differ_from_the_notdef_box() {
+        // A title of characters the font lacks draws boxes: the real glyphs must not look so.
+        let boxes = pixels(&render(&text("\u{E000}\u{E001}\u{E002}\u{E003}")));
+        let hanzi = pixels(&render(&text("联合早报")));
+        assert_eq!(missing_glyphs("a\u{E000}b\u{E000}"), vec!['\u{E000}']);
+        assert_ne!(boxes.as_raw(), hanzi.as_raw());
+    }
+
+    #[test]
+    fn a_very_long_title_stays_inside_the_margins_and_its_band() {
+        let long = format!(
+            "{} {} {}",
+            "美国驻成都总领事馆关闭前夕央视在附近直播，中美关系再度紧张。".repeat(6),
+            "A remarkably long English headline about trade, technology and diplomacy".repeat(3),
+            "https://www.zaobao.com.sg/news/china/story20230524-1396243-with-no-spaces-at-all",
+        );
+        let mut t = text(&long);
+        t.byline =
+            Some("作者甲、作者乙、作者丙、作者丁、作者戊、作者己、作者庚、作者辛、作者壬".into());
+        let img = pixels(&render(&t));
+        assert!(ink(&img, (MARGIN_X, WIDTH - MARGIN_X), (0, HEIGHT)) > 50_000);
+        let rows = (FRAME_END, HEIGHT - FRAME_END);
+        let left = ink(&img, (FRAME_END, MARGIN_X), rows);
+        let right = ink(&img, (WIDTH - MARGIN_X, WIDTH - FRAME_END), rows);
+        assert_eq!((left, right), (0, 0), "ink in the side margins");
+        let below_title = (TITLE_BOTTOM as u32 + 10, RULE_Y);
+        assert_eq!(
+            ink(&img, (FRAME_END, WIDTH - FRAME_END), below_title),
+            0,
+            "the title ran past its band"
+        );
+    }
+
+    #[test]
+    fn long_titles_are_wrapped_balanced_and_cut_with_an_ellipsis() {
+        let width = (WIDTH - 2 * MARGIN_X) as f32;
+        let lines = wrap("习近平会见俄罗斯总理米舒斯京", 168.0, width);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let counts: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+        assert!(counts[0].abs_diff(counts[1]) <= 1, "unbalanced: {lines:?}");
+        let english = wrap("Notes from the field on trade", 168.0, width);
+        assert!(english
+            .iter()
+            .all(|l| !l.starts_with(' ') && !l.ends_with(' ')));
+        assert!(english.iter().all(|l| !l.contains("fi eld")), "{english:?}");
+        let cut = truncate_lines(vec!["一".repeat(6); 8], 6, 80.0, width);
+        assert_eq!(cut.len(), 6);
+        assert!(cut[5].ends_with('…'));
+    }
+
+    #[test]
+    fn the_same_text_gives_the_same_bytes() {
+        let a = render(&text("闭馆声明公布后 央视在美驻成都总领馆附近直播"));
+        let b = render(&text("闭馆声明公布后 央视在美驻成都总领馆附近直播"));
+        assert_eq!(a.bytes, b.bytes);
+        assert_ne!(a.bytes, render(&text("闭馆声明公布后")).bytes);
+    }
+
+    /// Every title, author, category and tag of the sample and fixture posts (all of which can
+    /// end up in a book title or byline) has a glyph in the bundled font.
+    #[test]
+    fn sample_and_fixture_titles_have_glyphs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for dir in ["samples", "tests/fixtures/good"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                let path = entry.unwrap().path();
+                let Ok(post) = crate::read::read_post(&path) else {
+                    continue;
+                };
+                let meta = &post.doc.meta;
+                let mut texts = vec![post.doc.display_title()];
+                texts.extend(meta.authors.iter().chain(&meta.categories).cloned());
+                texts.extend(meta.tags.iter().cloned());
+                for t in texts {
+                    assert_eq!(missing_glyphs(&t), Vec::<char>::new(), "{t:?} in {path:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} texts checked");
+    }
+}
