@@ -77,6 +77,17 @@ fn navigation_and_metadata_for_libraries() {
         );
         assert!(text.contains("epub:type=\"bodymatter\""), "{nav}");
     }
+    // The title page: localized dates, the count, and the site; the author is not repeated
+    // as a source.
+    let title_page = epub_text(book, "title.xhtml");
+    for expected in [
+        "<p class=\"author\">联合早报</p>",
+        "<p class=\"dates\">2023年5月25日</p>",
+        "共 1 篇",
+        "<p class=\"sources\">来源：www.zaobao.com</p>",
+    ] {
+        assert!(title_page.contains(expected), "{expected}: {title_page}");
+    }
     // The site the posts come from (the seed post's source is on www.zaobao.com).
     let opf = epub_text(book, ".opf");
     assert!(

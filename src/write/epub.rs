@@ -135,9 +135,10 @@ impl EpubWriter<'_> {
                 lang => book.lang.clone(),
                 title => book.title.clone(),
                 authors => book.authors.clone(),
-                date_range => date_range(&dates),
+                date_range => date_range(&dates, zh),
                 post_count_label => post_count_label(book.posts.len(), zh),
                 sources => sources(book),
+                sources_label => if zh { "来源：" } else { "Sources: " },
             },
         )?;
         epub.add_content(
@@ -417,7 +418,7 @@ fn generated_cover(book: &Book, dates: &[PostDate], zh: bool, stats: &mut BookSt
     let separator = if zh { "、" } else { ", " };
     let text = CoverText {
         title: book.title.clone(),
-        dates: date_range_with(dates, |d| day_label(d, zh)),
+        dates: date_range(dates, zh),
         byline: Some(book.authors.join(separator)).filter(|a| !a.is_empty()),
         count: post_count_label(book.posts.len(), zh),
     };
@@ -453,31 +454,41 @@ fn post_count_label(n: usize, zh: bool) -> String {
     }
 }
 
-/// `2023-05-01 – 2023-05-31` (one day alone when all posts share it); none for undated books.
-fn date_range(dates: &[PostDate]) -> Option<String> {
-    date_range_with(dates, |d| d.to_string())
-}
-
-fn date_range_with(
-    dates: &[PostDate],
-    label: impl Fn(chrono::NaiveDate) -> String,
-) -> Option<String> {
+/// `2023年5月1日 – 2023年5月31日` or `2023-05-01 – 2023-05-31` (one day alone when all posts
+/// share it); none for undated books.
+fn date_range(dates: &[PostDate], zh: bool) -> Option<String> {
     let first = dates.iter().min()?.day();
     let last = dates.iter().max()?.day();
     Some(if first == last {
-        label(first)
+        day_label(first, zh)
     } else {
-        format!("{} – {}", label(first), label(last))
+        format!("{} – {}", day_label(first, zh), day_label(last, zh))
     })
 }
 
+/// Where the posts come from, for the title page: the publications (first category, else
+/// author) not already credited as the book's authors, then the sites (host names), at most
+/// 12 in all.
 fn sources(book: &Book) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for d in &book.posts {
-        if let Some(a) = d.meta.categories.first().or(d.meta.authors.first()) {
-            if !out.contains(a) && out.len() < 12 {
-                out.push(a.clone());
-            }
+    let names = book.posts.iter().filter_map(|d| {
+        d.meta
+            .categories
+            .first()
+            .or(d.meta.authors.first())
+            .filter(|n| !book.authors.contains(n))
+            .cloned()
+    });
+    let hosts = book.posts.iter().filter_map(|d| {
+        let url = url::Url::parse(d.meta.source.as_deref()?).ok()?;
+        Some(url.host_str()?.to_string())
+    });
+    for source in names.chain(hosts) {
+        if out.len() == 12 {
+            break;
+        }
+        if !out.contains(&source) {
+            out.push(source);
         }
     }
     out
@@ -485,7 +496,7 @@ fn sources(book: &Book) -> Vec<String> {
 
 fn describe(book: &Book, dates: &[PostDate], zh: bool) -> String {
     let n = book.posts.len();
-    match (date_range(dates), zh) {
+    match (date_range(dates, zh), zh) {
         (Some(r), true) => format!("{n} 篇文章，{r}"),
         (Some(r), false) => format!("{n} posts, {r}"),
         (None, true) => format!("{n} 篇文章"),
