@@ -25,6 +25,15 @@ fn is_invalid_char(c: char) -> bool {
 
 /// Collapses whitespace in one run of text (see the module docs for the CJK rule).
 pub fn collapse_whitespace(s: &str) -> String {
+    // Most runs of text have nothing to change: copy them without decoding characters (this
+    // function was the reader's largest cost of its own).
+    match needs_collapsing(s.as_bytes()) {
+        true => collapse(s),
+        false => s.to_owned(),
+    }
+}
+
+fn collapse(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -50,6 +59,17 @@ pub fn collapse_whitespace(s: &str) -> String {
         }
     }
     out
+}
+
+/// Whether [`collapse_whitespace`] could change `s`: it holds a control character (every HTML
+/// space but ' ' is one), two spaces in a row, or U+FFFE/U+FFFF (UTF-8 `EF BF BE`/`EF BF BF`).
+fn needs_collapsing(s: &[u8]) -> bool {
+    s.iter().enumerate().any(|(i, &b)| match b {
+        0..=0x1F | 0x7F => true,
+        b' ' => s.get(i + 1) == Some(&b' '),
+        0xEF => s.get(i + 1) == Some(&0xBF) && matches!(s.get(i + 2), Some(0xBE | 0xBF)),
+        _ => false,
+    })
 }
 
 /// HTML's ASCII whitespace; no-break and ideographic spaces are content and are kept.
@@ -267,6 +287,22 @@ mod tests {
         assert_eq!(collapse_whitespace("中国 国家"), "中国 国家");
         assert_eq!(collapse_whitespace("hello\n  world"), "hello world");
         assert_eq!(collapse_whitespace("a\u{a0} b"), "a\u{a0} b");
+        // The fast path and the slow path agree.
+        for s in [
+            "a b",
+            " a ",
+            "a  b",
+            "x\u{FFFE}y",
+            "x\u{FFFD}y",
+            "a\u{1}b",
+            "中\t国",
+            "a\u{7F}",
+            "中国 国家",
+            "é ü",
+            "\u{EFBF}",
+        ] {
+            assert_eq!(collapse_whitespace(s), collapse(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -20,9 +20,8 @@ pub const LIMIT: usize = 2_000;
 /// that deep (the common case, decided by counting tags, without tokenizing).
 pub fn cap(html: &str) -> Option<String> {
     let bytes = html.as_bytes();
-    let tags = bytes
-        .windows(2)
-        .filter(|w| w[0] == b'<' && w[1].is_ascii_alphabetic())
+    let tags = memchr::memchr_iter(b'<', bytes)
+        .filter(|&i| bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic))
         .count();
     if tags <= LIMIT {
         return None;
