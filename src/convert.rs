@@ -708,16 +708,14 @@ fn write_books(
                 _ => None,
             };
             let collection = collection_name(opts, &posts);
-            let title = match (group_by, opts.title.is_some()) {
-                _ if opts.title_pattern.is_some() && !key.missing => pattern_title(
-                    opts.title_pattern.as_ref().unwrap(),
-                    &collection,
-                    &key,
-                    &posts,
-                ),
-                (GroupBy::None, _) => collection.clone(),
-                (g, _) if g.is_date() || key.missing => format!("{collection} — {}", key.label),
-                (_, true) => format!("{collection} — {}", key.label),
+            let title = match (&opts.title_pattern, group_by) {
+                (Some(pattern), _) if !key.missing => {
+                    pattern_title(pattern, &collection, &key, &posts)
+                }
+                (_, GroupBy::None) => collection.clone(),
+                (_, g) if g.is_date() || key.missing || opts.title.is_some() => {
+                    format!("{collection} — {}", key.label)
+                }
                 _ => key.label.clone(),
             };
             let stem = if group_by == GroupBy::None {
