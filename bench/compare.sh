@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark postbook against pandoc on a folder of Jekyll/Hugo posts.
+# Benchmark postbook against pandoc (and calibre, when installed) on a folder of Jekyll/Hugo posts.
 #
 # Usage: bench/compare.sh [CORPUS_DIR]
 #   CORPUS_DIR         folder of posts (default: ../shared/corpus/posts, relative to the repo root)
@@ -19,7 +19,9 @@
 #             pandoc run in parallel with xargs -P"$(nproc)"
 #   epub      postbook `convert -t epub --group-by none` (one book of the whole corpus) vs pandoc
 #             making one EPUB of the first N posts, images removed by a Lua filter so that pandoc
-#             does not go to the network
+#             does not go to the network, and vs calibre's `ebook-convert` making one EPUB of the
+#             same N posts (calibre takes one input: their bodies, front matter stripped, in one
+#             Markdown file; remote images are not fetched by its TXT/Markdown input)
 # Peak RSS is GNU time's %M: the largest single process (for xargs runs, the largest pandoc).
 # Exit status: 0, or 1 when an argument is bad or a measured command exited non-zero (the table
 # is still printed).
@@ -206,6 +208,24 @@ EOF
         --metadata title=bench -o "$tmp/pandoc-epub/bench.epub" "${epub_inputs[@]}"
 fi
 
+calibre_ok=0
+if command -v ebook-convert >/dev/null 2>&1; then
+    calibre_ok=1
+    # One Markdown file of the first N posts' bodies, each under its title as a heading.
+    while IFS= read -r -d '' f; do
+        awk 'NR == 1 && /^---$/ { fm = 1; next }
+             fm && /^---$/ { fm = 0; next }
+             fm && /^title:/ { sub(/^title:[ ]*/, ""); gsub(/^["\x27]|["\x27]$/, ""); print "# " $0; print ""; next }
+             !fm { print }' "$f"
+        printf '\n\n'
+    done <"$tmp/epub-posts.list" >"$tmp/calibre-input.md"
+    measure calibre-epub "$tmp/calibre-epub" env QT_QPA_PLATFORM=offscreen ebook-convert \
+        "$tmp/calibre-input.md" "$tmp/calibre-epub/bench.epub" --formatting-type markdown \
+        --input-encoding utf-8 --epub-version 3
+else
+    notes+=("calibre (ebook-convert) is not installed: calibre row skipped")
+fi
+
 # ---------------------------------------------------------------- report
 cell() { [ -s "$tmp/$1.times" ] && median "$tmp/$1.times" || echo "-"; }
 rss() { [ -s "$tmp/$1.times" ] && max_rss "$tmp/$1.times" || echo "-"; }
@@ -248,7 +268,16 @@ else
     printf "$fmt" "epub ($total posts)" "$pb_ep" "$pd_ep" "$(ratio "$pd_ep" "$pb_ep")" \
         "$(rss postbook-epub)" "$(rss pandoc-epub)"
 fi
-printf '\nMedian of %d run(s) each; ratio = pandoc / postbook (higher: postbook faster).\n' "$runs"
+if [ "$calibre_ok" = 1 ]; then
+    cb_ep=$(cell calibre-epub)
+    cb_ep_scaled=$(awk -v t="$cb_ep" -v n="$epub_n" -v total="$total" 'BEGIN { if (t == "-") print "-"; else printf "%.2f\n", t * total / n }')
+    # shellcheck disable=SC2059
+    printf "$fmt" "epub vs calibre (calibre $epub_n)" "$pb_ep" "$cb_ep_scaled*" \
+        "$(ratio "$cb_ep_scaled" "$pb_ep")" "$(rss postbook-epub)" "$(rss calibre-epub)"
+    printf '  (the "pandoc" columns of this row are calibre ebook-convert: %s s for %d posts, scaled)\n' \
+        "$cb_ep" "$epub_n"
+fi
+printf '\nMedian of %d run(s) each; ratio = other tool / postbook (higher: postbook faster).\n' "$runs"
 if [ "$have_gnu_time" = 1 ]; then
     printf 'Peak RSS: GNU time %%M, max over runs, largest single process (for xargs: one pandoc).\n'
 else
