@@ -136,6 +136,15 @@ pub struct ConvertArgs {
     /// postbook replaces only its own untouched earlier output and refuses anything else.
     #[arg(long)]
     pub overwrite: bool,
+    /// Read every post and render every output again. Without it, a re-run into a folder with a
+    /// manifest is incremental: it reads only changed posts and renders only outputs whose
+    /// posts or options changed.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Convert posts with the same source URL (or, without one, the same title and day) only
+    /// once: the first in path order is kept, the others are reported as duplicates.
+    #[arg(long)]
+    pub dedupe: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -345,6 +354,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 dry_run: a.dry_run,
                 low_memory: a.low_memory,
                 overwrite: a.overwrite,
+                rebuild: a.rebuild,
+                dedupe: a.dedupe,
             };
             let report = convert::run(&opts)?;
             Ok(if report.summary.failed > 0 {

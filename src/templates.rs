@@ -22,6 +22,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
 /// The loaded, compiled templates.
 pub struct Templates {
     env: Environment<'static>,
+    /// SHA-256 of the sources in use, so a changed template file rebuilds the books.
+    digest: String,
 }
 
 impl Templates {
@@ -36,16 +38,26 @@ impl Templates {
             }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let mut sources = String::new();
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
                 Some(p) => std::fs::read_to_string(&p)
                     .with_context(|| format!("cannot read template {}", p.display()))?,
                 None => builtin.to_string(),
             };
+            sources.push_str(&format!("{name}\0{source}\0"));
             env.add_template_owned(*name, source)
                 .with_context(|| format!("template {name} does not compile"))?;
         }
-        Ok(Templates { env })
+        Ok(Templates {
+            env,
+            digest: crate::output::sha256_hex(sources.as_bytes()),
+        })
+    }
+
+    /// The SHA-256 (hex) of the template sources in use.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// Renders template `name` with `ctx`.
