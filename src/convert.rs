@@ -456,7 +456,14 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.summary.inputs = posts.len();
     let mut docs: Vec<Document> = Vec::new();
     let mut fingerprints = Fingerprints::new(opts, &image_root(opts), templates.as_ref());
-    let mut new_cache = CacheWriter::default();
+    let mut new_cache = match &out_dir {
+        Some(dir) if !opts.dry_run => {
+            // A killed run's temporary files go first: the cache is being written among them.
+            remove_stale_temporaries(dir);
+            CacheWriter::create(Some(dir))
+        }
+        _ => CacheWriter::create(None),
+    };
     // `--dedupe`: the first post (in path order) with each key.
     let mut firsts: HashMap<String, PathBuf> = HashMap::new();
     for Read {
@@ -1017,7 +1024,6 @@ fn execute<'d>(
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
-    remove_stale_temporaries(dir);
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
     progress.set_length(plans.len() as u64);
