@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Scale benchmark: a synthetic archive of N posts (default 100,000) made from the corpus, dated
-# over 20 years (about 400 posts a month), converted to Markdown and to monthly EPUBs. Prints
-# wall time and peak RSS (GNU time). The archive is generated in a temporary folder, never
-# committed.
+# over 20 years (about 400 posts a month), converted to Markdown and to monthly EPUBs; then, for
+# each format, an incremental re-run over the unchanged archive and one after editing a single
+# post. Prints wall time and peak RSS (GNU time). The archive is generated in a temporary folder,
+# never committed.
 #
 # Usage: bench/scale.sh [CORPUS_DIR]    (default ../shared/corpus/posts)
-# Environment: POSTS=100000, NO_BUILD=1 (use the existing target/release/postbook), KEEP_TMP=1
+# Environment: POSTS=100000, NO_BUILD=1 (use the existing release binary; CARGO_TARGET_DIR is
+# honoured), KEEP_TMP=1, ARCHIVE=DIR (generate the archive there once and reuse it afterwards)
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 corpus=${1:-$root/../shared/corpus/posts}
@@ -13,9 +15,10 @@ posts=${POSTS:-100000}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/postbook-scale.XXXXXX")
 [ "${KEEP_TMP:-0}" = 1 ] && echo "keeping $tmp" >&2 || trap 'rm -rf -- "$tmp"' EXIT
 [ "${NO_BUILD:-0}" = 1 ] || (cd "$root" && cargo build --release -q)
-postbook=$root/target/release/postbook
+postbook=${CARGO_TARGET_DIR:-$root/target}/release/postbook
+archive=${ARCHIVE:-$tmp/archive}
 
-python3 - "$corpus" "$tmp/archive" "$posts" <<'EOF'
+[ -d "$archive" ] || python3 - "$corpus" "$archive.part" "$posts" <<'EOF'
 import os, re, sys
 src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 os.makedirs(dst)
@@ -29,14 +32,27 @@ for i in range(n):
     with open(os.path.join(dst, f"{day}-p{i}.md"), "w", encoding="utf-8") as f:
         f.write(text)
 EOF
-size=$(du -sm "$tmp/archive" | cut -f1)
-printf '%d posts, %d MB on disk\n\n%-24s %10s %12s %8s\n' "$posts" "$size" task "wall s" "peak RSS" outputs
+[ -d "$archive" ] || mv "$archive.part" "$archive"
+size=$(du -sm "$archive" | cut -f1)
+printf '%d posts, %d MB on disk\n\n%-32s %10s %12s %8s %9s\n' "$(find "$archive" -type f | wc -l)" "$size" task "wall s" "peak RSS" outputs rendered
+# run NAME FRESH ARGS…: FRESH=1 starts from an empty output folder, 0 re-runs into it.
 run() {
-    local name=$1; shift
-    rm -rf "$tmp/out"
-    /usr/bin/time -f '%e %M' -o "$tmp/time" "$postbook" "$@" -q "$tmp/archive" -o "$tmp/out"
+    local name=$1 fresh=$2; shift 2
+    [ "$fresh" = 0 ] || rm -rf "$tmp/out"
+    /usr/bin/time -f '%e %M' -o "$tmp/time" "$postbook" "$@" -q "$archive" -o "$tmp/out" --report "$tmp/report.json"
     read -r secs kb <"$tmp/time"
-    printf '%-24s %10s %9d MB %8d\n' "$name" "$secs" $((kb / 1024)) "$(find "$tmp/out" -type f ! -name '.*' | wc -l)"
+    local rendered
+    rendered=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["summary"]; print(s["outputs"]-s["skipped"])' "$tmp/report.json")
+    printf '%-32s %10s %9d MB %8d %9s\n' "$name" "$secs" $((kb / 1024)) "$(find "$tmp/out" -type f ! -name '.*' | wc -l)" "$rendered"
 }
-run "markdown" convert -t markdown
-run "epub, one per month" convert -t epub -g month
+# The post edited between runs (its body grows by one paragraph; restored at the end).
+edited=$(find "$archive" -type f -name '2016-05-*' | sort | head -1)
+cp -p "$edited" "$tmp/edited.orig"
+trap 'cp -p "$tmp/edited.orig" "$edited"; [ "${KEEP_TMP:-0}" = 1 ] || rm -rf -- "$tmp"' EXIT
+for format in markdown "epub -g month"; do
+    cp -p "$tmp/edited.orig" "$edited"
+    run "$format" 1 convert -t $format
+    run "$format, again (unchanged)" 0 convert -t $format
+    printf '\nOne more paragraph.\n' >>"$edited"
+    run "$format, one post edited" 0 convert -t $format
+done

@@ -173,6 +173,15 @@ pub struct ConvertArgs {
     /// postbook replaces only its own untouched earlier output and refuses anything else.
     #[arg(long)]
     pub overwrite: bool,
+    /// Read every post and render every output again. Without it, a re-run into a folder with a
+    /// manifest is incremental: it reads only changed posts and renders only outputs whose
+    /// posts or options changed.
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Convert posts with the same source URL (or, without one, the same title and day) only
+    /// once: the first in path order is kept, the others are reported as duplicates.
+    #[arg(long)]
+    pub dedupe: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -392,6 +401,8 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         dry_run: a.dry_run,
         low_memory: a.low_memory,
         overwrite: a.overwrite,
+        rebuild: a.rebuild,
+        dedupe: a.dedupe,
     })
 }
 
@@ -441,6 +452,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         no_cover,
         low_memory,
         overwrite,
+        dedupe,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -461,6 +473,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.report, "report", report.map(Some));
     set!(a.low_memory, "low_memory", low_memory);
     set!(a.overwrite, "overwrite", overwrite);
+    set!(a.dedupe, "dedupe", dedupe);
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);

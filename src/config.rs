@@ -63,6 +63,7 @@ pub struct Config {
     pub no_cover: Option<bool>,
     pub low_memory: Option<bool>,
     pub overwrite: Option<bool>,
+    pub dedupe: Option<bool>,
 }
 
 impl Config {

@@ -7,7 +7,8 @@
 use crate::config::TitlePattern;
 use crate::group::{GroupBy, GroupKey};
 use crate::images::{self, AssetSource, ImageOptions, ImagePolicy, ImageStore, Lookup};
-use crate::model::Document;
+use crate::incremental::{CacheWriter, Fingerprints, InputInfo, PostCache, Stamp, CACHE_NAME};
+use crate::model::{Document, Meta};
 use crate::output::{
     safe_file_stem, sync_outputs, write_atomic, write_output, Manifest, NameAllocator, Written,
     MANIFEST_NAME,
@@ -25,6 +26,7 @@ use clap::ValueEnum;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -105,6 +107,39 @@ impl Filters {
     }
 }
 
+/// What makes two posts the same article for `--dedupe`: the same source URL, compared with
+/// scheme and host in lowercase, without the `#fragment` and without a trailing `/`; or, for
+/// posts without a source, the same title on the same day. Posts without a source and without a
+/// title or date have no key and are never duplicates. The first post in path order is kept.
+pub fn duplicate_key(meta: &Meta) -> Option<String> {
+    if let Some(source) = meta
+        .source
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let url = match url::Url::parse(source) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or_default().to_lowercase();
+                let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+                let path = u.path().trim_end_matches('/');
+                let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+                format!("{}://{host}{port}{path}{query}", u.scheme())
+            }
+            Err(_) => source
+                .split('#')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .into(),
+        };
+        return Some(format!("source {url}"));
+    }
+    let title = meta.title.trim();
+    let day = meta.date.map(|d| d.day())?;
+    (!title.is_empty()).then(|| format!("title {day} {title}"))
+}
+
 /// Everything `convert` needs to know.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -144,6 +179,12 @@ pub struct Options {
     pub dry_run: bool,
     /// Replace existing outputs even when a user edited them (see [`write_output`]).
     pub overwrite: bool,
+    /// Read every post and render every output, even when the output folder's manifest shows
+    /// they are up to date (re-runs are otherwise incremental: see [`crate::incremental`]).
+    pub rebuild: bool,
+    /// Convert posts with the same source (or, without one, the same title and day) once:
+    /// see [`duplicate_key`].
+    pub dedupe: bool,
 }
 
 /// The machine-readable record of a run (`--report FILE.json`).
@@ -184,6 +225,13 @@ pub struct Summary {
     pub outputs: usize,
     /// Outputs that already held exactly what would be written.
     pub unchanged: usize,
+    /// Of those, the outputs not even rendered: made from the same options and inputs as the
+    /// file already there (incremental re-runs).
+    pub skipped: usize,
+    /// Posts whose metadata came from the output folder's cache instead of being read.
+    pub posts_from_cache: usize,
+    /// Posts dropped by `--dedupe` (each post record says which post it duplicates).
+    pub duplicates: usize,
     pub warnings: usize,
     pub images_embedded: usize,
     pub images_linked: usize,
@@ -235,8 +283,11 @@ impl From<Written> for OutputStatus {
 #[derive(Debug, Serialize)]
 pub struct PostRecord {
     pub input: PathBuf,
-    /// `converted`, `failed` or `filtered`.
+    /// `converted`, `failed`, `filtered` or `duplicate`.
     pub status: &'static str,
+    /// The post this one duplicates (`status` is `duplicate`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -257,28 +308,55 @@ pub struct ErrorRecord {
 /// Reads every post under `inputs`, in parallel, in a stable order. Missing inputs come back as
 /// failures like unreadable posts.
 pub fn read_all(inputs: &[PathBuf], exclude: Option<&Path>, progress: &ProgressBar) -> Vec<Read> {
-    read_posts(inputs, exclude, progress, |_| true).0
+    read_posts(inputs, exclude, progress, &mut PostCache::default(), |_| {
+        true
+    })
+    .0
 }
 
 /// Above this many posts, `convert` streams (see [`Options::low_memory`]).
 pub const STREAM_ABOVE: usize = 5_000;
 
 /// Like [`read_all`], but `keep_bodies(number of posts)` decides whether the posts' bodies are
-/// kept or only their metadata (streaming). Returns the posts and that decision.
+/// kept or only their metadata (streaming). When only metadata is kept, posts found unchanged
+/// in `cache` are not read. Returns the posts and that decision.
 fn read_posts(
     inputs: &[PathBuf],
     exclude: Option<&Path>,
     progress: &ProgressBar,
+    cache: &mut PostCache,
     keep_bodies: impl Fn(usize) -> bool,
 ) -> (Vec<Read>, bool) {
     let (files, missing) = input::discover(inputs, exclude);
     let keep = keep_bodies(files.len());
     progress.set_length(files.len() as u64);
+    let files: Vec<_> = files
+        .into_iter()
+        .map(|path| (cache.take(&path).filter(|_| !keep), path))
+        .collect();
     let mut posts: Vec<Read> = files
         .into_par_iter()
-        .map(|path| {
+        .map(|(cached, path)| {
             let started = Instant::now();
-            let mut result = read_post(&path);
+            // Stamped before reading: a post changed meanwhile is read again next time.
+            let stamp = Stamp::of(&path);
+            let (mut result, input, from_cache) = match cached.and_then(|c| c.fresh(stamp)) {
+                Some((meta, input, warnings)) => {
+                    let doc = Document {
+                        meta,
+                        blocks: Vec::new(),
+                    };
+                    (Ok(ReadPost { doc, warnings }), Some(input), true)
+                }
+                None => {
+                    let result = read_post(&path);
+                    let input = match (&result, stamp) {
+                        (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc)),
+                        _ => None,
+                    };
+                    (result, input, false)
+                }
+            };
             if let (false, Ok(post)) = (keep, &mut result) {
                 // Planning needs only the metadata that groups, names and titles books.
                 post.doc.blocks = Vec::new();
@@ -289,6 +367,8 @@ fn read_posts(
                 path,
                 result,
                 took: started.elapsed(),
+                input,
+                from_cache,
             }
         })
         .collect();
@@ -296,6 +376,8 @@ fn read_posts(
         path,
         result: Err(PostError::whole_file(why)),
         took: Duration::ZERO,
+        input: None,
+        from_cache: false,
     }));
     (posts, keep)
 }
@@ -305,6 +387,10 @@ pub struct Read {
     pub path: PathBuf,
     pub result: Result<ReadPost, PostError>,
     pub took: Duration,
+    /// Its stamp and local pictures, for fingerprints and the cache (when it was read).
+    pub input: Option<InputInfo>,
+    /// Whether its metadata came from the cache rather than the file.
+    pub from_cache: bool,
 }
 
 /// A progress bar on stderr, drawn only on a terminal and not in quiet mode.
@@ -347,9 +433,28 @@ pub fn run(opts: &Options) -> Result<Report> {
     // Markdown notes with `--images embed` need every picture planned up front: no streaming.
     let can_stream = !(opts.format != Format::Epub && opts.images.policy == ImagePolicy::Embed)
         && matches!(opts.destination, Destination::Dir(_));
-    let (posts, kept) = read_posts(&opts.inputs, out_dir.as_deref(), &progress, |n| {
-        !(can_stream && (opts.low_memory || n > STREAM_ABOVE))
-    });
+    // A re-run into a folder postbook wrote is incremental: it streams, taking unchanged posts'
+    // metadata from the cache, and renders only the outputs whose fingerprint changed.
+    let incremental = !opts.rebuild
+        && out_dir
+            .as_ref()
+            .is_some_and(|d| d.join(MANIFEST_NAME).is_file());
+    let mut cache = match &out_dir {
+        Some(dir) if incremental && can_stream => PostCache::load(dir),
+        _ => PostCache::default(),
+    };
+    if cache.ignored && opts.verbosity == Verbosity::Verbose {
+        eprintln!(
+            "note: {CACHE_NAME} is unusable (corrupt or from another version); reading every post"
+        );
+    }
+    let (posts, kept) = read_posts(
+        &opts.inputs,
+        out_dir.as_deref(),
+        &progress,
+        &mut cache,
+        |n| !(can_stream && (opts.low_memory || incremental || n > STREAM_ABOVE)),
+    );
     let streaming = !kept;
     progress.finish_and_clear();
     let read_seconds = started.elapsed().as_secs_f64();
@@ -363,30 +468,79 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.timings.read = read_seconds;
     report.summary.inputs = posts.len();
     let mut docs: Vec<Document> = Vec::new();
-    for Read { path, result, took } in posts {
-        if opts.verbosity == Verbosity::Verbose {
-            let ms = took.as_secs_f64() * 1000.0;
-            eprintln!("read {} ({ms:.2} ms)", path.display());
+    let mut fingerprints = Fingerprints::new(opts, &image_root(opts), templates.as_ref());
+    let mut new_cache = match &out_dir {
+        Some(dir) if !opts.dry_run => {
+            // A killed run's temporary files go first: the cache is being written among them.
+            remove_stale_temporaries(dir);
+            CacheWriter::create(Some(dir))
         }
+        _ => CacheWriter::create(None),
+    };
+    // `--dedupe`: the first post (in path order) with each key.
+    let mut firsts: HashMap<String, PathBuf> = HashMap::new();
+    for Read {
+        path,
+        result,
+        took,
+        input,
+        from_cache,
+    } in posts
+    {
+        if opts.verbosity == Verbosity::Verbose {
+            match from_cache {
+                true => eprintln!("cached {}", path.display()),
+                false => eprintln!(
+                    "read {} ({:.2} ms)",
+                    path.display(),
+                    took.as_secs_f64() * 1e3
+                ),
+            }
+        }
+        report.summary.posts_from_cache += usize::from(from_cache);
         let record = match result {
             Ok(ReadPost { doc, warnings }) => {
                 for w in &warnings {
                     warn(opts.verbosity, &format!("{}: {w}", path.display()));
                 }
-                let status = if opts.filters.is_active() && !opts.filters.accepts(&doc) {
-                    "filtered"
-                } else {
-                    "converted"
+                if let Some(input) = input {
+                    new_cache.add(&doc.meta, &input, &warnings);
+                    fingerprints.inputs.insert(path.clone(), input);
+                }
+                let filtered = opts.filters.is_active() && !opts.filters.accepts(&doc);
+                let duplicate_of = match duplicate_key(&doc.meta).filter(|_| opts.dedupe) {
+                    Some(key) if !filtered => match firsts.entry(key) {
+                        Entry::Occupied(first) => Some(first.get().clone()),
+                        Entry::Vacant(slot) => {
+                            slot.insert(path.clone());
+                            None
+                        }
+                    },
+                    _ => None,
                 };
                 let title = Some(doc.display_title());
-                if status == "converted" {
-                    docs.push(doc);
-                } else {
-                    report.summary.filtered_out += 1;
-                }
+                let status = match (filtered, &duplicate_of) {
+                    (true, _) => {
+                        report.summary.filtered_out += 1;
+                        "filtered"
+                    }
+                    (false, Some(first)) => {
+                        if opts.verbosity == Verbosity::Verbose {
+                            let (p, f) = (path.display(), first.display());
+                            eprintln!("duplicate {p} (of {f}): dropped");
+                        }
+                        report.summary.duplicates += 1;
+                        "duplicate"
+                    }
+                    (false, None) => {
+                        docs.push(doc);
+                        "converted"
+                    }
+                };
                 PostRecord {
                     input: path.clone(),
                     status,
+                    duplicate_of,
                     title,
                     outputs: vec![],
                     error: None,
@@ -398,6 +552,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 PostRecord {
                     input: path.clone(),
                     status: "failed",
+                    duplicate_of: None,
                     title: None,
                     outputs: vec![],
                     error: Some(ErrorRecord {
@@ -444,6 +599,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 &docs,
                 templates,
                 store.as_ref(),
+                &fingerprints,
                 &mut report,
             )?;
         }
@@ -454,8 +610,24 @@ pub fn run(opts: &Options) -> Result<Report> {
             &docs,
             store.as_ref(),
             streaming,
+            &fingerprints,
             &mut report,
         )?,
+    }
+    // The cache is rewritten unless every post came from it and it holds no one else.
+    let cache_current = report.summary.posts_from_cache == fingerprints.inputs.len()
+        && cache.unused() == 0
+        && !fingerprints.inputs.is_empty();
+    if let Some(dir) = out_dir
+        .as_deref()
+        .filter(|_| !opts.dry_run && !cache_current)
+    {
+        if let Err(e) = new_cache.save(dir) {
+            warn(
+                opts.verbosity,
+                &format!("cannot write {}: {e}", dir.join(CACHE_NAME).display()),
+            );
+        }
     }
 
     // Record outputs against their posts.
@@ -510,6 +682,14 @@ pub fn run(opts: &Options) -> Result<Report> {
         eprintln!(
             "time: read {:.2}s, image downloads {:.2}s, image processing {:.2}s, writing {:.2}s",
             t.read, t.images_download, t.images_process, t.write
+        );
+        let s = &report.summary;
+        eprintln!(
+            "incremental: {} posts from the cache, {} read; {} of {} outputs up to date (not rendered)",
+            s.posts_from_cache,
+            s.inputs - s.posts_from_cache,
+            s.skipped,
+            report.outputs.len()
         );
     }
     if opts.dry_run {
@@ -581,6 +761,14 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     }
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));
+    }
+    if s.duplicates > 0 {
+        let d = if s.duplicates == 1 {
+            "duplicate"
+        } else {
+            "duplicates"
+        };
+        line.push_str(&format!("; {} {d} dropped", s.duplicates));
     }
     if s.images_embedded > 0 || s.images_failed > 0 {
         line.push_str(&format!(
@@ -671,6 +859,25 @@ struct Planned<'d> {
     series: Option<(String, usize)>,
 }
 
+impl Planned<'_> {
+    /// The output's fingerprint (see [`Fingerprints::of`]): its posts, and everything planning
+    /// decided about it. The fields are listed without `..`, so a new one must be considered.
+    fn fingerprint(&self, dir: &Path, fingerprints: &Fingerprints) -> Option<String> {
+        let Planned {
+            path,
+            title,
+            key,
+            posts,
+            // A picture's file name (in `path`) is its content hash.
+            asset: _,
+            series,
+        } = self;
+        let path = path.strip_prefix(dir).unwrap_or(path);
+        fingerprints.of(&format!("{:?}", (path, title, key, series)), posts)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn write_books(
     opts: &Options,
     dir: &Path,
@@ -678,6 +885,7 @@ fn write_books(
     docs: &[Document],
     templates: &Templates,
     store: Option<&ImageStore>,
+    fingerprints: &Fingerprints,
     report: &mut Report,
 ) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
@@ -741,7 +949,7 @@ fn write_books(
         templates,
         kobo: opts.kepub,
     };
-    execute(opts, dir, plans, report, "books", |plan| {
+    execute(opts, dir, plans, fingerprints, report, "books", |plan| {
         // Streaming: this book's posts are read again, and its pictures prepared, right here.
         let (loaded, own_store);
         let (posts, store) = match store {
@@ -822,12 +1030,14 @@ fn remove_tracking_pixels(docs: &mut [Document], store: &ImageStore) {
 }
 
 /// Renders and writes every planned output in parallel under the clobber policy (see
-/// [`write_output`]), or with `--dry-run` only records the plan. Per-output failures are
-/// reported and the run goes on; the manifest is saved at the end.
+/// [`write_output`]), or with `--dry-run` only records the plan. An output the manifest shows
+/// up to date (same fingerprint, file untouched) is not rendered at all, unless `--rebuild`.
+/// Per-output failures are reported and the run goes on; the manifest is saved at the end.
 fn execute<'d>(
     opts: &Options,
     dir: &Path,
     plans: Vec<Planned<'d>>,
+    fingerprints: &Fingerprints,
     report: &mut Report,
     what: &'static str,
     render: impl Fn(&Planned<'d>) -> Result<(Vec<u8>, BookStats)> + Sync,
@@ -839,28 +1049,49 @@ fn execute<'d>(
         posts: plan.posts.iter().map(|d| d.meta.path.clone()).collect(),
         error,
     };
+    let inputs: Vec<Option<String>> = plans
+        .par_iter()
+        .map(|plan| plan.fingerprint(dir, fingerprints))
+        .collect();
+    // The hash of the file already there, when it is up to date.
+    let up_to_date = |manifest: &Manifest, plan: &Planned, inputs: &Option<String>| {
+        let inputs = inputs.as_deref().filter(|_| !opts.rebuild)?;
+        manifest.up_to_date(dir, &plan.path, inputs)
+    };
     if opts.dry_run {
-        report
-            .outputs
-            .extend(plans.iter().map(|p| record(p, OutputStatus::Planned, None)));
+        let manifest = Manifest::load(dir);
+        for (plan, inputs) in plans.iter().zip(&inputs) {
+            let status = match up_to_date(&manifest, plan, inputs) {
+                Some(_) => {
+                    report.summary.skipped += 1;
+                    OutputStatus::Unchanged
+                }
+                None => OutputStatus::Planned,
+            };
+            report.outputs.push(record(plan, status, None));
+        }
         return Ok(());
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
-    remove_stale_temporaries(dir);
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
     progress.set_length(plans.len() as u64);
+    // `Ok(None)`: up to date, not rendered.
     let results: Vec<_> = plans
         .par_iter()
-        .map(|plan| {
+        .zip(&inputs)
+        .map(|(plan, inputs)| {
             let started = Instant::now();
-            let result = render(plan).and_then(|(bytes, stats)| {
-                let (written, hash) =
-                    write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)
-                        .map_err(anyhow::Error::msg)?;
-                Ok((written, hash, stats))
-            });
+            let result = match up_to_date(&manifest, plan, inputs) {
+                Some(hash) => Ok((Written::Unchanged, hash, None)),
+                None => render(plan).and_then(|(bytes, stats)| {
+                    let (written, hash) =
+                        write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)
+                            .map_err(anyhow::Error::msg)?;
+                    Ok((written, hash, Some(stats)))
+                }),
+            };
             progress.inc(1);
             (result, started.elapsed())
         })
@@ -869,24 +1100,29 @@ fn execute<'d>(
     if let Err(e) = sync_outputs(dir) {
         diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
     }
-    for (plan, (result, took)) in plans.iter().zip(results) {
+    for ((plan, inputs), (result, took)) in plans.iter().zip(inputs).zip(results) {
         match result {
             Ok((written, hash, stats)) => {
-                manifest.record(dir, &plan.path, hash);
-                report.summary.images_embedded += stats.images_embedded;
-                report.summary.images_linked += stats.images_linked;
-                report.summary.images_failed += stats.images_failed;
-                for (post, w) in stats.warnings {
-                    post_warning(report, opts.verbosity, &post, w);
-                }
+                manifest.record(dir, &plan.path, hash, inputs);
+                let rendered = match stats {
+                    Some(stats) => {
+                        report.summary.images_embedded += stats.images_embedded;
+                        report.summary.images_linked += stats.images_linked;
+                        report.summary.images_failed += stats.images_failed;
+                        for (post, w) in stats.warnings {
+                            post_warning(report, opts.verbosity, &post, w);
+                        }
+                        format!("{:.1} ms", took.as_secs_f64() * 1000.0)
+                    }
+                    None => {
+                        report.summary.skipped += 1;
+                        "up to date, not rendered".into()
+                    }
+                };
                 if opts.verbosity == Verbosity::Verbose {
                     let status = format!("{written:?}").to_lowercase();
-                    eprintln!(
-                        "{status} {} ({} posts, {:.1} ms)",
-                        plan.path.display(),
-                        plan.posts.len(),
-                        took.as_secs_f64() * 1000.0
-                    );
+                    let (path, n) = (plan.path.display(), plan.posts.len());
+                    eprintln!("{status} {path} ({n} posts, {rendered})");
                 }
                 report.outputs.push(record(plan, written.into(), None));
             }
@@ -1014,6 +1250,7 @@ fn image_root(opts: &Options) -> PathBuf {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write_posts(
     opts: &Options,
     dir: &Path,
@@ -1021,6 +1258,7 @@ fn write_posts(
     docs: &[Document],
     store: Option<&ImageStore>,
     streaming: bool,
+    fingerprints: &Fingerprints,
     report: &mut Report,
 ) -> Result<()> {
     let writer = post_writer(opts);
@@ -1092,7 +1330,7 @@ fn write_posts(
         Some(doc)
     };
     plans.extend(assets.into_values());
-    execute(opts, dir, plans, report, "writing", |plan| {
+    execute(opts, dir, plans, fingerprints, report, "writing", |plan| {
         let bytes = match (&plan.asset, relink(plan)) {
             (Some(asset), _) => asset.bytes.clone(),
             (None, Some(doc)) => writer.render(&doc).into_bytes(),

@@ -12,6 +12,7 @@ pub mod diag;
 pub mod fuzzing;
 pub mod group;
 pub mod images;
+pub mod incremental;
 pub mod input;
 pub mod inspect;
 pub mod lang;

@@ -15,8 +15,9 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
-/// What is known about a post besides its body.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// What is known about a post besides its body. Serializable for the metadata cache
+/// ([`crate::incremental`]).
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Meta {
     /// The post title; empty when the post has none (writers then fall back to the file name).
     pub title: String,
@@ -42,7 +43,9 @@ pub struct Meta {
 ///
 /// The two are kept apart so that a post dated `2020-05-16` is not silently given a midnight UTC
 /// time, which would move it to another day (and another monthly book) in other time zones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum PostDate {
     Day(NaiveDate),
     Instant(DateTime<FixedOffset>),

@@ -1,5 +1,6 @@
 //! Writing outputs safely: atomic replacement and file names that stay inside the output folder.
 
+use crate::incremental::Stamp;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -10,22 +11,72 @@ pub const MANIFEST_NAME: &str = ".postbook-manifest.json";
 
 /// Lowercase hex SHA-256 of `bytes`: names stored images and records written files.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(bytes))
 }
 
-/// The SHA-256 of every file postbook last wrote in an output folder.
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of every file postbook last wrote in an output folder, with what it was made from.
 ///
 /// This is how postbook tells its own previous output, which a re-run may replace, from a file
 /// a user edited or that postbook never wrote, which it refuses to clobber without
 /// `--overwrite`. A missing or unreadable manifest is empty, so the safe choice (refuse) wins.
+/// It is also how a re-run knows an output is up to date and need not be rendered at all
+/// ([`Manifest::up_to_date`], see [`crate::incremental`]).
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Manifest {
     version: u32,
-    /// Path relative to the output folder, with `/` separators → SHA-256 hex.
-    files: BTreeMap<String, String>,
+    /// Path relative to the output folder, with `/` separators → what was written there.
+    files: BTreeMap<String, Entry>,
+}
+
+/// What postbook wrote to one output file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(from = "EntryForm")]
+struct Entry {
+    sha256: String,
+    /// The file's stamp right after it was written: while it holds, so does the hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stamp: Option<Stamp>,
+    /// The fingerprint of the options and inputs the file was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inputs: Option<String>,
+}
+
+/// A manifest entry as stored: version 1 kept only the hash.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum EntryForm {
+    Hash(String),
+    Full {
+        sha256: String,
+        stamp: Option<Stamp>,
+        inputs: Option<String>,
+    },
+}
+
+impl From<EntryForm> for Entry {
+    fn from(e: EntryForm) -> Entry {
+        match e {
+            EntryForm::Hash(sha256) => Entry {
+                sha256,
+                stamp: None,
+                inputs: None,
+            },
+            EntryForm::Full {
+                sha256,
+                stamp,
+                inputs,
+            } => Entry {
+                sha256,
+                stamp,
+                inputs,
+            },
+        }
+    }
 }
 
 impl Manifest {
@@ -38,7 +89,7 @@ impl Manifest {
 
     /// Writes the manifest atomically into `dir`.
     pub fn save(&mut self, dir: &Path) -> std::io::Result<()> {
-        self.version = 1;
+        self.version = 2;
         let json = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         write_atomic(&dir.join(MANIFEST_NAME), &json)
     }
@@ -51,13 +102,34 @@ impl Manifest {
             .join("/")
     }
 
-    /// Remembers that `path` now holds content with this hash.
-    pub fn record(&mut self, dir: &Path, path: &Path, sha256: String) {
-        self.files.insert(Self::key(dir, path), sha256);
+    /// Remembers that `path` now holds content with this hash, made from `inputs` (a
+    /// fingerprint; `None` when it cannot be known). Takes the file's stamp as it is now.
+    pub fn record(&mut self, dir: &Path, path: &Path, sha256: String, inputs: Option<String>) {
+        let entry = Entry {
+            sha256,
+            stamp: Stamp::of(path),
+            inputs,
+        };
+        self.files.insert(Self::key(dir, path), entry);
     }
 
     fn wrote(&self, dir: &Path, path: &Path, sha256: &str) -> bool {
-        self.files.get(&Self::key(dir, path)).map(String::as_str) == Some(sha256)
+        self.files
+            .get(&Self::key(dir, path))
+            .is_some_and(|e| e.sha256 == sha256)
+    }
+
+    /// Whether `path` was made from exactly `inputs` and still holds what postbook wrote:
+    /// its stamp is unchanged, or else its content hashes the same. Returns that hash.
+    pub fn up_to_date(&self, dir: &Path, path: &Path, inputs: &str) -> Option<String> {
+        let entry = self.files.get(&Self::key(dir, path))?;
+        if entry.inputs.as_deref() != Some(inputs) {
+            return None;
+        }
+        let stamp = Stamp::of(path)?;
+        let intact = entry.stamp == Some(stamp)
+            || std::fs::read(path).is_ok_and(|bytes| sha256_hex(&bytes) == entry.sha256);
+        intact.then(|| entry.sha256.clone())
     }
 }
 
@@ -265,7 +337,9 @@ mod tests {
         let mut m = Manifest::default();
         let (w, h) = write_output(d, &p, b"one", false, &m).unwrap();
         assert_eq!(w, Written::Created);
-        m.record(d, &p, h);
+        m.record(d, &p, h, Some("inputs".into()));
+        assert!(m.up_to_date(d, &p, "inputs").is_some());
+        assert!(m.up_to_date(d, &p, "other inputs").is_none());
         assert_eq!(
             write_output(d, &p, b"one", false, &m).unwrap().0,
             Written::Unchanged
@@ -273,9 +347,10 @@ mod tests {
         // postbook's own output is replaced freely...
         let (w, h) = write_output(d, &p, b"two", false, &m).unwrap();
         assert_eq!(w, Written::Replaced);
-        m.record(d, &p, h);
+        m.record(d, &p, h, Some("inputs".into()));
         // ...but not once a user has edited it, unless told to.
         std::fs::write(&p, b"two, edited").unwrap();
+        assert!(m.up_to_date(d, &p, "inputs").is_none());
         let err = write_output(d, &p, b"three", false, &m).unwrap_err();
         assert!(err.contains("--overwrite"), "{err}");
         assert_eq!(std::fs::read(&p).unwrap(), b"two, edited");
@@ -287,6 +362,30 @@ mod tests {
         // The manifest survives a save and load.
         m.save(d).unwrap();
         assert!(Manifest::load(d).wrote(d, &p, &sha256_hex(b"two")));
+        // A version 1 manifest (hashes only) is still understood, and nothing in it is up to date.
+        let v1 = format!(
+            r#"{{"version": 1, "files": {{"note.md": "{}"}}}}"#,
+            sha256_hex(b"three")
+        );
+        std::fs::write(d.join(MANIFEST_NAME), v1).unwrap();
+        let m = Manifest::load(d);
+        assert!(m.wrote(d, &p, &sha256_hex(b"three")));
+        assert!(m.up_to_date(d, &p, "inputs").is_none());
+    }
+
+    #[test]
+    fn touched_but_identical_outputs_are_up_to_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let (d, p) = (dir.path(), dir.path().join("book.epub"));
+        let mut m = Manifest::default();
+        let (_, h) = write_output(d, &p, b"book", false, &m).unwrap();
+        m.record(d, &p, h, Some("inputs".into()));
+        // Copied or restored without its times: the content decides.
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();
+        assert!(m.up_to_date(d, &p, "inputs").is_some());
+        std::fs::write(&p, b"b00k").unwrap();
+        assert!(m.up_to_date(d, &p, "inputs").is_none());
     }
 
     #[test]

@@ -25,6 +25,9 @@ pub struct Templates {
     /// `--css`, added after the rendered stylesheet as it is (not a template: minified CSS can
     /// hold `{#`, which minijinja would take for a comment).
     extra_css: Option<String>,
+    /// SHA-256 of the sources in use (templates and `--css`), so a changed file rebuilds the
+    /// books.
+    digest: String,
 }
 
 impl Templates {
@@ -40,13 +43,14 @@ impl Templates {
             }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        let mut sources = String::new();
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
                 Some(p) => std::fs::read_to_string(&p)
                     .with_context(|| format!("cannot read template {}", p.display()))?,
                 None => builtin.to_string(),
             };
-
+            sources.push_str(&format!("{name}\0{source}\0"));
             env.add_template_owned(*name, source)
                 .with_context(|| format!("template {name} does not compile"))?;
         }
@@ -56,7 +60,17 @@ impl Templates {
                     .with_context(|| format!("cannot read stylesheet {}", p.display()))
             })
             .transpose()?;
-        Ok(Templates { env, extra_css })
+        sources.push_str(&format!("--css\0{}\0", extra_css.as_deref().unwrap_or("")));
+        Ok(Templates {
+            env,
+            extra_css,
+            digest: crate::output::sha256_hex(sources.as_bytes()),
+        })
+    }
+
+    /// The SHA-256 (hex) of the template sources in use.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     /// Renders template `name` with `ctx`.

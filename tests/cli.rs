@@ -153,7 +153,8 @@ fn broken_posts_are_reported_and_the_rest_converted() {
         .find(|p| p["input"].as_str().unwrap().ends_with("bad-yaml.md"))
         .unwrap();
     assert_eq!(bad["error"]["line"], 3);
-    // Nothing but the outputs and postbook's manifest (no temp files) in the output folder.
+    // Nothing but the outputs, postbook's manifest and metadata cache (no temp files) in the
+    // output folder.
     let mut names: Vec<String> = std::fs::read_dir(out.path().join("md"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -162,6 +163,7 @@ fn broken_posts_are_reported_and_the_rest_converted() {
     assert_eq!(
         names,
         [
+            ".postbook-cache.json",
             ".postbook-manifest.json",
             "2023-01-03-truncated.md",
             "2023-01-04-ok.md"

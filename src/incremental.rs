@@ -1,0 +1,395 @@
+//! Incremental runs: what an output depends on, and the metadata cache that spares reading
+//! unchanged posts.
+//!
+//! Re-running into a folder that has a manifest is incremental (`--rebuild` turns it off):
+//!
+//! 1. Every input is stamped (size and modification time in nanoseconds) before it is read.
+//!    Posts whose stamp matches the metadata cache ([`CACHE_NAME`], in the output folder) are not
+//!    read at all: their metadata (what planning needs: title, date, authors, categories, tags,
+//!    source, slug — no body) and their read warnings come from the cache.
+//! 2. Outputs are planned from that metadata as usual (the streaming path of `convert`).
+//! 3. Each planned output gets a fingerprint ([`Fingerprints::of`]): SHA-256 over the postbook
+//!    version, every option that can change output bytes ([`Fingerprints::new`]), what the plan
+//!    decided for it (file name, book title, group, series position), and its ordered inputs with
+//!    their stamps, including the local pictures they reference. An output whose fingerprint is
+//!    the one the manifest recorded, and whose file still holds what postbook wrote, is not
+//!    rendered at all; the others read their posts in full and are rendered and written as usual.
+//!
+//! Stamps are taken before reading, so a post edited while postbook reads it is stamped with
+//! its old size/time and read again next time: a cache or fingerprint can be too old, never
+//! too new. Remote pictures are identified by URL (the download cache keeps them); pictures that
+//! failed to download are not retried while their output is up to date (`--rebuild` does).
+
+use crate::convert::Options;
+use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};
+use crate::model::{Document, Meta};
+use crate::output::{hex, sha256_hex};
+use crate::templates::Templates;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use tempfile::NamedTempFile;
+
+/// The file in an output folder that caches each input's metadata.
+pub const CACHE_NAME: &str = ".postbook-cache.json";
+
+/// Bumped whenever the cache lines change shape.
+const CACHE_FORMAT: u32 = 1;
+
+/// A cheap identity of a file's content: its size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (negative before it).
+    pub mtime_ns: i64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (following symlinks), or `None` when it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta.modified().ok()?;
+        let mtime_ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_nanos()).ok()?,
+            Err(e) => -i64::try_from(e.duration().as_nanos()).ok()?,
+        };
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns,
+        })
+    }
+}
+
+/// What an incremental run knows about one input besides its metadata.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct InputInfo {
+    /// Taken before the post was read.
+    pub stamp: Stamp,
+    /// The post's local picture references (paths, not URLs or `data:`): the files they point
+    /// to are embedded in books, so they are part of the fingerprint of every output they are in.
+    pub pictures: Vec<String>,
+}
+
+impl InputInfo {
+    pub fn new(stamp: Stamp, doc: &Document) -> InputInfo {
+        let mut pictures: Vec<String> = Vec::new();
+        doc.for_each_image(&mut |img| {
+            if !images::is_remote(&img.src) && !pictures.contains(&img.src) {
+                pictures.push(img.src.clone());
+            }
+        });
+        InputInfo { stamp, pictures }
+    }
+}
+
+/// One line of the cache: a post's metadata, stamp, pictures and read warnings. Generic so the
+/// same shape is written from borrowed values and read back into owned ones.
+#[derive(Serialize, Deserialize)]
+pub struct CacheLine<M, I, W> {
+    meta: M,
+    input: I,
+    warnings: W,
+}
+
+/// A post as the cache has it.
+pub type CachedPost = CacheLine<Meta, InputInfo, Vec<String>>;
+
+impl CachedPost {
+    /// The cached metadata, input info and read warnings, if the post still has this `stamp`.
+    pub fn fresh(self, stamp: Option<Stamp>) -> Option<(Meta, InputInfo, Vec<String>)> {
+        (Some(self.input.stamp) == stamp).then_some((self.meta, self.input, self.warnings))
+    }
+}
+
+#[derive(Serialize, Deserialize, PartialEq)]
+struct CacheHeader {
+    format: u32,
+    postbook: String,
+}
+
+impl CacheHeader {
+    fn current() -> CacheHeader {
+        CacheHeader {
+            format: CACHE_FORMAT,
+            postbook: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// The metadata cache of an earlier run, by input path.
+///
+/// The file is JSON lines: a header (cache format and postbook version), then one post per line.
+/// Any problem — missing, corrupt, written by another version — leaves the cache empty: the
+/// posts are then simply read.
+#[derive(Default)]
+pub struct PostCache {
+    posts: HashMap<PathBuf, CachedPost>,
+    /// Whether the file existed but could not be used.
+    pub ignored: bool,
+}
+
+impl PostCache {
+    pub fn load(dir: &Path) -> PostCache {
+        let Ok(file) = std::fs::File::open(dir.join(CACHE_NAME)) else {
+            return PostCache::default();
+        };
+        let mut lines = std::io::BufReader::new(file).lines();
+        let parse = || -> Option<HashMap<PathBuf, CachedPost>> {
+            let header: CacheHeader = serde_json::from_str(&lines.next()?.ok()?).ok()?;
+            if header != CacheHeader::current() {
+                return None;
+            }
+            lines
+                .map(|l| {
+                    let post: CachedPost = serde_json::from_str(&l.ok()?).ok()?;
+                    Some((post.meta.path.clone(), post))
+                })
+                .collect()
+        };
+        match parse() {
+            Some(posts) => PostCache {
+                posts,
+                ignored: false,
+            },
+            None => PostCache {
+                posts: HashMap::new(),
+                ignored: true,
+            },
+        }
+    }
+
+    /// The cache entry of the post at `path` (check it with [`CachedPost::fresh`]). Each entry
+    /// is handed out once.
+    pub fn take(&mut self, path: &Path) -> Option<CachedPost> {
+        self.posts.remove(path)
+    }
+
+    /// How many entries were not handed out (posts deleted or changed since).
+    pub fn unused(&self) -> usize {
+        self.posts.len()
+    }
+}
+
+/// The cache of this run, written line by line to a temporary file in the output folder as
+/// posts are recorded (on 100,000 posts it is about 60 MB: better on disk than in memory), and
+/// renamed over the old cache by [`CacheWriter::save`]. Dropped unsaved, it leaves nothing.
+pub struct CacheWriter {
+    /// `None` when there is no cache to write (no output folder, a dry run) or writing failed.
+    file: Option<BufWriter<NamedTempFile>>,
+}
+
+impl CacheWriter {
+    /// Starts a cache in `dir`, creating the folder. Without a folder, or when it cannot be
+    /// written, the writer does nothing: the next run then reads every post.
+    pub fn create(dir: Option<&Path>) -> CacheWriter {
+        let start = |dir: &Path| -> std::io::Result<BufWriter<NamedTempFile>> {
+            std::fs::create_dir_all(dir)?;
+            let tmp = tempfile::Builder::new()
+                .prefix(".postbook-")
+                .suffix(".tmp")
+                .tempfile_in(dir)?;
+            let mut file = BufWriter::new(tmp);
+            serde_json::to_writer(&mut file, &CacheHeader::current())?;
+            file.write_all(b"\n")?;
+            Ok(file)
+        };
+        CacheWriter {
+            file: dir.and_then(|d| start(d).ok()),
+        }
+    }
+
+    /// Records a post that was read (or taken from the cache). Its front matter's extra keys
+    /// are not kept: planning does not need them. Posts whose path is not UTF-8 are left out
+    /// (JSON cannot hold it); they are read on every run.
+    pub fn add(&mut self, meta: &Meta, input: &InputInfo, warnings: &[String]) {
+        let extra = Vec::new();
+        let meta = &Meta {
+            extra,
+            ..meta.clone()
+        };
+        let line = CacheLine {
+            meta,
+            input,
+            warnings,
+        };
+        let Ok(json) = serde_json::to_vec(&line) else {
+            return;
+        };
+        if let Some(file) = &mut self.file {
+            if file.write_all(&json).and(file.write_all(b"\n")).is_err() {
+                self.file = None;
+            }
+        }
+    }
+
+    /// Puts the cache in place in `dir`: synced, then renamed over the old one.
+    pub fn save(self, dir: &Path) -> std::io::Result<()> {
+        let Some(file) = self.file else {
+            return Err(std::io::Error::other("the cache could not be written"));
+        };
+        let tmp = file.into_inner().map_err(|e| e.into_error())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(dir.join(CACHE_NAME)).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// Computes the fingerprints of a run's outputs.
+pub struct Fingerprints {
+    /// SHA-256 state after the version and the options.
+    base: Sha256,
+    /// Where root-absolute picture paths are resolved.
+    root: PathBuf,
+    /// Each input that was read (or taken from the cache), by path.
+    pub inputs: HashMap<PathBuf, InputInfo>,
+}
+
+impl Fingerprints {
+    /// Starts from everything in `opts` that can change the bytes of an output, plus what those
+    /// options point to (the template files' contents, the cover picture's bytes) and the
+    /// environment (`SOURCE_DATE_EPOCH`). The options are listed exhaustively, without `..`:
+    /// a new field in [`Options`] does not compile until it is either hashed here or named as
+    /// not affecting outputs.
+    pub fn new(opts: &Options, root: &Path, templates: Option<&Templates>) -> Fingerprints {
+        let Options {
+            // Which posts, and where outputs go: the plan and each output's inputs say that.
+            inputs: _,
+            destination: _,
+            format,
+            group_by,
+            filters,
+            title,
+            title_pattern,
+            author,
+            lang,
+            // It only decides where pictures resolve, and each picture's resolution is in the
+            // fingerprint of the outputs that show it (see `of`).
+            root: _,
+            wrap,
+            // Hashed by content, below (the `--css` file is part of the templates' digest).
+            templates: _,
+            css: _,
+            kepub,
+            // How the run is reported or carried out, not what it writes.
+            report: _,
+            verbosity: _,
+            images,
+            cover,
+            auto_cover,
+            no_cover,
+            low_memory: _,
+            dry_run: _,
+            overwrite: _,
+            rebuild: _,
+            dedupe,
+        } = opts;
+        let ImageOptions {
+            policy,
+            process,
+            fetch,
+            jobs: _,
+        } = images;
+        let FetchOptions {
+            // Where and how patiently pictures are fetched, not which pictures.
+            cache_dir: _,
+            timeout: _,
+            attempts: _,
+            offline,
+            max_bytes,
+        } = fetch;
+        let cover = cover.as_ref().map(|p| match std::fs::read(p) {
+            Ok(bytes) => sha256_hex(&bytes),
+            Err(e) => format!("unreadable: {e}"),
+        });
+        let described = format!(
+            "{:?}",
+            (
+                env!("CARGO_PKG_VERSION"),
+                (
+                    format,
+                    group_by,
+                    filters,
+                    title,
+                    title_pattern,
+                    author,
+                    lang,
+                    wrap
+                ),
+                (policy, process, offline, max_bytes, cover, auto_cover, no_cover),
+                kepub,
+                (dedupe, templates.map(Templates::digest)),
+                std::env::var("SOURCE_DATE_EPOCH").ok(),
+            )
+        );
+        Fingerprints {
+            base: Sha256::new_with_prefix(described.as_bytes()),
+            root: root.to_path_buf(),
+            inputs: HashMap::new(),
+        }
+    }
+
+    /// The fingerprint of one output: the base, `plan` (the output's path relative to the
+    /// output folder and what planning decided for it), and its posts in order, each with its
+    /// stamp and its local pictures' stamps. `None` when an input has no stamp (it could not be
+    /// examined): such an output is never taken as up to date.
+    pub fn of(&self, plan: &str, posts: &[&Document]) -> Option<String> {
+        let mut h = self.base.clone();
+        h.update(plan.as_bytes());
+        for doc in posts {
+            let input = self.inputs.get(&doc.meta.path)?;
+            h.update(format!("\0{:?}{:?}", doc.meta.path, input.stamp).as_bytes());
+            for src in &input.pictures {
+                let picture = match images::resolve(&doc.meta, src, &self.root) {
+                    Ok(Source::File(p)) => format!("{p:?}{:?}", Stamp::of(&p)),
+                    other => format!("{other:?}"),
+                };
+                h.update(picture.as_bytes());
+            }
+        }
+        Some(hex(&h.finalize()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_round_trip_and_corruption() {
+        let dir = tempfile::tempdir().unwrap();
+        let post = dir.path().join("2023-05-01-a.md");
+        std::fs::write(&post, "---\ntitle: A\ndate: 2023-05-01\n---\nhi\n").unwrap();
+        let doc = crate::read::read_post(&post).unwrap().doc;
+        let stamp = Stamp::of(&post);
+        let info = InputInfo::new(stamp.unwrap(), &doc);
+        let mut w = CacheWriter::create(Some(dir.path()));
+        w.add(&doc.meta, &info, &["a warning".into()]);
+        w.save(dir.path()).unwrap();
+        // Nothing else is left in the folder.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+
+        let mut cache = PostCache::load(dir.path());
+        let (meta, _, warnings) = cache.take(&post).unwrap().fresh(stamp).expect("cached");
+        assert_eq!(meta, doc.meta);
+        assert_eq!(warnings, ["a warning"]);
+        assert!(cache.take(&post).is_none() && cache.unused() == 0);
+        // A changed stamp misses.
+        let mut cache = PostCache::load(dir.path());
+        let other = stamp.map(|s| Stamp {
+            size: s.size + 1,
+            ..s
+        });
+        assert!(cache.take(&post).unwrap().fresh(other).is_none());
+
+        // Corrupt or from another version: ignored, never an error.
+        let file = dir.path().join(CACHE_NAME);
+        let text = std::fs::read_to_string(&file).unwrap();
+        std::fs::write(&file, &text[..text.len() - 5]).unwrap();
+        assert!(PostCache::load(dir.path()).ignored);
+        std::fs::write(&file, text.replacen("\"format\":1", "\"format\":0", 1)).unwrap();
+        let cache = PostCache::load(dir.path());
+        assert!(cache.ignored && cache.unused() == 0);
+    }
+}

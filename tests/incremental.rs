@@ -1,0 +1,356 @@
+//! Incremental re-runs (only outputs whose posts or options changed are rendered; unchanged
+//! posts come from the metadata cache) and `--dedupe`.
+
+mod common;
+use common::*;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+/// A copy of `samples/` (6 posts, one per book) plus a second May 2023 post, so the 2023-05
+/// book has two posts. Returns the temporary folder; posts are in `posts/`, outputs go to `out/`.
+fn site() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    let posts = tmp.path().join("posts");
+    for file in all_files(&samples()) {
+        let to = posts.join(file.strip_prefix(samples()).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &to).unwrap();
+    }
+    std::fs::write(
+        posts.join("2023-05-30-second.md"),
+        "---\ntitle: 五月的第二篇\ndate: 2023-05-30\n---\n同一个月的另一篇文章。\n",
+    )
+    .unwrap();
+    tmp
+}
+
+/// Runs `convert -t FORMAT posts/ -o out/` with `extra` and returns the report.
+fn convert(site: &Path, format: &str, extra: &[&str]) -> Value {
+    let report = site.join("report.json");
+    postbook()
+        .args(["convert", "-q", "-t", format])
+        .args(extra)
+        .arg(site.join("posts"))
+        .arg("-o")
+        .arg(site.join("out"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap()
+}
+
+/// Each output's file name → its status.
+fn statuses(report: &Value) -> BTreeMap<String, String> {
+    report["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let path = PathBuf::from(o["path"].as_str().unwrap());
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, o["status"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// The outputs that are not `unchanged`, by name.
+fn rebuilt(report: &Value) -> Vec<String> {
+    statuses(report)
+        .into_iter()
+        .filter(|(_, s)| s != "unchanged")
+        .map(|(n, s)| format!("{n} {s}"))
+        .collect()
+}
+
+fn mtimes(dir: &Path) -> BTreeMap<PathBuf, SystemTime> {
+    all_files(dir)
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().contains("/.postbook-"))
+        .map(|p| {
+            let t = std::fs::metadata(&p).unwrap().modified().unwrap();
+            (p, t)
+        })
+        .collect()
+}
+
+fn summary(report: &Value, key: &str) -> u64 {
+    report["summary"][key].as_u64().unwrap()
+}
+
+#[test]
+fn an_unchanged_rerun_reads_and_renders_nothing() {
+    for format in ["epub", "markdown"] {
+        let site = site();
+        let first = convert(site.path(), format, &[]);
+        assert_eq!(summary(&first, "posts_from_cache"), 0);
+        assert_eq!(summary(&first, "skipped"), 0);
+        let before = mtimes(&site.path().join("out"));
+        assert_eq!(
+            before.len(),
+            7 - usize::from(format == "epub"),
+            "{before:?}"
+        );
+
+        let again = convert(site.path(), format, &[]);
+        assert_eq!(summary(&again, "posts_from_cache"), 7, "{format}");
+        let outputs = summary(&again, "outputs");
+        assert_eq!(summary(&again, "skipped"), outputs, "{format}");
+        assert_eq!(summary(&again, "unchanged"), outputs, "{format}");
+        assert_eq!(summary(&again, "converted"), 7, "{format}");
+        assert!(
+            rebuilt(&again).is_empty(),
+            "{format}: {:?}",
+            rebuilt(&again)
+        );
+        assert_eq!(mtimes(&site.path().join("out")), before, "{format}");
+        // Read warnings are kept in the cache and reported again.
+        assert_eq!(
+            summary(&again, "warnings"),
+            summary(&first, "warnings"),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn an_edited_post_rebuilds_exactly_its_output() {
+    for (format, output) in [
+        ("epub", "2023-05.epub"),
+        ("markdown", "2023-05-30-second.md"),
+    ] {
+        let site = site();
+        convert(site.path(), format, &[]);
+        let post = site.path().join("posts/2023-05-30-second.md");
+        let mut text = std::fs::read_to_string(&post).unwrap();
+        text.push_str("\n补充一段。\n");
+        std::fs::write(&post, text).unwrap();
+
+        let report = convert(site.path(), format, &[]);
+        assert_eq!(rebuilt(&report), [format!("{output} replaced")], "{format}");
+        assert_eq!(summary(&report, "posts_from_cache"), 6, "{format}");
+        assert_eq!(
+            summary(&report, "skipped"),
+            summary(&report, "outputs") - 1,
+            "{format}"
+        );
+        let out = site.path().join("out").join(output);
+        let written = match format {
+            "epub" => unzip(&out)
+                .into_iter()
+                .map(|(_, b)| String::from_utf8_lossy(&b).into_owned())
+                .collect(),
+            _ => std::fs::read_to_string(out).unwrap(),
+        };
+        assert!(
+            written.contains("补充一段"),
+            "{format}: edit not in {output}"
+        );
+    }
+}
+
+#[test]
+fn a_deleted_post_rebuilds_its_book() {
+    let site = site();
+    convert(site.path(), "epub", &[]);
+    std::fs::remove_file(site.path().join("posts/2023-05-30-second.md")).unwrap();
+    let report = convert(site.path(), "epub", &[]);
+    assert_eq!(rebuilt(&report), ["2023-05.epub replaced"]);
+    assert_eq!(summary(&report, "posts_from_cache"), 6);
+    let book = site.path().join("out/2023-05.epub");
+    assert!(!unzip(&book)
+        .iter()
+        .any(|(_, b)| String::from_utf8_lossy(b).contains("五月的第二篇")));
+}
+
+#[test]
+fn a_changed_option_template_or_picture_rebuilds_what_it_affects() {
+    let site = site();
+    let theme = site.path().join("theme");
+    std::fs::create_dir(&theme).unwrap();
+    let css =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/style.css"))
+            .unwrap();
+    std::fs::write(theme.join("style.css"), &css).unwrap();
+    let theme_arg = theme.to_str().unwrap();
+    let all_replaced = |report: &Value| {
+        statuses(report).values().all(|s| s == "replaced") && summary(report, "skipped") == 0
+    };
+
+    convert(site.path(), "epub", &["--templates", theme_arg]);
+    // An option that changes every book: all are rendered again, from cached metadata.
+    let retitled = convert(
+        site.path(),
+        "epub",
+        &["--templates", theme_arg, "--title", "新闻"],
+    );
+    assert!(all_replaced(&retitled), "{:?}", statuses(&retitled));
+    assert_eq!(summary(&retitled, "posts_from_cache"), 7);
+    let same = convert(
+        site.path(),
+        "epub",
+        &["--templates", theme_arg, "--title", "新闻"],
+    );
+    assert!(rebuilt(&same).is_empty(), "{:?}", rebuilt(&same));
+
+    // A template file edited in place (same option, new content): every book.
+    std::fs::write(
+        theme.join("style.css"),
+        format!("{css}\nh1 {{ color: gray; }}\n"),
+    )
+    .unwrap();
+    let restyled = convert(
+        site.path(),
+        "epub",
+        &["--templates", theme_arg, "--title", "新闻"],
+    );
+    assert!(all_replaced(&restyled), "{:?}", statuses(&restyled));
+
+    // A local picture replaced without touching its post: the book that shows it.
+    let picture = site.path().join("posts/images/harbour.png");
+    let mut bytes = std::fs::read(&picture).unwrap();
+    bytes.extend_from_slice(b"\0"); // trailing bytes after IEND: still the same PNG to decoders
+    std::fs::write(&picture, bytes).unwrap();
+    let repictured = convert(
+        site.path(),
+        "epub",
+        &["--templates", theme_arg, "--title", "新闻"],
+    );
+    assert_eq!(
+        rebuilt(&repictured),
+        ["2021-07.epub replaced"],
+        "{:?}",
+        statuses(&repictured)
+    );
+}
+
+#[test]
+fn a_corrupt_cache_is_ignored() {
+    let site = site();
+    let first = convert(site.path(), "epub", &[]);
+    let cache = site.path().join("out/.postbook-cache.json");
+    for garbage in [
+        &b"{\"format\": 1, \"postbook\""[..],
+        b"\xff\xfe garbage",
+        b"",
+    ] {
+        std::fs::write(&cache, garbage).unwrap();
+        let report = convert(site.path(), "epub", &[]);
+        // Every post is read again, and the outputs are still known to be up to date.
+        assert_eq!(summary(&report, "posts_from_cache"), 0);
+        assert_eq!(summary(&report, "skipped"), summary(&first, "outputs"));
+        // The cache is written anew.
+        let report = convert(site.path(), "epub", &[]);
+        assert_eq!(summary(&report, "posts_from_cache"), 7);
+    }
+}
+
+#[test]
+fn rebuild_reads_and_renders_everything() {
+    let site = site();
+    convert(site.path(), "epub", &[]);
+    let before = mtimes(&site.path().join("out"));
+    let report = convert(site.path(), "epub", &["--rebuild"]);
+    assert_eq!(summary(&report, "posts_from_cache"), 0);
+    assert_eq!(summary(&report, "skipped"), 0);
+    // Rendered again, to the same bytes: the files are still not touched.
+    assert_eq!(summary(&report, "unchanged"), summary(&report, "outputs"));
+    assert_eq!(mtimes(&site.path().join("out")), before);
+}
+
+#[test]
+fn an_edited_output_is_rendered_again_and_refused() {
+    let site = site();
+    convert(site.path(), "markdown", &[]);
+    let note = site.path().join("out/2023-05-30-second.md");
+    std::fs::write(&note, "my own notes\n").unwrap();
+    let out = postbook()
+        .args(["convert", "-t", "markdown", "--color", "never"])
+        .arg(site.path().join("posts"))
+        .arg("-o")
+        .arg(site.path().join("out"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("refusing to replace"), "{err}");
+    assert!(err.contains("(6 unchanged); 1 failed"), "{err}");
+    assert_eq!(std::fs::read_to_string(&note).unwrap(), "my own notes\n");
+}
+
+#[test]
+fn dry_run_tells_up_to_date_outputs_apart() {
+    let site = site();
+    convert(site.path(), "epub", &[]);
+    let post = site.path().join("posts/2023-05-30-second.md");
+    std::fs::write(
+        &post,
+        "---\ntitle: 改了\ndate: 2023-05-30\n---\n新的正文。\n",
+    )
+    .unwrap();
+    let report = convert(site.path(), "epub", &["--dry-run"]);
+    assert_eq!(rebuilt(&report), ["2023-05.epub planned"]);
+    // Nothing was written: the next real run still has that book to do.
+    let report = convert(site.path(), "epub", &[]);
+    assert_eq!(rebuilt(&report), ["2023-05.epub replaced"]);
+}
+
+#[test]
+fn dedupe_drops_reposts_and_says_which() {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    let run = |extra: &[&str]| {
+        let assert = postbook()
+            .args(["convert", "-t", "markdown", "--color", "never"])
+            .args(extra)
+            .arg(fixture("duplicates"))
+            .arg("-o")
+            .arg(out.path().join("notes"))
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        let json: Value = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        (stderr, json)
+    };
+    let (_, all) = run(&[]);
+    assert_eq!(summary(&all, "converted"), 10);
+    assert_eq!(summary(&all, "duplicates"), 0);
+
+    let (stderr, json) = run(&["--dedupe"]);
+    assert!(stderr.contains("converted 6 posts into"), "{stderr}");
+    assert!(stderr.contains("; 4 duplicates dropped"), "{stderr}");
+    assert_eq!(summary(&json, "duplicates"), 4);
+    let dropped: BTreeMap<String, String> = json["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["status"] == "duplicate")
+        .map(|p| {
+            let name = |v: &Value| {
+                let p = PathBuf::from(v.as_str().unwrap());
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                name.chars().take(17).collect::<String>()
+            };
+            (name(&p["input"]), name(&p["duplicate_of"]))
+        })
+        .collect();
+    let expected: BTreeMap<String, String> = [
+        // The same source URL (real reposts from the corpus)...
+        ("2020-10-05-中国宗教自由", "2020-10-03-中国宗教自由"),
+        ("2022-10-25-Tracki", "2022-04-05-Tracki"),
+        // ...spelled differently (case, trailing slash, fragment).
+        ("2022-11-01-tracki", "2022-04-05-Tracki"),
+        // No source: the same title on the same day (not the next day's).
+        ("2023-03-01-note-b", "2023-03-01-note-a"),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_owned(), b.to_owned()))
+    .collect();
+    assert_eq!(dropped, expected);
+}
