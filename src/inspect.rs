@@ -1,10 +1,14 @@
 //! The `inspect` command: what is in a folder of posts, before converting it.
 
-use crate::convert::{progress_bar, read_all, Read, Verbosity};
+use crate::convert::{progress_bar, Verbosity};
 use crate::images::{resolve, Source};
+use crate::input;
+use crate::model::Meta;
+use crate::read::{read_post, PostError};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Counts and problems found in a set of posts.
 #[derive(Debug, Default, Serialize)]
@@ -22,28 +26,48 @@ pub struct Inventory {
     pub errors: Vec<String>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Clone, Copy, Serialize)]
 pub struct ImageCounts {
     pub local: usize,
     pub remote: usize,
     pub missing: usize,
 }
 
-/// Reads every post under `inputs` and tallies it.
+/// Reads every post under `inputs` and tallies it. Each post is reduced to its metadata and
+/// picture counts as soon as it is read, so memory stays small on large archives.
 pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) -> Inventory {
-    let progress = progress_bar(verbosity, "reading");
-    let posts = read_all(inputs, None, &progress);
-    progress.finish_and_clear();
     let root = root
         .or_else(|| inputs.first().filter(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| PathBuf::from("."));
+    let progress = progress_bar(verbosity, "reading");
+    let (files, missing) = input::discover(inputs, None);
+    progress.set_length(files.len() as u64);
+    let mut posts: Vec<(PathBuf, Result<Tally, PostError>)> = files
+        .into_par_iter()
+        .map(|path| {
+            let post = read_post(&path).map(|p| {
+                let counts = image_counts(&p.doc, &root);
+                let mut meta = p.doc.meta;
+                meta.extra = Vec::new();
+                (meta, counts)
+            });
+            progress.inc(1);
+            (path, post)
+        })
+        .collect();
+    progress.finish_and_clear();
+    posts.extend(
+        missing
+            .into_iter()
+            .map(|(path, why)| (path, Err(PostError::whole_file(why)))),
+    );
     let mut inv = Inventory {
         posts: posts.len(),
         ..Inventory::default()
     };
     let mut days = Vec::new();
-    for Read { path, result, .. } in &posts {
-        let post = match result {
+    for (path, result) in &posts {
+        let (meta, images) = match result {
             Ok(p) => p,
             Err(e) => {
                 inv.errors.push(e.display_for(path));
@@ -51,7 +75,6 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
             }
         };
         inv.readable += 1;
-        let meta = &post.doc.meta;
         match meta.date {
             Some(d) => {
                 let day = d.day();
@@ -69,16 +92,27 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         for a in &meta.authors {
             *inv.by_author.entry(a.clone()).or_default() += 1;
         }
-        post.doc
-            .for_each_image(&mut |img| match resolve(meta, &img.src, &root) {
-                Ok(Source::File(_) | Source::Data(_)) => inv.images.local += 1,
-                Ok(Source::Url(_)) => inv.images.remote += 1,
-                Err(_) => inv.images.missing += 1,
-            });
+        inv.images.local += images.local;
+        inv.images.remote += images.remote;
+        inv.images.missing += images.missing;
     }
     inv.first_date = days.iter().min().map(|d| d.to_string());
     inv.last_date = days.iter().max().map(|d| d.to_string());
     inv
+}
+
+/// What `inspect` keeps of a post: its metadata and its pictures' counts.
+type Tally = (Meta, ImageCounts);
+
+/// A post's pictures by where they are: local files and `data:` URIs, remote URLs, missing.
+fn image_counts(doc: &crate::model::Document, root: &Path) -> ImageCounts {
+    let mut counts = ImageCounts::default();
+    doc.for_each_image(&mut |img| match resolve(&doc.meta, &img.src, root) {
+        Ok(Source::File(_) | Source::Data(_)) => counts.local += 1,
+        Ok(Source::Url(_)) => counts.remote += 1,
+        Err(_) => counts.missing += 1,
+    });
+    counts
 }
 
 impl Inventory {

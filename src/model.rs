@@ -135,6 +135,17 @@ pub enum Inline {
     LineBreak,
 }
 
+impl Meta {
+    /// Frees the unused capacity of the lists, for metadata kept for a whole run (streaming
+    /// keeps every post's): lists filled one item at a time reserve room for four.
+    pub fn shrink_to_fit(&mut self) {
+        for list in [&mut self.authors, &mut self.categories, &mut self.tags] {
+            list.shrink_to_fit();
+        }
+        self.extra.shrink_to_fit();
+    }
+}
+
 impl Document {
     /// The title to show: the front matter title, else the slug, else the file stem.
     pub fn display_title(&self) -> String {

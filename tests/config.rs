@@ -10,11 +10,7 @@ use std::path::{Path, PathBuf};
 fn samples_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let posts = dir.path().join("posts");
-    for file in all_files(&samples()) {
-        let to = posts.join(file.strip_prefix(samples()).unwrap());
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&file, &to).unwrap();
-    }
+    copy_samples_to(&posts);
     (dir, posts)
 }
 

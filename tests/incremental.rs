@@ -13,11 +13,7 @@ use std::time::SystemTime;
 fn site() -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let posts = tmp.path().join("posts");
-    for file in all_files(&samples()) {
-        let to = posts.join(file.strip_prefix(samples()).unwrap());
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&file, &to).unwrap();
-    }
+    copy_samples_to(&posts);
     std::fs::write(
         posts.join("2023-05-30-second.md"),
         "---\ntitle: 五月的第二篇\ndate: 2023-05-30\n---\n同一个月的另一篇文章。\n",

@@ -29,6 +29,16 @@ pub fn postbook() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("postbook").expect("binary built")
 }
 
+/// Copies `samples/` (with its sub-folders) into `dir`, for tests that change the posts or put
+/// a file beside them.
+pub fn copy_samples_to(dir: &Path) {
+    for file in all_files(&samples()) {
+        let to = dir.join(file.strip_prefix(samples()).unwrap());
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &to).unwrap();
+    }
+}
+
 /// All files in a zip archive, by name.
 pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
     let file = std::fs::File::open(path).unwrap();
