@@ -1094,7 +1094,11 @@ fn execute<'d>(
         })
         .collect();
     progress.finish_and_clear();
-    if let Err(e) = sync_outputs(dir) {
+    // Flush only when something was written: `syncfs` also waits for other programs' writes.
+    let wrote = results
+        .iter()
+        .any(|(r, _)| matches!(r, Ok((Written::Created | Written::Replaced, _, _))));
+    if let Err(e) = wrote.then(|| sync_outputs(dir)).transpose() {
         diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
     }
     for ((plan, inputs), (result, took)) in plans.iter().zip(inputs).zip(results) {
