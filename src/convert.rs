@@ -8,10 +8,10 @@ use crate::config::TitlePattern;
 use crate::group::{GroupBy, GroupKey};
 use crate::images::{self, AssetSource, ImageOptions, ImagePolicy, ImageStore, Lookup};
 use crate::incremental::{CacheWriter, Fingerprints, InputInfo, PostCache, Stamp, CACHE_NAME};
-use crate::model::{Document, Meta};
+use crate::model::{Document, Meta, PostPath};
 use crate::output::{
-    safe_file_stem, sync_outputs, write_atomic, write_output, Manifest, NameAllocator, Written,
-    MANIFEST_NAME,
+    safe_file_stem, sync_outputs, write_json_atomic, write_output, Manifest, NameAllocator,
+    Written, MANIFEST_NAME,
 };
 use crate::read::{front_matter, read_post, PostError, ReadPost};
 use crate::templates::Templates;
@@ -197,10 +197,15 @@ pub struct Report {
     pub group_by: String,
     pub summary: Summary,
     pub outputs: Vec<OutputRecord>,
+    /// One record per input, sorted by path.
     pub posts: Vec<PostRecord>,
-    /// Where each input's record is in `posts` (warnings arrive by path, from parallel work).
-    #[serde(skip)]
-    index: HashMap<PathBuf, usize>,
+}
+
+/// The record of the input at `path` in `posts`, sorted by path (warnings and outputs arrive by
+/// path, from parallel work).
+fn record_of<'r>(posts: &'r mut [PostRecord], path: &Path) -> Option<&'r mut PostRecord> {
+    let i = posts.binary_search_by(|r| (*r.input).cmp(path)).ok()?;
+    Some(&mut posts[i])
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -245,7 +250,8 @@ pub struct Summary {
 
 #[derive(Debug, Serialize)]
 pub struct OutputRecord {
-    pub path: PathBuf,
+    /// Shared with the records of the posts in it.
+    pub path: Arc<Path>,
     pub status: OutputStatus,
     /// Why the output could not be written (`status` is `failed`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +259,7 @@ pub struct OutputRecord {
     /// The book title, for EPUB outputs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    pub posts: Vec<PathBuf>,
+    pub posts: Vec<PostPath>,
 }
 
 /// What became of one output file.
@@ -282,16 +288,16 @@ impl From<Written> for OutputStatus {
 
 #[derive(Debug, Serialize)]
 pub struct PostRecord {
-    pub input: PathBuf,
+    pub input: PostPath,
     /// `converted`, `failed`, `filtered` or `duplicate`.
     pub status: &'static str,
     /// The post this one duplicates (`status` is `duplicate`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub duplicate_of: Option<PathBuf>,
+    pub duplicate_of: Option<PostPath>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub outputs: Vec<PathBuf>,
+    pub outputs: Vec<Arc<Path>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorRecord>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -324,7 +330,7 @@ fn read_posts(
     progress.set_length(files.len() as u64);
     let files: Vec<_> = files
         .into_iter()
-        .map(|path| (cache.take(&path).filter(|_| !keep), path))
+        .map(|path| (cache.take(&path).filter(|_| !keep), PostPath::from(path)))
         .collect();
     let mut posts: Vec<Read> = files
         .into_par_iter()
@@ -334,6 +340,11 @@ fn read_posts(
             let stamp = Stamp::of(&path);
             let (mut result, input, from_cache) = match cached.and_then(|c| c.fresh(stamp)) {
                 Some((meta, input, warnings)) => {
+                    // The path shared with the report, not the cache's copy.
+                    let meta = Meta {
+                        path: path.clone(),
+                        ..meta
+                    };
                     let doc = Document {
                         meta,
                         blocks: Vec::new(),
@@ -366,7 +377,7 @@ fn read_posts(
         })
         .collect();
     posts.extend(missing.into_iter().map(|(path, why)| Read {
-        path,
+        path: path.into(),
         result: Err(PostError::whole_file(why)),
         took: Duration::ZERO,
         input: None,
@@ -377,7 +388,7 @@ fn read_posts(
 
 /// One input after reading: the post or why it failed, and how long reading took (`-v`).
 pub struct Read {
-    pub path: PathBuf,
+    pub path: PostPath,
     /// Boxed: the list of every input's `Read` lives until all are sorted into the report, and
     /// at 100,000 posts an inline post doubled what that list took.
     pub result: Result<Box<ReadPost>, PostError>,
@@ -475,7 +486,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         _ => CacheWriter::create(None),
     };
     // `--dedupe`: the first post (in path order) with each key.
-    let mut firsts: HashMap<String, PathBuf> = HashMap::new();
+    let mut firsts: HashMap<String, PostPath> = HashMap::new();
     for Read {
         path,
         result,
@@ -561,9 +572,10 @@ pub fn run(opts: &Options) -> Result<Report> {
                 }
             }
         };
-        report.index.insert(path, report.posts.len());
         report.posts.push(record);
     }
+    // Inputs come sorted; the missing ones were added at the end.
+    report.posts.sort_by(|a, b| a.input.cmp(&b.input));
 
     let store = match streaming {
         true => None,
@@ -631,9 +643,9 @@ pub fn run(opts: &Options) -> Result<Report> {
     let mut output_errors: BTreeMap<&Path, &str> = BTreeMap::new();
     for out in &report.outputs {
         for p in &out.posts {
-            if let Some(&i) = report.index.get(p) {
+            if let Some(rec) = record_of(&mut report.posts, p) {
                 match &out.error {
-                    None => report.posts[i].outputs.push(out.path.clone()),
+                    None => rec.outputs.push(out.path.clone()),
                     Some(e) => _ = output_errors.insert(p, e),
                 }
             }
@@ -646,7 +658,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         {
             // The render or the write failed (already printed); the post is not in any output.
             rec.status = "failed";
-            let why = output_errors.get(rec.input.as_path()).copied();
+            let why = output_errors.get(&*rec.input).copied();
             rec.error.get_or_insert(ErrorRecord {
                 message: why.unwrap_or("no output was written").into(),
                 line: None,
@@ -693,8 +705,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         print_plan(&report)?;
     }
     if let Some(path) = &opts.report {
-        let json = serde_json::to_vec_pretty(&report)?;
-        write_atomic(path, &json)
+        write_json_atomic(path, &report)
             .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
     }
     if opts.verbosity >= Verbosity::Normal {
@@ -1040,7 +1051,7 @@ fn execute<'d>(
     render: impl Fn(&Planned<'d>) -> Result<(Vec<u8>, BookStats)> + Sync,
 ) -> Result<()> {
     let record = |plan: &Planned, status, error| OutputRecord {
-        path: plan.path.clone(),
+        path: Arc::from(plan.path.as_path()),
         status,
         title: plan.title.clone(),
         posts: plan.posts.iter().map(|d| d.meta.path.clone()).collect(),
@@ -1172,8 +1183,8 @@ fn remove_stale_temporaries(dir: &Path) {
 fn post_warning(report: &mut Report, verbosity: Verbosity, post: &Path, message: String) {
     warn(verbosity, &format!("{}: {message}", post.display()));
     report.summary.warnings += 1;
-    if let Some(&i) = report.index.get(post) {
-        report.posts[i].warnings.push(message);
+    if let Some(rec) = record_of(&mut report.posts, post) {
+        rec.warnings.push(message);
     }
 }
 

@@ -22,7 +22,7 @@
 
 use crate::convert::Options;
 use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};
-use crate::model::{Document, Meta};
+use crate::model::{Document, Meta, PostPath};
 use crate::output::{hex, sha256_hex};
 use crate::templates::Templates;
 use serde::{Deserialize, Serialize};
@@ -125,7 +125,7 @@ impl CacheHeader {
 /// posts are then simply read.
 #[derive(Default)]
 pub struct PostCache {
-    posts: HashMap<PathBuf, CachedPost>,
+    posts: HashMap<PostPath, CachedPost>,
     /// Whether the file existed but could not be used.
     pub ignored: bool,
 }
@@ -136,7 +136,7 @@ impl PostCache {
             return PostCache::default();
         };
         let mut lines = std::io::BufReader::new(file).lines();
-        let parse = || -> Option<HashMap<PathBuf, CachedPost>> {
+        let parse = || -> Option<HashMap<PostPath, CachedPost>> {
             let header: CacheHeader = serde_json::from_str(&lines.next()?.ok()?).ok()?;
             if header != CacheHeader::current() {
                 return None;
@@ -243,7 +243,7 @@ pub struct Fingerprints {
     /// Where root-absolute picture paths are resolved.
     root: PathBuf,
     /// Each input that was read (or taken from the cache), by path.
-    pub inputs: HashMap<PathBuf, InputInfo>,
+    pub inputs: HashMap<PostPath, InputInfo>,
 }
 
 impl Fingerprints {

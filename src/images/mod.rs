@@ -9,7 +9,7 @@
 pub mod fetch;
 pub mod process;
 
-use crate::model::{Document, Meta};
+use crate::model::{Document, Meta, PostPath};
 use clap::ValueEnum;
 use fetch::{FetchOptions, Fetcher};
 use indicatif::ProgressBar;
@@ -187,7 +187,7 @@ pub struct ImageStore {
     policy: ImagePolicy,
     /// Each post's references, resolved once while preparing, so writers' lookups neither touch
     /// the file system nor decode `data:` URIs again. By post path, then `src`.
-    resolved: HashMap<PathBuf, HashMap<String, Resolved>>,
+    resolved: HashMap<PostPath, HashMap<String, Resolved>>,
     prepared: HashMap<String, Result<Option<Arc<Asset>>, String>>,
     pub counts: ImageCounts,
 }
@@ -221,7 +221,7 @@ impl ImageStore {
         progress: &ProgressBar,
     ) -> std::io::Result<ImageStore> {
         let mut wanted: HashMap<String, Source> = HashMap::new();
-        let mut resolved: HashMap<PathBuf, HashMap<String, Resolved>> = HashMap::new();
+        let mut resolved: HashMap<PostPath, HashMap<String, Resolved>> = HashMap::new();
         if opts.policy != ImagePolicy::Strip {
             for doc in docs {
                 let refs = resolved.entry(doc.meta.path.clone()).or_default();
@@ -429,7 +429,7 @@ mod tests {
         std::fs::write(root.join("ok.png"), b"x").unwrap();
         let mut doc = Document {
             meta: Meta {
-                path: root.join("p.md"),
+                path: root.join("p.md").into(),
                 ..Meta::default()
             },
             blocks: vec![],

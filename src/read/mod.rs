@@ -11,7 +11,7 @@ pub mod inline;
 pub mod markdown;
 pub mod nesting;
 
-use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate};
+use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
 use std::fmt;
 use std::path::Path;
 
@@ -97,19 +97,21 @@ impl BodyFormat {
 }
 
 /// Reads and normalizes the post at `path`.
-pub fn read_post(path: &Path) -> Result<ReadPost, PostError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
+pub fn read_post(path: impl Into<PostPath>) -> Result<ReadPost, PostError> {
+    let path = path.into();
+    let bytes = std::fs::read(&path)
+        .map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
     read_post_bytes(path, &bytes)
 }
 
 /// Reads a post from bytes already loaded; `path` names it and picks the body format.
-pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError> {
+pub fn read_post_bytes(path: impl Into<PostPath>, bytes: &[u8]) -> Result<ReadPost, PostError> {
+    let path = path.into();
     let mut warnings = Vec::new();
     let text = encoding::decode(bytes, &mut warnings)?;
     let split = front_matter::split(&text).map_err(|e| e.with_source(&text))?;
     let mut meta = Meta {
-        path: path.to_path_buf(),
+        path: path.clone(),
         ..Meta::default()
     };
     if let Some((syntax, src)) = split.front_matter {
@@ -117,7 +119,7 @@ pub fn read_post_bytes(path: &Path, bytes: &[u8]) -> Result<ReadPost, PostError>
             front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(&text))?;
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
     }
-    let format = BodyFormat::for_path(path).unwrap_or(BodyFormat::Markdown);
+    let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
     let mut blocks = match format {
         BodyFormat::Markdown => markdown::read_markdown(split.body, &mut warnings),
         BodyFormat::Html => html::read_html(split.body, &mut warnings),

@@ -7,7 +7,7 @@
 use super::cover::{self, CoverText};
 use super::xhtml::{self, Context};
 use crate::images::{Asset, AssetSource, Lookup};
-use crate::model::{Document, PostDate};
+use crate::model::{Document, PostDate, PostPath};
 use crate::templates::Templates;
 use anyhow::{anyhow, Result};
 use chrono::Datelike;
@@ -52,7 +52,7 @@ pub struct BookStats {
     /// Pictures that could not be embedded (each also has a warning).
     pub images_failed: usize,
     /// Warnings with the post they concern.
-    pub warnings: Vec<(std::path::PathBuf, String)>,
+    pub warnings: Vec<(PostPath, String)>,
 }
 
 /// Writes EPUB books.
