@@ -6,8 +6,12 @@
 
 use crate::config::TitlePattern;
 use crate::group::{GroupBy, GroupKey};
-use crate::images::{self, AssetSource, ImageOptions, ImagePolicy, ImageStore, Lookup};
-use crate::incremental::{CacheWriter, Fingerprints, InputInfo, PostCache, Stamp, CACHE_NAME};
+use crate::images::{
+    self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, ImageStore, Lookup,
+};
+use crate::incremental::{
+    CacheWriter, CachedPost, Fingerprints, InputInfo, PostCache, Stamp, CACHE_NAME,
+};
 use crate::model::{Document, Meta, PostPath};
 use crate::output::{
     safe_file_stem, sync_outputs, write_json_atomic, write_output, Manifest, NameAllocator,
@@ -286,11 +290,24 @@ impl From<Written> for OutputStatus {
     }
 }
 
+/// What became of one input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PostStatus {
+    Converted,
+    /// Not readable, or no output could be written; the record's `error` says why.
+    Failed,
+    /// Left out by `--since`, `--until`, `--category` or `--tag`.
+    Filtered,
+    /// Dropped by `--dedupe`; the record's `duplicate_of` names the post kept.
+    Duplicate,
+}
+
+/// One input in the report. Kept small: a run holds one per post until the report is written.
 #[derive(Debug, Serialize)]
 pub struct PostRecord {
     pub input: PostPath,
-    /// `converted`, `failed`, `filtered` or `duplicate`.
-    pub status: &'static str,
+    pub status: PostStatus,
     /// The post this one duplicates (`status` is `duplicate`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub duplicate_of: Option<PostPath>,
@@ -299,7 +316,7 @@ pub struct PostRecord {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub outputs: Vec<Arc<Path>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorRecord>,
+    pub error: Option<Box<ErrorRecord>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -314,84 +331,100 @@ pub struct ErrorRecord {
 /// Above this many posts, `convert` streams (see [`Options::low_memory`]).
 pub const STREAM_ABOVE: usize = 5_000;
 
-/// Reads every post under `inputs`, in parallel, in a stable order (missing inputs come back as
-/// failures like unreadable posts); `keep_bodies(number of posts)` decides whether the posts' bodies are
-/// kept or only their metadata (streaming). When only metadata is kept, posts found unchanged
-/// in `cache` are not read. Returns the posts and that decision.
+/// How many posts are read in parallel before they are handed on in path order: bounds the
+/// memory held by posts read but not yet sorted into the plan and the report.
+const READ_CHUNK: usize = 1024;
+
+/// Reads `files` in parallel, a chunk at a time, and hands each post (or why it failed) to
+/// `each` in path order; then the `missing` inputs, as failures. When `streaming`, only the
+/// metadata is kept (each output reads its posts again) and posts found unchanged in `cache`
+/// are not read at all.
 fn read_posts(
-    inputs: &[PathBuf],
-    exclude: Option<&Path>,
+    files: Vec<PathBuf>,
+    missing: Vec<(PathBuf, String)>,
+    streaming: bool,
     progress: &ProgressBar,
     cache: &mut PostCache,
-    keep_bodies: impl Fn(usize) -> bool,
-) -> (Vec<Read>, bool) {
-    let (files, missing) = input::discover(inputs, exclude);
-    let keep = keep_bodies(files.len());
+    mut each: impl FnMut(Read),
+) {
     progress.set_length(files.len() as u64);
-    let files: Vec<_> = files
-        .into_iter()
-        .map(|path| (cache.take(&path).filter(|_| !keep), PostPath::from(path)))
-        .collect();
-    let mut posts: Vec<Read> = files
-        .into_par_iter()
-        .map(|(cached, path)| {
-            let started = Instant::now();
-            // Stamped before reading: a post changed meanwhile is read again next time.
-            let stamp = Stamp::of(&path);
-            let (mut result, input, from_cache) = match cached.and_then(|c| c.fresh(stamp)) {
-                Some((meta, input, warnings)) => {
-                    // The path shared with the report, not the cache's copy.
-                    let meta = Meta {
-                        path: path.clone(),
-                        ..meta
-                    };
-                    let doc = Document {
-                        meta,
-                        blocks: Vec::new(),
-                    };
-                    (Ok(Box::new(ReadPost { doc, warnings })), Some(input), true)
-                }
-                None => {
-                    let result = read_post(&path).map(Box::new);
-                    let input = match (&result, stamp) {
-                        (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc)),
-                        _ => None,
-                    };
-                    (result, input, false)
-                }
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        let chunk: Vec<_> = files
+            .by_ref()
+            .take(READ_CHUNK)
+            .map(|path| {
+                let cached = cache.take(&path).filter(|_| streaming);
+                (cached, PostPath::from(path))
+            })
+            .collect();
+        let reads: Vec<Read> = chunk
+            .into_par_iter()
+            .map(|(cached, path)| {
+                let read = read_one(path, cached, streaming);
+                progress.inc(1);
+                read
+            })
+            .collect();
+        reads.into_iter().for_each(&mut each);
+    }
+    for (path, why) in missing {
+        each(Read {
+            path: path.into(),
+            result: Err(PostError::whole_file(why)),
+            took: Duration::ZERO,
+            input: None,
+            from_cache: false,
+        });
+    }
+}
+
+/// Reads one post, or takes its metadata from its `cached` entry when its stamp still matches.
+fn read_one(path: PostPath, cached: Option<CachedPost>, streaming: bool) -> Read {
+    let started = Instant::now();
+    // Stamped before reading: a post changed meanwhile is read again next time.
+    let stamp = Stamp::of(&path);
+    let (mut result, input, from_cache) = match cached.and_then(|c| c.fresh(stamp)) {
+        Some((meta, input, warnings)) => {
+            // The path shared with the report, not the cache's copy.
+            let meta = Meta {
+                path: path.clone(),
+                ..meta
             };
-            if let (false, Ok(post)) = (keep, &mut result) {
-                // Planning needs only the metadata that groups, names and titles books.
-                post.doc.blocks = Vec::new();
-                post.doc.meta.extra = Vec::new();
-                post.doc.meta.shrink_to_fit();
-            }
-            progress.inc(1);
-            Read {
-                path,
-                result,
-                took: started.elapsed(),
-                input,
-                from_cache,
-            }
-        })
-        .collect();
-    posts.extend(missing.into_iter().map(|(path, why)| Read {
-        path: path.into(),
-        result: Err(PostError::whole_file(why)),
-        took: Duration::ZERO,
-        input: None,
-        from_cache: false,
-    }));
-    (posts, keep)
+            let doc = Document {
+                meta,
+                blocks: Vec::new(),
+            };
+            (Ok(ReadPost { doc, warnings }), Some(input), true)
+        }
+        None => {
+            let result = read_post(&path);
+            let input = match (&result, stamp) {
+                (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc)),
+                _ => None,
+            };
+            (result, input, false)
+        }
+    };
+    if let (true, Ok(post)) = (streaming, &mut result) {
+        // Planning needs only the metadata that groups, names and titles outputs.
+        post.doc.blocks = Vec::new();
+        post.doc.meta.extra = Vec::new();
+        post.doc.meta.shrink_to_fit();
+    }
+    Read {
+        path,
+        result,
+        took: started.elapsed(),
+        input,
+        from_cache,
+    }
 }
 
 /// One input after reading: the post or why it failed, and how long reading took (`-v`).
 pub struct Read {
     pub path: PostPath,
-    /// Boxed: the list of every input's `Read` lives until all are sorted into the report, and
-    /// at 100,000 posts an inline post doubled what that list took.
-    pub result: Result<Box<ReadPost>, PostError>,
+    pub result: Result<ReadPost, PostError>,
     pub took: Duration,
     /// Its stamp and local pictures, for fingerprints and the cache (when it was read).
     pub input: Option<InputInfo>,
@@ -454,16 +487,9 @@ pub fn run(opts: &Options) -> Result<Report> {
             "note: {CACHE_NAME} is unusable (corrupt or from another version); reading every post"
         );
     }
-    let (posts, kept) = read_posts(
-        &opts.inputs,
-        out_dir.as_deref(),
-        &progress,
-        &mut cache,
-        |n| !(can_stream && (opts.low_memory || incremental || n > STREAM_ABOVE)),
-    );
-    let streaming = !kept;
-    progress.finish_and_clear();
-    let read_seconds = started.elapsed().as_secs_f64();
+    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref());
+    let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
+    let inputs = files.len() + missing.len();
 
     let mut report = Report {
         postbook: env!("CARGO_PKG_VERSION"),
@@ -471,12 +497,12 @@ pub fn run(opts: &Options) -> Result<Report> {
         group_by: format!("{group_by:?}").to_lowercase(),
         ..Report::default()
     };
-    report.timings.read = read_seconds;
-    report.summary.inputs = posts.len();
+    report.summary.inputs = inputs;
     // Sized once: at 100,000 posts, growing by doubling left a third of these lists unused.
-    let mut docs: Vec<Document> = Vec::with_capacity(posts.len());
-    report.posts.reserve_exact(posts.len());
+    let mut docs: Vec<Document> = Vec::with_capacity(inputs);
+    report.posts.reserve_exact(inputs);
     let mut fingerprints = Fingerprints::new(opts, &image_root(opts), templates.as_ref());
+    fingerprints.inputs.reserve(inputs);
     let mut new_cache = match &out_dir {
         Some(dir) if !opts.dry_run => {
             // A killed run's temporary files go first: the cache is being written among them.
@@ -487,14 +513,13 @@ pub fn run(opts: &Options) -> Result<Report> {
     };
     // `--dedupe`: the first post (in path order) with each key.
     let mut firsts: HashMap<String, PostPath> = HashMap::new();
-    for Read {
-        path,
-        result,
-        took,
-        input,
-        from_cache,
-    } in posts
-    {
+    let each = |Read {
+                    path,
+                    result,
+                    took,
+                    input,
+                    from_cache,
+                }| {
         if opts.verbosity == Verbosity::Verbose {
             match from_cache {
                 true => eprintln!("cached {}", path.display()),
@@ -506,7 +531,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             }
         }
         report.summary.posts_from_cache += usize::from(from_cache);
-        let record = match result.map(|post| *post) {
+        let record = match result {
             Ok(ReadPost { doc, warnings }) => {
                 for w in &warnings {
                     warn(opts.verbosity, &format!("{}: {w}", path.display()));
@@ -530,7 +555,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 let status = match (filtered, &duplicate_of) {
                     (true, _) => {
                         report.summary.filtered_out += 1;
-                        "filtered"
+                        PostStatus::Filtered
                     }
                     (false, Some(first)) => {
                         if opts.verbosity == Verbosity::Verbose {
@@ -538,11 +563,11 @@ pub fn run(opts: &Options) -> Result<Report> {
                             eprintln!("duplicate {p} (of {f}): dropped");
                         }
                         report.summary.duplicates += 1;
-                        "duplicate"
+                        PostStatus::Duplicate
                     }
                     (false, None) => {
                         docs.push(doc);
-                        "converted"
+                        PostStatus::Converted
                     }
                 };
                 PostRecord {
@@ -559,21 +584,28 @@ pub fn run(opts: &Options) -> Result<Report> {
                 diag::post_error(&path, &e);
                 PostRecord {
                     input: path.clone(),
-                    status: "failed",
+                    status: PostStatus::Failed,
                     duplicate_of: None,
                     title: None,
                     outputs: vec![],
-                    error: Some(ErrorRecord {
+                    error: Some(Box::new(ErrorRecord {
                         message: e.message.clone(),
                         line: e.line,
                         column: e.column,
-                    }),
+                    })),
                     warnings: vec![],
                 }
             }
         };
         report.posts.push(record);
+    };
+    read_posts(files, missing, streaming, &progress, &mut cache, each);
+    if streaming {
+        // The posts' bodies, read in chunks and dropped, leave free pages among the metadata.
+        crate::memory::release_free_memory();
     }
+    progress.finish_and_clear();
+    report.timings.read = started.elapsed().as_secs_f64();
     // Inputs come sorted; the missing ones were added at the end.
     report.posts.sort_by(|a, b| a.input.cmp(&b.input));
 
@@ -652,26 +684,30 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
     }
     for rec in report.posts.iter_mut() {
-        if rec.status == "converted"
+        if rec.status == PostStatus::Converted
             && rec.outputs.is_empty()
             && matches!(opts.destination, Destination::Dir(_))
         {
             // The render or the write failed (already printed); the post is not in any output.
-            rec.status = "failed";
+            rec.status = PostStatus::Failed;
             let why = output_errors.get(&*rec.input).copied();
-            rec.error.get_or_insert(ErrorRecord {
+            rec.error.get_or_insert(Box::new(ErrorRecord {
                 message: why.unwrap_or("no output was written").into(),
                 line: None,
                 column: None,
-            });
+            }));
         }
     }
     report.summary.converted = report
         .posts
         .iter()
-        .filter(|p| p.status == "converted")
+        .filter(|p| p.status == PostStatus::Converted)
         .count();
-    report.summary.failed = report.posts.iter().filter(|p| p.status == "failed").count();
+    report.summary.failed = report
+        .posts
+        .iter()
+        .filter(|p| p.status == PostStatus::Failed)
+        .count();
     report.summary.outputs = report
         .outputs
         .iter()
@@ -957,46 +993,62 @@ fn write_books(
         templates,
         kobo: opts.kepub,
     };
+    // Streaming: what the books' own picture stores did.
+    let streamed_images = std::sync::Mutex::new(ImageCounts::default());
     execute(opts, dir, plans, fingerprints, report, "books", |plan| {
-        // Streaming: this book's posts are read again, and its pictures prepared, right here.
-        let (loaded, own_store);
-        let (posts, store) = match store {
-            Some(store) => (plan.posts.clone(), store),
-            None => {
-                (loaded, own_store) = load_book(opts, &plan.posts)?;
-                (loaded.iter().collect(), &own_store)
-            }
+        let rendered = {
+            // Streaming: this book's posts are read again, and its pictures prepared, right here.
+            let (loaded, own_store);
+            let (posts, store) = match store {
+                Some(store) => (plan.posts.clone(), store),
+                None => {
+                    (loaded, own_store) = load_book(opts, &plan.posts)?;
+                    *streamed_images.lock().unwrap_or_else(|e| e.into_inner()) += &own_store.counts;
+                    (loaded.iter().collect(), &own_store)
+                }
+            };
+            let posts = &posts;
+            let lang = opts.lang.clone().unwrap_or_else(|| {
+                let langs: Vec<Option<String>> =
+                    posts.iter().map(|d| lang::of_document(d)).collect();
+                lang::majority(langs.iter().map(|l| l.as_deref()))
+            });
+            let authors = match &opts.author {
+                Some(a) => vec![a.clone()],
+                None => book_authors(posts),
+            };
+            let picture = cover.clone().or_else(|| {
+                opts.auto_cover
+                    .then(|| landscape_picture(posts, store))
+                    .flatten()
+            });
+            let cover = match picture {
+                Some(picture) => Cover::Picture(picture),
+                None if opts.no_cover => Cover::None,
+                None => Cover::Generated,
+            };
+            let book = Book {
+                key: plan.key.clone().unwrap_or_default(),
+                title: plan.title.clone().unwrap_or_default(),
+                authors,
+                lang,
+                posts: posts.clone(),
+                cover,
+                series: plan.series.clone(),
+            };
+            writer.render(&book, store)
         };
-        let posts = &posts;
-        let lang = opts.lang.clone().unwrap_or_else(|| {
-            let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
-            lang::majority(langs.iter().map(|l| l.as_deref()))
-        });
-        let authors = match &opts.author {
-            Some(a) => vec![a.clone()],
-            None => book_authors(posts),
-        };
-        let picture = cover.clone().or_else(|| {
-            opts.auto_cover
-                .then(|| landscape_picture(posts, store))
-                .flatten()
-        });
-        let cover = match picture {
-            Some(picture) => Cover::Picture(picture),
-            None if opts.no_cover => Cover::None,
-            None => Cover::Generated,
-        };
-        let book = Book {
-            key: plan.key.clone().unwrap_or_default(),
-            title: plan.title.clone().unwrap_or_default(),
-            authors,
-            lang,
-            posts: posts.clone(),
-            cover,
-            series: plan.series.clone(),
-        };
-        writer.render(&book, store)
-    })
+        if store.is_none() {
+            // Streamed: this book's posts and pictures were just freed.
+            crate::memory::release_free_memory();
+        }
+        rendered
+    })?;
+    let counts = streamed_images
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    add_image_counts(report, &counts);
+    Ok(())
 }
 
 /// Reads a streamed book's posts again in full and prepares their pictures.
@@ -1218,11 +1270,17 @@ fn prepare_images(
             doc.remove_images(&mut |img| matches!(store.lookup(&meta, &img.src), Lookup::Dropped));
         }
     }
-    report.summary.images_downloaded = store.counts.downloaded;
-    report.summary.images_from_cache = store.counts.from_cache;
-    report.timings.images_download = store.counts.download_seconds;
-    report.timings.images_process = store.counts.process_seconds;
+    add_image_counts(report, &store.counts);
     Ok(Some(store))
+}
+
+/// Adds a picture store's downloads and timings to the report (a streaming run has one store
+/// per book, prepared in parallel: its timings are then summed over books, not wall time).
+fn add_image_counts(report: &mut Report, counts: &ImageCounts) {
+    report.summary.images_downloaded += counts.downloaded;
+    report.summary.images_from_cache += counts.from_cache;
+    report.timings.images_download += counts.download_seconds;
+    report.timings.images_process += counts.process_seconds;
 }
 
 /// The first picture of a book wide enough to make a cover (`--auto-cover`): landscape and at

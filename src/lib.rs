@@ -16,6 +16,7 @@ pub mod incremental;
 pub mod input;
 pub mod inspect;
 pub mod lang;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod read;

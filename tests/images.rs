@@ -338,6 +338,22 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
         .1;
     let cover = image::load_from_memory(cover).unwrap();
     assert_eq!((cover.width(), cover.height()), (1600, 2400), "generated");
+
+    // Streaming (each book prepares its own pictures) counts them the same.
+    let streamed = out.path().join("streamed.json");
+    embed("books3", &streamed, &["--offline", "--low-memory"]);
+    let streamed = report_of(&streamed);
+    for count in [
+        "images_from_cache",
+        "images_downloaded",
+        "images_embedded",
+        "images_failed",
+    ] {
+        assert_eq!(
+            streamed["summary"][count], json["summary"][count],
+            "{count}"
+        );
+    }
 }
 
 #[test]

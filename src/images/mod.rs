@@ -181,6 +181,17 @@ pub struct ImageCounts {
     pub process_seconds: f64,
 }
 
+impl std::ops::AddAssign<&ImageCounts> for ImageCounts {
+    /// Adds another store's counts (a streaming run prepares each book's pictures apart).
+    fn add_assign(&mut self, other: &ImageCounts) {
+        self.downloaded += other.downloaded;
+        self.from_cache += other.from_cache;
+        self.failed += other.failed;
+        self.download_seconds += other.download_seconds;
+        self.process_seconds += other.process_seconds;
+    }
+}
+
 /// Every picture a run needs, resolved, fetched and prepared once.
 pub struct ImageStore {
     root: PathBuf,

@@ -367,7 +367,9 @@ fn finish_zip(
     let stamp =
         zip::DateTime::try_from(modified.naive_utc()).unwrap_or_else(|_| zip::DateTime::default());
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub))?;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(epub.len())));
+    // Room for the rewritten navigation and OPF, so the buffer is not doubled for a few bytes.
+    let capacity = epub.len() + 64 * 1024;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(capacity)));
     for i in 0..archive.len() {
         let name = archive.by_index_raw(i)?.name().to_string();
         let fixed = match is_navigation_or_opf(&name) {
