@@ -482,11 +482,6 @@ pub fn run(opts: &Options) -> Result<Report> {
         Some(dir) if incremental && can_stream => PostCache::load(dir),
         _ => PostCache::default(),
     };
-    if cache.ignored && opts.verbosity == Verbosity::Verbose {
-        eprintln!(
-            "note: {CACHE_NAME} is unusable (corrupt or from another version); reading every post"
-        );
-    }
     let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref());
     let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
     let inputs = files.len() + missing.len();
@@ -600,6 +595,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         report.posts.push(record);
     };
     read_posts(files, missing, streaming, &progress, &mut cache, each);
+    if cache.ignored && opts.verbosity == Verbosity::Verbose {
+        eprintln!("note: {CACHE_NAME} is corrupt or from another version: posts were read instead");
+    }
     if streaming {
         // The posts' bodies, read in chunks and dropped, leave free pages among the metadata.
         crate::memory::release_free_memory();

@@ -118,15 +118,21 @@ impl CacheHeader {
     }
 }
 
-/// The metadata cache of an earlier run, by input path.
+/// The metadata cache of an earlier run, read in step with the inputs.
 ///
-/// The file is JSON lines: a header (cache format and postbook version), then one post per line.
-/// Any problem — missing, corrupt, written by another version — leaves the cache empty: the
-/// posts are then simply read.
+/// The file is JSON lines: a header (cache format and postbook version), then one post per
+/// line in the order the run recorded them, which is the inputs' sorted order. It is merged
+/// with the sorted inputs a line at a time, so a re-run never holds the whole cache (at 100,000
+/// posts a map of it took 40 MB). Any problem — missing, corrupt, written by another version —
+/// ends the cache where it is found: the remaining posts are simply read.
 #[derive(Default)]
 pub struct PostCache {
-    posts: HashMap<PostPath, CachedPost>,
-    /// Whether the file existed but could not be used.
+    lines: Option<std::io::Lines<std::io::BufReader<std::fs::File>>>,
+    /// The first entry not handed out yet.
+    next: Option<CachedPost>,
+    /// Entries passed over: posts deleted or changed since.
+    passed: usize,
+    /// Whether the file existed but could not be used (or only in part).
     pub ignored: bool,
 }
 
@@ -136,39 +142,59 @@ impl PostCache {
             return PostCache::default();
         };
         let mut lines = std::io::BufReader::new(file).lines();
-        let parse = || -> Option<HashMap<PostPath, CachedPost>> {
-            let header: CacheHeader = serde_json::from_str(&lines.next()?.ok()?).ok()?;
-            if header != CacheHeader::current() {
-                return None;
-            }
-            lines
-                .map(|l| {
-                    let post: CachedPost = serde_json::from_str(&l.ok()?).ok()?;
-                    Some((post.meta.path.clone(), post))
-                })
-                .collect()
+        let header = lines.next().and_then(|l| l.ok());
+        let header: Option<CacheHeader> = header.and_then(|l| serde_json::from_str(&l).ok());
+        let mut cache = PostCache {
+            ignored: header != Some(CacheHeader::current()),
+            ..PostCache::default()
         };
-        match parse() {
-            Some(posts) => PostCache {
-                posts,
-                ignored: false,
-            },
-            None => PostCache {
-                posts: HashMap::new(),
-                ignored: true,
-            },
+        if !cache.ignored {
+            cache.lines = Some(lines);
+            cache.advance();
+        }
+        cache
+    }
+
+    fn advance(&mut self) {
+        let line = self.lines.as_mut().and_then(Iterator::next);
+        self.next = match line.map(|l| serde_json::from_str(&l.ok()?).ok()) {
+            Some(Some(post)) => Some(post),
+            Some(None) => {
+                self.ignored = true;
+                self.lines = None;
+                None
+            }
+            None => None,
+        };
+    }
+
+    /// The cache entry of the post at `path` (check it with [`CachedPost::fresh`]). Paths must
+    /// be asked for in sorted order, as [`crate::input::discover`] lists them.
+    pub fn take(&mut self, path: &Path) -> Option<CachedPost> {
+        loop {
+            match (*self.next.as_ref()?.meta.path).cmp(path) {
+                std::cmp::Ordering::Less => {
+                    self.passed += 1;
+                    self.advance();
+                }
+                std::cmp::Ordering::Equal => {
+                    let post = self.next.take();
+                    self.advance();
+                    return post;
+                }
+                std::cmp::Ordering::Greater => return None,
+            }
         }
     }
 
-    /// The cache entry of the post at `path` (check it with [`CachedPost::fresh`]). Each entry
-    /// is handed out once.
-    pub fn take(&mut self, path: &Path) -> Option<CachedPost> {
-        self.posts.remove(path)
-    }
-
-    /// How many entries were not handed out (posts deleted or changed since).
-    pub fn unused(&self) -> usize {
-        self.posts.len()
+    /// How many entries were not handed out (posts deleted or changed since). Reads the rest
+    /// of the file.
+    pub fn unused(&mut self) -> usize {
+        while self.next.is_some() {
+            self.passed += 1;
+            self.advance();
+        }
+        self.passed
     }
 }
 
@@ -389,7 +415,40 @@ mod tests {
         std::fs::write(&file, &text[..text.len() - 5]).unwrap();
         assert!(PostCache::load(dir.path()).ignored);
         std::fs::write(&file, text.replacen("\"format\":1", "\"format\":0", 1)).unwrap();
-        let cache = PostCache::load(dir.path());
+        let mut cache = PostCache::load(dir.path());
         assert!(cache.ignored && cache.unused() == 0);
+    }
+
+    #[test]
+    fn cache_is_merged_with_sorted_inputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts: Vec<PathBuf> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|n| dir.path().join(format!("2023-05-01-{n}.md")))
+            .collect();
+        let mut w = CacheWriter::create(Some(dir.path()));
+        for p in &posts {
+            std::fs::write(p, "---\ntitle: T\n---\nhi\n").unwrap();
+            let doc = crate::read::read_post(p).unwrap().doc;
+            w.add(&doc.meta, &InputInfo::new(Stamp::of(p).unwrap(), &doc), &[]);
+        }
+        w.save(dir.path()).unwrap();
+        // `b` was deleted and a new post sorts before `a`: entries are matched or passed over.
+        let mut cache = PostCache::load(dir.path());
+        assert!(cache.take(&dir.path().join("2023-04-30-new.md")).is_none());
+        assert!(cache.take(&posts[0]).is_some());
+        assert!(cache.take(&posts[2]).is_some());
+        assert_eq!(cache.unused(), 2, "b passed over, d never asked for");
+
+        // A corrupt line ends the cache there; the entries before it still count.
+        let file = dir.path().join(CACHE_NAME);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[3] = "{not json";
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let mut cache = PostCache::load(dir.path());
+        assert!(cache.take(&posts[0]).is_some() && cache.take(&posts[1]).is_some());
+        assert!(cache.take(&posts[2]).is_none() && cache.take(&posts[3]).is_none());
+        assert!(cache.ignored);
     }
 }
