@@ -546,7 +546,9 @@ pub fn run(opts: &Options) -> Result<Report> {
                     },
                     _ => None,
                 };
-                let title = Some(doc.display_title());
+                // A converted post's title is copied into its record after writing, from `docs`:
+                // 100,000 copies need not be held while books are rendered.
+                let title = (filtered || duplicate_of.is_some()).then(|| doc.display_title());
                 let status = match (filtered, &duplicate_of) {
                     (true, _) => {
                         report.summary.filtered_out += 1;
@@ -607,6 +609,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     // Inputs come sorted; the missing ones were added at the end.
     report.posts.sort_by(|a, b| a.input.cmp(&b.input));
 
+    let inputs_known = fingerprints.inputs.len();
     let store = match streaming {
         true => None,
         false => prepare_images(opts, &mut docs, &mut report)?,
@@ -638,7 +641,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 &docs,
                 templates,
                 store.as_ref(),
-                &fingerprints,
+                fingerprints,
                 &mut report,
             )?;
         }
@@ -649,14 +652,13 @@ pub fn run(opts: &Options) -> Result<Report> {
             &docs,
             store.as_ref(),
             streaming,
-            &fingerprints,
+            fingerprints,
             &mut report,
         )?,
     }
     // The cache is rewritten unless every post came from it and it holds no one else.
-    let cache_current = report.summary.posts_from_cache == fingerprints.inputs.len()
-        && cache.unused() == 0
-        && !fingerprints.inputs.is_empty();
+    let cache_current =
+        report.summary.posts_from_cache == inputs_known && cache.unused() == 0 && inputs_known > 0;
     if let Some(dir) = out_dir
         .as_deref()
         .filter(|_| !opts.dry_run && !cache_current)
@@ -669,6 +671,12 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
     }
 
+    for doc in &docs {
+        if let Some(rec) = record_of(&mut report.posts, &doc.meta.path) {
+            rec.title = Some(doc.display_title());
+        }
+    }
+    drop(docs);
     // Record outputs against their posts.
     let mut output_errors: BTreeMap<&Path, &str> = BTreeMap::new();
     for out in &report.outputs {
@@ -927,7 +935,7 @@ fn write_books(
     docs: &[Document],
     templates: &Templates,
     store: Option<&ImageStore>,
-    fingerprints: &Fingerprints,
+    fingerprints: Fingerprints,
     report: &mut Report,
 ) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
@@ -1051,8 +1059,9 @@ fn write_books(
 
 /// Reads a streamed book's posts again in full and prepares their pictures.
 fn load_book(opts: &Options, metas: &[&Document]) -> Result<(Vec<Document>, ImageStore)> {
+    // In parallel too: a book much bigger than the others would otherwise finish the run alone.
     let mut docs = metas
-        .iter()
+        .par_iter()
         .map(|d| reload(opts, &d.meta.path))
         .collect::<Result<Vec<_>>>()?;
     let refs: Vec<&Document> = docs.iter().collect();
@@ -1095,7 +1104,7 @@ fn execute<'d>(
     opts: &Options,
     dir: &Path,
     plans: Vec<Planned<'d>>,
-    fingerprints: &Fingerprints,
+    fingerprints: Fingerprints,
     report: &mut Report,
     what: &'static str,
     render: impl Fn(&Planned<'d>) -> Result<(Vec<u8>, BookStats)> + Sync,
@@ -1109,8 +1118,10 @@ fn execute<'d>(
     };
     let inputs: Vec<Option<String>> = plans
         .par_iter()
-        .map(|plan| plan.fingerprint(dir, fingerprints))
+        .map(|plan| plan.fingerprint(dir, &fingerprints))
         .collect();
+    // Every input's stamp and pictures: not needed while rendering.
+    drop(fingerprints);
     // The hash of the file already there, when it is up to date.
     let up_to_date = |manifest: &Manifest, plan: &Planned, inputs: &Option<String>| {
         let inputs = inputs.as_deref().filter(|_| !opts.rebuild)?;
@@ -1326,7 +1337,7 @@ fn write_posts(
     docs: &[Document],
     store: Option<&ImageStore>,
     streaming: bool,
-    fingerprints: &Fingerprints,
+    fingerprints: Fingerprints,
     report: &mut Report,
 ) -> Result<()> {
     let writer = post_writer(opts);
