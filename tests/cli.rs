@@ -153,6 +153,41 @@ fn broken_posts_are_reported_and_the_rest_converted() {
         .find(|p| p["input"].as_str().unwrap().ends_with("bad-yaml.md"))
         .unwrap();
     assert_eq!(bad["error"]["line"], 3);
+    // Converted posts are listed with their title and output, streaming or not.
+    let ok = |json: &serde_json::Value| -> Vec<(String, String)> {
+        let posts = json["posts"].as_array().unwrap().iter();
+        posts
+            .filter(|p| p["status"] == "converted")
+            .map(|p| {
+                let output = p["outputs"][0].as_str().unwrap();
+                let output = Path::new(output).file_name().unwrap().to_string_lossy();
+                (
+                    p["title"].as_str().unwrap().to_string(),
+                    output.into_owned(),
+                )
+            })
+            .collect()
+    };
+    let converted = ok(&json);
+    assert_eq!(converted.len(), 2);
+    assert!(converted.iter().any(|(_, o)| o == "2023-01-04-ok.md"));
+    assert!(
+        converted.iter().all(|(t, _)| !t.is_empty()),
+        "{converted:?}"
+    );
+    let streamed = out.path().join("streamed.json");
+    postbook()
+        .args(["convert", "-t", "markdown", "--low-memory"])
+        .arg(fixture("broken"))
+        .arg("-o")
+        .arg(out.path().join("streamed"))
+        .arg("--report")
+        .arg(&streamed)
+        .assert()
+        .code(1);
+    let streamed: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&streamed).unwrap()).unwrap();
+    assert_eq!(ok(&streamed), converted);
     // Nothing but the outputs, postbook's manifest and metadata cache (no temp files) in the
     // output folder.
     let mut names: Vec<String> = std::fs::read_dir(out.path().join("md"))
