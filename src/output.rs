@@ -80,10 +80,12 @@ impl From<EntryForm> for Entry {
 }
 
 impl Manifest {
+    /// The manifest in `dir`, or an empty one when there is none or it cannot be read. Parsed
+    /// from a buffered reader: 100,000 notes make 35 MB of JSON, which need not be in memory.
     pub fn load(dir: &Path) -> Manifest {
-        std::fs::read(dir.join(MANIFEST_NAME))
+        std::fs::File::open(dir.join(MANIFEST_NAME))
             .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
+            .and_then(|f| serde_json::from_reader(std::io::BufReader::new(f)).ok())
             .unwrap_or_default()
     }
 
