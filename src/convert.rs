@@ -31,7 +31,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -1176,6 +1176,10 @@ fn execute<'d>(
     for ((plan, inputs), (result, took)) in plans.iter().zip(inputs).zip(results) {
         match result {
             Ok((written, hash, stats)) => {
+                // An output missing a picture is not recorded as up to date: the next run
+                // makes it again and retries the picture.
+                let incomplete = stats.as_ref().is_some_and(|s| s.incomplete);
+                let inputs = inputs.filter(|_| !incomplete);
                 manifest.record(dir, &plan.path, hash, inputs);
                 let rendered = match stats {
                     Some(stats) => {
@@ -1364,6 +1368,8 @@ fn write_posts(
         .collect();
     // `--images embed`: pictures go to `assets/`, once each, and notes link to them there.
     let mut assets: BTreeMap<String, Planned> = BTreeMap::new();
+    // Notes with a picture that could not be embedded (made again on the next run).
+    let mut incomplete: HashSet<PostPath> = HashSet::new();
     if let Some(store) = store.filter(|_| opts.images.policy == ImagePolicy::Embed) {
         for plan in &plans {
             let doc = plan.posts[0];
@@ -1386,6 +1392,7 @@ fn write_posts(
                 Lookup::Failed(why) => {
                     report.summary.images_failed += 1;
                     post_warning(report, opts.verbosity, &doc.meta.path, why);
+                    incomplete.insert(doc.meta.path.clone());
                 }
                 Lookup::NotLocal | Lookup::Dropped => report.summary.images_linked += 1,
             });
@@ -1418,7 +1425,14 @@ fn write_posts(
                 .into_bytes(),
             (None, None) => writer.render(plan.posts[0]).into_bytes(),
         };
-        Ok((bytes, BookStats::default()))
+        let incomplete = plan.asset.is_none() && incomplete.contains(&plan.posts[0].meta.path);
+        Ok((
+            bytes,
+            BookStats {
+                incomplete,
+                ..BookStats::default()
+            },
+        ))
     })
 }
 

@@ -17,8 +17,9 @@
 //!
 //! Stamps are taken before reading, so a post edited while postbook reads it is stamped with
 //! its old size/time and read again next time: a cache or fingerprint can be too old, never
-//! too new. Remote pictures are identified by URL (the download cache keeps them); pictures that
-//! failed to download are not retried while their output is up to date (`--rebuild` does).
+//! too new. Remote pictures are identified by URL (the download cache keeps them). An output
+//! rendered with a picture missing is recorded without a fingerprint, so the next run makes it
+//! again and retries the picture.
 
 use crate::convert::Options;
 use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};

@@ -92,6 +92,9 @@ fn respond(req: tiny_http::Request, path: &str, hit: usize, photo: &[u8]) {
         "/flaky.png" if hit == 1 => req.respond(Response::empty(503)),
         "/flaky.png" => req.respond(bytes(photo.to_vec(), "image/png")),
         "/down.png" => req.respond(Response::empty(500)),
+        // Down for a whole run (three tries), then back.
+        p if p.starts_with("/later") && hit <= 3 => req.respond(Response::empty(500)),
+        p if p.starts_with("/later") => req.respond(bytes(photo.to_vec(), "image/png")),
         "/stall.png" => {
             std::thread::sleep(Duration::from_secs(20));
             req.respond(Response::empty(200))
@@ -353,6 +356,54 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
             streamed["summary"][count], json["summary"][count],
             "{count}"
         );
+    }
+}
+
+#[test]
+fn a_picture_that_failed_is_retried_on_the_next_run() {
+    let server = Server::start();
+    let out = tempfile::tempdir().unwrap();
+    for format in ["epub", "markdown"] {
+        let posts = out.path().join(format!("{format}-posts"));
+        std::fs::create_dir(&posts).unwrap();
+        let later = format!("/later-{format}.png");
+        post(
+            &posts,
+            "later",
+            "2024-02-01",
+            &[("稍后 later", &server.url(&later))],
+        );
+        post(&posts, "other", "2024-03-01", &[]);
+        let dest = out.path().join(format);
+        let run = |n: usize| {
+            let report = out.path().join(format!("{format}-{n}.json"));
+            postbook()
+                .args(["convert", "-t", format, "--images", "embed", "-q"])
+                .arg(&posts)
+                .arg("-o")
+                .arg(&dest)
+                .arg("--cache-dir")
+                .arg(out.path().join("cache"))
+                .arg("--report")
+                .arg(&report)
+                .assert()
+                .success();
+            report_of(&report)["summary"].clone()
+        };
+        let first = run(1);
+        assert_eq!(server.hits(&later), 3, "tried three times");
+        assert_eq!(first["images_failed"], 1, "{format}: {first}");
+        // The server is back: only the output that missed the picture is made again.
+        let second = run(2);
+        assert_eq!(second["images_failed"], 0, "{format}: {second}");
+        assert_eq!(second["images_embedded"], 1, "{format}: {second}");
+        assert_eq!(
+            second["skipped"], 1,
+            "{format}: the complete output is up to date"
+        );
+        let third = run(3);
+        assert_eq!(third["skipped"], third["outputs"], "{format}: {third}");
+        assert_eq!(server.hits(&later), 4, "then found in the image cache");
     }
 }
 

@@ -53,6 +53,9 @@ pub struct BookStats {
     pub images_failed: usize,
     /// Warnings with the post they concern.
     pub warnings: Vec<(PostPath, String)>,
+    /// Some picture could not be embedded: the output is made again on the next run, which
+    /// retries the download, instead of being taken as up to date.
+    pub incomplete: bool,
 }
 
 /// Writes EPUB books.
@@ -220,6 +223,7 @@ impl EpubWriter<'_> {
             extra_metadata.push_str(&series_metadata(name, *n));
         }
         let fix = |name: &str, text: &str| fix_generated(name, text, &book.lang, &extra_metadata);
+        stats.incomplete = stats.images_failed > 0;
         Ok((finish_zip(&bytes, modified, &fix)?, stats))
     }
 
