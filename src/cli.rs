@@ -511,7 +511,6 @@ fn title_first(roff: &[u8]) -> Vec<u8> {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    crate::memory::unmap_large_buffers();
     let matches = Cli::command().get_matches();
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,

@@ -485,6 +485,9 @@ pub fn run(opts: &Options) -> Result<Report> {
     let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref());
     let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
     let inputs = files.len() + missing.len();
+    if streaming {
+        crate::memory::unmap_large_buffers();
+    }
 
     let mut report = Report {
         postbook: env!("CARGO_PKG_VERSION"),

@@ -20,10 +20,12 @@ pub fn release_free_memory() {
 /// and unmap them when freed. glibc does that by default, but raises the threshold to the
 /// size of every mapped buffer freed, up to 32 MB: after the first book, each book's
 /// megabytes came from the heap and stayed resident between the posts' metadata. A fixed
-/// threshold turns that adjustment off.
+/// threshold turns that adjustment off. Only for streaming runs: the page faults of fresh
+/// mappings made 1,500 posts → one EPUB 40% slower (0.56 → 0.80 s, for 115 → 56 MB).
 pub fn unmap_large_buffers() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes the allocator's settings; called before other threads start.
+    // SAFETY: mallopt only changes the allocator's settings, under its own lock; it is unsafe
+    // only while the allocator initializes, which the first allocation of `main` has done.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
