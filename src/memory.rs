@@ -25,7 +25,7 @@ pub fn release_free_memory() {
 pub fn unmap_large_buffers() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only changes the allocator's settings, under its own lock; it is unsafe
-    // only while the allocator initializes, which the first allocation of `main` has done.
+    // only while the allocator initializes, long done when a conversion starts.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
     }
