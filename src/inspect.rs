@@ -1,11 +1,9 @@
 //! The `inspect` command: what is in a folder of posts, before converting it.
 
-use crate::convert::{progress_bar, Verbosity};
+use crate::convert::{progress_bar, read_posts, Read, Verbosity};
 use crate::images::{resolve, Source};
+use crate::incremental::PostCache;
 use crate::input;
-use crate::model::Meta;
-use crate::read::{read_post, PostError};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,48 +31,30 @@ pub struct ImageCounts {
     pub missing: usize,
 }
 
-/// Reads every post under `inputs` and tallies it. Each post is reduced to its metadata and
-/// picture counts as soon as it is read, so memory stays small on large archives.
+/// Reads every post under `inputs` and tallies it. Posts are read a chunk at a time (as
+/// `convert` reads them) and each is dropped once tallied, so memory stays small on large
+/// archives.
 pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) -> Inventory {
     let root = root
         .or_else(|| inputs.first().filter(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| PathBuf::from("."));
     let progress = progress_bar(verbosity, "reading");
     let (files, missing) = input::discover(inputs, None);
-    progress.set_length(files.len() as u64);
-    let mut posts: Vec<(PathBuf, Result<Tally, PostError>)> = files
-        .into_par_iter()
-        .map(|path| {
-            let post = read_post(&path).map(|p| {
-                let counts = image_counts(&p.doc, &root);
-                let mut meta = p.doc.meta;
-                meta.extra = Vec::new();
-                (meta, counts)
-            });
-            progress.inc(1);
-            (path, post)
-        })
-        .collect();
-    progress.finish_and_clear();
-    posts.extend(
-        missing
-            .into_iter()
-            .map(|(path, why)| (path, Err(PostError::whole_file(why)))),
-    );
     let mut inv = Inventory {
-        posts: posts.len(),
+        posts: files.len() + missing.len(),
         ..Inventory::default()
     };
     let mut days = Vec::new();
-    for (path, result) in &posts {
-        let (meta, images) = match result {
-            Ok(p) => p,
+    let tally = |Read { path, result, .. }| {
+        let post = match result {
+            Ok(post) => post,
             Err(e) => {
-                inv.errors.push(e.display_for(path));
-                continue;
+                inv.errors.push(e.display_for(&path));
+                return;
             }
         };
         inv.readable += 1;
+        let meta = &post.doc.meta;
         match meta.date {
             Some(d) => {
                 let day = d.day();
@@ -84,7 +64,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
                     .entry(day.format("%Y-%m").to_string())
                     .or_default() += 1;
             }
-            None => inv.undated.push(path.clone()),
+            None => inv.undated.push(path.to_path_buf()),
         }
         for c in &meta.categories {
             *inv.by_category.entry(c.clone()).or_default() += 1;
@@ -92,17 +72,24 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         for a in &meta.authors {
             *inv.by_author.entry(a.clone()).or_default() += 1;
         }
+        let images = image_counts(&post.doc, &root);
         inv.images.local += images.local;
         inv.images.remote += images.remote;
         inv.images.missing += images.missing;
-    }
+    };
+    read_posts(
+        files,
+        missing,
+        false,
+        &progress,
+        &mut PostCache::default(),
+        tally,
+    );
+    progress.finish_and_clear();
     inv.first_date = days.iter().min().map(|d| d.to_string());
     inv.last_date = days.iter().max().map(|d| d.to_string());
     inv
 }
-
-/// What `inspect` keeps of a post: its metadata and its pictures' counts.
-type Tally = (Meta, ImageCounts);
 
 /// A post's pictures by where they are: local files and `data:` URIs, remote URLs, missing.
 fn image_counts(doc: &crate::model::Document, root: &Path) -> ImageCounts {
