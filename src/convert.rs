@@ -34,7 +34,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// An error in how postbook was called (exit code 2), as opposed to a failure while working.
@@ -339,7 +339,7 @@ const READ_CHUNK: usize = 1024;
 /// `each` in path order; then the `missing` inputs, as failures. When `streaming`, only the
 /// metadata is kept (each output reads its posts again) and posts found unchanged in `cache`
 /// are not read at all.
-fn read_posts(
+pub(crate) fn read_posts(
     files: Vec<PathBuf>,
     missing: Vec<(PathBuf, String)>,
     streaming: bool,
@@ -1003,50 +1003,9 @@ fn write_books(
         kobo: opts.kepub,
     };
     // Streaming: what the books' own picture stores did.
-    let streamed_images = std::sync::Mutex::new(ImageCounts::default());
+    let streamed_images = Mutex::new(ImageCounts::default());
     execute(opts, dir, plans, fingerprints, report, "books", |plan| {
-        let rendered = {
-            // Streaming: this book's posts are read again, and its pictures prepared, right here.
-            let (loaded, own_store);
-            let (posts, store) = match store {
-                Some(store) => (plan.posts.clone(), store),
-                None => {
-                    (loaded, own_store) = load_book(opts, &plan.posts)?;
-                    *streamed_images.lock().unwrap_or_else(|e| e.into_inner()) += &own_store.counts;
-                    (loaded.iter().collect(), &own_store)
-                }
-            };
-            let posts = &posts;
-            let lang = opts.lang.clone().unwrap_or_else(|| {
-                let langs: Vec<Option<String>> =
-                    posts.iter().map(|d| lang::of_document(d)).collect();
-                lang::majority(langs.iter().map(|l| l.as_deref()))
-            });
-            let authors = match &opts.author {
-                Some(a) => vec![a.clone()],
-                None => book_authors(posts),
-            };
-            let picture = cover.clone().or_else(|| {
-                opts.auto_cover
-                    .then(|| landscape_picture(posts, store))
-                    .flatten()
-            });
-            let cover = match picture {
-                Some(picture) => Cover::Picture(picture),
-                None if opts.no_cover => Cover::None,
-                None => Cover::Generated,
-            };
-            let book = Book {
-                key: plan.key.clone().unwrap_or_default(),
-                title: plan.title.clone().unwrap_or_default(),
-                authors,
-                lang,
-                posts: posts.clone(),
-                cover,
-                series: plan.series.clone(),
-            };
-            writer.render(&book, store)
-        };
+        let rendered = render_book(opts, &writer, plan, store, cover.as_ref(), &streamed_images);
         if store.is_none() {
             // Streamed: this book's posts and pictures were just freed.
             crate::memory::release_free_memory();
@@ -1058,6 +1017,55 @@ fn write_books(
         .unwrap_or_else(|e| e.into_inner());
     add_image_counts(report, &counts);
     Ok(())
+}
+
+/// Renders one planned book. Without a `store` (streaming) its posts are read again and its
+/// pictures prepared here, and what that fetched is added to `streamed_images`.
+fn render_book(
+    opts: &Options,
+    writer: &EpubWriter,
+    plan: &Planned,
+    store: Option<&ImageStore>,
+    cover: Option<&Arc<images::Asset>>,
+    streamed_images: &Mutex<ImageCounts>,
+) -> Result<(Vec<u8>, BookStats)> {
+    let (loaded, own_store);
+    let (posts, store) = match store {
+        Some(store) => (plan.posts.clone(), store),
+        None => {
+            (loaded, own_store) = load_book(opts, &plan.posts)?;
+            *streamed_images.lock().unwrap_or_else(|e| e.into_inner()) += &own_store.counts;
+            (loaded.iter().collect(), &own_store)
+        }
+    };
+    let lang = opts.lang.clone().unwrap_or_else(|| {
+        let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
+        lang::majority(langs.iter().map(|l| l.as_deref()))
+    });
+    let authors = match &opts.author {
+        Some(a) => vec![a.clone()],
+        None => book_authors(&posts),
+    };
+    let picture = cover.cloned().or_else(|| {
+        opts.auto_cover
+            .then(|| landscape_picture(&posts, store))
+            .flatten()
+    });
+    let cover = match picture {
+        Some(picture) => Cover::Picture(picture),
+        None if opts.no_cover => Cover::None,
+        None => Cover::Generated,
+    };
+    let book = Book {
+        key: plan.key.clone().unwrap_or_default(),
+        title: plan.title.clone().unwrap_or_default(),
+        authors,
+        lang,
+        posts,
+        cover,
+        series: plan.series.clone(),
+    };
+    writer.render(&book, store)
 }
 
 /// Reads a streamed book's posts again in full and prepares their pictures.
@@ -1280,12 +1288,7 @@ fn prepare_images(
     let store = ImageStore::prepare(&refs, &image_root(opts), &opts.images, &progress)
         .map_err(|e| anyhow::anyhow!("cannot prepare images: {e}"))?;
     progress.finish_and_clear();
-    if store.has_dropped() {
-        for doc in docs.iter_mut() {
-            let meta = doc.meta.clone();
-            doc.remove_images(&mut |img| matches!(store.lookup(&meta, &img.src), Lookup::Dropped));
-        }
-    }
+    remove_tracking_pixels(docs, &store);
     add_image_counts(report, &store.counts);
     Ok(Some(store))
 }
