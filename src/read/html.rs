@@ -6,7 +6,7 @@
 //! produce no blocks.
 
 use super::inline::{collapse_whitespace, normalize, trim};
-use crate::model::{plain_text, Block, Image, Inline, Table};
+use crate::model::{plain_text, Block, Image, Inline, Link, Table};
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -76,10 +76,8 @@ impl Sink {
         let inlines = trim(inlines);
         match <[Inline; 1]>::try_from(inlines) {
             Ok([Inline::Image(img)]) => self.blocks.push(Block::Figure(img)),
-            Ok([Inline::Link { content, .. }])
-                if matches!(content.as_slice(), [Inline::Image(_)]) =>
-            {
-                if let Some(Inline::Image(img)) = content.into_iter().next() {
+            Ok([Inline::Link(link)]) if matches!(link.content.as_slice(), [Inline::Image(_)]) => {
+                if let Some(Inline::Image(img)) = link.content.into_iter().next() {
                     self.blocks.push(Block::Figure(img));
                 }
             }
@@ -467,7 +465,7 @@ impl Reader<'_> {
             "br" => out.push(Inline::LineBreak),
             "img" => {
                 if let Some(img) = image(el) {
-                    out.push(Inline::Image(img));
+                    out.push(Inline::Image(Box::new(img)));
                 }
             }
             "code" | "kbd" | "samp" | "tt" => {
@@ -480,14 +478,14 @@ impl Reader<'_> {
             "a" => {
                 let content = self.inlines_of(node, depth);
                 match el.attr("href").map(str::trim).filter(|h| is_followable(h)) {
-                    Some(href) => out.push(Inline::Link {
+                    Some(href) => out.push(Inline::Link(Box::new(Link {
                         url: absolutize(href),
                         title: el
                             .attr("title")
                             .map(|t| collapse_whitespace(t).trim().to_string())
                             .filter(|t| !t.is_empty()),
                         content,
-                    }),
+                    }))),
                     None => out.extend(content),
                 }
             }
@@ -701,11 +699,11 @@ mod tests {
         assert_eq!(
             blocks,
             vec![
-                Block::Figure(Image {
+                Block::Figure(Box::new(Image {
                     src: "https://x.test/a.jpg?a=1&b=2".into(),
                     alt: "说明文字".into(),
                     title: None
-                }),
+                })),
                 para("正文"),
             ]
         );

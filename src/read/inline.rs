@@ -88,15 +88,13 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
             Inline::Strike(c) => push_wrapped(&mut out, c, Inline::Strike),
             Inline::Sub(c) => push_wrapped(&mut out, c, Inline::Sub),
             Inline::Sup(c) => push_wrapped(&mut out, c, Inline::Sup),
-            Inline::Link {
-                url,
-                title,
-                content,
-            } => push_wrapped(&mut out, content, |content| Inline::Link {
-                url,
-                title,
-                content,
-            }),
+            Inline::Link(mut link) => {
+                let content = std::mem::take(&mut link.content);
+                push_wrapped(&mut out, content, |content| {
+                    link.content = content;
+                    Inline::Link(link)
+                })
+            }
             Inline::Code(c) => {
                 let c = collapse_whitespace(&c);
                 if !c.trim().is_empty() {

@@ -55,11 +55,11 @@ mod tests {
         );
         assert_eq!(
             blocks[3],
-            Block::Figure(Image {
+            Block::Figure(Box::new(Image {
                 src: "a.png".into(),
                 alt: "cap".into(),
                 title: None
-            })
+            }))
         );
     }
 }

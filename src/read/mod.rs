@@ -187,9 +187,9 @@ fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
         if meta.title.is_empty() || squash(&plain_text(content)) != squash(&meta.title) {
             return;
         }
-        if let [Inline::Link { url, .. }] = content.as_slice() {
-            if meta.source.is_none() && url.starts_with("http") {
-                meta.source = Some(url.clone());
+        if let [Inline::Link(link)] = content.as_slice() {
+            if meta.source.is_none() && link.url.starts_with("http") {
+                meta.source = Some(link.url.clone());
             }
         }
         blocks.remove(0);

@@ -7,7 +7,7 @@
 //! constructs GFM lacks (sub/superscript, breaks in table cells) use inline HTML tags.
 
 use super::PostWriter;
-use crate::model::{Block, Document, Image, Inline, Table};
+use crate::model::{Block, Document, Image, Inline, Link, Table};
 use serde_json::{Map, Value};
 
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
@@ -222,11 +222,12 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
             let sp = if pad { " " } else { "" };
             out.push_str(&format!("{ticks}{sp}{code}{sp}{ticks}"));
         }
-        Inline::Link {
-            url,
-            title,
-            content,
-        } => {
+        Inline::Link(link) => {
+            let Link {
+                url,
+                title,
+                content,
+            } = link.as_ref();
             out.push('[');
             for (i, c) in content.iter().enumerate() {
                 inline(c, content.get(i + 1), ctx, out);
@@ -326,7 +327,7 @@ fn first_char(xs: &[Inline]) -> Option<char> {
         Inline::Strike(_) => Some('~'),
         Inline::Sub(_) | Inline::Sup(_) => Some('<'),
         Inline::Code(_) => Some('`'),
-        Inline::Link { .. } => Some('['),
+        Inline::Link(_) => Some('['),
         Inline::Image(_) => Some('!'),
         Inline::LineBreak => Some('\n'),
     }
@@ -339,7 +340,7 @@ fn last_char(xs: &[Inline]) -> Option<char> {
         Inline::Strike(_) => Some('~'),
         Inline::Sub(_) | Inline::Sup(_) => Some('>'),
         Inline::Code(_) => Some('`'),
-        Inline::Link { .. } | Inline::Image(_) => Some(')'),
+        Inline::Link(_) | Inline::Image(_) => Some(')'),
         Inline::LineBreak => Some('\n'),
     }
 }
@@ -478,11 +479,11 @@ mod tests {
                     text: "```\nfn x() {}".into(),
                 },
             ]),
-            Block::Figure(Image {
+            Block::Figure(Box::new(Image {
                 src: "https://x.test/a%20b(1).jpg".into(),
                 alt: "说明".into(),
                 title: Some("t".into()),
-            }),
+            })),
             Block::Table(Table {
                 header: None,
                 rows: vec![
@@ -492,11 +493,11 @@ mod tests {
             }),
             Block::Rule,
             Block::Paragraph(vec![
-                Inline::Link {
+                Inline::Link(Box::new(Link {
                     url: "https://x.test/(1)?a=1&amp;b=2".into(),
                     title: Some("say \"hi\"".into()),
                     content: vec![t("link")],
-                },
+                })),
                 t(" "),
                 Inline::Code(" `a` ".into()),
                 t(" H"),

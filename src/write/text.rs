@@ -6,7 +6,7 @@
 //! Chinese wraps between characters without spaces being inserted.
 
 use super::PostWriter;
-use crate::model::{plain_text, Block, Document, Inline};
+use crate::model::{plain_text, Block, Document, Inline, Link};
 
 /// Renders posts as plain text.
 pub struct TextWriter {
@@ -145,7 +145,8 @@ fn inlines(xs: &[Inline]) -> String {
             | Inline::Strike(c)
             | Inline::Sub(c)
             | Inline::Sup(c) => out.push_str(&inlines(c)),
-            Inline::Link { url, content, .. } => {
+            Inline::Link(link) => {
+                let Link { url, content, .. } = link.as_ref();
                 let text = inlines(content);
                 if text.is_empty() || text == *url {
                     out.push_str(url);
@@ -226,22 +227,22 @@ mod tests {
         let d = doc(vec![
             Block::Paragraph(vec![
                 Inline::Text("see ".into()),
-                Inline::Link {
+                Inline::Link(Box::new(Link {
                     url: "https://a.test".into(),
                     title: None,
                     content: vec![Inline::Text("this".into())],
-                },
+                })),
             ]),
             Block::List {
                 ordered: true,
                 start: 1,
                 items: vec![vec![Block::Paragraph(vec![Inline::Text("one".into())])]],
             },
-            Block::Figure(Image {
+            Block::Figure(Box::new(Image {
                 src: "https://x.test/a.jpg".into(),
                 alt: "说明".into(),
                 title: None,
-            }),
+            })),
         ]);
         let out = TextWriter { wrap: None }.render(&d);
         assert_eq!(out, "标题\nhttps://x.test/p\n\nsee this <https://a.test>\n\n1. one\n\n[说明 <https://x.test/a.jpg>]\n");

@@ -5,7 +5,7 @@
 //! URL one that EPUBCheck accepts (relative links of the original site, which would point to
 //! files missing from the book, are resolved against the post's source URL or dropped).
 
-use crate::model::{Block, Image, Inline};
+use crate::model::{Block, Image, Inline, Link};
 use std::cell::Cell;
 use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
@@ -288,7 +288,8 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
                 escape_into(c, out);
                 out.push_str("</code>");
             }
-            Inline::Link { url, content, .. } => {
+            Inline::Link(link) => {
+                let Link { url, content, .. } = link.as_ref();
                 match safe_href(url, ctx.base).filter(|_| !in_link) {
                     Some(href) => {
                         out.push_str("<a href=\"");
@@ -367,17 +368,17 @@ mod tests {
                 Block::Paragraph(vec![
                     Inline::Text("a < b & \"c\" \u{1}".into()),
                     Inline::LineBreak,
-                    Inline::Image(Image {
+                    Inline::Image(Box::new(Image {
                         src: "https://x.test/a.jpg".into(),
                         alt: "x".into(),
                         title: None,
-                    }),
+                    })),
                 ]),
-                Block::Figure(Image {
+                Block::Figure(Box::new(Image {
                     src: "https://x.test/<a>.jpg".into(),
                     alt: "cap & co".into(),
                     title: None,
-                }),
+                })),
                 Block::Rule,
             ],
             &ctx,
@@ -393,11 +394,11 @@ mod tests {
             title: None,
         };
         inlines(
-            &[Inline::Link {
+            &[Inline::Link(Box::new(Link {
                 url: "https://x.test/".into(),
                 title: None,
-                content: vec![Inline::Image(img)],
-            }],
+                content: vec![Inline::Image(Box::new(img))],
+            }))],
             &ctx,
             &mut linked,
         );
