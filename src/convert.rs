@@ -549,8 +549,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                     },
                     _ => None,
                 };
-                // A converted post's title is copied into its record after writing, from `docs`:
-                // 100,000 copies need not be held while books are rendered.
+                // A converted post's title is copied into its record when planning ends
+                // (`record_titles`), so that it is not held twice meanwhile.
                 let title = (filtered || duplicate_of.is_some()).then(|| doc.display_title());
                 let status = match (filtered, &duplicate_of) {
                     (true, _) => {
@@ -630,6 +630,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 let msg = format!("-o - writes one post to stdout, but {} inputs were found; give an output folder with -o DIR", report.posts.len());
                 return Err(UsageError(msg).into());
             }
+            record_titles(&docs, &mut report);
             if let Some(doc) = docs.first().filter(|_| !opts.dry_run) {
                 let rendered = post_writer(opts).render(doc);
                 std::io::stdout().lock().write_all(rendered.as_bytes())?;
@@ -641,7 +642,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                 opts,
                 dir,
                 group_by,
-                &docs,
+                docs,
+                streaming,
                 templates,
                 store.as_ref(),
                 fingerprints,
@@ -652,7 +654,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             opts,
             dir,
             group_by,
-            &docs,
+            docs,
             store.as_ref(),
             streaming,
             fingerprints,
@@ -674,12 +676,6 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
     }
 
-    for doc in &docs {
-        if let Some(rec) = record_of(&mut report.posts, &doc.meta.path) {
-            rec.title = Some(doc.display_title());
-        }
-    }
-    drop(docs);
     // Record outputs against their posts.
     let mut output_errors: BTreeMap<&Path, &str> = BTreeMap::new();
     for out in &report.outputs {
@@ -898,36 +894,109 @@ fn pattern_title(
 
 /// One output file, decided before anything is written: where it goes and what it holds.
 /// Planning first is what makes `--dry-run` exact and lets rendering run in parallel.
-struct Planned<'d> {
+struct Planned {
     path: PathBuf,
     /// The book title (EPUB) or `None` for a single-post file.
     title: Option<String>,
     /// The group's stable id (EPUB identifiers derive from it).
     key: Option<String>,
-    /// The posts in it (for a picture: the posts that show it).
-    posts: Vec<&'d Document>,
+    /// The posts in it (for a picture: the posts that show it), by path: a streaming run frees
+    /// every post's metadata once planning is done, and reads each post again to render it.
+    posts: Vec<PostPath>,
     /// For a picture saved beside notes: its bytes.
     asset: Option<Arc<images::Asset>>,
     /// For a book in a series: the series name and this book's position in it.
     series: Option<(String, usize)>,
+    /// What the output is made from (see [`Fingerprints::of`]), to compare with the manifest;
+    /// `None` when it cannot be known, and the output is then always rendered.
+    fingerprint: Option<String>,
 }
 
-impl Planned<'_> {
+impl Planned {
+    /// A plan of `posts`, not yet fingerprinted.
+    fn new(path: PathBuf, posts: &[&Document]) -> Planned {
+        Planned {
+            path,
+            title: None,
+            key: None,
+            posts: posts.iter().map(|d| d.meta.path.clone()).collect(),
+            asset: None,
+            series: None,
+            fingerprint: None,
+        }
+    }
+
     /// The output's fingerprint (see [`Fingerprints::of`]): its posts, and everything planning
     /// decided about it. The fields are listed without `..`, so a new one must be considered.
-    fn fingerprint(&self, dir: &Path, fingerprints: &Fingerprints) -> Option<String> {
+    fn fingerprint_of(
+        &self,
+        dir: &Path,
+        fingerprints: &Fingerprints,
+        docs: &[&Document],
+    ) -> Option<String> {
         let Planned {
             path,
             title,
             key,
-            posts,
+            // The same posts as `docs`, whose metadata the fingerprint needs.
+            posts: _,
             // A picture's file name (in `path`) is its content hash.
             asset: _,
             series,
+            fingerprint: _,
         } = self;
         let path = path.strip_prefix(dir).unwrap_or(path);
-        fingerprints.of(&format!("{:?}", (path, title, key, series)), posts)
+        fingerprints.of(&format!("{:?}", (path, title, key, series)), docs)
     }
+}
+
+/// Fingerprints plans while their posts' metadata is at hand, in parallel (at 100,000 notes,
+/// this is much of an unchanged re-run), and lets go of the metadata.
+fn fingerprint_plans(
+    mut plans: Vec<(Planned, Vec<&Document>)>,
+    dir: &Path,
+    fingerprints: Fingerprints,
+) -> Vec<Planned> {
+    plans.par_iter_mut().for_each(|(plan, docs)| {
+        plan.fingerprint = plan.fingerprint_of(dir, &fingerprints, docs);
+    });
+    plans.into_iter().map(|(plan, _)| plan).collect()
+}
+
+/// Ends planning: converted posts' titles go into their report records, and a streaming run
+/// drops every post's metadata (most of its memory), since rendering reads posts again.
+/// Returns the documents rendering may use.
+fn end_planning(docs: Vec<Document>, streaming: bool, report: &mut Report) -> Vec<Document> {
+    record_titles(&docs, report);
+    if !streaming {
+        return docs;
+    }
+    drop(docs);
+    crate::memory::release_free_memory();
+    Vec::new()
+}
+
+/// Copies converted posts' titles into their report records (not kept there while reading:
+/// filtered and duplicate posts have theirs already).
+fn record_titles(docs: &[Document], report: &mut Report) {
+    // A merge walk: records and documents are both sorted by path, documents a subset.
+    let mut records = report.posts.iter_mut();
+    for doc in docs {
+        if let Some(rec) = records.find(|r| r.input == doc.meta.path) {
+            rec.title = Some(doc.display_title());
+        }
+    }
+}
+
+/// The documents at `paths`, from `docs` (sorted by path, as posts are read).
+fn docs_at<'d>(docs: &'d [Document], paths: &[PostPath]) -> Vec<&'d Document> {
+    paths
+        .iter()
+        .filter_map(|p| {
+            let i = docs.binary_search_by(|d| d.meta.path.cmp(p)).ok()?;
+            Some(&docs[i])
+        })
+        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -935,14 +1004,15 @@ fn write_books(
     opts: &Options,
     dir: &Path,
     group_by: GroupBy,
-    docs: &[Document],
+    docs: Vec<Document>,
+    streaming: bool,
     templates: &Templates,
     store: Option<&ImageStore>,
     fingerprints: Fingerprints,
     report: &mut Report,
 ) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
-    for doc in docs {
+    for doc in &docs {
         for key in group_by.keys(doc) {
             groups.entry(key).or_default().push(doc);
         }
@@ -957,7 +1027,7 @@ fn write_books(
     let all: Vec<&Document> = docs.iter().collect();
     let series_name = group_by.is_date().then(|| collection_name(opts, &all));
     let mut series_index = 0;
-    let plans: Vec<Planned> = groups
+    let plans: Vec<(Planned, Vec<&Document>)> = groups
         .into_iter()
         .map(|(key, mut posts)| {
             reading_order(&mut posts);
@@ -984,16 +1054,17 @@ fn write_books(
             } else {
                 safe_file_stem(&key.label)
             };
-            Planned {
-                path: names.allocate(dir, &stem, extension),
+            let plan = Planned {
                 title: Some(title),
                 key: Some(key.id),
-                posts,
-                asset: None,
                 series,
-            }
+                ..Planned::new(names.allocate(dir, &stem, extension), &posts)
+            };
+            (plan, posts)
         })
         .collect();
+    let plans = fingerprint_plans(plans, dir, fingerprints);
+    let docs = end_planning(docs, streaming, report);
     let cover = match &opts.cover {
         Some(path) => Some(images::load_file(path, &opts.images.process).map_err(UsageError)?),
         None => None,
@@ -1004,8 +1075,16 @@ fn write_books(
     };
     // Streaming: what the books' own picture stores did.
     let streamed_images = Mutex::new(ImageCounts::default());
-    execute(opts, dir, plans, fingerprints, report, "books", |plan| {
-        let rendered = render_book(opts, &writer, plan, store, cover.as_ref(), &streamed_images);
+    execute(opts, dir, plans, report, "books", |plan| {
+        let in_memory = store.map(|store| (docs_at(&docs, &plan.posts), store));
+        let rendered = render_book(
+            opts,
+            &writer,
+            plan,
+            in_memory,
+            cover.as_ref(),
+            &streamed_images,
+        );
         if store.is_none() {
             // Streamed: this book's posts and pictures were just freed.
             crate::memory::release_free_memory();
@@ -1019,19 +1098,19 @@ fn write_books(
     Ok(())
 }
 
-/// Renders one planned book. Without a `store` (streaming) its posts are read again and its
-/// pictures prepared here, and what that fetched is added to `streamed_images`.
+/// Renders one planned book, from its posts and pictures `in_memory`, or (streaming) from its
+/// posts read again and pictures prepared here, adding what that fetched to `streamed_images`.
 fn render_book(
     opts: &Options,
     writer: &EpubWriter,
     plan: &Planned,
-    store: Option<&ImageStore>,
+    in_memory: Option<(Vec<&Document>, &ImageStore)>,
     cover: Option<&Arc<images::Asset>>,
     streamed_images: &Mutex<ImageCounts>,
 ) -> Result<(Vec<u8>, BookStats)> {
     let (loaded, own_store);
-    let (posts, store) = match store {
-        Some(store) => (plan.posts.clone(), store),
+    let (posts, store) = match in_memory {
+        Some(in_memory) => in_memory,
         None => {
             (loaded, own_store) = load_book(opts, &plan.posts)?;
             *streamed_images.lock().unwrap_or_else(|e| e.into_inner()) += &own_store.counts;
@@ -1069,11 +1148,11 @@ fn render_book(
 }
 
 /// Reads a streamed book's posts again in full and prepares their pictures.
-fn load_book(opts: &Options, metas: &[&Document]) -> Result<(Vec<Document>, ImageStore)> {
+fn load_book(opts: &Options, paths: &[PostPath]) -> Result<(Vec<Document>, ImageStore)> {
     // In parallel too: a book much bigger than the others would otherwise finish the run alone.
-    let mut docs = metas
+    let mut docs = paths
         .par_iter()
-        .map(|d| reload(opts, &d.meta.path))
+        .map(|path| reload(opts, path))
         .collect::<Result<Vec<_>>>()?;
     let refs: Vec<&Document> = docs.iter().collect();
     let store = ImageStore::prepare(
@@ -1111,37 +1190,30 @@ fn remove_tracking_pixels(docs: &mut [Document], store: &ImageStore) {
 /// [`write_output`]), or with `--dry-run` only records the plan. An output the manifest shows
 /// up to date (same fingerprint, file untouched) is not rendered at all, unless `--rebuild`.
 /// Per-output failures are reported and the run goes on; the manifest is saved at the end.
-fn execute<'d>(
+fn execute(
     opts: &Options,
     dir: &Path,
-    plans: Vec<Planned<'d>>,
-    fingerprints: Fingerprints,
+    plans: Vec<Planned>,
     report: &mut Report,
     what: &'static str,
-    render: impl Fn(&Planned<'d>) -> Result<(Vec<u8>, BookStats)> + Sync,
+    render: impl Fn(&Planned) -> Result<(Vec<u8>, BookStats)> + Sync,
 ) -> Result<()> {
     let record = |plan: &Planned, status, error| OutputRecord {
         path: Arc::from(plan.path.as_path()),
         status,
         title: plan.title.clone(),
-        posts: plan.posts.iter().map(|d| d.meta.path.clone()).collect(),
+        posts: plan.posts.clone(),
         error,
     };
-    let inputs: Vec<Option<String>> = plans
-        .par_iter()
-        .map(|plan| plan.fingerprint(dir, &fingerprints))
-        .collect();
-    // Every input's stamp and pictures: not needed while rendering.
-    drop(fingerprints);
     // The hash of the file already there, when it is up to date.
-    let up_to_date = |manifest: &Manifest, plan: &Planned, inputs: &Option<String>| {
-        let inputs = inputs.as_deref().filter(|_| !opts.rebuild)?;
+    let up_to_date = |manifest: &Manifest, plan: &Planned| {
+        let inputs = plan.fingerprint.as_deref().filter(|_| !opts.rebuild)?;
         manifest.up_to_date(dir, &plan.path, inputs)
     };
     if opts.dry_run {
         let manifest = Manifest::load(dir);
-        for (plan, inputs) in plans.iter().zip(&inputs) {
-            let status = match up_to_date(&manifest, plan, inputs) {
+        for plan in &plans {
+            let status = match up_to_date(&manifest, plan) {
                 Some(_) => {
                     report.summary.skipped += 1;
                     OutputStatus::Unchanged
@@ -1160,10 +1232,9 @@ fn execute<'d>(
     // `Ok(None)`: up to date, not rendered.
     let results: Vec<_> = plans
         .par_iter()
-        .zip(&inputs)
-        .map(|(plan, inputs)| {
+        .map(|plan| {
             let started = Instant::now();
-            let result = match up_to_date(&manifest, plan, inputs) {
+            let result = match up_to_date(&manifest, plan) {
                 Some(hash) => Ok((Written::Unchanged, hash, None)),
                 None => render(plan).and_then(|(bytes, stats)| {
                     let (written, hash) =
@@ -1184,13 +1255,13 @@ fn execute<'d>(
     if let Err(e) = wrote.then(|| sync_outputs(dir)).transpose() {
         diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
     }
-    for ((plan, inputs), (result, took)) in plans.iter().zip(inputs).zip(results) {
+    for (plan, (result, took)) in plans.iter().zip(results) {
         match result {
             Ok((written, hash, stats)) => {
                 // An output missing a picture is not recorded as up to date: the next run
                 // makes it again and retries the picture.
                 let incomplete = stats.as_ref().is_some_and(|s| s.incomplete);
-                let inputs = inputs.filter(|_| !incomplete);
+                let inputs = plan.fingerprint.clone().filter(|_| !incomplete);
                 manifest.record(dir, &plan.path, hash, inputs);
                 let rendered = match stats {
                     Some(stats) => {
@@ -1344,7 +1415,7 @@ fn write_posts(
     opts: &Options,
     dir: &Path,
     group_by: GroupBy,
-    docs: &[Document],
+    docs: Vec<Document>,
     store: Option<&ImageStore>,
     streaming: bool,
     fingerprints: Fingerprints,
@@ -1352,47 +1423,39 @@ fn write_posts(
 ) -> Result<()> {
     let writer = post_writer(opts);
     let mut names = NameAllocator::default();
-    let mut sorted: Vec<&Document> = docs.iter().collect();
-    sorted.sort_by(|a, b| a.meta.path.cmp(&b.meta.path));
-    let mut plans: Vec<Planned> = sorted
-        .into_iter()
+    // In path order, as posts are read.
+    let mut plans: Vec<(Planned, Vec<&Document>)> = docs
+        .iter()
         .map(|doc| {
             // A post in several groups goes to the first one: copies would drift apart when edited.
             let sub = match group_by {
                 GroupBy::None => dir.to_path_buf(),
                 g => dir.join(safe_file_stem(&g.keys(doc)[0].label)),
             };
-            Planned {
-                path: names.allocate(&sub, &output_stem(doc), writer.extension()),
-                title: None,
-                key: None,
-                posts: vec![doc],
-                asset: None,
-                series: None,
-            }
+            let path = names.allocate(&sub, &output_stem(doc), writer.extension());
+            (Planned::new(path, &[doc]), vec![doc])
         })
         .collect();
     // `--images embed`: pictures go to `assets/`, once each, and notes link to them there.
-    let mut assets: BTreeMap<String, Planned> = BTreeMap::new();
+    let mut assets: BTreeMap<String, (Planned, Vec<&Document>)> = BTreeMap::new();
     // Notes with a picture that could not be embedded (made again on the next run).
     let mut incomplete: HashSet<PostPath> = HashSet::new();
     if let Some(store) = store.filter(|_| opts.images.policy == ImagePolicy::Embed) {
-        for plan in &plans {
-            let doc = plan.posts[0];
+        for doc in &docs {
             doc.for_each_image(&mut |img| match store.lookup(&doc.meta, &img.src) {
                 Lookup::Found(asset) => {
                     report.summary.images_embedded += 1;
                     let name = asset.file_name();
-                    let entry = assets.entry(name.clone()).or_insert_with(|| Planned {
-                        path: dir.join(ASSETS_DIR).join(&name),
-                        title: None,
-                        key: None,
-                        posts: vec![],
-                        asset: Some(asset),
-                        series: None,
+                    let (plan, shown_in) = assets.entry(name.clone()).or_insert_with(|| {
+                        let plan = Planned {
+                            asset: Some(asset),
+                            ..Planned::new(dir.join(ASSETS_DIR).join(&name), &[])
+                        };
+                        (plan, vec![])
                     });
-                    if !entry.posts.iter().any(|p| std::ptr::eq(*p, doc)) {
-                        entry.posts.push(doc);
+                    if plan.posts.last() != Some(&doc.meta.path) {
+                        plan.posts.push(doc.meta.path.clone());
+                        shown_in.push(doc);
                     }
                 }
                 Lookup::Failed(why) => {
@@ -1405,9 +1468,13 @@ fn write_posts(
         }
     }
     let relinking = !assets.is_empty();
-    let relink = |plan: &Planned| -> Option<Document> {
+    plans.extend(assets.into_values());
+    let plans = fingerprint_plans(plans, dir, fingerprints);
+    let docs = end_planning(docs, streaming, report);
+    // With pictures saved in `assets/`, a copy of the note's post that links to them there.
+    let relinked = |plan: &Planned, doc: &Document| -> Option<Document> {
         let store = store.filter(|_| relinking)?;
-        let mut doc = plan.posts[0].clone();
+        let mut doc = doc.clone();
         let depth = plan
             .path
             .parent()
@@ -1421,19 +1488,21 @@ fn write_posts(
         });
         Some(doc)
     };
-    plans.extend(assets.into_values());
-    execute(opts, dir, plans, fingerprints, report, "writing", |plan| {
-        let bytes = match (&plan.asset, relink(plan)) {
-            (Some(asset), _) => asset.bytes.clone(),
-            (None, Some(doc)) => writer.render(&doc).into_bytes(),
-            (None, None) if streaming => writer
-                .render(&reload(opts, &plan.posts[0].meta.path)?)
-                .into_bytes(),
-            (None, None) => writer.render(plan.posts[0]).into_bytes(),
+    execute(opts, dir, plans, report, "writing", |plan| {
+        if let Some(asset) = &plan.asset {
+            return Ok((asset.bytes.clone(), BookStats::default()));
+        }
+        // The post is in memory unless streaming.
+        let rendered = match docs_at(&docs, &plan.posts).pop() {
+            Some(doc) => match relinked(plan, doc) {
+                Some(relinked) => writer.render(&relinked),
+                None => writer.render(doc),
+            },
+            None => writer.render(&reload(opts, &plan.posts[0])?),
         };
-        let incomplete = plan.asset.is_none() && incomplete.contains(&plan.posts[0].meta.path);
+        let incomplete = incomplete.contains(&plan.posts[0]);
         Ok((
-            bytes,
+            rendered.into_bytes(),
             BookStats {
                 incomplete,
                 ..BookStats::default()
