@@ -17,12 +17,6 @@ pub fn is_cjk(c: char) -> bool {
         | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
-/// Characters that are not allowed in XML 1.0 documents; dropped from text so that every writer
-/// (EPUB's XHTML especially) can emit it as is.
-fn is_invalid_char(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}')
-}
-
 /// Collapses whitespace in one run of text (see the module docs for the CJK rule).
 pub fn collapse_whitespace(s: &str) -> String {
     // Most runs of text have nothing to change: copy them without decoding characters (this
@@ -34,31 +28,54 @@ pub fn collapse_whitespace(s: &str) -> String {
 }
 
 fn collapse(s: &str) -> String {
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if is_invalid_char(c) {
-            continue;
-        }
-        if !is_html_space(c) {
-            out.push(c);
-            continue;
-        }
-        let mut newline = c == '\n';
-        while let Some(&n) = chars.peek() {
-            if !is_html_space(n) {
-                break;
+    // Text is copied in runs, from `start` up to the next byte that changes anything; every such
+    // byte is ASCII or starts U+FFFE/U+FFFF, so the runs end on character boundaries.
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let dropped = match bytes[i] {
+            // A lone space stays as it is.
+            b' ' if !bytes.get(i + 1).is_some_and(|&b| is_html_space_byte(b)) => 0,
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                out.push_str(&s[start..i]);
+                let mut newline = false;
+                while let Some(&b) = bytes.get(i).filter(|&&b| is_html_space_byte(b)) {
+                    newline |= b == b'\n';
+                    i += 1;
+                }
+                start = i;
+                let before_cjk = out.chars().next_back().is_some_and(is_cjk);
+                let after_cjk = s[i..].chars().next().is_some_and(is_cjk);
+                if !(newline && before_cjk && after_cjk) {
+                    out.push(' ');
+                }
+                continue;
             }
-            newline |= n == '\n';
-            chars.next();
+            // Invalid in XML 1.0, dropped so every writer (EPUB above all) can emit text as is;
+            // form feed too, unless it follows other whitespace.
+            0..=0x1F | 0x7F => 1,
+            0xEF if bytes.get(i + 1) == Some(&0xBF)
+                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
+            {
+                3
+            }
+            _ => 0,
+        };
+        if dropped > 0 {
+            out.push_str(&s[start..i]);
+            start = i + dropped;
         }
-        let before_cjk = out.chars().next_back().is_some_and(is_cjk);
-        let after_cjk = chars.peek().is_some_and(|&n| is_cjk(n));
-        if !(newline && before_cjk && after_cjk) {
-            out.push(' ');
-        }
+        i += dropped.max(1);
     }
+    out.push_str(&s[start..]);
     out
+}
+
+/// HTML's ASCII whitespace; no-break and ideographic spaces are content and are kept.
+fn is_html_space_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
 }
 
 /// Whether [`collapse_whitespace`] could change `s`: it holds a control character (every HTML
@@ -70,11 +87,6 @@ fn needs_collapsing(s: &[u8]) -> bool {
         0xEF => s.get(i + 1) == Some(&0xBF) && matches!(s.get(i + 2), Some(0xBE | 0xBF)),
         _ => false,
     })
-}
-
-/// HTML's ASCII whitespace; no-break and ideographic spaces are content and are kept.
-fn is_html_space(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{C}')
 }
 
 /// Brings inlines into canonical form, without trimming the ends (see [`trim`]).
@@ -300,6 +312,63 @@ mod tests {
             "\u{EFBF}",
         ] {
             assert_eq!(collapse_whitespace(s), collapse(s), "{s:?}");
+        }
+    }
+
+    /// Characters that are not allowed in XML 1.0 documents; dropped from text so that every
+    /// writer (EPUB's XHTML especially) can emit it as is.
+    fn is_invalid_char(c: char) -> bool {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}')
+    }
+
+    fn is_html_space(c: char) -> bool {
+        c.is_ascii() && is_html_space_byte(c as u8)
+    }
+
+    /// The character-by-character definition that [`collapse`] implements on byte runs.
+    fn collapse_reference(s: &str) -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
+            if is_invalid_char(c) {
+                continue;
+            }
+            if !is_html_space(c) {
+                out.push(c);
+                continue;
+            }
+            let mut newline = c == '\n';
+            while let Some(&n) = chars.peek().filter(|&&n| is_html_space(n)) {
+                newline |= n == '\n';
+                chars.next();
+            }
+            let before_cjk = out.chars().next_back().is_some_and(is_cjk);
+            let after_cjk = chars.peek().is_some_and(|&n| is_cjk(n));
+            if !(newline && before_cjk && after_cjk) {
+                out.push(' ');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapsing_by_runs_matches_the_definition() {
+        // Every string of up to four pieces from an alphabet of the cases that matter.
+        let pieces = [
+            " ", "\n", "\t", "\r", "\u{C}", "\u{1}", "\u{7F}", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}",
+            "中", "a", "é", "\u{3000}", "\u{a0}",
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|s| pieces.iter().map(move |p| format!("{s}{p}")))
+                .collect();
+            strings.extend(longer);
+            strings.dedup();
+        }
+        for s in &strings {
+            assert_eq!(collapse(s), collapse_reference(s), "{s:?}");
         }
     }
 

@@ -347,17 +347,22 @@ fn last_char(xs: &[Inline]) -> Option<char> {
 
 /// Escapes the characters that would otherwise start Markdown syntax.
 fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
-    for c in t.chars() {
-        match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' | '&' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '|' if ctx == Ctx::Cell => out.push_str("\\|"),
-            '#' if ctx == Ctx::Heading => out.push_str("\\#"),
-            _ => out.push(c),
+    // Copied in runs between the characters to escape, which are all ASCII.
+    let mut start = 0;
+    for (i, b) in t.bytes().enumerate() {
+        let escape = match b {
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
+            b'|' => ctx == Ctx::Cell,
+            b'#' => ctx == Ctx::Heading,
+            _ => false,
+        };
+        if escape {
+            out.push_str(&t[start..i]);
+            out.push('\\');
+            start = i;
         }
     }
+    out.push_str(&t[start..]);
 }
 
 /// Escapes what would turn a line into a heading, list, quote, rule or fence.
