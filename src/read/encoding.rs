@@ -9,6 +9,18 @@
 use super::PostError;
 use encoding_rs::{Encoding, UTF_8};
 
+/// [`decode`] for a file's bytes already owned: the common case, UTF-8 without a byte order
+/// mark, becomes the text without a copy.
+pub fn decode_owned(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, PostError> {
+    match String::from_utf8(bytes) {
+        Ok(text) if !text.starts_with('\u{FEFF}') && !text.bytes().take(8192).any(|b| b == 0) => {
+            not_empty(text)
+        }
+        Ok(text) => decode(text.as_bytes(), warnings),
+        Err(e) => decode(e.as_bytes(), warnings),
+    }
+}
+
 /// Decodes a post file. Binary and empty files are refused with a reason rather than turned
 /// into a post full of garbage.
 pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostError> {
@@ -125,6 +137,10 @@ mod tests {
     fn read(bytes: &[u8]) -> (String, Vec<String>) {
         let mut w = Vec::new();
         let text = decode(bytes, &mut w).unwrap();
+        // The owned path agrees, warnings included.
+        let mut owned_warnings = Vec::new();
+        let owned = decode_owned(bytes.to_vec(), &mut owned_warnings).unwrap();
+        assert_eq!((&owned, &owned_warnings), (&text, &w));
         (text, w)
     }
 

@@ -101,22 +101,32 @@ pub fn read_post(path: impl Into<PostPath>) -> Result<ReadPost, PostError> {
     let path = path.into();
     let bytes = std::fs::read(&path)
         .map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
-    read_post_bytes(path, &bytes)
+    let mut warnings = Vec::new();
+    let text = encoding::decode_owned(bytes, &mut warnings)?;
+    read_post_text(path, &text, warnings)
 }
 
 /// Reads a post from bytes already loaded; `path` names it and picks the body format.
 pub fn read_post_bytes(path: impl Into<PostPath>, bytes: &[u8]) -> Result<ReadPost, PostError> {
-    let path = path.into();
     let mut warnings = Vec::new();
     let text = encoding::decode(bytes, &mut warnings)?;
-    let split = front_matter::split(&text).map_err(|e| e.with_source(&text))?;
+    read_post_text(path.into(), &text, warnings)
+}
+
+/// Reads a post from its decoded text, with the warnings decoding gave.
+fn read_post_text(
+    path: PostPath,
+    text: &str,
+    mut warnings: Vec<String>,
+) -> Result<ReadPost, PostError> {
+    let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
         path: path.clone(),
         ..Meta::default()
     };
     if let Some((syntax, src)) = split.front_matter {
         let pairs =
-            front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(&text))?;
+            front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(text))?;
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);

@@ -16,32 +16,41 @@ use std::cell::{Cell, RefCell};
 /// Elements deeper than this are dropped (their text kept).
 pub const LIMIT: usize = 2_000;
 
-/// Returns `html` with tags nested deeper than [`LIMIT`] removed, or `None` when it cannot be
-/// that deep (the common case, decided by counting tags, without tokenizing).
+/// Returns `html` with tags nested deeper than [`LIMIT`] removed, or `None` when it is not that
+/// deep. Most documents cannot be, which counting tags decides without tokenizing; most of
+/// the others (long posts) are not, which one tokenizing pass that only follows the depth
+/// decides; only a document that is too deep is tokenized again and re-serialized.
 pub fn cap(html: &str) -> Option<String> {
     let bytes = html.as_bytes();
     let tags = memchr::memchr_iter(b'<', bytes)
         .filter(|&i| bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic))
         .count();
-    if tags <= LIMIT {
+    if tags <= LIMIT || !tokenize(html, Capper::default()).too_deep.get() {
         return None;
     }
-    let sink = Capper::default();
+    let serializing = Capper {
+        out: Some(RefCell::default()),
+        ..Capper::default()
+    };
+    tokenize(html, serializing).out.map(RefCell::into_inner)
+}
+
+fn tokenize(html: &str, sink: Capper) -> Capper {
     let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
     let _ = tokenizer.feed(&input);
     tokenizer.end();
-    let sink = tokenizer.sink;
-    sink.dropped.get().then(|| sink.out.into_inner())
+    tokenizer.sink
 }
 
-/// Re-serializes tokens, tracking an approximate stack of open elements.
+/// Follows an approximate stack of open elements and, when `out` is given, re-serializes the
+/// tokens without the elements deeper than [`LIMIT`].
 #[derive(Default)]
 struct Capper {
-    out: RefCell<String>,
+    out: Option<RefCell<String>>,
     open: RefCell<Vec<html5ever::LocalName>>,
-    dropped: Cell<bool>,
+    too_deep: Cell<bool>,
 }
 
 /// Elements without content (never pushed) and elements a following sibling closes implicitly.
@@ -57,7 +66,7 @@ impl TokenSink for Capper {
     type Handle = ();
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
-        let mut out = self.out.borrow_mut();
+        let mut out = self.out.as_ref().map(RefCell::borrow_mut);
         let mut open = self.open.borrow_mut();
         match token {
             Token::TagToken(tag) => {
@@ -69,19 +78,21 @@ impl TokenSink for Capper {
                         }
                         let leaf = tag.self_closing || VOID.contains(&name);
                         if !leaf && open.len() >= LIMIT {
-                            self.dropped.set(true);
+                            self.too_deep.set(true);
                             return TokenSinkResult::Continue;
                         }
-                        out.push('<');
-                        out.push_str(name);
-                        for attr in &tag.attrs {
-                            out.push(' ');
-                            out.push_str(&attr.name.local);
-                            out.push_str("=\"");
-                            escape(&attr.value, true, &mut out);
-                            out.push('"');
+                        if let Some(out) = out.as_deref_mut() {
+                            out.push('<');
+                            out.push_str(name);
+                            for attr in &tag.attrs {
+                                out.push(' ');
+                                out.push_str(&attr.name.local);
+                                out.push_str("=\"");
+                                escape(&attr.value, true, out);
+                                out.push('"');
+                            }
+                            out.push_str(if tag.self_closing { "/>" } else { ">" });
                         }
-                        out.push_str(if tag.self_closing { "/>" } else { ">" });
                         if !leaf {
                             open.push(tag.name);
                         }
@@ -90,19 +101,22 @@ impl TokenSink for Capper {
                         // Close the nearest matching element; an end tag matching nothing near
                         // the top belonged to a dropped element.
                         let near = open.len().saturating_sub(64);
-                        match open[near..].iter().rposition(|n| *n == tag.name) {
-                            Some(i) => {
-                                open.truncate(near + i);
+                        if let Some(i) = open[near..].iter().rposition(|n| *n == tag.name) {
+                            open.truncate(near + i);
+                            if let Some(out) = out.as_deref_mut() {
                                 out.push_str("</");
                                 out.push_str(name);
                                 out.push('>');
                             }
-                            None => self.dropped.set(true),
                         }
                     }
                 }
             }
-            Token::CharacterTokens(text) => escape(&text, false, &mut out),
+            Token::CharacterTokens(text) => {
+                if let Some(out) = out.as_deref_mut() {
+                    escape(&text, false, out);
+                }
+            }
             Token::DoctypeToken(_)
             | Token::CommentToken(_)
             | Token::NullCharacterToken
@@ -135,6 +149,9 @@ mod tests {
         // Many sibling tags, none deep: tokenized, but nothing dropped.
         let many = "<p>x<br>y".repeat(3_000);
         assert_eq!(cap(&many), None);
+        // Long and not deep, with end tags that close nothing: still parsed as written.
+        let stray = "<div><span>x</span></b></div>".repeat(1_000);
+        assert_eq!(cap(&stray), None);
     }
 
     #[test]
