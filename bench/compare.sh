@@ -22,6 +22,8 @@
 #             does not go to the network, and vs calibre's `ebook-convert` making one EPUB of the
 #             same N posts (calibre takes one input: an index page linking one HTML page per
 #             post, front matter stripped)
+# The measurements run in RUNS interleaved rounds (each tool once per round, the other tool
+# before postbook), so that all meet the machine in the same state.
 # Peak RSS is GNU time's %M: the largest single process (for xargs runs, the largest pandoc).
 # Exit status: 0, or 1 when an argument is bad or a measured command exited non-zero (the table
 # is still printed).
@@ -100,36 +102,50 @@ max_rss() { # largest second column of a file, in MB
          END { if (seen) printf "%.0f MB\n", m / 1024; else print "-" }' "$1"
 }
 
-# measure NAME OUTDIR CMD...: RUNS runs, OUTDIR emptied before each; results in $tmp/NAME.times.
-measure() {
-    local name=$1 outdir=$2 i failed=0
-    shift 2
+# plan NAME OUTDIR CMD...: adds a measurement of CMD, which writes into OUTDIR. Planned
+# measurements run in rounds (see run_rounds); results go to $tmp/NAME.times.
+planned=()
+plan() {
+    local name=$1
+    shift
+    printf '%s\0' "$@" >"$tmp/$name.cmd"
     : >"$tmp/$name.times"
     : >"$tmp/$name.log"
-    i=0
-    while [ "$i" -lt "$runs" ]; do
-        i=$((i + 1))
-        # The previous run's output is moved aside, not deleted: ext4 makes new files skip
-        # recently deleted inodes with a scan of the inode bitmap (`recently_deleted` in the
-        # kernel), which made writing 1,500 files right after deleting 1,500 take 1.3 s of
-        # kernel time instead of 0.1 s. Everything is deleted at the end.
-        [ ! -e "$outdir" ] || mv -- "$outdir" "$outdir.previous.$name.$i"
-        mkdir -p -- "$outdir"
-        : >"$tmp/run.log"
-        printf '  %-16s run %d/%d ... ' "$name" "$i" "$runs" >&2
-        if run_timed "$tmp/run.log" "$tmp/$name.times" "$@"; then
-            printf '%ss\n' "$(tail -n 1 "$tmp/$name.times" | awk '{ print $1 }')" >&2
-        else
-            failed=1
-            printf 'FAILED (non-zero exit); last lines of its output:\n' >&2
-            tail -n 20 "$tmp/run.log" | sed 's/^/    | /' >&2
-        fi
-        cat "$tmp/run.log" >>"$tmp/$name.log"
+    planned+=("$name")
+}
+
+# run_rounds: RUNS rounds, each running every planned measurement once, in the order planned.
+# Interleaved rather than one tool's runs back to back, so that every tool meets the machine
+# and the file system in the same state: ext4 makes new files skip recently deleted inodes with
+# a scan of the inode bitmap (`recently_deleted` in the kernel), which made writing 1,500 files
+# right after 1,500 were deleted take 1.3 s of kernel time instead of 0.1 s. For the same reason
+# a run's output is moved aside, not deleted; everything is deleted at the end.
+run_rounds() {
+    local i name outdir args
+    for ((i = 1; i <= runs; i++)); do
+        for name in "${planned[@]}"; do
+            mapfile -d '' -t args <"$tmp/$name.cmd"
+            outdir=${args[0]}
+            [ ! -e "$outdir" ] || mv -- "$outdir" "$outdir.previous.$i"
+            mkdir -p -- "$outdir"
+            : >"$tmp/run.log"
+            printf '  %-16s run %d/%d ... ' "$name" "$i" "$runs" >&2
+            if run_timed "$tmp/run.log" "$tmp/$name.times" "${args[@]:1}"; then
+                printf '%ss\n' "$(tail -n 1 "$tmp/$name.times" | awk '{ print $1 }')" >&2
+            else
+                : >"$tmp/$name.failed"
+                printf 'FAILED (non-zero exit); last lines of its output:\n' >&2
+                tail -n 20 "$tmp/run.log" | sed 's/^/    | /' >&2
+            fi
+            cat "$tmp/run.log" >>"$tmp/$name.log"
+        done
     done
-    if [ "$failed" = 1 ]; then
-        notes+=("$name: the command exited non-zero (timings kept, output may be partial)")
-        any_failed=1
-    fi
+    for name in "${planned[@]}"; do
+        if [ -e "$tmp/$name.failed" ]; then
+            notes+=("$name: the command exited non-zero (timings kept, output may be partial)")
+            any_failed=1
+        fi
+    done
 }
 
 notes=()
@@ -164,9 +180,6 @@ fi
 printf 'corpus: %s (%d posts), runs: %d, jobs: %d, %s\n' "$corpus" "$total" "$runs" "$jobs" "$pandoc_version" >&2
 
 # ---------------------------------------------------------------- markdown
-if [ "$postbook_ok" = 1 ]; then
-    measure postbook-md "$tmp/md" "$postbook" convert -t markdown "$corpus" -o "$tmp/md" -q
-fi
 if [ "$pandoc_ok" = 1 ]; then
     # One pandoc process per post, up to 50 posts per sh (fewer on a small corpus, so that every
     # job gets work), $jobs shells at once. A post that pandoc rejects makes xargs exit 123
@@ -181,13 +194,13 @@ OUT=$2 xargs -0 -P"$3" -n "$4" sh -c '
     for f; do pandoc -f markdown -t gfm "$f" -o "$OUT/$(basename "$f")" || st=1; done
     exit $st' _ <"$1"
 EOF
-    measure pandoc-md "$tmp/pandoc-md" sh "$tmp/pandoc-md.sh" "$tmp/posts.list" "$tmp/pandoc-md" "$jobs" "$batch"
+    plan pandoc-md "$tmp/pandoc-md" sh "$tmp/pandoc-md.sh" "$tmp/posts.list" "$tmp/pandoc-md" "$jobs" "$batch"
+fi
+if [ "$postbook_ok" = 1 ]; then
+    plan postbook-md "$tmp/md" "$postbook" convert -t markdown "$corpus" -o "$tmp/md" -q
 fi
 
 # ---------------------------------------------------------------- epub
-if [ "$postbook_ok" = 1 ]; then
-    measure postbook-epub "$tmp/epub" "$postbook" convert -t epub --group-by none "$corpus" -o "$tmp/epub" -q
-fi
 if [ "$pandoc_ok" = 1 ]; then
     cat >"$tmp/no-images.lua" <<'EOF'
 -- Drop every image so that pandoc's EPUB writer does not try to fetch it over the network.
@@ -208,7 +221,7 @@ EOF
     # pandoc takes its inputs on the command line; read them into an array (names have spaces).
     epub_inputs=()
     while IFS= read -r -d '' f; do epub_inputs+=("$f"); done <"$tmp/epub-posts.list"
-    measure pandoc-epub "$tmp/pandoc-epub" pandoc -f markdown --lua-filter "$tmp/no-images.lua" \
+    plan pandoc-epub "$tmp/pandoc-epub" pandoc -f markdown --lua-filter "$tmp/no-images.lua" \
         --metadata title=bench -o "$tmp/pandoc-epub/bench.epub" "${epub_inputs[@]}"
 fi
 
@@ -235,11 +248,16 @@ if command -v ebook-convert >/dev/null 2>&1; then
         printf '<p><a href="p%d.html">%d</a></p>\n' "$i" "$i" >>"$tmp/calibre-input/index.html"
     done <"$tmp/epub-posts.list"
     printf '</body></html>\n' >>"$tmp/calibre-input/index.html"
-    measure calibre-epub "$tmp/calibre-epub" env QT_QPA_PLATFORM=offscreen ebook-convert \
+    plan calibre-epub "$tmp/calibre-epub" env QT_QPA_PLATFORM=offscreen ebook-convert \
         "$tmp/calibre-input/index.html" "$tmp/calibre-epub/bench.epub" --epub-version 3
 else
     notes+=("calibre (ebook-convert) is not installed: calibre row skipped")
 fi
+if [ "$postbook_ok" = 1 ]; then
+    plan postbook-epub "$tmp/epub" "$postbook" convert -t epub --group-by none "$corpus" -o "$tmp/epub" -q
+fi
+
+run_rounds
 
 # ---------------------------------------------------------------- report
 cell() { [ -s "$tmp/$1.times" ] && median "$tmp/$1.times" || echo "-"; }
