@@ -988,15 +988,15 @@ fn record_titles(docs: &[Document], report: &mut Report) {
     }
 }
 
-/// The documents at `paths`, from `docs` (sorted by path, as posts are read).
+/// The document read from `path`, in `docs` (sorted by path, as posts are read).
+fn doc_at<'d>(docs: &'d [Document], path: &Path) -> Option<&'d Document> {
+    let i = docs.binary_search_by(|d| (*d.meta.path).cmp(path)).ok()?;
+    Some(&docs[i])
+}
+
+/// The documents read from `paths`, in `docs` (see [`doc_at`]).
 fn docs_at<'d>(docs: &'d [Document], paths: &[PostPath]) -> Vec<&'d Document> {
-    paths
-        .iter()
-        .filter_map(|p| {
-            let i = docs.binary_search_by(|d| d.meta.path.cmp(p)).ok()?;
-            Some(&docs[i])
-        })
-        .collect()
+    paths.iter().filter_map(|p| doc_at(docs, p)).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1493,7 +1493,7 @@ fn write_posts(
             return Ok((asset.bytes.clone(), BookStats::default()));
         }
         // The post is in memory unless streaming.
-        let rendered = match docs_at(&docs, &plan.posts).pop() {
+        let rendered = match doc_at(&docs, &plan.posts[0]) {
             Some(doc) => match relinked(plan, doc) {
                 Some(relinked) => writer.render(&relinked),
                 None => writer.render(doc),

@@ -36,9 +36,11 @@ pub fn discover(
                 let name = e.file_name().to_string_lossy();
                 let skipped_name = e.depth() > 0
                     && (name.starts_with('.') || name == "node_modules" || name == "_site");
-                let is_output = exclude
-                    .as_ref()
-                    .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
+                // Only a folder can be the output folder: files are not resolved one by one.
+                let is_output = e.file_type().is_dir()
+                    && exclude
+                        .as_ref()
+                        .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
                 !skipped_name && !is_output
             });
         for entry in walker {
