@@ -4,7 +4,7 @@
 # Usage: bench/compare.sh [CORPUS_DIR]
 #   CORPUS_DIR         folder of posts (default: ../shared/corpus/posts, relative to the repo root)
 # Environment:
-#   RUNS=3             runs per measurement; the median wall time is reported
+#   RUNS=5             runs per measurement (rounds); the median wall time is reported
 #   PANDOC_EPUB_POSTS=100
 #                      pandoc builds its EPUB from the first N posts only (by file name): on the
 #                      full corpus it needs tens of GB of RAM. Its time is scaled linearly to the
@@ -38,19 +38,27 @@ corpus=${1:-$root/../shared/corpus/posts}
 [ -d "$corpus" ] || die "corpus folder not found: $corpus"
 corpus=$(cd -- "$corpus" && pwd)
 
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 epub_n=${PANDOC_EPUB_POSTS:-100}
 case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive integer, got '$runs'" ;; esac
 case $epub_n in '' | *[!0-9]* | 0) die "PANDOC_EPUB_POSTS must be a positive integer, got '$epub_n'" ;; esac
 jobs=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/postbook-bench.XXXXXX")
+# pandoc's and calibre's own temporary files (calibre makes and deletes hundreds per book) go to
+# a RAM disk when there is one: deleted on the disk, they would slow the file creation of the
+# next tool measured (see run_rounds).
+tool_tmp=$tmp
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    tool_tmp=$(mktemp -d /dev/shm/postbook-bench.XXXXXX)
+fi
 cleanup() {
     if [ "${KEEP_TMP:-0}" = 1 ]; then
         printf 'kept temporary folder: %s\n' "$tmp" >&2
     else
         rm -rf -- "$tmp"
     fi
+    [ "$tool_tmp" = "$tmp" ] || rm -rf -- "$tool_tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -194,7 +202,7 @@ OUT=$2 xargs -0 -P"$3" -n "$4" sh -c '
     for f; do pandoc -f markdown -t gfm "$f" -o "$OUT/$(basename "$f")" || st=1; done
     exit $st' _ <"$1"
 EOF
-    plan pandoc-md "$tmp/pandoc-md" sh "$tmp/pandoc-md.sh" "$tmp/posts.list" "$tmp/pandoc-md" "$jobs" "$batch"
+    plan pandoc-md "$tmp/pandoc-md" env TMPDIR="$tool_tmp" sh "$tmp/pandoc-md.sh" "$tmp/posts.list" "$tmp/pandoc-md" "$jobs" "$batch"
 fi
 if [ "$postbook_ok" = 1 ]; then
     plan postbook-md "$tmp/md" "$postbook" convert -t markdown "$corpus" -o "$tmp/md" -q
@@ -221,7 +229,7 @@ EOF
     # pandoc takes its inputs on the command line; read them into an array (names have spaces).
     epub_inputs=()
     while IFS= read -r -d '' f; do epub_inputs+=("$f"); done <"$tmp/epub-posts.list"
-    plan pandoc-epub "$tmp/pandoc-epub" pandoc -f markdown --lua-filter "$tmp/no-images.lua" \
+    plan pandoc-epub "$tmp/pandoc-epub" env TMPDIR="$tool_tmp" pandoc -f markdown --lua-filter "$tmp/no-images.lua" \
         --metadata title=bench -o "$tmp/pandoc-epub/bench.epub" "${epub_inputs[@]}"
 fi
 
@@ -248,7 +256,7 @@ if command -v ebook-convert >/dev/null 2>&1; then
         printf '<p><a href="p%d.html">%d</a></p>\n' "$i" "$i" >>"$tmp/calibre-input/index.html"
     done <"$tmp/epub-posts.list"
     printf '</body></html>\n' >>"$tmp/calibre-input/index.html"
-    plan calibre-epub "$tmp/calibre-epub" env QT_QPA_PLATFORM=offscreen ebook-convert \
+    plan calibre-epub "$tmp/calibre-epub" env QT_QPA_PLATFORM=offscreen TMPDIR="$tool_tmp" ebook-convert \
         "$tmp/calibre-input/index.html" "$tmp/calibre-epub/bench.epub" --epub-version 3
 else
     notes+=("calibre (ebook-convert) is not installed: calibre row skipped")

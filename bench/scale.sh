@@ -5,13 +5,20 @@
 # post. Prints wall time and peak RSS (GNU time). The archive is generated in a temporary folder,
 # never committed.
 #
+# First, postbook, pandoc and calibre (when installed) side by side on the same synthetic posts:
+# bench/compare.sh on the archive's first COMPARE_POSTS posts (pandoc takes about 44 ms of CPU
+# per post to Markdown, so the whole archive would take it about 40 minutes on 2 cores).
+#
 # Usage: bench/scale.sh [CORPUS_DIR]    (default ../shared/corpus/posts)
 # Environment: POSTS=100000, NO_BUILD=1 (use the existing release binary; CARGO_TARGET_DIR is
-# honoured), KEEP_TMP=1, ARCHIVE=DIR (generate the archive there once and reuse it afterwards)
+# honoured), KEEP_TMP=1, ARCHIVE=DIR (generate the archive there once and reuse it afterwards),
+# COMPARE_POSTS=2000 (0 skips the side-by-side comparison)
 set -euo pipefail
 root=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
 corpus=${1:-$root/../shared/corpus/posts}
 posts=${POSTS:-100000}
+compare_posts=${COMPARE_POSTS:-2000}
+case $compare_posts in '' | *[!0-9]*) echo "COMPARE_POSTS must be a number" >&2; exit 1 ;; esac
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/postbook-scale.XXXXXX")
 [ "${KEEP_TMP:-0}" = 1 ] && echo "keeping $tmp" >&2 || trap 'rm -rf -- "$tmp"' EXIT
 [ "${NO_BUILD:-0}" = 1 ] || (cd "$root" && cargo build --release -q)
@@ -33,6 +40,17 @@ for i in range(n):
         f.write(text)
 EOF
 [ -d "$archive" ] || mv "$archive.part" "$archive"
+if [ "$compare_posts" -gt 0 ]; then
+    printf 'Side by side on the first %d posts of the archive (bench/compare.sh):\n' "$compare_posts"
+    mkdir -p "$tmp/sample"
+    # Hard links where possible: the same files, not copies.
+    find "$archive" -type f -name '*.md' | LC_ALL=C sort | awk -v n="$compare_posts" 'NR <= n' |
+        while IFS= read -r f; do ln "$f" "$tmp/sample/" 2>/dev/null || cp "$f" "$tmp/sample/"; done
+    # Before the scale runs: they delete 100,000 files, which slows file creation for minutes
+    # (see bench/README.md, "Markdown, and the file system").
+    POSTBOOK=$postbook bash "$root/bench/compare.sh" "$tmp/sample" || echo "compare.sh failed" >&2
+    echo
+fi
 size=$(du -sm "$archive" | cut -f1)
 printf '%d posts, %d MB on disk\n\n%-32s %10s %12s %8s %9s\n' "$(find "$archive" -type f | wc -l)" "$size" task "wall s" "peak RSS" outputs rendered
 # run NAME FRESH ARGS…: FRESH=1 starts from an empty output folder, 0 re-runs into it.
@@ -56,3 +74,4 @@ for format in markdown "epub -g month"; do
     printf '\nOne more paragraph.\n' >>"$edited"
     run "$format, one post edited" 0 convert -t $format
 done
+
