@@ -979,24 +979,28 @@ fn end_planning(docs: Vec<Document>, streaming: bool, report: &mut Report) -> Ve
 /// Copies converted posts' titles into their report records (not kept there while reading:
 /// filtered and duplicate posts have theirs already).
 fn record_titles(docs: &[Document], report: &mut Report) {
-    // A merge walk: records and documents are both sorted by path, documents a subset.
-    let mut records = report.posts.iter_mut();
+    // A merge walk: records and documents are both sorted by path, documents a subset. A record
+    // is skipped only when it sorts before the document, so one miss cannot lose the rest.
+    let records = &mut report.posts;
+    let mut i = 0;
     for doc in docs {
-        if let Some(rec) = records.find(|r| r.input == doc.meta.path) {
+        while records.get(i).is_some_and(|r| r.input < doc.meta.path) {
+            i += 1;
+        }
+        if let Some(rec) = records.get_mut(i).filter(|r| r.input == doc.meta.path) {
             rec.title = Some(doc.display_title());
         }
     }
 }
 
-/// The document read from `path`, in `docs` (sorted by path, as posts are read).
-fn doc_at<'d>(docs: &'d [Document], path: &Path) -> Option<&'d Document> {
-    let i = docs.binary_search_by(|d| (*d.meta.path).cmp(path)).ok()?;
-    Some(&docs[i])
-}
-
-/// The documents read from `paths`, in `docs` (see [`doc_at`]).
+/// The documents read from `paths`, found in `docs` (sorted by path, as posts are read), which
+/// holds them all: a run that keeps its documents plans only posts it read.
 fn docs_at<'d>(docs: &'d [Document], paths: &[PostPath]) -> Vec<&'d Document> {
-    paths.iter().filter_map(|p| doc_at(docs, p)).collect()
+    let find = |p: &PostPath| {
+        let i = docs.binary_search_by(|d| d.meta.path.cmp(p));
+        &docs[i.expect("every planned post was read, in path order")]
+    };
+    paths.iter().map(find).collect()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1492,13 +1496,15 @@ fn write_posts(
         if let Some(asset) = &plan.asset {
             return Ok((asset.bytes.clone(), BookStats::default()));
         }
-        // The post is in memory unless streaming.
-        let rendered = match doc_at(&docs, &plan.posts[0]) {
-            Some(doc) => match relinked(plan, doc) {
-                Some(relinked) => writer.render(&relinked),
-                None => writer.render(doc),
-            },
-            None => writer.render(&reload(opts, &plan.posts[0])?),
+        let rendered = match streaming {
+            true => writer.render(&reload(opts, &plan.posts[0])?),
+            false => {
+                let doc = docs_at(&docs, &plan.posts[..1])[0];
+                match relinked(plan, doc) {
+                    Some(relinked) => writer.render(&relinked),
+                    None => writer.render(doc),
+                }
+            }
         };
         let incomplete = incomplete.contains(&plan.posts[0]);
         Ok((
