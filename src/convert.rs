@@ -1089,8 +1089,8 @@ fn write_books(
             cover.as_ref(),
             &streamed_images,
         );
-        if store.is_none() {
-            // Streamed: this book's posts and pictures were just freed.
+        if streaming {
+            // This book's posts and pictures were just freed.
             crate::memory::release_free_memory();
         }
         rendered
