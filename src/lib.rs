@@ -21,4 +21,5 @@ pub mod model;
 pub mod output;
 pub mod read;
 pub mod templates;
+pub mod warning;
 pub mod write;
