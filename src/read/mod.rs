@@ -8,7 +8,9 @@ pub mod encoding;
 pub mod front_matter;
 pub mod html;
 pub mod inline;
+pub mod kramdown;
 pub mod markdown;
+pub mod math;
 pub mod nesting;
 
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
