@@ -389,7 +389,9 @@ pub trait VisitMut {
 pub fn walk_mut(blocks: &mut Vec<Block>, v: &mut dyn VisitMut) {
     for b in blocks.iter_mut() {
         match b {
-            Block::Heading { content, .. } | Block::Paragraph(content) => walk_inlines_mut(content, v),
+            Block::Heading { content, .. } | Block::Paragraph(content) => {
+                walk_inlines_mut(content, v)
+            }
             Block::List { items, .. } => items.iter_mut().for_each(|i| walk_mut(i, v)),
             Block::Quote(c) => walk_mut(c, v),
             Block::Table(t) => {
@@ -456,7 +458,11 @@ pub fn heading_ids(blocks: &[Block], reserved: &[&str]) -> Vec<String> {
                 Some(id) => id.split_whitespace().collect::<Vec<_>>().join("-"),
                 None => slug(&plain_text(content)),
             };
-            let base = if base.is_empty() { "section".to_string() } else { base };
+            let base = if base.is_empty() {
+                "section".to_string()
+            } else {
+                base
+            };
             let mut candidate = base.clone();
             let mut n = 0;
             while ids.contains(&candidate) || reserved.contains(&candidate.as_str()) {
@@ -505,7 +511,13 @@ mod tests {
         ];
         assert_eq!(
             heading_ids(&blocks, &["section"]),
-            ["why-rust-2024", "why-rust-2024-1", "own", "中文-标题", "section-1"]
+            [
+                "why-rust-2024",
+                "why-rust-2024-1",
+                "own",
+                "中文-标题",
+                "section-1"
+            ]
         );
     }
 
@@ -526,10 +538,13 @@ mod tests {
         let mut found = 0;
         doc.for_each_image(&mut |_| found += 1);
         assert_eq!(found, 1);
-        assert_eq!(plain_text(match &doc.blocks[0] {
-            Block::Paragraph(c) => c,
-            _ => unreachable!(),
-        }), "x");
+        assert_eq!(
+            plain_text(match &doc.blocks[0] {
+                Block::Paragraph(c) => c,
+                _ => unreachable!(),
+            }),
+            "x"
+        );
     }
 
     #[test]

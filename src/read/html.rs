@@ -6,7 +6,7 @@
 //! produce no blocks.
 
 use super::inline::{collapse_whitespace, normalize, trim};
-use crate::model::{plain_text, Block, Image, Inline, Link, Table};
+use crate::model::{plain_text, slug, Block, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use ego_tree::{NodeId, NodeRef};
 use scraper::{CaseSensitivity, Html, Node};
@@ -81,9 +81,10 @@ impl Footnotes {
                 || el.attr("role") == Some("doc-endnotes")
             {
                 containers.push(node);
-                for li in node.descendants().filter(|d| {
-                    d.value().as_element().is_some_and(|e| e.name() == "li")
-                }) {
+                for li in node
+                    .descendants()
+                    .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "li"))
+                {
                     if let Some(id) = li.value().as_element().and_then(|e| e.attr("id")) {
                         notes.by_id.insert(id.to_string(), li.id());
                     }
@@ -306,10 +307,12 @@ impl Reader<'_, '_> {
                             .collect(),
                     ));
                     if !content.is_empty() {
+                        // An id that is the heading's own slug is the one every writer derives
+                        // anyway (`model::heading_ids`): only others are kept as explicit.
                         let id = el
                             .attr("id")
                             .map(str::trim)
-                            .filter(|id| !id.is_empty())
+                            .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
                             .map(str::to_string);
                         sink.push(Block::Heading { level, id, content });
                     }
@@ -652,7 +655,10 @@ impl Reader<'_, '_> {
         for child in definition.children() {
             // pulldown-cmark's definition starts with its label.
             let is_label = child.value().as_element().is_some_and(|e| {
-                e.has_class("footnote-definition-label", CaseSensitivity::AsciiCaseInsensitive)
+                e.has_class(
+                    "footnote-definition-label",
+                    CaseSensitivity::AsciiCaseInsensitive,
+                )
             });
             if !is_label {
                 self.block(child, &mut sink, depth + 1);

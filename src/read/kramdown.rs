@@ -176,7 +176,8 @@ mod tests {
 
     #[test]
     fn attribute_lists_are_applied_or_removed() {
-        let src = "## Intro\n{: #start .big}\n\nText *word*{: .x} and ![a](b.png){: width=\"50%\"}\n\n\
+        let src =
+            "## Intro\n{: #start .big}\n\nText *word*{: .x} and ![a](b.png){: width=\"50%\"}\n\n\
                    * TOC\n{:toc}\n\nSetext\n======\n{: #setext}\n\n![c](d.png){width=50%}\n\n\
                    ```\n{: kept in code}\n```\n\n`{: kept}` span\n\n### Same line {: #here}\n";
         assert_eq!(

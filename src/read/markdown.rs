@@ -25,7 +25,9 @@ pub fn options() -> Options {
 pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
     let src = super::kramdown::strip_attribute_lists(src);
     let protected = super::math::protect(&src);
-    let src = protected.as_ref().map_or(src.as_ref(), |(text, _)| text.as_str());
+    let src = protected
+        .as_ref()
+        .map_or(src.as_ref(), |(text, _)| text.as_str());
     let mut out = String::with_capacity(src.len() + src.len() / 4);
     html::push_html(&mut out, Parser::new_ext(src, options()));
     let mut blocks = super::html::read_html(&out, warnings);

@@ -22,8 +22,21 @@ const CLOSE: char = '\u{F8F1}';
 
 /// Environments whose whole text is a display formula.
 const ENVIRONMENTS: &[&str] = &[
-    "equation", "equation*", "align", "align*", "alignat", "alignat*", "gather", "gather*",
-    "multline", "multline*", "eqnarray", "eqnarray*", "flalign", "flalign*", "displaymath",
+    "equation",
+    "equation*",
+    "align",
+    "align*",
+    "alignat",
+    "alignat*",
+    "gather",
+    "gather*",
+    "multline",
+    "multline*",
+    "eqnarray",
+    "eqnarray*",
+    "flalign",
+    "flalign*",
+    "displaymath",
     "math",
 ];
 
@@ -53,11 +66,13 @@ pub fn protect(src: &str) -> Option<(String, Vec<Formula>)> {
     for line in src.split_inclusive('\n') {
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
-        let run = trimmed.bytes().take_while(|&b| b == b'`' || b == b'~').count();
+        let run = trimmed
+            .bytes()
+            .take_while(|&b| b == b'`' || b == b'~')
+            .count();
         let marker = trimmed.as_bytes().first().copied();
-        let is_fence = indent < 4
-            && run >= 3
-            && trimmed.as_bytes()[..run].iter().all(|&b| Some(b) == marker);
+        let is_fence =
+            indent < 4 && run >= 3 && trimmed.as_bytes()[..run].iter().all(|&b| Some(b) == marker);
         match fence {
             Some((ch, len)) => {
                 if is_fence && marker == Some(ch) && run >= len && trimmed[run..].trim().is_empty()
@@ -189,12 +204,16 @@ enum Backslash<'t> {
 /// What a backslash at `i` starts: `\(`, `\[`, `\\(`, `\\[`, `\begin{env}`, or an escape.
 fn backslash(text: &str, i: usize) -> Backslash<'_> {
     let rest = &text[i..];
+    // `\(`, `\[` are also CommonMark escapes (`\[citation\]`): only TeX-looking content
+    // makes them math.
     let delimited = |open: &str, close: &str, display: bool| {
         let body = &text[i + open.len()..];
-        find_closing(body, close).map(|k| {
-            let end = i + open.len() + k + close.len();
-            Backslash::Math(end, display, &body[..k])
-        })
+        find_closing(body, close)
+            .filter(|&k| looks_like_tex(&body[..k]))
+            .map(|k| {
+                let end = i + open.len() + k + close.len();
+                Backslash::Math(end, display, &body[..k])
+            })
     };
     let found = if rest.starts_with("\\\\(") {
         delimited("\\\\(", "\\\\)", false)
@@ -224,15 +243,44 @@ fn backslash(text: &str, i: usize) -> Backslash<'_> {
     }
 }
 
-/// The offset of `close` in `body`, if it comes before a blank line.
+/// Whether text between `\(…\)` or `\[…\]` is a formula rather than escaped brackets: it has
+/// a TeX command (`\alpha`), a script (`^`, `_`), a group or an equals sign.
+fn looks_like_tex(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| match c {
+        b'\\' => b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()),
+        b'^' | b'=' | b'{' => true,
+        b'_' => i == 0 || b[i - 1] != b'\\',
+        _ => false,
+    })
+}
+
+/// The offset of `close` in `body`, if it comes before a blank line and an HTML tag (in
+/// posts with HTML bodies, paragraphs are tags, not blank lines).
 fn find_closing(body: &str, close: &str) -> Option<usize> {
     let k = body.find(close)?;
-    (!has_blank_line(&body[..k])).then_some(k)
+    (!has_blank_line(&body[..k]) && !has_html_tag(&body[..k])).then_some(k)
+}
+
+/// Whether `s` holds an HTML tag (`<p>`, `</div>`, `<br/>`, `<a href="…">`); `a<b` alone is not.
+fn has_html_tag(s: &str) -> bool {
+    s.match_indices('<').any(|(i, _)| {
+        let rest = &s[i + 1..];
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        let name = rest.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
+        name > 0
+            && rest.as_bytes()[0].is_ascii_alphabetic()
+            && rest[name..].starts_with(['>', ' ', '/', '\n'])
+            && rest[name..].split('<').next().is_some_and(|r| r.contains('>'))
+    })
 }
 
 fn has_blank_line(s: &str) -> bool {
     let lines: Vec<&str> = s.split('\n').collect();
-    lines.len() > 2 && lines[1..lines.len() - 1].iter().any(|l| l.trim().is_empty())
+    lines.len() > 2
+        && lines[1..lines.len() - 1]
+            .iter()
+            .any(|l| l.trim().is_empty())
 }
 
 /// `$$…$$` at `i`: display math when it is a paragraph of its own, else inline (kramdown).
@@ -278,13 +326,16 @@ fn single_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
                 let next = body[k + 1..].chars().next();
                 if !next.is_some_and(|n| n.is_ascii_digit()) {
                     let tex = &body[..k];
-                    if has_blank_line(tex) {
+                    if has_blank_line(tex) || has_html_tag(tex) {
                         return None;
                     }
                     return Some((i + 1 + k + 1, false, tex));
                 }
             }
-            '\n' if body[k + 1..].trim_start_matches([' ', '\t']).starts_with('\n') => {
+            '\n' if body[k + 1..]
+                .trim_start_matches([' ', '\t'])
+                .starts_with('\n') =>
+            {
                 return None
             }
             _ => {}
@@ -395,7 +446,11 @@ mod tests {
 
     fn found(src: &str) -> Vec<(bool, String)> {
         protect(src)
-            .map(|(_, f)| f.into_iter().map(|f| (f.math.display, f.math.tex)).collect())
+            .map(|(_, f)| {
+                f.into_iter()
+                    .map(|f| (f.math.display, f.math.tex))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -410,6 +465,8 @@ mod tests {
         assert_eq!(found("```\n$x$\n```\n"), []);
         assert_eq!(found("<code>$x$</code> and <a title=\"$y$\">"), []);
         assert_eq!(found("a $x\n\ny$ b"), []);
+        assert_eq!(found("<p>$700,000 home<br/>and more</p><p>only 5$ left</p>"), []);
+        assert_eq!(found("$a<b$ and $$c < d$$"), [(false, "a<b".into()), (false, "c < d".into())]);
     }
 
     #[test]
@@ -425,14 +482,18 @@ mod tests {
     #[test]
     fn backslash_delimiters_and_environments() {
         assert_eq!(
-            found("a \\(x\\) b \\\\(y\\\\) c\n\n\\[z\\]\n\n\\begin{align*}a &= b\\\\c\\end{align*}"),
+            found(
+                "a \\(x^2\\) b \\\\(y_1\\\\) c\n\n\\[z = 1\\]\n\n\\begin{align*}a &= b\\\\c\\end{align*}"
+            ),
             [
-                (false, "x".into()),
-                (false, "y".into()),
-                (true, "z".into()),
+                (false, "x^2".into()),
+                (false, "y_1".into()),
+                (true, "z = 1".into()),
                 (true, "\\begin{align*}a &= b\\\\c\\end{align*}".into())
             ]
         );
         assert_eq!(found("a \\\\ b \\$ c"), []);
+        // Escaped brackets and parentheses around prose are not math.
+        assert_eq!(found("\\[citation needed\\] and \\(aside\\) and \\[a\\_b\\]"), []);
     }
 }

@@ -55,7 +55,9 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
         ClassStyle::SpacedPrefixed { prefix: "hl-" },
     );
     for line in LinesWithEndings::from(code) {
-        generator.parse_html_for_line_which_includes_newline(line).ok()?;
+        generator
+            .parse_html_for_line_which_includes_newline(line)
+            .ok()?;
     }
     Some(generator.finalize())
 }
@@ -67,7 +69,10 @@ mod tests {
     #[test]
     fn known_languages_get_classes_unknown_ones_none() {
         let html = highlight("fn main() { let x = \"<&>\"; } // done\n", "rust").unwrap();
-        assert!(html.contains("hl-keyword") || html.contains("hl-storage"), "{html}");
+        assert!(
+            html.contains("hl-keyword") || html.contains("hl-storage"),
+            "{html}"
+        );
         assert!(html.contains("hl-comment"), "{html}");
         assert!(html.contains("&lt;&amp;&gt;"), "{html}");
         roxmltree::Document::parse(&format!("<pre>{html}</pre>")).unwrap();

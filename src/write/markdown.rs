@@ -8,8 +8,8 @@
 
 use super::PostWriter;
 use crate::model::{Block, Document, Image, Inline, Link, Table};
-use std::cell::RefCell;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
 pub struct MarkdownWriter;
@@ -427,20 +427,25 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
         let next = bytes.get(i + 1).copied();
         // After a backslash, which is itself escaped, a bracket would still read as `\(` or
         // `\[` math: it is written as a character reference instead.
-        if prev == Some(b'\\') && matches!(b, b'(' | b')' | b'[' | b']') {
+        // So is `{` in a heading, which would read as `{#id}` attributes there.
+        if prev == Some(b'\\') && matches!(b, b'(' | b')' | b'[' | b']')
+            || b == b'{' && ctx == Ctx::Heading
+        {
             out.push_str(&t[start..i]);
             out.push_str(&format!("&#{};", b));
             start = i + 1;
             continue;
         }
         let escape = match b {
-            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
+            // `]` needs no escape once `[` has one; an escaped pair `\[…\]` would read as math.
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
             b'|' => ctx == Ctx::Cell,
-            b'#' | b'{' => ctx == Ctx::Heading,
+            b'#' => ctx == Ctx::Heading,
             // A `$` that could close a formula (after a non-space, not before a digit) or
             // be part of `$$`; `$5` alone opens nothing without a closing `$` (see read::math).
             b'$' => {
-                prev.is_none_or(|p| !p.is_ascii_whitespace()) && !next.is_some_and(|n| n.is_ascii_digit())
+                prev.is_none_or(|p| !p.is_ascii_whitespace())
+                    && !next.is_some_and(|n| n.is_ascii_digit())
                     || next == Some(b'$')
                     || prev == Some(b'$')
             }
@@ -524,7 +529,8 @@ mod tests {
             ]),
             Block::Heading {
                 level: 2,
-                content: vec![t("a # b")],
+                id: None,
+                content: vec![t("a # b {c}")],
             },
         ]);
     }

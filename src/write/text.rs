@@ -72,7 +72,8 @@ impl TextWriter {
 
     fn block(&self, b: &Block, indent: &str, notes: &Notes) -> String {
         match b {
-            Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) => {
+            Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
+            {
                 let text = inlines(content, notes);
                 text.trim_matches('\n')
                     .lines()
@@ -122,8 +123,10 @@ impl TextWriter {
                 .iter()
                 .chain(t.rows.iter())
                 .map(|row| {
-                    let cells: Vec<String> =
-                        row.iter().map(|c| inlines(c, notes).replace('\n', " ")).collect();
+                    let cells: Vec<String> = row
+                        .iter()
+                        .map(|c| inlines(c, notes).replace('\n', " "))
+                        .collect();
                     format!("{indent}{}", cells.join(" | "))
                 })
                 .collect::<Vec<_>>()

@@ -181,12 +181,7 @@ fn anchor_for<'c>(fragment: &str, ctx: &'c Context) -> Option<&'c str> {
     if let Some(id) = ctx.heading_ids.iter().find(|id| **id == fragment) {
         return Some(id);
     }
-    let letters = |s: &str| -> String {
-        slug(s)
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect()
-    };
+    let letters = |s: &str| -> String { slug(s).chars().filter(|c| c.is_alphanumeric()).collect() };
     let wanted = letters(&fragment);
     if wanted.is_empty() {
         return None;
@@ -194,7 +189,11 @@ fn anchor_for<'c>(fragment: &str, ctx: &'c Context) -> Option<&'c str> {
     ctx.heading_ids
         .iter()
         .find(|id| letters(id) == wanted)
-        .or_else(|| ctx.heading_ids.iter().find(|id| letters(id).ends_with(&wanted)))
+        .or_else(|| {
+            ctx.heading_ids
+                .iter()
+                .find(|id| letters(id).ends_with(&wanted))
+        })
         .map(String::as_str)
 }
 
@@ -216,7 +215,8 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             inlines(content, ctx, out);
             out.push_str(&format!("</h{h}>\n"));
         }
-        Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) => {
+        Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
+        {
             out.push_str("<div class=\"math-display\">");
             inlines(content, ctx, out);
             out.push_str("</div>\n");
@@ -380,7 +380,10 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
                     .strip_prefix('#')
                     .and_then(|f| anchor_for(f, ctx))
                     .map(|id| format!("#{id}"));
-                match in_post.or_else(|| safe_href(url, ctx.base)).filter(|_| !in_link) {
+                match in_post
+                    .or_else(|| safe_href(url, ctx.base))
+                    .filter(|_| !in_link)
+                {
                     Some(href) => {
                         out.push_str("<a href=\"");
                         escape_into(&href, out);
@@ -453,7 +456,9 @@ fn math(tex: &str, display: bool, ctx: &Context, out: &mut String) {
     use pulldown_latex::{config::DisplayMode, push_mathml, Parser, RenderConfig, Storage};
     let storage = Storage::new();
     let events: Vec<_> = Parser::new(tex, &storage).collect();
-    let error = events.iter().find_map(|e| e.as_ref().err().map(|e| e.to_string()));
+    let error = events
+        .iter()
+        .find_map(|e| e.as_ref().err().map(|e| e.to_string()));
     let mut mathml = String::new();
     // pulldown-latex writes the annotation as it is given.
     let annotation = escape(tex);
@@ -468,8 +473,7 @@ fn math(tex: &str, display: bool, ctx: &Context, out: &mut String) {
         ..RenderConfig::default()
     };
     let rendered = match error {
-        None => push_mathml(&mut mathml, events.into_iter(), config)
-            .map_err(|e| e.to_string()),
+        None => push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| e.to_string()),
         Some(e) => Err(e),
     };
     match rendered {
