@@ -244,8 +244,12 @@ fn backslash(text: &str, i: usize) -> Backslash<'_> {
 }
 
 /// Whether text between `\(…\)` or `\[…\]` is a formula rather than escaped brackets: it has
-/// a TeX command (`\alpha`), a script (`^`, `_`), a group or an equals sign.
+/// a TeX command (`\alpha`), a script (`^`, `_`), a group or an equals sign, and no link or URL
+/// (`\[see [here](https://a.test/x_y)\]`).
 fn looks_like_tex(s: &str) -> bool {
+    if s.contains("](") || s.contains("://") {
+        return false;
+    }
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &c)| match c {
         b'\\' => b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()),
@@ -267,11 +271,17 @@ fn has_html_tag(s: &str) -> bool {
     s.match_indices('<').any(|(i, _)| {
         let rest = &s[i + 1..];
         let rest = rest.strip_prefix('/').unwrap_or(rest);
-        let name = rest.bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
+        let name = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
         name > 0
             && rest.as_bytes()[0].is_ascii_alphabetic()
             && rest[name..].starts_with(['>', ' ', '/', '\n'])
-            && rest[name..].split('<').next().is_some_and(|r| r.contains('>'))
+            && rest[name..]
+                .split('<')
+                .next()
+                .is_some_and(|r| r.contains('>'))
     })
 }
 
@@ -465,8 +475,14 @@ mod tests {
         assert_eq!(found("```\n$x$\n```\n"), []);
         assert_eq!(found("<code>$x$</code> and <a title=\"$y$\">"), []);
         assert_eq!(found("a $x\n\ny$ b"), []);
-        assert_eq!(found("<p>$700,000 home<br/>and more</p><p>only 5$ left</p>"), []);
-        assert_eq!(found("$a<b$ and $$c < d$$"), [(false, "a<b".into()), (false, "c < d".into())]);
+        assert_eq!(
+            found("<p>$700,000 home<br/>and more</p><p>only 5$ left</p>"),
+            []
+        );
+        assert_eq!(
+            found("$a<b$ and $$c < d$$"),
+            [(false, "a<b".into()), (false, "c < d".into())]
+        );
     }
 
     #[test]
@@ -494,6 +510,9 @@ mod tests {
         );
         assert_eq!(found("a \\\\ b \\$ c"), []);
         // Escaped brackets and parentheses around prose are not math.
-        assert_eq!(found("\\[citation needed\\] and \\(aside\\) and \\[a\\_b\\]"), []);
+        assert_eq!(
+            found("\\[citation needed\\] and \\(aside\\) and \\[a\\_b\\]"),
+            []
+        );
     }
 }
