@@ -111,4 +111,66 @@ mod tests {
         assert_eq!(GroupBy::Month.keys(&doc)[0].id, "month:2023-05");
         assert_eq!(GroupBy::Tag.keys(&doc).len(), 2);
     }
+
+    #[test]
+    fn every_grouping_has_ids_labels_and_a_missing_group() {
+        let dated = Document {
+            meta: Meta {
+                date: Some(PostDate::Day(
+                    chrono::NaiveDate::from_ymd_opt(2020, 7, 4).unwrap(),
+                )),
+                categories: vec!["国际".into()],
+                tags: vec!["a".into(), "b".into()],
+                authors: vec!["联合早报".into()],
+                ..Meta::default()
+            },
+            blocks: vec![],
+        };
+        let bare = Document {
+            meta: Meta::default(),
+            blocks: vec![],
+        };
+        let ids = |g: GroupBy, d: &Document| -> Vec<(String, String, bool)> {
+            g.keys(d)
+                .into_iter()
+                .map(|k| (k.id, k.label, k.missing))
+                .collect()
+        };
+        let k = |id: &str, label: &str, missing: bool| (id.to_string(), label.to_string(), missing);
+        assert_eq!(ids(GroupBy::None, &dated), [k("all", "", false)]);
+        assert_eq!(ids(GroupBy::None, &bare), [k("all", "", false)]);
+        assert_eq!(ids(GroupBy::Year, &dated), [k("year:2020", "2020", false)]);
+        assert_eq!(
+            ids(GroupBy::Month, &dated),
+            [k("month:2020-07", "2020-07", false)]
+        );
+        assert_eq!(
+            ids(GroupBy::Day, &dated),
+            [k("day:2020-07-04", "2020-07-04", false)]
+        );
+        assert_eq!(
+            ids(GroupBy::Category, &dated),
+            [k("category:国际", "国际", false)]
+        );
+        assert_eq!(
+            ids(GroupBy::Tag, &dated),
+            [k("tag:a", "a", false), k("tag:b", "b", false)]
+        );
+        assert_eq!(
+            ids(GroupBy::Author, &dated),
+            [k("author:联合早报", "联合早报", false)]
+        );
+        for (g, label) in [
+            (GroupBy::Year, "undated"),
+            (GroupBy::Month, "undated"),
+            (GroupBy::Day, "undated"),
+            (GroupBy::Category, "uncategorized"),
+            (GroupBy::Tag, "untagged"),
+            (GroupBy::Author, "unknown-author"),
+        ] {
+            let kind = format!("{g:?}").to_lowercase();
+            assert_eq!(ids(g, &bare), [k(&format!("{kind}:{label}"), label, true)]);
+            assert_eq!(g.is_date(), label == "undated");
+        }
+    }
 }
