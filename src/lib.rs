@@ -20,5 +20,6 @@ pub mod memory;
 pub mod model;
 pub mod output;
 pub mod read;
+pub mod site;
 pub mod templates;
 pub mod write;

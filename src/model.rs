@@ -40,6 +40,9 @@ pub struct Meta {
     pub extra: Vec<(String, Value)>,
     /// The file the post was read from; not part of the content.
     pub path: PostPath,
+    /// Unpublished (`draft: true`, `published: false`): left out unless `--drafts`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 /// The file a post was read from, shared rather than copied by everything that refers to the

@@ -8,8 +8,11 @@ pub mod encoding;
 pub mod front_matter;
 pub mod html;
 pub mod inline;
+pub mod liquid;
 pub mod markdown;
 pub mod nesting;
+pub mod prose;
+pub mod shortcode;
 
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
 use std::fmt;
@@ -130,11 +133,28 @@ fn read_post_text(
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
-    let mut blocks = match format {
-        BodyFormat::Markdown => markdown::read_markdown(split.body, &mut warnings),
-        BodyFormat::Html => html::read_html(split.body, &mut warnings),
-        BodyFormat::Text => read_text(split.body),
+    meta.draft = is_draft(&meta);
+    let site = crate::site::for_post(&path);
+    let expanded = match (&site, format) {
+        (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
+            let page = crate::site::Page {
+                site,
+                path: &path,
+                meta: &meta,
+            };
+            expand_templates(split.body, &page, &mut warnings)
+        }
+        _ => None,
     };
+    let body = expanded.as_deref().unwrap_or(split.body);
+    let mut blocks = match format {
+        BodyFormat::Markdown => markdown::read_markdown(body, &mut warnings),
+        BodyFormat::Html => html::read_html(body, &mut warnings),
+        BodyFormat::Text => read_text(body),
+    };
+    if let Some(site) = &site {
+        site.localize(&path, &mut blocks);
+    }
     if let Some((day, slug)) = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -152,6 +172,39 @@ fn read_post_text(
         doc: Document { meta, blocks },
         warnings,
     })
+}
+
+/// The site generator's template syntax in a body: Liquid for Jekyll, shortcodes for Hugo.
+fn expand_templates(
+    body: &str,
+    page: &crate::site::Page,
+    warnings: &mut Vec<String>,
+) -> Option<String> {
+    match page.site.generator {
+        crate::site::Generator::Jekyll => liquid::expand(body, page, warnings),
+        crate::site::Generator::Hugo => shortcode::expand(body, page, warnings),
+    }
+}
+
+/// Whether the front matter marks the post unpublished: `draft: true` (Hugo, and many
+/// Jekyll themes) or `published: false` (Jekyll).
+fn is_draft(meta: &Meta) -> bool {
+    let flag = |key: &str| {
+        meta.extra
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| match v {
+                serde_json::Value::Bool(b) => Some(*b),
+                serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" => Some(true),
+                    "false" | "no" => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .flatten()
+    };
+    flag("draft") == Some(true) || flag("published") == Some(false)
 }
 
 /// Plain text bodies: paragraphs are separated by blank lines, single newlines are kept as breaks.
