@@ -189,6 +189,9 @@ pub struct Options {
     /// Convert posts with the same source (or, without one, the same title and day) once:
     /// see [`duplicate_key`].
     pub dedupe: bool,
+    /// Convert unpublished posts too (`--drafts`): see [`crate::read`]'s draft marks and
+    /// [`input::discover`].
+    pub drafts: bool,
 }
 
 /// The machine-readable record of a run (`--report FILE.json`).
@@ -241,6 +244,8 @@ pub struct Summary {
     pub posts_from_cache: usize,
     /// Posts dropped by `--dedupe` (each post record says which post it duplicates).
     pub duplicates: usize,
+    /// Unpublished posts left out (`draft: true`, `published: false`; see `--drafts`).
+    pub drafts: usize,
     pub warnings: usize,
     pub images_embedded: usize,
     pub images_linked: usize,
@@ -301,6 +306,8 @@ pub enum PostStatus {
     Filtered,
     /// Dropped by `--dedupe`; the record's `duplicate_of` names the post kept.
     Duplicate,
+    /// Unpublished (`draft: true`, `published: false`) and left out: `--drafts` keeps it.
+    Draft,
 }
 
 /// One input in the report. Kept small: a run holds one per post until the report is written.
@@ -452,6 +459,17 @@ pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
 /// report.
 pub fn run(opts: &Options) -> Result<Report> {
     let started = Instant::now();
+    // A site root's config gives the book its title, author and language, under the flags
+    // and postbook.toml.
+    let sites = crate::site::find_sites(&opts.inputs);
+    let with_site;
+    let opts = match sites.first() {
+        Some(site) => {
+            with_site = site_defaults(opts, site);
+            &with_site
+        }
+        None => opts,
+    };
     let templates = match opts.format {
         Format::Epub => Some(Templates::load(
             opts.templates.as_deref(),
@@ -482,7 +500,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         Some(dir) if incremental && can_stream => PostCache::load(dir),
         _ => PostCache::default(),
     };
-    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref());
+    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref(), opts.drafts);
     let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
     let inputs = files.len() + missing.len();
     if streaming {
@@ -538,9 +556,10 @@ pub fn run(opts: &Options) -> Result<Report> {
                     new_cache.add(&doc.meta, &input, &warnings);
                     fingerprints.inputs.insert(path.clone(), input);
                 }
-                let filtered = opts.filters.is_active() && !opts.filters.accepts(&doc);
+                let draft = doc.meta.draft && !opts.drafts;
+                let filtered = !draft && opts.filters.is_active() && !opts.filters.accepts(&doc);
                 let duplicate_of = match duplicate_key(&doc.meta).filter(|_| opts.dedupe) {
-                    Some(key) if !filtered => match firsts.entry(key) {
+                    Some(key) if !filtered && !draft => match firsts.entry(key) {
                         Entry::Occupied(first) => Some(first.get().clone()),
                         Entry::Vacant(slot) => {
                             slot.insert(path.clone());
@@ -551,8 +570,16 @@ pub fn run(opts: &Options) -> Result<Report> {
                 };
                 // A converted post's title is copied into its record when planning ends
                 // (`record_titles`), so that it is not held twice meanwhile.
-                let title = (filtered || duplicate_of.is_some()).then(|| doc.display_title());
+                let title =
+                    (draft || filtered || duplicate_of.is_some()).then(|| doc.display_title());
                 let status = match (filtered, &duplicate_of) {
+                    _ if draft => {
+                        if opts.verbosity == Verbosity::Verbose {
+                            eprintln!("draft {}: left out (--drafts keeps it)", path.display());
+                        }
+                        report.summary.drafts += 1;
+                        PostStatus::Draft
+                    }
                     (true, _) => {
                         report.summary.filtered_out += 1;
                         PostStatus::Filtered
@@ -810,6 +837,10 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     }
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));
+    }
+    if s.drafts > 0 {
+        let d = if s.drafts == 1 { "draft" } else { "drafts" };
+        line.push_str(&format!("; {} {d} left out", s.drafts));
     }
     if s.duplicates > 0 {
         let d = if s.duplicates == 1 {
@@ -1397,6 +1428,18 @@ fn landscape_picture(posts: &[&Document], store: &ImageStore) -> Option<Arc<imag
         }
     }
     found
+}
+
+/// `opts` with what the site's config says where the options say nothing.
+fn site_defaults(opts: &Options, site: &crate::site::Site) -> Options {
+    let mut opts = opts.clone();
+    opts.title = opts.title.or_else(|| site.title.clone());
+    opts.author = opts.author.or_else(|| site.author.clone());
+    opts.lang = opts.lang.or_else(|| site.lang.clone());
+    // Pictures of a site may be anywhere under its root (Hugo's `static/`, Jekyll's `assets/`),
+    // even when the input is its `_posts/` or `content/` folder.
+    opts.root = opts.root.or_else(|| Some(site.root.clone()));
+    opts
 }
 
 fn image_root(opts: &Options) -> PathBuf {
