@@ -4,6 +4,7 @@
 //! ([`html`]) or plain text. Whatever the input, the result is the same normalized model, so no
 //! writer needs to know where a post came from.
 
+pub mod embed;
 pub mod encoding;
 pub mod front_matter;
 pub mod html;
