@@ -1515,6 +1515,26 @@ fn write_posts(
         }
     }
     let relinking = !assets.is_empty();
+    // Each post's note, for links between posts (see `relink`).
+    let note_of: HashMap<PathBuf, PathBuf> = plans
+        .iter()
+        .filter_map(|(plan, _)| {
+            let post = std::path::absolute(plan.posts.first()?).ok()?;
+            let note = std::path::absolute(&plan.path).ok()?;
+            Some((crate::relink::normalize(&post), note))
+        })
+        .collect();
+    // With `--images keep`, local pictures are shown from where the note is written.
+    let picture_root = image_root(opts);
+    let pictures = (opts.images.policy == ImagePolicy::Keep).then_some(picture_root.as_path());
+    let for_note = |plan: &Planned, doc: &Document| -> Option<Document> {
+        if !crate::relink::has_relative_references(doc) {
+            return None;
+        }
+        let note = std::path::absolute(&plan.path).ok()?;
+        let note_of = |post: &Path| note_of.get(post).cloned();
+        Some(crate::relink::for_note(doc, &note, &note_of, pictures))
+    };
     plans.extend(assets.into_values());
     let plans = fingerprint_plans(plans, dir, fingerprints);
     let docs = end_planning(docs, streaming, report);
@@ -1539,13 +1559,17 @@ fn write_posts(
         if let Some(asset) = &plan.asset {
             return Ok((asset.bytes.clone(), BookStats::default()));
         }
+        let render = |doc: &Document| match for_note(plan, doc) {
+            Some(relinked) => writer.render(&relinked),
+            None => writer.render(doc),
+        };
         let rendered = match streaming {
-            true => writer.render(&reload(opts, &plan.posts[0])?),
+            true => render(&reload(opts, &plan.posts[0])?),
             false => {
                 let doc = docs_at(&docs, &plan.posts[..1])[0];
                 match relinked(plan, doc) {
-                    Some(relinked) => writer.render(&relinked),
-                    None => writer.render(doc),
+                    Some(relinked) => render(&relinked),
+                    None => render(doc),
                 }
             }
         };

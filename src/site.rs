@@ -289,7 +289,8 @@ impl Site {
             let own_path = site_path(&url);
             let relative = !url.contains(':') && !url.starts_with('/');
             if let Some(page) = own_path.as_deref().or(relative.then_some(url.as_str())) {
-                if let Some(target) = self.hugo_page(post, page) {
+                let by_permalink = || own_path.as_deref().and_then(|p| self.post_at_url(p));
+                if let Some(target) = self.hugo_page(post, page).or_else(by_permalink) {
                     link.url = path_to_url(&relative_path(&dir, &target));
                     return;
                 }
@@ -300,7 +301,47 @@ impl Site {
                 link.url = format!("{origin}{url}");
             }
         };
-        walk(blocks, &mut on_image, &mut on_link);
+        crate::relink::for_each_mut(blocks, &mut on_image, &mut on_link);
+    }
+
+    /// The post a path on this site (`/2019/01/05/liquid-tour/`, `/blog/x.html` less its
+    /// `baseurl`) is the permalink of. Permalink patterns vary by site and post, so a post is
+    /// recognised by its slug as the URL's last segment, and by its date's digits in the URL when
+    /// several posts share that slug.
+    fn post_at_url(&self, path: &str) -> Option<PathBuf> {
+        let path = path.split(['?', '#']).next()?;
+        let last = path.trim_end_matches('/').rsplit('/').next()?;
+        let last = last.strip_suffix(".html").unwrap_or(last);
+        if last.is_empty() {
+            return None;
+        }
+        let slug_of = |p: &Path| -> Option<(String, Option<String>)> {
+            let stem = p.file_stem()?.to_str()?;
+            if matches!(stem, "index" | "_index") {
+                let dir = p.parent()?.file_name()?.to_str()?;
+                return Some((dir.to_string(), None));
+            }
+            match crate::read::front_matter::jekyll_name(stem) {
+                Some((day, slug)) => Some((slug.to_string(), Some(day.format("%Y").to_string()))),
+                None => Some((stem.to_string(), None)),
+            }
+        };
+        let matches: Vec<(&PathBuf, Option<String>)> = self
+            .posts
+            .iter()
+            .filter_map(|p| {
+                let (slug, year) = slug_of(p)?;
+                (slug == last).then_some((p, year))
+            })
+            .collect();
+        match matches.as_slice() {
+            [] => None,
+            [(one, _)] => Some((*one).clone()),
+            many => many
+                .iter()
+                .find(|(_, year)| year.as_deref().is_some_and(|y| path.contains(y)))
+                .map(|(p, _)| (*p).clone()),
+        }
     }
 
     /// The Hugo post a relative page URL from `post` points at (`../other/`, `/posts/other/`):
@@ -320,7 +361,7 @@ impl Site {
             Some(abs) => content.join(abs),
             None => page_dir.join(url),
         };
-        let target = normalize(&target);
+        let target = crate::relink::normalize(&target);
         if !target.starts_with(&content) {
             return None;
         }
@@ -331,68 +372,6 @@ impl Site {
         ]
         .into_iter()
         .find(|p| self.posts.contains(p))
-    }
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            c => out.push(c.as_os_str()),
-        }
-    }
-    out
-}
-
-/// Calls `on_image` on every picture and `on_link` on every link of `blocks`.
-fn walk(
-    blocks: &mut [crate::model::Block],
-    on_image: &mut dyn FnMut(&mut crate::model::Image),
-    on_link: &mut dyn FnMut(&mut crate::model::Link),
-) {
-    use crate::model::{Block, Inline};
-    fn inlines(
-        xs: &mut [Inline],
-        on_image: &mut dyn FnMut(&mut crate::model::Image),
-        on_link: &mut dyn FnMut(&mut crate::model::Link),
-    ) {
-        for x in xs {
-            match x {
-                Inline::Image(img) => on_image(img),
-                Inline::Link(link) => {
-                    on_link(link);
-                    inlines(&mut link.content, on_image, on_link);
-                }
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Sub(c)
-                | Inline::Sup(c) => inlines(c, on_image, on_link),
-                _ => {}
-            }
-        }
-    }
-    for b in blocks {
-        match b {
-            Block::Heading { content, .. } | Block::Paragraph(content) => {
-                inlines(content, on_image, on_link)
-            }
-            Block::List { items, .. } => items.iter_mut().for_each(|i| walk(i, on_image, on_link)),
-            Block::Quote(c) => walk(c, on_image, on_link),
-            Block::Figure(img) => on_image(img),
-            Block::Table(t) => {
-                for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
-                    row.iter_mut()
-                        .for_each(|cell| inlines(cell, on_image, on_link));
-                }
-            }
-            _ => {}
-        }
     }
 }
 
