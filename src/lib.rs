@@ -23,4 +23,5 @@ pub mod read;
 pub mod relink;
 pub mod site;
 pub mod templates;
+pub mod warning;
 pub mod write;

@@ -7,6 +7,7 @@
 
 use super::inline::{collapse_whitespace, normalize, trim};
 use crate::model::{plain_text, Block, Image, Inline, Link, Table};
+use crate::warning::{Warning, WarningKind};
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -15,12 +16,15 @@ use scraper::{Html, Node};
 const MAX_DEPTH: usize = 256;
 
 /// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
-pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
+pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
-        warnings.push(format!(
-            "HTML nested deeper than {} levels; the excess tags were dropped, their text kept",
-            super::nesting::LIMIT
+        warnings.push(Warning::new(
+            WarningKind::Nesting,
+            format!(
+                "HTML nested deeper than {} levels; the excess tags were dropped, their text kept",
+                super::nesting::LIMIT
+            ),
         ));
     }
     let doc = Html::parse_fragment(capped.as_deref().unwrap_or(html));
@@ -34,7 +38,7 @@ pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
 }
 
 struct Reader<'w> {
-    warnings: &'w mut Vec<String>,
+    warnings: &'w mut Vec<Warning>,
     flattened: bool,
 }
 
@@ -518,8 +522,11 @@ impl Reader<'_> {
     fn flatten(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>) {
         if !self.flattened {
             self.flattened = true;
-            self.warnings.push(format!(
-                "HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"
+            self.warnings.push(Warning::new(
+                WarningKind::Nesting,
+                format!(
+                    "HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"
+                ),
             ));
         }
         let mut text = String::new();
@@ -797,6 +804,6 @@ mod tests {
         assert_eq!(blocks, vec![para("deep")]);
         // The guard in front of the parser, then the reader's own flattening.
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("nested deeper than"));
+        assert!(warnings[0].message.contains("nested deeper than"));
     }
 }

@@ -7,6 +7,7 @@
 //! HTML split across Markdown blocks is reassembled by a real HTML5 parser.
 
 use crate::model::Block;
+use crate::warning::Warning;
 use pulldown_cmark::{html, Options, Parser};
 
 /// The Markdown dialect postbook reads and writes.
@@ -15,7 +16,7 @@ pub fn options() -> Options {
 }
 
 /// Parses a Markdown body into blocks.
-pub fn read_markdown(src: &str, warnings: &mut Vec<String>) -> Vec<Block> {
+pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
     let mut out = String::with_capacity(src.len() + src.len() / 4);
     html::push_html(&mut out, Parser::new_ext(src, options()));
     super::html::read_html(&out, warnings)

@@ -9,6 +9,7 @@ use super::xhtml::{self, Context};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate, PostPath};
 use crate::templates::Templates;
+use crate::warning::{Warning, WarningKind};
 use anyhow::{anyhow, Result};
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
@@ -53,7 +54,7 @@ pub struct BookStats {
     /// Pictures that could not be embedded (each also has a warning).
     pub images_failed: usize,
     /// Warnings with the post they concern.
-    pub warnings: Vec<(PostPath, String)>,
+    pub warnings: Vec<(PostPath, Warning)>,
     /// Some picture could not be embedded: the output is made again on the next run, which
     /// retries the download, instead of being taken as up to date.
     pub incomplete: bool,
@@ -193,7 +194,10 @@ impl EpubWriter<'_> {
                         None
                     }
                     Lookup::Failed(why) => {
-                        stats.warnings.push((doc.meta.path.clone(), why));
+                        stats.warnings.push((
+                            doc.meta.path.clone(),
+                            Warning::new(WarningKind::PictureMissing, why),
+                        ));
                         stats.images_failed += 1;
                         None
                     }
@@ -455,9 +459,12 @@ fn generated_cover(book: &Book, dates: &[PostDate], zh: bool, stats: &mut BookSt
     if let (false, Some(first)) = (missing.is_empty(), book.posts.first()) {
         stats.warnings.push((
             first.meta.path.clone(),
-            format!(
-                "the cover font has no glyph for {missing:?}: drawn as boxes on the cover of {:?}",
-                book.title
+            Warning::new(
+                WarningKind::CoverGlyphs,
+                format!(
+                    "the cover font has no glyph for {missing:?}: drawn as boxes on the cover of {:?}",
+                    book.title
+                ),
             ),
         ));
     }
