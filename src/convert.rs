@@ -250,6 +250,9 @@ pub struct Summary {
     pub warnings: usize,
     /// The warnings counted by kind (`picture-missing`, `undated`, …).
     pub warnings_by_kind: WarningCounts,
+    /// Named warnings (unknown shortcodes and Liquid tags, …) counted by kind, then name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub warnings_by_name: warning::WarningNames,
     pub images_embedded: usize,
     pub images_linked: usize,
     /// Image references that could not be embedded (each has a warning on its post).
@@ -754,8 +757,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         .filter(|o| o.status == OutputStatus::Unchanged)
         .count();
     for w in report.posts.iter().flat_map(|p| &p.warnings) {
-        report.summary.warnings += 1;
-        *report.summary.warnings_by_kind.entry(w.kind).or_default() += 1;
+        report.summary.warnings += w.times;
+        let s = &mut report.summary;
+        warning::count(w, &mut s.warnings_by_kind, &mut s.warnings_by_name);
     }
 
     report.timings.write = writing.elapsed().as_secs_f64();
@@ -871,7 +875,7 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
         line.push_str(&format!(
             "; {} {w} ({})",
             s.warnings,
-            warning::describe_counts(&s.warnings_by_kind)
+            warning::describe_named_counts(&s.warnings_by_kind, &s.warnings_by_name)
         ));
     }
     line.push_str(&format!(" ({:.2}s)", started.elapsed().as_secs_f64()));

@@ -8,6 +8,7 @@
 
 use super::prose::{escape_html, fenced_code, figure_html, split_args, unquote, Prose, Unknown};
 use crate::site::Page;
+use crate::warning::{Warning, WarningKind};
 use std::collections::HashMap;
 
 /// Include parameters that name a picture, and those that describe it (in order of preference
@@ -16,7 +17,7 @@ const SRC_PARAMS: [&str; 6] = ["url", "src", "file", "image", "path", "img"];
 const CAPTION_PARAMS: [&str; 4] = ["caption", "description", "title", "alt"];
 
 /// Evaluates the Liquid in `src` for `page`; `None` when there is none.
-pub fn expand(src: &str, page: &Page, warnings: &mut Vec<String>) -> Option<String> {
+pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<String> {
     if !src.contains("{%") && !src.contains("{{") {
         return None;
     }
@@ -30,21 +31,25 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<String>) -> Option<Stri
         missing_posts: Unknown::default(),
     };
     let out = pass.run(src);
+    let liquid = WarningKind::UnknownLiquid;
     pass.unknown_tags.into_warnings(
+        liquid,
         "unknown Liquid tag",
         "removed, the text around it kept",
         warnings,
     );
     pass.unknown_includes.into_warnings(
+        liquid,
         "unknown Liquid include",
         "removed (not a picture include)",
         warnings,
     );
     pass.unknown_vars
-        .into_warnings("unknown Liquid variable", "left empty", warnings);
+        .into_warnings(liquid, "unknown Liquid variable", "left empty", warnings);
     pass.unknown_filters
-        .into_warnings("unknown Liquid filter", "ignored", warnings);
+        .into_warnings(liquid, "unknown Liquid filter", "ignored", warnings);
     pass.missing_posts.into_warnings(
+        WarningKind::MissingPost,
         "link to a missing post",
         "not found in the site; the link is left out",
         warnings,
@@ -411,7 +416,7 @@ mod tests {
         };
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
-        (out, warnings)
+        (out, warnings.into_iter().map(|w| w.message).collect())
     }
 
     #[test]

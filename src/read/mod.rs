@@ -182,7 +182,7 @@ fn read_post_text(
 fn expand_templates(
     body: &str,
     page: &crate::site::Page,
-    warnings: &mut Vec<String>,
+    warnings: &mut Vec<Warning>,
 ) -> Option<String> {
     match page.site.generator {
         crate::site::Generator::Jekyll => liquid::expand(body, page, warnings),

@@ -4,6 +4,7 @@
 //! Markdown text before pulldown-cmark sees it, so they must tell code from prose themselves:
 //! `{{ x }}` inside a fenced or indented code block or a code span is an example, not a tag.
 
+use crate::warning::{Warning, WarningKind};
 use std::ops::Range;
 
 /// A Markdown text with its code blocks located, to search for tags outside them.
@@ -196,14 +197,21 @@ impl Unknown {
     }
 
     /// One warning per name: `{what} `name` (×3): …` — the form the run summary counts by kind.
-    pub fn into_warnings(self, what: &str, note: &str, warnings: &mut Vec<String>) {
+    pub fn into_warnings(
+        self,
+        kind: WarningKind,
+        what: &str,
+        note: &str,
+        warnings: &mut Vec<Warning>,
+    ) {
         for (name, n) in self.0 {
             let times = if n > 1 {
                 format!(" (×{n})")
             } else {
                 String::new()
             };
-            warnings.push(format!("{what} `{name}`{times}: {note}"));
+            let message = format!("{what} `{name}`{times}: {note}");
+            warnings.push(Warning::named(kind, &name, n, message));
         }
     }
 }

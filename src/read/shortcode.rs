@@ -9,6 +9,7 @@
 
 use super::prose::{escape_html, fenced_code, figure_html, split_args, unquote, Prose, Unknown};
 use crate::site::Page;
+use crate::warning::{Warning, WarningKind};
 
 /// Paired shortcodes that set off their content: rendered as a quote with their title.
 const ADMONITIONS: [&str; 16] = [
@@ -31,7 +32,7 @@ const ADMONITIONS: [&str; 16] = [
 ];
 
 /// Expands the shortcodes in `src`; `None` when there are none.
-pub fn expand(src: &str, page: &Page, warnings: &mut Vec<String>) -> Option<String> {
+pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<String> {
     if !src.contains("{{<") && !src.contains("{{%") {
         return None;
     }
@@ -43,11 +44,13 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<String>) -> Option<Stri
     };
     let out = pass.run(src);
     pass.unknown.into_warnings(
+        WarningKind::UnknownShortcode,
         "unknown shortcode",
         "its content kept, the shortcode removed",
         warnings,
     );
     pass.missing_posts.into_warnings(
+        WarningKind::MissingPost,
         "link to a missing post",
         "not found in the site; the link is left out",
         warnings,
@@ -410,7 +413,7 @@ mod tests {
         };
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
-        (out, warnings)
+        (out, warnings.into_iter().map(|w| w.message).collect())
     }
 
     #[test]
