@@ -45,6 +45,11 @@ pub fn embed_link(node: NodeRef<'_, Node>) -> Option<Inline> {
         "audio" => ("Audio", src),
         _ => original_page(&src)?,
     };
+    // Players' default titles (`YouTube video player`) say nothing the label does not.
+    let title = title.filter(|t| {
+        let t = t.to_lowercase();
+        !(t.contains("player") || t.contains("iframe") || t == label.to_lowercase())
+    });
     let text = match title {
         Some(t) => format!("{label}: {t}"),
         None => label.to_string(),
@@ -139,6 +144,7 @@ mod tests {
             r#"<p>Listen: <audio src="https://a.test/e.mp3" title="Episode 1"></audio></p>"#,
             r#"<iframe src="javascript:alert(1)"></iframe><iframe></iframe>"#,
             r#"<iframe src="https://ads.test/slot"></iframe><embed src="x.swf">"#,
+            r#"<iframe src="https://www.youtube.com/embed/x1" title="YouTube video player"></iframe>"#,
         ));
         assert_eq!(
             got,
@@ -155,6 +161,7 @@ mod tests {
                 ),
                 ("clip.mp4".into(), "Video".into()),
                 ("https://a.test/e.mp3".into(), "Audio: Episode 1".into()),
+                ("https://www.youtube.com/watch?v=x1".into(), "YouTube video".into()),
             ]
         );
     }
