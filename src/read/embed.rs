@@ -161,7 +161,10 @@ mod tests {
                 ),
                 ("clip.mp4".into(), "Video".into()),
                 ("https://a.test/e.mp3".into(), "Audio: Episode 1".into()),
-                ("https://www.youtube.com/watch?v=x1".into(), "YouTube video".into()),
+                (
+                    "https://www.youtube.com/watch?v=x1".into(),
+                    "YouTube video".into()
+                ),
             ]
         );
     }

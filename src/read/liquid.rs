@@ -467,6 +467,28 @@ mod tests {
     }
 
     #[test]
+    fn broken_input_never_panics() {
+        for src in [
+            "{{",
+            "{%",
+            "{{ }}",
+            "{% %}",
+            "{%- raw -%}",
+            "{% highlight %}",
+            "{% comment %}x",
+            "é{{ 'é' | append: \"é\" }}é",
+            "{% include %}",
+            "{% include a.html url= %}",
+            "```\n{% raw %}",
+            "{% post_url %}",
+            "{{ site. }}",
+            "{{ | }}",
+        ] {
+            run(src);
+        }
+    }
+
+    #[test]
     fn missing_posts_are_warned_about() {
         let (out, w) = run("[x]({% post_url 2000-01-01-gone %})");
         assert_eq!(out, "[x]()");

@@ -197,7 +197,7 @@ fn is_draft(meta: &Meta) -> bool {
         meta.extra
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| match v {
+            .and_then(|(_, v)| match v {
                 serde_json::Value::Bool(b) => Some(*b),
                 serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
                     "true" | "yes" => Some(true),
@@ -206,7 +206,6 @@ fn is_draft(meta: &Meta) -> bool {
                 },
                 _ => None,
             })
-            .flatten()
     };
     flag("draft") == Some(true) || flag("published") == Some(false)
 }

@@ -194,8 +194,8 @@ impl Pass<'_> {
                 continue;
             };
             if tag.closing {
-                // A closing tag without its opening: nothing to keep.
-                self.unknown.add(&format!("/{}", tag.name));
+                // A closing tag without its opening (or past the nesting bound): it has no
+                // content, and its opening was already counted.
                 i = tag.end;
                 continue;
             }
@@ -414,6 +414,30 @@ mod tests {
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
         (out, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn broken_and_hostile_input_never_panics() {
+        for src in [
+            "{{<",
+            "{{< x",
+            "{{%%}}",
+            "{{< >}}",
+            "{{</* x",
+            "{{</* x */",
+            "{{< /x >}}",
+            "{{< a >}}{{< a >}}{{< /a >}}",
+            "é{{< figure src=\"é\" >}}é{{% notice é %}}é",
+            "```\n{{< x >}}",
+            "`{{< x >}}",
+        ] {
+            run(src);
+        }
+        let deep = "{{< a >}}".repeat(200) + &"{{< /a >}}".repeat(200);
+        let (out, w) = run(&deep);
+        assert!(!out.contains("{{<"), "{out}");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("unknown shortcode `a` (×200)"), "{w:?}");
     }
 
     #[test]
