@@ -167,6 +167,8 @@ pub struct Options {
     pub css: Option<PathBuf>,
     /// Write Kobo EPUBs (`.kepub.epub`, with Kobo's sentence spans).
     pub kepub: bool,
+    /// Leave EPUB code blocks unhighlighted (`--no-highlight`).
+    pub no_highlight: bool,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
     pub images: ImageOptions,
@@ -1126,6 +1128,7 @@ fn write_books(
     let writer = EpubWriter {
         templates,
         kobo: opts.kepub,
+        highlight: !opts.no_highlight,
     };
     // Streaming: what the books' own picture stores did.
     let streamed_images = Mutex::new(ImageCounts::default());

@@ -300,6 +300,7 @@ impl Fingerprints {
             templates: _,
             css: _,
             kepub,
+            no_highlight,
             // How the run is reported or carried out, not what it writes.
             report: _,
             verbosity: _,
@@ -348,7 +349,7 @@ impl Fingerprints {
                     wrap
                 ),
                 (policy, process, offline, max_bytes, cover, auto_cover, no_cover),
-                kepub,
+                (kepub, no_highlight),
                 (dedupe, templates.map(Templates::digest)),
                 std::env::var("SOURCE_DATE_EPOCH").ok(),
             )

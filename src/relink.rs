@@ -131,6 +131,7 @@ fn for_each(blocks: &[Block], on_image: &mut dyn FnMut(&Image), on_link: &mut dy
                 | Inline::Strike(c)
                 | Inline::Sub(c)
                 | Inline::Sup(c) => inlines(c, on_image, on_link),
+                Inline::Note(blocks) => for_each(blocks, on_image, on_link),
                 _ => {}
             }
         }
@@ -176,6 +177,7 @@ pub fn for_each_mut(
                 | Inline::Strike(c)
                 | Inline::Sub(c)
                 | Inline::Sup(c) => inlines(c, on_image, on_link),
+                Inline::Note(blocks) => for_each_mut(blocks, on_image, on_link),
                 _ => {}
             }
         }

@@ -5,7 +5,7 @@
 //! same book identity (UUID from the group key, dates from the posts).
 
 use super::cover::{self, CoverText};
-use super::xhtml::{self, Context};
+use super::xhtml::{self, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate, PostPath};
 use crate::templates::Templates;
@@ -65,6 +65,8 @@ pub struct EpubWriter<'t> {
     pub templates: &'t Templates,
     /// Write a Kobo EPUB (`--kepub`): sentence spans and Kobo's page wrappers in every chapter.
     pub kobo: bool,
+    /// Highlight code blocks (`--no-highlight` turns it off).
+    pub highlight: bool,
 }
 
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
@@ -172,6 +174,8 @@ impl EpubWriter<'_> {
                 Some((path, chapter_file(i)))
             })
             .collect();
+        // Chapters with MathML, which the OPF must mark `properties="mathml"`.
+        let mut with_math: Vec<String> = Vec::new();
         for (i, doc) in book.posts.iter().enumerate() {
             let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
             let mut pending = Vec::new();
@@ -208,8 +212,14 @@ impl EpubWriter<'_> {
                 epub.add_resource(&name, asset.bytes.as_slice(), asset.media_type)
                     .map_err(err)?;
             }
-            let chapter = self.chapter(doc, book, &hrefs, &chapters)?;
             let file = chapter_file(i);
+            let (chapter, found) = self.chapter(doc, book, &hrefs, &chapters)?;
+            if found.math.get() {
+                with_math.push(file.clone());
+            }
+            for w in found.warnings.into_inner() {
+                stats.warnings.push((doc.meta.path.clone(), w));
+            }
             let title = match &doc.meta.date {
                 Some(d) => format!("{} ({})", doc.display_title(), d.day()),
                 None => doc.display_title(),
@@ -237,18 +247,21 @@ impl EpubWriter<'_> {
         if let Some((name, n)) = &book.series {
             extra_metadata.push_str(&series_metadata(name, *n));
         }
-        let fix = |name: &str, text: &str| fix_generated(name, text, &book.lang, &extra_metadata);
+        let fix = |name: &str, text: &str| {
+            fix_generated(name, text, &book.lang, &extra_metadata, &with_math)
+        };
         stats.incomplete = stats.images_failed > 0;
         Ok((finish_zip(&bytes, modified, &fix)?, stats))
     }
 
+    /// A post's chapter, with what rendering it found (math, warnings).
     fn chapter(
         &self,
         doc: &Document,
         book: &Book,
         hrefs: &HashMap<String, Option<String>>,
         chapters: &HashMap<PathBuf, String>,
-    ) -> Result<String> {
+    ) -> Result<(String, Found)> {
         let zh = book.lang.starts_with("zh");
         let base = doc
             .meta
@@ -261,15 +274,20 @@ impl EpubWriter<'_> {
             Some(chapters.get(&target).map(|file| format!("{file}#post")))
         };
         let kobo = xhtml::KoboSpans::default();
+        // `post` is the chapter's own id (chapter.xhtml).
+        let heading_ids = crate::model::heading_ids(&doc.blocks, &["post"]);
         let ctx = Context {
             image_href: &image_href,
             base: base.as_ref(),
             post_href: &post_href,
             image_label: if zh { "图片" } else { "image" },
             kobo: self.kobo.then_some(&kobo),
+            highlight: self.highlight,
+            heading_ids: &heading_ids,
+            found: Found::default(),
         };
         let mut body = String::new();
-        xhtml::blocks(&doc.blocks, &ctx, 1, &mut body);
+        xhtml::body(&doc.blocks, &ctx, 1, &mut body);
         let source = doc
             .meta
             .source
@@ -284,7 +302,7 @@ impl EpubWriter<'_> {
                 tags.push(t.clone());
             }
         }
-        self.templates.render(
+        let page = self.templates.render(
             "chapter.xhtml",
             context! {
                 lang => book.lang.clone(),
@@ -297,7 +315,8 @@ impl EpubWriter<'_> {
                 body => minijinja::Value::from_safe_string(body),
                 kobo => self.kobo,
             },
-        )
+        )?;
+        Ok((page, ctx.found))
     }
 }
 
@@ -352,10 +371,23 @@ fn series_metadata(name: &str, position: usize) -> String {
 /// `xml:lang` (readers pick fonts and hyphenation by it) and a `hidden` landmarks list (a
 /// reading system's index, not something to show on the inline contents page). `None` keeps
 /// an entry as it is.
-fn fix_generated(name: &str, text: &str, lang: &str, extra_metadata: &str) -> Option<String> {
+fn fix_generated(
+    name: &str,
+    text: &str,
+    lang: &str,
+    extra_metadata: &str,
+    with_math: &[String],
+) -> Option<String> {
     if name.ends_with(".opf") {
-        let extra = Some(extra_metadata).filter(|e| !e.is_empty())?;
-        return Some(text.replacen("</metadata>", &format!("{extra}  </metadata>"), 1));
+        if extra_metadata.is_empty() && with_math.is_empty() {
+            return None;
+        }
+        let mut opf = text.replacen("</metadata>", &format!("{extra_metadata}  </metadata>"), 1);
+        for file in with_math {
+            let item = format!("id=\"id_{file}\" href=\"{file}\"");
+            opf = opf.replacen(&item, &format!("properties=\"mathml\" {item}"), 1);
+        }
+        return Some(opf);
     }
     if is_navigation_or_opf(name) {
         let lang = xhtml::escape(lang);
