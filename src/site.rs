@@ -495,12 +495,28 @@ fn hugo_config(root: &Path) -> Option<Value> {
 
 static SITES: RwLock<Vec<Arc<Site>>> = RwLock::new(Vec::new());
 
-/// Finds the site roots among `inputs` and registers them for [`for_post`]; returns them.
+/// Finds the sites of `inputs` (site roots, their post folders, or posts in them) and registers
+/// them for [`for_post`]; returns them, each once.
 pub fn find_sites(inputs: &[PathBuf]) -> Vec<Arc<Site>> {
-    let mut found = Vec::new();
-    for input in inputs.iter().filter(|i| i.is_dir()) {
-        if let Some(site) = Site::find(input) {
-            found.push(register(site));
+    let mut found: Vec<Arc<Site>> = Vec::new();
+    let mut dirs: Vec<&Path> = Vec::new();
+    for input in inputs {
+        let dir = match input.is_dir() {
+            true => input.as_path(),
+            false => match input.parent() {
+                Some(p) if p.as_os_str().is_empty() => Path::new("."),
+                Some(p) => p,
+                None => continue,
+            },
+        };
+        if dirs.contains(&dir) {
+            continue;
+        }
+        dirs.push(dir);
+        if let Some(site) = Site::find(dir) {
+            if !found.iter().any(|s| s.root == site.root) {
+                found.push(register(site));
+            }
         }
     }
     found
