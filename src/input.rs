@@ -118,6 +118,22 @@ mod tests {
         assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
         assert_eq!(errors.len(), 1);
 
+        // `_drafts/` and Hugo's `_index.md` list pages only with `drafts`.
+        std::fs::create_dir_all(site.join("_drafts")).unwrap();
+        std::fs::write(site.join("_drafts/idea.md"), "x").unwrap();
+        std::fs::write(site.join("_posts/_index.md"), "x").unwrap();
+        let (files, _) = discover(std::slice::from_ref(&site), None, true);
+        assert_eq!(
+            files,
+            vec![
+                site.join("_drafts/idea.md"),
+                site.join("_posts/2023/2023-01-01-a.md"),
+                site.join("_posts/_index.md"),
+            ]
+        );
+        let (files, _) = discover(std::slice::from_ref(&site), None, false);
+        assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
+
         let plain = d.path().join("plain");
         std::fs::create_dir_all(plain.join("out")).unwrap();
         std::fs::write(plain.join("a.md"), "x").unwrap();

@@ -336,6 +336,21 @@ mod tests {
     }
 
     #[test]
+    fn drafts_are_marked() {
+        let draft = |fm: &str| {
+            let text = format!("---\ntitle: t\n{fm}\n---\nbody\n");
+            let post = read_post_bytes(Path::new("2020-01-01-d.md"), text.as_bytes()).unwrap();
+            post.doc.meta.draft
+        };
+        assert!(draft("draft: true"));
+        assert!(draft("published: false"));
+        assert!(draft("draft: \"yes\""));
+        assert!(!draft("draft: false"));
+        assert!(!draft("published: true"));
+        assert!(!draft("other: 1"));
+    }
+
+    #[test]
     fn undated_posts_are_warned_about() {
         let post = read_post_bytes(Path::new("note.md"), b"---\ntitle: n\n---\ntext\n").unwrap();
         assert!(post.doc.meta.date.is_none());
