@@ -246,25 +246,23 @@ impl Site {
         else {
             return;
         };
-        let own = self
-            .origin
-            .as_ref()
-            .map(|o| format!("{o}{}/", self.baseurl));
+        // The path on this site of a site-relative URL or of one of the site's own full URLs,
+        // without `baseurl`: `/img/a.png` for `https://ann.example/blog/img/a.png`.
         let site_path = |url: &str| -> Option<String> {
-            if let Some(own) = &own {
-                if let Some(rest) = url.strip_prefix(own.as_str()) {
-                    return Some(format!("/{rest}"));
-                }
-            }
-            (url.starts_with('/') && !url.starts_with("//")).then(|| {
-                match url
+            let path = match self.origin.as_deref().and_then(|o| url.strip_prefix(o)) {
+                Some(rest) if rest.starts_with('/') => rest,
+                _ if url.starts_with('/') && !url.starts_with("//") => url,
+                _ => return None,
+            };
+            Some(
+                match path
                     .strip_prefix(&self.baseurl)
                     .filter(|_| !self.baseurl.is_empty())
                 {
                     Some(rest) if rest.starts_with('/') => rest.to_string(),
-                    _ => url.to_string(),
-                }
-            })
+                    _ => path.to_string(),
+                },
+            )
         };
         let mut on_image = |img: &mut crate::model::Image| {
             let Some(path) = site_path(&img.src) else {

@@ -140,12 +140,13 @@ fn a_jekyll_site_root_gives_the_book_its_author_wrote() {
     );
     assert!(all.contains("This post is called &quot;A tour of Liquid&quot;"));
     let pictures = picture_sources(&chapters);
-    assert_eq!(pictures.len(), 6, "{pictures:?}");
+    assert_eq!(pictures.len(), 7, "{pictures:?}");
     assert!(
         pictures.iter().all(|p| p.starts_with("images/")),
         "{pictures:?}"
     );
     assert!(all.contains("<figcaption>A picture from an include</figcaption>"));
+    assert!(all.contains("<figcaption>By its full address</figcaption>"));
     assert!(all.contains("<figcaption>The hero picture</figcaption>"));
     // `highlight` is a code block with its language; raw text literal; comments gone; the text
     // inside an unknown tag kept.
