@@ -181,7 +181,12 @@ impl Site {
                             }))
                 })
             };
+            // `other-post.md`: a file name, found wherever it is.
+            let file_name = !name.contains('/')
+                && crate::read::BodyFormat::for_path(Path::new(name)).is_some()
+                && p.file_name().is_some_and(|f| f == name);
             let by_stem = stem == name
+                || file_name
                 || name.rsplit('/').next() == Some(stem)
                     && no_ext.to_string_lossy().ends_with(name)
                 || bundle
@@ -647,6 +652,10 @@ mod tests {
         assert_eq!(site.origin.as_deref(), Some("https://h.test"));
         let target = h.join("content/posts/bundle/index.md");
         assert_eq!(site.find_post("bundle", &target), Some(&*target));
+        assert_eq!(
+            site.find_post("index.md", &h.join("content/x.md")),
+            Some(&*target)
+        );
         assert_eq!(site.find_post("posts/bundle", &target), Some(&*target));
         assert_eq!(
             site.find_post("/posts/bundle/index.md", &target),
