@@ -186,6 +186,10 @@ pub struct ConvertArgs {
     /// once: the first in path order is kept, the others are reported as duplicates.
     #[arg(long)]
     pub dedupe: bool,
+    /// Also convert unpublished posts: `draft: true`, `published: false`, a Jekyll site's
+    /// `_drafts/` and a Hugo site's `_index.md` list pages.
+    #[arg(long)]
+    pub drafts: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -408,6 +412,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         overwrite: a.overwrite,
         rebuild: a.rebuild,
         dedupe: a.dedupe,
+        drafts: a.drafts,
     })
 }
 
@@ -459,6 +464,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         low_memory,
         overwrite,
         dedupe,
+        drafts,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -481,6 +487,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.low_memory, "low_memory", low_memory);
     set!(a.overwrite, "overwrite", overwrite);
     set!(a.dedupe, "dedupe", dedupe);
+    set!(a.drafts, "drafts", drafts);
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);

@@ -65,6 +65,7 @@ pub struct Config {
     pub low_memory: Option<bool>,
     pub overwrite: Option<bool>,
     pub dedupe: Option<bool>,
+    pub drafts: Option<bool>,
 }
 
 impl Config {

@@ -192,6 +192,9 @@ pub struct Options {
     /// Convert posts with the same source (or, without one, the same title and day) once:
     /// see [`duplicate_key`].
     pub dedupe: bool,
+    /// Convert unpublished posts too (`--drafts`): see [`crate::read`]'s draft marks and
+    /// [`input::discover`].
+    pub drafts: bool,
 }
 
 /// The machine-readable record of a run (`--report FILE.json`).
@@ -244,9 +247,14 @@ pub struct Summary {
     pub posts_from_cache: usize,
     /// Posts dropped by `--dedupe` (each post record says which post it duplicates).
     pub duplicates: usize,
+    /// Unpublished posts left out (`draft: true`, `published: false`; see `--drafts`).
+    pub drafts: usize,
     pub warnings: usize,
     /// The warnings counted by kind (`picture-missing`, `undated`, …).
     pub warnings_by_kind: WarningCounts,
+    /// Named warnings (unknown shortcodes and Liquid tags, …) counted by kind, then name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub warnings_by_name: warning::WarningNames,
     pub images_embedded: usize,
     pub images_linked: usize,
     /// Image references that could not be embedded (each has a warning on its post).
@@ -306,6 +314,8 @@ pub enum PostStatus {
     Filtered,
     /// Dropped by `--dedupe`; the record's `duplicate_of` names the post kept.
     Duplicate,
+    /// Unpublished (`draft: true`, `published: false`) and left out: `--drafts` keeps it.
+    Draft,
 }
 
 /// One input in the report. Kept small: a run holds one per post until the report is written.
@@ -457,6 +467,17 @@ pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
 /// report.
 pub fn run(opts: &Options) -> Result<Report> {
     let started = Instant::now();
+    // A site root's config gives the book its title, author and language, under the flags
+    // and postbook.toml.
+    let sites = crate::site::find_sites(&opts.inputs);
+    let with_site;
+    let opts = match sites.first() {
+        Some(site) => {
+            with_site = site_defaults(opts, site);
+            &with_site
+        }
+        None => opts,
+    };
     let templates = match opts.format {
         Format::Epub => Some(Templates::load(
             opts.templates.as_deref(),
@@ -487,7 +508,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         Some(dir) if incremental && can_stream => PostCache::load(dir),
         _ => PostCache::default(),
     };
-    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref());
+    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref(), opts.drafts);
     let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
     let inputs = files.len() + missing.len();
     if streaming {
@@ -543,9 +564,10 @@ pub fn run(opts: &Options) -> Result<Report> {
                     new_cache.add(&doc.meta, &input, &warnings);
                     fingerprints.inputs.insert(path.clone(), input);
                 }
-                let filtered = opts.filters.is_active() && !opts.filters.accepts(&doc);
+                let draft = doc.meta.draft && !opts.drafts;
+                let filtered = !draft && opts.filters.is_active() && !opts.filters.accepts(&doc);
                 let duplicate_of = match duplicate_key(&doc.meta).filter(|_| opts.dedupe) {
-                    Some(key) if !filtered => match firsts.entry(key) {
+                    Some(key) if !filtered && !draft => match firsts.entry(key) {
                         Entry::Occupied(first) => Some(first.get().clone()),
                         Entry::Vacant(slot) => {
                             slot.insert(path.clone());
@@ -556,8 +578,16 @@ pub fn run(opts: &Options) -> Result<Report> {
                 };
                 // A converted post's title is copied into its record when planning ends
                 // (`record_titles`), so that it is not held twice meanwhile.
-                let title = (filtered || duplicate_of.is_some()).then(|| doc.display_title());
+                let title =
+                    (draft || filtered || duplicate_of.is_some()).then(|| doc.display_title());
                 let status = match (filtered, &duplicate_of) {
+                    _ if draft => {
+                        if opts.verbosity == Verbosity::Verbose {
+                            eprintln!("draft {}: left out (--drafts keeps it)", path.display());
+                        }
+                        report.summary.drafts += 1;
+                        PostStatus::Draft
+                    }
                     (true, _) => {
                         report.summary.filtered_out += 1;
                         PostStatus::Filtered
@@ -729,8 +759,9 @@ pub fn run(opts: &Options) -> Result<Report> {
         .filter(|o| o.status == OutputStatus::Unchanged)
         .count();
     for w in report.posts.iter().flat_map(|p| &p.warnings) {
-        report.summary.warnings += 1;
-        *report.summary.warnings_by_kind.entry(w.kind).or_default() += 1;
+        report.summary.warnings += w.times;
+        let s = &mut report.summary;
+        warning::count(w, &mut s.warnings_by_kind, &mut s.warnings_by_name);
     }
 
     report.timings.write = writing.elapsed().as_secs_f64();
@@ -819,6 +850,10 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));
     }
+    if s.drafts > 0 {
+        let d = if s.drafts == 1 { "draft" } else { "drafts" };
+        line.push_str(&format!("; {} {d} left out", s.drafts));
+    }
     if s.duplicates > 0 {
         let d = if s.duplicates == 1 {
             "duplicate"
@@ -842,7 +877,7 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
         line.push_str(&format!(
             "; {} {w} ({})",
             s.warnings,
-            warning::describe_counts(&s.warnings_by_kind)
+            warning::describe_named_counts(&s.warnings_by_kind, &s.warnings_by_name)
         ));
     }
     line.push_str(&format!(" ({:.2}s)", started.elapsed().as_secs_f64()));
@@ -1417,6 +1452,18 @@ fn landscape_picture(posts: &[&Document], store: &ImageStore) -> Option<Arc<imag
     found
 }
 
+/// `opts` with what the site's config says where the options say nothing.
+fn site_defaults(opts: &Options, site: &crate::site::Site) -> Options {
+    let mut opts = opts.clone();
+    opts.title = opts.title.or_else(|| site.title.clone());
+    opts.author = opts.author.or_else(|| site.author.clone());
+    opts.lang = opts.lang.or_else(|| site.lang.clone());
+    // Pictures of a site may be anywhere under its root (Hugo's `static/`, Jekyll's `assets/`),
+    // even when the input is its `_posts/` or `content/` folder.
+    opts.root = opts.root.or_else(|| Some(site.root.clone()));
+    opts
+}
+
 fn image_root(opts: &Options) -> PathBuf {
     if let Some(r) = &opts.root {
         return r.clone();
@@ -1491,6 +1538,26 @@ fn write_posts(
         }
     }
     let relinking = !assets.is_empty();
+    // Each post's note, for links between posts (see `relink`).
+    let note_of: HashMap<PathBuf, PathBuf> = plans
+        .iter()
+        .filter_map(|(plan, _)| {
+            let post = std::path::absolute(plan.posts.first()?).ok()?;
+            let note = std::path::absolute(&plan.path).ok()?;
+            Some((crate::relink::normalize(&post), note))
+        })
+        .collect();
+    // With `--images keep`, local pictures are shown from where the note is written.
+    let picture_root = image_root(opts);
+    let pictures = (opts.images.policy == ImagePolicy::Keep).then_some(picture_root.as_path());
+    let for_note = |plan: &Planned, doc: &Document| -> Option<Document> {
+        if !crate::relink::has_relative_references(doc) {
+            return None;
+        }
+        let note = std::path::absolute(&plan.path).ok()?;
+        let note_of = |post: &Path| note_of.get(post).cloned();
+        Some(crate::relink::for_note(doc, &note, &note_of, pictures))
+    };
     plans.extend(assets.into_values());
     let plans = fingerprint_plans(plans, dir, fingerprints);
     let docs = end_planning(docs, streaming, report);
@@ -1515,13 +1582,17 @@ fn write_posts(
         if let Some(asset) = &plan.asset {
             return Ok((asset.bytes.clone(), BookStats::default()));
         }
+        let render = |doc: &Document| match for_note(plan, doc) {
+            Some(relinked) => writer.render(&relinked),
+            None => writer.render(doc),
+        };
         let rendered = match streaming {
-            true => writer.render(&reload(opts, &plan.posts[0])?),
+            true => render(&reload(opts, &plan.posts[0])?),
             false => {
                 let doc = docs_at(&docs, &plan.posts[..1])[0];
                 match relinked(plan, doc) {
-                    Some(relinked) => writer.render(&relinked),
-                    None => writer.render(doc),
+                    Some(relinked) => render(&relinked),
+                    None => render(doc),
                 }
             }
         };

@@ -32,6 +32,7 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
     let ctx = Context {
         image_href: &|_| None,
         base: base.as_ref(),
+        post_href: &|_| None,
         image_label: "image",
         kobo: None,
         highlight: true,

@@ -313,6 +313,8 @@ impl Fingerprints {
             overwrite: _,
             rebuild: _,
             dedupe,
+            // Which posts are read: each output's posts are in its fingerprint.
+            drafts: _,
         } = opts;
         let ImageOptions {
             policy,

@@ -14,6 +14,7 @@ use walkdir::WalkDir;
 pub fn discover(
     inputs: &[PathBuf],
     exclude: Option<&Path>,
+    drafts: bool,
 ) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut files = Vec::new();
@@ -27,34 +28,44 @@ pub fn discover(
             errors.push((input.clone(), "no such file or directory".to_string()));
             continue;
         }
-        let root = site_posts_dir(input);
-        let walker = WalkDir::new(&root)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                let skipped_name = e.depth() > 0
-                    && (name.starts_with('.') || name == "node_modules" || name == "_site");
-                // Only a folder can be the output folder: files are not resolved one by one.
-                let is_output = e.file_type().is_dir()
-                    && exclude
-                        .as_ref()
-                        .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
-                !skipped_name && !is_output
-            });
-        for entry in walker {
-            match entry {
-                Ok(e) if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() => {
-                    files.push(e.into_path())
+        for root in site_posts_dirs(input, drafts) {
+            let walker = WalkDir::new(&root)
+                .follow_links(false)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    let name = e.file_name().to_string_lossy();
+                    let skipped_name = e.depth() > 0
+                        && (name.starts_with('.') || name == "node_modules" || name == "_site");
+                    // Only a folder can be the output folder: files are not resolved one by one.
+                    let is_output = e.file_type().is_dir()
+                        && exclude
+                            .as_ref()
+                            .is_some_and(|x| e.path().canonicalize().is_ok_and(|p| p == *x));
+                    !skipped_name && !is_output
+                });
+            for entry in walker {
+                match entry {
+                    Ok(e)
+                        if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() =>
+                    {
+                        // Hugo's list pages (a section's `_index.md`) are not posts.
+                        let list_page = e
+                            .file_name()
+                            .to_str()
+                            .is_some_and(|n| n.starts_with("_index."));
+                        if drafts || !list_page {
+                            files.push(e.into_path())
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push((
+                        e.path()
+                            .map(Path::to_path_buf)
+                            .unwrap_or_else(|| root.clone()),
+                        e.to_string(),
+                    )),
                 }
-                Ok(_) => {}
-                Err(e) => errors.push((
-                    e.path()
-                        .map(Path::to_path_buf)
-                        .unwrap_or_else(|| root.clone()),
-                    e.to_string(),
-                )),
             }
         }
     }
@@ -63,15 +74,27 @@ pub fn discover(
     (files, errors)
 }
 
-fn site_posts_dir(dir: &Path) -> PathBuf {
+/// The folders of `dir` that hold posts: a Jekyll root's `_posts/` (and `_drafts/` with
+/// `drafts`), a Hugo root's `content/`, else `dir` itself.
+fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
     let posts = dir.join("_posts");
     if posts.is_dir() {
-        return posts;
+        let drafts_dir = dir.join("_drafts");
+        return match drafts && drafts_dir.is_dir() {
+            true => vec![posts, drafts_dir],
+            false => vec![posts],
+        };
     }
+    vec![site_posts_dir(dir)]
+}
+
+fn site_posts_dir(dir: &Path) -> PathBuf {
     let content = dir.join("content");
-    let hugo = ["hugo.toml", "hugo.yaml", "config.toml", "config.yaml"]
-        .iter()
-        .any(|f| dir.join(f).is_file());
+    let hugo = ["hugo", "config"].iter().any(|name| {
+        ["toml", "yaml", "yml", "json"]
+            .iter()
+            .any(|ext| dir.join(format!("{name}.{ext}")).is_file())
+    }) || dir.join("config/_default").is_dir();
     if hugo && content.is_dir() {
         return content;
     }
@@ -91,15 +114,35 @@ mod tests {
         std::fs::write(site.join("_posts/2023/2023-01-01-a.md"), "x").unwrap();
         std::fs::write(site.join("_posts/.hidden.md"), "x").unwrap();
         std::fs::write(site.join("_posts/pic.png"), "x").unwrap();
-        let (files, errors) = discover(&[site.clone(), d.path().join("missing")], None);
+        let (files, errors) = discover(&[site.clone(), d.path().join("missing")], None, false);
         assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
         assert_eq!(errors.len(), 1);
+
+        // `_drafts/` and Hugo's `_index.md` list pages only with `drafts`.
+        std::fs::create_dir_all(site.join("_drafts")).unwrap();
+        std::fs::write(site.join("_drafts/idea.md"), "x").unwrap();
+        std::fs::write(site.join("_posts/_index.md"), "x").unwrap();
+        let (files, _) = discover(std::slice::from_ref(&site), None, true);
+        assert_eq!(
+            files,
+            vec![
+                site.join("_drafts/idea.md"),
+                site.join("_posts/2023/2023-01-01-a.md"),
+                site.join("_posts/_index.md"),
+            ]
+        );
+        let (files, _) = discover(std::slice::from_ref(&site), None, false);
+        assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
 
         let plain = d.path().join("plain");
         std::fs::create_dir_all(plain.join("out")).unwrap();
         std::fs::write(plain.join("a.md"), "x").unwrap();
         std::fs::write(plain.join("out/a.md"), "x").unwrap();
-        let (files, _) = discover(std::slice::from_ref(&plain), Some(&plain.join("out")));
+        let (files, _) = discover(
+            std::slice::from_ref(&plain),
+            Some(&plain.join("out")),
+            false,
+        );
         assert_eq!(files, vec![plain.join("a.md")]);
     }
 }

@@ -20,6 +20,8 @@ pub mod memory;
 pub mod model;
 pub mod output;
 pub mod read;
+pub mod relink;
+pub mod site;
 pub mod templates;
 pub mod warning;
 pub mod write;

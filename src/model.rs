@@ -40,6 +40,9 @@ pub struct Meta {
     pub extra: Vec<(String, Value)>,
     /// The file the post was read from; not part of the content.
     pub path: PostPath,
+    /// Unpublished (`draft: true`, `published: false`): left out unless `--drafts`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub draft: bool,
 }
 
 /// The file a post was read from, shared rather than copied by everything that refers to the
@@ -114,12 +117,29 @@ impl<'de> serde::Deserialize<'de> for PostPath {
 ///
 /// The two are kept apart so that a post dated `2020-05-16` is not silently given a midnight UTC
 /// time, which would move it to another day (and another monthly book) in other time zones.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum PostDate {
     Day(NaiveDate),
     Instant(DateTime<FixedOffset>),
+}
+
+/// In time order: by calendar day first, so a site mixing `date: 2019-02-10` and
+/// `date: 2019-01-05 10:00 +0100` keeps its posts in order (a derived order put every day
+/// before every instant); within a day, a bare day first, then instants in time.
+impl Ord for PostDate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |d: &PostDate| match d {
+            PostDate::Day(day) => (*day, 0, None),
+            PostDate::Instant(t) => (t.date_naive(), 1, Some(t.to_utc())),
+        };
+        key(self).cmp(&key(other))
+    }
+}
+
+impl PartialOrd for PostDate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl PostDate {

@@ -14,6 +14,20 @@ use std::fmt;
 pub struct Warning {
     pub kind: WarningKind,
     pub message: String,
+    /// What it is about, when the summary should name it (`notice` of unknown shortcodes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How many times it happened in the post (one warning for eight `notice` shortcodes).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub times: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
 }
 
 impl Warning {
@@ -21,6 +35,17 @@ impl Warning {
         Warning {
             kind,
             message: message.into(),
+            name: None,
+            times: 1,
+        }
+    }
+
+    /// A warning about `name`, which happened `times` times in the post.
+    pub fn named(kind: WarningKind, name: &str, times: usize, message: impl Into<String>) -> Self {
+        Warning {
+            name: Some(name.to_string()),
+            times,
+            ..Warning::new(kind, message)
         }
     }
 }
@@ -52,6 +77,12 @@ pub enum WarningKind {
     Math,
     /// A footnote reference without a definition, or a definition never referenced.
     Footnote,
+    /// A Hugo shortcode postbook has no meaning for: removed, its inner content kept.
+    UnknownShortcode,
+    /// A Liquid tag, include, filter or variable postbook has no meaning for.
+    UnknownLiquid,
+    /// A `post_url`, `link` or `ref` to a post the site does not have.
+    MissingPost,
 }
 
 impl WarningKind {
@@ -69,6 +100,9 @@ impl WarningKind {
             WarningKind::CoverGlyphs => ("cover glyph missing", "cover glyphs missing"),
             WarningKind::Math => ("formula not converted", "formulas not converted"),
             WarningKind::Footnote => ("footnote problem", "footnote problems"),
+            WarningKind::UnknownShortcode => ("unknown shortcode", "unknown shortcodes"),
+            WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
+            WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }
@@ -76,6 +110,49 @@ impl WarningKind {
 
 /// Counts of warnings by kind, in a stable order (the report's `summary.warnings_by_kind`).
 pub type WarningCounts = BTreeMap<WarningKind, usize>;
+
+/// Counts of named warnings by kind, then name (the report's `summary.warnings_by_name`).
+pub type WarningNames = BTreeMap<WarningKind, BTreeMap<String, usize>>;
+
+/// Adds `w` to the counts: its `times`, and under its name when it has one.
+pub fn count(w: &Warning, counts: &mut WarningCounts, names: &mut WarningNames) {
+    *counts.entry(w.kind).or_default() += w.times;
+    if let Some(name) = &w.name {
+        *names
+            .entry(w.kind)
+            .or_default()
+            .entry(name.clone())
+            .or_default() += w.times;
+    }
+}
+
+/// `12 unknown shortcodes (notice ×8, chart ×4), 3 pictures missing`: [`describe_counts`]
+/// with the names counted for each kind, most frequent first.
+pub fn describe_named_counts(counts: &WarningCounts, names: &WarningNames) -> String {
+    let mut kinds: Vec<(WarningKind, usize)> = counts
+        .iter()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(&k, &n)| (k, n))
+        .collect();
+    kinds.sort_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+    kinds
+        .into_iter()
+        .map(|(k, n)| {
+            let mut text = k.describe(n);
+            if let Some(by_name) = names.get(&k).filter(|m| !m.is_empty()) {
+                let mut named: Vec<(&String, &usize)> = by_name.iter().collect();
+                named.sort_by_key(|&(name, &n)| (std::cmp::Reverse(n), name));
+                let list: Vec<String> = named
+                    .into_iter()
+                    .map(|(name, n)| format!("{name} ×{n}"))
+                    .collect();
+                text.push_str(&format!(" ({})", list.join(", ")));
+            }
+            text
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// `3 pictures missing, 1 undated post`: the counts, most frequent first.
 pub fn describe_counts(counts: &WarningCounts) -> String {
@@ -105,6 +182,36 @@ mod tests {
         assert_eq!(
             describe_counts(&counts),
             "3 pictures missing, 1 undated post"
+        );
+    }
+
+    #[test]
+    fn named_counts_list_their_names() {
+        let (mut counts, mut names) = (WarningCounts::new(), WarningNames::new());
+        let kind = WarningKind::UnknownShortcode;
+        count(
+            &Warning::named(kind, "notice", 5, "x"),
+            &mut counts,
+            &mut names,
+        );
+        count(
+            &Warning::named(kind, "chart", 4, "x"),
+            &mut counts,
+            &mut names,
+        );
+        count(
+            &Warning::named(kind, "notice", 3, "x"),
+            &mut counts,
+            &mut names,
+        );
+        count(
+            &Warning::new(WarningKind::PictureMissing, "x"),
+            &mut counts,
+            &mut names,
+        );
+        assert_eq!(
+            describe_named_counts(&counts, &names),
+            "12 unknown shortcodes (notice ×8, chart ×4), 1 picture missing"
         );
     }
 

@@ -8,6 +8,7 @@
 
 pub mod fetch;
 pub mod process;
+pub mod svg;
 
 use crate::model::{Document, Meta, PostPath};
 use clap::ValueEnum;

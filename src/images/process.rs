@@ -42,7 +42,10 @@ pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, S
     }
     let format = match image::guess_format(&bytes) {
         Ok(f) => f,
-        Err(_) if is_svg(&bytes) => return Ok(Some(Asset::new(bytes, "image/svg+xml", "svg"))),
+        Err(_) if is_svg(&bytes) => {
+            let clean = super::svg::sanitize(&bytes)?;
+            return Ok(Some(Asset::new(clean, "image/svg+xml", "svg")));
+        }
         Err(_) => return Err("not a picture postbook can read (unknown format)".into()),
     };
     if format == ImageFormat::Avif {
@@ -172,7 +175,8 @@ fn decode_limits() -> image::Limits {
 
 /// SVG is XML text with an `<svg` root; image's sniffer does not know it.
 pub fn is_svg(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_ascii_lowercase();
+    // Past a DOCTYPE with entity declarations and a generator comment.
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
     head.contains("<svg")
 }
 

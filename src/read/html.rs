@@ -297,7 +297,11 @@ impl Reader<'_, '_> {
             return;
         }
         match kind(name) {
-            Kind::Dropped => {}
+            Kind::Dropped => {
+                if let Some(link) = super::embed::embed_link(node) {
+                    sink.push(Block::Paragraph(vec![link]));
+                }
+            }
             Kind::Inline => {
                 if has_block_descendant(node) {
                     // An inline wrapper around blocks (`<a><div>…</div></a>`): keep the blocks.
@@ -573,7 +577,10 @@ impl Reader<'_, '_> {
             return;
         }
         match kind(name) {
-            Kind::Dropped => return,
+            Kind::Dropped => {
+                out.extend(super::embed::embed_link(node));
+                return;
+            }
             Kind::Block => {
                 // Blocks inside inline-only places (cells, headings): keep the text, separated.
                 if name == "hr" {

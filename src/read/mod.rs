@@ -4,14 +4,18 @@
 //! ([`html`]) or plain text. Whatever the input, the result is the same normalized model, so no
 //! writer needs to know where a post came from.
 
+pub mod embed;
 pub mod encoding;
 pub mod front_matter;
 pub mod html;
 pub mod inline;
 pub mod kramdown;
+pub mod liquid;
 pub mod markdown;
 pub mod math;
 pub mod nesting;
+pub mod prose;
+pub mod shortcode;
 
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
 use crate::warning::{Warning, WarningKind};
@@ -133,11 +137,28 @@ fn read_post_text(
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
-    let mut blocks = match format {
-        BodyFormat::Markdown => markdown::read_markdown(split.body, &mut warnings),
-        BodyFormat::Html => html::read_html(split.body, &mut warnings),
-        BodyFormat::Text => read_text(split.body),
+    meta.draft = is_draft(&meta);
+    let site = crate::site::for_post(&path);
+    let expanded = match (&site, format) {
+        (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
+            let page = crate::site::Page {
+                site,
+                path: &path,
+                meta: &meta,
+            };
+            expand_templates(split.body, &page, &mut warnings)
+        }
+        _ => None,
     };
+    let body = expanded.as_deref().unwrap_or(split.body);
+    let mut blocks = match format {
+        BodyFormat::Markdown => markdown::read_markdown(body, &mut warnings),
+        BodyFormat::Html => html::read_html(body, &mut warnings),
+        BodyFormat::Text => read_text(body),
+    };
+    if let Some(site) = &site {
+        site.localize(&path, &mut blocks);
+    }
     if let Some((day, slug)) = path
         .file_stem()
         .and_then(|s| s.to_str())
@@ -157,6 +178,38 @@ fn read_post_text(
         doc: Document { meta, blocks },
         warnings,
     })
+}
+
+/// The site generator's template syntax in a body: Liquid for Jekyll, shortcodes for Hugo.
+fn expand_templates(
+    body: &str,
+    page: &crate::site::Page,
+    warnings: &mut Vec<Warning>,
+) -> Option<String> {
+    match page.site.generator {
+        crate::site::Generator::Jekyll => liquid::expand(body, page, warnings),
+        crate::site::Generator::Hugo => shortcode::expand(body, page, warnings),
+    }
+}
+
+/// Whether the front matter marks the post unpublished: `draft: true` (Hugo, and many
+/// Jekyll themes) or `published: false` (Jekyll).
+fn is_draft(meta: &Meta) -> bool {
+    let flag = |key: &str| {
+        meta.extra
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .and_then(|(_, v)| match v {
+                serde_json::Value::Bool(b) => Some(*b),
+                serde_json::Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                    "true" | "yes" => Some(true),
+                    "false" | "no" => Some(false),
+                    _ => None,
+                },
+                _ => None,
+            })
+    };
+    flag("draft") == Some(true) || flag("published") == Some(false)
 }
 
 /// Plain text bodies: paragraphs are separated by blank lines, single newlines are kept as breaks.
@@ -280,6 +333,21 @@ mod tests {
             .unwrap_err()
             .message
             .contains("binary"));
+    }
+
+    #[test]
+    fn drafts_are_marked() {
+        let draft = |fm: &str| {
+            let text = format!("---\ntitle: t\n{fm}\n---\nbody\n");
+            let post = read_post_bytes(Path::new("2020-01-01-d.md"), text.as_bytes()).unwrap();
+            post.doc.meta.draft
+        };
+        assert!(draft("draft: true"));
+        assert!(draft("published: false"));
+        assert!(draft("draft: \"yes\""));
+        assert!(!draft("draft: false"));
+        assert!(!draft("published: true"));
+        assert!(!draft("other: 1"));
     }
 
     #[test]

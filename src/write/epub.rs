@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use minijinja::context;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A book to write: its metadata and its posts in reading order.
@@ -163,6 +164,16 @@ impl EpubWriter<'_> {
             book.posts.iter().map(|d| month_of(d)).collect();
         let two_level = months.len() > 1;
         let mut previous_month = None;
+        // Each post's chapter, by its file, for links between posts.
+        let chapters: HashMap<PathBuf, String> = book
+            .posts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                let path = crate::relink::normalize(&std::path::absolute(&d.meta.path).ok()?);
+                Some((path, chapter_file(i)))
+            })
+            .collect();
         // Chapters with MathML, which the OPF must mark `properties="mathml"`.
         let mut with_math: Vec<String> = Vec::new();
         for (i, doc) in book.posts.iter().enumerate() {
@@ -201,8 +212,8 @@ impl EpubWriter<'_> {
                 epub.add_resource(&name, asset.bytes.as_slice(), asset.media_type)
                     .map_err(err)?;
             }
-            let file = format!("post-{:04}.xhtml", i + 1);
-            let (chapter, found) = self.chapter(doc, book, &hrefs)?;
+            let file = chapter_file(i);
+            let (chapter, found) = self.chapter(doc, book, &hrefs, &chapters)?;
             if found.math.get() {
                 with_math.push(file.clone());
             }
@@ -249,6 +260,7 @@ impl EpubWriter<'_> {
         doc: &Document,
         book: &Book,
         hrefs: &HashMap<String, Option<String>>,
+        chapters: &HashMap<PathBuf, String>,
     ) -> Result<(String, Found)> {
         let zh = book.lang.starts_with("zh");
         let base = doc
@@ -257,12 +269,17 @@ impl EpubWriter<'_> {
             .as_deref()
             .and_then(|s| url::Url::parse(s).ok());
         let image_href = |src: &str| hrefs.get(src).cloned().flatten();
+        let post_href = |url: &str| {
+            let target = crate::relink::post_target(&doc.meta.path, url)?;
+            Some(chapters.get(&target).map(|file| format!("{file}#post")))
+        };
         let kobo = xhtml::KoboSpans::default();
         // `post` is the chapter's own id (chapter.xhtml).
         let heading_ids = crate::model::heading_ids(&doc.blocks, &["post"]);
         let ctx = Context {
             image_href: &image_href,
             base: base.as_ref(),
+            post_href: &post_href,
             image_label: if zh { "图片" } else { "image" },
             kobo: self.kobo.then_some(&kobo),
             highlight: self.highlight,
@@ -301,6 +318,11 @@ impl EpubWriter<'_> {
         )?;
         Ok((page, ctx.found))
     }
+}
+
+/// The file of the chapter of the book's post number `i` (from 0).
+fn chapter_file(i: usize) -> String {
+    format!("post-{:04}.xhtml", i + 1)
 }
 
 /// `dc:source`: the sites the posts come from (the origin of each source URL, at most 12), so

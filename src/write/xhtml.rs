@@ -17,6 +17,9 @@ pub struct Context<'a> {
     pub image_href: &'a dyn Fn(&str) -> Option<String>,
     /// The post's source URL, against which relative links are resolved.
     pub base: Option<&'a Url>,
+    /// For a link to another post: `Some(Some(href))` of its chapter in this book, `Some(None)`
+    /// when that post is not in the book (the link text is kept); `None` for other links.
+    pub post_href: &'a dyn Fn(&str) -> Option<Option<String>>,
     /// Link text for pictures that are not in the book (`图片` / `image`).
     pub image_label: &'a str,
     /// Kobo's sentence spans (`--kepub`), or `None` for plain EPUB.
@@ -385,10 +388,11 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
                     .strip_prefix('#')
                     .and_then(|f| anchor_for(f, ctx))
                     .map(|id| format!("#{id}"));
-                match in_post
-                    .or_else(|| safe_href(url, ctx.base))
-                    .filter(|_| !in_link)
-                {
+                let href = match (ctx.post_href)(url) {
+                    Some(chapter) => chapter,
+                    None => in_post.or_else(|| safe_href(url, ctx.base)),
+                };
+                match href.filter(|_| !in_link) {
                     Some(href) => {
                         out.push_str("<a href=\"");
                         escape_into(&href, out);
@@ -530,6 +534,7 @@ mod tests {
         let ctx = Context {
             image_href: &no_images,
             base: None,
+            post_href: &|_| None,
             image_label: "image",
             kobo: None,
             highlight: true,
@@ -589,6 +594,7 @@ mod tests {
         let ctx = Context {
             image_href: &|_| None,
             base: None,
+            post_href: &|_| None,
             image_label: "image",
             kobo: Some(&kobo),
             highlight: true,

@@ -1,0 +1,254 @@
+//! SVG pictures made safe and valid for EPUB.
+//!
+//! Drawing tools write SVG that EPUB readers and EPUBCheck refuse: Excalidraw and Illustrator
+//! declare entities in a DOCTYPE (EPUBCheck HTM-003/OPF-073), Illustrator gives ids starting with
+//! a digit and attributes in its own namespace, and any SVG may carry scripts and event
+//! handlers. So every SVG is parsed (entities expanded) and written again from what is kept:
+//! SVG elements and attributes only, no DOCTYPE, scripts, `foreignObject`, event handlers,
+//! `javascript:` links, external pictures or web fonts, and ids made valid XML names with every
+//! reference to them (`url(#id)`, `href="#id"`) renamed alike. An SVG that does not parse is
+//! refused, so nothing scriptable gets in unchecked.
+
+use std::collections::HashMap;
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Elements dropped with everything inside them.
+const DROPPED: [&str; 5] = ["script", "foreignObject", "metadata", "handler", "listener"];
+
+/// The SVG re-written safe, or why it cannot be used.
+pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
+    let opts = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        nodes_limit: 1_000_000,
+    };
+    let doc = roxmltree::Document::parse_with_options(text, opts)
+        .map_err(|e| format!("the SVG cannot be parsed ({e}); kept as a link"))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "svg" {
+        return Err("not an SVG picture".into());
+    }
+    let mut ids = HashMap::new();
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        if let Some(id) = node.attribute("id") {
+            let valid = valid_id(id);
+            if valid != id {
+                ids.insert(id.to_string(), valid);
+            }
+        }
+    }
+    let mut out = String::with_capacity(text.len());
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    write_element(root, &ids, true, &mut out);
+    out.push('\n');
+    Ok(out.into_bytes())
+}
+
+fn write_element(
+    node: roxmltree::Node,
+    ids: &HashMap<String, String>,
+    top: bool,
+    out: &mut String,
+) {
+    let tag = node.tag_name();
+    let name = tag.name();
+    if tag.namespace() != Some(SVG_NS) || DROPPED.contains(&name) {
+        return;
+    }
+    if name == "image" || name == "feImage" {
+        // Only embedded pictures: an external one would be a resource missing from the book.
+        let href = node
+            .attribute((XLINK_NS, "href"))
+            .or_else(|| node.attribute("href"))
+            .unwrap_or("");
+        if !href.trim_start().starts_with("data:image/") {
+            return;
+        }
+    }
+    // Links become groups: a link inside a picture is rarely followable on a reader, and
+    // EPUBCheck wants each one titled (ACC-011).
+    let name = if name == "a" { "g" } else { name };
+    out.push('<');
+    out.push_str(name);
+    if top {
+        out.push_str(
+            " xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"",
+        );
+    }
+    for attr in node.attributes() {
+        let qualified = match attr.namespace() {
+            None => attr.name().to_string(),
+            Some(XLINK_NS) => format!("xlink:{}", attr.name()),
+            Some(XML_NS) => format!("xml:{}", attr.name()),
+            Some(_) => continue,
+        };
+        let lower = attr.name().to_ascii_lowercase();
+        let value = attr.value();
+        if name == "style" && !matches!(lower.as_str(), "type" | "media" | "title" | "id") {
+            // SVG 1.1 allows no presentation attributes (`class`) on `<style>`.
+            continue;
+        }
+        if name == "g" && tag.name() == "a" && matches!(lower.as_str(), "href" | "target" | "title")
+        {
+            continue;
+        }
+        if lower.starts_with("on")
+            || value.to_ascii_lowercase().contains("javascript:")
+            || (lower == "href"
+                && !value.trim_start().starts_with('#')
+                && name != "a"
+                && !value.trim_start().starts_with("data:image/"))
+        {
+            continue;
+        }
+        let value = if lower == "id" {
+            ids.get(value).cloned().unwrap_or_else(|| value.to_string())
+        } else {
+            rename_references(value, ids)
+        };
+        out.push(' ');
+        out.push_str(&qualified);
+        out.push_str("=\"");
+        escape_into(&value, true, out);
+        out.push('"');
+    }
+    let children: Vec<_> = node
+        .children()
+        .filter(|c| c.is_element() || c.is_text())
+        .collect();
+    if children.is_empty() {
+        out.push_str("/>");
+        return;
+    }
+    out.push('>');
+    for child in children {
+        if child.is_element() {
+            write_element(child, ids, false, out);
+        } else if let Some(t) = child.text() {
+            let t = if name == "style" {
+                rename_references(&without_font_faces(t), ids)
+            } else {
+                t.to_string()
+            };
+            escape_into(&t, false, out);
+        }
+    }
+    out.push_str("</");
+    out.push_str(name);
+    out.push('>');
+}
+
+/// A valid XML name for an id (`1_Layer` → `id-1_Layer`).
+fn valid_id(id: &str) -> String {
+    let mut s: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !s.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        s.insert_str(0, "id-");
+    }
+    s
+}
+
+/// Renames `#id` references (`url(#3_g)`, `#3_g`) to the ids' valid names.
+fn rename_references(value: &str, ids: &HashMap<String, String>) -> String {
+    if ids.is_empty() || !value.contains('#') {
+        return value.to_string();
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+            .unwrap_or(rest.len());
+        let id = &rest[..end];
+        out.push_str(ids.get(id).map_or(id, String::as_str));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// CSS without its `@font-face` rules: web fonts would be remote resources the book lacks.
+fn without_font_faces(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find("@font-face") {
+        out.push_str(&rest[..at]);
+        match rest[at..].find('}') {
+            Some(end) => rest = &rest[at + end + 1..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn escape_into(s: &str, attribute: bool, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if attribute => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doctype_entities_scripts_and_bad_ids_are_gone() {
+        let svg = br##"<?xml version="1.0"?>
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd" [
+  <!ENTITY ns_svg "http://www.w3.org/2000/svg">
+]>
+<svg xmlns="&ns_svg;" xmlns:i="http://ns.adobe.com/AdobeIllustrator/10.0/" viewBox="0 0 10 10" onload="alert(1)">
+<script>alert(2)</script><style>@font-face { src: url("https://f.test/a.woff2"); } .a{fill:url(#1_g)}</style>
+<g id="1_Layer" i:extraneous="self"><circle id="2_c" r="4" onclick="x()" fill="url(#1_g)"/>
+<use href="#2_c"/><image href="https://x.test/a.png"/><a href="javascript:alert(3)"><text>t &amp; u</text></a></g>
+<foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject>
+<linearGradient id="1_g"/></svg>"##;
+        let out = String::from_utf8(sanitize(svg).unwrap()).unwrap();
+        for bad in [
+            "DOCTYPE",
+            "ENTITY",
+            "script",
+            "alert",
+            "onload",
+            "onclick",
+            "i:extraneous",
+            "foreignObject",
+            "font-face",
+            "x.test",
+            "\"1_",
+            "#1_",
+            "#2_",
+        ] {
+            assert!(!out.contains(bad), "{bad} in {out}");
+        }
+        assert!(out.contains("<g id=\"id-1_Layer\">"), "{out}");
+        assert!(out.contains("fill=\"url(#id-1_g)\""), "{out}");
+        assert!(out.contains("<use href=\"#id-2_c\"/>"), "{out}");
+        assert!(out.contains(".a{fill:url(#id-1_g)}"), "{out}");
+        assert!(out.contains("<text>t &amp; u</text>"), "{out}");
+        assert!(roxmltree::Document::parse(&out).is_ok());
+        assert!(sanitize(b"<svg><unclosed></svg>").is_err());
+    }
+}

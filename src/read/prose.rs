@@ -1,0 +1,283 @@
+//! Where template syntax counts in a Markdown body: everywhere but code.
+//!
+//! The Liquid and shortcode pre-passes ([`super::liquid`], [`super::shortcode`]) run on the
+//! Markdown text before pulldown-cmark sees it, so they must tell code from prose themselves:
+//! `{{ x }}` inside a fenced or indented code block or a code span is an example, not a tag.
+
+use crate::warning::{Warning, WarningKind};
+use std::ops::Range;
+
+/// A Markdown text with its code blocks located, to search for tags outside them.
+pub struct Prose<'a> {
+    pub src: &'a str,
+    code: Vec<Range<usize>>,
+}
+
+impl<'a> Prose<'a> {
+    pub fn new(src: &'a str) -> Self {
+        Prose {
+            src,
+            code: code_blocks(src),
+        }
+    }
+
+    /// The code blocks (fenced and indented), as byte ranges of whole lines.
+    pub fn code_blocks(&self) -> &[Range<usize>] {
+        &self.code
+    }
+
+    /// The first position at or after `from` where one of `needles` starts outside code blocks
+    /// and code spans.
+    pub fn find(&self, from: usize, needles: &[&str]) -> Option<usize> {
+        let bytes = self.src.as_bytes();
+        let mut i = from;
+        while i < bytes.len() {
+            if let Some(block) = self.code.iter().find(|r| r.contains(&i)) {
+                i = block.end;
+                continue;
+            }
+            let rest = &self.src[i..];
+            if rest.starts_with('`') {
+                let run = rest.bytes().take_while(|&b| b == b'`').count();
+                i += run;
+                if let Some(end) = self.closing_backticks(i, run) {
+                    i = end;
+                }
+                continue;
+            }
+            if needles.iter().any(|n| rest.starts_with(n)) {
+                return Some(i);
+            }
+            i += rest.chars().next().map_or(1, char::len_utf8);
+        }
+        None
+    }
+
+    /// The end of the code span opened by `run` backticks ending at `from`: the next run of
+    /// exactly as many backticks in the same paragraph.
+    fn closing_backticks(&self, from: usize, run: usize) -> Option<usize> {
+        let limit = self.src[from..]
+            .find("\n\n")
+            .map_or(self.src.len(), |p| from + p);
+        let bytes = self.src.as_bytes();
+        let mut i = from;
+        while i < limit {
+            if bytes[i] == b'`' {
+                let n = bytes[i..limit].iter().take_while(|&&b| b == b'`').count();
+                if n == run {
+                    return Some(i + n);
+                }
+                i += n;
+            } else {
+                i += 1;
+            }
+        }
+        None
+    }
+}
+
+/// The byte ranges of fenced code blocks (``` and ~~~) and indented code blocks.
+pub fn code_blocks(src: &str) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    // (fence character, fence length, start of the opening line)
+    let mut fence: Option<(u8, usize, usize)> = None;
+    let mut indented: Option<usize> = None;
+    let mut prev_blank = true;
+    let mut in_list = false;
+    let mut pos = 0;
+    for line in src.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        let text = line.trim_end_matches(['\n', '\r']);
+        let indent = text.len() - text.trim_start_matches(' ').len();
+        let body = text.trim_start_matches(' ');
+        if let Some((ch, len, open)) = fence {
+            let run = body.bytes().take_while(|&b| b == ch).count();
+            if indent < 4 && run >= len && body[run..].trim().is_empty() {
+                out.push(open..pos);
+                fence = None;
+            }
+            continue;
+        }
+        let blank = body.trim().is_empty();
+        let tabbed = text.starts_with('\t');
+        if let Some(open) = indented {
+            if blank || indent >= 4 || tabbed {
+                prev_blank = blank;
+                continue;
+            }
+            out.push(open..start);
+            indented = None;
+        }
+        if blank {
+            prev_blank = true;
+            continue;
+        }
+        if (indent >= 4 || tabbed) && prev_blank && !in_list {
+            indented = Some(start);
+            continue;
+        }
+        if indent < 4 {
+            let first = body.bytes().next().unwrap_or(b' ');
+            let run = body.bytes().take_while(|&b| b == first).count();
+            if (first == b'`' || first == b'~')
+                && run >= 3
+                && !(first == b'`' && body[run..].contains('`'))
+            {
+                fence = Some((first, run, start));
+                prev_blank = false;
+                continue;
+            }
+            if is_list_item(body) {
+                in_list = true;
+            } else if indent == 0 && prev_blank {
+                in_list = false;
+            }
+        }
+        prev_blank = false;
+    }
+    if let Some((_, _, open)) = fence {
+        out.push(open..src.len());
+    }
+    if let Some(open) = indented {
+        out.push(open..src.len());
+    }
+    out
+}
+
+fn is_list_item(line: &str) -> bool {
+    let b = line.as_bytes();
+    if matches!(b.first(), Some(b'-' | b'*' | b'+')) {
+        return matches!(b.get(1), Some(b' ' | b'\t') | None);
+    }
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    (1..10).contains(&digits)
+        && matches!(b.get(digits), Some(b'.' | b')'))
+        && matches!(b.get(digits + 1), Some(b' ' | b'\t') | None)
+}
+
+/// A fenced code block of `text` in `lang`, with a fence longer than any backtick run inside,
+/// on lines of its own.
+pub fn fenced_code(lang: &str, text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let text = text.trim_start_matches(['\r', '\n']).trim_end();
+    format!("\n\n{fence}{lang}\n{text}\n{fence}\n\n")
+}
+
+/// Escapes text for an HTML attribute or element.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A figure the HTML reader turns into a model figure: `<figure><img><figcaption>`, on lines
+/// of its own. The caption, when there is one, is the figure's text (see `Block::Figure`).
+pub fn figure_html(src: &str, alt: &str, caption: &str) -> String {
+    let caption = match caption.trim() {
+        "" => String::new(),
+        c => format!("<figcaption>{}</figcaption>", escape_html(c)),
+    };
+    format!(
+        "\n\n<figure><img src=\"{}\" alt=\"{}\">{caption}</figure>\n\n",
+        escape_html(src.trim()),
+        escape_html(alt.trim())
+    )
+}
+
+/// Template constructs postbook does not know, by name, counted for one warning per name.
+#[derive(Default)]
+pub struct Unknown(std::collections::BTreeMap<String, usize>);
+
+impl Unknown {
+    pub fn add(&mut self, name: &str) {
+        *self.0.entry(name.to_string()).or_default() += 1;
+    }
+
+    /// One warning per name: `{what} `name` (×3): …` — the form the run summary counts by kind.
+    pub fn into_warnings(
+        self,
+        kind: WarningKind,
+        what: &str,
+        note: &str,
+        warnings: &mut Vec<Warning>,
+    ) {
+        for (name, n) in self.0 {
+            let times = if n > 1 {
+                format!(" (×{n})")
+            } else {
+                String::new()
+            };
+            let message = format!("{what} `{name}`{times}: {note}");
+            warnings.push(Warning::named(kind, &name, n, message));
+        }
+    }
+}
+
+/// Splits `s` at whitespace outside quotes: `a "b c" d='e f'` → `a`, `"b c"`, `d='e f'`.
+pub fn split_args(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c.is_whitespace() => {
+                if let Some(st) = start.take() {
+                    out.push(&s[st..i]);
+                }
+            }
+            None => {
+                start.get_or_insert(i);
+                if matches!(c, '"' | '\'' | '`') {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if let Some(st) = start {
+        out.push(&s[st..]);
+    }
+    out
+}
+
+/// A quoted value without its quotes; an unquoted one as it is.
+pub fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    for q in ['"', '\'', '`'] {
+        if s.len() >= 2 && s.starts_with(q) && s.ends_with(q) {
+            return &s[1..s.len() - 1];
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_tags_outside_code_only() {
+        let src =
+            "a {{x}}\n\n```\n{{y}}\n```\n\n    {{z}}\n\nb `{{w}}` {{v}}\n\n- item\n\n    {{u}}\n";
+        let p = Prose::new(src);
+        let mut found = Vec::new();
+        let mut i = 0;
+        while let Some(at) = p.find(i, &["{{"]) {
+            found.push(&src[at + 2..at + 3]);
+            i = at + 2;
+        }
+        assert_eq!(found, ["x", "v", "u"]);
+    }
+
+    #[test]
+    fn fences_outgrow_backticks_inside() {
+        assert_eq!(
+            fenced_code("py", "a ``` b"),
+            "\n\n````py\na ``` b\n````\n\n"
+        );
+    }
+}

@@ -1,0 +1,487 @@
+//! Hugo shortcodes, expanded on the Markdown text before it is parsed.
+//!
+//! Shortcodes are parsed generically — `{{< name … >}}` and `{{% name … %}}`, positional and
+//! named parameters, paired (`{{< /name >}}`) and self-closing — and the built-in ones and common
+//! theme ones are given their meaning: pictures become figures, videos and tweets links to the
+//! original, `highlight` a code block, `ref`/`relref` a link to the other post, admonitions a
+//! quote keeping their content. Any other shortcode keeps its inner content and is named in a
+//! warning. Code blocks and code spans are left alone.
+
+use super::prose::{escape_html, fenced_code, figure_html, split_args, unquote, Prose, Unknown};
+use crate::site::Page;
+use crate::warning::{Warning, WarningKind};
+
+/// Paired shortcodes that set off their content: rendered as a quote with their title.
+const ADMONITIONS: [&str; 16] = [
+    "notice",
+    "admonition",
+    "details",
+    "hint",
+    "alert",
+    "callout",
+    "note",
+    "warning",
+    "tip",
+    "info",
+    "caution",
+    "important",
+    "danger",
+    "expand",
+    "spoiler",
+    "aside",
+];
+
+/// Expands the shortcodes in `src`; `None` when there are none.
+pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<String> {
+    if !src.contains("{{<") && !src.contains("{{%") {
+        return None;
+    }
+    let mut pass = Pass {
+        page,
+        unknown: Unknown::default(),
+        missing_posts: Unknown::default(),
+        depth: 0,
+    };
+    let out = pass.run(src);
+    pass.unknown.into_warnings(
+        WarningKind::UnknownShortcode,
+        "unknown shortcode",
+        "its content kept, the shortcode removed",
+        warnings,
+    );
+    pass.missing_posts.into_warnings(
+        WarningKind::MissingPost,
+        "link to a missing post",
+        "not found in the site; the link is left out",
+        warnings,
+    );
+    Some(out)
+}
+
+struct Pass<'a> {
+    page: &'a Page<'a>,
+    unknown: Unknown,
+    missing_posts: Unknown,
+    /// Nesting of paired shortcodes, bounded so hostile input cannot exhaust the stack.
+    depth: usize,
+}
+
+/// One shortcode tag as written.
+#[derive(Debug)]
+struct Tag<'s> {
+    name: &'s str,
+    closing: bool,
+    self_closing: bool,
+    args: Vec<&'s str>,
+    end: usize,
+}
+
+impl Tag<'_> {
+    /// A named parameter, or else the positional one at `position`.
+    fn param(&self, names: &[&str], position: Option<usize>) -> Option<String> {
+        for a in &self.args {
+            if let Some((k, v)) = a.split_once('=') {
+                if names.contains(&k.trim()) {
+                    return Some(unquote(v).to_string());
+                }
+            }
+        }
+        let positional: Vec<&&str> = self.args.iter().filter(|a| !is_named(a)).collect();
+        position
+            .and_then(|p| positional.get(p))
+            .map(|a| unquote(a).to_string())
+    }
+}
+
+fn is_named(arg: &str) -> bool {
+    !arg.starts_with(['"', '`', '\''])
+        && arg.split_once('=').is_some_and(|(k, _)| {
+            k.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        })
+}
+
+/// Parses the shortcode tag starting at `at` (`{{<` or `{{%`).
+fn parse_tag(src: &str, at: usize) -> Option<Tag<'_>> {
+    let delim = if src[at..].starts_with("{{<") {
+        '<'
+    } else {
+        '%'
+    };
+    let close = if delim == '<' { ">}}" } else { "%}}" };
+    let start = at + 3;
+    let rel = src[start..].find(close)?;
+    let mut inner = src[start..start + rel].trim();
+    let end = start + rel + close.len();
+    if inner.starts_with("/*") {
+        return None;
+    }
+    let closing = inner.starts_with('/');
+    inner = inner.trim_start_matches('/').trim();
+    let self_closing = inner.ends_with('/');
+    inner = inner.trim_end_matches('/').trim();
+    let mut args = split_args(inner);
+    if args.is_empty() {
+        return None;
+    }
+    let name = args.remove(0);
+    Some(Tag {
+        name,
+        closing,
+        self_closing,
+        args,
+        end,
+    })
+}
+
+/// A commented-out shortcode at `at` (`{{</* name */>}}`): its literal text and end.
+fn commented(src: &str, at: usize) -> Option<(String, usize)> {
+    let delim = &src[at + 2..at + 3];
+    let rest = src[at + 3..].trim_start();
+    let body = rest.strip_prefix("/*")?;
+    let stop = body.find("*/")?;
+    let inner = body[..stop].trim();
+    let after = &body[stop + 2..];
+    let close = if delim == "<" { ">}}" } else { "%}}" };
+    let tail = after.trim_start().strip_prefix(close)?;
+    let end = src.len() - tail.len();
+    Some((format!("{{{{{delim} {inner} {delim}}}}}"), end))
+}
+
+/// The matching closing tag of `name` after `from`, minding nested ones: (start, end).
+fn find_close(prose: &Prose, from: usize, name: &str) -> Option<(usize, usize)> {
+    let mut depth = 0;
+    let mut i = from;
+    while let Some(at) = prose.find(i, &["{{<", "{{%"]) {
+        match parse_tag(prose.src, at) {
+            Some(t) if t.name == name && t.closing => {
+                if depth == 0 {
+                    return Some((at, t.end));
+                }
+                depth -= 1;
+                i = t.end;
+            }
+            Some(t) => {
+                if t.name == name && !t.self_closing {
+                    depth += 1;
+                }
+                i = t.end;
+            }
+            None => i = at + 3,
+        }
+    }
+    None
+}
+
+impl Pass<'_> {
+    fn run(&mut self, src: &str) -> String {
+        let prose = Prose::new(src);
+        let mut out = String::with_capacity(src.len());
+        let mut i = 0;
+        while let Some(at) = prose.find(i, &["{{<", "{{%"]) {
+            out.push_str(&src[i..at]);
+            if let Some((literal, end)) = commented(src, at) {
+                // `{{</* x */>}}` shows a shortcode literally, as Hugo's docs do.
+                out.push('`');
+                out.push_str(&literal);
+                out.push('`');
+                i = end;
+                continue;
+            }
+            let Some(tag) = parse_tag(src, at) else {
+                out.push_str(&src[at..at + 3]);
+                i = at + 3;
+                continue;
+            };
+            if tag.closing {
+                // A closing tag without its opening (or past the nesting bound): it has no
+                // content, and its opening was already counted.
+                i = tag.end;
+                continue;
+            }
+            let paired = if tag.self_closing || self.depth > 64 {
+                None
+            } else {
+                find_close(&prose, tag.end, tag.name)
+            };
+            let (inner, resume) = match paired {
+                Some((start, end)) => (Some(&src[tag.end..start]), end),
+                None => (None, tag.end),
+            };
+            self.expand_tag(&tag, inner, &mut out);
+            i = resume;
+        }
+        out.push_str(&src[i..]);
+        out
+    }
+
+    /// The inner content of a paired shortcode, with its own shortcodes expanded.
+    fn inner(&mut self, inner: &str) -> String {
+        self.depth += 1;
+        let out = self.run(inner);
+        self.depth -= 1;
+        out
+    }
+
+    fn expand_tag(&mut self, tag: &Tag, inner: Option<&str>, out: &mut String) {
+        let name = tag.name.to_ascii_lowercase();
+        let name = name.as_str();
+        match name {
+            "highlight" | "code" | "codeblock" => {
+                let lang = tag
+                    .param(&["lang", "language"], Some(0))
+                    .unwrap_or_default();
+                out.push_str(&fenced_code(&lang, inner.unwrap_or("")));
+                return;
+            }
+            "ref" | "relref" => {
+                let target = tag.param(&["path", "page"], Some(0)).unwrap_or_default();
+                match self.page.link_to_post(&target) {
+                    Some(url) => out.push_str(&url),
+                    None => self.missing_posts.add(&target),
+                }
+                return;
+            }
+            "youtube" => {
+                let id = tag.param(&["id"], Some(0)).unwrap_or_default();
+                let title = tag.param(&["title"], None);
+                let url = format!("https://www.youtube.com/watch?v={id}");
+                out.push_str(&link_paragraph("YouTube video", title, &url));
+                return;
+            }
+            "vimeo" => {
+                let id = tag.param(&["id"], Some(0)).unwrap_or_default();
+                let title = tag.param(&["title"], None);
+                let url = format!("https://vimeo.com/{id}");
+                out.push_str(&link_paragraph("Vimeo video", title, &url));
+                return;
+            }
+            "tweet" | "x" | "twitter" => {
+                let id = tag.param(&["id"], Some(1).filter(|_| tag.args.len() > 1).or(Some(0)));
+                let user = tag
+                    .param(&["user"], None)
+                    .or_else(|| {
+                        (tag.args.len() > 1)
+                            .then(|| tag.param(&[], Some(0)))
+                            .flatten()
+                    })
+                    .unwrap_or_else(|| "i".into());
+                let url = format!(
+                    "https://twitter.com/{user}/status/{}",
+                    id.unwrap_or_default()
+                );
+                out.push_str(&link_paragraph("Tweet", None, &url));
+                return;
+            }
+            "instagram" => {
+                let id = tag.param(&["id"], Some(0)).unwrap_or_default();
+                let url = format!("https://www.instagram.com/p/{id}/");
+                out.push_str(&link_paragraph("Instagram post", None, &url));
+                return;
+            }
+            "gist" => {
+                let user = tag.param(&["user"], Some(0)).unwrap_or_default();
+                let id = tag.param(&["id"], Some(1)).unwrap_or_default();
+                let file = tag.param(&["file"], Some(2));
+                let url = format!("https://gist.github.com/{user}/{id}");
+                out.push_str(&link_paragraph("Gist", file, &url));
+                return;
+            }
+            "param" => {
+                let key = tag.param(&["name"], Some(0)).unwrap_or_default();
+                let value = self
+                    .page
+                    .variable(&key)
+                    .or_else(|| self.page.site.variable(&format!("params.{key}")));
+                out.push_str(&escape_html(&value.unwrap_or_default()));
+                return;
+            }
+            _ => {}
+        }
+        let src = tag.param(&["src", "url", "image", "file", "path", "link"], None);
+        if let Some(src) = src.filter(|_| is_picture_shortcode(name)) {
+            let caption = tag
+                .param(&["caption", "title", "alt", "description"], None)
+                .unwrap_or_default();
+            let alt = tag.param(&["alt"], None).unwrap_or_else(|| caption.clone());
+            out.push_str(&figure_html(&src, &alt, &caption));
+            if let Some(inner) = inner {
+                let inner = self.inner(inner);
+                out.push_str(&inner);
+            }
+            return;
+        }
+        if ADMONITIONS.contains(&name) {
+            let kind = match name {
+                "notice" | "admonition" | "alert" | "callout" | "hint" => tag
+                    .param(&["type", "kind", "theme"], Some(0))
+                    .unwrap_or_else(|| name.to_string()),
+                _ => name.to_string(),
+            };
+            let title = tag
+                .param(&["title", "summary", "header"], None)
+                .or_else(|| {
+                    let first = match name {
+                        "notice" | "admonition" | "alert" | "callout" | "hint" => 1,
+                        _ => 0,
+                    };
+                    tag.param(&[], Some(first))
+                });
+            let label = match title {
+                Some(t) if !t.is_empty() => t,
+                _ => capitalize(&kind),
+            };
+            let inner = inner.map(|s| self.inner(s)).unwrap_or_default();
+            out.push_str(&format!(
+                "\n\n<blockquote>\n\n**{}**\n\n{}\n\n</blockquote>\n\n",
+                escape_markdown(&label),
+                inner.trim()
+            ));
+            return;
+        }
+        self.unknown.add(name);
+        if let Some(inner) = inner {
+            let inner = self.inner(inner);
+            out.push_str(&inner);
+        }
+    }
+}
+
+/// `figure`, `img`, and theme shortcodes that show a picture (`image`, `gallery-image`, …).
+fn is_picture_shortcode(name: &str) -> bool {
+    [
+        "figure", "img", "image", "picture", "photo", "imgproc", "gallery",
+    ]
+    .iter()
+    .any(|p| name.contains(p))
+}
+
+/// A paragraph linking to an embedded video or post: `YouTube video: Title` → URL.
+fn link_paragraph(what: &str, title: Option<String>, url: &str) -> String {
+    let text = match title.filter(|t| !t.trim().is_empty()) {
+        Some(t) => format!("{what}: {}", t.trim()),
+        None => what.to_string(),
+    };
+    format!(
+        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
+        escape_html(url),
+        escape_html(&text)
+    )
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_[]<>#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Meta;
+    use crate::site::Site;
+
+    fn run(src: &str) -> (String, Vec<String>) {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("content/posts/other")).unwrap();
+        std::fs::write(
+            d.path().join("hugo.toml"),
+            "title = \"H\"\n[params]\nx = \"px\"\n",
+        )
+        .unwrap();
+        std::fs::write(d.path().join("content/posts/other/index.md"), "x").unwrap();
+        let site = Site::find(d.path()).unwrap();
+        let path = d.path().join("content/posts/this.md");
+        let meta = Meta::default();
+        let page = Page {
+            site: &site,
+            path: &path,
+            meta: &meta,
+        };
+        let mut warnings = Vec::new();
+        let out = expand(src, &page, &mut warnings).unwrap();
+        (out, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn broken_and_hostile_input_never_panics() {
+        for src in [
+            "{{<",
+            "{{< x",
+            "{{%%}}",
+            "{{< >}}",
+            "{{</* x",
+            "{{</* x */",
+            "{{< /x >}}",
+            "{{< a >}}{{< a >}}{{< /a >}}",
+            "é{{< figure src=\"é\" >}}é{{% notice é %}}é",
+            "```\n{{< x >}}",
+            "`{{< x >}}",
+        ] {
+            run(src);
+        }
+        let deep = "{{< a >}}".repeat(200) + &"{{< /a >}}".repeat(200);
+        let (out, w) = run(&deep);
+        assert!(!out.contains("{{<"), "{out}");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("unknown shortcode `a` (×200)"), "{w:?}");
+    }
+
+    #[test]
+    fn built_in_shortcodes() {
+        let (out, w) = run(concat!(
+            "{{< figure src=\"a.jpg\" caption=\"A *cap*\" >}}\n",
+            "{{< youtube dQw4w9WgXcQ >}} {{< youtube id=\"abc\" title=\"Talk\" >}}\n",
+            "{{< vimeo 123 >}} {{< tweet user=\"jack\" id=\"20\" >}} {{< gist u 1f >}}\n",
+            "{{< highlight go \"linenos=table\" >}}\nfunc main() {}\n{{< /highlight >}}\n",
+            "[o]({{< ref \"other\" >}}) [p]({{< relref \"posts/other/index.md\" >}}) {{< param x >}}\n",
+            "{{% notice warning \"Careful\" %}}\nInner **md** {{< img src=\"b.png\" alt=\"B\" >}}\n{{% /notice %}}\n",
+            "{{< chart 1 >}}data{{< /chart >}} {{< chart >}}x{{< /chart >}} {{< unknown-single />}}\n",
+            "`{{< youtube x >}}`\n",
+        ));
+        assert!(out.contains(
+            "<figure><img src=\"a.jpg\" alt=\"A *cap*\"><figcaption>A *cap*</figcaption></figure>"
+        ));
+        assert!(out
+            .contains("<a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">YouTube video</a>"));
+        assert!(
+            out.contains("<a href=\"https://www.youtube.com/watch?v=abc\">YouTube video: Talk</a>")
+        );
+        assert!(out.contains("https://vimeo.com/123"));
+        assert!(out.contains("https://twitter.com/jack/status/20"));
+        assert!(out.contains("https://gist.github.com/u/1f"));
+        assert!(out.contains("```go\nfunc main() {}\n```"), "{out}");
+        assert!(
+            out.contains("[o](other/index.md) [p](other/index.md) px"),
+            "{out}"
+        );
+        assert!(
+            out.contains(
+                "<blockquote>\n\n**Careful**\n\nInner **md** \n\n<figure><img src=\"b.png\""
+            ),
+            "{out}"
+        );
+        assert!(out.contains("data x"), "{out}");
+        assert!(out.contains("`{{< youtube x >}}`"));
+        assert_eq!(
+            w,
+            [
+                "unknown shortcode `chart` (×2): its content kept, the shortcode removed",
+                "unknown shortcode `unknown-single`: its content kept, the shortcode removed"
+            ]
+        );
+    }
+}

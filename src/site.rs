@@ -1,0 +1,682 @@
+//! Jekyll and Hugo site roots: their config (book metadata, `baseurl`), their posts (targets of
+//! `post_url`, `link`, `ref`) and where their root-absolute pictures live.
+//!
+//! Sites are found once per run from the inputs ([`find_sites`]) and registered process-wide:
+//! posts are read from several places (the first pass, streaming re-reads, cover selection), and
+//! each reader looks up the site its post belongs to ([`for_post`]) instead of every caller
+//! passing it along. A run without a site root registers nothing and reads posts as before.
+
+use serde_json::Value;
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Which generator a site is written for: it decides which template syntax its posts contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generator {
+    Jekyll,
+    Hugo,
+}
+
+/// A site root and what its config says.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub generator: Generator,
+    /// The site root, absolute.
+    pub root: PathBuf,
+    /// The whole config, for `{{ site.* }}` variables.
+    pub config: Value,
+    pub title: Option<String>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    pub description: Option<String>,
+    /// Scheme and host (`https://example.org`), when the config gives them.
+    pub origin: Option<String>,
+    /// The path the site is served under (`/blog`), without a trailing slash; empty at the root.
+    pub baseurl: String,
+    /// Every post file of the site (drafts included), for `post_url`, `link` and `ref`.
+    pub posts: Vec<PathBuf>,
+}
+
+impl Site {
+    /// The site whose root is `dir`, or which `dir` is inside (`site/_posts`, `site/content/x`).
+    pub fn find(dir: &Path) -> Option<Site> {
+        let dir = std::path::absolute(dir).ok()?;
+        if let Some(site) = Site::at(&dir) {
+            return Some(site);
+        }
+        let mut child = dir.as_path();
+        for root in dir.ancestors().skip(1).take(4) {
+            let top = child.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if matches!(top, "_posts" | "_drafts" | "content") {
+                if let Some(site) = Site::at(root) {
+                    return Some(site);
+                }
+            }
+            child = root;
+        }
+        None
+    }
+
+    /// The site rooted exactly at `root` (absolute), if it is one.
+    pub fn at(root: &Path) -> Option<Site> {
+        if root.join("_posts").is_dir() {
+            let config = read_config(&root.join("_config.yml"))
+                .or_else(|| read_config(&root.join("_config.yaml")))
+                .unwrap_or(Value::Null);
+            return Some(Site::new(Generator::Jekyll, root, config));
+        }
+        if root.join("content").is_dir() {
+            return hugo_config(root).map(|config| Site::new(Generator::Hugo, root, config));
+        }
+        None
+    }
+
+    fn new(generator: Generator, root: &Path, config: Value) -> Site {
+        let text = |v: Option<&Value>| {
+            v.and_then(|v| match v {
+                Value::String(s) => Some(s.trim().to_string()),
+                Value::Object(m) => m.get("name").and_then(Value::as_str).map(str::to_string),
+                Value::Array(a) => a.first().and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            })
+            .filter(|s| !s.is_empty())
+        };
+        let get = |key: &str| config.get(key);
+        let params = |key: &str| config.get("params").and_then(|p| p.get(key));
+        let title = text(get("title"));
+        let author = text(get("author")).or_else(|| text(params("author")));
+        let lang = text(get("lang"))
+            .or_else(|| text(get("languageCode")))
+            .or_else(|| text(get("defaultContentLanguage")))
+            .or_else(|| text(get("locale")))
+            .map(|l| l.replace('_', "-"));
+        let description = text(get("description")).or_else(|| text(params("description")));
+        let (origin, baseurl) = match generator {
+            Generator::Jekyll => {
+                let origin = text(get("url")).and_then(|u| origin_of(&u));
+                let base = text(get("baseurl")).unwrap_or_default();
+                (origin, base)
+            }
+            Generator::Hugo => {
+                let base = text(get("baseURL")).or_else(|| text(get("baseurl")));
+                match base.as_deref().and_then(|b| url::Url::parse(b).ok()) {
+                    Some(u) => (origin_of(u.as_str()), u.path().to_string()),
+                    None => (None, base.unwrap_or_default()),
+                }
+            }
+        };
+        let baseurl = match baseurl.trim().trim_end_matches('/') {
+            "" => String::new(),
+            b if b.starts_with('/') => b.to_string(),
+            b => format!("/{b}"),
+        };
+        let mut posts = Vec::new();
+        let dirs: &[&str] = match generator {
+            Generator::Jekyll => &["_posts", "_drafts"],
+            Generator::Hugo => &["content"],
+        };
+        for d in dirs {
+            for e in walkdir::WalkDir::new(root.join(d))
+                .sort_by_file_name()
+                .into_iter()
+                .flatten()
+            {
+                if e.file_type().is_file() && crate::read::BodyFormat::for_path(e.path()).is_some()
+                {
+                    posts.push(e.into_path());
+                }
+            }
+        }
+        Site {
+            generator,
+            root: root.to_path_buf(),
+            config,
+            title,
+            author,
+            lang,
+            description,
+            origin,
+            baseurl,
+            posts,
+        }
+    }
+
+    /// The folder `/absolute` pictures are taken from: Hugo's `static/`, Jekyll's root.
+    pub fn static_dir(&self) -> PathBuf {
+        match self.generator {
+            Generator::Hugo => self.root.join("static"),
+            Generator::Jekyll => self.root.clone(),
+        }
+    }
+
+    /// The post a `{% post_url %}`, `{% link %}` or `{{< ref >}}` names, if the site has it.
+    ///
+    /// Jekyll names posts by file stem (`2019-01-01-name`, maybe under a sub-folder) or by path
+    /// from the root (`_posts/2019-01-01-name.md`); Hugo by path under `content/` (with or
+    /// without extension), by bundle folder, or by bare file name.
+    pub fn find_post(&self, name: &str, from: &Path) -> Option<&Path> {
+        let name = name.trim().trim_matches(['"', '\'']);
+        let name = name.split('#').next().unwrap_or(name).trim_end_matches('/');
+        if name.is_empty() {
+            return None;
+        }
+        let from_dir = std::path::absolute(from)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        let candidates = |p: &Path| -> bool {
+            let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let no_ext = p.with_extension("");
+            let bundle = matches!(stem, "index" | "_index");
+            let under = |base: &Path| {
+                let rel = no_ext.strip_prefix(base).ok();
+                rel.is_some_and(|r| {
+                    let r = r.to_string_lossy().replace('\\', "/");
+                    r == name.trim_start_matches('/')
+                        || r == Path::new(name.trim_start_matches('/'))
+                            .with_extension("")
+                            .to_string_lossy()
+                        || (bundle
+                            && Path::new(&r).parent().is_some_and(|b| {
+                                b.to_string_lossy() == name.trim_start_matches('/')
+                            }))
+                })
+            };
+            // `other-post.md`: a file name, found wherever it is.
+            let file_name = !name.contains('/')
+                && crate::read::BodyFormat::for_path(Path::new(name)).is_some()
+                && p.file_name().is_some_and(|f| f == name);
+            let by_stem = stem == name
+                || file_name
+                || name.rsplit('/').next() == Some(stem)
+                    && no_ext.to_string_lossy().ends_with(name)
+                || bundle
+                    && p.parent()
+                        .and_then(|d| d.file_name())
+                        .is_some_and(|d| d.to_string_lossy() == name.rsplit('/').next().unwrap());
+            by_stem
+                || under(&self.root)
+                || under(&self.root.join("content"))
+                || under(&self.root.join("_posts"))
+                || from_dir.as_deref().is_some_and(under)
+        };
+        self.posts
+            .iter()
+            .map(PathBuf::as_path)
+            .find(|p| candidates(p))
+    }
+
+    /// The site URL of a site path (`/2019/01/page/`): origin and path, or `None` without an
+    /// origin in the config.
+    pub fn absolute_url(&self, path: &str) -> Option<String> {
+        let origin = self.origin.as_ref()?;
+        Some(format!("{origin}{}", self.relative_url(path)))
+    }
+
+    /// `relative_url`: the path under `baseurl`, as Jekyll's filter gives it.
+    pub fn relative_url(&self, path: &str) -> String {
+        if path.contains("://") || path.starts_with("//") {
+            return path.to_string();
+        }
+        if !self.baseurl.is_empty() && path.starts_with(&format!("{}/", self.baseurl)) {
+            return path.to_string();
+        }
+        format!("{}/{}", self.baseurl, path.trim_start_matches('/'))
+    }
+
+    /// A `{{ site.x.y }}` variable.
+    pub fn variable(&self, path: &str) -> Option<String> {
+        match path {
+            "baseurl" => return Some(self.baseurl.clone()),
+            "url" => return Some(self.origin.clone().unwrap_or_default()),
+            _ => {}
+        }
+        let mut v = &self.config;
+        for key in path.split('.') {
+            v = v.get(key)?;
+        }
+        value_text(v)
+    }
+}
+
+impl Site {
+    /// Points a post's references where they can be followed outside the site: root-absolute
+    /// pictures (`/img/a.png`, `{{ site.baseurl }}/img/a.png`, the site's own absolute URLs)
+    /// become paths from the post's folder to the file (in Hugo's `static/` or Jekyll's root),
+    /// links to Hugo pages given by URL (`../other-post/`) become links to that post's file,
+    /// and other site-relative links (`/about/`) absolute URLs on the site's origin.
+    pub fn localize(&self, post: &Path, blocks: &mut [crate::model::Block]) {
+        let Some(dir) = std::path::absolute(post)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            return;
+        };
+        // The path on this site of a site-relative URL or of one of the site's own full URLs,
+        // without `baseurl`: `/img/a.png` for `https://ann.example/blog/img/a.png`.
+        let site_path = |url: &str| -> Option<String> {
+            let path = match self.origin.as_deref().and_then(|o| url.strip_prefix(o)) {
+                Some(rest) if rest.starts_with('/') => rest,
+                _ if url.starts_with('/') && !url.starts_with("//") => url,
+                _ => return None,
+            };
+            Some(
+                match path
+                    .strip_prefix(&self.baseurl)
+                    .filter(|_| !self.baseurl.is_empty())
+                {
+                    Some(rest) if rest.starts_with('/') => rest.to_string(),
+                    _ => path.to_string(),
+                },
+            )
+        };
+        let mut on_image = |img: &mut crate::model::Image| {
+            let Some(path) = site_path(&img.src) else {
+                return;
+            };
+            let clean = path.split(['?', '#']).next().unwrap_or(&path);
+            let clean = percent_encoding::percent_decode_str(clean).decode_utf8_lossy();
+            let rel = clean.trim_start_matches('/');
+            let found = [self.static_dir(), self.root.clone()]
+                .into_iter()
+                .map(|d| d.join(rel))
+                .find(|f| f.is_file() && !rel.split('/').any(|c| c == ".."));
+            if let Some(file) = found {
+                img.src = path_to_url(&relative_path(&dir, &file));
+            }
+        };
+        let mut on_link = |link: &mut crate::model::Link| {
+            let url = link.url.trim().to_string();
+            if url.is_empty() || url.starts_with('#') {
+                return;
+            }
+            let own_path = site_path(&url);
+            let relative = !url.contains(':') && !url.starts_with('/');
+            if let Some(page) = own_path.as_deref().or(relative.then_some(url.as_str())) {
+                let by_permalink = || own_path.as_deref().and_then(|p| self.post_at_url(p));
+                if let Some(target) = self.hugo_page(post, page).or_else(by_permalink) {
+                    link.url = path_to_url(&relative_path(&dir, &target));
+                    return;
+                }
+            }
+            if let (Some(origin), true) =
+                (&self.origin, url.starts_with('/') && !url.starts_with("//"))
+            {
+                link.url = format!("{origin}{url}");
+            }
+        };
+        crate::relink::for_each_mut(blocks, &mut on_image, &mut on_link);
+    }
+
+    /// The post a path on this site (`/2019/01/05/liquid-tour/`, `/blog/x.html` less its
+    /// `baseurl`) is the permalink of. Permalink patterns vary by site and post, so a post is
+    /// recognised by its slug as the URL's last segment, and by its date's digits in the URL when
+    /// several posts share that slug.
+    fn post_at_url(&self, path: &str) -> Option<PathBuf> {
+        let path = path.split(['?', '#']).next()?;
+        let last = path.trim_end_matches('/').rsplit('/').next()?;
+        let last = last.strip_suffix(".html").unwrap_or(last);
+        if last.is_empty() {
+            return None;
+        }
+        let slug_of = |p: &Path| -> Option<(String, Option<String>)> {
+            let stem = p.file_stem()?.to_str()?;
+            if matches!(stem, "index" | "_index") {
+                let dir = p.parent()?.file_name()?.to_str()?;
+                return Some((dir.to_string(), None));
+            }
+            match crate::read::front_matter::jekyll_name(stem) {
+                Some((day, slug)) => Some((slug.to_string(), Some(day.format("%Y").to_string()))),
+                None => Some((stem.to_string(), None)),
+            }
+        };
+        let matches: Vec<(&PathBuf, Option<String>)> = self
+            .posts
+            .iter()
+            .filter_map(|p| {
+                let (slug, year) = slug_of(p)?;
+                (slug == last).then_some((p, year))
+            })
+            .collect();
+        match matches.as_slice() {
+            [] => None,
+            [(one, _)] => Some((*one).clone()),
+            many => many
+                .iter()
+                .find(|(_, year)| year.as_deref().is_some_and(|y| path.contains(y)))
+                .map(|(p, _)| (*p).clone()),
+        }
+    }
+
+    /// The Hugo post a relative page URL from `post` points at (`../other/`, `/posts/other/`):
+    /// Hugo serves `content/a/b.md` and `content/a/b/index.md` both at `/a/b/`.
+    fn hugo_page(&self, post: &Path, url: &str) -> Option<PathBuf> {
+        if self.generator != Generator::Hugo || !url.ends_with('/') && url.contains('.') {
+            return None;
+        }
+        let url = url.split(['?', '#']).next()?.trim_end_matches('/');
+        let content = self.root.join("content");
+        let post = std::path::absolute(post).ok()?;
+        let page_dir = match post.file_stem()?.to_str()? {
+            "index" | "_index" => post.parent()?.to_path_buf(),
+            _ => post.with_extension(""),
+        };
+        let target = match url.strip_prefix('/') {
+            Some(abs) => content.join(abs),
+            None => page_dir.join(url),
+        };
+        let target = crate::relink::normalize(&target);
+        if !target.starts_with(&content) {
+            return None;
+        }
+        [
+            target.join("index.md"),
+            target.with_extension("md"),
+            target.join("index.html"),
+        ]
+        .into_iter()
+        .find(|p| self.posts.contains(p))
+    }
+}
+
+/// The post being read, in its site: what the Liquid and shortcode passes substitute from.
+pub struct Page<'a> {
+    pub site: &'a Site,
+    /// The post file.
+    pub path: &'a Path,
+    /// Its front matter, for `{{ page.* }}`.
+    pub meta: &'a crate::model::Meta,
+}
+
+impl Page<'_> {
+    /// A link from this post to the site's post `name`: the target's file, relative to this
+    /// post's folder, so writers can turn it into a link to that post's chapter or note.
+    pub fn link_to_post(&self, name: &str) -> Option<String> {
+        let target = self.site.find_post(name, self.path)?;
+        let from = std::path::absolute(self.path).ok()?;
+        let rel = relative_path(from.parent()?, target);
+        let fragment = name.split_once('#').map(|(_, f)| f);
+        let mut url = path_to_url(&rel);
+        if let Some(f) = fragment.filter(|f| !f.is_empty()) {
+            url.push('#');
+            url.push_str(f.trim_matches(['"', '\'']));
+        }
+        Some(url)
+    }
+
+    /// A `{{ page.x }}` variable.
+    pub fn variable(&self, key: &str) -> Option<String> {
+        let m = self.meta;
+        match key {
+            "title" => Some(m.title.clone()),
+            "date" => m.date.map(|d| d.to_iso()),
+            "author" => m.authors.first().cloned(),
+            "categories" => Some(m.categories.join(", ")),
+            "tags" => Some(m.tags.join(", ")),
+            "slug" => m.slug.clone(),
+            _ => {
+                let (first, rest) = key.split_once('.').unwrap_or((key, ""));
+                let mut v = &m.extra.iter().find(|(k, _)| k == first)?.1;
+                for k in rest.split('.').filter(|k| !k.is_empty()) {
+                    v = v.get(k)?;
+                }
+                value_text(v)
+            }
+        }
+    }
+}
+
+/// A front matter or config value as text, for substitution.
+pub fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(a) => Some(
+            a.iter()
+                .filter_map(value_text)
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        Value::Object(m) => m.get("name").and_then(value_text),
+        Value::Null => None,
+    }
+}
+
+fn origin_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url.trim()).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.origin().ascii_serialization())
+}
+
+/// A config file as JSON, by its extension; `None` when missing or unreadable.
+fn read_config(path: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "yml" | "yaml" => serde_yaml_ng::from_str(&text).ok(),
+        "toml" => toml::from_str::<toml::Table>(&text)
+            .ok()
+            .and_then(|t| serde_json::to_value(t).ok()),
+        "json" => serde_json::from_str(&text).ok(),
+        _ => None,
+    }
+}
+
+const CONFIG_EXTENSIONS: [&str; 4] = ["toml", "yaml", "yml", "json"];
+
+/// Hugo's config: `hugo.*` or `config.*` at the root, then `config/_default/`, where
+/// `hugo.*`/`config.*` hold root keys and any other file (`params.toml`, `menus.toml`) the key
+/// of its name. `None` when the folder has none of them (it is not a Hugo site).
+fn hugo_config(root: &Path) -> Option<Value> {
+    let mut config = serde_json::Map::new();
+    let mut found = false;
+    for name in ["hugo", "config"] {
+        for ext in CONFIG_EXTENSIONS {
+            if let Some(Value::Object(m)) = read_config(&root.join(format!("{name}.{ext}"))) {
+                found = true;
+                config.extend(m);
+            }
+        }
+    }
+    let default = root.join("config/_default");
+    if let Ok(entries) = std::fs::read_dir(&default) {
+        let mut files: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        for file in files {
+            let Some(value) = read_config(&file) else {
+                continue;
+            };
+            found = true;
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            match (stem, value) {
+                ("hugo" | "config", Value::Object(m)) => config.extend(m),
+                (key, value) => _ = config.insert(key.to_string(), value),
+            }
+        }
+    }
+    found.then_some(Value::Object(config))
+}
+
+static SITES: RwLock<Vec<Arc<Site>>> = RwLock::new(Vec::new());
+
+/// Finds the sites of `inputs` (site roots, their post folders, or posts in them) and registers
+/// them for [`for_post`]; returns them, each once.
+pub fn find_sites(inputs: &[PathBuf]) -> Vec<Arc<Site>> {
+    let mut found: Vec<Arc<Site>> = Vec::new();
+    let mut dirs: Vec<&Path> = Vec::new();
+    for input in inputs {
+        let dir = match input.is_dir() {
+            true => input.as_path(),
+            false => match input.parent() {
+                Some(p) if p.as_os_str().is_empty() => Path::new("."),
+                Some(p) => p,
+                None => continue,
+            },
+        };
+        if dirs.contains(&dir) {
+            continue;
+        }
+        dirs.push(dir);
+        if let Some(site) = Site::find(dir) {
+            if !found.iter().any(|s| s.root == site.root) {
+                found.push(register(site));
+            }
+        }
+    }
+    found
+}
+
+/// Makes `site` known to readers; a site already registered at the same root is replaced.
+pub fn register(site: Site) -> Arc<Site> {
+    let site = Arc::new(site);
+    let mut sites = SITES.write().unwrap_or_else(|e| e.into_inner());
+    sites.retain(|s| s.root != site.root);
+    sites.push(site.clone());
+    site
+}
+
+/// The registered site `path` belongs to.
+pub fn for_post(path: &Path) -> Option<Arc<Site>> {
+    let sites = SITES.read().unwrap_or_else(|e| e.into_inner());
+    if sites.is_empty() {
+        return None;
+    }
+    let abs = std::path::absolute(path).ok()?;
+    sites
+        .iter()
+        .filter(|s| abs.starts_with(&s.root))
+        .max_by_key(|s| s.root.components().count())
+        .cloned()
+}
+
+/// The path from folder `from` to `to`, both absolute, lexically (`../../static/a.png`).
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to_parts[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+/// A path as a URL path: `/` separators, each segment percent-encoded where Markdown or URLs
+/// need it (spaces, parentheses, non-ASCII stays readable as UTF-8 percent-escapes).
+pub fn path_to_url(path: &Path) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'(')
+        .add(b')')
+        .add(b'[')
+        .add(b']')
+        .add(b'`');
+    path.components()
+        .map(|c| {
+            percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), SEGMENT)
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_jekyll_and_hugo_configs() {
+        let d = tempfile::tempdir().unwrap();
+        let j = d.path().join("j");
+        std::fs::create_dir_all(j.join("_posts/sub")).unwrap();
+        std::fs::write(
+            j.join("_config.yml"),
+            "title: My Blog\nauthor:\n  name: Ann\nlang: en_GB\nurl: https://ann.test\nbaseurl: /blog/\n",
+        )
+        .unwrap();
+        std::fs::write(j.join("_posts/sub/2019-01-01-name.md"), "x").unwrap();
+        let site = Site::find(&j.join("_posts")).unwrap();
+        assert_eq!(site.generator, Generator::Jekyll);
+        assert_eq!(site.title.as_deref(), Some("My Blog"));
+        assert_eq!(site.author.as_deref(), Some("Ann"));
+        assert_eq!(site.lang.as_deref(), Some("en-GB"));
+        assert_eq!(site.baseurl, "/blog");
+        assert_eq!(site.relative_url("/img/a.png"), "/blog/img/a.png");
+        assert_eq!(
+            site.absolute_url("img/a.png").as_deref(),
+            Some("https://ann.test/blog/img/a.png")
+        );
+        let from = j.join("_posts/x.md");
+        let target = j.join("_posts/sub/2019-01-01-name.md");
+        assert_eq!(site.find_post("2019-01-01-name", &from), Some(&*target));
+        assert_eq!(site.find_post("sub/2019-01-01-name", &from), Some(&*target));
+        assert_eq!(
+            site.find_post("_posts/sub/2019-01-01-name.md", &from),
+            Some(&*target)
+        );
+        assert_eq!(site.find_post("2019-01-02-other", &from), None);
+
+        let h = d.path().join("h");
+        std::fs::create_dir_all(h.join("content/posts/bundle")).unwrap();
+        std::fs::create_dir_all(h.join("config/_default")).unwrap();
+        std::fs::write(
+            h.join("config/_default/hugo.toml"),
+            "title = \"Hugo Site\"\nbaseURL = \"https://h.test/sub/\"\nlanguageCode = \"fr\"\n",
+        )
+        .unwrap();
+        std::fs::write(
+            h.join("config/_default/params.yaml"),
+            "author: Bob\ndescription: d\n",
+        )
+        .unwrap();
+        std::fs::write(h.join("content/posts/bundle/index.md"), "x").unwrap();
+        let site = Site::find(&h).unwrap();
+        assert_eq!(site.generator, Generator::Hugo);
+        assert_eq!(site.title.as_deref(), Some("Hugo Site"));
+        assert_eq!(site.author.as_deref(), Some("Bob"));
+        assert_eq!(site.description.as_deref(), Some("d"));
+        assert_eq!(site.lang.as_deref(), Some("fr"));
+        assert_eq!(site.baseurl, "/sub");
+        assert_eq!(site.origin.as_deref(), Some("https://h.test"));
+        let target = h.join("content/posts/bundle/index.md");
+        assert_eq!(site.find_post("bundle", &target), Some(&*target));
+        assert_eq!(
+            site.find_post("index.md", &h.join("content/x.md")),
+            Some(&*target)
+        );
+        assert_eq!(site.find_post("posts/bundle", &target), Some(&*target));
+        assert_eq!(
+            site.find_post("/posts/bundle/index.md", &target),
+            Some(&*target)
+        );
+        assert_eq!(site.variable("params.author").as_deref(), Some("Bob"));
+        assert!(Site::find(d.path()).is_none());
+    }
+
+    #[test]
+    fn relative_paths_between_folders() {
+        assert_eq!(
+            relative_path(
+                Path::new("/s/content/posts/b"),
+                Path::new("/s/static/a.png")
+            ),
+            PathBuf::from("../../../static/a.png")
+        );
+        assert_eq!(
+            path_to_url(Path::new("../a b/(c).md")),
+            "../a%20b/%28c%29.md"
+        );
+    }
+}

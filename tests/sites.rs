@@ -1,0 +1,409 @@
+//! Jekyll and Hugo site roots as their authors wrote them (`tests/fixtures/jekyll-site/`,
+//! `tests/fixtures/hugo-site/`): config, drafts, Liquid, shortcodes, embeds, SVGs, pictures and
+//! links between posts.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// Converts `site` with `args` into a temporary folder; returns it and the run's report.
+fn convert(site: &str, args: &[&str]) -> (tempfile::TempDir, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    postbook()
+        .args(["convert", "-q"])
+        .args(args)
+        .arg(fixture(site))
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let report = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    (out, report)
+}
+
+/// The one book of a `-g none` run, its chapters' XHTML, and its OPF.
+fn the_book(out: &Path) -> (PathBuf, Vec<String>, String) {
+    let books = epubs_in(&out.join("out"));
+    assert_eq!(books.len(), 1, "{books:?}");
+    let entries = unzip(&books[0]);
+    let chapters = entries
+        .iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/post-"))
+        .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
+        .collect();
+    let opf = epub_text(&books[0], ".opf");
+    (books[0].clone(), chapters, opf)
+}
+
+/// The text outside `<pre>` and `<code>`: where no template syntax may be left.
+fn outside_code(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xhtml;
+    loop {
+        let next = ["<pre", "<code"]
+            .iter()
+            .filter_map(|t| rest.find(t).map(|i| (i, *t)))
+            .min();
+        let Some((at, tag)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at]);
+        let close = if tag == "<pre" { "</pre>" } else { "</code>" };
+        rest = match rest[at..].find(close) {
+            Some(end) => &rest[at + end + close.len()..],
+            None => "",
+        };
+    }
+}
+
+/// XHTML without its tags (highlighted code is split into spans).
+fn text_of(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xhtml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn assert_no_template_residue(chapters: &[String]) {
+    for c in chapters {
+        let prose = outside_code(c);
+        for residue in ["{%", "{{<", "{{%", "{{ site", "{{ page", "%}", ">}}"] {
+            assert!(!prose.contains(residue), "{residue:?} left in:\n{c}");
+        }
+    }
+}
+
+/// Every `<img src>` of the chapters: embedded pictures are in the book's `images/`.
+fn picture_sources(chapters: &[String]) -> Vec<String> {
+    chapters
+        .iter()
+        .flat_map(|c| c.split("<img src=\"").skip(1))
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
+
+fn hrefs(chapter: &str) -> Vec<(String, String)> {
+    chapter
+        .split("<a href=\"")
+        .skip(1)
+        .map(|s| {
+            let href = s[..s.find('"').unwrap()].to_string();
+            let text_start = s.find('>').unwrap() + 1;
+            let text = s[text_start..text_start + s[text_start..].find('<').unwrap()].to_string();
+            (href, text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_jekyll_site_root_gives_the_book_its_author_wrote() {
+    let (out, report) = convert(
+        "jekyll-site",
+        &["-t", "epub", "-g", "none", "--images", "embed"],
+    );
+    let (book, chapters, opf) = the_book(out.path());
+    // Titled, authored and in the language `_config.yml` gives.
+    assert_eq!(book.file_name().unwrap(), "Ann's Field Notes.epub");
+    assert!(
+        opf.contains("<dc:title>Ann&apos;s Field Notes</dc:title>")
+            || opf.contains("<dc:title>Ann's Field Notes</dc:title>"),
+        "{opf}"
+    );
+    assert!(opf.contains(">Ann Example</dc:creator>"), "{opf}");
+    assert!(opf.contains("<dc:language>en-GB</dc:language>"), "{opf}");
+    // `published: false` and `_drafts/` are left out, and said so; `about.md` is a page.
+    assert_eq!(chapters.len(), 2);
+    assert_eq!(report["summary"]["drafts"], 1, "{report}");
+    let all = chapters.concat();
+    for absent in ["Not yet", "A draft idea", "not a post", "must not reach"] {
+        assert!(!all.contains(absent), "{absent}");
+    }
+    // Chapters in date order (a dated instant and a bare day).
+    assert!(chapters[0].contains("<h1>A tour of Liquid</h1>"));
+    assert!(chapters[1].contains("<h1>Second post</h1>"));
+    assert_no_template_residue(&chapters);
+    // Variables, `relative_url` pictures, includes and `page.*` parameters: all embedded.
+    assert!(
+        all.contains("Welcome to Ann&apos;s Field Notes")
+            || all.contains("Welcome to Ann's Field Notes")
+    );
+    assert!(all.contains("This post is called &quot;A tour of Liquid&quot;"));
+    let pictures = picture_sources(&chapters);
+    assert_eq!(pictures.len(), 7, "{pictures:?}");
+    assert!(
+        pictures.iter().all(|p| p.starts_with("images/")),
+        "{pictures:?}"
+    );
+    assert!(all.contains("<figcaption>A picture from an include</figcaption>"));
+    assert!(all.contains("<figcaption>By its full address</figcaption>"));
+    assert!(all.contains("<figcaption>The hero picture</figcaption>"));
+    // `highlight` is a code block with its language; raw text literal; comments gone; the text
+    // inside an unknown tag kept.
+    assert!(
+        text_of(&all).contains("def greet(name):\n    return f&quot;Hello {name}&quot;")
+            && all.contains("<code class=\"language-python\">"),
+        "{all}"
+    );
+    assert!(all.contains("<code>{{ page.title }}</code> literally"));
+    assert!(all.contains("<p>Tagged text stays.</p>"));
+    assert!(all.contains("{{ site.baseurl }} and {% include example.html %} are code here."));
+    // Links between posts go to chapters, the site's own URLs included.
+    let first = hrefs(&chapters[0]);
+    let second = hrefs(&chapters[1]);
+    assert!(
+        first.contains(&("post-0002.xhtml#post".into(), "the second post".into())),
+        "{first:?}"
+    );
+    assert!(
+        second.contains(&("post-0001.xhtml#post".into(), "the tour".into())),
+        "{second:?}"
+    );
+    assert!(
+        second.contains(&("post-0001.xhtml#post".into(), "its address".into())),
+        "{second:?}"
+    );
+    // Site-relative links are made absolute from `url` and `baseurl`.
+    assert!(first.contains(&(
+        "https://ann.example/blog/about/".into(),
+        "about page".into()
+    )));
+    // Embeds are links to the original.
+    assert!(first.contains(&(
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ".into(),
+        "YouTube video: A talk about Liquid".into()
+    )));
+    assert!(second.contains(&("https://vimeo.com/76979871".into(), "Vimeo video".into())));
+    assert!(second.contains(&(
+        "https://ann.example/blog/assets/video/clip.mp4".into(),
+        "Video: A short clip".into()
+    )));
+    assert!(second.contains(&("https://cdn.example.org/episode.mp3".into(), "Audio".into())));
+    // SVGs from Excalidraw and Illustrator are made safe.
+    let svgs: Vec<String> = unzip(&book)
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert_eq!(svgs.len(), 2);
+    for svg in &svgs {
+        for bad in [
+            "<!DOCTYPE",
+            "<!ENTITY",
+            "<script",
+            "onload",
+            "onclick",
+            "javascript:",
+            "i:extraneous",
+            "id=\"1",
+            "#3_",
+        ] {
+            assert!(!svg.contains(bad), "{bad} in {svg}");
+        }
+        parse_xml(svg.as_bytes()).unwrap();
+    }
+    // Warnings by kind and name.
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["unknown-liquid"], 3,
+        "{report}"
+    );
+    assert_eq!(
+        report["summary"]["warnings_by_name"]["unknown-liquid"]["toc.html"],
+        1
+    );
+    epubcheck(&[book]);
+}
+
+#[test]
+fn drafts_are_converted_with_the_drafts_flag() {
+    let (out, report) = convert("jekyll-site", &["-t", "epub", "-g", "none", "--drafts"]);
+    let (book, chapters, _) = the_book(out.path());
+    assert_eq!(chapters.len(), 4);
+    assert_eq!(report["summary"]["drafts"], 0);
+    let all = chapters.concat();
+    assert!(all.contains("This post is unpublished."));
+    assert!(all.contains("This draft is not published yet."));
+    epubcheck(&[book]);
+
+    let (out, _) = convert("hugo-site", &["-t", "epub", "-g", "none", "--drafts"]);
+    let (_, chapters, _) = the_book(out.path());
+    let all = chapters.concat();
+    assert!(all.contains("Not ready."));
+    assert!(
+        all.contains("The posts section&apos;s list page.")
+            || all.contains("The posts section's list page.")
+    );
+}
+
+#[test]
+fn a_hugo_site_root_gives_the_book_its_author_wrote() {
+    let (out, report) = convert(
+        "hugo-site",
+        &["-t", "epub", "-g", "none", "--images", "embed"],
+    );
+    let (book, chapters, opf) = the_book(out.path());
+    // `config/_default/hugo.toml` and `params.toml`.
+    assert_eq!(book.file_name().unwrap(), "Field Notes from Hugo.epub");
+    assert!(opf.contains(">Hugo Author</dc:creator>"), "{opf}");
+    assert!(opf.contains("<dc:language>en-us</dc:language>"), "{opf}");
+    // The draft and the `_index.md` list pages are left out; `about.md` is kept (undated).
+    assert_eq!(report["summary"]["drafts"], 1);
+    let all = chapters.concat();
+    for absent in ["Not ready.", "list text", "list page"] {
+        assert!(!all.contains(absent), "{absent}");
+    }
+    assert_eq!(chapters.len(), 3);
+    assert!(chapters[0].contains("<h1>A page bundle with shortcodes</h1>"));
+    assert_no_template_residue(&chapters);
+    // Page bundle pictures, `static/` pictures and picture shortcodes: all embedded.
+    let pictures = picture_sources(&chapters);
+    assert_eq!(pictures.len(), 6, "{pictures:?}");
+    assert!(
+        pictures.iter().all(|p| p.starts_with("images/")),
+        "{pictures:?}"
+    );
+    for caption in [
+        "A figure shortcode",
+        "A theme img shortcode",
+        "A picture from static",
+        "a figure inside",
+    ] {
+        assert!(
+            all.contains(&format!("<figcaption>{caption}</figcaption>")),
+            "{caption}"
+        );
+    }
+    let links = hrefs(&chapters[0]);
+    for (href, text) in [
+        (
+            "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "YouTube video",
+        ),
+        (
+            "https://www.youtube.com/watch?v=w7Ft2ymGmfc",
+            "YouTube video: Hugo in five minutes",
+        ),
+        ("https://vimeo.com/146022717", "Vimeo video"),
+        (
+            "https://twitter.com/SanDiegoZoo/status/1453110110599868418",
+            "Tweet",
+        ),
+        ("https://gist.github.com/spf13/7896402", "Gist"),
+        ("post-0002.xhtml#post", "the other post"),
+        ("post-0002.xhtml#post", "again"),
+    ] {
+        assert!(
+            links.contains(&(href.into(), text.into())),
+            "{href} {text}: {links:?}"
+        );
+    }
+    let back = hrefs(&chapters[1]);
+    assert!(
+        back.contains(&("post-0001.xhtml#post".into(), "the bundle".into())),
+        "{back:?}"
+    );
+    assert!(back.contains(&("post-0001.xhtml#post".into(), "by ref".into())));
+    assert!(back.contains(&(
+        "https://www.youtube.com/watch?v=aqz-KE-bpKQ".into(),
+        "YouTube video: Big Buck Bunny".into()
+    )));
+    // `highlight` with its language, its content verbatim.
+    assert!(
+        text_of(&all).contains("func main() {") && all.contains("<code class=\"language-go\">"),
+        "{all}"
+    );
+    assert!(text_of(&all).contains("{{&lt; not a shortcode &gt;}}"));
+    // Admonitions are quotes keeping their Markdown; unknown shortcodes keep their content.
+    assert!(all.contains("<blockquote>\n<p><strong>Mind the gap</strong></p>\n<p>A <strong>notice</strong> keeps its Markdown"), "{all}");
+    assert!(all.contains("<p><strong>More details</strong></p>"));
+    assert!(all.contains("<p>1, 2, 3</p>") && all.contains("<p>4, 5</p>"));
+    assert!(all.contains("<code>{{&lt; youtube x &gt;}}</code>"));
+    assert_eq!(
+        report["summary"]["warnings_by_name"]["unknown-shortcode"]["chart"], 2,
+        "{report}"
+    );
+    epubcheck(&[book]);
+}
+
+#[test]
+fn notes_link_to_each_other_and_reach_their_pictures() {
+    for site in ["jekyll-site", "hugo-site"] {
+        let (out, _) = convert(site, &["-t", "markdown", "-g", "year"]);
+        let notes: Vec<PathBuf> = all_files(&out.path().join("out"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect();
+        let (mut pictures, mut post_links) = (0, 0);
+        for note in &notes {
+            let text = std::fs::read_to_string(note).unwrap();
+            let prose = markdown_prose(&text);
+            assert!(!prose.contains("{%") && !prose.contains("{{<"), "{text}");
+            for (i, _) in text.match_indices("](") {
+                let target = &text[i + 2..i + 2 + text[i + 2..].find(')').unwrap()];
+                if target.starts_with("http") {
+                    continue;
+                }
+                let decoded = percent_decode(target);
+                let file = note.parent().unwrap().join(&decoded);
+                assert!(
+                    file.is_file(),
+                    "{}: {target} is not reachable",
+                    note.display()
+                );
+                if decoded.ends_with(".md") {
+                    post_links += 1;
+                    assert!(file.starts_with(out.path()), "{target} is not a note");
+                } else {
+                    pictures += 1;
+                }
+            }
+        }
+        assert!(pictures >= 6, "{site}: {pictures} pictures");
+        assert!(post_links >= 2, "{site}: {post_links} links between notes");
+    }
+}
+
+/// A Markdown note without its fenced code blocks and code spans.
+fn markdown_prose(text: &str) -> String {
+    let mut out = String::new();
+    let mut in_fence = false;
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if !in_fence {
+            out.extend(line.split('`').step_by(2));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
