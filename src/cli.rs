@@ -142,7 +142,7 @@ pub struct ConvertArgs {
     /// Site root for `/absolute` image paths; no image outside it is read. Default: the input folder.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Wrap plain text at this many display columns (CJK characters count two).
+    /// Wrap plain text at this many display columns (CJK characters count two; 2-10000).
     #[arg(long, value_name = "COLUMNS")]
     pub wrap: Option<usize>,
     /// Folder whose style.css, chapter.xhtml, title-page.xhtml or cover.xhtml replace the
@@ -195,11 +195,11 @@ pub struct ImageArgs {
     /// pictures, keep their captions.
     #[arg(long, value_enum, default_value_t = ImagePolicy::Keep, value_name = "WHAT")]
     pub images: ImagePolicy,
-    /// Downscale pictures wider than this (pixels).
-    #[arg(long, default_value_t = ProcessOptions::default().max_width, value_name = "PX")]
+    /// Downscale pictures wider than this (pixels, 1-16384).
+    #[arg(long, default_value_t = ProcessOptions::default().max_width, value_parser = clap::value_parser!(u32).range(1..=MAX_PIXELS), value_name = "PX")]
     pub max_image_width: u32,
-    /// Downscale pictures taller than this (pixels).
-    #[arg(long, default_value_t = ProcessOptions::default().max_height, value_name = "PX")]
+    /// Downscale pictures taller than this (pixels, 1-16384).
+    #[arg(long, default_value_t = ProcessOptions::default().max_height, value_parser = clap::value_parser!(u32).range(1..=MAX_PIXELS), value_name = "PX")]
     pub max_image_height: u32,
     /// Convert pictures to greyscale (smaller books; e-ink shows grey anyway).
     #[arg(long)]
@@ -207,13 +207,13 @@ pub struct ImageArgs {
     /// JPEG quality for re-encoded pictures (1-100).
     #[arg(long, default_value_t = ProcessOptions::default().jpeg_quality, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "Q")]
     pub jpeg_quality: u8,
-    /// Downloads at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    /// Downloads at once (1-64).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS), value_name = "N")]
     pub image_jobs: u16,
-    /// Refuse pictures larger than this many bytes.
-    #[arg(long, default_value_t = 20_000_000, value_name = "BYTES")]
+    /// Refuse pictures larger than this many bytes (at most 1 GiB: a picture is held in memory).
+    #[arg(long, default_value_t = 20_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_IMAGE_BYTES), value_name = "BYTES")]
     pub max_image_bytes: u64,
-    /// Connect and read timeout per download, in seconds.
+    /// Connect and read timeout per download, in seconds (more than 0, at most 3600).
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub image_timeout: f64,
     /// Where downloaded pictures are cached [default: the platform cache folder, e.g.
@@ -238,19 +238,62 @@ pub struct ImageArgs {
     pub no_cover: bool,
 }
 
+/// The largest `--max-image-width/height`: pictures are not decoded beyond this size anyway.
+const MAX_PIXELS: i64 = 16_384;
+/// The most downloads at once: more only gets a client throttled or banned.
+const MAX_JOBS: i64 = 64;
+/// The largest `--max-image-bytes`: a download is held in memory.
+const MAX_IMAGE_BYTES: u64 = 1 << 30;
+/// The longest `--image-timeout`, in seconds.
+const MAX_TIMEOUT: f64 = 3600.0;
+/// The widest `--wrap`.
+const MAX_WRAP: usize = 10_000;
+
+/// A usage error unless `value` is within `range`: postbook.toml's values do not pass
+/// through clap's checks, so every numeric option is checked again here.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<(), UsageError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    let (lo, hi) = (range.start(), range.end());
+    Err(UsageError(format!(
+        "{name} must be from {lo} to {hi}{unit}, not {value}"
+    )))
+}
+
 impl ImageArgs {
     fn options(&self) -> Result<ImageOptions, UsageError> {
-        // Checked here, not only by clap: postbook.toml's values do not pass through clap.
-        if !(1..=100).contains(&self.jpeg_quality) {
-            return Err(UsageError("jpeg-quality must be from 1 to 100".into()));
-        }
-        if self.image_jobs == 0 {
-            return Err(UsageError("image-jobs must be at least 1".into()));
-        }
-        if !(self.image_timeout > 0.0 && self.image_timeout.is_finite()) {
-            return Err(UsageError(
-                "--image-timeout must be a positive number of seconds".into(),
-            ));
+        check_range("jpeg-quality", self.jpeg_quality, 1..=100, "")?;
+        check_range("image-jobs", i64::from(self.image_jobs), 1..=MAX_JOBS, "")?;
+        check_range(
+            "max-image-width",
+            i64::from(self.max_image_width),
+            1..=MAX_PIXELS,
+            " pixels",
+        )?;
+        check_range(
+            "max-image-height",
+            i64::from(self.max_image_height),
+            1..=MAX_PIXELS,
+            " pixels",
+        )?;
+        check_range(
+            "max-image-bytes",
+            self.max_image_bytes,
+            1..=MAX_IMAGE_BYTES,
+            " bytes",
+        )?;
+        // NaN and infinities fail too; `Duration::from_secs_f64` panics on them and on huge values.
+        let t = self.image_timeout;
+        if !(t > 0.0 && t <= MAX_TIMEOUT) {
+            return Err(UsageError(format!(
+                "image-timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {t}"
+            )));
         }
         let cache_dir = match (&self.cache_dir, self.no_cache) {
             (_, true) => None,
@@ -260,8 +303,8 @@ impl ImageArgs {
         Ok(ImageOptions {
             policy: self.images,
             process: ProcessOptions {
-                max_width: self.max_image_width.max(1),
-                max_height: self.max_image_height.max(1),
+                max_width: self.max_image_width,
+                max_height: self.max_image_height,
                 grayscale: self.grayscale,
                 jpeg_quality: self.jpeg_quality,
             },
@@ -359,6 +402,9 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
     if covers.iter().filter(|&&c| c).count() > 1 {
         let msg = "cover, auto-cover and no-cover cannot be used together";
         return Err(UsageError(msg.into()).into());
+    }
+    if let Some(wrap) = a.wrap {
+        check_range("wrap", wrap, 2..=MAX_WRAP, " columns")?;
     }
     let format = a.format.ok_or_else(|| {
         UsageError("no output format: give -t epub|markdown|text, or `to` in postbook.toml".into())

@@ -241,6 +241,8 @@ pub struct Summary {
     pub posts_from_cache: usize,
     /// Posts dropped by `--dedupe` (each post record says which post it duplicates).
     pub duplicates: usize,
+    /// Outputs edited since postbook wrote them, left as they are (status `kept`).
+    pub kept: usize,
     pub warnings: usize,
     pub images_embedded: usize,
     pub images_linked: usize,
@@ -276,6 +278,8 @@ pub enum OutputStatus {
     Unchanged,
     /// `--dry-run`: would be written.
     Planned,
+    /// Edited since postbook wrote it: left as it is (`--overwrite` replaces it).
+    Kept,
     /// Not written (refused or an error); the record's `error` says why.
     Failed,
 }
@@ -286,6 +290,7 @@ impl From<Written> for OutputStatus {
             Written::Created => OutputStatus::Created,
             Written::Replaced => OutputStatus::Replaced,
             Written::Unchanged => OutputStatus::Unchanged,
+            Written::Kept => OutputStatus::Kept,
         }
     }
 }
@@ -301,6 +306,8 @@ pub enum PostStatus {
     Filtered,
     /// Dropped by `--dedupe`; the record's `duplicate_of` names the post kept.
     Duplicate,
+    /// Its every output was edited since postbook wrote it and was left as it is.
+    Kept,
 }
 
 /// One input in the report. Kept small: a run holds one per post until the report is written.
@@ -347,7 +354,7 @@ pub(crate) fn read_posts(
     cache: &mut PostCache,
     mut each: impl FnMut(Read),
 ) {
-    progress.set_length(files.len() as u64);
+    set_total(progress, files.len());
     let mut files = files.into_iter().peekable();
     while files.peek().is_some() {
         let chunk: Vec<_> = files
@@ -432,19 +439,27 @@ pub struct Read {
     pub from_cache: bool,
 }
 
-/// A progress bar on stderr, drawn only on a terminal and not in quiet mode.
+/// A progress bar on stderr, drawn only on a terminal and not in quiet mode, and not before
+/// it is given a length (with [`set_total`]): an empty `0/0` bar says nothing.
 pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
     if verbosity == Verbosity::Quiet {
         return ProgressBar::hidden();
     }
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what);
-    pb
+    // `with_*`, unlike `set_*`, does not draw.
+    ProgressBar::new(0)
+        .with_style(
+            ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        )
+        .with_message(what)
+}
+
+/// Sets a bar's length, which draws it, unless there is nothing to count.
+pub fn set_total(progress: &ProgressBar, len: usize) {
+    if len > 0 {
+        progress.set_length(len as u64);
+    }
 }
 
 /// Runs a conversion and returns its report. `Err` only for problems that stop the whole run
@@ -703,6 +718,24 @@ pub fn run(opts: &Options) -> Result<Report> {
             }));
         }
     }
+    // A post whose outputs all hold a user's edits is kept rather than converted.
+    let kept: HashSet<&Path> = report
+        .outputs
+        .iter()
+        .filter(|o| o.status == OutputStatus::Kept)
+        .map(|o| &*o.path)
+        .collect();
+    if !kept.is_empty() {
+        for rec in report.posts.iter_mut() {
+            if rec.status == PostStatus::Converted
+                && !rec.outputs.is_empty()
+                && rec.outputs.iter().all(|o| kept.contains(&**o))
+            {
+                rec.status = PostStatus::Kept;
+            }
+        }
+    }
+    report.summary.kept = kept.len();
     report.summary.converted = report
         .posts
         .iter()
@@ -716,7 +749,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.summary.outputs = report
         .outputs
         .iter()
-        .filter(|o| o.status != OutputStatus::Failed)
+        .filter(|o| !matches!(o.status, OutputStatus::Failed | OutputStatus::Kept))
         .count();
     report.summary.unchanged = report
         .outputs
@@ -735,11 +768,11 @@ pub fn run(opts: &Options) -> Result<Report> {
         );
         let s = &report.summary;
         eprintln!(
-            "incremental: {} posts from the cache, {} read; {} of {} outputs up to date (not rendered)",
-            s.posts_from_cache,
+            "incremental: {} from the cache, {} read; {} of {} up to date (not rendered)",
+            plural(s.posts_from_cache, "post", "posts"),
             s.inputs - s.posts_from_cache,
             s.skipped,
-            report.outputs.len()
+            plural(report.outputs.len(), "output", "outputs"),
         );
     }
     if opts.dry_run {
@@ -783,6 +816,11 @@ fn warn(verbosity: Verbosity, msg: &str) {
     }
 }
 
+/// `1 post`, `2 posts`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `converted 1498 posts into 27 books; 2 failed`.
 fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> String {
     let s = &r.summary;
@@ -808,6 +846,9 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     if s.failed > 0 {
         line.push_str(&format!("; {} failed", s.failed));
     }
+    if s.kept > 0 {
+        line.push_str(&format!("; {} kept (edited since written)", s.kept));
+    }
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));
     }
@@ -821,12 +862,13 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     }
     if s.images_embedded > 0 || s.images_failed > 0 {
         line.push_str(&format!(
-            "; {} images embedded, {} failed",
-            s.images_embedded, s.images_failed
+            "; {} embedded, {} failed",
+            plural(s.images_embedded, "image", "images"),
+            s.images_failed
         ));
     }
     if s.warnings > 0 {
-        line.push_str(&format!("; {} warnings", s.warnings));
+        line.push_str(&format!("; {}", plural(s.warnings, "warning", "warnings")));
     }
     line.push_str(&format!(" ({:.2}s)", started.elapsed().as_secs_f64()));
     line
@@ -1232,7 +1274,7 @@ fn execute(
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
-    progress.set_length(plans.len() as u64);
+    set_total(&progress, plans.len());
     // `Ok(None)`: up to date, not rendered.
     let results: Vec<_> = plans
         .par_iter()
@@ -1261,6 +1303,18 @@ fn execute(
     }
     for (plan, (result, took)) in plans.iter().zip(results) {
         match result {
+            Ok((Written::Kept, _, _)) => {
+                // Not written: its manifest entry stays what postbook last wrote, so the edit
+                // is kept on every run until `--overwrite`.
+                warn(
+                    opts.verbosity,
+                    &format!(
+                        "keeping {}: edited since postbook wrote it (pass --overwrite to replace it)",
+                        plan.path.display()
+                    ),
+                );
+                report.outputs.push(record(plan, OutputStatus::Kept, None));
+            }
             Ok((written, hash, stats)) => {
                 // An output missing a picture is not recorded as up to date: the next run
                 // makes it again and retries the picture.
@@ -1285,7 +1339,8 @@ fn execute(
                 if opts.verbosity == Verbosity::Verbose {
                     let status = format!("{written:?}").to_lowercase();
                     let (path, n) = (plan.path.display(), plan.posts.len());
-                    eprintln!("{status} {path} ({n} posts, {rendered})");
+                    let n = plural(n, "post", "posts");
+                    eprintln!("{status} {path} ({n}, {rendered})");
                 }
                 report.outputs.push(record(plan, written.into(), None));
             }
@@ -1333,9 +1388,10 @@ fn remove_stale_temporaries(dir: &Path) {
 /// Records a warning about one post: on stderr (unless quiet), on its report record, in the count.
 fn post_warning(report: &mut Report, verbosity: Verbosity, post: &Path, message: String) {
     warn(verbosity, &format!("{}: {message}", post.display()));
-    report.summary.warnings += 1;
-    if let Some(rec) = record_of(&mut report.posts, post) {
-        rec.warnings.push(message);
+    match record_of(&mut report.posts, post) {
+        // Counted once, with every record's warnings, when the run ends.
+        Some(rec) => rec.warnings.push(message),
+        None => report.summary.warnings += 1,
     }
 }
 

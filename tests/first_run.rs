@@ -1,0 +1,271 @@
+//! What a new user hit (issue 17): file modes, date order, kept edits, entities in front
+//! matter, warning counts, option checks, inputs, unwritable folders, stdin lists, Ctrl-C,
+//! plurals and the man page.
+
+mod common;
+use common::*;
+use predicates::prelude::*;
+use std::path::Path;
+
+/// The binary run under `umask` by a shell, as a user's terminal or cron job would run it.
+#[cfg(unix)]
+fn postbook_with_umask(umask: &str) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!("umask {umask} && exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin("postbook"));
+    cmd
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_get_the_mode_cp_would_give_them() {
+    for (umask, want) in [("022", 0o644), ("027", 0o640)] {
+        let dir = tempfile::tempdir().unwrap();
+        let (books, notes, report) = (
+            dir.path().join("books"),
+            dir.path().join("notes"),
+            dir.path().join("report.json"),
+        );
+        postbook_with_umask(umask)
+            .args([
+                "convert",
+                "-q",
+                "-t",
+                "epub",
+                "--images",
+                "embed",
+                "--offline",
+                "--no-cache",
+            ])
+            .arg(samples())
+            .arg("-o")
+            .arg(&books)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        postbook_with_umask(umask)
+            .args([
+                "convert",
+                "-q",
+                "-t",
+                "md",
+                "--images",
+                "embed",
+                "--offline",
+                "--no-cache",
+            ])
+            .arg(samples())
+            .arg("-o")
+            .arg(&notes)
+            .assert()
+            .success();
+        let posts = dir.path().join("posts");
+        postbook_with_umask(umask)
+            .arg("init")
+            .arg(&posts)
+            .assert()
+            .success();
+        let mut files = all_files(&books);
+        files.extend(all_files(&notes));
+        files.push(report.clone());
+        files.push(posts.join("postbook.toml"));
+        assert!(files.iter().any(|f| f.ends_with(".postbook-manifest.json")));
+        assert!(files
+            .iter()
+            .any(|f| f.to_string_lossy().contains("/assets/")));
+        for f in &files {
+            assert_eq!(mode(f), want, "{} under umask {umask}", f.display());
+        }
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_replaced_output_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let (posts, out) = (dir.path().join("posts"), dir.path().join("out"));
+    copy_samples_to(&posts);
+    let run = || {
+        postbook_with_umask("022")
+            .args(["convert", "-q", "-t", "md", "--no-config"])
+            .arg(&posts)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+    };
+    run();
+    let note = out.join("2021-07-15-local-image.md");
+    std::fs::set_permissions(&note, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let post = posts.join("2021-07-15-local-image.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, format!("{text}\nOne more line.\n")).unwrap();
+    run();
+    assert!(std::fs::read_to_string(&note)
+        .unwrap()
+        .contains("One more line."));
+    assert_eq!(mode(&note), 0o640);
+}
+
+/// Writes `name` with YAML front matter `fm` and a short body into `dir`.
+fn post(dir: &Path, name: &str, fm: &str) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(name), format!("---\n{fm}\n---\n\nSome text.\n")).unwrap();
+}
+
+#[test]
+fn posts_are_in_date_order_whether_or_not_they_have_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    // Named so that path order is not date order.
+    for (name, date) in [
+        ("a.md", "2024-01-20"),
+        ("b.md", "2024-01-15 09:30 +0800"),
+        ("c.md", "2024-01-10T09:00Z"),
+        ("d.md", "2024-01-05"),
+        ("e.md", "2024-01-10"),
+    ] {
+        post(&posts, name, &format!("title: Day {date}\ndate: {date}"));
+    }
+    let books = dir.path().join("books");
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "-g", "none", "--lang", "en"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(&books)
+        .assert()
+        .success();
+    let book = &epubs_in(&books)[0];
+    let nav = epub_text(book, "nav.xhtml");
+    let at = |date: &str| {
+        nav.find(&format!("Day {date}"))
+            .unwrap_or_else(|| panic!("{date} not in the contents: {nav}"))
+    };
+    let order = [
+        "2024-01-05",
+        "2024-01-10",
+        "2024-01-10T09:00Z",
+        "2024-01-15 09:30 +0800",
+        "2024-01-20",
+    ];
+    for pair in order.windows(2) {
+        assert!(at(pair[0]) < at(pair[1]), "{} after {}", pair[0], pair[1]);
+    }
+    // The title page spans every post.
+    let title = epub_text(book, "title.xhtml");
+    assert!(title.contains("2024-01-05 – 2024-01-20"), "{title}");
+}
+
+#[test]
+fn html_character_references_in_front_matter_are_decoded_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    post(
+        &posts,
+        "2024-02-01-entities.md",
+        "title: Q&amp;A with R&#38;D\nauthor: Zhao Tong &#38; more\ndate: 2024-02-01\ntags: [a &amp; b]",
+    );
+    for format in ["md", "text", "epub"] {
+        let out = dir.path().join(format);
+        postbook()
+            .args(["convert", "-q", "-t", format, "--lang", "en"])
+            .arg(&posts)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success();
+        let file = &all_files(&out)
+            .into_iter()
+            .find(|f| !f.file_name().unwrap().to_string_lossy().starts_with('.'))
+            .unwrap();
+        let text = match format {
+            "epub" => epub_text(file, ".opf") + &epub_text(file, "post-0001.xhtml"),
+            _ => std::fs::read_to_string(file).unwrap(),
+        };
+        let (title, author) = match format {
+            // Escaped once, as XML needs.
+            "epub" => ("Q&amp;A with R&amp;D", "Zhao Tong &amp; more"),
+            _ => ("Q&A with R&D", "Zhao Tong & more"),
+        };
+        assert!(text.contains(title), "{format}: {text}");
+        assert!(text.contains(author), "{format}: {text}");
+        assert!(!text.contains("#38;"), "{format}: {text}");
+    }
+}
+
+/// `convert` of the samples to text in `dir` with `extra` options, and a `postbook.toml`
+/// holding `config` beside copies of the samples.
+fn convert_with(dir: &Path, extra: &[&str], config: &str) -> assert_cmd::assert::Assert {
+    let posts = dir.join("posts");
+    if !posts.exists() {
+        copy_samples_to(&posts);
+    }
+    std::fs::write(posts.join("postbook.toml"), config).unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "text", "--color", "never"])
+        .args(extra)
+        .arg(&posts)
+        .arg("-o")
+        .arg(dir.join("out"))
+        .assert()
+}
+
+#[test]
+fn out_of_range_options_are_usage_errors_on_the_command_line_and_in_the_file() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("--image-timeout", "1e300", "image-timeout"),
+        ("--image-timeout", "0", "image-timeout"),
+        ("--image-timeout", "NaN", "image-timeout"),
+        ("--image-jobs", "65", "image-jobs"),
+        ("--image-jobs", "0", "image-jobs"),
+        ("--max-image-width", "0", "max-image-width"),
+        ("--max-image-height", "100000", "max-image-height"),
+        ("--max-image-bytes", "0", "max-image-bytes"),
+        ("--jpeg-quality", "101", "jpeg-quality"),
+        ("--wrap", "0", "wrap"),
+        ("--title-pattern", "{year", "{year"),
+        ("--title-pattern", "{nope}", "{nope}"),
+    ];
+    for (flag, value, named) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        convert_with(dir.path(), &[flag, value], "")
+            .code(2)
+            .stderr(predicate::str::contains(*named));
+        // The same value in postbook.toml.
+        let key = flag.trim_start_matches("--");
+        let toml_value = match key {
+            "title-pattern" => format!("{value:?}"),
+            _ if *value == "NaN" => "nan".into(),
+            _ => value.to_string(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        convert_with(dir.path(), &[], &format!("{key} = {toml_value}\n"))
+            .code(2)
+            .stderr(predicate::str::contains(*named));
+        assert!(!dir.path().join("out").exists(), "{key} = {toml_value}");
+    }
+    // The limits themselves are accepted.
+    let dir = tempfile::tempdir().unwrap();
+    convert_with(
+        dir.path(),
+        &[
+            "--image-jobs",
+            "64",
+            "--image-timeout",
+            "3600",
+            "--wrap",
+            "2",
+        ],
+        "",
+    )
+    .success();
+}
