@@ -11,6 +11,7 @@ use crate::inspect;
 use chrono::NaiveDate;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +85,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the man page (roff), or write one page per command into a folder.
+    /// Print the man page (roff) with every command and option, or write one page per command
+    /// into a folder.
     #[command(after_help = MAN_EXAMPLES)]
     Man {
         /// Folder for postbook.1, postbook-convert.1, …; default: postbook.1 on stdout.
@@ -98,6 +100,10 @@ pub struct ConvertArgs {
     /// Post files or folders (searched recursively); `-` reads a list of paths from stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// The paths read from stdin (`-`) end with NUL bytes, as `find -print0` writes them,
+    /// instead of newlines.
+    #[arg(short = '0', long)]
+    pub null: bool,
     /// Output format (required here or as `to` in postbook.toml).
     #[arg(short = 't', long = "to", value_enum)]
     pub format: Option<Format>,
@@ -325,6 +331,9 @@ pub struct InspectArgs {
     /// Post files or folders; `-` reads a list of paths from stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// The paths read from stdin (`-`) end with NUL bytes (`find -print0`), not newlines.
+    #[arg(short = '0', long)]
+    pub null: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -364,29 +373,65 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
 }
 
-/// Replaces a `-` input with the paths listed on stdin, one per line.
-fn expand_stdin(inputs: Vec<PathBuf>) -> std::io::Result<Vec<PathBuf>> {
+/// Replaces a `-` input with the paths listed on stdin, one per line, or ending with NUL bytes
+/// when `null` (`-0`: paths may then hold newlines, and need not be UTF-8). A path typed on the
+/// command line must exist (a typo is a usage error); a listed path that does not is reported
+/// as a failed post, like a file removed while a long list was being made.
+fn expand_stdin(inputs: Vec<PathBuf>, null: bool) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        if input.as_os_str() == "-" {
+        if input.as_os_str() != "-" {
+            if let Err(e) = std::fs::metadata(&input) {
+                let msg = match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        format!("{}: no such file or folder", input.display())
+                    }
+                    _ => format!("cannot read {}: {e}", input.display()),
+                };
+                return Err(UsageError(msg).into());
+            }
+            out.push(input);
+        } else if null {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                .map_err(|e| anyhow::anyhow!("cannot read paths from stdin: {e}"))?;
+            out.extend(
+                bytes
+                    .split(|&b| b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(path_from_bytes),
+            );
+        } else {
             for line in std::io::stdin().lock().lines() {
-                let line = line?;
+                let line =
+                    line.map_err(|e| anyhow::anyhow!("cannot read paths from stdin: {e}"))?;
                 let line = line.trim_end_matches('\r');
                 if !line.trim().is_empty() {
                     out.push(PathBuf::from(line));
                 }
             }
-        } else {
-            out.push(input);
         }
     }
     Ok(out)
 }
 
+/// A path from the bytes of a NUL-separated list: any bytes on Unix, UTF-8 elsewhere.
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
 /// The options of a `convert` run: the command line, then postbook.toml for whatever the
 /// command line did not give (`given` tells which options were typed), then the defaults.
 fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Options> {
-    let inputs = expand_stdin(std::mem::take(&mut a.inputs))?;
+    let inputs = expand_stdin(std::mem::take(&mut a.inputs), a.null)?;
     let config = match a.no_config {
         true => None,
         false => Config::find(a.config.as_deref(), &inputs)?,
@@ -540,6 +585,68 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     }
 }
 
+/// Writes `bytes` to stdout, saying so when that fails (`-o - > /dev/full`, a closed pipe).
+pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
+}
+
+/// The man page of postbook and, in sections of their own, of each command: one page a user
+/// can search for any option (`postbook man -o DIR` writes one page per command instead).
+fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut roff = Vec::new();
+    man.render_title(&mut roff)?;
+    man.render_name_section(&mut roff)?;
+    man.render_synopsis_section(&mut roff)?;
+    man.render_description_section(&mut roff)?;
+    man.render_options_section(&mut roff)?;
+    man.render_subcommands_section(&mut roff)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_display_name().unwrap_or(sub.get_name());
+        let name = name.replace('-', " ").to_uppercase();
+        writeln!(roff, ".SH \"{name}\"")?;
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_description_section(&mut part)?;
+        man.render_options_section(&mut part)?;
+        if sub.get_after_help().is_some() {
+            man.render_extra_section(&mut part)?;
+        }
+        // The command's sections become sub-sections of its own.
+        for line in String::from_utf8_lossy(&part).lines() {
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(roff, ".SS {heading}")?,
+                None => writeln!(roff, "{line}")?,
+            }
+        }
+    }
+    man.render_extra_section(&mut roff)?;
+    man.render_version_section(&mut roff)?;
+    // Each part defines the apostrophe string (two lines); once is enough.
+    let mut seen = HashSet::new();
+    let mut page = String::new();
+    for line in String::from_utf8_lossy(&roff).lines() {
+        let defines_aq = line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq");
+        if !defines_aq || seen.insert(line.to_string()) {
+            // clap_mangen heads the after-help text EXTRA: here it is always examples.
+            let line = match line {
+                ".SH EXTRA" => ".SH EXAMPLES",
+                ".SS EXTRA" => ".SS EXAMPLES",
+                _ => line,
+            };
+            page.push_str(line);
+            page.push('\n');
+        }
+    }
+    Ok(page.into_bytes())
+}
+
 /// Moves the `.TH` title line to the top. clap_mangen starts with an `.ie/.el` pair defining
 /// an apostrophe string; some man page tools (and `file`) expect a page to open with `.TH`, and
 /// the string is only used later, so the order does not matter to troff.
@@ -605,11 +712,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect(a) => {
-            let inv = inspect::inspect(&expand_stdin(a.inputs)?, a.root, a.verbosity.level());
+            let inputs = expand_stdin(a.inputs, a.null)?;
+            let inv = inspect::inspect(&inputs, a.root, a.verbosity.level());
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&inv)?);
+                to_stdout(format!("{}\n", serde_json::to_string_pretty(&inv)?).as_bytes())?;
             } else {
-                print!("{}", inv.to_text());
+                to_stdout(inv.to_text().as_bytes())?;
             }
             Ok(if inv.errors.is_empty() {
                 ExitCode::SUCCESS
@@ -619,17 +727,15 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "postbook", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "postbook", &mut script);
+            to_stdout(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { output } => {
             let cmd = Cli::command();
             match output {
-                None => {
-                    let mut roff = Vec::new();
-                    clap_mangen::Man::new(cmd).render(&mut roff)?;
-                    std::io::stdout().write_all(&title_first(&roff))?;
-                }
+                None => to_stdout(&title_first(&man_page(cmd)?))?,
                 Some(dir) => {
                     std::fs::create_dir_all(&dir)?;
                     clap_mangen::generate_to(cmd, &dir)?;

@@ -497,7 +497,34 @@ pub fn run(opts: &Options) -> Result<Report> {
         Some(dir) if incremental && can_stream => PostCache::load(dir),
         _ => PostCache::default(),
     };
-    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref());
+    let input::Found {
+        files,
+        missing,
+        skipped,
+    } = input::discover(&opts.inputs, out_dir.as_deref());
+    if !skipped.is_empty() && opts.verbosity >= Verbosity::Normal {
+        let mut names: Vec<String> = skipped
+            .iter()
+            .take(5)
+            .map(|p| p.display().to_string())
+            .collect();
+        if skipped.len() > names.len() {
+            names.push(format!("and {} more", skipped.len() - names.len()));
+        }
+        diag::note(&format!("skipped, not posts: {}", names.join(", ")));
+    }
+    if files.is_empty() && missing.is_empty() {
+        // Nothing to convert is not success: a script given the wrong folder must notice.
+        let inputs: Vec<String> = opts
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(match inputs.is_empty() {
+            true => anyhow::anyhow!("no posts found: no paths were given on stdin"),
+            false => anyhow::anyhow!("no posts found in {}", inputs.join(", ")),
+        });
+    }
     let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
     let inputs = files.len() + missing.len();
     if streaming {
@@ -648,7 +675,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             record_titles(&docs, &mut report);
             if let Some(doc) = docs.first().filter(|_| !opts.dry_run) {
                 let rendered = post_writer(opts).render(doc);
-                std::io::stdout().lock().write_all(rendered.as_bytes())?;
+                crate::cli::to_stdout(rendered.as_bytes())?;
             }
         }
         (Destination::Dir(dir), Format::Epub) => {
@@ -776,7 +803,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         );
     }
     if opts.dry_run {
-        print_plan(&report)?;
+        print_plan(&report).map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))?;
     }
     if let Some(path) = &opts.report {
         write_json_atomic(path, &report)

@@ -39,7 +39,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         .or_else(|| inputs.first().filter(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| PathBuf::from("."));
     let progress = progress_bar(verbosity, "reading");
-    let (files, missing) = input::discover(inputs, None);
+    let input::Found { files, missing, .. } = input::discover(inputs, None);
     let mut inv = Inventory {
         posts: files.len() + missing.len(),
         ..Inventory::default()

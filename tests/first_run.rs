@@ -269,3 +269,249 @@ fn out_of_range_options_are_usage_errors_on_the_command_line_and_in_the_file() {
     )
     .success();
 }
+
+#[test]
+fn each_warning_is_counted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    // A picture that is not there, and a title the cover font cannot draw.
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(
+        posts.join("2024-03-01-a.md"),
+        "---\ntitle: Missing 🙂\ndate: 2024-03-01\n---\n\n![gone](gone.png)\n",
+    )
+    .unwrap();
+    let report = dir.path().join("report.json");
+    let assert = postbook()
+        .args([
+            "convert",
+            "-t",
+            "epub",
+            "--color",
+            "never",
+            "--title",
+            "Book 🙂",
+        ])
+        .arg(&posts)
+        .arg("-o")
+        .arg(dir.path().join("books"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let printed = stderr.lines().filter(|l| l.starts_with("warning:")).count();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let recorded: usize = json["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["warnings"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(printed, 2, "{stderr}");
+    assert_eq!(recorded, 2, "{json}");
+    assert_eq!(json["summary"]["warnings"], 2, "{json}");
+    assert!(stderr.contains("; 2 warnings"), "{stderr}");
+}
+
+#[test]
+fn summaries_use_singulars() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(
+        posts.join("2024-03-01-a.md"),
+        "---\ntitle: One\ndate: 2024-03-01\n---\n\n![gone](gone.png)\n",
+    )
+    .unwrap();
+    postbook()
+        .args(["convert", "-t", "epub", "--color", "never"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(dir.path().join("books"))
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("converted 1 post into 1 book")
+                .and(predicate::str::contains("; 1 warning ("))
+                .and(predicate::str::contains("1 warnings").not()),
+        );
+}
+
+#[test]
+fn a_missing_input_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    postbook()
+        .args(["convert", "-t", "md", "--color", "never"])
+        .arg(dir.path().join("no-such-folder"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "no-such-folder: no such file or folder",
+        ));
+    assert!(!out.exists());
+    postbook()
+        .args(["inspect", "--color", "never"])
+        .arg(dir.path().join("no-such-folder"))
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn an_empty_folder_is_an_error_and_makes_no_output_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (posts, out) = (dir.path().join("posts"), dir.path().join("out"));
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::write(posts.join("README.md"), "# My posts\n").unwrap();
+    postbook()
+        .args(["convert", "-t", "epub", "--color", "never"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "error: no posts found in {}",
+            posts.display()
+        )));
+    assert!(!out.exists());
+}
+
+#[test]
+fn project_papers_beside_posts_are_skipped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (posts, out) = (dir.path().join("posts"), dir.path().join("out"));
+    post(&posts, "2024-01-01-a.md", "title: A\ndate: 2024-01-01");
+    std::fs::write(
+        posts.join("plain.md"),
+        "# A plain note\n\nNo front matter.\n",
+    )
+    .unwrap();
+    for paper in [
+        "README.md",
+        "README.txt",
+        "LICENSE.md",
+        "CHANGELOG.md",
+        "CONTRIBUTING.md",
+    ] {
+        std::fs::write(posts.join(paper), "# Not a post\n").unwrap();
+    }
+    std::fs::write(posts.join("LICENSE"), "MIT\n").unwrap();
+    postbook()
+        .args(["convert", "-t", "md", "--color", "never"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains("note: skipped, not posts:")
+                .and(predicate::str::contains("README.txt"))
+                .and(predicate::str::contains("converted 2 posts into 2 files")),
+        );
+    let notes: Vec<_> = files_with_ext(&out, "md")
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(notes.len(), 2, "{notes:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn nul_separated_path_lists_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    // A name with a newline in it: only a NUL-separated list can carry it.
+    post(
+        &posts,
+        "2024-01-01-line\nbreak.md",
+        "title: Broken name\ndate: 2024-01-01",
+    );
+    post(&posts, "2024-01-02-b.md", "title: B\ndate: 2024-01-02");
+    let list = format!(
+        "{}\0{}\0",
+        posts.join("2024-01-01-line\nbreak.md").display(),
+        posts.join("2024-01-02-b.md").display()
+    );
+    let report = dir.path().join("report.json");
+    postbook()
+        .args(["convert", "-t", "text", "-0", "-", "--color", "never", "-o"])
+        .arg(dir.path().join("out"))
+        .arg("--report")
+        .arg(&report)
+        .write_stdin(list)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("converted 2 posts"));
+    postbook()
+        .args(["inspect", "--null", "-"])
+        .write_stdin(format!("{}\0", posts.join("2024-01-02-b.md").display()))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1 readable"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failed_write_to_stdout_says_so() {
+    let full = || {
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .unwrap()
+    };
+    let post = samples().join("2021-07-15-local-image.md");
+    for args in [
+        vec!["convert", "-t", "text", "-o", "-"],
+        vec!["inspect"],
+        vec![
+            "convert",
+            "-t",
+            "md",
+            "-n",
+            "-o",
+            "/tmp/postbook-never-written",
+        ],
+    ] {
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("postbook"))
+            .args(&args)
+            .arg(&post)
+            .stdout(full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to stdout: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("postbook"))
+        .arg("man")
+        .stdout(full())
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write to stdout"));
+}
+
+#[test]
+fn the_man_page_documents_every_command() {
+    let out = postbook().arg("man").assert().success();
+    let page = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(page.starts_with(".TH postbook 1"), "{}", &page[..80]);
+    for needle in [
+        ".SH \"POSTBOOK CONVERT\"",
+        ".SH \"POSTBOOK INSPECT\"",
+        "\\-\\-group\\-by",
+        "\\-\\-image\\-timeout",
+        "\\-\\-title\\-pattern",
+        "\\-\\-json",
+    ] {
+        assert!(page.contains(needle), "{needle} missing from the man page");
+    }
+    assert_eq!(page.matches(".ds Aq \\(aq").count(), 1);
+}
