@@ -203,6 +203,10 @@ pub struct Report {
     pub outputs: Vec<OutputRecord>,
     /// One record per input, sorted by path.
     pub posts: Vec<PostRecord>,
+    /// Why the output folder cannot be written, when it cannot: said once, and every output
+    /// fails with it instead of each saying so.
+    #[serde(skip)]
+    unwritable: Option<String>,
 }
 
 /// The record of the input at `path` in `posts`, sorted by path (warnings and outputs arrive by
@@ -543,8 +547,17 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.posts.reserve_exact(inputs);
     let mut fingerprints = Fingerprints::new(opts, &image_root(opts), templates.as_ref());
     fingerprints.inputs.reserve(inputs);
+    // An output folder that cannot be written fails every output, said once; the posts are
+    // still read, so the summary and the report say what would have been converted.
+    report.unwritable = out_dir
+        .as_deref()
+        .filter(|_| !opts.dry_run)
+        .and_then(|dir| writable(dir).err());
+    if let Some(why) = &report.unwritable {
+        diag::error(why);
+    }
     let mut new_cache = match &out_dir {
-        Some(dir) if !opts.dry_run => {
+        Some(dir) if !opts.dry_run && report.unwritable.is_none() => {
             // A killed run's temporary files go first: the cache is being written among them.
             remove_stale_temporaries(dir);
             CacheWriter::create(Some(dir))
@@ -655,7 +668,8 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.posts.sort_by(|a, b| a.input.cmp(&b.input));
 
     let inputs_known = fingerprints.inputs.len();
-    let store = match streaming {
+    // No pictures are fetched for outputs that cannot be written.
+    let store = match streaming || report.unwritable.is_some() {
         true => None,
         false => prepare_images(opts, &mut docs, &mut report)?,
     };
@@ -708,7 +722,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         report.summary.posts_from_cache == inputs_known && cache.unused() == 0 && inputs_known > 0;
     if let Some(dir) = out_dir
         .as_deref()
-        .filter(|_| !opts.dry_run && !cache_current)
+        .filter(|_| !opts.dry_run && !cache_current && report.unwritable.is_none())
     {
         if let Err(e) = new_cache.save(dir) {
             warn(
@@ -805,17 +819,21 @@ pub fn run(opts: &Options) -> Result<Report> {
     if opts.dry_run {
         print_plan(&report).map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))?;
     }
-    if let Some(path) = &opts.report {
+    let report_error = opts.report.as_ref().and_then(|path| {
         write_json_atomic(path, &report)
-            .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
-    }
+            .err()
+            .map(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
+    });
     if opts.verbosity >= Verbosity::Normal {
         eprintln!(
             "{}",
             summary_line(&report, opts.format, opts.dry_run, started)
         );
     }
-    Ok(report)
+    match report_error {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
 }
 
 /// `--dry-run`'s listing on stdout: each output path, then the posts that would go into it.
@@ -1297,6 +1315,13 @@ fn execute(
         }
         return Ok(());
     }
+    if let Some(why) = report.unwritable.clone() {
+        for plan in &plans {
+            let failed = record(plan, OutputStatus::Failed, Some(why.clone()));
+            report.outputs.push(failed);
+        }
+        return Ok(());
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
     let mut manifest = Manifest::load(dir);
@@ -1395,6 +1420,16 @@ fn book_authors(posts: &[&Document]) -> Vec<String> {
     }
     counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
+}
+
+/// Whether files can be written in the output folder `dir` (created if missing): a
+/// temporary file is made there and removed.
+fn writable(dir: &Path) -> std::result::Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+    crate::output::temporary_for(&dir.join(MANIFEST_NAME))
+        .map(drop)
+        .map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))
 }
 
 /// Removes `.postbook-*.tmp` files that a killed run left in the output folder (a run that

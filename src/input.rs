@@ -193,6 +193,9 @@ mod tests {
         assert_eq!(found.skipped.len(), 7, "{:?}", found.skipped);
         // Named on the command line, a README is read.
         let readme = d.path().join("README.md");
-        assert_eq!(discover(std::slice::from_ref(&readme), None).files, [readme]);
+        assert_eq!(
+            discover(std::slice::from_ref(&readme), None).files,
+            [readme]
+        );
     }
 }

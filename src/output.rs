@@ -240,12 +240,23 @@ pub fn temporary_for(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let tmp = builder.tempfile_in(dir)?;
+    let tmp = builder.tempfile_in(dir).map_err(without_temporary_path)?;
     #[cfg(unix)]
     if let Ok(existing) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(existing.permissions())?;
     }
     Ok(tmp)
+}
+
+/// tempfile's error without the name of the temporary file it adds (`… at path
+/// "out/.postbook-qm5gOb.tmp"`): messages name the output, and the user never sees that file.
+fn without_temporary_path(e: std::io::Error) -> std::io::Error {
+    // tempfile keeps the cause private: only its message can be had.
+    let message = e.to_string();
+    match message.rfind(" at path \"") {
+        Some(end) => std::io::Error::new(e.kind(), &message[..end]),
+        None => e,
+    }
 }
 
 /// [`write_atomic`], with the `fsync` before the rename optional: without it the replacement

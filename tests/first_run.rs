@@ -515,3 +515,65 @@ fn the_man_page_documents_every_command() {
     }
     assert_eq!(page.matches(".ds Aq \\(aq").count(), 1);
 }
+
+/// A folder this process cannot write in: a read-only one, or, for root (whom permissions do
+/// not stop), a folder of sysfs. `None` when there is neither.
+#[cfg(unix)]
+fn unwritable_folder(tmp: &Path) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    let locked = tmp.join("locked");
+    std::fs::create_dir_all(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let candidates = [locked, Path::new("/sys/kernel").to_path_buf()];
+    let found = candidates
+        .into_iter()
+        .find(|d| d.is_dir() && std::fs::File::create(d.join("postbook-probe")).is_err());
+    if found.is_none() {
+        eprintln!("note: no unwritable folder found; test skipped");
+    }
+    found
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unwritable_output_folder_is_one_error_with_a_summary_and_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(out) = unwritable_folder(dir.path()) else {
+        return;
+    };
+    let report = dir.path().join("report.json");
+    let assert = postbook()
+        .args(["convert", "-t", "md", "--color", "never"])
+        .arg(samples())
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(
+        errors,
+        [format!(
+            "error: cannot write in output folder {}: Permission denied (os error 13)",
+            out.display()
+        )],
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".postbook-"), "{stderr}");
+    assert!(
+        stderr.contains("converted 0 posts into 0 files; 6 failed"),
+        "{stderr}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["summary"]["failed"], 6);
+    for o in json["outputs"].as_array().unwrap() {
+        assert_eq!(o["status"], "failed");
+        assert!(o["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot write in output folder"));
+    }
+}
