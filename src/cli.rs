@@ -689,8 +689,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let given = matches
                 .subcommand_matches("convert")
                 .expect("convert was parsed");
-            let report = convert::run(&convert_options(*a, given)?)?;
-            Ok(if report.summary.failed > 0 {
+            let options = convert_options(*a, given)?;
+            crate::interrupt::install();
+            let report = convert::run(&options)?;
+            Ok(if crate::interrupt::requested() {
+                ExitCode::from(crate::interrupt::EXIT_CODE)
+            } else if report.summary.failed > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS

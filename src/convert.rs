@@ -37,6 +37,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Why an output was not written: the run was interrupted (Ctrl-C) first.
+#[derive(Debug)]
+struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted before it was written")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
 /// An error in how postbook was called (exit code 2), as opposed to a failure while working.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -360,7 +372,8 @@ pub(crate) fn read_posts(
 ) {
     set_total(progress, files.len());
     let mut files = files.into_iter().peekable();
-    while files.peek().is_some() {
+    // Ctrl-C stops reading between chunks; nothing is then written (see `execute`).
+    while files.peek().is_some() && !crate::interrupt::requested() {
         let chunk: Vec<_> = files
             .by_ref()
             .take(READ_CHUNK)
@@ -668,8 +681,8 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.posts.sort_by(|a, b| a.input.cmp(&b.input));
 
     let inputs_known = fingerprints.inputs.len();
-    // No pictures are fetched for outputs that cannot be written.
-    let store = match streaming || report.unwritable.is_some() {
+    // No pictures are fetched for outputs that cannot be written, or after Ctrl-C.
+    let store = match streaming || report.unwritable.is_some() || crate::interrupt::requested() {
         true => None,
         false => prepare_images(opts, &mut docs, &mut report)?,
     };
@@ -687,7 +700,8 @@ pub fn run(opts: &Options) -> Result<Report> {
                 return Err(UsageError(msg).into());
             }
             record_titles(&docs, &mut report);
-            if let Some(doc) = docs.first().filter(|_| !opts.dry_run) {
+            let stopped = crate::interrupt::requested();
+            if let Some(doc) = docs.first().filter(|_| !opts.dry_run && !stopped) {
                 let rendered = post_writer(opts).render(doc);
                 crate::cli::to_stdout(rendered.as_bytes())?;
             }
@@ -720,9 +734,11 @@ pub fn run(opts: &Options) -> Result<Report> {
     // The cache is rewritten unless every post came from it and it holds no one else.
     let cache_current =
         report.summary.posts_from_cache == inputs_known && cache.unused() == 0 && inputs_known > 0;
+    let interrupted = crate::interrupt::requested();
     if let Some(dir) = out_dir
         .as_deref()
         .filter(|_| !opts.dry_run && !cache_current && report.unwritable.is_none())
+        .filter(|_| !interrupted)
     {
         if let Err(e) = new_cache.save(dir) {
             warn(
@@ -818,6 +834,25 @@ pub fn run(opts: &Options) -> Result<Report> {
     }
     if opts.dry_run {
         print_plan(&report).map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))?;
+    }
+    if interrupted {
+        if let Some(dir) = out_dir.as_deref().filter(|_| !opts.dry_run) {
+            remove_stale_temporaries(dir);
+        }
+        let written = report
+            .outputs
+            .iter()
+            .filter(|o| matches!(o.status, OutputStatus::Created | OutputStatus::Replaced))
+            .count();
+        let left = report
+            .outputs
+            .iter()
+            .filter(|o| o.status == OutputStatus::Failed)
+            .count();
+        diag::error(&format!(
+            "interrupted: {} written, {left} not (the next run makes them)",
+            plural(written, "output", "outputs")
+        ));
     }
     let report_error = opts.report.as_ref().and_then(|path| {
         write_json_atomic(path, &report)
@@ -1334,7 +1369,12 @@ fn execute(
             let started = Instant::now();
             let result = match up_to_date(&manifest, plan) {
                 Some(hash) => Ok((Written::Unchanged, hash, None)),
+                // Ctrl-C: a file being written is finished; no other is started.
+                None if crate::interrupt::requested() => Err(anyhow::Error::new(Interrupted)),
                 None => render(plan).and_then(|(bytes, stats)| {
+                    if crate::interrupt::requested() {
+                        return Err(anyhow::Error::new(Interrupted));
+                    }
                     let (written, hash) =
                         write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)
                             .map_err(anyhow::Error::msg)?;
@@ -1397,7 +1437,9 @@ fn execute(
                 report.outputs.push(record(plan, written.into(), None));
             }
             Err(e) => {
-                diag::error(&format!("{e:#}"));
+                if !e.is::<Interrupted>() {
+                    diag::error(&format!("{e:#}"));
+                }
                 report
                     .outputs
                     .push(record(plan, OutputStatus::Failed, Some(format!("{e:#}"))));

@@ -577,3 +577,104 @@ fn an_unwritable_output_folder_is_one_error_with_a_summary_and_a_report() {
             .contains("cannot write in output folder"));
     }
 }
+
+/// A picture server that answers its first request at once and the others after four seconds.
+fn slow_picture_server() -> u16 {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let port = server.server_addr().to_ip().unwrap().port();
+    let png = std::sync::Arc::new(std::fs::read(samples().join("images/harbour.png")).unwrap());
+    std::thread::spawn(move || {
+        for (n, req) in server.incoming_requests().enumerate() {
+            let png = png.clone();
+            std::thread::spawn(move || {
+                let wait = if n == 0 { 0 } else { 4000 };
+                std::thread::sleep(std::time::Duration::from_millis(wait));
+                let _ = req.respond(tiny_http::Response::from_data(png.to_vec()));
+            });
+        }
+    });
+    port
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_keeps_finished_outputs_and_leaves_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (posts, out) = (dir.path().join("posts"), dir.path().join("out"));
+    let port = slow_picture_server();
+    // Eight monthly books, each waiting for its picture (streamed: pictures are fetched as
+    // each book is made); the first is written long before the others.
+    for month in 1..=8 {
+        std::fs::create_dir_all(&posts).unwrap();
+        std::fs::write(
+            posts.join(format!("2024-{month:02}-01-p.md")),
+            format!(
+                "---\ntitle: Month {month}\n---\n\n![picture](http://127.0.0.1:{port}/{month}.png)\n"
+            ),
+        )
+        .unwrap();
+    }
+    let run = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("postbook"))
+            .args(["convert", "-t", "epub", "--images", "embed", "--no-cache"])
+            .args(["--low-memory", "--color", "never"])
+            .arg(&posts)
+            .arg("-o")
+            .arg(&out)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let child = run();
+    let started = std::time::Instant::now();
+    while epubs_in_or_none(&out) == 0 {
+        assert!(started.elapsed().as_secs() < 60, "no book was written");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("error: interrupted: "), "{stderr}");
+    let books: Vec<String> = epubs_in(&out)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(!books.is_empty() && books.len() < 8, "{books:?}");
+    assert!(
+        stderr.contains(&format!("interrupted: {} output", books.len())),
+        "{books:?}: {stderr}"
+    );
+    // The manifest lists exactly the finished books; no temporary file is left.
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join(".postbook-manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let listed: Vec<String> = manifest["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(listed, books);
+    let leftovers: Vec<_> = all_files(&out)
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The next run makes the rest.
+    let output = run().wait_with_output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(epubs_in(&out).len(), 8);
+}
+
+/// How many EPUBs are in `dir`, which may not exist yet.
+fn epubs_in_or_none(dir: &Path) -> usize {
+    match dir.is_dir() {
+        true => epubs_in(dir).len(),
+        false => 0,
+    }
+}
