@@ -72,6 +72,7 @@ fn stages(c: &mut Criterion) {
     let writer = EpubWriter {
         templates: &templates,
         kobo: false,
+        highlight: true,
     };
     let refs: Vec<&Document> = docs.iter().collect();
     let opts = ImageOptions {

@@ -162,6 +162,10 @@ pub struct ConvertArgs {
     /// statistics and faster page turns).
     #[arg(long)]
     pub kepub: bool,
+    /// Leave code blocks in EPUBs unhighlighted (by default code that names its language is
+    /// highlighted with CSS classes, in weight and slant for e-ink).
+    #[arg(long)]
+    pub no_highlight: bool,
     /// Write a JSON record of every input, output, failure and warning to this file.
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
@@ -483,6 +487,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         templates: a.templates,
         css: a.css,
         kepub: a.kepub,
+        no_highlight: a.no_highlight,
         report: a.report,
         verbosity: a.verbosity.level(),
         images: a.images.options()?,
@@ -526,6 +531,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         templates,
         css,
         kepub,
+        no_highlight,
         report,
         images,
         max_image_width,
@@ -561,6 +567,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.templates, "templates", templates.map(Some));
     set!(a.css, "css", css.map(Some));
     set!(a.kepub, "kepub", kepub);
+    set!(a.no_highlight, "no_highlight", no_highlight);
     set!(a.report, "report", report.map(Some));
     set!(a.low_memory, "low_memory", low_memory);
     set!(a.overwrite, "overwrite", overwrite);

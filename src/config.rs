@@ -45,6 +45,7 @@ pub struct Config {
     pub templates: Option<PathBuf>,
     pub css: Option<PathBuf>,
     pub kepub: Option<bool>,
+    pub no_highlight: Option<bool>,
     pub report: Option<PathBuf>,
     #[serde(deserialize_with = "value_enum")]
     pub images: Option<crate::images::ImagePolicy>,

@@ -19,6 +19,7 @@ use crate::output::{
 };
 use crate::read::{front_matter, read_post, PostError, ReadPost};
 use crate::templates::Templates;
+use crate::warning::{self, Warning, WarningCounts, WarningKind};
 use crate::write::epub::{Book, BookStats, Cover, EpubWriter};
 use crate::write::markdown::MarkdownWriter;
 use crate::write::text::TextWriter;
@@ -178,6 +179,8 @@ pub struct Options {
     pub css: Option<PathBuf>,
     /// Write Kobo EPUBs (`.kepub.epub`, with Kobo's sentence spans).
     pub kepub: bool,
+    /// Leave EPUB code blocks unhighlighted (`--no-highlight`).
+    pub no_highlight: bool,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
     pub images: ImageOptions,
@@ -260,6 +263,8 @@ pub struct Summary {
     /// Outputs edited since postbook wrote them, left as they are (status `kept`).
     pub kept: usize,
     pub warnings: usize,
+    /// The warnings counted by kind (`picture-missing`, `undated`, …).
+    pub warnings_by_kind: WarningCounts,
     pub images_embedded: usize,
     pub images_linked: usize,
     /// Image references that could not be embedded (each has a warning on its post).
@@ -341,7 +346,7 @@ pub struct PostRecord {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<Box<ErrorRecord>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 #[derive(Debug, Serialize)]
@@ -813,7 +818,10 @@ pub fn run(opts: &Options) -> Result<Report> {
         .iter()
         .filter(|o| o.status == OutputStatus::Unchanged)
         .count();
-    report.summary.warnings += report.posts.iter().map(|p| p.warnings.len()).sum::<usize>();
+    for w in report.posts.iter().flat_map(|p| &p.warnings) {
+        report.summary.warnings += 1;
+        *report.summary.warnings_by_kind.entry(w.kind).or_default() += 1;
+    }
 
     report.timings.write = writing.elapsed().as_secs_f64();
     report.timings.total = started.elapsed().as_secs_f64();
@@ -948,7 +956,11 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
         ));
     }
     if s.warnings > 0 {
-        line.push_str(&format!("; {}", plural(s.warnings, "warning", "warnings")));
+        line.push_str(&format!(
+            "; {} ({})",
+            plural(s.warnings, "warning", "warnings"),
+            warning::describe_counts(&s.warnings_by_kind)
+        ));
     }
     line.push_str(&format!(" ({:.2}s)", started.elapsed().as_secs_f64()));
     line
@@ -1198,6 +1210,7 @@ fn write_books(
     let writer = EpubWriter {
         templates,
         kobo: opts.kepub,
+        highlight: !opts.no_highlight,
     };
     // Streaming: what the books' own picture stores did.
     let streamed_images = Mutex::new(ImageCounts::default());
@@ -1489,13 +1502,12 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
-/// Records a warning about one post: on stderr (unless quiet), on its report record, in the count.
-fn post_warning(report: &mut Report, verbosity: Verbosity, post: &Path, message: String) {
-    warn(verbosity, &format!("{}: {message}", post.display()));
-    match record_of(&mut report.posts, post) {
-        // Counted once, with every record's warnings, when the run ends.
-        Some(rec) => rec.warnings.push(message),
-        None => report.summary.warnings += 1,
+/// Records a warning about one post: on stderr (unless quiet) and on its report record, from
+/// which the summary counts it when the run ends.
+fn post_warning(report: &mut Report, verbosity: Verbosity, post: &Path, warning: Warning) {
+    warn(verbosity, &format!("{}: {warning}", post.display()));
+    if let Some(rec) = record_of(&mut report.posts, post) {
+        rec.warnings.push(warning);
     }
 }
 
@@ -1624,6 +1636,7 @@ fn write_posts(
                 }
                 Lookup::Failed(why) => {
                     report.summary.images_failed += 1;
+                    let why = Warning::new(WarningKind::PictureMissing, why);
                     post_warning(report, opts.verbosity, &doc.meta.path, why);
                     incomplete.insert(doc.meta.path.clone());
                 }

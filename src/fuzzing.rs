@@ -7,7 +7,7 @@ use crate::read::front_matter::{parse, split, to_meta};
 use crate::read::{html::read_html, markdown::read_markdown, read_post_bytes};
 use crate::write::markdown::{blocks as markdown_blocks, MarkdownWriter};
 use crate::write::text::TextWriter;
-use crate::write::xhtml::{blocks as xhtml_blocks, Context};
+use crate::write::xhtml::{body as xhtml_body, Context, Found};
 use crate::write::PostWriter;
 use std::path::Path;
 
@@ -34,9 +34,14 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
         base: base.as_ref(),
         image_label: "image",
         kobo: None,
+        highlight: true,
+        heading_ids: &[],
+        found: Found::default(),
     };
-    let mut body = String::from("<body xmlns=\"http://www.w3.org/1999/xhtml\">");
-    xhtml_blocks(&model, &ctx, 1, &mut body);
+    let mut body = String::from(
+        "<body xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\">",
+    );
+    xhtml_body(&model, &ctx, 1, &mut body);
     body.push_str("</body>");
     body
 }

@@ -26,6 +26,7 @@ use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};
 use crate::model::{Document, Meta, PostPath};
 use crate::output::{hex, sha256_hex};
 use crate::templates::Templates;
+use crate::warning::Warning;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -37,7 +38,7 @@ use tempfile::NamedTempFile;
 pub const CACHE_NAME: &str = ".postbook-cache.json";
 
 /// Bumped whenever the cache lines change shape.
-const CACHE_FORMAT: u32 = 1;
+const CACHE_FORMAT: u32 = 2;
 
 /// A cheap identity of a file's content: its size and modification time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,11 +96,11 @@ pub struct CacheLine<M, I, W> {
 }
 
 /// A post as the cache has it.
-pub type CachedPost = CacheLine<Meta, InputInfo, Vec<String>>;
+pub type CachedPost = CacheLine<Meta, InputInfo, Vec<Warning>>;
 
 impl CachedPost {
     /// The cached metadata, input info and read warnings, if the post still has this `stamp`.
-    pub fn fresh(self, stamp: Option<Stamp>) -> Option<(Meta, InputInfo, Vec<String>)> {
+    pub fn fresh(self, stamp: Option<Stamp>) -> Option<(Meta, InputInfo, Vec<Warning>)> {
         (Some(self.input.stamp) == stamp).then_some((self.meta, self.input, self.warnings))
     }
 }
@@ -226,7 +227,7 @@ impl CacheWriter {
     /// Records a post that was read (or taken from the cache). Its front matter's extra keys
     /// are not kept: planning does not need them. Posts whose path is not UTF-8 are left out
     /// (JSON cannot hold it); they are read on every run.
-    pub fn add(&mut self, meta: &Meta, input: &InputInfo, warnings: &[String]) {
+    pub fn add(&mut self, meta: &Meta, input: &InputInfo, warnings: &[Warning]) {
         let extra = Vec::new();
         let meta = &Meta {
             extra,
@@ -295,6 +296,7 @@ impl Fingerprints {
             templates: _,
             css: _,
             kepub,
+            no_highlight,
             // How the run is reported or carried out, not what it writes.
             report: _,
             verbosity: _,
@@ -341,7 +343,7 @@ impl Fingerprints {
                     wrap
                 ),
                 (policy, process, offline, max_bytes, cover, auto_cover, no_cover),
-                kepub,
+                (kepub, no_highlight),
                 (dedupe, templates.map(Templates::digest)),
                 std::env::var("SOURCE_DATE_EPOCH").ok(),
             )
@@ -383,6 +385,7 @@ impl Fingerprints {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::warning::WarningKind;
 
     #[test]
     fn cache_round_trip_and_corruption() {
@@ -393,7 +396,8 @@ mod tests {
         let stamp = Stamp::of(&post);
         let info = InputInfo::new(stamp.unwrap(), &doc);
         let mut w = CacheWriter::create(Some(dir.path()));
-        w.add(&doc.meta, &info, &["a warning".into()]);
+        let warning = Warning::new(WarningKind::Undated, "a warning");
+        w.add(&doc.meta, &info, std::slice::from_ref(&warning));
         w.save(dir.path()).unwrap();
         // Nothing else is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
@@ -401,7 +405,7 @@ mod tests {
         let mut cache = PostCache::load(dir.path());
         let (meta, _, warnings) = cache.take(&post).unwrap().fresh(stamp).expect("cached");
         assert_eq!(meta, doc.meta);
-        assert_eq!(warnings, ["a warning"]);
+        assert_eq!(warnings, [warning]);
         assert!(cache.take(&post).is_none() && cache.unused() == 0);
         // A changed stamp misses.
         let mut cache = PostCache::load(dir.path());
@@ -416,7 +420,11 @@ mod tests {
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, &text[..text.len() - 5]).unwrap();
         assert!(PostCache::load(dir.path()).ignored);
-        std::fs::write(&file, text.replacen("\"format\":1", "\"format\":0", 1)).unwrap();
+        std::fs::write(
+            &file,
+            text.replacen(&format!("\"format\":{CACHE_FORMAT}"), "\"format\":0", 1),
+        )
+        .unwrap();
         let mut cache = PostCache::load(dir.path());
         assert!(cache.ignored && cache.unused() == 0);
     }

@@ -22,4 +22,5 @@ pub mod model;
 pub mod output;
 pub mod read;
 pub mod templates;
+pub mod warning;
 pub mod write;

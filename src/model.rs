@@ -179,9 +179,11 @@ impl PostDate {
 /// Block-level content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Block {
-    /// Level 1–6.
+    /// Level 1–6. `id` is the anchor the source gave explicitly (`{#id}`, `id="…"`); writers
+    /// that need one for every heading derive the rest with [`heading_ids`].
     Heading {
         level: u8,
+        id: Option<String>,
         content: Vec<Inline>,
     },
     Paragraph(Vec<Inline>),
@@ -238,6 +240,23 @@ pub enum Inline {
     Link(Box<Link>),
     Image(Box<Image>),
     LineBreak,
+    /// A formula in TeX, as written between `$…$`, `$$…$$`, `\(…\)`, `\[…\]` or in a math
+    /// environment. Kept as TeX in the model: each writer decides how to show it (MathML,
+    /// `$…$`, the source).
+    Math(Box<Math>),
+    /// A footnote, with its content at the place it is referenced (as pandoc does): writers
+    /// number notes and place them (EPUB pop-ups, `[^n]`, a list after the post).
+    Note(Vec<Block>),
+    /// A task list checkbox (`- [x]`), at the start of a list item's first paragraph.
+    Check(bool),
+}
+
+/// A TeX formula.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Math {
+    /// Display (a block of its own) or inline (in the line of text).
+    pub display: bool,
+    pub tex: String,
 }
 
 /// A hyperlink around inline content.
@@ -278,157 +297,232 @@ impl Document {
 
     /// Calls `f` on every image in the document, figures and inline images alike.
     pub fn for_each_image<'a>(&'a self, f: &mut dyn FnMut(&'a Image)) {
-        fn inlines<'a>(xs: &'a [Inline], f: &mut dyn FnMut(&'a Image)) {
-            for x in xs {
-                match x {
-                    Inline::Image(img) => f(img),
-                    Inline::Emph(c)
-                    | Inline::Strong(c)
-                    | Inline::Strike(c)
-                    | Inline::Sub(c)
-                    | Inline::Sup(c) => inlines(c, f),
-                    Inline::Link(link) => inlines(&link.content, f),
-                    Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
-                }
+        walk(&self.blocks, &mut |node| {
+            match node {
+                Node::Block(Block::Figure(img)) | Node::Inline(Inline::Image(img)) => f(img),
+                _ => {}
             }
-        }
-        fn blocks<'a>(xs: &'a [Block], f: &mut dyn FnMut(&'a Image)) {
-            for b in xs {
-                match b {
-                    Block::Heading { content, .. } | Block::Paragraph(content) => {
-                        inlines(content, f)
-                    }
-                    Block::List { items, .. } => items.iter().for_each(|i| blocks(i, f)),
-                    Block::Quote(c) => blocks(c, f),
-                    Block::Figure(img) => f(img),
-                    Block::Table(t) => {
-                        for row in t.header.iter().chain(t.rows.iter()) {
-                            row.iter().for_each(|cell| inlines(cell, f));
-                        }
-                    }
-                    Block::Code { .. } | Block::Rule => {}
-                }
-            }
-        }
-        blocks(&self.blocks, f)
+            true
+        })
     }
 
     /// Calls `f` on every image, to change where it points (`--images embed` relinks pictures to
     /// the saved files).
     pub fn for_each_image_mut(&mut self, f: &mut dyn FnMut(&mut Image)) {
-        fn inlines(xs: &mut [Inline], f: &mut dyn FnMut(&mut Image)) {
-            for x in xs {
-                match x {
-                    Inline::Image(img) => f(img),
-                    Inline::Emph(c)
-                    | Inline::Strong(c)
-                    | Inline::Strike(c)
-                    | Inline::Sub(c)
-                    | Inline::Sup(c) => inlines(c, f),
-                    Inline::Link(link) => inlines(&mut link.content, f),
-                    Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+        struct Images<'f>(&'f mut dyn FnMut(&mut Image));
+        impl VisitMut for Images<'_> {
+            fn blocks(&mut self, blocks: &mut Vec<Block>) {
+                for b in blocks {
+                    if let Block::Figure(img) = b {
+                        (self.0)(img)
+                    }
+                }
+            }
+            fn inlines(&mut self, inlines: &mut Vec<Inline>) {
+                for i in inlines {
+                    if let Inline::Image(img) = i {
+                        (self.0)(img)
+                    }
                 }
             }
         }
-        fn blocks(xs: &mut [Block], f: &mut dyn FnMut(&mut Image)) {
-            for b in xs {
-                match b {
-                    Block::Heading { content, .. } | Block::Paragraph(content) => {
-                        inlines(content, f)
-                    }
-                    Block::List { items, .. } => items.iter_mut().for_each(|i| blocks(i, f)),
-                    Block::Quote(c) => blocks(c, f),
-                    Block::Figure(img) => f(img),
-                    Block::Table(t) => {
-                        for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
-                            row.iter_mut().for_each(|cell| inlines(cell, f));
-                        }
-                    }
-                    Block::Code { .. } | Block::Rule => {}
-                }
-            }
-        }
-        blocks(&mut self.blocks, f)
+        walk_mut(&mut self.blocks, &mut Images(f))
     }
 
     /// Removes the images `remove` selects (`--images strip`, tracking pixels). Their caption or
     /// alt text stays as plain text, so no words are lost; a figure without one disappears.
     pub fn remove_images(&mut self, remove: &mut dyn FnMut(&Image) -> bool) {
-        fn inlines(xs: &mut Vec<Inline>, remove: &mut dyn FnMut(&Image) -> bool) {
-            xs.retain_mut(|x| match x {
-                Inline::Image(img) if remove(img) => {
-                    let alt = std::mem::take(&mut img.alt);
-                    *x = Inline::Text(alt);
-                    !matches!(x, Inline::Text(t) if t.is_empty())
-                }
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Sub(c)
-                | Inline::Sup(c) => {
-                    inlines(c, remove);
-                    true
-                }
-                Inline::Link(link) => {
-                    inlines(&mut link.content, remove);
-                    true
-                }
-                _ => true,
-            });
-        }
-        fn blocks(xs: &mut Vec<Block>, remove: &mut dyn FnMut(&Image) -> bool) {
-            xs.retain_mut(|b| match b {
-                Block::Figure(img) if remove(img) => {
-                    let alt = std::mem::take(&mut img.alt);
-                    *b = Block::Paragraph(vec![Inline::Text(alt)]);
-                    !matches!(b, Block::Paragraph(c) if matches!(&c[..], [Inline::Text(t)] if t.is_empty()))
-                }
-                Block::Heading { content, .. } | Block::Paragraph(content) => {
-                    inlines(content, remove);
-                    true
-                }
-                Block::List { items, .. } => {
-                    items.iter_mut().for_each(|i| blocks(i, remove));
-                    true
-                }
-                Block::Quote(c) => {
-                    blocks(c, remove);
-                    true
-                }
-                Block::Table(t) => {
-                    for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
-                        row.iter_mut().for_each(|cell| inlines(cell, remove));
+        struct Remove<'f>(&'f mut dyn FnMut(&Image) -> bool);
+        impl VisitMut for Remove<'_> {
+            fn blocks(&mut self, blocks: &mut Vec<Block>) {
+                blocks.retain_mut(|b| match b {
+                    Block::Figure(img) if (self.0)(img) => {
+                        let alt = std::mem::take(&mut img.alt);
+                        *b = Block::Paragraph(vec![Inline::Text(alt)]);
+                        !matches!(b, Block::Paragraph(c) if matches!(&c[..], [Inline::Text(t)] if t.is_empty()))
                     }
-                    true
-                }
-                _ => true,
-            });
+                    _ => true,
+                })
+            }
+            fn inlines(&mut self, inlines: &mut Vec<Inline>) {
+                inlines.retain_mut(|x| match x {
+                    Inline::Image(img) if (self.0)(img) => {
+                        let alt = std::mem::take(&mut img.alt);
+                        *x = Inline::Text(alt);
+                        !matches!(x, Inline::Text(t) if t.is_empty())
+                    }
+                    _ => true,
+                })
+            }
         }
-        blocks(&mut self.blocks, remove)
+        walk_mut(&mut self.blocks, &mut Remove(remove))
     }
 }
 
-/// The visible text of inlines, without any markup (used for alt text, titles, comparisons).
-pub fn plain_text(inlines: &[Inline]) -> String {
-    let mut out = String::new();
-    push_plain_text(inlines, &mut out);
-    out
+/// A node of the model, as [`walk`] visits it.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'a> {
+    Block(&'a Block),
+    Inline(&'a Inline),
 }
 
-fn push_plain_text(inlines: &[Inline], out: &mut String) {
-    for i in inlines {
-        match i {
-            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+/// Visits every block and inline in document order, each before its content (list items,
+/// quotes, cells, emphasis, link text, footnotes at their reference). `f` returns whether to
+/// go into the node's content. The one place that knows where content nests: a new node kind
+/// is added here, not in every function that looks through a document.
+pub fn walk<'a>(blocks: &'a [Block], f: &mut dyn FnMut(Node<'a>) -> bool) {
+    for b in blocks {
+        if !f(Node::Block(b)) {
+            continue;
+        }
+        match b {
+            Block::Heading { content, .. } | Block::Paragraph(content) => walk_inlines(content, f),
+            Block::List { items, .. } => items.iter().for_each(|i| walk(i, f)),
+            Block::Quote(c) => walk(c, f),
+            Block::Table(t) => {
+                for row in t.header.iter().chain(t.rows.iter()) {
+                    row.iter().for_each(|cell| walk_inlines(cell, f));
+                }
+            }
+            Block::Figure(_) | Block::Code { .. } | Block::Rule => {}
+        }
+    }
+}
+
+/// [`walk`] over inline content.
+pub fn walk_inlines<'a>(xs: &'a [Inline], f: &mut dyn FnMut(Node<'a>) -> bool) {
+    for x in xs {
+        if !f(Node::Inline(x)) {
+            continue;
+        }
+        match x {
             Inline::Emph(c)
             | Inline::Strong(c)
             | Inline::Strike(c)
             | Inline::Sub(c)
-            | Inline::Sup(c) => push_plain_text(c, out),
-            Inline::Link(link) => push_plain_text(&link.content, out),
-            Inline::Image(img) => out.push_str(&img.alt),
-            Inline::LineBreak => out.push('\n'),
+            | Inline::Sup(c) => walk_inlines(c, f),
+            Inline::Link(link) => walk_inlines(&link.content, f),
+            Inline::Note(blocks) => walk(blocks, f),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::Image(_)
+            | Inline::LineBreak
+            | Inline::Math(_)
+            | Inline::Check(_) => {}
         }
     }
+}
+
+/// What [`walk_mut`] calls on each list of blocks and of inlines: lists rather than nodes, so a
+/// visitor can remove, split or replace nodes.
+pub trait VisitMut {
+    fn blocks(&mut self, _blocks: &mut Vec<Block>) {}
+    fn inlines(&mut self, _inlines: &mut Vec<Inline>) {}
+}
+
+/// Visits every list of blocks (the body, list items, quotes, footnotes) and of inlines, the
+/// content of a list before the list itself.
+pub fn walk_mut(blocks: &mut Vec<Block>, v: &mut dyn VisitMut) {
+    for b in blocks.iter_mut() {
+        match b {
+            Block::Heading { content, .. } | Block::Paragraph(content) => {
+                walk_inlines_mut(content, v)
+            }
+            Block::List { items, .. } => items.iter_mut().for_each(|i| walk_mut(i, v)),
+            Block::Quote(c) => walk_mut(c, v),
+            Block::Table(t) => {
+                for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
+                    row.iter_mut().for_each(|cell| walk_inlines_mut(cell, v));
+                }
+            }
+            Block::Figure(_) | Block::Code { .. } | Block::Rule => {}
+        }
+    }
+    v.blocks(blocks);
+}
+
+/// [`walk_mut`] over inline content.
+pub fn walk_inlines_mut(xs: &mut Vec<Inline>, v: &mut dyn VisitMut) {
+    for x in xs.iter_mut() {
+        match x {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sub(c)
+            | Inline::Sup(c) => walk_inlines_mut(c, v),
+            Inline::Link(link) => walk_inlines_mut(&mut link.content, v),
+            Inline::Note(blocks) => walk_mut(blocks, v),
+            Inline::Text(_)
+            | Inline::Code(_)
+            | Inline::Image(_)
+            | Inline::LineBreak
+            | Inline::Math(_)
+            | Inline::Check(_) => {}
+        }
+    }
+    v.inlines(xs);
+}
+
+/// The visible text of inlines, without any markup (used for alt text, titles, comparisons).
+/// Footnotes are left out: they are not part of the line they are attached to.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    walk_inlines(inlines, &mut |node| {
+        match node {
+            Node::Inline(Inline::Text(t) | Inline::Code(t)) => out.push_str(t),
+            Node::Inline(Inline::Image(img)) => out.push_str(&img.alt),
+            Node::Inline(Inline::LineBreak) => out.push('\n'),
+            Node::Inline(Inline::Math(m)) => out.push_str(&m.tex),
+            Node::Inline(Inline::Note(_)) => return false,
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
+/// Anchors for a post's headings, in order: the explicit id when the source gave one, else a
+/// slug of the heading's text (GitHub's and Goldmark's rule: lowercase, letters and digits of
+/// any script kept, spaces to `-`, other punctuation dropped), made unique in the post with
+/// `-1`, `-2`. The EPUB writer puts them on the headings; in-post `#links` are matched to them.
+/// `reserved` are ids the page already uses.
+pub fn heading_ids(blocks: &[Block], reserved: &[&str]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    walk(blocks, &mut |node| {
+        if let Node::Block(Block::Heading { id, content, .. }) = node {
+            let base = match id {
+                Some(id) => id.split_whitespace().collect::<Vec<_>>().join("-"),
+                None => slug(&plain_text(content)),
+            };
+            let base = if base.is_empty() {
+                "section".to_string()
+            } else {
+                base
+            };
+            let mut candidate = base.clone();
+            let mut n = 0;
+            while ids.contains(&candidate) || reserved.contains(&candidate.as_str()) {
+                n += 1;
+                candidate = format!("{base}-{n}");
+            }
+            ids.push(candidate);
+        }
+        true
+    });
+    ids
+}
+
+/// A heading's text as an anchor (see [`heading_ids`]).
+pub fn slug(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.trim().chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            out.extend(c.to_lowercase());
+        } else if c.is_whitespace() {
+            out.push('-');
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -437,6 +531,58 @@ mod tests {
 
     /// A book's model is mostly `Vec<Inline>` and `Vec<Block>`: their element sizes are what
     /// boxing links, images and figures buys (see the comment on [`Inline`]).
+    #[test]
+    fn heading_ids_are_slugs_made_unique() {
+        let h = |id: Option<&str>, text: &str| Block::Heading {
+            level: 2,
+            id: id.map(str::to_string),
+            content: vec![Inline::Text(text.into())],
+        };
+        let blocks = [
+            h(None, "Why Rust? (2024)"),
+            h(None, "Why Rust? (2024)"),
+            h(Some("own"), "Anything"),
+            h(None, "中文 标题"),
+            h(None, "!!!"),
+        ];
+        assert_eq!(
+            heading_ids(&blocks, &["section"]),
+            [
+                "why-rust-2024",
+                "why-rust-2024-1",
+                "own",
+                "中文-标题",
+                "section-1"
+            ]
+        );
+    }
+
+    #[test]
+    fn walk_reaches_into_footnotes() {
+        let img = Image {
+            src: "a.png".into(),
+            alt: String::new(),
+            title: None,
+        };
+        let doc = Document {
+            meta: Meta::default(),
+            blocks: vec![Block::Paragraph(vec![
+                Inline::Text("x".into()),
+                Inline::Note(vec![Block::Paragraph(vec![Inline::Image(Box::new(img))])]),
+            ])],
+        };
+        let mut found = 0;
+        doc.for_each_image(&mut |_| found += 1);
+        assert_eq!(found, 1);
+        assert_eq!(
+            plain_text(match &doc.blocks[0] {
+                Block::Paragraph(c) => c,
+                _ => unreachable!(),
+            }),
+            "x"
+        );
+    }
+
     #[test]
     fn model_nodes_stay_small() {
         assert_eq!(std::mem::size_of::<Inline>(), 32);

@@ -167,7 +167,13 @@ fn warnings_of(report: &serde_json::Value) -> Vec<String> {
         .unwrap()
         .iter()
         .flat_map(|p| p["warnings"].as_array().cloned().unwrap_or_default())
-        .map(|w| w.as_str().unwrap().to_string())
+        .map(|w| {
+            format!(
+                "{}: {}",
+                w["kind"].as_str().unwrap(),
+                w["message"].as_str().unwrap()
+            )
+        })
         .collect()
 }
 

@@ -274,7 +274,10 @@ fn an_edited_output_is_rendered_again_and_kept() {
         .clone();
     let err = String::from_utf8(out).unwrap();
     assert!(err.contains("keeping "), "{err}");
-    assert!(err.contains("(6 unchanged); 1 kept (edited since written)"), "{err}");
+    assert!(
+        err.contains("(6 unchanged); 1 kept (edited since written)"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&note).unwrap(), "my own notes\n");
 }
 

@@ -7,11 +7,12 @@
 //! invalid sequences become U+FFFD with a warning.
 
 use super::PostError;
+use crate::warning::{Warning, WarningKind};
 use encoding_rs::{Encoding, UTF_8};
 
 /// [`decode`] for a file's bytes already owned: the common case, UTF-8 without a byte order
 /// mark, becomes the text without a copy.
-pub fn decode_owned(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String, PostError> {
+pub fn decode_owned(bytes: Vec<u8>, warnings: &mut Vec<Warning>) -> Result<String, PostError> {
     match String::from_utf8(bytes) {
         Ok(text) if !text.starts_with('\u{FEFF}') && !text.bytes().take(8192).any(|b| b == 0) => {
             not_empty(text)
@@ -23,14 +24,14 @@ pub fn decode_owned(bytes: Vec<u8>, warnings: &mut Vec<String>) -> Result<String
 
 /// Decodes a post file. Binary and empty files are refused with a reason rather than turned
 /// into a post full of garbage.
-pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostError> {
+pub fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, PostError> {
     // A BOM comes first: UTF-16 text is full of NUL bytes and would look binary.
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
         if had_errors {
-            warnings.push(format!(
-                "invalid {} sequences replaced with U+FFFD",
-                encoding.name()
+            warnings.push(Warning::new(
+                WarningKind::Encoding,
+                format!("invalid {} sequences replaced with U+FFFD", encoding.name()),
             ));
         }
         return not_empty(text.into_owned());
@@ -61,16 +62,22 @@ pub fn decode(bytes: &[u8], warnings: &mut Vec<String>) -> Result<String, PostEr
         let valid = std::str::from_utf8(bytes)
             .map_err(|e| e.valid_up_to())
             .err();
-        warnings.push(format!(
-            "invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD",
-            valid.unwrap_or(0)
+        warnings.push(Warning::new(
+            WarningKind::Encoding,
+            format!(
+                "invalid UTF-8 at byte {}; bad sequences replaced with U+FFFD",
+                valid.unwrap_or(0)
+            ),
         ));
     } else {
-        warnings.push(format!("not UTF-8: read as {} ({how})", encoding.name()));
+        warnings.push(Warning::new(
+            WarningKind::Encoding,
+            format!("not UTF-8: read as {} ({how})", encoding.name()),
+        ));
         if had_errors {
-            warnings.push(format!(
-                "invalid {} sequences replaced with U+FFFD",
-                encoding.name()
+            warnings.push(Warning::new(
+                WarningKind::Encoding,
+                format!("invalid {} sequences replaced with U+FFFD", encoding.name()),
             ));
         }
     }
@@ -141,7 +148,7 @@ mod tests {
         let mut owned_warnings = Vec::new();
         let owned = decode_owned(bytes.to_vec(), &mut owned_warnings).unwrap();
         assert_eq!((&owned, &owned_warnings), (&text, &w));
-        (text, w)
+        (text, w.into_iter().map(|w| w.message).collect())
     }
 
     #[test]

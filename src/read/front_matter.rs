@@ -5,6 +5,7 @@
 
 use super::PostError;
 use crate::model::{Meta, PostDate};
+use crate::warning::{Warning, WarningKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
 
@@ -192,7 +193,7 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 /// slug) have their HTML character references decoded: scraped posts copy them from HTML
 /// (`author: Zhao Tong &#38; more`), and they are plain text everywhere postbook shows them.
 /// Other keys are kept exactly as written: they may hold HTML.
-pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<String> {
+pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for (key, value) in pairs {
         match key.to_ascii_lowercase().as_str() {
@@ -200,8 +201,9 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<String> {
             "date" if meta.date.is_none() => match scalar(&value).as_deref().map(parse_date) {
                 Some(Some(d)) => meta.date = Some(d),
                 _ => {
-                    warnings.push(format!(
-                        "cannot read date {value}; the post is treated as undated"
+                    warnings.push(Warning::new(
+                        WarningKind::FrontMatter,
+                        format!("cannot read date {value}; the post is treated as undated"),
                     ));
                     meta.extra.push((key, value));
                 }

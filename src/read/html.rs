@@ -6,36 +6,134 @@
 //! produce no blocks.
 
 use super::inline::{collapse_whitespace, normalize, trim};
-use crate::model::{plain_text, Block, Image, Inline, Link, Table};
-use ego_tree::NodeRef;
-use scraper::{Html, Node};
+use crate::model::{plain_text, slug, Block, Image, Inline, Link, Table};
+use crate::warning::{Warning, WarningKind};
+use ego_tree::{NodeId, NodeRef};
+use scraper::{CaseSensitivity, Html, Node};
+use std::collections::{HashMap, HashSet};
 
 /// Nesting deeper than this is flattened to its text: real posts never come close, and recursion
 /// without a bound would let a hostile file overflow the stack.
 const MAX_DEPTH: usize = 256;
 
 /// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
-pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
+pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
-        warnings.push(format!(
-            "HTML nested deeper than {} levels; the excess tags were dropped, their text kept",
-            super::nesting::LIMIT
+        warnings.push(Warning::new(
+            WarningKind::Nesting,
+            format!(
+                "HTML nested deeper than {} levels; the excess tags were dropped, their text kept",
+                super::nesting::LIMIT
+            ),
         ));
     }
     let doc = Html::parse_fragment(capped.as_deref().unwrap_or(html));
+    let notes = Footnotes::find(doc.tree.root());
     let mut reader = Reader {
         warnings,
         flattened: false,
+        tree: &doc.tree,
+        notes,
+        expanding: Vec::new(),
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
     sink.finish()
 }
 
-struct Reader<'w> {
-    warnings: &'w mut Vec<String>,
+struct Reader<'w, 'd> {
+    warnings: &'w mut Vec<Warning>,
     flattened: bool,
+    tree: &'d ego_tree::Tree<Node>,
+    notes: Footnotes,
+    /// The footnotes being read, innermost last: a note that refers to itself (directly or
+    /// not) is read once.
+    expanding: Vec<NodeId>,
+}
+
+/// The footnotes of a document, as the Markdown renderers that made it write them:
+/// pulldown-cmark's `div.footnote-definition`, and kramdown's, Goldmark's and pandoc's list
+/// in a `.footnotes` (or `role="doc-endnotes"`) container, one `li` per note.
+#[derive(Default)]
+struct Footnotes {
+    /// Each note's definition, by the id its references link to.
+    by_id: HashMap<String, NodeId>,
+    /// Definitions (and note containers) that are referenced, so read at their references and
+    /// not where they stand.
+    placed: HashSet<NodeId>,
+}
+
+impl Footnotes {
+    fn find(root: NodeRef<'_, Node>) -> Footnotes {
+        let mut notes = Footnotes::default();
+        let mut containers = Vec::new();
+        for node in root.descendants() {
+            let Some(el) = node.value().as_element() else {
+                continue;
+            };
+            let id = el.attr("id").filter(|id| !id.is_empty());
+            if el.has_class("footnote-definition", CaseSensitivity::AsciiCaseInsensitive) {
+                if let Some(id) = id {
+                    notes.by_id.insert(id.to_string(), node.id());
+                }
+            } else if el.has_class("footnotes", CaseSensitivity::AsciiCaseInsensitive)
+                || el.attr("role") == Some("doc-endnotes")
+            {
+                containers.push(node);
+                for li in node
+                    .descendants()
+                    .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "li"))
+                {
+                    if let Some(id) = li.value().as_element().and_then(|e| e.attr("id")) {
+                        notes.by_id.insert(id.to_string(), li.id());
+                    }
+                }
+            }
+        }
+        if notes.by_id.is_empty() {
+            return notes;
+        }
+        for node in root.descendants() {
+            if let Some(target) = node
+                .value()
+                .as_element()
+                .filter(|e| e.name() == "a")
+                .and_then(|e| e.attr("href")?.strip_prefix('#'))
+                .and_then(|id| notes.by_id.get(id))
+            {
+                if !is_backlink(node) {
+                    notes.placed.insert(*target);
+                }
+            }
+        }
+        // A container whose every note is placed goes (with its rule and heading).
+        for c in containers {
+            let mut lis = c
+                .descendants()
+                .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "li"));
+            if lis.all(|li| notes.placed.contains(&li.id())) {
+                notes.placed.insert(c.id());
+            }
+        }
+        notes
+    }
+
+    /// The definition a link refers to, when it is a footnote reference.
+    fn target(&self, a: &scraper::node::Element) -> Option<NodeId> {
+        let id = a.attr("href")?.strip_prefix('#')?;
+        self.by_id.get(id).copied()
+    }
+}
+
+/// A footnote's link back to its reference (`↩`), which a note in the model does not need.
+fn is_backlink(node: NodeRef<'_, Node>) -> bool {
+    node.value().as_element().is_some_and(|e| {
+        e.attr("role") == Some("doc-backlink")
+            || ["reversefootnote", "footnote-back", "footnote-backref"]
+                .iter()
+                .any(|c| e.has_class(c, CaseSensitivity::AsciiCaseInsensitive))
+    })
 }
 
 /// Blocks being built, with the paragraph currently collecting inline content.
@@ -146,7 +244,7 @@ fn has_block_descendant(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
-impl Reader<'_> {
+impl Reader<'_, '_> {
     fn blocks_of(&mut self, node: NodeRef<'_, Node>, depth: usize) -> Vec<Block> {
         let mut sink = Sink::default();
         self.blocks(node, &mut sink, depth);
@@ -173,10 +271,14 @@ impl Reader<'_> {
             Node::Element(el) => el,
             _ => return,
         };
-        if is_hidden(el) {
+        if is_hidden(el) || self.notes.placed.contains(&node.id()) || is_backlink(node) {
             return;
         }
         let name = el.name();
+        if let Some(check) = checkbox(el) {
+            sink.pending.push(check);
+            return;
+        }
         match kind(name) {
             Kind::Dropped => {}
             Kind::Inline => {
@@ -205,7 +307,14 @@ impl Reader<'_> {
                             .collect(),
                     ));
                     if !content.is_empty() {
-                        sink.push(Block::Heading { level, content });
+                        // An id that is the heading's own slug is the one every writer derives
+                        // anyway (`model::heading_ids`): only others are kept as explicit.
+                        let id = el
+                            .attr("id")
+                            .map(str::trim)
+                            .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
+                            .map(str::to_string);
+                        sink.push(Block::Heading { level, id, content });
                     }
                 }
                 "ul" | "ol" | "menu" => {
@@ -434,10 +543,18 @@ impl Reader<'_> {
             Node::Element(el) => el,
             _ => return,
         };
-        if is_hidden(el) {
+        if is_hidden(el) || is_backlink(node) {
             return;
         }
         let name = el.name();
+        if let Some(check) = checkbox(el) {
+            out.push(check);
+            return;
+        }
+        if let Some(note) = self.note(node, el, depth) {
+            out.push(note);
+            return;
+        }
         match kind(name) {
             Kind::Dropped => return,
             Kind::Block => {
@@ -506,13 +623,61 @@ impl Reader<'_> {
         }
     }
 
+    /// A footnote reference (`<a href="#fn:1">`, or a `<sup>` around only that) becomes the
+    /// note itself, read from its definition.
+    fn note(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &scraper::node::Element,
+        depth: usize,
+    ) -> Option<Inline> {
+        let link = match el.name() {
+            "a" => node,
+            "sup" => {
+                let mut elements = node.children().filter(|c| {
+                    c.value().as_element().is_some()
+                        || c.value().as_text().is_some_and(|t| !t.trim().is_empty())
+                });
+                match (elements.next(), elements.next()) {
+                    (Some(a), None) if a.value().as_element()?.name() == "a" => a,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let target = self.notes.target(link.value().as_element()?)?;
+        if self.expanding.contains(&target) {
+            return None;
+        }
+        let definition = self.tree.get(target)?;
+        self.expanding.push(target);
+        let mut sink = Sink::default();
+        for child in definition.children() {
+            // pulldown-cmark's definition starts with its label.
+            let is_label = child.value().as_element().is_some_and(|e| {
+                e.has_class(
+                    "footnote-definition-label",
+                    CaseSensitivity::AsciiCaseInsensitive,
+                )
+            });
+            if !is_label {
+                self.block(child, &mut sink, depth + 1);
+            }
+        }
+        self.expanding.pop();
+        Some(Inline::Note(sink.finish()))
+    }
+
     /// Keeps the text of a subtree nested too deeply to read structurally. Iterative, so depth
     /// costs no stack.
     fn flatten(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>) {
         if !self.flattened {
             self.flattened = true;
-            self.warnings.push(format!(
-                "HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"
+            self.warnings.push(Warning::new(
+                WarningKind::Nesting,
+                format!(
+                    "HTML nested deeper than {MAX_DEPTH} levels; the excess is kept as plain text"
+                ),
             ));
         }
         let mut text = String::new();
@@ -529,6 +694,12 @@ impl Reader<'_> {
         }
         out.push(Inline::Text(text));
     }
+}
+
+/// A task list's checkbox (`<input type="checkbox" checked>`).
+fn checkbox(el: &scraper::node::Element) -> Option<Inline> {
+    (el.name() == "input" && el.attr("type")?.eq_ignore_ascii_case("checkbox"))
+        .then(|| Inline::Check(el.attr("checked").is_some()))
 }
 
 fn caption_text(inlines: Vec<Inline>) -> String {
@@ -790,6 +961,6 @@ mod tests {
         assert_eq!(blocks, vec![para("deep")]);
         // The guard in front of the parser, then the reader's own flattening.
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("nested deeper than"));
+        assert!(warnings[0].message.contains("nested deeper than"));
     }
 }

@@ -113,7 +113,9 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
                     out.push(Inline::Code(c));
                 }
             }
-            Inline::Image(img) => out.push(Inline::Image(img)),
+            inline @ (Inline::Image(_) | Inline::Math(_) | Inline::Note(_) | Inline::Check(_)) => {
+                out.push(inline)
+            }
             Inline::LineBreak => {
                 trim_end(&mut out);
                 // A line of nothing but (ideographic, no-break) spaces between two breaks is an

@@ -7,18 +7,34 @@
 //! HTML split across Markdown blocks is reassembled by a real HTML5 parser.
 
 use crate::model::Block;
+use crate::warning::Warning;
 use pulldown_cmark::{html, Options, Parser};
 
-/// The Markdown dialect postbook reads and writes.
+/// The Markdown dialect postbook reads and writes: CommonMark with GitHub's tables,
+/// strikethrough, footnotes and task lists, and `{#id}` heading anchors (Goldmark and
+/// kramdown both have them).
 pub fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
 /// Parses a Markdown body into blocks.
-pub fn read_markdown(src: &str, warnings: &mut Vec<String>) -> Vec<Block> {
+pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
+    let src = super::kramdown::strip_attribute_lists(src);
+    let protected = super::math::protect(&src);
+    let src = protected
+        .as_ref()
+        .map_or(src.as_ref(), |(text, _)| text.as_str());
     let mut out = String::with_capacity(src.len() + src.len() / 4);
     html::push_html(&mut out, Parser::new_ext(src, options()));
-    super::html::read_html(&out, warnings)
+    let mut blocks = super::html::read_html(&out, warnings);
+    if let Some((_, formulas)) = &protected {
+        super::math::restore(&mut blocks, formulas);
+    }
+    blocks
 }
 
 #[cfg(test)]
@@ -36,6 +52,7 @@ mod tests {
             blocks[0],
             Block::Heading {
                 level: 1,
+                id: None,
                 content: vec![Inline::Text("T".into())]
             }
         );

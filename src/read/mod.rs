@@ -8,10 +8,13 @@ pub mod encoding;
 pub mod front_matter;
 pub mod html;
 pub mod inline;
+pub mod kramdown;
 pub mod markdown;
+pub mod math;
 pub mod nesting;
 
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
+use crate::warning::{Warning, WarningKind};
 use std::fmt;
 use std::path::Path;
 
@@ -72,7 +75,7 @@ impl fmt::Display for PostError {
 #[derive(Debug)]
 pub struct ReadPost {
     pub doc: Document,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 /// The body syntaxes postbook reads, chosen by file extension.
@@ -117,7 +120,7 @@ pub fn read_post_bytes(path: impl Into<PostPath>, bytes: &[u8]) -> Result<ReadPo
 fn read_post_text(
     path: PostPath,
     text: &str,
-    mut warnings: Vec<String>,
+    mut warnings: Vec<Warning>,
 ) -> Result<ReadPost, PostError> {
     let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
@@ -144,8 +147,10 @@ fn read_post_text(
         meta.slug.get_or_insert_with(|| slug.to_string());
     }
     if meta.date.is_none() {
-        warnings
-            .push("no date in front matter or file name; the post is grouped as undated".into());
+        warnings.push(Warning::new(
+            WarningKind::Undated,
+            "no date in front matter or file name; the post is grouped as undated",
+        ));
     }
     drop_title_repeat(&mut meta, &mut blocks);
     Ok(ReadPost {
@@ -281,6 +286,6 @@ mod tests {
     fn undated_posts_are_warned_about() {
         let post = read_post_bytes(Path::new("note.md"), b"---\ntitle: n\n---\ntext\n").unwrap();
         assert!(post.doc.meta.date.is_none());
-        assert!(post.warnings.iter().any(|w| w.contains("undated")));
+        assert!(post.warnings.iter().any(|w| w.kind == WarningKind::Undated));
     }
 }

@@ -5,10 +5,11 @@
 //! same book identity (UUID from the group key, dates from the posts).
 
 use super::cover::{self, CoverText};
-use super::xhtml::{self, Context};
+use super::xhtml::{self, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate, PostPath};
 use crate::templates::Templates;
+use crate::warning::{Warning, WarningKind};
 use anyhow::{anyhow, Result};
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
@@ -52,7 +53,7 @@ pub struct BookStats {
     /// Pictures that could not be embedded (each also has a warning).
     pub images_failed: usize,
     /// Warnings with the post they concern.
-    pub warnings: Vec<(PostPath, String)>,
+    pub warnings: Vec<(PostPath, Warning)>,
     /// Some picture could not be embedded: the output is made again on the next run, which
     /// retries the download, instead of being taken as up to date.
     pub incomplete: bool,
@@ -63,6 +64,8 @@ pub struct EpubWriter<'t> {
     pub templates: &'t Templates,
     /// Write a Kobo EPUB (`--kepub`): sentence spans and Kobo's page wrappers in every chapter.
     pub kobo: bool,
+    /// Highlight code blocks (`--no-highlight` turns it off).
+    pub highlight: bool,
 }
 
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
@@ -160,6 +163,8 @@ impl EpubWriter<'_> {
             book.posts.iter().map(|d| month_of(d)).collect();
         let two_level = months.len() > 1;
         let mut previous_month = None;
+        // Chapters with MathML, which the OPF must mark `properties="mathml"`.
+        let mut with_math: Vec<String> = Vec::new();
         for (i, doc) in book.posts.iter().enumerate() {
             let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
             let mut pending = Vec::new();
@@ -182,7 +187,10 @@ impl EpubWriter<'_> {
                         None
                     }
                     Lookup::Failed(why) => {
-                        stats.warnings.push((doc.meta.path.clone(), why));
+                        stats.warnings.push((
+                            doc.meta.path.clone(),
+                            Warning::new(WarningKind::PictureMissing, why),
+                        ));
                         stats.images_failed += 1;
                         None
                     }
@@ -193,8 +201,14 @@ impl EpubWriter<'_> {
                 epub.add_resource(&name, asset.bytes.as_slice(), asset.media_type)
                     .map_err(err)?;
             }
-            let chapter = self.chapter(doc, book, &hrefs)?;
             let file = format!("post-{:04}.xhtml", i + 1);
+            let (chapter, found) = self.chapter(doc, book, &hrefs)?;
+            if found.math.get() {
+                with_math.push(file.clone());
+            }
+            for w in found.warnings.into_inner() {
+                stats.warnings.push((doc.meta.path.clone(), w));
+            }
             let title = match &doc.meta.date {
                 Some(d) => format!("{} ({})", doc.display_title(), d.day()),
                 None => doc.display_title(),
@@ -222,17 +236,20 @@ impl EpubWriter<'_> {
         if let Some((name, n)) = &book.series {
             extra_metadata.push_str(&series_metadata(name, *n));
         }
-        let fix = |name: &str, text: &str| fix_generated(name, text, &book.lang, &extra_metadata);
+        let fix = |name: &str, text: &str| {
+            fix_generated(name, text, &book.lang, &extra_metadata, &with_math)
+        };
         stats.incomplete = stats.images_failed > 0;
         Ok((finish_zip(&bytes, modified, &fix)?, stats))
     }
 
+    /// A post's chapter, with what rendering it found (math, warnings).
     fn chapter(
         &self,
         doc: &Document,
         book: &Book,
         hrefs: &HashMap<String, Option<String>>,
-    ) -> Result<String> {
+    ) -> Result<(String, Found)> {
         let zh = book.lang.starts_with("zh");
         let base = doc
             .meta
@@ -241,14 +258,19 @@ impl EpubWriter<'_> {
             .and_then(|s| url::Url::parse(s).ok());
         let image_href = |src: &str| hrefs.get(src).cloned().flatten();
         let kobo = xhtml::KoboSpans::default();
+        // `post` is the chapter's own id (chapter.xhtml).
+        let heading_ids = crate::model::heading_ids(&doc.blocks, &["post"]);
         let ctx = Context {
             image_href: &image_href,
             base: base.as_ref(),
             image_label: if zh { "图片" } else { "image" },
             kobo: self.kobo.then_some(&kobo),
+            highlight: self.highlight,
+            heading_ids: &heading_ids,
+            found: Found::default(),
         };
         let mut body = String::new();
-        xhtml::blocks(&doc.blocks, &ctx, 1, &mut body);
+        xhtml::body(&doc.blocks, &ctx, 1, &mut body);
         let source = doc
             .meta
             .source
@@ -263,7 +285,7 @@ impl EpubWriter<'_> {
                 tags.push(t.clone());
             }
         }
-        self.templates.render(
+        let page = self.templates.render(
             "chapter.xhtml",
             context! {
                 lang => book.lang.clone(),
@@ -276,7 +298,8 @@ impl EpubWriter<'_> {
                 body => minijinja::Value::from_safe_string(body),
                 kobo => self.kobo,
             },
-        )
+        )?;
+        Ok((page, ctx.found))
     }
 }
 
@@ -326,10 +349,23 @@ fn series_metadata(name: &str, position: usize) -> String {
 /// `xml:lang` (readers pick fonts and hyphenation by it) and a `hidden` landmarks list (a
 /// reading system's index, not something to show on the inline contents page). `None` keeps
 /// an entry as it is.
-fn fix_generated(name: &str, text: &str, lang: &str, extra_metadata: &str) -> Option<String> {
+fn fix_generated(
+    name: &str,
+    text: &str,
+    lang: &str,
+    extra_metadata: &str,
+    with_math: &[String],
+) -> Option<String> {
     if name.ends_with(".opf") {
-        let extra = Some(extra_metadata).filter(|e| !e.is_empty())?;
-        return Some(text.replacen("</metadata>", &format!("{extra}  </metadata>"), 1));
+        if extra_metadata.is_empty() && with_math.is_empty() {
+            return None;
+        }
+        let mut opf = text.replacen("</metadata>", &format!("{extra_metadata}  </metadata>"), 1);
+        for file in with_math {
+            let item = format!("id=\"id_{file}\" href=\"{file}\"");
+            opf = opf.replacen(&item, &format!("properties=\"mathml\" {item}"), 1);
+        }
+        return Some(opf);
     }
     if is_navigation_or_opf(name) {
         let lang = xhtml::escape(lang);
@@ -433,9 +469,12 @@ fn generated_cover(book: &Book, dates: &[PostDate], zh: bool, stats: &mut BookSt
     if let (false, Some(first)) = (missing.is_empty(), book.posts.first()) {
         stats.warnings.push((
             first.meta.path.clone(),
-            format!(
-                "the cover font has no glyph for {missing:?}: drawn as boxes on the cover of {:?}",
-                book.title
+            Warning::new(
+                WarningKind::CoverGlyphs,
+                format!(
+                    "the cover font has no glyph for {missing:?}: drawn as boxes on the cover of {:?}",
+                    book.title
+                ),
             ),
         ));
     }

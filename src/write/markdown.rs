@@ -9,6 +9,7 @@
 use super::PostWriter;
 use crate::model::{Block, Document, Image, Inline, Link, Table};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
 pub struct MarkdownWriter;
@@ -80,8 +81,38 @@ fn front_matter(doc: &Document) -> String {
     format!("---\n{yaml}---\n")
 }
 
-/// Renders blocks separated by blank lines.
+thread_local! {
+    /// The footnotes met while rendering one post (or one call of [`blocks`]), in order: a
+    /// reference is written as `[^n]` where it stands and its definition after the post, so
+    /// the writer's functions need no extra parameter for something most posts never have.
+    static NOTES: RefCell<Vec<Vec<Block>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Renders blocks separated by blank lines, then the definitions of their footnotes
+/// (`[^1]: …`, continuation lines indented).
 pub fn blocks(bs: &[Block]) -> String {
+    let outer = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
+    let mut out = block_list(bs);
+    let mut n = 0;
+    while let Some(note) = NOTES.with(|notes| notes.borrow().get(n).cloned()) {
+        n += 1;
+        let body = block_list(&note);
+        out.push_str(&format!("\n\n[^{n}]:"));
+        for (i, line) in body.split('\n').enumerate() {
+            match (i, line.is_empty()) {
+                (0, _) => out.push(' '),
+                (_, true) => out.push('\n'),
+                (_, false) => out.push_str("\n    "),
+            }
+            out.push_str(line);
+        }
+    }
+    NOTES.with(|n| *n.borrow_mut() = outer);
+    out
+}
+
+/// Renders blocks separated by blank lines.
+fn block_list(bs: &[Block]) -> String {
     let mut parts: Vec<String> = Vec::with_capacity(bs.len());
     let mut prev_list = false;
     for b in bs {
@@ -98,14 +129,22 @@ pub fn blocks(bs: &[Block]) -> String {
 
 fn block(b: &Block) -> String {
     match b {
-        Block::Heading { level, content } => {
-            format!(
+        Block::Heading { level, id, content } => {
+            let mut out = format!(
                 "{} {}",
                 "#".repeat(*level as usize),
                 inlines(content, Ctx::Heading)
-            )
+            );
+            if let Some(id) = id {
+                out.push_str(&format!(" {{#{id}}}"));
+            }
+            out
         }
-        Block::Paragraph(content) => inlines(content, Ctx::Block),
+        // A formula standing alone is display math, `$$` on lines of their own.
+        Block::Paragraph(content) => match content.as_slice() {
+            [Inline::Math(m)] if m.display => format!("$$\n{}\n$$", m.tex),
+            _ => inlines(content, Ctx::Block),
+        },
         Block::List {
             ordered,
             start,
@@ -118,7 +157,7 @@ fn block(b: &Block) -> String {
                 } else {
                     "- ".to_string()
                 };
-                let body = blocks(item);
+                let body = block_list(item);
                 let indent = " ".repeat(marker.len());
                 if i > 0 {
                     out.push('\n');
@@ -144,7 +183,7 @@ fn block(b: &Block) -> String {
             }
             out
         }
-        Block::Quote(inner) => blocks(inner)
+        Block::Quote(inner) => block_list(inner)
             .lines()
             .map(|l| {
                 if l.is_empty() {
@@ -244,6 +283,36 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
         }
         Inline::Image(img) => out.push_str(&image(img)),
         Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { "<br />" }),
+        Inline::Math(m) => out.push_str(&math(&m.tex, m.display, next)),
+        Inline::Note(blocks) => {
+            let n = NOTES.with(|notes| {
+                let mut notes = notes.borrow_mut();
+                notes.push(blocks.clone());
+                notes.len()
+            });
+            out.push_str(&format!("[^{n}]"));
+        }
+        Inline::Check(done) => out.push_str(if *done { "[x]" } else { "[ ]" }),
+    }
+}
+
+/// A formula in a line: `$tex$` where the reader's rules (pandoc's) take it back as it is,
+/// else `$$tex$$` (inline math inside a paragraph, kramdown's rule); display math inside a
+/// paragraph is `\[tex\]`. The TeX is never escaped: note apps render it as written.
+fn math(tex: &str, display: bool, next: Option<&Inline>) -> String {
+    if display {
+        return format!("\\[{tex}\\]");
+    }
+    let next_is_digit = next
+        .and_then(|n| first_char(std::slice::from_ref(n)))
+        .is_some_and(|c| c.is_ascii_digit());
+    let plain = !tex.starts_with(char::is_whitespace)
+        && !tex.ends_with(char::is_whitespace)
+        && !tex.contains('$')
+        && !next_is_digit;
+    match plain {
+        true => format!("${tex}$"),
+        false => format!("$${tex}$$"),
     }
 }
 
@@ -327,9 +396,10 @@ fn first_char(xs: &[Inline]) -> Option<char> {
         Inline::Strike(_) => Some('~'),
         Inline::Sub(_) | Inline::Sup(_) => Some('<'),
         Inline::Code(_) => Some('`'),
-        Inline::Link(_) => Some('['),
+        Inline::Link(_) | Inline::Note(_) | Inline::Check(_) => Some('['),
         Inline::Image(_) => Some('!'),
         Inline::LineBreak => Some('\n'),
+        Inline::Math(_) => Some('$'),
     }
 }
 
@@ -341,19 +411,44 @@ fn last_char(xs: &[Inline]) -> Option<char> {
         Inline::Sub(_) | Inline::Sup(_) => Some('>'),
         Inline::Code(_) => Some('`'),
         Inline::Link(_) | Inline::Image(_) => Some(')'),
+        Inline::Note(_) | Inline::Check(_) => Some(']'),
         Inline::LineBreak => Some('\n'),
+        Inline::Math(_) => Some('$'),
     }
 }
 
 /// Escapes the characters that would otherwise start Markdown syntax.
 fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
     // Copied in runs between the characters to escape, which are all ASCII.
+    let bytes = t.as_bytes();
     let mut start = 0;
-    for (i, b) in t.bytes().enumerate() {
+    for (i, &b) in bytes.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| bytes[p]);
+        let next = bytes.get(i + 1).copied();
+        // After a backslash, which is itself escaped, a bracket would still read as `\(` or
+        // `\[` math: it is written as a character reference instead.
+        // So is `{` in a heading, which would read as `{#id}` attributes there.
+        if prev == Some(b'\\') && matches!(b, b'(' | b')' | b'[' | b']')
+            || b == b'{' && ctx == Ctx::Heading
+        {
+            out.push_str(&t[start..i]);
+            out.push_str(&format!("&#{};", b));
+            start = i + 1;
+            continue;
+        }
         let escape = match b {
-            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
+            // `]` needs no escape once `[` has one; an escaped pair `\[…\]` would read as math.
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
             b'|' => ctx == Ctx::Cell,
             b'#' => ctx == Ctx::Heading,
+            // A `$` that could close a formula (after a non-space, not before a digit) or
+            // be part of `$$`; `$5` alone opens nothing without a closing `$` (see read::math).
+            b'$' => {
+                prev.is_none_or(|p| !p.is_ascii_whitespace())
+                    && !next.is_some_and(|n| n.is_ascii_digit())
+                    || next == Some(b'$')
+                    || prev == Some(b'$')
+            }
             _ => false,
         };
         if escape {
@@ -434,7 +529,8 @@ mod tests {
             ]),
             Block::Heading {
                 level: 2,
-                content: vec![t("a # b")],
+                id: None,
+                content: vec![t("a # b {c}")],
             },
         ]);
     }

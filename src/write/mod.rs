@@ -5,6 +5,7 @@
 
 pub mod cover;
 pub mod epub;
+pub mod highlight;
 pub mod markdown;
 pub mod text;
 pub mod xhtml;

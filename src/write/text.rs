@@ -6,7 +6,8 @@
 //! Chinese wraps between characters without spaces being inserted.
 
 use super::PostWriter;
-use crate::model::{plain_text, Block, Document, Inline, Link};
+use crate::model::{Block, Document, Inline, Link};
+use std::cell::RefCell;
 
 /// Renders posts as plain text.
 pub struct TextWriter {
@@ -39,29 +40,49 @@ impl PostWriter for TextWriter {
             out.push_str(s);
             out.push('\n');
         }
-        let body = self.blocks(&doc.blocks, "");
+        let notes = RefCell::new(Vec::new());
+        let body = self.blocks(&doc.blocks, "", &notes);
         if !body.is_empty() {
             out.push('\n');
             out.push_str(&body);
             out.push('\n');
+        }
+        // Footnotes are numbered in the text (`[1]`) and listed after the post; a note's own
+        // notes continue the numbering.
+        let mut n = 0;
+        while n < notes.borrow().len() {
+            let note = notes.borrow()[n].clone();
+            n += 1;
+            let text = self.blocks(&note, "    ", &notes);
+            let text = text.strip_prefix("    ").unwrap_or(&text);
+            out.push_str(&format!("{}[{n}] {text}\n", if n == 1 { "\n" } else { "" }));
         }
         out
     }
 }
 
 impl TextWriter {
-    fn blocks(&self, bs: &[Block], indent: &str) -> String {
+    fn blocks(&self, bs: &[Block], indent: &str, notes: &Notes) -> String {
         bs.iter()
-            .map(|b| self.block(b, indent))
+            .map(|b| self.block(b, indent, notes))
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("\n\n")
     }
 
-    fn block(&self, b: &Block, indent: &str) -> String {
+    fn block(&self, b: &Block, indent: &str, notes: &Notes) -> String {
         match b {
+            Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
+            {
+                let text = inlines(content, notes);
+                text.trim_matches('\n')
+                    .lines()
+                    .map(|l| format!("{indent}    {l}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
             Block::Heading { content, .. } | Block::Paragraph(content) => {
-                self.fill(&inlines(content), indent, indent)
+                self.fill(&inlines(content, notes), indent, indent)
             }
             Block::List {
                 ordered,
@@ -77,13 +98,13 @@ impl TextWriter {
                         "- ".to_string()
                     };
                     let inner_indent = format!("{indent}{}", " ".repeat(marker.len()));
-                    let body = self.blocks(item, &inner_indent);
+                    let body = self.blocks(item, &inner_indent, notes);
                     let body = body.strip_prefix(inner_indent.as_str()).unwrap_or(&body);
                     format!("{indent}{marker}{body}")
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            Block::Quote(inner) => self.blocks(inner, &format!("{indent}> ")),
+            Block::Quote(inner) => self.blocks(inner, &format!("{indent}> "), notes),
             Block::Code { text, .. } => text
                 .lines()
                 .map(|l| format!("{indent}    {l}"))
@@ -102,8 +123,10 @@ impl TextWriter {
                 .iter()
                 .chain(t.rows.iter())
                 .map(|row| {
-                    let cells: Vec<String> =
-                        row.iter().map(|c| inlines(c).replace('\n', " ")).collect();
+                    let cells: Vec<String> = row
+                        .iter()
+                        .map(|c| inlines(c, notes).replace('\n', " "))
+                        .collect();
                     format!("{indent}{}", cells.join(" | "))
                 })
                 .collect::<Vec<_>>()
@@ -134,8 +157,12 @@ impl TextWriter {
     }
 }
 
-/// Inline content as text: links become `text <url>` (just the URL when the text is the URL).
-fn inlines(xs: &[Inline]) -> String {
+/// The footnotes of the post being rendered, in the order they are referenced.
+type Notes = RefCell<Vec<Vec<Block>>>;
+
+/// Inline content as text: links become `text <url>` (just the URL when the text is the URL),
+/// formulas their TeX, footnotes `[n]`, task boxes ☐/☑.
+fn inlines(xs: &[Inline], notes: &Notes) -> String {
     let mut out = String::new();
     for x in xs {
         match x {
@@ -144,10 +171,10 @@ fn inlines(xs: &[Inline]) -> String {
             | Inline::Strong(c)
             | Inline::Strike(c)
             | Inline::Sub(c)
-            | Inline::Sup(c) => out.push_str(&inlines(c)),
+            | Inline::Sup(c) => out.push_str(&inlines(c, notes)),
             Inline::Link(link) => {
                 let Link { url, content, .. } = link.as_ref();
-                let text = inlines(content);
+                let text = inlines(content, notes);
                 if text.is_empty() || text == *url {
                     out.push_str(url);
                 } else if url.starts_with('#') {
@@ -165,44 +192,18 @@ fn inlines(xs: &[Inline]) -> String {
                 out.push_str(&format!("[{alt}]"));
             }
             Inline::LineBreak => out.push('\n'),
-        }
-    }
-    out
-}
-
-/// The visible text of a document's body, one block per line: what tests compare against inputs.
-pub fn body_text(doc: &Document) -> String {
-    let mut out = String::new();
-    fn walk(bs: &[Block], out: &mut String) {
-        for b in bs {
-            match b {
-                Block::Heading { content, .. } | Block::Paragraph(content) => {
-                    out.push_str(&plain_text(content));
-                    out.push('\n');
-                }
-                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
-                Block::Quote(inner) => walk(inner, out),
-                Block::Code { text, .. } => {
-                    out.push_str(text);
-                    out.push('\n');
-                }
-                Block::Figure(img) => {
-                    out.push_str(&img.alt);
-                    out.push('\n');
-                }
-                Block::Table(t) => {
-                    for row in t.header.iter().chain(t.rows.iter()) {
-                        for c in row {
-                            out.push_str(&plain_text(c));
-                            out.push('\n');
-                        }
-                    }
-                }
-                Block::Rule => {}
+            Inline::Math(m) => match m.display {
+                true => out.push_str(&format!("\n{}\n", m.tex)),
+                false => out.push_str(&m.tex),
+            },
+            Inline::Note(blocks) => {
+                let mut notes = notes.borrow_mut();
+                notes.push(blocks.clone());
+                out.push_str(&format!("[{}]", notes.len()));
             }
+            Inline::Check(done) => out.push_str(if *done { "☑" } else { "☐" }),
         }
     }
-    walk(&doc.blocks, &mut out);
     out
 }
 

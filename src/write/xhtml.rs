@@ -5,8 +5,9 @@
 //! URL one that EPUBCheck accepts (relative links of the original site, which would point to
 //! files missing from the book, are resolved against the post's source URL or dropped).
 
-use crate::model::{Block, Image, Inline, Link};
-use std::cell::Cell;
+use crate::model::{slug, Block, Image, Inline, Link};
+use crate::warning::{Warning, WarningKind};
+use std::cell::{Cell, RefCell};
 use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
 
@@ -20,6 +21,22 @@ pub struct Context<'a> {
     pub image_label: &'a str,
     /// Kobo's sentence spans (`--kepub`), or `None` for plain EPUB.
     pub kobo: Option<&'a KoboSpans>,
+    /// Highlight code blocks that name their language (off with `--no-highlight`).
+    pub highlight: bool,
+    /// The anchors of the post's headings, in order ([`crate::model::heading_ids`]).
+    pub heading_ids: &'a [String],
+    /// What rendering met on the way.
+    pub found: Found,
+}
+
+/// What rendering a chapter met: footnotes to place at its end, formulas (the OPF item then
+/// needs `properties="mathml"`), and warnings for the post.
+#[derive(Debug, Default)]
+pub struct Found {
+    notes: RefCell<Vec<Vec<Block>>>,
+    headings: Cell<usize>,
+    pub math: Cell<bool>,
+    pub warnings: RefCell<Vec<Warning>>,
 }
 
 /// Numbering for Kobo's `<span class="koboSpan" id="kobo.P.S">` around each sentence, as Kobo's
@@ -126,6 +143,28 @@ pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
     ok.then_some(s)
 }
 
+/// Renders a post's body, then its footnotes as EPUB 3 footnotes: `<aside
+/// epub:type="footnote">` after the text, each linked from its `noteref` and back, which Kindle,
+/// Kobo, Apple Books and KOReader show as pop-ups (and other readers as endnotes).
+pub fn body(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
+    blocks(bs, ctx, shift, out);
+    let mut n = 0;
+    while let Some(note) = ctx.found.notes.borrow().get(n).cloned() {
+        if n == 0 {
+            out.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n");
+        }
+        n += 1;
+        out.push_str(&format!(
+            "<aside epub:type=\"footnote\" id=\"fn-{n}\">\n<p class=\"note-number\"><a href=\"#fnref-{n}\">{n}.</a></p>\n"
+        ));
+        blocks(&note, ctx, shift, out);
+        out.push_str("</aside>\n");
+    }
+    if n > 0 {
+        out.push_str("</section>\n");
+    }
+}
+
 /// Renders blocks. Headings are shifted down by `shift` levels, because the post title is the
 /// chapter's `<h1>`.
 pub fn blocks(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
@@ -134,14 +173,53 @@ pub fn blocks(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
     }
 }
 
+/// The heading anchor an in-post `#fragment` link means: the id itself, or the heading whose
+/// id reads the same once case and punctuation are set aside (kramdown's ids drop leading
+/// numbers and non-ASCII letters, GitHub's and Goldmark's keep them).
+fn anchor_for<'c>(fragment: &str, ctx: &'c Context) -> Option<&'c str> {
+    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+    if let Some(id) = ctx.heading_ids.iter().find(|id| **id == fragment) {
+        return Some(id);
+    }
+    let letters = |s: &str| -> String { slug(s).chars().filter(|c| c.is_alphanumeric()).collect() };
+    let wanted = letters(&fragment);
+    if wanted.is_empty() {
+        return None;
+    }
+    ctx.heading_ids
+        .iter()
+        .find(|id| letters(id) == wanted)
+        .or_else(|| {
+            ctx.heading_ids
+                .iter()
+                .find(|id| letters(id).ends_with(&wanted))
+        })
+        .map(String::as_str)
+}
+
 fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
     match b {
-        Block::Heading { level, content } => {
+        Block::Heading { level, content, .. } => {
             let h = (level + shift).min(6);
-            out.push_str(&format!("<h{h}>"));
+            let n = ctx.found.headings.get();
+            ctx.found.headings.set(n + 1);
+            match ctx.heading_ids.get(n) {
+                Some(id) => {
+                    out.push_str(&format!("<h{h} id=\""));
+                    escape_into(id, out);
+                    out.push_str("\">");
+                }
+                None => out.push_str(&format!("<h{h}>")),
+            }
             start_block(ctx);
             inlines(content, ctx, out);
             out.push_str(&format!("</h{h}>\n"));
+        }
+        Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
+        {
+            out.push_str("<div class=\"math-display\">");
+            inlines(content, ctx, out);
+            out.push_str("</div>\n");
         }
         Block::Paragraph(content) => {
             out.push_str("<p>");
@@ -187,7 +265,15 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
                 }
                 None => out.push_str("<pre><code>"),
             }
-            escape_into(text, out);
+            let highlighted = lang
+                .as_deref()
+                .filter(|_| ctx.highlight)
+                .and_then(|l| super::highlight::highlight(text, l));
+            match highlighted {
+                // Without the newline that ends the last line, as the plain block.
+                Some(html) => out.push_str(html.strip_suffix('\n').unwrap_or(&html)),
+                None => escape_into(text, out),
+            }
             out.push_str("</code></pre>\n");
         }
         Block::Figure(img) => figure(img, ctx, out),
@@ -290,7 +376,14 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
             }
             Inline::Link(link) => {
                 let Link { url, content, .. } = link.as_ref();
-                match safe_href(url, ctx.base).filter(|_| !in_link) {
+                let in_post = url
+                    .strip_prefix('#')
+                    .and_then(|f| anchor_for(f, ctx))
+                    .map(|id| format!("#{id}"));
+                match in_post
+                    .or_else(|| safe_href(url, ctx.base))
+                    .filter(|_| !in_link)
+                {
                     Some(href) => {
                         out.push_str("<a href=\"");
                         escape_into(&href, out);
@@ -324,6 +417,79 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
                 }
             },
             Inline::LineBreak => out.push_str("<br />"),
+            Inline::Math(m) => math(&m.tex, m.display, ctx, out),
+            Inline::Note(blocks) if !in_link => {
+                let n = {
+                    let mut notes = ctx.found.notes.borrow_mut();
+                    notes.push(blocks.clone());
+                    notes.len()
+                };
+                out.push_str(&format!(
+                    "<a epub:type=\"noteref\" class=\"noteref\" id=\"fnref-{n}\" href=\"#fn-{n}\">{n}</a>"
+                ));
+            }
+            // A note inside a link's text cannot be a link itself: its text follows in brackets.
+            Inline::Note(blocks) => {
+                out.push_str(" [");
+                let text = crate::model::plain_text(&match blocks.as_slice() {
+                    [Block::Paragraph(c)] => c.clone(),
+                    _ => vec![],
+                });
+                escape_into(&text, out);
+                out.push(']');
+            }
+            Inline::Check(done) => {
+                out.push_str(if *done {
+                    "<span class=\"task done\">☑</span>"
+                } else {
+                    "<span class=\"task\">☐</span>"
+                });
+            }
+        }
+    }
+}
+
+/// A formula as MathML (pulldown-latex), its TeX kept as an annotation for readers that show
+/// or speak it. A formula that does not convert is shown as its TeX in `<code>`, with a
+/// warning: never lost.
+fn math(tex: &str, display: bool, ctx: &Context, out: &mut String) {
+    use pulldown_latex::{config::DisplayMode, push_mathml, Parser, RenderConfig, Storage};
+    let storage = Storage::new();
+    let events: Vec<_> = Parser::new(tex, &storage).collect();
+    let error = events
+        .iter()
+        .find_map(|e| e.as_ref().err().map(|e| e.to_string()));
+    let mut mathml = String::new();
+    // pulldown-latex writes the annotation as it is given.
+    let annotation = escape(tex);
+    let config = RenderConfig {
+        display_mode: if display {
+            DisplayMode::Block
+        } else {
+            DisplayMode::Inline
+        },
+        annotation: Some(&annotation),
+        xml: true,
+        ..RenderConfig::default()
+    };
+    let rendered = match error {
+        None => push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| e.to_string()),
+        Some(e) => Err(e),
+    };
+    match rendered {
+        Ok(()) => {
+            ctx.found.math.set(true);
+            out.push_str(&mathml);
+        }
+        Err(why) => {
+            let first_line = why.lines().next().unwrap_or_default().to_string();
+            ctx.found.warnings.borrow_mut().push(Warning::new(
+                WarningKind::Math,
+                format!("formula not converted to MathML ({first_line}), shown as TeX: {tex}"),
+            ));
+            out.push_str("<code class=\"tex\">");
+            escape_into(tex, out);
+            out.push_str("</code>");
         }
     }
 }
@@ -361,6 +527,9 @@ mod tests {
             base: None,
             image_label: "image",
             kobo: None,
+            highlight: true,
+            heading_ids: &[],
+            found: Found::default(),
         };
         let mut out = String::from("<div>");
         blocks(
@@ -417,6 +586,9 @@ mod tests {
             base: None,
             image_label: "image",
             kobo: Some(&kobo),
+            highlight: true,
+            heading_ids: &[],
+            found: Found::default(),
         };
         let mut out = String::from("<div>");
         blocks(

@@ -1,0 +1,197 @@
+//! kramdown's and pandoc's attribute lists, applied or removed before Markdown parsing.
+//!
+//! Jekyll's default Markdown is kramdown, whose inline attribute lists (`{: .class #id}`,
+//! `{:toc}`) CommonMark does not know: left alone they show up as text in every writer. A
+//! list that gives a heading its `#id` is kept as the `{#id}` anchor CommonMark readers
+//! (pulldown-cmark, Goldmark) understand, so in-post links still find it; classes and styling
+//! keys mean nothing in an ebook or a note and are dropped. `{:toc}` (with the one-item list it
+//! replaces) and `[TOC]` markers are dropped too: the book's own table of contents lists the
+//! posts, and a post's sections are one tap away in it (a decision recorded in README).
+
+use std::borrow::Cow;
+
+/// The Markdown body with attribute lists applied or removed; borrowed when it has none.
+pub fn strip_attribute_lists(src: &str) -> Cow<'_, str> {
+    if !src.contains("{:") && !src.contains("TOC") && !src.contains("){") {
+        return Cow::Borrowed(src);
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut changed = false;
+    for line in src.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let ending = &line[body.len()..];
+        let trimmed = body.trim_start();
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        let run = marker.map_or(0, |m| trimmed.chars().take_while(|c| *c == m).count());
+        if let Some((ch, len)) = fence {
+            if marker == Some(ch) && run >= len && trimmed[run..].trim().is_empty() {
+                fence = None;
+            }
+            lines.push(line.to_string());
+            continue;
+        }
+        if run >= 3 && body.len() - trimmed.len() < 4 {
+            fence = marker.map(|m| (m, run));
+            lines.push(line.to_string());
+            continue;
+        }
+        let t = trimmed.trim_end();
+        if is_block_attribute_list(t) {
+            changed = true;
+            if t.contains(":toc") {
+                drop_toc_list(&mut lines);
+            } else if let Some(id) = attribute_id(t) {
+                give_heading_id(&mut lines, &id);
+            }
+            continue;
+        }
+        if ["[TOC]", "[[TOC]]", "[[_TOC_]]", "[toc]"].contains(&t) {
+            changed = true;
+            continue;
+        }
+        let cleaned = strip_span_lists(body);
+        if cleaned != body {
+            changed = true;
+            lines.push(format!("{cleaned}{ending}"));
+        } else {
+            lines.push(line.to_string());
+        }
+    }
+    match changed {
+        true => Cow::Owned(lines.concat()),
+        false => Cow::Borrowed(src),
+    }
+}
+
+/// A line that is only a kramdown block attribute list or attribute definition.
+fn is_block_attribute_list(t: &str) -> bool {
+    t.starts_with("{:") && t.ends_with('}') && !t[1..t.len() - 1].contains(['{', '}'])
+}
+
+/// The `#id` of an attribute list, if it names one.
+fn attribute_id(list: &str) -> Option<String> {
+    list.trim_start_matches('{')
+        .trim_start_matches(':')
+        .trim_end_matches('}')
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('#'))
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+}
+
+/// `{: #id}` after a heading: the heading gets `{#id}`, which the Markdown parser reads.
+fn give_heading_id(lines: &mut [String], id: &str) {
+    let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) else {
+        return;
+    };
+    let is_setext_underline = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
+    };
+    let heading = if lines[last].trim_start().starts_with('#') {
+        last
+    } else if is_setext_underline(&lines[last]) && last > 0 {
+        last - 1
+    } else {
+        return;
+    };
+    let line = &lines[heading];
+    let body = line.trim_end_matches(['\n', '\r']);
+    let ending = line[body.len()..].to_string();
+    lines[heading] = format!("{} {{#{id}}}{ending}", body.trim_end());
+}
+
+/// `{:toc}` replaces the list just before it (kramdown writes `* TOC` there): both go.
+fn drop_toc_list(lines: &mut Vec<String>) {
+    while let Some(last) = lines.last() {
+        let t = last.trim_start();
+        let is_item = t.starts_with(['*', '-', '+'])
+            || t.split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if is_item && !t.trim().is_empty() {
+            lines.pop();
+        } else {
+            break;
+        }
+    }
+}
+
+/// Removes span attribute lists (`*word*{: .cls}`, `![a](b){: width="50%"}`) and pandoc's
+/// link and image attributes (`![a](b){width=50%}`) outside code spans. A heading's trailing
+/// `{: #id}` becomes `{#id}`.
+fn strip_span_lists(line: &str) -> Cow<'_, str> {
+    if !line.contains("{:") && !line.contains("){") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let is_heading = line.trim_start().starts_with('#');
+    // Even pieces between backticks are outside code spans.
+    for (n, piece) in line.split('`').enumerate() {
+        if n > 0 {
+            out.push('`');
+        }
+        if n % 2 == 1 {
+            out.push_str(piece);
+            continue;
+        }
+        let mut rest = piece;
+        while let Some(k) = find_span_list(rest) {
+            out.push_str(&rest[..k]);
+            let end = match rest[k..].find('}') {
+                Some(e) => k + e + 1,
+                None => break,
+            };
+            let list = &rest[k..end];
+            if is_heading && rest[end..].trim().is_empty() {
+                if let Some(id) = attribute_id(list) {
+                    out.push_str(&format!("{{#{id}}}"));
+                }
+            }
+            rest = &rest[end..];
+        }
+        out.push_str(rest);
+    }
+    Cow::Owned(out.trim_end().to_string())
+}
+
+/// Where the next span attribute list starts: `{:`, or `{` right after a link's `)`.
+fn find_span_list(s: &str) -> Option<usize> {
+    let kramdown = s.find("{:");
+    let pandoc = s
+        .find("){")
+        .map(|k| k + 1)
+        .filter(|&k| s[k + 1..].starts_with(['#', '.']) || s[k..].contains('='));
+    let k = match (kramdown, pandoc) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    // Only a list closed on this line.
+    s[k..].contains('}').then_some(k)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_lists_are_applied_or_removed() {
+        let src =
+            "## Intro\n{: #start .big}\n\nText *word*{: .x} and ![a](b.png){: width=\"50%\"}\n\n\
+                   * TOC\n{:toc}\n\nSetext\n======\n{: #setext}\n\n![c](d.png){width=50%}\n\n\
+                   ```\n{: kept in code}\n```\n\n`{: kept}` span\n\n### Same line {: #here}\n";
+        assert_eq!(
+            strip_attribute_lists(src),
+            "## Intro {#start}\n\nText *word* and ![a](b.png)\n\n\nSetext {#setext}\n======\n\n\
+             ![c](d.png)\n\n```\n{: kept in code}\n```\n\n`{: kept}` span\n\n### Same line {#here}\n"
+        );
+    }
+
+    #[test]
+    fn text_without_lists_is_borrowed() {
+        assert!(matches!(
+            strip_attribute_lists("plain {text} and f(x){y}"),
+            Cow::Borrowed(_)
+        ));
+    }
+}
