@@ -678,3 +678,35 @@ fn epubs_in_or_none(dir: &Path) -> usize {
         false => 0,
     }
 }
+
+/// Progress bars are drawn only on a terminal: `script` gives the run one.
+#[cfg(target_os = "linux")]
+#[test]
+fn no_empty_progress_bars() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("note: script(1) not installed; test skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    // No pictures: there is nothing to count while preparing images.
+    post(&posts, "2024-01-01-a.md", "title: A\ndate: 2024-01-01");
+    let command = format!(
+        "'{}' convert -t epub '{}' -o '{}'",
+        assert_cmd::cargo::cargo_bin("postbook").display(),
+        posts.display(),
+        dir.path().join("out").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("1/1"), "no progress bar drawn: {screen:?}");
+    assert!(!screen.contains("0/0"), "{screen:?}");
+}
