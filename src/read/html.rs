@@ -963,4 +963,63 @@ mod tests {
         assert_eq!(warnings.len(), 2, "{warnings:?}");
         assert!(warnings[0].message.contains("nested deeper than"));
     }
+
+    #[test]
+    fn footnotes_of_every_renderer_become_notes() {
+        let note =
+            |text: &str| Inline::Note(vec![Block::Paragraph(vec![Inline::Text(text.into())])]);
+        // kramdown (Jekyll)
+        let kramdown = read(
+            r##"<p>Claim<sup id="fnref:1" role="doc-noteref"><a href="#fn:1" class="footnote" rel="footnote">1</a></sup>.</p>
+<div class="footnotes" role="doc-endnotes"><ol><li id="fn:1" role="doc-endnote"><p>Source. <a href="#fnref:1" class="reversefootnote" role="doc-backlink">&#8617;</a></p></li></ol></div>"##,
+        );
+        assert_eq!(
+            kramdown,
+            vec![Block::Paragraph(vec![
+                Inline::Text("Claim".into()),
+                note("Source."),
+                Inline::Text(".".into())
+            ])]
+        );
+        // pandoc
+        let pandoc = read(
+            r##"<p>Claim<a href="#fn1" class="footnote-ref" id="fnref1" role="doc-noteref"><sup>1</sup></a></p>
+<section class="footnotes" role="doc-endnotes"><hr /><ol><li id="fn1" role="doc-endnote"><p>Source.<a href="#fnref1" class="footnote-back" role="doc-backlink">↩︎</a></p></li></ol></section>"##,
+        );
+        assert_eq!(
+            pandoc,
+            vec![Block::Paragraph(vec![
+                Inline::Text("Claim".into()),
+                note("Source.")
+            ])]
+        );
+        // A definition nobody refers to stays in the text.
+        let orphan =
+            read(r#"<p>a</p><div class="footnotes"><ol><li id="fn:9"><p>kept</p></li></ol></div>"#);
+        assert!(format!("{orphan:?}").contains("kept"));
+    }
+
+    #[test]
+    fn task_checkboxes_and_heading_ids() {
+        let blocks = read(
+            r#"<h2 id="intro">Welcome</h2><h2 id="welcome-back">Welcome back</h2><ul><li><input type="checkbox" checked disabled> done</li><li><input type="checkbox"> todo</li></ul>"#,
+        );
+        assert!(matches!(&blocks[0], Block::Heading { id: Some(id), .. } if id == "intro"));
+        // An id that is the heading's own slug is not kept as explicit.
+        assert!(matches!(&blocks[1], Block::Heading { id: None, .. }));
+        let Block::List { items, .. } = &blocks[2] else {
+            panic!("{blocks:?}")
+        };
+        assert_eq!(
+            items[0],
+            vec![Block::Paragraph(vec![
+                Inline::Check(true),
+                Inline::Text(" done".into())
+            ])]
+        );
+        assert_eq!(
+            items[1][0],
+            Block::Paragraph(vec![Inline::Check(false), Inline::Text(" todo".into())])
+        );
+    }
 }

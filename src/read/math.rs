@@ -244,8 +244,12 @@ fn backslash(text: &str, i: usize) -> Backslash<'_> {
 }
 
 /// Whether text between `\(…\)` or `\[…\]` is a formula rather than escaped brackets: it has
-/// a TeX command (`\alpha`), a script (`^`, `_`), a group or an equals sign.
+/// a TeX command (`\alpha`), a script (`^`, `_`), a group or an equals sign, and no link or URL
+/// (`\[see [here](https://a.test/x_y)\]`).
 fn looks_like_tex(s: &str) -> bool {
+    if s.contains("](") || s.contains("://") {
+        return false;
+    }
     let b = s.as_bytes();
     b.iter().enumerate().any(|(i, &c)| match c {
         b'\\' => b.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()),

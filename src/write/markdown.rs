@@ -421,6 +421,9 @@ fn last_char(xs: &[Inline]) -> Option<char> {
 fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
     // Copied in runs between the characters to escape, which are all ASCII.
     let bytes = t.as_bytes();
+    // `\[…\]` around TeX-looking text would read as display math (see read::math): such a
+    // run writes `[` as a character reference instead.
+    let tex_like = bytes.contains(&b'[') && bytes.iter().any(|b| matches!(b, b'^' | b'=' | b'{'));
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let prev = i.checked_sub(1).map(|p| bytes[p]);
@@ -430,6 +433,7 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
         // So is `{` in a heading, which would read as `{#id}` attributes there.
         if prev == Some(b'\\') && matches!(b, b'(' | b')' | b'[' | b']')
             || b == b'{' && ctx == Ctx::Heading
+            || b == b'[' && tex_like
         {
             out.push_str(&t[start..i]);
             out.push_str(&format!("&#{};", b));
@@ -437,8 +441,7 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
             continue;
         }
         let escape = match b {
-            // `]` needs no escape once `[` has one; an escaped pair `\[…\]` would read as math.
-            b'\\' | b'`' | b'*' | b'_' | b'[' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
             b'|' => ctx == Ctx::Cell,
             b'#' => ctx == Ctx::Heading,
             // A `$` that could close a formula (after a non-space, not before a digit) or
@@ -530,7 +533,7 @@ mod tests {
             Block::Heading {
                 level: 2,
                 id: None,
-                content: vec![t("a # b {c}")],
+                content: vec![t("a # b {c} [x^2]")],
             },
         ]);
     }
