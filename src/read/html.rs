@@ -279,6 +279,23 @@ impl Reader<'_, '_> {
             sink.pending.push(check);
             return;
         }
+        if self.notes.by_id.values().any(|&d| d == node.id()) {
+            // A footnote nobody refers to (placed ones never get here): its text stays where
+            // it is, without its number, and the user is told.
+            self.warnings.push(Warning::new(
+                WarningKind::Footnote,
+                format!(
+                    "footnote {:?} is never referred to; its text is kept where it was defined",
+                    el.attr("id").unwrap_or_default()
+                ),
+            ));
+        }
+        if el.has_class(
+            "footnote-definition-label",
+            CaseSensitivity::AsciiCaseInsensitive,
+        ) {
+            return;
+        }
         match kind(name) {
             Kind::Dropped => {}
             Kind::Inline => {

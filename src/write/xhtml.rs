@@ -149,7 +149,12 @@ pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
 pub fn body(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
     blocks(bs, ctx, shift, out);
     let mut n = 0;
-    while let Some(note) = ctx.found.notes.borrow().get(n).cloned() {
+    loop {
+        // Not `while let`: its borrow would last through the body, where notes inside this
+        // note are added.
+        let Some(note) = ctx.found.notes.borrow().get(n).cloned() else {
+            break;
+        };
         if n == 0 {
             out.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n");
         }
