@@ -180,7 +180,8 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub low_memory: bool,
     /// Replace existing outputs even if they were edited since postbook wrote them. Without it,
-    /// postbook replaces only its own untouched earlier output and refuses anything else.
+    /// postbook replaces only its own untouched earlier output, keeps edited ones, and refuses
+    /// files it did not write.
     #[arg(long)]
     pub overwrite: bool,
     /// Read every post and render every output again. Without it, a re-run into a folder with a
