@@ -11,6 +11,7 @@ use crate::inspect;
 use chrono::NaiveDate;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
+use std::collections::HashSet;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -84,7 +85,8 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the man page (roff), or write one page per command into a folder.
+    /// Print the man page (roff) with every command and option, or write one page per command
+    /// into a folder.
     #[command(after_help = MAN_EXAMPLES)]
     Man {
         /// Folder for postbook.1, postbook-convert.1, …; default: postbook.1 on stdout.
@@ -98,6 +100,10 @@ pub struct ConvertArgs {
     /// Post files or folders (searched recursively); `-` reads a list of paths from stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// The paths read from stdin (`-`) end with NUL bytes, as `find -print0` writes them,
+    /// instead of newlines.
+    #[arg(short = '0', long)]
+    pub null: bool,
     /// Output format (required here or as `to` in postbook.toml).
     #[arg(short = 't', long = "to", value_enum)]
     pub format: Option<Format>,
@@ -142,7 +148,7 @@ pub struct ConvertArgs {
     /// Site root for `/absolute` image paths; no image outside it is read. Default: the input folder.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Wrap plain text at this many display columns (CJK characters count two).
+    /// Wrap plain text at this many display columns (CJK characters count two; 2-10000).
     #[arg(long, value_name = "COLUMNS")]
     pub wrap: Option<usize>,
     /// Folder whose style.css, chapter.xhtml, title-page.xhtml or cover.xhtml replace the
@@ -174,7 +180,8 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub low_memory: bool,
     /// Replace existing outputs even if they were edited since postbook wrote them. Without it,
-    /// postbook replaces only its own untouched earlier output and refuses anything else.
+    /// postbook replaces only its own untouched earlier output, keeps edited ones, and refuses
+    /// files it did not write.
     #[arg(long)]
     pub overwrite: bool,
     /// Read every post and render every output again. Without it, a re-run into a folder with a
@@ -203,11 +210,11 @@ pub struct ImageArgs {
     /// pictures, keep their captions.
     #[arg(long, value_enum, default_value_t = ImagePolicy::Keep, value_name = "WHAT")]
     pub images: ImagePolicy,
-    /// Downscale pictures wider than this (pixels).
-    #[arg(long, default_value_t = ProcessOptions::default().max_width, value_name = "PX")]
+    /// Downscale pictures wider than this (pixels, 1-16384).
+    #[arg(long, default_value_t = ProcessOptions::default().max_width, value_parser = clap::value_parser!(u32).range(1..=MAX_PIXELS), value_name = "PX")]
     pub max_image_width: u32,
-    /// Downscale pictures taller than this (pixels).
-    #[arg(long, default_value_t = ProcessOptions::default().max_height, value_name = "PX")]
+    /// Downscale pictures taller than this (pixels, 1-16384).
+    #[arg(long, default_value_t = ProcessOptions::default().max_height, value_parser = clap::value_parser!(u32).range(1..=MAX_PIXELS), value_name = "PX")]
     pub max_image_height: u32,
     /// Convert pictures to greyscale (smaller books; e-ink shows grey anyway).
     #[arg(long)]
@@ -215,13 +222,13 @@ pub struct ImageArgs {
     /// JPEG quality for re-encoded pictures (1-100).
     #[arg(long, default_value_t = ProcessOptions::default().jpeg_quality, value_parser = clap::value_parser!(u8).range(1..=100), value_name = "Q")]
     pub jpeg_quality: u8,
-    /// Downloads at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256), value_name = "N")]
+    /// Downloads at once (1-64).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS), value_name = "N")]
     pub image_jobs: u16,
-    /// Refuse pictures larger than this many bytes.
-    #[arg(long, default_value_t = 20_000_000, value_name = "BYTES")]
+    /// Refuse pictures larger than this many bytes (at most 1 GiB: a picture is held in memory).
+    #[arg(long, default_value_t = 20_000_000, value_parser = clap::value_parser!(u64).range(1..=MAX_IMAGE_BYTES), value_name = "BYTES")]
     pub max_image_bytes: u64,
-    /// Connect and read timeout per download, in seconds.
+    /// Connect and read timeout per download, in seconds (more than 0, at most 3600).
     #[arg(long, default_value_t = 30.0, value_name = "SECS")]
     pub image_timeout: f64,
     /// Where downloaded pictures are cached [default: the platform cache folder, e.g.
@@ -246,19 +253,62 @@ pub struct ImageArgs {
     pub no_cover: bool,
 }
 
+/// The largest `--max-image-width/height`: pictures are not decoded beyond this size anyway.
+const MAX_PIXELS: i64 = 16_384;
+/// The most downloads at once: more only gets a client throttled or banned.
+const MAX_JOBS: i64 = 64;
+/// The largest `--max-image-bytes`: a download is held in memory.
+const MAX_IMAGE_BYTES: u64 = 1 << 30;
+/// The longest `--image-timeout`, in seconds.
+const MAX_TIMEOUT: f64 = 3600.0;
+/// The widest `--wrap`.
+const MAX_WRAP: usize = 10_000;
+
+/// A usage error unless `value` is within `range`: postbook.toml's values do not pass
+/// through clap's checks, so every numeric option is checked again here.
+fn check_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    unit: &str,
+) -> Result<(), UsageError> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    let (lo, hi) = (range.start(), range.end());
+    Err(UsageError(format!(
+        "{name} must be from {lo} to {hi}{unit}, not {value}"
+    )))
+}
+
 impl ImageArgs {
     fn options(&self) -> Result<ImageOptions, UsageError> {
-        // Checked here, not only by clap: postbook.toml's values do not pass through clap.
-        if !(1..=100).contains(&self.jpeg_quality) {
-            return Err(UsageError("jpeg-quality must be from 1 to 100".into()));
-        }
-        if self.image_jobs == 0 {
-            return Err(UsageError("image-jobs must be at least 1".into()));
-        }
-        if !(self.image_timeout > 0.0 && self.image_timeout.is_finite()) {
-            return Err(UsageError(
-                "--image-timeout must be a positive number of seconds".into(),
-            ));
+        check_range("jpeg-quality", self.jpeg_quality, 1..=100, "")?;
+        check_range("image-jobs", i64::from(self.image_jobs), 1..=MAX_JOBS, "")?;
+        check_range(
+            "max-image-width",
+            i64::from(self.max_image_width),
+            1..=MAX_PIXELS,
+            " pixels",
+        )?;
+        check_range(
+            "max-image-height",
+            i64::from(self.max_image_height),
+            1..=MAX_PIXELS,
+            " pixels",
+        )?;
+        check_range(
+            "max-image-bytes",
+            self.max_image_bytes,
+            1..=MAX_IMAGE_BYTES,
+            " bytes",
+        )?;
+        // NaN and infinities fail too; `Duration::from_secs_f64` panics on them and on huge values.
+        let t = self.image_timeout;
+        if !(t > 0.0 && t <= MAX_TIMEOUT) {
+            return Err(UsageError(format!(
+                "image-timeout must be more than 0 and at most {MAX_TIMEOUT} seconds, not {t}"
+            )));
         }
         let cache_dir = match (&self.cache_dir, self.no_cache) {
             (_, true) => None,
@@ -268,8 +318,8 @@ impl ImageArgs {
         Ok(ImageOptions {
             policy: self.images,
             process: ProcessOptions {
-                max_width: self.max_image_width.max(1),
-                max_height: self.max_image_height.max(1),
+                max_width: self.max_image_width,
+                max_height: self.max_image_height,
                 grayscale: self.grayscale,
                 jpeg_quality: self.jpeg_quality,
             },
@@ -290,6 +340,9 @@ pub struct InspectArgs {
     /// Post files or folders; `-` reads a list of paths from stdin.
     #[arg(required = true, value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
+    /// The paths read from stdin (`-`) end with NUL bytes (`find -print0`), not newlines.
+    #[arg(short = '0', long)]
+    pub null: bool,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
@@ -329,29 +382,65 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
 }
 
-/// Replaces a `-` input with the paths listed on stdin, one per line.
-fn expand_stdin(inputs: Vec<PathBuf>) -> std::io::Result<Vec<PathBuf>> {
+/// Replaces a `-` input with the paths listed on stdin, one per line, or ending with NUL bytes
+/// when `null` (`-0`: paths may then hold newlines, and need not be UTF-8). A path typed on the
+/// command line must exist (a typo is a usage error); a listed path that does not is reported
+/// as a failed post, like a file removed while a long list was being made.
+fn expand_stdin(inputs: Vec<PathBuf>, null: bool) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
-        if input.as_os_str() == "-" {
+        if input.as_os_str() != "-" {
+            if let Err(e) = std::fs::metadata(&input) {
+                let msg = match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        format!("{}: no such file or folder", input.display())
+                    }
+                    _ => format!("cannot read {}: {e}", input.display()),
+                };
+                return Err(UsageError(msg).into());
+            }
+            out.push(input);
+        } else if null {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+                .map_err(|e| anyhow::anyhow!("cannot read paths from stdin: {e}"))?;
+            out.extend(
+                bytes
+                    .split(|&b| b == 0)
+                    .filter(|p| !p.is_empty())
+                    .map(path_from_bytes),
+            );
+        } else {
             for line in std::io::stdin().lock().lines() {
-                let line = line?;
+                let line =
+                    line.map_err(|e| anyhow::anyhow!("cannot read paths from stdin: {e}"))?;
                 let line = line.trim_end_matches('\r');
                 if !line.trim().is_empty() {
                     out.push(PathBuf::from(line));
                 }
             }
-        } else {
-            out.push(input);
         }
     }
     Ok(out)
 }
 
+/// A path from the bytes of a NUL-separated list: any bytes on Unix, UTF-8 elsewhere.
+fn path_from_bytes(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
 /// The options of a `convert` run: the command line, then postbook.toml for whatever the
 /// command line did not give (`given` tells which options were typed), then the defaults.
 fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Options> {
-    let inputs = expand_stdin(std::mem::take(&mut a.inputs))?;
+    let inputs = expand_stdin(std::mem::take(&mut a.inputs), a.null)?;
     let config = match a.no_config {
         true => None,
         false => Config::find(a.config.as_deref(), &inputs)?,
@@ -367,6 +456,9 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
     if covers.iter().filter(|&&c| c).count() > 1 {
         let msg = "cover, auto-cover and no-cover cannot be used together";
         return Err(UsageError(msg.into()).into());
+    }
+    if let Some(wrap) = a.wrap {
+        check_range("wrap", wrap, 2..=MAX_WRAP, " columns")?;
     }
     let format = a.format.ok_or_else(|| {
         UsageError("no output format: give -t epub|markdown|text, or `to` in postbook.toml".into())
@@ -508,6 +600,68 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     }
 }
 
+/// Writes `bytes` to stdout, saying so when that fails (`-o - > /dev/full`, a closed pipe).
+pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
+}
+
+/// The man page of postbook and, in sections of their own, of each command: one page a user
+/// can search for any option (`postbook man -o DIR` writes one page per command instead).
+fn man_page(cmd: clap::Command) -> std::io::Result<Vec<u8>> {
+    let mut cmd = cmd.disable_help_subcommand(true);
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut roff = Vec::new();
+    man.render_title(&mut roff)?;
+    man.render_name_section(&mut roff)?;
+    man.render_synopsis_section(&mut roff)?;
+    man.render_description_section(&mut roff)?;
+    man.render_options_section(&mut roff)?;
+    man.render_subcommands_section(&mut roff)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = sub.get_display_name().unwrap_or(sub.get_name());
+        let name = name.replace('-', " ").to_uppercase();
+        writeln!(roff, ".SH \"{name}\"")?;
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut part = Vec::new();
+        man.render_synopsis_section(&mut part)?;
+        man.render_description_section(&mut part)?;
+        man.render_options_section(&mut part)?;
+        if sub.get_after_help().is_some() {
+            man.render_extra_section(&mut part)?;
+        }
+        // The command's sections become sub-sections of its own.
+        for line in String::from_utf8_lossy(&part).lines() {
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(roff, ".SS {heading}")?,
+                None => writeln!(roff, "{line}")?,
+            }
+        }
+    }
+    man.render_extra_section(&mut roff)?;
+    man.render_version_section(&mut roff)?;
+    // Each part defines the apostrophe string (two lines); once is enough.
+    let mut seen = HashSet::new();
+    let mut page = String::new();
+    for line in String::from_utf8_lossy(&roff).lines() {
+        let defines_aq = line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq");
+        if !defines_aq || seen.insert(line.to_string()) {
+            // clap_mangen heads the after-help text EXTRA: here it is always examples.
+            let line = match line {
+                ".SH EXTRA" => ".SH EXAMPLES",
+                ".SS EXTRA" => ".SS EXAMPLES",
+                _ => line,
+            };
+            page.push_str(line);
+            page.push('\n');
+        }
+    }
+    Ok(page.into_bytes())
+}
+
 /// Moves the `.TH` title line to the top. clap_mangen starts with an `.ie/.el` pair defining
 /// an apostrophe string; some man page tools (and `file`) expect a page to open with `.TH`, and
 /// the string is only used later, so the order does not matter to troff.
@@ -550,8 +704,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let given = matches
                 .subcommand_matches("convert")
                 .expect("convert was parsed");
-            let report = convert::run(&convert_options(*a, given)?)?;
-            Ok(if report.summary.failed > 0 {
+            let options = convert_options(*a, given)?;
+            crate::interrupt::install();
+            let report = convert::run(&options)?;
+            Ok(if crate::interrupt::requested() {
+                ExitCode::from(crate::interrupt::EXIT_CODE)
+            } else if report.summary.failed > 0 {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -573,11 +731,12 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect(a) => {
-            let inv = inspect::inspect(&expand_stdin(a.inputs)?, a.root, a.verbosity.level());
+            let inputs = expand_stdin(a.inputs, a.null)?;
+            let inv = inspect::inspect(&inputs, a.root, a.verbosity.level());
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&inv)?);
+                to_stdout(format!("{}\n", serde_json::to_string_pretty(&inv)?).as_bytes())?;
             } else {
-                print!("{}", inv.to_text());
+                to_stdout(inv.to_text().as_bytes())?;
             }
             Ok(if inv.errors.is_empty() {
                 ExitCode::SUCCESS
@@ -587,17 +746,15 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
         }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "postbook", &mut std::io::stdout());
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "postbook", &mut script);
+            to_stdout(&script)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Man { output } => {
             let cmd = Cli::command();
             match output {
-                None => {
-                    let mut roff = Vec::new();
-                    clap_mangen::Man::new(cmd).render(&mut roff)?;
-                    std::io::stdout().write_all(&title_first(&roff))?;
-                }
+                None => to_stdout(&title_first(&man_page(cmd)?))?,
                 Some(dir) => {
                     std::fs::create_dir_all(&dir)?;
                     clap_mangen::generate_to(cmd, &dir)?;

@@ -197,7 +197,19 @@ impl TitlePattern {
                     text.push(c);
                 }
                 ('{', _) => {
-                    let name: String = chars.by_ref().take_while(|&c| c != '}').collect();
+                    let (mut name, mut closed) = (String::new(), false);
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    if !closed {
+                        return Err(format!(
+                            "`{{{name}` is not closed (write `{{{{` for a brace)"
+                        ));
+                    }
                     if !Self::PLACEHOLDERS.contains(&name.as_str()) {
                         return Err(format!(
                             "unknown placeholder {{{name}}}; use {}",
@@ -309,5 +321,14 @@ mod tests {
         assert_eq!(title, "联合早报 — 2023年5月 {12}");
         assert!(TitlePattern::parse("a } b").is_err());
         assert!(TitlePattern::parse("{nope}").is_err());
+        let e = TitlePattern::parse("{collection} {year").unwrap_err();
+        assert!(e.contains("`{year` is not closed"), "{e}");
+        assert!(TitlePattern::parse("{").is_err());
+        assert_eq!(
+            TitlePattern::parse("{{year")
+                .unwrap()
+                .render(|_| unreachable!()),
+            "{year"
+        );
     }
 }

@@ -38,6 +38,18 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Why an output was not written: the run was interrupted (Ctrl-C) first.
+#[derive(Debug)]
+struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted before it was written")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
 /// An error in how postbook was called (exit code 2), as opposed to a failure while working.
 #[derive(Debug)]
 pub struct UsageError(pub String);
@@ -209,6 +221,10 @@ pub struct Report {
     pub outputs: Vec<OutputRecord>,
     /// One record per input, sorted by path.
     pub posts: Vec<PostRecord>,
+    /// Why the output folder cannot be written, when it cannot: said once, and every output
+    /// fails with it instead of each saying so.
+    #[serde(skip)]
+    unwritable: Option<String>,
 }
 
 /// The record of the input at `path` in `posts`, sorted by path (warnings and outputs arrive by
@@ -249,6 +265,8 @@ pub struct Summary {
     pub duplicates: usize,
     /// Unpublished posts left out (`draft: true`, `published: false`; see `--drafts`).
     pub drafts: usize,
+    /// Outputs edited since postbook wrote them, left as they are (status `kept`).
+    pub kept: usize,
     pub warnings: usize,
     /// The warnings counted by kind (`picture-missing`, `undated`, …).
     pub warnings_by_kind: WarningCounts,
@@ -289,6 +307,8 @@ pub enum OutputStatus {
     Unchanged,
     /// `--dry-run`: would be written.
     Planned,
+    /// Edited since postbook wrote it: left as it is (`--overwrite` replaces it).
+    Kept,
     /// Not written (refused or an error); the record's `error` says why.
     Failed,
 }
@@ -299,6 +319,7 @@ impl From<Written> for OutputStatus {
             Written::Created => OutputStatus::Created,
             Written::Replaced => OutputStatus::Replaced,
             Written::Unchanged => OutputStatus::Unchanged,
+            Written::Kept => OutputStatus::Kept,
         }
     }
 }
@@ -316,6 +337,8 @@ pub enum PostStatus {
     Duplicate,
     /// Unpublished (`draft: true`, `published: false`) and left out: `--drafts` keeps it.
     Draft,
+    /// Its every output was edited since postbook wrote it and was left as it is.
+    Kept,
 }
 
 /// One input in the report. Kept small: a run holds one per post until the report is written.
@@ -362,9 +385,10 @@ pub(crate) fn read_posts(
     cache: &mut PostCache,
     mut each: impl FnMut(Read),
 ) {
-    progress.set_length(files.len() as u64);
+    set_total(progress, files.len());
     let mut files = files.into_iter().peekable();
-    while files.peek().is_some() {
+    // Ctrl-C stops reading between chunks; nothing is then written (see `execute`).
+    while files.peek().is_some() && !crate::interrupt::requested() {
         let chunk: Vec<_> = files
             .by_ref()
             .take(READ_CHUNK)
@@ -447,19 +471,27 @@ pub struct Read {
     pub from_cache: bool,
 }
 
-/// A progress bar on stderr, drawn only on a terminal and not in quiet mode.
+/// A progress bar on stderr, drawn only on a terminal and not in quiet mode, and not before
+/// it is given a length (with [`set_total`]): an empty `0/0` bar says nothing.
 pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
     if verbosity == Verbosity::Quiet {
         return ProgressBar::hidden();
     }
-    let pb = ProgressBar::new(0);
-    pb.set_style(
-        ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    pb.set_message(what);
-    pb
+    // `with_*`, unlike `set_*`, does not draw.
+    ProgressBar::new(0)
+        .with_style(
+            ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        )
+        .with_message(what)
+}
+
+/// Sets a bar's length, which draws it, unless there is nothing to count.
+pub fn set_total(progress: &ProgressBar, len: usize) {
+    if len > 0 {
+        progress.set_length(len as u64);
+    }
 }
 
 /// Runs a conversion and returns its report. `Err` only for problems that stop the whole run
@@ -508,7 +540,34 @@ pub fn run(opts: &Options) -> Result<Report> {
         Some(dir) if incremental && can_stream => PostCache::load(dir),
         _ => PostCache::default(),
     };
-    let (files, missing) = input::discover(&opts.inputs, out_dir.as_deref(), opts.drafts);
+    let input::Found {
+        files,
+        missing,
+        skipped,
+    } = input::discover(&opts.inputs, out_dir.as_deref(), opts.drafts);
+    if !skipped.is_empty() && opts.verbosity >= Verbosity::Normal {
+        let mut names: Vec<String> = skipped
+            .iter()
+            .take(5)
+            .map(|p| p.display().to_string())
+            .collect();
+        if skipped.len() > names.len() {
+            names.push(format!("and {} more", skipped.len() - names.len()));
+        }
+        diag::note(&format!("skipped, not posts: {}", names.join(", ")));
+    }
+    if files.is_empty() && missing.is_empty() {
+        // Nothing to convert is not success: a script given the wrong folder must notice.
+        let inputs: Vec<String> = opts
+            .inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        return Err(match inputs.is_empty() {
+            true => anyhow::anyhow!("no posts found: no paths were given on stdin"),
+            false => anyhow::anyhow!("no posts found in {}", inputs.join(", ")),
+        });
+    }
     let streaming = can_stream && (opts.low_memory || incremental || files.len() > STREAM_ABOVE);
     let inputs = files.len() + missing.len();
     if streaming {
@@ -527,8 +586,17 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.posts.reserve_exact(inputs);
     let mut fingerprints = Fingerprints::new(opts, &image_root(opts), templates.as_ref());
     fingerprints.inputs.reserve(inputs);
+    // An output folder that cannot be written fails every output, said once; the posts are
+    // still read, so the summary and the report say what would have been converted.
+    report.unwritable = out_dir
+        .as_deref()
+        .filter(|_| !opts.dry_run)
+        .and_then(|dir| writable(dir).err());
+    if let Some(why) = &report.unwritable {
+        diag::error(why);
+    }
     let mut new_cache = match &out_dir {
-        Some(dir) if !opts.dry_run => {
+        Some(dir) if !opts.dry_run && report.unwritable.is_none() => {
             // A killed run's temporary files go first: the cache is being written among them.
             remove_stale_temporaries(dir);
             CacheWriter::create(Some(dir))
@@ -648,7 +716,8 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.posts.sort_by(|a, b| a.input.cmp(&b.input));
 
     let inputs_known = fingerprints.inputs.len();
-    let store = match streaming {
+    // No pictures are fetched for outputs that cannot be written, or after Ctrl-C.
+    let store = match streaming || report.unwritable.is_some() || crate::interrupt::requested() {
         true => None,
         false => prepare_images(opts, &mut docs, &mut report)?,
     };
@@ -666,9 +735,10 @@ pub fn run(opts: &Options) -> Result<Report> {
                 return Err(UsageError(msg).into());
             }
             record_titles(&docs, &mut report);
-            if let Some(doc) = docs.first().filter(|_| !opts.dry_run) {
+            let stopped = crate::interrupt::requested();
+            if let Some(doc) = docs.first().filter(|_| !opts.dry_run && !stopped) {
                 let rendered = post_writer(opts).render(doc);
-                std::io::stdout().lock().write_all(rendered.as_bytes())?;
+                crate::cli::to_stdout(rendered.as_bytes())?;
             }
         }
         (Destination::Dir(dir), Format::Epub) => {
@@ -699,9 +769,11 @@ pub fn run(opts: &Options) -> Result<Report> {
     // The cache is rewritten unless every post came from it and it holds no one else.
     let cache_current =
         report.summary.posts_from_cache == inputs_known && cache.unused() == 0 && inputs_known > 0;
+    let interrupted = crate::interrupt::requested();
     if let Some(dir) = out_dir
         .as_deref()
-        .filter(|_| !opts.dry_run && !cache_current)
+        .filter(|_| !opts.dry_run && !cache_current && report.unwritable.is_none())
+        .filter(|_| !interrupted)
     {
         if let Err(e) = new_cache.save(dir) {
             warn(
@@ -738,6 +810,24 @@ pub fn run(opts: &Options) -> Result<Report> {
             }));
         }
     }
+    // A post whose outputs all hold a user's edits is kept rather than converted.
+    let kept: HashSet<&Path> = report
+        .outputs
+        .iter()
+        .filter(|o| o.status == OutputStatus::Kept)
+        .map(|o| &*o.path)
+        .collect();
+    if !kept.is_empty() {
+        for rec in report.posts.iter_mut() {
+            if rec.status == PostStatus::Converted
+                && !rec.outputs.is_empty()
+                && rec.outputs.iter().all(|o| kept.contains(&**o))
+            {
+                rec.status = PostStatus::Kept;
+            }
+        }
+    }
+    report.summary.kept = kept.len();
     report.summary.converted = report
         .posts
         .iter()
@@ -751,7 +841,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.summary.outputs = report
         .outputs
         .iter()
-        .filter(|o| o.status != OutputStatus::Failed)
+        .filter(|o| !matches!(o.status, OutputStatus::Failed | OutputStatus::Kept))
         .count();
     report.summary.unchanged = report
         .outputs
@@ -774,27 +864,50 @@ pub fn run(opts: &Options) -> Result<Report> {
         );
         let s = &report.summary;
         eprintln!(
-            "incremental: {} posts from the cache, {} read; {} of {} outputs up to date (not rendered)",
-            s.posts_from_cache,
+            "incremental: {} from the cache, {} read; {} of {} up to date (not rendered)",
+            plural(s.posts_from_cache, "post", "posts"),
             s.inputs - s.posts_from_cache,
             s.skipped,
-            report.outputs.len()
+            plural(report.outputs.len(), "output", "outputs"),
         );
     }
     if opts.dry_run {
-        print_plan(&report)?;
+        print_plan(&report).map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))?;
     }
-    if let Some(path) = &opts.report {
+    if interrupted {
+        if let Some(dir) = out_dir.as_deref().filter(|_| !opts.dry_run) {
+            remove_stale_temporaries(dir);
+        }
+        let written = report
+            .outputs
+            .iter()
+            .filter(|o| matches!(o.status, OutputStatus::Created | OutputStatus::Replaced))
+            .count();
+        let left = report
+            .outputs
+            .iter()
+            .filter(|o| o.status == OutputStatus::Failed)
+            .count();
+        diag::error(&format!(
+            "interrupted: {} written, {left} not (the next run makes them)",
+            plural(written, "output", "outputs")
+        ));
+    }
+    let report_error = opts.report.as_ref().and_then(|path| {
         write_json_atomic(path, &report)
-            .map_err(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))?;
-    }
+            .err()
+            .map(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
+    });
     if opts.verbosity >= Verbosity::Normal {
         eprintln!(
             "{}",
             summary_line(&report, opts.format, opts.dry_run, started)
         );
     }
-    Ok(report)
+    match report_error {
+        Some(e) => Err(e),
+        None => Ok(report),
+    }
 }
 
 /// `--dry-run`'s listing on stdout: each output path, then the posts that would go into it.
@@ -822,6 +935,11 @@ fn warn(verbosity: Verbosity, msg: &str) {
     }
 }
 
+/// `1 post`, `2 posts`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `converted 1498 posts into 27 books; 2 failed`.
 fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> String {
     let s = &r.summary;
@@ -847,6 +965,9 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     if s.failed > 0 {
         line.push_str(&format!("; {} failed", s.failed));
     }
+    if s.kept > 0 {
+        line.push_str(&format!("; {} kept (edited since written)", s.kept));
+    }
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));
     }
@@ -864,19 +985,15 @@ fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> 
     }
     if s.images_embedded > 0 || s.images_failed > 0 {
         line.push_str(&format!(
-            "; {} images embedded, {} failed",
-            s.images_embedded, s.images_failed
+            "; {} embedded, {} failed",
+            plural(s.images_embedded, "image", "images"),
+            s.images_failed
         ));
     }
     if s.warnings > 0 {
-        let w = if s.warnings == 1 {
-            "warning"
-        } else {
-            "warnings"
-        };
         line.push_str(&format!(
-            "; {} {w} ({})",
-            s.warnings,
+            "; {} ({})",
+            plural(s.warnings, "warning", "warnings"),
             warning::describe_named_counts(&s.warnings_by_kind, &s.warnings_by_name)
         ));
     }
@@ -1281,11 +1398,18 @@ fn execute(
         }
         return Ok(());
     }
+    if let Some(why) = report.unwritable.clone() {
+        for plan in &plans {
+            let failed = record(plan, OutputStatus::Failed, Some(why.clone()));
+            report.outputs.push(failed);
+        }
+        return Ok(());
+    }
     std::fs::create_dir_all(dir)
         .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
-    progress.set_length(plans.len() as u64);
+    set_total(&progress, plans.len());
     // `Ok(None)`: up to date, not rendered.
     let results: Vec<_> = plans
         .par_iter()
@@ -1293,7 +1417,12 @@ fn execute(
             let started = Instant::now();
             let result = match up_to_date(&manifest, plan) {
                 Some(hash) => Ok((Written::Unchanged, hash, None)),
+                // Ctrl-C: a file being written is finished; no other is started.
+                None if crate::interrupt::requested() => Err(anyhow::Error::new(Interrupted)),
                 None => render(plan).and_then(|(bytes, stats)| {
+                    if crate::interrupt::requested() {
+                        return Err(anyhow::Error::new(Interrupted));
+                    }
                     let (written, hash) =
                         write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)
                             .map_err(anyhow::Error::msg)?;
@@ -1314,6 +1443,18 @@ fn execute(
     }
     for (plan, (result, took)) in plans.iter().zip(results) {
         match result {
+            Ok((Written::Kept, _, _)) => {
+                // Not written: its manifest entry stays what postbook last wrote, so the edit
+                // is kept on every run until `--overwrite`.
+                warn(
+                    opts.verbosity,
+                    &format!(
+                        "keeping {}: edited since postbook wrote it (pass --overwrite to replace it)",
+                        plan.path.display()
+                    ),
+                );
+                report.outputs.push(record(plan, OutputStatus::Kept, None));
+            }
             Ok((written, hash, stats)) => {
                 // An output missing a picture is not recorded as up to date: the next run
                 // makes it again and retries the picture.
@@ -1338,12 +1479,15 @@ fn execute(
                 if opts.verbosity == Verbosity::Verbose {
                     let status = format!("{written:?}").to_lowercase();
                     let (path, n) = (plan.path.display(), plan.posts.len());
-                    eprintln!("{status} {path} ({n} posts, {rendered})");
+                    let n = plural(n, "post", "posts");
+                    eprintln!("{status} {path} ({n}, {rendered})");
                 }
                 report.outputs.push(record(plan, written.into(), None));
             }
             Err(e) => {
-                diag::error(&format!("{e:#}"));
+                if !e.is::<Interrupted>() {
+                    diag::error(&format!("{e:#}"));
+                }
                 report
                     .outputs
                     .push(record(plan, OutputStatus::Failed, Some(format!("{e:#}"))));
@@ -1366,6 +1510,16 @@ fn book_authors(posts: &[&Document]) -> Vec<String> {
     }
     counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
     counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
+}
+
+/// Whether files can be written in the output folder `dir` (created if missing): a
+/// temporary file is made there and removed.
+fn writable(dir: &Path) -> std::result::Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+    crate::output::temporary_for(&dir.join(MANIFEST_NAME))
+        .map(drop)
+        .map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))
 }
 
 /// Removes `.postbook-*.tmp` files that a killed run left in the output folder (a run that

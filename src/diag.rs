@@ -11,6 +11,7 @@ use unicode_width::UnicodeWidthChar;
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const NOTE: Style = AnsiColor::Cyan.on_default().bold();
 const GUTTER: Style = AnsiColor::Blue.on_default().bold();
 
 /// Sets colour for everything postbook prints (`--color`).
@@ -31,6 +32,11 @@ pub fn error(message: &str) {
 /// `warning: message`.
 pub fn warning(message: &str) {
     anstream::eprintln!("{WARNING}warning{WARNING:#}: {message}");
+}
+
+/// `note: message`: something done that the user may not expect, but that is not wrong.
+pub fn note(message: &str) {
+    anstream::eprintln!("{NOTE}note{NOTE:#}: {message}");
 }
 
 /// A post that could not be read: `path:line:col: message`, then, when the position is known,

@@ -213,11 +213,7 @@ impl CacheWriter {
     /// written, the writer does nothing: the next run then reads every post.
     pub fn create(dir: Option<&Path>) -> CacheWriter {
         let start = |dir: &Path| -> std::io::Result<BufWriter<NamedTempFile>> {
-            std::fs::create_dir_all(dir)?;
-            let tmp = tempfile::Builder::new()
-                .prefix(".postbook-")
-                .suffix(".tmp")
-                .tempfile_in(dir)?;
+            let tmp = crate::output::temporary_for(&dir.join(CACHE_NAME))?;
             let mut file = BufWriter::new(tmp);
             serde_json::to_writer(&mut file, &CacheHeader::current())?;
             file.write_all(b"\n")?;

@@ -4,21 +4,33 @@ use crate::read::BodyFormat;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+/// What [`discover`] found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The post files, sorted and without duplicates.
+    pub files: Vec<PathBuf>,
+    /// Inputs that do not exist or could not be listed, with why.
+    pub missing: Vec<(PathBuf, String)>,
+    /// Files in the folders that have a post's extension but a well-known name of something
+    /// else ([`is_not_a_post`]), sorted.
+    pub skipped: Vec<PathBuf>,
+}
+
 /// Expands the command-line inputs into post files, sorted and without duplicates.
 ///
 /// Directories are walked recursively, skipping hidden folders and generated sites. A Jekyll site
 /// root (one with `_posts/`) contributes only its `_posts/`, and a Hugo site root (a `hugo.toml` or
 /// `config.toml` next to `content/`) only its `content/`, so pages like `about.md` or a README are
-/// not mistaken for posts. `exclude` (the output folder) is never read, so a second run does not
-/// convert its own output. Inputs that do not exist are returned as errors.
-pub fn discover(
-    inputs: &[PathBuf],
-    exclude: Option<&Path>,
-    drafts: bool,
-) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
+/// not mistaken for posts (with `drafts`, a Jekyll root's `_drafts/` too, and Hugo's `_index.md`
+/// list pages are read). In any folder, files named like a project's papers (`README.md`,
+/// `LICENSE.txt`, `CHANGELOG.md`, …; see [`is_not_a_post`]) are skipped; a file given by name is
+/// always read. `exclude` (the output folder) is never read, so a second run does not convert
+/// its own output. Inputs that do not exist are returned as errors.
+pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Found {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut files = Vec::new();
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     for input in inputs {
         if input.is_file() {
             files.push(input.clone());
@@ -54,7 +66,9 @@ pub fn discover(
                             .file_name()
                             .to_str()
                             .is_some_and(|n| n.starts_with("_index."));
-                        if drafts || !list_page {
+                        if is_not_a_post(e.path()) {
+                            skipped.push(e.into_path())
+                        } else if drafts || !list_page {
                             files.push(e.into_path())
                         }
                     }
@@ -71,7 +85,46 @@ pub fn discover(
     }
     files.sort();
     files.dedup();
-    (files, errors)
+    skipped.sort();
+    skipped.dedup();
+    Found {
+        files,
+        missing: errors,
+        skipped,
+    }
+}
+
+/// Whether a file found in a folder of posts is, by its name, a project's paper rather than a
+/// post: `README`, `LICENSE`, `CHANGELOG`, `CONTRIBUTING` and the like, with any extension. The
+/// names that are nowhere a post's are matched in any case (`readme.md`); those that are also
+/// words a post could be named after (`security.md`, `history.md`) only in capitals, as
+/// projects write them. A Markdown file without front matter is still a post.
+pub fn is_not_a_post(path: &Path) -> bool {
+    const ANY_CASE: &[&str] = &[
+        "README",
+        "LICENSE",
+        "LICENCE",
+        "COPYING",
+        "CHANGELOG",
+        "CONTRIBUTING",
+        "CODE_OF_CONDUCT",
+        "CODEOWNERS",
+    ];
+    const CAPITALS: &[&str] = &[
+        "AUTHORS",
+        "CONTRIBUTORS",
+        "NOTICE",
+        "CHANGES",
+        "HISTORY",
+        "SECURITY",
+        "SUPPORT",
+        "FUNDING",
+    ];
+    let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let stem = stem.replace('-', "_");
+    CAPITALS.contains(&stem.as_str()) || ANY_CASE.contains(&stem.to_ascii_uppercase().as_str())
 }
 
 /// The folders of `dir` that hold posts: a Jekyll root's `_posts/` (and `_drafts/` with
@@ -114,15 +167,15 @@ mod tests {
         std::fs::write(site.join("_posts/2023/2023-01-01-a.md"), "x").unwrap();
         std::fs::write(site.join("_posts/.hidden.md"), "x").unwrap();
         std::fs::write(site.join("_posts/pic.png"), "x").unwrap();
-        let (files, errors) = discover(&[site.clone(), d.path().join("missing")], None, false);
-        assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
-        assert_eq!(errors.len(), 1);
+        let found = discover(&[site.clone(), d.path().join("missing")], None, false);
+        assert_eq!(found.files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
+        assert_eq!(found.missing.len(), 1);
 
         // `_drafts/` and Hugo's `_index.md` list pages only with `drafts`.
         std::fs::create_dir_all(site.join("_drafts")).unwrap();
         std::fs::write(site.join("_drafts/idea.md"), "x").unwrap();
         std::fs::write(site.join("_posts/_index.md"), "x").unwrap();
-        let (files, _) = discover(std::slice::from_ref(&site), None, true);
+        let files = discover(std::slice::from_ref(&site), None, true).files;
         assert_eq!(
             files,
             vec![
@@ -131,18 +184,56 @@ mod tests {
                 site.join("_posts/_index.md"),
             ]
         );
-        let (files, _) = discover(std::slice::from_ref(&site), None, false);
+        let files = discover(std::slice::from_ref(&site), None, false).files;
         assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
 
         let plain = d.path().join("plain");
         std::fs::create_dir_all(plain.join("out")).unwrap();
         std::fs::write(plain.join("a.md"), "x").unwrap();
         std::fs::write(plain.join("out/a.md"), "x").unwrap();
-        let (files, _) = discover(
-            std::slice::from_ref(&plain),
-            Some(&plain.join("out")),
-            false,
+        let found = discover(std::slice::from_ref(&plain), Some(&plain.join("out")), false);
+        assert_eq!(found.files, vec![plain.join("a.md")]);
+    }
+
+    #[test]
+    fn project_papers_are_not_posts() {
+        let d = tempfile::tempdir().unwrap();
+        for name in [
+            "README.md",
+            "readme.txt",
+            "LICENSE.md",
+            "CHANGELOG.md",
+            "CONTRIBUTING.md",
+            "code-of-conduct.md",
+            "SECURITY.md",
+            "security.md",
+            "2023-01-01-a.md",
+            "no-front-matter.md",
+            "readme-first.md",
+        ] {
+            std::fs::write(d.path().join(name), "x").unwrap();
+        }
+        let found = discover(&[d.path().to_path_buf()], None, false);
+        let names = |v: &[PathBuf]| -> Vec<String> {
+            v.iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            names(&found.files),
+            [
+                "2023-01-01-a.md",
+                "no-front-matter.md",
+                "readme-first.md",
+                "security.md"
+            ]
         );
-        assert_eq!(files, vec![plain.join("a.md")]);
+        assert_eq!(found.skipped.len(), 7, "{:?}", found.skipped);
+        // Named on the command line, a README is read.
+        let readme = d.path().join("README.md");
+        assert_eq!(
+            discover(std::slice::from_ref(&readme), None, false).files,
+            [readme]
+        );
     }
 }

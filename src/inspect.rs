@@ -40,7 +40,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         .unwrap_or_else(|| PathBuf::from("."));
     let progress = progress_bar(verbosity, "reading");
     crate::site::find_sites(inputs);
-    let (files, missing) = input::discover(inputs, None, false);
+    let input::Found { files, missing, .. } = input::discover(inputs, None, false);
     let mut inv = Inventory {
         posts: files.len() + missing.len(),
         ..Inventory::default()

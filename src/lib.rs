@@ -15,6 +15,7 @@ pub mod images;
 pub mod incremental;
 pub mod input;
 pub mod inspect;
+pub mod interrupt;
 pub mod lang;
 pub mod memory;
 pub mod model;

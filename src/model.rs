@@ -117,28 +117,47 @@ impl<'de> serde::Deserialize<'de> for PostPath {
 ///
 /// The two are kept apart so that a post dated `2020-05-16` is not silently given a midnight UTC
 /// time, which would move it to another day (and another monthly book) in other time zones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+///
+/// Dates order by calendar day first (the day in the post's own time zone, as grouping sees
+/// it), a day-only date at the start of its day, then instants by the moment they name, then
+/// by offset (so that only identical dates are equal). A derived order would put every
+/// day-only post before every post with a time, whatever their days.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub enum PostDate {
     Day(NaiveDate),
     Instant(DateTime<FixedOffset>),
 }
 
-/// In time order: by calendar day first, so a site mixing `date: 2019-02-10` and
-/// `date: 2019-01-05 10:00 +0100` keeps its posts in order (a derived order put every day
-/// before every instant); within a day, a bare day first, then instants in time.
-impl Ord for PostDate {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        let key = |d: &PostDate| match d {
-            PostDate::Day(day) => (*day, 0, None),
-            PostDate::Instant(t) => (t.date_naive(), 1, Some(t.to_utc())),
-        };
-        key(self).cmp(&key(other))
+impl PostDate {
+    /// What dates are compared by: day, then (for an instant) UTC time and offset.
+    fn sort_key(&self) -> (NaiveDate, Option<(chrono::NaiveDateTime, i32)>) {
+        match self {
+            PostDate::Day(d) => (*d, None),
+            PostDate::Instant(t) => (
+                t.date_naive(),
+                Some((t.naive_utc(), t.offset().local_minus_utc())),
+            ),
+        }
     }
 }
+
+impl PartialEq for PostDate {
+    fn eq(&self, other: &Self) -> bool {
+        self.sort_key() == other.sort_key()
+    }
+}
+
+impl Eq for PostDate {}
 
 impl PartialOrd for PostDate {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+impl Ord for PostDate {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
     }
 }
 
@@ -575,5 +594,40 @@ mod tests {
             "{}",
             std::mem::size_of::<Block>()
         );
+    }
+
+    #[test]
+    fn dates_order_by_day_then_time() {
+        use crate::read::front_matter::parse_date;
+        let mut dates: Vec<PostDate> = [
+            "2024-01-05",
+            "2024-01-20",
+            "2024-01-10T09:00Z",
+            "2024-01-15 09:30 +0800",
+            "2024-01-10",
+            "2024-01-10T08:00+08:00",
+        ]
+        .iter()
+        .map(|s| parse_date(s).unwrap())
+        .collect();
+        dates.sort();
+        let iso: Vec<String> = dates.iter().map(PostDate::to_iso).collect();
+        assert_eq!(
+            iso,
+            [
+                "2024-01-05",
+                "2024-01-10",
+                "2024-01-10T08:00:00+08:00",
+                "2024-01-10T09:00:00Z",
+                "2024-01-15T09:30:00+08:00",
+                "2024-01-20",
+            ]
+        );
+        // The same moment in two time zones is two different dates (and days).
+        let (a, b) = (
+            parse_date("2024-01-10T23:00:00Z").unwrap(),
+            parse_date("2024-01-11T07:00:00+08:00").unwrap(),
+        );
+        assert!(a < b && a != b);
     }
 }

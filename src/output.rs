@@ -120,6 +120,11 @@ impl Manifest {
             .is_some_and(|e| e.sha256 == sha256)
     }
 
+    /// Whether postbook ever wrote `path` (whatever the file holds now).
+    fn knows(&self, dir: &Path, path: &Path) -> bool {
+        self.files.contains_key(&Self::key(dir, path))
+    }
+
     /// Whether `path` was made from exactly `inputs` and still holds what postbook wrote:
     /// its stamp is unchanged, or else its content hashes the same. Returns that hash.
     pub fn up_to_date(&self, dir: &Path, path: &Path, inputs: &str) -> Option<String> {
@@ -144,12 +149,17 @@ pub enum Written {
     Replaced,
     /// The file already had exactly this content; it was not touched.
     Unchanged,
+    /// postbook wrote the file, but it was edited since: the edit is kept (not written;
+    /// `--overwrite` replaces it). The manifest entry must stay as it was.
+    Kept,
 }
 
 /// Writes one output under the clobber policy: a new file is created; an existing file with the
 /// same bytes is left alone (its modification time too); an existing different file is replaced
 /// only if the manifest shows postbook wrote it and nobody changed it since, or `overwrite` is
-/// set. Returns what happened and the hash to record in the manifest.
+/// set. A file postbook wrote that was edited since is kept as it is ([`Written::Kept`]: a
+/// user's notes are not a failure); a file postbook never wrote is refused (an error: the post
+/// then has no output). Returns what happened and the hash to record in the manifest.
 pub fn write_output(
     dir: &Path,
     path: &Path,
@@ -164,9 +174,12 @@ pub fn write_output(
         Ok(old) if old == bytes => return Ok((Written::Unchanged, new_hash)),
         Ok(old) => {
             if !overwrite && !manifest.wrote(dir, path, &sha256_hex(&old)) {
+                if manifest.knows(dir, path) {
+                    return Ok((Written::Kept, new_hash));
+                }
                 return Err(format!(
-                    "refusing to replace {}: it was changed since postbook wrote it, or postbook \
-                     did not write it (pass --overwrite to replace it)",
+                    "refusing to replace {}: postbook did not write it (pass --overwrite to \
+                     replace it)",
                     path.display()
                 ));
             }
@@ -210,6 +223,42 @@ pub fn sync_outputs(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A temporary file (`.postbook-*.tmp`) beside `path`, to be renamed over it; creates the
+/// folder. tempfile makes 0600 files, and the rename would keep that: the temporary file gets
+/// the mode `cp` would give a new file instead (0666 less the umask, applied by the kernel), or
+/// the mode of the file it replaces.
+pub fn temporary_for(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".postbook-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let tmp = builder.tempfile_in(dir).map_err(without_temporary_path)?;
+    #[cfg(unix)]
+    if let Ok(existing) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(existing.permissions())?;
+    }
+    Ok(tmp)
+}
+
+/// tempfile's error without the name of the temporary file it adds (`… at path
+/// "out/.postbook-qm5gOb.tmp"`): messages name the output, and the user never sees that file.
+fn without_temporary_path(e: std::io::Error) -> std::io::Error {
+    // tempfile keeps the cause private: only its message can be had.
+    let message = e.to_string();
+    match message.rfind(" at path \"") {
+        Some(end) => std::io::Error::new(e.kind(), &message[..end]),
+        None => e,
+    }
+}
+
 /// [`write_atomic`], with the `fsync` before the rename optional: without it the replacement
 /// is still atomic for every reader and against a killed process, but durable against power
 /// loss only after [`sync_outputs`].
@@ -218,15 +267,7 @@ fn write_atomic_with(
     sync: bool,
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".postbook-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = temporary_for(path)?;
     fill(tmp.as_file_mut())?;
     if sync {
         tmp.as_file().sync_all()?;
@@ -363,12 +404,18 @@ mod tests {
         let (w, h) = write_output(d, &p, b"two", false, &m).unwrap();
         assert_eq!(w, Written::Replaced);
         m.record(d, &p, h, Some("inputs".into()));
-        // ...but not once a user has edited it, unless told to.
+        // ...but not once a user has edited it, unless told to: the edit is kept.
         std::fs::write(&p, b"two, edited").unwrap();
         assert!(m.up_to_date(d, &p, "inputs").is_none());
-        let err = write_output(d, &p, b"three", false, &m).unwrap_err();
-        assert!(err.contains("--overwrite"), "{err}");
+        let (w, _) = write_output(d, &p, b"three", false, &m).unwrap();
+        assert_eq!(w, Written::Kept);
         assert_eq!(std::fs::read(&p).unwrap(), b"two, edited");
+        // A file postbook never wrote is refused.
+        let foreign = d.join("foreign.md");
+        std::fs::write(&foreign, b"mine").unwrap();
+        let err = write_output(d, &foreign, b"three", false, &m).unwrap_err();
+        assert!(err.contains("--overwrite"), "{err}");
+        assert_eq!(std::fs::read(&foreign).unwrap(), b"mine");
         assert_eq!(
             write_output(d, &p, b"three", true, &m).unwrap().0,
             Written::Replaced
@@ -401,6 +448,24 @@ mod tests {
         assert!(m.up_to_date(d, &p, "inputs").is_some());
         std::fs::write(&p, b"b00k").unwrap();
         assert!(m.up_to_date(d, &p, "inputs").is_none());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn outputs_get_the_umask_mode_and_replacements_keep_theirs() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        // The test process's umask, as the kernel applies it to a plain new file.
+        let dir = tempfile::tempdir().unwrap();
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let expected = mode(&probe);
+        let p = dir.path().join("new.md");
+        write_atomic(&p, b"one").unwrap();
+        assert_eq!(mode(&p), expected, "like a file made by cp");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, b"two").unwrap();
+        assert_eq!(mode(&p), 0o640, "a replaced file keeps its mode");
     }
 
     #[test]

@@ -257,7 +257,7 @@ fn rebuild_reads_and_renders_everything() {
 }
 
 #[test]
-fn an_edited_output_is_rendered_again_and_refused() {
+fn an_edited_output_is_rendered_again_and_kept() {
     let site = site();
     convert(site.path(), "markdown", &[]);
     let note = site.path().join("out/2023-05-30-second.md");
@@ -268,13 +268,16 @@ fn an_edited_output_is_rendered_again_and_refused() {
         .arg("-o")
         .arg(site.path().join("out"))
         .assert()
-        .code(1)
+        .success()
         .get_output()
         .stderr
         .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("refusing to replace"), "{err}");
-    assert!(err.contains("(6 unchanged); 1 failed"), "{err}");
+    assert!(err.contains("keeping "), "{err}");
+    assert!(
+        err.contains("(6 unchanged); 1 kept (edited since written)"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&note).unwrap(), "my own notes\n");
 }
 

@@ -200,18 +200,57 @@ fn edited_notes_are_never_clobbered_silently() {
         .stderr(predicate::str::contains("(6 unchanged)"));
     assert_eq!(std::fs::metadata(&note).unwrap().modified().unwrap(), mtime);
 
-    // A user edits a note: the next run refuses to replace it, converts the rest, exits 1.
+    // A user edits a note: every later run keeps the edit, says so once, converts the rest
+    // and succeeds; a note the user deleted is made again.
     let edited = format!("{written}\nMy own remark.\n");
     std::fs::write(&note, &edited).unwrap();
     std::fs::remove_file(out.join("2024-03-02-markdown-features.md")).unwrap();
-    convert_md(out, &[]).code(1).stderr(
-        predicate::str::contains(format!("refusing to replace {}", note.display()))
-            .and(predicate::str::contains("--overwrite")),
-    );
-    assert_eq!(std::fs::read_to_string(&note).unwrap(), edited);
+    let reports = tempfile::tempdir().unwrap();
+    let report = reports.path().join("report.json");
+    for _ in 0..2 {
+        let assert = convert_md(out, &["--report", report.to_str().unwrap()]).success();
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        let keeping = format!("keeping {}: edited since postbook wrote it", note.display());
+        assert_eq!(stderr.matches(&keeping).count(), 1, "{stderr}");
+        assert!(stderr.contains("--overwrite"), "{stderr}");
+        assert!(
+            stderr.contains("; 1 kept (edited since written)"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("failed"), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&note).unwrap(), edited);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(json["summary"]["kept"], 1);
+        assert_eq!(json["summary"]["failed"], 0);
+        let rec = json["posts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| {
+                p["input"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("2021-07-15-local-image.md")
+            })
+            .unwrap();
+        assert_eq!(rec["status"], "kept");
+        let out_rec = json["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| {
+                o["path"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("2021-07-15-local-image.md")
+            })
+            .unwrap();
+        assert_eq!(out_rec["status"], "kept");
+    }
     assert!(out.join("2024-03-02-markdown-features.md").exists());
 
-    // A file postbook never wrote is refused too.
+    // A file postbook never wrote is refused: that post has no output, and fails.
     let foreign = tempfile::tempdir().unwrap();
     std::fs::write(foreign.path().join("2021-07-15-local-image.md"), "mine").unwrap();
     convert_md(foreign.path(), &[]).code(1);

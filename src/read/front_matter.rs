@@ -188,11 +188,16 @@ pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
 
 /// Maps front matter keys onto [`Meta`]. Returns warnings for values it could not use; such
 /// values stay in `extra` so nothing is lost.
+///
+/// The text values postbook interprets (title, authors, categories, tags, source, language,
+/// slug) have their HTML character references decoded: scraped posts copy them from HTML
+/// (`author: Zhao Tong &#38; more`), and they are plain text everywhere postbook shows them.
+/// Other keys are kept exactly as written: they may hold HTML.
 pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
     let mut warnings = Vec::new();
     for (key, value) in pairs {
         match key.to_ascii_lowercase().as_str() {
-            "title" if meta.title.is_empty() => meta.title = scalar(&value).unwrap_or_default(),
+            "title" if meta.title.is_empty() => meta.title = text(&value).unwrap_or_default(),
             "date" if meta.date.is_none() => match scalar(&value).as_deref().map(parse_date) {
                 Some(Some(d)) => meta.date = Some(d),
                 _ => {
@@ -209,12 +214,12 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
             "from" | "source" | "source_url" | "original_url" | "canonical_url" | "link"
                 if meta.source.is_none() =>
             {
-                meta.source = scalar(&value).filter(|s| !s.is_empty())
+                meta.source = text(&value).filter(|s| !s.is_empty())
             }
             "lang" | "language" if meta.lang.is_none() => {
-                meta.lang = scalar(&value).filter(|s| !s.is_empty())
+                meta.lang = text(&value).filter(|s| !s.is_empty())
             }
-            "slug" if meta.slug.is_none() => meta.slug = scalar(&value).filter(|s| !s.is_empty()),
+            "slug" if meta.slug.is_none() => meta.slug = text(&value).filter(|s| !s.is_empty()),
             _ => meta.extra.push((key, value)),
         }
     }
@@ -238,13 +243,22 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
+/// A scalar as plain text: HTML character references decoded (`&#38;`, `&amp;`, `&eacute;`).
+fn text(v: &Value) -> Option<String> {
+    let s = scalar(v)?;
+    match html_escape::decode_html_entities(&s) {
+        std::borrow::Cow::Borrowed(_) => Some(s),
+        std::borrow::Cow::Owned(decoded) => Some(decoded.trim().to_string()),
+    }
+}
+
 /// A string-or-list value as a list. Jekyll splits a plain string of categories or tags on
 /// spaces (`categories: news tech`); authors are never split.
 fn list(v: &Value, split_spaces: bool) -> Vec<String> {
     let items: Vec<String> = match v {
-        Value::Array(xs) => xs.iter().filter_map(scalar).collect(),
+        Value::Array(xs) => xs.iter().filter_map(text).collect(),
         Value::Null => Vec::new(),
-        other => match scalar(other) {
+        other => match text(other) {
             Some(s) if split_spaces => s.split_whitespace().map(str::to_string).collect(),
             Some(s) => vec![s],
             None => Vec::new(),
@@ -266,6 +280,8 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
         "%Y-%m-%d %H:%M:%S%.f %z",
         "%Y-%m-%d %H:%M %z",
         "%Y-%m-%dT%H:%M:%S%.f%z",
+        // RFC 3339 without seconds (`2024-01-10T09:00Z`); `%#z` also reads `Z`.
+        "%Y-%m-%dT%H:%M%#z",
     ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Some(PostDate::Instant(t));
@@ -348,6 +364,33 @@ mod tests {
     }
 
     #[test]
+    fn html_character_references_are_decoded_in_text_values() {
+        let pairs = parse(
+            Syntax::Yaml,
+            "title: Q&amp;A &eacute;t&#233;\nauthor: Zhao Tong &#38; more\ntags: [a &#x26; b]\n\
+             categories: R&amp;D\nsource: https://x.test/?a=1&amp;b=2\nexcerpt: <b>&amp;</b>\n",
+            2,
+        )
+        .unwrap();
+        let mut meta = Meta::default();
+        assert!(to_meta(pairs, &mut meta).is_empty());
+        assert_eq!(meta.title, "Q&A été");
+        assert_eq!(meta.authors, ["Zhao Tong & more"]);
+        assert_eq!(meta.tags, ["a & b"]);
+        assert_eq!(meta.categories, ["R&D"]);
+        assert_eq!(meta.source.as_deref(), Some("https://x.test/?a=1&b=2"));
+        // Keys postbook does not interpret are kept as written.
+        assert_eq!(meta.extra[0].1, Value::String("<b>&amp;</b>".into()));
+        // A lone ampersand is text.
+        let mut meta = Meta::default();
+        to_meta(
+            parse(Syntax::Yaml, "title: AT&T & co\n", 2).unwrap(),
+            &mut meta,
+        );
+        assert_eq!(meta.title, "AT&T & co");
+    }
+
+    #[test]
     fn parses_date_forms() {
         assert_eq!(
             parse_date("2023-05-25T01:48:05.414Z").unwrap().to_iso(),
@@ -364,6 +407,15 @@ mod tests {
             PostDate::Day(NaiveDate::from_ymd_opt(2023, 5, 25).unwrap())
         );
         assert!(parse_date("yesterday").is_none());
+        for (minutes, iso) in [
+            ("2024-01-10T09:00Z", "2024-01-10T09:00:00Z"),
+            ("2024-01-10T09:00+08:00", "2024-01-10T09:00:00+08:00"),
+        ] {
+            assert_eq!(
+                parse_date(minutes).map(|d| d.to_iso()).as_deref(),
+                Some(iso)
+            );
+        }
     }
 
     #[test]
