@@ -191,7 +191,11 @@ mod tests {
         std::fs::create_dir_all(plain.join("out")).unwrap();
         std::fs::write(plain.join("a.md"), "x").unwrap();
         std::fs::write(plain.join("out/a.md"), "x").unwrap();
-        let found = discover(std::slice::from_ref(&plain), Some(&plain.join("out")), false);
+        let found = discover(
+            std::slice::from_ref(&plain),
+            Some(&plain.join("out")),
+            false,
+        );
         assert_eq!(found.files, vec![plain.join("a.md")]);
     }
 

@@ -29,7 +29,13 @@ pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
         ));
     }
     let doc = Html::parse_fragment(capped.as_deref().unwrap_or(html));
-    let notes = Footnotes::find(doc.tree.root());
+    // Most posts have no footnotes: their document is not walked for them.
+    let notes = match memchr::memmem::find(html.as_bytes(), b"footnote").is_some()
+        || memchr::memmem::find(html.as_bytes(), b"doc-endnotes").is_some()
+    {
+        true => Footnotes::find(doc.tree.root()),
+        false => Footnotes::default(),
+    };
     let mut reader = Reader {
         warnings,
         flattened: false,
@@ -271,7 +277,10 @@ impl Reader<'_, '_> {
             Node::Element(el) => el,
             _ => return,
         };
-        if is_hidden(el) || self.notes.placed.contains(&node.id()) || is_backlink(node) {
+        let has_notes = !self.notes.by_id.is_empty();
+        if is_hidden(el)
+            || has_notes && (self.notes.placed.contains(&node.id()) || is_backlink(node))
+        {
             return;
         }
         let name = el.name();
@@ -279,7 +288,7 @@ impl Reader<'_, '_> {
             sink.pending.push(check);
             return;
         }
-        if self.notes.by_id.values().any(|&d| d == node.id()) {
+        if has_notes && self.notes.by_id.values().any(|&d| d == node.id()) {
             // A footnote nobody refers to (placed ones never get here): its text stays where
             // it is, without its number, and the user is told.
             self.warnings.push(Warning::new(
@@ -564,7 +573,8 @@ impl Reader<'_, '_> {
             Node::Element(el) => el,
             _ => return,
         };
-        if is_hidden(el) || is_backlink(node) {
+        let has_notes = !self.notes.by_id.is_empty();
+        if is_hidden(el) || has_notes && is_backlink(node) {
             return;
         }
         let name = el.name();
@@ -572,7 +582,7 @@ impl Reader<'_, '_> {
             out.push(check);
             return;
         }
-        if let Some(note) = self.note(node, el, depth) {
+        if let Some(note) = has_notes.then(|| self.note(node, el, depth)).flatten() {
             out.push(note);
             return;
         }

@@ -53,7 +53,7 @@ pub struct Formula {
 /// common case, which costs one scan for `$` and `\`), or when the text already holds the
 /// placeholder characters.
 pub fn protect(src: &str) -> Option<(String, Vec<Formula>)> {
-    if !src.contains(['$', '\\']) || src.contains([OPEN, CLOSE]) {
+    if memchr::memchr2(b'$', b'\\', src.as_bytes()).is_none() {
         return None;
     }
     let mut out = String::with_capacity(src.len());
@@ -93,7 +93,8 @@ pub fn protect(src: &str) -> Option<(String, Vec<Formula>)> {
         pos += line.len();
     }
     scan(&src[text_start..], &mut out, &mut formulas);
-    (!formulas.is_empty()).then_some((out, formulas))
+    // Text that already holds the placeholder characters could not be told apart.
+    (!formulas.is_empty() && !src.contains([OPEN, CLOSE])).then_some((out, formulas))
 }
 
 /// Scans text outside code fences, appending it to `out` with formulas replaced.
