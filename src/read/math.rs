@@ -53,9 +53,7 @@ pub struct Formula {
 /// common case, which costs one scan for `$` and `\`), or when the text already holds the
 /// placeholder characters.
 pub fn protect(src: &str) -> Option<(String, Vec<Formula>)> {
-    if memchr::memchr2(b'$', b'\\', src.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memchr2(b'$', b'\\', src.as_bytes())?;
     let mut out = String::with_capacity(src.len());
     let mut formulas = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
