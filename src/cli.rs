@@ -182,6 +182,11 @@ pub struct ConvertArgs {
     /// once: the first in path order is kept, the others are reported as duplicates.
     #[arg(long)]
     pub dedupe: bool,
+    /// Keep the site's chrome in the posts: newsletter boxes, share bars, "read more" link lists,
+    /// promos, "click to enlarge" prompts, the mirror's footer and boilerplate repeated across
+    /// a source's posts. Without it they are removed (the report counts them; -v lists them).
+    #[arg(long)]
+    pub keep_chrome: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -403,6 +408,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         overwrite: a.overwrite,
         rebuild: a.rebuild,
         dedupe: a.dedupe,
+        keep_chrome: a.keep_chrome,
     })
 }
 
@@ -453,6 +459,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         low_memory,
         overwrite,
         dedupe,
+        keep_chrome,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -474,6 +481,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.low_memory, "low_memory", low_memory);
     set!(a.overwrite, "overwrite", overwrite);
     set!(a.dedupe, "dedupe", dedupe);
+    set!(a.keep_chrome, "keep_chrome", keep_chrome);
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);

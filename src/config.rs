@@ -64,6 +64,7 @@ pub struct Config {
     pub low_memory: Option<bool>,
     pub overwrite: Option<bool>,
     pub dedupe: Option<bool>,
+    pub keep_chrome: Option<bool>,
 }
 
 impl Config {

@@ -27,6 +27,7 @@ pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
     let mut reader = Reader {
         warnings,
         flattened: false,
+        chrome: super::chrome::mark(doc.tree.root()),
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
@@ -36,6 +37,8 @@ pub fn read_html(html: &str, warnings: &mut Vec<String>) -> Vec<Block> {
 struct Reader<'w> {
     warnings: &'w mut Vec<String>,
     flattened: bool,
+    /// Site chrome found in the fragment (see [`super::chrome`]), skipped with what it holds.
+    chrome: super::chrome::Marks,
 }
 
 /// Blocks being built, with the paragraph currently collecting inline content.
@@ -163,6 +166,9 @@ impl Reader<'_> {
     fn block(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
         if depth > MAX_DEPTH {
             self.flatten(node, &mut sink.pending);
+            return;
+        }
+        if self.chrome.skips(node.id()) {
             return;
         }
         let el = match node.value() {
@@ -424,6 +430,9 @@ impl Reader<'_> {
     fn inline(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>, depth: usize) {
         if depth > MAX_DEPTH {
             self.flatten(node, out);
+            return;
+        }
+        if self.chrome.skips(node.id()) {
             return;
         }
         let el = match node.value() {

@@ -1,0 +1,1146 @@
+//! Site chrome: the furniture a news site puts inside an article's body — newsletter sign-up
+//! boxes, share bars, "read more" link lists, ad and promo slots, "click to enlarge" prompts,
+//! labels of interactive graphics, the mirror's own footer — found and taken out before the
+//! model is built, so no writer shows it (`--keep-chrome` keeps it).
+//!
+//! Unlike a readability scorer, which keeps what looks most like the article and drops the rest,
+//! this works the other way round: everything is kept unless it is positively recognized as
+//! chrome, and every rule has a guard that refuses blocks carrying prose. Losing a sentence of
+//! the article is worse than leaving a share bar in. Each signal and why it exists:
+//!
+//! - **Form controls** (`input`, `button`, `select`, `textarea`): an article never asks for
+//!   input, so the short block around a control is its label and message text (sign-up boxes
+//!   without a `<form>`, "enter a valid e-mail address", "thanks for subscribing").
+//! - **Class, id and role names** (`subscribe`, `newsletter`, `share`, `social`, `related`,
+//!   `recommend`, `promo`, `ad`, `banner`, `toolbar`, `comment-form`, …): what the site itself
+//!   calls the block, in any language the text is in. Names are split into words (`moreArticle`
+//!   → `more article`), so `shadow` is not `ad` and `shared` is not `share`.
+//! - **Cue labels** (`延伸閱讀`, `相关阅读`, `Related`, `関連記事`, `分享到`, …): a block whose first
+//!   words say it is a list of other articles or a share bar, and whose remaining text is (nearly)
+//!   all links, or a label followed by such a block. Only whole labels count, never words in a
+//!   sentence.
+//! - **Link density**: a related-articles block is mostly link text; so is the run of headline
+//!   links at the end of a post pointing back to its own site (position + same host).
+//! - **Prompts**: a block or link whose whole text is `点击查看大图`, `Continue reading`, `Read
+//!   more`, … — a button, not a sentence.
+//! - **Positioned labels**: text placed with `top:…%; left:…%` over a picture is the legend of an
+//!   interactive graphic (ai2html); alone, it is a pile of words.
+//! - **Position**: the mirror's footer and the site's sign-off are the last blocks, after a rule;
+//!   links to bare home pages (`https://feedx.net`) at the tail are a footer, not a citation.
+//! - **Repetition across the folder** ([`edge_hashes`], applied by `convert`): a short block
+//!   that opens or closes many posts of the same source, word for word, is the source's
+//!   boilerplate. No per-page reader can see this; postbook reads the whole folder.
+//!
+//! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
+//! characters of text outside links, or half the post's text.
+
+use crate::model::{plain_text, Block, Inline, Meta};
+use ego_tree::{NodeId, NodeRef};
+use scraper::Node;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+/// What a removed block was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Form labels, inputs and buttons.
+    Form,
+    /// Newsletter and subscription boxes or lines.
+    Newsletter,
+    /// Share bars and social buttons.
+    Share,
+    /// "Read more" / related-article lists.
+    Related,
+    /// Ads, promos, banners.
+    Promo,
+    /// Toolbars, breadcrumbs, pagination, site navigation.
+    Navigation,
+    /// "Click to enlarge", "continue reading" and other buttons.
+    Prompt,
+    /// Labels of interactive graphics.
+    Widget,
+    /// The site's or the mirror's footer.
+    Footer,
+    /// Short blocks repeated word for word across many posts of one source.
+    Boilerplate,
+}
+
+impl Kind {
+    /// The name used in the report and on stderr.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Form => "form",
+            Kind::Newsletter => "newsletter",
+            Kind::Share => "share",
+            Kind::Related => "related",
+            Kind::Promo => "promo",
+            Kind::Navigation => "navigation",
+            Kind::Prompt => "prompt",
+            Kind::Widget => "widget",
+            Kind::Footer => "footer",
+            Kind::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// One block taken out of a post, with its visible text (for `-v`, and for tests that check
+/// no article sentence is among them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removed {
+    pub kind: Kind,
+    pub text: String,
+}
+
+/// Above this many characters of text outside links, a block is article, whatever its names.
+pub const MAX_PROSE: usize = 200;
+
+/// Blocks at most this long (in characters) can be a source's boilerplate.
+const MAX_BOILERPLATE: usize = 240;
+
+/// How many blocks at each end of a post are looked at for boilerplate.
+const EDGE_BLOCKS: usize = 3;
+
+// The cleaning settings of the post being read, and what was removed from it. A thread-local
+// because a post's body passes through nested readers (Markdown renders to HTML, which the HTML
+// reader parses) and each post is read on one thread from start to end: the setting reaches the
+// HTML reader without every reader's signature carrying it.
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+}
+
+struct Session {
+    keep: bool,
+    removed: Vec<Removed>,
+}
+
+/// Runs `read` (one post's readers) with chrome removal on (`keep == false`) or off, and returns
+/// its result with what was removed. Outside a session (unit tests of the readers), chrome is
+/// removed and not recorded.
+pub fn session<T>(keep: bool, read: impl FnOnce() -> T) -> (T, Vec<Removed>) {
+    let outer = SESSION.with(|s| {
+        s.borrow_mut().replace(Session {
+            keep,
+            removed: Vec::new(),
+        })
+    });
+    let result = read();
+    let session = SESSION.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer));
+    (result, session.map(|s| s.removed).unwrap_or_default())
+}
+
+/// Whether chrome is being removed from the post being read.
+pub fn removing() -> bool {
+    SESSION.with(|s| s.borrow().as_ref().is_none_or(|s| !s.keep))
+}
+
+fn record(kind: Kind, text: String) {
+    SESSION.with(|s| {
+        if let Some(s) = s.borrow_mut().as_mut() {
+            s.removed.push(Removed { kind, text });
+        }
+    });
+}
+
+/// The nodes of a parsed HTML fragment that are chrome, found before the HTML reader walks it.
+#[derive(Default)]
+pub struct Marks {
+    nodes: HashMap<NodeId, Kind>,
+}
+
+impl Marks {
+    /// Whether the reader skips this node (and everything in it).
+    pub fn skips(&self, id: NodeId) -> bool {
+        !self.nodes.is_empty() && self.nodes.contains_key(&id)
+    }
+}
+
+/// Finds the chrome in `root` and records it (when removing). With `--keep-chrome` nothing is
+/// marked.
+pub fn mark(root: NodeRef<'_, Node>) -> Marks {
+    let mut marks = Marks::default();
+    if !removing() {
+        return marks;
+    }
+    let total = stats(root).text;
+    // Every element holding a form control or a share link, found once rather than searched
+    // for at each level.
+    let mut with_control = HashSet::new();
+    let mut with_share = HashSet::new();
+    for d in root.descendants() {
+        let Some(e) = d.value().as_element() else {
+            continue;
+        };
+        let set = if is_control(e.name())
+            && e.attr("type").is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))
+        {
+            &mut with_control
+        } else if e.name() == "a" && e.attr("href").is_some_and(is_share_endpoint) {
+            &mut with_share
+        } else {
+            continue;
+        };
+        for a in d.ancestors() {
+            if !set.insert(a.id()) {
+                break;
+            }
+        }
+    }
+    let mut finder = Finder {
+        total,
+        with_control,
+        with_share,
+        marks: &mut marks,
+    };
+    finder.walk(root, true);
+    marks
+}
+
+/// What a subtree holds, counted in characters (not bytes: CJK and Latin alike).
+#[derive(Default, Debug, Clone, Copy)]
+struct Stats {
+    /// Visible non-whitespace characters.
+    text: usize,
+    /// Of those, inside links.
+    link_text: usize,
+    links: usize,
+    /// The longest text node outside links: a sentence, when long.
+    longest_run: usize,
+    /// A `<figcaption>` inside: captions belong to the article.
+    caption: bool,
+    /// Pictures (ads and buttons have them; whether they matter is up to the rule).
+    images: usize,
+    /// A `<blockquote>` inside: quoted posts and tweets are content, even in "social" boxes.
+    quote: bool,
+    /// Links to a social network's share endpoint (`twitter.com/share`, `facebook.com/sharer`).
+    share_links: usize,
+}
+
+impl Stats {
+    fn prose(&self) -> usize {
+        self.text - self.link_text
+    }
+}
+
+fn stats(node: NodeRef<'_, Node>) -> Stats {
+    let mut s = Stats::default();
+    add_stats(node, false, &mut s);
+    s
+}
+
+fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
+    match node.value() {
+        Node::Text(t) => {
+            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            s.text += n;
+            if in_link {
+                s.link_text += n;
+            } else {
+                s.longest_run = s.longest_run.max(n);
+            }
+        }
+        Node::Element(el) => {
+            let name = el.name();
+            if is_invisible(name) || is_hidden(el) {
+                return;
+            }
+            let link = name == "a" && el.attr("href").is_some();
+            s.links += usize::from(link);
+            s.share_links += usize::from(link && el.attr("href").is_some_and(is_share_endpoint));
+            s.caption |= name == "figcaption";
+            s.quote |= name == "blockquote";
+            s.images += usize::from(name == "img");
+            for c in node.children() {
+                add_stats(c, in_link || link, s);
+            }
+        }
+        _ => {
+            for c in node.children() {
+                add_stats(c, in_link, s);
+            }
+        }
+    }
+}
+
+fn is_invisible(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "noscript" | "template" | "svg" | "head" | "title"
+    )
+}
+
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    el.attr("hidden").is_some()
+        || el
+            .attr("style")
+            .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+}
+
+/// Whether `href` posts the page to a social network or messenger: a share button, whatever
+/// its label or picture.
+fn is_share_endpoint(href: &str) -> bool {
+    let h = href.to_ascii_lowercase();
+    const ENDPOINTS: &[&str] = &[
+        "twitter.com/share",
+        "twitter.com/intent/tweet",
+        "x.com/intent/tweet",
+        "facebook.com/sharer",
+        "facebook.com/share.php",
+        "linkedin.com/sharearticle",
+        "linkedin.com/shareArticle",
+        "service.weibo.com/share",
+        "social-plugins.line.me",
+        "line.me/r/msg",
+        "api.whatsapp.com/send",
+        "wa.me/?text",
+        "telegram.me/share",
+        "t.me/share",
+        "reddit.com/submit",
+        "pinterest.com/pin/create",
+        "plus.google.com/share",
+        "connect.qq.com/widget/shareqq",
+        "sns.qzone.qq.com/cgi-bin/qzshare",
+        "b.hatena.ne.jp/entry",
+        "getpocket.com/save",
+        "tumblr.com/share",
+        "vk.com/share.php",
+    ];
+    ENDPOINTS.iter().any(|e| h.contains(e)) || (h.starts_with("mailto:?") && h.contains("subject="))
+}
+
+fn is_control(name: &str) -> bool {
+    matches!(name, "input" | "button" | "select" | "textarea" | "form")
+}
+
+/// The visible text of a subtree, whitespace collapsed.
+fn text_of(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    push_text(node, &mut out);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
+    match node.value() {
+        Node::Text(t) => out.push_str(t),
+        Node::Element(el) if is_invisible(el.name()) || is_hidden(el) => {}
+        Node::Element(el) => {
+            let block = !matches!(
+                el.name(),
+                "a" | "span" | "b" | "i" | "em" | "strong" | "small" | "font" | "u" | "sup" | "sub"
+            );
+            if block {
+                out.push(' ');
+            }
+            for c in node.children() {
+                push_text(c, out);
+            }
+            if block {
+                out.push(' ');
+            }
+        }
+        _ => {
+            for c in node.children() {
+                push_text(c, out);
+            }
+        }
+    }
+}
+
+struct Finder<'m> {
+    total: usize,
+    with_control: HashSet<NodeId>,
+    with_share: HashSet<NodeId>,
+    marks: &'m mut Marks,
+}
+
+impl Finder<'_> {
+    fn walk(&mut self, node: NodeRef<'_, Node>, root: bool) {
+        if !root {
+            if let Some(kind) = self.classify(node) {
+                self.mark(node, kind);
+                return;
+            }
+        }
+        let mut children = node.children().peekable();
+        while let Some(child) = children.next() {
+            // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
+            if is_label(child, RELATED_CUES) {
+                let mut lists = Vec::new();
+                while let Some(&next) = children.peek() {
+                    if is_blank(next) {
+                        children.next();
+                        continue;
+                    }
+                    let s = stats(next);
+                    let linky = s.links > 0 && s.prose() <= 12 && s.link_text * 10 >= s.text * 8;
+                    if !linky || s.caption {
+                        break;
+                    }
+                    lists.push(next);
+                    children.next();
+                }
+                if !lists.is_empty() {
+                    self.mark(child, Kind::Related);
+                    for l in lists {
+                        self.mark(l, Kind::Related);
+                    }
+                    continue;
+                }
+            }
+            if child.value().is_element() {
+                self.walk(child, false);
+            } else if child.value().as_text().is_some_and(|t| is_prompt(t)) {
+                self.mark(child, Kind::Prompt);
+            }
+        }
+    }
+
+    fn mark(&mut self, node: NodeRef<'_, Node>, kind: Kind) {
+        let text = text_of(node);
+        record(kind, text);
+        self.marks.nodes.insert(node.id(), kind);
+    }
+
+    /// The kind of chrome `node` is, or `None` for content (or a wrapper to look into).
+    fn classify(&self, node: NodeRef<'_, Node>) -> Option<Kind> {
+        let el = node.value().as_element()?;
+        let name = el.name();
+        if is_invisible(name) || matches!(name, "html" | "body" | "article" | "main") {
+            return None;
+        }
+        let by_name = attr_kind(el);
+        let has_control = !is_control(name) && self.with_control.contains(&node.id());
+        let label = first_text(node);
+        let related_label = label.as_deref().and_then(|l| cue_prefix(l, RELATED_CUES));
+        let share_label = label.as_deref().and_then(|l| cue_prefix(l, SHARE_CUES));
+        let positioned = el.attr("style").is_some_and(is_positioned_over);
+        let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
+            && label.as_deref().is_some_and(is_prompt);
+        if by_name.is_none()
+            && !has_control
+            && related_label.is_none()
+            && share_label.is_none()
+            && !positioned
+            && !prompt
+            && !matches!(name, "p" | "nav" | "ul" | "ol")
+            && !self.with_share.contains(&node.id())
+            && !(name == "a" && el.attr("href").is_some_and(is_share_endpoint))
+        {
+            return None;
+        }
+        let s = stats(node);
+        // Empty slots produce nothing anyway; marking them would only add noise to the report.
+        if (s.text == 0 && s.images == 0) || s.caption || s.text * 2 > self.total.max(1) {
+            return None;
+        }
+        if s.share_links > 0 && s.share_links * 2 >= s.links && s.prose() <= 40 && !s.quote {
+            return Some(Kind::Share);
+        }
+        let short = s.prose() <= MAX_PROSE && s.longest_run <= MAX_PROSE / 2;
+        let linky = s.links > 0 && s.link_text * 10 >= s.text * 6;
+        if prompt && s.text <= 30 {
+            return Some(Kind::Prompt);
+        }
+        if let Some(label_len) = related_label {
+            // The label, then links: `延伸閱讀` + headlines, or one `延伸阅读：<title>` link.
+            let rest_prose = s.prose().saturating_sub(label_len);
+            if s.links > 0 && rest_prose <= 12 && s.link_text * 10 >= (s.text - label_len) * 8 {
+                return Some(Kind::Related);
+            }
+        }
+        if let Some(label_len) = share_label {
+            if s.prose().saturating_sub(label_len) <= 12 && s.text <= 60 {
+                return Some(Kind::Share);
+            }
+        }
+        if has_control && s.text <= 150 && short {
+            return Some(by_name.unwrap_or(Kind::Form));
+        }
+        if positioned && s.text <= 80 && s.links == 0 {
+            return Some(Kind::Widget);
+        }
+        // A name alone is not enough (sites misuse them: one scraped site puts its article
+        // text in `subscriInnTitle` boxes): each kind also needs the content it names.
+        if let Some(kind) = by_name.filter(|_| short && !s.quote) {
+            let fits = match kind {
+                Kind::Newsletter => contains_cue(&text_of(node), SUBSCRIBE_CUES),
+                Kind::Share => s.prose() <= 60 && s.longest_run <= 40,
+                Kind::Related | Kind::Navigation => linky && s.longest_run <= 60,
+                Kind::Promo => s.prose() <= 60 && s.longest_run <= 30,
+                _ => s.prose() <= 100,
+            };
+            if fits {
+                return Some(kind);
+            }
+        }
+        // A line inviting to subscribe, whose link goes to the sign-up page: NYT's
+        // "（欢迎点击此处订阅NYT简报…）", "Sign up here".
+        if name == "p"
+            && s.links > 0
+            && s.text <= 120
+            && contains_cue(&text_of(node), SUBSCRIBE_CUES)
+            && links_to_sign_up(node)
+        {
+            return Some(Kind::Newsletter);
+        }
+        if name == "nav" && linky && short {
+            return Some(Kind::Navigation);
+        }
+        None
+    }
+}
+
+/// Whether a link in `node` leads to a sign-up page, or says it does.
+fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
+    node.descendants().any(|d| {
+        let Some(el) = d.value().as_element().filter(|e| e.name() == "a") else {
+            return false;
+        };
+        let href = el.attr("href").unwrap_or_default().to_ascii_lowercase();
+        ["subscri", "newsletter", "signup", "sign-up", "email", "register"]
+            .iter()
+            .any(|w| href.contains(w))
+            || contains_cue(&text_of(d), SUBSCRIBE_CUES)
+    })
+}
+
+/// Whitespace, comments, or an element with no visible text and no picture.
+fn is_blank(node: NodeRef<'_, Node>) -> bool {
+    match node.value() {
+        Node::Text(t) => t.trim().is_empty(),
+        Node::Element(_) => {
+            let s = stats(node);
+            s.text == 0 && s.images == 0
+        }
+        _ => true,
+    }
+}
+
+/// The first non-empty text in `node`, trimmed: a block's label or heading.
+fn first_text(node: NodeRef<'_, Node>) -> Option<String> {
+    for d in node.descendants() {
+        match d.value() {
+            Node::Text(t) if !t.trim().is_empty() => {
+                let hidden = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
+                    a.value()
+                        .as_element()
+                        .is_some_and(|e| is_invisible(e.name()) || is_hidden(e))
+                });
+                if !hidden {
+                    return Some(t.trim().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
+fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
+    let Some(el) = node.value().as_element() else {
+        return false;
+    };
+    if !matches!(
+        el.name(),
+        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "strong" | "b" | "span"
+    ) {
+        return false;
+    }
+    let text = text_of(node);
+    cue_prefix(&text, cues).is_some_and(|n| n == text.chars().filter(|c| !c.is_whitespace()).count())
+}
+
+/// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
+/// dash or a space), the number of non-whitespace characters of that label and its separator.
+fn cue_prefix(text: &str, cues: &[&str]) -> Option<usize> {
+    let text = text.trim_start_matches(['【', '[', '〖', '《', '■', '▶', '►', '»', ' ']);
+    for cue in cues {
+        let Some(head) = text.get(..cue.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(cue) {
+            continue;
+        }
+        let rest = &text[cue.len()..];
+        let sep: String = rest
+            .chars()
+            .take_while(|c| matches!(c, ':' | '：' | '】' | ']' | '〗' | '》' | '|' | '｜' | '丨' | '-' | '—' | '>' | '»' | ' '))
+            .collect();
+        let after = &rest[sep.len()..];
+        // A whole label: the cue ends there or at punctuation (not "Related to this, the
+        // minister said"; a space ends a label only in scripts without spaces between words).
+        let whole = after.is_empty() || !sep.trim().is_empty() || (!sep.is_empty() && !cue.is_ascii());
+        if whole {
+            let n = cue.chars().filter(|c| !c.is_whitespace()).count()
+                + sep.chars().filter(|c| !c.is_whitespace()).count();
+            return Some(n);
+        }
+    }
+    None
+}
+
+fn contains_cue(text: &str, cues: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    cues.iter().any(|c| lower.contains(c))
+}
+
+/// Labels of related-article lists, in the languages of news sites.
+const RELATED_CUES: &[&str] = &[
+    "延伸閱讀",
+    "延伸阅读",
+    "相關閱讀",
+    "相关阅读",
+    "相關新聞",
+    "相关新闻",
+    "相關報導",
+    "相关报道",
+    "相關文章",
+    "相关文章",
+    "推薦閱讀",
+    "推荐阅读",
+    "推荐文章",
+    "猜你喜歡",
+    "猜你喜欢",
+    "更多新聞",
+    "更多新闻",
+    "更多報導",
+    "往期回顾",
+    "往期回顧",
+    "热门文章",
+    "熱門文章",
+    "閱讀更多",
+    "阅读更多",
+    "関連記事",
+    "関連ニュース",
+    "あわせて読みたい",
+    "관련 기사",
+    "관련기사",
+    "Related articles",
+    "Related stories",
+    "Related coverage",
+    "Related content",
+    "Related links",
+    "Related news",
+    "Related posts",
+    "Related reading",
+    "Related",
+    "Read more",
+    "Read also",
+    "Read next",
+    "More on this story",
+    "More from",
+    "Recommended",
+    "You may also like",
+    "You might also like",
+    "Also read",
+    "See also",
+    "Lire aussi",
+    "À lire aussi",
+    "Mehr zum Thema",
+    "Lesen Sie auch",
+    "Leer más",
+    "Te puede interesar",
+    "Leia também",
+];
+
+/// Labels of share bars.
+const SHARE_CUES: &[&str] = &[
+    "分享到",
+    "分享至",
+    "分享",
+    "分享本文",
+    "Share this article",
+    "Share this story",
+    "Share this",
+    "Share on",
+    "Share",
+    "シェア",
+    "共有",
+    "공유하기",
+    "Partager",
+    "Teilen",
+    "Compartir",
+];
+
+/// Words of a subscription invitation (lowercase).
+const SUBSCRIBE_CUES: &[&str] = &[
+    "订阅",
+    "訂閱",
+    "电子报",
+    "電子報",
+    "newsletter",
+    "subscribe",
+    "sign up",
+    "メルマガ",
+    "購読",
+    "구독",
+    "abonnez",
+    "abonnieren",
+    "suscríbete",
+];
+
+/// Whole-block texts of buttons and prompts (compared without case, spaces and arrows).
+const PROMPTS: &[&str] = &[
+    "点击查看大图",
+    "點擊查看大圖",
+    "点击看大图",
+    "點擊看大圖",
+    "点击图片查看大图",
+    "点击放大",
+    "點擊放大",
+    "查看大图",
+    "查看原图",
+    "继续阅读",
+    "繼續閱讀",
+    "阅读全文",
+    "閱讀全文",
+    "查看全文",
+    "阅读原文",
+    "閱讀原文",
+    "查看原文",
+    "展开全文",
+    "展開全文",
+    "点击阅读全文",
+    "點擊閱讀全文",
+    "clicktoenlarge",
+    "clicktoexpand",
+    "clickheretoenlarge",
+    "continuereading",
+    "continuereadingthemainstory",
+    "continuereadingthestory",
+    "readmore",
+    "readthefullstory",
+    "readthefullarticle",
+    "readfullstory",
+    "readfullarticle",
+    "続きを読む",
+    "もっと見る",
+    "拡大する",
+    "더보기",
+    "계속읽기",
+    "lirelasuite",
+    "weiterlesen",
+    "leermás",
+];
+
+/// Whether `text` is nothing but a prompt ("点击查看大图", "Continue reading »").
+fn is_prompt(text: &str) -> bool {
+    if text.len() > 80 {
+        return false;
+    }
+    let key: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect();
+    !key.is_empty() && PROMPTS.contains(&key.as_str())
+}
+
+/// Text placed over a picture at percentages (`top:6.4%;left:42.9%`), as ai2html graphics do.
+fn is_positioned_over(style: &str) -> bool {
+    let s: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let pct = |prop: &str| {
+        s.split(';').any(|decl| {
+            decl.strip_prefix(prop)
+                .is_some_and(|v| v.ends_with('%') && v.len() > 1)
+        })
+    };
+    pct("top:") && pct("left:")
+}
+
+/// What the element's class, id or role names call it.
+fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
+    if let Some(role) = el.attr("role") {
+        match role.trim() {
+            "navigation" | "menubar" | "toolbar" => return Some(Kind::Navigation),
+            "form" | "search" => return Some(Kind::Form),
+            "banner" | "contentinfo" => return Some(Kind::Navigation),
+            _ => {}
+        }
+    }
+    let mut found = None;
+    for value in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        let words = words(value);
+        for (i, w) in words.iter().enumerate() {
+            let next = words.get(i + 1).map(String::as_str).unwrap_or("");
+            let kind = word_kind(w, next);
+            // The most specific kind wins over a generic one (a "newsletter promo" box).
+            if let Some(k) = kind {
+                if found.is_none_or(|f| k < f) {
+                    found = Some(k);
+                }
+            }
+        }
+    }
+    found
+}
+
+fn word_kind(w: &str, next: &str) -> Option<Kind> {
+    Some(match w {
+        "newsletter" | "newsletters" | "subscribe" | "subscription" | "subscriptions"
+        | "signup" | "epaper" | "mailinglist" => Kind::Newsletter,
+        _ if w.starts_with("subscri") || w.starts_with("newsletter") => Kind::Newsletter,
+        "share" | "shares" | "sharing" | "sharebar" | "sharedaddy" | "social" | "sns"
+        | "addthis" | "addtoany" | "sharethis" => Kind::Share,
+        "related" | "recommend" | "recommended" | "recommendation" | "recommendations"
+        | "readmore" | "morearticles" | "morestories" | "outbrain" | "taboola" => Kind::Related,
+        "more" if matches!(next, "article" | "articles" | "stories" | "news" | "link" | "links") => {
+            Kind::Related
+        }
+        "read" if matches!(next, "more" | "next" | "also") => Kind::Related,
+        "ad" | "ads" | "adslot" | "adsense" | "advert" | "advertisement" | "advertising"
+        | "dfp" | "sponsor" | "sponsored" | "promo" | "promotion" | "banner" => Kind::Promo,
+        _ if w.starts_with("advert") || w.starts_with("sponsor") => Kind::Promo,
+        "toolbar" | "breadcrumb" | "breadcrumbs" | "pagination" | "pager" => Kind::Navigation,
+        "comment" | "comments" if matches!(next, "form" | "respond" | "reply") => Kind::Form,
+        "respond" | "commentform" => Kind::Form,
+        _ => return None,
+    })
+}
+
+/// The words of a class or id: split at non-alphanumerics and lower-to-upper case changes
+/// (`mySubscriptionInner` → `my subscription inner`), lowercased.
+fn words(value: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in value.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals on the model: position, same-site links, the mirror's footer.
+
+/// Cleans the blocks of a post after the readers built them: signals that need the post's
+/// metadata (its source's host) or the blocks' positions. With `--keep-chrome`, link lists are
+/// still made lists, never removed.
+pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta) {
+    links_to_lists(blocks);
+    if !removing() {
+        return;
+    }
+    remove_labelled_links(blocks);
+    let host = meta.source.as_deref().and_then(host_of);
+    // The tail: a footer, same-site headline lists, and the rules that set them off.
+    loop {
+        let Some(i) = blocks.iter().rposition(|b| *b != Block::Rule) else {
+            break;
+        };
+        let after_rule = i > 0 && blocks[i - 1] == Block::Rule;
+        let kind = match &blocks[i] {
+            b if after_rule && is_footer(b, host.as_deref()) => Kind::Footer,
+            b if is_same_site_list(b, host.as_deref()) => Kind::Related,
+            _ => break,
+        };
+        record(kind, block_text(&blocks[i]));
+        blocks.truncate(i);
+        while blocks.last() == Some(&Block::Rule) {
+            blocks.pop();
+        }
+    }
+}
+
+/// A related-reading label as a block of its own ("相关阅读：" ending a paragraph, split off at
+/// its `<br><br>`), followed by blocks that are nothing but links: all of it goes.
+fn remove_labelled_links(blocks: &mut Vec<Block>) {
+    let mut i = 0;
+    while i < blocks.len() {
+        let label = match &blocks[i] {
+            Block::Paragraph(c) | Block::Heading { content: c, .. } => {
+                let text = plain_text(c);
+                let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+                cue_prefix(text.trim(), RELATED_CUES).is_some_and(|n| n == chars)
+            }
+            _ => false,
+        };
+        let links = blocks[i + 1..]
+            .iter()
+            .take_while(|b| is_links_only(b))
+            .count();
+        if label && links > 0 {
+            for b in blocks.drain(i..=i + links) {
+                record(Kind::Related, block_text(&b));
+            }
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A block of nothing but links: a headline link as paragraph or heading, or a list of them.
+fn is_links_only(block: &Block) -> bool {
+    let inlines_are_links = |c: &[Inline]| {
+        c.iter().any(|i| matches!(i, Inline::Link(_)))
+            && c.iter().all(|i| match i {
+                Inline::Link(_) | Inline::LineBreak => true,
+                Inline::Text(t) => t.trim().is_empty(),
+                Inline::Strong(inner) | Inline::Emph(inner) => {
+                    inner.iter().all(|x| matches!(x, Inline::Link(_)))
+                }
+                _ => false,
+            })
+    };
+    match block {
+        Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines_are_links(c),
+        Block::List { items, .. } => items.iter().all(|item| item.iter().all(is_links_only)),
+        Block::Quote(inner) => !inner.is_empty() && inner.iter().all(is_links_only),
+        _ => false,
+    }
+}
+
+/// A paragraph that is nothing but links (and spaces or separators between them) runs the
+/// headlines together in one line: it becomes a list, one link per item.
+fn links_to_lists(blocks: &mut [Block]) {
+    for b in blocks.iter_mut() {
+        match b {
+            Block::Paragraph(inlines) => {
+                let links = inlines
+                    .iter()
+                    .filter(|i| matches!(i, Inline::Link(_)))
+                    .count();
+                let only_links = inlines.iter().all(|i| match i {
+                    Inline::Link(_) | Inline::LineBreak => true,
+                    Inline::Text(t) => t.trim().is_empty(),
+                    _ => false,
+                });
+                if links >= 2 && only_links {
+                    let items = std::mem::take(inlines)
+                        .into_iter()
+                        .filter(|i| matches!(i, Inline::Link(_)))
+                        .map(|l| vec![Block::Paragraph(vec![l])])
+                        .collect();
+                    *b = Block::List {
+                        ordered: false,
+                        start: 1,
+                        items,
+                    };
+                }
+            }
+            Block::Quote(inner) => links_to_lists(inner),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| links_to_lists(i)),
+            _ => {}
+        }
+    }
+}
+
+/// A mirror's sign-off at the very end, set off by a rule: short, and linking to the bare home
+/// pages of other sites (`获取更多RSS：https://feedx.net https://feedx.xyz`).
+fn is_footer(block: &Block, host: Option<&str>) -> bool {
+    let Block::Paragraph(inlines) = block else {
+        return false;
+    };
+    let text = plain_text(inlines);
+    let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+    let mut links = 0;
+    let mut home_pages = 0;
+    for i in inlines {
+        if let Inline::Link(l) = i {
+            links += 1;
+            let elsewhere = host.is_none_or(|h| host_of(&l.url).is_some_and(|x| !same_site(&x, h)));
+            home_pages += usize::from(is_home_page(&l.url) && elsewhere);
+        }
+    }
+    chars <= 120 && links > 0 && home_pages == links
+}
+
+fn is_home_page(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            u.host_str().is_some()
+                && matches!(u.path(), "" | "/")
+                && u.query().is_none()
+                && u.fragment().is_none()
+        }
+        Err(_) => false,
+    }
+}
+
+/// A list of at least two headline links to the post's own site, and nothing else.
+fn is_same_site_list(block: &Block, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    let Block::List { items, .. } = block else {
+        return false;
+    };
+    items.len() >= 2
+        && items.iter().all(|item| match item.as_slice() {
+            [Block::Paragraph(inlines)] => match inlines.as_slice() {
+                [Inline::Link(l)] => host_of(&l.url).is_some_and(|h| same_site(&h, host)),
+                _ => false,
+            },
+            _ => false,
+        })
+}
+
+fn host_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    Some(u.host_str()?.trim_start_matches("www.").to_ascii_lowercase())
+}
+
+/// `cn.nytimes.com` and `www.nytimes.com` are one site.
+fn same_site(a: &str, b: &str) -> bool {
+    let base = |h: &str| {
+        let parts: Vec<&str> = h.rsplitn(3, '.').collect();
+        match parts.as_slice() {
+            [tld, name, ..] if tld.len() == 2 && name.len() <= 3 => h.to_string(),
+            [tld, name, ..] => format!("{name}.{tld}"),
+            _ => h.to_string(),
+        }
+    };
+    base(a) == base(b)
+}
+
+/// A block's text, for the report.
+pub fn block_text(block: &Block) -> String {
+    let mut out = String::new();
+    push_block_text(block, &mut out);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn push_block_text(block: &Block, out: &mut String) {
+    match block {
+        Block::Heading { content, .. } | Block::Paragraph(content) => {
+            out.push_str(&plain_text(content));
+            out.push(' ');
+        }
+        Block::List { items, .. } => {
+            for b in items.iter().flatten() {
+                push_block_text(b, out);
+            }
+        }
+        Block::Quote(inner) => inner.iter().for_each(|b| push_block_text(b, out)),
+        Block::Code { text, .. } => out.push_str(text),
+        Block::Figure(img) => out.push_str(&img.alt),
+        Block::Table(_) | Block::Rule => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The folder-wide signal: boilerplate repeated across posts of one source.
+
+/// The source a post comes from, for comparing its boilerplate with its siblings': the host of
+/// its original URL, else its first category or author.
+fn source_key(meta: &Meta) -> String {
+    meta.source
+        .as_deref()
+        .and_then(host_of)
+        .or_else(|| meta.categories.first().cloned())
+        .or_else(|| meta.authors.first().cloned())
+        .unwrap_or_default()
+}
+
+/// The identity of a short edge block: its source and its text without whitespace. `None` for
+/// blocks that are never boilerplate (headings, figures, code, tables, long blocks).
+fn edge_hash(source: &str, block: &Block) -> Option<u64> {
+    if !matches!(
+        block,
+        Block::Paragraph(_) | Block::List { .. } | Block::Quote(_)
+    ) {
+        return None;
+    }
+    let text: String = block_text(block)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let n = text.chars().count();
+    if n < 4 || n > MAX_BOILERPLATE {
+        return None;
+    }
+    // FNV-1a: stable across runs and versions (the hashes are kept in the cache).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in source.bytes().chain([0]).chain(text.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    Some(h)
+}
+
+/// The hashes of the short blocks that open and close a post (see [`edge_hash`]): what the
+/// folder-wide boilerplate count is made of.
+pub fn edge_hashes(meta: &Meta, blocks: &[Block]) -> Vec<u64> {
+    let source = source_key(meta);
+    let n = blocks.len();
+    let mut out: Vec<u64> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < EDGE_BLOCKS || *i + EDGE_BLOCKS >= n)
+        .filter_map(|(_, b)| edge_hash(&source, b))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// In how many posts of one source a block must recur to be boilerplate.
+pub const BOILERPLATE_POSTS: usize = 5;
+
+/// The boilerplate of a folder: edge blocks found in at least [`BOILERPLATE_POSTS`] posts.
+/// `hashes` is each post's [`edge_hashes`].
+pub fn boilerplate<'a>(hashes: impl Iterator<Item = &'a [u64]>) -> Vec<u64> {
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    for post in hashes {
+        for &h in post {
+            *counts.entry(h).or_default() += 1;
+        }
+    }
+    let mut out: Vec<u64> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= BOILERPLATE_POSTS)
+        .map(|(h, _)| h)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Removes the edge blocks of a post that are its source's `boilerplate` (sorted), with any
+/// rule left dangling at an end; returns what was removed.
+pub fn remove_boilerplate(meta: &Meta, blocks: &mut Vec<Block>, boilerplate: &[u64]) -> Vec<Removed> {
+    let mut removed = Vec::new();
+    if boilerplate.is_empty() {
+        return removed;
+    }
+    let source = source_key(meta);
+    let n = blocks.len();
+    let mut i = 0;
+    blocks.retain(|b| {
+        let edge = i < EDGE_BLOCKS || i + EDGE_BLOCKS >= n;
+        i += 1;
+        let hit = edge
+            && edge_hash(&source, b).is_some_and(|h| boilerplate.binary_search(&h).is_ok());
+        if hit {
+            removed.push(Removed {
+                kind: Kind::Boilerplate,
+                text: block_text(b),
+            });
+        }
+        !hit
+    });
+    if !removed.is_empty() {
+        while matches!(blocks.last(), Some(Block::Rule)) {
+            blocks.pop();
+        }
+        while matches!(blocks.first(), Some(Block::Rule)) {
+            blocks.remove(0);
+        }
+    }
+    removed
+}
