@@ -390,7 +390,12 @@ pub(crate) fn read_posts(
 }
 
 /// Reads one post, or takes its metadata from its `cached` entry when its stamp still matches.
-fn read_one(path: PostPath, cached: Option<CachedPost>, streaming: bool, opts: ReadOptions) -> Read {
+fn read_one(
+    path: PostPath,
+    cached: Option<CachedPost>,
+    streaming: bool,
+    opts: ReadOptions,
+) -> Read {
     let started = Instant::now();
     // Stamped before reading: a post changed meanwhile is read again next time.
     let stamp = Stamp::of(&path);
@@ -406,7 +411,15 @@ fn read_one(path: PostPath, cached: Option<CachedPost>, streaming: bool, opts: R
                 blocks: Vec::new(),
             };
             let chrome = Vec::new();
-            (Ok(ReadPost { doc, warnings, chrome }), Some(input), true)
+            (
+                Ok(ReadPost {
+                    doc,
+                    warnings,
+                    chrome,
+                }),
+                Some(input),
+                true,
+            )
         }
         None => {
             let result = read_post_with(&path, opts);
@@ -755,7 +768,11 @@ pub fn run(opts: &Options) -> Result<Report> {
         .count();
     report.summary.warnings += report.posts.iter().map(|p| p.warnings.len()).sum::<usize>();
     for (kind, n) in report.posts.iter().flat_map(|p| &p.chrome_removed) {
-        *report.summary.chrome_removed.entry(kind.clone()).or_default() += n;
+        *report
+            .summary
+            .chrome_removed
+            .entry(kind.clone())
+            .or_default() += n;
     }
 
     report.timings.write = writing.elapsed().as_secs_f64();

@@ -24,8 +24,8 @@
 use crate::convert::Options;
 use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};
 use crate::model::{Document, Meta, PostPath};
-use crate::read::chrome;
 use crate::output::{hex, sha256_hex};
+use crate::read::chrome;
 use crate::templates::Templates;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -466,7 +466,11 @@ mod tests {
         for p in &posts {
             std::fs::write(p, "---\ntitle: T\n---\nhi\n").unwrap();
             let doc = crate::read::read_post(p).unwrap().doc;
-            w.add(&doc.meta, &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[]), &[]);
+            w.add(
+                &doc.meta,
+                &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[]),
+                &[],
+            );
         }
         w.save(dir.path()).unwrap();
         // `b` was deleted and a new post sorts before `a`: entries are matched or passed over.

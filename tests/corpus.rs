@@ -90,6 +90,15 @@ fn text_output_keeps_every_source_paragraph() {
                 .collect::<Vec<_>>()
                 .join("\n");
             let text = squash(&strip_link_targets(&unquoted));
+            // Links run together in one paragraph are listed one per line (`- `) since chrome
+            // removal; such a paragraph is found in the text without the list markers.
+            let unlisted: String = unquoted
+                .lines()
+                .map(|l| l.strip_prefix("- ").unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let unlisted = squash(&strip_link_targets(&unlisted));
+            let shown = |p: &str| text.contains(p) || unlisted.contains(p);
             let fragment = scraper::Html::parse_fragment(&html);
             fragment
                 .select(&selector)
@@ -107,8 +116,21 @@ fn text_output_keeps_every_source_paragraph() {
                 // Literal angle brackets (scraped spam, "> " bullets) collide with the text
                 // writer's own `<url>` and `> ` notation; such paragraphs are left out.
                 .filter(|p| !p.contains(['<', '>']))
-                .filter(|p| !p.is_empty() && !text.contains(p.as_str()))
+                .filter(|p| !p.is_empty() && !shown(p))
                 .filter(|p| !chrome.iter().any(|c| c.contains(p.as_str())))
+                // What is left of the paragraph once the chrome in it is cut out (a label
+                // ending it, a removed block inside it) must be in the output.
+                .filter(|p| {
+                    let mut pieces = vec![p.clone()];
+                    for c in chrome.iter().filter(|c| !c.is_empty()) {
+                        pieces = pieces
+                            .iter()
+                            .flat_map(|x| x.split(c.as_str()))
+                            .map(String::from)
+                            .collect();
+                    }
+                    pieces.iter().any(|x| !x.is_empty() && !shown(x))
+                })
                 .map(|p| {
                     format!(
                         "{}: {}",
@@ -293,7 +315,13 @@ fn chrome_removed_blocks_hold_no_article_text() {
         .par_iter()
         .flat_map_iter(|path| {
             let post = read_post(path).unwrap();
-            let source = post.doc.meta.categories.first().cloned().unwrap_or_default();
+            let source = post
+                .doc
+                .meta
+                .categories
+                .first()
+                .cloned()
+                .unwrap_or_default();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             post.chrome
                 .into_iter()

@@ -97,6 +97,11 @@ pub const MAX_PROSE: usize = 200;
 /// Blocks at most this long (in characters) can be a source's boilerplate.
 const MAX_BOILERPLATE: usize = 240;
 
+/// Shorter blocks without a link are never boilerplate: they are bylines, editor and photo
+/// credits, section names (`责任编辑：叶紫微`, `© 2020 AFP`), which recur because people and
+/// agencies do, and which belong to the article.
+const MIN_BOILERPLATE: usize = 24;
+
 /// How many blocks at each end of a post are looked at for boilerplate.
 const EDGE_BLOCKS: usize = 3;
 
@@ -171,7 +176,8 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
             continue;
         };
         let set = if is_control(e.name())
-            && e.attr("type").is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))
+            && e.attr("type")
+                .is_none_or(|t| !t.eq_ignore_ascii_case("hidden"))
         {
             &mut with_control
         } else if e.name() == "a" && e.attr("href").is_some_and(is_share_endpoint) {
@@ -307,6 +313,32 @@ fn is_share_endpoint(href: &str) -> bool {
     ENDPOINTS.iter().any(|e| h.contains(e)) || (h.starts_with("mailto:?") && h.contains("subject="))
 }
 
+/// Elements that make blocks of their own, where labels and lists live.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "aside"
+            | "nav"
+            | "header"
+            | "footer"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "table"
+            | "figure"
+    )
+}
+
 fn is_control(name: &str) -> bool {
     matches!(name, "input" | "button" | "select" | "textarea" | "form")
 }
@@ -322,6 +354,12 @@ fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
     match node.value() {
         Node::Text(t) => out.push_str(t),
         Node::Element(el) if is_invisible(el.name()) || is_hidden(el) => {}
+        // Icons say what a button is: `[Twitter logo]`.
+        Node::Element(el) if el.name() == "img" => {
+            if let Some(alt) = el.attr("alt").map(str::trim).filter(|a| !a.is_empty()) {
+                out.push_str(&format!(" [{alt}] "));
+            }
+        }
         Node::Element(el) => {
             let block = !matches!(
                 el.name(),
@@ -410,8 +448,16 @@ impl Finder<'_> {
         let by_name = attr_kind(el);
         let has_control = !is_control(name) && self.with_control.contains(&node.id());
         let label = first_text(node);
-        let related_label = label.as_deref().and_then(|l| cue_prefix(l, RELATED_CUES));
-        let share_label = label.as_deref().and_then(|l| cue_prefix(l, SHARE_CUES));
+        // Labels head blocks; a link or a word in a sentence can be "recommended".
+        let block = is_block(name);
+        let related_label = label
+            .as_deref()
+            .filter(|_| block)
+            .and_then(|l| cue_prefix(l, RELATED_CUES));
+        let share_label = label
+            .as_deref()
+            .filter(|_| block)
+            .and_then(|l| cue_prefix(l, SHARE_CUES));
         let positioned = el.attr("style").is_some_and(is_positioned_over);
         let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
             && label.as_deref().is_some_and(is_prompt);
@@ -477,7 +523,7 @@ impl Finder<'_> {
         if name == "p"
             && s.links > 0
             && s.text <= 120
-            && contains_cue(&text_of(node), SUBSCRIBE_CUES)
+            && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
             && links_to_sign_up(node)
         {
             return Some(Kind::Newsletter);
@@ -496,10 +542,17 @@ fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
             return false;
         };
         let href = el.attr("href").unwrap_or_default().to_ascii_lowercase();
-        ["subscri", "newsletter", "signup", "sign-up", "email", "register"]
-            .iter()
-            .any(|w| href.contains(w))
-            || contains_cue(&text_of(d), SUBSCRIBE_CUES)
+        [
+            "subscri",
+            "newsletter",
+            "signup",
+            "sign-up",
+            "email",
+            "register",
+        ]
+        .iter()
+        .any(|w| href.contains(w))
+            || contains_cue(&text_of(d), SUBSCRIBE_VERBS)
     })
 }
 
@@ -540,14 +593,12 @@ fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
     let Some(el) = node.value().as_element() else {
         return false;
     };
-    if !matches!(
-        el.name(),
-        "p" | "div" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "strong" | "b" | "span"
-    ) {
+    if !is_block(el.name()) {
         return false;
     }
     let text = text_of(node);
-    cue_prefix(&text, cues).is_some_and(|n| n == text.chars().filter(|c| !c.is_whitespace()).count())
+    cue_prefix(&text, cues)
+        .is_some_and(|n| n == text.chars().filter(|c| !c.is_whitespace()).count())
 }
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
@@ -564,12 +615,30 @@ fn cue_prefix(text: &str, cues: &[&str]) -> Option<usize> {
         let rest = &text[cue.len()..];
         let sep: String = rest
             .chars()
-            .take_while(|c| matches!(c, ':' | '：' | '】' | ']' | '〗' | '》' | '|' | '｜' | '丨' | '-' | '—' | '>' | '»' | ' '))
+            .take_while(|c| {
+                matches!(
+                    c,
+                    ':' | '：'
+                        | '】'
+                        | ']'
+                        | '〗'
+                        | '》'
+                        | '|'
+                        | '｜'
+                        | '丨'
+                        | '-'
+                        | '—'
+                        | '>'
+                        | '»'
+                        | ' '
+                )
+            })
             .collect();
         let after = &rest[sep.len()..];
         // A whole label: the cue ends there or at punctuation (not "Related to this, the
         // minister said"; a space ends a label only in scripts without spaces between words).
-        let whole = after.is_empty() || !sep.trim().is_empty() || (!sep.is_empty() && !cue.is_ascii());
+        let whole =
+            after.is_empty() || !sep.trim().is_empty() || (!sep.is_empty() && !cue.is_ascii());
         if whole {
             let n = cue.chars().filter(|c| !c.is_whitespace()).count()
                 + sep.chars().filter(|c| !c.is_whitespace()).count();
@@ -673,6 +742,21 @@ const SUBSCRIBE_CUES: &[&str] = &[
     "sign up",
     "メルマガ",
     "購読",
+    "구독",
+    "abonnez",
+    "abonnieren",
+    "suscríbete",
+];
+
+/// Words asking to subscribe (lowercase): a line that names a newsletter is not yet an
+/// invitation ("Newsletters" is also a category).
+const SUBSCRIBE_VERBS: &[&str] = &[
+    "订阅",
+    "訂閱",
+    "subscribe",
+    "sign up",
+    "購読",
+    "登録",
     "구독",
     "abonnez",
     "abonnieren",
@@ -788,7 +872,12 @@ fn word_kind(w: &str, next: &str) -> Option<Kind> {
         | "addthis" | "addtoany" | "sharethis" => Kind::Share,
         "related" | "recommend" | "recommended" | "recommendation" | "recommendations"
         | "readmore" | "morearticles" | "morestories" | "outbrain" | "taboola" => Kind::Related,
-        "more" if matches!(next, "article" | "articles" | "stories" | "news" | "link" | "links") => {
+        "more"
+            if matches!(
+                next,
+                "article" | "articles" | "stories" | "news" | "link" | "links"
+            ) =>
+        {
             Kind::Related
         }
         "read" if matches!(next, "more" | "next" | "also") => Kind::Related,
@@ -914,12 +1003,14 @@ fn links_to_lists(blocks: &mut [Block]) {
     for b in blocks.iter_mut() {
         match b {
             Block::Paragraph(inlines) => {
+                // Links with words: a linked picture alone in an item would read back as a figure.
                 let links = inlines
                     .iter()
-                    .filter(|i| matches!(i, Inline::Link(_)))
+                    .filter(|i| matches!(i, Inline::Link(l) if is_text_link(l)))
                     .count();
                 let only_links = inlines.iter().all(|i| match i {
-                    Inline::Link(_) | Inline::LineBreak => true,
+                    Inline::Link(l) => is_text_link(l),
+                    Inline::LineBreak => true,
                     Inline::Text(t) => t.trim().is_empty(),
                     _ => false,
                 });
@@ -941,6 +1032,11 @@ fn links_to_lists(blocks: &mut [Block]) {
             _ => {}
         }
     }
+}
+
+fn is_text_link(link: &crate::model::Link) -> bool {
+    !plain_text(&link.content).trim().is_empty()
+        && !link.content.iter().any(|i| matches!(i, Inline::Image(_)))
 }
 
 /// A mirror's sign-off at the very end, set off by a rule: short, and linking to the bare home
@@ -993,7 +1089,11 @@ fn is_same_site_list(block: &Block, host: Option<&str>) -> bool {
 
 fn host_of(url: &str) -> Option<String> {
     let u = url::Url::parse(url).ok()?;
-    Some(u.host_str()?.trim_start_matches("www.").to_ascii_lowercase())
+    Some(
+        u.host_str()?
+            .trim_start_matches("www.")
+            .to_ascii_lowercase(),
+    )
 }
 
 /// `cn.nytimes.com` and `www.nytimes.com` are one site.
@@ -1007,6 +1107,16 @@ fn same_site(a: &str, b: &str) -> bool {
         }
     };
     base(a) == base(b)
+}
+
+fn block_has_link(block: &Block) -> bool {
+    let inlines = |c: &[Inline]| c.iter().any(|i| matches!(i, Inline::Link(_)));
+    match block {
+        Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines(c),
+        Block::List { items, .. } => items.iter().flatten().any(block_has_link),
+        Block::Quote(inner) => inner.iter().any(block_has_link),
+        _ => false,
+    }
 }
 
 /// A block's text, for the report.
@@ -1062,7 +1172,8 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
         .filter(|c| !c.is_whitespace())
         .collect();
     let n = text.chars().count();
-    if n < 4 || n > MAX_BOILERPLATE {
+    let linked = block_has_link(block);
+    if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
         return None;
     }
     // FNV-1a: stable across runs and versions (the hashes are kept in the cache).
@@ -1113,7 +1224,11 @@ pub fn boilerplate<'a>(hashes: impl Iterator<Item = &'a [u64]>) -> Vec<u64> {
 
 /// Removes the edge blocks of a post that are its source's `boilerplate` (sorted), with any
 /// rule left dangling at an end; returns what was removed.
-pub fn remove_boilerplate(meta: &Meta, blocks: &mut Vec<Block>, boilerplate: &[u64]) -> Vec<Removed> {
+pub fn remove_boilerplate(
+    meta: &Meta,
+    blocks: &mut Vec<Block>,
+    boilerplate: &[u64],
+) -> Vec<Removed> {
     let mut removed = Vec::new();
     if boilerplate.is_empty() {
         return removed;
@@ -1124,8 +1239,8 @@ pub fn remove_boilerplate(meta: &Meta, blocks: &mut Vec<Block>, boilerplate: &[u
     blocks.retain(|b| {
         let edge = i < EDGE_BLOCKS || i + EDGE_BLOCKS >= n;
         i += 1;
-        let hit = edge
-            && edge_hash(&source, b).is_some_and(|h| boilerplate.binary_search(&h).is_ok());
+        let hit =
+            edge && edge_hash(&source, b).is_some_and(|h| boilerplate.binary_search(&h).is_ok());
         if hit {
             removed.push(Removed {
                 kind: Kind::Boilerplate,
