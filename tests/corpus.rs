@@ -306,7 +306,7 @@ fn low_memory_writes_identical_outputs() {
 
 /// Every block the reader removes from the corpus as site chrome, by kind, to review: with
 /// `POSTBOOK_CHROME_SAMPLE=1`, a sample (the first few of each kind and source) is written to
-/// `tests/fixtures/chrome/removed-sample.txt`, which is committed after review. Always checked:
+/// `tests/fixtures/chrome-removed-sample.txt`, which is committed after review. Always checked:
 /// no removed block holds a long run of prose (an article sentence is never chrome).
 #[test]
 fn chrome_removed_blocks_hold_no_article_text() {
@@ -353,7 +353,7 @@ fn chrome_removed_blocks_hold_no_article_text() {
                 shown += 1;
             }
         }
-        let file = fixture("chrome/removed-sample.txt");
+        let file = fixture("chrome-removed-sample.txt");
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, out).unwrap();
     }

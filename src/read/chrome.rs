@@ -483,7 +483,8 @@ impl Finder<'_> {
         }
         let short = s.prose() <= MAX_PROSE && s.longest_run <= MAX_PROSE / 2;
         let linky = s.links > 0 && s.link_text * 10 >= s.text * 6;
-        if prompt && s.text <= 30 {
+        // A prompt's own element, not the figure it sits in.
+        if prompt && s.text <= 30 && s.images == 0 {
             return Some(Kind::Prompt);
         }
         if let Some(label_len) = related_label {
