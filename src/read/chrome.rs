@@ -934,10 +934,7 @@ pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta) {
     remove_labelled_links(blocks);
     let host = meta.source.as_deref().and_then(host_of);
     // The tail: a footer, same-site headline lists, and the rules that set them off.
-    loop {
-        let Some(i) = blocks.iter().rposition(|b| *b != Block::Rule) else {
-            break;
-        };
+    while let Some(i) = blocks.iter().rposition(|b| *b != Block::Rule) {
         let after_rule = i > 0 && blocks[i - 1] == Block::Rule;
         let kind = match &blocks[i] {
             b if after_rule && is_footer(b, host.as_deref()) => Kind::Footer,
