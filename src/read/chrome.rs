@@ -236,7 +236,7 @@ fn stats(node: NodeRef<'_, Node>) -> Stats {
 fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
     match node.value() {
         Node::Text(t) => {
-            let n = t.chars().filter(|c| !c.is_whitespace()).count();
+            let n = visible_chars(t);
             s.text += n;
             if in_link {
                 s.link_text += n;
@@ -267,6 +267,14 @@ fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
     }
 }
 
+/// Characters other than ASCII whitespace, counted on bytes (every text node of every post
+/// passes here): each character has one byte that is not a UTF-8 continuation byte.
+fn visible_chars(text: &str) -> usize {
+    text.bytes()
+        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
+        .count()
+}
+
 fn is_invisible(name: &str) -> bool {
     matches!(
         name,
@@ -278,13 +286,44 @@ fn is_hidden(el: &scraper::node::Element) -> bool {
     el.attr("hidden").is_some()
         || el
             .attr("style")
-            .is_some_and(|s| s.replace(' ', "").contains("display:none"))
+            .is_some_and(|s| s.contains("none") && s.replace(' ', "").contains("display:none"))
 }
 
 /// Whether `href` posts the page to a social network or messenger: a share button, whatever
 /// its label or picture.
 fn is_share_endpoint(href: &str) -> bool {
-    let h = href.to_ascii_lowercase();
+    // As written, not lowercased: hosts and these paths are lowercase in practice, and this
+    // runs on every link, so the host is looked at first.
+    let h = href;
+    let host = h.split_once("//").map_or("", |(_, rest)| rest);
+    let host = host.split(['/', '?', '#']).next().unwrap_or_default();
+    const HOSTS: &[&str] = &[
+        "twitter.com",
+        "x.com",
+        "facebook.com",
+        "linkedin.com",
+        "weibo.com",
+        "line.me",
+        "whatsapp.com",
+        "wa.me",
+        "telegram.me",
+        "t.me",
+        "reddit.com",
+        "pinterest.com",
+        "google.com",
+        "qq.com",
+        "hatena.ne.jp",
+        "getpocket.com",
+        "tumblr.com",
+        "vk.com",
+    ];
+    let known = HOSTS.iter().any(|s| {
+        host.ends_with(s)
+            && (host.len() == s.len() || host.as_bytes()[host.len() - s.len() - 1] == b'.')
+    });
+    if !known {
+        return h.starts_with("mailto:?") && h.contains("subject=");
+    }
     const ENDPOINTS: &[&str] = &[
         "twitter.com/share",
         "twitter.com/intent/tweet",
@@ -451,16 +490,14 @@ impl Finder<'_> {
         // Labels head blocks; a link or a word in a sentence can be "recommended".
         let block = is_block(name);
         let related_label = label
-            .as_deref()
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, RELATED_CUES));
         let share_label = label
-            .as_deref()
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, SHARE_CUES));
         let positioned = el.attr("style").is_some_and(is_positioned_over);
         let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
-            && label.as_deref().is_some_and(is_prompt);
+            && label.is_some_and(is_prompt);
         if by_name.is_none()
             && !has_control
             && related_label.is_none()
@@ -572,7 +609,7 @@ fn is_blank(node: NodeRef<'_, Node>) -> bool {
 }
 
 /// The first non-empty text in `node`, trimmed: a block's label or heading.
-fn first_text(node: NodeRef<'_, Node>) -> Option<String> {
+fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
     for d in node.descendants() {
         match d.value() {
             Node::Text(t) if !t.trim().is_empty() => {
@@ -582,7 +619,7 @@ fn first_text(node: NodeRef<'_, Node>) -> Option<String> {
                         .is_some_and(|e| is_invisible(e.name()) || is_hidden(e))
                 });
                 if !hidden {
-                    return Some(t.trim().to_string());
+                    return Some(t.trim());
                 }
             }
             _ => {}
@@ -599,16 +636,23 @@ fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
     if !is_block(el.name()) {
         return false;
     }
-    let text = text_of(node);
-    cue_prefix(&text, cues)
-        .is_some_and(|n| n == text.chars().filter(|c| !c.is_whitespace()).count())
+    // The label starts the block (cheap to look at), and is all of it.
+    let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
+        return false;
+    };
+    stats(node).text == n
 }
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
 /// dash or a space), the number of non-whitespace characters of that label and its separator.
 fn cue_prefix(text: &str, cues: &[&str]) -> Option<usize> {
     let text = text.trim_start_matches(['【', '[', '〖', '《', '■', '▶', '►', '»', ' ']);
+    let first = text.bytes().next()?.to_ascii_lowercase();
     for cue in cues {
+        // Most labels are not cues: compare whole cues only when the first byte matches.
+        if cue.as_bytes()[0].to_ascii_lowercase() != first {
+            continue;
+        }
         let Some(head) = text.get(..cue.len()) else {
             continue;
         };
@@ -815,16 +859,29 @@ fn is_prompt(text: &str) -> bool {
     if text.len() > 80 {
         return false;
     }
-    let key: String = text
+    // The key (letters and digits, lowercase) in a buffer on the stack: this runs on every
+    // short label of every post.
+    let mut buf = [0u8; 96];
+    let mut len = 0;
+    for c in text
         .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect();
-    !key.is_empty() && PROMPTS.contains(&key.as_str())
+    {
+        if len + c.len_utf8() > buf.len() {
+            return false;
+        }
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let key = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+    !key.is_empty() && PROMPTS.contains(&key)
 }
 
 /// Text placed over a picture at percentages (`top:6.4%;left:42.9%`), as ai2html graphics do.
 fn is_positioned_over(style: &str) -> bool {
+    if !style.contains('%') {
+        return false;
+    }
     let s: String = style
         .chars()
         .filter(|c| !c.is_whitespace())
@@ -849,21 +906,74 @@ fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
             _ => {}
         }
     }
-    let mut found = None;
+    let mut found: Option<Kind> = None;
     for value in [el.attr("class"), el.attr("id")].into_iter().flatten() {
-        let words = words(value);
-        for (i, w) in words.iter().enumerate() {
-            let next = words.get(i + 1).map(String::as_str).unwrap_or("");
-            let kind = word_kind(w, next);
-            // The most specific kind wins over a generic one (a "newsletter promo" box).
-            if let Some(k) = kind {
-                if found.is_none_or(|f| k < f) {
-                    found = Some(k);
+        let mut prev = Word::default();
+        for_each_word(value, |w| {
+            // Each word is judged with the one after it (`more article`); the last with "".
+            if let Some(kind) = word_kind(prev.as_str(), w) {
+                // The most specific kind wins over a generic one (a "newsletter promo" box).
+                if found.is_none_or(|f| kind < f) {
+                    found = Some(kind);
                 }
             }
-        }
+            prev = Word::from(w);
+        });
     }
     found
+}
+
+/// A word of a class name, lowercased, on the stack (longer words are cut; none that long is
+/// a chrome word).
+#[derive(Default, Clone, Copy)]
+struct Word {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Word {
+    fn from(w: &str) -> Word {
+        let mut word = Word::default();
+        let n = w.len().min(word.buf.len());
+        word.buf[..n].copy_from_slice(&w.as_bytes()[..n]);
+        word.len = n;
+        word
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// Calls `f` with each word of a class or id, split at non-alphanumerics and lower-to-upper
+/// case changes (`mySubscriptionInner` → `my subscription inner`) and lowercased, then once
+/// with "" to end the last pair. Without allocating: it runs on every class of every post.
+fn for_each_word(value: &str, mut f: impl FnMut(&str)) {
+    let mut cur = Word::default();
+    let mut prev_lower = false;
+    let emit = |cur: &mut Word, f: &mut dyn FnMut(&str)| {
+        if cur.len > 0 {
+            f(cur.as_str());
+            cur.len = 0;
+        }
+    };
+    for b in value.bytes() {
+        if !b.is_ascii_alphanumeric() {
+            emit(&mut cur, &mut f);
+            prev_lower = false;
+            continue;
+        }
+        if b.is_ascii_uppercase() && prev_lower {
+            emit(&mut cur, &mut f);
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        if cur.len < cur.buf.len() {
+            cur.buf[cur.len] = b.to_ascii_lowercase();
+            cur.len += 1;
+        }
+    }
+    emit(&mut cur, &mut f);
+    f("");
 }
 
 fn word_kind(w: &str, next: &str) -> Option<Kind> {
@@ -892,32 +1002,6 @@ fn word_kind(w: &str, next: &str) -> Option<Kind> {
         "respond" | "commentform" => Kind::Form,
         _ => return None,
     })
-}
-
-/// The words of a class or id: split at non-alphanumerics and lower-to-upper case changes
-/// (`mySubscriptionInner` → `my subscription inner`), lowercased.
-fn words(value: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in value.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            prev_lower = false;
-            continue;
-        }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1282,6 +1366,13 @@ mod tests {
             text,
             removed.into_iter().map(|r| (r.kind, r.text)).collect(),
         )
+    }
+
+    fn words(value: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_word(value, |w| out.push(w.to_string()));
+        assert_eq!(out.pop().as_deref(), Some(""));
+        out
     }
 
     #[test]
