@@ -166,7 +166,6 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
     if !removing() {
         return marks;
     }
-    let total = stats(root).text;
     // Every element holding a form control or a share link, found once rather than searched
     // for at each level.
     let mut with_control = HashSet::new();
@@ -192,7 +191,8 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
         }
     }
     let mut finder = Finder {
-        total,
+        root,
+        total: std::cell::Cell::new(None),
         with_control,
         with_share,
         marks: &mut marks,
@@ -422,14 +422,27 @@ fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
-struct Finder<'m> {
-    total: usize,
+struct Finder<'m, 'a> {
+    root: NodeRef<'a, Node>,
+    /// The post's visible characters, counted when a rule first needs them.
+    total: std::cell::Cell<Option<usize>>,
     with_control: HashSet<NodeId>,
     with_share: HashSet<NodeId>,
     marks: &'m mut Marks,
 }
 
-impl Finder<'_> {
+impl Finder<'_, '_> {
+    fn total(&self) -> usize {
+        match self.total.get() {
+            Some(n) => n,
+            None => {
+                let n = stats(self.root).text;
+                self.total.set(Some(n));
+                n
+            }
+        }
+    }
+
     fn walk(&mut self, node: NodeRef<'_, Node>, root: bool) {
         if !root {
             if let Some(kind) = self.classify(node) {
@@ -504,7 +517,9 @@ impl Finder<'_> {
             && share_label.is_none()
             && !positioned
             && !prompt
-            && !matches!(name, "p" | "nav" | "ul" | "ol")
+            && name != "nav"
+            // A paragraph can still be a line inviting to subscribe, which has a link.
+            && !(name == "p" && node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a")))
             && !self.with_share.contains(&node.id())
             && !(name == "a" && el.attr("href").is_some_and(is_share_endpoint))
         {
@@ -513,7 +528,7 @@ impl Finder<'_> {
         let s = stats(node);
         // Empty slots produce nothing anyway; marking them would only add noise to the report.
         // Most of a post, in words, is the post (a short one is never mostly a share bar).
-        let most = s.text * 2 > self.total && s.prose() > 40;
+        let most = s.prose() > 40 && s.text * 2 > self.total();
         if (s.text == 0 && s.images == 0) || s.caption || most {
             return None;
         }
@@ -1039,18 +1054,21 @@ fn remove_labelled_links(blocks: &mut Vec<Block>) {
     let mut i = 0;
     while i < blocks.len() {
         let label = match &blocks[i] {
-            Block::Paragraph(c) | Block::Heading { content: c, .. } => {
+            // Labels are short: no paragraph's text is built just to find that out.
+            Block::Paragraph(c) | Block::Heading { content: c, .. } if inlines_fit(c, &mut 64) => {
                 let text = plain_text(c);
-                let chars = text.chars().filter(|c| !c.is_whitespace()).count();
-                cue_prefix(text.trim(), RELATED_CUES).is_some_and(|n| n == chars)
+                cue_prefix(text.trim(), RELATED_CUES).is_some_and(|n| n == visible_chars(&text))
             }
             _ => false,
         };
-        let links = blocks[i + 1..]
-            .iter()
-            .take_while(|b| is_links_only(b))
-            .count();
-        if label && links > 0 {
+        let links = match label {
+            true => blocks[i + 1..]
+                .iter()
+                .take_while(|b| is_links_only(b))
+                .count(),
+            false => 0,
+        };
+        if links > 0 {
             for b in blocks.drain(i..=i + links) {
                 record(Kind::Related, block_text(&b));
             }
@@ -1193,6 +1211,43 @@ fn same_site(a: &str, b: &str) -> bool {
     base(a) == base(b)
 }
 
+/// Whether the text of `inlines` takes at most `budget` bytes (what is left of it is left in
+/// `budget`), found without building the text and stopping as soon as it does not.
+fn inlines_fit(inlines: &[Inline], budget: &mut usize) -> bool {
+    inlines.iter().all(|i| match i {
+        Inline::Text(t) | Inline::Code(t) => match budget.checked_sub(t.len()) {
+            Some(left) => {
+                *budget = left;
+                true
+            }
+            None => false,
+        },
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strike(c)
+        | Inline::Sub(c)
+        | Inline::Sup(c) => inlines_fit(c, budget),
+        Inline::Link(l) => inlines_fit(&l.content, budget),
+        Inline::Image(img) => match budget.checked_sub(img.alt.len()) {
+            Some(left) => {
+                *budget = left;
+                true
+            }
+            None => false,
+        },
+        Inline::LineBreak => true,
+    })
+}
+
+fn block_fits(block: &Block, budget: &mut usize) -> bool {
+    match block {
+        Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines_fit(c, budget),
+        Block::List { items, .. } => items.iter().flatten().all(|b| block_fits(b, budget)),
+        Block::Quote(inner) => inner.iter().all(|b| block_fits(b, budget)),
+        _ => true,
+    }
+}
+
 fn block_has_link(block: &Block) -> bool {
     let inlines = |c: &[Inline]| c.iter().any(|i| matches!(i, Inline::Link(_)));
     match block {
@@ -1248,7 +1303,8 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     if !matches!(
         block,
         Block::Paragraph(_) | Block::List { .. } | Block::Quote(_)
-    ) {
+    ) || !block_fits(block, &mut (MAX_BOILERPLATE * 4))
+    {
         return None;
     }
     let text: String = block_text(block)
