@@ -193,6 +193,7 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
     let mut finder = Finder {
         root,
         total: std::cell::Cell::new(None),
+        memo: RefCell::new(HashMap::new()),
         with_control,
         with_share,
         marks: &mut marks,
@@ -231,6 +232,60 @@ fn stats(node: NodeRef<'_, Node>) -> Stats {
     let mut s = Stats::default();
     add_stats(node, false, &mut s);
     s
+}
+
+impl Stats {
+    /// Adds the stats of a part of the subtree.
+    fn add(&mut self, o: &Stats) {
+        self.text += o.text;
+        self.link_text += o.link_text;
+        self.links += o.links;
+        self.longest_run = self.longest_run.max(o.longest_run);
+        self.caption |= o.caption;
+        self.images += o.images;
+        self.quote |= o.quote;
+        self.share_links += o.share_links;
+    }
+}
+
+/// [`stats`], remembering every element's on the way (outside links, where they do not depend
+/// on the context): the finder asks for an element's stats and then for its descendants', and a
+/// page whose wrappers all hold a form would otherwise be counted once per wrapper.
+fn add_stats_memo(
+    node: NodeRef<'_, Node>,
+    in_link: bool,
+    s: &mut Stats,
+    memo: &mut HashMap<NodeId, Stats>,
+) {
+    let Some(el) = node.value().as_element().filter(|_| !in_link) else {
+        match node.value() {
+            Node::Text(_) => add_stats(node, in_link, s),
+            Node::Element(_) => add_stats(node, in_link, s),
+            _ => node
+                .children()
+                .for_each(|c| add_stats_memo(c, in_link, s, memo)),
+        }
+        return;
+    };
+    if let Some(known) = memo.get(&node.id()) {
+        s.add(known);
+        return;
+    }
+    let mut own = Stats::default();
+    let name = el.name();
+    if !(is_invisible(name) || is_hidden(el)) {
+        let link = name == "a" && el.attr("href").is_some();
+        own.links += usize::from(link);
+        own.share_links += usize::from(link && el.attr("href").is_some_and(is_share_endpoint));
+        own.caption |= name == "figcaption";
+        own.quote |= name == "blockquote";
+        own.images += usize::from(name == "img");
+        for c in node.children() {
+            add_stats_memo(c, link, &mut own, memo);
+        }
+    }
+    memo.insert(node.id(), own);
+    s.add(&own);
 }
 
 fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
@@ -426,6 +481,7 @@ struct Finder<'m, 'a> {
     root: NodeRef<'a, Node>,
     /// The post's visible characters, counted when a rule first needs them.
     total: std::cell::Cell<Option<usize>>,
+    memo: RefCell<HashMap<NodeId, Stats>>,
     with_control: HashSet<NodeId>,
     with_share: HashSet<NodeId>,
     marks: &'m mut Marks,
@@ -436,11 +492,17 @@ impl Finder<'_, '_> {
         match self.total.get() {
             Some(n) => n,
             None => {
-                let n = stats(self.root).text;
+                let n = self.stats(self.root).text;
                 self.total.set(Some(n));
                 n
             }
         }
+    }
+
+    fn stats(&self, node: NodeRef<'_, Node>) -> Stats {
+        let mut s = Stats::default();
+        add_stats_memo(node, false, &mut s, &mut self.memo.borrow_mut());
+        s
     }
 
     fn walk(&mut self, node: NodeRef<'_, Node>, root: bool) {
@@ -525,7 +587,7 @@ impl Finder<'_, '_> {
         {
             return None;
         }
-        let s = stats(node);
+        let s = self.stats(node);
         // Empty slots produce nothing anyway; marking them would only add noise to the report.
         // Most of a post, in words, is the post (a short one is never mostly a share bar).
         let most = s.prose() > 40 && s.text * 2 > self.total();
