@@ -149,8 +149,32 @@ fn record(kind: Kind, text: String) {
 /// The nodes of a parsed HTML fragment that are chrome, found before the HTML reader walks it.
 #[derive(Default)]
 pub struct Marks {
-    nodes: HashMap<NodeId, Kind>,
+    nodes: IdMap<Kind>,
 }
+
+/// Node ids are small integers handed out in order: a multiplication spreads them well enough,
+/// at a fraction of SipHash's cost (the finder looks up every element of every post).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<V> = HashMap<NodeId, V, std::hash::BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<NodeId, std::hash::BuildHasherDefault<IdHasher>>;
 
 impl Marks {
     /// Whether the reader skips this node (and everything in it).
@@ -168,8 +192,8 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
     }
     // Every element holding a form control or a share link, found once rather than searched
     // for at each level.
-    let mut with_control = HashSet::new();
-    let mut with_share = HashSet::new();
+    let mut with_control = IdSet::default();
+    let mut with_share = IdSet::default();
     for d in root.descendants() {
         let Some(e) = d.value().as_element() else {
             continue;
@@ -193,7 +217,7 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
     let mut finder = Finder {
         root,
         total: std::cell::Cell::new(None),
-        memo: RefCell::new(HashMap::new()),
+        memo: RefCell::new(IdMap::default()),
         with_control,
         with_share,
         marks: &mut marks,
@@ -251,12 +275,7 @@ impl Stats {
 /// [`stats`], remembering every element's on the way (outside links, where they do not depend
 /// on the context): the finder asks for an element's stats and then for its descendants', and a
 /// page whose wrappers all hold a form would otherwise be counted once per wrapper.
-fn add_stats_memo(
-    node: NodeRef<'_, Node>,
-    in_link: bool,
-    s: &mut Stats,
-    memo: &mut HashMap<NodeId, Stats>,
-) {
+fn add_stats_memo(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats, memo: &mut IdMap<Stats>) {
     let Some(el) = node.value().as_element().filter(|_| !in_link) else {
         match node.value() {
             Node::Text(_) => add_stats(node, in_link, s),
@@ -481,9 +500,9 @@ struct Finder<'m, 'a> {
     root: NodeRef<'a, Node>,
     /// The post's visible characters, counted when a rule first needs them.
     total: std::cell::Cell<Option<usize>>,
-    memo: RefCell<HashMap<NodeId, Stats>>,
-    with_control: HashSet<NodeId>,
-    with_share: HashSet<NodeId>,
+    memo: RefCell<IdMap<Stats>>,
+    with_control: IdSet,
+    with_share: IdSet,
     marks: &'m mut Marks,
 }
 
@@ -492,7 +511,7 @@ impl Finder<'_, '_> {
         match self.total.get() {
             Some(n) => n,
             None => {
-                let n = self.stats(self.root).text;
+                let n = stats(self.root).text;
                 self.total.set(Some(n));
                 n
             }
@@ -573,19 +592,22 @@ impl Finder<'_, '_> {
         let positioned = el.attr("style").is_some_and(is_positioned_over);
         let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
             && label.is_some_and(is_prompt);
-        if by_name.is_none()
-            && !has_control
-            && related_label.is_none()
-            && share_label.is_none()
-            && !positioned
-            && !prompt
-            && name != "nav"
+        let signal = by_name.is_some()
+            || has_control
+            || related_label.is_some()
+            || share_label.is_some()
+            || positioned
+            || prompt
+            || name == "nav"
+            || self.with_share.contains(&node.id())
+            || (name == "a" && el.attr("href").is_some_and(is_share_endpoint));
+        if !signal {
             // A paragraph can still be a line inviting to subscribe, which has a link.
-            && !(name == "p" && node.descendants().any(|d| d.value().as_element().is_some_and(|e| e.name() == "a")))
-            && !self.with_share.contains(&node.id())
-            && !(name == "a" && el.attr("href").is_some_and(is_share_endpoint))
-        {
-            return None;
+            let linked = name == "p"
+                && node
+                    .descendants()
+                    .any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
+            return linked.then(|| subscribe_line(node)).flatten();
         }
         let s = self.stats(node);
         // Empty slots produce nothing anyway; marking them would only add noise to the report.
@@ -635,21 +657,27 @@ impl Finder<'_, '_> {
                 return Some(kind);
             }
         }
-        // A line inviting to subscribe, whose link goes to the sign-up page: NYT's
-        // "（欢迎点击此处订阅NYT简报…）", "Sign up here".
-        if name == "p"
-            && s.links > 0
-            && s.text <= 120
-            && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
-            && links_to_sign_up(node)
-        {
-            return Some(Kind::Newsletter);
+        if name == "p" {
+            if let Some(kind) = subscribe_line(node) {
+                return Some(kind);
+            }
         }
         if name == "nav" && linky && short {
             return Some(Kind::Navigation);
         }
         None
     }
+}
+
+/// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
+/// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
+fn subscribe_line(node: NodeRef<'_, Node>) -> Option<Kind> {
+    let s = stats(node);
+    (s.links > 0
+        && s.text <= 120
+        && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
+        && links_to_sign_up(node))
+    .then_some(Kind::Newsletter)
 }
 
 /// Whether a link in `node` leads to a sign-up page, or says it does.
@@ -724,10 +752,14 @@ fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
 /// dash or a space), the number of non-whitespace characters of that label and its separator.
 fn cue_prefix(text: &str, cues: &[&str]) -> Option<usize> {
     let text = text.trim_start_matches(['【', '[', '〖', '《', '■', '▶', '►', '»', ' ']);
-    let first = text.bytes().next()?.to_ascii_lowercase();
+    let first = &text.as_bytes()[..text.chars().next()?.len_utf8()];
     for cue in cues {
-        // Most labels are not cues: compare whole cues only when the first byte matches.
-        if cue.as_bytes()[0].to_ascii_lowercase() != first {
+        // Most labels are not cues: compare whole cues only when the first character matches.
+        if !cue
+            .as_bytes()
+            .get(..first.len())
+            .is_some_and(|c| c.eq_ignore_ascii_case(first))
+        {
             continue;
         }
         let Some(head) = text.get(..cue.len()) else {
