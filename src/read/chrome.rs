@@ -715,7 +715,8 @@ fn is_blank(node: NodeRef<'_, Node>) -> bool {
 
 /// The first non-empty text in `node`, trimmed: a block's label or heading.
 fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
-    for d in node.descendants() {
+    // A label deeper than this is no label; the bound keeps absurdly nested pages linear.
+    for d in node.descendants().take(48) {
         match d.value() {
             Node::Text(t) if !t.trim().is_empty() => {
                 let hidden = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
@@ -966,6 +967,14 @@ const PROMPTS: &[&str] = &[
 /// Whether `text` is nothing but a prompt ("点击查看大图", "Continue reading »").
 fn is_prompt(text: &str) -> bool {
     if text.len() > 80 {
+        return false;
+    }
+    // Most text is no prompt: its first letter already says so (this runs on every short text).
+    let Some(first) = text.chars().find(|c| c.is_alphanumeric()) else {
+        return false;
+    };
+    let first = first.to_lowercase().next().unwrap_or(first);
+    if !PROMPTS.iter().any(|p| p.starts_with(first)) {
         return false;
     }
     // The key (letters and digits, lowercase) in a buffer on the stack: this runs on every
