@@ -197,6 +197,11 @@ pub struct ConvertArgs {
     /// `_drafts/` and a Hugo site's `_index.md` list pages.
     #[arg(long)]
     pub drafts: bool,
+    /// Keep the site's chrome in the posts: newsletter boxes, share bars, "read more" link lists,
+    /// promos, "click to enlarge" prompts, the mirror's footer and boilerplate repeated across
+    /// a source's posts. Without it they are removed (the report counts them; -v lists them).
+    #[arg(long)]
+    pub keep_chrome: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -505,6 +510,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         rebuild: a.rebuild,
         dedupe: a.dedupe,
         drafts: a.drafts,
+        keep_chrome: a.keep_chrome,
     })
 }
 
@@ -557,6 +563,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         overwrite,
         dedupe,
         drafts,
+        keep_chrome,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -580,6 +587,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.overwrite, "overwrite", overwrite);
     set!(a.dedupe, "dedupe", dedupe);
     set!(a.drafts, "drafts", drafts);
+    set!(a.keep_chrome, "keep_chrome", keep_chrome);
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);

@@ -66,6 +66,7 @@ pub struct Config {
     pub overwrite: Option<bool>,
     pub dedupe: Option<bool>,
     pub drafts: Option<bool>,
+    pub keep_chrome: Option<bool>,
 }
 
 impl Config {

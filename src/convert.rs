@@ -17,7 +17,8 @@ use crate::output::{
     safe_file_stem, sync_outputs, write_json_atomic, write_output, Manifest, NameAllocator,
     Written, MANIFEST_NAME,
 };
-use crate::read::{front_matter, read_post, PostError, ReadPost};
+use crate::read::chrome::{self, Removed};
+use crate::read::{front_matter, read_post_with, PostError, ReadOptions, ReadPost};
 use crate::templates::Templates;
 use crate::warning::{self, Warning, WarningCounts, WarningKind};
 use crate::write::epub::{Book, BookStats, Cover, EpubWriter};
@@ -207,6 +208,9 @@ pub struct Options {
     /// Convert unpublished posts too (`--drafts`): see [`crate::read`]'s draft marks and
     /// [`input::discover`].
     pub drafts: bool,
+    /// Keep the site's chrome (share bars, newsletter boxes, related links, …) instead of
+    /// removing it: see [`crate::read::chrome`].
+    pub keep_chrome: bool,
 }
 
 /// The machine-readable record of a run (`--report FILE.json`).
@@ -279,6 +283,8 @@ pub struct Summary {
     pub images_failed: usize,
     /// Pictures fetched from the network in this run.
     pub images_downloaded: usize,
+    /// Blocks of site chrome removed from the posts, by kind (see [`crate::read::chrome`]).
+    pub chrome_removed: BTreeMap<String, usize>,
     /// Remote pictures found in the image cache.
     pub images_from_cache: usize,
 }
@@ -357,6 +363,9 @@ pub struct PostRecord {
     pub error: Option<Box<ErrorRecord>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
+    /// Blocks of site chrome removed from it, by kind.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub chrome_removed: BTreeMap<String, usize>,
 }
 
 #[derive(Debug, Serialize)]
@@ -381,6 +390,7 @@ pub(crate) fn read_posts(
     files: Vec<PathBuf>,
     missing: Vec<(PathBuf, String)>,
     streaming: bool,
+    read: ReadOptions,
     progress: &ProgressBar,
     cache: &mut PostCache,
     mut each: impl FnMut(Read),
@@ -400,7 +410,7 @@ pub(crate) fn read_posts(
         let reads: Vec<Read> = chunk
             .into_par_iter()
             .map(|(cached, path)| {
-                let read = read_one(path, cached, streaming);
+                let read = read_one(path, cached, streaming, read);
                 progress.inc(1);
                 read
             })
@@ -419,7 +429,12 @@ pub(crate) fn read_posts(
 }
 
 /// Reads one post, or takes its metadata from its `cached` entry when its stamp still matches.
-fn read_one(path: PostPath, cached: Option<CachedPost>, streaming: bool) -> Read {
+fn read_one(
+    path: PostPath,
+    cached: Option<CachedPost>,
+    streaming: bool,
+    opts: ReadOptions,
+) -> Read {
     let started = Instant::now();
     // Stamped before reading: a post changed meanwhile is read again next time.
     let stamp = Stamp::of(&path);
@@ -434,12 +449,21 @@ fn read_one(path: PostPath, cached: Option<CachedPost>, streaming: bool) -> Read
                 meta,
                 blocks: Vec::new(),
             };
-            (Ok(ReadPost { doc, warnings }), Some(input), true)
+            let chrome = Vec::new();
+            (
+                Ok(ReadPost {
+                    doc,
+                    warnings,
+                    chrome,
+                }),
+                Some(input),
+                true,
+            )
         }
         None => {
-            let result = read_post(&path);
+            let result = read_post_with(&path, opts);
             let input = match (&result, stamp) {
-                (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc)),
+                (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc, &post.chrome)),
                 _ => None,
             };
             (result, input, false)
@@ -624,10 +648,21 @@ pub fn run(opts: &Options) -> Result<Report> {
         }
         report.summary.posts_from_cache += usize::from(from_cache);
         let record = match result {
-            Ok(ReadPost { doc, warnings }) => {
+            Ok(ReadPost {
+                doc,
+                warnings,
+                chrome,
+            }) => {
                 for w in &warnings {
                     warn(opts.verbosity, &format!("{}: {w}", path.display()));
                 }
+                if opts.verbosity == Verbosity::Verbose {
+                    list_chrome(&path, &chrome);
+                }
+                let chrome_removed = match &input {
+                    Some(input) => input.chrome.clone(),
+                    None => chrome_counts(&chrome),
+                };
                 if let Some(input) = input {
                     new_cache.add(&doc.meta, &input, &warnings);
                     fingerprints.inputs.insert(path.clone(), input);
@@ -681,6 +716,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                     outputs: vec![],
                     error: None,
                     warnings,
+                    chrome_removed,
                 }
             }
             Err(e) => {
@@ -697,12 +733,16 @@ pub fn run(opts: &Options) -> Result<Report> {
                         column: e.column,
                     })),
                     warnings: vec![],
+                    chrome_removed: BTreeMap::new(),
                 }
             }
         };
         report.posts.push(record);
     };
-    read_posts(files, missing, streaming, &progress, &mut cache, each);
+    let read = ReadOptions {
+        keep_chrome: opts.keep_chrome,
+    };
+    read_posts(files, missing, streaming, read, &progress, &mut cache, each);
     if cache.ignored && opts.verbosity == Verbosity::Verbose {
         eprintln!("note: {CACHE_NAME} is corrupt or from another version: posts were read instead");
     }
@@ -714,6 +754,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.timings.read = started.elapsed().as_secs_f64();
     // Inputs come sorted; the missing ones were added at the end.
     report.posts.sort_by(|a, b| a.input.cmp(&b.input));
+    let boilerplate = find_boilerplate(opts, &mut docs, &mut fingerprints, &mut report);
 
     let inputs_known = fingerprints.inputs.len();
     // No pictures are fetched for outputs that cannot be written, or after Ctrl-C.
@@ -752,6 +793,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 templates,
                 store.as_ref(),
                 fingerprints,
+                &boilerplate,
                 &mut report,
             )?;
         }
@@ -763,6 +805,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             store.as_ref(),
             streaming,
             fingerprints,
+            &boilerplate,
             &mut report,
         )?,
     }
@@ -853,6 +896,13 @@ pub fn run(opts: &Options) -> Result<Report> {
         let s = &mut report.summary;
         warning::count(w, &mut s.warnings_by_kind, &mut s.warnings_by_name);
     }
+    for (kind, n) in report.posts.iter().flat_map(|p| &p.chrome_removed) {
+        *report
+            .summary
+            .chrome_removed
+            .entry(kind.clone())
+            .or_default() += n;
+    }
 
     report.timings.write = writing.elapsed().as_secs_f64();
     report.timings.total = started.elapsed().as_secs_f64();
@@ -908,6 +958,66 @@ pub fn run(opts: &Options) -> Result<Report> {
         Some(e) => Err(e),
         None => Ok(report),
     }
+}
+
+/// The folder's boilerplate (see [`chrome::boilerplate`]), from every post read or cached:
+/// counted on each post's record, made part of every output's fingerprint, and removed at once
+/// from the posts held in memory (a streaming run removes it as it reads posts again). Empty
+/// with `--keep-chrome`.
+fn find_boilerplate(
+    opts: &Options,
+    docs: &mut [Document],
+    fingerprints: &mut Fingerprints,
+    report: &mut Report,
+) -> Vec<u64> {
+    if opts.keep_chrome {
+        return Vec::new();
+    }
+    let boilerplate = chrome::boilerplate(fingerprints.inputs.values().map(|i| i.edges.as_slice()));
+    fingerprints.add_boilerplate(&boilerplate);
+    if boilerplate.is_empty() {
+        return boilerplate;
+    }
+    for rec in report.posts.iter_mut() {
+        if let Some(input) = fingerprints.inputs.get(&rec.input) {
+            let n = input
+                .edges
+                .iter()
+                .filter(|h| boilerplate.binary_search(h).is_ok())
+                .count();
+            if n > 0 {
+                *rec.chrome_removed
+                    .entry(chrome::Kind::Boilerplate.name().into())
+                    .or_default() += n;
+            }
+        }
+    }
+    for doc in docs.iter_mut() {
+        let removed = chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, &boilerplate);
+        if opts.verbosity == Verbosity::Verbose {
+            list_chrome(&doc.meta.path, &removed);
+        }
+    }
+    boilerplate
+}
+
+/// `-v`: each block of chrome removed from a post, by kind, with the start of its text.
+fn list_chrome(path: &Path, removed: &[Removed]) {
+    for r in removed {
+        let mut text: String = r.text.chars().take(60).collect();
+        if text.len() < r.text.len() {
+            text.push('…');
+        }
+        eprintln!("removed {} from {}: {text}", r.kind.name(), path.display());
+    }
+}
+
+fn chrome_counts(removed: &[Removed]) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for r in removed {
+        *counts.entry(r.kind.name().to_string()).or_default() += 1;
+    }
+    counts
 }
 
 /// `--dry-run`'s listing on stdout: each output path, then the posts that would go into it.
@@ -1182,6 +1292,7 @@ fn write_books(
     templates: &Templates,
     store: Option<&ImageStore>,
     fingerprints: Fingerprints,
+    boilerplate: &[u64],
     report: &mut Report,
 ) -> Result<()> {
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
@@ -1258,6 +1369,7 @@ fn write_books(
             in_memory,
             cover.as_ref(),
             &streamed_images,
+            boilerplate,
         );
         if streaming {
             // This book's posts and pictures were just freed.
@@ -1281,12 +1393,13 @@ fn render_book(
     in_memory: Option<(Vec<&Document>, &ImageStore)>,
     cover: Option<&Arc<images::Asset>>,
     streamed_images: &Mutex<ImageCounts>,
+    boilerplate: &[u64],
 ) -> Result<(Vec<u8>, BookStats)> {
     let (loaded, own_store);
     let (posts, store) = match in_memory {
         Some(in_memory) => in_memory,
         None => {
-            (loaded, own_store) = load_book(opts, &plan.posts)?;
+            (loaded, own_store) = load_book(opts, &plan.posts, boilerplate)?;
             *streamed_images.lock().unwrap_or_else(|e| e.into_inner()) += &own_store.counts;
             (loaded.iter().collect(), &own_store)
         }
@@ -1322,11 +1435,15 @@ fn render_book(
 }
 
 /// Reads a streamed book's posts again in full and prepares their pictures.
-fn load_book(opts: &Options, paths: &[PostPath]) -> Result<(Vec<Document>, ImageStore)> {
+fn load_book(
+    opts: &Options,
+    paths: &[PostPath],
+    boilerplate: &[u64],
+) -> Result<(Vec<Document>, ImageStore)> {
     // In parallel too: a book much bigger than the others would otherwise finish the run alone.
     let mut docs = paths
         .par_iter()
-        .map(|path| reload(opts, path))
+        .map(|path| reload(opts, path, boilerplate))
         .collect::<Result<Vec<_>>>()?;
     let refs: Vec<&Document> = docs.iter().collect();
     let store = ImageStore::prepare(
@@ -1341,10 +1458,14 @@ fn load_book(opts: &Options, paths: &[PostPath]) -> Result<(Vec<Document>, Image
 }
 
 /// Reads a post again for a streamed output, with `--images strip` applied.
-fn reload(opts: &Options, path: &Path) -> Result<Document> {
-    let mut doc = read_post(path)
+fn reload(opts: &Options, path: &Path, boilerplate: &[u64]) -> Result<Document> {
+    let read = ReadOptions {
+        keep_chrome: opts.keep_chrome,
+    };
+    let mut doc = read_post_with(path, read)
         .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?
         .doc;
+    chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, boilerplate);
     if opts.images.policy == ImagePolicy::Strip {
         doc.remove_images(&mut |_| true);
     }
@@ -1642,6 +1763,7 @@ fn write_posts(
     store: Option<&ImageStore>,
     streaming: bool,
     fingerprints: Fingerprints,
+    boilerplate: &[u64],
     report: &mut Report,
 ) -> Result<()> {
     let writer = post_writer(opts);
@@ -1741,7 +1863,7 @@ fn write_posts(
             None => writer.render(doc),
         };
         let rendered = match streaming {
-            true => render(&reload(opts, &plan.posts[0])?),
+            true => render(&reload(opts, &plan.posts[0], boilerplate)?),
             false => {
                 let doc = docs_at(&docs, &plan.posts[..1])[0];
                 match relinked(plan, doc) {

@@ -25,11 +25,12 @@ use crate::convert::Options;
 use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};
 use crate::model::{Document, Meta, PostPath};
 use crate::output::{hex, sha256_hex};
+use crate::read::chrome;
 use crate::templates::Templates;
 use crate::warning::Warning;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -38,7 +39,7 @@ use tempfile::NamedTempFile;
 pub const CACHE_NAME: &str = ".postbook-cache.json";
 
 /// Bumped whenever the cache lines change shape.
-const CACHE_FORMAT: u32 = 2;
+const CACHE_FORMAT: u32 = 3;
 
 /// A cheap identity of a file's content: its size and modification time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,17 +73,35 @@ pub struct InputInfo {
     /// The post's local picture references (paths, not URLs or `data:`): the files they point
     /// to are embedded in books, so they are part of the fingerprint of every output they are in.
     pub pictures: Vec<String>,
+    /// The hashes of its short opening and closing blocks ([`chrome::edge_hashes`]): the
+    /// folder-wide boilerplate count needs every post's, read or cached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub edges: Vec<u64>,
+    /// How many blocks of site chrome its reader removed, by kind (for the report of a run
+    /// that takes the post from the cache).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub chrome: BTreeMap<String, usize>,
 }
 
 impl InputInfo {
-    pub fn new(stamp: Stamp, doc: &Document) -> InputInfo {
+    /// What an incremental run keeps of the post `doc`, read with `chrome` removed.
+    pub fn new(stamp: Stamp, doc: &Document, chrome: &[chrome::Removed]) -> InputInfo {
         let mut pictures: Vec<String> = Vec::new();
         doc.for_each_image(&mut |img| {
             if !images::is_remote(&img.src) && !pictures.contains(&img.src) {
                 pictures.push(img.src.clone());
             }
         });
-        InputInfo { stamp, pictures }
+        let mut counts = BTreeMap::new();
+        for r in chrome {
+            *counts.entry(r.kind.name().to_string()).or_default() += 1;
+        }
+        InputInfo {
+            stamp,
+            pictures,
+            edges: chrome::edge_hashes(&doc.meta, &doc.blocks),
+            chrome: counts,
+        }
     }
 }
 
@@ -311,6 +330,7 @@ impl Fingerprints {
             dedupe,
             // Which posts are read: each output's posts are in its fingerprint.
             drafts: _,
+            keep_chrome,
         } = opts;
         let ImageOptions {
             policy,
@@ -346,7 +366,7 @@ impl Fingerprints {
                 ),
                 (policy, process, offline, max_bytes, cover, auto_cover, no_cover),
                 (kepub, no_highlight),
-                (dedupe, templates.map(Templates::digest)),
+                (dedupe, keep_chrome, templates.map(Templates::digest)),
                 std::env::var("SOURCE_DATE_EPOCH").ok(),
             )
         );
@@ -354,6 +374,16 @@ impl Fingerprints {
             base: Sha256::new_with_prefix(described.as_bytes()),
             root: root.to_path_buf(),
             inputs: HashMap::new(),
+        }
+    }
+
+    /// Adds the folder's boilerplate (see [`chrome::boilerplate`]) to every output's
+    /// fingerprint: which blocks count as boilerplate depends on all posts, so when that set
+    /// changes every output is made again (rare: a block must start or stop recurring).
+    pub fn add_boilerplate(&mut self, boilerplate: &[u64]) {
+        self.base.update(b"boilerplate");
+        for h in boilerplate {
+            self.base.update(h.to_le_bytes());
         }
     }
 
@@ -396,7 +426,7 @@ mod tests {
         std::fs::write(&post, "---\ntitle: A\ndate: 2023-05-01\n---\nhi\n").unwrap();
         let doc = crate::read::read_post(&post).unwrap().doc;
         let stamp = Stamp::of(&post);
-        let info = InputInfo::new(stamp.unwrap(), &doc);
+        let info = InputInfo::new(stamp.unwrap(), &doc, &[]);
         let mut w = CacheWriter::create(Some(dir.path()));
         let warning = Warning::new(WarningKind::Undated, "a warning");
         w.add(&doc.meta, &info, std::slice::from_ref(&warning));
@@ -442,7 +472,11 @@ mod tests {
         for p in &posts {
             std::fs::write(p, "---\ntitle: T\n---\nhi\n").unwrap();
             let doc = crate::read::read_post(p).unwrap().doc;
-            w.add(&doc.meta, &InputInfo::new(Stamp::of(p).unwrap(), &doc), &[]);
+            w.add(
+                &doc.meta,
+                &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[]),
+                &[],
+            );
         }
         w.save(dir.path()).unwrap();
         // `b` was deleted and a new post sorts before `a`: entries are matched or passed over.

@@ -82,6 +82,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         files,
         missing,
         false,
+        crate::read::ReadOptions::default(),
         &progress,
         &mut PostCache::default(),
         tally,

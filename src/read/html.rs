@@ -42,6 +42,7 @@ pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
         tree: &doc.tree,
         notes,
         expanding: Vec::new(),
+        chrome: super::chrome::mark(doc.tree.root()),
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
@@ -56,6 +57,8 @@ struct Reader<'w, 'd> {
     /// The footnotes being read, innermost last: a note that refers to itself (directly or
     /// not) is read once.
     expanding: Vec<NodeId>,
+    /// Site chrome found in the fragment (see [`super::chrome`]), skipped with what it holds.
+    chrome: super::chrome::Marks,
 }
 
 /// The footnotes of a document, as the Markdown renderers that made it write them:
@@ -267,6 +270,9 @@ impl Reader<'_, '_> {
     fn block(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
         if depth > MAX_DEPTH {
             self.flatten(node, &mut sink.pending);
+            return;
+        }
+        if self.chrome.skips(node.id()) {
             return;
         }
         let el = match node.value() {
@@ -563,6 +569,9 @@ impl Reader<'_, '_> {
     fn inline(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>, depth: usize) {
         if depth > MAX_DEPTH {
             self.flatten(node, out);
+            return;
+        }
+        if self.chrome.skips(node.id()) {
             return;
         }
         let el = match node.value() {

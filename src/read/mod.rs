@@ -4,6 +4,7 @@
 //! ([`html`]) or plain text. Whatever the input, the result is the same normalized model, so no
 //! writer needs to know where a post came from.
 
+pub mod chrome;
 pub mod embed;
 pub mod encoding;
 pub mod front_matter;
@@ -80,6 +81,15 @@ impl fmt::Display for PostError {
 pub struct ReadPost {
     pub doc: Document,
     pub warnings: Vec<Warning>,
+    /// The site chrome taken out of its body (see [`chrome`]).
+    pub chrome: Vec<chrome::Removed>,
+}
+
+/// How posts are read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Keep the site's chrome (`--keep-chrome`) instead of removing it.
+    pub keep_chrome: bool,
 }
 
 /// The body syntaxes postbook reads, chosen by file extension.
@@ -103,21 +113,26 @@ impl BodyFormat {
     }
 }
 
-/// Reads and normalizes the post at `path`.
+/// Reads and normalizes the post at `path`, removing site chrome.
 pub fn read_post(path: impl Into<PostPath>) -> Result<ReadPost, PostError> {
+    read_post_with(path, ReadOptions::default())
+}
+
+/// Reads and normalizes the post at `path` as `opts` say.
+pub fn read_post_with(path: impl Into<PostPath>, opts: ReadOptions) -> Result<ReadPost, PostError> {
     let path = path.into();
     let bytes = std::fs::read(&path)
         .map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
     let mut warnings = Vec::new();
     let text = encoding::decode_owned(bytes, &mut warnings)?;
-    read_post_text(path, &text, warnings)
+    read_post_text(path, &text, warnings, opts)
 }
 
 /// Reads a post from bytes already loaded; `path` names it and picks the body format.
 pub fn read_post_bytes(path: impl Into<PostPath>, bytes: &[u8]) -> Result<ReadPost, PostError> {
     let mut warnings = Vec::new();
     let text = encoding::decode(bytes, &mut warnings)?;
-    read_post_text(path.into(), &text, warnings)
+    read_post_text(path.into(), &text, warnings, ReadOptions::default())
 }
 
 /// Reads a post from its decoded text, with the warnings decoding gave.
@@ -125,6 +140,7 @@ fn read_post_text(
     path: PostPath,
     text: &str,
     mut warnings: Vec<Warning>,
+    opts: ReadOptions,
 ) -> Result<ReadPost, PostError> {
     let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
@@ -151,11 +167,11 @@ fn read_post_text(
         _ => None,
     };
     let body = expanded.as_deref().unwrap_or(split.body);
-    let mut blocks = match format {
+    let (mut blocks, removed) = chrome::session(opts.keep_chrome, || match format {
         BodyFormat::Markdown => markdown::read_markdown(body, &mut warnings),
         BodyFormat::Html => html::read_html(body, &mut warnings),
         BodyFormat::Text => read_text(body),
-    };
+    });
     if let Some(site) = &site {
         site.localize(&path, &mut blocks);
     }
@@ -174,9 +190,17 @@ fn read_post_text(
         ));
     }
     drop_title_repeat(&mut meta, &mut blocks);
+    // After the title repeat is gone: its link may have given the source, whose host tells
+    // the site's own links.
+    let ((), tail) = chrome::session(opts.keep_chrome, || {
+        chrome::clean_blocks(&mut blocks, &meta)
+    });
+    let mut chrome = removed;
+    chrome.extend(tail);
     Ok(ReadPost {
         doc: Document { meta, blocks },
         warnings,
+        chrome,
     })
 }
 

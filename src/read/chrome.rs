@@ -1,0 +1,1694 @@
+//! Site chrome: the furniture a news site puts inside an article's body — newsletter sign-up
+//! boxes, share bars, "read more" link lists, ad and promo slots, "click to enlarge" prompts,
+//! labels of interactive graphics, the mirror's own footer — found and taken out before the
+//! model is built, so no writer shows it (`--keep-chrome` keeps it).
+//!
+//! Unlike a readability scorer, which keeps what looks most like the article and drops the rest,
+//! this works the other way round: everything is kept unless it is positively recognized as
+//! chrome, and every rule has a guard that refuses blocks carrying prose. Losing a sentence of
+//! the article is worse than leaving a share bar in. Each signal and why it exists:
+//!
+//! - **Form controls** (`input`, `button`, `select`, `textarea`): an article never asks for
+//!   input, so the short block around a control is its label and message text (sign-up boxes
+//!   without a `<form>`, "enter a valid e-mail address", "thanks for subscribing").
+//! - **Class, id and role names** (`subscribe`, `newsletter`, `share`, `social`, `related`,
+//!   `recommend`, `promo`, `ad`, `banner`, `toolbar`, `comment-form`, …): what the site itself
+//!   calls the block, in any language the text is in. Names are split into words (`moreArticle`
+//!   → `more article`), so `shadow` is not `ad` and `shared` is not `share`.
+//! - **Cue labels** (`延伸閱讀`, `相关阅读`, `Related`, `関連記事`, `分享到`, …): a block whose first
+//!   words say it is a list of other articles or a share bar, and whose remaining text is (nearly)
+//!   all links, or a label followed by such a block. Only whole labels count, never words in a
+//!   sentence.
+//! - **Link density**: a related-articles block is mostly link text; so is the run of headline
+//!   links at the end of a post pointing back to its own site (position + same host).
+//! - **Prompts**: a block or link whose whole text is `点击查看大图`, `Continue reading`, `Read
+//!   more`, … — a button, not a sentence.
+//! - **Positioned labels**: text placed with `top:…%; left:…%` over a picture is the legend of an
+//!   interactive graphic (ai2html); alone, it is a pile of words.
+//! - **Position**: the mirror's footer and the site's sign-off are the last blocks, after a rule;
+//!   links to bare home pages (`https://feedx.net`) at the tail are a footer, not a citation.
+//! - **Repetition across the folder** ([`edge_hashes`], applied by `convert`): a short block
+//!   that opens or closes many posts of the same source, word for word, is the source's
+//!   boilerplate. No per-page reader can see this; postbook reads the whole folder.
+//!
+//! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
+//! characters of text outside links, or most of the post's text with some prose.
+
+use crate::model::{plain_text, Block, Inline, Meta};
+use ego_tree::{NodeId, NodeRef};
+use scraper::Node;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+/// What a removed block was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Form labels, inputs and buttons.
+    Form,
+    /// Newsletter and subscription boxes or lines.
+    Newsletter,
+    /// Share bars and social buttons.
+    Share,
+    /// "Read more" / related-article lists.
+    Related,
+    /// Ads, promos, banners.
+    Promo,
+    /// Toolbars, breadcrumbs, pagination, site navigation.
+    Navigation,
+    /// "Click to enlarge", "continue reading" and other buttons.
+    Prompt,
+    /// Labels of interactive graphics.
+    Widget,
+    /// The site's or the mirror's footer.
+    Footer,
+    /// Short blocks repeated word for word across many posts of one source.
+    Boilerplate,
+}
+
+impl Kind {
+    /// The name used in the report and on stderr.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Form => "form",
+            Kind::Newsletter => "newsletter",
+            Kind::Share => "share",
+            Kind::Related => "related",
+            Kind::Promo => "promo",
+            Kind::Navigation => "navigation",
+            Kind::Prompt => "prompt",
+            Kind::Widget => "widget",
+            Kind::Footer => "footer",
+            Kind::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// One block taken out of a post, with its visible text (for `-v`, and for tests that check
+/// no article sentence is among them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removed {
+    pub kind: Kind,
+    pub text: String,
+}
+
+/// Above this many characters of text outside links, a block is article, whatever its names.
+pub const MAX_PROSE: usize = 200;
+
+/// Blocks at most this long (in characters) can be a source's boilerplate.
+const MAX_BOILERPLATE: usize = 240;
+
+/// Shorter blocks without a link are never boilerplate: they are bylines, editor and photo
+/// credits, section names (`责任编辑：叶紫微`, `© 2020 AFP`), which recur because people and
+/// agencies do, and which belong to the article.
+const MIN_BOILERPLATE: usize = 24;
+
+/// How many blocks at each end of a post are looked at for boilerplate.
+const EDGE_BLOCKS: usize = 3;
+
+// The cleaning settings of the post being read, and what was removed from it. A thread-local
+// because a post's body passes through nested readers (Markdown renders to HTML, which the HTML
+// reader parses) and each post is read on one thread from start to end: the setting reaches the
+// HTML reader without every reader's signature carrying it.
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+}
+
+struct Session {
+    keep: bool,
+    removed: Vec<Removed>,
+}
+
+/// Runs `read` (one post's readers) with chrome removal on (`keep == false`) or off, and returns
+/// its result with what was removed. Outside a session (unit tests of the readers), chrome is
+/// removed and not recorded.
+pub fn session<T>(keep: bool, read: impl FnOnce() -> T) -> (T, Vec<Removed>) {
+    let outer = SESSION.with(|s| {
+        s.borrow_mut().replace(Session {
+            keep,
+            removed: Vec::new(),
+        })
+    });
+    let result = read();
+    let session = SESSION.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer));
+    (result, session.map(|s| s.removed).unwrap_or_default())
+}
+
+/// Whether chrome is being removed from the post being read.
+pub fn removing() -> bool {
+    SESSION.with(|s| s.borrow().as_ref().is_none_or(|s| !s.keep))
+}
+
+fn record(kind: Kind, text: String) {
+    SESSION.with(|s| {
+        if let Some(s) = s.borrow_mut().as_mut() {
+            s.removed.push(Removed { kind, text });
+        }
+    });
+}
+
+/// The nodes of a parsed HTML fragment that are chrome, found before the HTML reader walks it.
+#[derive(Default)]
+pub struct Marks {
+    nodes: IdMap<Kind>,
+}
+
+/// Node ids are small integers handed out in order: a multiplication spreads them well enough,
+/// at a fraction of SipHash's cost (the finder looks up every element of every post).
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type IdMap<V> = HashMap<NodeId, V, std::hash::BuildHasherDefault<IdHasher>>;
+type IdSet = HashSet<NodeId, std::hash::BuildHasherDefault<IdHasher>>;
+
+impl Marks {
+    /// Whether the reader skips this node (and everything in it).
+    pub fn skips(&self, id: NodeId) -> bool {
+        !self.nodes.is_empty() && self.nodes.contains_key(&id)
+    }
+}
+
+/// Finds the chrome in `root` and records it (when removing). With `--keep-chrome` nothing is
+/// marked.
+pub fn mark(root: NodeRef<'_, Node>) -> Marks {
+    let mut marks = Marks::default();
+    if !removing() {
+        return marks;
+    }
+    // Every element holding a form control or a share link, found once rather than searched
+    // for at each level.
+    let mut with_control = IdSet::default();
+    let mut with_share = IdSet::default();
+    for d in root.descendants() {
+        let Some(e) = d.value().as_element() else {
+            continue;
+        };
+        // A checkbox is a task list's (Markdown `- [x]`); a sign-up form has other controls.
+        let set = if is_control(e.name())
+            && e.attr("type").is_none_or(|t| {
+                !t.eq_ignore_ascii_case("hidden") && !t.eq_ignore_ascii_case("checkbox")
+            }) {
+            &mut with_control
+        } else if e.name() == "a" && e.attr("href").is_some_and(is_share_endpoint) {
+            &mut with_share
+        } else {
+            continue;
+        };
+        for a in d.ancestors() {
+            if !set.insert(a.id()) {
+                break;
+            }
+        }
+    }
+    let mut finder = Finder {
+        root,
+        total: std::cell::Cell::new(None),
+        memo: RefCell::new(IdMap::default()),
+        with_control,
+        with_share,
+        marks: &mut marks,
+    };
+    finder.walk(root, true);
+    marks
+}
+
+/// What a subtree holds, counted in characters (not bytes: CJK and Latin alike).
+#[derive(Default, Debug, Clone, Copy)]
+struct Stats {
+    /// Visible non-whitespace characters.
+    text: usize,
+    /// Of those, inside links.
+    link_text: usize,
+    links: usize,
+    /// The longest text node outside links: a sentence, when long.
+    longest_run: usize,
+    /// A `<figcaption>` inside: captions belong to the article.
+    caption: bool,
+    /// Pictures (ads and buttons have them; whether they matter is up to the rule).
+    images: usize,
+    /// A `<blockquote>` inside: quoted posts and tweets are content, even in "social" boxes.
+    quote: bool,
+    /// Links to a social network's share endpoint (`twitter.com/share`, `facebook.com/sharer`).
+    share_links: usize,
+}
+
+impl Stats {
+    fn prose(&self) -> usize {
+        self.text - self.link_text
+    }
+}
+
+fn stats(node: NodeRef<'_, Node>) -> Stats {
+    let mut s = Stats::default();
+    add_stats(node, false, &mut s);
+    s
+}
+
+impl Stats {
+    /// Adds the stats of a part of the subtree.
+    fn add(&mut self, o: &Stats) {
+        self.text += o.text;
+        self.link_text += o.link_text;
+        self.links += o.links;
+        self.longest_run = self.longest_run.max(o.longest_run);
+        self.caption |= o.caption;
+        self.images += o.images;
+        self.quote |= o.quote;
+        self.share_links += o.share_links;
+    }
+}
+
+/// [`stats`], remembering every element's on the way (outside links, where they do not depend
+/// on the context): the finder asks for an element's stats and then for its descendants', and a
+/// page whose wrappers all hold a form would otherwise be counted once per wrapper.
+fn add_stats_memo(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats, memo: &mut IdMap<Stats>) {
+    let Some(el) = node.value().as_element().filter(|_| !in_link) else {
+        match node.value() {
+            Node::Text(_) => add_stats(node, in_link, s),
+            Node::Element(_) => add_stats(node, in_link, s),
+            _ => node
+                .children()
+                .for_each(|c| add_stats_memo(c, in_link, s, memo)),
+        }
+        return;
+    };
+    if let Some(known) = memo.get(&node.id()) {
+        s.add(known);
+        return;
+    }
+    let mut own = Stats::default();
+    let name = el.name();
+    if !(is_invisible(name) || is_hidden(el)) {
+        let link = name == "a" && el.attr("href").is_some();
+        own.links += usize::from(link);
+        own.share_links += usize::from(link && el.attr("href").is_some_and(is_share_endpoint));
+        own.caption |= name == "figcaption";
+        own.quote |= name == "blockquote";
+        own.images += usize::from(name == "img");
+        for c in node.children() {
+            add_stats_memo(c, link, &mut own, memo);
+        }
+    }
+    memo.insert(node.id(), own);
+    s.add(&own);
+}
+
+fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
+    match node.value() {
+        Node::Text(t) => {
+            let n = visible_chars(t);
+            s.text += n;
+            if in_link {
+                s.link_text += n;
+            } else {
+                s.longest_run = s.longest_run.max(n);
+            }
+        }
+        Node::Element(el) => {
+            let name = el.name();
+            if is_invisible(name) || is_hidden(el) {
+                return;
+            }
+            let link = name == "a" && el.attr("href").is_some();
+            s.links += usize::from(link);
+            s.share_links += usize::from(link && el.attr("href").is_some_and(is_share_endpoint));
+            s.caption |= name == "figcaption";
+            s.quote |= name == "blockquote";
+            s.images += usize::from(name == "img");
+            for c in node.children() {
+                add_stats(c, in_link || link, s);
+            }
+        }
+        _ => {
+            for c in node.children() {
+                add_stats(c, in_link, s);
+            }
+        }
+    }
+}
+
+/// Characters other than ASCII whitespace, counted on bytes (every text node of every post
+/// passes here): each character has one byte that is not a UTF-8 continuation byte.
+fn visible_chars(text: &str) -> usize {
+    text.bytes()
+        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
+        .count()
+}
+
+fn is_invisible(name: &str) -> bool {
+    matches!(
+        name,
+        "script" | "style" | "noscript" | "template" | "svg" | "head" | "title"
+    )
+}
+
+fn is_hidden(el: &scraper::node::Element) -> bool {
+    el.attr("hidden").is_some()
+        || el
+            .attr("style")
+            .is_some_and(|s| s.contains("none") && s.replace(' ', "").contains("display:none"))
+}
+
+/// Whether `href` posts the page to a social network or messenger: a share button, whatever
+/// its label or picture.
+fn is_share_endpoint(href: &str) -> bool {
+    // As written, not lowercased: hosts and these paths are lowercase in practice, and this
+    // runs on every link, so the host is looked at first.
+    let h = href;
+    let host = h.split_once("//").map_or("", |(_, rest)| rest);
+    let host = host.split(['/', '?', '#']).next().unwrap_or_default();
+    const HOSTS: &[&str] = &[
+        "twitter.com",
+        "x.com",
+        "facebook.com",
+        "linkedin.com",
+        "weibo.com",
+        "line.me",
+        "whatsapp.com",
+        "wa.me",
+        "telegram.me",
+        "t.me",
+        "reddit.com",
+        "pinterest.com",
+        "google.com",
+        "qq.com",
+        "hatena.ne.jp",
+        "getpocket.com",
+        "tumblr.com",
+        "vk.com",
+    ];
+    let known = HOSTS.iter().any(|s| {
+        host.ends_with(s)
+            && (host.len() == s.len() || host.as_bytes()[host.len() - s.len() - 1] == b'.')
+    });
+    if !known {
+        return h.starts_with("mailto:?") && h.contains("subject=");
+    }
+    const ENDPOINTS: &[&str] = &[
+        "twitter.com/share",
+        "twitter.com/intent/tweet",
+        "x.com/intent/tweet",
+        "facebook.com/sharer",
+        "facebook.com/share.php",
+        "linkedin.com/sharearticle",
+        "linkedin.com/shareArticle",
+        "service.weibo.com/share",
+        "social-plugins.line.me",
+        "line.me/r/msg",
+        "api.whatsapp.com/send",
+        "wa.me/?text",
+        "telegram.me/share",
+        "t.me/share",
+        "reddit.com/submit",
+        "pinterest.com/pin/create",
+        "plus.google.com/share",
+        "connect.qq.com/widget/shareqq",
+        "sns.qzone.qq.com/cgi-bin/qzshare",
+        "b.hatena.ne.jp/entry",
+        "getpocket.com/save",
+        "tumblr.com/share",
+        "vk.com/share.php",
+    ];
+    ENDPOINTS.iter().any(|e| h.contains(e)) || (h.starts_with("mailto:?") && h.contains("subject="))
+}
+
+/// Elements that make blocks of their own, where labels and lists live.
+fn is_block(name: &str) -> bool {
+    matches!(
+        name,
+        "p" | "div"
+            | "section"
+            | "aside"
+            | "nav"
+            | "header"
+            | "footer"
+            | "ul"
+            | "ol"
+            | "li"
+            | "dl"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "blockquote"
+            | "table"
+            | "figure"
+    )
+}
+
+fn is_control(name: &str) -> bool {
+    matches!(name, "input" | "button" | "select" | "textarea" | "form")
+}
+
+/// The visible text of a subtree, whitespace collapsed.
+fn text_of(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    push_text(node, &mut out);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
+    match node.value() {
+        Node::Text(t) => out.push_str(t),
+        Node::Element(el) if is_invisible(el.name()) || is_hidden(el) => {}
+        // Icons say what a button is: `[Twitter logo]`.
+        Node::Element(el) if el.name() == "img" => {
+            if let Some(alt) = el.attr("alt").map(str::trim).filter(|a| !a.is_empty()) {
+                out.push_str(&format!(" [{alt}] "));
+            }
+        }
+        Node::Element(el) => {
+            let block = !matches!(
+                el.name(),
+                "a" | "span" | "b" | "i" | "em" | "strong" | "small" | "font" | "u" | "sup" | "sub"
+            );
+            if block {
+                out.push(' ');
+            }
+            for c in node.children() {
+                push_text(c, out);
+            }
+            if block {
+                out.push(' ');
+            }
+        }
+        _ => {
+            for c in node.children() {
+                push_text(c, out);
+            }
+        }
+    }
+}
+
+struct Finder<'m, 'a> {
+    root: NodeRef<'a, Node>,
+    /// The post's visible characters, counted when a rule first needs them.
+    total: std::cell::Cell<Option<usize>>,
+    memo: RefCell<IdMap<Stats>>,
+    with_control: IdSet,
+    with_share: IdSet,
+    marks: &'m mut Marks,
+}
+
+impl Finder<'_, '_> {
+    fn total(&self) -> usize {
+        match self.total.get() {
+            Some(n) => n,
+            None => {
+                let n = stats(self.root).text;
+                self.total.set(Some(n));
+                n
+            }
+        }
+    }
+
+    fn stats(&self, node: NodeRef<'_, Node>) -> Stats {
+        let mut s = Stats::default();
+        add_stats_memo(node, false, &mut s, &mut self.memo.borrow_mut());
+        s
+    }
+
+    fn walk(&mut self, node: NodeRef<'_, Node>, root: bool) {
+        if !root {
+            if let Some(kind) = self.classify(node) {
+                self.mark(node, kind);
+                return;
+            }
+        }
+        let mut children = node.children().peekable();
+        while let Some(child) = children.next() {
+            // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
+            if is_label(child, RELATED_CUES) {
+                let mut lists = Vec::new();
+                while let Some(&next) = children.peek() {
+                    if is_blank(next) {
+                        children.next();
+                        continue;
+                    }
+                    let s = stats(next);
+                    let linky = s.links > 0 && s.prose() <= 12 && s.link_text * 10 >= s.text * 8;
+                    if !linky || s.caption {
+                        break;
+                    }
+                    lists.push(next);
+                    children.next();
+                }
+                if !lists.is_empty() {
+                    self.mark(child, Kind::Related);
+                    for l in lists {
+                        self.mark(l, Kind::Related);
+                    }
+                    continue;
+                }
+            }
+            if child.value().is_element() {
+                self.walk(child, false);
+            } else if child.value().as_text().is_some_and(|t| is_prompt(t)) {
+                self.mark(child, Kind::Prompt);
+            }
+        }
+    }
+
+    fn mark(&mut self, node: NodeRef<'_, Node>, kind: Kind) {
+        let text = text_of(node);
+        record(kind, text);
+        self.marks.nodes.insert(node.id(), kind);
+    }
+
+    /// The kind of chrome `node` is, or `None` for content (or a wrapper to look into).
+    fn classify(&self, node: NodeRef<'_, Node>) -> Option<Kind> {
+        let el = node.value().as_element()?;
+        let name = el.name();
+        if is_invisible(name) || matches!(name, "html" | "body" | "article" | "main") {
+            return None;
+        }
+        let by_name = attr_kind(el);
+        let has_control = !is_control(name) && self.with_control.contains(&node.id());
+        let label = first_text(node);
+        // Labels head blocks; a link or a word in a sentence can be "recommended".
+        let block = is_block(name);
+        let related_label = label
+            .filter(|_| block)
+            .and_then(|l| cue_prefix(l, RELATED_CUES));
+        let share_label = label
+            .filter(|_| block)
+            .and_then(|l| cue_prefix(l, SHARE_CUES));
+        let positioned = el.attr("style").is_some_and(is_positioned_over);
+        let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
+            && label.is_some_and(is_prompt);
+        let signal = by_name.is_some()
+            || has_control
+            || related_label.is_some()
+            || share_label.is_some()
+            || positioned
+            || prompt
+            || name == "nav"
+            || self.with_share.contains(&node.id())
+            || (name == "a" && el.attr("href").is_some_and(is_share_endpoint));
+        if !signal {
+            // A paragraph can still be a line inviting to subscribe, which has a link.
+            let linked = name == "p"
+                && node
+                    .descendants()
+                    .any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
+            return linked.then(|| subscribe_line(node)).flatten();
+        }
+        let s = self.stats(node);
+        // Empty slots produce nothing anyway; marking them would only add noise to the report.
+        // Most of a post, in words, is the post (a short one is never mostly a share bar).
+        let most = s.prose() > 40 && s.text * 2 > self.total();
+        if (s.text == 0 && s.images == 0) || s.caption || most {
+            return None;
+        }
+        if s.share_links > 0 && s.share_links * 2 >= s.links && s.prose() <= 40 && !s.quote {
+            return Some(Kind::Share);
+        }
+        let short = s.prose() <= MAX_PROSE && s.longest_run <= MAX_PROSE / 2;
+        let linky = s.links > 0 && s.link_text * 10 >= s.text * 6;
+        // A prompt's own element, not the figure it sits in.
+        if prompt && s.text <= 30 && s.images == 0 {
+            return Some(Kind::Prompt);
+        }
+        if let Some(label_len) = related_label {
+            // The label, then links: `延伸閱讀` + headlines, or one `延伸阅读：<title>` link.
+            let rest_prose = s.prose().saturating_sub(label_len);
+            if s.links > 0 && rest_prose <= 12 && s.link_text * 10 >= (s.text - label_len) * 8 {
+                return Some(Kind::Related);
+            }
+        }
+        if let Some(label_len) = share_label {
+            if s.prose().saturating_sub(label_len) <= 12 && s.text <= 60 {
+                return Some(Kind::Share);
+            }
+        }
+        if has_control && s.text <= 150 && short {
+            return Some(by_name.unwrap_or(Kind::Form));
+        }
+        if positioned && s.text <= 80 && s.links == 0 {
+            return Some(Kind::Widget);
+        }
+        // A name alone is not enough (sites misuse them: one scraped site puts its article
+        // text in `subscriInnTitle` boxes): each kind also needs the content it names.
+        if let Some(kind) = by_name.filter(|_| short && !s.quote) {
+            let fits = match kind {
+                Kind::Newsletter => contains_cue(&text_of(node), SUBSCRIBE_CUES),
+                Kind::Share => s.prose() <= 60 && s.longest_run <= 40,
+                Kind::Related | Kind::Navigation => linky && s.longest_run <= 60,
+                Kind::Promo => s.prose() <= 60 && s.longest_run <= 30,
+                _ => s.prose() <= 100,
+            };
+            if fits {
+                return Some(kind);
+            }
+        }
+        if name == "p" {
+            if let Some(kind) = subscribe_line(node) {
+                return Some(kind);
+            }
+        }
+        if name == "nav" && linky && short {
+            return Some(Kind::Navigation);
+        }
+        None
+    }
+}
+
+/// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
+/// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
+fn subscribe_line(node: NodeRef<'_, Node>) -> Option<Kind> {
+    let s = stats(node);
+    (s.links > 0
+        && s.text <= 120
+        && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
+        && links_to_sign_up(node))
+    .then_some(Kind::Newsletter)
+}
+
+/// Whether a link in `node` leads to a sign-up page, or says it does.
+fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
+    node.descendants().any(|d| {
+        let Some(el) = d.value().as_element().filter(|e| e.name() == "a") else {
+            return false;
+        };
+        let href = el.attr("href").unwrap_or_default().to_ascii_lowercase();
+        [
+            "subscri",
+            "newsletter",
+            "signup",
+            "sign-up",
+            "email",
+            "register",
+        ]
+        .iter()
+        .any(|w| href.contains(w))
+            || contains_cue(&text_of(d), SUBSCRIBE_VERBS)
+    })
+}
+
+/// Whitespace, comments, or an element with no visible text and no picture.
+fn is_blank(node: NodeRef<'_, Node>) -> bool {
+    match node.value() {
+        Node::Text(t) => t.trim().is_empty(),
+        Node::Element(_) => {
+            let s = stats(node);
+            s.text == 0 && s.images == 0
+        }
+        _ => true,
+    }
+}
+
+/// The first non-empty text in `node`, trimmed: a block's label or heading.
+fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
+    // A label deeper than this is no label; the bound keeps absurdly nested pages linear.
+    for d in node.descendants().take(48) {
+        match d.value() {
+            Node::Text(t) if !t.trim().is_empty() => {
+                let hidden = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
+                    a.value()
+                        .as_element()
+                        .is_some_and(|e| is_invisible(e.name()) || is_hidden(e))
+                });
+                if !hidden {
+                    return Some(t.trim());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
+fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
+    let Some(el) = node.value().as_element() else {
+        return false;
+    };
+    if !is_block(el.name()) {
+        return false;
+    }
+    // The label starts the block (cheap to look at), and is all of it.
+    let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
+        return false;
+    };
+    stats(node).text == n
+}
+
+/// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
+/// dash or a space), the number of non-whitespace characters of that label and its separator.
+fn cue_prefix(text: &str, cues: &[&str]) -> Option<usize> {
+    let text = text.trim_start_matches(['【', '[', '〖', '《', '■', '▶', '►', '»', ' ']);
+    let first = &text.as_bytes()[..text.chars().next()?.len_utf8()];
+    for cue in cues {
+        // Most labels are not cues: compare whole cues only when the first character matches.
+        if !cue
+            .as_bytes()
+            .get(..first.len())
+            .is_some_and(|c| c.eq_ignore_ascii_case(first))
+        {
+            continue;
+        }
+        let Some(head) = text.get(..cue.len()) else {
+            continue;
+        };
+        if !head.eq_ignore_ascii_case(cue) {
+            continue;
+        }
+        let rest = &text[cue.len()..];
+        let sep: String = rest
+            .chars()
+            .take_while(|c| {
+                matches!(
+                    c,
+                    ':' | '：'
+                        | '】'
+                        | ']'
+                        | '〗'
+                        | '》'
+                        | '|'
+                        | '｜'
+                        | '丨'
+                        | '-'
+                        | '—'
+                        | '>'
+                        | '»'
+                        | ' '
+                )
+            })
+            .collect();
+        let after = &rest[sep.len()..];
+        // A whole label: the cue ends there or at punctuation (not "Related to this, the
+        // minister said"; a space ends a label only in scripts without spaces between words).
+        let whole =
+            after.is_empty() || !sep.trim().is_empty() || (!sep.is_empty() && !cue.is_ascii());
+        if whole {
+            let n = cue.chars().filter(|c| !c.is_whitespace()).count()
+                + sep.chars().filter(|c| !c.is_whitespace()).count();
+            return Some(n);
+        }
+    }
+    None
+}
+
+fn contains_cue(text: &str, cues: &[&str]) -> bool {
+    let lower = text.to_lowercase();
+    cues.iter().any(|c| lower.contains(c))
+}
+
+/// Labels of related-article lists, in the languages of news sites.
+const RELATED_CUES: &[&str] = &[
+    "延伸閱讀",
+    "延伸阅读",
+    "相關閱讀",
+    "相关阅读",
+    "相關新聞",
+    "相关新闻",
+    "相關報導",
+    "相关报道",
+    "相關文章",
+    "相关文章",
+    "推薦閱讀",
+    "推荐阅读",
+    "推荐文章",
+    "猜你喜歡",
+    "猜你喜欢",
+    "更多新聞",
+    "更多新闻",
+    "更多報導",
+    "往期回顾",
+    "往期回顧",
+    "热门文章",
+    "熱門文章",
+    "閱讀更多",
+    "阅读更多",
+    "関連記事",
+    "関連ニュース",
+    "あわせて読みたい",
+    "관련 기사",
+    "관련기사",
+    "Related articles",
+    "Related stories",
+    "Related coverage",
+    "Related content",
+    "Related links",
+    "Related news",
+    "Related posts",
+    "Related reading",
+    "Related",
+    "Read more",
+    "Read also",
+    "Read next",
+    "More on this story",
+    "More from",
+    "Recommended",
+    "You may also like",
+    "You might also like",
+    "Also read",
+    "See also",
+    "Lire aussi",
+    "À lire aussi",
+    "Mehr zum Thema",
+    "Lesen Sie auch",
+    "Leer más",
+    "Te puede interesar",
+    "Leia também",
+];
+
+/// Labels of share bars.
+const SHARE_CUES: &[&str] = &[
+    "分享到",
+    "分享至",
+    "分享",
+    "分享本文",
+    "Share this article",
+    "Share this story",
+    "Share this",
+    "Share on",
+    "Share",
+    "シェア",
+    "共有",
+    "공유하기",
+    "Partager",
+    "Teilen",
+    "Compartir",
+];
+
+/// Words of a subscription invitation (lowercase).
+const SUBSCRIBE_CUES: &[&str] = &[
+    "订阅",
+    "訂閱",
+    "电子报",
+    "電子報",
+    "newsletter",
+    "subscribe",
+    "sign up",
+    "メルマガ",
+    "購読",
+    "구독",
+    "abonnez",
+    "abonnieren",
+    "suscríbete",
+];
+
+/// Words asking to subscribe (lowercase): a line that names a newsletter is not yet an
+/// invitation ("Newsletters" is also a category).
+const SUBSCRIBE_VERBS: &[&str] = &[
+    "订阅",
+    "訂閱",
+    "subscribe",
+    "sign up",
+    "購読",
+    "登録",
+    "구독",
+    "abonnez",
+    "abonnieren",
+    "suscríbete",
+];
+
+/// Whole-block texts of buttons and prompts (compared without case, spaces and arrows).
+const PROMPTS: &[&str] = &[
+    "点击查看大图",
+    "點擊查看大圖",
+    "点击看大图",
+    "點擊看大圖",
+    "点击图片查看大图",
+    "点击放大",
+    "點擊放大",
+    "查看大图",
+    "查看原图",
+    "继续阅读",
+    "繼續閱讀",
+    "阅读全文",
+    "閱讀全文",
+    "查看全文",
+    "阅读原文",
+    "閱讀原文",
+    "查看原文",
+    "展开全文",
+    "展開全文",
+    "点击阅读全文",
+    "點擊閱讀全文",
+    "clicktoenlarge",
+    "clicktoexpand",
+    "clickheretoenlarge",
+    "continuereading",
+    "continuereadingthemainstory",
+    "continuereadingthestory",
+    "readmore",
+    "readthefullstory",
+    "readthefullarticle",
+    "readfullstory",
+    "readfullarticle",
+    "続きを読む",
+    "もっと見る",
+    "拡大する",
+    "더보기",
+    "계속읽기",
+    "lirelasuite",
+    "weiterlesen",
+    "leermás",
+];
+
+/// Whether `text` is nothing but a prompt ("点击查看大图", "Continue reading »").
+fn is_prompt(text: &str) -> bool {
+    if text.len() > 80 {
+        return false;
+    }
+    // Most text is no prompt: its first letter already says so (this runs on every short text).
+    let Some(first) = text.chars().find(|c| c.is_alphanumeric()) else {
+        return false;
+    };
+    let first = first.to_lowercase().next().unwrap_or(first);
+    if !PROMPTS.iter().any(|p| p.starts_with(first)) {
+        return false;
+    }
+    // The key (letters and digits, lowercase) in a buffer on the stack: this runs on every
+    // short label of every post.
+    let mut buf = [0u8; 96];
+    let mut len = 0;
+    for c in text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+    {
+        if len + c.len_utf8() > buf.len() {
+            return false;
+        }
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let key = std::str::from_utf8(&buf[..len]).unwrap_or_default();
+    !key.is_empty() && PROMPTS.contains(&key)
+}
+
+/// Text placed over a picture at percentages (`top:6.4%;left:42.9%`), as ai2html graphics do.
+fn is_positioned_over(style: &str) -> bool {
+    if !style.contains('%') {
+        return false;
+    }
+    let s: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let pct = |prop: &str| {
+        s.split(';').any(|decl| {
+            decl.strip_prefix(prop)
+                .is_some_and(|v| v.ends_with('%') && v.len() > 1)
+        })
+    };
+    pct("top:") && pct("left:")
+}
+
+/// What the element's class, id or role names call it.
+fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
+    if let Some(role) = el.attr("role") {
+        match role.trim() {
+            "navigation" | "menubar" | "toolbar" => return Some(Kind::Navigation),
+            "form" | "search" => return Some(Kind::Form),
+            "banner" | "contentinfo" => return Some(Kind::Navigation),
+            _ => {}
+        }
+    }
+    let mut found: Option<Kind> = None;
+    for value in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+        let mut prev = Word::default();
+        for_each_word(value, |w| {
+            // Each word is judged with the one after it (`more article`); the last with "".
+            if let Some(kind) = word_kind(prev.as_str(), w) {
+                // The most specific kind wins over a generic one (a "newsletter promo" box).
+                if found.is_none_or(|f| kind < f) {
+                    found = Some(kind);
+                }
+            }
+            prev = Word::from(w);
+        });
+    }
+    found
+}
+
+/// A word of a class name, lowercased, on the stack (longer words are cut; none that long is
+/// a chrome word).
+#[derive(Default, Clone, Copy)]
+struct Word {
+    buf: [u8; 24],
+    len: usize,
+}
+
+impl Word {
+    fn from(w: &str) -> Word {
+        let mut word = Word::default();
+        let n = w.len().min(word.buf.len());
+        word.buf[..n].copy_from_slice(&w.as_bytes()[..n]);
+        word.len = n;
+        word
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+/// Calls `f` with each word of a class or id, split at non-alphanumerics and lower-to-upper
+/// case changes (`mySubscriptionInner` → `my subscription inner`) and lowercased, then once
+/// with "" to end the last pair. Without allocating: it runs on every class of every post.
+fn for_each_word(value: &str, mut f: impl FnMut(&str)) {
+    let mut cur = Word::default();
+    let mut prev_lower = false;
+    let emit = |cur: &mut Word, f: &mut dyn FnMut(&str)| {
+        if cur.len > 0 {
+            f(cur.as_str());
+            cur.len = 0;
+        }
+    };
+    for b in value.bytes() {
+        if !b.is_ascii_alphanumeric() {
+            emit(&mut cur, &mut f);
+            prev_lower = false;
+            continue;
+        }
+        if b.is_ascii_uppercase() && prev_lower {
+            emit(&mut cur, &mut f);
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        if cur.len < cur.buf.len() {
+            cur.buf[cur.len] = b.to_ascii_lowercase();
+            cur.len += 1;
+        }
+    }
+    emit(&mut cur, &mut f);
+    f("");
+}
+
+fn word_kind(w: &str, next: &str) -> Option<Kind> {
+    Some(match w {
+        "newsletter" | "newsletters" | "subscribe" | "subscription" | "subscriptions"
+        | "signup" | "epaper" | "mailinglist" => Kind::Newsletter,
+        _ if w.starts_with("subscri") || w.starts_with("newsletter") => Kind::Newsletter,
+        "share" | "shares" | "sharing" | "sharebar" | "sharedaddy" | "social" | "sns"
+        | "addthis" | "addtoany" | "sharethis" => Kind::Share,
+        "related" | "recommend" | "recommended" | "recommendation" | "recommendations"
+        | "readmore" | "morearticles" | "morestories" | "outbrain" | "taboola" => Kind::Related,
+        "more"
+            if matches!(
+                next,
+                "article" | "articles" | "stories" | "news" | "link" | "links"
+            ) =>
+        {
+            Kind::Related
+        }
+        "read" if matches!(next, "more" | "next" | "also") => Kind::Related,
+        "ad" | "ads" | "adslot" | "adsense" | "advert" | "advertisement" | "advertising"
+        | "dfp" | "sponsor" | "sponsored" | "promo" | "promotion" | "banner" => Kind::Promo,
+        _ if w.starts_with("advert") || w.starts_with("sponsor") => Kind::Promo,
+        "toolbar" | "breadcrumb" | "breadcrumbs" | "pagination" | "pager" => Kind::Navigation,
+        "comment" | "comments" if matches!(next, "form" | "respond" | "reply") => Kind::Form,
+        "respond" | "commentform" => Kind::Form,
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals on the model: position, same-site links, the mirror's footer.
+
+/// Cleans the blocks of a post after the readers built them: signals that need the post's
+/// metadata (its source's host) or the blocks' positions. With `--keep-chrome`, link lists are
+/// still made lists, never removed.
+pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta) {
+    links_to_lists(blocks);
+    if !removing() {
+        return;
+    }
+    remove_labelled_links(blocks);
+    let host = meta.source.as_deref().and_then(host_of);
+    // The tail: a footer, same-site headline lists, and the rules that set them off.
+    while let Some(i) = blocks.iter().rposition(|b| *b != Block::Rule) {
+        let after_rule = i > 0 && blocks[i - 1] == Block::Rule;
+        let kind = match &blocks[i] {
+            b if after_rule && is_footer(b, host.as_deref()) => Kind::Footer,
+            b if is_same_site_list(b, host.as_deref()) => Kind::Related,
+            _ => break,
+        };
+        record(kind, block_text(&blocks[i]));
+        blocks.truncate(i);
+        while blocks.last() == Some(&Block::Rule) {
+            blocks.pop();
+        }
+    }
+}
+
+/// A related-reading label as a block of its own ("相关阅读：" ending a paragraph, split off at
+/// its `<br><br>`), followed by blocks that are nothing but links: all of it goes.
+fn remove_labelled_links(blocks: &mut Vec<Block>) {
+    let mut i = 0;
+    while i < blocks.len() {
+        let label = match &blocks[i] {
+            // Labels are short: no paragraph's text is built just to find that out.
+            Block::Paragraph(c) | Block::Heading { content: c, .. } if inlines_fit(c, &mut 64) => {
+                let text = plain_text(c);
+                cue_prefix(text.trim(), RELATED_CUES).is_some_and(|n| n == visible_chars(&text))
+            }
+            _ => false,
+        };
+        let links = match label {
+            true => blocks[i + 1..]
+                .iter()
+                .take_while(|b| is_links_only(b))
+                .count(),
+            false => 0,
+        };
+        if links > 0 {
+            for b in blocks.drain(i..=i + links) {
+                record(Kind::Related, block_text(&b));
+            }
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// A block of nothing but links: a headline link as paragraph or heading, or a list of them.
+fn is_links_only(block: &Block) -> bool {
+    let inlines_are_links = |c: &[Inline]| {
+        c.iter().any(|i| matches!(i, Inline::Link(_)))
+            && c.iter().all(|i| match i {
+                Inline::Link(_) | Inline::LineBreak => true,
+                Inline::Text(t) => t.trim().is_empty(),
+                Inline::Strong(inner) | Inline::Emph(inner) => {
+                    inner.iter().all(|x| matches!(x, Inline::Link(_)))
+                }
+                _ => false,
+            })
+    };
+    match block {
+        Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines_are_links(c),
+        Block::List { items, .. } => items.iter().all(|item| item.iter().all(is_links_only)),
+        Block::Quote(inner) => !inner.is_empty() && inner.iter().all(is_links_only),
+        _ => false,
+    }
+}
+
+/// A paragraph that is nothing but links (and spaces or separators between them) runs the
+/// headlines together in one line: it becomes a list, one link per item.
+fn links_to_lists(blocks: &mut [Block]) {
+    for b in blocks.iter_mut() {
+        match b {
+            Block::Paragraph(inlines) => {
+                // Links with words: a linked picture alone in an item would read back as a figure.
+                let links = inlines
+                    .iter()
+                    .filter(|i| matches!(i, Inline::Link(l) if is_text_link(l)))
+                    .count();
+                let only_links = inlines.iter().all(|i| match i {
+                    Inline::Link(l) => is_text_link(l),
+                    Inline::LineBreak => true,
+                    Inline::Text(t) => t.trim().is_empty(),
+                    _ => false,
+                });
+                if links >= 2 && only_links {
+                    let items = std::mem::take(inlines)
+                        .into_iter()
+                        .filter(|i| matches!(i, Inline::Link(_)))
+                        .map(|l| vec![Block::Paragraph(vec![l])])
+                        .collect();
+                    *b = Block::List {
+                        ordered: false,
+                        start: 1,
+                        items,
+                    };
+                }
+            }
+            Block::Quote(inner) => links_to_lists(inner),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| links_to_lists(i)),
+            _ => {}
+        }
+    }
+}
+
+fn is_text_link(link: &crate::model::Link) -> bool {
+    !plain_text(&link.content).trim().is_empty()
+        && !link.content.iter().any(|i| matches!(i, Inline::Image(_)))
+}
+
+/// A mirror's sign-off at the very end, set off by a rule: short, and linking to the bare home
+/// pages of other sites (`获取更多RSS：https://feedx.net https://feedx.xyz`).
+fn is_footer(block: &Block, host: Option<&str>) -> bool {
+    let Block::Paragraph(inlines) = block else {
+        return false;
+    };
+    let text = plain_text(inlines);
+    let chars = text.chars().filter(|c| !c.is_whitespace()).count();
+    let mut links = 0;
+    let mut home_pages = 0;
+    for i in inlines {
+        if let Inline::Link(l) = i {
+            links += 1;
+            let elsewhere = host.is_none_or(|h| host_of(&l.url).is_some_and(|x| !same_site(&x, h)));
+            home_pages += usize::from(is_home_page(&l.url) && elsewhere);
+        }
+    }
+    chars <= 120 && links > 0 && home_pages == links
+}
+
+fn is_home_page(url: &str) -> bool {
+    match url::Url::parse(url) {
+        Ok(u) => {
+            u.host_str().is_some()
+                && matches!(u.path(), "" | "/")
+                && u.query().is_none()
+                && u.fragment().is_none()
+        }
+        Err(_) => false,
+    }
+}
+
+/// A list of at least two headline links to the post's own site, and nothing else.
+fn is_same_site_list(block: &Block, host: Option<&str>) -> bool {
+    let Some(host) = host else { return false };
+    let Block::List { items, .. } = block else {
+        return false;
+    };
+    items.len() >= 2
+        && items.iter().all(|item| match item.as_slice() {
+            [Block::Paragraph(inlines)] => match inlines.as_slice() {
+                [Inline::Link(l)] => host_of(&l.url).is_some_and(|h| same_site(&h, host)),
+                _ => false,
+            },
+            _ => false,
+        })
+}
+
+fn host_of(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    Some(
+        u.host_str()?
+            .trim_start_matches("www.")
+            .to_ascii_lowercase(),
+    )
+}
+
+/// `cn.nytimes.com` and `www.nytimes.com` are one site.
+fn same_site(a: &str, b: &str) -> bool {
+    let base = |h: &str| {
+        let parts: Vec<&str> = h.rsplitn(3, '.').collect();
+        match parts.as_slice() {
+            [tld, name, ..] if tld.len() == 2 && name.len() <= 3 => h.to_string(),
+            [tld, name, ..] => format!("{name}.{tld}"),
+            _ => h.to_string(),
+        }
+    };
+    base(a) == base(b)
+}
+
+/// Whether the text of `inlines` takes at most `budget` bytes (what is left of it is left in
+/// `budget`), found without building the text and stopping as soon as it does not.
+fn inlines_fit(inlines: &[Inline], budget: &mut usize) -> bool {
+    inlines.iter().all(|i| match i {
+        Inline::Text(t) | Inline::Code(t) => match budget.checked_sub(t.len()) {
+            Some(left) => {
+                *budget = left;
+                true
+            }
+            None => false,
+        },
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strike(c)
+        | Inline::Sub(c)
+        | Inline::Sup(c) => inlines_fit(c, budget),
+        Inline::Link(l) => inlines_fit(&l.content, budget),
+        Inline::Image(img) => match budget.checked_sub(img.alt.len()) {
+            Some(left) => {
+                *budget = left;
+                true
+            }
+            None => false,
+        },
+        Inline::Math(m) => match budget.checked_sub(m.tex.len()) {
+            Some(left) => {
+                *budget = left;
+                true
+            }
+            None => false,
+        },
+        // A note's text is not part of its line.
+        Inline::LineBreak | Inline::Note(_) | Inline::Check(_) => true,
+    })
+}
+
+fn block_fits(block: &Block, budget: &mut usize) -> bool {
+    match block {
+        Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines_fit(c, budget),
+        Block::List { items, .. } => items.iter().flatten().all(|b| block_fits(b, budget)),
+        Block::Quote(inner) => inner.iter().all(|b| block_fits(b, budget)),
+        _ => true,
+    }
+}
+
+fn block_has_link(block: &Block) -> bool {
+    let inlines = |c: &[Inline]| c.iter().any(|i| matches!(i, Inline::Link(_)));
+    match block {
+        Block::Paragraph(c) | Block::Heading { content: c, .. } => inlines(c),
+        Block::List { items, .. } => items.iter().flatten().any(block_has_link),
+        Block::Quote(inner) => inner.iter().any(block_has_link),
+        _ => false,
+    }
+}
+
+/// A block's text, for the report.
+pub fn block_text(block: &Block) -> String {
+    let mut out = String::new();
+    push_block_text(block, &mut out);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn push_block_text(block: &Block, out: &mut String) {
+    match block {
+        Block::Heading { content, .. } | Block::Paragraph(content) => {
+            out.push_str(&plain_text(content));
+            out.push(' ');
+        }
+        Block::List { items, .. } => {
+            for b in items.iter().flatten() {
+                push_block_text(b, out);
+            }
+        }
+        Block::Quote(inner) => inner.iter().for_each(|b| push_block_text(b, out)),
+        Block::Code { text, .. } => out.push_str(text),
+        Block::Figure(img) => out.push_str(&img.alt),
+        Block::Table(_) | Block::Rule => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The folder-wide signal: boilerplate repeated across posts of one source.
+
+/// The source a post comes from, for comparing its boilerplate with its siblings': the host of
+/// its original URL, else its first category or author.
+fn source_key(meta: &Meta) -> String {
+    meta.source
+        .as_deref()
+        .and_then(host_of)
+        .or_else(|| meta.categories.first().cloned())
+        .or_else(|| meta.authors.first().cloned())
+        .unwrap_or_default()
+}
+
+/// The identity of a short edge block: its source and its text without whitespace. `None` for
+/// blocks that are never boilerplate (headings, figures, code, tables, long blocks).
+fn edge_hash(source: &str, block: &Block) -> Option<u64> {
+    if !matches!(
+        block,
+        Block::Paragraph(_) | Block::List { .. } | Block::Quote(_)
+    ) || !block_fits(block, &mut (MAX_BOILERPLATE * 4))
+    {
+        return None;
+    }
+    let text: String = block_text(block)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let n = text.chars().count();
+    let linked = block_has_link(block);
+    if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
+        return None;
+    }
+    // FNV-1a: stable across runs and versions (the hashes are kept in the cache).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in source.bytes().chain([0]).chain(text.bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    Some(h)
+}
+
+/// The hashes of the short blocks that open and close a post (see [`edge_hash`]): what the
+/// folder-wide boilerplate count is made of.
+pub fn edge_hashes(meta: &Meta, blocks: &[Block]) -> Vec<u64> {
+    let source = source_key(meta);
+    let n = blocks.len();
+    let mut out: Vec<u64> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < EDGE_BLOCKS || *i + EDGE_BLOCKS >= n)
+        .filter_map(|(_, b)| edge_hash(&source, b))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// In how many posts of one source a block must recur to be boilerplate.
+pub const BOILERPLATE_POSTS: usize = 5;
+
+/// The boilerplate of a folder: edge blocks found in at least [`BOILERPLATE_POSTS`] posts.
+/// `hashes` is each post's [`edge_hashes`].
+pub fn boilerplate<'a>(hashes: impl Iterator<Item = &'a [u64]>) -> Vec<u64> {
+    let mut counts: HashMap<u64, usize> = HashMap::new();
+    for post in hashes {
+        for &h in post {
+            *counts.entry(h).or_default() += 1;
+        }
+    }
+    let mut out: Vec<u64> = counts
+        .into_iter()
+        .filter(|&(_, n)| n >= BOILERPLATE_POSTS)
+        .map(|(h, _)| h)
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// Removes the edge blocks of a post that are its source's `boilerplate` (sorted), with any
+/// rule left dangling at an end; returns what was removed.
+pub fn remove_boilerplate(
+    meta: &Meta,
+    blocks: &mut Vec<Block>,
+    boilerplate: &[u64],
+) -> Vec<Removed> {
+    let mut removed = Vec::new();
+    if boilerplate.is_empty() {
+        return removed;
+    }
+    let source = source_key(meta);
+    let n = blocks.len();
+    let mut i = 0;
+    blocks.retain(|b| {
+        let edge = i < EDGE_BLOCKS || i + EDGE_BLOCKS >= n;
+        i += 1;
+        let hit =
+            edge && edge_hash(&source, b).is_some_and(|h| boilerplate.binary_search(&h).is_ok());
+        if hit {
+            removed.push(Removed {
+                kind: Kind::Boilerplate,
+                text: block_text(b),
+            });
+        }
+        !hit
+    });
+    if !removed.is_empty() {
+        while matches!(blocks.last(), Some(Block::Rule)) {
+            blocks.pop();
+        }
+        while matches!(blocks.first(), Some(Block::Rule)) {
+            blocks.remove(0);
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::html::read_html;
+
+    /// Reads `html` as a post body in a session; returns the text of the blocks kept and what
+    /// was removed, by kind.
+    fn clean(html: &str) -> (String, Vec<(Kind, String)>) {
+        let (blocks, removed) = session(false, || {
+            let mut blocks = read_html(html, &mut Vec::new());
+            let meta = Meta {
+                source: Some("https://www.example-news.test/a/1".into()),
+                ..Meta::default()
+            };
+            clean_blocks(&mut blocks, &meta);
+            blocks
+        });
+        let text = blocks.iter().map(block_text).collect::<Vec<_>>().join("\n");
+        (
+            text,
+            removed.into_iter().map(|r| (r.kind, r.text)).collect(),
+        )
+    }
+
+    fn words(value: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_word(value, |w| out.push(w.to_string()));
+        assert_eq!(out.pop().as_deref(), Some(""));
+        out
+    }
+
+    #[test]
+    fn class_names_split_into_words() {
+        assert_eq!(
+            words("mySubscriptionInner"),
+            ["my", "subscription", "inner"]
+        );
+        assert_eq!(words("o-self-promo--nl"), ["o", "self", "promo", "nl"]);
+        assert_eq!(words("ads_KbHEVhh8Rw"), ["ads", "kb", "hevhh8", "rw"]);
+        assert_eq!(words("shadow header"), ["shadow", "header"]);
+    }
+
+    #[test]
+    fn labels_are_whole() {
+        assert_eq!(
+            cue_prefix("延伸阅读：德国哈勒市枪击案", RELATED_CUES),
+            Some(5)
+        );
+        assert_eq!(cue_prefix("Related articles", RELATED_CUES), Some(15));
+        assert_eq!(cue_prefix("Related: more", RELATED_CUES), Some(8));
+        assert_eq!(
+            cue_prefix("Related to this, the minister said", RELATED_CUES),
+            None
+        );
+        assert_eq!(cue_prefix("分享经济发展迅速", SHARE_CUES), None);
+        assert!(is_prompt("Continue reading »") && is_prompt("点击查看大图"));
+        assert!(!is_prompt("Continue reading the report, she said"));
+    }
+
+    #[test]
+    fn a_sign_up_box_goes_with_its_labels_and_messages() {
+        let (text, removed) = clean(
+            "<p>正文第一段。</p><div class='SubscriptionInner'><div>訂閱《早安世界》電子報</div>\
+             <input type='text' placeholder='請輸入電子信箱'><div class='errorMsg'>請輸入正確的電子信箱格式</div>\
+             <a href='javascript:'>訂閱</a><div>感謝您的訂閱！</div></div><p>正文第二段。</p>",
+        );
+        assert_eq!(text, "正文第一段。\n正文第二段。");
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].0, Kind::Newsletter);
+        assert!(removed[0].1.contains("請輸入正確的電子信箱格式"));
+    }
+
+    #[test]
+    fn names_without_matching_content_are_not_enough() {
+        // A scraped site that puts its article text in boxes named like a sign-up form.
+        let html = "<p>第一段。</p><div class=\"subscriInnTitle\">新疆这一波疫情爆发前，当地民众最先发消息指当地疫情恶化。</div>\
+                    <div class=\"social-embed\"><blockquote>Today they sanctioned me — Marco Rubio</blockquote></div>";
+        let (text, removed) = clean(html);
+        assert!(
+            text.contains("新疆这一波疫情爆发前") && text.contains("sanctioned me"),
+            "{text}"
+        );
+        assert!(removed.is_empty(), "{removed:?}");
+    }
+
+    #[test]
+    fn a_cue_word_inside_a_sentence_is_not_a_label() {
+        let html =
+            "<p>Chinese scholars in turn <a href=\"https://x.test/1\">recommended</a> that other \
+                    countries use the hospitals.</p><p>延伸阅读这本书的读者不多。</p>";
+        let (text, removed) = clean(html);
+        assert!(text.contains("recommended that other") && text.contains("延伸阅读这本书"));
+        assert!(removed.is_empty(), "{removed:?}");
+    }
+
+    #[test]
+    fn related_lists_labelled_or_linking_home_go() {
+        let (text, removed) = clean(
+            "<p>Body.</p><p><a href=\"https://www.example-news.test/b\">延伸阅读：另一篇</a></p>\
+             <p>相关阅读：</p><blockquote><p><a href=\"https://other.test/x\">一</a></p></blockquote>\
+             <p>More body.</p><ul><li><a href=\"https://example-news.test/c\">C</a></li>\
+             <li><a href=\"https://cn.example-news.test/d\">D</a></li></ul>",
+        );
+        assert_eq!(text, "Body.\nMore body.");
+        assert!(
+            removed.iter().all(|(k, _)| *k == Kind::Related),
+            "{removed:?}"
+        );
+        assert_eq!(removed.len(), 4);
+        // A list of links to other sites at the end is a list of sources: kept.
+        let (text, _) = clean(
+            "<p>Sources:</p><ul><li><a href=\"https://un.test/r.pdf\">UN report</a></li>\
+             <li><a href=\"https://who.test/s.pdf\">WHO study</a></li></ul>",
+        );
+        assert!(text.contains("UN report") && text.contains("WHO study"));
+    }
+
+    #[test]
+    fn share_bars_prompts_and_graphic_labels_go_pictures_stay() {
+        let (text, removed) = clean(
+            "<div class=\"service-links\"><a href=\"https://twitter.com/share?url=x\"><img src=\"t.png\" alt=\"Twitter logo\"></a></div>\
+             <div class=\"pic\"><img src=\"https://i.test/p.jpg\" alt=\"港口\"><p>点击查看大图</p></div>\
+             <div><img src=\"https://i.test/map.png\" alt=\"map\"><p style=\"top: 12%; left: 40%;\">Tokyo 4/2</p></div>\
+             <p>正文。</p>",
+        );
+        assert_eq!(text, "港口\nmap\n正文。");
+        let kinds: Vec<Kind> = removed.iter().map(|(k, _)| *k).collect();
+        assert_eq!(kinds, [Kind::Share, Kind::Prompt, Kind::Widget]);
+    }
+
+    #[test]
+    fn a_mirror_footer_after_a_rule_goes_a_closing_link_stays() {
+        let (text, removed) = clean(
+            "<p>正文。</p><br><hr><div>获取更多RSS：<br><a href=\"https://feedx.net\">https://feedx.net</a></div>",
+        );
+        assert_eq!(text, "正文。");
+        assert_eq!(removed[0].0, Kind::Footer);
+        let (text, removed) = clean("<p>最後再次附上網址：<a href=\"https://my.flightradar24.com/\">https://my.flightradar24.com/</a></p>");
+        assert!(text.contains("flightradar24") && removed.is_empty());
+    }
+
+    #[test]
+    fn keep_chrome_removes_nothing() {
+        let html = "<div class=\"share\"><a href=\"https://twitter.com/share?u=1\">Tweet</a></div><p>x</p>";
+        let (blocks, removed) = session(true, || read_html(html, &mut Vec::new()));
+        assert_eq!(blocks.len(), 2);
+        assert!(removed.is_empty());
+    }
+
+    #[test]
+    fn boilerplate_needs_five_posts_of_one_source() {
+        let meta = |host: &str| Meta {
+            source: Some(format!("https://{host}/story")),
+            ..Meta::default()
+        };
+        let para = |s: &str| Block::Paragraph(vec![Inline::Text(s.into())]);
+        let sign_off = "© Harbour Times Media Group. All rights reserved.";
+        let post = |i: usize| {
+            vec![
+                para(&format!("Story {i} has its own words.")),
+                para(sign_off),
+            ]
+        };
+        let mut hashes: Vec<Vec<u64>> = (0..5)
+            .map(|i| edge_hashes(&meta("a.test"), &post(i)))
+            .collect();
+        // The same line from another source does not count for this one.
+        hashes.push(edge_hashes(&meta("b.test"), &post(9)));
+        let set = boilerplate(hashes.iter().map(Vec::as_slice));
+        assert_eq!(set.len(), 1);
+        let mut blocks = post(1);
+        let removed = remove_boilerplate(&meta("a.test"), &mut blocks, &set);
+        assert_eq!(blocks, vec![para("Story 1 has its own words.")]);
+        assert_eq!(removed[0].kind, Kind::Boilerplate);
+        let mut other = post(9);
+        assert!(remove_boilerplate(&meta("b.test"), &mut other, &set).is_empty());
+        // Short unlinked lines are credits, never boilerplate.
+        assert!(edge_hashes(&meta("a.test"), &[para("责任编辑：叶紫微")]).is_empty());
+    }
+}
