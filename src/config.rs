@@ -77,7 +77,7 @@ impl Config {
         let mut config: Config = toml::from_str(&text).map_err(|e| {
             let at = e
                 .span()
-                .map(|s| line_col(&text, s.start))
+                .map(|s| crate::position::line_col(&text, s.start))
                 .map(|(l, c)| format!(":{l}:{c}"))
                 .unwrap_or_default();
             UsageError(format!("{}{at}: {}", path.display(), e.message()))
@@ -119,14 +119,6 @@ impl Config {
             }
         }
     }
-}
-
-/// 1-based line and column of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Reads an enum the way the command line does (same names and aliases, any case).

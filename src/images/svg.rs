@@ -112,7 +112,7 @@ fn write_element(
         out.push(' ');
         out.push_str(&qualified);
         out.push_str("=\"");
-        escape_into(&value, true, out);
+        crate::xml::escape_into(&value, true, out);
         out.push('"');
     }
     let children: Vec<_> = node
@@ -133,7 +133,7 @@ fn write_element(
             } else {
                 t.to_string()
             };
-            escape_into(&t, false, out);
+            crate::xml::escape_into(&t, false, out);
         }
     }
     out.push_str("</");
@@ -195,18 +195,6 @@ fn without_font_faces(css: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-fn escape_into(s: &str, attribute: bool, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -151,7 +151,7 @@ fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
 fn parse_toml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, PostError> {
     let table: toml::Table = toml::from_str(src).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        let (line, col) = line_col(src, offset);
+        let (line, col) = crate::position::line_col(src, offset);
         PostError::at(
             first_line + line - 1,
             col,
@@ -176,14 +176,6 @@ fn toml_to_json(v: toml::Value) -> Value {
             Value::Object(t.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
         }
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(src: &str, offset: usize) -> (usize, usize) {
-    let before = &src[..offset.min(src.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Maps front matter keys onto [`Meta`]. Returns warnings for values it could not use; such

@@ -88,7 +88,7 @@ impl TokenSink for Capper {
                                 out.push(' ');
                                 out.push_str(&attr.name.local);
                                 out.push_str("=\"");
-                                escape(&attr.value, true, out);
+                                crate::xml::escape_into(&attr.value, true, out);
                                 out.push('"');
                             }
                             out.push_str(if tag.self_closing { "/>" } else { ">" });
@@ -114,7 +114,7 @@ impl TokenSink for Capper {
             }
             Token::CharacterTokens(text) => {
                 if let Some(out) = out.as_deref_mut() {
-                    escape(&text, false, out);
+                    crate::xml::escape_into(&text, false, out);
                 }
             }
             Token::DoctypeToken(_)
@@ -124,18 +124,6 @@ impl TokenSink for Capper {
             | Token::ParseError(_) => {}
         }
         TokenSinkResult::Continue
-    }
-}
-
-fn escape(text: &str, attribute: bool, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
     }
 }
 
