@@ -329,8 +329,16 @@ fn image(img: &Image) -> String {
 
 /// A link destination; angle brackets when it has spaces or parentheses.
 fn destination(url: &str) -> String {
-    // `&` and `\` are escaped so entity-like text (`&amp;` in a scraped URL) stays literal.
-    let url = url.replace('\\', "\\\\").replace('&', "\\&");
+    // `\` is escaped, and `&` where it would start a character reference (`&amp;` in a scraped
+    // URL stays literal); `?a=1&b=2` is written as it is.
+    let mut escaped = String::with_capacity(url.len());
+    for (i, c) in url.char_indices() {
+        if c == '\\' || c == '&' && starts_reference(&url[i + 1..]) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    let url = escaped;
     if url.is_empty() {
         "<>".into()
     } else if url.contains([' ', '(', ')', '<', '>', '\n']) || url.starts_with('<') {
@@ -343,6 +351,15 @@ fn destination(url: &str) -> String {
     } else {
         url
     }
+}
+
+/// Whether text after a `&` would make it a character reference (`amp;`, `#38;`, `#x26;`):
+/// only then does the `&` need escaping (CommonMark decodes valid ones; any such name is
+/// escaped, which is harmless).
+fn starts_reference(after: &str) -> bool {
+    let body = after.strip_prefix('#').unwrap_or(after);
+    let name = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    name > 0 && name <= 32 && body.as_bytes().get(name) == Some(&b';')
 }
 
 /// Emphasis-like wrappers. CommonMark only recognizes `*`/`~~` delimiters that are "flanking";
@@ -441,7 +458,8 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
             continue;
         }
         let escape = match b {
-            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'&' | b'!' => true,
+            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'!' => true,
+            b'&' => starts_reference(&t[i + 1..]),
             b'|' => ctx == Ctx::Cell,
             b'#' => ctx == Ctx::Heading,
             // A `$` that could close a formula (after a non-space, not before a digit) or
