@@ -22,8 +22,8 @@ impl PostWriter for TextWriter {
 
     fn render(&self, doc: &Document) -> String {
         let mut out = String::new();
-        let title = doc.display_title();
-        out.push_str(&title);
+        // Wrapped like the body (`--wrap`); URLs and other long words are never broken.
+        out.push_str(&self.fill(&doc.display_title(), "", ""));
         out.push('\n');
         let mut info = Vec::new();
         if let Some(d) = &doc.meta.date {
@@ -142,6 +142,7 @@ impl TextWriter {
                 let opts = textwrap::Options::new(width.max(8))
                     .initial_indent(first)
                     .subsequent_indent(rest)
+                    .word_separator(textwrap::WordSeparator::Custom(words_keeping_urls))
                     .break_words(false);
                 text.split('\n')
                     .map(|l| textwrap::fill(l, &opts))
@@ -155,6 +156,31 @@ impl TextWriter {
                 .join("\n"),
         }
     }
+}
+
+/// Unicode line breaking (CJK breaks between characters), except inside URLs, which would no
+/// longer work once broken (UAX #14 allows a break after each `/`).
+fn words_keeping_urls(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Word<'_>> + '_> {
+    let unicode = textwrap::WordSeparator::UnicodeBreakProperties;
+    let mut words = Vec::new();
+    let mut rest = line;
+    // The next URL, of either scheme.
+    while let Some(start) = rest
+        .find("http://")
+        .into_iter()
+        .chain(rest.find("https://"))
+        .min()
+    {
+        words.extend(unicode.find_words(&rest[..start]));
+        let url_end = rest[start..]
+            .find(char::is_whitespace)
+            .map_or(rest.len(), |k| start + k);
+        let end = url_end + (rest[url_end..].len() - rest[url_end..].trim_start().len());
+        words.push(textwrap::core::Word::from(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    words.extend(unicode.find_words(rest));
+    Box::new(words.into_iter())
 }
 
 /// The footnotes of the post being rendered, in the order they are referenced.
@@ -267,5 +293,20 @@ mod tests {
             assert!(!line.contains(' '));
         }
         assert_eq!(body.concat(), text);
+    }
+
+    #[test]
+    fn wrap_applies_to_the_title_and_never_breaks_urls() {
+        let mut d = doc(vec![Block::Paragraph(vec![Inline::Text(
+            "see https://example.test/a/very/long/path/that/is/longer/than/the/width ok".into(),
+        )])]);
+        d.meta.title = "A title long enough to need two lines".into();
+        let out = TextWriter { wrap: Some(20) }.render(&d);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[0], "A title long enough");
+        assert_eq!(lines[1], "to need two lines");
+        assert!(
+            out.contains("\nhttps://example.test/a/very/long/path/that/is/longer/than/the/width\n")
+        );
     }
 }
