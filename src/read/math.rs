@@ -173,18 +173,23 @@ fn skip_code_span(text: &str, i: usize) -> usize {
 /// any other tag (so attribute values are never scanned).
 fn skip_raw_element(text: &str, i: usize) -> usize {
     let rest = &text[i + 1..];
-    let name: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if name.is_empty() {
+    let name_len = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+    if name_len == 0 {
         return i + 1;
     }
-    if ["pre", "code", "script", "style"].contains(&name.as_str()) {
-        let close = format!("</{name}");
-        if let Some(k) = text[i..].to_ascii_lowercase().find(&close) {
-            return i + k + close.len();
+    let name = &rest[..name_len];
+    if ["pre", "code", "script", "style"]
+        .iter()
+        .any(|raw| raw.eq_ignore_ascii_case(name))
+    {
+        // The matching end tag, in any case, found without copying the text.
+        let closes = |k: usize| {
+            text[i + k + 2..]
+                .get(..name_len)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        };
+        if let Some((k, _)) = text[i..].match_indices("</").find(|&(k, _)| closes(k)) {
+            return i + k + 2 + name_len;
         }
     }
     match rest.find(['>', '\n']) {
