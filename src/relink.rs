@@ -6,7 +6,7 @@
 //! Notes also get their local pictures' paths from the note's own folder, so they stay
 //! reachable wherever the note is written.
 
-use crate::model::{Block, Document, Image, Inline, Link};
+use crate::model::{walk, walk_mut, Block, Document, Image, Inline, Link, Node, VisitMut};
 use std::path::{Component, Path, PathBuf};
 
 /// The post file a link of the post at `post` points at (absolute, normalized), when the link is
@@ -77,13 +77,18 @@ pub fn normalize(path: &Path) -> PathBuf {
 /// Whether `doc` has a link or picture [`for_note`] may change: a relative reference.
 pub fn has_relative_references(doc: &Document) -> bool {
     let relative = |s: &str| !s.starts_with("//") && !has_scheme(s) && !s.starts_with('#');
-    let (mut pictures, mut links) = (false, false);
-    for_each(
-        &doc.blocks,
-        &mut |img| pictures |= relative(&img.src),
-        &mut |link| links |= relative(&link.url),
-    );
-    pictures || links
+    let mut found = false;
+    walk(&doc.blocks, &mut |node| {
+        found |= match node {
+            Node::Block(Block::Figure(img)) | Node::Inline(Inline::Image(img)) => {
+                relative(&img.src)
+            }
+            Node::Inline(Inline::Link(link)) => relative(&link.url),
+            _ => false,
+        };
+        !found
+    });
+    found
 }
 
 /// A copy of `doc` for the note at `note` (absolute): links to other posts point at their notes
@@ -117,90 +122,36 @@ pub fn for_note(
     out
 }
 
-fn for_each(blocks: &[Block], on_image: &mut dyn FnMut(&Image), on_link: &mut dyn FnMut(&Link)) {
-    fn inlines(xs: &[Inline], on_image: &mut dyn FnMut(&Image), on_link: &mut dyn FnMut(&Link)) {
-        for x in xs {
-            match x {
-                Inline::Image(img) => on_image(img),
-                Inline::Link(link) => {
-                    on_link(link);
-                    inlines(&link.content, on_image, on_link);
-                }
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Sub(c)
-                | Inline::Sup(c) => inlines(c, on_image, on_link),
-                Inline::Note(blocks) => for_each(blocks, on_image, on_link),
-                _ => {}
-            }
-        }
-    }
-    for b in blocks {
-        match b {
-            Block::Heading { content, .. } | Block::Paragraph(content) => {
-                inlines(content, on_image, on_link)
-            }
-            Block::List { items, .. } => items.iter().for_each(|i| for_each(i, on_image, on_link)),
-            Block::Quote(c) => for_each(c, on_image, on_link),
-            Block::Figure(img) => on_image(img),
-            Block::Table(t) => {
-                for row in t.header.iter().chain(t.rows.iter()) {
-                    row.iter().for_each(|cell| inlines(cell, on_image, on_link));
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-/// Calls `on_image` on every picture and `on_link` on every link of `blocks`, to change them.
+/// Calls `on_image` on every picture and `on_link` on every link of `blocks`, to change them
+/// (through [`walk_mut`], so footnotes and any new node kind are covered).
 pub fn for_each_mut(
-    blocks: &mut [Block],
+    blocks: &mut Vec<Block>,
     on_image: &mut dyn FnMut(&mut Image),
     on_link: &mut dyn FnMut(&mut Link),
 ) {
-    fn inlines(
-        xs: &mut [Inline],
-        on_image: &mut dyn FnMut(&mut Image),
-        on_link: &mut dyn FnMut(&mut Link),
-    ) {
-        for x in xs {
-            match x {
-                Inline::Image(img) => on_image(img),
-                Inline::Link(link) => {
-                    on_link(link);
-                    inlines(&mut link.content, on_image, on_link);
+    struct Visit<'f> {
+        on_image: &'f mut dyn FnMut(&mut Image),
+        on_link: &'f mut dyn FnMut(&mut Link),
+    }
+    impl VisitMut for Visit<'_> {
+        fn blocks(&mut self, blocks: &mut Vec<Block>) {
+            for b in blocks {
+                if let Block::Figure(img) = b {
+                    (self.on_image)(img)
                 }
-                Inline::Emph(c)
-                | Inline::Strong(c)
-                | Inline::Strike(c)
-                | Inline::Sub(c)
-                | Inline::Sup(c) => inlines(c, on_image, on_link),
-                Inline::Note(blocks) => for_each_mut(blocks, on_image, on_link),
-                _ => {}
+            }
+        }
+        fn inlines(&mut self, inlines: &mut Vec<Inline>) {
+            for i in inlines {
+                match i {
+                    Inline::Image(img) => (self.on_image)(img),
+                    Inline::Link(link) => (self.on_link)(link),
+                    _ => {}
+                }
             }
         }
     }
-    for b in blocks {
-        match b {
-            Block::Heading { content, .. } | Block::Paragraph(content) => {
-                inlines(content, on_image, on_link)
-            }
-            Block::List { items, .. } => items
-                .iter_mut()
-                .for_each(|i| for_each_mut(i, on_image, on_link)),
-            Block::Quote(c) => for_each_mut(c, on_image, on_link),
-            Block::Figure(img) => on_image(img),
-            Block::Table(t) => {
-                for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
-                    row.iter_mut()
-                        .for_each(|cell| inlines(cell, on_image, on_link));
-                }
-            }
-            _ => {}
-        }
-    }
+    walk_mut(blocks, &mut Visit { on_image, on_link })
 }
 
 #[cfg(test)]

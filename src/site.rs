@@ -244,7 +244,7 @@ impl Site {
     /// become paths from the post's folder to the file (in Hugo's `static/` or Jekyll's root),
     /// links to Hugo pages given by URL (`../other-post/`) become links to that post's file,
     /// and other site-relative links (`/about/`) absolute URLs on the site's origin.
-    pub fn localize(&self, post: &Path, blocks: &mut [crate::model::Block]) {
+    pub fn localize(&self, post: &Path, blocks: &mut Vec<crate::model::Block>) {
         let Some(dir) = std::path::absolute(post)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
