@@ -68,6 +68,8 @@ struct Reader<'w, 'd> {
 struct Footnotes {
     /// Each note's definition, by the id its references link to.
     by_id: HashMap<String, NodeId>,
+    /// Every definition's node, referenced or not.
+    definitions: HashSet<NodeId>,
     /// Definitions (and note containers) that are referenced, so read at their references and
     /// not where they stand.
     placed: HashSet<NodeId>,
@@ -103,6 +105,7 @@ impl Footnotes {
         if notes.by_id.is_empty() {
             return notes;
         }
+        notes.definitions = notes.by_id.values().copied().collect();
         for node in root.descendants() {
             if let Some(target) = node
                 .value()
@@ -294,7 +297,7 @@ impl Reader<'_, '_> {
             sink.pending.push(check);
             return;
         }
-        if has_notes && self.notes.by_id.values().any(|&d| d == node.id()) {
+        if has_notes && self.notes.definitions.contains(&node.id()) {
             // A footnote nobody refers to (placed ones never get here): its text stays where
             // it is, without its number, and the user is told.
             self.warnings.push(Warning::new(
