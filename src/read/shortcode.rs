@@ -93,6 +93,20 @@ impl Tag<'_> {
     }
 }
 
+/// Built-in shortcodes whose meaning is in their parameters only (see `expand_tag`).
+const CONTENT_FREE: &[&str] = &[
+    "ref",
+    "relref",
+    "youtube",
+    "vimeo",
+    "tweet",
+    "x",
+    "twitter",
+    "instagram",
+    "gist",
+    "param",
+];
+
 fn is_named(arg: &str) -> bool {
     !arg.starts_with(['"', '`', '\''])
         && arg.split_once('=').is_some_and(|(k, _)| {
@@ -199,7 +213,11 @@ impl Pass<'_> {
                 i = tag.end;
                 continue;
             }
-            let paired = if tag.self_closing || self.depth > 64 {
+            // Shortcodes that never take content are not searched for a closing tag: a closing
+            // tag found far away would swallow (and lose) the text in between, and the search
+            // would read the rest of the post for each of them.
+            let paired = if tag.self_closing || self.depth > 64 || CONTENT_FREE.contains(&tag.name)
+            {
                 None
             } else {
                 find_close(&prose, tag.end, tag.name)
@@ -414,6 +432,13 @@ mod tests {
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
         (out, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn text_after_a_content_free_shortcode_is_kept() {
+        let (out, _) = run("{{< youtube abc >}}\n\nKept text.\n\n{{< /youtube >}}\n");
+        assert!(out.contains("watch?v=abc"), "{out}");
+        assert!(out.contains("Kept text."), "{out}");
     }
 
     #[test]
