@@ -661,7 +661,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 }
                 let chrome_removed = match &input {
                     Some(input) => input.chrome.clone(),
-                    None => chrome_counts(&chrome),
+                    None => crate::read::chrome::counts(&chrome),
                 };
                 if let Some(input) = input {
                     new_cache.add(&doc.meta, &input, &warnings);
@@ -1010,14 +1010,6 @@ fn list_chrome(path: &Path, removed: &[Removed]) {
         }
         eprintln!("removed {} from {}: {text}", r.kind.name(), path.display());
     }
-}
-
-fn chrome_counts(removed: &[Removed]) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for r in removed {
-        *counts.entry(r.kind.name().to_string()).or_default() += 1;
-    }
-    counts
 }
 
 /// `--dry-run`'s listing on stdout: each output path, then the posts that would go into it.

@@ -92,15 +92,11 @@ impl InputInfo {
                 pictures.push(img.src.clone());
             }
         });
-        let mut counts = BTreeMap::new();
-        for r in chrome {
-            *counts.entry(r.kind.name().to_string()).or_default() += 1;
-        }
         InputInfo {
             stamp,
             pictures,
             edges: chrome::edge_hashes(&doc.meta, &doc.blocks),
-            chrome: counts,
+            chrome: chrome::counts(chrome),
         }
     }
 }

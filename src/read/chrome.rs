@@ -279,8 +279,7 @@ impl Stats {
 fn add_stats_memo(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats, memo: &mut IdMap<Stats>) {
     let Some(el) = node.value().as_element().filter(|_| !in_link) else {
         match node.value() {
-            Node::Text(_) => add_stats(node, in_link, s),
-            Node::Element(_) => add_stats(node, in_link, s),
+            Node::Text(_) | Node::Element(_) => add_stats(node, in_link, s),
             _ => node
                 .children()
                 .for_each(|c| add_stats_memo(c, in_link, s, memo)),
@@ -1510,6 +1509,15 @@ pub fn remove_boilerplate(
         }
     }
     removed
+}
+
+/// How many blocks of each kind were removed, by kind name: the report's `chrome_removed`.
+pub fn counts(removed: &[Removed]) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for r in removed {
+        *counts.entry(r.kind.name().to_string()).or_default() += 1;
+    }
+    counts
 }
 
 #[cfg(test)]
