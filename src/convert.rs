@@ -12,6 +12,7 @@ use crate::images::{
 use crate::incremental::{
     CacheWriter, CachedPost, Fingerprints, InputInfo, PostCache, Stamp, CACHE_NAME,
 };
+use crate::locale::Locale;
 use crate::model::{Document, Meta, PostPath};
 use crate::output::{
     safe_file_stem, sync_outputs, write_json_atomic, write_output, Manifest, NameAllocator,
@@ -1140,6 +1141,38 @@ fn collection_name(opts: &Options, docs: &[&Document]) -> String {
         .unwrap_or_else(|| "postbook".into())
 }
 
+/// The date style of a run's book titles: one for all its books, from `--lang` (or the site's),
+/// else the languages posts declare, else the language of their titles. Titles, not bodies:
+/// they are in the metadata a rerun keeps in its cache, so the choice (and with it every title)
+/// is the same whether a post was read again or not. 64 titles spread over the run decide a
+/// majority as well as all of them would.
+fn run_locale(opts: &Options, docs: &[&Document]) -> Locale {
+    if let Some(lang) = &opts.lang {
+        return Locale::of(lang);
+    }
+    if docs.iter().any(|d| d.meta.lang.is_some()) {
+        return Locale::of(&lang::majority(docs.iter().map(|d| d.meta.lang.as_deref())));
+    }
+    let step = docs.len().div_ceil(64).max(1);
+    let titles: Vec<&str> = docs
+        .iter()
+        .step_by(step)
+        .map(|d| d.meta.title.as_str())
+        .collect();
+    Locale::of(&lang::detect(&titles.join("\n")).unwrap_or_default())
+}
+
+/// A group's label in a book title: a date group's in the run's style (`2020年7月`), others as
+/// they are (a category's or tag's own name).
+fn title_label(group_by: GroupBy, key: &GroupKey, posts: &[&Document], locale: Locale) -> String {
+    let day = posts.iter().find_map(|d| d.meta.date).map(|d| d.day());
+    match (group_by.date_precision(), day) {
+        (Some(precision), Some(day)) if !key.missing => locale.date(day, precision),
+        (Some(_), _) => locale.undated().to_string(),
+        (None, _) => key.label.clone(),
+    }
+}
+
 /// A book title from `--title-pattern`: the group's values put into the pattern.
 fn pattern_title(
     pattern: &TitlePattern,
@@ -1298,10 +1331,14 @@ fn write_books(
     let mut names = NameAllocator::default();
     // Kobo readers pick their own renderer (sentence spans, reading statistics) by this name.
     let extension = if opts.kepub { "kepub.epub" } else { "epub" };
-    // Books of dated groups form a series (calibre sorts monthly books by it), named after the
-    // whole collection and numbered in date order.
+    // One collection name for the whole run: every book of a series is titled after it, even a
+    // month whose posts all happen to come from one source.
     let all: Vec<&Document> = docs.iter().collect();
-    let series_name = group_by.is_date().then(|| collection_name(opts, &all));
+    let collection = collection_name(opts, &all);
+    // Books of dated groups form a series (calibre sorts monthly books by it), named after the
+    // collection and numbered in date order.
+    let series_name = group_by.is_date().then(|| collection.clone());
+    let locale = run_locale(opts, &all);
     let mut series_index = 0;
     let plans: Vec<(Planned, Vec<&Document>)> = groups
         .into_iter()
@@ -1314,14 +1351,16 @@ fn write_books(
                 }
                 _ => None,
             };
-            let collection = collection_name(opts, &posts);
             let title = match (&opts.title_pattern, group_by) {
                 (Some(pattern), _) if !key.missing => {
                     pattern_title(pattern, &collection, &key, &posts)
                 }
                 (_, GroupBy::None) => collection.clone(),
                 (_, g) if g.is_date() || key.missing || opts.title.is_some() => {
-                    format!("{collection} — {}", key.label)
+                    format!(
+                        "{collection} — {}",
+                        title_label(group_by, &key, &posts, locale)
+                    )
                 }
                 _ => key.label.clone(),
             };

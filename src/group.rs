@@ -1,5 +1,6 @@
 //! Grouping posts into books (EPUB) or sub-folders (Markdown, text).
 
+use crate::locale::Precision;
 use crate::model::Document;
 use clap::ValueEnum;
 
@@ -88,7 +89,17 @@ impl GroupBy {
 
     /// Whether a group label is a date (book titles then read `Collection — 2023-05`).
     pub fn is_date(self) -> bool {
-        matches!(self, GroupBy::Year | GroupBy::Month | GroupBy::Day)
+        self.date_precision().is_some()
+    }
+
+    /// How much of a date the groups span, for grouping by date.
+    pub fn date_precision(self) -> Option<Precision> {
+        match self {
+            GroupBy::Year => Some(Precision::Year),
+            GroupBy::Month => Some(Precision::Month),
+            GroupBy::Day => Some(Precision::Day),
+            _ => None,
+        }
     }
 }
 

@@ -17,6 +17,7 @@ pub mod input;
 pub mod inspect;
 pub mod interrupt;
 pub mod lang;
+pub mod locale;
 pub mod memory;
 pub mod model;
 pub mod output;

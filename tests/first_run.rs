@@ -165,6 +165,67 @@ fn posts_are_in_date_order_whether_or_not_they_have_a_time() {
     assert!(title.contains("2024-01-05 – 2024-01-20"), "{title}");
 }
 
+/// The `dc:title` of an EPUB.
+fn book_title(book: &Path) -> String {
+    let opf = epub_text(book, "content.opf");
+    let start = opf
+        .find("<dc:title")
+        .and_then(|i| opf[i..].find('>').map(|j| i + j + 1));
+    let start = start.unwrap_or_else(|| panic!("no dc:title: {opf}"));
+    let end = start + opf[start..].find("</dc:title>").unwrap();
+    opf[start..end].to_string()
+}
+
+#[test]
+fn a_runs_books_share_one_collection_name_and_one_date_style() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("新闻");
+    // July's posts all come from 泡泡, August's from two sources: both books are still titled
+    // after the whole run, in Chinese date style since the posts are Chinese.
+    let body = "中国国家主席今天在北京会见了来访的外国领导人，双方就两国关系和共同关心的国际问题交换了意见。";
+    for (name, title, date, source) in [
+        ("a.md", "央视在美驻成都总领馆附近直播", "2020-07-05", "泡泡"),
+        ("b.md", "闭馆声明公布后的第一天", "2020-07-20", "泡泡"),
+        ("c.md", "外交部发言人回答记者提问", "2020-08-02", "泡泡"),
+        (
+            "d.md",
+            "两国关系的未来走向",
+            "2020-08-09T10:00:00+08:00",
+            "中参馆",
+        ),
+    ] {
+        std::fs::create_dir_all(&posts).unwrap();
+        std::fs::write(
+            posts.join(name),
+            format!("---\ntitle: {title}\ndate: {date}\ncategories: [{source}]\n---\n\n{body}\n"),
+        )
+        .unwrap();
+    }
+    let books = dir.path().join("books");
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "-g", "month"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(&books)
+        .assert()
+        .success();
+    let titles: Vec<String> = epubs_in(&books).iter().map(|b| book_title(b)).collect();
+    assert_eq!(titles, ["新闻 — 2020年7月", "新闻 — 2020年8月"]);
+    // File names stay ISO, so they sort.
+    assert!(books.join("2020-07.epub").is_file());
+    // English books keep ISO dates.
+    let books = dir.path().join("en");
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "-g", "month", "--lang", "en"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(&books)
+        .assert()
+        .success();
+    let titles: Vec<String> = epubs_in(&books).iter().map(|b| book_title(b)).collect();
+    assert_eq!(titles, ["新闻 — 2020-07", "新闻 — 2020-08"]);
+}
+
 #[test]
 fn html_character_references_in_front_matter_are_decoded_everywhere() {
     let dir = tempfile::tempdir().unwrap();
