@@ -201,6 +201,9 @@ pub enum Block {
     Code {
         lang: Option<String>,
         text: String,
+        /// The number of the first line, when the source asked for line numbers (Jekyll's
+        /// `linenos`, Hugo's `linenos=table`, a highlighter's numbered table).
+        first_line: Option<u64>,
     },
     /// A standalone picture. Its alt text is the caption: in scraped news the alt attribute and
     /// the `<figcaption>` are nearly always the same sentence, and Markdown (pandoc's implicit

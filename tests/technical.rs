@@ -61,6 +61,13 @@ fn epub_has_mathml_footnotes_anchors_tasks_and_highlighting() {
     assert!(chapter.matches("class=\"language-").count() >= 6);
     assert!(chapter.contains("hl-keyword") || chapter.contains("hl-storage"));
     assert!(chapter.contains("hl-comment"));
+    // Hugo's `{linenos=table,linenostart=10}`: numbered lines from 10, outside the code's text.
+    assert!(
+        chapter.contains("<span class=\"ln\">10 </span>"),
+        "{chapter}"
+    );
+    assert!(chapter.contains("<span class=\"ln\">11 </span>"));
+    assert!(!chapter.contains("linenos"));
     // kramdown attribute lists and the TOC marker never show.
     assert!(!chapter.contains("{:") && !chapter.contains("TOC"));
     epubcheck(&books);
@@ -107,6 +114,7 @@ fn markdown_keeps_math_footnotes_and_tasks_and_reads_back_the_same() {
         "[^2]: A longer note.\n\n    Its second paragraph, with $\\alpha$ math.",
         "- [x] derive the gradient\n- [ ] write the code",
         "## Setup\n",
+        "```go {linenos=true,linenostart=10}\npackage main",
     ] {
         assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
     }

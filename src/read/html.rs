@@ -378,14 +378,8 @@ impl Reader<'_, '_> {
                     }
                 }
                 "pre" => {
-                    let text = node
-                        .descendants()
-                        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
-                        .collect::<String>();
-                    let text = text.strip_suffix('\n').unwrap_or(&text).to_string();
-                    if !text.trim().is_empty() {
-                        let lang = code_lang(node);
-                        sink.push(Block::Code { lang, text });
+                    if let Some(code) = code_block(node, None) {
+                        sink.push(code);
                     }
                 }
                 "figure" => self.figure(node, sink, depth),
@@ -484,6 +478,10 @@ impl Reader<'_, '_> {
     }
 
     fn table(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        if let Some(code) = numbered_code_table(node) {
+            sink.push(code);
+            return;
+        }
         let mut header: Option<Vec<Vec<Inline>>> = None;
         let mut rows: Vec<Vec<Vec<Inline>>> = Vec::new();
         let mut single_cell = None;
@@ -763,6 +761,82 @@ fn set_caption(img: &mut Image, caption: String) {
 }
 
 /// The language of a `<pre>` block, from `class="language-x"` / `lang-x` on it or its `<code>`.
+/// A code block from a `<pre>`. Line numbers a highlighter wrote into the code (Chroma's
+/// `<span class="ln">`, Pygments' `linenos`, Rouge's `lineno`) are not code: they are left out
+/// and remembered as the block's first line number, as is postbook's own `data-linenos` marker
+/// from a Markdown fence's `{linenos=…}`. `first_line` is a number already known (from a
+/// numbered table's gutter).
+fn code_block(pre: NodeRef<'_, Node>, first_line: Option<u64>) -> Option<Block> {
+    fn collect(node: NodeRef<'_, Node>, text: &mut String, numbers: &mut Option<u64>) {
+        for child in node.children() {
+            match child.value() {
+                Node::Text(t) => text.push_str(t),
+                Node::Element(e) => {
+                    if e.classes().any(|c| LINE_NUMBER_CLASSES.contains(&c)) {
+                        let n: String = child
+                            .descendants()
+                            .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                            .collect();
+                        numbers.get_or_insert(n.trim().parse().unwrap_or(1));
+                    } else {
+                        collect(child, text, numbers);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut text = String::new();
+    let mut numbered = None;
+    collect(pre, &mut text, &mut numbered);
+    let text = text.strip_suffix('\n').unwrap_or(&text);
+    if text.trim().is_empty() {
+        return None;
+    }
+    let marked = pre
+        .value()
+        .as_element()
+        .and_then(|e| e.attr("data-linenos"))
+        .and_then(|n| n.parse().ok());
+    Some(Block::Code {
+        lang: code_lang(pre),
+        text: text.to_string(),
+        first_line: first_line.or(marked).or(numbered),
+    })
+}
+
+/// Classes highlighters give the line numbers they write inside code.
+const LINE_NUMBER_CLASSES: [&str; 5] = ["ln", "lnt", "linenos", "lineno", "gl"];
+
+/// A highlighter's numbered code (Rouge's `rouge-table`, Chroma's `lntable`, Pygments'
+/// `highlighttable`): a one-row table of two `<pre>`s, the first only line numbers. It is one
+/// code block with line numbers, not a table of two code blocks.
+fn numbered_code_table(table: NodeRef<'_, Node>) -> Option<Block> {
+    let pres: Vec<NodeRef<'_, Node>> = table
+        .descendants()
+        .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "pre"))
+        .collect();
+    let rows = table
+        .descendants()
+        .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "tr"))
+        .count();
+    let [gutter, code] = pres[..] else {
+        return None;
+    };
+    let numbers: String = gutter
+        .descendants()
+        .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+        .collect();
+    let first = numbers.split_whitespace().next()?.parse().ok()?;
+    let only_numbers = numbers
+        .split_whitespace()
+        .all(|n| n.bytes().all(|b| b.is_ascii_digit()));
+    if rows != 1 || !only_numbers {
+        return None;
+    }
+    code_block(code, Some(first))
+}
+
 fn code_lang(pre: NodeRef<'_, Node>) -> Option<String> {
     pre.descendants()
         .take(3)
@@ -909,6 +983,39 @@ mod tests {
     }
 
     #[test]
+    fn highlighters_line_numbers_become_the_blocks_first_line_not_code() {
+        let code = |lang: &str, text: &str, first: u64| Block::Code {
+            lang: Some(lang.into()),
+            text: text.into(),
+            first_line: Some(first),
+        };
+        // Jekyll's Rouge with `linenos`: a numbered table inside the code.
+        let rouge = r#"<figure class="highlight"><pre><code class="language-ruby" data-lang="ruby"><table class="rouge-table"><tbody><tr><td class="gutter gl"><pre class="lineno">1
+2
+</pre></td><td class="code"><pre><span class="k">def</span> <span class="nf">foo</span>
+<span class="k">end</span>
+</pre></td></tr></tbody></table></code></pre></figure>"#;
+        assert_eq!(read(rouge), [code("ruby", "def foo\nend", 1)]);
+        // Hugo's Chroma with `linenos=table,linenostart=7`: a table of two `<pre>`s.
+        let chroma = r#"<div class="highlight"><div class="chroma"><table class="lntable"><tr><td class="lntd"><pre tabindex="0" class="chroma"><code><span class="lnt">7
+</span><span class="lnt">8
+</span></code></pre></td><td class="lntd"><pre tabindex="0" class="chroma"><code class="language-go" data-lang="go"><span class="line"><span class="cl">a := 1
+</span></span><span class="line"><span class="cl">b := 2</span></span></code></pre></td></tr></table></div></div>"#;
+        assert_eq!(read(chroma), [code("go", "a := 1\nb := 2", 7)]);
+        // Chroma's `linenos=inline`: numbers inside each line.
+        let inline = r#"<pre class="chroma"><code class="language-sh"><span class="line"><span class="ln">3</span><span class="cl">ls
+</span></span><span class="line"><span class="ln">4</span><span class="cl">pwd</span></span></code></pre>"#;
+        assert_eq!(read(inline), [code("sh", "ls\npwd", 3)]);
+        // A real two-column table of code is still a table.
+        let table = "<table><tr><td><pre>x = 1</pre></td><td><pre>y = 2</pre></td></tr></table>";
+        assert!(
+            matches!(read(table)[..], [Block::Table(_)]),
+            "{:?}",
+            read(table)
+        );
+    }
+
+    #[test]
     fn lazy_image_and_stray_figcaption_make_one_figure() {
         let blocks = read(
             r#"<div class="figure-media"><img data-src="https://x.test/a.jpg?a=1&amp;b=2" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt="alt"></div> <figcaption>说明文字</figcaption><p>正文</p>"#,
@@ -965,7 +1072,8 @@ mod tests {
             blocks[3],
             Block::Code {
                 lang: Some("rust".into()),
-                text: "fn x() {}".into()
+                text: "fn x() {}".into(),
+                first_line: None,
             }
         );
         match &blocks[4] {

@@ -6,7 +6,9 @@
 //! and code spans are left alone (there, `{{ x }}` is an example), except that `{% raw %}`
 //! markers are removed from them as Jekyll does.
 
-use super::prose::{escape_html, fenced_code, figure_html, split_args, unquote, Prose, Unknown};
+use super::prose::{
+    escape_html, fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown,
+};
 use crate::site::Page;
 use crate::warning::{Warning, WarningKind};
 use std::collections::HashMap;
@@ -183,11 +185,11 @@ impl Pass<'_> {
             },
             "comment" => find_end_tag(src, t.end, "endcomment").map_or(t.end, |(_, end)| end),
             "highlight" => {
-                let lang = args.split_whitespace().next().unwrap_or("");
+                let (lang, options) = args.trim().split_once(' ').unwrap_or((args.trim(), ""));
                 match find_end_tag(src, t.end, "endhighlight") {
                     Some((start, end)) => {
                         let code = strip_raw_markers(&src[t.end..start]);
-                        out.push_str(&fenced_code(lang, &code));
+                        out.push_str(&fenced_code(lang, &code, line_numbers(options)));
                         end
                     }
                     None => t.end,
@@ -442,7 +444,10 @@ mod tests {
             "{% include toc.html %}\n",
         ));
         assert!(out.contains("[first](2019-01-01-first.md) [l](2019-01-01-first.md)"));
-        assert!(out.contains("```python\nprint('{{ x }}')\n```"), "{out}");
+        assert!(
+            out.contains("```python {linenos=true,linenostart=1}\nprint('{{ x }}')\n```"),
+            "{out}"
+        );
         assert!(out.contains("{{ kept }} kept text"), "{out}");
         assert!(out.contains(
             "<figure><img src=\"/img/a.png\" alt=\"A cap\"><figcaption>A cap</figcaption></figure>"

@@ -8,7 +8,7 @@
 
 use crate::model::Block;
 use crate::warning::Warning;
-use pulldown_cmark::{html, Options, Parser};
+use pulldown_cmark::{html, CodeBlockKind, Event, Options, Parser, Tag};
 
 /// The Markdown dialect postbook reads and writes: CommonMark with GitHub's tables,
 /// strikethrough, footnotes and task lists, and `{#id}` heading anchors (Goldmark and
@@ -29,7 +29,10 @@ pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
         .as_ref()
         .map_or(src.as_ref(), |(text, _)| text.as_str());
     let mut out = String::with_capacity(src.len() + src.len() / 4);
-    html::push_html(&mut out, Parser::new_ext(src, options()));
+    html::push_html(
+        &mut out,
+        Parser::new_ext(src, options()).map(numbered_fences),
+    );
     let mut blocks = super::html::read_html(&out, warnings);
     if let Some((_, formulas)) = &protected {
         super::math::restore(&mut blocks, formulas);
@@ -37,10 +40,56 @@ pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
     blocks
 }
 
+/// A fence with Hugo's attributes asking for line numbers (```` ```go {linenos=table} ````)
+/// opens a `<pre>` marked with its first line number, which the HTML reader puts in the model.
+/// pulldown-cmark would keep only the info string's first word. Other fences pass unchanged.
+fn numbered_fences(event: Event<'_>) -> Event<'_> {
+    let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &event else {
+        return event;
+    };
+    let Some((lang, attributes)) = info.split_once('{') else {
+        return event;
+    };
+    let Some(first) = super::prose::line_numbers(attributes.trim_end().trim_end_matches('}'))
+    else {
+        return event;
+    };
+    let lang = lang.trim();
+    let class = if lang.is_empty() {
+        String::new()
+    } else {
+        format!(" class=\"language-{}\"", super::prose::escape_html(lang))
+    };
+    Event::Html(format!("<pre data-linenos=\"{first}\"><code{class}>").into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Image, Inline};
+
+    #[test]
+    fn fence_attributes_ask_for_line_numbers() {
+        let blocks = read_markdown(
+            "```go {linenos=table,linenostart=4}\na < b\n```\n\n```py {hl_lines=1}\nx\n```\n",
+            &mut Vec::new(),
+        );
+        assert_eq!(
+            blocks,
+            [
+                Block::Code {
+                    lang: Some("go".into()),
+                    text: "a < b".into(),
+                    first_line: Some(4),
+                },
+                Block::Code {
+                    lang: Some("py".into()),
+                    text: "x".into(),
+                    first_line: None,
+                }
+            ]
+        );
+    }
 
     #[test]
     fn markdown_and_raw_html_meet_in_one_model() {

@@ -158,11 +158,37 @@ fn is_list_item(line: &str) -> bool {
 
 /// A fenced code block of `text` in `lang`, with a fence longer than any backtick run inside,
 /// on lines of its own.
-pub fn fenced_code(lang: &str, text: &str) -> String {
+pub fn fenced_code(lang: &str, text: &str, first_line: Option<u64>) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let text = text.trim_start_matches(['\r', '\n']).trim_end();
-    format!("\n\n{fence}{lang}\n{text}\n{fence}\n\n")
+    let numbers = first_line.map_or(String::new(), |n| {
+        format!(" {{linenos=true,linenostart={n}}}")
+    });
+    let lang = if lang.is_empty() && first_line.is_some() {
+        "text"
+    } else {
+        lang
+    };
+    format!("\n\n{fence}{lang}{numbers}\n{text}\n{fence}\n\n")
+}
+
+/// The first line number a code block's options ask for, if they ask for numbers: Jekyll's
+/// `linenos` (`{% highlight ruby linenos %}`) and Hugo's `linenos=true|table|inline`, with
+/// `linenostart=N`, whether comma- or space-separated (`linenos=table,hl_lines=2`).
+/// `linenos=false` and options without `linenos` ask for none.
+pub fn line_numbers(options: &str) -> Option<u64> {
+    let mut numbered = false;
+    let mut start = 1;
+    for option in options.split([',', ' ']).map(str::trim) {
+        let (key, value) = option.split_once('=').unwrap_or((option, "true"));
+        match (key.trim(), unquote(value.trim())) {
+            ("linenos", v) => numbered = v != "false",
+            ("linenostart", v) => start = v.parse().unwrap_or(1),
+            _ => {}
+        }
+    }
+    numbered.then_some(start)
 }
 
 /// Escapes text for an HTML attribute or element.
@@ -260,6 +286,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn line_number_options_of_jekyll_and_hugo() {
+        assert_eq!(line_numbers("linenos"), Some(1));
+        assert_eq!(line_numbers("linenos=table"), Some(1));
+        assert_eq!(
+            line_numbers("linenos=inline,hl_lines=3 6-8,linenostart=199"),
+            Some(199)
+        );
+        assert_eq!(line_numbers("linenos=true linenostart=5"), Some(5));
+        assert_eq!(line_numbers("linenos=false"), None);
+        assert_eq!(line_numbers("hl_lines=2"), None);
+        assert_eq!(line_numbers(""), None);
+    }
+
+    #[test]
     fn finds_tags_outside_code_only() {
         let src =
             "a {{x}}\n\n```\n{{y}}\n```\n\n    {{z}}\n\nb `{{w}}` {{v}}\n\n- item\n\n    {{u}}\n";
@@ -276,7 +316,7 @@ mod tests {
     #[test]
     fn fences_outgrow_backticks_inside() {
         assert_eq!(
-            fenced_code("py", "a ``` b"),
+            fenced_code("py", "a ``` b", None),
             "\n\n````py\na ``` b\n````\n\n"
         );
     }

@@ -7,7 +7,9 @@
 //! quote keeping their content. Any other shortcode keeps its inner content and is named in a
 //! warning. Code blocks and code spans are left alone.
 
-use super::prose::{escape_html, fenced_code, figure_html, split_args, unquote, Prose, Unknown};
+use super::prose::{
+    escape_html, fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown,
+};
 use crate::site::Page;
 use crate::warning::{Warning, WarningKind};
 
@@ -249,7 +251,9 @@ impl Pass<'_> {
                 let lang = tag
                     .param(&["lang", "language"], Some(0))
                     .unwrap_or_default();
-                out.push_str(&fenced_code(&lang, inner.unwrap_or("")));
+                let options = tag.param(&["options"], Some(1)).unwrap_or_default();
+                let numbers = line_numbers(&options);
+                out.push_str(&fenced_code(&lang, inner.unwrap_or(""), numbers));
                 return;
             }
             "ref" | "relref" => {
@@ -488,7 +492,10 @@ mod tests {
         assert!(out.contains("https://vimeo.com/123"));
         assert!(out.contains("https://twitter.com/jack/status/20"));
         assert!(out.contains("https://gist.github.com/u/1f"));
-        assert!(out.contains("```go\nfunc main() {}\n```"), "{out}");
+        assert!(
+            out.contains("```go {linenos=true,linenostart=1}\nfunc main() {}\n```"),
+            "{out}"
+        );
         assert!(
             out.contains("[o](other/index.md) [p](other/index.md) px"),
             "{out}"

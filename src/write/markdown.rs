@@ -194,10 +194,24 @@ fn block(b: &Block) -> String {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        Block::Code { lang, text } => {
+        Block::Code {
+            lang,
+            text,
+            first_line,
+        } => {
             let fence_len = longest_run(text, '`').max(2) + 1;
             let fence = "`".repeat(fence_len);
-            format!("{fence}{}\n{text}\n{fence}", lang.as_deref().unwrap_or(""))
+            // Hugo's fence attributes, which Goldmark sites and postbook read back; note apps
+            // take the info string's first word as the language and ignore the rest.
+            let numbers = match first_line {
+                Some(1) => " {linenos=true}".to_string(),
+                Some(n) => format!(" {{linenos=true,linenostart={n}}}"),
+                None => String::new(),
+            };
+            let lang = lang
+                .as_deref()
+                .unwrap_or(if numbers.is_empty() { "" } else { "text" });
+            format!("{fence}{lang}{numbers}\n{text}\n{fence}")
         }
         Block::Figure(img) => image(img),
         Block::Table(t) => table(t),
@@ -599,6 +613,7 @@ mod tests {
                 Block::Code {
                     lang: Some("rust".into()),
                     text: "```\nfn x() {}".into(),
+                    first_line: None,
                 },
             ]),
             Block::Figure(Box::new(Image {

@@ -264,7 +264,11 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             blocks(inner, ctx, shift, out);
             out.push_str("</blockquote>\n");
         }
-        Block::Code { lang, text } => {
+        Block::Code {
+            lang,
+            text,
+            first_line,
+        } => {
             match lang {
                 Some(l) => {
                     out.push_str("<pre><code class=\"language-");
@@ -277,10 +281,18 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
                 .as_deref()
                 .filter(|_| ctx.highlight)
                 .and_then(|l| super::highlight::highlight(text, l));
-            match highlighted {
+            let html = match highlighted {
                 // Without the newline that ends the last line, as the plain block.
-                Some(html) => out.push_str(html.strip_suffix('\n').unwrap_or(&html)),
-                None => escape_into(text, out),
+                Some(html) => html.strip_suffix('\n').unwrap_or(&html).to_string(),
+                None => {
+                    let mut plain = String::with_capacity(text.len());
+                    escape_into(text, &mut plain);
+                    plain
+                }
+            };
+            match first_line {
+                Some(first) => number_lines(&html, *first, out),
+                None => out.push_str(&html),
             }
             out.push_str("</code></pre>\n");
         }
@@ -311,6 +323,22 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             out.push_str("</tbody>\n</table>\n");
         }
         Block::Rule => out.push_str("<hr />\n"),
+    }
+}
+
+/// Code with a line number before each line, right-aligned in a column of their width. The
+/// numbers are spans of their own (class `ln`, styled apart from the code), put inside any
+/// highlighting span a line starts in, which keeps the markup well nested.
+fn number_lines(html: &str, first: u64, out: &mut String) {
+    let last = first.saturating_add(html.matches('\n').count() as u64);
+    let width = last.to_string().len();
+    for (i, line) in html.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let n = first.saturating_add(i as u64);
+        out.push_str(&format!("<span class=\"ln\">{n:>width$} </span>"));
+        out.push_str(line);
     }
 }
 
@@ -586,6 +614,17 @@ mod tests {
             "no <a> inside <a>"
         );
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
+    }
+
+    #[test]
+    fn numbered_lines_stay_well_nested_in_highlighting() {
+        let mut out = String::new();
+        number_lines("<span class=\"c\">/* a\nb */</span>\nx", 9, &mut out);
+        assert_eq!(
+            out,
+            "<span class=\"ln\"> 9 </span><span class=\"c\">/* a\n<span class=\"ln\">10 </span>b */</span>\n<span class=\"ln\">11 </span>x"
+        );
+        roxmltree::Document::parse(&format!("<pre>{out}</pre>")).unwrap();
     }
 
     #[test]
