@@ -34,6 +34,7 @@
 //! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
 //! characters of text outside links, or most of the post's text with some prose.
 
+use super::html::is_hidden;
 use crate::model::{plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
@@ -356,13 +357,6 @@ fn is_invisible(name: &str) -> bool {
     )
 }
 
-fn is_hidden(el: &scraper::node::Element) -> bool {
-    el.attr("hidden").is_some()
-        || el
-            .attr("style")
-            .is_some_and(|s| s.contains("none") && s.replace(' ', "").contains("display:none"))
-}
-
 /// Whether `href` posts the page to a social network or messenger: a share button, whatever
 /// its label or picture.
 fn is_share_endpoint(href: &str) -> bool {
@@ -580,9 +574,11 @@ impl Finder<'_, '_> {
         }
         let by_name = attr_kind(el);
         let has_control = !is_control(name) && self.with_control.contains(&node.id());
-        let label = first_text(node);
         // Labels head blocks; a link or a word in a sentence can be "recommended".
         let block = is_block(name);
+        let prompt_name = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption");
+        // Only blocks and prompts look at their first text (which walks into the element).
+        let label = (block || prompt_name).then(|| first_text(node)).flatten();
         let related_label = label
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, RELATED_CUES));
@@ -590,8 +586,7 @@ impl Finder<'_, '_> {
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, SHARE_CUES));
         let positioned = el.attr("style").is_some_and(is_positioned_over);
-        let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
-            && label.is_some_and(is_prompt);
+        let prompt = prompt_name && label.is_some_and(is_prompt);
         let signal = by_name.is_some()
             || has_control
             || related_label.is_some()
@@ -1418,20 +1413,22 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     {
         return None;
     }
-    let text: String = block_text(block)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let n = text.chars().count();
+    // FNV-1a of the source, a NUL and the text without whitespace: stable across runs and
+    // versions (the hashes are kept in the cache).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    source.bytes().chain([0]).for_each(&mut add);
+    let mut n = 0;
+    for c in block_text(block).chars().filter(|c| !c.is_whitespace()) {
+        n += 1;
+        c.encode_utf8(&mut [0; 4]).bytes().for_each(&mut add);
+    }
     let linked = block_has_link(block);
     if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
         return None;
-    }
-    // FNV-1a: stable across runs and versions (the hashes are kept in the cache).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in source.bytes().chain([0]).chain(text.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
     }
     Some(h)
 }
