@@ -254,12 +254,6 @@ impl Stats {
     }
 }
 
-fn stats(node: NodeRef<'_, Node>) -> Stats {
-    let mut s = Stats::default();
-    add_stats(node, false, &mut s);
-    s
-}
-
 impl Stats {
     /// Adds the stats of a part of the subtree.
     fn add(&mut self, o: &Stats) {
@@ -505,7 +499,9 @@ impl Finder<'_, '_> {
         match self.total.get() {
             Some(n) => n,
             None => {
-                let n = stats(self.root).text;
+                // Counting the whole post also remembers every element's stats, which the
+                // rules then look up instead of counting each subtree again.
+                let n = self.stats(self.root).text;
                 self.total.set(Some(n));
                 n
             }
@@ -528,14 +524,14 @@ impl Finder<'_, '_> {
         let mut children = node.children().peekable();
         while let Some(child) = children.next() {
             // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
-            if is_label(child, RELATED_CUES) {
+            if self.is_label(child, RELATED_CUES) {
                 let mut lists = Vec::new();
                 while let Some(&next) = children.peek() {
-                    if is_blank(next) {
+                    if self.is_blank(next) {
                         children.next();
                         continue;
                     }
-                    let s = stats(next);
+                    let s = self.stats(next);
                     let linky = s.links > 0 && s.prose() <= 12 && s.link_text * 10 >= s.text * 8;
                     if !linky || s.caption {
                         break;
@@ -557,6 +553,44 @@ impl Finder<'_, '_> {
                 self.mark(child, Kind::Prompt);
             }
         }
+    }
+
+    /// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
+    /// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
+    fn subscribe_line(&self, node: NodeRef<'_, Node>) -> Option<Kind> {
+        let s = self.stats(node);
+        (s.links > 0
+            && s.text <= 120
+            && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
+            && links_to_sign_up(node))
+        .then_some(Kind::Newsletter)
+    }
+
+    /// Whitespace, comments, or an element with no visible text and no picture.
+    fn is_blank(&self, node: NodeRef<'_, Node>) -> bool {
+        match node.value() {
+            Node::Text(t) => t.trim().is_empty(),
+            Node::Element(_) => {
+                let s = self.stats(node);
+                s.text == 0 && s.images == 0
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
+    fn is_label(&self, node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
+        let Some(el) = node.value().as_element() else {
+            return false;
+        };
+        if !is_block(el.name()) {
+            return false;
+        }
+        // The label starts the block (cheap to look at), and is all of it.
+        let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
+            return false;
+        };
+        self.stats(node).text == n
     }
 
     fn mark(&mut self, node: NodeRef<'_, Node>, kind: Kind) {
@@ -602,7 +636,7 @@ impl Finder<'_, '_> {
                 && node
                     .descendants()
                     .any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
-            return linked.then(|| subscribe_line(node)).flatten();
+            return linked.then(|| self.subscribe_line(node)).flatten();
         }
         let s = self.stats(node);
         // Empty slots produce nothing anyway; marking them would only add noise to the report.
@@ -653,7 +687,7 @@ impl Finder<'_, '_> {
             }
         }
         if name == "p" {
-            if let Some(kind) = subscribe_line(node) {
+            if let Some(kind) = self.subscribe_line(node) {
                 return Some(kind);
             }
         }
@@ -662,17 +696,6 @@ impl Finder<'_, '_> {
         }
         None
     }
-}
-
-/// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
-/// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
-fn subscribe_line(node: NodeRef<'_, Node>) -> Option<Kind> {
-    let s = stats(node);
-    (s.links > 0
-        && s.text <= 120
-        && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
-        && links_to_sign_up(node))
-    .then_some(Kind::Newsletter)
 }
 
 /// Whether a link in `node` leads to a sign-up page, or says it does.
@@ -696,18 +719,6 @@ fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
-/// Whitespace, comments, or an element with no visible text and no picture.
-fn is_blank(node: NodeRef<'_, Node>) -> bool {
-    match node.value() {
-        Node::Text(t) => t.trim().is_empty(),
-        Node::Element(_) => {
-            let s = stats(node);
-            s.text == 0 && s.images == 0
-        }
-        _ => true,
-    }
-}
-
 /// The first non-empty text in `node`, trimmed: a block's label or heading.
 fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
     // A label deeper than this is no label; the bound keeps absurdly nested pages linear.
@@ -727,21 +738,6 @@ fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
         }
     }
     None
-}
-
-/// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
-fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
-    let Some(el) = node.value().as_element() else {
-        return false;
-    };
-    if !is_block(el.name()) {
-        return false;
-    }
-    // The label starts the block (cheap to look at), and is all of it.
-    let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
-        return false;
-    };
-    stats(node).text == n
 }
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
