@@ -1420,6 +1420,9 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     let mut n = 0;
     for c in block_text(block).chars().filter(|c| !c.is_whitespace()) {
         n += 1;
+        if n > MAX_BOILERPLATE {
+            return None;
+        }
         c.encode_utf8(&mut [0; 4]).bytes().for_each(&mut add);
     }
     let linked = block_has_link(block);
