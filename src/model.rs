@@ -203,7 +203,7 @@ pub enum Block {
         text: String,
         /// The number of the first line, when the source asked for line numbers (Jekyll's
         /// `linenos`, Hugo's `linenos=table`, a highlighter's numbered table).
-        first_line: Option<u64>,
+        first_line: Option<u32>,
     },
     /// A standalone picture. Its alt text is the caption: in scraped news the alt attribute and
     /// the `<figcaption>` are nearly always the same sentence, and Markdown (pandoc's implicit
@@ -592,8 +592,9 @@ mod tests {
     #[test]
     fn model_nodes_stay_small() {
         assert_eq!(std::mem::size_of::<Inline>(), 32);
+        // 64 since code blocks carry their first line number (linenos).
         assert!(
-            std::mem::size_of::<Block>() <= 56,
+            std::mem::size_of::<Block>() <= 64,
             "{}",
             std::mem::size_of::<Block>()
         );

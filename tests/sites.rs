@@ -148,11 +148,11 @@ fn a_jekyll_site_root_gives_the_book_its_author_wrote() {
     assert!(all.contains("<figcaption>A picture from an include</figcaption>"));
     assert!(all.contains("<figcaption>By its full address</figcaption>"));
     assert!(all.contains("<figcaption>The hero picture</figcaption>"));
-    // `highlight` is a code block with its language; raw text literal; comments gone; the text
-    // inside an unknown tag kept.
+    // `highlight` is a code block with its language (and `linenos`, its line numbers); raw
+    // text literal; comments gone; the text inside an unknown tag kept.
     assert!(
-        text_of(&all).contains("def greet(name):\n    return f&quot;Hello {name}&quot;")
-            && all.contains("<code class=\"language-python\">"),
+        text_of(&all).contains("1 def greet(name):\n2     return f&quot;Hello {name}&quot;")
+            && all.contains("<code class=\"language-python\"><span class=\"ln\">1 </span>"),
         "{all}"
     );
     assert!(all.contains("<code>{{ page.title }}</code> literally"));

@@ -780,8 +780,8 @@ fn set_caption(img: &mut Image, caption: String) {
 /// and remembered as the block's first line number, as is postbook's own `data-linenos` marker
 /// from a Markdown fence's `{linenos=…}`. `first_line` is a number already known (from a
 /// numbered table's gutter).
-fn code_block(pre: NodeRef<'_, Node>, first_line: Option<u64>) -> Option<Block> {
-    fn collect(node: NodeRef<'_, Node>, text: &mut String, numbers: &mut Option<u64>) {
+fn code_block(pre: NodeRef<'_, Node>, first_line: Option<u32>) -> Option<Block> {
+    fn collect(node: NodeRef<'_, Node>, text: &mut String, numbers: &mut Option<u32>) {
         for child in node.children() {
             match child.value() {
                 Node::Text(t) => text.push_str(t),
@@ -998,7 +998,7 @@ mod tests {
 
     #[test]
     fn highlighters_line_numbers_become_the_blocks_first_line_not_code() {
-        let code = |lang: &str, text: &str, first: u64| Block::Code {
+        let code = |lang: &str, text: &str, first: u32| Block::Code {
             lang: Some(lang.into()),
             text: text.into(),
             first_line: Some(first),

@@ -110,6 +110,14 @@ fn scan(text: &str, out: &mut String, formulas: &mut Vec<Formula>) {
     let mut copied = 0;
     let mut i = 0;
     while i < b.len() {
+        // Straight to the next byte that can start anything.
+        match b[i..]
+            .iter()
+            .position(|c| matches!(c, b'`' | b'<' | b'\\' | b'$'))
+        {
+            Some(k) => i += k,
+            None => break,
+        }
         let found: Option<(usize, bool, &str)> = match b[i] {
             b'`' => {
                 i = skip_code_span(text, i);
@@ -276,7 +284,9 @@ fn looks_like_tex(s: &str) -> bool {
 /// posts with HTML bodies, paragraphs are tags, not blank lines).
 fn find_closing(body: &str, close: &str) -> Option<usize> {
     let k = body.find(close)?;
-    (!has_blank_line(&body[..k]) && !has_html_tag(&body[..k])).then_some(k)
+    // Tags first: an HTML body has one within a paragraph, and a Markdown body has few `<`, so
+    // each check stops early.
+    (!has_html_tag(&body[..k]) && !has_blank_line(&body[..k])).then_some(k)
 }
 
 /// Whether `s` holds an HTML tag (`<p>`, `</div>`, `<br/>`, `<a href="…">`); `a<b` alone is not.
@@ -299,11 +309,19 @@ fn has_html_tag(s: &str) -> bool {
 }
 
 fn has_blank_line(s: &str) -> bool {
-    let lines: Vec<&str> = s.split('\n').collect();
-    lines.len() > 2
-        && lines[1..lines.len() - 1]
-            .iter()
-            .any(|l| l.trim().is_empty())
+    // The lines between two newlines, up to the first blank one: a paragraph's length, not the
+    // distance to the next `$`, which may be the end of the post.
+    let mut newlines = memchr::memchr_iter(b'\n', s.as_bytes());
+    let Some(mut prev) = newlines.next() else {
+        return false;
+    };
+    for next in newlines {
+        if s[prev + 1..next].trim().is_empty() {
+            return true;
+        }
+        prev = next;
+    }
+    false
 }
 
 /// `$$…$$` at `i`: display math when it is a paragraph of its own, else inline (kramdown).

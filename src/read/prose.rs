@@ -158,7 +158,7 @@ fn is_list_item(line: &str) -> bool {
 
 /// A fenced code block of `text` in `lang`, with a fence longer than any backtick run inside,
 /// on lines of its own.
-pub fn fenced_code(lang: &str, text: &str, first_line: Option<u64>) -> String {
+pub fn fenced_code(lang: &str, text: &str, first_line: Option<u32>) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
     let text = text.trim_start_matches(['\r', '\n']).trim_end();
@@ -177,7 +177,7 @@ pub fn fenced_code(lang: &str, text: &str, first_line: Option<u64>) -> String {
 /// `linenos` (`{% highlight ruby linenos %}`) and Hugo's `linenos=true|table|inline`, with
 /// `linenostart=N`, whether comma- or space-separated (`linenos=table,hl_lines=2`).
 /// `linenos=false` and options without `linenos` ask for none.
-pub fn line_numbers(options: &str) -> Option<u64> {
+pub fn line_numbers(options: &str) -> Option<u32> {
     let mut numbered = false;
     let mut start = 1;
     for option in options.split([',', ' ']).map(str::trim) {

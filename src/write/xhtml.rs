@@ -329,14 +329,14 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
 /// Code with a line number before each line, right-aligned in a column of their width. The
 /// numbers are spans of their own (class `ln`, styled apart from the code), put inside any
 /// highlighting span a line starts in, which keeps the markup well nested.
-fn number_lines(html: &str, first: u64, out: &mut String) {
-    let last = first.saturating_add(html.matches('\n').count() as u64);
+fn number_lines(html: &str, first: u32, out: &mut String) {
+    let last = first.saturating_add(html.matches('\n').count() as u32);
     let width = last.to_string().len();
     for (i, line) in html.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        let n = first.saturating_add(i as u64);
+        let n = first.saturating_add(i as u32);
         out.push_str(&format!("<span class=\"ln\">{n:>width$} </span>"));
         out.push_str(line);
     }
