@@ -34,6 +34,7 @@
 //! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
 //! characters of text outside links, or most of the post's text with some prose.
 
+use super::html::is_hidden;
 use crate::model::{plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
@@ -253,12 +254,6 @@ impl Stats {
     }
 }
 
-fn stats(node: NodeRef<'_, Node>) -> Stats {
-    let mut s = Stats::default();
-    add_stats(node, false, &mut s);
-    s
-}
-
 impl Stats {
     /// Adds the stats of a part of the subtree.
     fn add(&mut self, o: &Stats) {
@@ -354,13 +349,6 @@ fn is_invisible(name: &str) -> bool {
         name,
         "script" | "style" | "noscript" | "template" | "svg" | "head" | "title"
     )
-}
-
-fn is_hidden(el: &scraper::node::Element) -> bool {
-    el.attr("hidden").is_some()
-        || el
-            .attr("style")
-            .is_some_and(|s| s.contains("none") && s.replace(' ', "").contains("display:none"))
 }
 
 /// Whether `href` posts the page to a social network or messenger: a share button, whatever
@@ -511,7 +499,9 @@ impl Finder<'_, '_> {
         match self.total.get() {
             Some(n) => n,
             None => {
-                let n = stats(self.root).text;
+                // Counting the whole post also remembers every element's stats, which the
+                // rules then look up instead of counting each subtree again.
+                let n = self.stats(self.root).text;
                 self.total.set(Some(n));
                 n
             }
@@ -534,14 +524,14 @@ impl Finder<'_, '_> {
         let mut children = node.children().peekable();
         while let Some(child) = children.next() {
             // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
-            if is_label(child, RELATED_CUES) {
+            if self.is_label(child, RELATED_CUES) {
                 let mut lists = Vec::new();
                 while let Some(&next) = children.peek() {
-                    if is_blank(next) {
+                    if self.is_blank(next) {
                         children.next();
                         continue;
                     }
-                    let s = stats(next);
+                    let s = self.stats(next);
                     let linky = s.links > 0 && s.prose() <= 12 && s.link_text * 10 >= s.text * 8;
                     if !linky || s.caption {
                         break;
@@ -565,6 +555,44 @@ impl Finder<'_, '_> {
         }
     }
 
+    /// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
+    /// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
+    fn subscribe_line(&self, node: NodeRef<'_, Node>) -> Option<Kind> {
+        let s = self.stats(node);
+        (s.links > 0
+            && s.text <= 120
+            && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
+            && links_to_sign_up(node))
+        .then_some(Kind::Newsletter)
+    }
+
+    /// Whitespace, comments, or an element with no visible text and no picture.
+    fn is_blank(&self, node: NodeRef<'_, Node>) -> bool {
+        match node.value() {
+            Node::Text(t) => t.trim().is_empty(),
+            Node::Element(_) => {
+                let s = self.stats(node);
+                s.text == 0 && s.images == 0
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
+    fn is_label(&self, node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
+        let Some(el) = node.value().as_element() else {
+            return false;
+        };
+        if !is_block(el.name()) {
+            return false;
+        }
+        // The label starts the block (cheap to look at), and is all of it.
+        let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
+            return false;
+        };
+        self.stats(node).text == n
+    }
+
     fn mark(&mut self, node: NodeRef<'_, Node>, kind: Kind) {
         let text = text_of(node);
         record(kind, text);
@@ -580,9 +608,11 @@ impl Finder<'_, '_> {
         }
         let by_name = attr_kind(el);
         let has_control = !is_control(name) && self.with_control.contains(&node.id());
-        let label = first_text(node);
         // Labels head blocks; a link or a word in a sentence can be "recommended".
         let block = is_block(name);
+        let prompt_name = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption");
+        // Only blocks and prompts look at their first text (which walks into the element).
+        let label = (block || prompt_name).then(|| first_text(node)).flatten();
         let related_label = label
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, RELATED_CUES));
@@ -590,8 +620,7 @@ impl Finder<'_, '_> {
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, SHARE_CUES));
         let positioned = el.attr("style").is_some_and(is_positioned_over);
-        let prompt = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption")
-            && label.is_some_and(is_prompt);
+        let prompt = prompt_name && label.is_some_and(is_prompt);
         let signal = by_name.is_some()
             || has_control
             || related_label.is_some()
@@ -607,7 +636,7 @@ impl Finder<'_, '_> {
                 && node
                     .descendants()
                     .any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
-            return linked.then(|| subscribe_line(node)).flatten();
+            return linked.then(|| self.subscribe_line(node)).flatten();
         }
         let s = self.stats(node);
         // Empty slots produce nothing anyway; marking them would only add noise to the report.
@@ -658,7 +687,7 @@ impl Finder<'_, '_> {
             }
         }
         if name == "p" {
-            if let Some(kind) = subscribe_line(node) {
+            if let Some(kind) = self.subscribe_line(node) {
                 return Some(kind);
             }
         }
@@ -667,17 +696,6 @@ impl Finder<'_, '_> {
         }
         None
     }
-}
-
-/// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
-/// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
-fn subscribe_line(node: NodeRef<'_, Node>) -> Option<Kind> {
-    let s = stats(node);
-    (s.links > 0
-        && s.text <= 120
-        && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
-        && links_to_sign_up(node))
-    .then_some(Kind::Newsletter)
 }
 
 /// Whether a link in `node` leads to a sign-up page, or says it does.
@@ -701,18 +719,6 @@ fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
-/// Whitespace, comments, or an element with no visible text and no picture.
-fn is_blank(node: NodeRef<'_, Node>) -> bool {
-    match node.value() {
-        Node::Text(t) => t.trim().is_empty(),
-        Node::Element(_) => {
-            let s = stats(node);
-            s.text == 0 && s.images == 0
-        }
-        _ => true,
-    }
-}
-
 /// The first non-empty text in `node`, trimmed: a block's label or heading.
 fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
     // A label deeper than this is no label; the bound keeps absurdly nested pages linear.
@@ -732,21 +738,6 @@ fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
         }
     }
     None
-}
-
-/// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
-fn is_label(node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
-    let Some(el) = node.value().as_element() else {
-        return false;
-    };
-    if !is_block(el.name()) {
-        return false;
-    }
-    // The label starts the block (cheap to look at), and is all of it.
-    let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
-        return false;
-    };
-    stats(node).text == n
 }
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
@@ -1418,20 +1409,25 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     {
         return None;
     }
-    let text: String = block_text(block)
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    let n = text.chars().count();
+    // FNV-1a of the source, a NUL and the text without whitespace: stable across runs and
+    // versions (the hashes are kept in the cache).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |b: u8| {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    };
+    source.bytes().chain([0]).for_each(&mut add);
+    let mut n = 0;
+    for c in block_text(block).chars().filter(|c| !c.is_whitespace()) {
+        n += 1;
+        if n > MAX_BOILERPLATE {
+            return None;
+        }
+        c.encode_utf8(&mut [0; 4]).bytes().for_each(&mut add);
+    }
     let linked = block_has_link(block);
     if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
         return None;
-    }
-    // FNV-1a: stable across runs and versions (the hashes are kept in the cache).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in source.bytes().chain([0]).chain(text.bytes()) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
     }
     Some(h)
 }

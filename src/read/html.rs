@@ -235,17 +235,31 @@ fn kind(name: &str) -> Kind {
     }
 }
 
-fn is_hidden(el: &scraper::node::Element) -> bool {
+pub(crate) fn is_hidden(el: &scraper::node::Element) -> bool {
     el.attr("hidden").is_some()
         || el.attr("aria-hidden") == Some("true") && el.name() != "span"
-        || el.attr("style").is_some_and(|s| {
-            let s: String = s
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect::<String>()
-                .to_ascii_lowercase();
-            s.contains("display:none") || s.contains("visibility:hidden")
-        })
+        || el.attr("style").is_some_and(hides)
+}
+
+/// Whether a `style` attribute hides its element (`display:none`, `visibility: hidden`, in any
+/// case and spacing). Every element with a style passes here, and few hide: the words alone
+/// are looked for first, without copying.
+fn hides(style: &str) -> bool {
+    let has = |word: &[u8]| {
+        style
+            .as_bytes()
+            .windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
+    if !has(b"none") && !has(b"hidden") {
+        return false;
+    }
+    let squeezed: String = style
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    squeezed.contains("display:none") || squeezed.contains("visibility:hidden")
 }
 
 fn has_block_descendant(node: NodeRef<'_, Node>) -> bool {

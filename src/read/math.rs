@@ -50,10 +50,19 @@ pub struct Formula {
 }
 
 /// Replaces every formula in a Markdown body by a placeholder. `None` when there is none (the
-/// common case, which costs one scan for `$` and `\`), or when the text already holds the
-/// placeholder characters.
+/// common case, which costs a scan for `$` and for each `\` whether a `(`, `[` or `begin`
+/// follows), or when the text already holds the placeholder characters.
 pub fn protect(src: &str) -> Option<(String, Vec<Formula>)> {
-    memchr::memchr2(b'$', b'\\', src.as_bytes())?;
+    let bytes = src.as_bytes();
+    let opens_math = |i: usize| {
+        let rest = &bytes[i + 1..];
+        // `\(` and `\[` too: kramdown's doubled backslash.
+        let rest = rest.strip_prefix(b"\\").unwrap_or(rest);
+        rest.starts_with(b"(") || rest.starts_with(b"[") || rest.starts_with(b"begin")
+    };
+    if memchr::memchr(b'$', bytes).is_none() && !memchr::memchr_iter(b'\\', bytes).any(opens_math) {
+        return None;
+    }
     let mut out = String::with_capacity(src.len());
     let mut formulas = Vec::new();
     let mut fence: Option<(u8, usize)> = None;
