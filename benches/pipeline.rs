@@ -12,7 +12,6 @@ use postbook::write::cover::{self, CoverText};
 use postbook::write::epub::{Book, Cover, EpubWriter};
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
-use postbook::write::PostWriter;
 use std::path::{Path, PathBuf};
 
 /// Up to 300 posts (file name, bytes), in name order.

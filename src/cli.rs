@@ -1,13 +1,15 @@
 //! Command-line interface: argument definitions and dispatch.
 
-use crate::config::{self, Config, TitlePattern};
-use crate::convert::{self, Destination, Filters, Format, Options, UsageError, Verbosity};
+use crate::config::{self, Config};
+use crate::convert;
 use crate::diag;
 use crate::group::GroupBy;
 use crate::images::fetch::FetchOptions;
 use crate::images::process::ProcessOptions;
 use crate::images::{ImageOptions, ImagePolicy};
 use crate::inspect;
+use crate::options::{Destination, Filters, Format, Options, TitlePattern, UsageError, Verbosity};
+use crate::output::to_stdout;
 use chrono::NaiveDate;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, ColorChoice, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -606,14 +608,6 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         set!(i.auto_cover, "auto_cover", auto_cover);
         set!(i.no_cover, "no_cover", no_cover);
     }
-}
-
-/// Writes `bytes` to stdout, saying so when that fails (`-o - > /dev/full`, a closed pipe).
-pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(bytes)
-        .and_then(|_| out.flush())
-        .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
 }
 
 /// The man page of postbook and, in sections of their own, of each command: one page a user

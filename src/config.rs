@@ -6,7 +6,7 @@
 //! options given on the command line win over the file. Paths in the file are taken relative to
 //! the file's folder, so the job works from any working directory (cron's is `$HOME`).
 
-use crate::convert::UsageError;
+use crate::options::{TitlePattern, UsageError};
 use chrono::NaiveDate;
 use clap::ValueEnum;
 use serde::{Deserialize, Deserializer};
@@ -24,7 +24,7 @@ pub const EXAMPLE: &str = include_str!("postbook.example.toml");
 #[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Config {
     #[serde(deserialize_with = "value_enum")]
-    pub to: Option<crate::convert::Format>,
+    pub to: Option<crate::options::Format>,
     pub output: Option<PathBuf>,
     #[serde(deserialize_with = "value_enum")]
     pub group_by: Option<crate::group::GroupBy>,
@@ -153,89 +153,6 @@ fn day<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
         .map_err(|_| serde::de::Error::custom(format!("`{s}` is not a date like 2023-05-24")))
 }
 
-/// A book title pattern such as `{collection} — {year}年{month}月`: literal text with
-/// `{placeholder}`s ([`TitlePattern::PLACEHOLDERS`]); `{{` and `}}` are literal braces.
-/// Checked when the config is read, so a typo fails before any work is done.
-#[derive(Debug, Clone)]
-pub struct TitlePattern(Vec<Piece>);
-
-#[derive(Debug, Clone)]
-enum Piece {
-    Text(String),
-    Field(String),
-}
-
-impl TitlePattern {
-    /// What a pattern may use.
-    pub const PLACEHOLDERS: &'static [&'static str] = &[
-        "collection",
-        "group",
-        "author",
-        "year",
-        "month",
-        "month2",
-        "day",
-        "day2",
-        "count",
-    ];
-
-    pub fn parse(pattern: &str) -> Result<TitlePattern, String> {
-        let mut pieces = Vec::new();
-        let mut text = String::new();
-        let mut chars = pattern.chars().peekable();
-        while let Some(c) = chars.next() {
-            match (c, chars.peek()) {
-                ('{', Some('{')) | ('}', Some('}')) => {
-                    chars.next();
-                    text.push(c);
-                }
-                ('{', _) => {
-                    let (mut name, mut closed) = (String::new(), false);
-                    for c in chars.by_ref() {
-                        if c == '}' {
-                            closed = true;
-                            break;
-                        }
-                        name.push(c);
-                    }
-                    if !closed {
-                        return Err(format!(
-                            "`{{{name}` is not closed (write `{{{{` for a brace)"
-                        ));
-                    }
-                    if !Self::PLACEHOLDERS.contains(&name.as_str()) {
-                        return Err(format!(
-                            "unknown placeholder {{{name}}}; use {}",
-                            Self::PLACEHOLDERS
-                                .iter()
-                                .map(|p| format!("{{{p}}}"))
-                                .collect::<Vec<_>>()
-                                .join(" ")
-                        ));
-                    }
-                    pieces.push(Piece::Text(std::mem::take(&mut text)));
-                    pieces.push(Piece::Field(name));
-                }
-                ('}', _) => return Err("a lone `}` (write `}}` for a brace)".into()),
-                _ => text.push(c),
-            }
-        }
-        pieces.push(Piece::Text(text));
-        Ok(TitlePattern(pieces))
-    }
-
-    /// Fills the pattern; `value` answers each placeholder.
-    pub fn render(&self, value: impl Fn(&str) -> String) -> String {
-        self.0
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => t.clone(),
-                Piece::Field(f) => value(f),
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,7 +171,7 @@ mod tests {
              images = \"embed\"\ngrayscale = true\ntags = [\"a\", \"b\"]\noutput = \"out\"\n",
         )
         .unwrap();
-        assert_eq!(c.to, Some(crate::convert::Format::Markdown));
+        assert_eq!(c.to, Some(crate::options::Format::Markdown));
         assert_eq!(c.group_by, Some(crate::group::GroupBy::Category));
         assert_eq!(c.since, NaiveDate::from_ymd_opt(2023, 1, 1));
         assert_eq!(c.until, NaiveDate::from_ymd_opt(2023, 12, 31));
@@ -299,29 +216,5 @@ mod tests {
             "keys missing from the example: {debug}"
         );
         parse(EXAMPLE).unwrap();
-    }
-
-    #[test]
-    fn title_patterns() {
-        let p = TitlePattern::parse("{collection} — {year}年{month}月 {{{count}}}").unwrap();
-        let title = p.render(|f| match f {
-            "collection" => "联合早报".into(),
-            "year" => "2023".into(),
-            "month" => "5".into(),
-            "count" => "12".into(),
-            _ => unreachable!(),
-        });
-        assert_eq!(title, "联合早报 — 2023年5月 {12}");
-        assert!(TitlePattern::parse("a } b").is_err());
-        assert!(TitlePattern::parse("{nope}").is_err());
-        let e = TitlePattern::parse("{collection} {year").unwrap_err();
-        assert!(e.contains("`{year` is not closed"), "{e}");
-        assert!(TitlePattern::parse("{").is_err());
-        assert_eq!(
-            TitlePattern::parse("{{year")
-                .unwrap()
-                .render(|_| unreachable!()),
-            "{year"
-        );
     }
 }

@@ -4,8 +4,10 @@
 //! `NO_COLOR` is set, or with `--color never`, and forces it with `--color always`; so scripts
 //! and log files never see escape codes unless they ask for them.
 
+use crate::options::Verbosity;
 use crate::read::PostError;
 use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressStyle};
 use std::path::Path;
 use unicode_width::UnicodeWidthChar;
 
@@ -64,6 +66,29 @@ fn caret_indent(text: &str, column: usize) -> String {
             c => " ".repeat(c.width().unwrap_or(0)),
         })
         .collect()
+}
+
+/// A progress bar on stderr, drawn only on a terminal and not in quiet mode, and not before
+/// it is given a length (with [`set_total`]): an empty `0/0` bar says nothing.
+pub fn progress_bar(verbosity: Verbosity, what: &'static str) -> ProgressBar {
+    if verbosity == Verbosity::Quiet {
+        return ProgressBar::hidden();
+    }
+    // `with_*`, unlike `set_*`, does not draw.
+    ProgressBar::new(0)
+        .with_style(
+            ProgressStyle::with_template("{msg:>9} [{bar:30}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        )
+        .with_message(what)
+}
+
+/// Sets a bar's length, which draws it, unless there is nothing to count.
+pub fn set_total(progress: &ProgressBar, len: usize) {
+    if len > 0 {
+        progress.set_length(len as u64);
+    }
 }
 
 #[cfg(test)]

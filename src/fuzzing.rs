@@ -8,7 +8,6 @@ use crate::read::{html::read_html, markdown::read_markdown, read_post_bytes};
 use crate::write::markdown::{blocks as markdown_blocks, MarkdownWriter};
 use crate::write::text::TextWriter;
 use crate::write::xhtml::{body as xhtml_body, Context, Found};
-use crate::write::PostWriter;
 use std::path::Path;
 
 /// The front matter splitter and the YAML/TOML → metadata mapping.

@@ -21,9 +21,10 @@
 //! rendered with a picture missing is recorded without a fingerprint, so the next run makes it
 //! again and retries the picture.
 
-use crate::convert::Options;
 use crate::images::{self, fetch::FetchOptions, ImageOptions, Source};
 use crate::model::{Document, Meta, PostPath};
+use crate::options::Options;
+pub use crate::output::Stamp;
 use crate::output::{hex, sha256_hex};
 use crate::read::chrome;
 use crate::templates::Templates;
@@ -40,30 +41,6 @@ pub const CACHE_NAME: &str = ".postbook-cache.json";
 
 /// Bumped whenever the cache lines change shape.
 const CACHE_FORMAT: u32 = 3;
-
-/// A cheap identity of a file's content: its size and modification time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    pub size: u64,
-    /// Nanoseconds since the Unix epoch (negative before it).
-    pub mtime_ns: i64,
-}
-
-impl Stamp {
-    /// The stamp of the file at `path` (following symlinks), or `None` when it cannot be read.
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        let mtime = meta.modified().ok()?;
-        let mtime_ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
-            Ok(d) => i64::try_from(d.as_nanos()).ok()?,
-            Err(e) => -i64::try_from(e.duration().as_nanos()).ok()?,
-        };
-        Some(Stamp {
-            size: meta.len(),
-            mtime_ns,
-        })
-    }
-}
 
 /// What an incremental run knows about one input besides its metadata.
 #[derive(Debug, Clone, Serialize, Deserialize)]

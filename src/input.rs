@@ -1,6 +1,6 @@
 //! Finding the post files to read.
 
-use crate::read::BodyFormat;
+use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -152,6 +152,36 @@ fn site_posts_dir(dir: &Path) -> PathBuf {
         return content;
     }
     dir.to_path_buf()
+}
+
+/// The body syntaxes postbook reads, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyFormat {
+    Markdown,
+    Html,
+    Text,
+}
+
+impl BodyFormat {
+    /// The body format for a post file, or `None` when the file is not a post.
+    pub fn for_path(path: &Path) -> Option<BodyFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "md" | "markdown" | "mdown" | "mkd" => Some(BodyFormat::Markdown),
+            "html" | "htm" => Some(BodyFormat::Html),
+            "txt" => Some(BodyFormat::Text),
+            _ => None,
+        }
+    }
+}
+
+/// The date and slug encoded in a Jekyll post file name (`2023-05-24-slug.md`).
+pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
+    let date = stem.get(..10)?;
+    let rest = stem.get(10..)?;
+    let slug = rest.strip_prefix('-')?;
+    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    (!slug.is_empty()).then_some((day, slug))
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! The `inspect` command: what is in a folder of posts, before converting it.
 
-use crate::convert::{progress_bar, read_posts, Read, Verbosity};
+use crate::convert::collect::{read_posts, Read};
+use crate::diag::progress_bar;
 use crate::images::{resolve, Source};
 use crate::incremental::PostCache;
 use crate::input;
+use crate::options::Verbosity;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -20,6 +20,7 @@ pub mod lang;
 pub mod locale;
 pub mod memory;
 pub mod model;
+pub mod options;
 pub mod output;
 pub mod position;
 pub mod read;

@@ -1,6 +1,5 @@
 //! Writing outputs safely: atomic replacement and file names that stay inside the output folder.
 
-use crate::incremental::Stamp;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -355,6 +354,38 @@ impl NameAllocator {
             n += 1;
         }
     }
+}
+
+/// A cheap identity of a file's content: its size and modification time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch (negative before it).
+    pub mtime_ns: i64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` (following symlinks), or `None` when it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let mtime = meta.modified().ok()?;
+        let mtime_ns = match mtime.duration_since(std::time::UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_nanos()).ok()?,
+            Err(e) => -i64::try_from(e.duration().as_nanos()).ok()?,
+        };
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns,
+        })
+    }
+}
+
+/// Writes `bytes` to stdout, saying so when that fails (`-o - > /dev/full`, a closed pipe).
+pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|_| out.flush())
+        .map_err(|e| anyhow::anyhow!("cannot write to stdout: {e}"))
 }
 
 #[cfg(test)]

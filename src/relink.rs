@@ -22,7 +22,7 @@ pub fn post_target(post: &Path, url: &str) -> Option<PathBuf> {
         .decode_utf8()
         .ok()?;
     let target = Path::new(path.as_ref());
-    crate::read::BodyFormat::for_path(target)?;
+    crate::input::BodyFormat::for_path(target)?;
     let dir = std::path::absolute(post).ok()?.parent()?.to_path_buf();
     let file = normalize(&dir.join(target));
     file.is_file().then_some(file)
@@ -106,15 +106,14 @@ pub fn for_note(
     let mut on_image = |img: &mut Image| {
         if let Some(root) = pictures {
             if let Some(file) = local_picture(&post, &img.src, root) {
-                img.src = crate::site::path_to_url(&crate::site::relative_path(&note_dir, &file));
+                img.src = path_to_url(&relative_path(&note_dir, &file));
             }
         }
     };
     let mut on_link = |link: &mut Link| {
         if let Some(target) = post_target(&post, &link.url) {
             if let Some(target_note) = note_of(&target) {
-                link.url =
-                    crate::site::path_to_url(&crate::site::relative_path(&note_dir, &target_note));
+                link.url = path_to_url(&relative_path(&note_dir, &target_note));
             }
         }
     };
@@ -152,6 +151,50 @@ pub fn for_each_mut(
         }
     }
     walk_mut(blocks, &mut Visit { on_image, on_link })
+}
+
+/// The path from folder `from` to `to`, both absolute, lexically (`../../static/a.png`).
+pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
+    let from: Vec<Component> = from.components().collect();
+    let to_parts: Vec<Component> = to.components().collect();
+    let common = from
+        .iter()
+        .zip(&to_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to_parts[common..] {
+        out.push(c.as_os_str());
+    }
+    out
+}
+
+/// A path as a URL path: `/` separators, each segment percent-encoded where Markdown or URLs
+/// need it (spaces, parentheses, non-ASCII stays readable as UTF-8 percent-escapes).
+pub fn path_to_url(path: &Path) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'(')
+        .add(b')')
+        .add(b'[')
+        .add(b']')
+        .add(b'`');
+    path.components()
+        .map(|c| {
+            percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), SEGMENT)
+                .to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 #[cfg(test)]

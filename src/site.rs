@@ -6,8 +6,9 @@
 //! each reader looks up the site its post belongs to ([`for_post`]) instead of every caller
 //! passing it along. A run without a site root registers nothing and reads posts as before.
 
+use crate::relink::{path_to_url, relative_path};
 use serde_json::Value;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 /// Which generator a site is written for: it decides which template syntax its posts contain.
@@ -121,7 +122,7 @@ impl Site {
                 .into_iter()
                 .flatten()
             {
-                if e.file_type().is_file() && crate::read::BodyFormat::for_path(e.path()).is_some()
+                if e.file_type().is_file() && crate::input::BodyFormat::for_path(e.path()).is_some()
                 {
                     posts.push(e.into_path());
                 }
@@ -183,7 +184,7 @@ impl Site {
             };
             // `other-post.md`: a file name, found wherever it is.
             let file_name = !name.contains('/')
-                && crate::read::BodyFormat::for_path(Path::new(name)).is_some()
+                && crate::input::BodyFormat::for_path(Path::new(name)).is_some()
                 && p.file_name().is_some_and(|f| f == name);
             let by_stem = stem == name
                 || file_name
@@ -324,7 +325,7 @@ impl Site {
                 let dir = p.parent()?.file_name()?.to_str()?;
                 return Some((dir.to_string(), None));
             }
-            match crate::read::front_matter::jekyll_name(stem) {
+            match crate::input::jekyll_name(stem) {
                 Some((day, slug)) => Some((slug.to_string(), Some(day.format("%Y").to_string()))),
                 None => Some((stem.to_string(), None)),
             }
@@ -546,50 +547,6 @@ pub fn for_post(path: &Path) -> Option<Arc<Site>> {
         .filter(|s| abs.starts_with(&s.root))
         .max_by_key(|s| s.root.components().count())
         .cloned()
-}
-
-/// The path from folder `from` to `to`, both absolute, lexically (`../../static/a.png`).
-pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
-    let from: Vec<Component> = from.components().collect();
-    let to_parts: Vec<Component> = to.components().collect();
-    let common = from
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = PathBuf::new();
-    for _ in common..from.len() {
-        out.push("..");
-    }
-    for c in &to_parts[common..] {
-        out.push(c.as_os_str());
-    }
-    out
-}
-
-/// A path as a URL path: `/` separators, each segment percent-encoded where Markdown or URLs
-/// need it (spaces, parentheses, non-ASCII stays readable as UTF-8 percent-escapes).
-pub fn path_to_url(path: &Path) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-        .add(b' ')
-        .add(b'"')
-        .add(b'#')
-        .add(b'%')
-        .add(b'<')
-        .add(b'>')
-        .add(b'?')
-        .add(b'(')
-        .add(b')')
-        .add(b'[')
-        .add(b']')
-        .add(b'`');
-    path.components()
-        .map(|c| {
-            percent_encoding::utf8_percent_encode(&c.as_os_str().to_string_lossy(), SEGMENT)
-                .to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 #[cfg(test)]

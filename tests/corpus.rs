@@ -6,7 +6,6 @@ use postbook::model::Document;
 use postbook::read::{read_post, read_post_bytes};
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
-use postbook::write::PostWriter;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 

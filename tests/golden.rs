@@ -8,7 +8,6 @@ use common::*;
 use postbook::read::read_post;
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
-use postbook::write::PostWriter;
 use std::path::{Path, PathBuf};
 
 /// The posts of a folder (not its sub-folders), sorted.

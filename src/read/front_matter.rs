@@ -4,6 +4,7 @@
 //! the key mapping (aliases, Jekyll's space-separated `categories`, date formats) exists once.
 
 use super::PostError;
+pub use crate::input::jekyll_name;
 use crate::model::{Meta, PostDate};
 use crate::warning::{Warning, WarningKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
@@ -296,15 +297,6 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
         }
     }
     None
-}
-
-/// The date and slug encoded in a Jekyll post file name (`2023-05-24-slug.md`).
-pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
-    let date = stem.get(..10)?;
-    let rest = stem.get(10..)?;
-    let slug = rest.strip_prefix('-')?;
-    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    (!slug.is_empty()).then_some((day, slug))
 }
 
 #[cfg(test)]

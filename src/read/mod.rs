@@ -18,6 +18,7 @@ pub mod nesting;
 pub mod prose;
 pub mod shortcode;
 
+pub use crate::input::BodyFormat;
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
 use crate::warning::{Warning, WarningKind};
 use std::fmt;
@@ -90,27 +91,6 @@ pub struct ReadPost {
 pub struct ReadOptions {
     /// Keep the site's chrome (`--keep-chrome`) instead of removing it.
     pub keep_chrome: bool,
-}
-
-/// The body syntaxes postbook reads, chosen by file extension.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyFormat {
-    Markdown,
-    Html,
-    Text,
-}
-
-impl BodyFormat {
-    /// The body format for a post file, or `None` when the file is not a post.
-    pub fn for_path(path: &Path) -> Option<BodyFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "md" | "markdown" | "mdown" | "mkd" => Some(BodyFormat::Markdown),
-            "html" | "htm" => Some(BodyFormat::Html),
-            "txt" => Some(BodyFormat::Text),
-            _ => None,
-        }
-    }
 }
 
 /// Reads and normalizes the post at `path`, removing site chrome.

@@ -570,3 +570,26 @@ fn describe(book: &Book, dates: &[PostDate], zh: bool) -> String {
         (None, false) => format!("{n} posts"),
     }
 }
+
+impl super::Writer for EpubWriter<'_> {
+    fn name(&self) -> &'static str {
+        "EPUB"
+    }
+
+    fn extension(&self) -> &'static str {
+        // Kobo readers pick their own renderer (sentence spans, reading statistics) by this name.
+        if self.kobo {
+            "kepub.epub"
+        } else {
+            "epub"
+        }
+    }
+
+    fn unit(&self) -> super::Unit {
+        super::Unit::Book
+    }
+
+    fn render_output(&self, book: &Book, assets: &dyn AssetSource) -> Result<(Vec<u8>, BookStats)> {
+        self.render(book, assets)
+    }
+}

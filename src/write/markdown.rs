@@ -6,7 +6,8 @@
 //! flanking rules would not recognize next to CJK punctuation is written as inline HTML, and
 //! constructs GFM lacks (sub/superscript, breaks in table cells) use inline HTML tags.
 
-use super::PostWriter;
+use super::{Book, BookStats, Unit, Writer};
+use crate::images::AssetSource;
 use crate::model::{Block, Document, Image, Inline, Link, Table};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -14,12 +15,31 @@ use std::cell::RefCell;
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
 pub struct MarkdownWriter;
 
-impl PostWriter for MarkdownWriter {
+impl Writer for MarkdownWriter {
+    fn name(&self) -> &'static str {
+        "Markdown"
+    }
+
     fn extension(&self) -> &'static str {
         "md"
     }
 
-    fn render(&self, doc: &Document) -> String {
+    fn unit(&self) -> Unit {
+        Unit::Post
+    }
+
+    fn render_output(
+        &self,
+        book: &Book,
+        _: &dyn AssetSource,
+    ) -> anyhow::Result<(Vec<u8>, BookStats)> {
+        Ok((self.render(book.post()?).into_bytes(), BookStats::default()))
+    }
+}
+
+impl MarkdownWriter {
+    /// Renders the whole note.
+    pub fn render(&self, doc: &Document) -> String {
         let mut out = front_matter(doc);
         out.push('\n');
         let body = blocks(&doc.blocks);

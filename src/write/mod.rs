@@ -1,7 +1,9 @@
 //! Writers: render the document model into an output format.
 //!
-//! Writers only ever see [`crate::model`] values. Per-post formats implement [`PostWriter`];
-//! EPUB works on whole groups of posts ([`epub::EpubWriter`]) because one book holds many.
+//! Writers only ever see [`crate::model`] values. Every format implements [`Writer`]: it renders
+//! one planned output — a [`Book`] of posts in reading order — taking pictures from an
+//! [`AssetSource`]. A format whose outputs hold one post each ([`Unit::Post`]: Markdown, text)
+//! gets a book of that post; EPUB ([`Unit::Book`]) a group of posts.
 
 pub mod cover;
 pub mod epub;
@@ -10,12 +12,56 @@ pub mod markdown;
 pub mod text;
 pub mod xhtml;
 
+// The output every writer renders; defined beside EPUB, which uses all of it.
+pub use epub::{Book, BookStats, Cover};
+
+use crate::images::AssetSource;
 use crate::model::Document;
 
-/// A writer producing one output file per post.
-pub trait PostWriter: Sync {
+/// What one output file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// One post: a note beside the others.
+    Post,
+    /// A group of posts: a book.
+    Book,
+}
+
+/// A writer: renders one planned output from its posts.
+pub trait Writer: Sync {
+    /// The format's name in messages (`EPUB`).
+    fn name(&self) -> &'static str;
     /// The output file extension, without the dot.
     fn extension(&self) -> &'static str;
-    /// Renders the whole output file.
-    fn render(&self, doc: &Document) -> String;
+    /// What one output holds.
+    fn unit(&self) -> Unit;
+    /// Renders the whole output file: `book`'s posts, their pictures from `assets`.
+    fn render_output(
+        &self,
+        book: &Book,
+        assets: &dyn AssetSource,
+    ) -> anyhow::Result<(Vec<u8>, BookStats)>;
+}
+
+impl<'a> Book<'a> {
+    /// The output of a format that writes one file per post: just the post.
+    pub fn of_post(post: &'a Document) -> Book<'a> {
+        Book {
+            key: String::new(),
+            title: post.display_title(),
+            authors: post.meta.authors.clone(),
+            lang: post.meta.lang.clone().unwrap_or_default(),
+            posts: vec![post],
+            cover: Cover::None,
+            series: None,
+        }
+    }
+
+    /// The one post of a note (see [`Book::of_post`]).
+    pub fn post(&self) -> anyhow::Result<&'a Document> {
+        match self.posts.as_slice() {
+            [post] => Ok(post),
+            posts => anyhow::bail!("a note holds one post, not {}", posts.len()),
+        }
+    }
 }

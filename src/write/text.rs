@@ -5,7 +5,8 @@
 //! by display width (CJK characters count two columns) at Unicode line-break opportunities, so
 //! Chinese wraps between characters without spaces being inserted.
 
-use super::PostWriter;
+use super::{Book, BookStats, Unit, Writer};
+use crate::images::AssetSource;
 use crate::model::{Block, Document, Inline, Link};
 use std::cell::RefCell;
 
@@ -15,12 +16,31 @@ pub struct TextWriter {
     pub wrap: Option<usize>,
 }
 
-impl PostWriter for TextWriter {
+impl Writer for TextWriter {
+    fn name(&self) -> &'static str {
+        "text"
+    }
+
     fn extension(&self) -> &'static str {
         "txt"
     }
 
-    fn render(&self, doc: &Document) -> String {
+    fn unit(&self) -> Unit {
+        Unit::Post
+    }
+
+    fn render_output(
+        &self,
+        book: &Book,
+        _: &dyn AssetSource,
+    ) -> anyhow::Result<(Vec<u8>, BookStats)> {
+        Ok((self.render(book.post()?).into_bytes(), BookStats::default()))
+    }
+}
+
+impl TextWriter {
+    /// Renders the whole text file.
+    pub fn render(&self, doc: &Document) -> String {
         let mut out = String::new();
         // Wrapped like the body (`--wrap`); URLs and other long words are never broken.
         out.push_str(&self.fill(&doc.display_title(), "", ""));

@@ -1,0 +1,230 @@
+//! Collect: find the post files and read them in parallel, handing each post on in path order
+//! (shared with `inspect`); then find the folder's boilerplate, which needs every post.
+
+use super::report::Report;
+use crate::diag::{self, set_total};
+use crate::incremental::{CachedPost, Fingerprints, InputInfo, PostCache, Stamp};
+use crate::input;
+use crate::model::{Document, Meta, PostPath};
+use crate::options::Verbosity;
+use crate::read::chrome::{self, Removed};
+use crate::read::{read_post_with, PostError, ReadOptions, ReadPost};
+use anyhow::Result;
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Finds the post files under `inputs` (see [`input::discover`]), never reading `out_dir`.
+/// Says which files were skipped as not posts; finding none at all is an error, since a script
+/// given the wrong folder must notice.
+pub(crate) fn discover(
+    inputs: &[PathBuf],
+    out_dir: Option<&Path>,
+    drafts: bool,
+    verbosity: Verbosity,
+) -> Result<input::Found> {
+    let found = input::discover(inputs, out_dir, drafts);
+    let skipped = &found.skipped;
+    if !skipped.is_empty() && verbosity >= Verbosity::Normal {
+        let mut names: Vec<String> = skipped
+            .iter()
+            .take(5)
+            .map(|p| p.display().to_string())
+            .collect();
+        if skipped.len() > names.len() {
+            names.push(format!("and {} more", skipped.len() - names.len()));
+        }
+        diag::note(&format!("skipped, not posts: {}", names.join(", ")));
+    }
+    if found.files.is_empty() && found.missing.is_empty() {
+        let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
+        return Err(match inputs.is_empty() {
+            true => anyhow::anyhow!("no posts found: no paths were given on stdin"),
+            false => anyhow::anyhow!("no posts found in {}", inputs.join(", ")),
+        });
+    }
+    Ok(found)
+}
+
+/// How many posts are read in parallel before they are handed on in path order: bounds the
+/// memory held by posts read but not yet sorted into the plan and the report.
+const READ_CHUNK: usize = 1024;
+
+/// Reads `files` in parallel, a chunk at a time, and hands each post (or why it failed) to
+/// `each` in path order; then the `missing` inputs, as failures. When `streaming`, only the
+/// metadata is kept (each output reads its posts again) and posts found unchanged in `cache`
+/// are not read at all.
+pub(crate) fn read_posts(
+    files: Vec<PathBuf>,
+    missing: Vec<(PathBuf, String)>,
+    streaming: bool,
+    read: ReadOptions,
+    progress: &ProgressBar,
+    cache: &mut PostCache,
+    mut each: impl FnMut(Read),
+) {
+    set_total(progress, files.len());
+    let mut files = files.into_iter().peekable();
+    // Ctrl-C stops reading between chunks; nothing is then written (see [`super::save`]).
+    while files.peek().is_some() && !crate::interrupt::requested() {
+        let chunk: Vec<_> = files
+            .by_ref()
+            .take(READ_CHUNK)
+            .map(|path| {
+                let cached = cache.take(&path).filter(|_| streaming);
+                (cached, PostPath::from(path))
+            })
+            .collect();
+        let reads: Vec<Read> = chunk
+            .into_par_iter()
+            .map(|(cached, path)| {
+                let read = read_one(path, cached, streaming, read);
+                progress.inc(1);
+                read
+            })
+            .collect();
+        reads.into_iter().for_each(&mut each);
+    }
+    for (path, why) in missing {
+        each(Read {
+            path: path.into(),
+            result: Err(PostError::whole_file(why)),
+            took: Duration::ZERO,
+            input: None,
+            from_cache: false,
+        });
+    }
+}
+
+/// Reads one post, or takes its metadata from its `cached` entry when its stamp still matches.
+fn read_one(
+    path: PostPath,
+    cached: Option<CachedPost>,
+    streaming: bool,
+    opts: ReadOptions,
+) -> Read {
+    let started = Instant::now();
+    // Stamped before reading: a post changed meanwhile is read again next time.
+    let stamp = Stamp::of(&path);
+    let (mut result, input, from_cache) = match cached.and_then(|c| c.fresh(stamp)) {
+        Some((meta, input, warnings)) => {
+            // The path shared with the report, not the cache's copy.
+            let meta = Meta {
+                path: path.clone(),
+                ..meta
+            };
+            let doc = Document {
+                meta,
+                blocks: Vec::new(),
+            };
+            let chrome = Vec::new();
+            (
+                Ok(ReadPost {
+                    doc,
+                    warnings,
+                    chrome,
+                }),
+                Some(input),
+                true,
+            )
+        }
+        None => {
+            let result = read_post_with(&path, opts);
+            let input = match (&result, stamp) {
+                (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc, &post.chrome)),
+                _ => None,
+            };
+            (result, input, false)
+        }
+    };
+    if let (true, Ok(post)) = (streaming, &mut result) {
+        // Planning needs only the metadata that groups, names and titles outputs.
+        post.doc.blocks = Vec::new();
+        post.doc.meta.extra = Vec::new();
+        post.doc.meta.shrink_to_fit();
+    }
+    Read {
+        path,
+        result,
+        took: started.elapsed(),
+        input,
+        from_cache,
+    }
+}
+
+/// One input after reading: the post or why it failed, and how long reading took (`-v`).
+pub struct Read {
+    pub path: PostPath,
+    pub result: Result<ReadPost, PostError>,
+    pub took: Duration,
+    /// Its stamp and local pictures, for fingerprints and the cache (when it was read).
+    pub input: Option<InputInfo>,
+    /// Whether its metadata came from the cache rather than the file.
+    pub from_cache: bool,
+}
+
+/// `-v`: how each post was read.
+pub(super) fn list_read(read: &Read) {
+    match read.from_cache {
+        true => eprintln!("cached {}", read.path.display()),
+        false => eprintln!(
+            "read {} ({:.2} ms)",
+            read.path.display(),
+            read.took.as_secs_f64() * 1e3
+        ),
+    }
+}
+
+/// The folder's boilerplate (see [`chrome::boilerplate`]), from every post read or cached:
+/// counted on each post's record, made part of every output's fingerprint, and removed at once
+/// from the posts held in memory (a streaming run removes it as it reads posts again). Empty
+/// with `--keep-chrome`.
+pub(super) fn find_boilerplate(
+    keep_chrome: bool,
+    verbosity: Verbosity,
+    docs: &mut [Document],
+    fingerprints: &mut Fingerprints,
+    report: &mut Report,
+) -> Vec<u64> {
+    if keep_chrome {
+        return Vec::new();
+    }
+    let boilerplate = chrome::boilerplate(fingerprints.inputs.values().map(|i| i.edges.as_slice()));
+    fingerprints.add_boilerplate(&boilerplate);
+    if boilerplate.is_empty() {
+        return boilerplate;
+    }
+    for rec in report.posts.iter_mut() {
+        if let Some(input) = fingerprints.inputs.get(&rec.input) {
+            let n = input
+                .edges
+                .iter()
+                .filter(|h| boilerplate.binary_search(h).is_ok())
+                .count();
+            if n > 0 {
+                *rec.chrome_removed
+                    .entry(chrome::Kind::Boilerplate.name().into())
+                    .or_default() += n;
+            }
+        }
+    }
+    for doc in docs.iter_mut() {
+        let removed = chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, &boilerplate);
+        if verbosity == Verbosity::Verbose {
+            list_chrome(&doc.meta.path, &removed);
+        }
+    }
+    boilerplate
+}
+
+/// `-v`: each block of chrome removed from a post, by kind, with the start of its text.
+pub(super) fn list_chrome(path: &Path, removed: &[Removed]) {
+    for r in removed {
+        let mut text: String = r.text.chars().take(60).collect();
+        if text.len() < r.text.len() {
+            text.push('…');
+        }
+        eprintln!("removed {} from {}: {text}", r.kind.name(), path.display());
+    }
+}

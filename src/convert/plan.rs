@@ -1,0 +1,863 @@
+//! Plan: decide every output before anything is written — which posts are kept (drafts,
+//! filters, duplicates), how they are grouped and ordered, each output's title, series, file
+//! name and fingerprint. Planning first is what makes `--dry-run` exact and lets rendering run
+//! in parallel.
+
+use super::report::{post_warning, record_titles, Report};
+use crate::group::{GroupBy, GroupKey};
+use crate::images::{self, AssetSource, ImageStore, Lookup};
+use crate::incremental::Fingerprints;
+use crate::input::jekyll_name;
+use crate::lang;
+use crate::locale::Locale;
+use crate::model::{Document, Meta, PostPath};
+use crate::options::{Filters, Options, TitlePattern, Verbosity};
+use crate::output::{safe_file_stem, NameAllocator};
+use crate::warning::{Warning, WarningKind};
+use crate::write::Unit;
+use rayon::prelude::*;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// What becomes of a post that was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// Converted.
+    Keep,
+    /// Unpublished, and `--drafts` was not given.
+    Draft,
+    /// Left out by `--since`, `--until`, `--category` or `--tag`.
+    Filtered,
+    /// `--dedupe`: the same article as this earlier post.
+    Duplicate(PostPath),
+}
+
+/// Which posts are converted: drafts, filters and `--dedupe`, decided as posts are read.
+pub(crate) struct Selection<'o> {
+    drafts: bool,
+    filters: &'o Filters,
+    dedupe: bool,
+    /// `--dedupe`: the first post (in path order) with each key.
+    firsts: HashMap<String, PostPath>,
+}
+
+impl<'o> Selection<'o> {
+    pub(crate) fn new(opts: &'o Options) -> Selection<'o> {
+        Selection {
+            drafts: opts.drafts,
+            filters: &opts.filters,
+            dedupe: opts.dedupe,
+            firsts: HashMap::new(),
+        }
+    }
+
+    /// The verdict on the post `doc`; posts must come in path order (the first of duplicates
+    /// is kept).
+    pub(crate) fn judge(&mut self, doc: &Document) -> Verdict {
+        if doc.meta.draft && !self.drafts {
+            return Verdict::Draft;
+        }
+        if self.filters.is_active() && !self.filters.accepts(doc) {
+            return Verdict::Filtered;
+        }
+        match duplicate_key(&doc.meta).filter(|_| self.dedupe) {
+            Some(key) => match self.firsts.entry(key) {
+                Entry::Occupied(first) => Verdict::Duplicate(first.get().clone()),
+                Entry::Vacant(slot) => {
+                    slot.insert(doc.meta.path.clone());
+                    Verdict::Keep
+                }
+            },
+            None => Verdict::Keep,
+        }
+    }
+}
+
+/// What makes two posts the same article for `--dedupe`: the same source URL, compared with
+/// scheme and host in lowercase, without the `#fragment` and without a trailing `/`; or, for
+/// posts without a source, the same title on the same day. Posts without a source and without a
+/// title or date have no key and are never duplicates. The first post in path order is kept.
+pub fn duplicate_key(meta: &Meta) -> Option<String> {
+    if let Some(source) = meta
+        .source
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let url = match url::Url::parse(source) {
+            Ok(u) => {
+                let host = u.host_str().unwrap_or_default().to_lowercase();
+                let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+                let path = u.path().trim_end_matches('/');
+                let query = u.query().map(|q| format!("?{q}")).unwrap_or_default();
+                format!("{}://{host}{port}{path}{query}", u.scheme())
+            }
+            Err(_) => source
+                .split('#')
+                .next()
+                .unwrap_or_default()
+                .trim_end_matches('/')
+                .into(),
+        };
+        return Some(format!("source {url}"));
+    }
+    let title = meta.title.trim();
+    let day = meta.date.map(|d| d.day())?;
+    (!title.is_empty()).then(|| format!("title {day} {title}"))
+}
+
+/// What book titles are made from: the options that name the collection and its language.
+pub(crate) struct Titling<'o> {
+    /// `--title`.
+    pub title: Option<&'o str>,
+    /// `--title-pattern`.
+    pub pattern: Option<&'o TitlePattern>,
+    /// `--lang`.
+    pub lang: Option<&'o str>,
+    /// The inputs: a collection without a shared name is named after the first.
+    pub inputs: &'o [PathBuf],
+}
+
+impl<'o> Titling<'o> {
+    pub(crate) fn new(opts: &'o Options) -> Titling<'o> {
+        Titling {
+            title: opts.title.as_deref(),
+            pattern: opts.title_pattern.as_ref(),
+            lang: opts.lang.as_deref(),
+            inputs: &opts.inputs,
+        }
+    }
+}
+
+/// Where and how outputs are laid out.
+pub(crate) struct Layout<'a> {
+    /// The output folder.
+    pub dir: &'a Path,
+    /// What one output holds.
+    pub unit: Unit,
+    /// Output file extension, without the dot.
+    pub extension: &'static str,
+    pub group_by: GroupBy,
+    /// How loudly to warn about pictures that cannot be saved.
+    pub verbosity: Verbosity,
+}
+
+/// Every output of a run, planned.
+pub(crate) struct Plan {
+    pub outputs: Vec<Planned>,
+    /// Each post's note, by the post's absolute path, for links between posts (see
+    /// [`crate::relink`]); empty for books.
+    pub note_of: HashMap<PathBuf, PathBuf>,
+    /// Notes link to pictures saved in [`ASSETS_DIR`] (`--images embed`).
+    pub assets_saved: bool,
+}
+
+/// Plans every output of `docs` (sorted by path). `embed`: the pictures that notes save beside
+/// themselves (`--images embed`). Returns the plan and the documents rendering may use: none
+/// when `streaming`, which reads each output's posts again.
+pub(crate) fn outputs(
+    layout: &Layout,
+    titling: &Titling,
+    docs: Vec<Document>,
+    embed: Option<&ImageStore>,
+    streaming: bool,
+    fingerprints: Fingerprints,
+    report: &mut Report,
+) -> (Plan, Vec<Document>) {
+    let (plans, assets_saved) = match layout.unit {
+        Unit::Book => (books(layout, titling, &docs), false),
+        Unit::Post => notes(layout, &docs, embed, report),
+    };
+    let note_of = match layout.unit {
+        Unit::Book => HashMap::new(),
+        Unit::Post => note_of(&plans),
+    };
+    let outputs = fingerprint_plans(plans, layout.dir, fingerprints);
+    let plan = Plan {
+        outputs,
+        note_of,
+        assets_saved,
+    };
+    (plan, end_planning(docs, streaming, report))
+}
+
+/// One book per group, in label order (undated and uncategorized last), its posts in reading
+/// order: titled, numbered in a series when grouped by date, and named after its group.
+fn books<'d>(
+    layout: &Layout,
+    titling: &Titling,
+    docs: &'d [Document],
+) -> Vec<(Planned, Vec<&'d Document>)> {
+    let group_by = layout.group_by;
+    let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
+    for doc in docs {
+        for key in group_by.keys(doc) {
+            groups.entry(key).or_default().push(doc);
+        }
+    }
+    let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
+    let mut names = NameAllocator::default();
+    // One collection name for the whole run: every book of a series is titled after it, even a
+    // month whose posts all happen to come from one source.
+    let all: Vec<&Document> = docs.iter().collect();
+    let collection = collection_name(titling, &all);
+    // Books of dated groups form a series (calibre sorts monthly books by it), named after the
+    // collection and numbered in date order.
+    let series_name = group_by.is_date().then(|| collection.clone());
+    let locale = run_locale(titling, &all);
+    let mut series_index = 0;
+    groups
+        .into_iter()
+        .map(|(key, mut posts)| {
+            reading_order(&mut posts);
+            let series = match (&series_name, key.missing) {
+                (Some(name), false) => {
+                    series_index += 1;
+                    Some((name.clone(), series_index))
+                }
+                _ => None,
+            };
+            let title = book_title(titling, group_by, &collection, &key, &posts, locale);
+            let stem = if group_by == GroupBy::None {
+                safe_file_stem(&collection)
+            } else {
+                safe_file_stem(&key.label)
+            };
+            let plan = Planned {
+                title: Some(title),
+                key: Some(key.id),
+                series,
+                ..Planned::new(names.allocate(layout.dir, &stem, layout.extension), &posts)
+            };
+            (plan, posts)
+        })
+        .collect()
+}
+
+/// A book's title: `--title-pattern` filled in, else the collection's name, with the group's
+/// label for dated, undated and `--title`d groups, else the group's label alone (a category).
+fn book_title(
+    titling: &Titling,
+    group_by: GroupBy,
+    collection: &str,
+    key: &GroupKey,
+    posts: &[&Document],
+    locale: Locale,
+) -> String {
+    match (titling.pattern, group_by) {
+        (Some(pattern), _) if !key.missing => pattern_title(pattern, collection, key, posts),
+        (_, GroupBy::None) => collection.to_string(),
+        (_, g) if g.is_date() || key.missing || titling.title.is_some() => {
+            format!(
+                "{collection} — {}",
+                title_label(group_by, key, posts, locale)
+            )
+        }
+        _ => key.label.clone(),
+    }
+}
+
+/// One note per post, in path order, in a sub-folder per group (a post in several groups goes
+/// to the first: copies would drift apart when edited); with `embed`, each picture once in
+/// [`ASSETS_DIR`]. Returns the plans and whether pictures are saved.
+fn notes<'d>(
+    layout: &Layout,
+    docs: &'d [Document],
+    embed: Option<&ImageStore>,
+    report: &mut Report,
+) -> (Vec<(Planned, Vec<&'d Document>)>, bool) {
+    let dir = layout.dir;
+    let mut names = NameAllocator::default();
+    let mut plans: Vec<(Planned, Vec<&Document>)> = docs
+        .iter()
+        .map(|doc| {
+            let sub = match layout.group_by {
+                GroupBy::None => dir.to_path_buf(),
+                g => dir.join(safe_file_stem(&g.keys(doc)[0].label)),
+            };
+            let path = names.allocate(&sub, &output_stem(doc), layout.extension);
+            (Planned::new(path, &[doc]), vec![doc])
+        })
+        .collect();
+    let verbosity = layout.verbosity;
+    let pictures = embed.map(|store| assets(dir, docs, store, &mut plans, verbosity, report));
+    let pictures = pictures.unwrap_or_default();
+    let saved = !pictures.is_empty();
+    plans.extend(pictures);
+    (plans, saved)
+}
+
+/// Each post's note, by the post's absolute path.
+fn note_of(plans: &[(Planned, Vec<&Document>)]) -> HashMap<PathBuf, PathBuf> {
+    plans
+        .iter()
+        .filter(|(plan, _)| plan.asset.is_none())
+        .filter_map(|(plan, _)| {
+            let post = std::path::absolute(plan.posts.first()?).ok()?;
+            let note = std::path::absolute(&plan.path).ok()?;
+            Some((crate::relink::normalize(&post), note))
+        })
+        .collect()
+}
+
+/// `--images embed` for notes: each picture the posts show, planned once as a file in
+/// [`ASSETS_DIR`]. A picture that could not be had is a warning on its post, and its note is
+/// marked incomplete.
+fn assets<'d>(
+    dir: &Path,
+    docs: &'d [Document],
+    store: &ImageStore,
+    notes: &mut [(Planned, Vec<&'d Document>)],
+    verbosity: Verbosity,
+    report: &mut Report,
+) -> Vec<(Planned, Vec<&'d Document>)> {
+    let mut assets: BTreeMap<String, (Planned, Vec<&Document>)> = BTreeMap::new();
+    for (doc, (note, _)) in docs.iter().zip(notes.iter_mut()) {
+        doc.for_each_image(&mut |img| match store.lookup(&doc.meta, &img.src) {
+            Lookup::Found(asset) => {
+                report.summary.images_embedded += 1;
+                let name = asset.file_name();
+                let (plan, shown_in) = assets.entry(name.clone()).or_insert_with(|| {
+                    let plan = Planned {
+                        asset: Some(asset),
+                        ..Planned::new(dir.join(ASSETS_DIR).join(&name), &[])
+                    };
+                    (plan, vec![])
+                });
+                if plan.posts.last() != Some(&doc.meta.path) {
+                    plan.posts.push(doc.meta.path.clone());
+                    shown_in.push(doc);
+                }
+            }
+            Lookup::Failed(why) => {
+                report.summary.images_failed += 1;
+                let why = Warning::new(WarningKind::PictureMissing, why);
+                post_warning(report, verbosity, &doc.meta.path, why);
+                note.incomplete = true;
+            }
+            Lookup::NotLocal | Lookup::Dropped => report.summary.images_linked += 1,
+        });
+    }
+    assets.into_values().collect()
+}
+
+/// Posts sorted for reading: by date, undated last, then by path.
+fn reading_order(docs: &mut [&Document]) {
+    docs.sort_by(|a, b| match (a.meta.date, b.meta.date) {
+        (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.meta.path.cmp(&b.meta.path)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.meta.path.cmp(&b.meta.path),
+    });
+}
+
+/// The name of the whole collection, used in book titles: `--title`, else the category or
+/// author every post shares (`联合早报`), else the input folder's name.
+fn collection_name(titling: &Titling, docs: &[&Document]) -> String {
+    if let Some(t) = titling.title {
+        return t.to_string();
+    }
+    let shared = |get: fn(&Document) -> Option<&String>| {
+        let first = get(docs.first()?)?;
+        docs.iter()
+            .all(|d| get(d) == Some(first))
+            .then(|| first.clone())
+    };
+    shared(|d| d.meta.categories.first())
+        .or_else(|| shared(|d| d.meta.authors.first()))
+        .or_else(|| {
+            let input = titling.inputs.first()?;
+            let abs = std::path::absolute(input).ok()?;
+            let name = if abs.is_dir() {
+                abs.file_name()
+            } else {
+                abs.file_stem()
+            };
+            name.map(|n| n.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "postbook".into())
+}
+
+/// The date style of a run's book titles: one for all its books, from `--lang` (or the site's),
+/// else the languages posts declare, else the language of their titles. Titles, not bodies:
+/// they are in the metadata a rerun keeps in its cache, so the choice (and with it every title)
+/// is the same whether a post was read again or not. 64 titles spread over the run decide a
+/// majority as well as all of them would.
+fn run_locale(titling: &Titling, docs: &[&Document]) -> Locale {
+    if let Some(lang) = titling.lang {
+        return Locale::of(lang);
+    }
+    if docs.iter().any(|d| d.meta.lang.is_some()) {
+        return Locale::of(&lang::majority(docs.iter().map(|d| d.meta.lang.as_deref())));
+    }
+    let step = docs.len().div_ceil(64).max(1);
+    let titles: Vec<&str> = docs
+        .iter()
+        .step_by(step)
+        .map(|d| d.meta.title.as_str())
+        .collect();
+    Locale::of(&lang::detect(&titles.join("\n")).unwrap_or_default())
+}
+
+/// A group's label in a book title: a date group's in the run's style (`2020年7月`), others as
+/// they are (a category's or tag's own name).
+fn title_label(group_by: GroupBy, key: &GroupKey, posts: &[&Document], locale: Locale) -> String {
+    let day = posts.iter().find_map(|d| d.meta.date).map(|d| d.day());
+    match (group_by.date_precision(), day) {
+        (Some(precision), Some(day)) if !key.missing => locale.date(day, precision),
+        (Some(_), _) => locale.undated().to_string(),
+        (None, _) => key.label.clone(),
+    }
+}
+
+/// A book title from `--title-pattern`: the group's values put into the pattern.
+fn pattern_title(
+    pattern: &TitlePattern,
+    collection: &str,
+    key: &GroupKey,
+    posts: &[&Document],
+) -> String {
+    let day = posts.iter().find_map(|d| d.meta.date).map(|d| d.day());
+    let date = |fmt: &str| day.map(|d| d.format(fmt).to_string()).unwrap_or_default();
+    pattern.render(|field| match field {
+        "collection" => collection.to_string(),
+        "group" => key.label.clone(),
+        "author" => book_authors(posts).join(", "),
+        "count" => posts.len().to_string(),
+        "year" => date("%Y"),
+        "month" => date("%-m"),
+        "month2" => date("%m"),
+        "day" => date("%-d"),
+        "day2" => date("%d"),
+        _ => unreachable!("TitlePattern::parse admits only known placeholders"),
+    })
+}
+
+/// One output file, decided before anything is written: where it goes and what it holds.
+/// Planning first is what makes `--dry-run` exact and lets rendering run in parallel.
+pub(crate) struct Planned {
+    pub path: PathBuf,
+    /// The book title (EPUB) or `None` for a single-post file.
+    pub title: Option<String>,
+    /// The group's stable id (EPUB identifiers derive from it).
+    pub key: Option<String>,
+    /// The posts in it (for a picture: the posts that show it), by path: a streaming run frees
+    /// every post's metadata once planning is done, and reads each post again to render it.
+    pub posts: Vec<PostPath>,
+    /// For a picture saved beside notes: its bytes.
+    pub asset: Option<Arc<images::Asset>>,
+    /// For a book in a series: the series name and this book's position in it.
+    pub series: Option<(String, usize)>,
+    /// What the output is made from (see [`Fingerprints::of`]), to compare with the manifest;
+    /// `None` when it cannot be known, and the output is then always rendered.
+    pub fingerprint: Option<String>,
+    /// A picture of it could not be saved: it is made again on the next run, which retries.
+    pub incomplete: bool,
+}
+
+impl Planned {
+    /// A plan of `posts`, not yet fingerprinted.
+    fn new(path: PathBuf, posts: &[&Document]) -> Planned {
+        Planned {
+            path,
+            title: None,
+            key: None,
+            posts: posts.iter().map(|d| d.meta.path.clone()).collect(),
+            asset: None,
+            series: None,
+            fingerprint: None,
+            incomplete: false,
+        }
+    }
+
+    /// The output's fingerprint (see [`Fingerprints::of`]): its posts, and everything planning
+    /// decided about it. The fields are listed without `..`, so a new one must be considered.
+    fn fingerprint_of(
+        &self,
+        dir: &Path,
+        fingerprints: &Fingerprints,
+        docs: &[&Document],
+    ) -> Option<String> {
+        let Planned {
+            path,
+            title,
+            key,
+            // The same posts as `docs`, whose metadata the fingerprint needs.
+            posts: _,
+            // A picture's file name (in `path`) is its content hash.
+            asset: _,
+            series,
+            fingerprint: _,
+            // Not what it is made from, but whether making it worked.
+            incomplete: _,
+        } = self;
+        let path = path.strip_prefix(dir).unwrap_or(path);
+        fingerprints.of(&format!("{:?}", (path, title, key, series)), docs)
+    }
+}
+
+/// Fingerprints plans while their posts' metadata is at hand, in parallel (at 100,000 notes,
+/// this is much of an unchanged re-run), and lets go of the metadata.
+fn fingerprint_plans(
+    mut plans: Vec<(Planned, Vec<&Document>)>,
+    dir: &Path,
+    fingerprints: Fingerprints,
+) -> Vec<Planned> {
+    plans.par_iter_mut().for_each(|(plan, docs)| {
+        plan.fingerprint = plan.fingerprint_of(dir, &fingerprints, docs);
+    });
+    plans.into_iter().map(|(plan, _)| plan).collect()
+}
+
+/// Ends planning: converted posts' titles go into their report records, and a streaming run
+/// drops every post's metadata (most of its memory), since rendering reads posts again.
+/// Returns the documents rendering may use.
+pub(super) fn end_planning(
+    docs: Vec<Document>,
+    streaming: bool,
+    report: &mut Report,
+) -> Vec<Document> {
+    record_titles(&docs, report);
+    if !streaming {
+        return docs;
+    }
+    drop(docs);
+    crate::memory::release_free_memory();
+    Vec::new()
+}
+
+/// The documents read from `paths`, found in `docs` (sorted by path, as posts are read), which
+/// holds them all: a run that keeps its documents plans only posts it read.
+pub(super) fn docs_at<'d>(docs: &'d [Document], paths: &[PostPath]) -> Vec<&'d Document> {
+    let find = |p: &PostPath| {
+        let i = docs.binary_search_by(|d| d.meta.path.cmp(p));
+        &docs[i.expect("every planned post was read, in path order")]
+    };
+    paths.iter().map(find).collect()
+}
+
+/// Up to three authors, most prolific first; a book of many voices is credited to its source.
+pub(super) fn book_authors(posts: &[&Document]) -> Vec<String> {
+    let mut counts: Vec<(&String, usize)> = Vec::new();
+    for a in posts.iter().flat_map(|d| &d.meta.authors) {
+        match counts.iter_mut().find(|(x, _)| *x == a) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((a, 1)),
+        }
+    }
+    counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+    counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
+}
+
+/// The folder beside Markdown and text notes where `--images embed` saves pictures.
+pub const ASSETS_DIR: &str = "assets";
+
+/// A post's output file stem: its Jekyll file name when it has one (so links and habits carry
+/// over), else `date-slug` or the slug/title alone.
+pub(super) fn output_stem(doc: &Document) -> String {
+    let stem = doc
+        .meta
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if jekyll_name(&stem).is_some() {
+        return safe_file_stem(&stem);
+    }
+    let name = doc
+        .meta
+        .slug
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| doc.display_title());
+    match doc.meta.date {
+        Some(d) => safe_file_stem(&format!("{}-{name}", d.day())),
+        None => safe_file_stem(&name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PostDate;
+    use chrono::NaiveDate;
+
+    fn post(path: &str, title: &str, date: Option<(i32, u32, u32)>) -> Document {
+        let date = date.map(|(y, m, d)| PostDate::Day(NaiveDate::from_ymd_opt(y, m, d).unwrap()));
+        Document {
+            meta: Meta {
+                path: PathBuf::from(path).into(),
+                title: title.into(),
+                date,
+                ..Meta::default()
+            },
+            blocks: vec![],
+        }
+    }
+
+    fn with_source(source: &str) -> Meta {
+        Meta {
+            source: Some(source.into()),
+            ..Meta::default()
+        }
+    }
+
+    #[test]
+    fn duplicate_keys_compare_sources_loosely() {
+        let key = |s: &str| duplicate_key(&with_source(s)).unwrap();
+        let plain = key("https://www.zaobao.com/news/china/story1.html");
+        assert_eq!(
+            plain,
+            "source https://www.zaobao.com/news/china/story1.html"
+        );
+        // Scheme and host in any case, a fragment, a trailing slash: the same article.
+        assert_eq!(
+            key("HTTPS://WWW.Zaobao.com/news/china/story1.html#top"),
+            plain
+        );
+        assert_eq!(key("https://www.zaobao.com/news/china/story1.html/"), plain);
+        // The path and the query are the article's own.
+        assert_ne!(key("https://www.zaobao.com/NEWS/china/story1.html"), plain);
+        assert_ne!(
+            key("https://www.zaobao.com/news/china/story1.html?p=2"),
+            plain
+        );
+        assert_ne!(
+            key("https://www.zaobao.com:8443/news/china/story1.html"),
+            plain
+        );
+        // Not a URL: compared as written, without its fragment and trailing slash.
+        assert_eq!(key("zaobao story 1/#x"), "source zaobao story 1");
+    }
+
+    #[test]
+    fn without_a_source_the_title_and_day_decide() {
+        let a = post("a.md", " 习近平会见 ", Some((2023, 5, 24)));
+        assert_eq!(
+            duplicate_key(&a.meta).unwrap(),
+            "title 2023-05-24 习近平会见"
+        );
+        // A blank source is no source.
+        let blank = Meta {
+            source: Some("  ".into()),
+            ..a.meta.clone()
+        };
+        assert_eq!(duplicate_key(&blank), duplicate_key(&a.meta));
+        // Without a title or a date there is no key: never a duplicate.
+        assert_eq!(
+            duplicate_key(&post("b.md", "", Some((2023, 5, 24))).meta),
+            None
+        );
+        assert_eq!(duplicate_key(&post("c.md", "习近平会见", None).meta), None);
+    }
+
+    #[test]
+    fn selection_keeps_the_first_of_duplicates_and_judges_drafts_first() {
+        let filters = Filters {
+            tags: vec!["keep".into()],
+            ..Filters::default()
+        };
+        let mut selection = Selection {
+            drafts: false,
+            filters: &filters,
+            dedupe: true,
+            firsts: HashMap::new(),
+        };
+        let tagged = |path: &str, title: &str| {
+            let mut doc = post(path, title, Some((2023, 1, 1)));
+            doc.meta.tags = vec!["keep".into()];
+            doc
+        };
+        let first = tagged("a.md", "Same");
+        assert_eq!(selection.judge(&first), Verdict::Keep);
+        assert_eq!(
+            selection.judge(&tagged("b.md", "Same")),
+            Verdict::Duplicate(first.meta.path.clone())
+        );
+        assert_eq!(selection.judge(&tagged("c.md", "Other")), Verdict::Keep);
+        // Filtered out, so it claims no key: a later copy that passes is kept.
+        let untagged = post("d.md", "Third", Some((2023, 1, 1)));
+        assert_eq!(selection.judge(&untagged), Verdict::Filtered);
+        assert_eq!(selection.judge(&tagged("e.md", "Third")), Verdict::Keep);
+        let mut draft = tagged("f.md", "Draft");
+        draft.meta.draft = true;
+        assert_eq!(selection.judge(&draft), Verdict::Draft);
+        selection.drafts = true;
+        assert_eq!(selection.judge(&draft), Verdict::Keep);
+    }
+
+    #[test]
+    fn output_stems_keep_jekyll_names_else_date_and_slug_or_title() {
+        let stem = |doc: &Document| output_stem(doc);
+        let jekyll = post(
+            "posts/2023-05-24-习近平会见.md",
+            "Title",
+            Some((2023, 1, 1)),
+        );
+        assert_eq!(stem(&jekyll), "2023-05-24-习近平会见");
+        let mut hugo = post("content/post/index.md", "A: B/C?", Some((2023, 5, 24)));
+        assert_eq!(stem(&hugo), "2023-05-24-A- B-C");
+        hugo.meta.slug = Some("my-slug".into());
+        assert_eq!(stem(&hugo), "2023-05-24-my-slug");
+        hugo.meta.date = None;
+        assert_eq!(stem(&hugo), "my-slug");
+        hugo.meta.slug = Some(String::new());
+        assert_eq!(stem(&hugo), "A- B-C");
+    }
+
+    #[test]
+    fn title_patterns_are_filled_from_the_group() {
+        let pattern = TitlePattern::parse(
+            "{collection}|{group}|{author}|{count}|{year}|{month}|{month2}|{day}|{day2}",
+        )
+        .unwrap();
+        let mut a = post("a.md", "A", Some((2020, 7, 4)));
+        a.meta.authors = vec!["Li".into(), "Wang".into()];
+        let mut b = post("b.md", "B", Some((2020, 7, 9)));
+        b.meta.authors = vec!["Wang".into()];
+        let key = GroupKey {
+            id: "month:2020-07".into(),
+            label: "2020-07".into(),
+            missing: false,
+        };
+        let title = pattern_title(&pattern, "早报", &key, &[&a, &b]);
+        assert_eq!(title, "早报|2020-07|Wang, Li|2|2020|7|07|4|04");
+        // Undated posts leave the date placeholders empty.
+        let undated = post("c.md", "C", None);
+        let title = pattern_title(&pattern, "早报", &key, &[&undated]);
+        assert_eq!(title, "早报|2020-07||1|||||");
+    }
+
+    /// `(file name, title, series)` of each book of `docs` grouped `by`.
+    fn books_of(
+        by: GroupBy,
+        titling: &Titling,
+        docs: &[Document],
+    ) -> Vec<(String, String, String)> {
+        let layout = Layout {
+            dir: Path::new("out"),
+            unit: Unit::Book,
+            extension: "epub",
+            group_by: by,
+            verbosity: Verbosity::Quiet,
+        };
+        books(&layout, titling, docs)
+            .into_iter()
+            .map(|(plan, _)| {
+                let name = plan
+                    .path
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let series = plan.series.map(|(s, i)| format!("{s} {i}"));
+                (name, plan.title.unwrap(), series.unwrap_or_default())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_grouping_names_titles_and_numbers_its_books() {
+        let mut docs = vec![
+            post("a.md", "Alpha", Some((2020, 7, 4))),
+            post("b.md", "Beta", Some((2020, 8, 1))),
+            post("c.md", "Gamma", None),
+        ];
+        docs[0].meta.categories = vec!["World".into()];
+        docs[0].meta.tags = vec!["x".into(), "y".into()];
+        docs[0].meta.authors = vec!["Li".into()];
+        docs[1].meta.categories = vec!["World".into()];
+        let inputs = [PathBuf::from("/archive/zaobao")];
+        let titling = Titling {
+            title: None,
+            pattern: None,
+            lang: Some("en"),
+            inputs: &inputs,
+        };
+        let b = |name: &str, title: &str, series: &str| {
+            (name.to_string(), title.to_string(), series.to_string())
+        };
+        assert_eq!(
+            books_of(GroupBy::None, &titling, &docs),
+            [b("zaobao.epub", "zaobao", "")]
+        );
+        assert_eq!(
+            books_of(GroupBy::Year, &titling, &docs),
+            [
+                b("2020.epub", "zaobao — 2020", "zaobao 1"),
+                b("undated.epub", "zaobao — undated", ""),
+            ]
+        );
+        assert_eq!(
+            books_of(GroupBy::Month, &titling, &docs),
+            [
+                b("2020-07.epub", "zaobao — 2020-07", "zaobao 1"),
+                b("2020-08.epub", "zaobao — 2020-08", "zaobao 2"),
+                b("undated.epub", "zaobao — undated", ""),
+            ]
+        );
+        assert_eq!(
+            books_of(GroupBy::Day, &titling, &docs),
+            [
+                b("2020-07-04.epub", "zaobao — 2020-07-04", "zaobao 1"),
+                b("2020-08-01.epub", "zaobao — 2020-08-01", "zaobao 2"),
+                b("undated.epub", "zaobao — undated", ""),
+            ]
+        );
+        // Named groups are titled by their name alone; the missing group keeps the collection.
+        assert_eq!(
+            books_of(GroupBy::Category, &titling, &docs),
+            [
+                b("World.epub", "World", ""),
+                b("uncategorized.epub", "zaobao — uncategorized", ""),
+            ]
+        );
+        assert_eq!(
+            books_of(GroupBy::Tag, &titling, &docs),
+            [
+                b("x.epub", "x", ""),
+                b("y.epub", "y", ""),
+                b("untagged.epub", "zaobao — untagged", ""),
+            ]
+        );
+        assert_eq!(
+            books_of(GroupBy::Author, &titling, &docs),
+            [
+                b("Li.epub", "Li", ""),
+                b("unknown-author.epub", "zaobao — unknown-author", ""),
+            ]
+        );
+        // `--title` names the collection and keeps the group in every title; Chinese runs date
+        // their titles in Chinese.
+        let pattern = TitlePattern::parse("{collection}: {count}").unwrap();
+        let titled = Titling {
+            title: Some("早报"),
+            lang: Some("zh"),
+            ..titling
+        };
+        assert_eq!(
+            books_of(GroupBy::Category, &titled, &docs)[0],
+            b("World.epub", "早报 — World", "")
+        );
+        assert_eq!(
+            books_of(GroupBy::Month, &titled, &docs)[0],
+            b("2020-07.epub", "早报 — 2020年7月", "早报 1")
+        );
+        let patterned = Titling {
+            pattern: Some(&pattern),
+            ..titled
+        };
+        // A pattern titles every group but the missing one.
+        assert_eq!(
+            books_of(GroupBy::Month, &patterned, &docs),
+            [
+                b("2020-07.epub", "早报: 1", "早报 1"),
+                b("2020-08.epub", "早报: 1", "早报 2"),
+                b("undated.epub", "早报 — 无日期", ""),
+            ]
+        );
+    }
+}

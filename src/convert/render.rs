@@ -1,0 +1,306 @@
+//! Render: one planned output from its posts — held in memory, or read again when streaming —
+//! and their pictures, by the format's [`Writer`]. Books get their language, authors and cover
+//! here; notes get their links and pictures pointed at where the note is written.
+
+use super::plan::{book_authors, docs_at, Plan, Planned, ASSETS_DIR};
+use super::prepare::remove_tracking_pixels;
+use crate::images::{self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, ImageStore};
+use crate::images::{Asset, Lookup};
+use crate::lang;
+use crate::model::{Document, Meta, PostPath};
+use crate::options::{Format, Options, UsageError};
+use crate::read::{chrome, read_post_with, ReadOptions};
+use crate::templates::Templates;
+use crate::write::epub::EpubWriter;
+use crate::write::markdown::MarkdownWriter;
+use crate::write::text::TextWriter;
+use crate::write::{Book, BookStats, Cover, Unit, Writer};
+use anyhow::Result;
+use indicatif::ProgressBar;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// The templates a format renders with: EPUB's (`--templates`, `--css`); none for the others.
+pub(crate) fn templates(opts: &Options) -> Result<Option<Templates>> {
+    match opts.format {
+        Format::Epub => Ok(Some(Templates::load(
+            opts.templates.as_deref(),
+            opts.css.as_deref(),
+        )?)),
+        Format::Markdown | Format::Text => Ok(None),
+    }
+}
+
+/// The writer of `opts.format`: the one place a format is matched to its writer (a new writer
+/// is a file in `write/` and a line here).
+pub(crate) fn writer<'t>(opts: &Options, templates: Option<&'t Templates>) -> Box<dyn Writer + 't> {
+    match (opts.format, templates) {
+        (Format::Markdown, _) => Box::new(MarkdownWriter),
+        (Format::Text, _) => Box::new(TextWriter { wrap: opts.wrap }),
+        (Format::Epub, Some(templates)) => Box::new(EpubWriter {
+            templates,
+            kobo: opts.kepub,
+            highlight: !opts.no_highlight,
+        }),
+        (Format::Epub, None) => unreachable!("EPUB templates are loaded by `templates`"),
+    }
+}
+
+/// What a book is given besides its posts: `--author`, `--lang` and the cover options.
+#[derive(Default)]
+pub(crate) struct BookOptions {
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    /// `--cover FILE`, loaded.
+    pub cover: Option<Arc<Asset>>,
+    pub auto_cover: bool,
+    pub no_cover: bool,
+}
+
+impl BookOptions {
+    /// The book options of `opts`, with the `--cover` picture loaded (a usage error if it
+    /// cannot be).
+    pub(crate) fn new(opts: &Options) -> Result<BookOptions> {
+        let cover = match &opts.cover {
+            Some(path) => Some(images::load_file(path, &opts.images.process).map_err(UsageError)?),
+            None => None,
+        };
+        Ok(BookOptions {
+            author: opts.author.clone(),
+            lang: opts.lang.clone(),
+            cover,
+            auto_cover: opts.auto_cover,
+            no_cover: opts.no_cover,
+        })
+    }
+}
+
+/// How a streamed output's posts are read again: as they were read the first time.
+pub(crate) struct Reload<'a> {
+    pub read: ReadOptions,
+    /// `--images strip`.
+    pub strip_images: bool,
+    /// The folder's boilerplate, removed again.
+    pub boilerplate: &'a [u64],
+    /// For a streamed book's own pictures.
+    pub image_root: PathBuf,
+    pub images: &'a ImageOptions,
+}
+
+impl<'a> Reload<'a> {
+    pub(crate) fn new(opts: &'a Options, boilerplate: &'a [u64]) -> Reload<'a> {
+        Reload {
+            read: ReadOptions {
+                keep_chrome: opts.keep_chrome,
+            },
+            strip_images: opts.images.policy == ImagePolicy::Strip,
+            boilerplate,
+            image_root: opts.image_root(),
+            images: &opts.images,
+        }
+    }
+
+    /// Reads a post again for a streamed output, with `--images strip` applied.
+    fn post(&self, path: &Path) -> Result<Document> {
+        let mut doc = read_post_with(path, self.read)
+            .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?
+            .doc;
+        chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, self.boilerplate);
+        if self.strip_images {
+            doc.remove_images(&mut |_| true);
+        }
+        Ok(doc)
+    }
+
+    /// Reads a streamed book's posts again in full and prepares their pictures.
+    fn book(&self, paths: &[PostPath]) -> Result<(Vec<Document>, ImageStore)> {
+        // In parallel too: a book much bigger than the others would otherwise finish the run
+        // alone.
+        let mut docs = paths
+            .par_iter()
+            .map(|path| self.post(path))
+            .collect::<Result<Vec<_>>>()?;
+        let refs: Vec<&Document> = docs.iter().collect();
+        let store =
+            ImageStore::prepare(&refs, &self.image_root, self.images, &ProgressBar::hidden())
+                .map_err(|e| anyhow::anyhow!("cannot prepare images: {e}"))?;
+        remove_tracking_pixels(&mut docs, &store);
+        Ok((docs, store))
+    }
+}
+
+/// Renders planned outputs (from any thread).
+pub(crate) struct Renderer<'a> {
+    pub writer: &'a dyn Writer,
+    /// The output folder.
+    pub dir: &'a Path,
+    /// The posts, when held in memory (sorted by path); empty when streaming.
+    pub docs: &'a [Document],
+    pub streaming: bool,
+    /// The pictures prepared for the whole run, if any.
+    pub store: Option<&'a ImageStore>,
+    pub plan: &'a Plan,
+    pub book: BookOptions,
+    pub reload: Reload<'a>,
+    /// `--images keep`: notes show local pictures from where they are, found under this root.
+    pub kept_pictures: Option<PathBuf>,
+    /// What streamed books' own picture stores did.
+    pub streamed_images: Mutex<ImageCounts>,
+}
+
+/// The asset source of outputs that show no prepared pictures.
+struct NoPictures;
+
+impl AssetSource for NoPictures {
+    fn lookup(&self, _: &Meta, _: &str) -> Lookup {
+        Lookup::NotLocal
+    }
+}
+
+impl Renderer<'_> {
+    /// Renders one planned output: a saved picture's bytes, or the writer's rendering of its
+    /// posts.
+    pub(crate) fn render(&self, plan: &Planned) -> Result<(Vec<u8>, BookStats)> {
+        if let Some(asset) = &plan.asset {
+            return Ok((asset.bytes.clone(), BookStats::default()));
+        }
+        let (loaded, own_store);
+        let (posts, store) = match self.streaming {
+            false => (docs_at(self.docs, &plan.posts), self.store),
+            true if self.writer.unit() == Unit::Book => {
+                (loaded, own_store) = self.reload.book(&plan.posts)?;
+                let mut counts = self
+                    .streamed_images
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
+                *counts += &own_store.counts;
+                (loaded.iter().collect(), Some(&own_store))
+            }
+            true => {
+                loaded = vec![self.reload.post(&plan.posts[0])?];
+                (loaded.iter().collect(), None)
+            }
+        };
+        let assets: &dyn AssetSource = match store {
+            Some(store) => store,
+            None => &NoPictures,
+        };
+        let (bytes, mut stats) = match self.writer.unit() {
+            Unit::Book => {
+                let book = self.book(plan, posts, store);
+                self.writer.render_output(&book, assets)?
+            }
+            Unit::Post => {
+                let note = self.note(plan, posts[0], store);
+                let post = note.as_ref().unwrap_or(posts[0]);
+                self.writer.render_output(&Book::of_post(post), assets)?
+            }
+        };
+        stats.incomplete |= plan.incomplete;
+        if self.streaming && self.writer.unit() == Unit::Book {
+            // This output's posts and pictures were just freed.
+            crate::memory::release_free_memory();
+        }
+        Ok((bytes, stats))
+    }
+
+    /// A planned book with its language, authors and cover.
+    fn book<'d>(
+        &self,
+        plan: &Planned,
+        posts: Vec<&'d Document>,
+        store: Option<&ImageStore>,
+    ) -> Book<'d> {
+        let opts = &self.book;
+        let lang = opts.lang.clone().unwrap_or_else(|| {
+            let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
+            lang::majority(langs.iter().map(|l| l.as_deref()))
+        });
+        let authors = match &opts.author {
+            Some(a) => vec![a.clone()],
+            None => book_authors(&posts),
+        };
+        let picture = opts.cover.clone().or_else(|| {
+            let store = store.filter(|_| opts.auto_cover)?;
+            landscape_picture(&posts, store)
+        });
+        let cover = match picture {
+            Some(picture) => Cover::Picture(picture),
+            None if opts.no_cover => Cover::None,
+            None => Cover::Generated,
+        };
+        Book {
+            key: plan.key.clone().unwrap_or_default(),
+            title: plan.title.clone().unwrap_or_default(),
+            authors,
+            lang,
+            posts,
+            cover,
+            series: plan.series.clone(),
+        }
+    }
+
+    /// A copy of a note's post with its links and pictures pointed at where the note is
+    /// written: pictures saved in [`ASSETS_DIR`], other posts' notes, kept local pictures.
+    /// `None` when the post needs no change.
+    fn note(&self, plan: &Planned, doc: &Document, store: Option<&ImageStore>) -> Option<Document> {
+        let saved = store
+            .filter(|_| self.plan.assets_saved)
+            .map(|store| self.with_saved_pictures(plan, doc, store));
+        let doc = saved.as_ref().unwrap_or(doc);
+        if !crate::relink::has_relative_references(doc) {
+            return saved;
+        }
+        let Ok(note) = std::path::absolute(&plan.path) else {
+            return saved;
+        };
+        let note_of = |post: &Path| self.plan.note_of.get(post).cloned();
+        let pictures = self.kept_pictures.as_deref();
+        Some(crate::relink::for_note(doc, &note, &note_of, pictures))
+    }
+
+    /// A copy of `doc` whose pictures link to their copies in [`ASSETS_DIR`].
+    fn with_saved_pictures(&self, plan: &Planned, doc: &Document, store: &ImageStore) -> Document {
+        let mut doc = doc.clone();
+        let depth = plan
+            .path
+            .parent()
+            .and_then(|p| p.strip_prefix(self.dir).ok())
+            .map_or(0, |p| p.components().count());
+        let meta = doc.meta.clone();
+        doc.for_each_image_mut(&mut |img| {
+            if let Lookup::Found(asset) = store.lookup(&meta, &img.src) {
+                img.src = format!("{}{ASSETS_DIR}/{}", "../".repeat(depth), asset.file_name());
+            }
+        });
+        doc
+    }
+}
+
+/// The first picture of a book wide enough to make a cover (`--auto-cover`): landscape and at
+/// least 600 pixels wide, so it is neither an icon nor a portrait crop.
+fn landscape_picture(posts: &[&Document], store: &ImageStore) -> Option<Arc<Asset>> {
+    let mut found = None;
+    for doc in posts {
+        doc.for_each_image(&mut |img| {
+            if found.is_some() {
+                return;
+            }
+            if let Lookup::Found(a) = store.lookup(&doc.meta, &img.src) {
+                if a.dimensions.is_some_and(|(w, h)| w > h && w >= 600) {
+                    found = Some(a);
+                }
+            }
+        });
+        if found.is_some() {
+            break;
+        }
+    }
+    found
+}
+
+/// Renders a note of `doc` as it is, with no pictures (`-o -`).
+pub(crate) fn alone(writer: &dyn Writer, doc: &Document) -> Result<(Vec<u8>, BookStats)> {
+    writer.render_output(&Book::of_post(doc), &NoPictures)
+}

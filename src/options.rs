@@ -1,0 +1,352 @@
+//! The options of a conversion: what to read, how to shape and title the outputs, where they
+//! go. The bottom of the pipeline: every stage takes the part of [`Options`] it needs, and this
+//! module imports no stage.
+
+use crate::group::GroupBy;
+use crate::images::ImageOptions;
+use crate::model::Document;
+use chrono::NaiveDate;
+use clap::ValueEnum;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// An error in how postbook was called (exit code 2), as opposed to a failure while working.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[value(alias = "md")]
+    Markdown,
+    #[value(alias = "txt")]
+    Text,
+    Epub,
+}
+
+/// Where output goes.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    Dir(PathBuf),
+    Stdout,
+}
+
+/// How much to print on stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
+/// Which posts to keep.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub categories: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+impl Filters {
+    /// Whether any filter is set.
+    pub fn is_active(&self) -> bool {
+        self.since.is_some()
+            || self.until.is_some()
+            || !self.categories.is_empty()
+            || !self.tags.is_empty()
+    }
+
+    /// Whether a post passes. Undated posts fail any date bound; names match case-insensitively.
+    pub fn accepts(&self, doc: &Document) -> bool {
+        let day = doc.meta.date.map(|d| d.day());
+        if self.since.is_some_and(|s| day.is_none_or(|d| d < s))
+            || self.until.is_some_and(|u| day.is_none_or(|d| d > u))
+        {
+            return false;
+        }
+        let any = |wanted: &[String], have: &[String]| {
+            wanted.is_empty()
+                || wanted.iter().any(|w| {
+                    have.iter()
+                        .any(|h| h.eq_ignore_ascii_case(w) || h.to_lowercase() == w.to_lowercase())
+                })
+        };
+        any(&self.categories, &doc.meta.categories) && any(&self.tags, &doc.meta.tags)
+    }
+}
+
+/// Everything `convert` needs to know.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub inputs: Vec<PathBuf>,
+    pub destination: Destination,
+    pub format: Format,
+    /// `None` means the format's default (month for EPUB, none otherwise).
+    pub group_by: Option<GroupBy>,
+    pub filters: Filters,
+    pub title: Option<String>,
+    /// Book titles per group (`--title-pattern`), instead of `collection — group`.
+    pub title_pattern: Option<TitlePattern>,
+    pub author: Option<String>,
+    pub lang: Option<String>,
+    /// Site root for `/absolute` image paths and the limit no image path may leave.
+    pub root: Option<PathBuf>,
+    pub wrap: Option<usize>,
+    pub templates: Option<PathBuf>,
+    /// A stylesheet added after the template's (`--css`).
+    pub css: Option<PathBuf>,
+    /// Write Kobo EPUBs (`.kepub.epub`, with Kobo's sentence spans).
+    pub kepub: bool,
+    /// Leave EPUB code blocks unhighlighted (`--no-highlight`).
+    pub no_highlight: bool,
+    pub report: Option<PathBuf>,
+    pub verbosity: Verbosity,
+    pub images: ImageOptions,
+    /// A picture to use as every book's cover.
+    pub cover: Option<PathBuf>,
+    /// Use the first good landscape picture of each book as its cover.
+    pub auto_cover: bool,
+    /// No cover at all; otherwise a book without a picture gets a generated one.
+    pub no_cover: bool,
+    /// Keep only the posts' metadata in memory and read each post again when its output is
+    /// written, so memory stays bounded by the largest output instead of growing with the
+    /// archive. Costs a second read of every post; automatic above [`STREAM_ABOVE`] posts.
+    pub low_memory: bool,
+    /// Plan and report, but write nothing.
+    pub dry_run: bool,
+    /// Replace existing outputs even when a user edited them (see [`crate::output::write_output`]).
+    pub overwrite: bool,
+    /// Read every post and render every output, even when the output folder's manifest shows
+    /// they are up to date (re-runs are otherwise incremental: see [`crate::incremental`]).
+    pub rebuild: bool,
+    /// Convert posts with the same source (or, without one, the same title and day) once:
+    /// see [`crate::convert::plan::duplicate_key`].
+    pub dedupe: bool,
+    /// Convert unpublished posts too (`--drafts`): see [`crate::read`]'s draft marks and
+    /// [`crate::input::discover`].
+    pub drafts: bool,
+    /// Keep the site's chrome (share bars, newsletter boxes, related links, …) instead of
+    /// removing it: see [`crate::read::chrome`].
+    pub keep_chrome: bool,
+}
+
+/// Above this many posts, `convert` streams (see [`Options::low_memory`]).
+pub const STREAM_ABOVE: usize = 5_000;
+
+impl Options {
+    /// The format's own grouping unless `--group-by` says otherwise: a book per month for
+    /// EPUB, one folder of notes otherwise.
+    pub fn group_by(&self) -> GroupBy {
+        self.group_by.unwrap_or(match self.format {
+            Format::Epub => GroupBy::Month,
+            Format::Markdown | Format::Text => GroupBy::None,
+        })
+    }
+
+    /// Where local pictures are looked for and may not leave: `--root`, else the first input
+    /// folder (or a file's folder).
+    pub fn image_root(&self) -> PathBuf {
+        let opts = self;
+        if let Some(r) = &opts.root {
+            return r.clone();
+        }
+        match opts.inputs.first() {
+            Some(p) if p.is_dir() => p.clone(),
+            Some(p) => p
+                .parent()
+                .map(Path::to_path_buf)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from(".")),
+            None => PathBuf::from("."),
+        }
+    }
+}
+
+/// A book title pattern such as `{collection} — {year}年{month}月`: literal text with
+/// `{placeholder}`s ([`TitlePattern::PLACEHOLDERS`]); `{{` and `}}` are literal braces.
+/// Checked when the config is read, so a typo fails before any work is done.
+#[derive(Debug, Clone)]
+pub struct TitlePattern(Vec<Piece>);
+
+#[derive(Debug, Clone)]
+enum Piece {
+    Text(String),
+    Field(String),
+}
+
+impl TitlePattern {
+    /// What a pattern may use.
+    pub const PLACEHOLDERS: &'static [&'static str] = &[
+        "collection",
+        "group",
+        "author",
+        "year",
+        "month",
+        "month2",
+        "day",
+        "day2",
+        "count",
+    ];
+
+    pub fn parse(pattern: &str) -> Result<TitlePattern, String> {
+        let mut pieces = Vec::new();
+        let mut text = String::new();
+        let mut chars = pattern.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, chars.peek()) {
+                ('{', Some('{')) | ('}', Some('}')) => {
+                    chars.next();
+                    text.push(c);
+                }
+                ('{', _) => {
+                    let (mut name, mut closed) = (String::new(), false);
+                    for c in chars.by_ref() {
+                        if c == '}' {
+                            closed = true;
+                            break;
+                        }
+                        name.push(c);
+                    }
+                    if !closed {
+                        return Err(format!(
+                            "`{{{name}` is not closed (write `{{{{` for a brace)"
+                        ));
+                    }
+                    if !Self::PLACEHOLDERS.contains(&name.as_str()) {
+                        return Err(format!(
+                            "unknown placeholder {{{name}}}; use {}",
+                            Self::PLACEHOLDERS
+                                .iter()
+                                .map(|p| format!("{{{p}}}"))
+                                .collect::<Vec<_>>()
+                                .join(" ")
+                        ));
+                    }
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                    pieces.push(Piece::Field(name));
+                }
+                ('}', _) => return Err("a lone `}` (write `}}` for a brace)".into()),
+                _ => text.push(c),
+            }
+        }
+        pieces.push(Piece::Text(text));
+        Ok(TitlePattern(pieces))
+    }
+
+    /// Fills the pattern; `value` answers each placeholder.
+    pub fn render(&self, value: impl Fn(&str) -> String) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.clone(),
+                Piece::Field(f) => value(f),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(date: Option<(i32, u32, u32)>, categories: &[&str], tags: &[&str]) -> Document {
+        let date = date.map(|(y, m, d)| {
+            crate::model::PostDate::Day(NaiveDate::from_ymd_opt(y, m, d).unwrap())
+        });
+        Document {
+            meta: crate::model::Meta {
+                date,
+                categories: categories.iter().map(|c| c.to_string()).collect(),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                ..Default::default()
+            },
+            blocks: vec![],
+        }
+    }
+
+    fn day(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
+        NaiveDate::from_ymd_opt(y, m, d)
+    }
+
+    #[test]
+    fn no_filter_keeps_everything() {
+        let none = Filters::default();
+        assert!(!none.is_active());
+        assert!(none.accepts(&post(None, &[], &[])));
+        assert!(none.accepts(&post(Some((2020, 1, 1)), &["a"], &["b"])));
+    }
+
+    #[test]
+    fn date_bounds_are_inclusive_and_fail_undated_posts() {
+        let f = Filters {
+            since: day(2020, 7, 1),
+            until: day(2020, 7, 31),
+            ..Filters::default()
+        };
+        assert!(f.is_active());
+        assert!(f.accepts(&post(Some((2020, 7, 1)), &[], &[])));
+        assert!(f.accepts(&post(Some((2020, 7, 31)), &[], &[])));
+        assert!(!f.accepts(&post(Some((2020, 6, 30)), &[], &[])));
+        assert!(!f.accepts(&post(Some((2020, 8, 1)), &[], &[])));
+        assert!(!f.accepts(&post(None, &[], &[])));
+        let since = Filters {
+            since: day(2020, 7, 1),
+            ..Filters::default()
+        };
+        assert!(since.accepts(&post(Some((2030, 1, 1)), &[], &[])));
+        assert!(!since.accepts(&post(None, &[], &[])));
+    }
+
+    #[test]
+    fn names_match_any_case_insensitively_and_all_kinds_must_match() {
+        let f = Filters {
+            categories: vec!["news".into(), "Économie".into()],
+            tags: vec!["中国".into()],
+            ..Filters::default()
+        };
+        assert!(f.accepts(&post(None, &["NEWS"], &["中国", "x"])));
+        assert!(f.accepts(&post(None, &["économie"], &["中国"])));
+        // A category matches, no tag does.
+        assert!(!f.accepts(&post(None, &["news"], &["美国"])));
+        assert!(!f.accepts(&post(None, &[], &["中国"])));
+        let tags_only = Filters {
+            tags: vec!["Rust".into()],
+            ..Filters::default()
+        };
+        assert!(tags_only.accepts(&post(None, &["anything"], &["rust"])));
+    }
+
+    #[test]
+    fn title_patterns() {
+        let p = TitlePattern::parse("{collection} — {year}年{month}月 {{{count}}}").unwrap();
+        let title = p.render(|f| match f {
+            "collection" => "联合早报".into(),
+            "year" => "2023".into(),
+            "month" => "5".into(),
+            "count" => "12".into(),
+            _ => unreachable!(),
+        });
+        assert_eq!(title, "联合早报 — 2023年5月 {12}");
+        assert!(TitlePattern::parse("a } b").is_err());
+        assert!(TitlePattern::parse("{nope}").is_err());
+        let e = TitlePattern::parse("{collection} {year").unwrap_err();
+        assert!(e.contains("`{year` is not closed"), "{e}");
+        assert!(TitlePattern::parse("{").is_err());
+        assert_eq!(
+            TitlePattern::parse("{{year")
+                .unwrap()
+                .render(|_| unreachable!()),
+            "{year"
+        );
+    }
+}
