@@ -291,21 +291,24 @@ fn find_closing(body: &str, close: &str) -> Option<usize> {
 
 /// Whether `s` holds an HTML tag (`<p>`, `</div>`, `<br/>`, `<a href="…">`); `a<b` alone is not.
 fn has_html_tag(s: &str) -> bool {
-    s.match_indices('<').any(|(i, _)| {
-        let rest = &s[i + 1..];
-        let rest = rest.strip_prefix('/').unwrap_or(rest);
-        let name = rest
-            .bytes()
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .count();
-        name > 0
-            && rest.as_bytes()[0].is_ascii_alphabetic()
-            && rest[name..].starts_with(['>', ' ', '/', '\n'])
-            && rest[name..]
-                .split('<')
-                .next()
-                .is_some_and(|r| r.contains('>'))
-    })
+    s.match_indices('<').any(|(i, _)| is_tag(&s[i + 1..]))
+}
+
+/// Whether the text after a `<` is a tag: a name, then `>`, a space, `/` or a newline, and a
+/// `>` before the next `<`.
+fn is_tag(rest: &str) -> bool {
+    let rest = rest.strip_prefix('/').unwrap_or(rest);
+    let name = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count();
+    name > 0
+        && rest.as_bytes()[0].is_ascii_alphabetic()
+        && rest[name..].starts_with(['>', ' ', '/', '\n'])
+        && rest[name..]
+            .split('<')
+            .next()
+            .is_some_and(|r| r.contains('>'))
 }
 
 fn has_blank_line(s: &str) -> bool {
@@ -379,6 +382,9 @@ fn single_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
             {
                 return None
             }
+            // A formula never spans a tag (in HTML bodies, paragraphs are tags): the search
+            // ends there, not at the next `$` of the post, which may be far away.
+            '<' if is_tag(&body[k + 1..]) => return None,
             _ => {}
         }
         prev = c;
