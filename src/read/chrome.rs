@@ -1229,6 +1229,7 @@ fn links_to_lists(blocks: &mut [Block]) {
                         ordered: false,
                         start: 1,
                         items,
+                        tight: true,
                     };
                 }
             }
