@@ -137,7 +137,7 @@ pub fn blocks(bs: &[Block]) -> String {
 /// The blocks as a note holds them, which is what reading the note back gives: the few
 /// things CommonMark cannot say are said the nearest way it can. Sub- and superscripts become
 /// Unicode letters or `^(…)` (see [`script`]); emphasis inside emphasis of the same kind is
-/// one emphasis; punctuation at the inner edge of emphasis moves out where the delimiters
+/// one emphasis, and bold italics are emphasis of strong emphasis; punctuation at the inner edge of emphasis moves out where the delimiters
 /// would not be recognized next to it (`**“引用”**后` → `“**引用**”后`; CJK text has no spaces
 /// to put between them); a line break in a table cell is a space (GFM cells are one line).
 /// Everything else is rendered exactly.
@@ -162,10 +162,18 @@ pub fn prepare(bs: &[Block]) -> Vec<Block> {
                         Inline::Emph(c) => Some(c),
                         _ => None,
                     }))),
-                    Inline::Strong(c) => out.push(Inline::Strong(unnest(c, &|x| match x {
-                        Inline::Strong(c) => Some(c),
-                        _ => None,
-                    }))),
+                    Inline::Strong(c) => {
+                        let c = unnest(c, &|x| match x {
+                            Inline::Strong(c) => Some(c),
+                            _ => None,
+                        });
+                        // Bold italics are one thing: written `***x***`, read as em(strong).
+                        out.push(match <[Inline; 1]>::try_from(c) {
+                            Ok([Inline::Emph(inner)]) => Inline::Emph(vec![Inline::Strong(inner)]),
+                            Ok([x]) => Inline::Strong(vec![x]),
+                            Err(c) => Inline::Strong(c),
+                        })
+                    }
                     Inline::Strike(c) => out.push(Inline::Strike(unnest(c, &|x| match x {
                         Inline::Strike(c) => Some(c),
                         _ => None,
@@ -459,7 +467,11 @@ fn inlines(xs: &[Inline], ctx: Ctx) -> String {
 fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
     match x {
         Inline::Text(t) => escape_text(t, ctx, out),
-        Inline::Emph(c) => wrapped(c, "*", next, ctx, out),
+        // Bold italics as one run, `***x***`, which works between letters too.
+        Inline::Emph(c) => match c.as_slice() {
+            [Inline::Strong(inner)] => wrapped(inner, "***", next, ctx, out),
+            _ => wrapped(c, "*", next, ctx, out),
+        },
         Inline::Strong(c) => wrapped(c, "**", next, ctx, out),
         Inline::Strike(c) => wrapped(c, "~~", next, ctx, out),
         // Already replaced by [`prepare`]; the same replacement, for callers that did not.
@@ -612,6 +624,7 @@ fn wrapped(c: &[Inline], delim: &str, next: Option<&Inline>, ctx: Ctx, out: &mut
     let delim = match (delim, star) {
         ("*", true) => "_".to_string(),
         ("**", true) => "__".to_string(),
+        ("***", true) => "___".to_string(),
         (d, _) => d.to_string(),
     };
     let under = delim.starts_with('_');
@@ -1011,6 +1024,10 @@ mod tests {
             t(" "),
             Inline::Emph(vec![Inline::Strong(vec![t("还是")])]),
             t(" "),
+            Inline::Strong(vec![Inline::Emph(vec![t("也是")])]),
+            t("中"),
+            Inline::Emph(vec![Inline::Strong(vec![t("间")])]),
+            t("字 "),
             Inline::Strong(vec![Inline::Emph(vec![t("x")]), t("y")]),
             t(" CO"),
             Inline::Sub(vec![t("2")]),
@@ -1029,7 +1046,7 @@ mod tests {
         ])]);
         assert_eq!(
             md,
-            "**（泡泡） 工信部** _**还是**_ __*x*y__ CO₂ 20ᵗʰ a[¹](#fn1) 注^(注) x\\_(Q)"
+            "**（泡泡） 工信部** ***还是*** ***也是***中***间***字 __*x*y__ CO₂ 20ᵗʰ a[¹](#fn1) 注^(注) x\\_(Q)"
         );
     }
 
