@@ -13,6 +13,7 @@ pub mod fuzzing;
 pub mod group;
 pub mod images;
 pub mod incremental;
+pub mod inline;
 pub mod input;
 pub mod inspect;
 pub mod interrupt;

@@ -170,6 +170,22 @@ impl PostDate {
         }
     }
 
+    /// The date as readers of `lang` (a BCP 47 tag) write it, at the post's own time of day
+    /// and without seconds: `2014年9月24日 22:43` in Chinese and Japanese, `2014년 9월 24일
+    /// 22:43` in Korean, `24 September 2014, 22:43` otherwise; a day alone has no time.
+    pub fn localized(&self, lang: Option<&str>) -> String {
+        let primary = lang.and_then(|l| l.split(['-', '_']).next()).unwrap_or("");
+        let (day, time) = match primary.to_ascii_lowercase().as_str() {
+            "zh" | "ja" => ("%Y年%-m月%-d日", "%Y年%-m月%-d日 %H:%M"),
+            "ko" => ("%Y년 %-m월 %-d일", "%Y년 %-m월 %-d일 %H:%M"),
+            _ => ("%-d %B %Y", "%-d %B %Y, %H:%M"),
+        };
+        match self {
+            PostDate::Day(d) => d.format(day).to_string(),
+            PostDate::Instant(t) => t.format(time).to_string(),
+        }
+    }
+
     /// ISO 8601 / W3CDTF text, as written to front matter and EPUB metadata.
     pub fn to_iso(&self) -> String {
         match self {
@@ -191,10 +207,14 @@ pub enum Block {
     },
     Paragraph(Vec<Inline>),
     /// Items are block sequences, so lists nest. `start` is the first number of ordered lists.
+    /// `tight`: items set close together, as `<li>text</li>` and Markdown items without blank
+    /// lines between them show; loose lists' items are paragraphs (`<li><p>text</p></li>`),
+    /// spaced apart (see [`list_is_tight`]).
     List {
         ordered: bool,
         start: u64,
         items: Vec<Vec<Block>>,
+        tight: bool,
     },
     Quote(Vec<Block>),
     /// Preformatted text, kept verbatim; `lang` is the info string or `language-*` class.
@@ -231,7 +251,7 @@ pub struct Table {
     pub rows: Vec<Vec<Vec<Inline>>>,
 }
 
-/// Inline content. Text is already whitespace-normalized (see [`crate::read::inline`]).
+/// Inline content. Text is already whitespace-normalized (see [`crate::inline`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Inline {
     Text(String),
@@ -363,6 +383,32 @@ impl Document {
         }
         walk_mut(&mut self.blocks, &mut Remove(remove))
     }
+}
+
+/// Whether a list read from HTML is tight: unless its items hold their text in paragraphs
+/// (`paragraphs`: an `<li>` has a `<p>` child, as a loose Markdown list gives), and then only
+/// where that is visible (an item has a paragraph or figure of its own and the list more than
+/// one block). Items holding two blocks that Markdown keeps apart only with a blank line (two
+/// paragraphs, a paragraph after a nested list, …) make a list loose, as in CommonMark: a
+/// list reads back from Markdown as it was written.
+pub fn list_is_tight(paragraphs: bool, items: &[Vec<Block>]) -> bool {
+    let shown_loose = paragraphs
+        && items.len() + items.first().map_or(0, Vec::len) > 2
+        && items
+            .iter()
+            .flatten()
+            .any(|b| matches!(b, Block::Paragraph(_) | Block::Figure(_)));
+    let joinable = |pair: &[Block]| match pair {
+        [Block::Paragraph(_) | Block::Figure(_), next] => match next {
+            // An ordered list not starting at 1 cannot interrupt a paragraph.
+            Block::List { ordered, start, .. } => !ordered || *start == 1,
+            Block::Code { .. } | Block::Heading { .. } | Block::Quote(_) => true,
+            _ => false,
+        },
+        [Block::Heading { .. } | Block::Code { .. } | Block::Rule, _] => true,
+        _ => false,
+    };
+    !shown_loose && items.iter().all(|item| item.windows(2).all(joinable))
 }
 
 /// A node of the model, as [`walk`] visits it.
@@ -518,6 +564,35 @@ pub fn heading_ids(blocks: &[Block], reserved: &[&str]) -> Vec<String> {
     ids
 }
 
+/// The front matter key of a note's tags as the post named them, where `tags` has them as
+/// [`note_tag`]s.
+pub const ORIGINAL_TAGS: &str = "original_tags";
+
+/// A tag as note apps accept it (Obsidian: letters and digits of any script, `_`, `-`; not
+/// digits alone): each run of other characters (spaces, punctuation, `/`, which would nest
+/// the tag) becomes `_`, none at the ends, and a tag of digits alone gets a leading `_`.
+/// `RTI 中央廣播電臺` → `RTI_中央廣播電臺`, `(臺)中央社CNA` → `臺_中央社CNA`; empty when
+/// nothing is left. The Markdown writer writes these and keeps the originals beside them.
+pub fn note_tag(tag: &str) -> String {
+    let mut out = String::with_capacity(tag.len());
+    let mut gap = false;
+    for c in tag.chars() {
+        if c.is_alphanumeric() || c == '_' || c == '-' {
+            if gap && !out.is_empty() {
+                out.push('_');
+            }
+            gap = false;
+            out.push(c);
+        } else {
+            gap = true;
+        }
+    }
+    if !out.is_empty() && out.chars().all(|c| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
 /// A heading's text as an anchor (see [`heading_ids`]).
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -564,6 +639,26 @@ mod tests {
     }
 
     #[test]
+    fn note_tags_have_no_spaces_or_punctuation() {
+        for (tag, expected) in [
+            ("RTI 中央廣播電臺", "RTI_中央廣播電臺"),
+            ("(臺)中央社CNA", "臺_中央社CNA"),
+            ("Nei.st", "Nei_st"),
+            (
+                "简·维克菲尔德（Jane Wakefield）",
+                "简_维克菲尔德_Jane_Wakefield",
+            ),
+            ("法广", "法广"),
+            ("snake_case-tag", "snake_case-tag"),
+            ("C/C++", "C_C"),
+            ("2020", "_2020"),
+            ("#!?", ""),
+        ] {
+            assert_eq!(note_tag(tag), expected, "{tag}");
+        }
+    }
+
+    #[test]
     fn walk_reaches_into_footnotes() {
         let img = Image {
             src: "a.png".into(),
@@ -598,6 +693,19 @@ mod tests {
             "{}",
             std::mem::size_of::<Block>()
         );
+    }
+
+    #[test]
+    fn dates_are_localized() {
+        use crate::read::front_matter::parse_date;
+        let t = parse_date("2014-09-24T22:43:10+08:00").unwrap();
+        let d = parse_date("2014-09-04").unwrap();
+        assert_eq!(t.localized(Some("zh")), "2014年9月24日 22:43");
+        assert_eq!(t.localized(Some("zh-Hant-TW")), "2014年9月24日 22:43");
+        assert_eq!(d.localized(Some("ja")), "2014年9月4日");
+        assert_eq!(t.localized(Some("ko")), "2014년 9월 24일 22:43");
+        assert_eq!(t.localized(Some("en")), "24 September 2014, 22:43");
+        assert_eq!(d.localized(None), "4 September 2014");
     }
 
     #[test]

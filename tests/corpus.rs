@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use postbook::model::Document;
 use postbook::read::{read_post, read_post_bytes};
-use postbook::write::markdown::MarkdownWriter;
+use postbook::write::markdown::{prepare, MarkdownWriter};
 use postbook::write::text::TextWriter;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,8 @@ fn corpus_files(dir: &Path) -> Vec<PathBuf> {
     files_with_ext(dir, "md")
 }
 
-/// Parsing postbook's own Markdown gives back the same model, for every corpus post.
+/// Parsing postbook's own Markdown gives back the same model, for every corpus post (as
+/// `markdown::prepare` puts what CommonMark cannot say).
 #[test]
 fn markdown_round_trip_is_exact_on_the_corpus() {
     let Some(dir) = corpus() else { return };
@@ -27,6 +28,11 @@ fn markdown_round_trip_is_exact_on_the_corpus() {
                 .doc;
             let md = MarkdownWriter.render(&doc);
             let back: Document = read_post_bytes(path, md.as_bytes()).unwrap().doc;
+            // What CommonMark cannot say is said the nearest way it can (`prepare`).
+            let doc = Document {
+                blocks: prepare(&doc.blocks),
+                ..doc
+            };
             (back != doc).then(|| first_difference(path, &doc, &back))
         })
         .collect();

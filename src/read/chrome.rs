@@ -1220,6 +1220,7 @@ fn links_to_lists(blocks: &mut [Block]) {
                         ordered: false,
                         start: 1,
                         items,
+                        tight: true,
                     };
                 }
             }

@@ -5,7 +5,7 @@
 
 use super::PostError;
 pub use crate::input::jekyll_name;
-use crate::model::{Meta, PostDate};
+use crate::model::{note_tag, Meta, PostDate};
 use crate::warning::{Warning, WarningKind};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use serde_json::Value;
@@ -188,8 +188,10 @@ fn toml_to_json(v: toml::Value) -> Value {
 /// Other keys are kept exactly as written: they may hold HTML.
 pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
     let mut warnings = Vec::new();
+    let mut original_tags: Option<Vec<String>> = None;
     for (key, value) in pairs {
         match key.to_ascii_lowercase().as_str() {
+            crate::model::ORIGINAL_TAGS => original_tags = Some(list(&value, false)),
             "title" if meta.title.is_empty() => meta.title = text(&value).unwrap_or_default(),
             "date" if meta.date.is_none() => match scalar(&value).as_deref().map(parse_date) {
                 Some(Some(d)) => meta.date = Some(d),
@@ -215,6 +217,17 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
             "slug" if meta.slug.is_none() => meta.slug = text(&value).filter(|s| !s.is_empty()),
             _ => meta.extra.push((key, value)),
         }
+    }
+    // A note postbook wrote: the tags by their own names, then any added in the note app.
+    if let Some(mut originals) = original_tags {
+        let written: std::collections::HashSet<String> =
+            originals.iter().map(|t| note_tag(t)).collect();
+        originals.extend(
+            std::mem::take(&mut meta.tags)
+                .into_iter()
+                .filter(|t| !written.contains(t)),
+        );
+        meta.tags = originals;
     }
     dedup(&mut meta.authors);
     dedup(&mut meta.categories);
@@ -327,6 +340,20 @@ mod tests {
         let e = parse(Syntax::Yaml, "title: ok\nauthor: x\ntags: [a, b\n", 2).unwrap_err();
         assert!(e.message.starts_with("invalid YAML"), "{}", e.message);
         assert!(e.line.unwrap() >= 4, "line {:?}", e.line);
+    }
+
+    #[test]
+    fn original_tags_of_a_note_are_read_back() {
+        let pairs = parse(
+            Syntax::Yaml,
+            "tags: [RTI_中央廣播電臺, 法广, added]\noriginal_tags: [RTI 中央廣播電臺, 法广]\n",
+            1,
+        )
+        .unwrap();
+        let mut meta = Meta::default();
+        to_meta(pairs, &mut meta);
+        assert_eq!(meta.tags, ["RTI 中央廣播電臺", "法广", "added"]);
+        assert!(meta.extra.is_empty());
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! produce no blocks.
 
 use super::inline::{collapse_whitespace, normalize, trim};
-use crate::model::{plain_text, slug, Block, Image, Inline, Link, Table};
+use crate::model::{list_is_tight, plain_text, slug, Block, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use ego_tree::{NodeId, NodeRef};
 use scraper::{CaseSensitivity, Html, Node};
@@ -377,10 +377,15 @@ impl Reader<'_, '_> {
                         .and_then(|s| s.trim().parse().ok())
                         .unwrap_or(1);
                     let items = self.list_items(node, depth);
+                    let paragraphs = node.children().any(|li| {
+                        li.children()
+                            .any(|c| c.value().as_element().is_some_and(|e| e.name() == "p"))
+                    });
                     if !items.is_empty() {
                         sink.push(Block::List {
                             ordered,
                             start,
+                            tight: list_is_tight(paragraphs, &items),
                             items,
                         });
                     }

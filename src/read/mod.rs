@@ -9,7 +9,7 @@ pub mod embed;
 pub mod encoding;
 pub mod front_matter;
 pub mod html;
-pub mod inline;
+pub use crate::inline;
 pub mod kramdown;
 pub mod liquid;
 pub mod markdown;

@@ -8,9 +8,12 @@
 
 use super::{Book, BookStats, Unit, Writer};
 use crate::images::AssetSource;
-use crate::model::{Block, Document, Image, Inline, Link, Table};
+use crate::inline::normalize;
+use crate::model::{
+    note_tag, walk_mut, Block, Document, Image, Inline, Link, Table, VisitMut, ORIGINAL_TAGS,
+};
 use serde_json::{Map, Value};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
 pub struct MarkdownWriter;
@@ -78,9 +81,23 @@ fn front_matter(doc: &Document) -> String {
             m.categories.iter().cloned().map(Value::String).collect(),
         );
     }
-    if !m.tags.is_empty() {
+    // Tags as note apps accept them; the post's own names too, when any differs (they are
+    // what postbook reads back, see `read::front_matter`).
+    let mut tags: Vec<String> = Vec::with_capacity(m.tags.len());
+    for tag in m.tags.iter().map(|t| note_tag(t)) {
+        if !tag.is_empty() && !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if !tags.is_empty() {
         map.insert(
             "tags".into(),
+            tags.iter().cloned().map(Value::String).collect(),
+        );
+    }
+    if tags != m.tags {
+        map.insert(
+            ORIGINAL_TAGS.into(),
             m.tags.iter().cloned().map(Value::String).collect(),
         );
     }
@@ -106,13 +123,19 @@ thread_local! {
     /// reference is written as `[^n]` where it stands and its definition after the post, so
     /// the writer's functions need no extra parameter for something most posts never have.
     static NOTES: RefCell<Vec<Vec<Block>>> = const { RefCell::new(Vec::new()) };
+    /// Whether the text being written is a link's text or an image's alt (see
+    /// [`brackets_to_escape`]).
+    static IN_LINK: Cell<bool> = const { Cell::new(false) };
+    /// Whether the next text's first character must be a character reference (see [`wrapped`]).
+    static REFERENCE_NEXT: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Renders blocks separated by blank lines, then the definitions of their footnotes
 /// (`[^1]: …`, continuation lines indented).
 pub fn blocks(bs: &[Block]) -> String {
+    let bs = prepare(bs);
     let outer = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
-    let mut out = block_list(bs);
+    let mut out = block_list(&bs);
     let mut n = 0;
     while let Some(note) = NOTES.with(|notes| notes.borrow().get(n).cloned()) {
         n += 1;
@@ -131,20 +154,257 @@ pub fn blocks(bs: &[Block]) -> String {
     out
 }
 
+/// The blocks as a note holds them, which is what reading the note back gives: the few
+/// things CommonMark cannot say are said the nearest way it can. Sub- and superscripts become
+/// Unicode letters or `^(…)` (see [`script`]); emphasis inside emphasis of the same kind is
+/// one emphasis, and bold italics are emphasis of strong emphasis; punctuation at the inner edge of emphasis moves out where the delimiters
+/// would not be recognized next to it (`**“引用”**后` → `“**引用**”后`; CJK text has no spaces
+/// to put between them); a line break in a table cell is a space (GFM cells are one line).
+/// Everything else is rendered exactly.
+pub fn prepare(bs: &[Block]) -> Vec<Block> {
+    struct Prepare;
+    impl VisitMut for Prepare {
+        fn blocks(&mut self, blocks: &mut Vec<Block>) {
+            for b in blocks {
+                if let Block::Table(t) = b {
+                    for cell in t.header.iter_mut().chain(t.rows.iter_mut()).flatten() {
+                        breaks_to_spaces(cell);
+                    }
+                }
+            }
+        }
+        fn inlines(&mut self, xs: &mut Vec<Inline>) {
+            let mut out = Vec::with_capacity(xs.len());
+            for x in std::mem::take(xs) {
+                match x {
+                    Inline::Sub(_) | Inline::Sup(_) => out.extend(script(&x)),
+                    Inline::Emph(c) => out.push(Inline::Emph(unnest(c, &|x| match x {
+                        Inline::Emph(c) => Some(c),
+                        _ => None,
+                    }))),
+                    Inline::Strong(c) => {
+                        let c = unnest(c, &|x| match x {
+                            Inline::Strong(c) => Some(c),
+                            _ => None,
+                        });
+                        // Bold italics are one thing: written `***x***`, read as em(strong).
+                        out.push(match <[Inline; 1]>::try_from(c) {
+                            Ok([Inline::Emph(inner)]) => Inline::Emph(vec![Inline::Strong(inner)]),
+                            Ok([x]) => Inline::Strong(vec![x]),
+                            Err(c) => Inline::Strong(c),
+                        })
+                    }
+                    Inline::Strike(c) => out.push(Inline::Strike(unnest(c, &|x| match x {
+                        Inline::Strike(c) => Some(c),
+                        _ => None,
+                    }))),
+                    x => out.push(x),
+                }
+            }
+            let mut out = normalize(out);
+            move_edge_punctuation(&mut out);
+            *xs = normalize(out);
+        }
+    }
+    let mut bs = bs.to_vec();
+    walk_mut(&mut bs, &mut Prepare);
+    bs
+}
+
+/// The content of an emphasis with emphasis of the same kind (`kind` gives its content)
+/// inside it, at any depth, replaced by its content.
+fn unnest(xs: Vec<Inline>, kind: &dyn Fn(&mut Inline) -> Option<&mut Vec<Inline>>) -> Vec<Inline> {
+    let mut out = Vec::with_capacity(xs.len());
+    for mut x in xs {
+        if let Some(inner) = kind(&mut x) {
+            out.extend(unnest(std::mem::take(inner), kind));
+            continue;
+        }
+        if let Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) = &mut x {
+            *c = unnest(std::mem::take(c), kind);
+        } else if let Inline::Link(l) = &mut x {
+            l.content = unnest(std::mem::take(&mut l.content), kind);
+        }
+        out.push(x);
+    }
+    normalize(out)
+}
+
+/// Moves what keeps emphasis delimiters from being recognized (CommonMark's flanking rules)
+/// out of the emphasis, as long as something is left inside: spaces at its inner edges (no-break
+/// and ideographic ones; the reader has moved ASCII ones out already), and punctuation at an
+/// edge with a letter outside it. An emphasized link becomes a link of emphasized text.
+/// Emphasis of punctuation alone between letters (a bold `、`
+/// between two names) is plain text: it could only be written with character references, and
+/// a bold comma hardly shows.
+fn move_edge_punctuation(xs: &mut Vec<Inline>) {
+    let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
+    let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    let mut i = 0;
+    while i < xs.len() {
+        let before = i.checked_sub(1).and_then(|p| last_char(&xs[p..=p]));
+        let after = xs
+            .get(i + 1)
+            .and_then(|n| first_char(std::slice::from_ref(n)));
+        let (Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c)) = &mut xs[i] else {
+            i += 1;
+            continue;
+        };
+        if let [Inline::Text(t)] = c.as_slice() {
+            if (letter(before) || letter(after))
+                && t.chars().any(punct)
+                && t.chars().all(|c| !c.is_alphanumeric())
+            {
+                xs[i] = Inline::Text(t.clone());
+                i += 1;
+                continue;
+            }
+        }
+        // A link emphasized as a whole is written as a link of emphasized text, inside
+        // brackets that the delimiters flank (`看[**链接**](u)吧`).
+        if let [Inline::Link(_)] = c.as_slice() {
+            if letter(before) || letter(after) {
+                let Some(Inline::Link(mut link)) = c.pop() else {
+                    unreachable!()
+                };
+                let content = std::mem::take(&mut link.content);
+                let mut wrapper = std::mem::replace(&mut xs[i], Inline::LineBreak);
+                if let Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) = &mut wrapper {
+                    *c = content;
+                }
+                link.content = vec![wrapper];
+                xs[i] = Inline::Link(link);
+                i += 1;
+                continue;
+            }
+        }
+        let (lead_letter, trail_letter) = (letter(before), letter(after));
+        let several = c.len() > 1;
+        let mut lead = String::new();
+        if let Some(Inline::Text(t)) = c.first_mut() {
+            let rest = t.trim_start_matches(|c: char| c.is_whitespace() || lead_letter && punct(c));
+            let n = t.len() - rest.len();
+            if n > 0 && (n < t.len() || several) {
+                lead = t[..n].to_string();
+                t.replace_range(..n, "");
+                if t.is_empty() {
+                    c.remove(0);
+                }
+            }
+        }
+        let several = c.len() > 1;
+        let mut trail = String::new();
+        if let Some(Inline::Text(t)) = c.last_mut() {
+            let keep = t
+                .trim_end_matches(|c: char| c.is_whitespace() || trail_letter && punct(c))
+                .len();
+            if keep < t.len() && (keep > 0 || several) {
+                trail = t[keep..].to_string();
+                t.truncate(keep);
+                if t.is_empty() {
+                    c.pop();
+                }
+            }
+        }
+        if !trail.is_empty() {
+            xs.insert(i + 1, Inline::Text(trail));
+        }
+        if !lead.is_empty() {
+            xs.insert(i, Inline::Text(lead));
+            i += 1;
+        }
+        i += 1;
+    }
+}
+
+/// Line breaks in a table cell, at any depth, as spaces.
+fn breaks_to_spaces(xs: &mut Vec<Inline>) {
+    if !xs.iter().any(|x| !matches!(x, Inline::Text(_))) {
+        return;
+    }
+    for x in xs.iter_mut() {
+        match x {
+            Inline::LineBreak => *x = Inline::Text(" ".into()),
+            Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => breaks_to_spaces(c),
+            Inline::Link(l) => breaks_to_spaces(&mut l.content),
+            _ => {}
+        }
+    }
+    *xs = normalize(std::mem::take(xs));
+}
+
 /// Renders blocks separated by blank lines.
 fn block_list(bs: &[Block]) -> String {
-    let mut parts: Vec<String> = Vec::with_capacity(bs.len());
-    let mut prev_list = false;
-    for b in bs {
-        let is_list = matches!(b, Block::List { .. });
-        if is_list && prev_list {
-            // Two lists in a row would merge into one; a comment keeps them apart.
-            parts.push("<!-- -->".into());
+    joined(bs, "\n\n")
+}
+
+/// Renders blocks separated by `sep` (a newline in the items of tight lists).
+fn joined(bs: &[Block], sep: &str) -> String {
+    let mut out = String::new();
+    // Two lists of one kind in a row would merge into one: the second is given the other
+    // bullet (`*`) or number delimiter (`1)`), which CommonMark reads as a new list.
+    let mut previous: Option<(bool, bool)> = None;
+    for (i, b) in bs.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
         }
-        prev_list = is_list;
-        parts.push(block(b));
+        match b {
+            Block::List { ordered, .. } => {
+                let other = previous.is_some_and(|(o, other)| o == *ordered && !other);
+                previous = Some((*ordered, other));
+                out.push_str(&list(b, other));
+            }
+            _ => {
+                previous = None;
+                out.push_str(&block(b));
+            }
+        }
     }
-    parts.join("\n\n")
+    out
+}
+
+/// A list, with `-` and `1.` markers or, for a list right after another, `*` and `1)`. Tight
+/// lists (see [`crate::model::list_is_tight`]) have no blank lines between their items or
+/// inside them; loose ones have them everywhere.
+fn list(b: &Block, other_marker: bool) -> String {
+    let Block::List {
+        ordered,
+        start,
+        items,
+        tight,
+    } = b
+    else {
+        return block(b);
+    };
+    let sep = if *tight { "\n" } else { "\n\n" };
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let marker = match (*ordered, other_marker) {
+            (true, false) => format!("{}. ", start + i as u64),
+            (true, true) => format!("{}) ", start + i as u64),
+            (false, false) => "- ".to_string(),
+            (false, true) => "* ".to_string(),
+        };
+        let body = joined(item, sep);
+        let indent = " ".repeat(marker.len());
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(marker.trim_end());
+        for (j, line) in body.lines().enumerate() {
+            if j == 0 {
+                out.push(' ');
+                out.push_str(line);
+            } else if line.is_empty() {
+                out.push('\n');
+            } else {
+                out.push('\n');
+                out.push_str(&indent);
+                out.push_str(line);
+            }
+        }
+    }
+    out
 }
 
 fn block(b: &Block) -> String {
@@ -165,44 +425,7 @@ fn block(b: &Block) -> String {
             [Inline::Math(m)] if m.display => format!("$$\n{}\n$$", m.tex),
             _ => inlines(content, Ctx::Block),
         },
-        Block::List {
-            ordered,
-            start,
-            items,
-        } => {
-            let mut out = String::new();
-            for (i, item) in items.iter().enumerate() {
-                let marker = if *ordered {
-                    format!("{}. ", start + i as u64)
-                } else {
-                    "- ".to_string()
-                };
-                let body = block_list(item);
-                let indent = " ".repeat(marker.len());
-                if i > 0 {
-                    out.push('\n');
-                }
-                out.push_str(marker.trim_end());
-                for (j, line) in body.lines().enumerate() {
-                    if j == 0 {
-                        out.push(' ');
-                        out.push_str(line);
-                    } else if line.is_empty() {
-                        out.push('\n');
-                    } else {
-                        out.push('\n');
-                        out.push_str(&indent);
-                        out.push_str(line);
-                    }
-                }
-                // A list item whose content has blank lines (several blocks) needs a blank line
-                // before the next item too, or readers may see a lazy continuation.
-                if item.len() > 1 && i + 1 < items.len() {
-                    out.push('\n');
-                }
-            }
-            out
-        }
+        Block::List { .. } => list(b, false),
         Block::Quote(inner) => block_list(inner)
             .lines()
             .map(|l| {
@@ -278,11 +501,20 @@ fn inlines(xs: &[Inline], ctx: Ctx) -> String {
 fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
     match x {
         Inline::Text(t) => escape_text(t, ctx, out),
-        Inline::Emph(c) => wrapped(c, "*", "em", next, ctx, out),
-        Inline::Strong(c) => wrapped(c, "**", "strong", next, ctx, out),
-        Inline::Strike(c) => wrapped(c, "~~", "del", next, ctx, out),
-        Inline::Sub(c) => html_wrapped(c, "sub", ctx, out),
-        Inline::Sup(c) => html_wrapped(c, "sup", ctx, out),
+        // Bold italics as one run, `***x***`, which works between letters too.
+        Inline::Emph(c) => match c.as_slice() {
+            [Inline::Strong(inner)] => wrapped(inner, "***", next, ctx, out),
+            _ => wrapped(c, "*", next, ctx, out),
+        },
+        Inline::Strong(c) => wrapped(c, "**", next, ctx, out),
+        Inline::Strike(c) => wrapped(c, "~~", next, ctx, out),
+        // Already replaced by [`prepare`]; the same replacement, for callers that did not.
+        Inline::Sub(_) | Inline::Sup(_) => {
+            let xs = script(x);
+            for (i, y) in xs.iter().enumerate() {
+                inline(y, xs.get(i + 1).or(next), ctx, out);
+            }
+        }
         Inline::Code(code) => {
             let ticks = "`".repeat(longest_run(code, '`') + 1);
             let code = if ctx == Ctx::Cell {
@@ -302,9 +534,11 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
                 content,
             } = link.as_ref();
             out.push('[');
+            let outer = IN_LINK.replace(true);
             for (i, c) in content.iter().enumerate() {
                 inline(c, content.get(i + 1), ctx, out);
             }
+            IN_LINK.set(outer);
             out.push_str("](");
             out.push_str(&destination(url));
             if let Some(t) = title {
@@ -316,7 +550,8 @@ fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
             out.push(')');
         }
         Inline::Image(img) => out.push_str(&image(img)),
-        Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { "<br />" }),
+        // A table cell is one line (see [`prepare`]).
+        Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { " " }),
         Inline::Math(m) => out.push_str(&math(&m.tex, m.display, next)),
         Inline::Note(blocks) => {
             let n = NOTES.with(|notes| {
@@ -352,7 +587,9 @@ fn math(tex: &str, display: bool, next: Option<&Inline>) -> String {
 
 fn image(img: &Image) -> String {
     let mut alt = String::new();
+    let outer = IN_LINK.replace(true);
     escape_text(&img.alt, Ctx::Block, &mut alt);
+    IN_LINK.set(outer);
     let title = img
         .title
         .as_ref()
@@ -396,47 +633,124 @@ fn starts_reference(after: &str) -> bool {
     name > 0 && name <= 32 && body.as_bytes().get(name) == Some(&b';')
 }
 
-/// Emphasis-like wrappers. CommonMark only recognizes `*`/`~~` delimiters that are "flanking";
-/// next to punctuation (`**“引用”**后`) they are not, so the HTML tag is used instead.
-fn wrapped(
-    c: &[Inline],
-    delim: &str,
-    tag: &str,
-    next: Option<&Inline>,
-    ctx: Ctx,
-    out: &mut String,
-) {
-    let before = out.chars().next_back();
+/// Emphasis-like wrappers, with delimiters CommonMark's flanking rules recognize. [`prepare`]
+/// has moved punctuation out of the delimiters where that makes them flank
+/// (`“**引用**”后`); what is left is handled here: `_` instead of `*` next to another `*`
+/// (`_**a**_`), and a neighbouring character that keeps a delimiter from opening or closing
+/// (a letter after `**“x”**`, a space inside) is written as a character reference (`&#21518;`),
+/// which reads back as the same text. Never raw HTML, which note apps show as tags.
+fn wrapped(c: &[Inline], delim: &str, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
+    let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
+    // No character (line start or end) counts as whitespace.
+    let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+    let left_flanking = |before: Option<char>, first: Option<char>| {
+        !space(first) && (!first.is_some_and(punct) || space(before) || before.is_some_and(punct))
+    };
+    let right_flanking = |last: Option<char>, after: Option<char>| {
+        !space(last) && (!last.is_some_and(punct) || space(after) || after.is_some_and(punct))
+    };
     let first = first_char(c);
     let last = last_char(c);
     let after = next.and_then(|n| first_char(std::slice::from_ref(n)));
-    let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
-    // Unicode whitespace (no-break spaces too) never sits inside a delimiter run.
-    let opens = first.is_some_and(|f| {
-        !f.is_whitespace() && (!punct(f) || before.is_none_or(|b| b.is_whitespace() || punct(b)))
-    });
-    let closes = last.is_some_and(|l| {
-        !l.is_whitespace() && (!punct(l) || after.is_none_or(|a| a.is_whitespace() || punct(a)))
-    });
-    // Delimiter runs must not touch another `*`/`~` (nested emphasis at the edge) either.
-    let clash = |c: Option<char>| c.is_some_and(|c| c == '*' || c == '~');
-    if opens && closes && !clash(before) && !clash(first) && !clash(last) && !clash(after) {
-        out.push_str(delim);
-        for (i, x) in c.iter().enumerate() {
-            inline(x, c.get(i + 1), ctx, out);
+    let before = out.chars().next_back();
+    // Delimiter runs must not touch another `*` (nested emphasis at the edge).
+    let star = [before, first, last, after].contains(&Some('*'));
+    let delim = match (delim, star) {
+        ("*", true) => "_".to_string(),
+        ("**", true) => "__".to_string(),
+        ("***", true) => "___".to_string(),
+        (d, _) => d.to_string(),
+    };
+    let under = delim.starts_with('_');
+    // A space at an inner edge: written as a reference, which is punctuation to the rules.
+    let (ref_first, ref_last) = (space(first), space(last));
+    let first = if ref_first { Some('&') } else { first };
+    let last = if ref_last { Some(';') } else { last };
+    // `_` opens only where it is not also right-flanking, unless after punctuation.
+    let opens = left_flanking(before, first)
+        && (!under || !right_flanking(before, first) || before.is_some_and(punct));
+    if !opens && before.is_some_and(|b| !punct(b) && !b.is_whitespace()) {
+        if let Some(b) = out.pop() {
+            out.push_str(&format!("&#{};", b as u32));
         }
-        out.push_str(delim);
-    } else {
-        html_wrapped(c, tag, ctx, out);
     }
-}
-
-fn html_wrapped(c: &[Inline], tag: &str, ctx: Ctx, out: &mut String) {
-    out.push_str(&format!("<{tag}>"));
+    let closes = right_flanking(last, after)
+        && (!under || !left_flanking(last, after) || after.is_some_and(punct));
+    out.push_str(&delim);
+    REFERENCE_NEXT.set(ref_first);
     for (i, x) in c.iter().enumerate() {
         inline(x, c.get(i + 1), ctx, out);
     }
-    out.push_str(&format!("</{tag}>"));
+    // (A single space is already a reference.)
+    let single = matches!(c, [Inline::Text(t)] if t.chars().nth(1).is_none());
+    if ref_last && !(ref_first && single) {
+        if let Some(l) = out.pop() {
+            out.push_str(&format!("&#{};", l as u32));
+        }
+    }
+    out.push_str(&delim);
+    // A letter after the closing delimiter is written as a reference by the next text.
+    REFERENCE_NEXT.set(!closes);
+}
+
+/// Sub- and superscripts, which CommonMark lacks: in Unicode's sub- and superscript letters
+/// when every character has one (`CO₂`, `20ᵗʰ`, a note mark `[¹](…)`), else in the notation
+/// pandoc falls back to, `^(…)` and `_(…)`.
+fn script(x: &Inline) -> Vec<Inline> {
+    let (c, sup) = match x {
+        Inline::Sup(c) => (c, true),
+        Inline::Sub(c) => (c, false),
+        other => return vec![other.clone()],
+    };
+    fn map(xs: &[Inline], sup: bool) -> Option<Vec<Inline>> {
+        xs.iter()
+            .map(|x| {
+                Some(match x {
+                    Inline::Text(t) => Inline::Text(
+                        t.chars()
+                            .map(|c| script_char(c, sup))
+                            .collect::<Option<String>>()?,
+                    ),
+                    Inline::Emph(c) => Inline::Emph(map(c, sup)?),
+                    Inline::Strong(c) => Inline::Strong(map(c, sup)?),
+                    Inline::Strike(c) => Inline::Strike(map(c, sup)?),
+                    Inline::Link(l) => Inline::Link(Box::new(Link {
+                        content: map(&l.content, sup)?,
+                        ..l.as_ref().clone()
+                    })),
+                    _ => return None,
+                })
+            })
+            .collect()
+    }
+    map(c, sup).unwrap_or_else(|| {
+        let mut out = vec![Inline::Text(if sup { "^(" } else { "_(" }.into())];
+        out.extend(c.iter().cloned());
+        out.push(Inline::Text(")".into()));
+        out
+    })
+}
+
+/// The Unicode superscript (`sup`) or subscript form of `c`, when it has one.
+fn script_char(c: char, sup: bool) -> Option<char> {
+    const DIGITS_SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    const LETTERS_SUP: &str = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖ ʳˢᵗᵘᵛʷˣʸᶻ";
+    const LETTERS_SUB: &str = "ₐ   ₑ  ₕᵢⱼₖₗₘₙₒₚ ᵣₛₜᵤᵥ ₓ  ";
+    let found = match c {
+        '0'..='9' if sup => Some(DIGITS_SUP[c as usize - '0' as usize]),
+        '0'..='9' => char::from_u32(0x2080 + (c as u32 - '0' as u32)),
+        'a'..='z' => {
+            let letters = if sup { LETTERS_SUP } else { LETTERS_SUB };
+            letters.chars().nth(c as usize - 'a' as usize)
+        }
+        '+' => Some(if sup { '⁺' } else { '₊' }),
+        '-' | '−' => Some(if sup { '⁻' } else { '₋' }),
+        '=' => Some(if sup { '⁼' } else { '₌' }),
+        '(' => Some(if sup { '⁽' } else { '₍' }),
+        ')' => Some(if sup { '⁾' } else { '₎' }),
+        _ => None,
+    };
+    found.filter(|&c| c != ' ')
 }
 
 /// The first character a reader of the Markdown source would see for these inlines.
@@ -445,7 +759,7 @@ fn first_char(xs: &[Inline]) -> Option<char> {
         Inline::Text(t) => t.chars().next(),
         Inline::Emph(_) | Inline::Strong(_) => Some('*'),
         Inline::Strike(_) => Some('~'),
-        Inline::Sub(_) | Inline::Sup(_) => Some('<'),
+        Inline::Sub(_) | Inline::Sup(_) => first_char(&script(&xs[0])),
         Inline::Code(_) => Some('`'),
         Inline::Link(_) | Inline::Note(_) | Inline::Check(_) => Some('['),
         Inline::Image(_) => Some('!'),
@@ -459,7 +773,7 @@ fn last_char(xs: &[Inline]) -> Option<char> {
         Inline::Text(t) => t.chars().next_back(),
         Inline::Emph(_) | Inline::Strong(_) => Some('*'),
         Inline::Strike(_) => Some('~'),
-        Inline::Sub(_) | Inline::Sup(_) => Some('>'),
+        Inline::Sub(_) | Inline::Sup(_) => last_char(&script(&xs[xs.len() - 1])),
         Inline::Code(_) => Some('`'),
         Inline::Link(_) | Inline::Image(_) => Some(')'),
         Inline::Note(_) | Inline::Check(_) => Some(']'),
@@ -475,8 +789,18 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
     // `\[…\]` around TeX-looking text would read as display math (see read::math): such a
     // run writes `[` as a character reference instead.
     let tex_like = bytes.contains(&b'[') && bytes.iter().any(|b| matches!(b, b'^' | b'=' | b'{'));
+    let brackets = match bytes.iter().any(|&b| b == b'[' || b == b']') {
+        true => brackets_to_escape(bytes, tex_like, IN_LINK.get()),
+        false => Vec::new(),
+    };
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    if REFERENCE_NEXT.replace(false) {
+        if let Some(c) = t.chars().next() {
+            out.push_str(&format!("&#{};", c as u32));
+            start = c.len_utf8();
+        }
+    }
+    for (i, &b) in bytes.iter().enumerate().skip(start) {
         let prev = i.checked_sub(1).map(|p| bytes[p]);
         let next = bytes.get(i + 1).copied();
         // After a backslash, which is itself escaped, a bracket would still read as `\(` or
@@ -492,7 +816,8 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
             continue;
         }
         let escape = match b {
-            b'\\' | b'`' | b'*' | b'_' | b'[' | b']' | b'<' | b'>' | b'~' | b'!' => true,
+            b'\\' | b'`' | b'*' | b'_' | b'<' | b'>' | b'~' | b'!' => true,
+            b'[' | b']' => brackets.contains(&i),
             b'&' => starts_reference(&t[i + 1..]),
             b'|' => ctx == Ctx::Cell,
             b'#' => ctx == Ctx::Heading,
@@ -513,6 +838,47 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
         }
     }
     out.push_str(&t[start..]);
+}
+
+/// The positions of the brackets in `bytes` that must be escaped, CommonMark's and note apps'
+/// rules: an opening `[` that could start a link (`[a](b)`, `[a][b]`, `[a]:` definitions), a
+/// footnote reference (`[^1]`), a task box (`[ ]`, `[x]`) or a wikilink (`[[Note]]` in Obsidian
+/// and Logseq: the first bracket only), or whose closing bracket is not in this text (it could
+/// be closed by later content); a `]` only where it could close some other opener. Other
+/// brackets are written as they are (`[1]`, `【】` stay readable). `in_link`: the text is inside
+/// a link's text or an image's alt, where a stray `]` would end it. Brackets after a backslash
+/// and, in TeX-like text (`tex_like`), every `[` are written as character references instead.
+fn brackets_to_escape(bytes: &[u8], tex_like: bool, in_link: bool) -> Vec<usize> {
+    let mut escape = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (i, &b) in bytes.iter().enumerate() {
+        if i > 0 && bytes[i - 1] == b'\\' {
+            continue;
+        }
+        match b {
+            b'[' if !tex_like => open.push(i),
+            b']' => match open.pop() {
+                Some(o) => {
+                    let inner = &bytes[o + 1..i];
+                    let starts_syntax = matches!(inner.first(), Some(b'[' | b'^'))
+                        || matches!(inner, b" " | b"x" | b"X")
+                        || matches!(bytes.get(i + 1), None | Some(b'(' | b'[' | b':'));
+                    if starts_syntax {
+                        escape.push(o);
+                        // With the opener escaped, this `]` would close an outer one.
+                        if in_link || !open.is_empty() {
+                            escape.push(i);
+                        }
+                    }
+                }
+                None if in_link => escape.push(i),
+                None => {}
+            },
+            _ => {}
+        }
+    }
+    escape.extend(open);
+    escape
 }
 
 /// Escapes what would turn a line into a heading, list, quote, rule or fence.
@@ -561,10 +927,27 @@ mod tests {
     use super::*;
     use crate::read::markdown::read_markdown;
 
-    fn roundtrip(bs: Vec<Block>) {
+    /// Reading the Markdown back gives the blocks as [`prepare`] left them, and writing those
+    /// gives the same Markdown.
+    fn roundtrip(bs: Vec<Block>) -> String {
         let md = blocks(&bs);
         let back = read_markdown(&md, &mut Vec::new());
-        assert_eq!(back, bs, "markdown was:\n{md}");
+        assert_eq!(back, prepare(&bs), "markdown was:\n{md}");
+        assert_eq!(blocks(&back), md);
+        md
+    }
+
+    fn list(tight: bool, items: Vec<Vec<Block>>) -> Block {
+        Block::List {
+            ordered: false,
+            start: 1,
+            items,
+            tight,
+        }
+    }
+
+    fn p(s: &str) -> Block {
+        Block::Paragraph(vec![t(s)])
     }
 
     fn t(s: &str) -> Inline {
@@ -573,7 +956,7 @@ mod tests {
 
     #[test]
     fn escapes_survive_roundtrip() {
-        roundtrip(vec![
+        let _ = roundtrip(vec![
             Block::Paragraph(vec![t("1. not a list * _ [x] <b> & ~~ `tick` | # \\ !")]),
             Block::Paragraph(vec![
                 t("# not heading"),
@@ -591,43 +974,176 @@ mod tests {
     }
 
     #[test]
-    fn cjk_emphasis_next_to_punctuation_roundtrips() {
-        roundtrip(vec![Block::Paragraph(vec![
+    fn brackets_are_escaped_only_where_they_would_be_syntax() {
+        let para = |s: &str| blocks(&[Block::Paragraph(vec![t(s)])]);
+        // A wikilink in Obsidian and Logseq: one backslash keeps it text.
+        assert_eq!(para("see [[Note]] here"), "see \\[[Note]] here");
+        assert_eq!(para("注[1]说 【标题】 [a] b"), "注[1]说 【标题】 [a] b");
+        assert_eq!(
+            para("[a](b) [c][d] [ ] [x] [e]: f"),
+            "\\[a](b) \\[c][d] \\[ ] \\[x] \\[e]: f"
+        );
+        assert_eq!(para("[^1]"), "&#91;^1]");
+        assert_eq!(para("[x [a](b) y] z"), "[x \\[a\\](b) y] z");
+        assert_eq!(para("unclosed [ and ]"), "unclosed \\[ and ]");
+        let link = |s: &str| {
+            blocks(&[Block::Paragraph(vec![Inline::Link(Box::new(Link {
+                url: "u".into(),
+                title: None,
+                content: vec![t(s)],
+            }))])])
+        };
+        assert_eq!(link("[國際] 新聞"), "[[國際] 新聞](u)");
+        assert_eq!(link("a ] b [[c]]"), "[a \\] b \\[[c]\\]](u)");
+        for s in [
+            "see [[Note]] here",
+            "[x [a](b) y] z",
+            "a ] b [[c]] [d](e) [",
+            "[^1]: x [ ]",
+        ] {
+            roundtrip(vec![Block::Paragraph(vec![t(s)])]);
+            roundtrip(vec![Block::Paragraph(vec![Inline::Link(Box::new(Link {
+                url: "u".into(),
+                title: None,
+                content: vec![t(s)],
+            }))])]);
+        }
+    }
+
+    #[test]
+    fn cjk_emphasis_next_to_punctuation_has_no_html() {
+        let md = roundtrip(vec![Block::Paragraph(vec![
             t("他说"),
             Inline::Strong(vec![t("“重要”")]),
             t("后来"),
             Inline::Emph(vec![t("强调")]),
             t("。"),
             Inline::Strike(vec![t("删")]),
+            t(" "),
+            Inline::Strong(vec![t("第一階段：")]),
+            t("6月9日"),
         ])]);
+        assert_eq!(md, "他说“**重要**”后来*强调*。~~删~~ **第一階段**：6月9日");
+        // Links move out of emphasis, spaces too; bold punctuation alone between letters is
+        // plain; where nothing can move, a neighbouring letter is written as a reference.
+        let link = Inline::Link(Box::new(Link {
+            url: "u".into(),
+            title: None,
+            content: vec![t("链接")],
+        }));
+        let md = roundtrip(vec![Block::Paragraph(vec![
+            t("看"),
+            Inline::Strong(vec![link.clone()]),
+            t("吧 "),
+            Inline::Emph(vec![t("\u{3000}空")]),
+            t(" a"),
+            Inline::Strong(vec![t("：")]),
+            t("b "),
+            Inline::Strong(vec![t("\u{a0}")]),
+            t("x"),
+            Inline::Strong(vec![Inline::Code("c".into())]),
+            t("y"),
+        ])]);
+        assert_eq!(
+            md,
+            "看[**链接**](u)吧 \u{3000}*空* a：b **&#160;**&#120;**`c`**&#121;"
+        );
+        assert!(!md.contains('<'));
+    }
+
+    #[test]
+    fn nested_emphasis_and_scripts_have_no_html() {
+        let md = roundtrip(vec![Block::Paragraph(vec![
+            Inline::Strong(vec![Inline::Strong(vec![t("（泡泡）")]), t(" 工信部")]),
+            t(" "),
+            Inline::Emph(vec![Inline::Strong(vec![t("还是")])]),
+            t(" "),
+            Inline::Strong(vec![Inline::Emph(vec![t("也是")])]),
+            t("中"),
+            Inline::Emph(vec![Inline::Strong(vec![t("间")])]),
+            t("字 "),
+            Inline::Strong(vec![Inline::Emph(vec![t("x")]), t("y")]),
+            t(" CO"),
+            Inline::Sub(vec![t("2")]),
+            t(" 20"),
+            Inline::Sup(vec![t("th")]),
+            t(" a"),
+            Inline::Sup(vec![Inline::Link(Box::new(Link {
+                url: "#fn1".into(),
+                title: None,
+                content: vec![t("1")],
+            }))]),
+            t(" 注"),
+            Inline::Sup(vec![t("注")]),
+            t(" x"),
+            Inline::Sub(vec![t("Q")]),
+        ])]);
+        assert_eq!(
+            md,
+            "**（泡泡） 工信部** ***还是*** ***也是***中***间***字 __*x*y__ CO₂ 20ᵗʰ a[¹](#fn1) 注^(注) x\\_(Q)"
+        );
+    }
+
+    #[test]
+    fn tight_lists_stay_tight_and_loose_ones_loose() {
+        let tight = list(
+            true,
+            vec![
+                vec![p("a"), list(true, vec![vec![p("b")], vec![p("c")]])],
+                vec![p("d")],
+            ],
+        );
+        let md = roundtrip(vec![tight]);
+        assert_eq!(md, "- a\n  - b\n  - c\n- d");
+        let loose = list(false, vec![vec![p("a")], vec![p("b"), p("c")]]);
+        assert_eq!(roundtrip(vec![loose]), "- a\n\n- b\n\n  c");
+        // Lists in a row: the second one is told apart by its marker, not an HTML comment.
+        let md = roundtrip(vec![
+            list(true, vec![vec![p("a")]]),
+            list(true, vec![vec![p("b")]]),
+            list(true, vec![vec![p("c")]]),
+        ]);
+        assert_eq!(md, "- a\n\n* b\n\n- c");
+    }
+
+    #[test]
+    fn html_lists_are_tight_unless_their_items_are_paragraphs() {
+        let read = |html: &str| crate::read::html::read_html(html, &mut Vec::new());
+        let tight = |b: &Block| matches!(b, Block::List { tight: true, .. });
+        assert!(tight(
+            &read("<ul><li>a</li><li>b<ul><li>c</li></ul></li></ul>")[0]
+        ));
+        assert!(!tight(
+            &read("<ul><li><p>a</p></li><li><p>b</p></li></ul>")[0]
+        ));
+        // One item of one paragraph looks the same either way: tight.
+        assert!(tight(&read("<ol><li><p>a</p></li></ol>")[0]));
+        // Two paragraphs in an item need a blank line between them in Markdown.
+        assert!(!tight(&read("<ul><li>a<div>b</div></li></ul>")[0]));
+        let md = |src: &str| read_markdown(src, &mut Vec::new());
+        assert!(tight(&md("- a\n- b\n")[0]));
+        assert!(!tight(&md("- a\n\n- b\n")[0]));
     }
 
     #[test]
     fn structures_roundtrip() {
-        roundtrip(vec![
+        let _ = roundtrip(vec![
             Block::List {
                 ordered: true,
                 start: 3,
                 items: vec![
                     vec![
                         Block::Paragraph(vec![t("a")]),
-                        Block::List {
-                            ordered: false,
-                            start: 1,
-                            items: vec![vec![Block::Paragraph(vec![t("b")])]],
-                        },
+                        list(true, vec![vec![Block::Paragraph(vec![t("b")])]]),
                     ],
                     vec![
                         Block::Paragraph(vec![t("c")]),
                         Block::Paragraph(vec![t("d")]),
                     ],
                 ],
+                tight: false,
             },
-            Block::List {
-                ordered: false,
-                start: 1,
-                items: vec![vec![Block::Paragraph(vec![t("other list")])]],
-            },
+            list(true, vec![vec![Block::Paragraph(vec![t("other list")])]]),
             Block::Quote(vec![
                 Block::Paragraph(vec![t("q")]),
                 Block::Code {

@@ -8,6 +8,7 @@
 use super::{Book, BookStats, Unit, Writer};
 use crate::images::AssetSource;
 use crate::model::{Block, Document, Inline, Link};
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 /// Renders posts as plain text.
@@ -47,7 +48,7 @@ impl TextWriter {
         out.push('\n');
         let mut info = Vec::new();
         if let Some(d) = &doc.meta.date {
-            info.push(d.to_iso());
+            info.push(d.localized(crate::lang::of_document(doc).as_deref()));
         }
         if !doc.meta.authors.is_empty() {
             info.push(doc.meta.authors.join(", "));
@@ -57,7 +58,7 @@ impl TextWriter {
             out.push('\n');
         }
         if let Some(s) = &doc.meta.source {
-            out.push_str(s);
+            out.push_str(&display_url(s));
             out.push('\n');
         }
         let notes = RefCell::new(Vec::new());
@@ -104,10 +105,12 @@ impl TextWriter {
             Block::Heading { content, .. } | Block::Paragraph(content) => {
                 self.fill(&inlines(content, notes), indent, indent)
             }
+            // Tight or loose, items are a line apart: plain text has no paragraph spacing.
             Block::List {
                 ordered,
                 start,
                 items,
+                ..
             } => items
                 .iter()
                 .enumerate()
@@ -131,10 +134,11 @@ impl TextWriter {
                 .collect::<Vec<_>>()
                 .join("\n"),
             Block::Figure(img) => {
+                let src = display_url(&img.src);
                 let caption = if img.alt.is_empty() {
-                    img.src.clone()
+                    src.into_owned()
                 } else {
-                    format!("{} <{}>", img.alt, img.src)
+                    format!("{} <{src}>", img.alt)
                 };
                 self.fill(&format!("[{caption}]"), indent, indent)
             }
@@ -203,6 +207,94 @@ fn words_keeping_urls(line: &str) -> Box<dyn Iterator<Item = textwrap::core::Wor
     Box::new(words.into_iter())
 }
 
+/// A URL as browsers' address bars show it: percent-escaped UTF-8 decoded
+/// (`/wiki/%E9%A6%99%E6%B8%AF` → `/wiki/香港`) and an internationalized host in its own script
+/// (`xn--fiqs8s.test` → `中国.test`). Escaped ASCII (`%20`, `%2F`, `%3F`) stays escaped, as it
+/// means something else unescaped, and so do spaces, controls and invisible or bidirectional
+/// formatting characters, which would hide what the URL says.
+pub fn display_url(url: &str) -> Cow<'_, str> {
+    let lower = url.to_ascii_lowercase();
+    if !url.contains('%') && !lower.contains("xn--") {
+        return Cow::Borrowed(url);
+    }
+    let mut out = String::with_capacity(url.len());
+    let Some((scheme, rest)) = url.find("://").map(|i| url.split_at(i + 3)) else {
+        decode_non_ascii(url, &mut out);
+        return Cow::Owned(out);
+    };
+    let (authority, path) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    out.push_str(scheme);
+    let (userinfo, host_port) = authority.split_at(authority.rfind('@').map_or(0, |i| i + 1));
+    let (host, port) = match host_port.rfind(':') {
+        Some(i) if !host_port.starts_with('[') => host_port.split_at(i),
+        _ => (host_port, ""),
+    };
+    out.push_str(userinfo);
+    let punycode = host
+        .split('.')
+        .any(|l| l.len() > 4 && l[..4].eq_ignore_ascii_case("xn--"));
+    match punycode.then(|| idna::domain_to_unicode(host)) {
+        Some((unicode, Ok(()))) => out.push_str(&unicode),
+        _ => out.push_str(host),
+    }
+    out.push_str(port);
+    decode_non_ascii(path, &mut out);
+    Cow::Owned(out)
+}
+
+/// Copies `s`, decoding the runs of `%XX` escapes that are UTF-8 for characters worth showing
+/// (see [`display_url`]).
+fn decode_non_ascii(s: &str, out: &mut String) {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        let start = i;
+        let mut run = Vec::new();
+        while let (Some(b'%'), Some(h), Some(l)) = (
+            bytes.get(i),
+            bytes.get(i + 1).and_then(|&b| hex(b)),
+            bytes.get(i + 2).and_then(|&b| hex(b)),
+        ) {
+            run.push((h * 16 + l) as u8);
+            i += 3;
+        }
+        if run.is_empty() {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[copied..start]);
+        // Each decoded byte stands for three characters of the escaped run.
+        let mut at = start;
+        for chunk in run.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                let len = 3 * c.len_utf8();
+                if shown(c) {
+                    out.push(c);
+                } else {
+                    out.push_str(&s[at..at + len]);
+                }
+                at += len;
+            }
+            let len = 3 * chunk.invalid().len();
+            out.push_str(&s[at..at + len]);
+            at += len;
+        }
+        copied = i;
+    }
+    out.push_str(&s[copied..]);
+}
+
+/// Whether a decoded character is shown in a URL: not ASCII (whose escapes mean something),
+/// not a space, control or invisible formatting character.
+fn shown(c: char) -> bool {
+    !c.is_ascii()
+        && !c.is_whitespace()
+        && !c.is_control()
+        && !matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
 /// The footnotes of the post being rendered, in the order they are referenced.
 type Notes = RefCell<Vec<Vec<Block>>>;
 
@@ -221,12 +313,13 @@ fn inlines(xs: &[Inline], notes: &Notes) -> String {
             Inline::Link(link) => {
                 let Link { url, content, .. } = link.as_ref();
                 let text = inlines(content, notes);
-                if text.is_empty() || text == *url {
-                    out.push_str(url);
+                let shown = display_url(url);
+                if text.is_empty() || text == *url || text == shown {
+                    out.push_str(&shown);
                 } else if url.starts_with('#') {
                     out.push_str(&text);
                 } else {
-                    out.push_str(&format!("{text} <{url}>"));
+                    out.push_str(&format!("{text} <{shown}>"));
                 }
             }
             Inline::Image(img) => {
@@ -284,6 +377,7 @@ mod tests {
                 ordered: true,
                 start: 1,
                 items: vec![vec![Block::Paragraph(vec![Inline::Text("one".into())])]],
+                tight: true,
             },
             Block::Figure(Box::new(Image {
                 src: "https://x.test/a.jpg".into(),
@@ -293,6 +387,56 @@ mod tests {
         ]);
         let out = TextWriter { wrap: None }.render(&d);
         assert_eq!(out, "标题\nhttps://x.test/p\n\nsee this <https://a.test>\n\n1. one\n\n[说明 <https://x.test/a.jpg>]\n");
+    }
+
+    #[test]
+    fn urls_are_shown_decoded() {
+        for (url, shown) in [
+            (
+                "https://zh.wikipedia.org/wiki/%E9%80%A3%E5%84%82%E7%89%86_(%E9%A6%99%E6%B8%AF)",
+                "https://zh.wikipedia.org/wiki/連儂牆_(香港)",
+            ),
+            (
+                "https://xn--fiqs8s.xn--fiqz9s/a?q=%E4%B8%AD",
+                "https://中国.中國/a?q=中",
+            ),
+            (
+                "https://x.test/a%20b%2Fc%3F?x=%26",
+                "https://x.test/a%20b%2Fc%3F?x=%26",
+            ),
+            (
+                "https://x.test/%E2%80%AEevil%FF%E4%B8",
+                "https://x.test/%E2%80%AEevil%FF%E4%B8",
+            ),
+            (
+                "https://user@xn--fiqs8s.test:8080/%e4%b8%ad",
+                "https://user@中国.test:8080/中",
+            ),
+            ("mailto:a%40b", "mailto:a%40b"),
+            ("100%", "100%"),
+        ] {
+            assert_eq!(display_url(url), shown, "{url}");
+        }
+        let d = doc(vec![Block::Paragraph(vec![Inline::Link(Box::new(Link {
+            url: "https://x.test/%E4%B8%AD".into(),
+            title: None,
+            content: vec![Inline::Text("https://x.test/中".into())],
+        }))])]);
+        let out = TextWriter { wrap: None }.render(&d);
+        assert!(out.ends_with("\n\nhttps://x.test/中\n"), "{out}");
+    }
+
+    #[test]
+    fn dates_are_shown_as_the_post_language_writes_them() {
+        let mut d = doc(vec![Block::Paragraph(vec![Inline::Text(
+            "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理。".into(),
+        )])]);
+        d.meta.date = crate::read::front_matter::parse_date("2014-09-24T22:43:00+08:00");
+        let out = TextWriter { wrap: None }.render(&d);
+        assert!(out.starts_with("标题\n2014年9月24日 22:43\n"), "{out}");
+        d.meta.lang = Some("en".into());
+        let out = TextWriter { wrap: None }.render(&d);
+        assert!(out.starts_with("标题\n24 September 2014, 22:43\n"), "{out}");
     }
 
     #[test]

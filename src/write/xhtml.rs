@@ -239,6 +239,7 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             ordered,
             start,
             items,
+            ..
         } => {
             match (ordered, start) {
                 (false, _) => out.push_str("<ul>\n"),

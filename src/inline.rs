@@ -1,4 +1,5 @@
-//! Inline normalization, applied once by the readers so every writer gets canonical inlines.
+//! Inline normalization: readers apply it once so every writer gets canonical inlines, and the
+//! Markdown writer again after it rewrites emphasis for CJK punctuation.
 //!
 //! The rules follow how a browser displays the text, so the model holds what a reader saw:
 //! whitespace runs collapse to one space; a line break between two CJK characters disappears
