@@ -800,9 +800,15 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
             start = c.len_utf8();
         }
     }
-    for (i, &b) in bytes.iter().enumerate().skip(start) {
-        let prev = i.checked_sub(1).map(|p| bytes[p]);
-        let next = bytes.get(i + 1).copied();
+    let mut i = start;
+    // Straight to the next byte that may need escaping: most text has none (every CJK byte is
+    // above ASCII), and this runs on all text of every note.
+    while let Some(k) = bytes[i..].iter().position(|&b| MAY_ESCAPE[usize::from(b)]) {
+        let at = i + k;
+        i = at + 1;
+        let b = bytes[at];
+        let prev = at.checked_sub(1).map(|p| bytes[p]);
+        let next = bytes.get(at + 1).copied();
         // After a backslash, which is itself escaped, a bracket would still read as `\(` or
         // `\[` math: it is written as a character reference instead.
         // So is `{` in a heading, which would read as `{#id}` attributes there.
@@ -810,15 +816,15 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
             || b == b'{' && ctx == Ctx::Heading
             || b == b'[' && tex_like
         {
-            out.push_str(&t[start..i]);
+            out.push_str(&t[start..at]);
             out.push_str(&format!("&#{};", b));
-            start = i + 1;
+            start = at + 1;
             continue;
         }
         let escape = match b {
             b'\\' | b'`' | b'*' | b'_' | b'<' | b'>' | b'~' | b'!' => true,
-            b'[' | b']' => brackets.contains(&i),
-            b'&' => starts_reference(&t[i + 1..]),
+            b'[' | b']' => brackets.contains(&at),
+            b'&' => starts_reference(&t[at + 1..]),
             b'|' => ctx == Ctx::Cell,
             b'#' => ctx == Ctx::Heading,
             // A `$` that could close a formula (after a non-space, not before a digit) or
@@ -832,13 +838,26 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
             _ => false,
         };
         if escape {
-            out.push_str(&t[start..i]);
+            out.push_str(&t[start..at]);
             out.push('\\');
-            start = i;
+            start = at;
         }
     }
     out.push_str(&t[start..]);
 }
+
+/// The bytes [`escape_text`] looks at: those it may escape, and `(`, `)`, `{` after which it
+/// may write a character reference.
+const MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"\\`*_<>~![]&|#$(){";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
 
 /// The positions of the brackets in `bytes` that must be escaped, CommonMark's and note apps'
 /// rules: an opening `[` that could start a link (`[a](b)`, `[a][b]`, `[a]:` definitions), a
