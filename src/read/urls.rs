@@ -127,6 +127,16 @@ pub fn checked(url: &str) -> Result<Cow<'_, str>, String> {
             BASE.join(&text).map_err(|e| e.to_string())?;
             None
         }
+        Err(e @ (url::ParseError::IdnaError | url::ParseError::InvalidDomainCharacter)) => {
+            // "invalid international domain name" would puzzle the author of `shop.com>buy`.
+            return Err(match authority(&text) {
+                Some(a) => format!(
+                    "{} is not a valid host name",
+                    percent_encoding::percent_decode_str(a.host).decode_utf8_lossy()
+                ),
+                None => e.to_string(),
+            });
+        }
         Err(e) => return Err(e.to_string()),
     };
     if let Some(u) = &parsed {
@@ -187,25 +197,47 @@ fn is_clean(text: &str, parsed: Option<&Url>) -> bool {
     let Some(u) = parsed.filter(|u| u.host().is_some()) else {
         return encode_unsafe(text) == text;
     };
-    let Some(rest) = text
+    if !text
         .get(u.scheme().len()..)
-        .and_then(|r| r.strip_prefix("://"))
-    else {
+        .is_some_and(|r| r.starts_with("://"))
+    {
+        return false;
+    }
+    let Some(Authority { host, at }) = authority(text) else {
         return false;
     };
-    let authority_end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
-    let (authority, after) = rest.split_at(authority_end);
+    let (before, after) = (&text[..at], &text[at + host.len()..]);
+    u.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host))
+        && [before, after]
+            .iter()
+            .all(|part| encode_unsafe(part) == *part)
+}
+
+/// Where the host of a URL with an authority (`scheme://` or `//`) is written.
+struct Authority<'a> {
+    host: &'a str,
+    /// The host's byte offset in the URL.
+    at: usize,
+}
+
+/// The host of `text` as written, when it has an authority: after `//` and any `user@`, up to
+/// the port, path, query or fragment.
+fn authority(text: &str) -> Option<Authority<'_>> {
+    let start = text.find("//")? + 2;
+    if text[..start - 2].contains(['/', '?', '#']) {
+        return None;
+    }
+    let rest = &text[start..];
+    let authority = &rest[..rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len())];
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = match host_port.starts_with('[') {
         true => host_port.find(']').map_or(host_port, |e| &host_port[..=e]),
         false => host_port.split(':').next().unwrap_or(host_port),
     };
-    let userinfo_port = &authority[..authority.len() - host_port.len()];
-    let port = &host_port[host.len()..];
-    u.host_str().is_some_and(|h| h.eq_ignore_ascii_case(host))
-        && [userinfo_port, port, after]
-            .iter()
-            .all(|part| encode_unsafe(part) == *part)
+    Some(Authority {
+        host,
+        at: start + (authority.len() - host_port.len()),
+    })
 }
 
 /// `s` with what RFC 3986 does not allow in a URL percent-encoded: spaces, non-ASCII, `"<>`,
@@ -353,9 +385,20 @@ mod tests {
         let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
         assert_eq!(warnings.len(), 4, "{messages:?}");
         assert!(warnings.iter().all(|w| w.kind == WarningKind::BadLink));
-        assert!(
-            messages[0].starts_with("link URL http://shop.test&gt/ is not valid"),
-            "{messages:?}"
+        assert_eq!(
+            messages[0],
+            "link URL http://shop.test&gt/ is not valid (shop.test&gt is not a valid host name); \
+             its text is kept without the link"
         );
+        let why = |url| checked(url).unwrap_err();
+        assert_eq!(
+            why("http://a.test>buy"),
+            "a.test>buy is not a valid host name"
+        );
+        assert_eq!(
+            why("http://u@a%20b.test:80/x"),
+            "a b.test is not a valid host name"
+        );
+        assert_eq!(why("http://"), "empty host");
     }
 }
