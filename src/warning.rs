@@ -83,6 +83,9 @@ pub enum WarningKind {
     UnknownLiquid,
     /// A `post_url`, `link` or `ref` to a post the site does not have.
     MissingPost,
+    /// A link or picture whose URL is not valid (browsers could not follow it, EPUBCheck
+    /// rejects it): its text or caption is kept without the target.
+    BadLink,
 }
 
 impl WarningKind {
@@ -103,6 +106,7 @@ impl WarningKind {
             WarningKind::UnknownShortcode => ("unknown shortcode", "unknown shortcodes"),
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
             WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
+            WarningKind::BadLink => ("bad link URL", "bad link URLs"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

@@ -276,7 +276,7 @@ fn embedding_downloads_each_picture_once_and_survives_every_failure() {
         ("HTTP 500", "/down.png"),
         ("redirect", "/loop"),
         ("byte limit", "/huge.png"),
-        ("unknown format", "/page.png"),
+        ("a web page (HTML), not a picture", "/page.png"),
         ("AVIF pictures are not supported", "/tiny.avif"),
         ("leaves the root", "passwd.png"),
         ("file: URLs are refused", "file:///etc/passwd"),
@@ -597,4 +597,127 @@ fn cover_file_goes_on_every_book() {
         .arg(bad.path().join("x"))
         .assert()
         .code(2);
+}
+
+/// Only an XML document whose root is an SVG `svg` element is embedded as SVG, and never with
+/// a script: a web page with a drawing inside, or an SVG without its namespace (whose elements
+/// are not SVG, so it would be embedded empty), are refused with their caption kept.
+#[test]
+fn only_real_svg_is_embedded_and_never_with_scripts() {
+    let posts = tempfile::tempdir().unwrap();
+    let dir = posts.path();
+    std::fs::write(
+        dir.join("page.svg"),
+        "<!DOCTYPE html>\n<html><head><title>登录</title></head><body><p>请登录</p>\
+         <svg xmlns=\"http://www.w3.org/2000/svg\"><circle r=\"4\"/></svg></body></html>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bare.svg"),
+        "<svg viewBox=\"0 0 10 10\"><circle cx=\"5\" cy=\"5\" r=\"4\"/></svg>",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("script.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\" onload=\"alert(1)\">\
+         <script>alert(2)</script><a href=\"java&#10;script:alert(3)\"><circle cx=\"5\" cy=\"5\" r=\"4\"/></a>\
+         <set attributeName=\"fill\" to=\"javascript:alert(4)\"/></svg>",
+    )
+    .unwrap();
+    post(
+        dir,
+        "svg",
+        "2024-03-01",
+        &[
+            ("网页说明", "page.svg"),
+            ("无命名空间说明", "bare.svg"),
+            ("脚本说明", "script.svg"),
+        ],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    postbook()
+        .args(["convert", "-t", "epub", "-g", "none", "--images", "embed"])
+        .arg(dir)
+        .arg("-o")
+        .arg(out.path().join("books"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let warnings = warnings_of(&report_of(&report));
+    for (why, name) in [
+        ("a web page (HTML), not a picture", "page.svg"),
+        ("SVG namespace", "bare.svg"),
+    ] {
+        assert!(
+            warnings.iter().any(|w| w.contains(why) && w.contains(name)),
+            "no warning with {why:?} for {name}: {warnings:#?}"
+        );
+    }
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    let books = epubs_in(&out.path().join("books"));
+    let svgs: Vec<String> = pictures_in(&books[0])
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert_eq!(svgs.len(), 1, "only the real SVG: {svgs:#?}");
+    assert!(svgs[0].contains("<circle"), "{}", svgs[0]);
+    for bad in ["script", "alert", "onload"] {
+        assert!(!svgs[0].contains(bad), "{bad} in {}", svgs[0]);
+    }
+    let chapters: String = unzip(&books[0])
+        .into_iter()
+        .filter(|(n, _)| n.contains("post-"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert!(chapters.contains("网页说明") && chapters.contains("无命名空间说明"));
+    epubcheck(&books);
+}
+
+/// Symbolic links inside `--root`: followed when their target stays inside, refused by name
+/// when it leaves.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_inside_the_root_are_followed_when_they_stay_inside() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    let outside = tmp.path().join("outside");
+    for d in [site.join("posts"), site.join("assets/img"), outside.clone()] {
+        std::fs::create_dir_all(d).unwrap();
+    }
+    std::fs::write(site.join("assets/img/in.png"), photo()).unwrap();
+    std::fs::write(outside.join("out.png"), photo()).unwrap();
+    symlink("../assets/img", site.join("posts/img")).unwrap();
+    symlink("../outside", site.join("ext")).unwrap();
+    post(
+        &site.join("posts"),
+        "links",
+        "2024-03-02",
+        &[("里面的图", "img/in.png"), ("外面的图", "/ext/out.png")],
+    );
+    let out = tmp.path().join("out");
+    let report = tmp.path().join("report.json");
+    postbook()
+        .args(["convert", "-t", "epub", "-g", "none", "--root"])
+        .arg(&site)
+        .arg(site.join("posts"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let warnings = warnings_of(&report_of(&report));
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    let want = format!(
+        "symbolic link {}, whose target {} is outside the root folder",
+        site.join("ext").display(),
+        outside.canonicalize().unwrap().display()
+    );
+    assert!(warnings[0].contains(&want), "{warnings:#?}");
+    let books = epubs_in(&out);
+    assert_eq!(pictures_in(&books[0]).len(), 2, "the picture and the cover");
 }

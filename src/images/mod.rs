@@ -148,12 +148,19 @@ pub fn resolve(meta: &Meta, src: &str, root: &Path) -> Result<Source, String> {
             .map(Path::to_path_buf)
             .unwrap_or_default(),
     };
-    let Some(path) = join_within(&base, rel.trim_start_matches('/'), root) else {
-        return Err(format!(
+    let path = join_within(&base, rel.trim_start_matches('/'), root).map_err(|out| match out {
+        Outside::Path => format!(
             "image path {src} leaves the root folder {}; refused",
             root.display()
-        ));
-    };
+        ),
+        Outside::Link { link, target } => format!(
+            "image path {src} goes through the symbolic link {}, whose target {} is outside \
+             the root folder {}; refused (--root can name a folder that holds both)",
+            link.display(),
+            target.display(),
+            root.display()
+        ),
+    })?;
     if !path.is_file() {
         let page = meta.source.as_deref().and_then(|s| url::Url::parse(s).ok());
         if let Some(u) = page
@@ -399,10 +406,21 @@ pub fn is_remote(src: &str) -> bool {
         })
 }
 
-/// Joins `rel` to `base` lexically and checks the result stays under `root`.
-fn join_within(base: &Path, rel: &str, root: &Path) -> Option<PathBuf> {
-    let root = std::path::absolute(root).ok()?;
-    let mut path = std::path::absolute(base).ok()?;
+/// Why a picture path is refused: it leaves the root by itself (`../../etc/passwd`), or
+/// through a symbolic link inside the root whose target is outside it.
+#[derive(Debug, PartialEq)]
+enum Outside {
+    Path,
+    Link { link: PathBuf, target: PathBuf },
+}
+
+/// Joins `rel` to `base` lexically and checks that the file it names stays under `root` once
+/// symbolic links are followed. Links whose target is inside the root are fine (`static/img`
+/// linked to `assets/img`); both the path and the root are compared resolved, so a root
+/// reached through a link (or a missing file under one) is not mistaken for leaving it.
+fn join_within(base: &Path, rel: &str, root: &Path) -> Result<PathBuf, Outside> {
+    let root = std::path::absolute(root).map_err(|_| Outside::Path)?;
+    let mut path = std::path::absolute(base).map_err(|_| Outside::Path)?;
     for c in Path::new(rel).components() {
         match c {
             Component::Normal(p) => path.push(p),
@@ -410,12 +428,56 @@ fn join_within(base: &Path, rel: &str, root: &Path) -> Option<PathBuf> {
                 path.pop();
             }
             Component::CurDir => {}
-            Component::RootDir | Component::Prefix(_) => return None,
+            Component::RootDir | Component::Prefix(_) => return Err(Outside::Path),
         }
     }
-    let real = path.canonicalize().unwrap_or(path.clone());
-    let real_root = root.canonicalize().unwrap_or(root);
-    real.starts_with(&real_root).then_some(path)
+    let real_root = resolved(&root);
+    if resolved(&path).starts_with(&real_root) {
+        return Ok(path);
+    }
+    // Inside the root as written (or below the resolved root): a link on the way leads out.
+    let (below, mut shown) = match path.strip_prefix(&root) {
+        Ok(below) => (below, root.clone()),
+        Err(_) => (
+            path.strip_prefix(&real_root).map_err(|_| Outside::Path)?,
+            real_root.clone(),
+        ),
+    };
+    let mut at = real_root.clone();
+    for c in below.components() {
+        at.push(c);
+        shown.push(c);
+        if at.is_symlink() {
+            let target = resolved(&at);
+            if !target.starts_with(&real_root) {
+                return Err(Outside::Link {
+                    link: shown,
+                    target,
+                });
+            }
+            at = target;
+        }
+    }
+    Err(Outside::Path)
+}
+
+/// `path` with every symbolic link resolved, as far as it exists: a missing file's existing
+/// folders are resolved and the rest appended.
+fn resolved(path: &Path) -> PathBuf {
+    let mut missing = Vec::new();
+    let mut existing = path;
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return missing.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name);
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -467,5 +529,53 @@ mod tests {
             r(&doc, "/img/x.jpg"),
             Ok(Source::Url("https://news.test/img/x.jpg".into()))
         );
+    }
+
+    /// Links inside the root whose target stays inside are followed; one whose target is
+    /// outside is refused by name; a root reached through a link is the same root.
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_judged_by_their_target() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let (site, outside) = (dir.path().join("site"), dir.path().join("outside"));
+        for d in [site.join("posts"), site.join("assets/img"), outside.clone()] {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(site.join("assets/img/in.png"), b"x").unwrap();
+        std::fs::write(outside.join("out.png"), b"x").unwrap();
+        symlink("../assets/img", site.join("posts/img")).unwrap();
+        symlink(&outside, site.join("ext")).unwrap();
+        symlink("../../outside/out.png", site.join("assets/out.png")).unwrap();
+        let via = dir.path().join("via");
+        symlink(&site, &via).unwrap();
+        let meta = |root: &Path| Meta {
+            path: root.join("posts/p.md").into(),
+            ..Meta::default()
+        };
+        let r = |root: &Path, src: &str| resolve(&meta(root), src, root);
+        assert_eq!(
+            r(&site, "img/in.png"),
+            Ok(Source::File(site.join("posts/img/in.png")))
+        );
+        assert_eq!(
+            r(&via, "/posts/img/in.png"),
+            Ok(Source::File(via.join("posts/img/in.png")))
+        );
+        for (src, link) in [
+            ("/ext/out.png", "ext"),
+            ("/assets/out.png", "assets/out.png"),
+        ] {
+            let err = r(&site, src).unwrap_err();
+            let real = outside.canonicalize().unwrap();
+            assert!(
+                err.contains(&format!("symbolic link {}", site.join(link).display()))
+                    && err.contains(&format!("target {}", real.display())),
+                "{err}"
+            );
+        }
+        // A missing picture under a root reached through a link is missing, not outside.
+        let err = r(&via, "missing.png").unwrap_err();
+        assert!(err.contains("not found"), "{err}");
     }
 }

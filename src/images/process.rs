@@ -42,6 +42,7 @@ pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, S
     }
     let format = match image::guess_format(&bytes) {
         Ok(f) => f,
+        Err(_) if is_html(&bytes) => return Err("a web page (HTML), not a picture".into()),
         Err(_) if is_svg(&bytes) => {
             let clean = super::svg::sanitize(&bytes)?;
             return Ok(Some(Asset::new(clean, "image/svg+xml", "svg")));
@@ -173,11 +174,55 @@ fn decode_limits() -> image::Limits {
     limits
 }
 
-/// SVG is XML text with an `<svg` root; image's sniffer does not know it.
+/// Whether `bytes` are an SVG document: XML whose root element is `svg` (after any XML
+/// declaration, comments and DOCTYPE). Not merely text containing `<svg`: a web page with an
+/// inline drawing, served where a picture was expected, is not a picture.
 pub fn is_svg(bytes: &[u8]) -> bool {
-    // Past a DOCTYPE with entity declarations and a generator comment.
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
-    head.contains("<svg")
+    matches!(root_element(bytes), Some(name) if name == "svg" || name.ends_with(":svg"))
+}
+
+/// Whether `bytes` look like an HTML page (a login wall or error page served as a picture).
+fn is_html(bytes: &[u8]) -> bool {
+    matches!(root_element(bytes), Some(name) if name.eq_ignore_ascii_case("html"))
+        || String::from_utf8_lossy(&bytes[..bytes.len().min(512)])
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .get(..14)
+            .is_some_and(|s| s.eq_ignore_ascii_case("<!doctype html"))
+}
+
+/// The name of the first element of a markup document, skipping what may come before it
+/// (XML declaration, processing instructions, comments, a DOCTYPE with its internal subset).
+fn root_element(bytes: &[u8]) -> Option<&str> {
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        // A multi-byte character cut at the end of the head.
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+        Err(_) => return None,
+    };
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("<?") {
+            rest = &r[r.find("?>")? + 2..];
+        } else if let Some(r) = rest.strip_prefix("<!--") {
+            rest = &r[r.find("-->")? + 3..];
+        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!doctype") {
+            // The internal subset (`[ <!ENTITY …> ]`) may hold `>`.
+            let end = match (rest.find('['), rest.find('>')) {
+                (Some(open), Some(gt)) if open < gt => open + rest[open..].find("]")?,
+                _ => 0,
+            };
+            rest = &rest[end + rest[end..].find('>')? + 1..];
+        } else {
+            let name = rest.strip_prefix('<')?;
+            let end = name
+                .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+                .unwrap_or(name.len());
+            return Some(&name[..end]).filter(|n| !n.is_empty());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -263,5 +308,31 @@ mod tests {
             process(svg, &opts).unwrap().unwrap().media_type,
             "image/svg+xml"
         );
+    }
+
+    #[test]
+    fn svg_is_an_xml_document_with_an_svg_root() {
+        let opts = ProcessOptions::default();
+        let svg = "\u{feff}<?xml version=\"1.0\"?>\n<!-- Generator: Illustrator -->\n<!DOCTYPE svg [ <!ENTITY a \"<b>\"> ]>\n<svg:svg xmlns:svg=\"http://www.w3.org/2000/svg\"/>";
+        assert!(is_svg(svg.as_bytes()));
+        assert_eq!(
+            process(svg.as_bytes().to_vec(), &opts)
+                .unwrap()
+                .unwrap()
+                .media_type,
+            "image/svg+xml"
+        );
+        // Web pages served or saved as pictures, even well-formed ones with a drawing inside.
+        for page in [
+            "<!DOCTYPE html><html><body><svg xmlns=\"http://www.w3.org/2000/svg\"/></body></html>",
+            "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><svg xmlns=\"http://www.w3.org/2000/svg\"/></body></html>",
+            "<div><svg xmlns=\"http://www.w3.org/2000/svg\"/></div>",
+        ] {
+            assert!(!is_svg(page.as_bytes()), "{page}");
+            let err = process(page.as_bytes().to_vec(), &opts).unwrap_err();
+            assert!(err.contains("not a picture"), "{err}");
+        }
+        let err = process(b"<!doctype html><svg></svg>".to_vec(), &opts).unwrap_err();
+        assert!(err.contains("web page"), "{err}");
     }
 }

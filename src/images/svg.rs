@@ -31,6 +31,12 @@ pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, String> {
     if root.tag_name().name() != "svg" {
         return Err("not an SVG picture".into());
     }
+    if root.tag_name().namespace() != Some(SVG_NS) {
+        // Browsers do not draw such a file either: its elements are not SVG elements.
+        return Err(format!(
+            "the SVG does not declare the SVG namespace (xmlns=\"{SVG_NS}\"); kept as a link"
+        ));
+    }
     let mut ids = HashMap::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
         if let Some(id) = node.attribute("id") {
@@ -64,7 +70,7 @@ fn write_element(
             .attribute((XLINK_NS, "href"))
             .or_else(|| node.attribute("href"))
             .unwrap_or("");
-        if !href.trim_start().starts_with("data:image/") {
+        if !is_embedded_picture(href) {
             return;
         }
     }
@@ -95,12 +101,11 @@ fn write_element(
         {
             continue;
         }
+        // Only references inside the picture, and a picture element's embedded picture.
+        let picture = matches!(name, "image" | "feImage") && is_embedded_picture(value);
         if lower.starts_with("on")
-            || value.to_ascii_lowercase().contains("javascript:")
-            || (lower == "href"
-                && !value.trim_start().starts_with('#')
-                && name != "a"
-                && !value.trim_start().starts_with("data:image/"))
+            || is_script_url(value)
+            || (lower == "href" && !value.trim_start().starts_with('#') && !picture)
         {
             continue;
         }
@@ -139,6 +144,25 @@ fn write_element(
     out.push_str("</");
     out.push_str(name);
     out.push('>');
+}
+
+/// Whether `value` holds a `javascript:` URL anywhere, as a browser would read it: URL parsers
+/// drop tabs and newlines (`java&#9;script:` runs), and `to=`/`values=` of animations may hold
+/// one after other text.
+fn is_script_url(value: &str) -> bool {
+    let squashed: String = value
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .flat_map(char::to_lowercase)
+        .collect();
+    squashed.contains("javascript:") || squashed.contains("vbscript:")
+}
+
+/// Whether an `<image>` reference is a bitmap embedded as a `data:` URI. An embedded SVG is
+/// not: it could hold scripts of its own.
+fn is_embedded_picture(href: &str) -> bool {
+    let href = href.trim_start().to_ascii_lowercase();
+    href.starts_with("data:image/") && !href.starts_with("data:image/svg")
 }
 
 /// A valid XML name for an id (`1_Layer` → `id-1_Layer`).
@@ -238,5 +262,35 @@ mod tests {
         assert!(out.contains("<text>t &amp; u</text>"), "{out}");
         assert!(roxmltree::Document::parse(&out).is_ok());
         assert!(sanitize(b"<svg><unclosed></svg>").is_err());
+    }
+
+    #[test]
+    fn scripts_hidden_from_a_naive_check_are_gone_too() {
+        let inner =
+            "PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIG9ubG9hZD0iYWxlcnQoMSkiLz4=";
+        let svg = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">
+<a href="java&#9;script:alert(1)"><text>x</text></a>
+<set attributeName="fill" to=" JavaScript:alert(2)"/>
+<image href="data:image/svg+xml;base64,{inner}"/>
+<use xlink:href="data:image/png;base64,AAAA"/>
+<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>"##
+        );
+        let out = String::from_utf8(sanitize(svg.as_bytes()).unwrap()).unwrap();
+        for bad in ["script", "alert", inner, "<use xlink:href"] {
+            assert!(
+                !out.to_lowercase().contains(&bad.to_lowercase()),
+                "{bad} in {out}"
+            );
+        }
+        assert!(out.contains("data:image/png;base64,iVBORw0KGgo="), "{out}");
+    }
+
+    #[test]
+    fn an_svg_root_outside_the_svg_namespace_is_refused() {
+        // Parsed alone, its elements are not SVG: writing nothing would embed an empty file.
+        let err = sanitize(b"<svg viewBox=\"0 0 1 1\"><rect width=\"1\" height=\"1\"/></svg>")
+            .unwrap_err();
+        assert!(err.contains("namespace"), "{err}");
     }
 }

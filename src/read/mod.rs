@@ -17,6 +17,7 @@ pub mod math;
 pub mod nesting;
 pub mod prose;
 pub mod shortcode;
+pub mod urls;
 
 pub use crate::input::BodyFormat;
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
@@ -155,6 +156,8 @@ fn read_post_text(
     if let Some(site) = &site {
         site.localize(&path, &mut blocks);
     }
+    // After the site's links are made local, before anything reads hosts off the links.
+    urls::check_links(&mut blocks, &mut warnings);
     if let Some((day, slug)) = path
         .file_stem()
         .and_then(|s| s.to_str())
