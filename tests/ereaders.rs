@@ -154,6 +154,57 @@ fn contents_list_the_posts_and_landmarks_the_rest() {
     epubcheck(std::slice::from_ref(book));
 }
 
+/// A book whose posts come from 20 authors credits all of them: the three most prolific as
+/// `dc:creator` and on the author line (`… and 17 more`), every other one as `dc:contributor`
+/// and in the title page's list (issue 17: only three were credited).
+#[test]
+fn an_anthology_credits_every_author() {
+    let posts = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for a in 1..=20 {
+        let copies = match a {
+            1 => 4,
+            2 => 3,
+            3 => 2,
+            _ => 1,
+        };
+        for _ in 0..copies {
+            n += 1;
+            let post = format!(
+                "---\ntitle: Post {n}\ndate: 2023-05-{:02}\nauthor: Writer {a:02}\n---\nText {n}.\n",
+                n.min(28)
+            );
+            std::fs::write(posts.path().join(format!("{n:02}.md")), post).unwrap();
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "--no-config", "--lang", "en"])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let books = epubs_in(out.path());
+    assert_eq!(books.len(), 1);
+    let title_page = epub_text(&books[0], "title.xhtml");
+    assert!(
+        title_page.contains("<p class=\"author\">Writer 01, Writer 02, Writer 03 and 17 more</p>"),
+        "{title_page}"
+    );
+    for a in 1..=20 {
+        assert!(
+            title_page.contains(&format!("Writer {a:02}")),
+            "{a}: {title_page}"
+        );
+    }
+    let opf = epub_text(&books[0], ".opf");
+    assert_eq!(opf.matches("<dc:creator").count(), 3, "{opf}");
+    assert_eq!(opf.matches("<dc:contributor").count(), 17, "{opf}");
+    assert!(opf.contains(">Writer 20</dc:contributor>"), "{opf}");
+    epubcheck(&books);
+}
+
 fn calibre() -> bool {
     let found = Command::new("ebook-meta").arg("--version").output().is_ok();
     if !found {

@@ -26,6 +26,8 @@ pub struct Book<'a> {
     /// rebuilt book replaces the old one in reading apps instead of appearing twice.
     pub key: String,
     pub title: String,
+    /// The book's authors (`dc:creator`): `--author`, else the most prolific posts' authors.
+    /// Every other author of a post is credited as a contributor ([`Credits`]).
     pub authors: Vec<String>,
     /// BCP 47 language tag.
     pub lang: String,
@@ -93,6 +95,7 @@ impl EpubWriter<'_> {
         let uuid = uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes());
         epub.set_uuid(uuid);
         let mut landmarks = Vec::new();
+        let credits = Credits::of(book);
         let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
         if let Some(last) = dates.iter().max() {
             epub.set_publication_date(utc(last));
@@ -123,7 +126,7 @@ impl EpubWriter<'_> {
         let cover = match &book.cover {
             Cover::Picture(asset) => Some(asset.as_ref()),
             Cover::Generated => {
-                generated = generated_cover(book, &dates, zh, &mut stats);
+                generated = generated_cover(book, &credits, &dates, zh, &mut stats);
                 Some(&generated)
             }
             Cover::None => None,
@@ -151,9 +154,12 @@ impl EpubWriter<'_> {
                 lang => book.lang.clone(),
                 title => book.title.clone(),
                 authors => book.authors.clone(),
+                byline => credits.byline(zh),
+                contributors => credits.contributors.clone(),
+                contributors_label => if zh { "另有：" } else { "With: " },
                 date_range => date_range(&dates, zh),
                 post_count_label => post_count_label(book.posts.len(), zh),
-                sources => sources(book),
+                sources => sources(book, &credits),
                 sources_label => if zh { "来源：" } else { "Sources: " },
             },
         )?;
@@ -273,7 +279,8 @@ impl EpubWriter<'_> {
         };
         let mut bytes = Vec::new();
         epub.generate(&mut bytes).map_err(err)?;
-        let mut extra_metadata = source_metadata(book);
+        let mut extra_metadata = credits.contributor_metadata();
+        extra_metadata.push_str(&source_metadata(book));
         if let Some((name, n)) = &book.series {
             extra_metadata.push_str(&series_metadata(name, *n));
         }
@@ -514,12 +521,17 @@ fn utc(d: &PostDate) -> DateTime<Utc> {
 
 /// Draws the cover from the book's metadata. Characters the cover font lacks are drawn as boxes
 /// and reported as a warning on the book's first post (a book has no path of its own).
-fn generated_cover(book: &Book, dates: &[PostDate], zh: bool, stats: &mut BookStats) -> Asset {
-    let separator = if zh { "、" } else { ", " };
+fn generated_cover(
+    book: &Book,
+    credits: &Credits,
+    dates: &[PostDate],
+    zh: bool,
+    stats: &mut BookStats,
+) -> Asset {
     let text = CoverText {
         title: book.title.clone(),
         dates: date_range(dates, zh),
-        byline: Some(book.authors.join(separator)).filter(|a| !a.is_empty()),
+        byline: credits.byline(zh),
         count: post_count_label(book.posts.len(), zh),
     };
     let shown = format!("{}{}", text.title, text.byline.as_deref().unwrap_or(""));
@@ -569,17 +581,87 @@ fn date_range(dates: &[PostDate], zh: bool) -> Option<String> {
     })
 }
 
-/// Where the posts come from, for the title page: the publications (first category, else
-/// author) not already credited as the book's authors, then the sites (host names), at most
-/// 12 in all.
-fn sources(book: &Book) -> Vec<String> {
+/// Who a book credits for its posts.
+///
+/// An anthology of 20 sources names all 20, in two tiers: the book's authors (`dc:creator`,
+/// the cover and the title page's author line) stay few, so a library's author field and a
+/// cover stay readable; every other author of a post is a contributor (`dc:contributor`, role
+/// `ctb`), counted on the author line (`A, B, C and 17 more`) and listed in full, in small type,
+/// on the title page.
+struct Credits {
+    creators: Vec<String>,
+    /// Every author of a post who is not a creator, most posts first (ties in reading order).
+    contributors: Vec<String>,
+}
+
+impl Credits {
+    fn of(book: &Book) -> Credits {
+        let mut counts: Vec<(&String, usize)> = Vec::new();
+        for a in book.posts.iter().flat_map(|d| &d.meta.authors) {
+            match counts.iter_mut().find(|(x, _)| *x == a) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((a, 1)),
+            }
+        }
+        // Stable: authors with as many posts keep their order of appearance.
+        counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+        Credits {
+            creators: book.authors.clone(),
+            contributors: counts
+                .into_iter()
+                .map(|(a, _)| a.clone())
+                .filter(|a| !book.authors.contains(a))
+                .collect(),
+        }
+    }
+
+    /// Whether `name` is credited, as creator or contributor.
+    fn credits(&self, name: &str) -> bool {
+        self.creators
+            .iter()
+            .chain(&self.contributors)
+            .any(|c| c == name)
+    }
+
+    /// The author line of the title page and the cover: `A, B, C and 17 more`,
+    /// `甲、乙、丙等 20 位作者`; none for a book without authors.
+    fn byline(&self, zh: bool) -> Option<String> {
+        let (names, more) = (&self.creators, self.contributors.len());
+        if names.is_empty() {
+            return None;
+        }
+        Some(match (zh, more) {
+            (true, 0) => names.join("、"),
+            (true, _) => format!("{}等 {} 位作者", names.join("、"), names.len() + more),
+            (false, 0) => names.join(", "),
+            (false, _) => format!("{} and {more} more", names.join(", ")),
+        })
+    }
+
+    /// `dc:contributor` elements for the OPF.
+    fn contributor_metadata(&self) -> String {
+        let mut out = String::new();
+        for (i, name) in self.contributors.iter().enumerate() {
+            out.push_str(&format!(
+                "    <dc:contributor id=\"contributor-{i}\">{}</dc:contributor>\n    \
+                 <meta refines=\"#contributor-{i}\" property=\"role\" \
+                 scheme=\"marc:relators\">ctb</meta>\n",
+                xhtml::escape(name)
+            ));
+        }
+        out
+    }
+}
+
+/// Where the posts come from, for the title page: the publications (a post's first category)
+/// not already credited as authors, then the sites (host names), each once.
+fn sources(book: &Book, credits: &Credits) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let names = book.posts.iter().filter_map(|d| {
         d.meta
             .categories
             .first()
-            .or(d.meta.authors.first())
-            .filter(|n| !book.authors.contains(n))
+            .filter(|n| !credits.credits(n))
             .cloned()
     });
     let hosts = book.posts.iter().filter_map(|d| {
@@ -587,9 +669,6 @@ fn sources(book: &Book) -> Vec<String> {
         Some(url.host_str()?.to_string())
     });
     for source in names.chain(hosts) {
-        if out.len() == 12 {
-            break;
-        }
         if !out.contains(&source) {
             out.push(source);
         }
