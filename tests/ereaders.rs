@@ -71,12 +71,13 @@ fn navigation_and_metadata_for_libraries() {
             text.contains(" lang=\"zh\" xml:lang=\"zh\""),
             "{nav}: {text}"
         );
-        assert!(
-            text.contains("<nav epub:type=\"landmarks\" hidden=\"hidden\">"),
-            "{nav}: {text}"
-        );
-        assert!(text.contains("epub:type=\"bodymatter\""), "{nav}");
     }
+    let nav = epub_text(book, "nav.xhtml");
+    assert!(
+        nav.contains("<nav epub:type=\"landmarks\" hidden=\"hidden\">"),
+        "{nav}"
+    );
+    assert!(nav.contains("epub:type=\"bodymatter\""), "{nav}");
     // The title page: localized dates, the count, and the site; the author is not repeated
     // as a source.
     let title_page = epub_text(book, "title.xhtml");
@@ -94,6 +95,114 @@ fn navigation_and_metadata_for_libraries() {
         opf.contains("<dc:source>https://www.zaobao.com/</dc:source>"),
         "{opf}"
     );
+}
+
+/// The contents (the printed page, the navigation document's `toc`, the NCX) list the posts;
+/// the cover, the title page and the contents page itself are reached through the landmarks
+/// and the guide, each once (issue 17).
+#[test]
+fn contents_list_the_posts_and_landmarks_the_rest() {
+    let (_dir, books) = sample_books(&[]);
+    let book = books
+        .iter()
+        .find(|b| b.ends_with("2023-05.epub"))
+        .expect("the seed post's month");
+    let front = ["cover.xhtml", "title.xhtml", "toc.xhtml"];
+    let nav = epub_text(book, "nav.xhtml");
+    let (toc, landmarks) = nav.split_once("epub:type=\"landmarks\"").unwrap();
+    for (name, text) in [
+        ("printed contents", epub_text(book, "toc.xhtml")),
+        ("nav toc", toc.to_string()),
+        ("NCX", epub_text(book, "toc.ncx")),
+    ] {
+        assert!(text.contains("post-0001.xhtml"), "{name}: {text}");
+        for file in front {
+            assert!(!text.contains(file), "{name} lists {file}: {text}");
+        }
+    }
+    assert!(!epub_text(book, "toc.xhtml").contains("landmarks"));
+    for (kind, file) in [
+        ("cover", "cover.xhtml"),
+        ("titlepage", "title.xhtml"),
+        ("toc", "toc.xhtml"),
+        ("bodymatter", "post-0001.xhtml"),
+    ] {
+        let link = format!("epub:type=\"{kind}\" href=\"{file}\"");
+        assert!(landmarks.contains(&link), "{link}: {landmarks}");
+    }
+    // The NCX is titled after the book, not its contents page.
+    let ncx = epub_text(book, "toc.ncx");
+    assert!(
+        ncx.contains("<docTitle>\n    <text>samples — 2023-05</text>"),
+        "{ncx}"
+    );
+    // The guide names each part once; its contents page is the printed one, in the spine.
+    let opf = epub_text(book, ".opf");
+    let guide = opf.split_once("<guide>").unwrap().1;
+    assert_eq!(guide.matches("type=\"toc\"").count(), 1, "{guide}");
+    assert!(
+        guide.contains("type=\"toc\" title=\"目录\" href=\"toc.xhtml\""),
+        "{guide}"
+    );
+    for kind in ["cover", "title-page", "text"] {
+        assert_eq!(
+            guide.matches(&format!("type=\"{kind}\"")).count(),
+            1,
+            "{guide}"
+        );
+    }
+    epubcheck(std::slice::from_ref(book));
+}
+
+/// A book whose posts come from 20 authors credits all of them: the three most prolific as
+/// `dc:creator` and on the author line (`… and 17 more`), every other one as `dc:contributor`
+/// and in the title page's list (issue 17: only three were credited).
+#[test]
+fn an_anthology_credits_every_author() {
+    let posts = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for a in 1..=20 {
+        let copies = match a {
+            1 => 4,
+            2 => 3,
+            3 => 2,
+            _ => 1,
+        };
+        for _ in 0..copies {
+            n += 1;
+            let post = format!(
+                "---\ntitle: Post {n}\ndate: 2023-05-{:02}\nauthor: Writer {a:02}\n---\nText {n}.\n",
+                n.min(28)
+            );
+            std::fs::write(posts.path().join(format!("{n:02}.md")), post).unwrap();
+        }
+    }
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "--no-config", "--lang", "en"])
+        .arg(posts.path())
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let books = epubs_in(out.path());
+    assert_eq!(books.len(), 1);
+    let title_page = epub_text(&books[0], "title.xhtml");
+    assert!(
+        title_page.contains("<p class=\"author\">Writer 01, Writer 02, Writer 03 and 17 more</p>"),
+        "{title_page}"
+    );
+    for a in 1..=20 {
+        assert!(
+            title_page.contains(&format!("Writer {a:02}")),
+            "{a}: {title_page}"
+        );
+    }
+    let opf = epub_text(&books[0], ".opf");
+    assert_eq!(opf.matches("<dc:creator").count(), 3, "{opf}");
+    assert_eq!(opf.matches("<dc:contributor").count(), 17, "{opf}");
+    assert!(opf.contains(">Writer 20</dc:contributor>"), "{opf}");
+    epubcheck(&books);
 }
 
 fn calibre() -> bool {

@@ -5,11 +5,20 @@
 //! wall of identical placeholders. The cover is drawn for e-ink: 1600×2400 (the 2:3 portrait of
 //! most readers, at their resolution), 8-bit greyscale, black on white, large bold type.
 //!
-//! Text is drawn with a subset of Noto Sans CJK SC Bold bundled in the binary
-//! (`fonts/NotoSansCJKsc-Bold-subset.otf`, SIL OFL 1.1, rebuilt by `fonts/make-subset.py`):
-//! ASCII, Latin-1, punctuation, kana and everything in GB2312, Big5 and JIS X 0208, so simplified
-//! and traditional Chinese and Japanese titles render. A character outside the subset is drawn
-//! as the font's `.notdef` box (never a panic); [`missing_glyphs`] lets the caller warn about it.
+//! Text is drawn with two fonts bundled in the binary (SIL OFL 1.1, rebuilt by
+//! `fonts/make-subset.py`), looked up glyph by glyph like a CSS font stack:
+//! - a subset of Noto Sans Bold (`fonts/NotoSans-Bold-subset.ttf`): Latin with Latin Extended-A,
+//!   -B and Additional, Greek with polytonic Greek, Cyrillic with its Supplement, combining
+//!   accents, currency and letterlike symbols, so names like `Bērziņa-Čerenkova`, `Łukasz`,
+//!   `Nguyễn`, `Σωκράτης` or `Ґрушевський` are drawn in one design;
+//! - a subset of Noto Sans CJK SC Bold (`fonts/NotoSansCJKsc-Bold-subset.otf`): punctuation, kana
+//!   and everything in GB2312, Big5 and JIS X 0208, so simplified and traditional Chinese and
+//!   Japanese titles render (its Latin has only pinyin's letters).
+//!
+//! Letters come from Noto Sans first (one Latin design for a whole word, never a mix of the
+//! two), general punctuation (`“ ” — …`) from Noto Sans CJK first (the forms Chinese text
+//! expects). A character in neither font is drawn as the `.notdef` box (never a panic);
+//! [`missing_glyphs`] lets the caller warn about it.
 //! Glyphs are rasterized one by one with `ab_glyph` (no shaping, which CJK and Latin titles do
 //! not need) and lines are broken with the Unicode line breaking algorithm (textwrap), so CJK
 //! breaks between characters and Latin between words.
@@ -46,13 +55,57 @@ const RULE_HEIGHT: u32 = 10;
 const BLACK: u8 = 0;
 const GREY: u8 = 0x40;
 
-/// The bundled font (see the module documentation).
-static FONT_BYTES: &[u8] = include_bytes!("../../fonts/NotoSansCJKsc-Bold-subset.otf");
+/// The bundled fonts (see the module documentation).
+static LATIN_BYTES: &[u8] = include_bytes!("../../fonts/NotoSans-Bold-subset.ttf");
+static CJK_BYTES: &[u8] = include_bytes!("../../fonts/NotoSansCJKsc-Bold-subset.otf");
 
-/// The font, parsed once per process: a monthly archive makes about a hundred covers.
-fn font() -> &'static FontRef<'static> {
-    static FONT: OnceLock<FontRef<'static>> = OnceLock::new();
-    FONT.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).expect("the bundled font parses"))
+/// One bundled font and the factor that gives its glyphs the em size of the CJK font's at
+/// the same nominal size (`ab_glyph` scales by ascent minus descent, which differ by font).
+struct Face {
+    font: FontRef<'static>,
+    scale: f32,
+}
+
+impl Face {
+    fn scaled(&self, size: f32) -> PxScale {
+        PxScale::from(size * self.scale)
+    }
+}
+
+/// The fonts, parsed once per process (a monthly archive makes about a hundred covers):
+/// `[Noto Sans, Noto Sans CJK]`.
+fn faces() -> &'static [Face; 2] {
+    static FACES: OnceLock<[Face; 2]> = OnceLock::new();
+    FACES.get_or_init(|| {
+        let parse = |bytes| FontRef::try_from_slice(bytes).expect("the bundled fonts parse");
+        let (latin, cjk) = (parse(LATIN_BYTES), parse(CJK_BYTES));
+        let height_per_em = |f: &FontRef| f.height_unscaled() / f.units_per_em().unwrap_or(1000.0);
+        let latin_scale = height_per_em(&latin) / height_per_em(&cjk);
+        [
+            Face {
+                font: latin,
+                scale: latin_scale,
+            },
+            Face {
+                font: cjk,
+                scale: 1.0,
+            },
+        ]
+    })
+}
+
+/// The font and glyph `c` is drawn with; the CJK font's `.notdef` box when no font has it.
+fn glyph(c: char) -> (&'static Face, GlyphId) {
+    let [latin, cjk] = faces();
+    let order = match c {
+        '\u{2000}'..='\u{206F}' => [cjk, latin],
+        _ => [latin, cjk],
+    };
+    order
+        .into_iter()
+        .map(|face| (face, face.font.glyph_id(c)))
+        .find(|(_, id)| *id != GlyphId(0))
+        .unwrap_or((cjk, GlyphId(0)))
 }
 
 /// What a generated cover shows, each line already formatted for the book's language.
@@ -95,7 +148,7 @@ pub fn render(text: &CoverText) -> Asset {
 pub fn missing_glyphs(text: &str) -> Vec<char> {
     let mut missing = Vec::new();
     for c in text.chars() {
-        if drawn(c) && font().glyph_id(c) == GlyphId(0) && !missing.contains(&c) {
+        if drawn(c) && glyph(c).1 == GlyphId(0) && !missing.contains(&c) {
             missing.push(c);
         }
     }
@@ -277,23 +330,25 @@ fn pieces(text: &str, size: f32, width: f32) -> Vec<Piece> {
     out
 }
 
-/// Width of `text` in pixels at `size` (advances only: the bundled font has no kerning table).
+/// Width of `text` in pixels at `size` (advances only: covers are drawn without kerning).
 fn text_width(text: &str, size: f32) -> f32 {
-    let font = font().as_scaled(PxScale::from(size));
-    text.chars().map(|c| font.h_advance(font.glyph_id(c))).sum()
+    text.chars()
+        .map(|c| {
+            let (face, id) = glyph(c);
+            face.font.as_scaled(face.scaled(size)).h_advance(id)
+        })
+        .sum()
 }
 
 /// Draws one line of text centred horizontally on `baseline`.
 fn draw_centred(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: u8) {
-    let font = font();
-    let scale = PxScale::from(size);
-    let scaled = font.as_scaled(scale);
     let mut x = (WIDTH as f32 - text_width(text, size)) / 2.0;
     for c in text.chars() {
-        let id = font.glyph_id(c);
+        let (face, id) = glyph(c);
+        let scale = face.scaled(size);
         if drawn(c) {
             let glyph = id.with_scale_and_position(scale, point(x, baseline));
-            if let Some(outline) = font.outline_glyph(glyph) {
+            if let Some(outline) = face.font.outline_glyph(glyph) {
                 let bounds = outline.px_bounds();
                 outline.draw(|gx, gy, coverage| {
                     let px = bounds.min.x as i64 + gx as i64;
@@ -302,7 +357,7 @@ fn draw_centred(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: 
                 });
             }
         }
-        x += scaled.h_advance(id);
+        x += face.font.as_scaled(scale).h_advance(id);
     }
 }
 
@@ -462,6 +517,64 @@ mod tests {
         let b = render(&text("闭馆声明公布后 央视在美驻成都总领馆附近直播"));
         assert_eq!(a.bytes, b.bytes);
         assert_ne!(a.bytes, render(&text("闭馆声明公布后")).bytes);
+    }
+
+    /// Names in Latin with its extensions, Greek and Cyrillic are drawn, never as boxes
+    /// (issue 17: `Bērziņa-Čerenkova` showed two), and so is every letter of those blocks.
+    #[test]
+    fn latin_greek_and_cyrillic_names_have_glyphs() {
+        let names = [
+            "Bērziņa-Čerenkova",
+            "Łukasz Żółć",
+            "Antonín Dvořák",
+            "Ólafur Ragnar Grímsson",
+            "Recep Tayyip Erdoğan, Şahin",
+            "Nguyễn Thị Minh Khai",
+            "Ørsted Ålesund Œuvre",
+            "Ferenc Gyurcsány, Erdős Pál",
+            "Σωκράτης Ἀριστοτέλης",
+            "Фёдор Достоевский",
+            "Михайло Грушевський, Ґанна",
+            "Ҷамшед Ӯзбек Қазақ",
+            "Kʻa-lama, Hawaiʻi №5 €",
+        ];
+        for name in names {
+            assert_eq!(missing_glyphs(name), Vec::<char>::new(), "{name}");
+        }
+        let blocks = [
+            0x00C0..=0x024F,
+            0x0370..=0x03E1,
+            0x03F0..=0x052F,
+            0x1E00..=0x1FFF,
+        ];
+        let letters: String = blocks
+            .into_iter()
+            .flatten()
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_alphabetic())
+            .collect();
+        assert!(letters.chars().count() > 1200);
+        assert_eq!(missing_glyphs(&letters), Vec::<char>::new());
+    }
+
+    /// Latin letters (from Noto Sans) and CJK (from Noto Sans CJK) are drawn at one em size,
+    /// so a mixed title does not change size from word to word.
+    #[test]
+    fn both_fonts_draw_at_one_size() {
+        let [latin, cjk] = faces();
+        let height = |face: &Face, c: char| {
+            let glyph = face
+                .font
+                .glyph_id(c)
+                .with_scale_and_position(face.scaled(200.0), point(0.0, 0.0));
+            let b = face.font.outline_glyph(glyph).unwrap().px_bounds();
+            b.max.y - b.min.y
+        };
+        let (l, c) = (height(latin, 'H'), height(cjk, 'H'));
+        assert!((l - c).abs() / c < 0.1, "cap height {l} vs {c}");
+        assert!(std::ptr::eq(glyph('ņ').0, latin));
+        assert!(std::ptr::eq(glyph('报').0, cjk));
+        assert!(std::ptr::eq(glyph('“').0, cjk));
     }
 
     /// Every title, author, category and tag of the sample and fixture posts (all of which can

@@ -5,6 +5,7 @@
 //! same book identity (UUID from the group key, dates from the posts).
 
 use super::cover::{self, CoverText};
+use super::package::{Landmark, NavPoint, Navigation};
 use super::xhtml::{self, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate, PostPath};
@@ -13,7 +14,7 @@ use crate::warning::{Warning, WarningKind};
 use anyhow::{anyhow, Result};
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use minijinja::context;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -25,6 +26,8 @@ pub struct Book<'a> {
     /// rebuilt book replaces the old one in reading apps instead of appearing twice.
     pub key: String,
     pub title: String,
+    /// The book's authors (`dc:creator`): `--author`, else the most prolific posts' authors.
+    /// Every other author of a post is credited as a contributor ([`Credits`]).
     pub authors: Vec<String>,
     /// BCP 47 language tag.
     pub lang: String,
@@ -69,6 +72,9 @@ pub struct EpubWriter<'t> {
     pub highlight: bool,
 }
 
+/// The OPF's and navigation documents' `generator`.
+const GENERATOR: &str = concat!("postbook ", env!("CARGO_PKG_VERSION"));
+
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
 const BOOK_NAMESPACE: uuid::Uuid = uuid::uuid!("6f1c2a5e-3d4b-4e8a-9c1f-2b7d5e8a9c30");
 
@@ -83,9 +89,13 @@ impl EpubWriter<'_> {
         epub.set_title(&book.title);
         epub.set_authors(book.authors.clone());
         epub.set_lang(&book.lang);
-        epub.set_generator(concat!("postbook ", env!("CARGO_PKG_VERSION")));
-        epub.set_toc_name(if zh { "目录" } else { "Contents" });
-        epub.set_uuid(uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes()));
+        epub.set_generator(GENERATOR);
+        let toc_name = if zh { "目录" } else { "Contents" };
+        epub.set_toc_name(toc_name);
+        let uuid = uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes());
+        epub.set_uuid(uuid);
+        let mut landmarks = Vec::new();
+        let credits = Credits::of(book);
         let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
         if let Some(last) = dates.iter().max() {
             epub.set_publication_date(utc(last));
@@ -116,12 +126,14 @@ impl EpubWriter<'_> {
         let cover = match &book.cover {
             Cover::Picture(asset) => Some(asset.as_ref()),
             Cover::Generated => {
-                generated = generated_cover(book, &dates, zh, &mut stats);
+                generated = generated_cover(book, &credits, &dates, zh, &mut stats);
                 Some(&generated)
             }
             Cover::None => None,
         };
         if let Some(cover) = cover {
+            let title = if zh { "封面" } else { "Cover" };
+            landmarks.push(landmark("cover", "cover.xhtml", title));
             let name = format!("images/cover.{}", cover.extension);
             epub.add_cover_image(&name, cover.bytes.as_slice(), cover.media_type)
                 .map_err(err)?;
@@ -131,7 +143,7 @@ impl EpubWriter<'_> {
             )?;
             epub.add_content(
                 EpubContent::new("cover.xhtml", page.as_bytes())
-                    .title(if zh { "封面" } else { "Cover" })
+                    .title(title)
                     .reftype(ReferenceType::Cover),
             )
             .map_err(err)?;
@@ -142,9 +154,12 @@ impl EpubWriter<'_> {
                 lang => book.lang.clone(),
                 title => book.title.clone(),
                 authors => book.authors.clone(),
+                byline => credits.byline(zh),
+                contributors => credits.contributors.clone(),
+                contributors_label => if zh { "另有：" } else { "With: " },
                 date_range => date_range(&dates, zh),
                 post_count_label => post_count_label(book.posts.len(), zh),
-                sources => sources(book),
+                sources => sources(book, &credits),
                 sources_label => if zh { "来源：" } else { "Sources: " },
             },
         )?;
@@ -154,7 +169,11 @@ impl EpubWriter<'_> {
                 .reftype(ReferenceType::TitlePage),
         )
         .map_err(err)?;
+        landmarks.push(landmark("titlepage", "title.xhtml", &book.title));
         epub.inline_toc();
+        landmarks.push(landmark("toc", "toc.xhtml", toc_name));
+        // The table of contents lists the posts (under their month when there are several).
+        let mut toc: Vec<NavPoint> = Vec::new();
 
         // Images: each distinct picture is stored once per book, named by a hash of its bytes.
         let mut stored: HashMap<String, String> = HashMap::new();
@@ -226,30 +245,51 @@ impl EpubWriter<'_> {
             };
             let month = month_of(doc);
             let mut content = EpubContent::new(file.clone(), chapter.as_bytes());
-            content = match (two_level, i == 0 || previous_month != Some(month)) {
-                (false, _) => content.title(title),
-                (true, true) => content
-                    .title(month_label(month, zh))
+            match (two_level, i == 0 || previous_month != Some(month)) {
+                (false, _) => toc.push(NavPoint::new(title, &file)),
+                (true, true) => {
+                    let mut entry = NavPoint::new(month_label(month, zh), &file);
                     // Under the month, the post itself: the same file, so a fragment keeps the
                     // NCX playOrder targets distinct (`chapter.xhtml` has `id="post"`).
-                    .child(TocElement::new(format!("{file}#post"), title)),
-                (true, false) => content.title(title).level(2),
-            };
+                    entry.children = vec![NavPoint::new(title, format!("{file}#post"))];
+                    toc.push(entry);
+                }
+                (true, false) => {
+                    if let Some(month) = toc.last_mut() {
+                        month.children.push(NavPoint::new(title, &file));
+                    }
+                }
+            }
             previous_month = Some(month);
             if i == 0 {
-                content = content.reftype(ReferenceType::Text);
+                let label = toc.first().map_or(String::new(), |p| p.label.clone());
+                landmarks.push(landmark("bodymatter", &file, &label));
+                content = content.title(label).reftype(ReferenceType::Text);
             }
             epub.add_content(content).map_err(err)?;
         }
+        let navigation = Navigation {
+            identifier: &uuid::fmt::Urn::from_uuid(uuid).to_string(),
+            title: &book.title,
+            lang: &book.lang,
+            generator: GENERATOR,
+            toc_name,
+            toc,
+            landmarks,
+        };
         let mut bytes = Vec::new();
         epub.generate(&mut bytes).map_err(err)?;
-        let mut extra_metadata = source_metadata(book);
+        let mut extra_metadata = credits.contributor_metadata();
+        extra_metadata.push_str(&source_metadata(book));
         if let Some((name, n)) = &book.series {
             extra_metadata.push_str(&series_metadata(name, *n));
         }
-        let fix = |name: &str, text: &str| {
-            fix_generated(name, text, &book.lang, &extra_metadata, &with_math)
+        let generated = Generated {
+            navigation: &navigation,
+            extra_metadata: &extra_metadata,
+            with_math: &with_math,
         };
+        let fix = |name: &str, text: &str| generated.fix(name, text);
         stats.incomplete = stats.images_failed > 0;
         Ok((finish_zip(&bytes, modified, &fix)?, stats))
     }
@@ -366,51 +406,46 @@ fn series_metadata(name: &str, position: usize) -> String {
     .collect()
 }
 
-/// Mends what epub-builder generates and cannot be told otherwise: `extra_metadata` is added
-/// to the OPF (it has no fields for sources and series); the navigation documents get the book's `lang` and
-/// `xml:lang` (readers pick fonts and hyphenation by it) and a `hidden` landmarks list (a
-/// reading system's index, not something to show on the inline contents page). `None` keeps
-/// an entry as it is.
-fn fix_generated(
-    name: &str,
-    text: &str,
-    lang: &str,
-    extra_metadata: &str,
-    with_math: &[String],
-) -> Option<String> {
-    if name.ends_with(".opf") {
-        if extra_metadata.is_empty() && with_math.is_empty() {
-            return None;
-        }
-        let mut opf = text.replacen("</metadata>", &format!("{extra_metadata}  </metadata>"), 1);
-        for file in with_math {
-            let item = format!("id=\"id_{file}\" href=\"{file}\"");
-            opf = opf.replacen(&item, &format!("properties=\"mathml\" {item}"), 1);
-        }
-        return Some(opf);
-    }
-    if is_navigation_or_opf(name) {
-        let lang = xhtml::escape(lang);
-        let html = "<html xmlns=\"http://www.w3.org/1999/xhtml\"";
-        return Some(
-            text.replacen(
-                html,
-                &format!("{html} lang=\"{lang}\" xml:lang=\"{lang}\""),
-                1,
-            )
-            .replacen(
-                "<nav epub:type = \"landmarks\">",
-                "<nav epub:type=\"landmarks\" hidden=\"hidden\">",
-                1,
-            ),
-        );
-    }
-    None
+/// What replaces or mends the package documents epub-builder generates and cannot be told
+/// otherwise: postbook renders the navigation documents itself ([`Navigation`]: posts only in
+/// the contents, the book's title and language, hidden landmarks); `extra_metadata` is added to
+/// the OPF (it has no fields for sources and series), chapters with MathML get
+/// `properties="mathml"`, and the guide's second `toc` reference (to `nav.xhtml`, which is not
+/// in the spine) is removed.
+struct Generated<'a> {
+    navigation: &'a Navigation<'a>,
+    extra_metadata: &'a str,
+    with_math: &'a [String],
 }
 
-/// The entries [`fix_generated`] may change: the OPF and epub-builder's two navigation files.
+impl Generated<'_> {
+    /// The new text of zip entry `name`, or `None` to keep it as it is.
+    fn fix(&self, name: &str, text: &str) -> Result<Option<String>> {
+        Ok(Some(match name.rsplit('/').next().unwrap_or(name) {
+            "nav.xhtml" => self.navigation.nav()?,
+            "toc.xhtml" => self.navigation.printed()?,
+            "toc.ncx" => self.navigation.ncx()?,
+            "content.opf" => {
+                let extra = format!("{}  </metadata>", self.extra_metadata);
+                let mut opf = text.replacen("</metadata>", &extra, 1);
+                for file in self.with_math {
+                    let item = format!("id=\"id_{file}\" href=\"{file}\"");
+                    opf = opf.replacen(&item, &format!("properties=\"mathml\" {item}"), 1);
+                }
+                let nav_guide = format!(
+                    "    <reference type=\"toc\" title=\"{}\" href=\"nav.xhtml\"/>\n",
+                    xhtml::escape(self.navigation.toc_name)
+                );
+                opf.replacen(&nav_guide, "", 1)
+            }
+            _ => return Ok(None),
+        }))
+    }
+}
+
+/// The entries [`Generated::fix`] may change: the OPF and the navigation documents.
 fn is_navigation_or_opf(name: &str) -> bool {
-    [".opf", "/nav.xhtml", "/toc.xhtml"]
+    [".opf", "/nav.xhtml", "/toc.xhtml", "/toc.ncx"]
         .iter()
         .any(|end| name.ends_with(end))
 }
@@ -418,12 +453,12 @@ fn is_navigation_or_opf(name: &str) -> bool {
 /// Finishes epub-builder's zip: every entry's timestamp becomes `modified`, so the same posts
 /// and options give a byte-identical EPUB (epub-builder stamps entries with the current time
 /// and offers no way to change it), and text entries are rewritten by `fix` (see
-/// [`fix_generated`]). Other entries are copied raw: nothing is recompressed and their order is
+/// [`Generated::fix`]). Other entries are copied raw: nothing is recompressed and their order is
 /// kept, so `mimetype` stays first and stored.
 fn finish_zip(
     epub: &[u8],
     modified: DateTime<Utc>,
-    fix: &dyn Fn(&str, &str) -> Option<String>,
+    fix: &dyn Fn(&str, &str) -> Result<Option<String>>,
 ) -> Result<Vec<u8>> {
     // Zip times are local-less, two-second resolution and start in 1980.
     let stamp =
@@ -438,7 +473,7 @@ fn finish_zip(
             true => {
                 let mut text = String::new();
                 std::io::Read::read_to_string(&mut archive.by_index(i)?, &mut text)?;
-                fix(&name, &text)
+                fix(&name, &text)?
             }
             false => None,
         };
@@ -469,6 +504,14 @@ fn month_label(month: Option<(i32, u32)>, zh: bool) -> String {
     }
 }
 
+fn landmark(kind: &'static str, href: &str, title: &str) -> Landmark {
+    Landmark {
+        kind,
+        href: href.into(),
+        title: title.into(),
+    }
+}
+
 fn utc(d: &PostDate) -> DateTime<Utc> {
     match d {
         PostDate::Day(day) => day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(),
@@ -478,12 +521,17 @@ fn utc(d: &PostDate) -> DateTime<Utc> {
 
 /// Draws the cover from the book's metadata. Characters the cover font lacks are drawn as boxes
 /// and reported as a warning on the book's first post (a book has no path of its own).
-fn generated_cover(book: &Book, dates: &[PostDate], zh: bool, stats: &mut BookStats) -> Asset {
-    let separator = if zh { "、" } else { ", " };
+fn generated_cover(
+    book: &Book,
+    credits: &Credits,
+    dates: &[PostDate],
+    zh: bool,
+    stats: &mut BookStats,
+) -> Asset {
     let text = CoverText {
         title: book.title.clone(),
         dates: date_range(dates, zh),
-        byline: Some(book.authors.join(separator)).filter(|a| !a.is_empty()),
+        byline: credits.byline(zh),
         count: post_count_label(book.posts.len(), zh),
     };
     let shown = format!("{}{}", text.title, text.byline.as_deref().unwrap_or(""));
@@ -533,17 +581,87 @@ fn date_range(dates: &[PostDate], zh: bool) -> Option<String> {
     })
 }
 
-/// Where the posts come from, for the title page: the publications (first category, else
-/// author) not already credited as the book's authors, then the sites (host names), at most
-/// 12 in all.
-fn sources(book: &Book) -> Vec<String> {
+/// Who a book credits for its posts.
+///
+/// An anthology of 20 sources names all 20, in two tiers: the book's authors (`dc:creator`,
+/// the cover and the title page's author line) stay few, so a library's author field and a
+/// cover stay readable; every other author of a post is a contributor (`dc:contributor`, role
+/// `ctb`), counted on the author line (`A, B, C and 17 more`) and listed in full, in small type,
+/// on the title page.
+struct Credits {
+    creators: Vec<String>,
+    /// Every author of a post who is not a creator, most posts first (ties in reading order).
+    contributors: Vec<String>,
+}
+
+impl Credits {
+    fn of(book: &Book) -> Credits {
+        let mut counts: Vec<(&String, usize)> = Vec::new();
+        for a in book.posts.iter().flat_map(|d| &d.meta.authors) {
+            match counts.iter_mut().find(|(x, _)| *x == a) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((a, 1)),
+            }
+        }
+        // Stable: authors with as many posts keep their order of appearance.
+        counts.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
+        Credits {
+            creators: book.authors.clone(),
+            contributors: counts
+                .into_iter()
+                .map(|(a, _)| a.clone())
+                .filter(|a| !book.authors.contains(a))
+                .collect(),
+        }
+    }
+
+    /// Whether `name` is credited, as creator or contributor.
+    fn credits(&self, name: &str) -> bool {
+        self.creators
+            .iter()
+            .chain(&self.contributors)
+            .any(|c| c == name)
+    }
+
+    /// The author line of the title page and the cover: `A, B, C and 17 more`,
+    /// `甲、乙、丙等 20 位作者`; none for a book without authors.
+    fn byline(&self, zh: bool) -> Option<String> {
+        let (names, more) = (&self.creators, self.contributors.len());
+        if names.is_empty() {
+            return None;
+        }
+        Some(match (zh, more) {
+            (true, 0) => names.join("、"),
+            (true, _) => format!("{}等 {} 位作者", names.join("、"), names.len() + more),
+            (false, 0) => names.join(", "),
+            (false, _) => format!("{} and {more} more", names.join(", ")),
+        })
+    }
+
+    /// `dc:contributor` elements for the OPF.
+    fn contributor_metadata(&self) -> String {
+        let mut out = String::new();
+        for (i, name) in self.contributors.iter().enumerate() {
+            out.push_str(&format!(
+                "    <dc:contributor id=\"contributor-{i}\">{}</dc:contributor>\n    \
+                 <meta refines=\"#contributor-{i}\" property=\"role\" \
+                 scheme=\"marc:relators\">ctb</meta>\n",
+                xhtml::escape(name)
+            ));
+        }
+        out
+    }
+}
+
+/// Where the posts come from, for the title page: the publications (a post's first category)
+/// not already credited as authors, then the sites (host names), each once.
+fn sources(book: &Book, credits: &Credits) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let names = book.posts.iter().filter_map(|d| {
         d.meta
             .categories
             .first()
-            .or(d.meta.authors.first())
-            .filter(|n| !book.authors.contains(n))
+            .filter(|n| !credits.credits(n))
             .cloned()
     });
     let hosts = book.posts.iter().filter_map(|d| {
@@ -551,9 +669,6 @@ fn sources(book: &Book) -> Vec<String> {
         Some(url.host_str()?.to_string())
     });
     for source in names.chain(hosts) {
-        if out.len() == 12 {
-            break;
-        }
         if !out.contains(&source) {
             out.push(source);
         }
