@@ -218,7 +218,7 @@ fn text_to_stdout_for_one_post() {
         .assert()
         .success();
     let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
-    assert!(text.starts_with("习近平会见俄罗斯总理米舒斯京\n2023-05-25T01:48:05.414Z · 联合早报\nhttps://www.zaobao.com/realtime/china/story20230524-1397792\n\n"));
+    assert!(text.starts_with("习近平会见俄罗斯总理米舒斯京\n2023年5月25日 01:48 · 联合早报\nhttps://www.zaobao.com/realtime/china/story20230524-1397792\n\n"));
     assert!(text.contains("\n\n中国央视新闻星期三下午报道上述消息。\n\n"));
     assert!(
         !text.contains("<p") && !text.contains("<div") && !text.contains("<img"),

@@ -246,6 +246,13 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
         let after = xs
             .get(i + 1)
             .and_then(|n| first_char(std::slice::from_ref(n)));
+        // Spaces go out only between siblings: at the ends of a paragraph or link, or next to
+        // a line break, they are trimmed.
+        let sibling = |j: Option<usize>| {
+            j.and_then(|j| xs.get(j))
+                .is_some_and(|x| !matches!(x, Inline::LineBreak))
+        };
+        let (lead_space, trail_space) = (sibling(i.checked_sub(1)), sibling(Some(i + 1)));
         let (Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c)) = &mut xs[i] else {
             i += 1;
             continue;
@@ -282,7 +289,9 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
         let several = c.len() > 1;
         let mut lead = String::new();
         if let Some(Inline::Text(t)) = c.first_mut() {
-            let rest = t.trim_start_matches(|c: char| c.is_whitespace() || lead_letter && punct(c));
+            let rest = t.trim_start_matches(|c: char| {
+                c.is_whitespace() && lead_space || lead_letter && punct(c)
+            });
             let n = t.len() - rest.len();
             if n > 0 && (n < t.len() || several) {
                 lead = t[..n].to_string();
@@ -296,7 +305,9 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
         let mut trail = String::new();
         if let Some(Inline::Text(t)) = c.last_mut() {
             let keep = t
-                .trim_end_matches(|c: char| c.is_whitespace() || trail_letter && punct(c))
+                .trim_end_matches(|c: char| {
+                    c.is_whitespace() && trail_space || trail_letter && punct(c)
+                })
                 .len();
             if keep < t.len() && (keep > 0 || several) {
                 trail = t[keep..].to_string();
