@@ -316,7 +316,7 @@ fn monthly_books_form_a_series_in_date_order() {
 fn books_spanning_months_get_a_two_level_contents() {
     let (_out, books) = sample_books(&["-g", "none"]);
     let nav = epub_text(&books[0], "nav.xhtml");
-    let toc = nav.split("epub:type = \"toc\"").nth(1).unwrap();
+    let toc = nav.split("epub:type=\"toc\"").nth(1).unwrap();
     let toc = toc.split("</nav>").next().unwrap();
     // Five months (and the undated post), each a heading with its posts nested below.
     assert_eq!(toc.matches("<ol>").count(), 1 + 6, "{toc}");
