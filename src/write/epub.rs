@@ -1,20 +1,21 @@
 //! The EPUB writer: one EPUB 3 book (with NCX fallback) per group of posts.
 //!
-//! epub-builder assembles the container, OPF, nav and NCX; postbook supplies valid XHTML from
-//! [`super::xhtml`], the templates, and metadata chosen so that the same posts always give the
-//! same book identity (UUID from the group key, dates from the posts).
+//! This module decides what a book holds: its pages (cover, title page, one chapter per post,
+//! valid XHTML from [`super::xhtml`] and the templates), pictures, table of contents, credits,
+//! and metadata chosen so that the same posts always give the same book identity (UUID from
+//! the group key, dates from the posts). [`super::package`] writes them into the zip with the
+//! OPF and navigation documents.
 
 use super::cover::{self, CoverText};
-use super::package::{Landmark, NavPoint, Navigation};
+use super::package::{Landmark, Metadata, NavPoint, Navigation, Package};
 use super::xhtml::{self, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::model::{Document, PostDate, PostPath};
 use crate::templates::Templates;
 use crate::warning::{Warning, WarningKind};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use chrono::Datelike;
 use chrono::{DateTime, Utc};
-use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, ZipLibrary};
 use minijinja::context;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -72,81 +73,70 @@ pub struct EpubWriter<'t> {
     pub highlight: bool,
 }
 
-/// The OPF's and navigation documents' `generator`.
-const GENERATOR: &str = concat!("postbook ", env!("CARGO_PKG_VERSION"));
-
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
 const BOOK_NAMESPACE: uuid::Uuid = uuid::uuid!("6f1c2a5e-3d4b-4e8a-9c1f-2b7d5e8a9c30");
 
 impl EpubWriter<'_> {
     /// Builds the book and returns the EPUB file's bytes.
     pub fn render(&self, book: &Book, assets: &dyn AssetSource) -> Result<(Vec<u8>, BookStats)> {
-        let err = |e: epub_builder::Error| anyhow!("EPUB assembly failed: {e}");
         let zh = book.lang.starts_with("zh");
         let mut stats = BookStats::default();
-        let mut epub = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
-        epub.epub_version(EpubVersion::V30);
-        epub.set_title(&book.title);
-        epub.set_authors(book.authors.clone());
-        epub.set_lang(&book.lang);
-        epub.set_generator(GENERATOR);
-        let toc_name = if zh { "目录" } else { "Contents" };
-        epub.set_toc_name(toc_name);
-        let uuid = uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes());
-        epub.set_uuid(uuid);
-        let mut landmarks = Vec::new();
         let credits = Credits::of(book);
         let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
-        if let Some(last) = dates.iter().max() {
-            epub.set_publication_date(utc(last));
-        }
-        // Reproducible builds: the modification date is the newest post's unless the standard
-        // SOURCE_DATE_EPOCH says otherwise.
-        let modified = std::env::var("SOURCE_DATE_EPOCH")
-            .ok()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .and_then(|s| DateTime::from_timestamp(s, 0))
-            .or_else(|| dates.iter().max().map(utc))
-            .unwrap_or(DateTime::UNIX_EPOCH);
-        epub.set_modified_date(modified);
-        let mut subjects: Vec<String> = Vec::new();
-        for d in &book.posts {
-            for s in d.meta.categories.iter().chain(&d.meta.tags) {
-                if !subjects.contains(s) {
-                    subjects.push(s.clone());
-                }
-            }
-        }
-        epub.set_subjects(subjects);
-        epub.add_description(describe(book, &dates, zh));
-        epub.stylesheet(self.templates.render("style.css", context! {})?.as_bytes())
-            .map_err(err)?;
+        let metadata = metadata(book, &credits, &dates, zh);
+        let mut package = Package::new(metadata.modified)?;
+        let mut navigation = Navigation {
+            toc_name: if zh { "目录" } else { "Contents" },
+            toc: Vec::new(),
+            landmarks: Vec::new(),
+        };
+        let css = self.templates.render("style.css", context! {})?;
+        package.add_resource("stylesheet.css", css.as_bytes(), "text/css")?;
+        self.front_matter(
+            book,
+            &credits,
+            &dates,
+            &mut package,
+            &mut navigation,
+            &mut stats,
+        )?;
+        self.posts(book, assets, &mut package, &mut navigation, &mut stats)?;
+        stats.incomplete = stats.images_failed > 0;
+        Ok((package.finish(&metadata, &navigation)?, stats))
+    }
 
+    /// The cover (unless `--no-cover`), the title page and the place of the contents page.
+    fn front_matter(
+        &self,
+        book: &Book,
+        credits: &Credits,
+        dates: &[PostDate],
+        package: &mut Package,
+        navigation: &mut Navigation,
+        stats: &mut BookStats,
+    ) -> Result<()> {
+        let zh = book.lang.starts_with("zh");
         let generated;
         let cover = match &book.cover {
             Cover::Picture(asset) => Some(asset.as_ref()),
             Cover::Generated => {
-                generated = generated_cover(book, &credits, &dates, zh, &mut stats);
+                generated = generated_cover(book, credits, dates, zh, stats);
                 Some(&generated)
             }
             Cover::None => None,
         };
         if let Some(cover) = cover {
             let title = if zh { "封面" } else { "Cover" };
-            landmarks.push(landmark("cover", "cover.xhtml", title));
+            navigation
+                .landmarks
+                .push(landmark("cover", "cover.xhtml", title));
             let name = format!("images/cover.{}", cover.extension);
-            epub.add_cover_image(&name, cover.bytes.as_slice(), cover.media_type)
-                .map_err(err)?;
+            package.add_cover_image(&name, &cover.bytes, cover.media_type)?;
             let page = self.templates.render(
                 "cover.xhtml",
                 context! { lang => book.lang.clone(), title => book.title.clone(), image => name },
             )?;
-            epub.add_content(
-                EpubContent::new("cover.xhtml", page.as_bytes())
-                    .title(title)
-                    .reftype(ReferenceType::Cover),
-            )
-            .map_err(err)?;
+            package.add_page("cover.xhtml", &page, false)?;
         }
         let title_page = self.templates.render(
             "title-page.xhtml",
@@ -157,24 +147,36 @@ impl EpubWriter<'_> {
                 byline => credits.byline(zh),
                 contributors => credits.contributors.clone(),
                 contributors_label => if zh { "另有：" } else { "With: " },
-                date_range => date_range(&dates, zh),
+                date_range => date_range(dates, zh),
                 post_count_label => post_count_label(book.posts.len(), zh),
-                sources => sources(book, &credits),
+                sources => sources(book, credits),
                 sources_label => if zh { "来源：" } else { "Sources: " },
             },
         )?;
-        epub.add_content(
-            EpubContent::new("title.xhtml", title_page.as_bytes())
-                .title(&book.title)
-                .reftype(ReferenceType::TitlePage),
-        )
-        .map_err(err)?;
-        landmarks.push(landmark("titlepage", "title.xhtml", &book.title));
-        epub.inline_toc();
-        landmarks.push(landmark("toc", "toc.xhtml", toc_name));
-        // The table of contents lists the posts (under their month when there are several).
-        let mut toc: Vec<NavPoint> = Vec::new();
+        package.add_page("title.xhtml", &title_page, false)?;
+        navigation
+            .landmarks
+            .push(landmark("titlepage", "title.xhtml", &book.title));
+        package.add_contents_page();
+        let toc_name = navigation.toc_name;
+        navigation
+            .landmarks
+            .push(landmark("toc", "toc.xhtml", toc_name));
+        Ok(())
+    }
 
+    /// The posts' chapters and pictures, and the table of contents listing them (under their
+    /// month when there are several).
+    fn posts(
+        &self,
+        book: &Book,
+        assets: &dyn AssetSource,
+        package: &mut Package,
+        navigation: &mut Navigation,
+        stats: &mut BookStats,
+    ) -> Result<()> {
+        let zh = book.lang.starts_with("zh");
+        let toc = &mut navigation.toc;
         // Images: each distinct picture is stored once per book, named by a hash of its bytes.
         let mut stored: HashMap<String, String> = HashMap::new();
         // A book spanning several months gets a two-level table of contents: month → posts.
@@ -193,8 +195,6 @@ impl EpubWriter<'_> {
                 Some((path, chapter_file(i)))
             })
             .collect();
-        // Chapters with MathML, which the OPF must mark `properties="mathml"`.
-        let mut with_math: Vec<String> = Vec::new();
         for (i, doc) in book.posts.iter().enumerate() {
             let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
             let mut pending = Vec::new();
@@ -228,14 +228,11 @@ impl EpubWriter<'_> {
                 hrefs.insert(img.src.clone(), href);
             });
             for (name, asset) in pending {
-                epub.add_resource(&name, asset.bytes.as_slice(), asset.media_type)
-                    .map_err(err)?;
+                package.add_resource(&name, &asset.bytes, asset.media_type)?;
             }
             let file = chapter_file(i);
             let (chapter, found) = self.chapter(doc, book, &hrefs, &chapters)?;
-            if found.math.get() {
-                with_math.push(file.clone());
-            }
+            package.add_page(&file, &chapter, found.math.get())?;
             for w in found.warnings.into_inner() {
                 stats.warnings.push((doc.meta.path.clone(), w));
             }
@@ -244,7 +241,6 @@ impl EpubWriter<'_> {
                 None => doc.display_title(),
             };
             let month = month_of(doc);
-            let mut content = EpubContent::new(file.clone(), chapter.as_bytes());
             match (two_level, i == 0 || previous_month != Some(month)) {
                 (false, _) => toc.push(NavPoint::new(title, &file)),
                 (true, true) => {
@@ -261,37 +257,12 @@ impl EpubWriter<'_> {
                 }
             }
             previous_month = Some(month);
-            if i == 0 {
-                let label = toc.first().map_or(String::new(), |p| p.label.clone());
-                landmarks.push(landmark("bodymatter", &file, &label));
-                content = content.title(label).reftype(ReferenceType::Text);
-            }
-            epub.add_content(content).map_err(err)?;
         }
-        let navigation = Navigation {
-            identifier: &uuid::fmt::Urn::from_uuid(uuid).to_string(),
-            title: &book.title,
-            lang: &book.lang,
-            generator: GENERATOR,
-            toc_name,
-            toc,
-            landmarks,
-        };
-        let mut bytes = Vec::new();
-        epub.generate(&mut bytes).map_err(err)?;
-        let mut extra_metadata = credits.contributor_metadata();
-        extra_metadata.push_str(&source_metadata(book));
-        if let Some((name, n)) = &book.series {
-            extra_metadata.push_str(&series_metadata(name, *n));
+        if let Some(first) = toc.first() {
+            let start = landmark("bodymatter", &chapter_file(0), &first.label);
+            navigation.landmarks.push(start);
         }
-        let generated = Generated {
-            navigation: &navigation,
-            extra_metadata: &extra_metadata,
-            with_math: &with_math,
-        };
-        let fix = |name: &str, text: &str| generated.fix(name, text);
-        stats.incomplete = stats.images_failed > 0;
-        Ok((finish_zip(&bytes, modified, &fix)?, stats))
+        Ok(())
     }
 
     /// A post's chapter, with what rendering it found (math, warnings).
@@ -365,9 +336,43 @@ fn chapter_file(i: usize) -> String {
     format!("post-{:04}.xhtml", i + 1)
 }
 
+/// The book's metadata for the OPF: identity from the group key, dates from the posts.
+fn metadata(book: &Book, credits: &Credits, dates: &[PostDate], zh: bool) -> Metadata {
+    let uuid = uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes());
+    // Reproducible builds: the modification date is the newest post's unless the standard
+    // SOURCE_DATE_EPOCH says otherwise.
+    let modified = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+        .or_else(|| dates.iter().max().map(utc))
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    let mut subjects: Vec<String> = Vec::new();
+    for d in &book.posts {
+        for s in d.meta.categories.iter().chain(&d.meta.tags) {
+            if !subjects.contains(s) {
+                subjects.push(s.clone());
+            }
+        }
+    }
+    Metadata {
+        identifier: uuid::fmt::Urn::from_uuid(uuid).to_string(),
+        title: book.title.clone(),
+        lang: book.lang.clone(),
+        creators: credits.creators.clone(),
+        contributors: credits.contributors.clone(),
+        published: dates.iter().max().map(utc),
+        modified,
+        description: describe(book, dates, zh),
+        subjects,
+        sources: origins(book),
+        series: book.series.clone(),
+    }
+}
+
 /// `dc:source`: the sites the posts come from (the origin of each source URL, at most 12), so
 /// a library can tell where a collection was taken from.
-fn source_metadata(book: &Book) -> String {
+fn origins(book: &Book) -> Vec<String> {
     let mut origins: Vec<String> = Vec::new();
     for doc in &book.posts {
         let origin = doc
@@ -385,111 +390,6 @@ fn source_metadata(book: &Book) -> String {
         }
     }
     origins
-        .iter()
-        .map(|o| format!("    <dc:source>{}</dc:source>\n", xhtml::escape(o)))
-        .collect()
-}
-
-/// EPUB 3 collection metadata and calibre's series fields, so readers group monthly books as a
-/// series in date order.
-fn series_metadata(name: &str, position: usize) -> String {
-    let name = xhtml::escape(name);
-    [
-        format!("<meta property=\"belongs-to-collection\" id=\"series\">{name}</meta>"),
-        "<meta refines=\"#series\" property=\"collection-type\">series</meta>".to_string(),
-        format!("<meta refines=\"#series\" property=\"group-position\">{position}</meta>"),
-        format!("<meta name=\"calibre:series\" content=\"{name}\"/>"),
-        format!("<meta name=\"calibre:series_index\" content=\"{position}\"/>"),
-    ]
-    .iter()
-    .map(|line| format!("    {line}\n"))
-    .collect()
-}
-
-/// What replaces or mends the package documents epub-builder generates and cannot be told
-/// otherwise: postbook renders the navigation documents itself ([`Navigation`]: posts only in
-/// the contents, the book's title and language, hidden landmarks); `extra_metadata` is added to
-/// the OPF (it has no fields for sources and series), chapters with MathML get
-/// `properties="mathml"`, and the guide's second `toc` reference (to `nav.xhtml`, which is not
-/// in the spine) is removed.
-struct Generated<'a> {
-    navigation: &'a Navigation<'a>,
-    extra_metadata: &'a str,
-    with_math: &'a [String],
-}
-
-impl Generated<'_> {
-    /// The new text of zip entry `name`, or `None` to keep it as it is.
-    fn fix(&self, name: &str, text: &str) -> Result<Option<String>> {
-        Ok(Some(match name.rsplit('/').next().unwrap_or(name) {
-            "nav.xhtml" => self.navigation.nav()?,
-            "toc.xhtml" => self.navigation.printed()?,
-            "toc.ncx" => self.navigation.ncx()?,
-            "content.opf" => {
-                let extra = format!("{}  </metadata>", self.extra_metadata);
-                let mut opf = text.replacen("</metadata>", &extra, 1);
-                for file in self.with_math {
-                    let item = format!("id=\"id_{file}\" href=\"{file}\"");
-                    opf = opf.replacen(&item, &format!("properties=\"mathml\" {item}"), 1);
-                }
-                let nav_guide = format!(
-                    "    <reference type=\"toc\" title=\"{}\" href=\"nav.xhtml\"/>\n",
-                    xhtml::escape(self.navigation.toc_name)
-                );
-                opf.replacen(&nav_guide, "", 1)
-            }
-            _ => return Ok(None),
-        }))
-    }
-}
-
-/// The entries [`Generated::fix`] may change: the OPF and the navigation documents.
-fn is_navigation_or_opf(name: &str) -> bool {
-    [".opf", "/nav.xhtml", "/toc.xhtml", "/toc.ncx"]
-        .iter()
-        .any(|end| name.ends_with(end))
-}
-
-/// Finishes epub-builder's zip: every entry's timestamp becomes `modified`, so the same posts
-/// and options give a byte-identical EPUB (epub-builder stamps entries with the current time
-/// and offers no way to change it), and text entries are rewritten by `fix` (see
-/// [`Generated::fix`]). Other entries are copied raw: nothing is recompressed and their order is
-/// kept, so `mimetype` stays first and stored.
-fn finish_zip(
-    epub: &[u8],
-    modified: DateTime<Utc>,
-    fix: &dyn Fn(&str, &str) -> Result<Option<String>>,
-) -> Result<Vec<u8>> {
-    // Zip times are local-less, two-second resolution and start in 1980.
-    let stamp =
-        zip::DateTime::try_from(modified.naive_utc()).unwrap_or_else(|_| zip::DateTime::default());
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(epub))?;
-    // Room for the rewritten navigation and OPF, so the buffer is not doubled for a few bytes.
-    let capacity = epub.len() + 64 * 1024;
-    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::with_capacity(capacity)));
-    for i in 0..archive.len() {
-        let name = archive.by_index_raw(i)?.name().to_string();
-        let fixed = match is_navigation_or_opf(&name) {
-            true => {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut archive.by_index(i)?, &mut text)?;
-                fix(&name, &text)?
-            }
-            false => None,
-        };
-        match fixed {
-            Some(text) => {
-                let options = zip::write::SimpleFileOptions::default()
-                    .compression_method(zip::CompressionMethod::Deflated)
-                    .last_modified_time(stamp)
-                    .unix_permissions(0o644);
-                out.start_file(name, options)?;
-                std::io::Write::write_all(&mut out, text.as_bytes())?;
-            }
-            None => out.raw_copy_file_touch(archive.by_index_raw(i)?, stamp, Some(0o644))?,
-        }
-    }
-    Ok(out.finish()?.into_inner())
 }
 
 /// A month heading of the table of contents: `2023年5月`, `May 2023`, or undated.
@@ -636,20 +536,6 @@ impl Credits {
             (false, 0) => names.join(", "),
             (false, _) => format!("{} and {more} more", names.join(", ")),
         })
-    }
-
-    /// `dc:contributor` elements for the OPF.
-    fn contributor_metadata(&self) -> String {
-        let mut out = String::new();
-        for (i, name) in self.contributors.iter().enumerate() {
-            out.push_str(&format!(
-                "    <dc:contributor id=\"contributor-{i}\">{}</dc:contributor>\n    \
-                 <meta refines=\"#contributor-{i}\" property=\"role\" \
-                 scheme=\"marc:relators\">ctb</meta>\n",
-                xhtml::escape(name)
-            ));
-        }
-        out
     }
 }
 
