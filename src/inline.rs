@@ -28,6 +28,15 @@ pub fn collapse_whitespace(s: &str) -> String {
     }
 }
 
+/// [`collapse_whitespace`] of a string already owned, which is kept when nothing changes
+/// (normalizing canonical inlines again, as the Markdown writer does, then copies nothing).
+fn collapse_owned(s: String) -> String {
+    match needs_collapsing(s.as_bytes()) {
+        true => collapse(&s),
+        false => s,
+    }
+}
+
 fn collapse(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
@@ -95,7 +104,7 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
     let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
     for inline in inlines {
         match inline {
-            Inline::Text(t) => push_text(&mut out, &t),
+            Inline::Text(t) => push_text(&mut out, t),
             Inline::Emph(c) => push_wrapped(&mut out, c, Inline::Emph),
             Inline::Strong(c) => push_wrapped(&mut out, c, Inline::Strong),
             Inline::Strike(c) => push_wrapped(&mut out, c, Inline::Strike),
@@ -109,7 +118,7 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
                 })
             }
             Inline::Code(c) => {
-                let c = collapse_whitespace(&c);
+                let c = collapse_owned(c);
                 if !c.trim().is_empty() {
                     out.push(Inline::Code(c));
                 }
@@ -135,8 +144,8 @@ pub fn normalize(inlines: Vec<Inline>) -> Vec<Inline> {
     out
 }
 
-fn push_text(out: &mut Vec<Inline>, t: &str) {
-    let t = collapse_whitespace(t);
+fn push_text(out: &mut Vec<Inline>, t: String) {
+    let t = collapse_owned(t);
     if t.is_empty() {
         return;
     }
@@ -197,7 +206,7 @@ fn push_wrapped(
         }
     }
     if lead_space {
-        push_text(out, " ");
+        push_text(out, " ".to_owned());
     }
     for _ in 0..lead_breaks {
         trim_end(out);
@@ -225,7 +234,7 @@ fn push_wrapped(
         out.push(Inline::LineBreak);
     }
     if trail_space && trail_breaks == 0 {
-        push_text(out, " ");
+        push_text(out, " ".to_owned());
     }
 }
 

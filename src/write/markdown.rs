@@ -174,36 +174,57 @@ pub fn prepare(bs: &[Block]) -> Vec<Block> {
             }
         }
         fn inlines(&mut self, xs: &mut Vec<Inline>) {
+            // The model's inlines are canonical (`inline::normalize`) and most lists need none
+            // of these rewrites: those are left as they are rather than normalized again (the
+            // writer's largest cost when it did).
+            let mut changed = false;
             let mut out = Vec::with_capacity(xs.len());
             for x in std::mem::take(xs) {
                 match x {
-                    Inline::Sub(_) | Inline::Sup(_) => out.extend(script(&x)),
-                    Inline::Emph(c) => out.push(Inline::Emph(unnest(c, &|x| match x {
-                        Inline::Emph(c) => Some(c),
-                        _ => None,
-                    }))),
+                    Inline::Sub(_) | Inline::Sup(_) => {
+                        changed = true;
+                        out.extend(script(&x))
+                    }
+                    Inline::Emph(c) => {
+                        out.push(Inline::Emph(unnest(c, &mut changed, &|x| match x {
+                            Inline::Emph(c) => Some(c),
+                            _ => None,
+                        })))
+                    }
                     Inline::Strong(c) => {
-                        let c = unnest(c, &|x| match x {
+                        let c = unnest(c, &mut changed, &|x| match x {
                             Inline::Strong(c) => Some(c),
                             _ => None,
                         });
                         // Bold italics are one thing: written `***x***`, read as em(strong).
                         out.push(match <[Inline; 1]>::try_from(c) {
-                            Ok([Inline::Emph(inner)]) => Inline::Emph(vec![Inline::Strong(inner)]),
+                            Ok([Inline::Emph(inner)]) => {
+                                changed = true;
+                                Inline::Emph(vec![Inline::Strong(inner)])
+                            }
                             Ok([x]) => Inline::Strong(vec![x]),
                             Err(c) => Inline::Strong(c),
                         })
                     }
-                    Inline::Strike(c) => out.push(Inline::Strike(unnest(c, &|x| match x {
-                        Inline::Strike(c) => Some(c),
-                        _ => None,
-                    }))),
+                    Inline::Strike(c) => {
+                        out.push(Inline::Strike(unnest(c, &mut changed, &|x| match x {
+                            Inline::Strike(c) => Some(c),
+                            _ => None,
+                        })))
+                    }
                     x => out.push(x),
                 }
             }
-            let mut out = normalize(out);
-            move_edge_punctuation(&mut out);
-            *xs = normalize(out);
+            // Model transforms after reading (links made plain, pictures removed) may have left
+            // texts side by side.
+            changed |= !looks_canonical(&out);
+            if changed {
+                out = normalize(out);
+            }
+            if move_edge_punctuation(&mut out) || changed {
+                out = normalize(out);
+            }
+            *xs = out;
         }
     }
     let mut bs = bs.to_vec();
@@ -212,22 +233,66 @@ pub fn prepare(bs: &[Block]) -> Vec<Block> {
 }
 
 /// The content of an emphasis with emphasis of the same kind (`kind` gives its content)
-/// inside it, at any depth, replaced by its content.
-fn unnest(xs: Vec<Inline>, kind: &dyn Fn(&mut Inline) -> Option<&mut Vec<Inline>>) -> Vec<Inline> {
+/// inside it, at any depth, replaced by its content; `changed` is set when there was any.
+fn unnest(
+    xs: Vec<Inline>,
+    changed: &mut bool,
+    kind: &dyn Fn(&mut Inline) -> Option<&mut Vec<Inline>>,
+) -> Vec<Inline> {
+    fn nests(xs: &mut [Inline], kind: &dyn Fn(&mut Inline) -> Option<&mut Vec<Inline>>) -> bool {
+        xs.iter_mut().any(|x| {
+            kind(x).is_some()
+                || match x {
+                    Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) => nests(c, kind),
+                    Inline::Link(l) => nests(&mut l.content, kind),
+                    _ => false,
+                }
+        })
+    }
+    let mut xs = xs;
+    if !nests(&mut xs, kind) {
+        return xs;
+    }
+    *changed = true;
+    unnest_all(xs, kind)
+}
+
+fn unnest_all(
+    xs: Vec<Inline>,
+    kind: &dyn Fn(&mut Inline) -> Option<&mut Vec<Inline>>,
+) -> Vec<Inline> {
     let mut out = Vec::with_capacity(xs.len());
     for mut x in xs {
         if let Some(inner) = kind(&mut x) {
-            out.extend(unnest(std::mem::take(inner), kind));
+            out.extend(unnest_all(std::mem::take(inner), kind));
             continue;
         }
         if let Inline::Emph(c) | Inline::Strong(c) | Inline::Strike(c) = &mut x {
-            *c = unnest(std::mem::take(c), kind);
+            *c = unnest_all(std::mem::take(c), kind);
         } else if let Inline::Link(l) = &mut x {
-            l.content = unnest(std::mem::take(&mut l.content), kind);
+            l.content = unnest_all(std::mem::take(&mut l.content), kind);
         }
         out.push(x);
     }
     normalize(out)
+}
+
+/// Whether inlines show none of what model transforms leave behind: texts side by side, empty
+/// texts or wrappers. (The rest of canonical form holds from the reader on.)
+fn looks_canonical(xs: &[Inline]) -> bool {
+    let empty = |x: &Inline| match x {
+        Inline::Text(t) => t.is_empty(),
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strike(c)
+        | Inline::Sub(c)
+        | Inline::Sup(c) => c.is_empty(),
+        _ => false,
+    };
+    !xs.iter().any(empty)
+        && !xs
+            .windows(2)
+            .any(|w| matches!(w, [Inline::Text(_), Inline::Text(_)]))
 }
 
 /// Moves what keeps emphasis delimiters from being recognized (CommonMark's flanking rules)
@@ -237,7 +302,8 @@ fn unnest(xs: Vec<Inline>, kind: &dyn Fn(&mut Inline) -> Option<&mut Vec<Inline>
 /// Emphasis of punctuation alone between letters (a bold `、`
 /// between two names) is plain text: it could only be written with character references, and
 /// a bold comma hardly shows.
-fn move_edge_punctuation(xs: &mut Vec<Inline>) {
+fn move_edge_punctuation(xs: &mut Vec<Inline>) -> bool {
+    let mut moved = false;
     let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
     let letter = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
     let mut i = 0;
@@ -263,6 +329,7 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
                 && t.chars().all(|c| !c.is_alphanumeric())
             {
                 xs[i] = Inline::Text(t.clone());
+                moved = true;
                 i += 1;
                 continue;
             }
@@ -281,6 +348,7 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
                 }
                 link.content = vec![wrapper];
                 xs[i] = Inline::Link(link);
+                moved = true;
                 i += 1;
                 continue;
             }
@@ -317,6 +385,7 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
                 }
             }
         }
+        moved |= !(lead.is_empty() && trail.is_empty());
         if !trail.is_empty() {
             xs.insert(i + 1, Inline::Text(trail));
         }
@@ -326,6 +395,7 @@ fn move_edge_punctuation(xs: &mut Vec<Inline>) {
         }
         i += 1;
     }
+    moved
 }
 
 /// Line breaks in a table cell, at any depth, as spaces.
