@@ -137,13 +137,13 @@ impl Locale {
     }
 
     /// A book's description (`dc:description`): its number of posts and the days they span,
-    /// `31 篇文章，2023年5月1日 – 2023年5月31日`, `31 posts, 2023-05-01 – 2023-05-31`.
+    /// `31 篇文章，2023年5月1日 – 2023年5月31日`, `31 posts, 2023-05-01 – 2023-05-31`, `1 post`.
     pub fn description(self, posts: usize, dates: Option<&str>) -> String {
         match (self, dates) {
             (Locale::Chinese, Some(r)) => format!("{posts} 篇文章，{r}"),
             (Locale::Chinese, None) => format!("{posts} 篇文章"),
-            (_, Some(r)) => format!("{posts} posts, {r}"),
-            (_, None) => format!("{posts} posts"),
+            (_, Some(r)) => format!("{}, {r}", self.post_count(posts)),
+            (_, None) => self.post_count(posts),
         }
     }
 
@@ -264,6 +264,7 @@ mod tests {
         assert_eq!(ZH.description(31, None), "31 篇文章");
         assert_eq!(EN.description(31, r), "31 posts, 2023-05-01 – 2023-05-31");
         assert_eq!(EN.description(31, None), "31 posts");
+        assert_eq!(EN.description(1, Some("2023-05-31")), "1 post, 2023-05-31");
     }
 
     #[test]
