@@ -170,22 +170,6 @@ impl PostDate {
         }
     }
 
-    /// The date as readers of `lang` (a BCP 47 tag) write it, at the post's own time of day
-    /// and without seconds: `2014年9月24日 22:43` in Chinese and Japanese, `2014년 9월 24일
-    /// 22:43` in Korean, `24 September 2014, 22:43` otherwise; a day alone has no time.
-    pub fn localized(&self, lang: Option<&str>) -> String {
-        let primary = lang.and_then(|l| l.split(['-', '_']).next()).unwrap_or("");
-        let (day, time) = match primary.to_ascii_lowercase().as_str() {
-            "zh" | "ja" => ("%Y年%-m月%-d日", "%Y年%-m月%-d日 %H:%M"),
-            "ko" => ("%Y년 %-m월 %-d일", "%Y년 %-m월 %-d일 %H:%M"),
-            _ => ("%-d %B %Y", "%-d %B %Y, %H:%M"),
-        };
-        match self {
-            PostDate::Day(d) => d.format(day).to_string(),
-            PostDate::Instant(t) => t.format(time).to_string(),
-        }
-    }
-
     /// ISO 8601 / W3CDTF text, as written to front matter and EPUB metadata.
     pub fn to_iso(&self) -> String {
         match self {
@@ -693,19 +677,6 @@ mod tests {
             "{}",
             std::mem::size_of::<Block>()
         );
-    }
-
-    #[test]
-    fn dates_are_localized() {
-        use crate::read::front_matter::parse_date;
-        let t = parse_date("2014-09-24T22:43:10+08:00").unwrap();
-        let d = parse_date("2014-09-04").unwrap();
-        assert_eq!(t.localized(Some("zh")), "2014年9月24日 22:43");
-        assert_eq!(t.localized(Some("zh-Hant-TW")), "2014年9月24日 22:43");
-        assert_eq!(d.localized(Some("ja")), "2014年9月4日");
-        assert_eq!(t.localized(Some("ko")), "2014년 9월 24일 22:43");
-        assert_eq!(t.localized(Some("en")), "24 September 2014, 22:43");
-        assert_eq!(d.localized(None), "4 September 2014");
     }
 
     #[test]

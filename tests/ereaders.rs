@@ -97,6 +97,28 @@ fn navigation_and_metadata_for_libraries() {
     );
 }
 
+/// A book's dates, counts and words follow its language tag however it is written: `ZH-tw`
+/// is Chinese (as its book titles already were), `en-GB` English.
+#[test]
+fn book_words_follow_the_language_tag_in_any_case() {
+    for (lang, expected) in [
+        ("ZH-tw", ["<title>目录</title>", "篇</p>", "2020年7月24日"]),
+        (
+            "en-GB",
+            ["<title>Contents</title>", "posts</p>", "2020-07-24"],
+        ),
+    ] {
+        let (_dir, books) = sample_books(&["-g", "none", "--lang", lang]);
+        let [book] = &books[..] else {
+            panic!("{books:?}")
+        };
+        let pages = epub_text(book, "toc.xhtml") + &epub_text(book, "title.xhtml");
+        for e in expected {
+            assert!(pages.contains(e), "{lang}: {e}: {pages}");
+        }
+    }
+}
+
 /// The contents (the printed page, the navigation document's `toc`, the NCX) list the posts;
 /// the cover, the title page and the contents page itself are reached through the landmarks
 /// and the guide, each once (issue 17).

@@ -10,6 +10,7 @@ use super::cover::{self, CoverText};
 use super::package::{Landmark, Metadata, NavPoint, Navigation, Package};
 use super::xhtml::{self, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
+use crate::locale::{Label, Locale, Precision};
 use crate::model::{Document, PostDate, PostPath};
 use crate::templates::Templates;
 use crate::warning::{Warning, WarningKind};
@@ -37,6 +38,13 @@ pub struct Book<'a> {
     pub cover: Cover,
     /// The series this book belongs to and its position (monthly books of one archive).
     pub series: Option<(String, usize)>,
+}
+
+impl Book<'_> {
+    /// The style of the book's dates and words: its language's.
+    pub fn locale(&self) -> Locale {
+        Locale::of(&self.lang)
+    }
 }
 
 /// Where a book's cover comes from.
@@ -79,14 +87,13 @@ const BOOK_NAMESPACE: uuid::Uuid = uuid::uuid!("6f1c2a5e-3d4b-4e8a-9c1f-2b7d5e8a
 impl EpubWriter<'_> {
     /// Builds the book and returns the EPUB file's bytes.
     pub fn render(&self, book: &Book, assets: &dyn AssetSource) -> Result<(Vec<u8>, BookStats)> {
-        let zh = book.lang.starts_with("zh");
         let mut stats = BookStats::default();
         let credits = Credits::of(book);
         let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
-        let metadata = metadata(book, &credits, &dates, zh);
+        let metadata = metadata(book, &credits, &dates);
         let mut package = Package::new(metadata.modified)?;
         let mut navigation = Navigation {
-            toc_name: if zh { "目录" } else { "Contents" },
+            toc_name: book.locale().label(Label::Contents),
             toc: Vec::new(),
             landmarks: Vec::new(),
         };
@@ -115,18 +122,18 @@ impl EpubWriter<'_> {
         navigation: &mut Navigation,
         stats: &mut BookStats,
     ) -> Result<()> {
-        let zh = book.lang.starts_with("zh");
+        let locale = book.locale();
         let generated;
         let cover = match &book.cover {
             Cover::Picture(asset) => Some(asset.as_ref()),
             Cover::Generated => {
-                generated = generated_cover(book, credits, dates, zh, stats);
+                generated = generated_cover(book, credits, dates, stats);
                 Some(&generated)
             }
             Cover::None => None,
         };
         if let Some(cover) = cover {
-            let title = if zh { "封面" } else { "Cover" };
+            let title = locale.label(Label::Cover);
             navigation
                 .landmarks
                 .push(landmark("cover", "cover.xhtml", title));
@@ -144,13 +151,13 @@ impl EpubWriter<'_> {
                 lang => book.lang.clone(),
                 title => book.title.clone(),
                 authors => book.authors.clone(),
-                byline => credits.byline(zh),
+                byline => credits.byline(locale),
                 contributors => credits.contributors.clone(),
-                contributors_label => if zh { "另有：" } else { "With: " },
-                date_range => date_range(dates, zh),
-                post_count_label => post_count_label(book.posts.len(), zh),
+                contributors_label => locale.label(Label::With),
+                date_range => date_range(dates, locale),
+                post_count_label => locale.post_count(book.posts.len()),
                 sources => sources(book, credits),
-                sources_label => if zh { "来源：" } else { "Sources: " },
+                sources_label => locale.label(Label::Sources),
             },
         )?;
         package.add_page("title.xhtml", &title_page, false)?;
@@ -175,12 +182,16 @@ impl EpubWriter<'_> {
         navigation: &mut Navigation,
         stats: &mut BookStats,
     ) -> Result<()> {
-        let zh = book.lang.starts_with("zh");
+        let locale = book.locale();
         let toc = &mut navigation.toc;
         // Images: each distinct picture is stored once per book, named by a hash of its bytes.
         let mut stored: HashMap<String, String> = HashMap::new();
         // A book spanning several months gets a two-level table of contents: month → posts.
-        let month_of = |doc: &Document| doc.meta.date.map(|d| (d.day().year(), d.day().month()));
+        let month_of = |doc: &Document| {
+            doc.meta
+                .date
+                .map(|d| d.day().with_day(1).unwrap_or_default())
+        };
         let months: std::collections::BTreeSet<_> =
             book.posts.iter().map(|d| month_of(d)).collect();
         let two_level = months.len() > 1;
@@ -244,7 +255,7 @@ impl EpubWriter<'_> {
             match (two_level, i == 0 || previous_month != Some(month)) {
                 (false, _) => toc.push(NavPoint::new(title, &file)),
                 (true, true) => {
-                    let mut entry = NavPoint::new(month_label(month, zh), &file);
+                    let mut entry = NavPoint::new(locale.month_heading(month), &file);
                     // Under the month, the post itself: the same file, so a fragment keeps the
                     // NCX playOrder targets distinct (`chapter.xhtml` has `id="post"`).
                     entry.children = vec![NavPoint::new(title, format!("{file}#post"))];
@@ -273,7 +284,7 @@ impl EpubWriter<'_> {
         hrefs: &HashMap<String, Option<String>>,
         chapters: &HashMap<PathBuf, String>,
     ) -> Result<(String, Found)> {
-        let zh = book.lang.starts_with("zh");
+        let locale = book.locale();
         let base = doc
             .meta
             .source
@@ -291,7 +302,7 @@ impl EpubWriter<'_> {
             image_href: &image_href,
             base: base.as_ref(),
             post_href: &post_href,
-            image_label: if zh { "图片" } else { "image" },
+            image_label: locale.label(Label::Image),
             kobo: self.kobo.then_some(&kobo),
             highlight: self.highlight,
             heading_ids: &heading_ids,
@@ -304,7 +315,7 @@ impl EpubWriter<'_> {
             .source
             .as_deref()
             .and_then(|s| xhtml::safe_href(s, None));
-        let date = doc.meta.date.map(|d| day_label(d.day(), zh));
+        let date = doc.meta.date.map(|d| locale.date(d.day(), Precision::Day));
         // Categories, then tags; a name already shown (a news site is often both the author and
         // the category) is not repeated.
         let mut tags: Vec<String> = Vec::new();
@@ -322,7 +333,7 @@ impl EpubWriter<'_> {
                 authors => doc.meta.authors.clone(),
                 tags => tags,
                 source => source,
-                source_label => if zh { "原文链接" } else { "Original article" },
+                source_label => locale.label(Label::OriginalArticle),
                 body => minijinja::Value::from_safe_string(body),
                 kobo => self.kobo,
             },
@@ -337,7 +348,8 @@ fn chapter_file(i: usize) -> String {
 }
 
 /// The book's metadata for the OPF: identity from the group key, dates from the posts.
-fn metadata(book: &Book, credits: &Credits, dates: &[PostDate], zh: bool) -> Metadata {
+fn metadata(book: &Book, credits: &Credits, dates: &[PostDate]) -> Metadata {
+    let locale = book.locale();
     let uuid = uuid::Uuid::new_v5(&BOOK_NAMESPACE, book.key.as_bytes());
     // Reproducible builds: the modification date is the newest post's unless the standard
     // SOURCE_DATE_EPOCH says otherwise.
@@ -363,7 +375,7 @@ fn metadata(book: &Book, credits: &Credits, dates: &[PostDate], zh: bool) -> Met
         contributors: credits.contributors.clone(),
         published: dates.iter().max().map(utc),
         modified,
-        description: describe(book, dates, zh),
+        description: locale.description(book.posts.len(), date_range(dates, locale).as_deref()),
         subjects,
         sources: origins(book),
         series: book.series.clone(),
@@ -392,18 +404,6 @@ fn origins(book: &Book) -> Vec<String> {
     origins
 }
 
-/// A month heading of the table of contents: `2023年5月`, `May 2023`, or undated.
-fn month_label(month: Option<(i32, u32)>, zh: bool) -> String {
-    match (month, zh) {
-        (Some((y, m)), true) => format!("{y}年{m}月"),
-        (Some((y, m)), false) => chrono::NaiveDate::from_ymd_opt(y, m, 1)
-            .map(|d| d.format("%B %Y").to_string())
-            .unwrap_or_else(|| format!("{y}-{m:02}")),
-        (None, true) => "无日期".into(),
-        (None, false) => "Undated".into(),
-    }
-}
-
 fn landmark(kind: &'static str, href: &str, title: &str) -> Landmark {
     Landmark {
         kind,
@@ -425,14 +425,14 @@ fn generated_cover(
     book: &Book,
     credits: &Credits,
     dates: &[PostDate],
-    zh: bool,
     stats: &mut BookStats,
 ) -> Asset {
+    let locale = book.locale();
     let text = CoverText {
         title: book.title.clone(),
-        dates: date_range(dates, zh),
-        byline: credits.byline(zh),
-        count: post_count_label(book.posts.len(), zh),
+        dates: date_range(dates, locale),
+        byline: credits.byline(locale),
+        count: locale.post_count(book.posts.len()),
     };
     let shown = format!("{}{}", text.title, text.byline.as_deref().unwrap_or(""));
     let missing: String = cover::missing_glyphs(&shown).into_iter().collect();
@@ -451,34 +451,11 @@ fn generated_cover(
     cover::render(&text)
 }
 
-/// A post's day as chapters and covers show it: `2023年5月25日` in Chinese books, else ISO.
-fn day_label(day: chrono::NaiveDate, zh: bool) -> String {
-    if zh {
-        day.format("%Y年%-m月%-d日").to_string()
-    } else {
-        day.format("%Y-%m-%d").to_string()
-    }
-}
-
-/// `共 31 篇`, `31 posts`: the title page's and the cover's count.
-fn post_count_label(n: usize, zh: bool) -> String {
-    match (zh, n) {
-        (true, _) => format!("共 {n} 篇"),
-        (false, 1) => "1 post".into(),
-        (false, _) => format!("{n} posts"),
-    }
-}
-
-/// `2023年5月1日 – 2023年5月31日` or `2023-05-01 – 2023-05-31` (one day alone when all posts
-/// share it); none for undated books.
-fn date_range(dates: &[PostDate], zh: bool) -> Option<String> {
+/// The days a book's posts span; none for undated books.
+fn date_range(dates: &[PostDate], locale: Locale) -> Option<String> {
     let first = dates.iter().min()?.day();
     let last = dates.iter().max()?.day();
-    Some(if first == last {
-        day_label(first, zh)
-    } else {
-        format!("{} – {}", day_label(first, zh), day_label(last, zh))
-    })
+    Some(locale.date_range(first, last))
 }
 
 /// Who a book credits for its posts.
@@ -523,19 +500,9 @@ impl Credits {
             .any(|c| c == name)
     }
 
-    /// The author line of the title page and the cover: `A, B, C and 17 more`,
-    /// `甲、乙、丙等 20 位作者`; none for a book without authors.
-    fn byline(&self, zh: bool) -> Option<String> {
-        let (names, more) = (&self.creators, self.contributors.len());
-        if names.is_empty() {
-            return None;
-        }
-        Some(match (zh, more) {
-            (true, 0) => names.join("、"),
-            (true, _) => format!("{}等 {} 位作者", names.join("、"), names.len() + more),
-            (false, 0) => names.join(", "),
-            (false, _) => format!("{} and {more} more", names.join(", ")),
-        })
+    /// The author line of the title page and the cover (see [`Locale::byline`]).
+    fn byline(&self, locale: Locale) -> Option<String> {
+        locale.byline(&self.creators, self.contributors.len())
     }
 }
 
@@ -560,16 +527,6 @@ fn sources(book: &Book, credits: &Credits) -> Vec<String> {
         }
     }
     out
-}
-
-fn describe(book: &Book, dates: &[PostDate], zh: bool) -> String {
-    let n = book.posts.len();
-    match (date_range(dates, zh), zh) {
-        (Some(r), true) => format!("{n} 篇文章，{r}"),
-        (Some(r), false) => format!("{n} posts, {r}"),
-        (None, true) => format!("{n} 篇文章"),
-        (None, false) => format!("{n} posts"),
-    }
 }
 
 impl super::Writer for EpubWriter<'_> {

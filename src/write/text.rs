@@ -7,6 +7,7 @@
 
 use super::{Book, BookStats, Unit, Writer};
 use crate::images::AssetSource;
+use crate::locale::Locale;
 use crate::model::{Block, Document, Inline, Link};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -48,7 +49,8 @@ impl TextWriter {
         out.push('\n');
         let mut info = Vec::new();
         if let Some(d) = &doc.meta.date {
-            info.push(d.localized(crate::lang::of_document(doc).as_deref()));
+            let lang = crate::lang::of_document(doc).unwrap_or_default();
+            info.push(Locale::of(&lang).dateline(d));
         }
         if !doc.meta.authors.is_empty() {
             info.push(doc.meta.authors.join(", "));
