@@ -376,7 +376,9 @@ impl Fingerprints {
             h.update(input.stamp.size.to_le_bytes());
             h.update(input.stamp.mtime_ns.to_le_bytes());
             for src in &input.pictures {
-                let picture = match images::resolve(&doc.meta, src, &self.root) {
+                // The message, not the error's Debug: fingerprints of earlier runs stay valid.
+                let resolved = images::resolve(&doc.meta, src, &self.root);
+                let picture = match resolved.map_err(|e| e.to_string()) {
                     Ok(Source::File(p)) => format!("{p:?}{:?}", Stamp::of(&p)),
                     other => format!("{other:?}"),
                 };

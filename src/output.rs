@@ -2,6 +2,7 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::fmt;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -165,30 +166,69 @@ pub fn write_output(
     bytes: &[u8],
     overwrite: bool,
     manifest: &Manifest,
-) -> Result<(Written, String), String> {
+) -> Result<(Written, String), OutputError> {
     let new_hash = sha256_hex(bytes);
+    let path_buf = || path.to_path_buf();
     let outcome = match std::fs::read(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Written::Created,
-        Err(e) => return Err(format!("cannot read existing {}: {e}", path.display())),
+        Err(e) => return Err(OutputError::ReadExisting(path_buf(), e)),
         Ok(old) if old == bytes => return Ok((Written::Unchanged, new_hash)),
         Ok(old) => {
             if !overwrite && !manifest.wrote(dir, path, &sha256_hex(&old)) {
                 if manifest.knows(dir, path) {
                     return Ok((Written::Kept, new_hash));
                 }
-                return Err(format!(
-                    "refusing to replace {}: postbook did not write it (pass --overwrite to \
-                     replace it)",
-                    path.display()
-                ));
+                return Err(OutputError::NotOurs(path_buf()));
             }
             Written::Replaced
         }
     };
     write_atomic_with(path, SYNC_EACH_OUTPUT, |w| w.write_all(bytes))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(|e| OutputError::Write(path_buf(), e))?;
     Ok((outcome, new_hash))
 }
+
+/// Why an output could not be written, or the output folder cannot be used.
+///
+/// The message includes the cause (`cannot write out/a.epub: No space left on device`), so the
+/// cause is not also given as `source()`: chained printing (`{:#}`) would say it twice.
+#[derive(Debug)]
+pub enum OutputError {
+    /// The file already at the output's path could not be read to compare.
+    ReadExisting(PathBuf, std::io::Error),
+    /// A file postbook did not write is in the way (`--overwrite` replaces it).
+    NotOurs(PathBuf),
+    Write(PathBuf, std::io::Error),
+    /// The output folder could not be created.
+    CreateFolder(PathBuf, std::io::Error),
+    /// The output folder exists, but no file can be made in it.
+    FolderNotWritable(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutputError::ReadExisting(path, e) => {
+                write!(f, "cannot read existing {}: {e}", path.display())
+            }
+            OutputError::NotOurs(path) => write!(
+                f,
+                "refusing to replace {}: postbook did not write it (pass --overwrite to \
+                 replace it)",
+                path.display()
+            ),
+            OutputError::Write(path, e) => write!(f, "cannot write {}: {e}", path.display()),
+            OutputError::CreateFolder(dir, e) => {
+                write!(f, "cannot create output folder {}: {e}", dir.display())
+            }
+            OutputError::FolderNotWritable(dir, e) => {
+                write!(f, "cannot write in output folder {}: {e}", dir.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for OutputError {}
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder is written, synced
 /// and renamed over the target, so readers never see a half-written book or note, and an
@@ -445,7 +485,18 @@ mod tests {
         let foreign = d.join("foreign.md");
         std::fs::write(&foreign, b"mine").unwrap();
         let err = write_output(d, &foreign, b"three", false, &m).unwrap_err();
-        assert!(err.contains("--overwrite"), "{err}");
+        assert!(
+            matches!(&err, OutputError::NotOurs(p) if *p == foreign),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "refusing to replace {}: postbook did not write it (pass --overwrite to replace \
+                 it)",
+                foreign.display()
+            )
+        );
         assert_eq!(std::fs::read(&foreign).unwrap(), b"mine");
         assert_eq!(
             write_output(d, &p, b"three", true, &m).unwrap().0,

@@ -243,7 +243,7 @@ impl<'a> Run<'a> {
         let dir = self.out_dir.filter(|_| !self.opts.dry_run);
         report.unwritable = dir.and_then(|dir| save::writable(dir).err());
         if let Some(why) = &report.unwritable {
-            diag::error(why);
+            diag::error(&why.to_string());
         }
         match dir {
             Some(dir) if report.unwritable.is_none() => {

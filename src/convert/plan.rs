@@ -13,7 +13,6 @@ use crate::locale::Locale;
 use crate::model::{Document, Meta, PostPath};
 use crate::options::{Filters, Options, TitlePattern, Verbosity};
 use crate::output::{safe_file_stem, NameAllocator};
-use crate::warning::{Warning, WarningKind};
 use crate::write::Unit;
 use rayon::prelude::*;
 use std::collections::hash_map::Entry;
@@ -334,8 +333,7 @@ fn assets<'d>(
             }
             Lookup::Failed(why) => {
                 report.summary.images_failed += 1;
-                let why = Warning::new(WarningKind::PictureMissing, why);
-                post_warning(report, verbosity, &doc.meta.path, why);
+                post_warning(report, verbosity, &doc.meta.path, why.warning());
                 note.incomplete = true;
             }
             Lookup::NotLocal | Lookup::Dropped => report.summary.images_linked += 1,

@@ -63,7 +63,10 @@ impl BookOptions {
     /// cannot be).
     pub(crate) fn new(opts: &Options) -> Result<BookOptions> {
         let cover = match &opts.cover {
-            Some(path) => Some(images::load_file(path, &opts.images.process).map_err(UsageError)?),
+            Some(path) => Some(
+                images::load_file(path, &opts.images.process)
+                    .map_err(|e| UsageError(e.to_string()))?,
+            ),
             None => None,
         };
         Ok(BookOptions {

@@ -30,7 +30,7 @@ pub struct Report {
     /// Why the output folder cannot be written, when it cannot: said once, and every output
     /// fails with it instead of each saying so.
     #[serde(skip)]
-    pub(crate) unwritable: Option<String>,
+    pub(crate) unwritable: Option<crate::output::OutputError>,
 }
 
 /// The record of the input at `path` in `posts`, sorted by path (warnings and outputs arrive by

@@ -7,7 +7,7 @@ use super::report::{plural, post_warning, warn, OutputRecord, OutputStatus, Repo
 use crate::diag::{self, progress_bar, set_total};
 use crate::incremental::{CacheWriter, CACHE_NAME};
 use crate::options::{Options, Verbosity};
-use crate::output::{sync_outputs, write_output, Manifest, Written, MANIFEST_NAME};
+use crate::output::{sync_outputs, write_output, Manifest, OutputError, Written, MANIFEST_NAME};
 use crate::write::BookStats;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -79,15 +79,14 @@ pub(crate) fn execute(
         }
         return Ok(());
     }
-    if let Some(why) = report.unwritable.clone() {
+    if let Some(why) = report.unwritable.as_ref().map(ToString::to_string) {
         for plan in plans {
             let failed = record(plan, OutputStatus::Failed, Some(why.clone()));
             report.outputs.push(failed);
         }
         return Ok(());
     }
-    std::fs::create_dir_all(dir)
-        .map_err(|e| anyhow::anyhow!("cannot create output folder {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::CreateFolder(dir.to_path_buf(), e))?;
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
     set_total(&progress, plans.len());
@@ -104,8 +103,7 @@ pub(crate) fn execute(
                         return Err(anyhow::Error::new(Interrupted));
                     }
                     let (written, hash) =
-                        write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)
-                            .map_err(anyhow::Error::msg)?;
+                        write_output(dir, &plan.path, &bytes, opts.overwrite, &manifest)?;
                     Ok((written, hash, Some(stats)))
                 }),
             };
@@ -211,12 +209,11 @@ fn outcome(
 
 /// Whether files can be written in the output folder `dir` (created if missing): a
 /// temporary file is made there and removed.
-pub(crate) fn writable(dir: &Path) -> std::result::Result<(), String> {
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create output folder {}: {e}", dir.display()))?;
+pub(crate) fn writable(dir: &Path) -> std::result::Result<(), OutputError> {
+    std::fs::create_dir_all(dir).map_err(|e| OutputError::CreateFolder(dir.to_path_buf(), e))?;
     crate::output::temporary_for(&dir.join(MANIFEST_NAME))
         .map(drop)
-        .map_err(|e| format!("cannot write in output folder {}: {e}", dir.display()))
+        .map_err(|e| OutputError::FolderNotWritable(dir.to_path_buf(), e))
 }
 
 /// Removes `.postbook-*.tmp` files that a killed run left in the output folder (a run that

@@ -7,6 +7,7 @@
 //! in a cache keyed by URL, so a re-run downloads nothing.
 
 use crate::output::{sha256_hex, write_atomic};
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -76,9 +77,9 @@ impl Fetcher {
         })
     }
 
-    /// Makes sure the picture at `url` is in the cache and returns its file. Errors are
+    /// Makes sure the picture at `url` is in the cache and returns its file. Errors read as
     /// one-line reasons for the user ("HTTP 404", "timed out (after 3 attempts)").
-    pub fn fetch(&self, url: &str) -> Result<Fetched, String> {
+    pub fn fetch(&self, url: &str) -> Result<Fetched, FetchError> {
         let path = self.dir.join(sha256_hex(url.as_bytes()));
         if path.is_file() {
             return Ok(Fetched {
@@ -87,49 +88,48 @@ impl Fetcher {
             });
         }
         if self.opts.offline {
-            return Err("not in the image cache, and --offline forbids downloading".into());
+            return Err(FetchError::Offline);
         }
         let bytes = self.download(url)?;
-        write_atomic(&path, &bytes)
-            .map_err(|e| format!("cannot write to the image cache {}: {e}", path.display()))?;
+        write_atomic(&path, &bytes).map_err(|e| FetchError::CacheWrite {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         Ok(Fetched {
             path,
             from_cache: false,
         })
     }
 
-    fn download(&self, url: &str) -> Result<Vec<u8>, String> {
-        let mut last = String::new();
-        for attempt in 0..self.opts.attempts.max(1) {
-            if attempt > 0 {
-                std::thread::sleep(Duration::from_millis(250 << (attempt - 1)));
-            }
+    fn download(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+        let attempts = self.opts.attempts.max(1);
+        let mut attempt = 1;
+        loop {
             match self.try_once(url) {
                 Ok(bytes) => return Ok(bytes),
-                Err((why, transient)) => {
-                    last = why;
-                    if !transient {
-                        return Err(last);
-                    }
+                Err(e) if !e.transient() => return Err(e),
+                Err(e) if attempt == attempts => {
+                    let last = Box::new(e);
+                    return Err(FetchError::GaveUp { last, attempts });
                 }
+                Err(_) => std::thread::sleep(Duration::from_millis(250 << (attempt - 1))),
             }
+            attempt += 1;
         }
-        Err(format!(
-            "{last} (after {} attempts)",
-            self.opts.attempts.max(1)
-        ))
     }
 
-    /// One request. The error says whether trying again could help.
-    fn try_once(&self, url: &str) -> Result<Vec<u8>, (String, bool)> {
-        let mut response = self.agent.get(url).call().map_err(describe)?;
-        let too_big = || format!("larger than the {} byte limit", self.opts.max_bytes);
+    /// One request; [`FetchError::transient`] says whether trying again could help.
+    fn try_once(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+        let mut response = self.agent.get(url).call().map_err(FetchError::from)?;
+        let too_big = FetchError::TooLarge {
+            limit: self.opts.max_bytes,
+        };
         if response
             .body()
             .content_length()
             .is_some_and(|n| n > self.opts.max_bytes)
         {
-            return Err((too_big(), false));
+            return Err(too_big);
         }
         response
             .body_mut()
@@ -137,8 +137,8 @@ impl Fetcher {
             .limit(self.opts.max_bytes)
             .read_to_vec()
             .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => (too_big(), false),
-                e => describe(e),
+                ureq::Error::BodyExceedsLimit(_) => too_big,
+                e => FetchError::from(e),
             })
     }
 }
@@ -151,19 +151,141 @@ pub struct Fetched {
     pub from_cache: bool,
 }
 
-/// A reason for the user, and whether the failure is worth retrying.
-fn describe(e: ureq::Error) -> (String, bool) {
-    match e {
-        ureq::Error::StatusCode(code) => (format!("HTTP {code}"), code >= 500 || code == 429),
-        ureq::Error::Timeout(_) => ("timed out".into(), true),
-        ureq::Error::TooManyRedirects => (
-            format!("more than {MAX_REDIRECTS} redirects (a redirect loop?)"),
-            false,
-        ),
-        ureq::Error::HostNotFound => ("host not found".into(), false),
-        e @ (ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::BodyStalled) => {
-            (e.to_string(), true)
+/// Why a picture could not be downloaded. Its message is a one-line reason for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// `--offline` and the picture is not in the cache.
+    Offline,
+    /// The download could not be stored in the cache folder.
+    CacheWrite {
+        path: PathBuf,
+        detail: String,
+    },
+    /// The server answered with an HTTP error status.
+    Status(u16),
+    /// Connecting or reading took longer than `--image-timeout`.
+    TimedOut,
+    /// More than [`MAX_REDIRECTS`] redirects.
+    TooManyRedirects,
+    HostNotFound,
+    /// The body is larger than `--max-image-bytes`.
+    TooLarge {
+        limit: u64,
+    },
+    /// The connection failed or broke off (worth another attempt).
+    Connection(String),
+    /// Any other failure of the HTTP client, in its words.
+    Other(String),
+    /// Every attempt failed for a reason worth retrying; `last` is the last one's.
+    GaveUp {
+        last: Box<FetchError>,
+        attempts: u32,
+    },
+}
+
+impl FetchError {
+    /// Whether trying again could help: time-outs, broken connections, server errors (5xx)
+    /// and rate limits (429).
+    pub fn transient(&self) -> bool {
+        match self {
+            FetchError::Status(code) => *code >= 500 || *code == 429,
+            FetchError::TimedOut | FetchError::Connection(_) => true,
+            FetchError::Offline
+            | FetchError::CacheWrite { .. }
+            | FetchError::TooManyRedirects
+            | FetchError::HostNotFound
+            | FetchError::TooLarge { .. }
+            | FetchError::Other(_)
+            | FetchError::GaveUp { .. } => false,
         }
-        e => (e.to_string(), false),
+    }
+}
+
+impl fmt::Display for FetchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FetchError::Offline => {
+                f.write_str("not in the image cache, and --offline forbids downloading")
+            }
+            FetchError::CacheWrite { path, detail } => {
+                write!(
+                    f,
+                    "cannot write to the image cache {}: {detail}",
+                    path.display()
+                )
+            }
+            FetchError::Status(code) => write!(f, "HTTP {code}"),
+            FetchError::TimedOut => f.write_str("timed out"),
+            FetchError::TooManyRedirects => {
+                write!(f, "more than {MAX_REDIRECTS} redirects (a redirect loop?)")
+            }
+            FetchError::HostNotFound => f.write_str("host not found"),
+            FetchError::TooLarge { limit } => write!(f, "larger than the {limit} byte limit"),
+            FetchError::Connection(detail) | FetchError::Other(detail) => f.write_str(detail),
+            FetchError::GaveUp { last, attempts } => {
+                write!(f, "{last} (after {attempts} attempts)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for FetchError {}
+
+impl From<ureq::Error> for FetchError {
+    fn from(e: ureq::Error) -> Self {
+        match e {
+            ureq::Error::StatusCode(code) => FetchError::Status(code),
+            ureq::Error::Timeout(_) => FetchError::TimedOut,
+            ureq::Error::TooManyRedirects => FetchError::TooManyRedirects,
+            ureq::Error::HostNotFound => FetchError::HostNotFound,
+            e @ (ureq::Error::Io(_) | ureq::Error::ConnectionFailed | ureq::Error::BodyStalled) => {
+                FetchError::Connection(e.to_string())
+            }
+            e => FetchError::Other(e.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The messages are the ones users and scripts know from earlier versions.
+    #[test]
+    fn messages_and_retries() {
+        let cases = [
+            (FetchError::Status(404), "HTTP 404", false),
+            (FetchError::Status(503), "HTTP 503", true),
+            (FetchError::Status(429), "HTTP 429", true),
+            (FetchError::TimedOut, "timed out", true),
+            (
+                FetchError::TooManyRedirects,
+                "more than 5 redirects (a redirect loop?)",
+                false,
+            ),
+            (FetchError::HostNotFound, "host not found", false),
+            (
+                FetchError::TooLarge { limit: 10 },
+                "larger than the 10 byte limit",
+                false,
+            ),
+            (
+                FetchError::Offline,
+                "not in the image cache, and --offline forbids downloading",
+                false,
+            ),
+            (
+                FetchError::GaveUp {
+                    last: Box::new(FetchError::TimedOut),
+                    attempts: 3,
+                },
+                "timed out (after 3 attempts)",
+                false,
+            ),
+        ];
+        for (e, message, transient) in cases {
+            assert_eq!(e.to_string(), message);
+            assert_eq!(e.transient(), transient, "{e}");
+        }
     }
 }

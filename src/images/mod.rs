@@ -11,12 +11,14 @@ pub mod process;
 pub mod svg;
 
 use crate::model::{Document, Meta, PostPath};
+use crate::warning::{Warning, WarningKind};
 use clap::ValueEnum;
-use fetch::{FetchOptions, Fetcher};
+use fetch::{FetchError, FetchOptions, Fetcher};
 use indicatif::ProgressBar;
-use process::ProcessOptions;
+use process::{ProcessError, ProcessOptions};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -81,9 +83,9 @@ pub enum Lookup {
     NotLocal,
     /// A tracking pixel: the writer leaves the picture out.
     Dropped,
-    /// The picture could not be used; the reason is reported as a warning and the writer keeps
-    /// the caption and a link to the original.
-    Failed(String),
+    /// The picture could not be used; the reason is reported as a warning
+    /// ([`ImageError::warning`]) and the writer keeps the caption and a link to the original.
+    Failed(ImageError),
 }
 
 /// Provides the bytes of the images a document references.
@@ -116,26 +118,32 @@ impl Source {
 /// is taken against the post's source URL when it has one (scraped posts keep the site's
 /// relative links). Paths that leave the root and `file:` URLs are refused: a post must not
 /// pull arbitrary files (`../../etc/passwd`) into a book.
-pub fn resolve(meta: &Meta, src: &str, root: &Path) -> Result<Source, String> {
+pub fn resolve(meta: &Meta, src: &str, root: &Path) -> Result<Source, ImageError> {
     let trimmed = src.trim();
     let lower = trimmed.to_ascii_lowercase();
     if lower.starts_with("data:") {
-        let url =
-            data_url::DataUrl::process(trimmed).map_err(|e| format!("bad data: URI ({e:?})"))?;
-        let (bytes, _) = url
-            .decode_to_vec()
-            .map_err(|e| format!("bad data: URI ({e:?})"))?;
+        // The data-url crate's errors have no Display; their Debug names the problem.
+        let bad = |detail: String| ImageError::BadDataUri { detail };
+        let url = data_url::DataUrl::process(trimmed).map_err(|e| bad(format!("{e:?}")))?;
+        let (bytes, _) = url.decode_to_vec().map_err(|e| bad(format!("{e:?}")))?;
         return Ok(Source::Data(bytes));
     }
     if let Some(rest) = trimmed.strip_prefix("//") {
         return Ok(Source::Url(format!("https://{rest}")));
     }
     if is_remote(trimmed) {
+        let src = src.to_string();
         return match url::Url::parse(trimmed) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Source::Url(u.into())),
-            Ok(u) if u.scheme() == "file" => Err(format!("file: URLs are refused ({src})")),
-            Ok(u) => Err(format!("{}: URLs are not fetched ({src})", u.scheme())),
-            Err(e) => Err(format!("bad image URL {src}: {e}")),
+            Ok(u) if u.scheme() == "file" => Err(ImageError::FileUrl { src }),
+            Ok(u) => Err(ImageError::Scheme {
+                scheme: u.scheme().to_string(),
+                src,
+            }),
+            Err(e) => Err(ImageError::BadUrl {
+                src,
+                detail: e.to_string(),
+            }),
         };
     }
     let rel = trimmed.split(['?', '#']).next().unwrap_or(trimmed);
@@ -148,18 +156,17 @@ pub fn resolve(meta: &Meta, src: &str, root: &Path) -> Result<Source, String> {
             .map(Path::to_path_buf)
             .unwrap_or_default(),
     };
-    let path = join_within(&base, rel.trim_start_matches('/'), root).map_err(|out| match out {
-        Outside::Path => format!(
-            "image path {src} leaves the root folder {}; refused",
-            root.display()
-        ),
-        Outside::Link { link, target } => format!(
-            "image path {src} goes through the symbolic link {}, whose target {} is outside \
-             the root folder {}; refused (--root can name a folder that holds both)",
-            link.display(),
-            target.display(),
-            root.display()
-        ),
+    let path = join_within(&base, rel.trim_start_matches('/'), root).map_err(|out| {
+        let (src, root) = (src.to_string(), root.to_path_buf());
+        match out {
+            Outside::Path => ImageError::OutsideRoot { src, root },
+            Outside::Link { link, target } => ImageError::LinkOutsideRoot {
+                src,
+                link,
+                target,
+                root,
+            },
+        }
     })?;
     if !path.is_file() {
         let page = meta.source.as_deref().and_then(|s| url::Url::parse(s).ok());
@@ -169,7 +176,8 @@ pub fn resolve(meta: &Meta, src: &str, root: &Path) -> Result<Source, String> {
         {
             return Ok(Source::Url(u.into()));
         }
-        return Err(format!("image {src} not found ({})", path.display()));
+        let src = src.to_string();
+        return Err(ImageError::NotFound { src, path });
     }
     Ok(Source::File(path))
 }
@@ -207,13 +215,13 @@ pub struct ImageStore {
     /// Each post's references, resolved once while preparing, so writers' lookups neither touch
     /// the file system nor decode `data:` URIs again. By post path, then `src`.
     resolved: HashMap<PostPath, HashMap<String, Resolved>>,
-    prepared: HashMap<String, Result<Option<Arc<Asset>>, String>>,
+    prepared: HashMap<String, Result<Option<Arc<Asset>>, PictureError>>,
     pub counts: ImageCounts,
 }
 
 /// A reference after resolution: the prepared picture's key, `None` for a remote picture that
 /// is not downloaded (`--images keep`), or why it was refused.
-type Resolved = Result<Option<String>, String>;
+type Resolved = Result<Option<String>, ImageError>;
 
 /// Resolves a reference to the key of the picture to prepare (and its source), or `None` for
 /// a remote picture the policy does not download.
@@ -222,7 +230,7 @@ fn resolve_key(
     src: &str,
     root: &Path,
     policy: ImagePolicy,
-) -> Result<Option<(String, Source)>, String> {
+) -> Result<Option<(String, Source)>, ImageError> {
     let source = resolve(meta, src, root)?;
     if matches!(source, Source::Url(_)) && policy != ImagePolicy::Embed {
         return Ok(None);
@@ -268,7 +276,7 @@ impl ImageStore {
             })
             .collect();
         let mut counts = ImageCounts::default();
-        let mut files: HashMap<&str, Result<PathBuf, String>> = HashMap::new();
+        let mut files: HashMap<&str, Result<PathBuf, FetchError>> = HashMap::new();
         // Kept alive until the pictures are read: with --no-cache it owns the scratch folder.
         let mut fetcher = None;
         let started = std::time::Instant::now();
@@ -281,7 +289,7 @@ impl ImageStore {
             progress.set_message("images");
             progress.set_length(urls.len() as u64);
             let cached = AtomicUsize::new(0);
-            let results: Vec<(&str, Result<PathBuf, String>)> = pool.install(|| {
+            let results: Vec<(&str, Result<PathBuf, FetchError>)> = pool.install(|| {
                 urls.par_iter()
                     .map(|&u| {
                         let r = f.fetch(u).map(|got| {
@@ -319,23 +327,24 @@ impl ImageStore {
 /// Loads and processes every wanted picture in parallel.
 fn prepare_all(
     wanted: &[(String, Source)],
-    files: &HashMap<&str, Result<PathBuf, String>>,
+    files: &HashMap<&str, Result<PathBuf, FetchError>>,
     opts: &ProcessOptions,
-) -> HashMap<String, Result<Option<Arc<Asset>>, String>> {
+) -> HashMap<String, Result<Option<Arc<Asset>>, PictureError>> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| PictureError::Read(e.to_string()));
     wanted
         .par_iter()
         .map(|(key, src)| {
             let bytes = match src {
-                Source::File(p) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
+                Source::File(p) => read(p),
                 Source::Data(b) => Ok(b.clone()),
                 Source::Url(u) => match files.get(u.as_str()) {
-                    Some(Ok(p)) => std::fs::read(p).map_err(|e| format!("cannot read: {e}")),
-                    Some(Err(e)) => Err(e.clone()),
-                    None => Err("not downloaded".into()),
+                    Some(Ok(p)) => read(p),
+                    Some(Err(e)) => Err(PictureError::Fetch(e.clone())),
+                    None => Err(PictureError::NotDownloaded),
                 },
             };
             let result = bytes
-                .and_then(|b| process::process(b, opts))
+                .and_then(|b| process::process(b, opts).map_err(PictureError::Process))
                 .map(|a| a.map(Arc::new));
             (key.clone(), result)
         })
@@ -362,8 +371,11 @@ impl AssetSource for ImageStore {
         match self.prepared.get(key) {
             Some(Ok(Some(asset))) => Lookup::Found(asset.clone()),
             Some(Ok(None)) => Lookup::Dropped,
-            Some(Err(why)) => Lookup::Failed(format!("image {}: {why}", short(src))),
-            None => Lookup::Failed(format!("image {} was not prepared", short(src))),
+            Some(Err(why)) => Lookup::Failed(ImageError::Unusable {
+                src: short(src),
+                why: why.clone(),
+            }),
+            None => Lookup::Failed(ImageError::NotPrepared { src: short(src) }),
         }
     }
 }
@@ -376,12 +388,16 @@ impl ImageStore {
 }
 
 /// Reads and prepares one picture file given on the command line (`--cover`).
-pub fn load_file(path: &Path, opts: &ProcessOptions) -> Result<Arc<Asset>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+pub fn load_file(path: &Path, opts: &ProcessOptions) -> Result<Arc<Asset>, CoverError> {
+    let path = path.to_path_buf();
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
+        Err(e) => return Err(CoverError::Read(path, e.to_string())),
+    };
     match process::process(bytes, opts) {
         Ok(Some(asset)) => Ok(Arc::new(asset)),
-        Ok(None) => Err(format!("{} is a 1×1 pixel, not a cover", path.display())),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Ok(None) => Err(CoverError::Pixel(path)),
+        Err(e) => Err(CoverError::Unusable(path, e)),
     }
 }
 
@@ -392,6 +408,140 @@ fn short(src: &str) -> String {
         None => src.to_string(),
     }
 }
+
+/// Why an image reference of a post could not be used. Each is a
+/// [`WarningKind::PictureMissing`] warning: the writer keeps the caption and a link instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageError {
+    /// A `data:` URI that does not decode.
+    BadDataUri { detail: String },
+    /// A `file:` URL: a post must not pull arbitrary files into a book.
+    FileUrl { src: String },
+    /// A URL of a scheme other than HTTP(S) (`ftp:`, `javascript:`).
+    Scheme { scheme: String, src: String },
+    /// A URL that does not parse.
+    BadUrl { src: String, detail: String },
+    /// A path that leaves the root folder (`../../etc/passwd`).
+    OutsideRoot { src: String, root: PathBuf },
+    /// A path through a symbolic link whose target is outside the root folder.
+    LinkOutsideRoot {
+        src: String,
+        link: PathBuf,
+        target: PathBuf,
+        root: PathBuf,
+    },
+    /// A local picture that does not exist (at `path`).
+    NotFound { src: String, path: PathBuf },
+    /// The picture was found, but its bytes could not be had or used.
+    Unusable { src: String, why: PictureError },
+    /// A picture the store was not prepared with (a bug, should it happen).
+    NotPrepared { src: String },
+}
+
+impl ImageError {
+    /// The kind of warning this failure is reported as.
+    pub fn kind(&self) -> WarningKind {
+        match self {
+            ImageError::BadDataUri { .. }
+            | ImageError::FileUrl { .. }
+            | ImageError::Scheme { .. }
+            | ImageError::BadUrl { .. }
+            | ImageError::OutsideRoot { .. }
+            | ImageError::LinkOutsideRoot { .. }
+            | ImageError::NotFound { .. }
+            | ImageError::Unusable { .. }
+            | ImageError::NotPrepared { .. } => WarningKind::PictureMissing,
+        }
+    }
+
+    /// The warning that reports this failure for the post whose picture it is.
+    pub fn warning(&self) -> Warning {
+        Warning::new(self.kind(), self.to_string())
+    }
+}
+
+impl fmt::Display for ImageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImageError::BadDataUri { detail } => write!(f, "bad data: URI ({detail})"),
+            ImageError::FileUrl { src } => write!(f, "file: URLs are refused ({src})"),
+            ImageError::Scheme { scheme, src } => {
+                write!(f, "{scheme}: URLs are not fetched ({src})")
+            }
+            ImageError::BadUrl { src, detail } => write!(f, "bad image URL {src}: {detail}"),
+            ImageError::OutsideRoot { src, root } => write!(
+                f,
+                "image path {src} leaves the root folder {}; refused",
+                root.display()
+            ),
+            ImageError::LinkOutsideRoot {
+                src,
+                link,
+                target,
+                root,
+            } => write!(
+                f,
+                "image path {src} goes through the symbolic link {}, whose target {} is outside \
+                 the root folder {}; refused (--root can name a folder that holds both)",
+                link.display(),
+                target.display(),
+                root.display()
+            ),
+            ImageError::NotFound { src, path } => {
+                write!(f, "image {src} not found ({})", path.display())
+            }
+            ImageError::Unusable { src, why } => write!(f, "image {src}: {why}"),
+            ImageError::NotPrepared { src } => write!(f, "image {src} was not prepared"),
+        }
+    }
+}
+
+impl std::error::Error for ImageError {}
+
+/// Why a picture's bytes could not be had or used: said of every reference to the picture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PictureError {
+    /// The local file or the cached download could not be read.
+    Read(String),
+    /// A remote picture that was not downloaded.
+    NotDownloaded,
+    Fetch(FetchError),
+    Process(ProcessError),
+}
+
+impl fmt::Display for PictureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PictureError::Read(detail) => write!(f, "cannot read: {detail}"),
+            PictureError::NotDownloaded => f.write_str("not downloaded"),
+            PictureError::Fetch(e) => e.fmt(f),
+            PictureError::Process(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for PictureError {}
+
+/// Why the picture file given with `--cover` cannot be the cover (a usage error).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoverError {
+    Read(PathBuf, String),
+    /// A tracking pixel, not a picture.
+    Pixel(PathBuf),
+    Unusable(PathBuf, ProcessError),
+}
+
+impl fmt::Display for CoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CoverError::Read(path, detail) => write!(f, "cannot read {}: {detail}", path.display()),
+            CoverError::Pixel(path) => write!(f, "{} is a 1×1 pixel, not a cover", path.display()),
+            CoverError::Unusable(path, why) => write!(f, "{}: {why}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for CoverError {}
 
 /// Whether a reference points outside the file system (URL schemes, `data:`).
 pub fn is_remote(src: &str) -> bool {
@@ -509,12 +659,24 @@ mod tests {
             blocks: vec![],
         };
         let r = |doc: &Document, src: &str| resolve(&doc.meta, src, &root);
-        assert!(matches!(r(&doc, "../secret.png"), Err(m) if m.contains("leaves the root")));
-        assert!(matches!(r(&doc, "/../secret.png"), Err(m) if m.contains("leaves the root")));
-        assert!(matches!(r(&doc, "file:///etc/passwd"), Err(m) if m.contains("file:")));
+        assert!(matches!(
+            r(&doc, "../secret.png"),
+            Err(ImageError::OutsideRoot { .. })
+        ));
+        assert!(matches!(
+            r(&doc, "/../secret.png"),
+            Err(ImageError::OutsideRoot { .. })
+        ));
+        assert!(matches!(
+            r(&doc, "file:///etc/passwd"),
+            Err(ImageError::FileUrl { .. })
+        ));
         assert_eq!(r(&doc, "ok.png"), Ok(Source::File(root.join("ok.png"))));
         assert_eq!(r(&doc, "/ok.png"), Ok(Source::File(root.join("ok.png"))));
-        assert!(matches!(r(&doc, "missing.png"), Err(m) if m.contains("not found")));
+        assert!(matches!(
+            r(&doc, "missing.png"),
+            Err(ImageError::NotFound { .. })
+        ));
         assert_eq!(
             r(&doc, "//cdn.test/a.png"),
             Ok(Source::Url("https://cdn.test/a.png".into()))
@@ -567,6 +729,8 @@ mod tests {
             ("/assets/out.png", "assets/out.png"),
         ] {
             let err = r(&site, src).unwrap_err();
+            assert!(matches!(err, ImageError::LinkOutsideRoot { .. }), "{err}");
+            let err = err.to_string();
             let real = outside.canonicalize().unwrap();
             assert!(
                 err.contains(&format!("symbolic link {}", site.join(link).display()))
@@ -576,6 +740,161 @@ mod tests {
         }
         // A missing picture under a root reached through a link is missing, not outside.
         let err = r(&via, "missing.png").unwrap_err();
-        assert!(err.contains("not found"), "{err}");
+        assert!(matches!(err, ImageError::NotFound { .. }), "{err}");
+    }
+
+    /// Every failure is a `picture-missing` warning whose message is the one earlier versions
+    /// gave, word for word (reports and scripts read them).
+    #[test]
+    fn errors_become_picture_missing_warnings_with_their_messages() {
+        let p = PathBuf::from;
+        let cases = [
+            (
+                ImageError::BadDataUri {
+                    detail: "NoComma".into(),
+                },
+                "bad data: URI (NoComma)".to_string(),
+            ),
+            (
+                ImageError::FileUrl {
+                    src: "file:///etc/passwd".into(),
+                },
+                "file: URLs are refused (file:///etc/passwd)".into(),
+            ),
+            (
+                ImageError::Scheme {
+                    scheme: "ftp".into(),
+                    src: "ftp://a.test/x.png".into(),
+                },
+                "ftp: URLs are not fetched (ftp://a.test/x.png)".into(),
+            ),
+            (
+                ImageError::BadUrl {
+                    src: "http://[x".into(),
+                    detail: "invalid IPv6 address".into(),
+                },
+                "bad image URL http://[x: invalid IPv6 address".into(),
+            ),
+            (
+                ImageError::OutsideRoot {
+                    src: "../a.png".into(),
+                    root: p("/site"),
+                },
+                "image path ../a.png leaves the root folder /site; refused".into(),
+            ),
+            (
+                ImageError::LinkOutsideRoot {
+                    src: "/ext/a.png".into(),
+                    link: p("/site/ext"),
+                    target: p("/elsewhere"),
+                    root: p("/site"),
+                },
+                "image path /ext/a.png goes through the symbolic link /site/ext, whose target \
+                 /elsewhere is outside the root folder /site; refused (--root can name a folder \
+                 that holds both)"
+                    .into(),
+            ),
+            (
+                ImageError::NotFound {
+                    src: "a.png".into(),
+                    path: p("/site/a.png"),
+                },
+                "image a.png not found (/site/a.png)".into(),
+            ),
+            (
+                ImageError::Unusable {
+                    src: "https://a.test/x.png".into(),
+                    why: PictureError::Fetch(FetchError::Status(404)),
+                },
+                "image https://a.test/x.png: HTTP 404".into(),
+            ),
+            (
+                ImageError::Unusable {
+                    src: "x.webp".into(),
+                    why: PictureError::Process(ProcessError::Empty),
+                },
+                "image x.webp: the image is empty".into(),
+            ),
+            (
+                ImageError::Unusable {
+                    src: "x.png".into(),
+                    why: PictureError::Read("Permission denied (os error 13)".into()),
+                },
+                "image x.png: cannot read: Permission denied (os error 13)".into(),
+            ),
+            (
+                ImageError::Unusable {
+                    src: "https://a.test/y.png".into(),
+                    why: PictureError::NotDownloaded,
+                },
+                "image https://a.test/y.png: not downloaded".into(),
+            ),
+            (
+                ImageError::NotPrepared {
+                    src: "z.png".into(),
+                },
+                "image z.png was not prepared".into(),
+            ),
+        ];
+        for (error, message) in cases {
+            let warning = error.warning();
+            assert_eq!(warning.kind, WarningKind::PictureMissing, "{error:?}");
+            assert_eq!(warning.message, message);
+        }
+    }
+
+    /// A failed picture reaches writers as the typed error, with the reference shortened.
+    #[test]
+    fn lookups_fail_with_the_typed_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("empty.png"), b"").unwrap();
+        let long = format!("{}.png", "a".repeat(200));
+        let figure = |src: &str| {
+            crate::model::Block::Figure(Box::new(crate::model::Image {
+                src: src.into(),
+                alt: String::new(),
+                title: None,
+            }))
+        };
+        let doc = Document {
+            meta: Meta {
+                path: root.join("p.md").into(),
+                ..Meta::default()
+            },
+            blocks: vec![figure("empty.png"), figure("gone.png"), figure(&long)],
+        };
+        let opts = ImageOptions {
+            policy: ImagePolicy::Keep,
+            process: ProcessOptions::default(),
+            fetch: FetchOptions {
+                cache_dir: None,
+                offline: true,
+                max_bytes: 1,
+                timeout: std::time::Duration::from_secs(1),
+                attempts: 1,
+            },
+            jobs: 1,
+        };
+        let store = ImageStore::prepare(&[&doc], root, &opts, &ProgressBar::hidden()).unwrap();
+        let failed = |src: &str| match store.lookup(&doc.meta, src) {
+            Lookup::Failed(e) => e,
+            other => panic!("{src}: {other:?}"),
+        };
+        assert_eq!(
+            failed("empty.png"),
+            ImageError::Unusable {
+                src: "empty.png".into(),
+                why: PictureError::Process(ProcessError::Empty)
+            }
+        );
+        assert!(matches!(failed("gone.png"), ImageError::NotFound { .. }));
+        let ImageError::NotFound { src, .. } = failed(&long) else {
+            panic!("{long}")
+        };
+        assert_eq!(
+            src, long,
+            "resolution errors name the reference in full, as before"
+        );
     }
 }

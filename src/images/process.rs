@@ -4,8 +4,10 @@
 //! CMYK JPEGs come out with inverted or wrong colours on several. Those are re-encoded. Pictures
 //! that already fit are passed through byte for byte: re-encoding a JPEG only loses quality.
 
+use super::svg::SvgError;
 use super::Asset;
 use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageFormat, ImageReader};
+use std::fmt;
 use std::io::Cursor;
 
 /// How pictures are prepared.
@@ -36,27 +38,31 @@ impl Default for ProcessOptions {
 
 /// Prepares downloaded or local picture bytes for embedding. `Ok(None)` means the picture is a
 /// tracking pixel (1×1 or 2×2) and should be dropped; `Err` says why it cannot be used.
-pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, String> {
+pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, ProcessError> {
     if bytes.is_empty() {
-        return Err("the image is empty".into());
+        return Err(ProcessError::Empty);
     }
     let format = match image::guess_format(&bytes) {
         Ok(f) => f,
-        Err(_) if is_html(&bytes) => return Err("a web page (HTML), not a picture".into()),
+        Err(_) if is_html(&bytes) => return Err(ProcessError::WebPage),
         Err(_) if is_svg(&bytes) => {
             let clean = super::svg::sanitize(&bytes)?;
             return Ok(Some(Asset::new(clean, "image/svg+xml", "svg")));
         }
-        Err(_) => return Err("not a picture postbook can read (unknown format)".into()),
+        Err(_) => return Err(ProcessError::UnknownFormat),
     };
     if format == ImageFormat::Avif {
         // image decodes AVIF only through the dav1d C library (see README, Crates).
-        return Err("AVIF pictures are not supported; kept as a link".into());
+        return Err(ProcessError::Avif);
     }
+    let cannot_decode = |e: image::ImageError| ProcessError::Decode {
+        format,
+        detail: e.to_string(),
+    };
     let decoder = |bytes| {
         ImageReader::with_format(Cursor::new(bytes), format)
             .into_decoder()
-            .map_err(|e| format!("cannot decode {format:?} image: {e}"))
+            .map_err(cannot_decode)
     };
     let (width, height, cmyk) = {
         let d = decoder(&bytes)?;
@@ -86,9 +92,8 @@ pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, S
     let mut decoder = decoder(&bytes)?;
     decoder
         .set_limits(decode_limits())
-        .map_err(|e| format!("image too large to decode: {e}"))?;
-    let mut img = DynamicImage::from_decoder(decoder)
-        .map_err(|e| format!("cannot decode {format:?} image: {e}"))?;
+        .map_err(|e| ProcessError::TooLarge(e.to_string()))?;
+    let mut img = DynamicImage::from_decoder(decoder).map_err(cannot_decode)?;
     if !fits {
         img = downscale(img, opts.max_width, opts.max_height);
     }
@@ -104,12 +109,19 @@ pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, S
 }
 
 /// PNG where transparency or lossless content matters (PNG sources, any alpha), JPEG otherwise.
-fn encode(img: &DynamicImage, source: ImageFormat, opts: &ProcessOptions) -> Result<Asset, String> {
+fn encode(
+    img: &DynamicImage,
+    source: ImageFormat,
+    opts: &ProcessOptions,
+) -> Result<Asset, ProcessError> {
     let mut out = Vec::new();
     let transparent = img.color().has_alpha() && has_transparency(img);
     if transparent || source == ImageFormat::Png {
         img.write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
-            .map_err(|e| format!("cannot encode PNG: {e}"))?;
+            .map_err(|e| ProcessError::Encode {
+                format: "PNG",
+                detail: e.to_string(),
+            })?;
         return Ok(Asset::new(out, "image/png", "png"));
     }
     let flat = match opts.grayscale {
@@ -121,7 +133,10 @@ fn encode(img: &DynamicImage, source: ImageFormat, opts: &ProcessOptions) -> Res
         false => jpeg_encoder::ColorType::Rgb,
     };
     let (w, h) = (flat.width(), flat.height());
-    let too_wide = |_| format!("cannot encode a {w}×{h} JPEG (65,535 px at most)");
+    let too_wide = |_| ProcessError::JpegTooLarge {
+        width: w,
+        height: h,
+    };
     jpeg_encoder::Encoder::new(&mut out, opts.jpeg_quality.clamp(1, 100))
         .encode(
             flat.as_bytes(),
@@ -129,8 +144,74 @@ fn encode(img: &DynamicImage, source: ImageFormat, opts: &ProcessOptions) -> Res
             u16::try_from(h).map_err(too_wide)?,
             color,
         )
-        .map_err(|e| format!("cannot encode JPEG: {e}"))?;
+        .map_err(|e| ProcessError::Encode {
+            format: "JPEG",
+            detail: e.to_string(),
+        })?;
     Ok(Asset::new(out, "image/jpeg", "jpg"))
+}
+
+/// Why picture bytes cannot be embedded. Its message is a one-line reason for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProcessError {
+    Empty,
+    /// A web page (a login wall or error page) served or saved as a picture.
+    WebPage,
+    UnknownFormat,
+    /// AVIF, which postbook cannot decode (see README, Crates).
+    Avif,
+    /// An SVG document that cannot be used ([`super::svg::sanitize`]).
+    Svg(SvgError),
+    Decode {
+        format: ImageFormat,
+        detail: String,
+    },
+    /// Larger than the decoding limits (a "decompression bomb").
+    TooLarge(String),
+    Encode {
+        format: &'static str,
+        detail: String,
+    },
+    /// Too wide or tall for the JPEG format.
+    JpegTooLarge {
+        width: u32,
+        height: u32,
+    },
+}
+
+impl fmt::Display for ProcessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProcessError::Empty => f.write_str("the image is empty"),
+            ProcessError::WebPage => f.write_str("a web page (HTML), not a picture"),
+            ProcessError::UnknownFormat => {
+                f.write_str("not a picture postbook can read (unknown format)")
+            }
+            ProcessError::Avif => f.write_str("AVIF pictures are not supported; kept as a link"),
+            ProcessError::Svg(e) => e.fmt(f),
+            ProcessError::Decode { format, detail } => {
+                write!(f, "cannot decode {format:?} image: {detail}")
+            }
+            ProcessError::TooLarge(detail) => write!(f, "image too large to decode: {detail}"),
+            ProcessError::Encode { format, detail } => {
+                write!(f, "cannot encode {format}: {detail}")
+            }
+            ProcessError::JpegTooLarge { width, height } => {
+                write!(
+                    f,
+                    "cannot encode a {width}×{height} JPEG (65,535 px at most)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ProcessError {}
+
+impl From<SvgError> for ProcessError {
+    fn from(e: SvgError) -> Self {
+        ProcessError::Svg(e)
+    }
 }
 
 /// Shrinks `img` to fit `max_width`×`max_height`, keeping its aspect ratio, with a Catmull-Rom
@@ -330,9 +411,14 @@ mod tests {
         ] {
             assert!(!is_svg(page.as_bytes()), "{page}");
             let err = process(page.as_bytes().to_vec(), &opts).unwrap_err();
-            assert!(err.contains("not a picture"), "{err}");
+            assert!(
+                matches!(err, ProcessError::WebPage | ProcessError::UnknownFormat),
+                "{err:?}"
+            );
+            assert!(err.to_string().contains("not a picture"), "{err}");
         }
         let err = process(b"<!doctype html><svg></svg>".to_vec(), &opts).unwrap_err();
-        assert!(err.contains("web page"), "{err}");
+        assert_eq!(err, ProcessError::WebPage);
+        assert!(err.to_string().contains("web page"), "{err}");
     }
 }

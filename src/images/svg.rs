@@ -10,32 +10,60 @@
 //! refused, so nothing scriptable gets in unchecked.
 
 use std::collections::HashMap;
+use std::fmt;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
+/// Why an SVG picture cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SvgError {
+    NotUtf8,
+    Parse(String),
+    /// The root element is not `svg`.
+    NotSvg,
+    /// The root `svg` element is not in the SVG namespace.
+    NoNamespace,
+}
+
+impl fmt::Display for SvgError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SvgError::NotUtf8 => f.write_str("the SVG is not UTF-8 text"),
+            SvgError::Parse(detail) => {
+                write!(f, "the SVG cannot be parsed ({detail}); kept as a link")
+            }
+            SvgError::NotSvg => f.write_str("not an SVG picture"),
+            SvgError::NoNamespace => write!(
+                f,
+                "the SVG does not declare the SVG namespace (xmlns=\"{SVG_NS}\"); kept as a link"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SvgError {}
+
 /// Elements dropped with everything inside them.
 const DROPPED: [&str; 5] = ["script", "foreignObject", "metadata", "handler", "listener"];
 
 /// The SVG re-written safe, or why it cannot be used.
-pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| "the SVG is not UTF-8 text".to_string())?;
+pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, SvgError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| SvgError::NotUtf8)?;
     let opts = roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: 1_000_000,
     };
     let doc = roxmltree::Document::parse_with_options(text, opts)
-        .map_err(|e| format!("the SVG cannot be parsed ({e}); kept as a link"))?;
+        .map_err(|e| SvgError::Parse(e.to_string()))?;
     let root = doc.root_element();
     if root.tag_name().name() != "svg" {
-        return Err("not an SVG picture".into());
+        return Err(SvgError::NotSvg);
     }
     if root.tag_name().namespace() != Some(SVG_NS) {
         // Browsers do not draw such a file either: its elements are not SVG elements.
-        return Err(format!(
-            "the SVG does not declare the SVG namespace (xmlns=\"{SVG_NS}\"); kept as a link"
-        ));
+        return Err(SvgError::NoNamespace);
     }
     let mut ids = HashMap::new();
     for node in doc.descendants().filter(|n| n.is_element()) {
@@ -291,6 +319,11 @@ mod tests {
         // Parsed alone, its elements are not SVG: writing nothing would embed an empty file.
         let err = sanitize(b"<svg viewBox=\"0 0 1 1\"><rect width=\"1\" height=\"1\"/></svg>")
             .unwrap_err();
-        assert!(err.contains("namespace"), "{err}");
+        assert_eq!(err, SvgError::NoNamespace);
+        assert_eq!(
+            err.to_string(),
+            "the SVG does not declare the SVG namespace \
+             (xmlns=\"http://www.w3.org/2000/svg\"); kept as a link"
+        );
     }
 }

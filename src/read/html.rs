@@ -9,7 +9,7 @@ use super::inline::{collapse_whitespace, normalize, trim};
 use crate::model::{list_is_tight, plain_text, slug, Block, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use ego_tree::{NodeId, NodeRef};
-use scraper::{CaseSensitivity, Html, Node};
+use scraper::{node::Element, CaseSensitivity, Html, Node};
 use std::collections::{HashMap, HashSet};
 
 /// Nesting deeper than this is flattened to its text: real posts never come close, and recursion
@@ -284,6 +284,8 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// Reads one node in block context: text joins the pending paragraph, inline elements
+    /// add to it, block elements become blocks ([`Self::block_element`]).
     fn block(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
         if depth > MAX_DEPTH {
             self.flatten(node, &mut sink.pending);
@@ -300,35 +302,21 @@ impl Reader<'_, '_> {
             Node::Element(el) => el,
             _ => return,
         };
-        let has_notes = !self.notes.by_id.is_empty();
-        if is_hidden(el)
-            || has_notes && (self.notes.placed.contains(&node.id()) || is_backlink(node))
-        {
+        if self.is_left_out(node, el) {
             return;
         }
-        let name = el.name();
         if let Some(check) = checkbox(el) {
             sink.pending.push(check);
             return;
         }
-        if has_notes && self.notes.definitions.contains(&node.id()) {
-            // A footnote nobody refers to (placed ones never get here): its text stays where
-            // it is, without its number, and the user is told.
-            self.warnings.push(Warning::new(
-                WarningKind::Footnote,
-                format!(
-                    "footnote {:?} is never referred to; its text is kept where it was defined",
-                    el.attr("id").unwrap_or_default()
-                ),
-            ));
-        }
+        self.check_footnote_referred(node, el);
         if el.has_class(
             "footnote-definition-label",
             CaseSensitivity::AsciiCaseInsensitive,
         ) {
             return;
         }
-        match kind(name) {
+        match kind(el.name()) {
             Kind::Dropped => {
                 if let Some(link) = super::embed::embed_link(node) {
                     sink.push(Block::Paragraph(vec![link]));
@@ -342,75 +330,115 @@ impl Reader<'_, '_> {
                     self.inline(node, &mut sink.pending, depth);
                 }
             }
-            Kind::Block => match name {
-                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                    let level = name.as_bytes()[1] - b'0';
-                    let content = self.inlines_of(node, depth);
-                    // Markdown headings are one line: a break inside becomes a space.
-                    let content = trim(normalize(
-                        content
-                            .into_iter()
-                            .map(|i| {
-                                if i == Inline::LineBreak {
-                                    Inline::Text(" ".into())
-                                } else {
-                                    i
-                                }
-                            })
-                            .collect(),
-                    ));
-                    if !content.is_empty() {
-                        // An id that is the heading's own slug is the one every writer derives
-                        // anyway (`model::heading_ids`): only others are kept as explicit.
-                        let id = el
-                            .attr("id")
-                            .map(str::trim)
-                            .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
-                            .map(str::to_string);
-                        sink.push(Block::Heading { level, id, content });
+            Kind::Block => self.block_element(node, el, sink, depth),
+        }
+    }
+
+    /// Whether an element is not read at all: it is hidden, or it is a footnote (or its back
+    /// link) already placed where it is referred to.
+    fn is_left_out(&self, node: NodeRef<'_, Node>, el: &Element) -> bool {
+        let has_notes = !self.notes.by_id.is_empty();
+        is_hidden(el) || has_notes && (self.notes.placed.contains(&node.id()) || is_backlink(node))
+    }
+
+    /// Warns about a footnote nobody refers to (placed ones never get here): its text stays
+    /// where it is, without its number.
+    fn check_footnote_referred(&mut self, node: NodeRef<'_, Node>, el: &Element) {
+        if !self.notes.by_id.is_empty() && self.notes.definitions.contains(&node.id()) {
+            self.warnings.push(Warning::new(
+                WarningKind::Footnote,
+                format!(
+                    "footnote {:?} is never referred to; its text is kept where it was defined",
+                    el.attr("id").unwrap_or_default()
+                ),
+            ));
+        }
+    }
+
+    /// A block element, by kind: headings, lists, quotes, code, figures, tables, rules; any
+    /// other (`div`, `section`…) is a container whose children are read in its place.
+    fn block_element(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &Element,
+        sink: &mut Sink,
+        depth: usize,
+    ) {
+        let name = el.name();
+        match name {
+            "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(node, el, sink, depth),
+            "ul" | "ol" | "menu" => self.list(node, el, sink, depth),
+            "blockquote" => {
+                let inner = self.blocks_of(node, depth);
+                if !inner.is_empty() {
+                    sink.push(Block::Quote(inner));
+                }
+            }
+            "pre" => {
+                if let Some(code) = code_block(node, None) {
+                    sink.push(code);
+                }
+            }
+            "figure" => self.figure(node, sink, depth),
+            "figcaption" => self.stray_caption(node, sink, depth),
+            "table" => self.table(node, sink, depth),
+            "hr" => sink.push(Block::Rule),
+            _ => {
+                sink.flush();
+                self.blocks(node, sink, depth);
+                sink.flush();
+            }
+        }
+    }
+
+    /// `<h1>`…`<h6>`, on one line; empty headings are dropped.
+    fn heading(&mut self, node: NodeRef<'_, Node>, el: &Element, sink: &mut Sink, depth: usize) {
+        let level = el.name().as_bytes()[1] - b'0';
+        let content = self.inlines_of(node, depth);
+        // Markdown headings are one line: a break inside becomes a space.
+        let content = trim(normalize(
+            content
+                .into_iter()
+                .map(|i| {
+                    if i == Inline::LineBreak {
+                        Inline::Text(" ".into())
+                    } else {
+                        i
                     }
-                }
-                "ul" | "ol" | "menu" => {
-                    let ordered = name == "ol";
-                    let start = el
-                        .attr("start")
-                        .and_then(|s| s.trim().parse().ok())
-                        .unwrap_or(1);
-                    let items = self.list_items(node, depth);
-                    let paragraphs = node.children().any(|li| {
-                        li.children()
-                            .any(|c| c.value().as_element().is_some_and(|e| e.name() == "p"))
-                    });
-                    if !items.is_empty() {
-                        sink.push(Block::List {
-                            ordered,
-                            start,
-                            tight: list_is_tight(paragraphs, &items),
-                            items,
-                        });
-                    }
-                }
-                "blockquote" => {
-                    let inner = self.blocks_of(node, depth);
-                    if !inner.is_empty() {
-                        sink.push(Block::Quote(inner));
-                    }
-                }
-                "pre" => {
-                    if let Some(code) = code_block(node, None) {
-                        sink.push(code);
-                    }
-                }
-                "figure" => self.figure(node, sink, depth),
-                "figcaption" => self.stray_caption(node, sink, depth),
-                "table" => self.table(node, sink, depth),
-                "hr" => sink.push(Block::Rule),
-                _ => {
-                    sink.flush();
-                    self.blocks(node, sink, depth);
-                    sink.flush();
-                }
-            },
+                })
+                .collect(),
+        ));
+        if !content.is_empty() {
+            // An id that is the heading's own slug is the one every writer derives anyway
+            // (`model::heading_ids`): only others are kept as explicit.
+            let id = el
+                .attr("id")
+                .map(str::trim)
+                .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
+                .map(str::to_string);
+            sink.push(Block::Heading { level, id, content });
+        }
+    }
+
+    /// `<ul>`, `<ol>` (with its `start`) or `<menu>`; loose when an item holds paragraphs.
+    fn list(&mut self, node: NodeRef<'_, Node>, el: &Element, sink: &mut Sink, depth: usize) {
+        let ordered = el.name() == "ol";
+        let start = el
+            .attr("start")
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(1);
+        let items = self.list_items(node, depth);
+        let paragraphs = node.children().any(|li| {
+            li.children()
+                .any(|c| c.value().as_element().is_some_and(|e| e.name() == "p"))
+        });
+        if !items.is_empty() {
+            sink.push(Block::List {
+                ordered,
+                start,
+                tight: list_is_tight(paragraphs, &items),
+                items,
+            });
         }
     }
 
@@ -616,24 +644,29 @@ impl Reader<'_, '_> {
             return;
         }
         match kind(name) {
-            Kind::Dropped => {
-                out.extend(super::embed::embed_link(node));
-                return;
-            }
+            Kind::Dropped => out.extend(super::embed::embed_link(node)),
+            Kind::Block if name == "hr" => {}
             Kind::Block => {
                 // Blocks inside inline-only places (cells, headings): keep the text, separated.
-                if name == "hr" {
-                    return;
-                }
                 let inner = self.inlines_of(node, depth);
                 out.push(Inline::LineBreak);
                 out.extend(inner);
                 out.push(Inline::LineBreak);
-                return;
             }
-            Kind::Inline => {}
+            Kind::Inline => self.inline_element(node, el, out, depth),
         }
-        let wrapper: Option<fn(Vec<Inline>) -> Inline> = match name {
+    }
+
+    /// An inline element, by kind: breaks, pictures, code, links, quotes, emphasis and the
+    /// like; transparent wrappers (`span`, `font`, `u`…) add their content.
+    fn inline_element(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &Element,
+        out: &mut Vec<Inline>,
+        depth: usize,
+    ) {
+        let wrapper: Option<fn(Vec<Inline>) -> Inline> = match el.name() {
             "em" | "i" | "cite" | "dfn" | "var" => Some(Inline::Emph),
             "strong" | "b" => Some(Inline::Strong),
             "s" | "del" | "strike" => Some(Inline::Strike),
@@ -641,7 +674,7 @@ impl Reader<'_, '_> {
             "sup" => Some(Inline::Sup),
             _ => None,
         };
-        match name {
+        match el.name() {
             "br" => out.push(Inline::LineBreak),
             "img" => {
                 if let Some(img) = image(el) {
@@ -655,20 +688,7 @@ impl Reader<'_, '_> {
                     .collect();
                 out.push(Inline::Code(text));
             }
-            "a" => {
-                let content = self.inlines_of(node, depth);
-                match el.attr("href").map(str::trim).filter(|h| is_followable(h)) {
-                    Some(href) => out.push(Inline::Link(Box::new(Link {
-                        url: absolutize(href),
-                        title: el
-                            .attr("title")
-                            .map(|t| collapse_whitespace(t).trim().to_string())
-                            .filter(|t| !t.is_empty()),
-                        content,
-                    }))),
-                    None => out.extend(content),
-                }
-            }
+            "a" => self.link(node, el, out, depth),
             "q" => {
                 out.push(Inline::Text("“".into()));
                 let inner = self.inlines_of(node, depth);
@@ -679,10 +699,25 @@ impl Reader<'_, '_> {
                 let content = self.inlines_of(node, depth);
                 match wrapper {
                     Some(wrap) => out.push(wrap(content)),
-                    // Transparent wrappers (span, font, u, …) contribute their content.
                     None => out.extend(content),
                 }
             }
+        }
+    }
+
+    /// `<a>`: a link when its `href` can be followed, else just its content.
+    fn link(&mut self, node: NodeRef<'_, Node>, el: &Element, out: &mut Vec<Inline>, depth: usize) {
+        let content = self.inlines_of(node, depth);
+        match el.attr("href").map(str::trim).filter(|h| is_followable(h)) {
+            Some(href) => out.push(Inline::Link(Box::new(Link {
+                url: absolutize(href),
+                title: el
+                    .attr("title")
+                    .map(|t| collapse_whitespace(t).trim().to_string())
+                    .filter(|t| !t.is_empty()),
+                content,
+            }))),
+            None => out.extend(content),
         }
     }
 

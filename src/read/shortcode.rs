@@ -243,71 +243,47 @@ impl Pass<'_> {
         out
     }
 
+    /// Expands one shortcode (with its content, when paired) into `out`: Hugo's built-in
+    /// shortcodes, then theme pictures and admonitions by their look; any other is reported
+    /// unknown and only its content is kept.
     fn expand_tag(&mut self, tag: &Tag, inner: Option<&str>, out: &mut String) {
         let name = tag.name.to_ascii_lowercase();
         let name = name.as_str();
-        match name {
+        let src = || tag.param(&["src", "url", "image", "file", "path", "link"], None);
+        if let Some(text) = self.builtin(name, tag, inner) {
+            out.push_str(&text);
+        } else if let Some(src) = is_picture_shortcode(name).then(src).flatten() {
+            self.picture(tag, &src, inner, out);
+        } else if ADMONITIONS.contains(&name) {
+            self.admonition(name, tag, inner, out);
+        } else {
+            self.unknown.add(name);
+            if let Some(inner) = inner {
+                let inner = self.inner(inner);
+                out.push_str(&inner);
+            }
+        }
+    }
+
+    /// Hugo's built-in shortcodes: code, links to other posts, embeds, page parameters.
+    /// `None` for any other name.
+    fn builtin(&mut self, name: &str, tag: &Tag, inner: Option<&str>) -> Option<String> {
+        Some(match name {
             "highlight" | "code" | "codeblock" => {
                 let lang = tag
                     .param(&["lang", "language"], Some(0))
                     .unwrap_or_default();
                 let options = tag.param(&["options"], Some(1)).unwrap_or_default();
                 let numbers = line_numbers(&options);
-                out.push_str(&fenced_code(&lang, inner.unwrap_or(""), numbers));
-                return;
+                fenced_code(&lang, inner.unwrap_or(""), numbers)
             }
             "ref" | "relref" => {
                 let target = tag.param(&["path", "page"], Some(0)).unwrap_or_default();
-                match self.page.link_to_post(&target) {
-                    Some(url) => out.push_str(&url),
-                    None => self.missing_posts.add(&target),
+                let url = self.page.link_to_post(&target);
+                if url.is_none() {
+                    self.missing_posts.add(&target);
                 }
-                return;
-            }
-            "youtube" => {
-                let id = tag.param(&["id"], Some(0)).unwrap_or_default();
-                let title = tag.param(&["title"], None);
-                let url = format!("https://www.youtube.com/watch?v={id}");
-                out.push_str(&link_paragraph("YouTube video", title, &url));
-                return;
-            }
-            "vimeo" => {
-                let id = tag.param(&["id"], Some(0)).unwrap_or_default();
-                let title = tag.param(&["title"], None);
-                let url = format!("https://vimeo.com/{id}");
-                out.push_str(&link_paragraph("Vimeo video", title, &url));
-                return;
-            }
-            "tweet" | "x" | "twitter" => {
-                let id = tag.param(&["id"], Some(1).filter(|_| tag.args.len() > 1).or(Some(0)));
-                let user = tag
-                    .param(&["user"], None)
-                    .or_else(|| {
-                        (tag.args.len() > 1)
-                            .then(|| tag.param(&[], Some(0)))
-                            .flatten()
-                    })
-                    .unwrap_or_else(|| "i".into());
-                let url = format!(
-                    "https://twitter.com/{user}/status/{}",
-                    id.unwrap_or_default()
-                );
-                out.push_str(&link_paragraph("Tweet", None, &url));
-                return;
-            }
-            "instagram" => {
-                let id = tag.param(&["id"], Some(0)).unwrap_or_default();
-                let url = format!("https://www.instagram.com/p/{id}/");
-                out.push_str(&link_paragraph("Instagram post", None, &url));
-                return;
-            }
-            "gist" => {
-                let user = tag.param(&["user"], Some(0)).unwrap_or_default();
-                let id = tag.param(&["id"], Some(1)).unwrap_or_default();
-                let file = tag.param(&["file"], Some(2));
-                let url = format!("https://gist.github.com/{user}/{id}");
-                out.push_str(&link_paragraph("Gist", file, &url));
-                return;
+                url.unwrap_or_default()
             }
             "param" => {
                 let key = tag.param(&["name"], Some(0)).unwrap_or_default();
@@ -315,58 +291,94 @@ impl Pass<'_> {
                     .page
                     .variable(&key)
                     .or_else(|| self.page.site.variable(&format!("params.{key}")));
-                out.push_str(&escape_html(&value.unwrap_or_default()));
-                return;
+                escape_html(&value.unwrap_or_default())
             }
-            _ => {}
-        }
-        let src = tag.param(&["src", "url", "image", "file", "path", "link"], None);
-        if let Some(src) = src.filter(|_| is_picture_shortcode(name)) {
-            let caption = tag
-                .param(&["caption", "title", "alt", "description"], None)
-                .unwrap_or_default();
-            let alt = tag.param(&["alt"], None).unwrap_or_else(|| caption.clone());
-            out.push_str(&figure_html(&src, &alt, &caption));
-            if let Some(inner) = inner {
-                let inner = self.inner(inner);
-                out.push_str(&inner);
-            }
-            return;
-        }
-        if ADMONITIONS.contains(&name) {
-            let kind = match name {
-                "notice" | "admonition" | "alert" | "callout" | "hint" => tag
-                    .param(&["type", "kind", "theme"], Some(0))
-                    .unwrap_or_else(|| name.to_string()),
-                _ => name.to_string(),
-            };
-            let title = tag
-                .param(&["title", "summary", "header"], None)
-                .or_else(|| {
-                    let first = match name {
-                        "notice" | "admonition" | "alert" | "callout" | "hint" => 1,
-                        _ => 0,
-                    };
-                    tag.param(&[], Some(first))
-                });
-            let label = match title {
-                Some(t) if !t.is_empty() => t,
-                _ => capitalize(&kind),
-            };
-            let inner = inner.map(|s| self.inner(s)).unwrap_or_default();
-            out.push_str(&format!(
-                "\n\n<blockquote>\n\n**{}**\n\n{}\n\n</blockquote>\n\n",
-                escape_markdown(&label),
-                inner.trim()
-            ));
-            return;
-        }
-        self.unknown.add(name);
+            _ => return embed(name, tag),
+        })
+    }
+
+    /// A picture shortcode (`figure`, a theme's `image`): a figure, then its content.
+    fn picture(&mut self, tag: &Tag, src: &str, inner: Option<&str>, out: &mut String) {
+        let caption = tag
+            .param(&["caption", "title", "alt", "description"], None)
+            .unwrap_or_default();
+        let alt = tag.param(&["alt"], None).unwrap_or_else(|| caption.clone());
+        out.push_str(&figure_html(src, &alt, &caption));
         if let Some(inner) = inner {
             let inner = self.inner(inner);
             out.push_str(&inner);
         }
     }
+
+    /// An admonition (`notice`, `tip`, `warning`…): a quote led by its title in bold, or by its
+    /// kind when it has no title.
+    fn admonition(&mut self, name: &str, tag: &Tag, inner: Option<&str>, out: &mut String) {
+        // These name their kind in the first argument (`{{< notice tip >}}`), the title second.
+        let generic = matches!(name, "notice" | "admonition" | "alert" | "callout" | "hint");
+        let kind = match generic {
+            true => tag
+                .param(&["type", "kind", "theme"], Some(0))
+                .unwrap_or_else(|| name.to_string()),
+            false => name.to_string(),
+        };
+        let title = tag
+            .param(&["title", "summary", "header"], None)
+            .or_else(|| tag.param(&[], Some(usize::from(generic))));
+        let label = match title {
+            Some(t) if !t.is_empty() => t,
+            _ => capitalize(&kind),
+        };
+        let inner = inner.map(|s| self.inner(s)).unwrap_or_default();
+        out.push_str(&format!(
+            "\n\n<blockquote>\n\n**{}**\n\n{}\n\n</blockquote>\n\n",
+            escape_markdown(&label),
+            inner.trim()
+        ));
+    }
+}
+
+/// An embedded video, post or gist (`youtube`, `tweet`, `gist`…) as a paragraph linking to it.
+/// `None` for any other name.
+fn embed(name: &str, tag: &Tag) -> Option<String> {
+    let id = || tag.param(&["id"], Some(0)).unwrap_or_default();
+    Some(match name {
+        "youtube" => {
+            let url = format!("https://www.youtube.com/watch?v={}", id());
+            link_paragraph("YouTube video", tag.param(&["title"], None), &url)
+        }
+        "vimeo" => {
+            let url = format!("https://vimeo.com/{}", id());
+            link_paragraph("Vimeo video", tag.param(&["title"], None), &url)
+        }
+        "tweet" | "x" | "twitter" => {
+            let id = tag.param(&["id"], Some(1).filter(|_| tag.args.len() > 1).or(Some(0)));
+            let user = tag
+                .param(&["user"], None)
+                .or_else(|| {
+                    (tag.args.len() > 1)
+                        .then(|| tag.param(&[], Some(0)))
+                        .flatten()
+                })
+                .unwrap_or_else(|| "i".into());
+            let url = format!(
+                "https://twitter.com/{user}/status/{}",
+                id.unwrap_or_default()
+            );
+            link_paragraph("Tweet", None, &url)
+        }
+        "instagram" => {
+            let url = format!("https://www.instagram.com/p/{}/", id());
+            link_paragraph("Instagram post", None, &url)
+        }
+        "gist" => {
+            let user = tag.param(&["user"], Some(0)).unwrap_or_default();
+            let id = tag.param(&["id"], Some(1)).unwrap_or_default();
+            let file = tag.param(&["file"], Some(2));
+            let url = format!("https://gist.github.com/{user}/{id}");
+            link_paragraph("Gist", file, &url)
+        }
+        _ => return None,
+    })
 }
 
 /// `figure`, `img`, and theme shortcodes that show a picture (`image`, `gallery-image`, …).

@@ -228,10 +228,7 @@ impl EpubWriter<'_> {
                         None
                     }
                     Lookup::Failed(why) => {
-                        stats.warnings.push((
-                            doc.meta.path.clone(),
-                            Warning::new(WarningKind::PictureMissing, why),
-                        ));
+                        stats.warnings.push((doc.meta.path.clone(), why.warning()));
                         stats.images_failed += 1;
                         None
                     }

@@ -5,7 +5,7 @@
 //! URL one that EPUBCheck accepts (relative links of the original site, which would point to
 //! files missing from the book, are resolved against the post's source URL or dropped).
 
-use crate::model::{slug, Block, Image, Inline, Link};
+use crate::model::{slug, Block, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use std::cell::{Cell, RefCell};
 use unicode_segmentation::UnicodeSegmentation;
@@ -205,24 +205,10 @@ fn anchor_for<'c>(fragment: &str, ctx: &'c Context) -> Option<&'c str> {
         .map(String::as_str)
 }
 
+/// Renders one block, by kind.
 fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
     match b {
-        Block::Heading { level, content, .. } => {
-            let h = (level + shift).min(6);
-            let n = ctx.found.headings.get();
-            ctx.found.headings.set(n + 1);
-            match ctx.heading_ids.get(n) {
-                Some(id) => {
-                    out.push_str(&format!("<h{h} id=\""));
-                    escape_into(id, out);
-                    out.push_str("\">");
-                }
-                None => out.push_str(&format!("<h{h}>")),
-            }
-            start_block(ctx);
-            inlines(content, ctx, out);
-            out.push_str(&format!("</h{h}>\n"));
-        }
+        Block::Heading { level, content, .. } => heading((level + shift).min(6), content, ctx, out),
         Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
         {
             out.push_str("<div class=\"math-display\">");
@@ -240,26 +226,7 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             start,
             items,
             ..
-        } => {
-            match (ordered, start) {
-                (false, _) => out.push_str("<ul>\n"),
-                (true, 1) => out.push_str("<ol>\n"),
-                (true, n) => out.push_str(&format!("<ol start=\"{n}\">\n")),
-            }
-            for item in items {
-                out.push_str("<li>");
-                // A single paragraph renders without <p>, as tight lists do in HTML.
-                match item.as_slice() {
-                    [Block::Paragraph(content)] => {
-                        start_block(ctx);
-                        inlines(content, ctx, out)
-                    }
-                    _ => blocks(item, ctx, shift, out),
-                }
-                out.push_str("</li>\n");
-            }
-            out.push_str(if *ordered { "</ol>\n" } else { "</ul>\n" });
-        }
+        } => list(*ordered, *start, items, ctx, shift, out),
         Block::Quote(inner) => {
             out.push_str("<blockquote>\n");
             blocks(inner, ctx, shift, out);
@@ -269,62 +236,114 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             lang,
             text,
             first_line,
-        } => {
-            match lang {
-                Some(l) => {
-                    out.push_str("<pre><code class=\"language-");
-                    escape_into(&l.replace(char::is_whitespace, "-"), out);
-                    out.push_str("\">");
-                }
-                None => out.push_str("<pre><code>"),
-            }
-            let highlighted = lang
-                .as_deref()
-                .filter(|_| ctx.highlight)
-                .and_then(|l| super::highlight::highlight(text, l));
-            let html = match highlighted {
-                // Without the newline that ends the last line, as the plain block.
-                Some(html) => html.strip_suffix('\n').unwrap_or(&html).to_string(),
-                None => {
-                    let mut plain = String::with_capacity(text.len());
-                    escape_into(text, &mut plain);
-                    plain
-                }
-            };
-            match first_line {
-                Some(first) => number_lines(&html, *first, out),
-                None => out.push_str(&html),
-            }
-            out.push_str("</code></pre>\n");
-        }
+        } => code(lang.as_deref(), text, *first_line, ctx, out),
         Block::Figure(img) => figure(img, ctx, out),
-        Block::Table(t) => {
-            out.push_str("<table>\n");
-            if let Some(h) = &t.header {
-                out.push_str("<thead><tr>");
-                for c in h {
-                    out.push_str("<th>");
-                    start_block(ctx);
-                    inlines(c, ctx, out);
-                    out.push_str("</th>");
-                }
-                out.push_str("</tr></thead>\n");
-            }
-            out.push_str("<tbody>\n");
-            for row in &t.rows {
-                out.push_str("<tr>");
-                for c in row {
-                    out.push_str("<td>");
-                    start_block(ctx);
-                    inlines(c, ctx, out);
-                    out.push_str("</td>");
-                }
-                out.push_str("</tr>\n");
-            }
-            out.push_str("</tbody>\n</table>\n");
-        }
+        Block::Table(t) => table(t, ctx, out),
         Block::Rule => out.push_str("<hr />\n"),
     }
+}
+
+/// `<hN>` with the id the chapter gave the post's next heading (`Context::heading_ids`, in
+/// order), so in-post links and the table of contents can point at it.
+fn heading(h: u8, content: &[Inline], ctx: &Context, out: &mut String) {
+    let n = ctx.found.headings.get();
+    ctx.found.headings.set(n + 1);
+    match ctx.heading_ids.get(n) {
+        Some(id) => {
+            out.push_str(&format!("<h{h} id=\""));
+            escape_into(id, out);
+            out.push_str("\">");
+        }
+        None => out.push_str(&format!("<h{h}>")),
+    }
+    start_block(ctx);
+    inlines(content, ctx, out);
+    out.push_str(&format!("</h{h}>\n"));
+}
+
+/// `<ul>` or `<ol>` (with `start` when it is not 1).
+fn list(
+    ordered: bool,
+    start: u64,
+    items: &[Vec<Block>],
+    ctx: &Context,
+    shift: u8,
+    out: &mut String,
+) {
+    match (ordered, start) {
+        (false, _) => out.push_str("<ul>\n"),
+        (true, 1) => out.push_str("<ol>\n"),
+        (true, n) => out.push_str(&format!("<ol start=\"{n}\">\n")),
+    }
+    for item in items {
+        out.push_str("<li>");
+        // A single paragraph renders without <p>, as tight lists do in HTML.
+        match item.as_slice() {
+            [Block::Paragraph(content)] => {
+                start_block(ctx);
+                inlines(content, ctx, out)
+            }
+            _ => blocks(item, ctx, shift, out),
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str(if ordered { "</ol>\n" } else { "</ul>\n" });
+}
+
+/// `<pre><code>`, highlighted when asked (`--highlight`) and the language is known, with line
+/// numbers when the source numbered its lines.
+fn code(lang: Option<&str>, text: &str, first_line: Option<u32>, ctx: &Context, out: &mut String) {
+    match lang {
+        Some(l) => {
+            out.push_str("<pre><code class=\"language-");
+            escape_into(&l.replace(char::is_whitespace, "-"), out);
+            out.push_str("\">");
+        }
+        None => out.push_str("<pre><code>"),
+    }
+    let highlighted = lang
+        .filter(|_| ctx.highlight)
+        .and_then(|l| super::highlight::highlight(text, l));
+    let html = match highlighted {
+        // Without the newline that ends the last line, as the plain block.
+        Some(html) => html.strip_suffix('\n').unwrap_or(&html).to_string(),
+        None => {
+            let mut plain = String::with_capacity(text.len());
+            escape_into(text, &mut plain);
+            plain
+        }
+    };
+    match first_line {
+        Some(first) => number_lines(&html, first, out),
+        None => out.push_str(&html),
+    }
+    out.push_str("</code></pre>\n");
+}
+
+/// `<table>`: the header row in `<thead>`, the others in `<tbody>`.
+fn table(t: &Table, ctx: &Context, out: &mut String) {
+    let row = |cells: &[Vec<Inline>], (open, close): (&str, &str), out: &mut String| {
+        out.push_str("<tr>");
+        for c in cells {
+            out.push_str(open);
+            start_block(ctx);
+            inlines(c, ctx, out);
+            out.push_str(close);
+        }
+        out.push_str("</tr>");
+    };
+    out.push_str("<table>\n");
+    if let Some(h) = &t.header {
+        out.push_str("<thead>");
+        row(h, ("<th>", "</th>"), out);
+        out.push_str("</thead>\n");
+    }
+    out.push_str("<tbody>\n");
+    for r in &t.rows {
+        row(r, ("<td>", "</td>"), out);
+        out.push('\n');
+    }
+    out.push_str("</tbody>\n</table>\n");
 }
 
 /// Code with a line number before each line, right-aligned in a column of their width. The
@@ -411,71 +430,11 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
                 escape_into(c, out);
                 out.push_str("</code>");
             }
-            Inline::Link(link) => {
-                let Link { url, content, .. } = link.as_ref();
-                let in_post = url
-                    .strip_prefix('#')
-                    .and_then(|f| anchor_for(f, ctx))
-                    .map(|id| format!("#{id}"));
-                let href = match (ctx.post_href)(url) {
-                    Some(chapter) => chapter,
-                    None => in_post.or_else(|| safe_href(url, ctx.base)),
-                };
-                match href.filter(|_| !in_link) {
-                    Some(href) => {
-                        out.push_str("<a href=\"");
-                        escape_into(&href, out);
-                        out.push_str("\">");
-                        inlines_in(content, ctx, true, out);
-                        out.push_str("</a>");
-                    }
-                    None => inlines_in(content, ctx, in_link, out),
-                }
-            }
-            Inline::Image(img) => match (ctx.image_href)(&img.src) {
-                Some(href) => {
-                    out.push_str("<img src=\"");
-                    escape_into(&href, out);
-                    out.push_str("\" alt=\"");
-                    escape_into(&img.alt, out);
-                    out.push_str("\" />");
-                }
-                None => {
-                    if !img.alt.is_empty() {
-                        escape_into(&img.alt, out);
-                        out.push(' ');
-                    }
-                    if in_link {
-                        out.push('[');
-                        escape_into(ctx.image_label, out);
-                        out.push(']');
-                    } else {
-                        remote_image_link(img, ctx, out);
-                    }
-                }
-            },
+            Inline::Link(l) => link(l, ctx, in_link, out),
+            Inline::Image(img) => image(img, ctx, in_link, out),
             Inline::LineBreak => out.push_str("<br />"),
             Inline::Math(m) => math(&m.tex, m.display, ctx, out),
-            Inline::Note(blocks) if !in_link => {
-                let n = {
-                    let mut notes = ctx.found.notes.borrow_mut();
-                    notes.push(blocks.clone());
-                    notes.len()
-                };
-                out.push_str(&format!(
-                    "<a epub:type=\"noteref\" class=\"noteref\" id=\"fnref-{n}\" href=\"#fn-{n}\">{n}</a>"
-                ));
-            }
-            // A note inside a link's text cannot be a link itself: its text follows in brackets.
-            Inline::Note(blocks) => {
-                out.push_str(" [");
-                let text = crate::model::plain_text(&match blocks.as_slice() {
-                    [Block::Paragraph(c)] => c.clone(),
-                    _ => vec![],
-                });
-                escape_into(&text, out);
-                out.push(']');
-            }
+            Inline::Note(blocks) => note(blocks, ctx, in_link, out),
             Inline::Check(done) => {
                 out.push_str(if *done {
                     "<span class=\"task done\">☑</span>"
@@ -485,6 +444,80 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
             }
         }
     }
+}
+
+/// A link, its target made one the book can follow: another post's chapter, a heading of this
+/// post, or a safe absolute URL. Inside another link (or without a usable target) only its
+/// content is written.
+fn link(link: &Link, ctx: &Context, in_link: bool, out: &mut String) {
+    let Link { url, content, .. } = link;
+    let in_post = url
+        .strip_prefix('#')
+        .and_then(|f| anchor_for(f, ctx))
+        .map(|id| format!("#{id}"));
+    let href = match (ctx.post_href)(url) {
+        Some(chapter) => chapter,
+        None => in_post.or_else(|| safe_href(url, ctx.base)),
+    };
+    match href.filter(|_| !in_link) {
+        Some(href) => {
+            out.push_str("<a href=\"");
+            escape_into(&href, out);
+            out.push_str("\">");
+            inlines_in(content, ctx, true, out);
+            out.push_str("</a>");
+        }
+        None => inlines_in(content, ctx, in_link, out),
+    }
+}
+
+/// An embedded picture, or (not embedded) its alt text and a link to it.
+fn image(img: &Image, ctx: &Context, in_link: bool, out: &mut String) {
+    match (ctx.image_href)(&img.src) {
+        Some(href) => {
+            out.push_str("<img src=\"");
+            escape_into(&href, out);
+            out.push_str("\" alt=\"");
+            escape_into(&img.alt, out);
+            out.push_str("\" />");
+        }
+        None => {
+            if !img.alt.is_empty() {
+                escape_into(&img.alt, out);
+                out.push(' ');
+            }
+            if in_link {
+                out.push('[');
+                escape_into(ctx.image_label, out);
+                out.push(']');
+            } else {
+                remote_image_link(img, ctx, out);
+            }
+        }
+    }
+}
+
+/// A footnote reference, its note kept for the end of the chapter ([`body`]).
+fn note(blocks: &[Block], ctx: &Context, in_link: bool, out: &mut String) {
+    // A note inside a link's text cannot be a link itself: its text follows in brackets.
+    if in_link {
+        out.push_str(" [");
+        let text = crate::model::plain_text(&match blocks {
+            [Block::Paragraph(c)] => c.clone(),
+            _ => vec![],
+        });
+        escape_into(&text, out);
+        out.push(']');
+        return;
+    }
+    let n = {
+        let mut notes = ctx.found.notes.borrow_mut();
+        notes.push(blocks.to_vec());
+        notes.len()
+    };
+    out.push_str(&format!(
+        "<a epub:type=\"noteref\" class=\"noteref\" id=\"fnref-{n}\" href=\"#fn-{n}\">{n}</a>"
+    ));
 }
 
 /// A formula as MathML (pulldown-latex), its TeX kept as an annotation for readers that show
