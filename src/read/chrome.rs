@@ -34,7 +34,7 @@
 //! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
 //! characters of text outside links, or most of the post's text with some prose.
 
-use super::html::is_hidden;
+use super::html::{attr, is_hidden};
 use crate::model::{plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
@@ -201,11 +201,11 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
         };
         // A checkbox is a task list's (Markdown `- [x]`); a sign-up form has other controls.
         let set = if is_control(e.name())
-            && e.attr("type").is_none_or(|t| {
+            && attr(e, "type").is_none_or(|t| {
                 !t.eq_ignore_ascii_case("hidden") && !t.eq_ignore_ascii_case("checkbox")
             }) {
             &mut with_control
-        } else if e.name() == "a" && e.attr("href").is_some_and(is_share_endpoint) {
+        } else if e.name() == "a" && attr(e, "href").is_some_and(is_share_endpoint) {
             &mut with_share
         } else {
             continue;
@@ -288,9 +288,9 @@ fn add_stats_memo(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats, memo: &
     let mut own = Stats::default();
     let name = el.name();
     if !(is_invisible(name) || is_hidden(el)) {
-        let link = name == "a" && el.attr("href").is_some();
+        let link = name == "a" && attr(el, "href").is_some();
         own.links += usize::from(link);
-        own.share_links += usize::from(link && el.attr("href").is_some_and(is_share_endpoint));
+        own.share_links += usize::from(link && attr(el, "href").is_some_and(is_share_endpoint));
         own.caption |= name == "figcaption";
         own.quote |= name == "blockquote";
         own.images += usize::from(name == "img");
@@ -318,9 +318,9 @@ fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
             if is_invisible(name) || is_hidden(el) {
                 return;
             }
-            let link = name == "a" && el.attr("href").is_some();
+            let link = name == "a" && attr(el, "href").is_some();
             s.links += usize::from(link);
-            s.share_links += usize::from(link && el.attr("href").is_some_and(is_share_endpoint));
+            s.share_links += usize::from(link && attr(el, "href").is_some_and(is_share_endpoint));
             s.caption |= name == "figcaption";
             s.quote |= name == "blockquote";
             s.images += usize::from(name == "img");
@@ -457,7 +457,7 @@ fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
         Node::Element(el) if is_invisible(el.name()) || is_hidden(el) => {}
         // Icons say what a button is: `[Twitter logo]`.
         Node::Element(el) if el.name() == "img" => {
-            if let Some(alt) = el.attr("alt").map(str::trim).filter(|a| !a.is_empty()) {
+            if let Some(alt) = attr(el, "alt").map(str::trim).filter(|a| !a.is_empty()) {
                 out.push_str(&format!(" [{alt}] "));
             }
         }
@@ -524,7 +524,7 @@ impl Finder<'_, '_> {
         let mut children = node.children().peekable();
         while let Some(child) = children.next() {
             // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
-            if self.is_label(child, RELATED_CUES) {
+            if self.is_label(child, &RELATED_CUES) {
                 let mut lists = Vec::new();
                 while let Some(&next) = children.peek() {
                     if self.is_blank(next) {
@@ -579,7 +579,7 @@ impl Finder<'_, '_> {
     }
 
     /// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
-    fn is_label(&self, node: NodeRef<'_, Node>, cues: &[&str]) -> bool {
+    fn is_label(&self, node: NodeRef<'_, Node>, cues: &Cues) -> bool {
         let Some(el) = node.value().as_element() else {
             return false;
         };
@@ -615,11 +615,11 @@ impl Finder<'_, '_> {
         let label = (block || prompt_name).then(|| first_text(node)).flatten();
         let related_label = label
             .filter(|_| block)
-            .and_then(|l| cue_prefix(l, RELATED_CUES));
+            .and_then(|l| cue_prefix(l, &RELATED_CUES));
         let share_label = label
             .filter(|_| block)
-            .and_then(|l| cue_prefix(l, SHARE_CUES));
-        let positioned = el.attr("style").is_some_and(is_positioned_over);
+            .and_then(|l| cue_prefix(l, &SHARE_CUES));
+        let positioned = attr(el, "style").is_some_and(is_positioned_over);
         let prompt = prompt_name && label.is_some_and(is_prompt);
         let signal = by_name.is_some()
             || has_control
@@ -629,7 +629,7 @@ impl Finder<'_, '_> {
             || prompt
             || name == "nav"
             || self.with_share.contains(&node.id())
-            || (name == "a" && el.attr("href").is_some_and(is_share_endpoint));
+            || (name == "a" && attr(el, "href").is_some_and(is_share_endpoint));
         if !signal {
             // A paragraph can still be a line inviting to subscribe, which has a link.
             let linked = name == "p"
@@ -704,7 +704,7 @@ fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
         let Some(el) = d.value().as_element().filter(|e| e.name() == "a") else {
             return false;
         };
-        let href = el.attr("href").unwrap_or_default().to_ascii_lowercase();
+        let href = attr(el, "href").unwrap_or_default().to_ascii_lowercase();
         [
             "subscri",
             "newsletter",
@@ -742,10 +742,13 @@ fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
 /// dash or a space), the number of non-whitespace characters of that label and its separator.
-fn cue_prefix(text: &str, cues: &[&str]) -> Option<usize> {
+fn cue_prefix(text: &str, cues: &Cues) -> Option<usize> {
     let text = text.trim_start_matches(['【', '[', '〖', '《', '■', '▶', '►', '»', ' ']);
     let first = &text.as_bytes()[..text.chars().next()?.len_utf8()];
-    for cue in cues {
+    if !cues.may_start(first) {
+        return None;
+    }
+    for cue in cues.words {
         // Most labels are not cues: compare whole cues only when the first character matches.
         if !cue
             .as_bytes()
@@ -801,8 +804,56 @@ fn contains_cue(text: &str, cues: &[&str]) -> bool {
     cues.iter().any(|c| lower.contains(c))
 }
 
+/// Words that start labels (or make up prompts), with a filter on their first character: most
+/// text starts none of them, and the finder looks at the first text of every block of every
+/// post.
+struct Cues {
+    words: &'static [&'static str],
+    /// Bit `first_char_key(w)` is set for every word `w`.
+    firsts: [u64; 16],
+}
+
+impl Cues {
+    const fn new(words: &'static [&'static str]) -> Cues {
+        let mut firsts = [0; 16];
+        let mut i = 0;
+        while i < words.len() {
+            let k = first_char_key(words[i].as_bytes());
+            firsts[k / 64] |= 1 << (k % 64);
+            i += 1;
+        }
+        Cues { words, firsts }
+    }
+
+    /// Whether a word may start with the character whose UTF-8 bytes `first` starts with (false
+    /// means none does; true may be a collision).
+    fn may_start(&self, first: &[u8]) -> bool {
+        let k = first_char_key(first);
+        self.firsts[k / 64] >> (k % 64) & 1 == 1
+    }
+}
+
+/// The first character's bytes, ASCII folded to lower case, hashed to 10 bits.
+const fn first_char_key(bytes: &[u8]) -> usize {
+    let len = match bytes[0] {
+        0..=0x7F => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    let mut h: u32 = 0;
+    let mut i = 0;
+    while i < len && i < bytes.len() {
+        h = h
+            .wrapping_mul(31)
+            .wrapping_add(bytes[i].to_ascii_lowercase() as u32);
+        i += 1;
+    }
+    (h % 1024) as usize
+}
+
 /// Labels of related-article lists, in the languages of news sites.
-const RELATED_CUES: &[&str] = &[
+static RELATED_CUES: Cues = Cues::new(&[
     "延伸閱讀",
     "延伸阅读",
     "相關閱讀",
@@ -858,10 +909,10 @@ const RELATED_CUES: &[&str] = &[
     "Leer más",
     "Te puede interesar",
     "Leia também",
-];
+]);
 
 /// Labels of share bars.
-const SHARE_CUES: &[&str] = &[
+static SHARE_CUES: Cues = Cues::new(&[
     "分享到",
     "分享至",
     "分享",
@@ -877,7 +928,7 @@ const SHARE_CUES: &[&str] = &[
     "Partager",
     "Teilen",
     "Compartir",
-];
+]);
 
 /// Words of a subscription invitation (lowercase).
 const SUBSCRIBE_CUES: &[&str] = &[
@@ -912,7 +963,7 @@ const SUBSCRIBE_VERBS: &[&str] = &[
 ];
 
 /// Whole-block texts of buttons and prompts (compared without case, spaces and arrows).
-const PROMPTS: &[&str] = &[
+static PROMPTS: Cues = Cues::new(&[
     "点击查看大图",
     "點擊查看大圖",
     "点击看大图",
@@ -953,7 +1004,7 @@ const PROMPTS: &[&str] = &[
     "lirelasuite",
     "weiterlesen",
     "leermás",
-];
+]);
 
 /// Whether `text` is nothing but a prompt ("点击查看大图", "Continue reading »").
 fn is_prompt(text: &str) -> bool {
@@ -965,7 +1016,7 @@ fn is_prompt(text: &str) -> bool {
         return false;
     };
     let first = first.to_lowercase().next().unwrap_or(first);
-    if !PROMPTS.iter().any(|p| p.starts_with(first)) {
+    if !PROMPTS.may_start(first.encode_utf8(&mut [0; 4]).as_bytes()) {
         return false;
     }
     // The key (letters and digits, lowercase) in a buffer on the stack: this runs on every
@@ -983,7 +1034,7 @@ fn is_prompt(text: &str) -> bool {
         len += c.encode_utf8(&mut buf[len..]).len();
     }
     let key = std::str::from_utf8(&buf[..len]).unwrap_or_default();
-    !key.is_empty() && PROMPTS.contains(&key)
+    !key.is_empty() && PROMPTS.words.contains(&key)
 }
 
 /// Text placed over a picture at percentages (`top:6.4%;left:42.9%`), as ai2html graphics do.
@@ -1007,7 +1058,7 @@ fn is_positioned_over(style: &str) -> bool {
 
 /// What the element's class, id or role names call it.
 fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
-    if let Some(role) = el.attr("role") {
+    if let Some(role) = attr(el, "role") {
         match role.trim() {
             "navigation" | "menubar" | "toolbar" => return Some(Kind::Navigation),
             "form" | "search" => return Some(Kind::Form),
@@ -1016,7 +1067,7 @@ fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
         }
     }
     let mut found: Option<Kind> = None;
-    for value in [el.attr("class"), el.attr("id")].into_iter().flatten() {
+    for value in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
         let mut prev = Word::default();
         for_each_word(value, |w| {
             // Each word is judged with the one after it (`more article`); the last with "".
@@ -1151,7 +1202,7 @@ fn remove_labelled_links(blocks: &mut Vec<Block>) {
             // Labels are short: no paragraph's text is built just to find that out.
             Block::Paragraph(c) | Block::Heading { content: c, .. } if inlines_fit(c, &mut 64) => {
                 let text = plain_text(c);
-                cue_prefix(text.trim(), RELATED_CUES).is_some_and(|n| n == visible_chars(&text))
+                cue_prefix(text.trim(), &RELATED_CUES).is_some_and(|n| n == visible_chars(&text))
             }
             _ => false,
         };
@@ -1562,16 +1613,16 @@ mod tests {
     #[test]
     fn labels_are_whole() {
         assert_eq!(
-            cue_prefix("延伸阅读：德国哈勒市枪击案", RELATED_CUES),
+            cue_prefix("延伸阅读：德国哈勒市枪击案", &RELATED_CUES),
             Some(5)
         );
-        assert_eq!(cue_prefix("Related articles", RELATED_CUES), Some(15));
-        assert_eq!(cue_prefix("Related: more", RELATED_CUES), Some(8));
+        assert_eq!(cue_prefix("Related articles", &RELATED_CUES), Some(15));
+        assert_eq!(cue_prefix("Related: more", &RELATED_CUES), Some(8));
         assert_eq!(
-            cue_prefix("Related to this, the minister said", RELATED_CUES),
+            cue_prefix("Related to this, the minister said", &RELATED_CUES),
             None
         );
-        assert_eq!(cue_prefix("分享经济发展迅速", SHARE_CUES), None);
+        assert_eq!(cue_prefix("分享经济发展迅速", &SHARE_CUES), None);
         assert!(is_prompt("Continue reading »") && is_prompt("点击查看大图"));
         assert!(!is_prompt("Continue reading the report, she said"));
     }

@@ -2,6 +2,7 @@
 //! play them in a book, but dropping them loses what the author showed. Each becomes a link to
 //! the original — a YouTube or Vimeo watch page, the tweet — with its title when it has one.
 
+use super::html::attr;
 use crate::model::{Inline, Link};
 use ego_tree::NodeRef;
 use scraper::Node;
@@ -15,13 +16,13 @@ pub fn embed_link(node: NodeRef<'_, Node>) -> Option<Inline> {
     if !matches!(name, "iframe" | "video" | "audio") {
         return None;
     }
-    let attr = |k: &str| el.attr(k).map(str::trim).filter(|v| !v.is_empty());
-    let src = attr("src").or_else(|| attr("data-src")).or_else(|| {
+    let value = |k: &str| attr(el, k).map(str::trim).filter(|v| !v.is_empty());
+    let src = value("src").or_else(|| value("data-src")).or_else(|| {
         // `<video><source src=…>`
         node.descendants()
             .filter_map(|d| d.value().as_element())
             .find(|e| e.name() == "source")
-            .and_then(|e| e.attr("src"))
+            .and_then(|e| attr(e, "src"))
             .map(str::trim)
     })?;
     let src = match src.strip_prefix("//") {
@@ -37,8 +38,8 @@ pub fn embed_link(node: NodeRef<'_, Node>) -> Option<Inline> {
     if !scheme_ok {
         return None;
     }
-    let title = attr("title")
-        .or_else(|| attr("aria-label"))
+    let title = value("title")
+        .or_else(|| value("aria-label"))
         .map(str::to_string);
     let (label, url) = match name {
         "video" => ("Video", src),

@@ -83,20 +83,20 @@ impl Footnotes {
             let Some(el) = node.value().as_element() else {
                 continue;
             };
-            let id = el.attr("id").filter(|id| !id.is_empty());
+            let id = attr(el, "id").filter(|id| !id.is_empty());
             if el.has_class("footnote-definition", CaseSensitivity::AsciiCaseInsensitive) {
                 if let Some(id) = id {
                     notes.by_id.insert(id.to_string(), node.id());
                 }
             } else if el.has_class("footnotes", CaseSensitivity::AsciiCaseInsensitive)
-                || el.attr("role") == Some("doc-endnotes")
+                || attr(el, "role") == Some("doc-endnotes")
             {
                 containers.push(node);
                 for li in node
                     .descendants()
                     .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "li"))
                 {
-                    if let Some(id) = li.value().as_element().and_then(|e| e.attr("id")) {
+                    if let Some(id) = li.value().as_element().and_then(|e| attr(e, "id")) {
                         notes.by_id.insert(id.to_string(), li.id());
                     }
                 }
@@ -111,7 +111,7 @@ impl Footnotes {
                 .value()
                 .as_element()
                 .filter(|e| e.name() == "a")
-                .and_then(|e| e.attr("href")?.strip_prefix('#'))
+                .and_then(|e| attr(e, "href")?.strip_prefix('#'))
                 .and_then(|id| notes.by_id.get(id))
             {
                 if !is_backlink(node) {
@@ -133,7 +133,7 @@ impl Footnotes {
 
     /// The definition a link refers to, when it is a footnote reference.
     fn target(&self, a: &scraper::node::Element) -> Option<NodeId> {
-        let id = a.attr("href")?.strip_prefix('#')?;
+        let id = attr(a, "href")?.strip_prefix('#')?;
         self.by_id.get(id).copied()
     }
 }
@@ -141,7 +141,7 @@ impl Footnotes {
 /// A footnote's link back to its reference (`↩`), which a note in the model does not need.
 fn is_backlink(node: NodeRef<'_, Node>) -> bool {
     node.value().as_element().is_some_and(|e| {
-        e.attr("role") == Some("doc-backlink")
+        attr(e, "role") == Some("doc-backlink")
             || ["reversefootnote", "footnote-back", "footnote-backref"]
                 .iter()
                 .any(|c| e.has_class(c, CaseSensitivity::AsciiCaseInsensitive))
@@ -235,10 +235,21 @@ fn kind(name: &str) -> Kind {
     }
 }
 
+/// The value of an attribute (in no namespace, as `Element::attr` looks them up). scraper's
+/// `attr` interns the name on every call, a hash into html5ever's atom table; comparing the few
+/// attributes an element has is several times cheaper, and the reader and the chrome finder ask
+/// for attributes of every element of every post.
+pub(crate) fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    el.attrs
+        .iter()
+        .find(|(q, _)| q.ns.is_empty() && &*q.local == name)
+        .map(|(_, v)| &**v)
+}
+
 pub(crate) fn is_hidden(el: &scraper::node::Element) -> bool {
-    el.attr("hidden").is_some()
-        || el.attr("aria-hidden") == Some("true") && el.name() != "span"
-        || el.attr("style").is_some_and(hides)
+    attr(el, "hidden").is_some()
+        || attr(el, "aria-hidden") == Some("true") && el.name() != "span"
+        || attr(el, "style").is_some_and(hides)
 }
 
 /// Whether a `style` attribute hides its element (`display:none`, `visibility: hidden`, in any
@@ -349,7 +360,7 @@ impl Reader<'_, '_> {
                 WarningKind::Footnote,
                 format!(
                     "footnote {:?} is never referred to; its text is kept where it was defined",
-                    el.attr("id").unwrap_or_default()
+                    attr(el, "id").unwrap_or_default()
                 ),
             ));
         }
@@ -411,8 +422,7 @@ impl Reader<'_, '_> {
         if !content.is_empty() {
             // An id that is the heading's own slug is the one every writer derives anyway
             // (`model::heading_ids`): only others are kept as explicit.
-            let id = el
-                .attr("id")
+            let id = attr(el, "id")
                 .map(str::trim)
                 .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
                 .map(str::to_string);
@@ -423,8 +433,7 @@ impl Reader<'_, '_> {
     /// `<ul>`, `<ol>` (with its `start`) or `<menu>`; loose when an item holds paragraphs.
     fn list(&mut self, node: NodeRef<'_, Node>, el: &Element, sink: &mut Sink, depth: usize) {
         let ordered = el.name() == "ol";
-        let start = el
-            .attr("start")
+        let start = attr(el, "start")
             .and_then(|s| s.trim().parse().ok())
             .unwrap_or(1);
         let items = self.list_items(node, depth);
@@ -561,8 +570,7 @@ impl Reader<'_, '_> {
                 cell_count += 1;
                 single_cell = Some(cell);
                 cells.push(trim(normalize(self.inlines_of(cell, depth))));
-                let span: usize = el
-                    .attr("colspan")
+                let span: usize = attr(el, "colspan")
                     .and_then(|s| s.trim().parse().ok())
                     .unwrap_or(1);
                 for _ in 1..span.clamp(1, 64) {
@@ -708,11 +716,10 @@ impl Reader<'_, '_> {
     /// `<a>`: a link when its `href` can be followed, else just its content.
     fn link(&mut self, node: NodeRef<'_, Node>, el: &Element, out: &mut Vec<Inline>, depth: usize) {
         let content = self.inlines_of(node, depth);
-        match el.attr("href").map(str::trim).filter(|h| is_followable(h)) {
+        match attr(el, "href").map(str::trim).filter(|h| is_followable(h)) {
             Some(href) => out.push(Inline::Link(Box::new(Link {
                 url: absolutize(href),
-                title: el
-                    .attr("title")
+                title: attr(el, "title")
                     .map(|t| collapse_whitespace(t).trim().to_string())
                     .filter(|t| !t.is_empty()),
                 content,
@@ -796,8 +803,8 @@ impl Reader<'_, '_> {
 
 /// A task list's checkbox (`<input type="checkbox" checked>`).
 fn checkbox(el: &scraper::node::Element) -> Option<Inline> {
-    (el.name() == "input" && el.attr("type")?.eq_ignore_ascii_case("checkbox"))
-        .then(|| Inline::Check(el.attr("checked").is_some()))
+    (el.name() == "input" && attr(el, "type")?.eq_ignore_ascii_case("checkbox"))
+        .then(|| Inline::Check(attr(el, "checked").is_some()))
 }
 
 fn caption_text(inlines: Vec<Inline>) -> String {
@@ -850,7 +857,7 @@ fn code_block(pre: NodeRef<'_, Node>, first_line: Option<u32>) -> Option<Block> 
     let marked = pre
         .value()
         .as_element()
-        .and_then(|e| e.attr("data-linenos"))
+        .and_then(|e| attr(e, "data-linenos"))
         .and_then(|n| n.parse().ok());
     Some(Block::Code {
         lang: code_lang(pre),
@@ -957,22 +964,20 @@ const LAZY_ATTRS: &[&str] = &[
 /// Builds an image from `<img>`, resolving lazy loading; `None` for tracking pixels and for
 /// placeholders with no real source.
 fn image(el: &scraper::node::Element) -> Option<Image> {
-    let dim = |a| {
-        el.attr(a)
-            .and_then(|v: &str| v.trim().trim_end_matches("px").parse::<u32>().ok())
-    };
+    let dim =
+        |a| attr(el, a).and_then(|v: &str| v.trim().trim_end_matches("px").parse::<u32>().ok());
     if matches!((dim("width"), dim("height")), (Some(0..=1), Some(0..=1))) {
         return None;
     }
     let candidates = LAZY_ATTRS
         .iter()
-        .filter_map(|a| el.attr(a).map(str::to_string))
+        .filter_map(|a| attr(el, a).map(str::to_string))
         .chain(
             ["data-srcset", "srcset"]
                 .iter()
-                .filter_map(|a| el.attr(a).and_then(best_srcset)),
+                .filter_map(|a| attr(el, a).and_then(best_srcset)),
         )
-        .chain(el.attr("src").map(str::to_string));
+        .chain(attr(el, "src").map(str::to_string));
     let mut data_uri = None;
     let mut src = None;
     for c in candidates {
@@ -994,7 +999,7 @@ fn image(el: &scraper::node::Element) -> Option<Image> {
     // A tiny data: URI is a lazy-loading placeholder (a 1×1 GIF); a large one is a real picture.
     let src = src.or(data_uri.filter(|d| d.len() > 256))?;
     let clean = |a| {
-        el.attr(a)
+        attr(el, a)
             .map(|t: &str| collapse_whitespace(t).trim().to_string())
             .filter(|t| !t.is_empty())
     };
