@@ -220,6 +220,7 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
         root,
         total: std::cell::Cell::new(None),
         memo: RefCell::new(IdMap::default()),
+        firsts: RefCell::new(IdMap::default()),
         with_control,
         with_share,
         marks: &mut marks,
@@ -484,17 +485,35 @@ fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
+/// How far into an element [`Finder::first_text`] looks, in nodes (the element itself first).
+const LABEL_DEPTH: usize = 48;
+
+/// An element's first visible text with its position among the element's nodes in document
+/// order, and how many of those nodes there are (counted up to [`LABEL_DEPTH`]).
+#[derive(Clone, Copy)]
+struct FirstText<'a> {
+    text: Option<(usize, &'a str)>,
+    nodes: usize,
+}
+
+/// The number of nodes in `node`'s subtree, counted up to `cap`.
+fn capped_size(node: NodeRef<'_, Node>, cap: usize) -> usize {
+    node.descendants().take(cap).count()
+}
+
 struct Finder<'m, 'a> {
     root: NodeRef<'a, Node>,
     /// The post's visible characters, counted when a rule first needs them.
     total: std::cell::Cell<Option<usize>>,
     memo: RefCell<IdMap<Stats>>,
+    /// [`Finder::first_text`] of the elements asked so far.
+    firsts: RefCell<IdMap<FirstText<'a>>>,
     with_control: IdSet,
     with_share: IdSet,
     marks: &'m mut Marks,
 }
 
-impl Finder<'_, '_> {
+impl<'a> Finder<'_, 'a> {
     fn total(&self) -> usize {
         match self.total.get() {
             Some(n) => n,
@@ -514,7 +533,7 @@ impl Finder<'_, '_> {
         s
     }
 
-    fn walk(&mut self, node: NodeRef<'_, Node>, root: bool) {
+    fn walk(&mut self, node: NodeRef<'a, Node>, root: bool) {
         if !root {
             if let Some(kind) = self.classify(node) {
                 self.mark(node, kind);
@@ -579,7 +598,7 @@ impl Finder<'_, '_> {
     }
 
     /// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
-    fn is_label(&self, node: NodeRef<'_, Node>, cues: &Cues) -> bool {
+    fn is_label(&self, node: NodeRef<'a, Node>, cues: &Cues) -> bool {
         let Some(el) = node.value().as_element() else {
             return false;
         };
@@ -587,10 +606,54 @@ impl Finder<'_, '_> {
             return false;
         }
         // The label starts the block (cheap to look at), and is all of it.
-        let Some(n) = first_text(node).and_then(|t| cue_prefix(t, cues)) else {
+        let Some(n) = self.first_text(node).and_then(|t| cue_prefix(t, cues)) else {
             return false;
         };
         self.stats(node).text == n
+    }
+
+    /// The first visible, non-blank text in `node`, trimmed, if it is among its first
+    /// [`LABEL_DEPTH`] nodes (a label deeper than that is no label). Nested wrappers ask for the
+    /// same text at every level, so each element's answer is remembered.
+    fn first_text(&self, node: NodeRef<'a, Node>) -> Option<&'a str> {
+        self.first_in(node).text.map(|(_, t)| t)
+    }
+
+    fn first_in(&self, node: NodeRef<'a, Node>) -> FirstText<'a> {
+        if let Some(known) = self.firsts.borrow().get(&node.id()) {
+            return *known;
+        }
+        // `node` itself is position 0.
+        let mut seen = 1;
+        let mut text = None;
+        for child in node.children() {
+            if seen >= LABEL_DEPTH {
+                break;
+            }
+            match child.value() {
+                Node::Text(t) if !t.trim().is_empty() => {
+                    text = Some((seen, t.trim()));
+                    break;
+                }
+                Node::Element(e) if !(is_invisible(e.name()) || is_hidden(e)) => {
+                    let inner = self.first_in(child);
+                    if let Some((at, t)) = inner.text {
+                        text = Some((seen + at, t)).filter(|&(at, _)| at < LABEL_DEPTH);
+                        break;
+                    }
+                    seen += inner.nodes;
+                }
+                // Hidden elements count, though their text does not.
+                Node::Element(_) => seen += capped_size(child, LABEL_DEPTH - seen),
+                _ => seen += 1,
+            }
+        }
+        let first = FirstText {
+            text,
+            nodes: seen.min(LABEL_DEPTH),
+        };
+        self.firsts.borrow_mut().insert(node.id(), first);
+        first
     }
 
     fn mark(&mut self, node: NodeRef<'_, Node>, kind: Kind) {
@@ -600,7 +663,7 @@ impl Finder<'_, '_> {
     }
 
     /// The kind of chrome `node` is, or `None` for content (or a wrapper to look into).
-    fn classify(&self, node: NodeRef<'_, Node>) -> Option<Kind> {
+    fn classify(&self, node: NodeRef<'a, Node>) -> Option<Kind> {
         let el = node.value().as_element()?;
         let name = el.name();
         if is_invisible(name) || matches!(name, "html" | "body" | "article" | "main") {
@@ -612,7 +675,7 @@ impl Finder<'_, '_> {
         let block = is_block(name);
         let prompt_name = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption");
         // Only blocks and prompts look at their first text (which walks into the element).
-        let label = (block || prompt_name).then(|| first_text(node)).flatten();
+        let label = (block || prompt_name).then(|| self.first_text(node)).flatten();
         let related_label = label
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, &RELATED_CUES));
@@ -719,26 +782,6 @@ fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
     })
 }
 
-/// The first non-empty text in `node`, trimmed: a block's label or heading.
-fn first_text<'a>(node: NodeRef<'a, Node>) -> Option<&'a str> {
-    // A label deeper than this is no label; the bound keeps absurdly nested pages linear.
-    for d in node.descendants().take(48) {
-        match d.value() {
-            Node::Text(t) if !t.trim().is_empty() => {
-                let hidden = d.ancestors().take_while(|a| a.id() != node.id()).any(|a| {
-                    a.value()
-                        .as_element()
-                        .is_some_and(|e| is_invisible(e.name()) || is_hidden(e))
-                });
-                if !hidden {
-                    return Some(t.trim());
-                }
-            }
-            _ => {}
-        }
-    }
-    None
-}
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
 /// dash or a space), the number of non-whitespace characters of that label and its separator.
