@@ -91,12 +91,19 @@ fn is_html_space_byte(b: u8) -> bool {
 /// Whether [`collapse_whitespace`] could change `s`: it holds a control character (every HTML
 /// space but ' ' is one), two spaces in a row, or U+FFFE/U+FFFF (UTF-8 `EF BF BE`/`EF BF BF`).
 fn needs_collapsing(s: &[u8]) -> bool {
-    s.iter().enumerate().any(|(i, &b)| match b {
-        0..=0x1F | 0x7F => true,
-        b' ' => s.get(i + 1) == Some(&b' '),
-        0xEF => s.get(i + 1) == Some(&0xBF) && matches!(s.get(i + 2), Some(0xBE | 0xBF)),
-        _ => false,
-    })
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static DOUBLE_SPACE: LazyLock<Finder> = LazyLock::new(|| Finder::new(b"  "));
+    static NONCHARACTER: LazyLock<Finder> = LazyLock::new(|| Finder::new(b"\xEF\xBF"));
+    // Each test is a vector scan (this runs on all text of every post): control characters
+    // chunk by chunk without stopping at the first, the byte strings with memchr.
+    s.chunks(32).any(|c| {
+        c.iter()
+            .fold(false, |hit, &b| hit | (b < 0x20) | (b == 0x7F))
+    }) || DOUBLE_SPACE.find(s).is_some()
+        || NONCHARACTER
+            .find_iter(s)
+            .any(|at| matches!(s.get(at + 2), Some(0xBE | 0xBF)))
 }
 
 /// Brings inlines into canonical form, without trimming the ends (see [`trim`]).

@@ -675,7 +675,9 @@ impl<'a> Finder<'_, 'a> {
         let block = is_block(name);
         let prompt_name = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption");
         // Only blocks and prompts look at their first text (which walks into the element).
-        let label = (block || prompt_name).then(|| self.first_text(node)).flatten();
+        let label = (block || prompt_name)
+            .then(|| self.first_text(node))
+            .flatten();
         let related_label = label
             .filter(|_| block)
             .and_then(|l| cue_prefix(l, &RELATED_CUES));
@@ -781,7 +783,6 @@ fn links_to_sign_up(node: NodeRef<'_, Node>) -> bool {
             || contains_cue(&text_of(d), SUBSCRIBE_VERBS)
     })
 }
-
 
 /// When `text` starts with one of `cues` as a whole label (followed by nothing, a colon, a
 /// dash or a space), the number of non-whitespace characters of that label and its separator.

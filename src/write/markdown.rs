@@ -870,7 +870,7 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
     // `\[…\]` around TeX-looking text would read as display math (see read::math): such a
     // run writes `[` as a character reference instead.
     let tex_like = bytes.contains(&b'[') && bytes.iter().any(|b| matches!(b, b'^' | b'=' | b'{'));
-    let brackets = match bytes.iter().any(|&b| b == b'[' || b == b']') {
+    let brackets = match memchr::memchr2(b'[', b']', bytes).is_some() {
         true => brackets_to_escape(bytes, tex_like, IN_LINK.get()),
         false => Vec::new(),
     };
@@ -884,8 +884,7 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
     let mut i = start;
     // Straight to the next byte that may need escaping: most text has none (every CJK byte is
     // above ASCII), and this runs on all text of every note.
-    while let Some(k) = bytes[i..].iter().position(|&b| MAY_ESCAPE[usize::from(b)]) {
-        let at = i + k;
+    while let Some(at) = next_may_escape(bytes, i) {
         i = at + 1;
         let b = bytes[at];
         let prev = at.checked_sub(1).map(|p| bytes[p]);
@@ -925,6 +924,23 @@ fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
         }
     }
     out.push_str(&t[start..]);
+}
+
+/// The position of the first byte from `from` on that [`escape_text`] looks at. Runs of 16
+/// bytes above ASCII (CJK text, three bytes a character) are skipped whole: that test is one
+/// vector instruction, where the table is looked up byte by byte.
+fn next_may_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 16) {
+        if chunk.iter().fold(false, |ascii, &b| ascii | b.is_ascii()) {
+            break;
+        }
+        i += 16;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| MAY_ESCAPE[usize::from(b)])
+        .map(|k| i + k)
 }
 
 /// The bytes [`escape_text`] looks at: those it may escape, and `(`, `)`, `{` after which it
