@@ -210,6 +210,16 @@ pub(super) fn find_boilerplate(
         }
     }
     for doc in docs.iter_mut() {
+        // Most posts have none: their edge blocks, hashed when they were read, say so.
+        let has_some = fingerprints.inputs.get(&doc.meta.path).is_none_or(|input| {
+            input
+                .edges
+                .iter()
+                .any(|h| boilerplate.binary_search(h).is_ok())
+        });
+        if !has_some {
+            continue;
+        }
         let removed = chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, &boilerplate);
         if verbosity == Verbosity::Verbose {
             list_chrome(&doc.meta.path, &removed);
