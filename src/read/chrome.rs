@@ -1459,24 +1459,21 @@ fn block_has_link(block: &Block) -> bool {
 /// A block's text, for the report.
 pub fn block_text(block: &Block) -> String {
     let mut out = String::new();
-    push_block_text(block, &mut out);
+    for_each_text(block, &mut |t| out.push_str(t));
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn push_block_text(block: &Block, out: &mut String) {
+/// The pieces of a block's text in order, a space after each paragraph's.
+fn for_each_text(block: &Block, f: &mut dyn FnMut(&str)) {
     match block {
         Block::Heading { content, .. } | Block::Paragraph(content) => {
-            out.push_str(&plain_text(content));
-            out.push(' ');
+            f(&plain_text(content));
+            f(" ");
         }
-        Block::List { items, .. } => {
-            for b in items.iter().flatten() {
-                push_block_text(b, out);
-            }
-        }
-        Block::Quote(inner) => inner.iter().for_each(|b| push_block_text(b, out)),
-        Block::Code { text, .. } => out.push_str(text),
-        Block::Figure(img) => out.push_str(&img.alt),
+        Block::List { items, .. } => items.iter().flatten().for_each(|b| for_each_text(b, f)),
+        Block::Quote(inner) => inner.iter().for_each(|b| for_each_text(b, f)),
+        Block::Code { text, .. } => f(text),
+        Block::Figure(img) => f(&img.alt),
         Block::Table(_) | Block::Rule => {}
     }
 }
@@ -1514,12 +1511,19 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     };
     source.bytes().chain([0]).for_each(&mut add);
     let mut n = 0;
-    for c in block_text(block).chars().filter(|c| !c.is_whitespace()) {
-        n += 1;
-        if n > MAX_BOILERPLATE {
-            return None;
+    let mut fits = true;
+    for_each_text(block, &mut |text| {
+        for c in text.chars().filter(|c| !c.is_whitespace()) {
+            n += 1;
+            if n > MAX_BOILERPLATE {
+                fits = false;
+                return;
+            }
+            c.encode_utf8(&mut [0; 4]).bytes().for_each(&mut add);
         }
-        c.encode_utf8(&mut [0; 4]).bytes().for_each(&mut add);
+    });
+    if !fits {
+        return None;
     }
     let linked = block_has_link(block);
     if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
