@@ -26,7 +26,7 @@ use crate::model::{Document, Meta, PostPath};
 use crate::options::Options;
 pub use crate::output::Stamp;
 use crate::output::{hex, sha256_hex};
-use crate::read::chrome;
+use crate::read::{chrome, ReadOptions};
 use crate::templates::Templates;
 use crate::warning::Warning;
 use serde::{Deserialize, Serialize};
@@ -61,8 +61,14 @@ pub struct InputInfo {
 }
 
 impl InputInfo {
-    /// What an incremental run keeps of the post `doc`, read with `chrome` removed.
-    pub fn new(stamp: Stamp, doc: &Document, chrome: &[chrome::Removed]) -> InputInfo {
+    /// What an incremental run keeps of the post `doc`, read as `read` says with `chrome`
+    /// removed.
+    pub fn new(
+        stamp: Stamp,
+        doc: &Document,
+        chrome: &[chrome::Removed],
+        read: ReadOptions,
+    ) -> InputInfo {
         let mut pictures: Vec<String> = Vec::new();
         doc.for_each_image(&mut |img| {
             if !images::is_remote(&img.src) && !pictures.contains(&img.src) {
@@ -72,7 +78,11 @@ impl InputInfo {
         InputInfo {
             stamp,
             pictures,
-            edges: chrome::edge_hashes(&doc.meta, &doc.blocks),
+            // Only a run that removes chrome looks for boilerplate.
+            edges: match read.keep_chrome {
+                true => Vec::new(),
+                false => chrome::edge_hashes(&doc.meta, &doc.blocks),
+            },
             chrome: chrome::counts(chrome),
         }
     }
@@ -101,13 +111,17 @@ impl CachedPost {
 struct CacheHeader {
     format: u32,
     postbook: String,
+    /// Posts read with their chrome kept have no chrome counts and no edge hashes: a cache
+    /// is only used by runs that read posts the same way.
+    keep_chrome: bool,
 }
 
 impl CacheHeader {
-    fn current() -> CacheHeader {
+    fn current(read: ReadOptions) -> CacheHeader {
         CacheHeader {
             format: CACHE_FORMAT,
             postbook: env!("CARGO_PKG_VERSION").into(),
+            keep_chrome: read.keep_chrome,
         }
     }
 }
@@ -131,7 +145,7 @@ pub struct PostCache {
 }
 
 impl PostCache {
-    pub fn load(dir: &Path) -> PostCache {
+    pub fn load(dir: &Path, read: ReadOptions) -> PostCache {
         let Ok(file) = std::fs::File::open(dir.join(CACHE_NAME)) else {
             return PostCache::default();
         };
@@ -139,7 +153,7 @@ impl PostCache {
         let header = lines.next().and_then(|l| l.ok());
         let header: Option<CacheHeader> = header.and_then(|l| serde_json::from_str(&l).ok());
         let mut cache = PostCache {
-            ignored: header != Some(CacheHeader::current()),
+            ignored: header != Some(CacheHeader::current(read)),
             ..PostCache::default()
         };
         if !cache.ignored {
@@ -203,11 +217,11 @@ pub struct CacheWriter {
 impl CacheWriter {
     /// Starts a cache in `dir`, creating the folder. Without a folder, or when it cannot be
     /// written, the writer does nothing: the next run then reads every post.
-    pub fn create(dir: Option<&Path>) -> CacheWriter {
+    pub fn create(dir: Option<&Path>, read: ReadOptions) -> CacheWriter {
         let start = |dir: &Path| -> std::io::Result<BufWriter<NamedTempFile>> {
             let tmp = crate::output::temporary_for(&dir.join(CACHE_NAME))?;
             let mut file = BufWriter::new(tmp);
-            serde_json::to_writer(&mut file, &CacheHeader::current())?;
+            serde_json::to_writer(&mut file, &CacheHeader::current(read))?;
             file.write_all(b"\n")?;
             Ok(file)
         };
@@ -401,21 +415,21 @@ mod tests {
         std::fs::write(&post, "---\ntitle: A\ndate: 2023-05-01\n---\nhi\n").unwrap();
         let doc = crate::read::read_post(&post).unwrap().doc;
         let stamp = Stamp::of(&post);
-        let info = InputInfo::new(stamp.unwrap(), &doc, &[]);
-        let mut w = CacheWriter::create(Some(dir.path()));
+        let info = InputInfo::new(stamp.unwrap(), &doc, &[], ReadOptions::default());
+        let mut w = CacheWriter::create(Some(dir.path()), ReadOptions::default());
         let warning = Warning::new(WarningKind::Undated, "a warning");
         w.add(&doc.meta, &info, std::slice::from_ref(&warning));
         w.save(dir.path()).unwrap();
         // Nothing else is left in the folder.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
-        let mut cache = PostCache::load(dir.path());
+        let mut cache = PostCache::load(dir.path(), ReadOptions::default());
         let (meta, _, warnings) = cache.take(&post).unwrap().fresh(stamp).expect("cached");
         assert_eq!(meta, doc.meta);
         assert_eq!(warnings, [warning]);
         assert!(cache.take(&post).is_none() && cache.unused() == 0);
         // A changed stamp misses.
-        let mut cache = PostCache::load(dir.path());
+        let mut cache = PostCache::load(dir.path(), ReadOptions::default());
         let other = stamp.map(|s| Stamp {
             size: s.size + 1,
             ..s
@@ -426,14 +440,25 @@ mod tests {
         let file = dir.path().join(CACHE_NAME);
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::write(&file, &text[..text.len() - 5]).unwrap();
-        assert!(PostCache::load(dir.path()).ignored);
+        assert!(PostCache::load(dir.path(), ReadOptions::default()).ignored);
         std::fs::write(
             &file,
             text.replacen(&format!("\"format\":{CACHE_FORMAT}"), "\"format\":0", 1),
         )
         .unwrap();
-        let mut cache = PostCache::load(dir.path());
+        let mut cache = PostCache::load(dir.path(), ReadOptions::default());
         assert!(cache.ignored && cache.unused() == 0);
+    }
+
+    #[test]
+    fn a_cache_serves_only_runs_that_read_posts_the_same_way() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = ReadOptions { keep_chrome: true };
+        CacheWriter::create(Some(dir.path()), ReadOptions::default())
+            .save(dir.path())
+            .unwrap();
+        assert!(!PostCache::load(dir.path(), ReadOptions::default()).ignored);
+        assert!(PostCache::load(dir.path(), kept).ignored);
     }
 
     #[test]
@@ -443,19 +468,19 @@ mod tests {
             .iter()
             .map(|n| dir.path().join(format!("2023-05-01-{n}.md")))
             .collect();
-        let mut w = CacheWriter::create(Some(dir.path()));
+        let mut w = CacheWriter::create(Some(dir.path()), ReadOptions::default());
         for p in &posts {
             std::fs::write(p, "---\ntitle: T\n---\nhi\n").unwrap();
             let doc = crate::read::read_post(p).unwrap().doc;
             w.add(
                 &doc.meta,
-                &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[]),
+                &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[], ReadOptions::default()),
                 &[],
             );
         }
         w.save(dir.path()).unwrap();
         // `b` was deleted and a new post sorts before `a`: entries are matched or passed over.
-        let mut cache = PostCache::load(dir.path());
+        let mut cache = PostCache::load(dir.path(), ReadOptions::default());
         assert!(cache.take(&dir.path().join("2023-04-30-new.md")).is_none());
         assert!(cache.take(&posts[0]).is_some());
         assert!(cache.take(&posts[2]).is_some());
@@ -467,7 +492,7 @@ mod tests {
         let mut lines: Vec<&str> = text.lines().collect();
         lines[3] = "{not json";
         std::fs::write(&file, lines.join("\n")).unwrap();
-        let mut cache = PostCache::load(dir.path());
+        let mut cache = PostCache::load(dir.path(), ReadOptions::default());
         assert!(cache.take(&posts[0]).is_some() && cache.take(&posts[1]).is_some());
         assert!(cache.take(&posts[2]).is_none() && cache.take(&posts[3]).is_none());
         assert!(cache.ignored);

@@ -105,6 +105,34 @@ fn chrome_is_removed_in_every_writer_and_the_article_kept() {
     }
 }
 
+/// A re-run into the same folder that reads posts the other way does not take their chrome
+/// counts (or boilerplate) from the first run's cache.
+#[test]
+fn a_rerun_with_keep_chrome_reports_nothing_removed() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("notes");
+    let first = convert(&fixture("chrome"), &dir, "markdown", &[]);
+    assert!(!first["summary"]["chrome_removed"]
+        .as_object()
+        .unwrap()
+        .is_empty());
+    let kept = convert(&fixture("chrome"), &dir, "markdown", &["--keep-chrome"]);
+    assert!(
+        kept["summary"]["chrome_removed"]
+            .as_object()
+            .unwrap()
+            .is_empty(),
+        "{kept}"
+    );
+    assert_eq!(kept["summary"]["posts_from_cache"], 0);
+    assert!(read(&dir, "2024-05-20-新能源汽车出口.md").contains("点击查看大图"));
+    let again = convert(&fixture("chrome"), &dir, "markdown", &["--keep-chrome"]);
+    assert_eq!(
+        again["summary"]["posts_from_cache"],
+        kept["summary"]["inputs"]
+    );
+}
+
 #[test]
 fn keep_chrome_keeps_it_and_lists_related_links_one_per_line() {
     let out = tempfile::tempdir().unwrap();

@@ -132,7 +132,9 @@ fn read_one(
         None => {
             let result = read_post_with(&path, opts);
             let input = match (&result, stamp) {
-                (Ok(post), Some(stamp)) => Some(InputInfo::new(stamp, &post.doc, &post.chrome)),
+                (Ok(post), Some(stamp)) => {
+                    Some(InputInfo::new(stamp, &post.doc, &post.chrome, opts))
+                }
                 _ => None,
             };
             (result, input, false)

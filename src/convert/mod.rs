@@ -175,7 +175,9 @@ impl<'a> Run<'a> {
         let (opts, started) = (self.opts, Instant::now());
         let progress = progress_bar(opts.verbosity, "reading");
         let mut cache = match self.out_dir {
-            Some(dir) if self.incremental && self.can_stream => PostCache::load(dir),
+            Some(dir) if self.incremental && self.can_stream => {
+                PostCache::load(dir, self.read_options())
+            }
             _ => PostCache::default(),
         };
         if self.streaming {
@@ -194,9 +196,7 @@ impl<'a> Run<'a> {
             new_cache,
             report,
         };
-        let read = ReadOptions {
-            keep_chrome: opts.keep_chrome,
-        };
+        let read = self.read_options();
         let crate::input::Found { files, missing, .. } = found;
         let streaming = self.streaming;
         collect::read_posts(
@@ -210,7 +210,8 @@ impl<'a> Run<'a> {
         );
         if cache.ignored && opts.verbosity == Verbosity::Verbose {
             eprintln!(
-                "note: {CACHE_NAME} is corrupt or from another version: posts were read instead"
+                "note: {CACHE_NAME} is corrupt, from another version or from a run that read \
+                 posts otherwise (--keep-chrome): posts were read instead"
             );
         }
         if streaming {
@@ -236,6 +237,13 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// How this run reads posts; the post cache is kept per way of reading.
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            keep_chrome: self.opts.keep_chrome,
+        }
+    }
+
     /// Checks that the output folder can be written, and opens the cache for the next run in
     /// it. An output folder that cannot be written fails every output, said once; the posts
     /// are still read, so the summary and the report say what would have been converted.
@@ -250,9 +258,9 @@ impl<'a> Run<'a> {
                 // A killed run's temporary files go first: the cache is being written among
                 // them.
                 save::remove_stale_temporaries(dir);
-                CacheWriter::create(Some(dir))
+                CacheWriter::create(Some(dir), self.read_options())
             }
-            _ => CacheWriter::create(None),
+            _ => CacheWriter::create(None, self.read_options()),
         }
     }
 
