@@ -378,28 +378,63 @@ impl Fingerprints {
     /// output folder and what planning decided for it), and its posts in order, each with its
     /// stamp and its local pictures' stamps. `None` when an input has no stamp (it could not be
     /// examined): such an output is never taken as up to date.
-    pub fn of(&self, plan: &str, posts: &[&Document]) -> Option<String> {
+    pub fn of(&self, plan: &[Option<&[u8]>], posts: &[&Document]) -> Option<String> {
         let mut h = self.base.clone();
-        h.update(plan.as_bytes());
+        for &field in plan {
+            hash_field(&mut h, field);
+        }
         for doc in posts {
             let input = self.inputs.get(&doc.meta.path)?;
             // Raw bytes, not `{:?}`: at 100,000 posts, escaping every path for Debug showed.
             h.update(b"\0");
             h.update(doc.meta.path.as_os_str().as_encoded_bytes());
             h.update(b"\0");
-            h.update(input.stamp.size.to_le_bytes());
-            h.update(input.stamp.mtime_ns.to_le_bytes());
+            hash_stamp(&mut h, Some(input.stamp));
             for src in &input.pictures {
-                // The message, not the error's Debug: fingerprints of earlier runs stay valid.
-                let resolved = images::resolve(&doc.meta, src, &self.root);
-                let picture = match resolved.map_err(|e| e.to_string()) {
-                    Ok(Source::File(p)) => format!("{p:?}{:?}", Stamp::of(&p)),
-                    other => format!("{other:?}"),
-                };
-                h.update(picture.as_bytes());
+                match images::resolve(&doc.meta, src, &self.root) {
+                    Ok(Source::File(p)) => {
+                        h.update(b"f");
+                        hash_field(&mut h, Some(p.as_os_str().as_encoded_bytes()));
+                        hash_stamp(&mut h, Stamp::of(&p));
+                    }
+                    Ok(Source::Url(u)) => {
+                        h.update(b"u");
+                        hash_field(&mut h, Some(u.as_bytes()));
+                    }
+                    Ok(Source::Data(bytes)) => {
+                        h.update(b"d");
+                        hash_field(&mut h, Some(&bytes));
+                    }
+                    Err(e) => {
+                        h.update(b"e");
+                        hash_field(&mut h, Some(e.to_string().as_bytes()));
+                    }
+                }
             }
         }
         Some(hex(&h.finalize()))
+    }
+}
+
+/// Adds a field to a fingerprint, its length first so that no two sequences of fields give
+/// the same bytes; `None` is told apart from every string.
+fn hash_field(h: &mut Sha256, field: Option<&[u8]>) {
+    match field {
+        Some(bytes) => {
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        }
+        None => h.update(u64::MAX.to_le_bytes()),
+    }
+}
+
+fn hash_stamp(h: &mut Sha256, stamp: Option<Stamp>) {
+    match stamp {
+        Some(s) => {
+            h.update(s.size.to_le_bytes());
+            h.update(s.mtime_ns.to_le_bytes());
+        }
+        None => h.update(u64::MAX.to_le_bytes()),
     }
 }
 
@@ -448,6 +483,19 @@ mod tests {
         .unwrap();
         let mut cache = PostCache::load(dir.path(), ReadOptions::default());
         assert!(cache.ignored && cache.unused() == 0);
+    }
+
+    #[test]
+    fn fingerprint_fields_cannot_run_into_each_other() {
+        let digest = |fields: &[Option<&[u8]>]| {
+            let mut h = Sha256::new();
+            fields.iter().for_each(|&f| hash_field(&mut h, f));
+            hex(&h.finalize())
+        };
+        let ab = digest(&[Some(b"ab"), Some(b"")]);
+        assert_ne!(ab, digest(&[Some(b"a"), Some(b"b")]));
+        assert_ne!(ab, digest(&[Some(b"ab"), None]));
+        assert_eq!(ab, digest(&[Some(b"ab"), Some(b"")]));
     }
 
     #[test]

@@ -493,7 +493,18 @@ impl Planned {
             incomplete: _,
         } = self;
         let path = path.strip_prefix(dir).unwrap_or(path);
-        fingerprints.of(&format!("{:?}", (path, title, key, series)), docs)
+        let (series, position) = match series {
+            Some((name, n)) => (Some(name.as_bytes()), n.to_le_bytes()),
+            None => (None, [0; 8]),
+        };
+        let plan = [
+            Some(path.as_os_str().as_encoded_bytes()),
+            title.as_deref().map(str::as_bytes),
+            key.as_deref().map(str::as_bytes),
+            series,
+            Some(&position[..]),
+        ];
+        fingerprints.of(&plan, docs)
     }
 }
 
