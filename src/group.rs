@@ -29,6 +29,19 @@ pub struct GroupKey {
 }
 
 impl GroupBy {
+    /// The option's value naming this grouping (`month`), as the report and `--help` write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::None => "none",
+            GroupBy::Year => "year",
+            GroupBy::Month => "month",
+            GroupBy::Day => "day",
+            GroupBy::Category => "category",
+            GroupBy::Tag => "tag",
+            GroupBy::Author => "author",
+        }
+    }
+
     /// The groups of a post. A post with several categories or tags is in each of their groups.
     pub fn keys(self, doc: &Document) -> Vec<GroupKey> {
         let kind = match self {
@@ -105,6 +118,14 @@ impl GroupBy {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn group_names_are_the_option_values() {
+        use clap::ValueEnum;
+        for g in GroupBy::value_variants() {
+            assert_eq!(g.to_possible_value().unwrap().get_name(), g.name());
+        }
+    }
+
     use super::*;
     use crate::model::{Meta, PostDate};
 
@@ -179,7 +200,7 @@ mod tests {
             (GroupBy::Tag, "untagged"),
             (GroupBy::Author, "unknown-author"),
         ] {
-            let kind = format!("{g:?}").to_lowercase();
+            let kind = g.name();
             assert_eq!(ids(g, &bare), [k(&format!("{kind}:{label}"), label, true)]);
             assert_eq!(g.is_date(), label == "undated");
         }

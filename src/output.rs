@@ -154,6 +154,18 @@ pub enum Written {
     Kept,
 }
 
+impl Written {
+    /// The word the report (through serde) and `-v` use for it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Written::Created => "created",
+            Written::Replaced => "replaced",
+            Written::Unchanged => "unchanged",
+            Written::Kept => "kept",
+        }
+    }
+}
+
 /// Writes one output under the clobber policy: a new file is created; an existing file with the
 /// same bytes is left alone (its modification time too); an existing different file is replaced
 /// only if the manifest shows postbook wrote it and nobody changed it since, or `overwrite` is
@@ -431,6 +443,21 @@ pub fn to_stdout(bytes: &[u8]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_names_are_the_reports() {
+        for w in [
+            Written::Created,
+            Written::Replaced,
+            Written::Unchanged,
+            Written::Kept,
+        ] {
+            assert_eq!(
+                serde_json::to_string(&w).unwrap(),
+                format!("\"{}\"", w.name())
+            );
+        }
+    }
 
     #[test]
     fn stems_are_safe() {

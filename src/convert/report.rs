@@ -186,7 +186,7 @@ impl Report {
         let mut report = Report {
             postbook: env!("CARGO_PKG_VERSION"),
             format: Some(format),
-            group_by: format!("{group_by:?}").to_lowercase(),
+            group_by: group_by.name().to_string(),
             ..Report::default()
         };
         report.summary.inputs = inputs;

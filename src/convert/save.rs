@@ -191,7 +191,7 @@ fn outcome(
                 }
             };
             if opts.verbosity == Verbosity::Verbose {
-                let status = format!("{written:?}").to_lowercase();
+                let status = written.name();
                 let (path, n) = (plan.path.display(), plan.posts.len());
                 let n = plural(n, "post", "posts");
                 eprintln!("{status} {path} ({n}, {rendered})");
