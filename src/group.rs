@@ -5,7 +5,8 @@ use crate::model::Document;
 use clap::ValueEnum;
 
 /// How posts are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum GroupBy {
     /// One group with every post.
     None,
@@ -52,12 +53,7 @@ impl GroupBy {
                     missing: false,
                 }]
             }
-            GroupBy::Year => "year",
-            GroupBy::Month => "month",
-            GroupBy::Day => "day",
-            GroupBy::Category => "category",
-            GroupBy::Tag => "tag",
-            GroupBy::Author => "author",
+            other => other.name(),
         };
         let values: Vec<String> = match self {
             GroupBy::Year | GroupBy::Month | GroupBy::Day => doc

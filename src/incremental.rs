@@ -337,26 +337,27 @@ impl Fingerprints {
             Ok(bytes) => sha256_hex(&bytes),
             Err(e) => format!("unreadable: {e}"),
         });
-        let described = format!(
-            "{:?}",
+        // JSON, not `{:?}`: a documented format that a new compiler does not change.
+        let described = serde_json::to_string(&(
+            env!("CARGO_PKG_VERSION"),
             (
-                env!("CARGO_PKG_VERSION"),
-                (
-                    format,
-                    group_by,
-                    filters,
-                    title,
-                    title_pattern,
-                    author,
-                    lang,
-                    wrap
-                ),
-                (policy, process, offline, max_bytes, cover, auto_cover, no_cover),
-                (kepub, no_highlight),
-                (dedupe, keep_chrome, templates.map(Templates::digest)),
-                std::env::var("SOURCE_DATE_EPOCH").ok(),
-            )
-        );
+                format,
+                group_by,
+                filters,
+                title,
+                title_pattern,
+                author,
+                lang,
+                wrap,
+            ),
+            (
+                policy, process, offline, max_bytes, cover, auto_cover, no_cover,
+            ),
+            (kepub, no_highlight),
+            (dedupe, keep_chrome, templates.map(Templates::digest)),
+            std::env::var("SOURCE_DATE_EPOCH").ok(),
+        ))
+        .expect("options serialize to JSON");
         Fingerprints {
             base: Sha256::new_with_prefix(described.as_bytes()),
             root: root.to_path_buf(),

@@ -49,7 +49,7 @@ pub enum Verbosity {
 }
 
 /// Which posts to keep.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Filters {
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -175,10 +175,10 @@ impl Options {
 /// A book title pattern such as `{collection} — {year}年{month}月`: literal text with
 /// `{placeholder}`s ([`TitlePattern::PLACEHOLDERS`]); `{{` and `}}` are literal braces.
 /// Checked when the config is read, so a typo fails before any work is done.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TitlePattern(Vec<Piece>);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 enum Piece {
     Text(String),
     Field(String),

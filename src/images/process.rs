@@ -11,7 +11,7 @@ use std::fmt;
 use std::io::Cursor;
 
 /// How pictures are prepared.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct ProcessOptions {
     /// Downscale anything wider than this many pixels.
     pub max_width: u32,
