@@ -429,13 +429,15 @@ fn hash_field(h: &mut Sha256, field: Option<&[u8]>) {
     }
 }
 
+/// Adds a file's stamp, a tag byte first so that a missing stamp is told apart from any size.
 fn hash_stamp(h: &mut Sha256, stamp: Option<Stamp>) {
     match stamp {
         Some(s) => {
+            h.update([1]);
             h.update(s.size.to_le_bytes());
             h.update(s.mtime_ns.to_le_bytes());
         }
-        None => h.update(u64::MAX.to_le_bytes()),
+        None => h.update([0]),
     }
 }
 
