@@ -31,7 +31,7 @@ use crate::templates::Templates;
 use crate::warning::Warning;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use tempfile::NamedTempFile;
@@ -56,8 +56,8 @@ pub struct InputInfo {
     pub edges: Vec<u64>,
     /// How many blocks of site chrome its reader removed, by kind (for the report of a run
     /// that takes the post from the cache).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub chrome: BTreeMap<String, usize>,
+    #[serde(default, skip_serializing_if = "chrome::Counts::is_empty")]
+    pub chrome: chrome::Counts,
 }
 
 impl InputInfo {
@@ -83,7 +83,7 @@ impl InputInfo {
                 true => Vec::new(),
                 false => chrome::edge_hashes(&doc.meta, &doc.blocks),
             },
-            chrome: chrome::counts(chrome),
+            chrome: chrome::Counts::of(chrome),
         }
     }
 }

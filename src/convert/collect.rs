@@ -204,11 +204,7 @@ pub(super) fn find_boilerplate(
                 .iter()
                 .filter(|h| boilerplate.binary_search(h).is_ok())
                 .count();
-            if n > 0 {
-                *rec.chrome_removed
-                    .entry(chrome::Kind::Boilerplate.name().into())
-                    .or_default() += n;
-            }
+            rec.chrome_removed.add(chrome::Kind::Boilerplate, n as u32);
         }
     }
     for doc in docs.iter_mut() {

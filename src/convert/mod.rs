@@ -456,8 +456,8 @@ impl Intake<'_, '_> {
             collect::list_chrome(&path, &chrome);
         }
         let chrome_removed = match &input {
-            Some(input) => input.chrome.clone(),
-            None => chrome::counts(&chrome),
+            Some(input) => input.chrome,
+            None => chrome::Counts::of(&chrome),
         };
         if let Some(input) = input {
             self.new_cache.add(&doc.meta, &input, &warnings);

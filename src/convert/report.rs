@@ -6,7 +6,7 @@ use crate::images::ImageCounts;
 use crate::model::{Document, PostPath};
 use crate::options::{Format, Verbosity};
 use crate::output::Written;
-use crate::read::PostError;
+use crate::read::{chrome, PostError};
 use crate::warning::{self, Warning, WarningCounts};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
@@ -89,7 +89,7 @@ pub struct Summary {
     /// Pictures fetched from the network in this run.
     pub images_downloaded: usize,
     /// Blocks of site chrome removed from the posts, by kind (see [`crate::read::chrome`]).
-    pub chrome_removed: BTreeMap<String, usize>,
+    pub chrome_removed: chrome::Counts,
     /// Remote pictures found in the image cache.
     pub images_from_cache: usize,
 }
@@ -169,8 +169,8 @@ pub struct PostRecord {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Warning>,
     /// Blocks of site chrome removed from it, by kind.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub chrome_removed: BTreeMap<String, usize>,
+    #[serde(skip_serializing_if = "chrome::Counts::is_empty")]
+    pub chrome_removed: chrome::Counts,
 }
 
 #[derive(Debug, Serialize)]
@@ -277,12 +277,8 @@ impl Report {
             let s = &mut report.summary;
             warning::count(w, &mut s.warnings_by_kind, &mut s.warnings_by_name);
         }
-        for (kind, n) in report.posts.iter().flat_map(|p| &p.chrome_removed) {
-            *report
-                .summary
-                .chrome_removed
-                .entry(kind.clone())
-                .or_default() += n;
+        for post in &report.posts {
+            report.summary.chrome_removed.add_all(&post.chrome_removed);
         }
     }
 
@@ -335,7 +331,7 @@ impl PostRecord {
             outputs: vec![],
             error: None,
             warnings,
-            chrome_removed: BTreeMap::new(),
+            chrome_removed: chrome::Counts::default(),
         }
     }
 
