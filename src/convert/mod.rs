@@ -180,9 +180,6 @@ impl<'a> Run<'a> {
             }
             _ => PostCache::default(),
         };
-        if self.streaming {
-            crate::memory::unmap_large_buffers();
-        }
         let inputs = report.summary.inputs;
         let mut fingerprints = Fingerprints::new(opts, &opts.image_root(), templates);
         fingerprints.inputs.reserve(inputs);
