@@ -71,6 +71,9 @@ fn epub_has_mathml_footnotes_anchors_tasks_and_highlighting() {
     assert!(!chapter.contains("linenos"));
     // kramdown attribute lists and the TOC marker never show.
     assert!(!chapter.contains("{:") && !chapter.contains("TOC"));
+    // Definition list terms are bold paragraphs over their definitions.
+    assert!(chapter
+        .contains("<p><strong>Softmax</strong></p>\n<p>Turns scores into probabilities.</p>"));
     epubcheck(&books);
 
     let plain = tempfile::tempdir().unwrap();
@@ -116,6 +119,8 @@ fn markdown_keeps_math_footnotes_and_tasks_and_reads_back_the_same() {
         "- [x] derive the gradient\n- [ ] write the code",
         "## Setup\n",
         "```go {linenos=true,linenostart=10}\npackage main",
+        // A definition list: bold terms over their definitions.
+        "**Softmax**\n\nTurns scores into probabilities.\n\nAlso called *normalized exponential*.\n\n**Logit**\n\nA raw score.",
     ] {
         assert!(md.contains(expected), "missing {expected:?} in:\n{md}");
     }
@@ -142,4 +147,8 @@ fn text_shows_tex_and_numbered_notes() {
     assert!(text.contains("\n[1] The first footnote.\n[2] A longer note."));
     assert!(text.contains("    A = \\begin{pmatrix}"));
     assert!(text.contains("☑ derive the gradient"));
+    assert!(
+        text.contains("Softmax\n\nTurns scores into probabilities.\n\nAlso called"),
+        "{text}"
+    );
 }

@@ -392,6 +392,7 @@ impl Reader<'_, '_> {
             }
             "figure" => self.figure(node, sink, depth),
             "figcaption" => self.stray_caption(node, sink, depth),
+            "dt" => self.term(node, sink, depth),
             "table" => self.table(node, sink, depth),
             "hr" => sink.push(Block::Rule),
             _ => {
@@ -427,6 +428,18 @@ impl Reader<'_, '_> {
                 .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
                 .map(str::to_string);
             sink.push(Block::Heading { level, id, content });
+        }
+    }
+
+    /// A definition list's term (`<dt>`: kramdown's and Goldmark's `Term` / `: definition`), as a
+    /// paragraph in bold; its definitions (`<dd>`) follow as the blocks they hold. The model has
+    /// no definition list: note apps render none, and bold terms over their definitions read
+    /// the same in every writer (pandoc's plain-text writer does much the same).
+    fn term(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        sink.flush();
+        let content = trim(normalize(self.inlines_of(node, depth)));
+        if !content.is_empty() {
+            sink.push(Block::Paragraph(vec![Inline::Strong(content)]));
         }
     }
 

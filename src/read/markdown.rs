@@ -10,15 +10,20 @@ use crate::model::Block;
 use crate::warning::Warning;
 use pulldown_cmark::{html, CodeBlockKind, Event, Options, Parser, Tag};
 
-/// The Markdown dialect postbook reads and writes: CommonMark with GitHub's tables,
-/// strikethrough, footnotes and task lists, and `{#id}` heading anchors (Goldmark and
-/// kramdown both have them).
+/// The Markdown dialect postbook writes: CommonMark with GitHub's tables, strikethrough,
+/// footnotes and task lists, and `{#id}` heading anchors (Goldmark and kramdown both have them).
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// What postbook reads: its own dialect, and definition lists (`Term` then `: definition`),
+/// which kramdown and Hugo's Goldmark both render and which it never writes.
+fn read_options() -> Options {
+    options() | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Parses a Markdown body into blocks.
@@ -31,7 +36,7 @@ pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
     let mut out = String::with_capacity(src.len() + src.len() / 4);
     html::push_html(
         &mut out,
-        Parser::new_ext(src, options()).map(numbered_fences),
+        Parser::new_ext(src, read_options()).map(numbered_fences),
     );
     let mut blocks = super::html::read_html(&out, warnings);
     if let Some((_, formulas)) = &protected {
@@ -87,6 +92,29 @@ mod tests {
                     text: "x".into(),
                     first_line: None,
                 }
+            ]
+        );
+    }
+
+    #[test]
+    fn definition_lists_become_bold_terms_over_their_definitions() {
+        let t = |s: &str| Inline::Text(s.into());
+        let term = |s: &str| Block::Paragraph(vec![Inline::Strong(vec![t(s)])]);
+        let para = |s: &str| Block::Paragraph(vec![t(s)]);
+        // kramdown's and Goldmark's syntax, several definitions, then the same in HTML.
+        let md = "Apple\n: A red fruit.\n: Also a company.\n\nOrange\n\n: A *citrus* fruit.\n\n\
+                  <dl><dt>HTML term</dt><dd>HTML definition</dd></dl>\n";
+        let blocks = read_markdown(md, &mut Vec::new());
+        assert_eq!(
+            blocks,
+            [
+                term("Apple"),
+                para("A red fruit."),
+                para("Also a company."),
+                term("Orange"),
+                Block::Paragraph(vec![t("A "), Inline::Emph(vec![t("citrus")]), t(" fruit.")]),
+                term("HTML term"),
+                para("HTML definition"),
             ]
         );
     }

@@ -997,7 +997,8 @@ fn brackets_to_escape(bytes: &[u8], tex_like: bool, in_link: bool) -> Vec<usize>
     escape
 }
 
-/// Escapes what would turn a line into a heading, list, quote, rule or fence.
+/// Escapes what would turn a line into a heading, list, quote, rule, fence or definition
+/// (`:` after a line, which postbook reads as kramdown and Goldmark do).
 fn escape_line_starts(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
     for (i, line) in s.split('\n').enumerate() {
@@ -1005,7 +1006,7 @@ fn escape_line_starts(s: &str) -> String {
             out.push('\n');
         }
         let needs = match line.chars().next() {
-            Some('#' | '+' | '-' | '=' | '|') => true,
+            Some('#' | '+' | '-' | '=' | '|' | ':') => true,
             Some(c) if c.is_ascii_digit() => {
                 let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
                 line.len() - rest.len() <= 9 && (rest.starts_with('.') || rest.starts_with(')'))
@@ -1086,6 +1087,10 @@ mod tests {
                 id: None,
                 content: vec![t("a # b {c} [x^2]")],
             },
+            // Not a term and its definition.
+            Block::Paragraph(vec![t("Term"), Inline::LineBreak, t(": not a definition")]),
+            Block::Paragraph(vec![t(": alone")]),
+            Block::Paragraph(vec![t(":colon, no space")]),
         ]);
     }
 
