@@ -1,20 +1,36 @@
-//! The allocator, and handing memory back to the system between outputs of a streaming run.
+//! The allocator, its pages, and handing memory back to the system between outputs of a
+//! streaming run.
 
 /// mimalloc instead of the system allocator. Reading a post is allocation-heavy (html5ever's
 /// tokens and tree, the model's strings), and glibc's malloc, free and their locks were a fifth
-/// of a conversion's CPU time. Measured on the shared corpus → Markdown: 0.62 → 0.56 s of CPU
-/// (0.55 → 0.49 s with `--keep-chrome`); 100,000 posts → monthly EPUBs: 51 → 43 s, for a peak
-/// RSS of 126 → 176 MB (see bench/README.md). Declared in the library so that the binary, the
-/// tests and the benchmarks all measure the same allocator.
+/// of a conversion's CPU time. Measured on the shared corpus → Markdown: 0.59–0.62 → 0.55–0.58 s
+/// of CPU (0.53–0.55 → 0.48–0.50 s with `--keep-chrome`); 100,000 posts → monthly EPUBs:
+/// 51 → 43 s, for a peak RSS of 126 → 146 MB (see bench/README.md). Declared in the library
+/// so that the binary, the tests and the benchmarks all measure the same allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Turns transparent huge pages off for this process, where the system has them always on.
+/// mimalloc reserves its memory in large aligned regions, which such a kernel backs with 2 MiB
+/// pages: every first touch zeroes 2 MiB, and a page stays resident for a few small objects.
+/// Measured with THP `always`: corpus → Markdown 95 → 59 MB peak, → one EPUB 117 → 77 MB,
+/// 100,000 posts → monthly EPUBs 181 → 146 MB, the same CPU time. Called first thing in `main`:
+/// the setting applies to every later page fault, in mappings old and new.
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process's memory map.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
 
 /// Returns memory that was freed but is still held by the allocator to the system.
 ///
 /// A streaming run renders one book per worker thread at a time (a monthly book of 400 posts is
 /// about 15 MB of model, XHTML and zip) between the small, long-lived metadata of 100,000
 /// posts. mimalloc purges freed pages on its own after a delay; collecting once per book frees
-/// that book's pages at once (176 MB peak at 100,000 posts, against 214 MB without), for about
+/// that book's pages at once (181 MB peak at 100,000 posts, against 214 MB without, measured
+/// with huge pages), for about
 /// a millisecond, so it is called once per book, not per note.
 pub fn release_free_memory() {
     // SAFETY: mi_collect only walks mimalloc's own heaps, under its own locks.
