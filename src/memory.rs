@@ -30,8 +30,7 @@ pub fn no_huge_pages() {
 /// about 15 MB of model, XHTML and zip) between the small, long-lived metadata of 100,000
 /// posts. mimalloc purges freed pages on its own after a delay; collecting once per book frees
 /// that book's pages at once (181 MB peak at 100,000 posts, against 214 MB without, measured
-/// with huge pages), for about
-/// a millisecond, so it is called once per book, not per note.
+/// with huge pages), for about a millisecond, so it is called once per book, not per note.
 pub fn release_free_memory() {
     // SAFETY: mi_collect only walks mimalloc's own heaps, under its own locks.
     unsafe {

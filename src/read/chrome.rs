@@ -1638,7 +1638,7 @@ pub fn remove_boilerplate(
 /// How many blocks of each kind were removed: the report's `chrome_removed`, per post and in
 /// all. A fixed array rather than a map because every post's is held until the run ends (in its
 /// record and its cache entry): a map's first node alone is ~400 bytes, which at 100,000 posts
-/// was a third of the run's peak memory. Serialized as a map from kind name to count, in name
+/// was a quarter of the run's peak memory. Serialized as a map from kind name to count, in name
 /// order, zeros left out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts([u32; Kind::ALL.len()]);
@@ -1705,6 +1705,7 @@ impl<'de> serde::Deserialize<'de> for Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::html::read_html;
 
     #[test]
     fn counts_index_every_kind_and_serialize_in_name_order() {
@@ -1735,7 +1736,6 @@ mod tests {
         assert_eq!(read, counts);
         assert!(Counts::default().is_empty() && !counts.is_empty());
     }
-    use crate::read::html::read_html;
 
     /// Reads `html` as a post body in a session; returns the text of the blocks kept and what
     /// was removed, by kind.
