@@ -503,18 +503,24 @@ pub fn walk_inlines_mut(xs: &mut Vec<Inline>, v: &mut dyn VisitMut) {
 /// Footnotes are left out: they are not part of the line they are attached to.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
+    for_each_plain_text(inlines, &mut |t| out.push_str(t));
+    out
+}
+
+/// The pieces [`plain_text`] joins, in order, for callers that only look at the text (the
+/// chrome finder hashes the edge blocks of every post) and need not build it.
+pub fn for_each_plain_text(inlines: &[Inline], f: &mut dyn FnMut(&str)) {
     walk_inlines(inlines, &mut |node| {
         match node {
-            Node::Inline(Inline::Text(t) | Inline::Code(t)) => out.push_str(t),
-            Node::Inline(Inline::Image(img)) => out.push_str(&img.alt),
-            Node::Inline(Inline::LineBreak) => out.push('\n'),
-            Node::Inline(Inline::Math(m)) => out.push_str(&m.tex),
+            Node::Inline(Inline::Text(t) | Inline::Code(t)) => f(t),
+            Node::Inline(Inline::Image(img)) => f(&img.alt),
+            Node::Inline(Inline::LineBreak) => f("\n"),
+            Node::Inline(Inline::Math(m)) => f(&m.tex),
             Node::Inline(Inline::Note(_)) => return false,
             _ => {}
         }
         true
     });
-    out
 }
 
 /// Anchors for a post's headings, in order: the explicit id when the source gave one, else a

@@ -35,7 +35,7 @@
 //! characters of text outside links, or most of the post's text with some prose.
 
 use super::html::{attr, is_hidden};
-use crate::model::{plain_text, Block, Inline, Meta};
+use crate::model::{for_each_plain_text, plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
 use std::cell::RefCell;
@@ -1130,27 +1130,34 @@ fn is_positioned_over(style: &str) -> bool {
 
 /// What the element's class, id or role names call it.
 fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
-    if let Some(role) = attr(el, "role") {
-        match role.trim() {
-            "navigation" | "menubar" | "toolbar" => return Some(Kind::Navigation),
-            "form" | "search" => return Some(Kind::Form),
-            "banner" | "contentinfo" => return Some(Kind::Navigation),
+    let mut found: Option<Kind> = None;
+    // One pass over the attributes (this runs on every element of every post).
+    for (name, value) in el.attrs.iter().filter(|(q, _)| q.ns.is_empty()) {
+        match &*name.local {
+            // A landmark role says it all.
+            "role" => match value.trim() {
+                "navigation" | "menubar" | "toolbar" => return Some(Kind::Navigation),
+                "form" | "search" => return Some(Kind::Form),
+                "banner" | "contentinfo" => return Some(Kind::Navigation),
+                _ => {}
+            },
+            "class" | "id" => {
+                let mut prev = Word::default();
+                for_each_word(value, |w| {
+                    // Each word is judged with the one after it (`more article`); the last
+                    // with "".
+                    if let Some(kind) = word_kind(prev.as_bytes(), w) {
+                        // The most specific kind wins over a generic one (a "newsletter promo"
+                        // box).
+                        if found.is_none_or(|f| kind < f) {
+                            found = Some(kind);
+                        }
+                    }
+                    prev = Word::from(w);
+                });
+            }
             _ => {}
         }
-    }
-    let mut found: Option<Kind> = None;
-    for value in [attr(el, "class"), attr(el, "id")].into_iter().flatten() {
-        let mut prev = Word::default();
-        for_each_word(value, |w| {
-            // Each word is judged with the one after it (`more article`); the last with "".
-            if let Some(kind) = word_kind(prev.as_str(), w) {
-                // The most specific kind wins over a generic one (a "newsletter promo" box).
-                if found.is_none_or(|f| kind < f) {
-                    found = Some(kind);
-                }
-            }
-            prev = Word::from(w);
-        });
     }
     found
 }
@@ -1164,28 +1171,29 @@ struct Word {
 }
 
 impl Word {
-    fn from(w: &str) -> Word {
+    fn from(w: &[u8]) -> Word {
         let mut word = Word::default();
         let n = w.len().min(word.buf.len());
-        word.buf[..n].copy_from_slice(&w.as_bytes()[..n]);
+        word.buf[..n].copy_from_slice(&w[..n]);
         word.len = n;
         word
     }
 
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    /// ASCII letters and digits only, so bytes: no UTF-8 check per word.
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
 /// Calls `f` with each word of a class or id, split at non-alphanumerics and lower-to-upper
 /// case changes (`mySubscriptionInner` → `my subscription inner`) and lowercased, then once
 /// with "" to end the last pair. Without allocating: it runs on every class of every post.
-fn for_each_word(value: &str, mut f: impl FnMut(&str)) {
+fn for_each_word(value: &str, mut f: impl FnMut(&[u8])) {
     let mut cur = Word::default();
     let mut prev_lower = false;
-    let emit = |cur: &mut Word, f: &mut dyn FnMut(&str)| {
+    let emit = |cur: &mut Word, f: &mut dyn FnMut(&[u8])| {
         if cur.len > 0 {
-            f(cur.as_str());
+            f(cur.as_bytes());
             cur.len = 0;
         }
     };
@@ -1205,33 +1213,35 @@ fn for_each_word(value: &str, mut f: impl FnMut(&str)) {
         }
     }
     emit(&mut cur, &mut f);
-    f("");
+    f(b"");
 }
 
-fn word_kind(w: &str, next: &str) -> Option<Kind> {
+fn word_kind(w: &[u8], next: &[u8]) -> Option<Kind> {
     Some(match w {
-        "newsletter" | "newsletters" | "subscribe" | "subscription" | "subscriptions"
-        | "signup" | "epaper" | "mailinglist" => Kind::Newsletter,
-        _ if w.starts_with("subscri") || w.starts_with("newsletter") => Kind::Newsletter,
-        "share" | "shares" | "sharing" | "sharebar" | "sharedaddy" | "social" | "sns"
-        | "addthis" | "addtoany" | "sharethis" => Kind::Share,
-        "related" | "recommend" | "recommended" | "recommendation" | "recommendations"
-        | "readmore" | "morearticles" | "morestories" | "outbrain" | "taboola" => Kind::Related,
-        "more"
+        b"newsletter" | b"newsletters" | b"subscribe" | b"subscription" | b"subscriptions"
+        | b"signup" | b"epaper" | b"mailinglist" => Kind::Newsletter,
+        _ if w.starts_with(b"subscri") || w.starts_with(b"newsletter") => Kind::Newsletter,
+        b"share" | b"shares" | b"sharing" | b"sharebar" | b"sharedaddy" | b"social" | b"sns"
+        | b"addthis" | b"addtoany" | b"sharethis" => Kind::Share,
+        b"related" | b"recommend" | b"recommended" | b"recommendation" | b"recommendations"
+        | b"readmore" | b"morearticles" | b"morestories" | b"outbrain" | b"taboola" => {
+            Kind::Related
+        }
+        b"more"
             if matches!(
                 next,
-                "article" | "articles" | "stories" | "news" | "link" | "links"
+                b"article" | b"articles" | b"stories" | b"news" | b"link" | b"links"
             ) =>
         {
             Kind::Related
         }
-        "read" if matches!(next, "more" | "next" | "also") => Kind::Related,
-        "ad" | "ads" | "adslot" | "adsense" | "advert" | "advertisement" | "advertising"
-        | "dfp" | "sponsor" | "sponsored" | "promo" | "promotion" | "banner" => Kind::Promo,
-        _ if w.starts_with("advert") || w.starts_with("sponsor") => Kind::Promo,
-        "toolbar" | "breadcrumb" | "breadcrumbs" | "pagination" | "pager" => Kind::Navigation,
-        "comment" | "comments" if matches!(next, "form" | "respond" | "reply") => Kind::Form,
-        "respond" | "commentform" => Kind::Form,
+        b"read" if matches!(next, b"more" | b"next" | b"also") => Kind::Related,
+        b"ad" | b"ads" | b"adslot" | b"adsense" | b"advert" | b"advertisement" | b"advertising"
+        | b"dfp" | b"sponsor" | b"sponsored" | b"promo" | b"promotion" | b"banner" => Kind::Promo,
+        _ if w.starts_with(b"advert") || w.starts_with(b"sponsor") => Kind::Promo,
+        b"toolbar" | b"breadcrumb" | b"breadcrumbs" | b"pagination" | b"pager" => Kind::Navigation,
+        b"comment" | b"comments" if matches!(next, b"form" | b"respond" | b"reply") => Kind::Form,
+        b"respond" | b"commentform" => Kind::Form,
         _ => return None,
     })
 }
@@ -1495,7 +1505,7 @@ pub fn block_text(block: &Block) -> String {
 fn for_each_text(block: &Block, f: &mut dyn FnMut(&str)) {
     match block {
         Block::Heading { content, .. } | Block::Paragraph(content) => {
-            f(&plain_text(content));
+            for_each_plain_text(content, f);
             f(" ");
         }
         Block::List { items, .. } => items.iter().flatten().for_each(|b| for_each_text(b, f)),
@@ -1541,13 +1551,15 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     let mut n = 0;
     let mut fits = true;
     for_each_text(block, &mut |text| {
-        for c in text.chars().filter(|c| !c.is_whitespace()) {
-            n += 1;
-            if n > MAX_BOILERPLATE {
-                fits = false;
+        // The bytes of the characters between whitespace, a run at a time.
+        for run in text.split(char::is_whitespace).filter(|r| !r.is_empty()) {
+            if !fits {
                 return;
             }
-            c.encode_utf8(&mut [0; 4]).bytes().for_each(&mut add);
+            // Characters: bytes that do not continue one.
+            n += run.bytes().filter(|&b| b & 0xC0 != 0x80).count();
+            fits = n <= MAX_BOILERPLATE;
+            run.bytes().for_each(&mut add);
         }
     });
     if !fits {
@@ -1758,7 +1770,7 @@ mod tests {
 
     fn words(value: &str) -> Vec<String> {
         let mut out = Vec::new();
-        for_each_word(value, |w| out.push(w.to_string()));
+        for_each_word(value, |w| out.push(String::from_utf8(w.to_vec()).unwrap()));
         assert_eq!(out.pop().as_deref(), Some(""));
         out
     }
