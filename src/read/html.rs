@@ -247,9 +247,16 @@ pub(crate) fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a
 }
 
 pub(crate) fn is_hidden(el: &scraper::node::Element) -> bool {
-    attr(el, "hidden").is_some()
-        || attr(el, "aria-hidden") == Some("true") && el.name() != "span"
-        || attr(el, "style").is_some_and(hides)
+    // One pass over the attributes: the reader and the chrome finder ask for every element.
+    el.attrs
+        .iter()
+        .filter(|(q, _)| q.ns.is_empty())
+        .any(|(q, v)| match &*q.local {
+            "hidden" => true,
+            "aria-hidden" => &**v == "true" && el.name() != "span",
+            "style" => hides(v),
+            _ => false,
+        })
 }
 
 /// Whether a `style` attribute hides its element (`display:none`, `visibility: hidden`, in any
