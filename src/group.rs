@@ -114,6 +114,9 @@ impl GroupBy {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::model::{Meta, PostDate};
+
     #[test]
     fn group_names_are_the_option_values() {
         use clap::ValueEnum;
@@ -121,9 +124,6 @@ mod tests {
             assert_eq!(g.to_possible_value().unwrap().get_name(), g.name());
         }
     }
-
-    use super::*;
-    use crate::model::{Meta, PostDate};
 
     #[test]
     fn keys_by_month_and_tag() {

@@ -34,7 +34,7 @@
 //! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
 //! characters of text outside links, or most of the post's text with some prose.
 
-use super::html::{attr, is_hidden};
+use super::html::{attr, attrs, is_hidden};
 use crate::model::{for_each_plain_text, plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
@@ -1132,8 +1132,8 @@ fn is_positioned_over(style: &str) -> bool {
 fn attr_kind(el: &scraper::node::Element) -> Option<Kind> {
     let mut found: Option<Kind> = None;
     // One pass over the attributes (this runs on every element of every post).
-    for (name, value) in el.attrs.iter().filter(|(q, _)| q.ns.is_empty()) {
-        match &*name.local {
+    for (name, value) in attrs(el) {
+        match name {
             // A landmark role says it all.
             "role" => match value.trim() {
                 "navigation" | "menubar" | "toolbar" => return Some(Kind::Navigation),
@@ -1549,22 +1549,18 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     };
     source.bytes().chain([0]).for_each(&mut add);
     let mut n = 0;
-    let mut fits = true;
     for_each_text(block, &mut |text| {
-        // The bytes of the characters between whitespace, a run at a time.
-        for run in text.split(char::is_whitespace).filter(|r| !r.is_empty()) {
-            if !fits {
+        // The bytes of the characters between whitespace, a run at a time, until the block is
+        // too long to be boilerplate.
+        for run in text.split(char::is_whitespace) {
+            if n > MAX_BOILERPLATE {
                 return;
             }
             // Characters: bytes that do not continue one.
             n += run.bytes().filter(|&b| b & 0xC0 != 0x80).count();
-            fits = n <= MAX_BOILERPLATE;
             run.bytes().for_each(&mut add);
         }
     });
-    if !fits {
-        return None;
-    }
     let linked = block_has_link(block);
     if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
         return None;

@@ -235,28 +235,30 @@ fn kind(name: &str) -> Kind {
     }
 }
 
-/// The value of an attribute (in no namespace, as `Element::attr` looks them up). scraper's
-/// `attr` interns the name on every call, a hash into html5ever's atom table; comparing the few
-/// attributes an element has is several times cheaper, and the reader and the chrome finder ask
-/// for attributes of every element of every post.
-pub(crate) fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
-    el.attrs
-        .iter()
-        .find(|(q, _)| q.ns.is_empty() && &*q.local == name)
-        .map(|(_, v)| &**v)
-}
-
-pub(crate) fn is_hidden(el: &scraper::node::Element) -> bool {
-    // One pass over the attributes: the reader and the chrome finder ask for every element.
+/// An element's attributes in no namespace (the HTML ones, which `Element::attr` looks up), as
+/// name and value. scraper's `attr` interns the name on every call, a hash into html5ever's atom
+/// table; comparing the few attributes an element has is several times cheaper, and the reader
+/// and the chrome finder ask for attributes of every element of every post. Where several are
+/// wanted, one pass over these finds them all.
+pub(crate) fn attrs(el: &scraper::node::Element) -> impl Iterator<Item = (&str, &str)> {
     el.attrs
         .iter()
         .filter(|(q, _)| q.ns.is_empty())
-        .any(|(q, v)| match &*q.local {
-            "hidden" => true,
-            "aria-hidden" => &**v == "true" && el.name() != "span",
-            "style" => hides(v),
-            _ => false,
-        })
+        .map(|(q, v)| (&*q.local, &**v))
+}
+
+/// The value of one attribute (see [`attrs`]).
+pub(crate) fn attr<'a>(el: &'a scraper::node::Element, name: &str) -> Option<&'a str> {
+    attrs(el).find(|&(n, _)| n == name).map(|(_, v)| v)
+}
+
+pub(crate) fn is_hidden(el: &scraper::node::Element) -> bool {
+    attrs(el).any(|(name, value)| match name {
+        "hidden" => true,
+        "aria-hidden" => value == "true" && el.name() != "span",
+        "style" => hides(value),
+        _ => false,
+    })
 }
 
 /// Whether a `style` attribute hides its element (`display:none`, `visibility: hidden`, in any
