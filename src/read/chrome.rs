@@ -39,7 +39,7 @@ use crate::model::{for_each_plain_text, plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// What a removed block was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,7 +203,6 @@ impl std::hash::Hasher for IdHasher {
 }
 
 type IdMap<V> = HashMap<NodeId, V, std::hash::BuildHasherDefault<IdHasher>>;
-type IdSet = HashSet<NodeId, std::hash::BuildHasherDefault<IdHasher>>;
 
 impl Marks {
     /// Whether the reader skips this node (and everything in it).
@@ -219,41 +218,14 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
     if !removing() {
         return marks;
     }
-    // Every element holding a form control or a share link, found once rather than searched
-    // for at each level.
-    let mut with_control = IdSet::default();
-    let mut with_share = IdSet::default();
-    for d in root.descendants() {
-        let Some(e) = d.value().as_element() else {
-            continue;
-        };
-        // A checkbox is a task list's (Markdown `- [x]`); a sign-up form has other controls.
-        let set = if is_control(e.name())
-            && attr(e, "type").is_none_or(|t| {
-                !t.eq_ignore_ascii_case("hidden") && !t.eq_ignore_ascii_case("checkbox")
-            }) {
-            &mut with_control
-        } else if e.name() == "a" && attr(e, "href").is_some_and(is_share_endpoint) {
-            &mut with_share
-        } else {
-            continue;
-        };
-        for a in d.ancestors() {
-            if !set.insert(a.id()) {
-                break;
-            }
-        }
-    }
-    let mut finder = Finder {
-        root,
-        total: std::cell::Cell::new(None),
-        memo: RefCell::new(IdMap::default()),
-        firsts: RefCell::new(IdMap::default()),
-        with_control,
-        with_share,
-        marks: &mut marks,
+    // The tree's arena holds every node (and the odd orphan): one allocation.
+    let mut infos = Vec::with_capacity(root.tree().values().len());
+    survey(root, &mut infos);
+    let finder = Finder {
+        infos: &infos,
+        total: infos[0].stats.text,
     };
-    finder.walk(root, true);
+    finder.walk(root, 0, true, &mut marks);
     marks
 }
 
@@ -281,15 +253,16 @@ impl Stats {
     fn prose(&self) -> usize {
         self.text - self.link_text
     }
-}
 
-impl Stats {
-    /// Adds the stats of a part of the subtree.
-    fn add(&mut self, o: &Stats) {
+    /// Adds the stats of a part of the subtree; `in_link` when that part is inside a link,
+    /// where all its text is link text and none of it a run of prose.
+    fn add(&mut self, o: &Stats, in_link: bool) {
         self.text += o.text;
-        self.link_text += o.link_text;
+        self.link_text += if in_link { o.text } else { o.link_text };
         self.links += o.links;
-        self.longest_run = self.longest_run.max(o.longest_run);
+        if !in_link {
+            self.longest_run = self.longest_run.max(o.longest_run);
+        }
         self.caption |= o.caption;
         self.images += o.images;
         self.quote |= o.quote;
@@ -297,80 +270,175 @@ impl Stats {
     }
 }
 
-/// [`stats`], remembering every element's on the way (outside links, where they do not depend
-/// on the context): the finder asks for an element's stats and then for its descendants', and a
-/// page whose wrappers all hold a form would otherwise be counted once per wrapper.
-fn add_stats_memo(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats, memo: &mut IdMap<Stats>) {
-    let Some(el) = node.value().as_element().filter(|_| !in_link) else {
-        match node.value() {
-            Node::Text(_) | Node::Element(_) => add_stats(node, in_link, s),
-            _ => node
-                .children()
-                .for_each(|c| add_stats_memo(c, in_link, s, memo)),
-        }
-        return;
-    };
-    if let Some(known) = memo.get(&node.id()) {
-        s.add(known);
-        return;
-    }
-    let mut own = Stats::default();
-    let name = el.name();
-    if !(is_invisible(name) || is_hidden(el)) {
-        let link = name == "a" && attr(el, "href").is_some();
-        own.links += usize::from(link);
-        own.share_links += usize::from(link && attr(el, "href").is_some_and(is_share_endpoint));
-        own.caption |= name == "figcaption";
-        own.quote |= name == "blockquote";
-        own.images += usize::from(name == "img");
-        for c in node.children() {
-            add_stats_memo(c, link, &mut own, memo);
-        }
-    }
-    memo.insert(node.id(), own);
-    s.add(&own);
+/// How far into an element [`Info::first`] looks, in nodes (the element itself first).
+const LABEL_DEPTH: usize = 48;
+
+/// An element's first visible, non-blank text, with its position among the element's nodes in
+/// document order, and how many of those nodes there are (counted up to [`LABEL_DEPTH`]). A
+/// label deeper than that is no label.
+#[derive(Clone, Copy, Default)]
+struct FirstText {
+    text: Option<(usize, Label)>,
+    nodes: usize,
 }
 
-fn add_stats(node: NodeRef<'_, Node>, in_link: bool, s: &mut Stats) {
+/// A non-blank text node, trimmed, judged once as a label: nested wrappers share their first
+/// text, and every level asks.
+#[derive(Clone, Copy)]
+struct Label {
+    /// Its [`cue_prefix`] among [`RELATED_CUES`] and [`SHARE_CUES`].
+    related: Option<usize>,
+    share: Option<usize>,
+    /// [`is_prompt`] of the trimmed text.
+    prompt: bool,
+}
+
+impl Label {
+    fn of(text: &str) -> Label {
+        Label {
+            related: cue_prefix(text, &RELATED_CUES),
+            share: cue_prefix(text, &SHARE_CUES),
+            prompt: is_prompt(text),
+        }
+    }
+}
+
+/// What the finder's rules ask of a node, surveyed for every node of a post in one pass
+/// ([`survey`]) rather than computed at each level of nested wrappers that asks.
+#[derive(Clone, Copy, Default)]
+struct Info {
+    /// The node's subtree, itself included, in nodes: the next sibling's index is this node's
+    /// plus this.
+    size: usize,
+    /// What the subtree holds, as if it were the whole post (links around it do not count).
+    stats: Stats,
+    /// For elements; for a non-blank text node, its own label at position 0.
+    first: FirstText,
+    /// Not hidden by attributes and not a script, style or the like.
+    visible: bool,
+    /// A form control (other than hidden fields and task-list checkboxes) in the subtree,
+    /// hidden or not.
+    control: bool,
+    /// A link to a share endpoint in the subtree.
+    share: bool,
+    /// A link element in the subtree.
+    link: bool,
+}
+
+/// Appends the [`Info`] of `node` and of every node in it to `infos`, in document order (so a
+/// node's index is its position in a preorder walk); returns the index of `node`'s.
+fn survey(node: NodeRef<'_, Node>, infos: &mut Vec<Info>) -> usize {
+    let at = infos.len();
+    infos.push(Info::default());
+    let mut info = Info {
+        visible: true,
+        ..Info::default()
+    };
+    let mut link = false;
     match node.value() {
         Node::Text(t) => {
             let n = visible_chars(t);
-            s.text += n;
-            if in_link {
-                s.link_text += n;
-            } else {
-                s.longest_run = s.longest_run.max(n);
+            info.stats.text = n;
+            info.stats.longest_run = n;
+            let trimmed = t.trim();
+            if !trimmed.is_empty() {
+                info.first.text = Some((0, Label::of(trimmed)));
             }
         }
         Node::Element(el) => {
             let name = el.name();
-            if is_invisible(name) || is_hidden(el) {
-                return;
-            }
-            let link = name == "a" && attr(el, "href").is_some();
-            s.links += usize::from(link);
-            s.share_links += usize::from(link && attr(el, "href").is_some_and(is_share_endpoint));
-            s.caption |= name == "figcaption";
-            s.quote |= name == "blockquote";
-            s.images += usize::from(name == "img");
-            for c in node.children() {
-                add_stats(c, in_link || link, s);
+            info.visible = !(is_invisible(name) || is_hidden(el));
+            let href = (name == "a").then(|| attr(el, "href")).flatten();
+            link = href.is_some();
+            let share = href.is_some_and(is_share_endpoint);
+            info.share = share;
+            info.link = name == "a";
+            // A checkbox is a task list's (Markdown `- [x]`); a sign-up form has other controls.
+            info.control = is_control(name)
+                && attr(el, "type").is_none_or(|t| {
+                    !t.eq_ignore_ascii_case("hidden") && !t.eq_ignore_ascii_case("checkbox")
+                });
+            if info.visible {
+                info.stats.links = usize::from(link);
+                info.stats.share_links = usize::from(share);
+                info.stats.caption = name == "figcaption";
+                info.stats.quote = name == "blockquote";
+                info.stats.images = usize::from(name == "img");
             }
         }
-        _ => {
-            for c in node.children() {
-                add_stats(c, in_link, s);
+        _ => {}
+    }
+    let element = node.value().is_element();
+    // `node` itself is position 0 of its first text's.
+    let mut seen = 1;
+    let mut looking = element;
+    for child in node.children() {
+        let i = survey(child, infos);
+        let c = &infos[i];
+        info.size += c.size;
+        info.control |= c.control;
+        info.share |= c.share;
+        info.link |= c.link;
+        if info.visible {
+            info.stats.add(&c.stats, link);
+        }
+        if !looking {
+            continue;
+        }
+        if seen >= LABEL_DEPTH {
+            looking = false;
+            continue;
+        }
+        match child.value() {
+            Node::Text(_) if c.first.text.is_some() => {
+                info.first.text = c.first.text.map(|(_, label)| (seen, label));
+                looking = false;
             }
+            Node::Element(_) if c.visible => match c.first.text {
+                Some((at, t)) => {
+                    info.first.text = Some((seen + at, t)).filter(|&(at, _)| at < LABEL_DEPTH);
+                    looking = false;
+                }
+                None => seen += c.first.nodes,
+            },
+            // Hidden elements count, though their text does not.
+            Node::Element(_) => seen += c.size.min(LABEL_DEPTH - seen),
+            _ => seen += 1,
         }
     }
+    info.size += 1;
+    if element {
+        info.first.nodes = seen.min(LABEL_DEPTH);
+    }
+    infos[at] = info;
+    at
 }
 
 /// Characters other than ASCII whitespace, counted on bytes (every text node of every post
 /// passes here): each character has one byte that is not a UTF-8 continuation byte.
 fn visible_chars(text: &str) -> usize {
-    text.bytes()
-        .filter(|&b| (b & 0xC0) != 0x80 && !b.is_ascii_whitespace())
-        .count()
+    count_chars(text, false)
+}
+
+/// Characters other than ASCII whitespace; with `lower_bound`, also not counting vertical tabs
+/// and characters whose first byte Unicode's other spaces start with (`0xC2`, `0xE1`–`0xE3`),
+/// which makes the count never more than that of the characters that are not whitespace.
+/// Counted on bytes without branches, in blocks a byte-wide counter holds: the loop
+/// vectorizes.
+fn count_chars(text: &str, lower_bound: bool) -> usize {
+    text.as_bytes()
+        .chunks(255)
+        .map(|block| {
+            block.iter().fold(0u8, |n, &b| {
+                let starts_char = (b as i8) >= -0x40;
+                let space = (b == b' ') | ((b'\t'..=b'\r').contains(&b) & (b != 0x0B));
+                let may_be_space =
+                    lower_bound & ((b == 0x0B) | (b == 0xC2) | (b.wrapping_sub(0xE1) < 3));
+                n + u8::from(starts_char & !space & !may_be_space)
+            })
+        })
+        .map(usize::from)
+        .sum()
 }
 
 fn is_invisible(name: &str) -> bool {
@@ -513,72 +581,51 @@ fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
     }
 }
 
-/// How far into an element [`Finder::first_text`] looks, in nodes (the element itself first).
-const LABEL_DEPTH: usize = 48;
-
-/// An element's first visible text with its position among the element's nodes in document
-/// order, and how many of those nodes there are (counted up to [`LABEL_DEPTH`]).
-#[derive(Clone, Copy)]
-struct FirstText<'a> {
-    text: Option<(usize, &'a str)>,
-    nodes: usize,
+/// Marks `node` as chrome of `kind`, recording its text.
+fn mark_node(marks: &mut Marks, node: NodeRef<'_, Node>, kind: Kind) {
+    record(kind, text_of(node));
+    marks.nodes.insert(node.id(), kind);
 }
 
-/// The number of nodes in `node`'s subtree, counted up to `cap`.
-fn capped_size(node: NodeRef<'_, Node>, cap: usize) -> usize {
-    node.descendants().take(cap).count()
+/// The chrome finder's view of one post: every node's [`Info`] by preorder index.
+struct Finder<'i> {
+    infos: &'i [Info],
+    /// The post's visible characters.
+    total: usize,
 }
 
-struct Finder<'m, 'a> {
-    root: NodeRef<'a, Node>,
-    /// The post's visible characters, counted when a rule first needs them.
-    total: std::cell::Cell<Option<usize>>,
-    memo: RefCell<IdMap<Stats>>,
-    /// [`Finder::first_text`] of the elements asked so far.
-    firsts: RefCell<IdMap<FirstText<'a>>>,
-    with_control: IdSet,
-    with_share: IdSet,
-    marks: &'m mut Marks,
-}
-
-impl<'a> Finder<'_, 'a> {
-    fn total(&self) -> usize {
-        match self.total.get() {
-            Some(n) => n,
-            None => {
-                // Counting the whole post also remembers every element's stats, which the
-                // rules then look up instead of counting each subtree again.
-                let n = self.stats(self.root).text;
-                self.total.set(Some(n));
-                n
-            }
-        }
+impl Finder<'_> {
+    /// The children of the node at index `at`, with theirs.
+    fn children<'t>(
+        &'t self,
+        node: NodeRef<'t, Node>,
+        at: usize,
+    ) -> impl Iterator<Item = (NodeRef<'t, Node>, usize)> + 't {
+        node.children().scan(at + 1, |next, child| {
+            let i = *next;
+            *next += self.infos[i].size;
+            Some((child, i))
+        })
     }
 
-    fn stats(&self, node: NodeRef<'_, Node>) -> Stats {
-        let mut s = Stats::default();
-        add_stats_memo(node, false, &mut s, &mut self.memo.borrow_mut());
-        s
-    }
-
-    fn walk(&mut self, node: NodeRef<'a, Node>, root: bool) {
+    fn walk(&self, node: NodeRef<'_, Node>, at: usize, root: bool, marks: &mut Marks) {
         if !root {
-            if let Some(kind) = self.classify(node) {
-                self.mark(node, kind);
+            if let Some(kind) = self.classify(node, at) {
+                mark_node(marks, node, kind);
                 return;
             }
         }
-        let mut children = node.children().peekable();
-        while let Some(child) = children.next() {
+        let mut children = self.children(node, at).peekable();
+        while let Some((child, i)) = children.next() {
             // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
-            if self.is_label(child, &RELATED_CUES) {
+            if self.is_label(child, i, |l| l.related) {
                 let mut lists = Vec::new();
-                while let Some(&next) = children.peek() {
-                    if self.is_blank(next) {
+                while let Some(&(next, j)) = children.peek() {
+                    if self.is_blank(next, j) {
                         children.next();
                         continue;
                     }
-                    let s = self.stats(next);
+                    let s = self.infos[j].stats;
                     let linky = s.links > 0 && s.prose() <= 12 && s.link_text * 10 >= s.text * 8;
                     if !linky || s.caption {
                         break;
@@ -587,25 +634,28 @@ impl<'a> Finder<'_, 'a> {
                     children.next();
                 }
                 if !lists.is_empty() {
-                    self.mark(child, Kind::Related);
+                    mark_node(marks, child, Kind::Related);
                     for l in lists {
-                        self.mark(l, Kind::Related);
+                        mark_node(marks, l, Kind::Related);
                     }
                     continue;
                 }
             }
             if child.value().is_element() {
-                self.walk(child, false);
-            } else if child.value().as_text().is_some_and(|t| is_prompt(t)) {
-                self.mark(child, Kind::Prompt);
+                self.walk(child, i, false, marks);
+            } else if child.value().as_text().is_some_and(|t| {
+                // `is_prompt` of the untrimmed text: the trimmed one's, unless too long.
+                t.len() <= PROMPT_LEN && self.infos[i].first.text.is_some_and(|(_, l)| l.prompt)
+            }) {
+                mark_node(marks, child, Kind::Prompt);
             }
         }
     }
 
     /// A line inviting to subscribe, whose link goes to the sign-up page: NYT's
     /// "（欢迎点击此处订阅NYT简报…）", "Sign up here".
-    fn subscribe_line(&self, node: NodeRef<'_, Node>) -> Option<Kind> {
-        let s = self.stats(node);
+    fn subscribe_line(&self, node: NodeRef<'_, Node>, at: usize) -> Option<Kind> {
+        let s = self.infos[at].stats;
         (s.links > 0
             && s.text <= 120
             && contains_cue(&text_of(node), SUBSCRIBE_VERBS)
@@ -614,11 +664,11 @@ impl<'a> Finder<'_, 'a> {
     }
 
     /// Whitespace, comments, or an element with no visible text and no picture.
-    fn is_blank(&self, node: NodeRef<'_, Node>) -> bool {
+    fn is_blank(&self, node: NodeRef<'_, Node>, at: usize) -> bool {
         match node.value() {
             Node::Text(t) => t.trim().is_empty(),
             Node::Element(_) => {
-                let s = self.stats(node);
+                let s = self.infos[at].stats;
                 s.text == 0 && s.images == 0
             }
             _ => true,
@@ -626,7 +676,12 @@ impl<'a> Finder<'_, 'a> {
     }
 
     /// Whether `node`'s whole text is a label in `cues` ("相关阅读：", "Related articles").
-    fn is_label(&self, node: NodeRef<'a, Node>, cues: &Cues) -> bool {
+    fn is_label(
+        &self,
+        node: NodeRef<'_, Node>,
+        at: usize,
+        cues: impl Fn(&Label) -> Option<usize>,
+    ) -> bool {
         let Some(el) = node.value().as_element() else {
             return false;
         };
@@ -634,86 +689,31 @@ impl<'a> Finder<'_, 'a> {
             return false;
         }
         // The label starts the block (cheap to look at), and is all of it.
-        let Some(n) = self.first_text(node).and_then(|t| cue_prefix(t, cues)) else {
+        let info = &self.infos[at];
+        let Some(n) = info.first.text.and_then(|(_, label)| cues(&label)) else {
             return false;
         };
-        self.stats(node).text == n
-    }
-
-    /// The first visible, non-blank text in `node`, trimmed, if it is among its first
-    /// [`LABEL_DEPTH`] nodes (a label deeper than that is no label). Nested wrappers ask for the
-    /// same text at every level, so each element's answer is remembered.
-    fn first_text(&self, node: NodeRef<'a, Node>) -> Option<&'a str> {
-        self.first_in(node).text.map(|(_, t)| t)
-    }
-
-    fn first_in(&self, node: NodeRef<'a, Node>) -> FirstText<'a> {
-        if let Some(known) = self.firsts.borrow().get(&node.id()) {
-            return *known;
-        }
-        // `node` itself is position 0.
-        let mut seen = 1;
-        let mut text = None;
-        for child in node.children() {
-            if seen >= LABEL_DEPTH {
-                break;
-            }
-            match child.value() {
-                Node::Text(t) if !t.trim().is_empty() => {
-                    text = Some((seen, t.trim()));
-                    break;
-                }
-                Node::Element(e) if !(is_invisible(e.name()) || is_hidden(e)) => {
-                    let inner = self.first_in(child);
-                    if let Some((at, t)) = inner.text {
-                        text = Some((seen + at, t)).filter(|&(at, _)| at < LABEL_DEPTH);
-                        break;
-                    }
-                    seen += inner.nodes;
-                }
-                // Hidden elements count, though their text does not.
-                Node::Element(_) => seen += capped_size(child, LABEL_DEPTH - seen),
-                _ => seen += 1,
-            }
-        }
-        let first = FirstText {
-            text,
-            nodes: seen.min(LABEL_DEPTH),
-        };
-        self.firsts.borrow_mut().insert(node.id(), first);
-        first
-    }
-
-    fn mark(&mut self, node: NodeRef<'_, Node>, kind: Kind) {
-        let text = text_of(node);
-        record(kind, text);
-        self.marks.nodes.insert(node.id(), kind);
+        info.stats.text == n
     }
 
     /// The kind of chrome `node` is, or `None` for content (or a wrapper to look into).
-    fn classify(&self, node: NodeRef<'a, Node>) -> Option<Kind> {
+    fn classify(&self, node: NodeRef<'_, Node>, at: usize) -> Option<Kind> {
         let el = node.value().as_element()?;
         let name = el.name();
         if is_invisible(name) || matches!(name, "html" | "body" | "article" | "main") {
             return None;
         }
+        let info = &self.infos[at];
         let by_name = attr_kind(el);
-        let has_control = !is_control(name) && self.with_control.contains(&node.id());
+        let has_control = !is_control(name) && info.control;
         // Labels head blocks; a link or a word in a sentence can be "recommended".
         let block = is_block(name);
         let prompt_name = matches!(name, "a" | "p" | "div" | "span" | "button" | "figcaption");
-        // Only blocks and prompts look at their first text (which walks into the element).
-        let label = (block || prompt_name)
-            .then(|| self.first_text(node))
-            .flatten();
-        let related_label = label
-            .filter(|_| block)
-            .and_then(|l| cue_prefix(l, &RELATED_CUES));
-        let share_label = label
-            .filter(|_| block)
-            .and_then(|l| cue_prefix(l, &SHARE_CUES));
+        let label = info.first.text.map(|(_, label)| label);
+        let related_label = label.filter(|_| block).and_then(|l| l.related);
+        let share_label = label.filter(|_| block).and_then(|l| l.share);
         let positioned = attr(el, "style").is_some_and(is_positioned_over);
-        let prompt = prompt_name && label.is_some_and(is_prompt);
+        let prompt = prompt_name && label.is_some_and(|l| l.prompt);
         let signal = by_name.is_some()
             || has_control
             || related_label.is_some()
@@ -721,20 +721,16 @@ impl<'a> Finder<'_, 'a> {
             || positioned
             || prompt
             || name == "nav"
-            || self.with_share.contains(&node.id())
-            || (name == "a" && attr(el, "href").is_some_and(is_share_endpoint));
+            || info.share;
         if !signal {
             // A paragraph can still be a line inviting to subscribe, which has a link.
-            let linked = name == "p"
-                && node
-                    .descendants()
-                    .any(|d| d.value().as_element().is_some_and(|e| e.name() == "a"));
-            return linked.then(|| self.subscribe_line(node)).flatten();
+            let linked = name == "p" && info.link;
+            return linked.then(|| self.subscribe_line(node, at)).flatten();
         }
-        let s = self.stats(node);
+        let s = info.stats;
         // Empty slots produce nothing anyway; marking them would only add noise to the report.
         // Most of a post, in words, is the post (a short one is never mostly a share bar).
-        let most = s.prose() > 40 && s.text * 2 > self.total();
+        let most = s.prose() > 40 && s.text * 2 > self.total;
         if (s.text == 0 && s.images == 0) || s.caption || most {
             return None;
         }
@@ -780,7 +776,7 @@ impl<'a> Finder<'_, 'a> {
             }
         }
         if name == "p" {
-            if let Some(kind) = self.subscribe_line(node) {
+            if let Some(kind) = self.subscribe_line(node, at) {
                 return Some(kind);
             }
         }
@@ -1078,9 +1074,12 @@ static PROMPTS: Cues = Cues::new(&[
     "leermás",
 ]);
 
+/// Text longer than this, in bytes, is never a prompt.
+const PROMPT_LEN: usize = 80;
+
 /// Whether `text` is nothing but a prompt ("点击查看大图", "Continue reading »").
 fn is_prompt(text: &str) -> bool {
-    if text.len() > 80 {
+    if text.len() > PROMPT_LEN {
         return false;
     }
     // Most text is no prompt: its first letter already says so (this runs on every short text).
@@ -1418,12 +1417,34 @@ fn is_same_site_list(block: &Block, host: Option<&str>) -> bool {
 }
 
 fn host_of(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    Some(
-        u.host_str()?
-            .trim_start_matches("www.")
-            .to_ascii_lowercase(),
-    )
+    let host = plain_host(url).map(str::to_owned).or_else(|| {
+        let u = url::Url::parse(url).ok()?;
+        Some(u.host_str()?.to_ascii_lowercase())
+    })?;
+    Some(host.trim_start_matches("www.").to_owned())
+}
+
+/// The host of an `http(s)` URL whose host is already in the form URL parsing gives it
+/// (lowercase letters, digits, dots and hyphens, not an IPv4 address or punycode), found
+/// without parsing the URL: every post's source passes here, and parsing a long
+/// percent-encoded path costs more than the rest of the post's boilerplate check.
+fn plain_host(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    let plain = !host.is_empty()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && !host.contains("xn--")
+        && host
+            .trim_end_matches('.')
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_lowercase()));
+    plain.then_some(host)
 }
 
 /// `cn.nytimes.com` and `www.nytimes.com` are one site.
@@ -1540,6 +1561,21 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     {
         return None;
     }
+    // Most edge blocks are sentences too long to be boilerplate: a count on bytes that can
+    // only fall short (it skips every character whose first byte some Unicode space shares)
+    // rejects them before characters are decoded and anything is hashed.
+    let mut at_least = 0;
+    for_each_text(block, &mut |text| at_least += count_chars(text, true));
+    if at_least > MAX_BOILERPLATE {
+        return None;
+    }
+    let mut n = 0;
+    for_each_text(block, &mut |text| {
+        n += text.chars().filter(|c| !c.is_whitespace()).count();
+    });
+    if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !block_has_link(block)) || n < 4 {
+        return None;
+    }
     // FNV-1a of the source, a NUL and the text without whitespace: stable across runs and
     // versions (the hashes are kept in the cache).
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -1548,23 +1584,10 @@ fn edge_hash(source: &str, block: &Block) -> Option<u64> {
         h = h.wrapping_mul(0x0100_0000_01b3);
     };
     source.bytes().chain([0]).for_each(&mut add);
-    let mut n = 0;
     for_each_text(block, &mut |text| {
-        // The bytes of the characters between whitespace, a run at a time, until the block is
-        // too long to be boilerplate.
-        for run in text.split(char::is_whitespace) {
-            if n > MAX_BOILERPLATE {
-                return;
-            }
-            // Characters: bytes that do not continue one.
-            n += run.bytes().filter(|&b| b & 0xC0 != 0x80).count();
-            run.bytes().for_each(&mut add);
-        }
+        text.split(char::is_whitespace)
+            .for_each(|run| run.bytes().for_each(&mut add));
     });
-    let linked = block_has_link(block);
-    if n > MAX_BOILERPLATE || (n < MIN_BOILERPLATE && !linked) || n < 4 {
-        return None;
-    }
     Some(h)
 }
 
@@ -1714,6 +1737,56 @@ impl<'de> serde::Deserialize<'de> for Counts {
 mod tests {
     use super::*;
     use crate::read::html::read_html;
+
+    #[test]
+    fn characters_are_counted_on_bytes() {
+        for text in [
+            "",
+            "  a b\tc\n",
+            "中文，测试。“引号”",
+            "non\u{a0}breaking\u{3000}ideographic\u{2003}em\u{0b}vt",
+            &"长句子。".repeat(300),
+        ] {
+            let visible = text.chars().filter(|c| !c.is_ascii_whitespace()).count();
+            assert_eq!(visible_chars(text), visible, "{text}");
+            let not_space = text.chars().filter(|c| !c.is_whitespace()).count();
+            assert!(count_chars(text, true) <= not_space, "{text}");
+        }
+    }
+
+    #[test]
+    fn plain_hosts_are_the_hosts_url_parsing_gives() {
+        let parsed = |u: &str| {
+            url::Url::parse(u)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+        };
+        for u in [
+            "https://www.iyouport.org/%e8%a2%ab/?share=twitter",
+            "http://example.com",
+            "https://a-b.c-d.example.co.uk?x=1#y",
+            "https://news.example.",
+        ] {
+            assert_eq!(plain_host(u).map(str::to_owned), parsed(u), "{u}");
+        }
+        // Left to the URL parser: case, ports, user info, IPv4, punycode, other schemes.
+        for u in [
+            "https://Example.com/",
+            "https://example.com:8080/",
+            "https://user@example.com/",
+            "http://127.1/",
+            "http://1.2.3.4/",
+            "https://xn--fsqu00a.xn--3lr804guic/",
+            "ftp://example.com/",
+            "http://www.curry-5.com>curry",
+        ] {
+            assert_eq!(plain_host(u), None, "{u}");
+        }
+        assert_eq!(
+            host_of("https://www.Example.com:443/x").as_deref(),
+            Some("example.com")
+        );
+    }
 
     #[test]
     fn counts_index_every_kind_and_serialize_in_name_order() {
