@@ -14,12 +14,19 @@ use encoding_rs::{Encoding, UTF_8};
 /// mark, becomes the text without a copy.
 pub fn decode_owned(bytes: Vec<u8>, warnings: &mut Vec<Warning>) -> Result<String, PostError> {
     match String::from_utf8(bytes) {
-        Ok(text) if !text.starts_with('\u{FEFF}') && !text.bytes().take(8192).any(|b| b == 0) => {
+        Ok(text) if !text.starts_with('\u{FEFF}') && !looks_binary(text.as_bytes()) => {
             not_empty(text)
         }
         Ok(text) => decode(text.as_bytes(), warnings),
         Err(e) => decode(e.as_bytes(), warnings),
     }
+}
+
+/// Whether a file without a byte order mark is binary: a NUL byte in its first 8 KiB. Looked
+/// for with `memchr` (every post passes here; a loop over the bytes was 3% of converting the
+/// shared corpus).
+fn looks_binary(bytes: &[u8]) -> bool {
+    memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some()
 }
 
 /// Decodes a post file. Binary and empty files are refused with a reason rather than turned
@@ -36,7 +43,7 @@ pub fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, PostE
         }
         return not_empty(text.into_owned());
     }
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if looks_binary(bytes) {
         return Err(PostError::whole_file(
             "binary file (contains NUL bytes); skipped",
         ));
