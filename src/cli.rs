@@ -144,8 +144,9 @@ pub struct ConvertArgs {
     /// Book author (EPUB), instead of the posts' authors.
     #[arg(long)]
     pub author: Option<String>,
-    /// Book language as a BCP 47 tag (EPUB), instead of detecting it from the text.
-    #[arg(long)]
+    /// Book language as a BCP 47 tag (EPUB), instead of detecting it from the text
+    /// (`zh_CN`, `English (US)` are taken as zh-CN, en-US).
+    #[arg(long, value_parser = crate::options::parse_lang)]
     pub lang: Option<String>,
     /// Site root for `/absolute` image paths; no image outside it is read. Default: the input folder.
     #[arg(long, value_name = "DIR")]
@@ -421,6 +422,11 @@ fn expand_stdin(inputs: Vec<PathBuf>, null: bool) -> anyhow::Result<Vec<PathBuf>
             for line in std::io::stdin().lock().lines() {
                 let line =
                     line.map_err(|e| anyhow::anyhow!("cannot read paths from stdin: {e}"))?;
+                if line.contains('\0') {
+                    let msg = "the paths on stdin are separated by NUL bytes (find -print0): \
+                               add -0 to read them";
+                    return Err(UsageError(msg.into()).into());
+                }
                 let line = line.trim_end_matches('\r');
                 if !line.trim().is_empty() {
                     out.push(PathBuf::from(line));
@@ -470,7 +476,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
     let format = a.format.ok_or_else(|| {
         UsageError("no output format: give -t epub|markdown|text, or `to` in postbook.toml".into())
     })?;
-    let destination = match a.output {
+    let destination = match a.output.take() {
         Some(o) if o.as_os_str() == "-" => Destination::Stdout,
         Some(o) => Destination::Dir(o),
         None => {
@@ -479,6 +485,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
             return Err(UsageError(msg.into()).into());
         }
     };
+    check_combination(&a, format, &destination, &inputs)?;
     Ok(Options {
         inputs,
         destination,
@@ -514,6 +521,59 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         drafts: a.drafts,
         keep_chrome: a.keep_chrome,
     })
+}
+
+/// Refuses, before any post is read, the options that cannot work together or point at
+/// nothing: a script learns of its mistake at once, with exit code 2, not after a long run.
+fn check_combination(
+    a: &ConvertArgs,
+    format: Format,
+    destination: &Destination,
+    inputs: &[PathBuf],
+) -> Result<(), UsageError> {
+    let fail = |msg: String| Err(UsageError(msg));
+    let to_stdout = matches!(destination, Destination::Stdout);
+    if to_stdout && format == Format::Epub {
+        return fail("EPUB cannot be written to stdout; give an output folder with -o DIR".into());
+    }
+    if let (Some(since), Some(until)) = (a.since, a.until) {
+        if since > until {
+            return fail(format!(
+                "--since {since} is after --until {until}: no day is in that range"
+            ));
+        }
+    }
+    let report_to_stdout = a.report.as_ref().is_some_and(|r| r.as_os_str() == "-");
+    if report_to_stdout && to_stdout {
+        return fail(
+            "--report - and -o - would both write to stdout; give one of them a file".into(),
+        );
+    }
+    if report_to_stdout && a.dry_run {
+        return fail(
+            "--report - and --dry-run would both write to stdout; give --report a file".into(),
+        );
+    }
+    if let Destination::Dir(out) = destination {
+        let same = |input: &PathBuf| match (input.canonicalize(), out.canonicalize()) {
+            (Ok(i), Ok(o)) => i == o,
+            _ => false,
+        };
+        if let Some(input) = inputs.iter().find(|i| same(i)) {
+            return fail(format!(
+                "the output folder {} is the input folder: give -o a folder of its own \
+                 (inside the input is fine, it is skipped when reading)",
+                input.display()
+            ));
+        }
+    }
+    if let Some(dir) = a.templates.as_ref().filter(|d| !d.is_dir()) {
+        return fail(format!("--templates {}: no such folder", dir.display()));
+    }
+    if let Some(css) = a.css.as_ref().filter(|c| !c.is_file()) {
+        return fail(format!("--css {}: no such file", css.display()));
+    }
+    Ok(())
 }
 
 /// Sets each option that was not typed on the command line from the config file.

@@ -39,6 +39,7 @@ pub struct Config {
     #[serde(deserialize_with = "title_pattern")]
     pub title_pattern: Option<TitlePattern>,
     pub author: Option<String>,
+    #[serde(deserialize_with = "language")]
     pub lang: Option<String>,
     pub root: Option<PathBuf>,
     pub wrap: Option<usize>,
@@ -132,6 +133,14 @@ fn value_enum<'de, D: Deserializer<'de>, T: ValueEnum>(d: D) -> Result<Option<T>
 fn title_pattern<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TitlePattern>, D::Error> {
     let s = String::deserialize(d)?;
     TitlePattern::parse(&s)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// A language, normalized as `--lang` is ([`crate::options::parse_lang`]).
+fn language<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::options::parse_lang(&s)
         .map(Some)
         .map_err(serde::de::Error::custom)
 }

@@ -14,6 +14,9 @@ pub struct Found {
     /// Files in the folders that have a post's extension but a well-known name of something
     /// else ([`is_not_a_post`]), sorted.
     pub skipped: Vec<PathBuf>,
+    /// Symbolic links in the folders that were not followed, with why (their target does not
+    /// exist, or is a folder that contains the link: a loop).
+    pub links_skipped: Vec<(PathBuf, String)>,
 }
 
 /// Expands the command-line inputs into post files, sorted and without duplicates.
@@ -26,11 +29,18 @@ pub struct Found {
 /// `LICENSE.txt`, `CHANGELOG.md`, …; see [`is_not_a_post`]) are skipped; a file given by name is
 /// always read. `exclude` (the output folder) is never read, so a second run does not convert
 /// its own output. Inputs that do not exist are returned as errors.
+///
+/// Symbolic links in folders are followed, as `find -L` does (a folder of posts is often
+/// assembled from links); a link whose target is missing, or a folder link that loops back to
+/// one of its own parents, is skipped and said so. A file reached twice (through a link and
+/// directly) is read once, under the first of its paths.
 pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Found {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
+    let mut links_skipped = Vec::new();
+    let mut followed_links = false;
     for input in inputs {
         if input.is_file() {
             files.push(input.clone());
@@ -42,7 +52,7 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
         }
         for root in site_posts_dirs(input, drafts) {
             let walker = WalkDir::new(&root)
-                .follow_links(false)
+                .follow_links(true)
                 .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
@@ -57,6 +67,9 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                     !skipped_name && !is_output
                 });
             for entry in walker {
+                if let Ok(e) = &entry {
+                    followed_links |= e.path_is_symlink();
+                }
                 match entry {
                     Ok(e)
                         if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() =>
@@ -73,6 +86,11 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                         }
                     }
                     Ok(_) => {}
+                    Err(e) if skipped_link(&e).is_some() => {
+                        let why = skipped_link(&e).unwrap_or_default();
+                        links_skipped
+                            .push((e.path().map(Path::to_path_buf).unwrap_or_default(), why));
+                    }
                     Err(e) => errors.push((
                         e.path()
                             .map(Path::to_path_buf)
@@ -85,13 +103,41 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
     }
     files.sort();
     files.dedup();
+    if followed_links {
+        // The same file through a link and directly: read once, under its first path.
+        let mut seen = std::collections::HashSet::new();
+        files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
+    }
     skipped.sort();
     skipped.dedup();
+    links_skipped.sort();
+    links_skipped.dedup();
     Found {
         files,
         missing: errors,
         skipped,
+        links_skipped,
     }
+}
+
+/// Why a walk error is a symbolic link that is skipped rather than an input that failed: a
+/// loop, or a link whose target does not exist.
+fn skipped_link(e: &walkdir::Error) -> Option<String> {
+    let path = e.path()?;
+    if let Some(ancestor) = e.loop_ancestor() {
+        return Some(format!(
+            "symbolic link loops back to {}, a folder that contains it",
+            ancestor.display()
+        ));
+    }
+    let link = std::fs::symlink_metadata(path).ok()?;
+    (link.file_type().is_symlink() && std::fs::metadata(path).is_err()).then(|| {
+        let target = std::fs::read_link(path).unwrap_or_default();
+        format!(
+            "symbolic link to {}, which does not exist",
+            target.display()
+        )
+    })
 }
 
 /// Whether a file found in a folder of posts is, by its name, a project's paper rather than a

@@ -1,7 +1,9 @@
-//! Language detection for book metadata (`dc:language`, `lang` attributes).
+//! Language tags for book metadata (`dc:language`, `lang` attributes): normalized when given,
+//! detected when not.
 //!
 //! E-readers use the language for hyphenation, fonts and CJK line breaking, so a wrong or missing
-//! one is visible. Front matter wins; otherwise the text is classified with `whatlang`.
+//! one is visible, and Send to Kindle refuses a book whose `dc:language` is not a real BCP 47
+//! tag (`zh_CN`, `us`, `C`). Front matter wins; otherwise the text is classified with `whatlang`.
 
 use crate::model::{plain_text, walk, Block, Document, Node};
 
@@ -23,6 +25,74 @@ pub fn of_document(doc: &Document) -> Option<String> {
         false
     });
     detect(&sample)
+}
+
+/// `raw` — a language as front matter, a site's config or `--lang` give it — as a valid BCP 47
+/// tag, or `None` when it names no language postbook can tell.
+///
+/// Accepted: tags in any case and with `_` (`zh_CN`, `en-us` → `zh-CN`, `en-US`), POSIX locale
+/// names (`zh_CN.UTF-8`), three-letter codes with a two-letter one (`eng` → `en`, as BCP 47
+/// requires), English names with an optional region (`English (US)` → `en-US`), and a
+/// language's name in its own script (`中文` → `zh`, `简体中文` → `zh-Hans`, `日本語` → `ja`).
+/// Refused: a primary subtag that is not an ISO 639 language (`us`, `C`, `xx`), anything not
+/// well-formed (`xx-!!`), `und` and private-use tags (they say nothing to a reader).
+pub fn normalize(raw: &str) -> Option<String> {
+    let s = raw.trim();
+    // POSIX locales: `zh_CN.UTF-8`, `de_DE@euro`.
+    let s = s.split(['.', '@']).next().unwrap_or("").replace('_', "-");
+    if let Some(tag) = as_tag(&s) {
+        return Some(tag);
+    }
+    by_name(&s)
+}
+
+/// A well-formed tag whose primary language is a real one, in canonical case.
+fn as_tag(s: &str) -> Option<String> {
+    let tag = oxilangtag::LanguageTag::parse_and_normalize(s).ok()?;
+    let primary = tag.primary_language();
+    let language = match primary.len() {
+        2 => isolang::Language::from_639_1(primary)?,
+        3 if primary != "und" => isolang::Language::from_639_3(primary)?,
+        _ => return None,
+    };
+    let short = language.to_639_1().unwrap_or(primary);
+    Some(format!("{short}{}", &tag.as_str()[primary.len()..]))
+}
+
+/// A language named in English (`English`, `English (US)`) or in its own script (`中文`).
+fn by_name(s: &str) -> Option<String> {
+    let (name, region) = match s.split_once('(') {
+        Some((name, rest)) => (name.trim(), rest.strip_suffix(')').map(str::trim)),
+        None => (s, None),
+    };
+    // Chinese is named by its script more often than by its language.
+    let chinese = match name {
+        "简体中文" | "简体" | "簡體中文" | "中文简体" => Some("zh-Hans"),
+        "繁體中文" | "繁体中文" | "繁體" | "中文繁體" | "正體中文" => {
+            Some("zh-Hant")
+        }
+        "汉语" | "漢語" | "华语" | "華語" | "中文" => Some("zh"),
+        _ => None,
+    };
+    let language = match chinese {
+        Some(tag) => tag.to_string(),
+        None => {
+            let lang = isolang::Language::from_name_lowercase(&name.to_lowercase())
+                .or_else(|| isolang::Language::from_autonym(name))
+                .filter(|&l| l != isolang::Language::Und)?;
+            lang.to_639_1().unwrap_or(lang.to_639_3()).to_string()
+        }
+    };
+    let region = match region {
+        None => return Some(language),
+        Some(r) if r.eq_ignore_ascii_case("UK") => "GB".to_string(),
+        Some(r) if r.len() == 2 && r.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            r.to_ascii_uppercase()
+        }
+        // A region named in words: the language alone is still right.
+        Some(_) => return Some(language),
+    };
+    as_tag(&format!("{language}-{region}"))
 }
 
 /// A BCP 47 tag for the language of `text`, when it can be told with some confidence.
@@ -93,5 +163,40 @@ mod tests {
             "zh"
         );
         assert_eq!(majority(std::iter::empty()), "en");
+    }
+
+    #[test]
+    fn language_tags_are_normalized_or_refused() {
+        let cases = [
+            ("zh_CN", Some("zh-CN")),
+            ("zh-cn", Some("zh-CN")),
+            ("en-us", Some("en-US")),
+            ("EN", Some("en")),
+            ("zh-hant-tw", Some("zh-Hant-TW")),
+            ("zh_CN.UTF-8", Some("zh-CN")),
+            ("eng", Some("en")),
+            ("yue", Some("yue")),
+            ("English (US)", Some("en-US")),
+            ("English (UK)", Some("en-GB")),
+            ("english", Some("en")),
+            ("French", Some("fr")),
+            ("中文", Some("zh")),
+            ("简体中文", Some("zh-Hans")),
+            ("繁體中文", Some("zh-Hant")),
+            ("日本語", Some("ja")),
+            ("Deutsch", Some("de")),
+            (" fr ", Some("fr")),
+            ("us", None),
+            ("C", None),
+            ("xx-!!", None),
+            ("xx", None),
+            ("und", None),
+            ("x-private", None),
+            ("", None),
+            ("Klingonish (US)", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(normalize(raw).as_deref(), want, "{raw}");
+        }
     }
 }

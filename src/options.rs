@@ -22,6 +22,14 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// `--lang` (and `lang` in postbook.toml): a language as a valid BCP 47 tag
+/// ([`crate::lang::normalize`]), or a usage error naming the value.
+pub fn parse_lang(s: &str) -> Result<String, String> {
+    crate::lang::normalize(s).ok_or_else(|| {
+        format!("`{s}` is not a language tag postbook knows; give a BCP 47 tag such as zh-CN, zh-Hant, en or en-US")
+    })
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -90,7 +90,8 @@ impl Site {
             .or_else(|| text(get("languageCode")))
             .or_else(|| text(get("defaultContentLanguage")))
             .or_else(|| text(get("locale")))
-            .map(|l| l.replace('_', "-"));
+            // A value that names no language is left to detection, as a post's would be.
+            .and_then(|l| crate::lang::normalize(&l));
         let description = text(get("description")).or_else(|| text(params("description")));
         let (origin, baseurl) = match generator {
             Generator::Jekyll => {

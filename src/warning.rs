@@ -31,10 +31,16 @@ fn is_one(n: &usize) -> bool {
 }
 
 impl Warning {
+    /// A warning with `message` on one line (line breaks in it, as in a formula's TeX or a
+    /// parser's error, become spaces), so every warning is one line of stderr for `grep`.
     pub fn new(kind: WarningKind, message: impl Into<String>) -> Self {
+        let mut message: String = message.into();
+        if message.contains(['\n', '\r']) {
+            message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
         Warning {
             kind,
-            message: message.into(),
+            message,
             name: None,
             times: 1,
         }
@@ -176,6 +182,17 @@ pub fn describe_counts(counts: &WarningCounts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_warning_is_one_line() {
+        let w = Warning::new(
+            WarningKind::Math,
+            "formula not converted:\n  \\begin{x}\r\n  a \\\\ b",
+        );
+        assert_eq!(w.message, "formula not converted: \\begin{x} a \\\\ b");
+        let kept = "two  spaces kept";
+        assert_eq!(Warning::new(WarningKind::Math, kept).message, kept);
+    }
 
     #[test]
     fn counts_are_described_most_frequent_first() {

@@ -37,6 +37,11 @@ pub(crate) fn discover(
         }
         diag::note(&format!("skipped, not posts: {}", names.join(", ")));
     }
+    if verbosity >= Verbosity::Normal {
+        for (link, why) in &found.links_skipped {
+            diag::warning(&format!("{}: skipped, a {why}", link.display()));
+        }
+    }
     if found.files.is_empty() && found.missing.is_empty() {
         let inputs: Vec<String> = inputs.iter().map(|p| p.display().to_string()).collect();
         return Err(match inputs.is_empty() {

@@ -51,7 +51,8 @@ use std::time::Instant;
 pub fn run(opts: &Options) -> Result<Report> {
     let started = Instant::now();
     let opts = &with_site_defaults(opts);
-    let templates = render::templates(opts)?;
+    // A template that does not compile is the user's input, like an unknown option.
+    let templates = render::templates(opts).map_err(|e| UsageError(format!("{e:#}")))?;
     let writer = render::writer(opts, templates.as_ref());
     let out_dir = match &opts.destination {
         Destination::Dir(dir) => Some(dir.as_path()),
@@ -61,6 +62,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let run = Run::new(opts, writer.as_ref(), out_dir, found.files.len());
     let inputs = found.files.len() + found.missing.len();
     let mut report = Report::new(opts.format, opts.group_by(), inputs);
+    report.skip_links(&found.links_skipped);
     let mut read = run.read(found, templates.as_ref(), &mut report);
     let boilerplate = collect::find_boilerplate(
         opts.keep_chrome,
@@ -393,7 +395,17 @@ impl<'a> Run<'a> {
             report.print_interrupted();
         }
         let report_error = opts.report.as_ref().and_then(|path| {
-            write_json_atomic(path, &report)
+            let written = match path.as_os_str() == "-" {
+                // `--report -`: the JSON on stdout, where nothing else goes (checked in cli.rs).
+                true => serde_json::to_vec_pretty(&report)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|mut json| {
+                        json.push(b'\n');
+                        crate::output::to_stdout(&json)
+                    }),
+                false => write_json_atomic(path, &report).map_err(anyhow::Error::from),
+            };
+            written
                 .err()
                 .map(|e| anyhow::anyhow!("cannot write report {}: {e}", path.display()))
         });

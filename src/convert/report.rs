@@ -27,6 +27,9 @@ pub struct Report {
     pub outputs: Vec<OutputRecord>,
     /// One record per input, sorted by path.
     pub posts: Vec<PostRecord>,
+    /// Symbolic links in the input folders that were not followed, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub links_skipped: Vec<SkippedLink>,
     /// Why the output folder cannot be written, when it cannot: said once, and every output
     /// fails with it instead of each saying so.
     #[serde(skip)]
@@ -41,6 +44,13 @@ pub(crate) fn record_of<'r>(
 ) -> Option<&'r mut PostRecord> {
     let i = posts.binary_search_by(|r| (*r.input).cmp(path)).ok()?;
     Some(&mut posts[i])
+}
+
+/// A symbolic link in an input folder that was not followed ([`crate::input::Found`]).
+#[derive(Debug, Serialize)]
+pub struct SkippedLink {
+    pub path: std::path::PathBuf,
+    pub why: String,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -92,6 +102,8 @@ pub struct Summary {
     pub chrome_removed: chrome::Counts,
     /// Remote pictures found in the image cache.
     pub images_from_cache: usize,
+    /// Symbolic links in the input folders not followed (dangling, or a loop).
+    pub links_skipped: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -193,6 +205,18 @@ impl Report {
         // Sized once: at 100,000 posts, growing by doubling left a third of these lists unused.
         report.posts.reserve_exact(inputs);
         report
+    }
+
+    /// Records the symbolic links that discovery did not follow.
+    pub(crate) fn skip_links(&mut self, links: &[(std::path::PathBuf, String)]) {
+        self.summary.links_skipped = links.len();
+        self.links_skipped = links
+            .iter()
+            .map(|(path, why)| SkippedLink {
+                path: path.clone(),
+                why: why.clone(),
+            })
+            .collect();
     }
 
     /// Records outputs against their posts and counts what became of everything. `to_folder`:
@@ -454,6 +478,10 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
             "duplicates"
         };
         line.push_str(&format!("; {} {d} dropped", s.duplicates));
+    }
+    if s.links_skipped > 0 {
+        let links = plural(s.links_skipped, "symbolic link", "symbolic links");
+        line.push_str(&format!("; {links} skipped"));
     }
     if s.images_embedded > 0 || s.images_failed > 0 {
         line.push_str(&format!(

@@ -211,9 +211,22 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
             {
                 meta.source = text(&value).filter(|s| !s.is_empty())
             }
-            "lang" | "language" if meta.lang.is_none() => {
-                meta.lang = text(&value).filter(|s| !s.is_empty())
-            }
+            "lang" | "language" if meta.lang.is_none() => match text(&value) {
+                Some(raw) if !raw.trim().is_empty() => match crate::lang::normalize(&raw) {
+                    Some(tag) => meta.lang = Some(tag),
+                    None => {
+                        warnings.push(Warning::new(
+                            WarningKind::FrontMatter,
+                            format!(
+                                "`{key}: {raw}` names no language postbook knows (a BCP 47 tag \
+                                 such as zh-CN or en); the language is detected from the text"
+                            ),
+                        ));
+                        meta.extra.push((key, value));
+                    }
+                },
+                _ => {}
+            },
             "slug" if meta.slug.is_none() => meta.slug = text(&value).filter(|s| !s.is_empty()),
             _ => meta.extra.push((key, value)),
         }

@@ -342,12 +342,13 @@ impl Pass<'_> {
         if v.starts_with(['"', '\'']) {
             return unquote(v).to_string();
         }
-        if v.parse::<f64>().is_ok() || matches!(v, "true" | "false" | "nil") {
-            return if v == "nil" {
-                String::new()
-            } else {
-                v.to_string()
-            };
+        // Liquid's literals: `null` is `nil`'s other name; `empty` and `blank` compare equal
+        // to empty values and print nothing.
+        if v.parse::<f64>().is_ok() || matches!(v, "true" | "false") {
+            return v.to_string();
+        }
+        if matches!(v, "nil" | "null" | "empty" | "blank") {
+            return String::new();
         }
         let found = if let Some(key) = v.strip_prefix("site.") {
             self.page.site.variable(key)
@@ -430,6 +431,16 @@ mod tests {
             out,
             "![a](/blog/img/a.png) /blog/img/b.png https://ex.test/blog/c This post me /img/h.png"
         );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn literals_are_values_not_unknown_variables() {
+        let (out, w) = run(concat!(
+            "[{{ nil }}{{ null }}{{ empty }}{{ blank }}{{ true }} {{ 3 }}]\n",
+            "{% include image.html url=\"/img/a.png\" source_link=null caption=nil %}\n",
+        ));
+        assert!(out.starts_with("[true 3]"), "{out}");
         assert!(w.is_empty(), "{w:?}");
     }
 
