@@ -485,6 +485,8 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
             return Err(UsageError(msg.into()).into());
         }
     };
+    // Values first (a bad one in postbook.toml names its line), then how they combine.
+    let images = a.images.options()?;
     check_combination(&a, format, &destination, &inputs)?;
     Ok(Options {
         inputs,
@@ -509,7 +511,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         no_highlight: a.no_highlight,
         report: a.report,
         verbosity: a.verbosity.level(),
-        images: a.images.options()?,
+        images,
         cover: a.images.cover.clone(),
         auto_cover: a.images.auto_cover,
         no_cover: a.images.no_cover,

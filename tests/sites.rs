@@ -255,7 +255,8 @@ fn a_hugo_site_root_gives_the_book_its_author_wrote() {
     // `config/_default/hugo.toml` and `params.toml`.
     assert_eq!(book.file_name().unwrap(), "Field Notes from Hugo.epub");
     assert!(opf.contains(">Hugo Author</dc:creator>"), "{opf}");
-    assert!(opf.contains("<dc:language>en-us</dc:language>"), "{opf}");
+    // `languageCode = "en-us"`, in the canonical case of BCP 47.
+    assert!(opf.contains("<dc:language>en-US</dc:language>"), "{opf}");
     // The draft and the `_index.md` list pages are left out; `about.md` is kept (undated).
     assert_eq!(report["summary"]["drafts"], 1);
     let all = chapters.concat();
