@@ -520,43 +520,21 @@ fn note(blocks: &[Block], ctx: &Context, in_link: bool, out: &mut String) {
     ));
 }
 
-/// A formula as MathML (pulldown-latex), its TeX kept as an annotation for readers that show
-/// or speak it. A formula that does not convert is shown as its TeX in `<code>`, with a
+/// A formula as MathML ([`super::mathml`]), its TeX kept as an annotation for readers that
+/// show or speak it. A formula that does not convert is shown as its TeX in `<code>`, with a
 /// warning: never lost.
 fn math(tex: &str, display: bool, ctx: &Context, out: &mut String) {
-    use pulldown_latex::{config::DisplayMode, push_mathml, Parser, RenderConfig, Storage};
-    let storage = Storage::new();
-    let events: Vec<_> = Parser::new(tex, &storage).collect();
-    let error = events
-        .iter()
-        .find_map(|e| e.as_ref().err().map(|e| e.to_string()));
-    let mut mathml = String::new();
-    // pulldown-latex writes the annotation as it is given.
-    let annotation = escape(tex);
-    let config = RenderConfig {
-        display_mode: if display {
-            DisplayMode::Block
-        } else {
-            DisplayMode::Inline
-        },
-        annotation: Some(&annotation),
-        xml: true,
-        ..RenderConfig::default()
-    };
-    let rendered = match error {
-        None => push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| e.to_string()),
-        Some(e) => Err(e),
-    };
-    match rendered {
-        Ok(()) => {
+    match super::mathml::render(tex, display) {
+        Ok(mathml) => {
             ctx.found.math.set(true);
             out.push_str(&mathml);
         }
         Err(why) => {
-            let first_line = why.lines().next().unwrap_or_default().to_string();
+            // One line, however many the formula has.
+            let one_line = tex.split_whitespace().collect::<Vec<_>>().join(" ");
             ctx.found.warnings.borrow_mut().push(Warning::new(
                 WarningKind::Math,
-                format!("formula not converted to MathML ({first_line}), shown as TeX: {tex}"),
+                format!("formula not converted to MathML ({why}), shown as TeX: {one_line}"),
             ));
             out.push_str("<code class=\"tex\">");
             escape_into(tex, out);
