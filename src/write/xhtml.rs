@@ -629,6 +629,53 @@ mod tests {
     }
 
     #[test]
+    fn formulas_are_mathml_or_tex_with_a_one_line_warning() {
+        let ctx = Context {
+            image_href: &|_| None,
+            base: None,
+            post_href: &|_| None,
+            image_label: "image",
+            kobo: None,
+            highlight: true,
+            heading_ids: &[],
+            found: Found::default(),
+        };
+        let math = |tex: &str, display| {
+            Inline::Math(Box::new(crate::model::Math {
+                display,
+                tex: tex.into(),
+            }))
+        };
+        let mut out = String::from("<div>");
+        blocks(
+            &[
+                Block::Paragraph(vec![math("N < P", true)]),
+                Block::Paragraph(vec![math("\\frac{a\n<b", false)]),
+            ],
+            &ctx,
+            1,
+            &mut out,
+        );
+        out.push_str("</div>");
+        roxmltree::Document::parse(&out).unwrap();
+        assert!(out.contains("<mo>&lt;</mo>"), "{out}");
+        assert!(
+            out.contains("<code class=\"tex\">\\frac{a\n&lt;b</code>"),
+            "{out}"
+        );
+        assert!(ctx.found.math.get());
+        let warnings = ctx.found.warnings.borrow();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].kind, WarningKind::Math);
+        assert!(
+            !warnings[0].message.contains('\n'),
+            "{}",
+            warnings[0].message
+        );
+        assert!(warnings[0].message.ends_with("shown as TeX: \\frac{a <b"));
+    }
+
+    #[test]
     fn numbered_lines_stay_well_nested_in_highlighting() {
         let mut out = String::new();
         number_lines("<span class=\"c\">/* a\nb */</span>\nx", 9, &mut out);
