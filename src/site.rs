@@ -698,4 +698,38 @@ mod tests {
             "../a%20b/%28c%29.md"
         );
     }
+
+    #[test]
+    fn tex_macros_from_mathjax_and_katex_settings() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("content/posts")).unwrap();
+        std::fs::write(
+            d.path().join("hugo.toml"),
+            "title = \"H\"\n[params.math.macros]\nRR = \"\\\\mathbb{R}\"\nbold = [\"{\\\\bf #1}\", 1]\nE = [\"\\\\mathbb{E}_{#1}[#2]\", 2, \"X\"]\n[markup.katex.macros]\n\"\\\\ZZ\" = \"\\\\mathbb{Z}\"\nignored = 3\n",
+        )
+        .unwrap();
+        let site = Site::find(d.path()).unwrap();
+        let mut got: Vec<_> = site
+            .math_macros
+            .iter()
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.body.as_str(),
+                    m.params,
+                    m.default.as_deref(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("E", "\\mathbb{E}_{#1}[#2]", Some(2), Some("X")),
+                ("RR", "\\mathbb{R}", None, None),
+                ("\\ZZ", "\\mathbb{Z}", None, None),
+                ("bold", "{\\bf #1}", Some(1), None),
+            ]
+        );
+    }
 }
