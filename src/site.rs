@@ -36,6 +36,22 @@ pub struct Site {
     pub baseurl: String,
     /// Every post file of the site (drafts included), for `post_url`, `link` and `ref`.
     pub posts: Vec<PathBuf>,
+    /// The TeX macros its MathJax or KaTeX configuration defines, for every post's math.
+    pub math_macros: Vec<TexMacro>,
+}
+
+/// A TeX macro from a site's config: MathJax's `TeX: Macros:` (v2) or `tex: macros:` (v3),
+/// KaTeX's `macros:`, wherever the theme nests them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TexMacro {
+    /// The name, with or without its backslash (KaTeX writes it, MathJax does not).
+    pub name: String,
+    pub body: String,
+    /// The parameter count MathJax's `[body, n]` gives; `None` for a plain string (KaTeX
+    /// counts the `#n` in the body).
+    pub params: Option<usize>,
+    /// The default of an optional first argument (`[body, n, default]`).
+    pub default: Option<String>,
 }
 
 impl Site {
@@ -129,9 +145,11 @@ impl Site {
                 }
             }
         }
+        let math_macros = tex_macros(&config);
         Site {
             generator,
             root: root.to_path_buf(),
+            math_macros,
             config,
             title,
             author,
@@ -498,6 +516,50 @@ fn hugo_config(root: &Path) -> Option<Value> {
     found.then_some(Value::Object(config))
 }
 
+/// The TeX macros a site config defines: every `macros`/`Macros` object in it (themes nest
+/// MathJax's and KaTeX's settings under `mathjax`, `katex`, `params.math`, …) whose values
+/// are strings (`RR: "\\mathbb{R}"`) or MathJax's `[body, n]` / `[body, n, default]`.
+fn tex_macros(config: &Value) -> Vec<TexMacro> {
+    fn walk(v: &Value, depth: usize, out: &mut Vec<TexMacro>) {
+        let Value::Object(map) = v else {
+            return;
+        };
+        for (key, value) in map {
+            match value {
+                Value::Object(defs) if key.eq_ignore_ascii_case("macros") => {
+                    for (name, def) in defs {
+                        let m = match def {
+                            Value::String(body) => Some((body.clone(), None, None)),
+                            Value::Array(a) => match a.first() {
+                                Some(Value::String(body)) => Some((
+                                    body.clone(),
+                                    a.get(1).and_then(Value::as_u64).map(|n| n.min(9) as usize),
+                                    a.get(2).and_then(Value::as_str).map(str::to_string),
+                                )),
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        if let Some((body, params, default)) = m {
+                            out.push(TexMacro {
+                                name: name.clone(),
+                                body,
+                                params,
+                                default,
+                            });
+                        }
+                    }
+                }
+                Value::Object(_) if depth < 6 => walk(value, depth + 1, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(config, 0, &mut out);
+    out
+}
+
 static SITES: RwLock<Vec<Arc<Site>>> = RwLock::new(Vec::new());
 
 /// Finds the sites of `inputs` (site roots, their post folders, or posts in them) and registers
@@ -635,6 +697,40 @@ mod tests {
         assert_eq!(
             path_to_url(Path::new("../a b/(c).md")),
             "../a%20b/%28c%29.md"
+        );
+    }
+
+    #[test]
+    fn tex_macros_from_mathjax_and_katex_settings() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("content/posts")).unwrap();
+        std::fs::write(
+            d.path().join("hugo.toml"),
+            "title = \"H\"\n[params.math.macros]\nRR = \"\\\\mathbb{R}\"\nbold = [\"{\\\\bf #1}\", 1]\nE = [\"\\\\mathbb{E}_{#1}[#2]\", 2, \"X\"]\n[markup.katex.macros]\n\"\\\\ZZ\" = \"\\\\mathbb{Z}\"\nignored = 3\n",
+        )
+        .unwrap();
+        let site = Site::find(d.path()).unwrap();
+        let mut got: Vec<_> = site
+            .math_macros
+            .iter()
+            .map(|m| {
+                (
+                    m.name.as_str(),
+                    m.body.as_str(),
+                    m.params,
+                    m.default.as_deref(),
+                )
+            })
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("E", "\\mathbb{E}_{#1}[#2]", Some(2), Some("X")),
+                ("RR", "\\mathbb{R}", None, None),
+                ("\\ZZ", "\\mathbb{Z}", None, None),
+                ("bold", "{\\bf #1}", Some(1), None),
+            ]
         );
     }
 }

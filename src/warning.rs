@@ -81,6 +81,9 @@ pub enum WarningKind {
     CoverGlyphs,
     /// A formula that could not be converted to MathML; its TeX is shown instead.
     Math,
+    /// A TeX macro defined in a post or its site whose expansion never ends or lacks an
+    /// argument; the formula is left as written.
+    MathMacro,
     /// A footnote reference without a definition, or a definition never referenced.
     Footnote,
     /// A Hugo shortcode postbook has no meaning for: removed, its inner content kept.
@@ -108,6 +111,7 @@ impl WarningKind {
             WarningKind::PictureMissing => ("picture missing", "pictures missing"),
             WarningKind::CoverGlyphs => ("cover glyph missing", "cover glyphs missing"),
             WarningKind::Math => ("formula not converted", "formulas not converted"),
+            WarningKind::MathMacro => ("unexpandable TeX macro", "unexpandable TeX macros"),
             WarningKind::Footnote => ("footnote problem", "footnote problems"),
             WarningKind::UnknownShortcode => ("unknown shortcode", "unknown shortcodes"),
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),

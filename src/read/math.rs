@@ -147,7 +147,7 @@ fn scan(text: &str, out: &mut String, formulas: &mut Vec<Formula>) {
                 formulas.push(Formula {
                     math: Math {
                         display,
-                        tex: tex.trim().to_string(),
+                        tex: without_blank_lines(tex.trim()),
                     },
                     source: text[i..end].to_string(),
                 });
@@ -158,6 +158,18 @@ fn scan(text: &str, out: &mut String, formulas: &mut Vec<Formula>) {
         }
     }
     out.push_str(&text[copied..]);
+}
+
+/// A formula's TeX without the blank lines a math block may hold: TeX itself refuses them
+/// in math, and a Markdown note's `$$` block must not be cut by one.
+fn without_blank_lines(tex: &str) -> String {
+    if !has_blank_line(tex) {
+        return tex.to_string();
+    }
+    tex.lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn utf8_len(first: u8) -> usize {
@@ -330,9 +342,7 @@ fn has_blank_line(s: &str) -> bool {
 /// `$$…$$` at `i`: display math when it is a paragraph of its own, else inline (kramdown).
 fn double_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
     let body = &text[i + 2..];
-    let k = find_closing(body, "$$")?;
-    let end = i + 2 + k + 2;
-    let (before, after) = (&text[..i], &text[end..]);
+    let (before, _) = text.split_at(i);
     let (line_before, lines_before) = match before.rfind('\n') {
         Some(n) => (&before[n + 1..], &before[..n]),
         None => (before, ""),
@@ -340,6 +350,15 @@ fn double_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
     let previous_line = lines_before.rsplit('\n').next().unwrap_or("");
     let alone_before = line_before.trim().is_empty()
         && (previous_line.trim().is_empty() || previous_line.trim_start().starts_with('#'));
+    // A block that opens a paragraph may hold blank lines (kramdown's math block, which ends
+    // at a `$$` closing its line); within a paragraph, a blank line ends the search.
+    let k = match find_closing(body, "$$") {
+        Some(k) => k,
+        None if alone_before => block_closing(body)?,
+        None => return None,
+    };
+    let end = i + 2 + k + 2;
+    let after = &text[end..];
     let (line_after, lines_after) = match after.find('\n') {
         Some(n) => (&after[..n], &after[n + 1..]),
         None => (after, ""),
@@ -347,6 +366,17 @@ fn double_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
     let next_line = lines_after.split('\n').next().unwrap_or("");
     let alone_after = line_after.trim().is_empty() && next_line.trim().is_empty();
     Some((end, alone_before && alone_after, &body[..k]))
+}
+
+/// The offset of the `$$` closing a math block that spans blank lines: the first `$$` in
+/// `body` that ends its line, with no HTML tag before it.
+fn block_closing(body: &str) -> Option<usize> {
+    let k = body.find("$$")?;
+    let rest = &body[k + 2..];
+    let ends_line = rest[..rest.find('\n').unwrap_or(rest.len())]
+        .trim()
+        .is_empty();
+    (ends_line && !has_html_tag(&body[..k])).then_some(k)
 }
 
 /// `$…$` at `i`, by pandoc's rules.
@@ -529,6 +559,16 @@ mod tests {
             [(false, "a+b".into()), (true, "x \\\\\n- \\log y".into())]
         );
         assert_eq!(found("text\n$$x$$\n"), [(false, "x".into())]);
+        // kramdown's math block holds blank lines; a paragraph's `$$` does not reach past one.
+        assert_eq!(
+            found("$$\n\\begin{aligned}\na &= b \\\\\n\nc &= d\n\\end{aligned}\n$$\n\nafter"),
+            [(
+                true,
+                "\\begin{aligned}\na &= b \\\\\nc &= d\n\\end{aligned}".into()
+            )]
+        );
+        assert_eq!(found("costs $$ 5\n\nand $$ 6"), []);
+        assert_eq!(found("$$ a\n\nb $$ c\n\nd $$"), []);
         assert_eq!(found("$$x$$"), [(true, "x".into())]);
     }
 

@@ -17,6 +17,7 @@ pub mod math;
 pub mod nesting;
 pub mod prose;
 pub mod shortcode;
+pub mod tex_macros;
 pub mod urls;
 
 pub use crate::input::BodyFormat;
@@ -156,6 +157,12 @@ fn read_post_text(
     if let Some(site) = &site {
         site.localize(&path, &mut blocks);
     }
+    // The post's and the site's TeX macros, expanded in every formula in reading order.
+    tex_macros::apply(
+        &mut blocks,
+        site.as_ref().map_or(&[], |s| s.math_macros.as_slice()),
+        &mut warnings,
+    );
     // After the site's links are made local, before anything reads hosts off the links.
     urls::check_links(&mut blocks, &mut warnings);
     if let Some((day, slug)) = path

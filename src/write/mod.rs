@@ -9,6 +9,7 @@ pub mod cover;
 pub mod epub;
 pub mod highlight;
 pub mod markdown;
+pub mod mathml;
 pub mod package;
 pub mod text;
 pub mod xhtml;

@@ -520,43 +520,21 @@ fn note(blocks: &[Block], ctx: &Context, in_link: bool, out: &mut String) {
     ));
 }
 
-/// A formula as MathML (pulldown-latex), its TeX kept as an annotation for readers that show
-/// or speak it. A formula that does not convert is shown as its TeX in `<code>`, with a
+/// A formula as MathML ([`super::mathml`]), its TeX kept as an annotation for readers that
+/// show or speak it. A formula that does not convert is shown as its TeX in `<code>`, with a
 /// warning: never lost.
 fn math(tex: &str, display: bool, ctx: &Context, out: &mut String) {
-    use pulldown_latex::{config::DisplayMode, push_mathml, Parser, RenderConfig, Storage};
-    let storage = Storage::new();
-    let events: Vec<_> = Parser::new(tex, &storage).collect();
-    let error = events
-        .iter()
-        .find_map(|e| e.as_ref().err().map(|e| e.to_string()));
-    let mut mathml = String::new();
-    // pulldown-latex writes the annotation as it is given.
-    let annotation = escape(tex);
-    let config = RenderConfig {
-        display_mode: if display {
-            DisplayMode::Block
-        } else {
-            DisplayMode::Inline
-        },
-        annotation: Some(&annotation),
-        xml: true,
-        ..RenderConfig::default()
-    };
-    let rendered = match error {
-        None => push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| e.to_string()),
-        Some(e) => Err(e),
-    };
-    match rendered {
-        Ok(()) => {
+    match super::mathml::render(tex, display) {
+        Ok(mathml) => {
             ctx.found.math.set(true);
             out.push_str(&mathml);
         }
         Err(why) => {
-            let first_line = why.lines().next().unwrap_or_default().to_string();
+            // One line, however many the formula has.
+            let one_line = tex.split_whitespace().collect::<Vec<_>>().join(" ");
             ctx.found.warnings.borrow_mut().push(Warning::new(
                 WarningKind::Math,
-                format!("formula not converted to MathML ({first_line}), shown as TeX: {tex}"),
+                format!("formula not converted to MathML ({why}), shown as TeX: {one_line}"),
             ));
             out.push_str("<code class=\"tex\">");
             escape_into(tex, out);
@@ -648,6 +626,53 @@ mod tests {
             "no <a> inside <a>"
         );
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
+    }
+
+    #[test]
+    fn formulas_are_mathml_or_tex_with_a_one_line_warning() {
+        let ctx = Context {
+            image_href: &|_| None,
+            base: None,
+            post_href: &|_| None,
+            image_label: "image",
+            kobo: None,
+            highlight: true,
+            heading_ids: &[],
+            found: Found::default(),
+        };
+        let math = |tex: &str, display| {
+            Inline::Math(Box::new(crate::model::Math {
+                display,
+                tex: tex.into(),
+            }))
+        };
+        let mut out = String::from("<div>");
+        blocks(
+            &[
+                Block::Paragraph(vec![math("N < P", true)]),
+                Block::Paragraph(vec![math("\\frac{a\n<b", false)]),
+            ],
+            &ctx,
+            1,
+            &mut out,
+        );
+        out.push_str("</div>");
+        roxmltree::Document::parse(&out).unwrap();
+        assert!(out.contains("<mo>&lt;</mo>"), "{out}");
+        assert!(
+            out.contains("<code class=\"tex\">\\frac{a\n&lt;b</code>"),
+            "{out}"
+        );
+        assert!(ctx.found.math.get());
+        let warnings = ctx.found.warnings.borrow();
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].kind, WarningKind::Math);
+        assert!(
+            !warnings[0].message.contains('\n'),
+            "{}",
+            warnings[0].message
+        );
+        assert!(warnings[0].message.ends_with("shown as TeX: \\frac{a <b"));
     }
 
     #[test]
