@@ -5,7 +5,7 @@
 //! needed; that build lacks the few grammars fancy-regex cannot compile (PowerShell, ARM
 //! assembly, Salt), whose blocks stay plain. Each token's scope becomes `hl-` classes
 //! (`hl-keyword`, `hl-comment`, …) that `templates/style.css` styles with weight and slant
-//! first, since most e-readers are greyscale. The grammars load once per run (≈6 ms), on the
+//! first, since most e-readers are greyscale. The grammars load once per run (≈2 ms), on the
 //! first code block with a language, so posts without code cost nothing.
 
 use std::sync::OnceLock;
