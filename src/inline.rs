@@ -76,11 +76,26 @@ fn collapse(s: &str) -> String {
         if dropped > 0 {
             out.push_str(&s[start..i]);
             start = i + dropped;
+            let c = s[i..].chars().next().unwrap_or_default();
+            DROPPED.with_borrow_mut(|d| *d.entry(c).or_default() += 1);
         }
         i += dropped.max(1);
     }
     out.push_str(&s[start..]);
     out
+}
+
+thread_local! {
+    /// The characters [`collapse_whitespace`] dropped on this thread, by code point, since
+    /// [`take_dropped`] last took them: the reader counts them in its `control-characters`
+    /// warning (see `read::xml_chars`). Touched only when something is dropped.
+    static DROPPED: std::cell::RefCell<std::collections::BTreeMap<char, usize>> =
+        const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+}
+
+/// The characters dropped from text on this thread since the last call (see [`DROPPED`]).
+pub fn take_dropped() -> std::collections::BTreeMap<char, usize> {
+    DROPPED.with_borrow_mut(std::mem::take)
 }
 
 /// HTML's ASCII whitespace; no-break and ideographic spaces are content and are kept.

@@ -17,6 +17,7 @@ pub mod inline;
 pub mod input;
 pub mod inspect;
 pub mod interrupt;
+pub mod isolate;
 pub mod lang;
 pub mod locale;
 pub mod memory;

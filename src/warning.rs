@@ -95,6 +95,9 @@ pub enum WarningKind {
     /// A link or picture whose URL is not valid (browsers could not follow it, EPUBCheck
     /// rejects it): its text or caption is kept without the target.
     BadLink,
+    /// Characters XML 1.0 cannot carry (C0 controls other than tab and line breaks, U+FFFE,
+    /// U+FFFF): removed from the post, counted one by one.
+    ControlCharacters,
 }
 
 impl WarningKind {
@@ -117,6 +120,9 @@ impl WarningKind {
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
             WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
             WarningKind::BadLink => ("bad link URL", "bad link URLs"),
+            WarningKind::ControlCharacters => {
+                ("control character removed", "control characters removed")
+            }
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

@@ -300,3 +300,229 @@ fn an_interrupted_run_leaves_no_partial_output() {
         assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
     }
 }
+
+/// The fuzzer's post (issue 25): a mirror post whose `from:` host holds one corrupted byte,
+/// decoded to U+FFFD. The text writer cut the host's labels at byte 4, inside that character,
+/// and the whole run died with exit 101. Every writer now converts it.
+#[test]
+fn a_corrupted_byte_in_a_source_host_converts_in_every_format() {
+    let post = fixture("fuzz/post/corrupted-byte-in-source-host.md");
+    assert!(
+        std::fs::read(&post).unwrap().contains(&0x8d),
+        "the raw byte"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    for format in ["text", "markdown", "epub"] {
+        let out = tmp.path().join(format);
+        postbook()
+            .args(["convert", "-q", "--no-config", "-g", "none", "-t", format])
+            .arg(&post)
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .code(0);
+        let files = all_files(&out);
+        let output = files
+            .iter()
+            .find(|p| !p.to_string_lossy().contains(".postbook"))
+            .unwrap();
+        let text = match format {
+            "epub" => epub_text(output, "post-0001.xhtml"),
+            _ => read(output),
+        };
+        assert!(
+            text.contains("来源网址的主机名里有一个损坏的字节"),
+            "{format}: {text}"
+        );
+        if format == "text" {
+            // The path's escapes are still decoded for reading; the bad host is shown as read.
+            assert!(
+                text.contains("www.ch\u{FFFD}nafile.com/multimedia/中.html"),
+                "{text}"
+            );
+        }
+    }
+}
+
+/// Characters XML 1.0 cannot carry (the `html_to_xhtml` fuzzer's U+000E in a highlighted code
+/// block; a U+0002 pasted into code) are removed from the post when it is read, counted as
+/// one `control-characters` warning, and so reach no output: the EPUB parses and passes
+/// EPUBCheck, the note and the text hold the code without them.
+#[test]
+fn characters_xml_cannot_carry_reach_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = dir.path().join("2024-03-01-controls.md");
+    std::fs::write(
+        &post,
+        "---\ntitle: \"Controls\\x02 in a title\"\n---\n\nText with a\u{1} control.\n\n\
+         ```rust\nfn main() {\u{E}\n    let s = \"\u{2}\u{2}\";\n}\n```\n\n\
+         ```c\nint x;\u{FFFF}\n```\n",
+    )
+    .unwrap();
+    let forbidden = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}');
+    for format in ["epub", "markdown", "text"] {
+        let out = dir.path().join(format);
+        let report = dir.path().join(format!("{format}.json"));
+        postbook()
+            .args(["convert", "-q", "--no-config", "-g", "none", "-t", format])
+            .arg(&post)
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .code(0);
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        let warnings: Vec<&serde_json::Value> = json["posts"][0]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["kind"] == "control-characters")
+            .collect();
+        assert_eq!(warnings.len(), 1, "{format}: {json:#}");
+        assert_eq!(warnings[0]["times"], 6, "{format}: {json:#}");
+        let message = warnings[0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("U+0002 ×3") && message.contains("U+FFFF ×1"),
+            "{message}"
+        );
+        assert_eq!(json["summary"]["warnings_by_kind"]["control-characters"], 6);
+        for file in all_files(&out)
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains(".postbook"))
+        {
+            match format {
+                "epub" => {
+                    let documents = unzip(file).into_iter().filter(|(name, _)| {
+                        [".xhtml", ".opf", ".ncx", ".xml"]
+                            .iter()
+                            .any(|e| name.ends_with(e))
+                    });
+                    for (name, bytes) in documents {
+                        let text = String::from_utf8(bytes.clone()).unwrap();
+                        assert!(!text.contains(forbidden), "{name}");
+                        if name.ends_with(".xhtml") {
+                            parse_xml(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+                        }
+                    }
+                    // The code's text, without the highlighter's spans.
+                    let chapter = epub_text(file, "post-0001.xhtml");
+                    let mut code = String::new();
+                    let mut in_tag = false;
+                    for c in chapter.chars() {
+                        match c {
+                            '<' => in_tag = true,
+                            '>' => in_tag = false,
+                            c if !in_tag => code.push(c),
+                            _ => {}
+                        }
+                    }
+                    assert!(
+                        code.contains("fn main() {\n    let s = &quot;&quot;;"),
+                        "{code}"
+                    );
+                    epubcheck(std::slice::from_ref(file));
+                }
+                _ => {
+                    let text = read(file);
+                    assert!(!text.contains(forbidden), "{format}: {text:?}");
+                    assert!(text.contains("Controls in a title"), "{text}");
+                    assert!(text.contains("let s = \"\";"), "{text}");
+                }
+            }
+        }
+    }
+}
+
+/// Two posts in different months, for the panic tests: `a.md` and `b.md`.
+fn two_posts() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, date, text) in [
+        ("a.md", "2024-01-05", "第一篇文章的正文。"),
+        ("b.md", "2024-02-05", "第二篇文章的正文。"),
+    ] {
+        let post = format!("---\ntitle: {name}\ndate: {date}\n---\n\n{text}\n");
+        std::fs::write(dir.path().join(name), post).unwrap();
+    }
+    dir
+}
+
+/// One post's bug is one post's error: a panic while reading or rendering it (made on purpose
+/// here by `POSTBOOK_PANIC_AT`, the test hook of `src/isolate.rs`) fails that post or output
+/// alone, named in one error line; the other post is converted and the run exits 1, not 101.
+#[test]
+fn a_panic_fails_one_post_not_the_run() {
+    let posts = two_posts();
+    for (stage, format) in [
+        ("read", "markdown"),
+        ("read", "epub"),
+        ("render", "markdown"),
+        ("render", "text"),
+        ("render", "epub"),
+    ] {
+        let out = posts.path().join(format!("out-{stage}-{format}"));
+        let report = out.with_extension("json");
+        let run = postbook()
+            .args(["convert", "--no-config", "-g", "month", "-t", format])
+            .arg(posts.path().join("a.md"))
+            .arg(posts.path().join("b.md"))
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .env("POSTBOOK_PANIC_AT", format!("{stage}:b.md"))
+            .assert()
+            .code(1);
+        let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        let what = format!("{stage} {format}: {stderr}");
+        // One clear line, naming the file, and none of the default panic hook's.
+        let lines: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("postbook bug"))
+            .collect();
+        assert_eq!(lines.len(), 1, "{what}");
+        assert!(
+            lines[0].contains("b.md") || lines[0].contains("2024-02"),
+            "{what}"
+        );
+        assert!(lines[0].contains("POSTBOOK_PANIC_AT"), "{what}");
+        assert!(
+            !stderr.contains("panicked at") && !stderr.contains("thread '"),
+            "{what}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+        assert_eq!(json["summary"]["failed"], 1, "{what}");
+        assert_eq!(json["summary"]["converted"], 1, "{what}");
+        let post = |name: &str| {
+            json["posts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["input"].as_str().unwrap().ends_with(name))
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(post("b.md")["status"], "failed", "{what}");
+        assert!(
+            post("b.md")["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("postbook bug"),
+            "{what}"
+        );
+        assert_eq!(post("a.md")["status"], "converted", "{what}");
+        let written = PathBuf::from(post("a.md")["outputs"][0].as_str().unwrap());
+        assert!(written.is_file(), "{what}");
+    }
+    // Without the variable, both posts convert.
+    postbook()
+        .args(["convert", "-q", "--no-config", "-t", "text"])
+        .arg(posts.path().join("a.md"))
+        .arg(posts.path().join("b.md"))
+        .arg("-o")
+        .arg(posts.path().join("out-clean"))
+        .assert()
+        .code(0);
+}

@@ -5,6 +5,7 @@ use super::report::Report;
 use crate::diag::{self, set_total};
 use crate::incremental::{CachedPost, Fingerprints, InputInfo, PostCache, Stamp};
 use crate::input;
+use crate::isolate;
 use crate::model::{Document, Meta, PostPath};
 use crate::options::Verbosity;
 use crate::read::chrome::{self, Removed};
@@ -135,7 +136,12 @@ fn read_one(
             )
         }
         None => {
-            let result = read_post_with(&path, opts);
+            // A panic (a bug) fails this post alone (see [`isolate`]).
+            let result = isolate::catch(|| {
+                isolate::fault_point("read", &path);
+                read_post_with(&path, opts)
+            })
+            .unwrap_or_else(|bug| Err(PostError::whole_file(bug.to_string())));
             let input = match (&result, stamp) {
                 (Ok(post), Some(stamp)) => {
                     Some(InputInfo::new(stamp, &post.doc, &post.chrome, opts))

@@ -6,6 +6,7 @@ use super::plan::{book_authors, docs_at, Plan, Planned, ASSETS_DIR};
 use super::prepare::remove_tracking_pixels;
 use crate::images::{self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, ImageStore};
 use crate::images::{Asset, Lookup};
+use crate::isolate;
 use crate::lang;
 use crate::model::{Document, Meta, PostPath};
 use crate::options::{Format, Options, UsageError};
@@ -163,8 +164,18 @@ impl AssetSource for NoPictures {
 
 impl Renderer<'_> {
     /// Renders one planned output: a saved picture's bytes, or the writer's rendering of its
-    /// posts.
+    /// posts. A panic (a bug) fails this output alone, with its file name (see [`isolate`]).
     pub(crate) fn render(&self, plan: &Planned) -> Result<(Vec<u8>, BookStats)> {
+        isolate::catch(|| {
+            for post in &plan.posts {
+                isolate::fault_point("render", post);
+            }
+            self.render_output(plan)
+        })
+        .unwrap_or_else(|bug| Err(anyhow::anyhow!("{}: {bug}", plan.path.display())))
+    }
+
+    fn render_output(&self, plan: &Planned) -> Result<(Vec<u8>, BookStats)> {
         if let Some(asset) = &plan.asset {
             return Ok((asset.bytes.clone(), BookStats::default()));
         }
@@ -305,5 +316,9 @@ fn landscape_picture(posts: &[&Document], store: &ImageStore) -> Option<Arc<Asse
 
 /// Renders a note of `doc` as it is, with no pictures (`-o -`).
 pub(crate) fn alone(writer: &dyn Writer, doc: &Document) -> Result<(Vec<u8>, BookStats)> {
-    writer.render_output(&Book::of_post(doc), &NoPictures)
+    isolate::catch(|| {
+        isolate::fault_point("render", &doc.meta.path);
+        writer.render_output(&Book::of_post(doc), &NoPictures)
+    })
+    .unwrap_or_else(|bug| Err(anyhow::anyhow!("{}: {bug}", doc.meta.path.display())))
 }

@@ -289,7 +289,11 @@ fn root_element(bytes: &[u8]) -> Option<&str> {
             rest = &r[r.find("?>")? + 2..];
         } else if let Some(r) = rest.strip_prefix("<!--") {
             rest = &r[r.find("-->")? + 3..];
-        } else if rest.len() >= 9 && rest[..9].eq_ignore_ascii_case("<!doctype") {
+        } else if rest
+            .as_bytes()
+            .get(..9)
+            .is_some_and(|b| b.eq_ignore_ascii_case(b"<!doctype"))
+        {
             // The internal subset (`[ <!ENTITY …> ]`) may hold `>`.
             let end = match (rest.find('['), rest.find('>')) {
                 (Some(open), Some(gt)) if open < gt => open + rest[open..].find("]")?,
@@ -416,6 +420,10 @@ mod tests {
                 "{err:?}"
             );
             assert!(err.to_string().contains("not a picture"), "{err}");
+        }
+        // Text whose ninth byte falls inside a character is not a DOCTYPE (and no panic).
+        for text in ["<中文字", "  <é<svg/>", "<!dé"] {
+            assert!(!is_svg(text.as_bytes()), "{text}");
         }
         let err = process(b"<!doctype html><svg></svg>".to_vec(), &opts).unwrap_err();
         assert_eq!(err, ProcessError::WebPage);

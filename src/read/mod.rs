@@ -19,6 +19,7 @@ pub mod prose;
 pub mod shortcode;
 pub mod tex_macros;
 pub mod urls;
+pub mod xml_chars;
 
 pub use crate::input::BodyFormat;
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
@@ -124,6 +125,8 @@ fn read_post_text(
     mut warnings: Vec<Warning>,
     opts: ReadOptions,
 ) -> Result<ReadPost, PostError> {
+    // Counted from here for this post's `control-characters` warning (see `xml_chars`).
+    inline::take_dropped();
     let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
         path: path.clone(),
@@ -187,8 +190,12 @@ fn read_post_text(
     });
     let mut chrome = removed;
     chrome.extend(tail);
+    let mut doc = Document { meta, blocks };
+    // Last, over everything the steps above made (a title taken from a heading, links made
+    // local): no writer may see these characters.
+    warnings.extend(xml_chars::remove(&mut doc));
     Ok(ReadPost {
-        doc: Document { meta, blocks },
+        doc,
         warnings,
         chrome,
     })

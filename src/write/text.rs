@@ -234,7 +234,9 @@ pub fn display_url(url: &str) -> Cow<'_, str> {
     out.push_str(userinfo);
     let punycode = host
         .split('.')
-        .any(|l| l.len() > 4 && l[..4].eq_ignore_ascii_case("xn--"));
+        // On bytes: a label need not be ASCII (a corrupted byte decodes to U+FFFD), and a
+        // `&str` slice inside a character panics.
+        .any(|l| l.len() > 4 && l.as_bytes()[..4].eq_ignore_ascii_case(b"xn--"));
     match punycode.then(|| idna::domain_to_unicode(host)) {
         Some((unicode, Ok(()))) => out.push_str(&unicode),
         _ => out.push_str(host),

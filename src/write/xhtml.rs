@@ -301,15 +301,25 @@ fn code(lang: Option<&str>, text: &str, first_line: Option<u32>, ctx: &Context, 
         }
         None => out.push_str("<pre><code>"),
     }
+    // The highlighter copies characters through as they are, and XML cannot carry some (the
+    // reader removes them from posts; a model made otherwise must not break the book).
+    let text: std::borrow::Cow<str> = match crate::xml::has_forbidden(text) {
+        true => text
+            .chars()
+            .filter(|&c| !crate::xml::is_forbidden(c))
+            .collect::<String>()
+            .into(),
+        false => text.into(),
+    };
     let highlighted = lang
         .filter(|_| ctx.highlight)
-        .and_then(|l| super::highlight::highlight(text, l));
+        .and_then(|l| super::highlight::highlight(&text, l));
     let html = match highlighted {
         // Without the newline that ends the last line, as the plain block.
         Some(html) => html.strip_suffix('\n').unwrap_or(&html).to_string(),
         None => {
             let mut plain = String::with_capacity(text.len());
-            escape_into(text, &mut plain);
+            escape_into(&text, &mut plain);
             plain
         }
     };
