@@ -270,3 +270,26 @@ fn symbolic_links_in_folders_are_followed_and_bad_ones_named() {
         .success();
     assert_eq!(files_with_ext(&dir.path().join("out2"), "md").len(), 2);
 }
+
+#[test]
+fn an_error_in_a_post_read_in_a_guessed_encoding_names_the_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    std::fs::create_dir_all(&posts).unwrap();
+    // Latin-1 bytes (not UTF-8) and front matter that does not parse.
+    std::fs::write(
+        posts.join("2023-01-01-cafe.md"),
+        b"---\ntitle: [Caf\xe9 unclosed\n---\nLe caf\xe9 est bon.\n",
+    )
+    .unwrap();
+    postbook()
+        .args(["convert", "-t", "md"])
+        .arg(&posts)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "(the file is not UTF-8 and was read as windows-1252 (detected))",
+        ));
+}

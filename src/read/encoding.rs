@@ -33,7 +33,11 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// into a post full of garbage.
 pub fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, PostError> {
     // A BOM comes first: UTF-16 text is full of NUL bytes and would look binary.
-    if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
+    // A UTF-16 "BOM" (`FF FE`) can also be two stray bytes at the start of a UTF-8 file: real
+    // UTF-16 has NUL bytes (ASCII) or does not read as UTF-8 at all (CJK), so a file that is
+    // mostly valid UTF-8 after them is UTF-8 with two bad bytes.
+    let stray_bom = |e: &Encoding| e != UTF_8 && !looks_binary(bytes) && mostly_utf8(bytes);
+    if let Some((encoding, bom)) = Encoding::for_bom(bytes).filter(|(e, _)| !stray_bom(e)) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom..]);
         if had_errors {
             warnings.push(Warning::new(
@@ -94,13 +98,26 @@ pub fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, PostE
 /// UTF-8 with a few broken bytes (a truncated copy, one bad paste) is still UTF-8: text in a
 /// legacy encoding almost never forms valid multi-byte UTF-8 sequences, and a detector would
 /// misread the whole file as windows-1252 over a handful of errors.
+///
+/// Three- and four-byte sequences (all of CJK) count four times: in GBK or Big5 text about one
+/// character in seven happens to form a valid two-byte sequence, but fewer than one in fifty a
+/// three-byte one, so a short Chinese post with four stray bytes stays UTF-8 while a GBK post
+/// (a valid sequence for every three or four bad ones) does not.
 fn mostly_utf8(bytes: &[u8]) -> bool {
-    let (mut valid_multibyte, mut invalid) = (0usize, 0usize);
+    let (mut valid, mut invalid) = (0usize, 0usize);
     for chunk in bytes.utf8_chunks() {
-        valid_multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        valid += chunk
+            .valid()
+            .chars()
+            .map(|c| match c.len_utf8() {
+                1 => 0,
+                2 => 1,
+                _ => 4,
+            })
+            .sum::<usize>();
         invalid += usize::from(!chunk.invalid().is_empty());
     }
-    valid_multibyte >= 4 * invalid
+    valid >= 4 * invalid
 }
 
 fn not_empty(text: String) -> Result<String, PostError> {
@@ -156,6 +173,38 @@ mod tests {
         let owned = decode_owned(bytes.to_vec(), &mut owned_warnings).unwrap();
         assert_eq!((&owned, &owned_warnings), (&text, &w));
         (text, w.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn stray_bytes_keep_a_short_chinese_post_utf8() {
+        let post = "---\ntitle: 北京新闻\n---\n中国国家主席。\n".as_bytes();
+        for at in [0, post.len() - 22] {
+            let mut bytes = post.to_vec();
+            bytes.splice(at..at, *b"\xff\xfe\xc3\x28");
+            let mut warnings = Vec::new();
+            let text = decode(&bytes, &mut warnings).unwrap();
+            assert!(
+                text.contains("title: 北京新闻") && text.contains("中国国家主席。"),
+                "{text}"
+            );
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(
+                warnings[0].message.starts_with("invalid UTF-8 at byte"),
+                "{warnings:?}"
+            );
+        }
+        // Real UTF-16 with its BOM is still UTF-16.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "---\ntitle: 北京\n---\n中文\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        assert!(decode(&utf16, &mut Vec::new())
+            .unwrap()
+            .contains("title: 北京"));
     }
 
     #[test]

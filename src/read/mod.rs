@@ -108,7 +108,18 @@ pub fn read_post_with(path: impl Into<PostPath>, opts: ReadOptions) -> Result<Re
         .map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
     let mut warnings = Vec::new();
     let text = encoding::decode_owned(bytes, &mut warnings)?;
-    read_post_text(path, &text, warnings, opts)
+    // A file read in a guessed legacy encoding that then fails was most likely misread: the
+    // error says how it was read, so the user knows where to look.
+    let guessed = warnings
+        .iter()
+        .find(|w| w.message.starts_with("not UTF-8: read as "))
+        .map(|w| w.message["not UTF-8: ".len()..].to_string());
+    read_post_text(path, &text, warnings, opts).map_err(|mut e| {
+        if let Some(how) = guessed {
+            e.message = format!("{} (the file is not UTF-8 and was {how})", e.message);
+        }
+        e
+    })
 }
 
 /// Reads a post from bytes already loaded; `path` names it and picks the body format.
