@@ -7,7 +7,7 @@ use crate::read::front_matter::{parse, split, to_meta};
 use crate::read::{html::read_html, markdown::read_markdown, read_post_bytes};
 use crate::write::markdown::{blocks as markdown_blocks, MarkdownWriter};
 use crate::write::text::TextWriter;
-use crate::write::xhtml::{body as xhtml_body, Context, Found};
+use crate::write::xhtml::{body as xhtml_body, Anchors, Context, Found};
 use std::path::Path;
 
 /// The front matter splitter and the YAML/TOML → metadata mapping.
@@ -28,6 +28,7 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
     let html = String::from_utf8_lossy(data);
     let model = read_html(&html, &mut Vec::new());
     let base = url::Url::parse("https://news.test/a/b.html").ok();
+    let anchors = Anchors::of(&model, None);
     let ctx = Context {
         image_href: &|_| None,
         base: base.as_ref(),
@@ -35,7 +36,8 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
         image_label: "image",
         kobo: None,
         highlight: true,
-        heading_ids: &[],
+        mathml: true,
+        anchors: &anchors,
         found: Found::default(),
     };
     let mut body = String::from(

@@ -86,6 +86,12 @@ pub enum WarningKind {
     /// A link or picture whose URL is not valid (browsers could not follow it, EPUBCheck
     /// rejects it): its text or caption is kept without the target.
     BadLink,
+    /// A link to a fragment (`#setup`, `other-post.md#setup`) that is not in the book: it
+    /// points at the post's web page instead (the fragment kept), or its text stays unlinked.
+    BrokenAnchor,
+    /// A document postbook wrote was not well-formed XML (a bug): the chapter was written
+    /// again in a safe mode or as plain text, or the picture kept as a link.
+    InvalidXml,
 }
 
 impl WarningKind {
@@ -107,6 +113,11 @@ impl WarningKind {
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
             WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
             WarningKind::BadLink => ("bad link URL", "bad link URLs"),
+            WarningKind::BrokenAnchor => ("link to a missing anchor", "links to missing anchors"),
+            WarningKind::InvalidXml => (
+                "invalid XML document repaired",
+                "invalid XML documents repaired",
+            ),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }
