@@ -687,3 +687,68 @@ impl super::Writer for EpubWriter<'_> {
         self.render(book, assets)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>\
+        <section id=\"post\"><p>x</p></section></body></html>";
+    const BROKEN: &str = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>\
+        <section id=\"post\"><p>&nbsp;</p></section></body></html>";
+
+    fn page(page: &str) -> Result<Chapter> {
+        Ok(Chapter {
+            page: page.to_string(),
+            math: false,
+            warnings: Vec::new(),
+        })
+    }
+
+    fn package() -> Package {
+        Package::new(DateTime::UNIX_EPOCH).unwrap().repairing()
+    }
+
+    /// Release builds: a chapter that fails the gate is rendered again in the safe mode, then
+    /// as plain text, with a warning saying which; when nothing passes, the book is refused.
+    #[test]
+    fn a_chapter_that_fails_the_gate_is_rendered_again_safe_then_plain() {
+        for (good_from, how) in [
+            (
+                Mode::Safe,
+                "with the post formulas shown as TeX, code unhighlighted",
+            ),
+            (Mode::Plain, "with the post shown as plain text"),
+        ] {
+            let mut package = package();
+            let render = |mode: Mode| {
+                let repaired = mode == good_from || mode == Mode::Plain;
+                page(if repaired { GOOD } else { BROKEN })
+            };
+            let warnings = add_chapter(&mut package, "post-0001.xhtml", &render).unwrap();
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(warnings[0].kind, WarningKind::InvalidXml);
+            let message = &warnings[0].message;
+            assert!(
+                message.starts_with("post-0001.xhtml was not well-formed XHTML (unknown entity"),
+                "{message}"
+            );
+            assert!(message.ends_with(how), "{message}");
+        }
+        let mut package = package();
+        let err = add_chapter(&mut package, "post-0001.xhtml", &|_| page(BROKEN)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("even as plain text; the book is not written"),
+            "{err}"
+        );
+    }
+
+    /// Debug builds and tests: the same chapter is a bug, and stops there.
+    #[test]
+    #[should_panic(expected = "postbook wrote an invalid document post-0001.xhtml (unknown entity")]
+    fn in_tests_a_chapter_that_fails_the_gate_stops() {
+        let mut package = Package::new(DateTime::UNIX_EPOCH).unwrap();
+        let _ = add_chapter(&mut package, "post-0001.xhtml", &|_| page(BROKEN));
+    }
+}

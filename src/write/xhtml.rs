@@ -859,6 +859,56 @@ mod tests {
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
     }
 
+    /// A heading inside a footnote is written after the text but walked where the note is
+    /// referenced: ids follow the headings themselves, not their order, so none drifts.
+    #[test]
+    fn heading_ids_stay_with_their_headings_wherever_they_are_written() {
+        let heading = |text: &str| Block::Heading {
+            level: 2,
+            id: None,
+            content: vec![Inline::Text(text.into())],
+        };
+        let doc = [
+            Block::Paragraph(vec![
+                Inline::Text("See [the note](#in-note).".into()),
+                Inline::Note(vec![heading("In note")]),
+                Inline::Link(Box::new(Link {
+                    url: "#after".into(),
+                    title: None,
+                    content: vec![Inline::Note(vec![heading("In link")])],
+                })),
+            ]),
+            heading("After"),
+            heading("fn-1"),
+        ];
+        let anchors = Anchors::of(&doc, Some("post"));
+        let ctx = Context {
+            image_href: &|_| None,
+            base: None,
+            post_href: &|_| None,
+            image_label: "image",
+            kobo: None,
+            highlight: true,
+            mathml: true,
+            anchors: &anchors,
+            found: Found::default(),
+        };
+        let mut out =
+            String::from("<section xmlns:epub=\"http://www.idpf.org/2007/ops\" id=\"post\">");
+        body(&doc, &ctx, 1, &mut out);
+        out.push_str("</section>");
+        crate::write::gate::check(&out).unwrap();
+        let after = out.find("<h3 id=\"after\">After</h3>").expect(&out);
+        let in_note = out.find("<h3 id=\"in-note\">In note</h3>").expect(&out);
+        assert!(after < in_note, "{out}");
+        assert!(out.contains("<h3 id=\"fn-1-1\">fn-1</h3>"), "{out}");
+        assert!(!out.contains("in-link"), "{out}");
+        assert_eq!(anchors.find("top"), Some("post"));
+        assert_eq!(anchors.find("In%20note"), Some("in-note"));
+        assert_eq!(anchors.find("nowhere"), None);
+        assert_eq!(anchors.find("innote"), Some("in-note"));
+    }
+
     #[test]
     fn numbered_lines_stay_well_nested_in_highlighting() {
         let mut out = String::new();
