@@ -2,12 +2,13 @@
 //! a crash found by fuzzing is replayed by exactly the code that found it. Each panics on a bug
 //! and returns normally on any input postbook handles. (Hidden from the docs: not an API.)
 
+use crate::images::{AssetSource, Lookup};
 use crate::model::Meta;
 use crate::read::front_matter::{parse, split, to_meta};
 use crate::read::{html::read_html, markdown::read_markdown, read_post_bytes};
 use crate::write::markdown::{blocks as markdown_blocks, MarkdownWriter};
 use crate::write::text::TextWriter;
-use crate::write::xhtml::{body as xhtml_body, Context, Found};
+use crate::write::xhtml::{body as xhtml_body, Anchors, Context, Found};
 use std::path::Path;
 
 /// The front matter splitter and the YAML/TOML → metadata mapping.
@@ -28,6 +29,7 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
     let html = String::from_utf8_lossy(data);
     let model = read_html(&html, &mut Vec::new());
     let base = url::Url::parse("https://news.test/a/b.html").ok();
+    let anchors = Anchors::of(&model, None);
     let ctx = Context {
         image_href: &|_| None,
         base: base.as_ref(),
@@ -35,7 +37,8 @@ pub fn html_to_xhtml(data: &[u8]) -> String {
         image_label: "image",
         kobo: None,
         highlight: true,
-        heading_ids: &[],
+        mathml: true,
+        anchors: &anchors,
         found: Found::default(),
     };
     let mut body = String::from(
@@ -59,6 +62,76 @@ pub fn post(data: &[u8]) {
         if let Ok(post) = read_post_bytes(Path::new(name), data) {
             let _ = MarkdownWriter.render(&post.doc);
             let _ = (TextWriter { wrap: Some(20) }).render(&post.doc);
+        }
+    }
+}
+
+/// Whole posts from raw bytes (as Markdown and as HTML: two chapters, which may link to each
+/// other) through the EPUB writer, plain and Kobo, with no pictures fetched; every document of
+/// each book must be well-formed XML. The writer's gate already stops debug builds at an
+/// ill-formed document; release builds (the seed replay of `cargo test --release`) repair
+/// it instead, so a repair, a refused book, or an entry that does not parse is a finding too.
+pub fn epub(data: &[u8]) {
+    use crate::write::epub::{Book, Cover, EpubWriter};
+    use crate::write::Writer as _;
+    struct NoPictures;
+    impl AssetSource for NoPictures {
+        fn lookup(&self, _: &Meta, _: &str) -> Lookup {
+            Lookup::NotLocal
+        }
+    }
+    let posts: Vec<_> = ["2023-05-24-post.md", "post.html"]
+        .iter()
+        .filter_map(|name| read_post_bytes(Path::new(name), data).ok())
+        .map(|post| post.doc)
+        .collect();
+    if posts.is_empty() {
+        return;
+    }
+    let templates = crate::templates::Templates::load(None, None).expect("built-in templates");
+    let book = Book {
+        key: "fuzz".into(),
+        title: posts[0].display_title(),
+        authors: posts[0].meta.authors.clone(),
+        lang: posts[0].meta.lang.clone().unwrap_or_else(|| "en".into()),
+        posts: posts.iter().collect(),
+        cover: Cover::None,
+        series: None,
+    };
+    for kobo in [false, true] {
+        let writer = EpubWriter {
+            templates: &templates,
+            kobo,
+            highlight: true,
+        };
+        let (bytes, stats) = match writer.render_output(&book, &NoPictures) {
+            Ok(done) => done,
+            Err(e) => panic!("the book was refused: {e:#}"),
+        };
+        if let Some((_, w)) = stats
+            .warnings
+            .iter()
+            .find(|(_, w)| w.kind == crate::warning::WarningKind::InvalidXml)
+        {
+            panic!("a document failed the XML gate: {}", w.message);
+        }
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).expect("an entry");
+            let name = entry.name().to_string();
+            let xml = [".xhtml", ".opf", ".ncx", ".svg", ".xml"];
+            if !xml.iter().any(|ext| name.ends_with(ext)) {
+                continue;
+            }
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut entry, &mut text).expect("UTF-8");
+            let opts = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                nodes_limit: u32::MAX,
+            };
+            if let Err(e) = roxmltree::Document::parse_with_options(&text, opts) {
+                panic!("{name} is not well-formed ({e}):\n{text}");
+            }
         }
     }
 }

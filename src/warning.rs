@@ -98,6 +98,12 @@ pub enum WarningKind {
     /// Characters XML 1.0 cannot carry (C0 controls other than tab and line breaks, U+FFFE,
     /// U+FFFF): removed from the post, counted one by one.
     ControlCharacters,
+    /// A link to a fragment (`#setup`, `other-post.md#setup`) that is not in the book: it
+    /// points at the post's web page instead (the fragment kept), or its text stays unlinked.
+    BrokenAnchor,
+    /// A document postbook wrote was not well-formed XML (a bug): the chapter was written
+    /// again in a safe mode or as plain text, or the picture kept as a link.
+    InvalidXml,
 }
 
 impl WarningKind {
@@ -123,6 +129,11 @@ impl WarningKind {
             WarningKind::ControlCharacters => {
                 ("control character removed", "control characters removed")
             }
+            WarningKind::BrokenAnchor => ("link to a missing anchor", "links to missing anchors"),
+            WarningKind::InvalidXml => (
+                "invalid XML document repaired",
+                "invalid XML documents repaired",
+            ),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

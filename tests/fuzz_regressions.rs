@@ -57,3 +57,8 @@ fn html_to_xhtml() {
         }
     });
 }
+
+#[test]
+fn epub() {
+    replay("epub", postbook::fuzzing::epub);
+}

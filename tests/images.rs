@@ -676,6 +676,61 @@ fn only_real_svg_is_embedded_and_never_with_scripts() {
     epubcheck(&books);
 }
 
+/// A drawing with what EPUB 3's SVG profile refuses (`fill` on a gradient and its stops,
+/// `font-family` on a rectangle, a colour as an animation's `fill`, a keyword outside its
+/// list, an SVG 2 element and attribute, a duplicate id) is embedded as what the profile
+/// allows, and the book passes EPUBCheck.
+#[test]
+fn an_svg_is_embedded_within_the_epub_svg_profile() {
+    let posts = tempfile::tempdir().unwrap();
+    let dir = posts.path();
+    std::fs::copy(fixture("svg/profile.svg"), dir.join("harbour.svg")).unwrap();
+    post(
+        dir,
+        "drawing",
+        "2024-03-03",
+        &[("港口的黎明", "harbour.svg")],
+    );
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    postbook()
+        .args(["convert", "-t", "epub", "-g", "none", "--images", "embed"])
+        .arg(dir)
+        .arg("-o")
+        .arg(out.path().join("books"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    assert_eq!(warnings_of(&report_of(&report)), Vec::<String>::new());
+    let books = epubs_in(&out.path().join("books"));
+    let svgs: Vec<String> = pictures_in(&books[0])
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert_eq!(svgs.len(), 1);
+    let svg = &svgs[0];
+    for kept in [
+        "<linearGradient id=\"sky\"",
+        "stop-color=\"#1e90ff\"",
+        "Harbour at dawn",
+    ] {
+        assert!(svg.contains(kept), "{kept} lost: {svg}");
+    }
+    for dropped in [
+        "fill=\"#abcdef\"",
+        "fill=\"red\"",
+        "Arial",
+        "bevel",
+        "mesh",
+        "vector-effect",
+    ] {
+        assert!(!svg.contains(dropped), "{dropped} kept: {svg}");
+    }
+    epubcheck(&books);
+}
+
 /// Symbolic links inside `--root`: followed when their target stays inside, refused by name
 /// when it leaves.
 #[cfg(unix)]

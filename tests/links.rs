@@ -124,3 +124,89 @@ fn notes_get_the_same_links() {
     assert!(text.contains("http://xn--fsqu00a.xn--0zwm56d/%E8%B7%AF%E5%BE%84"));
     assert!(text.contains("作者的网站") && text.contains("坏地址的图片说明"));
 }
+
+/// Links to fragments (`tests/fixtures/anchors`): in-post links find their heading, links to
+/// another post keep their fragment when that post has it, footnotes link both ways, `#top`
+/// leads to the chapter's top, and a fragment the book does not have leads to the post's web
+/// page (or stays text) with a `broken-anchor` warning; ids are unique (a heading named
+/// `fn-1` does not take the footnote's id). EPUBCheck: no RSC-012, no duplicate id.
+#[test]
+fn every_fragment_link_finds_its_target_or_is_warned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let books = tmp.path().join("books");
+    let report = tmp.path().join("report.json");
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "-g", "none"])
+        .arg(fixture("anchors"))
+        .arg("-o")
+        .arg(&books)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let mut warnings: Vec<(String, String)> = report["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["warnings"].as_array().cloned().unwrap_or_default())
+        .map(|w| {
+            let text = |k: &str| w[k].as_str().unwrap().to_string();
+            (text("kind"), text("message"))
+        })
+        .collect();
+    warnings.sort();
+    let broken = |url: &str, what: &str| {
+        (
+            "broken-anchor".to_string(),
+            format!("link to {url}: {what}"),
+        )
+    };
+    assert_eq!(
+        warnings,
+        [
+            broken(
+                "#gone",
+                "the post has no such heading: its text is kept, unlinked"
+            ),
+            broken(
+                "#missing",
+                "the post has no such heading: it leads to the post's web page"
+            ),
+            broken(
+                "2024-04-02-other.md#nowhere",
+                "the post it links to has no such heading: it leads to that post's start"
+            ),
+        ]
+    );
+    let book = &epubs_in(&books)[0];
+    let first = epub_text(book, "post-0001.xhtml");
+    let second = epub_text(book, "post-0002.xhtml");
+    for expected in [
+        "<h3 id=\"setup\">",
+        "<a href=\"#setup\">the setup</a>",
+        "<a href=\"https://blog.test/2024/04/anchors/#missing\">the missing part</a>",
+        "id=\"fnref-1\" href=\"#fn-1\"",
+        "<aside epub:type=\"footnote\" id=\"fn-1\">",
+        "<a href=\"#setup\">a link up</a>",
+        "<a href=\"post-0002.xhtml#install\">how to install</a>",
+        "<a href=\"post-0002.xhtml#post\">the other's lost part</a>",
+        "<a href=\"post-0002.xhtml#post\">the other post</a>",
+        "<h4 id=\"2024-plans\">",
+        "<a href=\"#2024-plans\">linked to themselves</a>",
+        "<a href=\"#post\">Back to top</a>",
+    ] {
+        assert!(first.contains(expected), "{expected} not in:\n{first}");
+    }
+    for expected in [
+        "<h3 id=\"install\">",
+        "with a gone link and",
+        "<a href=\"post-0001.xhtml#setup\">the first post's setup</a>",
+        "<h3 id=\"fn-1-1\">",
+        "<aside epub:type=\"footnote\" id=\"fn-1\">",
+    ] {
+        assert!(second.contains(expected), "{expected} not in:\n{second}");
+    }
+    epubcheck(std::slice::from_ref(book));
+}

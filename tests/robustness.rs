@@ -526,3 +526,61 @@ fn a_panic_fails_one_post_not_the_run() {
         .assert()
         .code(0);
 }
+/// The XML gate in the built binary (`write::gate`), with its test hook making every chapter
+/// ill-formed (`POSTBOOK_TEST_BREAK_CHAPTERS`): a release build renders it again, in the safe
+/// mode (formulas as TeX, code unhighlighted) or, when that fails too, as plain text, and
+/// warns `invalid-xml`; the book passes EPUBCheck. A debug build stops at the bug (exit 101)
+/// naming the document.
+#[test]
+fn a_chapter_that_fails_the_xml_gate_is_repaired_never_written_invalid() {
+    for (hook, how, shows) in [
+        (
+            "normal",
+            "formulas shown as TeX, code unhighlighted",
+            "<code class=\"tex\">",
+        ),
+        ("safe", "shown as plain text", "<pre>"),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let report = out.path().join("report.json");
+        let run = postbook()
+            .env("POSTBOOK_TEST_BREAK_CHAPTERS", hook)
+            .args(["convert", "-q", "-t", "epub", "-g", "none"])
+            .arg(fixture("technical"))
+            .arg("-o")
+            .arg(out.path().join("books"))
+            .arg("--report")
+            .arg(&report)
+            .assert();
+        if cfg!(debug_assertions) {
+            let stderr = String::from_utf8_lossy(&run.get_output().stderr).to_string();
+            run.code(101);
+            assert!(
+                stderr.contains("postbook wrote an invalid document post-0001.xhtml"),
+                "{stderr}"
+            );
+            continue;
+        }
+        run.success();
+        let report: serde_json::Value = serde_json::from_str(&read(&report)).unwrap();
+        let warnings: Vec<&serde_json::Value> = report["posts"][0]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["kind"] == "invalid-xml")
+            .collect();
+        assert_eq!(warnings.len(), 1, "{report:#}");
+        let message = warnings[0]["message"].as_str().unwrap();
+        assert!(
+            message.starts_with("post-0001.xhtml was not well-formed XHTML (unknown entity"),
+            "{message}"
+        );
+        assert!(message.ends_with(how), "{message}");
+        let book = &epubs_in(&out.path().join("books"))[0];
+        let chapter = epub_text(book, "post-0001.xhtml");
+        assert!(!chapter.contains("&nbsp;"), "{chapter}");
+        assert!(chapter.contains(shows), "{chapter}");
+        assert!(chapter.contains("softmax"), "{chapter}");
+        epubcheck(std::slice::from_ref(book));
+    }
+}

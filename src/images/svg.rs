@@ -8,9 +8,23 @@
 //! `javascript:` links, external pictures or web fonts, and ids made valid XML names with every
 //! reference to them (`url(#id)`, `href="#id"`) renamed alike. An SVG that does not parse is
 //! refused, so nothing scriptable gets in unchecked.
+//!
+//! What is kept is also what EPUB 3's SVG profile allows ([`profile`], generated from the
+//! schemas EPUBCheck validates with): an element the profile does not know (SVG 2's `mesh`,
+//! `hatch`) is dropped with its content, and each attribute is kept only on the elements that
+//! take it, with one of its keywords when it has a fixed list: `fill` on a `<linearGradient>`
+//! or `<stop>`, `font-family` on a `<rect>`, `fill="#fff"` on an `<animate>` (whose `fill` is
+//! `freeze | remove`) are all errors there (RSC-005). None of them changes the drawing: SVG
+//! 1.1 gives each element the presentation attributes that apply to it. Ids are made unique
+//! (`xsd:ID`): a later duplicate loses its id, as a browser resolves references to the first.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+
+// Generated (tools/svg_profile.py), kept as the generator writes it.
+#[rustfmt::skip]
+#[path = "svg_profile.rs"]
+mod profile;
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
@@ -76,102 +90,151 @@ pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, SvgError> {
     }
     let mut out = String::with_capacity(text.len());
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    write_element(root, &ids, true, &mut out);
+    let mut writer = Writer {
+        ids: &ids,
+        written_ids: HashSet::new(),
+    };
+    writer.element(root, true, &mut out);
     out.push('\n');
     Ok(out.into_bytes())
 }
 
-fn write_element(
-    node: roxmltree::Node,
-    ids: &HashMap<String, String>,
-    top: bool,
-    out: &mut String,
-) {
-    let tag = node.tag_name();
-    let name = tag.name();
-    if tag.namespace() != Some(SVG_NS) || DROPPED.contains(&name) {
-        return;
-    }
-    if name == "image" || name == "feImage" {
-        // Only embedded pictures: an external one would be a resource missing from the book.
-        let href = node
-            .attribute((XLINK_NS, "href"))
-            .or_else(|| node.attribute("href"))
-            .unwrap_or("");
-        if !is_embedded_picture(href) {
+/// Writes the kept elements, remembering the ids written so far.
+struct Writer<'a> {
+    /// Invalid ids and their valid names.
+    ids: &'a HashMap<String, String>,
+    written_ids: HashSet<String>,
+}
+
+impl Writer<'_> {
+    fn element(&mut self, node: roxmltree::Node, top: bool, out: &mut String) {
+        let ids = self.ids;
+        let tag = node.tag_name();
+        let name = tag.name();
+        if tag.namespace() != Some(SVG_NS) || DROPPED.contains(&name) {
             return;
         }
-    }
-    // Links become groups: a link inside a picture is rarely followable on a reader, and
-    // EPUBCheck wants each one titled (ACC-011).
-    let name = if name == "a" { "g" } else { name };
-    out.push('<');
-    out.push_str(name);
-    if top {
-        out.push_str(
+        if name == "image" || name == "feImage" {
+            // Only embedded pictures: an external one would be a resource missing from the book.
+            let href = node
+                .attribute((XLINK_NS, "href"))
+                .or_else(|| node.attribute("href"))
+                .unwrap_or("");
+            if !is_embedded_picture(href) {
+                return;
+            }
+        }
+        // Links become groups: a link inside a picture is rarely followable on a reader, and
+        // EPUBCheck wants each one titled (ACC-011).
+        let name = if name == "a" { "g" } else { name };
+        let Some(allowed) = profile_of(name) else {
+            return;
+        };
+        out.push('<');
+        out.push_str(name);
+        if top {
+            out.push_str(
             " xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"",
         );
-    }
-    for attr in node.attributes() {
-        let qualified = match attr.namespace() {
-            None => attr.name().to_string(),
-            Some(XLINK_NS) => format!("xlink:{}", attr.name()),
-            Some(XML_NS) => format!("xml:{}", attr.name()),
-            Some(_) => continue,
-        };
-        let lower = attr.name().to_ascii_lowercase();
-        let value = attr.value();
-        if name == "style" && !matches!(lower.as_str(), "type" | "media" | "title" | "id") {
-            // SVG 1.1 allows no presentation attributes (`class`) on `<style>`.
-            continue;
         }
-        if name == "g" && tag.name() == "a" && matches!(lower.as_str(), "href" | "target" | "title")
-        {
-            continue;
-        }
-        // Only references inside the picture, and a picture element's embedded picture.
-        let picture = matches!(name, "image" | "feImage") && is_embedded_picture(value);
-        if lower.starts_with("on")
-            || is_script_url(value)
-            || (lower == "href" && !value.trim_start().starts_with('#') && !picture)
-        {
-            continue;
-        }
-        let value = if lower == "id" {
-            ids.get(value).cloned().unwrap_or_else(|| value.to_string())
-        } else {
-            rename_references(value, ids)
-        };
-        out.push(' ');
-        out.push_str(&qualified);
-        out.push_str("=\"");
-        crate::xml::escape_into(&value, true, out);
-        out.push('"');
-    }
-    let children: Vec<_> = node
-        .children()
-        .filter(|c| c.is_element() || c.is_text())
-        .collect();
-    if children.is_empty() {
-        out.push_str("/>");
-        return;
-    }
-    out.push('>');
-    for child in children {
-        if child.is_element() {
-            write_element(child, ids, false, out);
-        } else if let Some(t) = child.text() {
-            let t = if name == "style" {
-                rename_references(&without_font_faces(t), ids)
-            } else {
-                t.to_string()
+        for attr in node.attributes() {
+            let qualified = match attr.namespace() {
+                None => attr.name().to_string(),
+                Some(XLINK_NS) => format!("xlink:{}", attr.name()),
+                Some(XML_NS) => format!("xml:{}", attr.name()),
+                Some(_) => continue,
             };
-            crate::xml::escape_into(&t, false, out);
+            let lower = attr.name().to_ascii_lowercase();
+            let value = attr.value();
+            if !allowed.takes(&qualified, value) {
+                continue;
+            }
+            // Only references inside the picture, and a picture element's embedded picture.
+            let picture = matches!(name, "image" | "feImage") && is_embedded_picture(value);
+            if lower.starts_with("on")
+                || is_script_url(value)
+                || (lower == "href" && !value.trim_start().starts_with('#') && !picture)
+            {
+                continue;
+            }
+            let value = if lower == "id" {
+                let id = ids.get(value).cloned().unwrap_or_else(|| value.to_string());
+                if !self.written_ids.insert(id.clone()) {
+                    continue;
+                }
+                id
+            } else {
+                rename_references(value, ids)
+            };
+            out.push(' ');
+            out.push_str(&qualified);
+            out.push_str("=\"");
+            crate::xml::escape_into(&value, true, out);
+            out.push('"');
         }
+        let children: Vec<_> = node
+            .children()
+            .filter(|c| c.is_element() || c.is_text())
+            .collect();
+        if children.is_empty() {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for child in children {
+            if child.is_element() {
+                self.element(child, false, out);
+            } else if let Some(t) = child.text() {
+                let t = if name == "style" {
+                    rename_references(&without_font_faces(t), ids)
+                } else {
+                    t.to_string()
+                };
+                crate::xml::escape_into(&t, false, out);
+            }
+        }
+        out.push_str("</");
+        out.push_str(name);
+        out.push('>');
     }
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
+}
+
+/// What the EPUB 3 SVG profile allows on one element.
+struct Allowed {
+    name: &'static str,
+    groups: &'static [&'static [&'static str]],
+    own: &'static [&'static str],
+}
+
+/// The profile's entry for an element, `None` for an element it does not have.
+fn profile_of(name: &str) -> Option<Allowed> {
+    let at = profile::ELEMENTS
+        .binary_search_by(|(n, _, _)| n.cmp(&name))
+        .ok()?;
+    let (name, groups, own) = profile::ELEMENTS[at];
+    Some(Allowed { name, groups, own })
+}
+
+impl Allowed {
+    /// Whether the element takes attribute `qualified` (`fill`, `xlink:href`) with `value`.
+    fn takes(&self, qualified: &str, value: &str) -> bool {
+        let known =
+            self.own.contains(&qualified) || self.groups.iter().any(|g| g.contains(&qualified));
+        if !known {
+            return false;
+        }
+        let special = profile::ELEMENT_KEYWORDS
+            .iter()
+            .find(|(e, a, _)| *e == self.name && *a == qualified);
+        let keywords = match special {
+            Some((_, _, keywords)) => *keywords,
+            None => profile::KEYWORDS
+                .binary_search_by(|(a, _)| a.cmp(&qualified))
+                .ok()
+                .map(|at| profile::KEYWORDS[at].1),
+        };
+        keywords.is_none_or(|k| k.contains(&value.trim()))
+    }
 }
 
 /// Whether `value` holds a `javascript:` URL anywhere, as a browser would read it: URL parsers
@@ -195,20 +258,7 @@ fn is_embedded_picture(href: &str) -> bool {
 
 /// A valid XML name for an id (`1_Layer` → `id-1_Layer`).
 fn valid_id(id: &str) -> String {
-    let mut s: String = id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if !s.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-        s.insert_str(0, "id-");
-    }
-    s
+    crate::xml::ncname(id, "id-", "id")
 }
 
 /// Renames `#id` references (`url(#3_g)`, `#3_g`) to the ids' valid names.
@@ -312,6 +362,52 @@ mod tests {
             );
         }
         assert!(out.contains("data:image/png;base64,iVBORw0KGgo="), "{out}");
+    }
+
+    /// Attributes only on the elements that take them in EPUB 3's SVG profile, keywords only
+    /// from their lists, elements it has, ids once: what EPUBCheck checks (the book built from
+    /// the same picture is checked by EPUBCheck in `tests/images.rs`).
+    #[test]
+    fn what_the_epub_svg_profile_refuses_is_dropped() {
+        let svg = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/svg/profile.svg"),
+        )
+        .unwrap();
+        let out = String::from_utf8(sanitize(&svg).unwrap()).unwrap();
+        let doc = roxmltree::Document::parse(&out).unwrap();
+        let attrs = |name: &str| -> Vec<Vec<String>> {
+            doc.descendants()
+                .filter(|n| n.tag_name().name() == name)
+                .map(|n| n.attributes().map(|a| a.name().to_string()).collect())
+                .collect()
+        };
+        assert_eq!(
+            attrs("linearGradient"),
+            [["id", "x1", "y1", "x2", "y2"]],
+            "{out}"
+        );
+        assert_eq!(
+            attrs("stop")[..2],
+            [["offset", "stop-color"], ["offset", "stop-color"]]
+        );
+        assert_eq!(attrs("radialGradient"), [["id"]]);
+        assert_eq!(attrs("rect"), [["width", "height", "fill"]]);
+        assert_eq!(
+            attrs("circle")[0],
+            ["id", "cx", "cy", "r", "fill"],
+            "bad keyword dropped"
+        );
+        assert_eq!(
+            attrs("circle")[1],
+            ["cx", "cy", "r", "fill"],
+            "second id dropped"
+        );
+        assert_eq!(attrs("path"), [["d", "fill"]]);
+        assert_eq!(attrs("animate"), [["attributeName", "from", "to", "dur"]]);
+        assert_eq!(attrs("title"), [Vec::<String>::new()]);
+        assert!(attrs("mesh").is_empty() && !out.contains(">mesh<"), "{out}");
+        // The link is a group, and keeps what a group takes.
+        assert!(out.contains("<g><text x=\"5\" y=\"12\" fill=\"#333\" font-size=\"8\">Harbour at dawn</text></g>"), "{out}");
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! OPF and navigation documents.
 
 use super::cover::{self, CoverText};
+use super::gate::{self, Strictness};
 use super::package::{Landmark, Metadata, NavPoint, Navigation, Package};
-use super::xhtml::{self, Context, Found};
+use super::xhtml::{self, Anchors, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::locale::{Label, Locale, Precision};
 use crate::model::{Document, PostDate, PostPath};
@@ -183,9 +184,11 @@ impl EpubWriter<'_> {
         stats: &mut BookStats,
     ) -> Result<()> {
         let locale = book.locale();
+        let strictness = package.strictness();
         let toc = &mut navigation.toc;
-        // Images: each distinct picture is stored once per book, named by a hash of its bytes.
-        let mut stored: HashMap<String, String> = HashMap::new();
+        // Images: each distinct picture is stored once per book, named by a hash of its bytes;
+        // `None` for an SVG that failed the gate (kept as a link).
+        let mut stored: HashMap<String, Option<String>> = HashMap::new();
         // A book spanning several months gets a two-level table of contents: month → posts.
         let month_of = |doc: &Document| {
             doc.meta
@@ -196,14 +199,17 @@ impl EpubWriter<'_> {
             book.posts.iter().map(|d| month_of(d)).collect();
         let two_level = months.len() > 1;
         let mut previous_month = None;
-        // Each post's chapter, by its file, for links between posts.
-        let chapters: HashMap<PathBuf, String> = book
+        // Each post's chapter file and heading ids, by the post's file, for links between posts.
+        let chapters: HashMap<PathBuf, (String, Anchors)> = book
             .posts
             .iter()
             .enumerate()
             .filter_map(|(i, d)| {
                 let path = crate::relink::normalize(&std::path::absolute(&d.meta.path).ok()?);
-                Some((path, chapter_file(i)))
+                Some((
+                    path,
+                    (chapter_file(i), Anchors::of(&d.blocks, Some(CHAPTER_TOP))),
+                ))
             })
             .collect();
         for (i, doc) in book.posts.iter().enumerate() {
@@ -215,13 +221,26 @@ impl EpubWriter<'_> {
                 }
                 let href = match assets.lookup(&doc.meta, &img.src) {
                     Lookup::Found(asset) => {
-                        let href = stored.entry(asset.file_name()).or_insert_with_key(|file| {
+                        let file = asset.file_name();
+                        let href = stored.entry(file).or_insert_with_key(|file| {
+                            if let Err(why) = svg_gate(&asset, file, strictness) {
+                                stats.warnings.push((doc.meta.path.clone(), why));
+                                return None;
+                            }
                             let name = format!("images/{file}");
                             pending.push((name.clone(), asset.clone()));
-                            name
+                            Some(name)
                         });
-                        stats.images_embedded += 1;
-                        Some(href.clone())
+                        match href {
+                            Some(href) => {
+                                stats.images_embedded += 1;
+                                Some(href.clone())
+                            }
+                            None => {
+                                stats.images_failed += 1;
+                                None
+                            }
+                        }
                     }
                     Lookup::NotLocal | Lookup::Dropped => {
                         stats.images_linked += 1;
@@ -239,9 +258,8 @@ impl EpubWriter<'_> {
                 package.add_resource(&name, &asset.bytes, asset.media_type)?;
             }
             let file = chapter_file(i);
-            let (chapter, found) = self.chapter(doc, book, &hrefs, &chapters)?;
-            package.add_page(&file, &chapter, found.math.get())?;
-            for w in found.warnings.into_inner() {
+            let render = |mode| self.chapter(doc, book, &hrefs, &chapters, mode);
+            for w in add_chapter(package, &file, &render)? {
                 stats.warnings.push((doc.meta.path.clone(), w));
             }
             let title = match &doc.meta.date {
@@ -273,14 +291,15 @@ impl EpubWriter<'_> {
         Ok(())
     }
 
-    /// A post's chapter, with what rendering it found (math, warnings).
+    /// A post's chapter, rendered in `mode`.
     fn chapter(
         &self,
         doc: &Document,
         book: &Book,
         hrefs: &HashMap<String, Option<String>>,
-        chapters: &HashMap<PathBuf, String>,
-    ) -> Result<(String, Found)> {
+        chapters: &HashMap<PathBuf, (String, Anchors)>,
+        mode: Mode,
+    ) -> Result<Chapter> {
         let locale = book.locale();
         let base = doc
             .meta
@@ -290,23 +309,43 @@ impl EpubWriter<'_> {
         let image_href = |src: &str| hrefs.get(src).cloned().flatten();
         let post_href = |url: &str| {
             let target = crate::relink::post_target(&doc.meta.path, url)?;
-            Some(chapters.get(&target).map(|file| format!("{file}#post")))
+            Some(
+                chapters
+                    .get(&target)
+                    .map(|(file, anchors)| (file.as_str(), anchors)),
+            )
         };
         let kobo = xhtml::KoboSpans::default();
-        // `post` is the chapter's own id (chapter.xhtml).
-        let heading_ids = crate::model::heading_ids(&doc.blocks, &["post"]);
+        let own = std::path::absolute(&doc.meta.path)
+            .ok()
+            .and_then(|p| chapters.get(&crate::relink::normalize(&p)));
+        let made;
+        let anchors = match own {
+            Some((_, anchors)) => anchors,
+            None => {
+                made = Anchors::of(&doc.blocks, Some(CHAPTER_TOP));
+                &made
+            }
+        };
         let ctx = Context {
             image_href: &image_href,
             base: base.as_ref(),
             post_href: &post_href,
             image_label: locale.label(Label::Image),
             kobo: self.kobo.then_some(&kobo),
-            highlight: self.highlight,
-            heading_ids: &heading_ids,
+            highlight: self.highlight && mode == Mode::Normal,
+            mathml: mode == Mode::Normal,
+            anchors,
             found: Found::default(),
         };
         let mut body = String::new();
-        xhtml::body(&doc.blocks, &ctx, 1, &mut body);
+        match mode {
+            Mode::Plain => xhtml::plain_body(&doc.blocks, &mut body),
+            _ => xhtml::body(&doc.blocks, &ctx, 1, &mut body),
+        }
+        if test_hook_breaks(mode) {
+            body.push_str("<p>&nbsp;</p>");
+        }
         let source = doc
             .meta
             .source
@@ -335,7 +374,107 @@ impl EpubWriter<'_> {
                 kobo => self.kobo,
             },
         )?;
-        Ok((page, ctx.found))
+        Ok(Chapter {
+            page,
+            math: ctx.found.math.get(),
+            warnings: ctx.found.warnings.into_inner(),
+        })
+    }
+}
+
+/// A post's rendered chapter page, and what rendering found.
+struct Chapter {
+    page: String,
+    /// It has MathML.
+    math: bool,
+    warnings: Vec<Warning>,
+}
+
+/// The id of a chapter's top (`<section id="post">` in `chapter.xhtml`), which links to a post
+/// lead to.
+const CHAPTER_TOP: &str = "post";
+
+/// How a chapter is rendered: normally, or again to repair a chapter that failed the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Normal,
+    /// Formulas as their TeX in `<code>`, code unhighlighted: what other crates' output
+    /// could have broken.
+    Safe,
+    /// The post as paragraphs of its plain text.
+    Plain,
+}
+
+/// Adds a post's chapter (`render` renders it in a [`Mode`]) to the package, through the
+/// gate; returns the post's warnings. A chapter that fails the gate is a bug: it stops debug
+/// builds and tests; release builds render it again in the safe mode, then as plain text,
+/// with an `invalid-xml` warning, and refuse the book only if even that fails.
+fn add_chapter(
+    package: &mut Package,
+    file: &str,
+    render: &dyn Fn(Mode) -> Result<Chapter>,
+) -> Result<Vec<Warning>> {
+    let chapter = render(Mode::Normal)?;
+    let Err(error) = package.try_add_page(file, &chapter.page, chapter.math)? else {
+        return Ok(chapter.warnings);
+    };
+    gate::failed(package.strictness(), file, &error, &chapter.page);
+    for (mode, how) in [
+        (Mode::Safe, "formulas shown as TeX, code unhighlighted"),
+        (Mode::Plain, "shown as plain text"),
+    ] {
+        let chapter = render(mode)?;
+        if package
+            .try_add_page(file, &chapter.page, chapter.math)?
+            .is_ok()
+        {
+            let mut warnings = chapter.warnings;
+            warnings.push(Warning::new(
+                WarningKind::InvalidXml,
+                format!(
+                    "{file} was not well-formed XHTML ({error}), a bug in postbook: \
+                     written again with the post {how}"
+                ),
+            ));
+            return Ok(warnings);
+        }
+    }
+    anyhow::bail!(
+        "{file} is not valid XHTML ({error}), even as plain text; the book is not written"
+    )
+}
+
+/// An SVG picture passes the gate before any page links it; one that fails (a bug of the
+/// sanitizer's) stops debug builds, and in release stays out of the book, with a warning.
+fn svg_gate(
+    asset: &crate::images::Asset,
+    file: &str,
+    strictness: Strictness,
+) -> std::result::Result<(), Warning> {
+    if asset.media_type != "image/svg+xml" {
+        return Ok(());
+    }
+    let text = String::from_utf8_lossy(&asset.bytes);
+    let Err(error) = gate::check(&text) else {
+        return Ok(());
+    };
+    gate::failed(strictness, file, &error, &text);
+    Err(Warning::new(
+        WarningKind::InvalidXml,
+        format!("the picture {file} is not valid SVG ({error}), a bug in postbook: kept as a link"),
+    ))
+}
+
+/// A test hook: `POSTBOOK_TEST_BREAK_CHAPTERS=normal` (or `safe`) makes every chapter rendered
+/// in that mode (and the modes before it) ill-formed, to exercise the gate's repairs in the
+/// built binary. Unset, as always outside tests, it does nothing.
+fn test_hook_breaks(mode: Mode) -> bool {
+    static HOOK: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let hook = HOOK.get_or_init(|| std::env::var("POSTBOOK_TEST_BREAK_CHAPTERS").ok());
+    match hook.as_deref() {
+        Some("normal") => mode == Mode::Normal,
+        Some("safe") => mode != Mode::Plain,
+        _ => false,
     }
 }
 
@@ -546,5 +685,70 @@ impl super::Writer for EpubWriter<'_> {
 
     fn render_output(&self, book: &Book, assets: &dyn AssetSource) -> Result<(Vec<u8>, BookStats)> {
         self.render(book, assets)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>\
+        <section id=\"post\"><p>x</p></section></body></html>";
+    const BROKEN: &str = "<html xmlns=\"http://www.w3.org/1999/xhtml\"><body>\
+        <section id=\"post\"><p>&nbsp;</p></section></body></html>";
+
+    fn page(page: &str) -> Result<Chapter> {
+        Ok(Chapter {
+            page: page.to_string(),
+            math: false,
+            warnings: Vec::new(),
+        })
+    }
+
+    fn package() -> Package {
+        Package::new(DateTime::UNIX_EPOCH).unwrap().repairing()
+    }
+
+    /// Release builds: a chapter that fails the gate is rendered again in the safe mode, then
+    /// as plain text, with a warning saying which; when nothing passes, the book is refused.
+    #[test]
+    fn a_chapter_that_fails_the_gate_is_rendered_again_safe_then_plain() {
+        for (good_from, how) in [
+            (
+                Mode::Safe,
+                "with the post formulas shown as TeX, code unhighlighted",
+            ),
+            (Mode::Plain, "with the post shown as plain text"),
+        ] {
+            let mut package = package();
+            let render = |mode: Mode| {
+                let repaired = mode == good_from || mode == Mode::Plain;
+                page(if repaired { GOOD } else { BROKEN })
+            };
+            let warnings = add_chapter(&mut package, "post-0001.xhtml", &render).unwrap();
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert_eq!(warnings[0].kind, WarningKind::InvalidXml);
+            let message = &warnings[0].message;
+            assert!(
+                message.starts_with("post-0001.xhtml was not well-formed XHTML (unknown entity"),
+                "{message}"
+            );
+            assert!(message.ends_with(how), "{message}");
+        }
+        let mut package = package();
+        let err = add_chapter(&mut package, "post-0001.xhtml", &|_| page(BROKEN)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("even as plain text; the book is not written"),
+            "{err}"
+        );
+    }
+
+    /// Debug builds and tests: the same chapter is a bug, and stops there.
+    #[test]
+    #[should_panic(expected = "postbook wrote an invalid document post-0001.xhtml (unknown entity")]
+    fn in_tests_a_chapter_that_fails_the_gate_stops() {
+        let mut package = Package::new(DateTime::UNIX_EPOCH).unwrap();
+        let _ = add_chapter(&mut package, "post-0001.xhtml", &|_| page(BROKEN));
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod cover;
 pub mod epub;
+pub mod gate;
 pub mod highlight;
 pub mod markdown;
 pub mod mathml;

@@ -7,12 +7,16 @@
 //! user's copy could make every book invalid.
 //!
 //! Every entry is stamped with the book's modification time, so the same posts and options
-//! give a byte-identical EPUB; `mimetype` comes first and is stored, as OCF requires.
+//! give a byte-identical EPUB; `mimetype` comes first and is stored, as OCF requires. Every XML
+//! entry passes the [`gate`] on its way in: a book never holds a document that is not
+//! well-formed, nor a link to a fragment that no document of the book has.
 
+use super::gate::{self, Checked, Strictness};
 use super::xhtml;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use minijinja::{context, AutoEscape, Environment, Value};
+use std::collections::HashMap;
 use std::io::{Cursor, Write};
 use std::sync::OnceLock;
 use zip::write::SimpleFileOptions;
@@ -207,6 +211,10 @@ pub struct Package {
     /// Every entry's options: deflated, stamped with the book's modification time.
     options: SimpleFileOptions,
     items: Vec<Item>,
+    /// What to do with a document that fails the gate.
+    strictness: Strictness,
+    /// What the gate found in each XML document, by its `href`, for the links between them.
+    checked: HashMap<String, Checked>,
 }
 
 /// The OCF container: where the OPF is.
@@ -244,6 +252,8 @@ impl Package {
             zip: ZipWriter::new(Cursor::new(Vec::new())),
             options,
             items: Vec::new(),
+            strictness: Strictness::of_build(),
+            checked: HashMap::new(),
         };
         let stored = options.compression_method(CompressionMethod::Stored);
         package.write("mimetype", b"application/epub+zip", stored)?;
@@ -253,7 +263,21 @@ impl Package {
         Ok(package)
     }
 
-    /// Adds a file that pages refer to (stylesheet, picture) at `href` below `OEBPS/`.
+    /// What this package does with a document that fails the gate.
+    pub fn strictness(&self) -> Strictness {
+        self.strictness
+    }
+
+    /// Repairs (or refuses) documents that fail the gate instead of stopping, as release
+    /// builds do: for tests of the repair paths.
+    #[cfg(test)]
+    pub fn repairing(mut self) -> Package {
+        self.strictness = Strictness::Repair;
+        self
+    }
+
+    /// Adds a file that pages refer to (stylesheet, picture) at `href` below `OEBPS/`. An SVG
+    /// picture must have passed the [`gate`] (the EPUB writer checks it before a page links it).
     pub fn add_resource(
         &mut self,
         href: &str,
@@ -274,8 +298,29 @@ impl Package {
     }
 
     /// Adds an XHTML page to the spine, after the pages already added; `math` marks a page
-    /// with MathML (`properties="mathml"`, which EPUB 3 requires).
+    /// with MathML (`properties="mathml"`, which EPUB 3 requires). A page that fails the
+    /// [`gate`] is a bug: it stops debug builds, and refuses the book in release ones.
     pub fn add_page(&mut self, href: &str, xhtml: &str, math: bool) -> Result<()> {
+        if let Err(error) = self.try_add_page(href, xhtml, math)? {
+            gate::failed(self.strictness, href, &error, xhtml);
+            anyhow::bail!("{href} is not valid XHTML ({error}); the book is not written");
+        }
+        Ok(())
+    }
+
+    /// Adds an XHTML page to the spine like [`Package::add_page`], unless it fails the gate:
+    /// then nothing is added and the inner `Err` says why, for the caller to repair the page.
+    pub fn try_add_page(
+        &mut self,
+        href: &str,
+        xhtml: &str,
+        math: bool,
+    ) -> Result<std::result::Result<(), String>> {
+        let checked = match gate::check(xhtml) {
+            Ok(checked) => checked,
+            Err(error) => return Ok(Err(error)),
+        };
+        self.checked.insert(href.to_string(), checked);
         let properties = if math { vec!["mathml"] } else { Vec::new() };
         self.add(
             href,
@@ -283,7 +328,8 @@ impl Package {
             "application/xhtml+xml",
             properties,
             true,
-        )
+        )?;
+        Ok(Ok(()))
     }
 
     /// Puts the printed contents page here in the spine; it is written by [`Package::finish`].
@@ -296,24 +342,44 @@ impl Package {
         ));
     }
 
-    /// Writes the package documents and returns the EPUB's bytes.
+    /// Writes the package documents and returns the EPUB's bytes. Every link from one
+    /// document to a fragment of another must find it: a book with one that does not is not
+    /// written (EPUBCheck RSC-012).
     pub fn finish(mut self, metadata: &Metadata, navigation: &Navigation) -> Result<Vec<u8>> {
-        let options = self.options;
         let opf = metadata.opf(&self.items, navigation)?;
-        self.write("OEBPS/content.opf", opf.as_bytes(), options)?;
+        self.write_xml("content.opf", &opf)?;
         let ncx = metadata.ncx(navigation)?;
-        self.write("OEBPS/toc.ncx", ncx.as_bytes(), options)?;
+        self.write_xml("toc.ncx", &ncx)?;
         let nav = metadata.nav(navigation)?;
-        self.write("OEBPS/nav.xhtml", nav.as_bytes(), options)?;
+        self.write_xml("nav.xhtml", &nav)?;
         if self.items.iter().any(|i| i.href == CONTENTS_PAGE) {
             let printed = metadata.printed(navigation)?;
-            self.write(
-                &format!("OEBPS/{CONTENTS_PAGE}"),
-                printed.as_bytes(),
-                options,
-            )?;
+            self.write_xml(CONTENTS_PAGE, &printed)?;
+        }
+        let missing = gate::missing_fragments(&self.checked);
+        if let Some((from, href)) = missing.first() {
+            let error = format!(
+                "{} links to fragments no document has, the first {href} in {from}",
+                missing.len()
+            );
+            gate::failed(self.strictness, from, &error, "");
+            anyhow::bail!("{error}; the book is not written");
         }
         Ok(self.zip.finish()?.into_inner())
+    }
+
+    /// Writes a package document at `href` below `OEBPS/`, through the gate.
+    fn write_xml(&mut self, href: &str, text: &str) -> Result<()> {
+        match gate::check(text) {
+            Ok(checked) => {
+                self.checked.insert(href.to_string(), checked);
+            }
+            Err(error) => {
+                gate::failed(self.strictness, href, &error, text);
+                anyhow::bail!("{href} is not valid XML ({error}); the book is not written");
+            }
+        }
+        self.write(&format!("OEBPS/{href}"), text.as_bytes(), self.options)
     }
 
     fn add(
@@ -511,7 +577,8 @@ mod tests {
                 .unwrap();
             p.add_page("title.xhtml", "<t/>", false).unwrap();
             p.add_contents_page();
-            p.add_page("post-0001.xhtml", "<m/>", true).unwrap();
+            p.add_page("post-0001.xhtml", "<m id=\"post\"/>", true)
+                .unwrap();
             p.finish(&metadata, &navigation).unwrap()
         };
         let bytes = build();

@@ -5,9 +5,10 @@
 //! URL one that EPUBCheck accepts (relative links of the original site, which would point to
 //! files missing from the book, are resolved against the post's source URL or dropped).
 
-use crate::model::{slug, Block, Image, Inline, Link, Table};
+use crate::model::{slug, Block, Image, Inline, Link, Node, Table};
 use crate::warning::{Warning, WarningKind};
 use std::cell::{Cell, RefCell};
+use std::collections::{HashMap, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
 use url::Url;
 
@@ -17,29 +18,170 @@ pub struct Context<'a> {
     pub image_href: &'a dyn Fn(&str) -> Option<String>,
     /// The post's source URL, against which relative links are resolved.
     pub base: Option<&'a Url>,
-    /// For a link to another post: `Some(Some(href))` of its chapter in this book, `Some(None)`
-    /// when that post is not in the book (the link text is kept); `None` for other links.
-    pub post_href: &'a dyn Fn(&str) -> Option<Option<String>>,
+    /// For a link to another post: `Some(Some((file, anchors)))` of its chapter in this book,
+    /// `Some(None)` when that post is not in the book (the link text is kept); `None` for
+    /// other links.
+    pub post_href: &'a PostHref<'a>,
     /// Link text for pictures that are not in the book (`图片` / `image`).
     pub image_label: &'a str,
     /// Kobo's sentence spans (`--kepub`), or `None` for plain EPUB.
     pub kobo: Option<&'a KoboSpans>,
     /// Highlight code blocks that name their language (off with `--no-highlight`).
     pub highlight: bool,
-    /// The anchors of the post's headings, in order ([`crate::model::heading_ids`]).
-    pub heading_ids: &'a [String],
+    /// Formulas as MathML; `false` shows their TeX (the safe mode of a chapter repaired after
+    /// failing the gate, `write::gate`).
+    pub mathml: bool,
+    /// The ids of the post's headings, which in-post links point at.
+    pub anchors: &'a Anchors,
     /// What rendering met on the way.
-    pub found: Found,
+    pub found: Found<'a>,
 }
+
+/// For a link, the chapter of the post it links to and that post's anchors (see
+/// [`Context::post_href`]).
+pub type PostHref<'a> = dyn Fn(&str) -> Option<Option<(&'a str, &'a Anchors)>> + 'a;
 
 /// What rendering a chapter met: footnotes to place at its end, formulas (the OPF item then
 /// needs `properties="mathml"`), and warnings for the post.
 #[derive(Debug, Default)]
-pub struct Found {
-    notes: RefCell<Vec<Vec<Block>>>,
-    headings: Cell<usize>,
+pub struct Found<'a> {
+    notes: RefCell<Vec<&'a [Block]>>,
     pub math: Cell<bool>,
     pub warnings: RefCell<Vec<Warning>>,
+}
+
+/// The ids a chapter gives its post's headings, and the heading an in-post `#fragment` link
+/// means. Ids are the headings' own (`{#setup}`, an HTML `id`) or slugs of their text, made
+/// unique in the chapter and never one the chapter uses otherwise (its top, the footnotes'
+/// `fn-N` and `fnref-N`, Kobo's `kobo.P.S`). They are HTML ids, which EPUBCheck takes for
+/// XHTML (`2024-plans`, `中文-标题`), with what a URL fragment cannot carry replaced; SVG ids
+/// must be XML names ([`crate::xml::ncname`]). Each heading is found again by its address when
+/// rendered, wherever it is, so the ids cannot drift from the headings (a heading inside a
+/// footnote is written after the text, but counted where the note is referenced).
+#[derive(Debug, Default)]
+pub struct Anchors {
+    /// Each heading's id, by the address of its block.
+    by_heading: HashMap<usize, String>,
+    /// Every heading's id as the post has it (its own, or a slug of its text) and as the
+    /// chapter writes it, in the post's order.
+    ids: Vec<(String, String)>,
+    /// The id of the chapter's top (`#top` and `#` lead there), when it has one.
+    top: Option<String>,
+}
+
+impl Anchors {
+    /// The anchors of a post's `blocks`, in a chapter whose top has the id `top`.
+    pub fn of(blocks: &[Block], top: Option<&str>) -> Anchors {
+        let mut anchors = Anchors {
+            top: top.map(str::to_string),
+            ..Anchors::default()
+        };
+        let mut taken: HashSet<String> = top.iter().map(|t| t.to_string()).collect();
+        crate::model::walk(blocks, &mut |node| match node {
+            Node::Block(b @ Block::Heading { id, content, .. }) => {
+                let source = match id {
+                    Some(id) => id.split_whitespace().collect::<Vec<_>>().join("-"),
+                    None => slug(&crate::model::plain_text(content)),
+                };
+                let base = html_id(&source);
+                let mut candidate = base.clone();
+                let mut n = 0;
+                while taken.contains(&candidate) || chapter_id(&candidate) {
+                    n += 1;
+                    candidate = format!("{base}-{n}");
+                }
+                taken.insert(candidate.clone());
+                anchors
+                    .by_heading
+                    .insert(b as *const Block as usize, candidate.clone());
+                anchors.ids.push((source, candidate));
+                true
+            }
+            // A note inside a link's text is written as text: its headings are not in the
+            // chapter.
+            Node::Inline(Inline::Link(_)) => false,
+            _ => true,
+        });
+        anchors
+    }
+
+    /// The id of the chapter's top.
+    pub fn top(&self) -> Option<&str> {
+        self.top.as_deref()
+    }
+
+    /// The id of `heading` (a block of the post these anchors were made from).
+    fn of_heading(&self, heading: &Block) -> Option<&str> {
+        self.by_heading
+            .get(&(heading as *const Block as usize))
+            .map(String::as_str)
+    }
+
+    /// The id an in-post `#fragment` link means: a heading's id, or the id of the heading
+    /// whose id reads the same once case and punctuation are set aside (kramdown's ids drop
+    /// leading numbers and non-ASCII letters, GitHub's and Goldmark's keep them); `#top` and
+    /// `#` (when no heading is `top`) mean the chapter's top.
+    pub fn find(&self, fragment: &str) -> Option<&str> {
+        let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
+        let found = self
+            .ids
+            .iter()
+            .find(|(source, id)| *source == fragment || *id == fragment);
+        if let Some((_, id)) = found {
+            return Some(id);
+        }
+        if fragment.is_empty() || fragment.eq_ignore_ascii_case("top") {
+            return self.top.as_deref();
+        }
+        let letters =
+            |s: &str| -> String { slug(s).chars().filter(|c| c.is_alphanumeric()).collect() };
+        let wanted = letters(&fragment);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.ids
+            .iter()
+            .find(|(source, _)| letters(source) == wanted)
+            .or_else(|| {
+                self.ids
+                    .iter()
+                    .find(|(source, _)| letters(source).ends_with(&wanted))
+            })
+            .map(|(_, id)| id.as_str())
+    }
+}
+
+/// `id` as a heading id: what a URL fragment cannot carry as it is (space, controls, `#`, `%`,
+/// `"`, `<`, `>`, brackets, braces, `\`, `^`, `` ` ``, `|`) becomes `_`; `section` when empty.
+fn html_id(id: &str) -> String {
+    if id.is_empty() {
+        return "section".to_string();
+    }
+    id.chars()
+        .map(|c| {
+            let unsafe_in_fragment = c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '#' | '%' | '"' | '<' | '>' | '[' | ']' | '{' | '}' | '\\' | '^' | '`' | '|'
+                );
+            if unsafe_in_fragment {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Whether `id` has the shape of an id the chapter gives something other than a heading:
+/// footnotes (`fn-3`, `fnref-3`) and Kobo's sentence spans (`kobo.1.2`).
+fn chapter_id(id: &str) -> bool {
+    let numbered = |prefix: &str| {
+        id.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    numbered("fn-") || numbered("fnref-") || id.starts_with("kobo.")
 }
 
 /// Numbering for Kobo's `<span class="koboSpan" id="kobo.P.S">` around each sentence, as Kobo's
@@ -149,13 +291,13 @@ pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
 /// Renders a post's body, then its footnotes as EPUB 3 footnotes: `<aside
 /// epub:type="footnote">` after the text, each linked from its `noteref` and back, which Kindle,
 /// Kobo, Apple Books and KOReader show as pop-ups (and other readers as endnotes).
-pub fn body(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
+pub fn body<'a>(bs: &'a [Block], ctx: &Context<'a>, shift: u8, out: &mut String) {
     blocks(bs, ctx, shift, out);
     let mut n = 0;
     loop {
         // Not `while let`: its borrow would last through the body, where notes inside this
         // note are added.
-        let Some(note) = ctx.found.notes.borrow().get(n).cloned() else {
+        let Some(note) = ctx.found.notes.borrow().get(n).copied() else {
             break;
         };
         if n == 0 {
@@ -165,7 +307,7 @@ pub fn body(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
         out.push_str(&format!(
             "<aside epub:type=\"footnote\" id=\"fn-{n}\">\n<p class=\"note-number\"><a href=\"#fnref-{n}\">{n}.</a></p>\n"
         ));
-        blocks(&note, ctx, shift, out);
+        blocks(note, ctx, shift, out);
         out.push_str("</aside>\n");
     }
     if n > 0 {
@@ -175,40 +317,19 @@ pub fn body(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
 
 /// Renders blocks. Headings are shifted down by `shift` levels, because the post title is the
 /// chapter's `<h1>`.
-pub fn blocks(bs: &[Block], ctx: &Context, shift: u8, out: &mut String) {
+pub fn blocks<'a>(bs: &'a [Block], ctx: &Context<'a>, shift: u8, out: &mut String) {
     for b in bs {
         block(b, ctx, shift, out);
     }
 }
 
-/// The heading anchor an in-post `#fragment` link means: the id itself, or the heading whose
-/// id reads the same once case and punctuation are set aside (kramdown's ids drop leading
-/// numbers and non-ASCII letters, GitHub's and Goldmark's keep them).
-fn anchor_for<'c>(fragment: &str, ctx: &'c Context) -> Option<&'c str> {
-    let fragment = percent_encoding::percent_decode_str(fragment).decode_utf8_lossy();
-    if let Some(id) = ctx.heading_ids.iter().find(|id| **id == fragment) {
-        return Some(id);
-    }
-    let letters = |s: &str| -> String { slug(s).chars().filter(|c| c.is_alphanumeric()).collect() };
-    let wanted = letters(&fragment);
-    if wanted.is_empty() {
-        return None;
-    }
-    ctx.heading_ids
-        .iter()
-        .find(|id| letters(id) == wanted)
-        .or_else(|| {
-            ctx.heading_ids
-                .iter()
-                .find(|id| letters(id).ends_with(&wanted))
-        })
-        .map(String::as_str)
-}
-
 /// Renders one block, by kind.
-fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
+fn block<'a>(b: &'a Block, ctx: &Context<'a>, shift: u8, out: &mut String) {
     match b {
-        Block::Heading { level, content, .. } => heading((level + shift).min(6), content, ctx, out),
+        Block::Heading { level, content, .. } => {
+            let id = ctx.anchors.of_heading(b);
+            heading((level + shift).min(6), id, content, ctx, out)
+        }
         Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
         {
             out.push_str("<div class=\"math-display\">");
@@ -243,12 +364,16 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
     }
 }
 
-/// `<hN>` with the id the chapter gave the post's next heading (`Context::heading_ids`, in
-/// order), so in-post links and the table of contents can point at it.
-fn heading(h: u8, content: &[Inline], ctx: &Context, out: &mut String) {
-    let n = ctx.found.headings.get();
-    ctx.found.headings.set(n + 1);
-    match ctx.heading_ids.get(n) {
+/// `<hN>` with the id the chapter gave the heading ([`Anchors`]), so in-post links can point
+/// at it.
+fn heading<'a>(
+    h: u8,
+    id: Option<&str>,
+    content: &'a [Inline],
+    ctx: &Context<'a>,
+    out: &mut String,
+) {
+    match id {
         Some(id) => {
             out.push_str(&format!("<h{h} id=\""));
             escape_into(id, out);
@@ -262,11 +387,11 @@ fn heading(h: u8, content: &[Inline], ctx: &Context, out: &mut String) {
 }
 
 /// `<ul>` or `<ol>` (with `start` when it is not 1).
-fn list(
+fn list<'a>(
     ordered: bool,
     start: u64,
-    items: &[Vec<Block>],
-    ctx: &Context,
+    items: &'a [Vec<Block>],
+    ctx: &Context<'a>,
     shift: u8,
     out: &mut String,
 ) {
@@ -331,8 +456,8 @@ fn code(lang: Option<&str>, text: &str, first_line: Option<u32>, ctx: &Context, 
 }
 
 /// `<table>`: the header row in `<thead>`, the others in `<tbody>`.
-fn table(t: &Table, ctx: &Context, out: &mut String) {
-    let row = |cells: &[Vec<Inline>], (open, close): (&str, &str), out: &mut String| {
+fn table<'a>(t: &'a Table, ctx: &Context<'a>, out: &mut String) {
+    let row = |cells: &'a [Vec<Inline>], (open, close): (&str, &str), out: &mut String| {
         out.push_str("<tr>");
         for c in cells {
             out.push_str(open);
@@ -420,13 +545,13 @@ fn remote_image_link(img: &Image, ctx: &Context, out: &mut String) {
     }
 }
 
-pub fn inlines(xs: &[Inline], ctx: &Context, out: &mut String) {
+pub fn inlines<'a>(xs: &'a [Inline], ctx: &Context<'a>, out: &mut String) {
     inlines_in(xs, ctx, false, out)
 }
 
 /// `in_link`: inside an `<a>`, where another `<a>` is not allowed (a linked picture that is not
 /// in the book shows only its label).
-fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
+fn inlines_in<'a>(xs: &'a [Inline], ctx: &Context<'a>, in_link: bool, out: &mut String) {
     for x in xs {
         match x {
             Inline::Text(t) => text_into(t, ctx, out),
@@ -443,7 +568,8 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
             Inline::Link(l) => link(l, ctx, in_link, out),
             Inline::Image(img) => image(img, ctx, in_link, out),
             Inline::LineBreak => out.push_str("<br />"),
-            Inline::Math(m) => math(&m.tex, m.display, ctx, out),
+            Inline::Math(m) if ctx.mathml => math(&m.tex, m.display, ctx, out),
+            Inline::Math(m) => tex(&m.tex, out),
             Inline::Note(blocks) => note(blocks, ctx, in_link, out),
             Inline::Check(done) => {
                 out.push_str(if *done {
@@ -459,15 +585,52 @@ fn inlines_in(xs: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
 /// A link, its target made one the book can follow: another post's chapter, a heading of this
 /// post, or a safe absolute URL. Inside another link (or without a usable target) only its
 /// content is written.
-fn link(link: &Link, ctx: &Context, in_link: bool, out: &mut String) {
+fn link<'a>(link: &'a Link, ctx: &Context<'a>, in_link: bool, out: &mut String) {
     let Link { url, content, .. } = link;
-    let in_post = url
-        .strip_prefix('#')
-        .and_then(|f| anchor_for(f, ctx))
-        .map(|id| format!("#{id}"));
+    let fragment = url.split_once('#').map(|(_, f)| f);
     let href = match (ctx.post_href)(url) {
-        Some(chapter) => chapter,
-        None => in_post.or_else(|| safe_href(url, ctx.base)),
+        Some(Some((file, anchors))) => {
+            let top = || match anchors.top() {
+                Some(top) => format!("{file}#{top}"),
+                None => file.to_string(),
+            };
+            match fragment.filter(|f| !f.is_empty()) {
+                None => Some(top()),
+                Some(f) => match anchors.find(f) {
+                    Some(id) => Some(format!("{file}#{id}")),
+                    None => {
+                        if !in_link {
+                            broken_anchor(url, "the post it links to has no such heading: it leads to that post's start", ctx);
+                        }
+                        Some(top())
+                    }
+                },
+            }
+        }
+        Some(None) => None,
+        None => match url.strip_prefix('#') {
+            Some(f) => match ctx.anchors.find(f) {
+                Some(id) => Some(format!("#{id}")),
+                None => {
+                    let web = ctx.base.and_then(|base| {
+                        let mut page = base.clone();
+                        page.set_fragment(Some(f));
+                        safe_href(page.as_str(), None)
+                    });
+                    if !in_link {
+                        let what = match &web {
+                            Some(_) => {
+                                "the post has no such heading: it leads to the post's web page"
+                            }
+                            None => "the post has no such heading: its text is kept, unlinked",
+                        };
+                        broken_anchor(url, what, ctx);
+                    }
+                    web
+                }
+            },
+            None => safe_href(url, ctx.base),
+        },
     };
     match href.filter(|_| !in_link) {
         Some(href) => {
@@ -479,6 +642,14 @@ fn link(link: &Link, ctx: &Context, in_link: bool, out: &mut String) {
         }
         None => inlines_in(content, ctx, in_link, out),
     }
+}
+
+/// A `broken-anchor` warning for a link to a fragment the book does not have.
+fn broken_anchor(url: &str, what: &str, ctx: &Context) {
+    ctx.found.warnings.borrow_mut().push(Warning::new(
+        WarningKind::BrokenAnchor,
+        format!("link to {url}: {what}"),
+    ));
 }
 
 /// An embedded picture, or (not embedded) its alt text and a link to it.
@@ -508,7 +679,7 @@ fn image(img: &Image, ctx: &Context, in_link: bool, out: &mut String) {
 }
 
 /// A footnote reference, its note kept for the end of the chapter ([`body`]).
-fn note(blocks: &[Block], ctx: &Context, in_link: bool, out: &mut String) {
+fn note<'a>(blocks: &'a [Block], ctx: &Context<'a>, in_link: bool, out: &mut String) {
     // A note inside a link's text cannot be a link itself: its text follows in brackets.
     if in_link {
         out.push_str(" [");
@@ -522,7 +693,7 @@ fn note(blocks: &[Block], ctx: &Context, in_link: bool, out: &mut String) {
     }
     let n = {
         let mut notes = ctx.found.notes.borrow_mut();
-        notes.push(blocks.to_vec());
+        notes.push(blocks);
         notes.len()
     };
     out.push_str(&format!(
@@ -546,14 +717,58 @@ fn math(tex: &str, display: bool, ctx: &Context, out: &mut String) {
                 WarningKind::Math,
                 format!("formula not converted to MathML ({why}), shown as TeX: {one_line}"),
             ));
-            out.push_str("<code class=\"tex\">");
-            escape_into(tex, out);
-            out.push_str("</code>");
+            self::tex(tex, out);
         }
     }
 }
 
-fn wrap(tag: &str, c: &[Inline], ctx: &Context, in_link: bool, out: &mut String) {
+/// A formula as its TeX.
+fn tex(tex: &str, out: &mut String) {
+    out.push_str("<code class=\"tex\">");
+    escape_into(tex, out);
+    out.push_str("</code>");
+}
+
+/// The post as paragraphs of its plain text, one per block (code blocks preformatted): the
+/// last resort of a chapter that failed the gate, which keeps every word.
+pub fn plain_body(bs: &[Block], out: &mut String) {
+    for b in bs {
+        if let Block::Code { text, .. } = b {
+            out.push_str("<pre>");
+            escape_into(text, out);
+            out.push_str("</pre>\n");
+            continue;
+        }
+        let mut text = String::new();
+        crate::model::walk(std::slice::from_ref(b), &mut |node| {
+            match node {
+                Node::Block(Block::Code { text: code, .. }) => {
+                    text.push(' ');
+                    text.push_str(code);
+                }
+                Node::Block(Block::Figure(img)) => {
+                    text.push(' ');
+                    text.push_str(&img.alt);
+                }
+                Node::Block(_) => text.push(' '),
+                Node::Inline(Inline::Text(t) | Inline::Code(t)) => text.push_str(t),
+                Node::Inline(Inline::Math(m)) => text.push_str(&m.tex),
+                Node::Inline(Inline::Image(img)) => text.push_str(&img.alt),
+                Node::Inline(Inline::LineBreak | Inline::Note(_)) => text.push(' '),
+                Node::Inline(_) => {}
+            }
+            true
+        });
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            out.push_str("<p>");
+            escape_into(&text, out);
+            out.push_str("</p>\n");
+        }
+    }
+}
+
+fn wrap<'a>(tag: &str, c: &'a [Inline], ctx: &Context<'a>, in_link: bool, out: &mut String) {
     out.push_str(&format!("<{tag}>"));
     inlines_in(c, ctx, in_link, out);
     out.push_str(&format!("</{tag}>"));
@@ -581,6 +796,33 @@ mod tests {
     #[test]
     fn output_is_well_formed_xml() {
         let no_images = |_: &str| None;
+        let doc = [
+            Block::Paragraph(vec![
+                Inline::Text("a < b & \"c\" \u{1}".into()),
+                Inline::LineBreak,
+                Inline::Image(Box::new(Image {
+                    src: "https://x.test/a.jpg".into(),
+                    alt: "x".into(),
+                    title: None,
+                })),
+            ]),
+            Block::Figure(Box::new(Image {
+                src: "https://x.test/<a>.jpg".into(),
+                alt: "cap & co".into(),
+                title: None,
+            })),
+            Block::Rule,
+        ];
+        let img = Image {
+            src: "https://x.test/a.jpg".into(),
+            alt: String::new(),
+            title: None,
+        };
+        let linked_doc = [Inline::Link(Box::new(Link {
+            url: "https://x.test/".into(),
+            title: None,
+            content: vec![Inline::Image(Box::new(img))],
+        }))];
         let ctx = Context {
             image_href: &no_images,
             base: None,
@@ -588,54 +830,71 @@ mod tests {
             image_label: "image",
             kobo: None,
             highlight: true,
-            heading_ids: &[],
+            mathml: true,
+            anchors: &Anchors::default(),
             found: Found::default(),
         };
         let mut out = String::from("<div>");
-        blocks(
-            &[
-                Block::Paragraph(vec![
-                    Inline::Text("a < b & \"c\" \u{1}".into()),
-                    Inline::LineBreak,
-                    Inline::Image(Box::new(Image {
-                        src: "https://x.test/a.jpg".into(),
-                        alt: "x".into(),
-                        title: None,
-                    })),
-                ]),
-                Block::Figure(Box::new(Image {
-                    src: "https://x.test/<a>.jpg".into(),
-                    alt: "cap & co".into(),
-                    title: None,
-                })),
-                Block::Rule,
-            ],
-            &ctx,
-            1,
-            &mut out,
-        );
+        blocks(&doc, &ctx, 1, &mut out);
         out.push_str("</div>");
         roxmltree::Document::parse(&out).unwrap();
         let mut linked = String::new();
-        let img = Image {
-            src: "https://x.test/a.jpg".into(),
-            alt: String::new(),
-            title: None,
-        };
-        inlines(
-            &[Inline::Link(Box::new(Link {
-                url: "https://x.test/".into(),
-                title: None,
-                content: vec![Inline::Image(Box::new(img))],
-            }))],
-            &ctx,
-            &mut linked,
-        );
+        inlines(&linked_doc, &ctx, &mut linked);
         assert_eq!(
             linked, "<a href=\"https://x.test/\">[image]</a>",
             "no <a> inside <a>"
         );
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
+    }
+
+    /// A heading inside a footnote is written after the text but walked where the note is
+    /// referenced: ids follow the headings themselves, not their order, so none drifts.
+    #[test]
+    fn heading_ids_stay_with_their_headings_wherever_they_are_written() {
+        let heading = |text: &str| Block::Heading {
+            level: 2,
+            id: None,
+            content: vec![Inline::Text(text.into())],
+        };
+        let doc = [
+            Block::Paragraph(vec![
+                Inline::Text("See [the note](#in-note).".into()),
+                Inline::Note(vec![heading("In note")]),
+                Inline::Link(Box::new(Link {
+                    url: "#after".into(),
+                    title: None,
+                    content: vec![Inline::Note(vec![heading("In link")])],
+                })),
+            ]),
+            heading("After"),
+            heading("fn-1"),
+        ];
+        let anchors = Anchors::of(&doc, Some("post"));
+        let ctx = Context {
+            image_href: &|_| None,
+            base: None,
+            post_href: &|_| None,
+            image_label: "image",
+            kobo: None,
+            highlight: true,
+            mathml: true,
+            anchors: &anchors,
+            found: Found::default(),
+        };
+        let mut out =
+            String::from("<section xmlns:epub=\"http://www.idpf.org/2007/ops\" id=\"post\">");
+        body(&doc, &ctx, 1, &mut out);
+        out.push_str("</section>");
+        crate::write::gate::check(&out).unwrap();
+        let after = out.find("<h3 id=\"after\">After</h3>").expect(&out);
+        let in_note = out.find("<h3 id=\"in-note\">In note</h3>").expect(&out);
+        assert!(after < in_note, "{out}");
+        assert!(out.contains("<h3 id=\"fn-1-1\">fn-1</h3>"), "{out}");
+        assert!(!out.contains("in-link"), "{out}");
+        assert_eq!(anchors.find("top"), Some("post"));
+        assert_eq!(anchors.find("In%20note"), Some("in-note"));
+        assert_eq!(anchors.find("nowhere"), None);
+        assert_eq!(anchors.find("innote"), Some("in-note"));
     }
 
     #[test]
@@ -699,6 +958,13 @@ mod tests {
     #[test]
     fn kobo_spans_number_blocks_and_sentences() {
         let kobo = KoboSpans::default();
+        let doc = [
+            Block::Paragraph(vec![
+                Inline::Text("中方表示欢迎。双方同意合作！".into()),
+                Inline::Emph(vec![Inline::Text("One & two. Three?".into())]),
+            ]),
+            Block::Paragraph(vec![Inline::Text("Next".into())]),
+        ];
         let ctx = Context {
             image_href: &|_| None,
             base: None,
@@ -706,22 +972,12 @@ mod tests {
             image_label: "image",
             kobo: Some(&kobo),
             highlight: true,
-            heading_ids: &[],
+            mathml: true,
+            anchors: &Anchors::default(),
             found: Found::default(),
         };
         let mut out = String::from("<div>");
-        blocks(
-            &[
-                Block::Paragraph(vec![
-                    Inline::Text("中方表示欢迎。双方同意合作！".into()),
-                    Inline::Emph(vec![Inline::Text("One & two. Three?".into())]),
-                ]),
-                Block::Paragraph(vec![Inline::Text("Next".into())]),
-            ],
-            &ctx,
-            1,
-            &mut out,
-        );
+        blocks(&doc, &ctx, 1, &mut out);
         out.push_str("</div>");
         roxmltree::Document::parse(&out).unwrap();
         assert!(
