@@ -86,6 +86,13 @@ pub enum WarningKind {
     /// A link or picture whose URL is not valid (browsers could not follow it, EPUBCheck
     /// rejects it): its text or caption is kept without the target.
     BadLink,
+    /// A table a format could not show as it was: cells spanning rows or columns, or holding
+    /// lists and paragraphs, laid out on a plain grid (Markdown, text; see
+    /// [`crate::write::grid`]). Named by what was flattened.
+    TableFlattened,
+    /// An inline `<svg>` drawing, which the model cannot hold: its words (labels, title,
+    /// description) are kept as a paragraph where it stood.
+    InlineSvg,
 }
 
 impl WarningKind {
@@ -107,6 +114,8 @@ impl WarningKind {
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
             WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
             WarningKind::BadLink => ("bad link URL", "bad link URLs"),
+            WarningKind::TableFlattened => ("table flattened", "tables flattened"),
+            WarningKind::InlineSvg => ("inline SVG drawing dropped", "inline SVG drawings dropped"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

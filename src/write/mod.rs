@@ -7,6 +7,7 @@
 
 pub mod cover;
 pub mod epub;
+pub mod grid;
 pub mod highlight;
 pub mod markdown;
 pub mod package;

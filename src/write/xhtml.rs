@@ -238,7 +238,7 @@ fn block(b: &Block, ctx: &Context, shift: u8, out: &mut String) {
             first_line,
         } => code(lang.as_deref(), text, *first_line, ctx, out),
         Block::Figure(img) => figure(img, ctx, out),
-        Block::Table(t) => table(t, ctx, out),
+        Block::Table(t) => table(t, ctx, shift, out),
         Block::Rule => out.push_str("<hr />\n"),
     }
 }
@@ -320,27 +320,48 @@ fn code(lang: Option<&str>, text: &str, first_line: Option<u32>, ctx: &Context, 
     out.push_str("</code></pre>\n");
 }
 
-/// `<table>`: the header row in `<thead>`, the others in `<tbody>`.
-fn table(t: &Table, ctx: &Context, out: &mut String) {
-    let row = |cells: &[Vec<Inline>], (open, close): (&str, &str), out: &mut String| {
+/// `<table>`: the header row in `<thead>`, the others in `<tbody>`. Spanning cells keep their
+/// `rowspan`/`colspan`, and the positions they cover are left out, as HTML expects. A cell of
+/// one paragraph is written as its text (as GFM and most sites write cells), one holding
+/// other blocks (a list, several paragraphs) as those blocks.
+fn table(t: &Table, ctx: &Context, shift: u8, out: &mut String) {
+    let row = |cells: &[crate::model::Cell], tag: &str, out: &mut String| {
         out.push_str("<tr>");
-        for c in cells {
-            out.push_str(open);
-            start_block(ctx);
-            inlines(c, ctx, out);
-            out.push_str(close);
+        for c in cells.iter().filter(|c| !c.is_covered()) {
+            out.push('<');
+            out.push_str(tag);
+            if c.rows > 1 {
+                out.push_str(&format!(" rowspan=\"{}\"", c.rows));
+            }
+            if c.cols > 1 {
+                out.push_str(&format!(" colspan=\"{}\"", c.cols));
+            }
+            out.push('>');
+            match c.inlines() {
+                Some(content) => {
+                    start_block(ctx);
+                    inlines(content, ctx, out);
+                }
+                None => {
+                    out.push('\n');
+                    blocks(&c.blocks, ctx, shift, out);
+                }
+            }
+            out.push_str("</");
+            out.push_str(tag);
+            out.push('>');
         }
         out.push_str("</tr>");
     };
     out.push_str("<table>\n");
     if let Some(h) = &t.header {
         out.push_str("<thead>");
-        row(h, ("<th>", "</th>"), out);
+        row(h, "th", out);
         out.push_str("</thead>\n");
     }
     out.push_str("<tbody>\n");
     for r in &t.rows {
-        row(r, ("<td>", "</td>"), out);
+        row(r, "td", out);
         out.push('\n');
     }
     out.push_str("</tbody>\n</table>\n");
