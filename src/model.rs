@@ -233,8 +233,8 @@ pub struct Image {
 /// out from them (see [`crate::write::grid`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// `None` when the source had no header row. Its cells never span rows: HTML ends a span at
-    /// the end of its row group, and the header is a group of one row.
+    /// `None` when the source had no header row. Its cells never span rows (the header is one
+    /// row; a header cell spanning into a second header row is cut to its own).
     pub header: Option<Vec<Cell>>,
     pub rows: Vec<Vec<Cell>>,
 }

@@ -633,12 +633,12 @@ impl Reader<'_, '_> {
                     .all(|c| c.value().as_element().is_some_and(|e| e.name() == "th"));
                 header_row = in_thead || all_th;
             }
-            // A span ends with its row group: the header's, or the table's last row.
-            let last_row = if header_row && r == 0 {
-                0
-            } else {
-                trs.len() - 1
-            };
+            // A span ends with its row group (`<thead>`, `<tbody>`, …: the row's parent).
+            let group = tr.parent().map(|p| p.id());
+            let last_row = (r..trs.len())
+                .take_while(|&j| trs[j].parent().map(|p| p.id()) == group)
+                .last()
+                .unwrap_or(r);
             grid.start_row();
             for cell in cells {
                 let Some(el) = cell.value().as_element() else {
@@ -660,6 +660,9 @@ impl Reader<'_, '_> {
             }
         }
         let mut rows = grid.finish();
+        if header_row {
+            unspan_header(&mut rows);
+        }
         let mut header = match header_row {
             true => Some(rows.remove(0)),
             false => None,
@@ -1083,6 +1086,25 @@ impl Grid {
                 row
             })
             .collect()
+    }
+}
+
+/// The model's header is one row, whose cells span no rows: a header cell spanning down into
+/// a second header row (`<th rowspan="2">Region</th>` over `2019 | 2023`) is cut to its own
+/// row, and the positions it covered below become empty cells, so nothing shifts.
+fn unspan_header(rows: &mut [Vec<Cell>]) {
+    let Some((header, below)) = rows.split_first_mut() else {
+        return;
+    };
+    for (c, cell) in header.iter_mut().enumerate().filter(|(_, h)| h.rows > 1) {
+        for row in below.iter_mut().take(usize::from(cell.rows) - 1) {
+            for slot in row.iter_mut().skip(c).take(usize::from(cell.cols)) {
+                if slot.is_covered() {
+                    *slot = Cell::of(Vec::new());
+                }
+            }
+        }
+        cell.rows = 1;
     }
 }
 
@@ -1524,6 +1546,23 @@ mod tests {
                 ["a/3x1", "b", "", ""],
                 ["^", "c", "", ""],
                 ["^", "d", "e", "f"]
+            ]
+        );
+    }
+
+    #[test]
+    fn a_two_row_header_keeps_its_columns() {
+        let blocks = read(
+            "<table><thead><tr><th rowspan=2>Region</th><th colspan=2>Turnout</th></tr>\
+             <tr><th>2019</th><th>2023</th></tr></thead>\
+             <tbody><tr><td>North</td><td>67%</td><td>71%</td></tr></tbody></table>",
+        );
+        assert_eq!(
+            grid(&blocks[0]),
+            [
+                ["Region", "Turnout/1x2", "^"],
+                ["", "2019", "2023"],
+                ["North", "67%", "71%"]
             ]
         );
     }
