@@ -226,13 +226,76 @@ pub struct Image {
     pub title: Option<String>,
 }
 
-/// A table of inline-only cells. Block content inside cells (paragraphs, lists) is flattened with
-/// line breaks, since neither GFM nor most e-readers handle more.
+/// A table: a grid of cells, every row as wide as the table. A cell spanning several rows or
+/// columns (HTML's `rowspan`/`colspan`) stands at its top-left position, and the positions it
+/// covers hold [`Cell::covered`] markers, so each row still has one cell per column: writers
+/// that can span (EPUB) skip the markers, writers that cannot (GFM, plain text) lay the grid
+/// out from them (see [`crate::write::grid`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// `None` when the source had no header row.
-    pub header: Option<Vec<Vec<Inline>>>,
-    pub rows: Vec<Vec<Vec<Inline>>>,
+    /// `None` when the source had no header row. Its cells never span rows (the header is one
+    /// row; a header cell spanning into a second header row is cut to its own).
+    pub header: Option<Vec<Cell>>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+/// One position of a [`Table`]'s grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    /// The cell's content. Most cells hold one paragraph (none when empty); lists and several
+    /// paragraphs stay blocks, as EPUB can show them (GFM and text flatten them).
+    pub blocks: Vec<Block>,
+    /// How many rows and columns the cell spans, down and right from its position: 1 and 1
+    /// for most cells; 0 and 0 for a position covered by a spanning cell, which has no content.
+    pub rows: u16,
+    pub cols: u16,
+}
+
+impl Cell {
+    /// A cell of one row and column holding `inlines` as its paragraph (nothing when empty).
+    pub fn inline(inlines: Vec<Inline>) -> Cell {
+        let blocks = match inlines.is_empty() {
+            true => Vec::new(),
+            false => vec![Block::Paragraph(inlines)],
+        };
+        Cell::of(blocks)
+    }
+
+    /// A cell of one row and column holding `blocks`.
+    pub fn of(blocks: Vec<Block>) -> Cell {
+        Cell {
+            blocks,
+            rows: 1,
+            cols: 1,
+        }
+    }
+
+    /// A position covered by a spanning cell above or to the left of it.
+    pub fn covered() -> Cell {
+        Cell {
+            blocks: Vec::new(),
+            rows: 0,
+            cols: 0,
+        }
+    }
+
+    pub fn is_covered(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Whether the cell spans more than its own position.
+    pub fn spans(&self) -> bool {
+        self.rows > 1 || self.cols > 1
+    }
+
+    /// The cell's content when it is inline only (one paragraph, or nothing).
+    pub fn inlines(&self) -> Option<&[Inline]> {
+        match self.blocks.as_slice() {
+            [] => Some(&[]),
+            [Block::Paragraph(content)] => Some(content),
+            _ => None,
+        }
+    }
 }
 
 /// Inline content. Text is already whitespace-normalized (see [`crate::inline`]).
@@ -417,7 +480,7 @@ pub fn walk<'a>(blocks: &'a [Block], f: &mut dyn FnMut(Node<'a>) -> bool) {
             Block::Quote(c) => walk(c, f),
             Block::Table(t) => {
                 for row in t.header.iter().chain(t.rows.iter()) {
-                    row.iter().for_each(|cell| walk_inlines(cell, f));
+                    row.iter().for_each(|cell| walk(&cell.blocks, f));
                 }
             }
             Block::Figure(_) | Block::Code { .. } | Block::Rule => {}
@@ -456,8 +519,8 @@ pub trait VisitMut {
     fn inlines(&mut self, _inlines: &mut Vec<Inline>) {}
 }
 
-/// Visits every list of blocks (the body, list items, quotes, footnotes) and of inlines, the
-/// content of a list before the list itself.
+/// Visits every list of blocks (the body, list items, quotes, table cells, footnotes) and of
+/// inlines, the content of a list before the list itself.
 pub fn walk_mut(blocks: &mut Vec<Block>, v: &mut dyn VisitMut) {
     for b in blocks.iter_mut() {
         match b {
@@ -468,7 +531,8 @@ pub fn walk_mut(blocks: &mut Vec<Block>, v: &mut dyn VisitMut) {
             Block::Quote(c) => walk_mut(c, v),
             Block::Table(t) => {
                 for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
-                    row.iter_mut().for_each(|cell| walk_inlines_mut(cell, v));
+                    row.iter_mut()
+                        .for_each(|cell| walk_mut(&mut cell.blocks, v));
                 }
             }
             Block::Figure(_) | Block::Code { .. } | Block::Rule => {}

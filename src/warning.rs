@@ -104,6 +104,13 @@ pub enum WarningKind {
     /// A document postbook wrote was not well-formed XML (a bug): the chapter was written
     /// again in a safe mode or as plain text, or the picture kept as a link.
     InvalidXml,
+    /// A table a format could not show as it was: cells spanning rows or columns, or holding
+    /// lists and paragraphs, laid out on a plain grid (Markdown, text; see
+    /// [`crate::write::grid`]). Named by what was flattened.
+    TableFlattened,
+    /// An inline `<svg>` drawing, which the model cannot hold: its words (labels, title,
+    /// description) are kept as a paragraph where it stood.
+    InlineSvg,
 }
 
 impl WarningKind {
@@ -134,6 +141,8 @@ impl WarningKind {
                 "invalid XML document repaired",
                 "invalid XML documents repaired",
             ),
+            WarningKind::TableFlattened => ("table flattened", "tables flattened"),
+            WarningKind::InlineSvg => ("inline SVG drawing dropped", "inline SVG drawings dropped"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

@@ -3,10 +3,11 @@
 //! This is where scraped-news cleanup happens, once for every writer: lazy-loaded images get
 //! their real source, `<figcaption>`s find their picture (even outside `<figure>`, as on the seed
 //! post), scripts, iframes, forms and tracking pixels are dropped, and empty ad slots simply
-//! produce no blocks.
+//! produce no blocks. What a dropped element stands for is kept: an embed's link, its fallback
+//! content, an inline SVG's words; tables keep their spans and the blocks in their cells.
 
 use super::inline::{collapse_whitespace, normalize, trim};
-use crate::model::{list_is_tight, plain_text, slug, Block, Image, Inline, Link, Table};
+use crate::model::{list_is_tight, plain_text, slug, Block, Cell, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use ego_tree::{NodeId, NodeRef};
 use scraper::{node::Element, CaseSensitivity, Html, Node};
@@ -18,6 +19,13 @@ const MAX_DEPTH: usize = 256;
 
 /// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
 pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
+    read_fragment(html, warnings, false)
+}
+
+/// [`read_html`]; `fallback` when the fragment is an `<iframe>`'s fallback content (which
+/// HTML parses as text), whose own iframes then give only their text, so that nested iframes
+/// are not parsed again and again.
+fn read_fragment(html: &str, warnings: &mut Vec<Warning>, fallback: bool) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
         warnings.push(Warning::new(
@@ -43,6 +51,7 @@ pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
         notes,
         expanding: Vec::new(),
         chrome: super::chrome::mark(doc.tree.root()),
+        in_fallback: fallback,
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
@@ -59,6 +68,8 @@ struct Reader<'w, 'd> {
     expanding: Vec<NodeId>,
     /// Site chrome found in the fragment (see [`super::chrome`]), skipped with what it holds.
     chrome: super::chrome::Marks,
+    /// Reading an `<iframe>`'s fallback content (see [`read_fragment`]).
+    in_fallback: bool,
 }
 
 /// The footnotes of a document, as the Markdown renderers that made it write them:
@@ -211,7 +222,8 @@ impl Sink {
 /// How an element takes part in the document.
 #[derive(PartialEq)]
 enum Kind {
-    /// Never shown: scripts, forms, embeds, metadata.
+    /// Never shown: scripts, forms, embeds, metadata. Embeds, plugins and inline SVG leave
+    /// what stands for them (see [`Reader::fallback_blocks`]).
     Dropped,
     /// Starts and ends a block of its own.
     Block,
@@ -338,8 +350,21 @@ impl Reader<'_, '_> {
         }
         match kind(el.name()) {
             Kind::Dropped => {
-                if let Some(link) = super::embed::embed_link(node) {
+                let link = super::embed::embed_link(node);
+                let fallback = self.fallback_blocks(node, el, depth);
+                let repeats = link.as_ref().is_some_and(|l| {
+                    fallback.iter().all(|b| match b {
+                        Block::Paragraph(xs) => only_links_like(xs, l),
+                        _ => false,
+                    })
+                });
+                if let Some(link) = link {
                     sink.push(Block::Paragraph(vec![link]));
+                }
+                if !repeats {
+                    for b in fallback {
+                        sink.push(b);
+                    }
                 }
             }
             Kind::Inline => {
@@ -555,84 +580,124 @@ impl Reader<'_, '_> {
         sink.push(Block::Paragraph(inlines));
     }
 
+    /// `<table>` → a grid of cells (see [`Table`]): spanning cells are placed as HTML's table
+    /// model places them, so the cells after them do not shift.
     fn table(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
         if let Some(code) = numbered_code_table(node) {
             sink.push(code);
             return;
         }
-        let mut header: Option<Vec<Vec<Inline>>> = None;
-        let mut rows: Vec<Vec<Vec<Inline>>> = Vec::new();
-        let mut single_cell = None;
-        let mut cell_count = 0;
-        for tr in node
+        // Only rows of this table, not of tables nested in its cells.
+        let trs: Vec<NodeRef<'_, Node>> = node
             .descendants()
             .filter(|d| d.value().as_element().is_some_and(|e| e.name() == "tr"))
-        {
-            // Only rows of this table, not of tables nested in its cells.
-            let owner = tr
-                .ancestors()
-                .find(|a| a.value().as_element().is_some_and(|e| e.name() == "table"));
-            if owner.map(|o| o.id()) != Some(node.id()) {
-                continue;
+            .filter(|tr| {
+                let owner = tr
+                    .ancestors()
+                    .find(|a| a.value().as_element().is_some_and(|e| e.name() == "table"));
+                owner.map(|o| o.id()) == Some(node.id())
+            })
+            .collect();
+        fn cells_of<'a>(tr: &NodeRef<'a, Node>) -> Vec<NodeRef<'a, Node>> {
+            tr.children()
+                .filter(|c| {
+                    c.value()
+                        .as_element()
+                        .is_some_and(|e| e.name() == "td" || e.name() == "th")
+                })
+                .collect()
+        }
+        let all_cells: Vec<_> = trs.iter().flat_map(cells_of).collect();
+        // A one-cell table is page layout, not data: keep its content as blocks.
+        if let [cell] = all_cells[..] {
+            sink.flush();
+            self.blocks(cell, sink, depth);
+            sink.flush();
+            return;
+        }
+        let mut grid = Grid::default();
+        let mut header_row = false;
+        let trs: Vec<_> = trs
+            .into_iter()
+            .filter(|tr| !cells_of(tr).is_empty())
+            .collect();
+        for (r, tr) in trs.iter().enumerate() {
+            let cells = cells_of(tr);
+            if r == 0 {
+                let in_thead = tr
+                    .parent()
+                    .and_then(|p| p.value().as_element().map(|e| e.name() == "thead"))
+                    .unwrap_or(false);
+                let all_th = cells
+                    .iter()
+                    .all(|c| c.value().as_element().is_some_and(|e| e.name() == "th"));
+                header_row = in_thead || all_th;
             }
-            let mut cells = Vec::new();
-            let mut all_th = true;
-            let in_thead = tr
-                .parent()
-                .and_then(|p| p.value().as_element().map(|e| e.name() == "thead"))
-                .unwrap_or(false);
-            for cell in tr.children() {
+            // A span ends with its row group (`<thead>`, `<tbody>`, …: the row's parent).
+            let group = tr.parent().map(|p| p.id());
+            let last_row = (r..trs.len())
+                .take_while(|&j| trs[j].parent().map(|p| p.id()) == group)
+                .last()
+                .unwrap_or(r);
+            grid.start_row();
+            for cell in cells {
                 let Some(el) = cell.value().as_element() else {
                     continue;
                 };
-                if el.name() != "td" && el.name() != "th" {
-                    continue;
-                }
-                all_th &= el.name() == "th";
-                cell_count += 1;
-                single_cell = Some(cell);
-                cells.push(trim(normalize(self.inlines_of(cell, depth))));
-                let span: usize = attr(el, "colspan")
-                    .and_then(|s| s.trim().parse().ok())
-                    .unwrap_or(1);
-                for _ in 1..span.clamp(1, 64) {
-                    cells.push(Vec::new());
-                }
-            }
-            if cells.is_empty() {
-                continue;
-            }
-            if header.is_none() && rows.is_empty() && (in_thead || all_th) {
-                header = Some(cells);
-            } else {
-                rows.push(cells);
+                let span = |name: &str, default: u16| {
+                    attr(el, name)
+                        .and_then(|s| s.trim().parse::<u16>().ok())
+                        .unwrap_or(default)
+                };
+                // `rowspan="0"`: to the end of the row group.
+                let rows = match span("rowspan", 1) {
+                    0 => u16::MAX,
+                    n => n,
+                };
+                let cols = span("colspan", 1).clamp(1, 64);
+                let blocks = self.cell(cell, depth);
+                grid.place(blocks, rows, cols, last_row);
             }
         }
-        // A one-cell table is page layout, not data: keep its content as blocks.
-        if cell_count == 1 {
-            if let Some(cell) = single_cell {
-                sink.flush();
-                self.blocks(cell, sink, depth);
-                sink.flush();
-            }
-            return;
+        let mut rows = grid.finish();
+        if header_row {
+            unspan_header(&mut rows);
         }
-        let width = header
-            .iter()
-            .chain(rows.iter())
-            .map(Vec::len)
-            .max()
-            .unwrap_or(0);
-        if width == 0 {
-            return;
-        }
-        for row in header.iter_mut().chain(rows.iter_mut()) {
-            row.resize(width, Vec::new());
-        }
-        if header.as_ref().is_some_and(|h| h.iter().all(Vec::is_empty)) {
+        let mut header = match header_row {
+            true => Some(rows.remove(0)),
+            false => None,
+        };
+        if header
+            .as_ref()
+            .is_some_and(|h| h.iter().all(|c| c.blocks.is_empty() && !c.spans()))
+        {
             header = None;
         }
+        if rows.is_empty() && header.is_none() {
+            return;
+        }
+        // The model's table has no caption: it goes before the table, as a paragraph.
+        if let Some(caption) = node.children().find(|c| {
+            c.value()
+                .as_element()
+                .is_some_and(|e| e.name() == "caption")
+        }) {
+            let content = trim(normalize(self.inlines_of(caption, depth)));
+            if !content.is_empty() {
+                sink.push(Block::Paragraph(content));
+            }
+        }
         sink.push(Block::Table(Table { header, rows }));
+    }
+
+    /// A table cell's content: inline when it holds no blocks (the common case, and what
+    /// GFM cells read as), else the blocks it holds.
+    fn cell(&mut self, cell: NodeRef<'_, Node>, depth: usize) -> Vec<Block> {
+        if has_block_descendant(cell) {
+            return self.blocks_of(cell, depth);
+        }
+        let inlines = trim(normalize(self.inlines_of(cell, depth)));
+        Cell::inline(inlines).blocks
     }
 
     fn inlines_of(&mut self, node: NodeRef<'_, Node>, depth: usize) -> Vec<Inline> {
@@ -674,7 +739,15 @@ impl Reader<'_, '_> {
             return;
         }
         match kind(name) {
-            Kind::Dropped => out.extend(super::embed::embed_link(node)),
+            Kind::Dropped => {
+                let link = super::embed::embed_link(node);
+                let fallback = self.fallback_inlines(node, el, depth);
+                let repeats = link.as_ref().is_some_and(|l| only_links_like(&fallback, l));
+                out.extend(link);
+                if !repeats {
+                    out.extend(fallback);
+                }
+            }
             Kind::Block if name == "hr" => {}
             Kind::Block => {
                 // Blocks inside inline-only places (cells, headings): keep the text, separated.
@@ -795,6 +868,120 @@ impl Reader<'_, '_> {
         Some(Inline::Note(sink.finish()))
     }
 
+    /// What stands for an element postbook cannot show, in block context: an inline SVG's
+    /// words, and the fallback content of players and plugins, which browsers show when they
+    /// cannot show the element (`<canvas>`, `<object>`, `<video>`, `<audio>` hold it as their
+    /// children, `<iframe>` as text to parse).
+    fn fallback_blocks(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &Element,
+        depth: usize,
+    ) -> Vec<Block> {
+        match el.name() {
+            "svg" => {
+                let words = self.svg_words(node);
+                match words.is_empty() {
+                    true => Vec::new(),
+                    false => vec![Block::Paragraph(vec![Inline::Text(words)])],
+                }
+            }
+            "canvas" | "object" | "video" | "audio" => self.blocks_of(node, depth),
+            "iframe" => {
+                let raw = raw_text(node);
+                match (raw.trim().is_empty(), self.in_fallback) {
+                    (true, _) => Vec::new(),
+                    (false, false) => read_fragment(&raw, self.warnings, true),
+                    (false, true) => {
+                        vec![Block::Paragraph(vec![Inline::Text(fragment_text(&raw))])]
+                    }
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// [`Self::fallback_blocks`] in inline context (in a line of text, a cell, a heading).
+    fn fallback_inlines(
+        &mut self,
+        node: NodeRef<'_, Node>,
+        el: &Element,
+        depth: usize,
+    ) -> Vec<Inline> {
+        match el.name() {
+            "svg" => {
+                let words = self.svg_words(node);
+                match words.is_empty() {
+                    true => Vec::new(),
+                    false => vec![Inline::Text(format!(" {words} "))],
+                }
+            }
+            "canvas" | "object" | "video" | "audio" => self.inlines_of(node, depth),
+            "iframe" => {
+                let raw = raw_text(node);
+                match raw.trim().is_empty() {
+                    true => Vec::new(),
+                    false => vec![Inline::Text(fragment_text(&raw))],
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The words of an inline `<svg>` drawing, which the model cannot hold: its title,
+    /// description and text labels in document order, joined with ` · `. Warns that the
+    /// drawing itself is dropped.
+    fn svg_words(&mut self, svg: NodeRef<'_, Node>) -> String {
+        let mut pieces: Vec<String> = Vec::new();
+        let mut inside: Option<NodeId> = None;
+        let mut piece = String::new();
+        for edge in svg.traverse() {
+            match edge {
+                ego_tree::iter::Edge::Open(n) => {
+                    let Some(e) = n.value().as_element() else {
+                        if let (Some(_), Some(t)) = (inside, n.value().as_text()) {
+                            piece.push(' ');
+                            piece.push_str(t);
+                        }
+                        continue;
+                    };
+                    if inside.is_none()
+                        && ["text", "title", "desc", "foreignObject"]
+                            .iter()
+                            .any(|w| e.name().eq_ignore_ascii_case(w))
+                    {
+                        inside = Some(n.id());
+                    }
+                }
+                ego_tree::iter::Edge::Close(n) => {
+                    if inside == Some(n.id()) {
+                        inside = None;
+                        let text = collapse_whitespace(&piece).trim().to_string();
+                        piece.clear();
+                        if !text.is_empty() && pieces.last() != Some(&text) {
+                            pieces.push(text);
+                        }
+                    }
+                }
+            }
+        }
+        let words = pieces.join(" · ");
+        let message = match words.is_empty() {
+            true => "an inline SVG drawing was dropped (the book cannot hold it); it had no text"
+                .to_string(),
+            false => {
+                let shown: String = words.chars().take(60).collect();
+                let more = if shown.len() < words.len() { "…" } else { "" };
+                format!(
+                    "an inline SVG drawing was dropped (the book cannot hold it); its text is kept: \"{shown}{more}\""
+                )
+            }
+        };
+        self.warnings
+            .push(Warning::new(WarningKind::InlineSvg, message));
+        words
+    }
+
     /// Keeps the text of a subtree nested too deeply to read structurally. Iterative, so depth
     /// costs no stack.
     fn flatten(&mut self, node: NodeRef<'_, Node>, out: &mut Vec<Inline>) {
@@ -821,6 +1008,140 @@ impl Reader<'_, '_> {
         }
         out.push(Inline::Text(text));
     }
+}
+
+/// A table's grid as it is read, row by row: HTML's table model, which puts each cell in the
+/// first column of its row that no cell spanning down from a row above covers.
+#[derive(Default)]
+struct Grid {
+    /// The rows read so far, and those spans reach into; `None` where no cell is yet.
+    rows: Vec<Vec<Option<Cell>>>,
+    /// How many rows were started: the current row is the last of them.
+    started: usize,
+    /// The column the current row's next cell goes to.
+    col: usize,
+}
+
+impl Grid {
+    fn start_row(&mut self) {
+        self.started += 1;
+        if self.rows.len() < self.started {
+            self.rows.push(Vec::new());
+        }
+        self.col = 0;
+    }
+
+    /// The position at row `r` (already started), column `c`.
+    fn slot(&mut self, r: usize, c: usize) -> &mut Option<Cell> {
+        let row = &mut self.rows[r];
+        if row.len() <= c {
+            row.resize_with(c + 1, || None);
+        }
+        &mut row[c]
+    }
+
+    /// Places a cell spanning `rows` × `cols` positions in the current row. Its rows end at
+    /// row `last` (its row group's last); its columns end before a position a cell from above
+    /// already covers (the overlap HTML calls a table model error).
+    fn place(&mut self, blocks: Vec<Block>, rows: u16, cols: u16, last: usize) {
+        let r = self.started - 1;
+        while self.slot(r, self.col).is_some() {
+            self.col += 1;
+        }
+        let c = self.col;
+        let rows = rows
+            .min(u16::try_from(last + 1 - r).unwrap_or(u16::MAX))
+            .max(1);
+        let mut free = 1;
+        while free < cols && self.slot(r, c + usize::from(free)).is_none() {
+            free += 1;
+        }
+        let cols = free;
+        *self.slot(r, c) = Some(Cell { blocks, rows, cols });
+        for dr in 0..usize::from(rows) {
+            if self.rows.len() <= r + dr {
+                self.rows.push(Vec::new());
+            }
+            for dc in 0..usize::from(cols) {
+                let slot = self.slot(r + dr, c + dc);
+                if slot.is_none() {
+                    *slot = Some(Cell::covered());
+                }
+            }
+        }
+        self.col = c + usize::from(cols);
+    }
+
+    /// The grid, every row as wide as the widest: positions no cell reached are empty cells.
+    fn finish(self) -> Vec<Vec<Cell>> {
+        let width = self.rows.iter().map(Vec::len).max().unwrap_or(0);
+        self.rows
+            .into_iter()
+            .map(|row| {
+                let mut row: Vec<Cell> = row
+                    .into_iter()
+                    .map(|c| c.unwrap_or_else(|| Cell::of(Vec::new())))
+                    .collect();
+                row.resize_with(width, || Cell::of(Vec::new()));
+                row
+            })
+            .collect()
+    }
+}
+
+/// The model's header is one row, whose cells span no rows: a header cell spanning down into
+/// a second header row (`<th rowspan="2">Region</th>` over `2019 | 2023`) is cut to its own
+/// row, and the positions it covered below become empty cells, so nothing shifts.
+fn unspan_header(rows: &mut [Vec<Cell>]) {
+    let Some((header, below)) = rows.split_first_mut() else {
+        return;
+    };
+    for (c, cell) in header.iter_mut().enumerate().filter(|(_, h)| h.rows > 1) {
+        for row in below.iter_mut().take(usize::from(cell.rows) - 1) {
+            for slot in row.iter_mut().skip(c).take(usize::from(cell.cols)) {
+                if slot.is_covered() {
+                    *slot = Cell::of(Vec::new());
+                }
+            }
+        }
+        cell.rows = 1;
+    }
+}
+
+/// Whether fallback content says nothing an embed's `link` does not: only links to the same
+/// site (a YouTube iframe whose fallback is a link to the video), and spaces.
+fn only_links_like(xs: &[Inline], link: &Inline) -> bool {
+    let Inline::Link(link) = link else {
+        return false;
+    };
+    let site = |u: &str| {
+        url::Url::parse(u).ok().and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_string())
+        })
+    };
+    let own = site(&link.url);
+    xs.iter().all(|x| match x {
+        Inline::Text(t) => t.trim().is_empty(),
+        Inline::LineBreak => true,
+        Inline::Link(l) => site(&l.url) == own,
+        _ => false,
+    })
+}
+
+/// The text an element holds directly: an `<iframe>`'s fallback content, which HTML parses
+/// as text, not markup.
+fn raw_text(node: NodeRef<'_, Node>) -> String {
+    node.children()
+        .filter_map(|c| c.value().as_text().map(|t| t.to_string()))
+        .collect()
+}
+
+/// The text of an HTML fragment, whitespace collapsed (an iframe's fallback in a line).
+fn fragment_text(html: &str) -> String {
+    let doc = Html::parse_fragment(html);
+    let text: String = doc.root_element().text().collect();
+    collapse_whitespace(&text).trim().to_string()
 }
 
 /// A task list's checkbox (`<input type="checkbox" checked>`).
@@ -1163,14 +1484,143 @@ mod tests {
                 assert_eq!(
                     t.rows,
                     vec![vec![
-                        vec![Inline::Text("1".into())],
-                        vec![Inline::Text("2".into())]
+                        Cell::inline(vec![Inline::Text("1".into())]),
+                        Cell::inline(vec![Inline::Text("2".into())])
                     ]]
                 );
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(blocks[5], Block::Rule);
+    }
+
+    /// The grid of a table as text, `^` for a position covered by a span, with each cell's
+    /// span when it has one (`North/2x1`).
+    fn grid(b: &Block) -> Vec<Vec<String>> {
+        let Block::Table(t) = b else { panic!("{b:?}") };
+        t.header
+            .iter()
+            .chain(t.rows.iter())
+            .map(|row| {
+                row.iter()
+                    .map(|c| match (c.is_covered(), c.spans()) {
+                        (true, _) => "^".to_string(),
+                        (false, span) => {
+                            let text = crate::write::grid::cell_line(&c.blocks);
+                            let text = plain_text(&text);
+                            match span {
+                                true => format!("{text}/{}x{}", c.rows, c.cols),
+                                false => text,
+                            }
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn spanning_cells_are_placed_as_browsers_place_them() {
+        let blocks = read(
+            "<table><tr><th>Year</th><th colspan=2>Sales</th></tr>\
+             <tr><td rowspan=3>2023</td><td>Q1</td><td>10</td></tr>\
+             <tr><td>Q2</td><td rowspan=0>n/a</td></tr>\
+             <tr><td colspan=5>Q3</td></tr></table>",
+        );
+        assert_eq!(
+            grid(&blocks[0]),
+            [
+                ["Year", "Sales/1x2", "^"],
+                ["2023/3x1", "Q1", "10"],
+                ["^", "Q2", "n/a/2x1"],
+                // The colspan stops where the span from above begins.
+                ["^", "Q3", "^"],
+            ]
+        );
+        // A span past the last row ends with the table, and later rows' cells move right of
+        // it; rows stay as wide as the widest.
+        let blocks = read("<table><tr><td rowspan=99>a</td><td>b</td></tr><tr><td>c</td></tr><tr><td>d</td><td>e</td><td>f</td></tr></table>");
+        assert_eq!(
+            grid(&blocks[0]),
+            [
+                ["a/3x1", "b", "", ""],
+                ["^", "c", "", ""],
+                ["^", "d", "e", "f"]
+            ]
+        );
+    }
+
+    #[test]
+    fn a_two_row_header_keeps_its_columns() {
+        let blocks = read(
+            "<table><thead><tr><th rowspan=2>Region</th><th colspan=2>Turnout</th></tr>\
+             <tr><th>2019</th><th>2023</th></tr></thead>\
+             <tbody><tr><td>North</td><td>67%</td><td>71%</td></tr></tbody></table>",
+        );
+        assert_eq!(
+            grid(&blocks[0]),
+            [
+                ["Region", "Turnout/1x2", "^"],
+                ["", "2019", "2023"],
+                ["North", "67%", "71%"]
+            ]
+        );
+    }
+
+    #[test]
+    fn lists_in_cells_stay_lists() {
+        let blocks = read("<table><tr><td>Pledges</td><td><ul><li>bus</li><li>tram</li></ul></td></tr><tr><td>a<br>b</td><td></td></tr></table>");
+        let Block::Table(t) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
+        assert!(matches!(
+            t.rows[0][1].blocks[..],
+            [Block::List { ordered: false, .. }]
+        ));
+        // Cells without blocks are a paragraph of inlines, or nothing.
+        assert_eq!(
+            t.rows[1][0].inlines().unwrap(),
+            [
+                Inline::Text("a".into()),
+                Inline::LineBreak,
+                Inline::Text("b".into())
+            ]
+        );
+        assert!(t.rows[1][1].blocks.is_empty());
+    }
+
+    #[test]
+    fn svg_words_and_fallback_content_are_kept() {
+        let mut warnings = Vec::new();
+        let blocks = read_html(
+            r#"<svg><title>Revenue</title><g><text>Q1</text><text><tspan>Q2</tspan> <tspan>(est.)</tspan></text></g><style>.a{}</style></svg><p>Icon <svg><path d="M0 0"/></svg>here</p><iframe src="https://x.test/map"><p>See <a href="https://x.test/m">the map</a></p><iframe>nested <b>text</b></iframe></iframe><object data="x.swf"><param name="a" value="b"><p>Flash fallback</p></object><video src="v.mp4">No video support.</video>"#,
+            &mut warnings,
+        );
+        let texts: Vec<String> = blocks
+            .iter()
+            .map(|b| match b {
+                Block::Paragraph(c) => plain_text(c),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "Revenue · Q1 · Q2 (est.)",
+                "Icon here",
+                "See the map",
+                "nested text",
+                "Flash fallback",
+                "Video",
+                "No video support."
+            ]
+        );
+        let svg: Vec<&Warning> = warnings
+            .iter()
+            .filter(|w| w.kind == WarningKind::InlineSvg)
+            .collect();
+        assert_eq!(svg.len(), 2, "{warnings:?}");
+        assert!(svg[1].message.contains("no text"));
     }
 
     #[test]

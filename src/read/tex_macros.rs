@@ -248,7 +248,8 @@ fn walk_blocks(blocks: &mut Vec<Block>, f: &mut dyn FnMut(&mut Math) -> bool) {
         }
         Block::Table(t) => {
             for row in t.header.iter_mut().chain(t.rows.iter_mut()) {
-                row.iter_mut().for_each(|cell| walk_inlines(cell, f));
+                row.iter_mut()
+                    .for_each(|cell| walk_blocks(&mut cell.blocks, f));
             }
             true
         }

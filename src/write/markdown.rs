@@ -6,6 +6,7 @@
 //! flanking rules would not recognize next to CJK punctuation is written as inline HTML, and
 //! constructs GFM lacks (sub/superscript, breaks in table cells) use inline HTML tags.
 
+use super::grid::Flattening;
 use super::{Book, BookStats, Unit, Writer};
 use crate::images::AssetSource;
 use crate::inline::normalize;
@@ -36,7 +37,15 @@ impl Writer for MarkdownWriter {
         book: &Book,
         _: &dyn AssetSource,
     ) -> anyhow::Result<(Vec<u8>, BookStats)> {
-        Ok((self.render(book.post()?).into_bytes(), BookStats::default()))
+        let post = book.post()?;
+        let stats = BookStats {
+            warnings: super::grid::warnings(post, "Markdown")
+                .into_iter()
+                .map(|w| (post.meta.path.clone(), w))
+                .collect(),
+            ..BookStats::default()
+        };
+        Ok((self.render(post).into_bytes(), stats))
     }
 }
 
@@ -159,7 +168,9 @@ pub fn blocks(bs: &[Block]) -> String {
 /// Unicode letters or `^(…)` (see [`script`]); emphasis inside emphasis of the same kind is
 /// one emphasis, and bold italics are emphasis of strong emphasis; punctuation at the inner edge of emphasis moves out where the delimiters
 /// would not be recognized next to it (`**“引用”**后` → `“**引用**”后`; CJK text has no spaces
-/// to put between them); a line break in a table cell is a space (GFM cells are one line).
+/// to put between them); a line break in a table cell is a space (GFM cells are one line), and
+/// tables with spanning cells or blocks in cells are laid out on a plain grid
+/// ([`super::grid`]).
 /// Everything else is rendered exactly.
 pub fn prepare(bs: &[Block]) -> Vec<Block> {
     struct Prepare;
@@ -167,8 +178,13 @@ pub fn prepare(bs: &[Block]) -> Vec<Block> {
         fn blocks(&mut self, blocks: &mut Vec<Block>) {
             for b in blocks {
                 if let Block::Table(t) = b {
+                    if Flattening::of(t) != Flattening::default() {
+                        *t = super::grid::flatten(t);
+                    }
                     for cell in t.header.iter_mut().chain(t.rows.iter_mut()).flatten() {
-                        breaks_to_spaces(cell);
+                        if let [Block::Paragraph(content)] = cell.blocks.as_mut_slice() {
+                            breaks_to_spaces(content);
+                        }
                     }
                 }
             }
@@ -543,10 +559,17 @@ fn block(b: &Block) -> String {
     }
 }
 
+/// A GFM pipe table, from the plain grid [`prepare`] made of the model's table.
 fn table(t: &Table) -> String {
     let width = t.header.as_ref().or(t.rows.first()).map_or(0, Vec::len);
-    let row = |cells: &[Vec<Inline>]| {
-        let cells: Vec<String> = cells.iter().map(|c| inlines(c, Ctx::Cell)).collect();
+    let row = |cells: &[crate::model::Cell]| {
+        let cells: Vec<String> = cells
+            .iter()
+            .map(|c| match c.inlines() {
+                Some(content) => inlines(content, Ctx::Cell),
+                None => inlines(&super::grid::cell_line(&c.blocks), Ctx::Cell),
+            })
+            .collect();
         format!("| {} |", cells.join(" | "))
     };
     let mut lines = Vec::with_capacity(t.rows.len() + 2);
@@ -1054,6 +1077,36 @@ mod tests {
         md
     }
 
+    /// A table with spans and a list in a cell is written as a plain grid; reading it back
+    /// gives that grid ([`prepare`] makes the same), and the writer says what it flattened.
+    #[test]
+    fn spanning_and_list_cells_flatten_to_a_plain_grid() {
+        let html = "<table><tr><th>Region</th><th colspan=\"2\">Results</th></tr>\
+            <tr><td rowspan=\"2\">North</td><td>Q1</td><td><ul><li>up</li><li>new office</li></ul></td></tr>\
+            <tr><td>Q2</td><td>flat</td></tr></table>";
+        let model = crate::read::html::read_html(html, &mut Vec::new());
+        let md = roundtrip(model.clone());
+        assert_eq!(
+            md,
+            "| Region | Results |  |\n| --- | --- | --- |\n| North | Q1 | up; new office |\n| North | Q2 | flat |"
+        );
+        let doc = Document {
+            meta: Default::default(),
+            blocks: model,
+        };
+        let names: Vec<Option<String>> = crate::write::grid::warnings(&doc, "Markdown")
+            .into_iter()
+            .map(|w| w.name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("spanning cells".to_string()),
+                Some("blocks in cells".to_string())
+            ]
+        );
+    }
+
     fn list(tight: bool, items: Vec<Vec<Block>>) -> Block {
         Block::List {
             ordered: false,
@@ -1281,8 +1334,14 @@ mod tests {
             Block::Table(Table {
                 header: None,
                 rows: vec![
-                    vec![vec![t("a|b")], vec![Inline::Code("x|y".into())]],
-                    vec![vec![t("c"), Inline::LineBreak, t("d")], vec![]],
+                    vec![
+                        crate::model::Cell::inline(vec![t("a|b")]),
+                        crate::model::Cell::inline(vec![Inline::Code("x|y".into())]),
+                    ],
+                    vec![
+                        crate::model::Cell::inline(vec![t("c"), Inline::LineBreak, t("d")]),
+                        crate::model::Cell::inline(vec![]),
+                    ],
                 ],
             }),
             Block::Rule,

@@ -8,6 +8,7 @@
 pub mod cover;
 pub mod epub;
 pub mod gate;
+pub mod grid;
 pub mod highlight;
 pub mod markdown;
 pub mod mathml;

@@ -36,7 +36,15 @@ impl Writer for TextWriter {
         book: &Book,
         _: &dyn AssetSource,
     ) -> anyhow::Result<(Vec<u8>, BookStats)> {
-        Ok((self.render(book.post()?).into_bytes(), BookStats::default()))
+        let post = book.post()?;
+        let stats = BookStats {
+            warnings: super::grid::warnings(post, "text")
+                .into_iter()
+                .map(|w| (post.meta.path.clone(), w))
+                .collect(),
+            ..BookStats::default()
+        };
+        Ok((self.render(post).into_bytes(), stats))
     }
 }
 
@@ -144,19 +152,22 @@ impl TextWriter {
                 };
                 self.fill(&format!("[{caption}]"), indent, indent)
             }
-            Block::Table(t) => t
-                .header
-                .iter()
-                .chain(t.rows.iter())
-                .map(|row| {
-                    let cells: Vec<String> = row
-                        .iter()
-                        .map(|c| inlines(c, notes).replace('\n', " "))
-                        .collect();
-                    format!("{indent}{}", cells.join(" | "))
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
+            // One line a row, cells between `|`, on the plain grid of [`super::grid`].
+            Block::Table(t) => {
+                let flat = super::grid::flatten(t);
+                flat.header
+                    .iter()
+                    .chain(flat.rows.iter())
+                    .map(|row| {
+                        let cells: Vec<String> = row
+                            .iter()
+                            .map(|c| inlines(c.inlines().unwrap_or(&[]), notes).replace('\n', " "))
+                            .collect();
+                        format!("{indent}{}", cells.join(" | "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
             Block::Rule => format!("{indent}* * *"),
         }
     }

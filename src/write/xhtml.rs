@@ -359,7 +359,7 @@ fn block<'a>(b: &'a Block, ctx: &Context<'a>, shift: u8, out: &mut String) {
             first_line,
         } => code(lang.as_deref(), text, *first_line, ctx, out),
         Block::Figure(img) => figure(img, ctx, out),
-        Block::Table(t) => table(t, ctx, out),
+        Block::Table(t) => table(t, ctx, shift, out),
         Block::Rule => out.push_str("<hr />\n"),
     }
 }
@@ -455,27 +455,48 @@ fn code(lang: Option<&str>, text: &str, first_line: Option<u32>, ctx: &Context, 
     out.push_str("</code></pre>\n");
 }
 
-/// `<table>`: the header row in `<thead>`, the others in `<tbody>`.
-fn table<'a>(t: &'a Table, ctx: &Context<'a>, out: &mut String) {
-    let row = |cells: &'a [Vec<Inline>], (open, close): (&str, &str), out: &mut String| {
+/// `<table>`: the header row in `<thead>`, the others in `<tbody>`. Spanning cells keep their
+/// `rowspan`/`colspan`, and the positions they cover are left out, as HTML expects. A cell of
+/// one paragraph is written as its text (as GFM and most sites write cells), one holding
+/// other blocks (a list, several paragraphs) as those blocks.
+fn table<'a>(t: &'a Table, ctx: &Context<'a>, shift: u8, out: &mut String) {
+    let row = |cells: &'a [crate::model::Cell], tag: &str, out: &mut String| {
         out.push_str("<tr>");
-        for c in cells {
-            out.push_str(open);
-            start_block(ctx);
-            inlines(c, ctx, out);
-            out.push_str(close);
+        for c in cells.iter().filter(|c| !c.is_covered()) {
+            out.push('<');
+            out.push_str(tag);
+            if c.rows > 1 {
+                out.push_str(&format!(" rowspan=\"{}\"", c.rows));
+            }
+            if c.cols > 1 {
+                out.push_str(&format!(" colspan=\"{}\"", c.cols));
+            }
+            out.push('>');
+            match c.inlines() {
+                Some(content) => {
+                    start_block(ctx);
+                    inlines(content, ctx, out);
+                }
+                None => {
+                    out.push('\n');
+                    blocks(&c.blocks, ctx, shift, out);
+                }
+            }
+            out.push_str("</");
+            out.push_str(tag);
+            out.push('>');
         }
         out.push_str("</tr>");
     };
     out.push_str("<table>\n");
     if let Some(h) = &t.header {
         out.push_str("<thead>");
-        row(h, ("<th>", "</th>"), out);
+        row(h, "th", out);
         out.push_str("</thead>\n");
     }
     out.push_str("<tbody>\n");
     for r in &t.rows {
-        row(r, ("<td>", "</td>"), out);
+        row(r, "td", out);
         out.push('\n');
     }
     out.push_str("</tbody>\n</table>\n");
@@ -899,6 +920,16 @@ mod tests {
 
     #[test]
     fn formulas_are_mathml_or_tex_with_a_one_line_warning() {
+        let math = |tex: &str, display| {
+            Inline::Math(Box::new(crate::model::Math {
+                display,
+                tex: tex.into(),
+            }))
+        };
+        let formulas = [
+            Block::Paragraph(vec![math("N < P", true)]),
+            Block::Paragraph(vec![math("\\frac{a\n<b", false)]),
+        ];
         let ctx = Context {
             image_href: &|_| None,
             base: None,
@@ -906,25 +937,12 @@ mod tests {
             image_label: "image",
             kobo: None,
             highlight: true,
-            heading_ids: &[],
+            mathml: true,
+            anchors: &Anchors::default(),
             found: Found::default(),
         };
-        let math = |tex: &str, display| {
-            Inline::Math(Box::new(crate::model::Math {
-                display,
-                tex: tex.into(),
-            }))
-        };
         let mut out = String::from("<div>");
-        blocks(
-            &[
-                Block::Paragraph(vec![math("N < P", true)]),
-                Block::Paragraph(vec![math("\\frac{a\n<b", false)]),
-            ],
-            &ctx,
-            1,
-            &mut out,
-        );
+        blocks(&formulas, &ctx, 1, &mut out);
         out.push_str("</div>");
         roxmltree::Document::parse(&out).unwrap();
         assert!(out.contains("<mo>&lt;</mo>"), "{out}");
