@@ -83,6 +83,7 @@ fn stages(c: &mut Criterion) {
             max_bytes: 0,
             timeout: std::time::Duration::from_secs(1),
             attempts: 1,
+            allow_private_hosts: false,
         },
         jobs: 1,
     };

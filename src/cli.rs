@@ -249,6 +249,11 @@ pub struct ImageArgs {
     /// Never download: use only pictures already in the cache.
     #[arg(long)]
     pub offline: bool,
+    /// Download pictures from loopback, private and link-local addresses too (refused by
+    /// default: a scraped post must not make postbook reach the local network or cloud
+    /// metadata).
+    #[arg(long)]
+    pub allow_private_hosts: bool,
     /// Use this picture as the cover of every book.
     #[arg(long, value_name = "FILE")]
     pub cover: Option<PathBuf>,
@@ -337,6 +342,7 @@ impl ImageArgs {
                 max_bytes: self.max_image_bytes,
                 timeout: std::time::Duration::from_secs_f64(self.image_timeout),
                 attempts: 3,
+                allow_private_hosts: self.allow_private_hosts,
             },
             jobs: usize::from(self.image_jobs),
         })
@@ -620,6 +626,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         cache_dir,
         no_cache,
         offline,
+        allow_private_hosts,
         cover,
         auto_cover,
         no_cover,
@@ -664,6 +671,11 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(i.cache_dir, "cache_dir", cache_dir.map(Some));
     set!(i.no_cache, "no_cache", no_cache);
     set!(i.offline, "offline", offline);
+    set!(
+        i.allow_private_hosts,
+        "allow_private_hosts",
+        allow_private_hosts
+    );
     // A cover typed on the command line replaces the file's choice of cover, whichever it is.
     if !typed("cover") && !typed("auto_cover") && !typed("no_cover") {
         set!(i.cover, "cover", cover.map(Some));

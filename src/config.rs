@@ -60,6 +60,7 @@ pub struct Config {
     pub cache_dir: Option<PathBuf>,
     pub no_cache: Option<bool>,
     pub offline: Option<bool>,
+    pub allow_private_hosts: Option<bool>,
     pub cover: Option<PathBuf>,
     pub auto_cover: Option<bool>,
     pub no_cover: Option<bool>,

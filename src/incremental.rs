@@ -332,6 +332,7 @@ impl Fingerprints {
             attempts: _,
             offline,
             max_bytes,
+            allow_private_hosts,
         } = fetch;
         let cover = cover.as_ref().map(|p| match std::fs::read(p) {
             Ok(bytes) => sha256_hex(&bytes),
@@ -351,7 +352,14 @@ impl Fingerprints {
                 wrap,
             ),
             (
-                policy, process, offline, max_bytes, cover, auto_cover, no_cover,
+                policy,
+                process,
+                offline,
+                max_bytes,
+                allow_private_hosts,
+                cover,
+                auto_cover,
+                no_cover,
             ),
             (kepub, no_highlight),
             (dedupe, keep_chrome, templates.map(Templates::digest)),

@@ -678,7 +678,7 @@ fn ctrl_c_keeps_finished_outputs_and_leaves_no_temporary_files() {
     let run = || {
         std::process::Command::new(assert_cmd::cargo::cargo_bin("postbook"))
             .args(["convert", "-t", "epub", "--images", "embed", "--no-cache"])
-            .args(["--low-memory", "--color", "never"])
+            .args(["--low-memory", "--color", "never", "--allow-private-hosts"])
             .arg(&posts)
             .arg("-o")
             .arg(&out)

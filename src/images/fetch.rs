@@ -4,8 +4,10 @@
 //! download the same picture twice. So every request has connect and read timeouts, transient
 //! failures (timeouts, dropped connections, 5xx) are retried with backoff, redirects are
 //! followed a bounded number of times, bodies are capped, and every successful download is kept
-//! in a cache keyed by URL, so a re-run downloads nothing.
+//! in a cache keyed by URL, so a re-run downloads nothing. Hosts that are not public are
+//! refused (see [`super::hosts`]) unless `--allow-private-hosts`.
 
+use super::hosts::{check_url, GuardedResolver, Refused};
 use crate::output::{sha256_hex, write_atomic};
 use std::fmt;
 use std::path::PathBuf;
@@ -25,6 +27,9 @@ pub struct FetchOptions {
     pub timeout: Duration,
     /// Attempts per URL for transient failures.
     pub attempts: u32,
+    /// Download from loopback, private and link-local addresses too
+    /// (`--allow-private-hosts`); otherwise such pictures are refused before any request.
+    pub allow_private_hosts: bool,
 }
 
 impl FetchOptions {
@@ -61,14 +66,23 @@ impl Fetcher {
                 (t.path().to_path_buf(), Some(t))
             }
         };
-        let agent = ureq::Agent::config_builder()
+        let config = ureq::Agent::config_builder()
             .timeout_connect(Some(opts.timeout))
             .timeout_recv_response(Some(opts.timeout))
             .timeout_recv_body(Some(opts.timeout))
             .max_redirects(MAX_REDIRECTS)
             .user_agent(concat!("postbook/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .into();
+            .build();
+        let agent = if opts.allow_private_hosts {
+            config.into()
+        } else {
+            // Every hop of every request is resolved here, and connected only to what passed.
+            ureq::Agent::with_parts(
+                config,
+                ureq::unversioned::transport::DefaultConnector::default(),
+                GuardedResolver::default(),
+            )
+        };
         Ok(Fetcher {
             agent,
             opts,
@@ -102,6 +116,9 @@ impl Fetcher {
     }
 
     fn download(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+        if !self.opts.allow_private_hosts {
+            check_url(url).map_err(FetchError::Refused)?;
+        }
         let attempts = self.opts.attempts.max(1);
         let mut attempt = 1;
         loop {
@@ -174,6 +191,9 @@ pub enum FetchError {
     },
     /// The connection failed or broke off (worth another attempt).
     Connection(String),
+    /// The URL, a redirect or a DNS answer leads to an address that is not public, and
+    /// `--allow-private-hosts` was not given.
+    Refused(Refused),
     /// Any other failure of the HTTP client, in its words.
     Other(String),
     /// Every attempt failed for a reason worth retrying; `last` is the last one's.
@@ -195,6 +215,7 @@ impl FetchError {
             | FetchError::TooManyRedirects
             | FetchError::HostNotFound
             | FetchError::TooLarge { .. }
+            | FetchError::Refused(_)
             | FetchError::Other(_)
             | FetchError::GaveUp { .. } => false,
         }
@@ -222,6 +243,7 @@ impl fmt::Display for FetchError {
             FetchError::HostNotFound => f.write_str("host not found"),
             FetchError::TooLarge { limit } => write!(f, "larger than the {limit} byte limit"),
             FetchError::Connection(detail) | FetchError::Other(detail) => f.write_str(detail),
+            FetchError::Refused(r) => r.fmt(f),
             FetchError::GaveUp { last, attempts } => {
                 write!(f, "{last} (after {attempts} attempts)")
             }
@@ -233,6 +255,12 @@ impl std::error::Error for FetchError {}
 
 impl From<ureq::Error> for FetchError {
     fn from(e: ureq::Error) -> Self {
+        // A refusal by the resolver travels through ureq as an I/O error carrying its reason.
+        if let ureq::Error::Io(io) = &e {
+            if let Some(r) = io.get_ref().and_then(|r| r.downcast_ref::<Refused>()) {
+                return FetchError::Refused(r.clone());
+            }
+        }
         match e {
             ureq::Error::StatusCode(code) => FetchError::Status(code),
             ureq::Error::Timeout(_) => FetchError::TimedOut,
@@ -264,6 +292,14 @@ mod tests {
                 false,
             ),
             (FetchError::HostNotFound, "host not found", false),
+            (
+                FetchError::Refused(Refused {
+                    name: None,
+                    address: "127.0.0.1".into(),
+                }),
+                "refused: 127.0.0.1 is a private address (use --allow-private-hosts)",
+                false,
+            ),
             (
                 FetchError::TooLarge { limit: 10 },
                 "larger than the 10 byte limit",

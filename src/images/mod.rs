@@ -7,6 +7,7 @@
 //! for e-readers ([`process`]), all in parallel.
 
 pub mod fetch;
+pub mod hosts;
 pub mod process;
 pub mod svg;
 
@@ -873,6 +874,7 @@ mod tests {
                 max_bytes: 1,
                 timeout: std::time::Duration::from_secs(1),
                 attempts: 1,
+                allow_private_hosts: false,
             },
             jobs: 1,
         };
