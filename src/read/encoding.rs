@@ -68,7 +68,9 @@ pub fn decode(bytes: &[u8], warnings: &mut Vec<Warning>) -> Result<String, PostE
             )
         }
     };
-    let (text, _, had_errors) = encoding.decode(bytes);
+    // Without BOM sniffing: a real BOM was handled above, and stray `FF FE` bytes must not
+    // switch the decoder to UTF-16 here.
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if encoding == UTF_8 {
         let valid = std::str::from_utf8(bytes)
             .map_err(|e| e.valid_up_to())
