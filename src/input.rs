@@ -86,17 +86,13 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                         }
                     }
                     Ok(_) => {}
-                    Err(e) if skipped_link(&e).is_some() => {
-                        let why = skipped_link(&e).unwrap_or_default();
-                        links_skipped
-                            .push((e.path().map(Path::to_path_buf).unwrap_or_default(), why));
+                    Err(e) => {
+                        let path = e.path().map_or_else(|| root.clone(), Path::to_path_buf);
+                        match skipped_link(&e) {
+                            Some(why) => links_skipped.push((path, why)),
+                            None => errors.push((path, e.to_string())),
+                        }
                     }
-                    Err(e) => errors.push((
-                        e.path()
-                            .map(Path::to_path_buf)
-                            .unwrap_or_else(|| root.clone()),
-                        e.to_string(),
-                    )),
                 }
             }
         }
