@@ -783,7 +783,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
                 .expect("convert was parsed");
             let options = convert_options(*a, given)?;
             crate::interrupt::install();
-            let report = convert::run(&options)?;
+            let report = convert::run(&options);
+            crate::interrupt::remove_abandoned_temporaries();
+            let report = report?;
             Ok(if crate::interrupt::requested() {
                 ExitCode::from(crate::interrupt::EXIT_CODE)
             } else if report.summary.failed > 0 {

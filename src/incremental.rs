@@ -34,7 +34,6 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use tempfile::NamedTempFile;
 
 /// The file in an output folder that caches each input's metadata.
 pub const CACHE_NAME: &str = ".postbook-cache.json";
@@ -211,14 +210,14 @@ impl PostCache {
 /// renamed over the old cache by [`CacheWriter::save`]. Dropped unsaved, it leaves nothing.
 pub struct CacheWriter {
     /// `None` when there is no cache to write (no output folder, a dry run) or writing failed.
-    file: Option<BufWriter<NamedTempFile>>,
+    file: Option<BufWriter<crate::output::TemporaryFile>>,
 }
 
 impl CacheWriter {
     /// Starts a cache in `dir`, creating the folder. Without a folder, or when it cannot be
     /// written, the writer does nothing: the next run then reads every post.
     pub fn create(dir: Option<&Path>, read: ReadOptions) -> CacheWriter {
-        let start = |dir: &Path| -> std::io::Result<BufWriter<NamedTempFile>> {
+        let start = |dir: &Path| -> std::io::Result<BufWriter<crate::output::TemporaryFile>> {
             let tmp = crate::output::temporary_for(&dir.join(CACHE_NAME))?;
             let mut file = BufWriter::new(tmp);
             serde_json::to_writer(&mut file, &CacheHeader::current(read))?;
@@ -261,8 +260,7 @@ impl CacheWriter {
         };
         let tmp = file.into_inner().map_err(|e| e.into_error())?;
         tmp.as_file().sync_all()?;
-        tmp.persist(dir.join(CACHE_NAME)).map_err(|e| e.error)?;
-        Ok(())
+        tmp.persist(&dir.join(CACHE_NAME))
     }
 }
 

@@ -274,11 +274,11 @@ pub fn sync_outputs(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// A temporary file (`.postbook-*.tmp`) beside `path`, to be renamed over it; creates the
-/// folder. tempfile makes 0600 files, and the rename would keep that: the temporary file gets
-/// the mode `cp` would give a new file instead (0666 less the umask, applied by the kernel), or
-/// the mode of the file it replaces.
-pub fn temporary_for(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+/// A temporary file (`.postbook-*.tmp`) beside `path`, to be renamed over it with
+/// [`TemporaryFile::persist`]; creates the folder. tempfile makes 0600 files, and the rename
+/// would keep that: the temporary file gets the mode `cp` would give a new file instead (0666
+/// less the umask, applied by the kernel), or the mode of the file it replaces.
+pub fn temporary_for(path: &Path) -> std::io::Result<TemporaryFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -291,12 +291,48 @@ pub fn temporary_for(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let tmp = builder.tempfile_in(dir).map_err(without_temporary_path)?;
+    let file = builder.tempfile_in(dir).map_err(without_temporary_path)?;
     #[cfg(unix)]
     if let Ok(existing) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(existing.permissions())?;
+        file.as_file().set_permissions(existing.permissions())?;
     }
-    Ok(tmp)
+    let registered = crate::interrupt::Temporary::register(file.path());
+    Ok(TemporaryFile {
+        file,
+        _registered: registered,
+    })
+}
+
+/// A temporary file being written: removed when dropped, renamed into place by
+/// [`TemporaryFile::persist`], and removed by a second Ctrl-C (see [`crate::interrupt`]).
+pub struct TemporaryFile {
+    file: tempfile::NamedTempFile,
+    _registered: crate::interrupt::Temporary,
+}
+
+impl TemporaryFile {
+    pub fn as_file(&self) -> &std::fs::File {
+        self.file.as_file()
+    }
+
+    pub fn as_file_mut(&mut self) -> &mut std::fs::File {
+        self.file.as_file_mut()
+    }
+
+    /// Renames the file over `path`.
+    pub fn persist(self, path: &Path) -> std::io::Result<()> {
+        self.file.persist(path).map(drop).map_err(|e| e.error)
+    }
+}
+
+impl Write for TemporaryFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// tempfile's error without the name of the temporary file it adds (`… at path
@@ -323,8 +359,7 @@ fn write_atomic_with(
     if sync {
         tmp.as_file().sync_all()?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    tmp.persist(path)
 }
 
 /// Makes a single path component from arbitrary text (titles, slugs, categories).

@@ -75,8 +75,8 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Whether `doc` has a link or picture [`for_note`] may change: a relative reference.
-pub fn has_relative_references(doc: &Document) -> bool {
-    let relative = |s: &str| !s.starts_with("//") && !has_scheme(s) && !s.starts_with('#');
+fn has_relative_references(doc: &Document) -> bool {
+    let relative = |s: &str| !has_scheme(s) && !s.starts_with('#');
     let mut found = false;
     walk(&doc.blocks, &mut |node| {
         found |= match node {
@@ -91,34 +91,90 @@ pub fn has_relative_references(doc: &Document) -> bool {
     found
 }
 
-/// A copy of `doc` for the note at `note` (absolute): links to other posts point at their notes
-/// (`note_of` gives a post's note), and local pictures (`pictures`, when they are not saved
-/// beside the notes) at their files, both relative to the note's folder.
-pub fn for_note(
-    doc: &Document,
-    note: &Path,
-    note_of: &dyn Fn(&Path) -> Option<PathBuf>,
-    pictures: Option<&Path>,
-) -> Document {
+/// The path, relative to the note, of a picture saved beside the notes, if it was saved.
+pub type SavedPicture<'a> = &'a dyn Fn(&Image) -> Option<String>;
+
+/// Where a note is written and where what it references is, for [`for_note`].
+pub struct NoteTargets<'a> {
+    /// The note's file (absolute).
+    pub note: &'a Path,
+    /// The note of another post, by the post's file.
+    pub note_of: &'a dyn Fn(&Path) -> Option<PathBuf>,
+    /// Where local pictures are, when they are linked where they are (not saved beside the
+    /// notes).
+    pub pictures: Option<&'a Path>,
+    /// Where saved pictures are (`None` when pictures are not saved beside the notes).
+    pub saved: Option<SavedPicture<'a>>,
+}
+
+/// A copy of `doc` for the note at `targets.note`, each reference pointed at where it is, the
+/// first that applies:
+/// - a picture saved beside the notes, at its copy; a local picture, at its file; a link to
+///   another post, at that post's note — each relative to the note's folder;
+/// - a reference relative to the post's web page (`/comment/reply/1`, `story.html`,
+///   `//cdn.test/a.png`), when the post names that page (`from:`, `source:`), at the page's
+///   site, as the book does: a scraped post's site-relative links lead nowhere in a note folder.
+///
+/// `None` when nothing changes.
+pub fn for_note(doc: &Document, targets: &NoteTargets) -> Option<Document> {
+    // Most notes of a large run have nothing to change: they are not copied.
+    if targets.saved.is_none() && !has_relative_references(doc) {
+        return None;
+    }
+    let web = doc
+        .meta
+        .source
+        .as_deref()
+        .and_then(|s| url::Url::parse(s).ok());
     let mut out = doc.clone();
-    let note_dir = note.parent().map(Path::to_path_buf).unwrap_or_default();
+    let note_dir = targets
+        .note
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let post = doc.meta.path.clone();
+    let changed = std::cell::Cell::new(false);
     let mut on_image = |img: &mut Image| {
-        if let Some(root) = pictures {
-            if let Some(file) = local_picture(&post, &img.src, root) {
-                img.src = path_to_url(&relative_path(&note_dir, &file));
-            }
+        let local = || {
+            let file = local_picture(&post, &img.src, targets.pictures?)?;
+            Some(path_to_url(&relative_path(&note_dir, &file)))
+        };
+        let found = targets
+            .saved
+            .and_then(|saved| saved(img))
+            .or_else(local)
+            .or_else(|| on_the_web(&img.src, web.as_ref()));
+        if let Some(src) = found {
+            img.src = src;
+            changed.set(true);
         }
     };
     let mut on_link = |link: &mut Link| {
-        if let Some(target) = post_target(&post, &link.url) {
-            if let Some(target_note) = note_of(&target) {
-                link.url = path_to_url(&relative_path(&note_dir, &target_note));
+        let found = match post_target(&post, &link.url) {
+            Some(target) => {
+                (targets.note_of)(&target).map(|note| path_to_url(&relative_path(&note_dir, &note)))
             }
+            None => on_the_web(&link.url, web.as_ref()),
+        };
+        if let Some(url) = found {
+            link.url = url;
+            changed.set(true);
         }
     };
     for_each_mut(&mut out.blocks, &mut on_image, &mut on_link);
-    out
+    changed.get().then_some(out)
+}
+
+/// `href` made absolute against `page`, the web page it was written on, when it is relative
+/// to it and leads to a web address; `None` for absolute URLs, fragments (`#part`, a place in
+/// the note itself) and what does not resolve.
+pub fn on_the_web(href: &str, page: Option<&url::Url>) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') || has_scheme(href) {
+        return None;
+    }
+    let url = page?.join(href).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
 /// Calls `on_image` on every picture and `on_link` on every link of `blocks`, to change them

@@ -69,3 +69,63 @@ fn text_shows_local_dates_and_decoded_urls() {
         "{text}"
     );
 }
+
+/// A scraped news post's site-relative links and pictures lead to its site in notes, as they do
+/// in the book (issue 30): `/comment/reply/1` means the news site's page, not a file beside
+/// the note. In-note anchors and absolute URLs stay; a post that names no page keeps its
+/// references as written.
+#[test]
+fn site_relative_references_resolve_against_the_post_source_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "<p>Read <a href=\"/comment/reply/1\">the replies</a>, \
+        <a href=\"related.html?id=2\">a related story</a>, \
+        <a href=\"//cdn.news.test/live\">the live page</a>, \
+        <a href=\"#top\">the top</a> and <a href=\"https://other.test/x\">elsewhere</a>.</p>\n\
+        <p><img src=\"/res/zoom.png\" alt=\"zoom\"></p>\n";
+    let with = dir.path().join("2023-05-01-with-source.html");
+    let from = "from: https://www.news.test/world/2023/story-1.html\n";
+    std::fs::write(&with, format!("---\ntitle: With\n{from}---\n{body}")).unwrap();
+    let without = dir.path().join("2023-05-02-without-source.html");
+    std::fs::write(&without, format!("---\ntitle: Without\n---\n{body}")).unwrap();
+
+    let md = convert("markdown", &with);
+    for expected in [
+        "(https://www.news.test/comment/reply/1)",
+        "(https://www.news.test/world/2023/related.html?id=2)",
+        "(https://cdn.news.test/live)",
+        "(https://other.test/x)",
+        "![zoom](https://www.news.test/res/zoom.png)",
+    ] {
+        assert!(md.contains(expected), "{expected} missing from:\n{md}");
+    }
+    assert!(
+        !md.contains("](/"),
+        "a site-relative reference is left:\n{md}"
+    );
+
+    let text = convert("text", &with);
+    assert!(text.contains("www.news.test/comment/reply/1"), "{text}");
+    assert!(
+        text.contains("www.news.test/world/2023/related.html?id=2"),
+        "{text}"
+    );
+
+    // The folder run (notes written to files) resolves them the same way.
+    let out = dir.path().join("out");
+    postbook()
+        .args(["convert", "-q", "--no-config", "-t", "markdown"])
+        .arg(&with)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&files_with_ext(&out, "md")[0]).unwrap();
+    assert!(
+        written.contains("(https://www.news.test/comment/reply/1)"),
+        "{written}"
+    );
+
+    let md = convert("markdown", &without);
+    assert!(md.contains("(/comment/reply/1)"), "{md}");
+    assert!(md.contains("(/res/zoom.png)"), "{md}");
+}

@@ -293,3 +293,143 @@ fn an_error_in_a_post_read_in_a_guessed_encoding_names_the_guess() {
             "(the file is not UTF-8 and was read as windows-1252 (detected))",
         ));
 }
+
+/// A picture server that accepts connections and never answers: each download hangs until its
+/// time-out. Returns its port and how many connections it has accepted.
+#[cfg(unix)]
+fn silent_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().flatten() {
+            count.fetch_add(1, Ordering::SeqCst);
+            open.push(stream); // held open, never read or answered
+        }
+    });
+    (port, accepted)
+}
+
+/// Starts a conversion of 30 posts whose pictures are on a server that never answers (a
+/// minute's time-out), waits until the downloads are under way, and sends `signals` SIGINTs.
+/// Returns the exit code, stderr, how long the exit took after the first signal, and the
+/// run's folder (posts/, out/, tmp/ — the temporary folder it was given — and report.json).
+#[cfg(unix)]
+fn interrupted_download(signals: usize) -> (Option<i32>, String, f64, tempfile::TempDir) {
+    use std::sync::atomic::Ordering;
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let (posts, tmp) = (dir.path().join("posts"), dir.path().join("tmp"));
+    std::fs::create_dir_all(&posts).unwrap();
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (port, accepted) = silent_server();
+    for n in 1..=30 {
+        let day = (n % 28) + 1;
+        std::fs::write(
+            posts.join(format!("2024-{:02}-{day:02}-p{n}.md", n % 12 + 1)),
+            format!(
+                "---\ntitle: Post {n}\n---\n\nText {n}.\n\n![a](http://127.0.0.1:{port}/{n}.png)\n"
+            ),
+        )
+        .unwrap();
+    }
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("postbook"))
+        .args(["convert", "-t", "epub", "-g", "month", "--images", "embed"])
+        .args([
+            "--no-cache",
+            "--allow-private-hosts",
+            "--image-timeout",
+            "60",
+        ])
+        .args(["--color", "never", "--report"])
+        .arg(dir.path().join("report.json"))
+        .arg(&posts)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .env("TMPDIR", &tmp)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while accepted.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "no download started");
+        assert!(child.try_wait().unwrap().is_none(), "postbook ended early");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let signalled = Instant::now();
+    for _ in 0..signals {
+        let pid = child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status();
+        assert!(sent.unwrap().success());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    while child.try_wait().unwrap().is_none() {
+        assert!(signalled.elapsed().as_secs() < 30, "postbook did not stop");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = signalled.elapsed().as_secs_f64();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code(), stderr, took, dir)
+}
+
+/// The files left under `dir` whose names say they are temporary.
+#[cfg(unix)]
+fn temporaries_in(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .map(|e| e.into_path())
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.ends_with(".tmp") || name.starts_with("postbook-images-")
+        })
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_downloads_stops_within_two_seconds_and_reports_not_run() {
+    let (code, stderr, took, dir) = interrupted_download(1);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(took <= 2.0, "exit took {took:.2} s after Ctrl-C: {stderr}");
+    assert!(
+        stderr.contains("interrupted: 0 outputs written"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("30 not run (interrupted)"), "{stderr}");
+    assert!(!stderr.contains("failed"), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    let statuses: Vec<&str> = report["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["not-run"; 30], "{report:#}");
+    assert_eq!(report["summary"]["not_run"], 30);
+    assert_eq!(report["summary"]["failed"], 0);
+    let outputs = report["outputs"].as_array().unwrap();
+    assert!(!outputs.is_empty() && outputs.iter().all(|o| o["status"] == "not-run"));
+    assert!(epubs_in(&dir.path().join("out")).is_empty());
+    let left = temporaries_in(dir.path());
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_exits_at_once_and_leaves_no_temporary_files() {
+    let (code, stderr, took, dir) = interrupted_download(2);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(took <= 2.0, "exit took {took:.2} s after Ctrl-C: {stderr}");
+    let left = temporaries_in(dir.path());
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}

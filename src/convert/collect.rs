@@ -60,7 +60,7 @@ const READ_CHUNK: usize = 1024;
 /// Reads `files` in parallel, a chunk at a time, and hands each post (or why it failed) to
 /// `each` in path order; then the `missing` inputs, as failures. When `streaming`, only the
 /// metadata is kept (each output reads its posts again) and posts found unchanged in `cache`
-/// are not read at all.
+/// are not read at all. Returns the files not read because the run was interrupted.
 pub(crate) fn read_posts(
     files: Vec<PathBuf>,
     missing: Vec<(PathBuf, String)>,
@@ -69,7 +69,7 @@ pub(crate) fn read_posts(
     progress: &ProgressBar,
     cache: &mut PostCache,
     mut each: impl FnMut(Read),
-) {
+) -> Vec<PathBuf> {
     set_total(progress, files.len());
     let mut files = files.into_iter().peekable();
     // Ctrl-C stops reading between chunks; nothing is then written (see [`super::save`]).
@@ -101,6 +101,7 @@ pub(crate) fn read_posts(
             from_cache: false,
         });
     }
+    files.collect()
 }
 
 /// Reads one post, or takes its metadata from its `cached` entry when its stamp still matches.

@@ -198,7 +198,7 @@ impl<'a> Run<'a> {
         let read = self.read_options();
         let crate::input::Found { files, missing, .. } = found;
         let streaming = self.streaming;
-        collect::read_posts(
+        let not_reached = collect::read_posts(
             files,
             missing,
             streaming,
@@ -207,6 +207,8 @@ impl<'a> Run<'a> {
             &mut cache,
             |r| intake.take(r),
         );
+        let not_run = not_reached.into_iter().map(|p| Record::not_run(p.into()));
+        intake.report.posts.extend(not_run);
         if cache.ignored && opts.verbosity == Verbosity::Verbose {
             eprintln!(
                 "note: {CACHE_NAME} is corrupt, from another version or from a run that read \

@@ -8,7 +8,7 @@ use crate::images::{self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, I
 use crate::images::{Asset, Lookup};
 use crate::isolate;
 use crate::lang;
-use crate::model::{Document, Meta, PostPath};
+use crate::model::{Document, Image, Meta, PostPath};
 use crate::options::{Format, Options, UsageError};
 use crate::read::{chrome, read_post_with, ReadOptions};
 use crate::templates::Templates;
@@ -256,39 +256,29 @@ impl Renderer<'_> {
     }
 
     /// A copy of a note's post with its links and pictures pointed at where the note is
-    /// written: pictures saved in [`ASSETS_DIR`], other posts' notes, kept local pictures.
-    /// `None` when the post needs no change.
+    /// written: pictures saved in [`ASSETS_DIR`], other posts' notes, kept local pictures, the
+    /// post's web site (see [`crate::relink::for_note`]). `None` when the post needs no change.
     fn note(&self, plan: &Planned, doc: &Document, store: Option<&ImageStore>) -> Option<Document> {
-        let saved = store
-            .filter(|_| self.plan.assets_saved)
-            .map(|store| self.with_saved_pictures(plan, doc, store));
-        let doc = saved.as_ref().unwrap_or(doc);
-        if !crate::relink::has_relative_references(doc) {
-            return saved;
-        }
-        let Ok(note) = std::path::absolute(&plan.path) else {
-            return saved;
-        };
-        let note_of = |post: &Path| self.plan.note_of.get(post).cloned();
-        let pictures = self.kept_pictures.as_deref();
-        Some(crate::relink::for_note(doc, &note, &note_of, pictures))
-    }
-
-    /// A copy of `doc` whose pictures link to their copies in [`ASSETS_DIR`].
-    fn with_saved_pictures(&self, plan: &Planned, doc: &Document, store: &ImageStore) -> Document {
-        let mut doc = doc.clone();
+        let note = std::path::absolute(&plan.path).unwrap_or_else(|_| plan.path.clone());
         let depth = plan
             .path
             .parent()
             .and_then(|p| p.strip_prefix(self.dir).ok())
             .map_or(0, |p| p.components().count());
-        let meta = doc.meta.clone();
-        doc.for_each_image_mut(&mut |img| {
-            if let Lookup::Found(asset) = store.lookup(&meta, &img.src) {
-                img.src = format!("{}{ASSETS_DIR}/{}", "../".repeat(depth), asset.file_name());
+        let saved = |img: &Image| match store?.lookup(&doc.meta, &img.src) {
+            Lookup::Found(asset) => {
+                let up = "../".repeat(depth);
+                Some(format!("{up}{ASSETS_DIR}/{}", asset.file_name()))
             }
-        });
-        doc
+            _ => None,
+        };
+        let targets = crate::relink::NoteTargets {
+            note: &note,
+            note_of: &|post: &Path| self.plan.note_of.get(post).cloned(),
+            pictures: self.kept_pictures.as_deref(),
+            saved: (store.is_some() && self.plan.assets_saved).then_some(&saved),
+        };
+        crate::relink::for_note(doc, &targets)
     }
 }
 
@@ -318,7 +308,15 @@ fn landscape_picture(posts: &[&Document], store: &ImageStore) -> Option<Arc<Asse
 pub(crate) fn alone(writer: &dyn Writer, doc: &Document) -> Result<(Vec<u8>, BookStats)> {
     isolate::catch(|| {
         isolate::fault_point("render", &doc.meta.path);
-        writer.render_output(&Book::of_post(doc), &NoPictures)
+        // Only the post's site-relative references change: no other note, no saved picture.
+        let targets = crate::relink::NoteTargets {
+            note: Path::new("-"),
+            note_of: &|_| None,
+            pictures: None,
+            saved: None,
+        };
+        let web = crate::relink::for_note(doc, &targets);
+        writer.render_output(&Book::of_post(web.as_ref().unwrap_or(doc)), &NoPictures)
     })
     .unwrap_or_else(|bug| Err(anyhow::anyhow!("{}: {bug}", doc.meta.path.display())))
 }

@@ -71,6 +71,8 @@ pub struct Summary {
     pub inputs: usize,
     pub converted: usize,
     pub failed: usize,
+    /// Not read, or in no output written, because the run was interrupted.
+    pub not_run: usize,
     pub filtered_out: usize,
     pub outputs: usize,
     /// Outputs that already held exactly what would be written.
@@ -134,6 +136,9 @@ pub enum OutputStatus {
     Kept,
     /// Not written (refused or an error); the record's `error` says why.
     Failed,
+    /// Not written: the run was interrupted (Ctrl-C) before it was.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 impl From<Written> for OutputStatus {
@@ -162,6 +167,9 @@ pub enum PostStatus {
     Draft,
     /// Its every output was edited since postbook wrote it and was left as it is.
     Kept,
+    /// Not read, or read but in no output written: the run was interrupted (Ctrl-C) first.
+    #[serde(rename = "not-run")]
+    NotRun,
 }
 
 /// One input in the report. Kept small: a run holds one per post until the report is written.
@@ -231,18 +239,26 @@ impl Report {
     fn record_outputs(&mut self, to_folder: bool) {
         let report = self;
         let mut output_errors: BTreeMap<&Path, &str> = BTreeMap::new();
+        let mut not_run: HashSet<&Path> = HashSet::new();
         for out in &report.outputs {
             for p in &out.posts {
                 if let Some(rec) = record_of(&mut report.posts, p) {
                     match &out.error {
                         None => rec.outputs.push(out.path.clone()),
+                        Some(_) if out.status == OutputStatus::NotRun => _ = not_run.insert(p),
                         Some(e) => _ = output_errors.insert(p, e),
                     }
                 }
             }
         }
         for rec in report.posts.iter_mut() {
-            if rec.status == PostStatus::Converted && rec.outputs.is_empty() && to_folder {
+            let unwritten = rec.status == PostStatus::Converted && rec.outputs.is_empty();
+            if unwritten
+                && not_run.contains(&*rec.input)
+                && !output_errors.contains_key(&*rec.input)
+            {
+                rec.status = PostStatus::NotRun;
+            } else if unwritten && to_folder {
                 // The render or the write failed (already printed); the post is not in any output.
                 rec.status = PostStatus::Failed;
                 let why = output_errors.get(&*rec.input).copied();
@@ -286,10 +302,22 @@ impl Report {
             .iter()
             .filter(|p| p.status == PostStatus::Failed)
             .count();
+        report.summary.not_run = report
+            .posts
+            .iter()
+            .filter(|p| p.status == PostStatus::NotRun)
+            .count();
         report.summary.outputs = report
             .outputs
             .iter()
-            .filter(|o| !matches!(o.status, OutputStatus::Failed | OutputStatus::Kept))
+            .filter(|o| {
+                let unwritten = [
+                    OutputStatus::Failed,
+                    OutputStatus::NotRun,
+                    OutputStatus::Kept,
+                ];
+                !unwritten.contains(&o.status)
+            })
             .count();
         report.summary.unchanged = report
             .outputs
@@ -335,7 +363,7 @@ impl Report {
         let left = report
             .outputs
             .iter()
-            .filter(|o| o.status == OutputStatus::Failed)
+            .filter(|o| matches!(o.status, OutputStatus::Failed | OutputStatus::NotRun))
             .count();
         diag::error(&format!(
             "interrupted: {} written, {left} not (the next run makes them)",
@@ -357,6 +385,11 @@ impl PostRecord {
             warnings,
             chrome_removed: chrome::Counts::default(),
         }
+    }
+
+    /// The record of an input the run never reached: it was interrupted first.
+    pub(crate) fn not_run(input: PostPath) -> PostRecord {
+        PostRecord::read(input, PostStatus::NotRun, vec![])
     }
 
     /// The record of an input that could not be read.
@@ -460,6 +493,9 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
     }
     if s.failed > 0 {
         line.push_str(&format!("; {} failed", s.failed));
+    }
+    if s.not_run > 0 {
+        line.push_str(&format!("; {} not run (interrupted)", s.not_run));
     }
     if s.kept > 0 {
         line.push_str(&format!("; {} kept (edited since written)", s.kept));

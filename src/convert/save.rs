@@ -198,10 +198,9 @@ fn outcome(
             }
             record(plan, written.into(), None)
         }
+        Err(e) if e.is::<Interrupted>() => record(plan, OutputStatus::NotRun, Some(e.to_string())),
         Err(e) => {
-            if !e.is::<Interrupted>() {
-                diag::error(&format!("{e:#}"));
-            }
+            diag::error(&format!("{e:#}"));
             record(plan, OutputStatus::Failed, Some(format!("{e:#}")))
         }
     }

@@ -8,9 +8,13 @@
 //! refused (see [`super::hosts`]) unless `--allow-private-hosts`.
 
 use super::hosts::{check_url, GuardedResolver, Refused};
+use crate::interrupt::Temporary;
 use crate::output::{sha256_hex, write_atomic};
+use indicatif::ProgressBar;
+use rayon::prelude::*;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 /// How downloads behave.
@@ -45,15 +49,25 @@ pub struct Fetcher {
     agent: ureq::Agent,
     opts: FetchOptions,
     dir: PathBuf,
-    /// Holds the `--no-cache` folder until the run ends.
-    _scratch: Option<tempfile::TempDir>,
 }
+
+/// The `--no-cache` download folder: removed when dropped, or by a second Ctrl-C. Held apart
+/// from the [`Fetcher`], whose threads an interrupted run abandons.
+pub struct Scratch {
+    _dir: tempfile::TempDir,
+    _registered: Temporary,
+}
+
+/// Each URL given to [`Fetcher::fetch_all`], in order, with what its download gave.
+pub type FetchResults = Vec<(String, Result<Fetched, FetchError>)>;
 
 /// How many redirects one picture may take before it is given up (loops end here too).
 const MAX_REDIRECTS: u32 = 5;
 
 impl Fetcher {
-    pub fn new(opts: FetchOptions) -> std::io::Result<Fetcher> {
+    /// A fetcher into the cache folder, or into a new scratch folder (`--no-cache`) that the
+    /// caller holds until the pictures are read.
+    pub fn new(opts: FetchOptions) -> std::io::Result<(Fetcher, Option<Scratch>)> {
         let (dir, scratch) = match &opts.cache_dir {
             Some(d) => {
                 std::fs::create_dir_all(d)?;
@@ -63,7 +77,11 @@ impl Fetcher {
                 let t = tempfile::Builder::new()
                     .prefix("postbook-images-")
                     .tempdir()?;
-                (t.path().to_path_buf(), Some(t))
+                let scratch = Scratch {
+                    _registered: Temporary::register(t.path()),
+                    _dir: t,
+                };
+                (scratch._dir.path().to_path_buf(), Some(scratch))
             }
         };
         let config = ureq::Agent::config_builder()
@@ -83,12 +101,58 @@ impl Fetcher {
                 GuardedResolver::default(),
             )
         };
-        Ok(Fetcher {
-            agent,
-            opts,
-            dir,
-            _scratch: scratch,
-        })
+        Ok((Fetcher { agent, opts, dir }, scratch))
+    }
+
+    /// Fetches `urls`, `jobs` at a time, and returns what each gave, in order. Ctrl-C stops
+    /// the waiting at once: no download starts or is retried after it, the URLs whose download
+    /// has not ended are [`FetchError::Interrupted`], and the downloads in flight are left to
+    /// their threads (bounded by the time-out; the process usually exits first).
+    pub fn fetch_all(
+        self,
+        urls: Vec<String>,
+        jobs: usize,
+        progress: &ProgressBar,
+    ) -> std::io::Result<FetchResults> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build()
+            .map_err(std::io::Error::other)?;
+        let (send, receive) = std::sync::mpsc::channel();
+        let wanted = urls.clone();
+        let downloads = std::thread::Builder::new()
+            .name("downloads".into())
+            .spawn(move || {
+                pool.install(|| {
+                    wanted
+                        .par_iter()
+                        .enumerate()
+                        .for_each_with(send, |send, (i, url)| {
+                            // The receiver is gone only when the run stopped waiting.
+                            let _ = send.send((i, self.fetch(url)));
+                        })
+                })
+            })?;
+        let mut got: Vec<Option<Result<Fetched, FetchError>>> = urls.iter().map(|_| None).collect();
+        let mut left = urls.len();
+        while left > 0 && !crate::interrupt::requested() {
+            match receive.recv_timeout(POLL) {
+                Ok((i, result)) => {
+                    got[i] = Some(result);
+                    left -= 1;
+                    progress.inc(1);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        if left == 0 {
+            let _ = downloads.join();
+        }
+        let results = urls.into_iter().zip(got);
+        Ok(results
+            .map(|(url, r)| (url, r.unwrap_or(Err(FetchError::Interrupted))))
+            .collect())
     }
 
     /// Makes sure the picture at `url` is in the cache and returns its file. Errors read as
@@ -105,6 +169,10 @@ impl Fetcher {
             return Err(FetchError::Offline);
         }
         let bytes = self.download(url)?;
+        if crate::interrupt::requested() {
+            // The run stopped waiting for it, and may have removed the scratch folder.
+            return Err(FetchError::Interrupted);
+        }
         write_atomic(&path, &bytes).map_err(|e| FetchError::CacheWrite {
             path: path.clone(),
             detail: e.to_string(),
@@ -122,6 +190,9 @@ impl Fetcher {
         let attempts = self.opts.attempts.max(1);
         let mut attempt = 1;
         loop {
+            if crate::interrupt::requested() {
+                return Err(FetchError::Interrupted);
+            }
             match self.try_once(url) {
                 Ok(bytes) => return Ok(bytes),
                 Err(e) if !e.transient() => return Err(e),
@@ -129,7 +200,7 @@ impl Fetcher {
                     let last = Box::new(e);
                     return Err(FetchError::GaveUp { last, attempts });
                 }
-                Err(_) => std::thread::sleep(Duration::from_millis(250 << (attempt - 1))),
+                Err(_) => back_off(Duration::from_millis(250 << (attempt - 1))),
             }
             attempt += 1;
         }
@@ -157,6 +228,21 @@ impl Fetcher {
                 ureq::Error::BodyExceedsLimit(_) => too_big,
                 e => FetchError::from(e),
             })
+    }
+}
+
+/// How often waiting threads look whether Ctrl-C was pressed.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Waits `pause` before another attempt, or less when Ctrl-C is pressed meanwhile.
+fn back_off(pause: Duration) {
+    let until = std::time::Instant::now() + pause;
+    while !crate::interrupt::requested() {
+        let now = std::time::Instant::now();
+        if now >= until {
+            break;
+        }
+        std::thread::sleep(POLL.min(until - now));
     }
 }
 
@@ -196,6 +282,8 @@ pub enum FetchError {
     Refused(Refused),
     /// Any other failure of the HTTP client, in its words.
     Other(String),
+    /// Ctrl-C was pressed before the download ended.
+    Interrupted,
     /// Every attempt failed for a reason worth retrying; `last` is the last one's.
     GaveUp {
         last: Box<FetchError>,
@@ -217,6 +305,7 @@ impl FetchError {
             | FetchError::TooLarge { .. }
             | FetchError::Refused(_)
             | FetchError::Other(_)
+            | FetchError::Interrupted
             | FetchError::GaveUp { .. } => false,
         }
     }
@@ -244,6 +333,7 @@ impl fmt::Display for FetchError {
             FetchError::TooLarge { limit } => write!(f, "larger than the {limit} byte limit"),
             FetchError::Connection(detail) | FetchError::Other(detail) => f.write_str(detail),
             FetchError::Refused(r) => r.fmt(f),
+            FetchError::Interrupted => f.write_str("interrupted"),
             FetchError::GaveUp { last, attempts } => {
                 write!(f, "{last} (after {attempts} attempts)")
             }
@@ -292,6 +382,7 @@ mod tests {
                 false,
             ),
             (FetchError::HostNotFound, "host not found", false),
+            (FetchError::Interrupted, "interrupted", false),
             (
                 FetchError::Refused(Refused {
                     name: None,

@@ -21,7 +21,6 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What to do with pictures (`--images`).
@@ -269,51 +268,37 @@ impl ImageStore {
         }
         let mut wanted: Vec<(String, Source)> = wanted.into_iter().collect();
         wanted.sort_by(|a, b| a.0.cmp(&b.0));
-        let urls: Vec<&str> = wanted
+        let urls: Vec<String> = wanted
             .iter()
             .filter_map(|(_, s)| match s {
-                Source::Url(u) => Some(u.as_str()),
+                Source::Url(u) => Some(u.clone()),
                 _ => None,
             })
             .collect();
         let mut counts = ImageCounts::default();
-        let mut files: HashMap<&str, Result<PathBuf, FetchError>> = HashMap::new();
-        // Kept alive until the pictures are read: with --no-cache it owns the scratch folder.
-        let mut fetcher = None;
+        let mut files: HashMap<String, Result<PathBuf, FetchError>> = HashMap::new();
+        // Kept until the pictures are read: with --no-cache it is the folder they are in.
+        let mut scratch = None;
         let started = std::time::Instant::now();
         if !urls.is_empty() {
-            let f = fetcher.insert(Fetcher::new(opts.fetch.clone())?);
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(opts.jobs.max(1))
-                .build()
-                .map_err(std::io::Error::other)?;
+            let (fetcher, folder) = Fetcher::new(opts.fetch.clone())?;
+            scratch = folder;
             progress.set_message("images");
             progress.set_length(urls.len() as u64);
-            let cached = AtomicUsize::new(0);
-            let results: Vec<(&str, Result<PathBuf, FetchError>)> = pool.install(|| {
-                urls.par_iter()
-                    .map(|&u| {
-                        let r = f.fetch(u).map(|got| {
-                            if got.from_cache {
-                                cached.fetch_add(1, Ordering::Relaxed);
-                            }
-                            got.path
-                        });
-                        progress.inc(1);
-                        (u, r)
-                    })
-                    .collect()
-            });
-            counts.from_cache = cached.into_inner();
-            let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
-            counts.downloaded = ok - counts.from_cache;
-            files = results.into_iter().collect();
+            for (url, result) in fetcher.fetch_all(urls, opts.jobs, progress)? {
+                match &result {
+                    Ok(got) if got.from_cache => counts.from_cache += 1,
+                    Ok(_) => counts.downloaded += 1,
+                    Err(_) => {}
+                }
+                files.insert(url, result.map(|got| got.path));
+            }
         }
         counts.download_seconds = started.elapsed().as_secs_f64();
         let started = std::time::Instant::now();
         let prepared = prepare_all(&wanted, &files, &opts.process);
         counts.process_seconds = started.elapsed().as_secs_f64();
-        drop(fetcher);
+        drop(scratch);
         counts.failed = prepared.values().filter(|r| r.is_err()).count();
         Ok(ImageStore {
             root: root.to_path_buf(),
@@ -328,13 +313,19 @@ impl ImageStore {
 /// Loads and processes every wanted picture in parallel.
 fn prepare_all(
     wanted: &[(String, Source)],
-    files: &HashMap<&str, Result<PathBuf, FetchError>>,
+    files: &HashMap<String, Result<PathBuf, FetchError>>,
     opts: &ProcessOptions,
 ) -> HashMap<String, Result<Option<Arc<Asset>>, PictureError>> {
     let read = |p: &Path| std::fs::read(p).map_err(|e| PictureError::Read(e.to_string()));
     wanted
         .par_iter()
         .map(|(key, src)| {
+            if crate::interrupt::requested() {
+                return (
+                    key.clone(),
+                    Err(PictureError::Fetch(FetchError::Interrupted)),
+                );
+            }
             let bytes = match src {
                 Source::File(p) => read(p),
                 Source::Data(b) => Ok(b.clone()),
