@@ -8,6 +8,7 @@
 //! replaces) and `[TOC]` markers are dropped too: the book's own table of contents lists the
 //! posts, and a post's sections are one tap away in it (a decision recorded in README).
 
+use super::regions::CodeRegions;
 use std::borrow::Cow;
 
 /// The Markdown body with attribute lists applied or removed; borrowed when it has none.
@@ -15,27 +16,20 @@ pub fn strip_attribute_lists(src: &str) -> Cow<'_, str> {
     if !src.contains("{:") && !src.contains("TOC") && !src.contains("){") {
         return Cow::Borrowed(src);
     }
+    let code = CodeRegions::of(src);
     let mut lines: Vec<String> = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
     let mut changed = false;
+    let mut pos = 0;
     for line in src.split_inclusive('\n') {
+        let start = pos;
+        pos += line.len();
+        if code.in_block(start) {
+            lines.push(line.to_string());
+            continue;
+        }
         let body = line.trim_end_matches(['\n', '\r']);
         let ending = &line[body.len()..];
         let trimmed = body.trim_start();
-        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
-        let run = marker.map_or(0, |m| trimmed.chars().take_while(|c| *c == m).count());
-        if let Some((ch, len)) = fence {
-            if marker == Some(ch) && run >= len && trimmed[run..].trim().is_empty() {
-                fence = None;
-            }
-            lines.push(line.to_string());
-            continue;
-        }
-        if run >= 3 && body.len() - trimmed.len() < 4 {
-            fence = marker.map(|m| (m, run));
-            lines.push(line.to_string());
-            continue;
-        }
         let t = trimmed.trim_end();
         if is_block_attribute_list(t) {
             changed = true;

@@ -8,23 +8,10 @@
 
 use crate::model::Block;
 use crate::warning::Warning;
-use pulldown_cmark::{html, CodeBlockKind, Event, Options, Parser, Tag};
+use pulldown_cmark::{html, CodeBlockKind, Event, Parser, Tag};
 
-/// The Markdown dialect postbook writes: CommonMark with GitHub's tables, strikethrough,
-/// footnotes and task lists, and `{#id}` heading anchors (Goldmark and kramdown both have them).
-pub fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_HEADING_ATTRIBUTES
-}
-
-/// What postbook reads: its own dialect, and definition lists (`Term` then `: definition`),
-/// which kramdown and Hugo's Goldmark both render and which it never writes.
-fn read_options() -> Options {
-    options() | Options::ENABLE_DEFINITION_LIST
-}
+pub use super::dialect::options;
+use super::dialect::read_options;
 
 /// Parses a Markdown body into blocks.
 pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {

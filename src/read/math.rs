@@ -12,9 +12,11 @@
 //! $10` is prose); `$$…$$`, which is display math when it stands alone as a paragraph and
 //! inline math inside one (kramdown's rule: Jekyll sites write every formula with `$$`);
 //! `\(…\)` and `\[…\]`, also in kramdown's doubled form `\\(…\\)` for MathJax; and the
-//! math environments (`\begin{align}…\end{align}`, …). Code fences, code spans and raw
-//! `<pre>`, `<code>`, `<script>` and `<style>` elements are skipped.
+//! math environments (`\begin{align}…\end{align}`, …). Code blocks (as the Markdown parser
+//! finds them: [`CodeRegions`]), code spans and raw `<pre>`, `<code>`, `<script>` and
+//! `<style>` elements are skipped.
 
+use super::regions::CodeRegions;
 use crate::model::{Block, Image, Inline, Math, VisitMut};
 
 const OPEN: char = '\u{F8F0}';
@@ -65,39 +67,13 @@ pub fn protect(src: &str) -> Option<(String, Vec<Formula>)> {
     }
     let mut out = String::with_capacity(src.len());
     let mut formulas = Vec::new();
-    let mut fence: Option<(u8, usize)> = None;
     let mut text_start = 0;
-    let mut pos = 0;
-    // Lines in code fences are copied as they are; runs of other lines are scanned together,
-    // since a formula may span lines.
-    for line in src.split_inclusive('\n') {
-        let trimmed = line.trim_start_matches(' ');
-        let indent = line.len() - trimmed.len();
-        let run = trimmed
-            .bytes()
-            .take_while(|&b| b == b'`' || b == b'~')
-            .count();
-        let marker = trimmed.as_bytes().first().copied();
-        let is_fence =
-            indent < 4 && run >= 3 && trimmed.as_bytes()[..run].iter().all(|&b| Some(b) == marker);
-        match fence {
-            Some((ch, len)) => {
-                if is_fence && marker == Some(ch) && run >= len && trimmed[run..].trim().is_empty()
-                {
-                    fence = None;
-                }
-                out.push_str(line);
-                text_start = pos + line.len();
-            }
-            None if is_fence => {
-                scan(&src[text_start..pos], &mut out, &mut formulas);
-                fence = Some((marker.unwrap_or(b'`'), run));
-                out.push_str(line);
-                text_start = pos + line.len();
-            }
-            None => {}
-        }
-        pos += line.len();
+    // Code blocks are copied as they are; the text between them is scanned whole, since a
+    // formula may span lines.
+    for block in CodeRegions::of(src).blocks() {
+        scan(&src[text_start..block.start], &mut out, &mut formulas);
+        out.push_str(&src[block.clone()]);
+        text_start = block.end;
     }
     scan(&src[text_start..], &mut out, &mut formulas);
     // Text that already holds the placeholder characters could not be told apart.

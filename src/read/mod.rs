@@ -5,6 +5,7 @@
 //! writer needs to know where a post came from.
 
 pub mod chrome;
+pub mod dialect;
 pub mod embed;
 pub mod encoding;
 pub mod front_matter;
@@ -16,6 +17,7 @@ pub mod markdown;
 pub mod math;
 pub mod nesting;
 pub mod prose;
+pub mod regions;
 pub mod shortcode;
 pub mod tex_macros;
 pub mod urls;

@@ -4,156 +4,55 @@
 //! Markdown text before pulldown-cmark sees it, so they must tell code from prose themselves:
 //! `{{ x }}` inside a fenced or indented code block or a code span is an example, not a tag.
 
+use super::regions::CodeRegions;
 use crate::warning::{Warning, WarningKind};
 use std::ops::Range;
 
-/// A Markdown text with its code blocks located, to search for tags outside them.
+/// A Markdown text with its code located (see [`CodeRegions`]), to search for tags outside it.
 pub struct Prose<'a> {
     pub src: &'a str,
-    code: Vec<Range<usize>>,
+    code: CodeRegions,
 }
 
 impl<'a> Prose<'a> {
     pub fn new(src: &'a str) -> Self {
         Prose {
             src,
-            code: code_blocks(src),
+            code: CodeRegions::of(src),
         }
     }
 
     /// The code blocks (fenced and indented), as byte ranges of whole lines.
     pub fn code_blocks(&self) -> &[Range<usize>] {
-        &self.code
+        self.code.blocks()
     }
 
     /// The first position at or after `from` where one of `needles` starts outside code blocks
     /// and code spans.
     pub fn find(&self, from: usize, needles: &[&str]) -> Option<usize> {
-        let bytes = self.src.as_bytes();
         let mut i = from;
-        while i < bytes.len() {
-            if let Some(block) = self.code.iter().find(|r| r.contains(&i)) {
-                i = block.end;
-                continue;
-            }
-            let rest = &self.src[i..];
-            if rest.starts_with('`') {
-                let run = rest.bytes().take_while(|&b| b == b'`').count();
-                i += run;
-                if let Some(end) = self.closing_backticks(i, run) {
-                    i = end;
+        for code in self.code.from(from) {
+            if code.start > i {
+                if let Some(at) = self.first(i, code.start, needles) {
+                    return Some(at);
                 }
-                continue;
             }
-            if needles.iter().any(|n| rest.starts_with(n)) {
-                return Some(i);
-            }
-            i += rest.chars().next().map_or(1, char::len_utf8);
+            i = i.max(code.end);
         }
-        None
+        self.first(i, self.src.len(), needles)
     }
 
-    /// The end of the code span opened by `run` backticks ending at `from`: the next run of
-    /// exactly as many backticks in the same paragraph.
-    fn closing_backticks(&self, from: usize, run: usize) -> Option<usize> {
-        let limit = self.src[from..]
-            .find("\n\n")
-            .map_or(self.src.len(), |p| from + p);
+    /// The first position in `from..to` where one of `needles` starts (it may end past `to`).
+    fn first(&self, from: usize, to: usize, needles: &[&str]) -> Option<usize> {
         let bytes = self.src.as_bytes();
-        let mut i = from;
-        while i < limit {
-            if bytes[i] == b'`' {
-                let n = bytes[i..limit].iter().take_while(|&&b| b == b'`').count();
-                if n == run {
-                    return Some(i + n);
-                }
-                i += n;
-            } else {
-                i += 1;
-            }
-        }
-        None
+        needles
+            .iter()
+            .filter_map(|n| {
+                let end = (to + n.len()).saturating_sub(1).min(bytes.len());
+                memchr::memmem::find(&bytes[from..end], n.as_bytes()).map(|k| from + k)
+            })
+            .min()
     }
-}
-
-/// The byte ranges of fenced code blocks (``` and ~~~) and indented code blocks.
-pub fn code_blocks(src: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    // (fence character, fence length, start of the opening line)
-    let mut fence: Option<(u8, usize, usize)> = None;
-    let mut indented: Option<usize> = None;
-    let mut prev_blank = true;
-    let mut in_list = false;
-    let mut pos = 0;
-    for line in src.split_inclusive('\n') {
-        let start = pos;
-        pos += line.len();
-        let text = line.trim_end_matches(['\n', '\r']);
-        let indent = text.len() - text.trim_start_matches(' ').len();
-        let body = text.trim_start_matches(' ');
-        if let Some((ch, len, open)) = fence {
-            let run = body.bytes().take_while(|&b| b == ch).count();
-            if indent < 4 && run >= len && body[run..].trim().is_empty() {
-                out.push(open..pos);
-                fence = None;
-            }
-            continue;
-        }
-        let blank = body.trim().is_empty();
-        let tabbed = text.starts_with('\t');
-        if let Some(open) = indented {
-            if blank || indent >= 4 || tabbed {
-                prev_blank = blank;
-                continue;
-            }
-            out.push(open..start);
-            indented = None;
-        }
-        if blank {
-            prev_blank = true;
-            continue;
-        }
-        if (indent >= 4 || tabbed) && prev_blank && !in_list {
-            indented = Some(start);
-            continue;
-        }
-        if indent < 4 {
-            let first = body.bytes().next().unwrap_or(b' ');
-            let run = body.bytes().take_while(|&b| b == first).count();
-            if (first == b'`' || first == b'~')
-                && run >= 3
-                && !(first == b'`' && body[run..].contains('`'))
-            {
-                fence = Some((first, run, start));
-                prev_blank = false;
-                continue;
-            }
-            if is_list_item(body) {
-                in_list = true;
-            } else if indent == 0 && prev_blank {
-                in_list = false;
-            }
-        }
-        prev_blank = false;
-    }
-    if let Some((_, _, open)) = fence {
-        out.push(open..src.len());
-    }
-    if let Some(open) = indented {
-        out.push(open..src.len());
-    }
-    out
-}
-
-fn is_list_item(line: &str) -> bool {
-    let b = line.as_bytes();
-    if matches!(b.first(), Some(b'-' | b'*' | b'+')) {
-        return matches!(b.get(1), Some(b' ' | b'\t') | None);
-    }
-    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
-    (1..10).contains(&digits)
-        && matches!(b.get(digits), Some(b'.' | b')'))
-        && matches!(b.get(digits + 1), Some(b' ' | b'\t') | None)
 }
 
 /// A fenced code block of `text` in `lang`, with a fence longer than any backtick run inside,
