@@ -79,21 +79,16 @@ impl Catalogued {
 }
 
 /// `convert --catalog`: rewrites the output folder's catalog once the books are written (not
-/// after a dry run, Ctrl-C or a folder that cannot be written), and records it in the report.
-/// A catalog that cannot be written is an error of the run (exit code 1), not its end.
+/// after a dry run, Ctrl-C or into a folder that cannot be written), for the report. A catalog
+/// that cannot be written is an error of the run (exit code 1), not its end.
 pub fn after_convert(
     opts: &crate::options::Options,
     dir: Option<&Path>,
-    report: &mut crate::convert::Report,
-) {
+    writable: bool,
+) -> Option<Catalogued> {
     use crate::options::Verbosity;
-    let dir = dir.filter(|_| {
-        opts.catalog
-            && !opts.dry_run
-            && !crate::interrupt::requested()
-            && report.unwritable.is_none()
-    });
-    let Some(dir) = dir else { return };
+    let dir = dir
+        .filter(|_| opts.catalog && !opts.dry_run && !crate::interrupt::requested() && writable)?;
     let quiet = opts.verbosity == Verbosity::Quiet;
     let done = write(dir, opts.overwrite, quiet).unwrap_or_else(|e| {
         let error = format!("{e:#}");
@@ -109,7 +104,7 @@ pub fn after_convert(
     if opts.verbosity == Verbosity::Verbose {
         eprintln!("{}", done.summary_line());
     }
-    report.catalog = Some(done);
+    Some(done)
 }
 
 /// One book as the catalog lists it, read from its OPF.
@@ -156,11 +151,38 @@ struct CoverFiles {
 pub fn write(dir: &Path, overwrite: bool, quiet: bool) -> Result<Catalogued> {
     let mut warnings = Vec::new();
     let files = find_books(dir);
-    let read: Vec<Result<Book>> = files.par_iter().map(|p| read_book(dir, p)).collect();
+    let covers_dir = dir.join(COVERS_DIR);
+    // Each book's cover is written (or found written) as soon as the book is read, so only the
+    // covers of the books being read at once are in memory, not every book's.
+    let read: Vec<Result<(Book, Result<Option<CoverFiles>>)>> = files
+        .par_iter()
+        .map(|p| {
+            let mut book = read_book(dir, p)?;
+            let cover = book.cover.take();
+            let files = write_covers(&covers_dir, cover.as_ref());
+            Ok((book, files))
+        })
+        .collect();
     let mut books = Vec::with_capacity(read.len());
+    let mut kept_covers = BTreeSet::new();
     for (path, book) in files.iter().zip(read) {
         match book {
-            Ok(book) => books.push(book),
+            Ok((book, Ok(covers))) => {
+                if let Some(c) = &covers {
+                    kept_covers.insert(c.image.0.clone());
+                    if let Some(t) = &c.thumbnail {
+                        kept_covers.insert(t.0.clone());
+                    }
+                }
+                books.push((book, covers));
+            }
+            Ok((book, Err(e))) => {
+                warnings.push(format!(
+                    "{}: cover left out of the catalog: {e:#}",
+                    path.display()
+                ));
+                books.push((book, None));
+            }
             Err(e) => warnings.push(format!(
                 "{}: not listed in the catalog: {e:#}",
                 path.display()
@@ -169,37 +191,9 @@ pub fn write(dir: &Path, overwrite: bool, quiet: bool) -> Result<Catalogued> {
     }
     // Newest first (the order OPDS asks of "new" feeds), books without a date of their own
     // last, then by path.
-    books.sort_by_cached_key(|b| (std::cmp::Reverse(book_date(b)), b.rel.clone()));
-    let covers_dir = dir.join(COVERS_DIR);
-    let covers: Vec<Result<Option<CoverFiles>>> = books
-        .par_iter()
-        .map(|b| write_covers(&covers_dir, b))
-        .collect();
-    let mut kept_covers = BTreeSet::new();
-    let covers: Vec<Option<CoverFiles>> = books
-        .iter()
-        .zip(covers)
-        .map(|(book, c)| match c {
-            Ok(c) => {
-                if let Some(c) = &c {
-                    kept_covers.insert(c.image.0.clone());
-                    if let Some(t) = &c.thumbnail {
-                        kept_covers.insert(t.0.clone());
-                    }
-                }
-                c
-            }
-            Err(e) => {
-                warnings.push(format!(
-                    "{}: cover left out of the catalog: {e:#}",
-                    dir.join(&book.rel).display()
-                ));
-                None
-            }
-        })
-        .collect();
+    books.sort_by_cached_key(|(b, _)| (std::cmp::Reverse(book_date(b)), b.rel.clone()));
     remove_stale_covers(&covers_dir, &kept_covers);
-    let xml = feed(dir, &books, &covers);
+    let xml = feed(dir, &books);
     let path = dir.join(CATALOG_NAME);
     let mut manifest = Manifest::load(dir);
     let (status, hash) = write_output(dir, &path, xml.as_bytes(), overwrite, &manifest)?;
@@ -448,8 +442,8 @@ fn entry_text(zip: &mut zip::ZipArchive<std::fs::File>, name: &str) -> Result<St
 
 /// The catalog's name for a cover (`catalog/covers/<hash>.png`) and its thumbnail
 /// (`<hash>-thumb.jpg`), written unless they are there already.
-fn write_covers(covers_dir: &Path, book: &Book) -> Result<Option<CoverFiles>> {
-    let Some(cover) = &book.cover else {
+fn write_covers(covers_dir: &Path, cover: Option<&Cover>) -> Result<Option<CoverFiles>> {
+    let Some(cover) = cover else {
         return Ok(None);
     };
     let ext = match cover.media_type.as_str() {
@@ -593,7 +587,7 @@ fn href(rel: &str) -> String {
 
 /// The catalog's title: the one series the books belong to (postbook names its series after
 /// the collection; its book of undated posts is in none), else the folder's name.
-fn feed_title(dir: &Path, books: &[Book]) -> String {
+fn feed_title(dir: &Path, books: &[&Book]) -> String {
     let series: BTreeSet<&str> = books.iter().filter_map(|b| b.series.as_deref()).collect();
     if series.len() == 1 {
         if let Some(one) = series.first() {
@@ -608,10 +602,11 @@ fn feed_title(dir: &Path, books: &[Book]) -> String {
 }
 
 /// The Atom feed.
-fn feed(dir: &Path, books: &[Book], covers: &[Option<CoverFiles>]) -> String {
-    let title = feed_title(dir, books);
+fn feed(dir: &Path, entries: &[(Book, Option<CoverFiles>)]) -> String {
+    let books: Vec<&Book> = entries.iter().map(|(b, _)| b).collect();
+    let title = feed_title(dir, &books);
     let feed_id = uuid::Uuid::new_v5(&CATALOG_NAMESPACE, title.as_bytes());
-    let newest = books.iter().map(updated).max().unwrap_or_else(|| {
+    let newest = books.iter().map(|b| updated(b)).max().unwrap_or_else(|| {
         std::fs::metadata(dir)
             .and_then(|m| m.modified())
             .map(|t| {
@@ -644,7 +639,7 @@ fn feed(dir: &Path, books: &[Book], covers: &[Option<CoverFiles>]) -> String {
         x.link(1, rel, CATALOG_NAME, FEED_TYPE, None);
     }
     let mut ids = std::collections::HashSet::new();
-    for (book, cover) in books.iter().zip(covers) {
+    for (book, cover) in entries {
         // A copy of a book has its identifier; in one feed, entries with one id are versions
         // of one entry, so a copy gets an id of its own, made from its path.
         let id = match &book.id {
