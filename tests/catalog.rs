@@ -319,3 +319,66 @@ fn the_catalog_is_for_epub_only() {
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("--catalog lists EPUB books"), "{stderr}");
 }
+
+#[test]
+fn a_cover_that_does_not_decode_leaves_its_book_listed_without_pictures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let report = tmp.path().join("report.json");
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "--catalog"])
+        .arg(samples())
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    // The 2021-07 book again, its cover's bytes replaced by text.
+    let book = out.join("2021-07.epub");
+    let entries = unzip(&book);
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&book).unwrap());
+    for (name, bytes) in entries {
+        zip.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        let bytes = match name.ends_with("images/cover.png") {
+            true => b"not a picture".to_vec(),
+            false => bytes,
+        };
+        std::io::Write::write_all(&mut zip, &bytes).unwrap();
+    }
+    zip.finish().unwrap();
+    // The run renders nothing (the book was edited: kept), and rewrites the catalog.
+    let assert = postbook()
+        .args(["convert", "-t", "epub", "--catalog"])
+        .arg(samples())
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("2021-07.epub: cover left out of the catalog: cannot decode it"),
+        "{stderr}"
+    );
+    let entries = catalog(&out);
+    assert_eq!(entries.len(), 6);
+    let july = entries
+        .iter()
+        .find(|e| e.title.ends_with("2021-07"))
+        .unwrap();
+    assert!(july.links.contains_key("http://opds-spec.org/acquisition"));
+    assert!(!july.links.contains_key("http://opds-spec.org/image"));
+    assert!(!july
+        .links
+        .contains_key("http://opds-spec.org/image/thumbnail"));
+    // Its old cover and thumbnail are gone; the other five books keep theirs.
+    assert_eq!(files_with_ext(&out.join("catalog/covers"), "jpg").len(), 5);
+    assert_eq!(files_with_ext(&out.join("catalog/covers"), "png").len(), 5);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let record = &report["catalog"];
+    assert_eq!(record["books"], 6);
+    assert_eq!(record["status"], "replaced");
+    assert_eq!(record["warnings"].as_array().unwrap().len(), 1, "{record}");
+}
