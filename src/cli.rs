@@ -58,6 +58,12 @@ Examples:
   postbook convert posts/              convert with the options in posts/postbook.toml
   postbook convert posts/ -t text      the same, but this once as text (flags win)";
 
+const CATALOG_EXAMPLES: &str = "\
+Examples:
+  postbook catalog books/                  books/catalog.xml lists every EPUB in books/
+  postbook convert -t epub posts/ -o books/ --catalog     the same, kept current by each run
+  cd books && python3 -m http.server       then add http://HOST:8000/catalog.xml in KOReader";
+
 const MAN_EXAMPLES: &str = "\
 Examples:
   postbook man > ~/.local/share/man/man1/postbook.1 && man postbook
@@ -77,6 +83,10 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Write an OPDS catalog (catalog.xml, covers in catalog/covers/) of the EPUBs in a folder,
+    /// for e-reader apps (KOReader, Thorium, …) and static file servers.
+    #[command(after_help = CATALOG_EXAMPLES)]
+    Catalog(CatalogArgs),
     /// Write a commented postbook.toml (every option of `convert`) into a folder of posts.
     #[command(after_help = INIT_EXAMPLES)]
     Init {
@@ -205,6 +215,11 @@ pub struct ConvertArgs {
     /// a source's posts. Without it they are removed (the report counts them; -v lists them).
     #[arg(long)]
     pub keep_chrome: bool,
+    /// Keep an OPDS catalog of the output folder's books (catalog.xml, covers in
+    /// catalog/covers/) for e-reader apps and static file servers; EPUB only. Rewritten after
+    /// every run from the books on disk (see `postbook catalog`).
+    #[arg(long)]
+    pub catalog: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -363,6 +378,19 @@ pub struct InspectArgs {
     /// Site root for `/absolute` image paths. Default: the input folder.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub verbosity: VerbosityArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// The folder of EPUBs (searched recursively); catalog.xml is written at its top.
+    #[arg(default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Replace catalog.xml even if it was edited since postbook wrote it, or postbook did not
+    /// write it.
+    #[arg(long)]
+    pub overwrite: bool,
     #[command(flatten)]
     pub verbosity: VerbosityArgs,
 }
@@ -528,6 +556,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         dedupe: a.dedupe,
         drafts: a.drafts,
         keep_chrome: a.keep_chrome,
+        catalog: a.catalog,
     })
 }
 
@@ -574,6 +603,9 @@ fn check_combination(
                 input.display()
             ));
         }
+    }
+    if a.catalog && format != Format::Epub {
+        return fail("--catalog lists EPUB books: use it with -t epub".into());
     }
     if let Some(dir) = a.templates.as_ref().filter(|d| !d.is_dir()) {
         return fail(format!("--templates {}: no such folder", dir.display()));
@@ -635,6 +667,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         dedupe,
         drafts,
         keep_chrome,
+        catalog,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -659,6 +692,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.dedupe, "dedupe", dedupe);
     set!(a.drafts, "drafts", drafts);
     set!(a.keep_chrome, "keep_chrome", keep_chrome);
+    set!(a.catalog, "catalog", catalog);
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);
@@ -788,7 +822,9 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             let report = report?;
             Ok(if crate::interrupt::requested() {
                 ExitCode::from(crate::interrupt::EXIT_CODE)
-            } else if report.summary.failed > 0 {
+            } else if report.summary.failed > 0
+                || report.catalog.as_ref().is_some_and(|c| c.error.is_some())
+            {
                 ExitCode::from(1)
             } else {
                 ExitCode::SUCCESS
@@ -822,6 +858,18 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Catalog(a) => {
+            if !a.dir.is_dir() {
+                let msg = format!("{}: no such folder", a.dir.display());
+                return Err(UsageError(msg).into());
+            }
+            let verbosity = a.verbosity.level();
+            let done = crate::catalog::write(&a.dir, a.overwrite, verbosity == Verbosity::Quiet)?;
+            if verbosity >= Verbosity::Normal {
+                eprintln!("{}", done.summary_line());
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

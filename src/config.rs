@@ -69,6 +69,7 @@ pub struct Config {
     pub dedupe: Option<bool>,
     pub drafts: Option<bool>,
     pub keep_chrome: Option<bool>,
+    pub catalog: Option<bool>,
 }
 
 impl Config {

@@ -316,6 +316,8 @@ impl Fingerprints {
             // Which posts are read: each output's posts are in its fingerprint.
             drafts: _,
             keep_chrome,
+            // Lists the books after they are written; changes none of them.
+            catalog: _,
         } = opts;
         let ImageOptions {
             policy,

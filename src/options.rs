@@ -146,6 +146,9 @@ pub struct Options {
     /// Keep the site's chrome (share bars, newsletter boxes, related links, …) instead of
     /// removing it: see [`crate::read::chrome`].
     pub keep_chrome: bool,
+    /// Keep an OPDS catalog of the output folder's books current (`--catalog`, EPUB only):
+    /// see [`crate::catalog`].
+    pub catalog: bool,
 }
 
 /// Above this many posts, `convert` streams (see [`Options::low_memory`]).

@@ -85,6 +85,7 @@ pub fn run(opts: &Options) -> Result<Report> {
             run.write(&output, read.docs, read.fingerprints, &mut report)?
         }
     }
+    report.catalog = crate::catalog::after_convert(opts, out_dir, report.unwritable.is_none());
     let interrupted = crate::interrupt::requested();
     if !interrupted {
         run.save_cache(read.cache, read.new_cache, inputs_known, &report);

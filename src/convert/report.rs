@@ -30,6 +30,9 @@ pub struct Report {
     /// Symbolic links in the input folders that were not followed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links_skipped: Vec<SkippedLink>,
+    /// The OPDS catalog rewritten after the books (`--catalog`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<crate::catalog::Catalogued>,
     /// Why the output folder cannot be written, when it cannot: said once, and every output
     /// fails with it instead of each saying so.
     #[serde(skip)]
