@@ -221,9 +221,21 @@ pub enum Block {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Image {
     pub src: String,
+    /// The text alternative, which readers fill from the first of: the `alt` attribute (or
+    /// `aria-label`), the figure's caption (which wins when there is one, see
+    /// [`Block::Figure`]), the picture's own `title` tooltip, the text of the link around the
+    /// picture. Empty when the source gave none of them: such pictures are counted in the
+    /// report (`pictures_without_alt`).
     pub alt: String,
     /// The tooltip title, only when it adds something beyond the alt/caption.
     pub title: Option<String>,
+}
+
+impl Image {
+    /// Whether the picture has a text alternative (not empty, not only spaces).
+    pub fn has_alt(&self) -> bool {
+        !self.alt.trim().is_empty()
+    }
 }
 
 /// A table: a grid of cells, every row as wide as the table. A cell spanning several rows or
@@ -377,6 +389,14 @@ impl Document {
             }
             true
         })
+    }
+
+    /// How many pictures (figures and inline images, each time it is shown) have no text
+    /// alternative ([`Image::has_alt`]).
+    pub fn pictures_without_alt(&self) -> usize {
+        let mut n = 0;
+        self.for_each_image(&mut |img| n += usize::from(!img.has_alt()));
+        n
     }
 
     /// Calls `f` on every image, to change where it points (`--images embed` relinks pictures to

@@ -184,27 +184,27 @@ fn every_fragment_link_finds_its_target_or_is_warned() {
     let first = epub_text(book, "post-0001.xhtml");
     let second = epub_text(book, "post-0002.xhtml");
     for expected in [
-        "<h3 id=\"setup\">",
+        "<h2 id=\"setup\">",
         "<a href=\"#setup\">the setup</a>",
         "<a href=\"https://blog.test/2024/04/anchors/#missing\">the missing part</a>",
         "id=\"fnref-1\" href=\"#fn-1\"",
-        "<aside epub:type=\"footnote\" id=\"fn-1\">",
+        "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-1\">",
         "<a href=\"#setup\">a link up</a>",
         "<a href=\"post-0002.xhtml#install\">how to install</a>",
         "<a href=\"post-0002.xhtml#post\">the other's lost part</a>",
         "<a href=\"post-0002.xhtml#post\">the other post</a>",
-        "<h4 id=\"2024-plans\">",
+        "<h3 id=\"2024-plans\">",
         "<a href=\"#2024-plans\">linked to themselves</a>",
         "<a href=\"#post\">Back to top</a>",
     ] {
         assert!(first.contains(expected), "{expected} not in:\n{first}");
     }
     for expected in [
-        "<h3 id=\"install\">",
+        "<h2 id=\"install\">",
         "with a gone link and",
         "<a href=\"post-0001.xhtml#setup\">the first post's setup</a>",
-        "<h3 id=\"fn-1-1\">",
-        "<aside epub:type=\"footnote\" id=\"fn-1\">",
+        "<h2 id=\"fn-1-1\">",
+        "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-1\">",
     ] {
         assert!(second.contains(expected), "{expected} not in:\n{second}");
     }

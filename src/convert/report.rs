@@ -101,6 +101,10 @@ pub struct Summary {
     pub images_linked: usize,
     /// Image references that could not be embedded (each has a warning on its post).
     pub images_failed: usize,
+    /// Pictures in the outputs rendered without a text alternative (no alt, caption or link
+    /// words: see `model::Image::alt`), each time an output shows one. Not a warning: nothing
+    /// is lost, the source never said what the picture shows.
+    pub pictures_without_alt: usize,
     /// Pictures fetched from the network in this run.
     pub images_downloaded: usize,
     /// Blocks of site chrome removed from the posts, by kind (see [`crate::read::chrome`]).
@@ -528,6 +532,10 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
             plural(s.images_embedded, "image", "images"),
             s.images_failed
         ));
+    }
+    if s.pictures_without_alt > 0 {
+        let pictures = plural(s.pictures_without_alt, "picture", "pictures");
+        line.push_str(&format!("; {pictures} without alt text"));
     }
     if s.warnings > 0 {
         line.push_str(&format!(

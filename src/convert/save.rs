@@ -180,6 +180,7 @@ fn outcome(
                     report.summary.images_embedded += stats.images_embedded;
                     report.summary.images_linked += stats.images_linked;
                     report.summary.images_failed += stats.images_failed;
+                    report.summary.pictures_without_alt += stats.pictures_without_alt;
                     for (post, w) in stats.warnings {
                         post_warning(report, opts.verbosity, &post, w);
                     }

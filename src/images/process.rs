@@ -99,13 +99,25 @@ pub fn process(bytes: Vec<u8>, opts: &ProcessOptions) -> Result<Option<Asset>, P
     }
     if opts.grayscale {
         img = match img.color().has_alpha() {
-            true => DynamicImage::ImageLumaA8(img.to_luma_alpha8()),
+            true => DynamicImage::ImageLuma8(on_white(&img.to_luma_alpha8())),
             false => DynamicImage::ImageLuma8(img.to_luma8()),
         };
     }
     let mut asset = encode(&img, format, opts)?;
     asset.dimensions = Some((img.width(), img.height()));
     Ok(Some(asset))
+}
+
+/// A grey picture with transparency laid on a white matte, for `--grayscale` (made for e-ink):
+/// e-ink readers and dark themes show transparent parts in their page colour, on which a
+/// diagram's black lines or a logo's dark text can vanish; on white they read as printed.
+fn on_white(img: &image::GrayAlphaImage) -> image::GrayImage {
+    image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
+        let image::LumaA([l, a]) = *img.get_pixel(x, y);
+        let (l, a) = (u32::from(l), u32::from(a));
+        // l·a + 255·(255 − a), over 255, rounded.
+        image::Luma([((l * a + 255 * (255 - a) + 127) / 255) as u8])
+    })
 }
 
 /// PNG where transparency or lossless content matters (PNG sources, any alpha), JPEG otherwise.
@@ -377,6 +389,33 @@ mod tests {
         let out = image::load_from_memory(&asset.bytes).unwrap();
         assert_eq!((out.width(), out.height()), (100, 50));
         assert!(out.to_rgb8().pixels().all(|p| p[0] == p[1] && p[1] == p[2]));
+    }
+
+    /// `--grayscale` is for e-ink: transparent parts become white, so black lines drawn on a
+    /// transparent background stay visible whatever the page colour; opaque parts keep their
+    /// grey, and no transparency is left.
+    #[test]
+    fn grayscale_lays_transparent_pictures_on_white() {
+        let opts = ProcessOptions {
+            grayscale: true,
+            ..ProcessOptions::default()
+        };
+        let mut img = RgbaImage::from_pixel(4, 4, Rgba([0, 0, 0, 0]));
+        img.put_pixel(1, 1, Rgba([0, 0, 0, 255]));
+        img.put_pixel(2, 2, Rgba([0, 0, 0, 128]));
+        let asset = process(
+            encode_as(DynamicImage::ImageRgba8(img), ImageFormat::Png),
+            &opts,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(asset.media_type, "image/png");
+        let out = image::load_from_memory(&asset.bytes).unwrap();
+        assert!(!out.color().has_alpha(), "{:?}", out.color());
+        let out = out.to_luma8();
+        assert_eq!(out.get_pixel(0, 0).0, [255]);
+        assert_eq!(out.get_pixel(1, 1).0, [0]);
+        assert_eq!(out.get_pixel(2, 2).0, [127]);
     }
 
     #[test]

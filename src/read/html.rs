@@ -55,7 +55,42 @@ fn read_fragment(html: &str, warnings: &mut Vec<Warning>, fallback: bool) -> Vec
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
-    sink.finish()
+    let mut blocks = sink.finish();
+    if memchr::memmem::find(html.as_bytes(), b"title=").is_some() {
+        tooltips_as_alt(&mut blocks);
+    }
+    blocks
+}
+
+/// The last source of a picture's alt text (see [`Image::alt`]): its `title` tooltip, for a
+/// picture that got none from its `alt`, caption or link. Taken at the end, so that a caption
+/// read later replaces the alt text and the tooltip stays a tooltip.
+fn tooltips_as_alt(blocks: &mut Vec<Block>) {
+    struct Tooltips;
+    impl crate::model::VisitMut for Tooltips {
+        fn blocks(&mut self, blocks: &mut Vec<Block>) {
+            for b in blocks {
+                if let Block::Figure(img) = b {
+                    tooltip_as_alt(img);
+                }
+            }
+        }
+        fn inlines(&mut self, inlines: &mut Vec<Inline>) {
+            for x in inlines {
+                if let Inline::Image(img) = x {
+                    tooltip_as_alt(img);
+                }
+            }
+        }
+    }
+    fn tooltip_as_alt(img: &mut Image) {
+        if !img.has_alt() {
+            if let Some(title) = img.title.take() {
+                img.alt = title;
+            }
+        }
+    }
+    crate::model::walk_mut(blocks, &mut Tooltips);
 }
 
 struct Reader<'w, 'd> {
@@ -810,15 +845,19 @@ impl Reader<'_, '_> {
 
     /// `<a>`: a link when its `href` can be followed, else just its content.
     fn link(&mut self, node: NodeRef<'_, Node>, el: &Element, out: &mut Vec<Inline>, depth: usize) {
-        let content = self.inlines_of(node, depth);
+        let mut content = self.inlines_of(node, depth);
         match attr(el, "href").map(str::trim).filter(|h| is_followable(h)) {
-            Some(href) => out.push(Inline::Link(Box::new(Link {
-                url: absolutize(href),
-                title: attr(el, "title")
+            Some(href) => {
+                let title = attr(el, "title")
                     .map(|t| collapse_whitespace(t).trim().to_string())
-                    .filter(|t| !t.is_empty()),
-                content,
-            }))),
+                    .filter(|t| !t.is_empty());
+                describe_pictures(&mut content);
+                out.push(Inline::Link(Box::new(Link {
+                    url: absolutize(href),
+                    title,
+                    content,
+                })))
+            }
             None => out.extend(content),
         }
     }
@@ -1304,6 +1343,40 @@ const LAZY_ATTRS: &[&str] = &[
     "data-full-src",
 ];
 
+/// Gives the pictures without alt text (nor a tooltip of their own, [`tooltips_as_alt`])
+/// inside a link the link's text: an icon or photo beside a link's words is what they name
+/// (an author's photo in a link with the author's name). The last of the alt text's sources
+/// (see [`Image::alt`]). Not the link's `title`: on news sites a picture alone in a titled
+/// link is a "click to enlarge" icon whose title repeats the caption already in the text, and
+/// giving it that title would show the caption twice.
+fn describe_pictures(content: &mut Vec<Inline>) {
+    struct Describe<'w>(&'w str);
+    impl crate::model::VisitMut for Describe<'_> {
+        fn inlines(&mut self, inlines: &mut Vec<Inline>) {
+            for x in inlines {
+                if let Inline::Image(img) = x {
+                    if !img.has_alt() && img.title.is_none() {
+                        img.alt = self.0.to_string();
+                    }
+                }
+            }
+        }
+    }
+    let mut missing = false;
+    crate::model::walk_inlines(content, &mut |node| {
+        missing |= matches!(node, crate::model::Node::Inline(Inline::Image(img))
+            if !img.has_alt() && img.title.is_none());
+        !missing
+    });
+    if !missing {
+        return;
+    }
+    let text = collapse_whitespace(&plain_text(content)).trim().to_string();
+    if !text.is_empty() {
+        crate::model::walk_inlines_mut(content, &mut Describe(&text));
+    }
+}
+
 /// Builds an image from `<img>`, resolving lazy loading; `None` for tracking pixels and for
 /// placeholders with no real source.
 fn image(el: &scraper::node::Element) -> Option<Image> {
@@ -1346,7 +1419,11 @@ fn image(el: &scraper::node::Element) -> Option<Image> {
             .map(|t: &str| collapse_whitespace(t).trim().to_string())
             .filter(|t| !t.is_empty())
     };
-    let alt = clean("alt").unwrap_or_default();
+    // The picture's own text alternative: `alt`, else its ARIA label (see [`Image::alt`] for
+    // the later sources; the tooltip is the last, [`tooltips_as_alt`]).
+    let alt = clean("alt")
+        .or_else(|| clean("aria-label"))
+        .unwrap_or_default();
     let title = clean("title").filter(|t| *t != alt);
     Some(Image { src, alt, title })
 }

@@ -6,6 +6,7 @@
 //! the group key, dates from the posts). [`super::package`] writes them into the zip with the
 //! OPF and navigation documents.
 
+use super::accessibility;
 use super::cover::{self, CoverText};
 use super::gate::{self, Strictness};
 use super::package::{Landmark, Metadata, NavPoint, Navigation, Package};
@@ -66,6 +67,8 @@ pub struct BookStats {
     pub images_linked: usize,
     /// Pictures that could not be embedded (each also has a warning).
     pub images_failed: usize,
+    /// Pictures of the output's posts without alt text ([`Document::pictures_without_alt`]).
+    pub pictures_without_alt: usize,
     /// Warnings with the post they concern.
     pub warnings: Vec<(PostPath, Warning)>,
     /// Some picture could not be embedded: the output is made again on the next run, which
@@ -91,7 +94,8 @@ impl EpubWriter<'_> {
         let mut stats = BookStats::default();
         let credits = Credits::of(book);
         let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
-        let metadata = metadata(book, &credits, &dates);
+        let mut metadata = metadata(book, &credits, &dates);
+        let mut content = accessibility::Content::default();
         let mut package = Package::new(metadata.modified)?;
         let mut navigation = Navigation {
             toc_name: book.locale().label(Label::Contents),
@@ -107,13 +111,24 @@ impl EpubWriter<'_> {
             &mut package,
             &mut navigation,
             &mut stats,
+            &mut content,
         )?;
-        self.posts(book, assets, &mut package, &mut navigation, &mut stats)?;
+        self.posts(
+            book,
+            assets,
+            &mut package,
+            &mut navigation,
+            &mut stats,
+            &mut content,
+        )?;
         stats.incomplete = stats.images_failed > 0;
+        stats.pictures_without_alt = book.posts.iter().map(|d| d.pictures_without_alt()).sum();
+        metadata.accessibility = accessibility::metadata(&content, &book.lang);
         Ok((package.finish(&metadata, &navigation)?, stats))
     }
 
     /// The cover (unless `--no-cover`), the title page and the place of the contents page.
+    #[allow(clippy::too_many_arguments)]
     fn front_matter(
         &self,
         book: &Book,
@@ -122,6 +137,7 @@ impl EpubWriter<'_> {
         package: &mut Package,
         navigation: &mut Navigation,
         stats: &mut BookStats,
+        content: &mut accessibility::Content,
     ) -> Result<()> {
         let locale = book.locale();
         let generated;
@@ -140,6 +156,12 @@ impl EpubWriter<'_> {
                 .push(landmark("cover", "cover.xhtml", title));
             let name = format!("images/cover.{}", cover.extension);
             package.add_cover_image(&name, &cover.bytes, cover.media_type)?;
+            // `cover.xhtml` gives the cover the book's title as its alt text.
+            content.pictures += 1;
+            content.pictures_without_alt += usize::from(book.title.trim().is_empty());
+            if accessibility::can_move(cover.media_type, &cover.bytes) {
+                content.moving_pictures += 1;
+            }
             let page = self.templates.render(
                 "cover.xhtml",
                 context! { lang => book.lang.clone(), title => book.title.clone(), image => name },
@@ -182,6 +204,7 @@ impl EpubWriter<'_> {
         package: &mut Package,
         navigation: &mut Navigation,
         stats: &mut BookStats,
+        content: &mut accessibility::Content,
     ) -> Result<()> {
         let locale = book.locale();
         let strictness = package.strictness();
@@ -189,6 +212,8 @@ impl EpubWriter<'_> {
         // Images: each distinct picture is stored once per book, named by a hash of its bytes;
         // `None` for an SVG that failed the gate (kept as a link).
         let mut stored: HashMap<String, Option<String>> = HashMap::new();
+        // The stored pictures that can move (GIFs, animated SVGs), by their href.
+        let mut moving: std::collections::HashSet<String> = std::collections::HashSet::new();
         // A book spanning several months gets a two-level table of contents: month → posts.
         let month_of = |doc: &Document| {
             doc.meta
@@ -228,6 +253,9 @@ impl EpubWriter<'_> {
                                 return None;
                             }
                             let name = format!("images/{file}");
+                            if accessibility::can_move(asset.media_type, &asset.bytes) {
+                                moving.insert(name.clone());
+                            }
                             pending.push((name.clone(), asset.clone()));
                             Some(name)
                         });
@@ -257,9 +285,20 @@ impl EpubWriter<'_> {
             for (name, asset) in pending {
                 package.add_resource(&name, &asset.bytes, asset.media_type)?;
             }
+            // Every picture the chapter shows as an `<img>`, each time it shows it.
+            doc.for_each_image(&mut |img| {
+                if let Some(Some(href)) = hrefs.get(&img.src) {
+                    content.pictures += 1;
+                    content.pictures_without_alt += usize::from(!img.has_alt());
+                    content.moving_pictures += usize::from(moving.contains(href));
+                }
+            });
             let file = chapter_file(i);
             let render = |mode| self.chapter(doc, book, &hrefs, &chapters, mode);
-            for w in add_chapter(package, &file, &render)? {
+            let (warnings, found) = add_chapter(package, &file, &render)?;
+            content.math |= found.math;
+            content.footnotes |= found.footnotes;
+            for w in warnings {
                 stats.warnings.push((doc.meta.path.clone(), w));
             }
             let title = match &doc.meta.date {
@@ -364,6 +403,7 @@ impl EpubWriter<'_> {
             "chapter.xhtml",
             context! {
                 lang => book.lang.clone(),
+                post_lang => post_lang(doc, &book.lang),
                 title => doc.display_title(),
                 date => date,
                 authors => doc.meta.authors.clone(),
@@ -377,6 +417,7 @@ impl EpubWriter<'_> {
         Ok(Chapter {
             page,
             math: ctx.found.math.get(),
+            footnotes: ctx.found.has_notes(),
             warnings: ctx.found.warnings.into_inner(),
         })
     }
@@ -387,7 +428,31 @@ struct Chapter {
     page: String,
     /// It has MathML.
     math: bool,
+    /// It has footnotes.
+    footnotes: bool,
     warnings: Vec<Warning>,
+}
+
+/// What the chapter that went into the book holds, for the accessibility metadata.
+#[derive(Debug, Default, Clone, Copy)]
+struct Holds {
+    math: bool,
+    footnotes: bool,
+}
+
+/// The language of a post, for its chapter's `<section>`, when it is another language than
+/// the book's: the post's own (its front matter's, else detected from its text), so an English
+/// post in a Chinese book is read, hyphenated and spoken as English. `None` when the post is
+/// in the book's language (whatever the spelling of its tag: `zh` in a `zh-Hans` book).
+fn post_lang(doc: &Document, book_lang: &str) -> Option<String> {
+    let primary = |tag: &str| {
+        tag.split('-')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase()
+    };
+    crate::lang::of_document(doc)
+        .filter(|own| !own.is_empty() && primary(own) != primary(book_lang))
 }
 
 /// The id of a chapter's top (`<section id="post">` in `chapter.xhtml`), which links to a post
@@ -413,10 +478,15 @@ fn add_chapter(
     package: &mut Package,
     file: &str,
     render: &dyn Fn(Mode) -> Result<Chapter>,
-) -> Result<Vec<Warning>> {
+) -> Result<(Vec<Warning>, Holds)> {
     let chapter = render(Mode::Normal)?;
+    let holds = |c: &Chapter| Holds {
+        math: c.math,
+        footnotes: c.footnotes,
+    };
     let Err(error) = package.try_add_page(file, &chapter.page, chapter.math)? else {
-        return Ok(chapter.warnings);
+        let found = holds(&chapter);
+        return Ok((chapter.warnings, found));
     };
     gate::failed(package.strictness(), file, &error, &chapter.page);
     for (mode, how) in [
@@ -428,6 +498,7 @@ fn add_chapter(
             .try_add_page(file, &chapter.page, chapter.math)?
             .is_ok()
         {
+            let found = holds(&chapter);
             let mut warnings = chapter.warnings;
             warnings.push(Warning::new(
                 WarningKind::InvalidXml,
@@ -436,7 +507,7 @@ fn add_chapter(
                      written again with the post {how}"
                 ),
             ));
-            return Ok(warnings);
+            return Ok((warnings, found));
         }
     }
     anyhow::bail!(
@@ -515,6 +586,7 @@ fn metadata(book: &Book, credits: &Credits, dates: &[PostDate]) -> Metadata {
         subjects,
         sources: origins(book),
         series: book.series.clone(),
+        accessibility: Vec::new(),
     }
 }
 
@@ -701,6 +773,7 @@ mod tests {
         Ok(Chapter {
             page: page.to_string(),
             math: false,
+            footnotes: false,
             warnings: Vec::new(),
         })
     }
@@ -725,7 +798,7 @@ mod tests {
                 let repaired = mode == good_from || mode == Mode::Plain;
                 page(if repaired { GOOD } else { BROKEN })
             };
-            let warnings = add_chapter(&mut package, "post-0001.xhtml", &render).unwrap();
+            let (warnings, _) = add_chapter(&mut package, "post-0001.xhtml", &render).unwrap();
             assert_eq!(warnings.len(), 1, "{warnings:?}");
             assert_eq!(warnings[0].kind, WarningKind::InvalidXml);
             let message = &warnings[0].message;

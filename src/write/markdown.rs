@@ -43,6 +43,7 @@ impl Writer for MarkdownWriter {
                 .into_iter()
                 .map(|w| (post.meta.path.clone(), w))
                 .collect(),
+            pictures_without_alt: post.pictures_without_alt(),
             ..BookStats::default()
         };
         Ok((self.render(post).into_bytes(), stats))

@@ -5,6 +5,7 @@
 //! [`AssetSource`]. A format whose outputs hold one post each ([`Unit::Post`]: Markdown, text)
 //! gets a book of that post; EPUB ([`Unit::Book`]) a group of posts.
 
+pub mod accessibility;
 pub mod cover;
 pub mod epub;
 pub mod gate;

@@ -97,6 +97,9 @@ pub struct Metadata {
     pub sources: Vec<String>,
     /// The series (EPUB 3 collection and calibre's fields) and the book's position in it.
     pub series: Option<(String, usize)>,
+    /// The accessibility properties ([`super::accessibility::metadata`]), known once every
+    /// page is written.
+    pub accessibility: Vec<super::accessibility::Property>,
 }
 
 /// The OPF's and navigation documents' `generator`.
@@ -174,6 +177,11 @@ impl Metadata {
                     name => name.as_str(),
                     position => *position,
                 }),
+                accessibility => Value::from_iter(self.accessibility.iter().map(|p| context! {
+                    name => p.name,
+                    value => p.value.as_str(),
+                    lang => p.lang,
+                })),
                 items => Value::from_iter(items.iter().map(|i| context! {
                     id => i.id.as_str(),
                     href => i.href.as_str(),
@@ -514,6 +522,10 @@ mod tests {
             subjects: vec!["news".into()],
             sources: vec!["https://example.org/".into()],
             series: Some(("Posts".into(), 2)),
+            accessibility: super::super::accessibility::metadata(
+                &super::super::accessibility::Content::default(),
+                "en",
+            ),
         };
         let navigation = Navigation {
             toc_name: "Contents",
@@ -613,6 +625,8 @@ mod tests {
             "id=\"id_post-0001.xhtml\" href=\"post-0001.xhtml\" media-type=\"application/xhtml+xml\" properties=\"mathml\"",
             "<meta refines=\"#series\" property=\"group-position\">2</meta>",
             "<reference type=\"toc\" title=\"Contents\" href=\"toc.xhtml\"/>",
+            "<meta property=\"schema:accessMode\">textual</meta>",
+            "<meta property=\"schema:accessibilityHazard\">none</meta>",
         ] {
             assert!(opf.contains(expected), "{expected}\n{opf}");
         }

@@ -42,6 +42,7 @@ impl Writer for TextWriter {
                 .into_iter()
                 .map(|w| (post.meta.path.clone(), w))
                 .collect(),
+            pictures_without_alt: post.pictures_without_alt(),
             ..BookStats::default()
         };
         Ok((self.render(post).into_bytes(), stats))

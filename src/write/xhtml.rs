@@ -50,6 +50,13 @@ pub struct Found<'a> {
     pub warnings: RefCell<Vec<Warning>>,
 }
 
+impl Found<'_> {
+    /// Whether the chapter has footnotes.
+    pub fn has_notes(&self) -> bool {
+        !self.notes.borrow().is_empty()
+    }
+}
+
 /// The ids a chapter gives its post's headings, and the heading an in-post `#fragment` link
 /// means. Ids are the headings' own (`{#setup}`, an HTML `id`) or slugs of their text, made
 /// unique in the chapter and never one the chapter uses otherwise (its top, the footnotes'
@@ -62,6 +69,9 @@ pub struct Found<'a> {
 pub struct Anchors {
     /// Each heading's id, by the address of its block.
     by_heading: HashMap<usize, String>,
+    /// Each heading's depth in the post's outline, by the address of its block (see
+    /// [`Anchors::depth`]).
+    depths: HashMap<usize, u8>,
     /// Every heading's id as the post has it (its own, or a slug of its text) and as the
     /// chapter writes it, in the post's order.
     ids: Vec<(String, String)>,
@@ -77,8 +87,16 @@ impl Anchors {
             ..Anchors::default()
         };
         let mut taken: HashSet<String> = top.iter().map(|t| t.to_string()).collect();
+        // The source levels of the headings that enclose the next one.
+        let mut open: Vec<u8> = Vec::new();
         crate::model::walk(blocks, &mut |node| match node {
-            Node::Block(b @ Block::Heading { id, content, .. }) => {
+            Node::Block(b @ Block::Heading { id, content, level }) => {
+                while open.last().is_some_and(|l| l >= level) {
+                    open.pop();
+                }
+                open.push(*level);
+                let depth = u8::try_from(open.len()).unwrap_or(u8::MAX);
+                anchors.depths.insert(b as *const Block as usize, depth);
                 let source = match id {
                     Some(id) => id.split_whitespace().collect::<Vec<_>>().join("-"),
                     None => slug(&crate::model::plain_text(content)),
@@ -108,6 +126,17 @@ impl Anchors {
     /// The id of the chapter's top.
     pub fn top(&self) -> Option<&str> {
         self.top.as_deref()
+    }
+
+    /// The depth of `heading` (a block of the post these anchors were made from) in the post's
+    /// outline: 1 for a heading no earlier heading of a higher level encloses, one more for
+    /// each that does. Levels a post skips (an `h2` then an `h4`, or a post whose sections
+    /// start at `h2` or `h3`) are closed up, so the chapter's headings go down one level at a
+    /// time under its `<h1>`, as screen readers' heading navigation expects (WCAG 1.3.1).
+    fn depth(&self, heading: &Block) -> Option<u8> {
+        self.depths
+            .get(&(heading as *const Block as usize))
+            .copied()
     }
 
     /// The id of `heading` (a block of the post these anchors were made from).
@@ -301,11 +330,13 @@ pub fn body<'a>(bs: &'a [Block], ctx: &Context<'a>, shift: u8, out: &mut String)
             break;
         };
         if n == 0 {
-            out.push_str("<section class=\"footnotes\" epub:type=\"footnotes\">\n");
+            out.push_str(
+                "<section class=\"footnotes\" epub:type=\"footnotes\" role=\"doc-endnotes\">\n",
+            );
         }
         n += 1;
         out.push_str(&format!(
-            "<aside epub:type=\"footnote\" id=\"fn-{n}\">\n<p class=\"note-number\"><a href=\"#fnref-{n}\">{n}.</a></p>\n"
+            "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-{n}\">\n<p class=\"note-number\"><a href=\"#fnref-{n}\" role=\"doc-backlink\">{n}.</a></p>\n"
         ));
         blocks(note, ctx, shift, out);
         out.push_str("</aside>\n");
@@ -315,8 +346,8 @@ pub fn body<'a>(bs: &'a [Block], ctx: &Context<'a>, shift: u8, out: &mut String)
     }
 }
 
-/// Renders blocks. Headings are shifted down by `shift` levels, because the post title is the
-/// chapter's `<h1>`.
+/// Renders blocks. Headings are nested by their depth in the post ([`Anchors::depth`]) below
+/// `shift` levels, because the post title is the chapter's `<h1>`.
 pub fn blocks<'a>(bs: &'a [Block], ctx: &Context<'a>, shift: u8, out: &mut String) {
     for b in bs {
         block(b, ctx, shift, out);
@@ -328,7 +359,8 @@ fn block<'a>(b: &'a Block, ctx: &Context<'a>, shift: u8, out: &mut String) {
     match b {
         Block::Heading { level, content, .. } => {
             let id = ctx.anchors.of_heading(b);
-            heading((level + shift).min(6), id, content, ctx, out)
+            let depth = ctx.anchors.depth(b).unwrap_or(*level);
+            heading(depth.saturating_add(shift).min(6), id, content, ctx, out)
         }
         Block::Paragraph(content) if matches!(content.as_slice(), [Inline::Math(m)] if m.display) =>
         {
@@ -718,7 +750,7 @@ fn note<'a>(blocks: &'a [Block], ctx: &Context<'a>, in_link: bool, out: &mut Str
         notes.len()
     };
     out.push_str(&format!(
-        "<a epub:type=\"noteref\" class=\"noteref\" id=\"fnref-{n}\" href=\"#fn-{n}\">{n}</a>"
+        "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"fnref-{n}\" href=\"#fn-{n}\">{n}</a>"
     ));
 }
 
@@ -868,6 +900,46 @@ mod tests {
         assert!(out.contains("a &lt; b &amp; &quot;c&quot; <br />"));
     }
 
+    /// Under the chapter's `<h1>`, headings go down one level at a time whatever levels the
+    /// post used: skipped levels are closed up, and a post whose sections are `###` starts at
+    /// `h2`.
+    #[test]
+    fn heading_levels_nest_without_gaps() {
+        let heading = |level: u8, text: &str| Block::Heading {
+            level,
+            id: None,
+            content: vec![Inline::Text(text.into())],
+        };
+        let doc: Vec<Block> = [
+            (3, "a"),
+            (5, "b"),
+            (6, "c"),
+            (4, "d"),
+            (3, "e"),
+            (1, "f"),
+            (2, "g"),
+        ]
+        .into_iter()
+        .map(|(l, t)| heading(l, t))
+        .collect();
+        let anchors = Anchors::of(&doc, Some("post"));
+        let ctx = Context {
+            image_href: &|_| None,
+            base: None,
+            post_href: &|_| None,
+            image_label: "image",
+            kobo: None,
+            highlight: true,
+            mathml: true,
+            anchors: &anchors,
+            found: Found::default(),
+        };
+        let mut out = String::new();
+        body(&doc, &ctx, 1, &mut out);
+        let levels: Vec<&str> = out.lines().map(|l| &l[1..3]).collect();
+        assert_eq!(levels, ["h2", "h3", "h4", "h3", "h2", "h2", "h3"], "{out}");
+    }
+
     /// A heading inside a footnote is written after the text but walked where the note is
     /// referenced: ids follow the headings themselves, not their order, so none drifts.
     #[test]
@@ -907,10 +979,10 @@ mod tests {
         body(&doc, &ctx, 1, &mut out);
         out.push_str("</section>");
         crate::write::gate::check(&out).unwrap();
-        let after = out.find("<h3 id=\"after\">After</h3>").expect(&out);
-        let in_note = out.find("<h3 id=\"in-note\">In note</h3>").expect(&out);
+        let after = out.find("<h2 id=\"after\">After</h2>").expect(&out);
+        let in_note = out.find("<h2 id=\"in-note\">In note</h2>").expect(&out);
         assert!(after < in_note, "{out}");
-        assert!(out.contains("<h3 id=\"fn-1-1\">fn-1</h3>"), "{out}");
+        assert!(out.contains("<h2 id=\"fn-1-1\">fn-1</h2>"), "{out}");
         assert!(!out.contains("in-link"), "{out}");
         assert_eq!(anchors.find("top"), Some("post"));
         assert_eq!(anchors.find("In%20note"), Some("in-note"));
