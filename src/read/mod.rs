@@ -165,11 +165,12 @@ fn read_post_text(
         _ => None,
     };
     let body = expanded.as_deref().unwrap_or(split.body);
-    let (mut blocks, removed) = chrome::session(opts.keep_chrome, || match format {
-        BodyFormat::Markdown => markdown::read_markdown(body, &mut warnings),
-        BodyFormat::Html => html::read_html(body, &mut warnings),
+    let mut cleaning = chrome::Cleaning::new(opts.keep_chrome);
+    let mut blocks = match format {
+        BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
+        BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Text => read_text(body),
-    });
+    };
     if let Some(site) = &site {
         site.localize(&path, &mut blocks);
     }
@@ -198,11 +199,8 @@ fn read_post_text(
     drop_title_repeat(&mut meta, &mut blocks);
     // After the title repeat is gone: its link may have given the source, whose host tells
     // the site's own links.
-    let ((), tail) = chrome::session(opts.keep_chrome, || {
-        chrome::clean_blocks(&mut blocks, &meta)
-    });
-    let mut chrome = removed;
-    chrome.extend(tail);
+    chrome::clean_blocks(&mut blocks, &meta, &mut cleaning);
+    let chrome = cleaning.into_removed();
     let mut doc = Document { meta, blocks };
     // Last, over everything the steps above made (a title taken from a heading, links made
     // local): no writer may see these characters.
