@@ -66,7 +66,7 @@ impl InputInfo {
         stamp: Stamp,
         doc: &Document,
         chrome: &[chrome::Removed],
-        read: ReadOptions,
+        read: ReadOptions<'_>,
     ) -> InputInfo {
         let mut pictures: Vec<String> = Vec::new();
         doc.for_each_image(&mut |img| {
@@ -116,7 +116,7 @@ struct CacheHeader {
 }
 
 impl CacheHeader {
-    fn current(read: ReadOptions) -> CacheHeader {
+    fn current(read: ReadOptions<'_>) -> CacheHeader {
         CacheHeader {
             format: CACHE_FORMAT,
             postbook: env!("CARGO_PKG_VERSION").into(),
@@ -144,7 +144,7 @@ pub struct PostCache {
 }
 
 impl PostCache {
-    pub fn load(dir: &Path, read: ReadOptions) -> PostCache {
+    pub fn load(dir: &Path, read: ReadOptions<'_>) -> PostCache {
         let Ok(file) = std::fs::File::open(dir.join(CACHE_NAME)) else {
             return PostCache::default();
         };
@@ -216,7 +216,7 @@ pub struct CacheWriter {
 impl CacheWriter {
     /// Starts a cache in `dir`, creating the folder. Without a folder, or when it cannot be
     /// written, the writer does nothing: the next run then reads every post.
-    pub fn create(dir: Option<&Path>, read: ReadOptions) -> CacheWriter {
+    pub fn create(dir: Option<&Path>, read: ReadOptions<'_>) -> CacheWriter {
         let start = |dir: &Path| -> std::io::Result<BufWriter<crate::output::TemporaryFile>> {
             let tmp = crate::output::temporary_for(&dir.join(CACHE_NAME))?;
             let mut file = BufWriter::new(tmp);
@@ -512,7 +512,10 @@ mod tests {
     #[test]
     fn a_cache_serves_only_runs_that_read_posts_the_same_way() {
         let dir = tempfile::tempdir().unwrap();
-        let kept = ReadOptions { keep_chrome: true };
+        let kept = ReadOptions {
+            keep_chrome: true,
+            ..ReadOptions::default()
+        };
         CacheWriter::create(Some(dir.path()), ReadOptions::default())
             .save(dir.path())
             .unwrap();

@@ -41,7 +41,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         .or_else(|| inputs.first().filter(|p| p.is_dir()).cloned())
         .unwrap_or_else(|| PathBuf::from("."));
     let progress = progress_bar(verbosity, "reading");
-    crate::site::find_sites(inputs);
+    let sites = crate::site::find_sites(inputs);
     let input::Found { files, missing, .. } = input::discover(inputs, None, false);
     let mut inv = Inventory {
         posts: files.len() + missing.len(),
@@ -84,7 +84,10 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         files,
         missing,
         false,
-        crate::read::ReadOptions::default(),
+        crate::read::ReadOptions {
+            keep_chrome: false,
+            sites: &sites,
+        },
         &progress,
         &mut PostCache::default(),
         tally,

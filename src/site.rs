@@ -1,15 +1,15 @@
 //! Jekyll and Hugo site roots: their config (book metadata, `baseurl`), their posts (targets of
 //! `post_url`, `link`, `ref`) and where their root-absolute pictures live.
 //!
-//! Sites are found once per run from the inputs ([`find_sites`]) and registered process-wide:
-//! posts are read from several places (the first pass, streaming re-reads, cover selection), and
-//! each reader looks up the site its post belongs to ([`for_post`]) instead of every caller
-//! passing it along. A run without a site root registers nothing and reads posts as before.
+//! Sites are found once per run from the inputs ([`find_sites`]) and carried in the run's
+//! [`crate::read::ReadOptions`] to every read of a post (the first pass, streaming re-reads,
+//! cover selection), where the reader looks up the site the post belongs to ([`for_post`]).
+//! Nothing is kept process-wide: two runs in one process (tests, a library user) do not see
+//! each other's sites. A run without a site root has none and reads posts as before.
 
 use crate::relink::{path_to_url, relative_path};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
 
 /// Which generator a site is written for: it decides which template syntax its posts contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -560,12 +560,9 @@ fn tex_macros(config: &Value) -> Vec<TexMacro> {
     out
 }
 
-static SITES: RwLock<Vec<Arc<Site>>> = RwLock::new(Vec::new());
-
-/// Finds the sites of `inputs` (site roots, their post folders, or posts in them) and registers
-/// them for [`for_post`]; returns them, each once.
-pub fn find_sites(inputs: &[PathBuf]) -> Vec<Arc<Site>> {
-    let mut found: Vec<Arc<Site>> = Vec::new();
+/// Finds the sites of `inputs` (site roots, their post folders, or posts in them), each once.
+pub fn find_sites(inputs: &[PathBuf]) -> Vec<Site> {
+    let mut found: Vec<Site> = Vec::new();
     let mut dirs: Vec<&Path> = Vec::new();
     for input in inputs {
         let dir = match input.is_dir() {
@@ -582,25 +579,15 @@ pub fn find_sites(inputs: &[PathBuf]) -> Vec<Arc<Site>> {
         dirs.push(dir);
         if let Some(site) = Site::find(dir) {
             if !found.iter().any(|s| s.root == site.root) {
-                found.push(register(site));
+                found.push(site);
             }
         }
     }
     found
 }
 
-/// Makes `site` known to readers; a site already registered at the same root is replaced.
-pub fn register(site: Site) -> Arc<Site> {
-    let site = Arc::new(site);
-    let mut sites = SITES.write().unwrap_or_else(|e| e.into_inner());
-    sites.retain(|s| s.root != site.root);
-    sites.push(site.clone());
-    site
-}
-
-/// The registered site `path` belongs to.
-pub fn for_post(path: &Path) -> Option<Arc<Site>> {
-    let sites = SITES.read().unwrap_or_else(|e| e.into_inner());
+/// The site of `sites` that `path` belongs to: the innermost one whose root holds it.
+pub fn for_post<'s>(sites: &'s [Site], path: &Path) -> Option<&'s Site> {
     if sites.is_empty() {
         return None;
     }
@@ -609,7 +596,6 @@ pub fn for_post(path: &Path) -> Option<Arc<Site>> {
         .iter()
         .filter(|s| abs.starts_with(&s.root))
         .max_by_key(|s| s.root.components().count())
-        .cloned()
 }
 
 #[cfg(test)]

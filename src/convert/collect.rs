@@ -65,7 +65,7 @@ pub(crate) fn read_posts(
     files: Vec<PathBuf>,
     missing: Vec<(PathBuf, String)>,
     streaming: bool,
-    read: ReadOptions,
+    read: ReadOptions<'_>,
     progress: &ProgressBar,
     cache: &mut PostCache,
     mut each: impl FnMut(Read),
@@ -109,7 +109,7 @@ fn read_one(
     path: PostPath,
     cached: Option<CachedPost>,
     streaming: bool,
-    opts: ReadOptions,
+    opts: ReadOptions<'_>,
 ) -> Read {
     let started = Instant::now();
     // Stamped before reading: a post changed meanwhile is read again next time.

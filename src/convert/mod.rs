@@ -50,7 +50,9 @@ use std::time::Instant;
 /// report.
 pub fn run(opts: &Options) -> Result<Report> {
     let started = Instant::now();
-    let opts = &with_site_defaults(opts);
+    // The sites of the inputs, found once: every read of a post gets them in its options.
+    let sites = crate::site::find_sites(&opts.inputs);
+    let opts = &with_site_defaults(opts, &sites);
     // A template that does not compile is the user's input, like an unknown option.
     let templates = render::templates(opts).map_err(|e| UsageError(format!("{e:#}")))?;
     let writer = render::writer(opts, templates.as_ref());
@@ -59,7 +61,7 @@ pub fn run(opts: &Options) -> Result<Report> {
         Destination::Stdout => None,
     };
     let found = collect::discover(&opts.inputs, out_dir, opts.drafts, opts.verbosity)?;
-    let run = Run::new(opts, writer.as_ref(), out_dir, found.files.len());
+    let run = Run::new(opts, &sites, writer.as_ref(), out_dir, found.files.len());
     let inputs = found.files.len() + found.missing.len();
     let mut report = Report::new(opts.format, opts.group_by(), inputs);
     report.skip_links(&found.links_skipped);
@@ -99,9 +101,8 @@ pub fn run(opts: &Options) -> Result<Report> {
 /// `opts` with what the site's config says where the options say nothing (the site of the
 /// first input, if it is in one): a site's book title, author and language sit under the flags
 /// and postbook.toml.
-fn with_site_defaults(opts: &Options) -> Options {
+fn with_site_defaults(opts: &Options, sites: &[crate::site::Site]) -> Options {
     let mut opts = opts.clone();
-    let sites = crate::site::find_sites(&opts.inputs);
     if let Some(site) = sites.first() {
         opts.title = opts.title.or_else(|| site.title.clone());
         opts.author = opts.author.or_else(|| site.author.clone());
@@ -116,6 +117,8 @@ fn with_site_defaults(opts: &Options) -> Options {
 /// One run: its options, its writer, and how it reads and writes.
 struct Run<'a> {
     opts: &'a Options,
+    /// The sites of the inputs, for every read of a post (see [`ReadOptions::sites`]).
+    sites: &'a [crate::site::Site],
     writer: &'a dyn Writer,
     out_dir: Option<&'a Path>,
     /// A re-run into a folder postbook wrote: unchanged posts' metadata comes from the cache,
@@ -148,6 +151,7 @@ struct Output<'a> {
 impl<'a> Run<'a> {
     fn new(
         opts: &'a Options,
+        sites: &'a [crate::site::Site],
         writer: &'a dyn Writer,
         out_dir: Option<&'a Path>,
         posts: usize,
@@ -159,6 +163,7 @@ impl<'a> Run<'a> {
         let streaming = can_stream && (opts.low_memory || incremental || posts > STREAM_ABOVE);
         Run {
             opts,
+            sites,
             writer,
             out_dir,
             incremental,
@@ -240,9 +245,10 @@ impl<'a> Run<'a> {
     }
 
     /// How this run reads posts; the post cache is kept per way of reading.
-    fn read_options(&self) -> ReadOptions {
+    fn read_options(&self) -> ReadOptions<'a> {
         ReadOptions {
             keep_chrome: self.opts.keep_chrome,
+            sites: self.sites,
         }
     }
 
@@ -345,7 +351,7 @@ impl<'a> Run<'a> {
                 Unit::Book => BookOptions::new(opts)?,
                 Unit::Post => BookOptions::default(),
             },
-            reload: Reload::new(opts, output.boilerplate),
+            reload: Reload::new(opts, self.read_options(), output.boilerplate),
             kept_pictures: (opts.images.policy == ImagePolicy::Keep).then(|| opts.image_root()),
             streamed_images: Mutex::default(),
         };

@@ -82,7 +82,7 @@ impl BookOptions {
 
 /// How a streamed output's posts are read again: as they were read the first time.
 pub(crate) struct Reload<'a> {
-    pub read: ReadOptions,
+    pub read: ReadOptions<'a>,
     /// `--images strip`.
     pub strip_images: bool,
     /// The folder's boilerplate, removed again.
@@ -93,11 +93,13 @@ pub(crate) struct Reload<'a> {
 }
 
 impl<'a> Reload<'a> {
-    pub(crate) fn new(opts: &'a Options, boilerplate: &'a [u64]) -> Reload<'a> {
+    pub(crate) fn new(
+        opts: &'a Options,
+        read: ReadOptions<'a>,
+        boilerplate: &'a [u64],
+    ) -> Reload<'a> {
         Reload {
-            read: ReadOptions {
-                keep_chrome: opts.keep_chrome,
-            },
+            read,
             strip_images: opts.images.policy == ImagePolicy::Strip,
             boilerplate,
             image_root: opts.image_root(),

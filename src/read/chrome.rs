@@ -38,7 +38,6 @@ use super::html::{attr, attrs, is_hidden};
 use crate::model::{for_each_plain_text, plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 /// What a removed block was.
@@ -134,45 +133,39 @@ const MIN_BOILERPLATE: usize = 24;
 /// How many blocks at each end of a post are looked at for boilerplate.
 const EDGE_BLOCKS: usize = 3;
 
-// The cleaning settings of the post being read, and what was removed from it. A thread-local
-// because a post's body passes through nested readers (Markdown renders to HTML, which the HTML
-// reader parses) and each post is read on one thread from start to end: the setting reaches the
-// HTML reader without every reader's signature carrying it.
-thread_local! {
-    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
-}
-
-struct Session {
+/// Whether chrome is being removed from the post being read (not with `--keep-chrome`), and
+/// what was removed from it, in order. `read::read_post_with` makes one per post and passes it
+/// down the readers that find chrome: the Markdown reader renders to HTML, which the HTML reader
+/// parses ([`mark`]), then [`clean_blocks`] looks at the blocks. `Cleaning::default()` removes
+/// chrome, as a run without `--keep-chrome` does (the readers' unit tests use it).
+#[derive(Debug, Default)]
+pub struct Cleaning {
     keep: bool,
     removed: Vec<Removed>,
 }
 
-/// Runs `read` (one post's readers) with chrome removal on (`keep == false`) or off, and returns
-/// its result with what was removed. Outside a session (unit tests of the readers), chrome is
-/// removed and not recorded.
-pub fn session<T>(keep: bool, read: impl FnOnce() -> T) -> (T, Vec<Removed>) {
-    let outer = SESSION.with(|s| {
-        s.borrow_mut().replace(Session {
+impl Cleaning {
+    /// Chrome removal on (`keep == false`) or off.
+    pub fn new(keep: bool) -> Cleaning {
+        Cleaning {
             keep,
             removed: Vec::new(),
-        })
-    });
-    let result = read();
-    let session = SESSION.with(|s| std::mem::replace(&mut *s.borrow_mut(), outer));
-    (result, session.map(|s| s.removed).unwrap_or_default())
-}
-
-/// Whether chrome is being removed from the post being read.
-pub fn removing() -> bool {
-    SESSION.with(|s| s.borrow().as_ref().is_none_or(|s| !s.keep))
-}
-
-fn record(kind: Kind, text: String) {
-    SESSION.with(|s| {
-        if let Some(s) = s.borrow_mut().as_mut() {
-            s.removed.push(Removed { kind, text });
         }
-    });
+    }
+
+    /// Whether chrome is being removed.
+    pub fn removing(&self) -> bool {
+        !self.keep
+    }
+
+    /// What was removed, in the order it was found.
+    pub fn into_removed(self) -> Vec<Removed> {
+        self.removed
+    }
+
+    fn record(&mut self, kind: Kind, text: String) {
+        self.removed.push(Removed { kind, text });
+    }
 }
 
 /// The nodes of a parsed HTML fragment that are chrome, found before the HTML reader walks it.
@@ -213,9 +206,9 @@ impl Marks {
 
 /// Finds the chrome in `root` and records it (when removing). With `--keep-chrome` nothing is
 /// marked.
-pub fn mark(root: NodeRef<'_, Node>) -> Marks {
+pub fn mark(root: NodeRef<'_, Node>, cleaning: &mut Cleaning) -> Marks {
     let mut marks = Marks::default();
-    if !removing() {
+    if !cleaning.removing() {
         return marks;
     }
     // The tree's arena holds every node (and the odd orphan): one allocation.
@@ -225,7 +218,7 @@ pub fn mark(root: NodeRef<'_, Node>) -> Marks {
         infos: &infos,
         total: infos[0].stats.text,
     };
-    finder.walk(root, 0, true, &mut marks);
+    finder.walk(root, 0, true, &mut marks, cleaning);
     marks
 }
 
@@ -572,8 +565,8 @@ fn push_text(node: NodeRef<'_, Node>, out: &mut String) {
 }
 
 /// Marks `node` as chrome of `kind`, recording its text.
-fn mark_node(marks: &mut Marks, node: NodeRef<'_, Node>, kind: Kind) {
-    record(kind, text_of(node));
+fn mark_node(marks: &mut Marks, cleaning: &mut Cleaning, node: NodeRef<'_, Node>, kind: Kind) {
+    cleaning.record(kind, text_of(node));
     marks.nodes.insert(node.id(), kind);
 }
 
@@ -598,10 +591,17 @@ impl Finder<'_> {
         })
     }
 
-    fn walk(&self, node: NodeRef<'_, Node>, at: usize, root: bool, marks: &mut Marks) {
+    fn walk(
+        &self,
+        node: NodeRef<'_, Node>,
+        at: usize,
+        root: bool,
+        marks: &mut Marks,
+        cleaning: &mut Cleaning,
+    ) {
         if !root {
             if let Some(kind) = self.classify(node, at) {
-                mark_node(marks, node, kind);
+                mark_node(marks, cleaning, node, kind);
                 return;
             }
         }
@@ -624,20 +624,20 @@ impl Finder<'_> {
                     children.next();
                 }
                 if !lists.is_empty() {
-                    mark_node(marks, child, Kind::Related);
+                    mark_node(marks, cleaning, child, Kind::Related);
                     for l in lists {
-                        mark_node(marks, l, Kind::Related);
+                        mark_node(marks, cleaning, l, Kind::Related);
                     }
                     continue;
                 }
             }
             if child.value().is_element() {
-                self.walk(child, i, false, marks);
+                self.walk(child, i, false, marks, cleaning);
             } else if child.value().as_text().is_some_and(|t| {
                 // `is_prompt` of the untrimmed text: the trimmed one's, unless too long.
                 t.len() <= PROMPT_LEN && self.infos[i].first.text.is_some_and(|(_, l)| l.prompt)
             }) {
-                mark_node(marks, child, Kind::Prompt);
+                mark_node(marks, cleaning, child, Kind::Prompt);
             }
         }
     }
@@ -1241,12 +1241,12 @@ fn word_kind(w: &[u8], next: &[u8]) -> Option<Kind> {
 /// Cleans the blocks of a post after the readers built them: signals that need the post's
 /// metadata (its source's host) or the blocks' positions. With `--keep-chrome`, link lists are
 /// still made lists, never removed.
-pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta) {
+pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta, cleaning: &mut Cleaning) {
     links_to_lists(blocks);
-    if !removing() {
+    if !cleaning.removing() {
         return;
     }
-    remove_labelled_links(blocks);
+    remove_labelled_links(blocks, cleaning);
     let host = meta.source.as_deref().and_then(host_of);
     // The tail: a footer, same-site headline lists, and the rules that set them off.
     while let Some(i) = blocks.iter().rposition(|b| *b != Block::Rule) {
@@ -1256,7 +1256,7 @@ pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta) {
             b if is_same_site_list(b, host.as_deref()) => Kind::Related,
             _ => break,
         };
-        record(kind, block_text(&blocks[i]));
+        cleaning.record(kind, block_text(&blocks[i]));
         blocks.truncate(i);
         while blocks.last() == Some(&Block::Rule) {
             blocks.pop();
@@ -1266,7 +1266,7 @@ pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta) {
 
 /// A related-reading label as a block of its own ("相关阅读：" ending a paragraph, split off at
 /// its `<br><br>`), followed by blocks that are nothing but links: all of it goes.
-fn remove_labelled_links(blocks: &mut Vec<Block>) {
+fn remove_labelled_links(blocks: &mut Vec<Block>, cleaning: &mut Cleaning) {
     let mut i = 0;
     while i < blocks.len() {
         let label = match &blocks[i] {
@@ -1286,7 +1286,7 @@ fn remove_labelled_links(blocks: &mut Vec<Block>) {
         };
         if links > 0 {
             for b in blocks.drain(i..=i + links) {
-                record(Kind::Related, block_text(&b));
+                cleaning.record(Kind::Related, block_text(&b));
             }
         } else {
             i += 1;
@@ -1726,7 +1726,7 @@ impl<'de> serde::Deserialize<'de> for Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::html::read_html;
+    use crate::read::html::read_html_with;
 
     #[test]
     fn characters_are_counted_on_bytes() {
@@ -1806,18 +1806,17 @@ mod tests {
         assert!(Counts::default().is_empty() && !counts.is_empty());
     }
 
-    /// Reads `html` as a post body in a session; returns the text of the blocks kept and what
+    /// Reads `html` as a post body, removing chrome; returns the text of the blocks kept and what
     /// was removed, by kind.
     fn clean(html: &str) -> (String, Vec<(Kind, String)>) {
-        let (blocks, removed) = session(false, || {
-            let mut blocks = read_html(html, &mut Vec::new());
-            let meta = Meta {
-                source: Some("https://www.example-news.test/a/1".into()),
-                ..Meta::default()
-            };
-            clean_blocks(&mut blocks, &meta);
-            blocks
-        });
+        let mut cleaning = Cleaning::new(false);
+        let mut blocks = read_html_with(html, &mut Vec::new(), &mut cleaning);
+        let meta = Meta {
+            source: Some("https://www.example-news.test/a/1".into()),
+            ..Meta::default()
+        };
+        clean_blocks(&mut blocks, &meta, &mut cleaning);
+        let removed = cleaning.into_removed();
         let text = blocks.iter().map(block_text).collect::<Vec<_>>().join("\n");
         (
             text,
@@ -1945,7 +1944,9 @@ mod tests {
     #[test]
     fn keep_chrome_removes_nothing() {
         let html = "<div class=\"share\"><a href=\"https://twitter.com/share?u=1\">Tweet</a></div><p>x</p>";
-        let (blocks, removed) = session(true, || read_html(html, &mut Vec::new()));
+        let mut cleaning = Cleaning::new(true);
+        let blocks = read_html_with(html, &mut Vec::new(), &mut cleaning);
+        let removed = cleaning.into_removed();
         assert_eq!(blocks.len(), 2);
         assert!(removed.is_empty());
     }

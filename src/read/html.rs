@@ -17,15 +17,31 @@ use std::collections::{HashMap, HashSet};
 /// without a bound would let a hostile file overflow the stack.
 const MAX_DEPTH: usize = 256;
 
-/// Parses an HTML fragment into blocks. Warnings (such as flattened nesting) go to `warnings`.
+/// Parses an HTML fragment into blocks, removing site chrome without reporting it (see
+/// [`read_html_with`]). Warnings (such as flattened nesting) go to `warnings`.
 pub fn read_html(html: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
-    read_fragment(html, warnings, false)
+    read_html_with(html, warnings, &mut super::chrome::Cleaning::default())
+}
+
+/// Parses an HTML fragment into blocks, removing site chrome or not as `cleaning` says and
+/// recording what was removed there.
+pub fn read_html_with(
+    html: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+) -> Vec<Block> {
+    read_fragment(html, warnings, cleaning, false)
 }
 
 /// [`read_html`]; `fallback` when the fragment is an `<iframe>`'s fallback content (which
 /// HTML parses as text), whose own iframes then give only their text, so that nested iframes
 /// are not parsed again and again.
-fn read_fragment(html: &str, warnings: &mut Vec<Warning>, fallback: bool) -> Vec<Block> {
+fn read_fragment(
+    html: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+    fallback: bool,
+) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
         warnings.push(Warning::new(
@@ -50,7 +66,8 @@ fn read_fragment(html: &str, warnings: &mut Vec<Warning>, fallback: bool) -> Vec
         tree: &doc.tree,
         notes,
         expanding: Vec::new(),
-        chrome: super::chrome::mark(doc.tree.root()),
+        chrome: super::chrome::mark(doc.tree.root(), cleaning),
+        cleaning,
         in_fallback: fallback,
     };
     let mut sink = Sink::default();
@@ -95,6 +112,8 @@ fn tooltips_as_alt(blocks: &mut Vec<Block>) {
 
 struct Reader<'w, 'd> {
     warnings: &'w mut Vec<Warning>,
+    /// Whether chrome is removed, and what was (an iframe's fallback is read with it too).
+    cleaning: &'w mut super::chrome::Cleaning,
     flattened: bool,
     tree: &'d ego_tree::Tree<Node>,
     notes: Footnotes,
@@ -930,7 +949,7 @@ impl Reader<'_, '_> {
                 let raw = raw_text(node);
                 match (raw.trim().is_empty(), self.in_fallback) {
                     (true, _) => Vec::new(),
-                    (false, false) => read_fragment(&raw, self.warnings, true),
+                    (false, false) => read_fragment(&raw, self.warnings, self.cleaning, true),
                     (false, true) => {
                         vec![Block::Paragraph(vec![Inline::Text(fragment_text(&raw))])]
                     }

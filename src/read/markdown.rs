@@ -13,8 +13,19 @@ use pulldown_cmark::{html, CodeBlockKind, Event, Parser, Tag};
 pub use super::dialect::options;
 use super::dialect::read_options;
 
-/// Parses a Markdown body into blocks.
+/// Parses a Markdown body into blocks, removing site chrome without reporting it (see
+/// [`read_markdown_with`]).
 pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
+    read_markdown_with(src, warnings, &mut super::chrome::Cleaning::default())
+}
+
+/// Parses a Markdown body into blocks, removing the site chrome in its HTML or not as
+/// `cleaning` says and recording what was removed there.
+pub fn read_markdown_with(
+    src: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+) -> Vec<Block> {
     let src = super::kramdown::strip_attribute_lists(src);
     let protected = super::math::protect(&src);
     let src = protected
@@ -25,7 +36,7 @@ pub fn read_markdown(src: &str, warnings: &mut Vec<Warning>) -> Vec<Block> {
         &mut out,
         Parser::new_ext(src, read_options()).map(numbered_fences),
     );
-    let mut blocks = super::html::read_html(&out, warnings);
+    let mut blocks = super::html::read_html_with(&out, warnings, cleaning);
     if let Some((_, formulas)) = &protected {
         super::math::restore(&mut blocks, formulas);
     }

@@ -91,11 +91,16 @@ pub struct ReadPost {
     pub chrome: Vec<chrome::Removed>,
 }
 
-/// How posts are read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReadOptions {
+/// How posts are read: one value per run, passed to every read of a post (nothing about
+/// reading is kept process-wide or per thread).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadOptions<'a> {
     /// Keep the site's chrome (`--keep-chrome`) instead of removing it.
     pub keep_chrome: bool,
+    /// The Jekyll and Hugo sites the run's inputs are in ([`crate::site::find_sites`]): a post
+    /// inside one has its templates expanded, its site links made local and the site's TeX
+    /// macros applied. Empty: posts are read on their own.
+    pub sites: &'a [crate::site::Site],
 }
 
 /// Reads and normalizes the post at `path`, removing site chrome.
@@ -104,7 +109,10 @@ pub fn read_post(path: impl Into<PostPath>) -> Result<ReadPost, PostError> {
 }
 
 /// Reads and normalizes the post at `path` as `opts` say.
-pub fn read_post_with(path: impl Into<PostPath>, opts: ReadOptions) -> Result<ReadPost, PostError> {
+pub fn read_post_with(
+    path: impl Into<PostPath>,
+    opts: ReadOptions<'_>,
+) -> Result<ReadPost, PostError> {
     let path = path.into();
     let bytes = std::fs::read(&path)
         .map_err(|e| PostError::whole_file(format!("cannot read file: {e}")))?;
@@ -136,7 +144,7 @@ fn read_post_text(
     path: PostPath,
     text: &str,
     mut warnings: Vec<Warning>,
-    opts: ReadOptions,
+    opts: ReadOptions<'_>,
 ) -> Result<ReadPost, PostError> {
     // Counted from here for this post's `control-characters` warning (see `xml_chars`).
     inline::take_dropped();
@@ -152,8 +160,8 @@ fn read_post_text(
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
     meta.draft = is_draft(&meta);
-    let site = crate::site::for_post(&path);
-    let expanded = match (&site, format) {
+    let site = crate::site::for_post(opts.sites, &path);
+    let expanded = match (site, format) {
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
                 site,
@@ -165,18 +173,19 @@ fn read_post_text(
         _ => None,
     };
     let body = expanded.as_deref().unwrap_or(split.body);
-    let (mut blocks, removed) = chrome::session(opts.keep_chrome, || match format {
-        BodyFormat::Markdown => markdown::read_markdown(body, &mut warnings),
-        BodyFormat::Html => html::read_html(body, &mut warnings),
+    let mut cleaning = chrome::Cleaning::new(opts.keep_chrome);
+    let mut blocks = match format {
+        BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
+        BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Text => read_text(body),
-    });
-    if let Some(site) = &site {
+    };
+    if let Some(site) = site {
         site.localize(&path, &mut blocks);
     }
     // The post's and the site's TeX macros, expanded in every formula in reading order.
     tex_macros::apply(
         &mut blocks,
-        site.as_ref().map_or(&[], |s| s.math_macros.as_slice()),
+        site.map_or(&[], |s| s.math_macros.as_slice()),
         &mut warnings,
     );
     // After the site's links are made local, before anything reads hosts off the links.
@@ -198,11 +207,8 @@ fn read_post_text(
     drop_title_repeat(&mut meta, &mut blocks);
     // After the title repeat is gone: its link may have given the source, whose host tells
     // the site's own links.
-    let ((), tail) = chrome::session(opts.keep_chrome, || {
-        chrome::clean_blocks(&mut blocks, &meta)
-    });
-    let mut chrome = removed;
-    chrome.extend(tail);
+    chrome::clean_blocks(&mut blocks, &meta, &mut cleaning);
+    let chrome = cleaning.into_removed();
     let mut doc = Document { meta, blocks };
     // Last, over everything the steps above made (a title taken from a heading, links made
     // local): no writer may see these characters.

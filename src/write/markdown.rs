@@ -14,7 +14,6 @@ use crate::model::{
     note_tag, walk_mut, Block, Document, Image, Inline, Link, Table, VisitMut, ORIGINAL_TAGS,
 };
 use serde_json::{Map, Value};
-use std::cell::{Cell, RefCell};
 
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
 pub struct MarkdownWriter;
@@ -128,40 +127,47 @@ fn front_matter(doc: &Document) -> String {
     format!("---\n{yaml}---\n")
 }
 
-thread_local! {
-    /// The footnotes met while rendering one post (or one call of [`blocks`]), in order: a
-    /// reference is written as `[^n]` where it stands and its definition after the post, so
-    /// the writer's functions need no extra parameter for something most posts never have.
-    static NOTES: RefCell<Vec<Vec<Block>>> = const { RefCell::new(Vec::new()) };
+/// The state of rendering one post (or one call of [`blocks`]): what the writer carries from
+/// one piece of the post to a later one. One is made per call, so nothing outlives it.
+#[derive(Default)]
+struct Render {
+    /// The footnotes met so far, in order: a reference is written as `[^n]` where it stands
+    /// and its definition after the post.
+    notes: Vec<Vec<Block>>,
     /// Whether the text being written is a link's text or an image's alt (see
     /// [`brackets_to_escape`]).
-    static IN_LINK: Cell<bool> = const { Cell::new(false) };
-    /// Whether the next text's first character must be a character reference (see [`wrapped`]).
-    static REFERENCE_NEXT: Cell<bool> = const { Cell::new(false) };
+    in_link: bool,
+    /// Whether the next text's first character must be a character reference (see
+    /// [`Render::wrapped`]).
+    reference_next: bool,
 }
 
 /// Renders blocks separated by blank lines, then the definitions of their footnotes
 /// (`[^1]: …`, continuation lines indented).
 pub fn blocks(bs: &[Block]) -> String {
-    let bs = prepare(bs);
-    let outer = NOTES.with(|n| std::mem::take(&mut *n.borrow_mut()));
-    let mut out = block_list(&bs);
-    let mut n = 0;
-    while let Some(note) = NOTES.with(|notes| notes.borrow().get(n).cloned()) {
-        n += 1;
-        let body = block_list(&note);
-        out.push_str(&format!("\n\n[^{n}]:"));
-        for (i, line) in body.split('\n').enumerate() {
-            match (i, line.is_empty()) {
-                (0, _) => out.push(' '),
-                (_, true) => out.push('\n'),
-                (_, false) => out.push_str("\n    "),
+    Render::default().blocks(bs)
+}
+
+impl Render {
+    fn blocks(&mut self, bs: &[Block]) -> String {
+        let bs = prepare(bs);
+        let mut out = self.block_list(&bs);
+        let mut n = 0;
+        while let Some(note) = self.notes.get(n).cloned() {
+            n += 1;
+            let body = self.block_list(&note);
+            out.push_str(&format!("\n\n[^{n}]:"));
+            for (i, line) in body.split('\n').enumerate() {
+                match (i, line.is_empty()) {
+                    (0, _) => out.push(' '),
+                    (_, true) => out.push('\n'),
+                    (_, false) => out.push_str("\n    "),
+                }
+                out.push_str(line);
             }
-            out.push_str(line);
         }
+        out
     }
-    NOTES.with(|n| *n.borrow_mut() = outer);
-    out
 }
 
 /// The blocks as a note holds them, which is what reading the note back gives: the few
@@ -431,158 +437,6 @@ fn breaks_to_spaces(xs: &mut Vec<Inline>) {
     *xs = normalize(std::mem::take(xs));
 }
 
-/// Renders blocks separated by blank lines.
-fn block_list(bs: &[Block]) -> String {
-    joined(bs, "\n\n")
-}
-
-/// Renders blocks separated by `sep` (a newline in the items of tight lists).
-fn joined(bs: &[Block], sep: &str) -> String {
-    let mut out = String::new();
-    // Two lists of one kind in a row would merge into one: the second is given the other
-    // bullet (`*`) or number delimiter (`1)`), which CommonMark reads as a new list.
-    let mut previous: Option<(bool, bool)> = None;
-    for (i, b) in bs.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        match b {
-            Block::List { ordered, .. } => {
-                let other = previous.is_some_and(|(o, other)| o == *ordered && !other);
-                previous = Some((*ordered, other));
-                out.push_str(&list(b, other));
-            }
-            _ => {
-                previous = None;
-                out.push_str(&block(b));
-            }
-        }
-    }
-    out
-}
-
-/// A list, with `-` and `1.` markers or, for a list right after another, `*` and `1)`. Tight
-/// lists (see [`crate::model::list_is_tight`]) have no blank lines between their items or
-/// inside them; loose ones have them everywhere.
-fn list(b: &Block, other_marker: bool) -> String {
-    let Block::List {
-        ordered,
-        start,
-        items,
-        tight,
-    } = b
-    else {
-        return block(b);
-    };
-    let sep = if *tight { "\n" } else { "\n\n" };
-    let mut out = String::new();
-    for (i, item) in items.iter().enumerate() {
-        let marker = match (*ordered, other_marker) {
-            (true, false) => format!("{}. ", start + i as u64),
-            (true, true) => format!("{}) ", start + i as u64),
-            (false, false) => "- ".to_string(),
-            (false, true) => "* ".to_string(),
-        };
-        let body = joined(item, sep);
-        let indent = " ".repeat(marker.len());
-        if i > 0 {
-            out.push_str(sep);
-        }
-        out.push_str(marker.trim_end());
-        for (j, line) in body.lines().enumerate() {
-            if j == 0 {
-                out.push(' ');
-                out.push_str(line);
-            } else if line.is_empty() {
-                out.push('\n');
-            } else {
-                out.push('\n');
-                out.push_str(&indent);
-                out.push_str(line);
-            }
-        }
-    }
-    out
-}
-
-fn block(b: &Block) -> String {
-    match b {
-        Block::Heading { level, id, content } => {
-            let mut out = format!(
-                "{} {}",
-                "#".repeat(*level as usize),
-                inlines(content, Ctx::Heading)
-            );
-            if let Some(id) = id {
-                out.push_str(&format!(" {{#{id}}}"));
-            }
-            out
-        }
-        // A formula standing alone is display math, `$$` on lines of their own.
-        Block::Paragraph(content) => match content.as_slice() {
-            [Inline::Math(m)] if m.display => format!("$$\n{}\n$$", m.tex),
-            _ => inlines(content, Ctx::Block),
-        },
-        Block::List { .. } => list(b, false),
-        Block::Quote(inner) => block_list(inner)
-            .lines()
-            .map(|l| {
-                if l.is_empty() {
-                    ">".to_string()
-                } else {
-                    format!("> {l}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Block::Code {
-            lang,
-            text,
-            first_line,
-        } => {
-            let fence_len = longest_run(text, '`').max(2) + 1;
-            let fence = "`".repeat(fence_len);
-            // Hugo's fence attributes, which Goldmark sites and postbook read back; note apps
-            // take the info string's first word as the language and ignore the rest.
-            let numbers = match first_line {
-                Some(1) => " {linenos=true}".to_string(),
-                Some(n) => format!(" {{linenos=true,linenostart={n}}}"),
-                None => String::new(),
-            };
-            let lang = lang
-                .as_deref()
-                .unwrap_or(if numbers.is_empty() { "" } else { "text" });
-            format!("{fence}{lang}{numbers}\n{text}\n{fence}")
-        }
-        Block::Figure(img) => image(img),
-        Block::Table(t) => table(t),
-        Block::Rule => "---".into(),
-    }
-}
-
-/// A GFM pipe table, from the plain grid [`prepare`] made of the model's table.
-fn table(t: &Table) -> String {
-    let width = t.header.as_ref().or(t.rows.first()).map_or(0, Vec::len);
-    let row = |cells: &[crate::model::Cell]| {
-        let cells: Vec<String> = cells
-            .iter()
-            .map(|c| match c.inlines() {
-                Some(content) => inlines(content, Ctx::Cell),
-                None => inlines(&super::grid::cell_line(&c.blocks), Ctx::Cell),
-            })
-            .collect();
-        format!("| {} |", cells.join(" | "))
-    };
-    let mut lines = Vec::with_capacity(t.rows.len() + 2);
-    lines.push(match &t.header {
-        Some(h) => row(h),
-        None => format!("|{}", "  |".repeat(width)),
-    });
-    lines.push(format!("|{}", " --- |".repeat(width)));
-    lines.extend(t.rows.iter().map(|r| row(r)));
-    lines.join("\n")
-}
-
 /// Where inline content sits, which decides what must be escaped.
 #[derive(Clone, Copy, PartialEq)]
 enum Ctx {
@@ -591,82 +445,379 @@ enum Ctx {
     Cell,
 }
 
-fn inlines(xs: &[Inline], ctx: Ctx) -> String {
-    let mut out = String::new();
-    for (i, x) in xs.iter().enumerate() {
-        inline(x, xs.get(i + 1), ctx, &mut out);
+impl Render {
+    /// Renders blocks separated by blank lines.
+    fn block_list(&mut self, bs: &[Block]) -> String {
+        self.joined(bs, "\n\n")
     }
-    if ctx != Ctx::Cell {
-        escape_line_starts(&out)
-    } else {
+
+    /// Renders blocks separated by `sep` (a newline in the items of tight lists).
+    fn joined(&mut self, bs: &[Block], sep: &str) -> String {
+        let mut out = String::new();
+        // Two lists of one kind in a row would merge into one: the second is given the other
+        // bullet (`*`) or number delimiter (`1)`), which CommonMark reads as a new list.
+        let mut previous: Option<(bool, bool)> = None;
+        for (i, b) in bs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            match b {
+                Block::List { ordered, .. } => {
+                    let other = previous.is_some_and(|(o, other)| o == *ordered && !other);
+                    previous = Some((*ordered, other));
+                    out.push_str(&self.list(b, other));
+                }
+                _ => {
+                    previous = None;
+                    out.push_str(&self.block(b));
+                }
+            }
+        }
         out
     }
-}
 
-fn inline(x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
-    match x {
-        Inline::Text(t) => escape_text(t, ctx, out),
-        // Bold italics as one run, `***x***`, which works between letters too.
-        Inline::Emph(c) => match c.as_slice() {
-            [Inline::Strong(inner)] => wrapped(inner, "***", next, ctx, out),
-            _ => wrapped(c, "*", next, ctx, out),
-        },
-        Inline::Strong(c) => wrapped(c, "**", next, ctx, out),
-        Inline::Strike(c) => wrapped(c, "~~", next, ctx, out),
-        // Already replaced by [`prepare`]; the same replacement, for callers that did not.
-        Inline::Sub(_) | Inline::Sup(_) => {
-            let xs = script(x);
-            for (i, y) in xs.iter().enumerate() {
-                inline(y, xs.get(i + 1).or(next), ctx, out);
-            }
-        }
-        Inline::Code(code) => {
-            let ticks = "`".repeat(longest_run(code, '`') + 1);
-            let code = if ctx == Ctx::Cell {
-                code.replace('|', "\\|")
-            } else {
-                code.clone()
+    /// A list, with `-` and `1.` markers or, for a list right after another, `*` and `1)`. Tight
+    /// lists (see [`crate::model::list_is_tight`]) have no blank lines between their items or
+    /// inside them; loose ones have them everywhere.
+    fn list(&mut self, b: &Block, other_marker: bool) -> String {
+        let Block::List {
+            ordered,
+            start,
+            items,
+            tight,
+        } = b
+        else {
+            return self.block(b);
+        };
+        let sep = if *tight { "\n" } else { "\n\n" };
+        let mut out = String::new();
+        for (i, item) in items.iter().enumerate() {
+            let marker = match (*ordered, other_marker) {
+                (true, false) => format!("{}. ", start + i as u64),
+                (true, true) => format!("{}) ", start + i as u64),
+                (false, false) => "- ".to_string(),
+                (false, true) => "* ".to_string(),
             };
-            // CommonMark strips one space from each side of a code span padded on both sides.
-            let pad = code.starts_with(['`', ' ']) || code.ends_with(['`', ' ']);
-            let sp = if pad { " " } else { "" };
-            out.push_str(&format!("{ticks}{sp}{code}{sp}{ticks}"));
-        }
-        Inline::Link(link) => {
-            let Link {
-                url,
-                title,
-                content,
-            } = link.as_ref();
-            out.push('[');
-            let outer = IN_LINK.replace(true);
-            for (i, c) in content.iter().enumerate() {
-                inline(c, content.get(i + 1), ctx, out);
+            let body = self.joined(item, sep);
+            let indent = " ".repeat(marker.len());
+            if i > 0 {
+                out.push_str(sep);
             }
-            IN_LINK.set(outer);
-            out.push_str("](");
-            out.push_str(&destination(url));
-            if let Some(t) = title {
-                out.push_str(&format!(
-                    " \"{}\"",
-                    t.replace('\\', "\\\\").replace('"', "\\\"")
-                ));
+            out.push_str(marker.trim_end());
+            for (j, line) in body.lines().enumerate() {
+                if j == 0 {
+                    out.push(' ');
+                    out.push_str(line);
+                } else if line.is_empty() {
+                    out.push('\n');
+                } else {
+                    out.push('\n');
+                    out.push_str(&indent);
+                    out.push_str(line);
+                }
             }
-            out.push(')');
         }
-        Inline::Image(img) => out.push_str(&image(img)),
-        // A table cell is one line (see [`prepare`]).
-        Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { " " }),
-        Inline::Math(m) => out.push_str(&math(&m.tex, m.display, next)),
-        Inline::Note(blocks) => {
-            let n = NOTES.with(|notes| {
-                let mut notes = notes.borrow_mut();
-                notes.push(blocks.clone());
-                notes.len()
-            });
-            out.push_str(&format!("[^{n}]"));
+        out
+    }
+
+    fn block(&mut self, b: &Block) -> String {
+        match b {
+            Block::Heading { level, id, content } => {
+                let mut out = format!(
+                    "{} {}",
+                    "#".repeat(*level as usize),
+                    self.inlines(content, Ctx::Heading)
+                );
+                if let Some(id) = id {
+                    out.push_str(&format!(" {{#{id}}}"));
+                }
+                out
+            }
+            // A formula standing alone is display math, `$$` on lines of their own.
+            Block::Paragraph(content) => match content.as_slice() {
+                [Inline::Math(m)] if m.display => format!("$$\n{}\n$$", m.tex),
+                _ => self.inlines(content, Ctx::Block),
+            },
+            Block::List { .. } => self.list(b, false),
+            Block::Quote(inner) => self
+                .block_list(inner)
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        ">".to_string()
+                    } else {
+                        format!("> {l}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Code {
+                lang,
+                text,
+                first_line,
+            } => {
+                let fence_len = longest_run(text, '`').max(2) + 1;
+                let fence = "`".repeat(fence_len);
+                // Hugo's fence attributes, which Goldmark sites and postbook read back; note apps
+                // take the info string's first word as the language and ignore the rest.
+                let numbers = match first_line {
+                    Some(1) => " {linenos=true}".to_string(),
+                    Some(n) => format!(" {{linenos=true,linenostart={n}}}"),
+                    None => String::new(),
+                };
+                let lang = lang
+                    .as_deref()
+                    .unwrap_or(if numbers.is_empty() { "" } else { "text" });
+                format!("{fence}{lang}{numbers}\n{text}\n{fence}")
+            }
+            Block::Figure(img) => self.image(img),
+            Block::Table(t) => self.table(t),
+            Block::Rule => "---".into(),
         }
-        Inline::Check(done) => out.push_str(if *done { "[x]" } else { "[ ]" }),
+    }
+
+    /// A GFM pipe table, from the plain grid [`prepare`] made of the model's table.
+    fn table(&mut self, t: &Table) -> String {
+        let width = t.header.as_ref().or(t.rows.first()).map_or(0, Vec::len);
+        let mut row = |cells: &[crate::model::Cell]| {
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|c| match c.inlines() {
+                    Some(content) => self.inlines(content, Ctx::Cell),
+                    None => self.inlines(&super::grid::cell_line(&c.blocks), Ctx::Cell),
+                })
+                .collect();
+            format!("| {} |", cells.join(" | "))
+        };
+        let mut lines = Vec::with_capacity(t.rows.len() + 2);
+        lines.push(match &t.header {
+            Some(h) => row(h),
+            None => format!("|{}", "  |".repeat(width)),
+        });
+        lines.push(format!("|{}", " --- |".repeat(width)));
+        lines.extend(t.rows.iter().map(|r| row(r)));
+        lines.join("\n")
+    }
+
+    fn inlines(&mut self, xs: &[Inline], ctx: Ctx) -> String {
+        let mut out = String::new();
+        for (i, x) in xs.iter().enumerate() {
+            self.inline(x, xs.get(i + 1), ctx, &mut out);
+        }
+        if ctx != Ctx::Cell {
+            escape_line_starts(&out)
+        } else {
+            out
+        }
+    }
+
+    fn inline(&mut self, x: &Inline, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
+        match x {
+            Inline::Text(t) => self.escape_text(t, ctx, out),
+            // Bold italics as one run, `***x***`, which works between letters too.
+            Inline::Emph(c) => match c.as_slice() {
+                [Inline::Strong(inner)] => self.wrapped(inner, "***", next, ctx, out),
+                _ => self.wrapped(c, "*", next, ctx, out),
+            },
+            Inline::Strong(c) => self.wrapped(c, "**", next, ctx, out),
+            Inline::Strike(c) => self.wrapped(c, "~~", next, ctx, out),
+            // Already replaced by [`prepare`]; the same replacement, for callers that did not.
+            Inline::Sub(_) | Inline::Sup(_) => {
+                let xs = script(x);
+                for (i, y) in xs.iter().enumerate() {
+                    self.inline(y, xs.get(i + 1).or(next), ctx, out);
+                }
+            }
+            Inline::Code(code) => {
+                let ticks = "`".repeat(longest_run(code, '`') + 1);
+                let code = if ctx == Ctx::Cell {
+                    code.replace('|', "\\|")
+                } else {
+                    code.clone()
+                };
+                // CommonMark strips one space from each side of a code span padded on both sides.
+                let pad = code.starts_with(['`', ' ']) || code.ends_with(['`', ' ']);
+                let sp = if pad { " " } else { "" };
+                out.push_str(&format!("{ticks}{sp}{code}{sp}{ticks}"));
+            }
+            Inline::Link(link) => {
+                let Link {
+                    url,
+                    title,
+                    content,
+                } = link.as_ref();
+                out.push('[');
+                let outer = std::mem::replace(&mut self.in_link, true);
+                for (i, c) in content.iter().enumerate() {
+                    self.inline(c, content.get(i + 1), ctx, out);
+                }
+                self.in_link = outer;
+                out.push_str("](");
+                out.push_str(&destination(url));
+                if let Some(t) = title {
+                    out.push_str(&format!(
+                        " \"{}\"",
+                        t.replace('\\', "\\\\").replace('"', "\\\"")
+                    ));
+                }
+                out.push(')');
+            }
+            Inline::Image(img) => out.push_str(&self.image(img)),
+            // A table cell is one line (see [`prepare`]).
+            Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { " " }),
+            Inline::Math(m) => out.push_str(&math(&m.tex, m.display, next)),
+            Inline::Note(blocks) => {
+                self.notes.push(blocks.clone());
+                let n = self.notes.len();
+                out.push_str(&format!("[^{n}]"));
+            }
+            Inline::Check(done) => out.push_str(if *done { "[x]" } else { "[ ]" }),
+        }
+    }
+
+    fn image(&mut self, img: &Image) -> String {
+        let mut alt = String::new();
+        let outer = std::mem::replace(&mut self.in_link, true);
+        self.escape_text(&img.alt, Ctx::Block, &mut alt);
+        self.in_link = outer;
+        let title = img
+            .title
+            .as_ref()
+            .map(|t| format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
+            .unwrap_or_default();
+        format!("![{alt}]({}{title})", destination(&img.src))
+    }
+
+    /// Emphasis-like wrappers, with delimiters CommonMark's flanking rules recognize. [`prepare`]
+    /// has moved punctuation out of the delimiters where that makes them flank
+    /// (`“**引用**”后`); what is left is handled here: `_` instead of `*` next to another `*`
+    /// (`_**a**_`), and a neighbouring character that keeps a delimiter from opening or closing
+    /// (a letter after `**“x”**`, a space inside) is written as a character reference (`&#21518;`),
+    /// which reads back as the same text. Never raw HTML, which note apps show as tags.
+    fn wrapped(
+        &mut self,
+        c: &[Inline],
+        delim: &str,
+        next: Option<&Inline>,
+        ctx: Ctx,
+        out: &mut String,
+    ) {
+        let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
+        // No character (line start or end) counts as whitespace.
+        let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+        let left_flanking = |before: Option<char>, first: Option<char>| {
+            !space(first)
+                && (!first.is_some_and(punct) || space(before) || before.is_some_and(punct))
+        };
+        let right_flanking = |last: Option<char>, after: Option<char>| {
+            !space(last) && (!last.is_some_and(punct) || space(after) || after.is_some_and(punct))
+        };
+        let first = first_char(c);
+        let last = last_char(c);
+        let after = next.and_then(|n| first_char(std::slice::from_ref(n)));
+        let before = out.chars().next_back();
+        // Delimiter runs must not touch another `*` (nested emphasis at the edge).
+        let star = [before, first, last, after].contains(&Some('*'));
+        let delim = match (delim, star) {
+            ("*", true) => "_".to_string(),
+            ("**", true) => "__".to_string(),
+            ("***", true) => "___".to_string(),
+            (d, _) => d.to_string(),
+        };
+        let under = delim.starts_with('_');
+        // A space at an inner edge: written as a reference, which is punctuation to the rules.
+        let (ref_first, ref_last) = (space(first), space(last));
+        let first = if ref_first { Some('&') } else { first };
+        let last = if ref_last { Some(';') } else { last };
+        // `_` opens only where it is not also right-flanking, unless after punctuation.
+        let opens = left_flanking(before, first)
+            && (!under || !right_flanking(before, first) || before.is_some_and(punct));
+        if !opens && before.is_some_and(|b| !punct(b) && !b.is_whitespace()) {
+            if let Some(b) = out.pop() {
+                out.push_str(&format!("&#{};", b as u32));
+            }
+        }
+        let closes = right_flanking(last, after)
+            && (!under || !left_flanking(last, after) || after.is_some_and(punct));
+        out.push_str(&delim);
+        self.reference_next = ref_first;
+        for (i, x) in c.iter().enumerate() {
+            self.inline(x, c.get(i + 1), ctx, out);
+        }
+        // (A single space is already a reference.)
+        let single = matches!(c, [Inline::Text(t)] if t.chars().nth(1).is_none());
+        if ref_last && !(ref_first && single) {
+            if let Some(l) = out.pop() {
+                out.push_str(&format!("&#{};", l as u32));
+            }
+        }
+        out.push_str(&delim);
+        // A letter after the closing delimiter is written as a reference by the next text.
+        self.reference_next = !closes;
+    }
+
+    /// Escapes the characters that would otherwise start Markdown syntax.
+    fn escape_text(&mut self, t: &str, ctx: Ctx, out: &mut String) {
+        // Copied in runs between the characters to escape, which are all ASCII.
+        let bytes = t.as_bytes();
+        // `\[…\]` around TeX-looking text would read as display math (see read::math): such a
+        // run writes `[` as a character reference instead.
+        let tex_like =
+            bytes.contains(&b'[') && bytes.iter().any(|b| matches!(b, b'^' | b'=' | b'{'));
+        let brackets = match memchr::memchr2(b'[', b']', bytes).is_some() {
+            true => brackets_to_escape(bytes, tex_like, self.in_link),
+            false => Vec::new(),
+        };
+        let mut start = 0;
+        if std::mem::replace(&mut self.reference_next, false) {
+            if let Some(c) = t.chars().next() {
+                out.push_str(&format!("&#{};", c as u32));
+                start = c.len_utf8();
+            }
+        }
+        let mut i = start;
+        // Straight to the next byte that may need escaping: most text has none (every CJK byte is
+        // above ASCII), and this runs on all text of every note.
+        while let Some(at) = next_may_escape(bytes, i) {
+            i = at + 1;
+            let b = bytes[at];
+            let prev = at.checked_sub(1).map(|p| bytes[p]);
+            let next = bytes.get(at + 1).copied();
+            // After a backslash, which is itself escaped, a bracket would still read as `\(` or
+            // `\[` math: it is written as a character reference instead.
+            // So is `{` in a heading, which would read as `{#id}` attributes there.
+            if prev == Some(b'\\') && matches!(b, b'(' | b')' | b'[' | b']')
+                || b == b'{' && ctx == Ctx::Heading
+                || b == b'[' && tex_like
+            {
+                out.push_str(&t[start..at]);
+                out.push_str(&format!("&#{};", b));
+                start = at + 1;
+                continue;
+            }
+            let escape = match b {
+                b'\\' | b'`' | b'*' | b'_' | b'<' | b'>' | b'~' | b'!' => true,
+                b'[' | b']' => brackets.contains(&at),
+                b'&' => starts_reference(&t[at + 1..]),
+                b'|' => ctx == Ctx::Cell,
+                b'#' => ctx == Ctx::Heading,
+                // A `$` that could close a formula (after a non-space, not before a digit) or
+                // be part of `$$`; `$5` alone opens nothing without a closing `$` (see read::math).
+                b'$' => {
+                    prev.is_none_or(|p| !p.is_ascii_whitespace())
+                        && !next.is_some_and(|n| n.is_ascii_digit())
+                        || next == Some(b'$')
+                        || prev == Some(b'$')
+                }
+                _ => false,
+            };
+            if escape {
+                out.push_str(&t[start..at]);
+                out.push('\\');
+                start = at;
+            }
+        }
+        out.push_str(&t[start..]);
     }
 }
 
@@ -688,19 +839,6 @@ fn math(tex: &str, display: bool, next: Option<&Inline>) -> String {
         true => format!("${tex}$"),
         false => format!("$${tex}$$"),
     }
-}
-
-fn image(img: &Image) -> String {
-    let mut alt = String::new();
-    let outer = IN_LINK.replace(true);
-    escape_text(&img.alt, Ctx::Block, &mut alt);
-    IN_LINK.set(outer);
-    let title = img
-        .title
-        .as_ref()
-        .map(|t| format!(" \"{}\"", t.replace('\\', "\\\\").replace('"', "\\\"")))
-        .unwrap_or_default();
-    format!("![{alt}]({}{title})", destination(&img.src))
 }
 
 /// A link destination; angle brackets when it has spaces or parentheses.
@@ -736,66 +874,6 @@ fn starts_reference(after: &str) -> bool {
     let body = after.strip_prefix('#').unwrap_or(after);
     let name = body.bytes().take_while(u8::is_ascii_alphanumeric).count();
     name > 0 && name <= 32 && body.as_bytes().get(name) == Some(&b';')
-}
-
-/// Emphasis-like wrappers, with delimiters CommonMark's flanking rules recognize. [`prepare`]
-/// has moved punctuation out of the delimiters where that makes them flank
-/// (`“**引用**”后`); what is left is handled here: `_` instead of `*` next to another `*`
-/// (`_**a**_`), and a neighbouring character that keeps a delimiter from opening or closing
-/// (a letter after `**“x”**`, a space inside) is written as a character reference (`&#21518;`),
-/// which reads back as the same text. Never raw HTML, which note apps show as tags.
-fn wrapped(c: &[Inline], delim: &str, next: Option<&Inline>, ctx: Ctx, out: &mut String) {
-    let punct = |c: char| !c.is_alphanumeric() && !c.is_whitespace();
-    // No character (line start or end) counts as whitespace.
-    let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
-    let left_flanking = |before: Option<char>, first: Option<char>| {
-        !space(first) && (!first.is_some_and(punct) || space(before) || before.is_some_and(punct))
-    };
-    let right_flanking = |last: Option<char>, after: Option<char>| {
-        !space(last) && (!last.is_some_and(punct) || space(after) || after.is_some_and(punct))
-    };
-    let first = first_char(c);
-    let last = last_char(c);
-    let after = next.and_then(|n| first_char(std::slice::from_ref(n)));
-    let before = out.chars().next_back();
-    // Delimiter runs must not touch another `*` (nested emphasis at the edge).
-    let star = [before, first, last, after].contains(&Some('*'));
-    let delim = match (delim, star) {
-        ("*", true) => "_".to_string(),
-        ("**", true) => "__".to_string(),
-        ("***", true) => "___".to_string(),
-        (d, _) => d.to_string(),
-    };
-    let under = delim.starts_with('_');
-    // A space at an inner edge: written as a reference, which is punctuation to the rules.
-    let (ref_first, ref_last) = (space(first), space(last));
-    let first = if ref_first { Some('&') } else { first };
-    let last = if ref_last { Some(';') } else { last };
-    // `_` opens only where it is not also right-flanking, unless after punctuation.
-    let opens = left_flanking(before, first)
-        && (!under || !right_flanking(before, first) || before.is_some_and(punct));
-    if !opens && before.is_some_and(|b| !punct(b) && !b.is_whitespace()) {
-        if let Some(b) = out.pop() {
-            out.push_str(&format!("&#{};", b as u32));
-        }
-    }
-    let closes = right_flanking(last, after)
-        && (!under || !left_flanking(last, after) || after.is_some_and(punct));
-    out.push_str(&delim);
-    REFERENCE_NEXT.set(ref_first);
-    for (i, x) in c.iter().enumerate() {
-        inline(x, c.get(i + 1), ctx, out);
-    }
-    // (A single space is already a reference.)
-    let single = matches!(c, [Inline::Text(t)] if t.chars().nth(1).is_none());
-    if ref_last && !(ref_first && single) {
-        if let Some(l) = out.pop() {
-            out.push_str(&format!("&#{};", l as u32));
-        }
-    }
-    out.push_str(&delim);
-    // A letter after the closing delimiter is written as a reference by the next text.
-    REFERENCE_NEXT.set(!closes);
 }
 
 /// Sub- and superscripts, which CommonMark lacks: in Unicode's sub- and superscript letters
@@ -885,69 +963,6 @@ fn last_char(xs: &[Inline]) -> Option<char> {
         Inline::LineBreak => Some('\n'),
         Inline::Math(_) => Some('$'),
     }
-}
-
-/// Escapes the characters that would otherwise start Markdown syntax.
-fn escape_text(t: &str, ctx: Ctx, out: &mut String) {
-    // Copied in runs between the characters to escape, which are all ASCII.
-    let bytes = t.as_bytes();
-    // `\[…\]` around TeX-looking text would read as display math (see read::math): such a
-    // run writes `[` as a character reference instead.
-    let tex_like = bytes.contains(&b'[') && bytes.iter().any(|b| matches!(b, b'^' | b'=' | b'{'));
-    let brackets = match memchr::memchr2(b'[', b']', bytes).is_some() {
-        true => brackets_to_escape(bytes, tex_like, IN_LINK.get()),
-        false => Vec::new(),
-    };
-    let mut start = 0;
-    if REFERENCE_NEXT.replace(false) {
-        if let Some(c) = t.chars().next() {
-            out.push_str(&format!("&#{};", c as u32));
-            start = c.len_utf8();
-        }
-    }
-    let mut i = start;
-    // Straight to the next byte that may need escaping: most text has none (every CJK byte is
-    // above ASCII), and this runs on all text of every note.
-    while let Some(at) = next_may_escape(bytes, i) {
-        i = at + 1;
-        let b = bytes[at];
-        let prev = at.checked_sub(1).map(|p| bytes[p]);
-        let next = bytes.get(at + 1).copied();
-        // After a backslash, which is itself escaped, a bracket would still read as `\(` or
-        // `\[` math: it is written as a character reference instead.
-        // So is `{` in a heading, which would read as `{#id}` attributes there.
-        if prev == Some(b'\\') && matches!(b, b'(' | b')' | b'[' | b']')
-            || b == b'{' && ctx == Ctx::Heading
-            || b == b'[' && tex_like
-        {
-            out.push_str(&t[start..at]);
-            out.push_str(&format!("&#{};", b));
-            start = at + 1;
-            continue;
-        }
-        let escape = match b {
-            b'\\' | b'`' | b'*' | b'_' | b'<' | b'>' | b'~' | b'!' => true,
-            b'[' | b']' => brackets.contains(&at),
-            b'&' => starts_reference(&t[at + 1..]),
-            b'|' => ctx == Ctx::Cell,
-            b'#' => ctx == Ctx::Heading,
-            // A `$` that could close a formula (after a non-space, not before a digit) or
-            // be part of `$$`; `$5` alone opens nothing without a closing `$` (see read::math).
-            b'$' => {
-                prev.is_none_or(|p| !p.is_ascii_whitespace())
-                    && !next.is_some_and(|n| n.is_ascii_digit())
-                    || next == Some(b'$')
-                    || prev == Some(b'$')
-            }
-            _ => false,
-        };
-        if escape {
-            out.push_str(&t[start..at]);
-            out.push('\\');
-            start = at;
-        }
-    }
-    out.push_str(&t[start..]);
 }
 
 /// The position of the first byte from `from` on that [`escape_text`] looks at. Runs of 16
