@@ -343,19 +343,10 @@ fn read_metadata(opf: &Document, book: &mut Book) {
         return;
     };
     let unique = opf.root_element().attribute("unique-identifier");
-    let text = |n: &Node| {
-        let t: String = n
-            .descendants()
-            .filter(|d| d.is_text())
-            .filter_map(|d| d.text())
-            .collect();
-        let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-        (!t.is_empty()).then_some(t)
-    };
     for n in metadata.children().filter(Node::is_element) {
         let (ns, name) = (n.tag_name().namespace(), n.tag_name().name());
         if ns == Some(DC) {
-            let Some(value) = text(&n) else { continue };
+            let Some(value) = node_text(&n) else { continue };
             match name {
                 "identifier"
                     if book.id.is_none() || (unique.is_some() && n.attribute("id") == unique) =>
@@ -372,8 +363,8 @@ fn read_metadata(opf: &Document, book: &mut Book) {
             }
         } else if name == "meta" {
             match (n.attribute("property"), n.attribute("name")) {
-                (Some("dcterms:modified"), _) => book.modified = text(&n),
-                (Some("belongs-to-collection"), _) => book.series = text(&n),
+                (Some("dcterms:modified"), _) => book.modified = node_text(&n),
+                (Some("belongs-to-collection"), _) => book.series = node_text(&n),
                 (_, Some("calibre:series")) if book.series.is_none() => {
                     book.series = n.attribute("content").map(str::to_string);
                 }
@@ -395,17 +386,20 @@ fn toc_titles(nav: &str) -> Vec<String> {
     });
     toc.into_iter()
         .flat_map(|toc| toc.descendants().filter(|n| n.has_tag_name("a")))
-        .filter_map(|a| {
-            let t: String = a
-                .descendants()
-                .filter(|d| d.is_text())
-                .filter_map(|d| d.text())
-                .collect();
-            let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
-            (!t.is_empty()).then_some(t)
-        })
+        .filter_map(|a| node_text(&a))
         .take(SUMMARY_TITLES)
         .collect()
+}
+
+/// The text of an element, its whitespace collapsed; `None` when it has none.
+fn node_text(n: &Node) -> Option<String> {
+    let t: String = n
+        .descendants()
+        .filter(|d| d.is_text())
+        .filter_map(|d| d.text())
+        .collect();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!t.is_empty()).then_some(t)
 }
 
 /// A zip entry name from an OPF href: relative to the OPF's folder, percent-decoded, `..`
