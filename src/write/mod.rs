@@ -70,3 +70,16 @@ impl<'a> Book<'a> {
         }
     }
 }
+
+/// What a note writer (Markdown, text) reports about its one post: how its tables were laid
+/// out (`format` names the writer in the warnings) and its pictures without alt text.
+pub(crate) fn note_stats(post: &crate::model::Document, format: &str) -> BookStats {
+    BookStats {
+        warnings: grid::warnings(post, format)
+            .into_iter()
+            .map(|w| (post.meta.path.clone(), w))
+            .collect(),
+        pictures_without_alt: post.pictures_without_alt(),
+        ..BookStats::default()
+    }
+}

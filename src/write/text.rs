@@ -37,15 +37,10 @@ impl Writer for TextWriter {
         _: &dyn AssetSource,
     ) -> anyhow::Result<(Vec<u8>, BookStats)> {
         let post = book.post()?;
-        let stats = BookStats {
-            warnings: super::grid::warnings(post, "text")
-                .into_iter()
-                .map(|w| (post.meta.path.clone(), w))
-                .collect(),
-            pictures_without_alt: post.pictures_without_alt(),
-            ..BookStats::default()
-        };
-        Ok((self.render(post).into_bytes(), stats))
+        Ok((
+            self.render(post).into_bytes(),
+            super::note_stats(post, "text"),
+        ))
     }
 }
 
