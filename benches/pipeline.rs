@@ -9,9 +9,10 @@ use postbook::model::Document;
 use postbook::read::read_post_bytes;
 use postbook::templates::Templates;
 use postbook::write::cover::{self, CoverText};
-use postbook::write::epub::{Book, Cover, EpubWriter};
+use postbook::write::epub::EpubWriter;
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
+use postbook::write::{Book, Cover};
 use std::path::{Path, PathBuf};
 
 /// Up to 300 posts (file name, bytes), in name order.

@@ -72,8 +72,9 @@ pub fn post(data: &[u8]) {
 /// ill-formed document; release builds (the seed replay of `cargo test --release`) repair
 /// it instead, so a repair, a refused book, or an entry that does not parse is a finding too.
 pub fn epub(data: &[u8]) {
-    use crate::write::epub::{Book, Cover, EpubWriter};
+    use crate::write::epub::EpubWriter;
     use crate::write::Writer as _;
+    use crate::write::{Book, Cover};
     struct NoPictures;
     impl AssetSource for NoPictures {
         fn lookup(&self, _: &Meta, _: &str) -> Lookup {

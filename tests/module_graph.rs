@@ -2,9 +2,10 @@
 //! never reach into the pipeline, and options (the bottom of the pipeline) imports no stage.
 //!
 //! A module depends on another when its code (tests excluded) names a path in it:
-//! `use crate::x`, `crate::x::f()`, `super::…`. Nodes are the top-level modules (`read/` is one
-//! node) and the stages of `convert/`, each its own node. Run with `--nocapture` to see the
-//! graph.
+//! `use crate::x`, `crate::x::f()`, `super::…`, and in a `mod.rs` its children's names
+//! (`html::read_html`). Two graphs are checked: one whose nodes are the top-level modules and the
+//! stages of `convert/` (for the layering), and one whose nodes are the files themselves (no
+//! cycle even inside `read/` or `write/`). Run with `--nocapture` to see them.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -14,8 +15,20 @@ type Graph = BTreeMap<String, BTreeSet<String>>;
 /// Top-level modules whose children are nodes of their own.
 const SPLIT: &[&str] = &["convert"];
 
+/// How fine the graph's nodes are.
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    /// Top-level modules, and the stages of `convert/`.
+    Layers,
+    /// Every file (`read::html`, `read`, `write::xhtml`).
+    Files,
+}
+
 /// The node a module path (`["read", "html"]`) belongs to, if it names a module of the crate.
-fn node(src: &Path, path: &[&str]) -> Option<String> {
+fn node(src: &Path, path: &[&str], level: Level) -> Option<String> {
+    if level == Level::Files {
+        return file_node(src, path);
+    }
     let first = *path.first()?;
     let is_module = src.join(format!("{first}.rs")).is_file() || src.join(first).is_dir();
     if !is_module || first == "lib" || first == "main" {
@@ -27,6 +40,41 @@ fn node(src: &Path, path: &[&str]) -> Option<String> {
         }
     }
     Some(first.to_string())
+}
+
+/// The file a module path (`["read", "html", "read_html"]`) is defined in: its longest prefix
+/// that is a module file (`read::html`) or folder (`read`).
+fn file_node(src: &Path, path: &[&str]) -> Option<String> {
+    let mut dir = src.to_path_buf();
+    let mut found = None;
+    for (i, part) in path.iter().enumerate() {
+        let is_file = dir.join(format!("{part}.rs")).is_file();
+        let is_dir = dir.join(part).join("mod.rs").is_file();
+        if !is_file && !is_dir || (i == 0 && (*part == "lib" || *part == "main")) {
+            break;
+        }
+        found = Some(path[..=i].join("::"));
+        if !is_dir {
+            break;
+        }
+        dir = dir.join(part);
+    }
+    found
+}
+
+/// The children a `mod.rs` (or `lib.rs`-like) file declares: `mod html;`, `pub(crate) mod x;`.
+fn child_modules(code: &str) -> Vec<String> {
+    code.lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let rest = l.strip_suffix(';')?;
+            let name = rest.rsplit_once("mod ")?.1;
+            let before = rest[..rest.len() - name.len() - 4].trim();
+            let visibility = before.is_empty() || before.starts_with("pub");
+            (visibility && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .then(|| name.to_string())
+        })
+        .collect()
 }
 
 /// The module path of a source file: `src/read/mod.rs` → `["read"]`.
@@ -89,14 +137,14 @@ fn paths_after(code: &str, prefix: &str) -> Vec<Vec<String>> {
     out
 }
 
-fn graph() -> Graph {
+fn graph(level: Level) -> Graph {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut graph = Graph::new();
     let files = walk(&src);
     for file in files {
         let module = module_of(&src, &file);
         let parts: Vec<&str> = module.iter().map(String::as_str).collect();
-        let Some(me) = node(&src, &parts) else {
+        let Some(me) = node(&src, &parts, level) else {
             continue;
         };
         let code = code(&std::fs::read_to_string(&file).unwrap());
@@ -106,10 +154,19 @@ fn graph() -> Graph {
         for path in paths_after(&code, "super::") {
             targets.push(parent.iter().cloned().chain(path).collect());
         }
+        // A `mod.rs` names its children without a prefix: `html::read_html(…)`.
+        if file.ends_with("mod.rs") {
+            for child in child_modules(&code) {
+                for path in paths_after(&code, &format!("{child}::")) {
+                    let full = module.iter().cloned().chain([child.clone()]).chain(path);
+                    targets.push(full.collect());
+                }
+            }
+        }
         let deps = graph.entry(me.clone()).or_default();
         for target in targets {
             let target: Vec<&str> = target.iter().map(String::as_str).collect();
-            if let Some(to) = node(&src, &target).filter(|to| *to != me) {
+            if let Some(to) = node(&src, &target, level).filter(|to| *to != me) {
                 deps.insert(to);
             }
         }
@@ -201,7 +258,7 @@ fn show(graph: &Graph) -> String {
 
 #[test]
 fn modules_form_no_cycles() {
-    let graph = graph();
+    let graph = graph(Level::Layers);
     println!("{}", show(&graph));
     assert!(graph.contains_key("convert::plan"), "{}", show(&graph));
     let cycles = cycles(&graph);
@@ -209,8 +266,27 @@ fn modules_form_no_cycles() {
 }
 
 #[test]
+fn files_form_no_cycles() {
+    let graph = graph(Level::Files);
+    println!("{}", show(&graph));
+    // The graph really is per file: the reader's files are nodes, and `read` (its mod.rs)
+    // reaches them through its children's names.
+    for file in [
+        "read::html",
+        "read::chrome",
+        "write::xhtml",
+        "convert::plan",
+    ] {
+        assert!(graph.contains_key(file), "{file} missing\n{}", show(&graph));
+    }
+    assert!(graph["read"].contains("read::markdown"), "{}", show(&graph));
+    let cycles = cycles(&graph);
+    assert!(cycles.is_empty(), "cycles: {cycles:?}\n{}", show(&graph));
+}
+
+#[test]
 fn layers_import_only_downwards() {
-    let graph = graph();
+    let graph = graph(Level::Layers);
     let reaches = |from: &str, to: &str| {
         let mut seen = BTreeSet::new();
         let mut todo = vec![from.to_string()];

@@ -6,6 +6,8 @@
 //! remote URL), downloads what is needed ([`fetch`]), and prepares each distinct picture once
 //! for e-readers ([`process`]), all in parallel.
 
+mod asset;
+pub use asset::Asset;
 pub mod fetch;
 pub mod hosts;
 pub mod process;
@@ -44,35 +46,6 @@ pub struct ImageOptions {
     pub fetch: FetchOptions,
     /// Downloads at once (`--image-jobs`).
     pub jobs: usize,
-}
-
-/// Picture bytes ready to embed, with their detected type.
-#[derive(Debug, Clone)]
-pub struct Asset {
-    pub bytes: Vec<u8>,
-    /// A media type every EPUB 3 reader must support (`image/jpeg`, `png`, `gif`, `svg+xml`).
-    pub media_type: &'static str,
-    pub extension: &'static str,
-    /// Width and height in pixels, when known (not for SVG).
-    pub dimensions: Option<(u32, u32)>,
-}
-
-impl Asset {
-    pub fn new(bytes: Vec<u8>, media_type: &'static str, extension: &'static str) -> Asset {
-        Asset {
-            bytes,
-            media_type,
-            extension,
-            dimensions: None,
-        }
-    }
-
-    /// A file name from the content (`3f2a….jpg`): identical pictures get one file.
-    pub fn file_name(&self) -> String {
-        let mut name = crate::output::sha256_hex(&self.bytes);
-        name.truncate(16);
-        format!("{name}.{}", self.extension)
-    }
 }
 
 /// What happened when an image reference was looked up.

@@ -4,8 +4,8 @@
 //! CMYK JPEGs come out with inverted or wrong colours on several. Those are re-encoded. Pictures
 //! that already fit are passed through byte for byte: re-encoding a JPEG only loses quality.
 
+use super::asset::Asset;
 use super::svg::SvgError;
-use super::Asset;
 use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageFormat, ImageReader};
 use std::fmt;
 use std::io::Cursor;

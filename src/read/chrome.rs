@@ -34,7 +34,7 @@
 //! Guards: a block is never chrome when it holds a `figcaption`, more than [`MAX_PROSE`]
 //! characters of text outside links, or most of the post's text with some prose.
 
-use super::html::{attr, attrs, is_hidden};
+use super::dom::{attr, attrs, is_hidden};
 use crate::model::{for_each_plain_text, plain_text, Block, Inline, Meta};
 use ego_tree::{NodeId, NodeRef};
 use scraper::Node;

@@ -2,7 +2,7 @@
 //! play them in a book, but dropping them loses what the author showed. Each becomes a link to
 //! the original — a YouTube or Vimeo watch page, the tweet — with its title when it has one.
 
-use super::html::attr;
+use super::dom::attr;
 use crate::model::{Inline, Link};
 use ego_tree::NodeRef;
 use scraper::Node;

@@ -6,7 +6,7 @@
 //! charset>`), then a statistical guess (chardetng, Firefox's detector). Decoding never fails:
 //! invalid sequences become U+FFFD with a warning.
 
-use super::PostError;
+use super::error::PostError;
 use crate::warning::{Warning, WarningKind};
 use encoding_rs::{Encoding, UTF_8};
 

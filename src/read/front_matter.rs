@@ -3,7 +3,7 @@
 //! YAML (`---`) and TOML (`+++`, Hugo) are both parsed into one neutral key/value list first, so
 //! the key mapping (aliases, Jekyll's space-separated `categories`, date formats) exists once.
 
-use super::PostError;
+use super::error::PostError;
 pub use crate::input::jekyll_name;
 use crate::model::{note_tag, Meta, PostDate};
 use crate::warning::{Warning, WarningKind};

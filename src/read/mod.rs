@@ -6,7 +6,10 @@
 
 pub mod chrome;
 pub mod dialect;
+pub mod dom;
 pub mod embed;
+mod error;
+pub use error::PostError;
 pub mod encoding;
 pub mod front_matter;
 pub mod html;
@@ -26,61 +29,6 @@ pub mod xml_chars;
 pub use crate::input::BodyFormat;
 use crate::model::{plain_text, Block, Document, Inline, Meta, PostDate, PostPath};
 use crate::warning::{Warning, WarningKind};
-use std::fmt;
-use std::path::Path;
-
-/// Why a post could not be read, with the position in the file when there is one.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PostError {
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-    /// The text of the offending line, for diagnostics that show it with a caret.
-    pub source_line: Option<String>,
-}
-
-impl PostError {
-    pub fn at(line: usize, column: usize, message: String) -> Self {
-        PostError {
-            line: Some(line),
-            column: Some(column),
-            message,
-            source_line: None,
-        }
-    }
-
-    pub fn whole_file(message: impl Into<String>) -> Self {
-        PostError {
-            line: None,
-            column: None,
-            message: message.into(),
-            source_line: None,
-        }
-    }
-
-    /// Attaches the offending line of `text` (the whole decoded file).
-    fn with_source(mut self, text: &str) -> Self {
-        if let Some(n) = self.line.filter(|&n| n > 0) {
-            self.source_line = text.lines().nth(n - 1).map(str::to_owned);
-        }
-        self
-    }
-
-    /// `path:line:column: message`, the form editors and terminals link to.
-    pub fn display_for(&self, path: &Path) -> String {
-        match (self.line, self.column) {
-            (Some(l), Some(c)) => format!("{}:{l}:{c}: {}", path.display(), self.message),
-            (Some(l), None) => format!("{}:{l}: {}", path.display(), self.message),
-            _ => format!("{}: {}", path.display(), self.message),
-        }
-    }
-}
-
-impl fmt::Display for PostError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
 
 /// A post that was read, with what the reader had to say about it.
 #[derive(Debug)]
@@ -307,7 +255,7 @@ fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     const SEED: &str = include_str!("../../samples/2023-05-24-习近平会见俄罗斯总理米舒斯京.md");
 

@@ -90,7 +90,7 @@ pub fn check_links(blocks: &mut Vec<Block>, warnings: &mut Vec<Warning>) {
             if unwrapped {
                 // The text that was a link now runs into its neighbours: merged, as the
                 // reader would have made it (and as the Markdown round trip reads it back).
-                *inlines = crate::read::inline::normalize(std::mem::take(inlines));
+                *inlines = crate::inline::normalize(std::mem::take(inlines));
             }
         }
     }

@@ -7,13 +7,14 @@
 //! OPF and navigation documents.
 
 use super::accessibility;
+use super::book::{Book, BookStats, Cover};
 use super::cover::{self, CoverText};
 use super::gate::{self, Strictness};
 use super::package::{Landmark, Metadata, NavPoint, Navigation, Package};
 use super::xhtml::{self, Anchors, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::locale::{Label, Locale, Precision};
-use crate::model::{Document, PostDate, PostPath};
+use crate::model::{Document, PostDate};
 use crate::templates::Templates;
 use crate::warning::{Warning, WarningKind};
 use anyhow::Result;
@@ -22,59 +23,6 @@ use chrono::{DateTime, Utc};
 use minijinja::context;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
-
-/// A book to write: its metadata and its posts in reading order.
-pub struct Book<'a> {
-    /// Stable identity of the group (e.g. `month:2023-05`); the book UUID derives from it, so a
-    /// rebuilt book replaces the old one in reading apps instead of appearing twice.
-    pub key: String,
-    pub title: String,
-    /// The book's authors (`dc:creator`): `--author`, else the most prolific posts' authors.
-    /// Every other author of a post is credited as a contributor ([`Credits`]).
-    pub authors: Vec<String>,
-    /// BCP 47 language tag.
-    pub lang: String,
-    pub posts: Vec<&'a Document>,
-    /// The cover readers show in their library.
-    pub cover: Cover,
-    /// The series this book belongs to and its position (monthly books of one archive).
-    pub series: Option<(String, usize)>,
-}
-
-impl Book<'_> {
-    /// The style of the book's dates and words: its language's.
-    pub fn locale(&self) -> Locale {
-        Locale::of(&self.lang)
-    }
-}
-
-/// Where a book's cover comes from.
-#[derive(Debug, Clone)]
-pub enum Cover {
-    /// A picture: `--cover FILE`, or the one `--auto-cover` found in the book.
-    Picture(Arc<Asset>),
-    /// A cover drawn from the book's metadata ([`cover`]): title, dates, authors, post count.
-    Generated,
-    /// No cover (`--no-cover`).
-    None,
-}
-
-/// What happened while building a book, for the report.
-#[derive(Debug, Default)]
-pub struct BookStats {
-    pub images_embedded: usize,
-    pub images_linked: usize,
-    /// Pictures that could not be embedded (each also has a warning).
-    pub images_failed: usize,
-    /// Pictures of the output's posts without alt text ([`Document::pictures_without_alt`]).
-    pub pictures_without_alt: usize,
-    /// Warnings with the post they concern.
-    pub warnings: Vec<(PostPath, Warning)>,
-    /// Some picture could not be embedded: the output is made again on the next run, which
-    /// retries the download, instead of being taken as up to date.
-    pub incomplete: bool,
-}
 
 /// Writes EPUB books.
 pub struct EpubWriter<'t> {

@@ -6,6 +6,7 @@
 //! gets a book of that post; EPUB ([`Unit::Book`]) a group of posts.
 
 pub mod accessibility;
+mod book;
 pub mod cover;
 pub mod epub;
 pub mod gate;
@@ -17,11 +18,10 @@ pub mod package;
 pub mod text;
 pub mod xhtml;
 
-// The output every writer renders; defined beside EPUB, which uses all of it.
-pub use epub::{Book, BookStats, Cover};
+// The output every writer renders.
+pub use book::{Book, BookStats, Cover};
 
 use crate::images::AssetSource;
-use crate::model::Document;
 
 /// What one output file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,29 +46,6 @@ pub trait Writer: Sync {
         book: &Book,
         assets: &dyn AssetSource,
     ) -> anyhow::Result<(Vec<u8>, BookStats)>;
-}
-
-impl<'a> Book<'a> {
-    /// The output of a format that writes one file per post: just the post.
-    pub fn of_post(post: &'a Document) -> Book<'a> {
-        Book {
-            key: String::new(),
-            title: post.display_title(),
-            authors: post.meta.authors.clone(),
-            lang: post.meta.lang.clone().unwrap_or_default(),
-            posts: vec![post],
-            cover: Cover::None,
-            series: None,
-        }
-    }
-
-    /// The one post of a note (see [`Book::of_post`]).
-    pub fn post(&self) -> anyhow::Result<&'a Document> {
-        match self.posts.as_slice() {
-            [post] => Ok(post),
-            posts => anyhow::bail!("a note holds one post, not {}", posts.len()),
-        }
-    }
 }
 
 /// What a note writer (Markdown, text) reports about its one post: how its tables were laid

@@ -1,0 +1,83 @@
+//! What every writer renders: a [`Book`] (a group of posts, or one post for the note writers),
+//! and the [`BookStats`] it reports back.
+
+use crate::images::Asset;
+use crate::locale::Locale;
+use crate::model::{Document, PostPath};
+use crate::warning::Warning;
+use std::sync::Arc;
+
+/// A book to write: its metadata and its posts in reading order.
+pub struct Book<'a> {
+    /// Stable identity of the group (e.g. `month:2023-05`); the book UUID derives from it, so a
+    /// rebuilt book replaces the old one in reading apps instead of appearing twice.
+    pub key: String,
+    pub title: String,
+    /// The book's authors (`dc:creator`): `--author`, else the most prolific posts' authors.
+    /// Every other author of a post is credited as a contributor (the EPUB writer's `Credits`).
+    pub authors: Vec<String>,
+    /// BCP 47 language tag.
+    pub lang: String,
+    pub posts: Vec<&'a Document>,
+    /// The cover readers show in their library.
+    pub cover: Cover,
+    /// The series this book belongs to and its position (monthly books of one archive).
+    pub series: Option<(String, usize)>,
+}
+
+impl Book<'_> {
+    /// The style of the book's dates and words: its language's.
+    pub fn locale(&self) -> Locale {
+        Locale::of(&self.lang)
+    }
+}
+
+/// Where a book's cover comes from.
+#[derive(Debug, Clone)]
+pub enum Cover {
+    /// A picture: `--cover FILE`, or the one `--auto-cover` found in the book.
+    Picture(Arc<Asset>),
+    /// A cover drawn from the book's metadata (`write::cover`): title, dates, authors, post count.
+    Generated,
+    /// No cover (`--no-cover`).
+    None,
+}
+
+/// What happened while building a book, for the report.
+#[derive(Debug, Default)]
+pub struct BookStats {
+    pub images_embedded: usize,
+    pub images_linked: usize,
+    /// Pictures that could not be embedded (each also has a warning).
+    pub images_failed: usize,
+    /// Pictures of the output's posts without alt text ([`Document::pictures_without_alt`]).
+    pub pictures_without_alt: usize,
+    /// Warnings with the post they concern.
+    pub warnings: Vec<(PostPath, Warning)>,
+    /// Some picture could not be embedded: the output is made again on the next run, which
+    /// retries the download, instead of being taken as up to date.
+    pub incomplete: bool,
+}
+
+impl<'a> Book<'a> {
+    /// The output of a format that writes one file per post: just the post.
+    pub fn of_post(post: &'a Document) -> Book<'a> {
+        Book {
+            key: String::new(),
+            title: post.display_title(),
+            authors: post.meta.authors.clone(),
+            lang: post.meta.lang.clone().unwrap_or_default(),
+            posts: vec![post],
+            cover: Cover::None,
+            series: None,
+        }
+    }
+
+    /// The one post of a note (see [`Book::of_post`]).
+    pub fn post(&self) -> anyhow::Result<&'a Document> {
+        match self.posts.as_slice() {
+            [post] => Ok(post),
+            posts => anyhow::bail!("a note holds one post, not {}", posts.len()),
+        }
+    }
+}
