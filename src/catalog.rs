@@ -669,9 +669,9 @@ fn entry(x: &mut Xml, book: &Book, id: &str, cover: Option<&CoverFiles>) {
     for s in &book.subjects {
         x.indent(2);
         x.raw("<category term=\"");
-        x.text(s, true);
+        x.text(s);
         x.raw("\" label=\"");
-        x.text(s, true);
+        x.text(s);
         x.raw("\"/>\n");
     }
     let mut summary: Vec<&str> = book.description.iter().map(String::as_str).collect();
@@ -679,7 +679,7 @@ fn entry(x: &mut Xml, book: &Book, id: &str, cover: Option<&CoverFiles>) {
     if !summary.is_empty() {
         x.indent(2);
         x.raw("<summary type=\"text\">");
-        x.text(&summary.join("\n"), false);
+        x.text(&summary.join("\n"));
         x.raw("</summary>\n");
     }
     if let Some(c) = cover {
@@ -705,26 +705,21 @@ impl Xml {
         self.0.push_str(&"  ".repeat(depth));
     }
 
-    fn text(&mut self, s: &str, attribute: bool) {
-        // Text from an OPF is already XML; a stray forbidden character would make it ill-formed.
-        let clean: String = s
-            .chars()
-            .filter(|&c| !crate::xml::is_forbidden(c))
-            .collect();
-        crate::xml::escape_into(&clean, attribute, &mut self.0);
+    fn text(&mut self, s: &str) {
+        crate::xml::escape_into(s, &mut self.0);
     }
 
     fn element(&mut self, depth: usize, name: &str, value: &str) {
         self.indent(depth);
         self.0.push_str(&format!("<{name}>"));
-        self.text(value, false);
+        self.text(value);
         self.0.push_str(&format!("</{name}>\n"));
     }
 
     fn person(&mut self, depth: usize, name: &str) {
         self.indent(depth);
         self.raw("<author><name>");
-        self.text(name, false);
+        self.text(name);
         self.raw("</name></author>\n");
     }
 
@@ -732,9 +727,9 @@ impl Xml {
     fn link(&mut self, depth: usize, rel: &str, rel_path: &str, kind: &str, length: Option<u64>) {
         self.indent(depth);
         self.raw(&format!("<link rel=\"{rel}\" href=\""));
-        self.text(&href(rel_path), true);
+        self.text(&href(rel_path));
         self.raw("\" type=\"");
-        self.text(kind, true);
+        self.text(kind);
         self.raw("\"");
         if let Some(n) = length {
             self.raw(&format!(" length=\"{n}\""));

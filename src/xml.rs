@@ -1,18 +1,32 @@
-//! Escaping text for markup that postbook writes back out itself: the nesting guard's
-//! re-serialized HTML and sanitized SVG (the EPUB writer's XHTML has its own escaper in
-//! `write::xhtml`, which also drops the characters XML 1.0 forbids); and names valid as ids.
+//! Escaping for every piece of markup postbook writes (EPUB documents, MathML, the package
+//! files, the OPDS catalog, sanitized SVG, the nesting guard's re-serialized HTML, the HTML the
+//! Liquid and shortcode passes hand to the reader); and names valid as ids.
 
-/// Appends `s` with `&`, `<`, `>` escaped, and `"` too in an attribute value.
-pub fn escape_into(s: &str, attribute: bool, out: &mut String) {
+/// Appends `s` escaped for XML and HTML, in text and in (double-quoted) attribute values alike:
+/// `&`, `<`, `>` and `"` become references, and the characters XML 1.0 cannot carry
+/// ([`is_forbidden`]) are left out, so no escaped string can make a document ill-formed.
+///
+/// Leaving them out loses nothing a reader of the book would see: a post's own text has been
+/// through `read::xml_chars` already, which removes them and counts them in a warning; this is
+/// the guard for every other string (config values, template variables, tag parameters).
+pub fn escape_into(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
+            '"' => out.push_str("&quot;"),
+            c if is_forbidden(c) => {}
             c => out.push(c),
         }
     }
+}
+
+/// `s` escaped (see [`escape_into`]).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    escape_into(s, &mut out);
+    out
 }
 
 /// Whether XML 1.0 cannot carry `c` at all, even as a character reference: the C0 controls

@@ -169,7 +169,7 @@ impl Writer<'_> {
             out.push(' ');
             out.push_str(&qualified);
             out.push_str("=\"");
-            crate::xml::escape_into(&value, true, out);
+            crate::xml::escape_into(&value, out);
             out.push('"');
         }
         let children: Vec<_> = node
@@ -190,7 +190,7 @@ impl Writer<'_> {
                 } else {
                     t.to_string()
                 };
-                crate::xml::escape_into(&t, false, out);
+                crate::xml::escape_into(&t, out);
             }
         }
         out.push_str("</");

@@ -6,9 +6,7 @@
 //! and code spans are left alone (there, `{{ x }}` is an example), except that `{% raw %}`
 //! markers are removed from them as Jekyll does.
 
-use super::prose::{
-    escape_html, fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown,
-};
+use super::prose::{fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown};
 use crate::site::Page;
 use crate::warning::{Warning, WarningKind};
 use std::collections::HashMap;
@@ -313,7 +311,7 @@ impl Pass<'_> {
                 "downcase" => value.to_lowercase(),
                 "upcase" => value.to_uppercase(),
                 "strip" => value.trim().to_string(),
-                "escape" | "xml_escape" => escape_html(&value),
+                "escape" | "xml_escape" => crate::xml::escape(&value),
                 "default"
                 | "markdownify"
                 | "smartify"

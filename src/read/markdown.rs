@@ -61,7 +61,7 @@ fn numbered_fences(event: Event<'_>) -> Event<'_> {
     let class = if lang.is_empty() {
         String::new()
     } else {
-        format!(" class=\"language-{}\"", super::prose::escape_html(lang))
+        format!(" class=\"language-{}\"", crate::xml::escape(lang))
     };
     Event::Html(format!("<pre data-linenos=\"{first}\"><code{class}>").into())
 }

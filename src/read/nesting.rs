@@ -88,7 +88,7 @@ impl TokenSink for Capper {
                                 out.push(' ');
                                 out.push_str(&attr.name.local);
                                 out.push_str("=\"");
-                                crate::xml::escape_into(&attr.value, true, out);
+                                crate::xml::escape_into(&attr.value, out);
                                 out.push('"');
                             }
                             out.push_str(if tag.self_closing { "/>" } else { ">" });
@@ -114,7 +114,7 @@ impl TokenSink for Capper {
             }
             Token::CharacterTokens(text) => {
                 if let Some(out) = out.as_deref_mut() {
-                    crate::xml::escape_into(&text, false, out);
+                    crate::xml::escape_into(&text, out);
                 }
             }
             Token::DoctypeToken(_)
@@ -152,7 +152,7 @@ mod tests {
         let capped = cap(&deep).expect("capped");
         assert_eq!(capped.matches("<div").count(), LIMIT);
         assert_eq!(capped.matches("</div>").count(), LIMIT);
-        assert!(capped.contains("deep &amp; \"text\""));
+        assert!(capped.contains("deep &amp; &quot;text&quot;"));
         assert!(capped.ends_with("<p>end</p>"));
     }
 }

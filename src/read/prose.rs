@@ -90,25 +90,17 @@ pub fn line_numbers(options: &str) -> Option<u32> {
     numbered.then_some(start)
 }
 
-/// Escapes text for an HTML attribute or element.
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// A figure the HTML reader turns into a model figure: `<figure><img><figcaption>`, on lines
 /// of its own. The caption, when there is one, is the figure's text (see `Block::Figure`).
 pub fn figure_html(src: &str, alt: &str, caption: &str) -> String {
     let caption = match caption.trim() {
         "" => String::new(),
-        c => format!("<figcaption>{}</figcaption>", escape_html(c)),
+        c => format!("<figcaption>{}</figcaption>", crate::xml::escape(c)),
     };
     format!(
         "\n\n<figure><img src=\"{}\" alt=\"{}\">{caption}</figure>\n\n",
-        escape_html(src.trim()),
-        escape_html(alt.trim())
+        crate::xml::escape(src.trim()),
+        crate::xml::escape(alt.trim())
     )
 }
 

@@ -7,9 +7,7 @@
 //! quote keeping their content. Any other shortcode keeps its inner content and is named in a
 //! warning. Code blocks and code spans are left alone.
 
-use super::prose::{
-    escape_html, fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown,
-};
+use super::prose::{fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown};
 use crate::site::Page;
 use crate::warning::{Warning, WarningKind};
 
@@ -291,7 +289,7 @@ impl Pass<'_> {
                     .page
                     .variable(&key)
                     .or_else(|| self.page.site.variable(&format!("params.{key}")));
-                escape_html(&value.unwrap_or_default())
+                crate::xml::escape(&value.unwrap_or_default())
             }
             _ => return embed(name, tag),
         })
@@ -398,8 +396,8 @@ fn link_paragraph(what: &str, title: Option<String>, url: &str) -> String {
     };
     format!(
         "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
-        escape_html(url),
-        escape_html(&text)
+        crate::xml::escape(url),
+        crate::xml::escape(&text)
     )
 }
 

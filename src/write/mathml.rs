@@ -13,6 +13,7 @@
 //! with MathML 3 attributes (`columnalign`, `rowlines`, `mathcolor`) where it used CSS classes
 //! that only its own stylesheet knows.
 
+use crate::xml::escape_into;
 use pulldown_latex::event::{
     ArrayColumn, ColorTarget, ColumnAlignment, Content, DelimiterType, Dimension, DimensionUnit,
     EnvironmentFlow, Event, Font, Grouping, Line, ScriptPosition, ScriptType, StateChange, Style,
@@ -140,22 +141,6 @@ impl Node {
         out.push_str("</");
         out.push_str(self.tag);
         out.push('>');
-    }
-}
-
-/// Appends `s` escaped for XML text and attribute values, without the characters XML 1.0
-/// forbids (control characters cannot come from TeX that means anything).
-fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
     }
 }
 

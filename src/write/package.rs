@@ -12,7 +12,6 @@
 //! well-formed, nor a link to a fragment that no document of the book has.
 
 use super::gate::{self, Checked, Strictness};
-use super::xhtml;
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use minijinja::{context, AutoEscape, Environment, Value};
@@ -478,7 +477,7 @@ fn env() -> &'static Environment<'static> {
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.set_formatter(|out, state, value| match value.as_str() {
-            Some(s) if !value.is_safe() => Ok(out.write_str(&xhtml::escape(s))?),
+            Some(s) if !value.is_safe() => Ok(out.write_str(&crate::xml::escape(s))?),
             _ => minijinja::escape_formatter(out, state, value),
         });
         for (name, source) in [

@@ -7,6 +7,7 @@
 
 use crate::model::{slug, Block, Image, Inline, Link, Node, Table};
 use crate::warning::{Warning, WarningKind};
+use crate::xml::escape_into;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
@@ -266,31 +267,6 @@ fn start_block(ctx: &Context) {
     if let Some(kobo) = ctx.kobo {
         kobo.next_block();
     }
-}
-
-/// Appends `s` escaped for XML text and attribute values.
-pub fn escape_into(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\u{0}'..='\u{8}'
-            | '\u{B}'
-            | '\u{C}'
-            | '\u{E}'..='\u{1F}'
-            | '\u{FFFE}'
-            | '\u{FFFF}' => {}
-            _ => out.push(c),
-        }
-    }
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    escape_into(s, &mut out);
-    out
 }
 
 /// A link target valid in an EPUB: an absolute http(s)/mailto URL, resolved against `base` when
