@@ -1,0 +1,187 @@
+//! What chrome removal takes out of a post and how it is counted: the kinds of chrome, the
+//! [`Cleaning`] a read carries (`--keep-chrome` or not, and what was removed), the per-kind
+//! [`Counts`] of the report.
+
+/// What a removed block was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Form labels, inputs and buttons.
+    Form,
+    /// Newsletter and subscription boxes or lines.
+    Newsletter,
+    /// Share bars and social buttons.
+    Share,
+    /// "Read more" / related-article lists.
+    Related,
+    /// Ads, promos, banners.
+    Promo,
+    /// Toolbars, breadcrumbs, pagination, site navigation.
+    Navigation,
+    /// "Click to enlarge", "continue reading" and other buttons.
+    Prompt,
+    /// Labels of interactive graphics.
+    Widget,
+    /// The site's or the mirror's footer.
+    Footer,
+    /// Short blocks repeated word for word across many posts of one source.
+    Boilerplate,
+}
+
+impl Kind {
+    /// Every kind, in declaration order (the index of each in [`Counts`]).
+    pub const ALL: [Kind; 10] = [
+        Kind::Form,
+        Kind::Newsletter,
+        Kind::Share,
+        Kind::Related,
+        Kind::Promo,
+        Kind::Navigation,
+        Kind::Prompt,
+        Kind::Widget,
+        Kind::Footer,
+        Kind::Boilerplate,
+    ];
+
+    /// Every kind in the order of its name: the order of the report's maps.
+    pub(super) const BY_NAME: [Kind; 10] = [
+        Kind::Boilerplate,
+        Kind::Footer,
+        Kind::Form,
+        Kind::Navigation,
+        Kind::Newsletter,
+        Kind::Promo,
+        Kind::Prompt,
+        Kind::Related,
+        Kind::Share,
+        Kind::Widget,
+    ];
+
+    /// The name used in the report and on stderr.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Form => "form",
+            Kind::Newsletter => "newsletter",
+            Kind::Share => "share",
+            Kind::Related => "related",
+            Kind::Promo => "promo",
+            Kind::Navigation => "navigation",
+            Kind::Prompt => "prompt",
+            Kind::Widget => "widget",
+            Kind::Footer => "footer",
+            Kind::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// One block taken out of a post, with its visible text (for `-v`, and for tests that check
+/// no article sentence is among them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removed {
+    pub kind: Kind,
+    pub text: String,
+}
+
+/// Above this many characters of text outside links, a block is article, whatever its names.
+pub const MAX_PROSE: usize = 200;
+
+/// Whether chrome is being removed from the post being read (not with `--keep-chrome`), and
+/// what was removed from it, in order. `read::read_post_with` makes one per post and passes it
+/// down the readers that find chrome: the Markdown reader renders to HTML, which the HTML reader
+/// parses ([`mark`]), then [`clean_blocks`] looks at the blocks. `Cleaning::default()` removes
+/// chrome, as a run without `--keep-chrome` does (the readers' unit tests use it).
+#[derive(Debug, Default)]
+pub struct Cleaning {
+    keep: bool,
+    removed: Vec<Removed>,
+}
+
+impl Cleaning {
+    /// Chrome removal on (`keep == false`) or off.
+    pub fn new(keep: bool) -> Cleaning {
+        Cleaning {
+            keep,
+            removed: Vec::new(),
+        }
+    }
+
+    /// Whether chrome is being removed.
+    pub fn removing(&self) -> bool {
+        !self.keep
+    }
+
+    /// What was removed, in the order it was found.
+    pub fn into_removed(self) -> Vec<Removed> {
+        self.removed
+    }
+
+    pub(super) fn record(&mut self, kind: Kind, text: String) {
+        self.removed.push(Removed { kind, text });
+    }
+}
+
+/// How many blocks of each kind were removed: the report's `chrome_removed`, per post and in
+/// all. A fixed array rather than a map because every post's is held until the run ends (in its
+/// record and its cache entry): a map's first node alone is ~400 bytes, which at 100,000 posts
+/// was a quarter of the run's peak memory. Serialized as a map from kind name to count, in name
+/// order, zeros left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts([u32; Kind::ALL.len()]);
+
+impl Counts {
+    /// The count of each kind in `removed`.
+    pub fn of(removed: &[Removed]) -> Counts {
+        let mut counts = Counts::default();
+        for r in removed {
+            counts.add(r.kind, 1);
+        }
+        counts
+    }
+
+    pub fn add(&mut self, kind: Kind, n: u32) {
+        let slot = &mut self.0[kind as usize];
+        *slot = slot.saturating_add(n);
+    }
+
+    pub fn get(&self, kind: Kind) -> u32 {
+        self.0[kind as usize]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&n| n == 0)
+    }
+
+    /// Adds every count of `other`.
+    pub fn add_all(&mut self, other: &Counts) {
+        for kind in Kind::ALL {
+            self.add(kind, other.get(kind));
+        }
+    }
+
+    /// The kinds with a count, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (Kind, u32)> + '_ {
+        Kind::BY_NAME
+            .iter()
+            .map(|&kind| (kind, self.get(kind)))
+            .filter(|&(_, n)| n > 0)
+    }
+}
+
+impl serde::Serialize for Counts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter().map(|(kind, n)| (kind.name(), n)))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Counts {
+    /// Kind names this version does not know (from a cache another version wrote) are left out.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Counts, D::Error> {
+        let map = std::collections::BTreeMap::<String, u32>::deserialize(deserializer)?;
+        let mut counts = Counts::default();
+        for (name, n) in map {
+            if let Some(kind) = Kind::ALL.into_iter().find(|k| k.name() == name) {
+                counts.add(kind, n);
+            }
+        }
+        Ok(counts)
+    }
+}
