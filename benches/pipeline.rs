@@ -60,7 +60,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function("write markdown", |b| {
         b.iter(|| {
             docs.iter()
-                .map(|d| MarkdownWriter.render(d).len())
+                .map(|d| MarkdownWriter::default().render(d).len())
                 .sum::<usize>()
         })
     });

@@ -8,6 +8,7 @@ use crate::images::fetch::FetchOptions;
 use crate::images::process::ProcessOptions;
 use crate::images::{ImageOptions, ImagePolicy};
 use crate::inspect;
+use crate::options::{parse_attachments, LinkStyle, NoteOptions, NoteStyle};
 use crate::options::{Destination, Filters, Format, Options, TitlePattern, UsageError, Verbosity};
 use crate::output::to_stdout;
 use chrono::NaiveDate;
@@ -221,7 +222,64 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub catalog: bool,
     #[command(flatten)]
+    pub notes: NoteArgs,
+    #[command(flatten)]
     pub verbosity: VerbosityArgs,
+}
+
+/// Options of `convert` for notes that drop into a note app's vault (Markdown only).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Notes for Obsidian and Logseq")]
+pub struct NoteArgs {
+    /// front-matter: YAML front matter (Obsidian, static site generators); logseq: a Logseq
+    /// graph, with `key:: value` page properties, pages in pages/, pictures in assets/ and
+    /// page references between pages.
+    #[arg(long, value_enum, default_value_t = NoteStyle::FrontMatter, value_name = "STYLE")]
+    pub notes: NoteStyle,
+    /// markdown: `[text](other.md)`; wikilinks: Obsidian's `[[other|text]]`, saved pictures as
+    /// `![[x.png]]`, and the title in `aliases` when the file name differs from it.
+    #[arg(long, value_enum, default_value_t = LinkStyle::Markdown, value_name = "STYLE")]
+    pub links: LinkStyle,
+    /// With --images embed: save pictures in this folder of the output folder (like Obsidian's
+    /// attachment folder setting) instead of assets/.
+    #[arg(long, value_name = "DIR", value_parser = parse_attachments)]
+    pub attachments: Option<PathBuf>,
+}
+
+impl NoteArgs {
+    /// The notes' options, or a usage error when they do not fit the rest of the run.
+    fn options(
+        &self,
+        format: Format,
+        images: ImagePolicy,
+        group_by: Option<GroupBy>,
+    ) -> Result<NoteOptions, UsageError> {
+        let fail = |msg: &str| Err(UsageError(msg.into()));
+        let changed = self.notes != NoteStyle::FrontMatter
+            || self.links != LinkStyle::Markdown
+            || self.attachments.is_some();
+        if changed && format != Format::Markdown {
+            return fail("--notes, --links and --attachments shape Markdown notes: use them with -t markdown");
+        }
+        if self.attachments.is_some() && images != ImagePolicy::Embed {
+            return fail(
+                "--attachments is where --images embed saves pictures: add --images embed",
+            );
+        }
+        if self.notes == NoteStyle::Logseq {
+            if self.links == LinkStyle::Wikilinks {
+                return fail("--notes logseq links pages with Logseq's page references: leave out --links wikilinks");
+            }
+            if group_by.is_some_and(|g| g != GroupBy::None) {
+                return fail("--notes logseq writes one pages/ folder, as Logseq expects: leave out --group-by (tags and categories are page properties)");
+            }
+        }
+        Ok(NoteOptions {
+            style: self.notes,
+            links: self.links,
+            attachments: self.attachments.clone(),
+        })
+    }
 }
 
 /// Picture options of `convert`.
@@ -521,6 +579,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
     };
     // Values first (a bad one in postbook.toml names its line), then how they combine.
     let images = a.images.options()?;
+    let notes = a.notes.options(format, images.policy, a.group_by)?;
     check_combination(&a, format, &destination, &inputs)?;
     Ok(Options {
         inputs,
@@ -557,6 +616,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         drafts: a.drafts,
         keep_chrome: a.keep_chrome,
         catalog: a.catalog,
+        notes,
     })
 }
 
@@ -668,6 +728,9 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         drafts,
         keep_chrome,
         catalog,
+        notes,
+        links,
+        attachments,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -693,6 +756,9 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.drafts, "drafts", drafts);
     set!(a.keep_chrome, "keep_chrome", keep_chrome);
     set!(a.catalog, "catalog", catalog);
+    set!(a.notes.notes, "notes", notes);
+    set!(a.notes.links, "links", links);
+    set!(a.notes.attachments, "attachments", attachments.map(Some));
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);

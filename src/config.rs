@@ -70,6 +70,13 @@ pub struct Config {
     pub drafts: Option<bool>,
     pub keep_chrome: Option<bool>,
     pub catalog: Option<bool>,
+    #[serde(deserialize_with = "value_enum")]
+    pub notes: Option<crate::options::NoteStyle>,
+    #[serde(deserialize_with = "value_enum")]
+    pub links: Option<crate::options::LinkStyle>,
+    /// Relative to the output folder, not to this file (see [`crate::options::parse_attachments`]).
+    #[serde(deserialize_with = "attachments")]
+    pub attachments: Option<PathBuf>,
 }
 
 impl Config {
@@ -135,6 +142,14 @@ fn value_enum<'de, D: Deserializer<'de>, T: ValueEnum>(d: D) -> Result<Option<T>
 fn title_pattern<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TitlePattern>, D::Error> {
     let s = String::deserialize(d)?;
     TitlePattern::parse(&s)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+/// `attachments`, checked as `--attachments` is ([`crate::options::parse_attachments`]).
+fn attachments<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::options::parse_attachments(&s)
         .map(Some)
         .map_err(serde::de::Error::custom)
 }

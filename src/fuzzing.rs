@@ -60,7 +60,7 @@ pub fn markdown(data: &[u8]) {
 pub fn post(data: &[u8]) {
     for name in ["2023-05-24-post.md", "post.html"] {
         if let Ok(post) = read_post_bytes(Path::new(name), data) {
-            let _ = MarkdownWriter.render(&post.doc);
+            let _ = MarkdownWriter::default().render(&post.doc);
             let _ = (TextWriter { wrap: Some(20) }).render(&post.doc);
         }
     }

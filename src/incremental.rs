@@ -318,6 +318,7 @@ impl Fingerprints {
             keep_chrome,
             // Lists the books after they are written; changes none of them.
             catalog: _,
+            notes,
         } = opts;
         let ImageOptions {
             policy,
@@ -363,6 +364,7 @@ impl Fingerprints {
             ),
             (kepub, no_highlight),
             (dedupe, keep_chrome, templates.map(Templates::digest)),
+            notes,
             std::env::var("SOURCE_DATE_EPOCH").ok(),
         ))
         .expect("options serialize to JSON");

@@ -149,6 +149,108 @@ pub struct Options {
     /// Keep an OPDS catalog of the output folder's books current (`--catalog`, EPUB only):
     /// see [`crate::catalog`].
     pub catalog: bool,
+    /// How notes are written for a note app (Markdown only).
+    pub notes: NoteOptions,
+}
+
+// --- Notes for note apps (issue 32): `--notes`, `--links`, `--attachments`. ---
+
+/// How notes hold their metadata, and how they are laid out (`--notes`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteStyle {
+    /// YAML front matter (`---` … `---`), which Obsidian, static site generators and postbook
+    /// itself read; notes in the output folder (or its group sub-folders).
+    #[default]
+    FrontMatter,
+    /// A Logseq graph: `key:: value` page properties on the first lines, pages in `pages/`,
+    /// pictures in `assets/`, links between pages as page references.
+    Logseq,
+}
+
+/// How a note links to another note and shows a saved picture (`--links`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkStyle {
+    /// `[text](other-note.md)` and `![alt](assets/x.png)`: any Markdown reader follows them.
+    #[default]
+    Markdown,
+    /// Obsidian's `[[other-note|text]]` and `![[x.png]]`, which Obsidian keeps up to date when
+    /// notes are renamed or moved.
+    Wikilinks,
+}
+
+/// How notes are written for a note app: `--notes`, `--links`, `--attachments`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct NoteOptions {
+    pub style: NoteStyle,
+    pub links: LinkStyle,
+    /// `--attachments DIR`: where `--images embed` saves pictures, relative to the output
+    /// folder (checked by [`parse_attachments`]).
+    pub attachments: Option<PathBuf>,
+}
+
+/// Where `--images embed` saves pictures beside notes, unless `--attachments` says otherwise.
+pub const ASSETS_DIR: &str = "assets";
+
+/// Where a Logseq graph keeps its pages.
+pub const LOGSEQ_PAGES_DIR: &str = "pages";
+
+impl NoteOptions {
+    /// The folder, relative to the output folder, that holds the notes: `pages/` in a Logseq
+    /// graph, else the output folder itself.
+    pub fn notes_dir(&self) -> &'static str {
+        match self.style {
+            NoteStyle::FrontMatter => "",
+            NoteStyle::Logseq => LOGSEQ_PAGES_DIR,
+        }
+    }
+
+    /// The folder, relative to the output folder, where saved pictures go.
+    pub fn attachments_dir(&self) -> &Path {
+        self.attachments.as_deref().unwrap_or(Path::new(ASSETS_DIR))
+    }
+
+    /// Whether note file names must be unique in the whole output folder, not only in their
+    /// own sub-folder: wikilinks and Logseq page references name a note by its file name alone.
+    pub fn unique_names(&self) -> bool {
+        self.links == LinkStyle::Wikilinks || self.style == NoteStyle::Logseq
+    }
+}
+
+/// `--attachments DIR`: a folder inside the output folder. An absolute path or one that climbs
+/// out with `..` is refused: postbook writes nothing outside the folder it was given.
+pub fn parse_attachments(s: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let path = PathBuf::from(s.trim_end_matches(['/', '\\']));
+    if path.as_os_str().is_empty() {
+        return Err("give a folder name, such as `attachments`".into());
+    }
+    if path.is_absolute() || path.has_root() {
+        return Err(format!(
+            "`{s}` is absolute; give a folder inside the output folder, such as `attachments`"
+        ));
+    }
+    for c in path.components() {
+        match c {
+            Component::Normal(_) | Component::CurDir => {}
+            _ => {
+                return Err(format!(
+                    "`{s}` leads out of the output folder; give a folder inside it, such as `attachments`"
+                ))
+            }
+        }
+    }
+    let path: PathBuf = path
+        .components()
+        .filter(|c| *c != Component::CurDir)
+        .collect();
+    if path.as_os_str().is_empty() {
+        return Err(format!(
+            "`{s}` is the output folder itself; give a folder inside it, such as `attachments`"
+        ));
+    }
+    Ok(path)
 }
 
 /// Above this many posts, `convert` streams (see [`Options::low_memory`]).
@@ -335,6 +437,21 @@ mod tests {
             ..Filters::default()
         };
         assert!(tags_only.accepts(&post(None, &["anything"], &["rust"])));
+    }
+
+    #[test]
+    fn attachments_stay_inside_the_output_folder() {
+        assert_eq!(
+            parse_attachments("attachments/").unwrap(),
+            PathBuf::from("attachments")
+        );
+        assert_eq!(
+            parse_attachments("./media/pictures").unwrap(),
+            PathBuf::from("media/pictures")
+        );
+        for bad in ["/tmp/x", "../x", "a/../../x", "a/..", "", ".", "./"] {
+            assert!(parse_attachments(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -50,7 +50,8 @@ pub fn local_picture(post: &Path, src: &str, root: &Path) -> Option<PathBuf> {
     file.is_file().then_some(file)
 }
 
-fn has_scheme(url: &str) -> bool {
+/// Whether `url` starts with a scheme (`https:`, `mailto:`, `data:`).
+pub fn has_scheme(url: &str) -> bool {
     url.split_once(':').is_some_and(|(scheme, _)| {
         !scheme.is_empty()
             && scheme
@@ -151,9 +152,11 @@ pub fn for_note(doc: &Document, targets: &NoteTargets) -> Option<Document> {
     };
     let mut on_link = |link: &mut Link| {
         let found = match post_target(&post, &link.url) {
-            Some(target) => {
-                (targets.note_of)(&target).map(|note| path_to_url(&relative_path(&note_dir, &note)))
-            }
+            // The place in the other post (`#part`) is the same place in its note.
+            Some(target) => (targets.note_of)(&target).map(|note| {
+                let fragment = link.url.find('#').map_or("", |i| &link.url[i..]);
+                path_to_url(&relative_path(&note_dir, &note)) + fragment
+            }),
             None => on_the_web(&link.url, web.as_ref()),
         };
         if let Some(url) = found {

@@ -26,7 +26,7 @@ fn markdown_round_trip_is_exact_on_the_corpus() {
             let doc = read_post(path)
                 .unwrap_or_else(|e| panic!("{}", e.display_for(path)))
                 .doc;
-            let md = MarkdownWriter.render(&doc);
+            let md = MarkdownWriter::default().render(&doc);
             let back: Document = read_post_bytes(path, md.as_bytes()).unwrap().doc;
             // What CommonMark cannot say is said the nearest way it can (`prepare`).
             let doc = Document {

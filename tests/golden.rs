@@ -43,7 +43,7 @@ fn snapshot_posts(set: &str, dir: &Path) {
         };
         insta::assert_snapshot!(
             name(set, i, path, "md"),
-            header.clone() + &MarkdownWriter.render(&post.doc)
+            header.clone() + &MarkdownWriter::default().render(&post.doc)
         );
         let text = TextWriter { wrap: None }.render(&post.doc);
         insta::assert_snapshot!(name(set, i, path, "txt"), header + &text);

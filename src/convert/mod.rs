@@ -325,6 +325,7 @@ impl<'a> Run<'a> {
             extension: self.writer.extension(),
             group_by: opts.group_by(),
             verbosity: opts.verbosity,
+            notes: &opts.notes,
         };
         let embed = output
             .store
@@ -353,6 +354,7 @@ impl<'a> Run<'a> {
             },
             reload: Reload::new(opts, self.read_options(), output.boilerplate),
             kept_pictures: (opts.images.policy == ImagePolicy::Keep).then(|| opts.image_root()),
+            notes: &opts.notes,
             streamed_images: Mutex::default(),
         };
         let what = match unit {

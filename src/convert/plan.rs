@@ -11,7 +11,7 @@ use crate::input::jekyll_name;
 use crate::lang;
 use crate::locale::Locale;
 use crate::model::{Document, Meta, PostPath};
-use crate::options::{Filters, Options, TitlePattern, Verbosity};
+use crate::options::{Filters, NoteOptions, Options, TitlePattern, Verbosity};
 use crate::output::{safe_file_stem, NameAllocator};
 use crate::write::Unit;
 use rayon::prelude::*;
@@ -141,6 +141,9 @@ pub(crate) struct Layout<'a> {
     pub group_by: GroupBy,
     /// How loudly to warn about pictures that cannot be saved.
     pub verbosity: Verbosity,
+    /// Where notes and their saved pictures go, and how notes are named (`--notes`, `--links`,
+    /// `--attachments`).
+    pub notes: &'a NoteOptions,
 }
 
 /// Every output of a run, planned.
@@ -149,7 +152,7 @@ pub(crate) struct Plan {
     /// Each post's note, by the post's absolute path, for links between posts (see
     /// [`crate::relink`]); empty for books.
     pub note_of: HashMap<PathBuf, PathBuf>,
-    /// Notes link to pictures saved in [`ASSETS_DIR`] (`--images embed`).
+    /// Notes link to pictures saved in the attachments folder (`--images embed`).
     pub assets_saved: bool,
 }
 
@@ -260,8 +263,12 @@ fn book_title(
 }
 
 /// One note per post, in path order, in a sub-folder per group (a post in several groups goes
-/// to the first: copies would drift apart when edited); with `embed`, each picture once in
-/// [`ASSETS_DIR`]. Returns the plans and whether pictures are saved.
+/// to the first: copies would drift apart when edited) of the notes folder (`pages/` in a
+/// Logseq graph); with `embed`, each picture once in the attachments folder. Returns the plans
+/// and whether pictures are saved. Where notes are named by their file name alone (wikilinks,
+/// Logseq page references), names are ones a link can hold
+/// ([`crate::write::markdown::vault_file_stem`]) and unique in the whole output folder, not only
+/// in their sub-folder.
 fn notes<'d>(
     layout: &Layout,
     docs: &'d [Document],
@@ -269,20 +276,33 @@ fn notes<'d>(
     report: &mut Report,
 ) -> (Vec<(Planned, Vec<&'d Document>)>, bool) {
     let dir = layout.dir;
+    let notes_dir = match layout.notes.notes_dir() {
+        "" => dir.to_path_buf(),
+        sub => dir.join(sub),
+    };
     let mut names = NameAllocator::default();
     let mut plans: Vec<(Planned, Vec<&Document>)> = docs
         .iter()
         .map(|doc| {
             let sub = match layout.group_by {
-                GroupBy::None => dir.to_path_buf(),
-                g => dir.join(safe_file_stem(&g.keys(doc)[0].label)),
+                GroupBy::None => notes_dir.clone(),
+                g => notes_dir.join(safe_file_stem(&g.keys(doc)[0].label)),
             };
-            let path = names.allocate(&sub, &output_stem(doc), layout.extension);
+            let path = match layout.notes.unique_names() {
+                true => {
+                    let stem = crate::write::markdown::vault_file_stem(&output_stem(doc));
+                    let unique = names.allocate(dir, &stem, layout.extension);
+                    sub.join(unique.file_name().expect("an allocated name"))
+                }
+                false => names.allocate(&sub, &output_stem(doc), layout.extension),
+            };
             (Planned::new(path, &[doc]), vec![doc])
         })
         .collect();
     let verbosity = layout.verbosity;
-    let pictures = embed.map(|store| assets(dir, docs, store, &mut plans, verbosity, report));
+    let attachments = dir.join(layout.notes.attachments_dir());
+    let pictures =
+        embed.map(|store| assets(&attachments, docs, store, &mut plans, verbosity, report));
     let pictures = pictures.unwrap_or_default();
     let saved = !pictures.is_empty();
     plans.extend(pictures);
@@ -302,8 +322,9 @@ fn note_of(plans: &[(Planned, Vec<&Document>)]) -> HashMap<PathBuf, PathBuf> {
         .collect()
 }
 
-/// `--images embed` for notes: each picture the posts show, planned once as a file in
-/// [`ASSETS_DIR`]. A picture that could not be had is a warning on its post, and its note is
+/// `--images embed` for notes: each picture the posts show, planned once as a file in the
+/// attachments folder `dir`, named after its content (so the name is unique and stays the same
+/// from run to run). A picture that could not be had is a warning on its post, and its note is
 /// marked incomplete.
 fn assets<'d>(
     dir: &Path,
@@ -322,7 +343,7 @@ fn assets<'d>(
                 let (plan, shown_in) = assets.entry(name.clone()).or_insert_with(|| {
                     let plan = Planned {
                         asset: Some(asset),
-                        ..Planned::new(dir.join(ASSETS_DIR).join(&name), &[])
+                        ..Planned::new(dir.join(&name), &[])
                     };
                     (plan, vec![])
                 });
@@ -561,8 +582,8 @@ pub(super) fn book_authors(posts: &[&Document]) -> Vec<String> {
     counts.into_iter().take(3).map(|(a, _)| a.clone()).collect()
 }
 
-/// The folder beside Markdown and text notes where `--images embed` saves pictures.
-pub const ASSETS_DIR: &str = "assets";
+/// The folder beside Markdown and text notes where `--images embed` saves pictures by default.
+pub use crate::options::ASSETS_DIR;
 
 /// A post's output file stem: its Jekyll file name when it has one (so links and habits carry
 /// over), else `date-slug` or the slug/title alone.
@@ -752,6 +773,7 @@ mod tests {
             extension: "epub",
             group_by: by,
             verbosity: Verbosity::Quiet,
+            notes: &NoteOptions::default(),
         };
         books(&layout, titling, docs)
             .into_iter()

@@ -2,14 +2,14 @@
 //! and their pictures, by the format's [`Writer`]. Books get their language, authors and cover
 //! here; notes get their links and pictures pointed at where the note is written.
 
-use super::plan::{book_authors, docs_at, Plan, Planned, ASSETS_DIR};
+use super::plan::{book_authors, docs_at, Plan, Planned};
 use super::prepare::remove_tracking_pixels;
 use crate::images::{self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, ImageStore};
 use crate::images::{Asset, Lookup};
 use crate::isolate;
 use crate::lang;
 use crate::model::{Document, Image, Meta, PostPath};
-use crate::options::{Format, Options, UsageError};
+use crate::options::{Format, LinkStyle, NoteOptions, NoteStyle, Options, UsageError};
 use crate::read::{chrome, read_post_with, ReadOptions};
 use crate::templates::Templates;
 use crate::write::epub::EpubWriter;
@@ -37,7 +37,10 @@ pub(crate) fn templates(opts: &Options) -> Result<Option<Templates>> {
 /// is a file in `write/` and a line here).
 pub(crate) fn writer<'t>(opts: &Options, templates: Option<&'t Templates>) -> Box<dyn Writer + 't> {
     match (opts.format, templates) {
-        (Format::Markdown, _) => Box::new(MarkdownWriter),
+        (Format::Markdown, _) => Box::new(MarkdownWriter::for_notes(
+            &opts.notes,
+            opts.images.policy == ImagePolicy::Embed,
+        )),
         (Format::Text, _) => Box::new(TextWriter { wrap: opts.wrap }),
         (Format::Epub, Some(templates)) => Box::new(EpubWriter {
             templates,
@@ -151,6 +154,8 @@ pub(crate) struct Renderer<'a> {
     pub reload: Reload<'a>,
     /// `--images keep`: notes show local pictures from where they are, found under this root.
     pub kept_pictures: Option<PathBuf>,
+    /// Where notes and saved pictures are, and the names note apps find notes by.
+    pub notes: &'a NoteOptions,
     /// What streamed books' own picture stores did.
     pub streamed_images: Mutex<ImageCounts>,
 }
@@ -258,8 +263,9 @@ impl Renderer<'_> {
     }
 
     /// A copy of a note's post with its links and pictures pointed at where the note is
-    /// written: pictures saved in [`ASSETS_DIR`], other posts' notes, kept local pictures, the
-    /// post's web site (see [`crate::relink::for_note`]). `None` when the post needs no change.
+    /// written: pictures saved in the attachments folder, other posts' notes, kept local
+    /// pictures, the post's web site (see [`crate::relink::for_note`]); and with the names a
+    /// note app finds it by ([`Renderer::with_aliases`]). `None` when the post needs no change.
     fn note(&self, plan: &Planned, doc: &Document, store: Option<&ImageStore>) -> Option<Document> {
         let note = std::path::absolute(&plan.path).unwrap_or_else(|_| plan.path.clone());
         let depth = plan
@@ -267,10 +273,11 @@ impl Renderer<'_> {
             .parent()
             .and_then(|p| p.strip_prefix(self.dir).ok())
             .map_or(0, |p| p.components().count());
+        let attachments = crate::relink::path_to_url(self.notes.attachments_dir());
         let saved = |img: &Image| match store?.lookup(&doc.meta, &img.src) {
             Lookup::Found(asset) => {
                 let up = "../".repeat(depth);
-                Some(format!("{up}{ASSETS_DIR}/{}", asset.file_name()))
+                Some(format!("{up}{attachments}/{}", asset.file_name()))
             }
             _ => None,
         };
@@ -280,7 +287,56 @@ impl Renderer<'_> {
             pictures: self.kept_pictures.as_deref(),
             saved: (store.is_some() && self.plan.assets_saved).then_some(&saved),
         };
-        crate::relink::for_note(doc, &targets)
+        let relinked = crate::relink::for_note(doc, &targets);
+        self.with_aliases(plan, doc, relinked)
+    }
+
+    /// `note` (or a copy of `doc`, when `None`) with the other name a note app finds it by,
+    /// when its file name is not its title: Obsidian (`--links wikilinks`) offers the title
+    /// for `aliases`, so `[[Original Title]]` finds the note; a Logseq page is named by its
+    /// `title::`, and its file name becomes an `alias::`, which the page references postbook
+    /// writes (`[[file-name]]`) resolve through. A post's own `aliases`/`alias` are kept, the
+    /// name added to them.
+    fn with_aliases(
+        &self,
+        plan: &Planned,
+        doc: &Document,
+        note: Option<Document>,
+    ) -> Option<Document> {
+        let stem = plan.path.file_stem().map(|s| s.to_string_lossy());
+        let title = doc.meta.title.trim();
+        let (Some(stem), false) = (stem, title.is_empty()) else {
+            return note;
+        };
+        let (key, name) = match (self.notes.style, self.notes.links) {
+            (NoteStyle::Logseq, _) => ("alias", stem.to_string()),
+            (NoteStyle::FrontMatter, LinkStyle::Wikilinks) => ("aliases", title.to_string()),
+            (NoteStyle::FrontMatter, LinkStyle::Markdown) => return note,
+        };
+        if stem == title {
+            return note;
+        }
+        let mut note = note.unwrap_or_else(|| doc.clone());
+        add_alias(&mut note.meta.extra, key, name);
+        Some(note)
+    }
+}
+
+/// Adds `name` to the front matter list `key` of `extra` (made a list if it was one value),
+/// unless it is there already.
+fn add_alias(extra: &mut Vec<(String, serde_json::Value)>, key: &str, name: String) {
+    use serde_json::Value;
+    let name = Value::String(name);
+    match extra.iter_mut().find(|(k, _)| k == key) {
+        Some((_, Value::Array(names))) => {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        Some((_, one)) if *one == name => {}
+        Some((_, one)) if one.is_null() => *one = Value::Array(vec![name]),
+        Some((_, one)) => *one = Value::Array(vec![one.take(), name]),
+        None => extra.push((key.to_string(), Value::Array(vec![name]))),
     }
 }
 

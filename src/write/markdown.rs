@@ -13,10 +13,53 @@ use crate::inline::normalize;
 use crate::model::{
     note_tag, walk_mut, Block, Document, Image, Inline, Link, Table, VisitMut, ORIGINAL_TAGS,
 };
+use crate::options::{LinkStyle, NoteOptions, NoteStyle};
 use serde_json::{Map, Value};
 
 /// Renders posts as Markdown notes (Obsidian, Logseq, static site generators).
-pub struct MarkdownWriter;
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownWriter {
+    /// YAML front matter, or Logseq page properties (`--notes`).
+    pub style: NoteStyle,
+    /// How links to other notes and saved pictures are written.
+    pub links: NoteLinks,
+}
+
+/// How a note refers to another note and to a picture saved beside it. The references are
+/// the ones [`crate::relink::for_note`] pointed at the other note's file (a relative path to a
+/// `.md` file) and at the saved picture (a relative path): the writer only changes their
+/// syntax, and a note app finds the file by its name ([`crate::options::NoteOptions::unique_names`]
+/// makes note names unique in the vault; saved pictures are named after their content).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NoteLinks {
+    /// `[text](../other.md)`, `![alt](assets/x.png)`.
+    #[default]
+    Markdown,
+    /// Obsidian: `[[other|text]]`; with `pictures` (`--images embed`: every relative picture
+    /// is a saved one), `![[x.png]]`.
+    Wikilinks { pictures: bool },
+    /// Logseq page references: `[text]([[other]])`; pictures stay Markdown images, as Logseq
+    /// writes them (`![alt](../assets/x.png)`).
+    Logseq,
+}
+
+impl MarkdownWriter {
+    /// The writer `--notes` and `--links` ask for; `embed`: pictures are saved beside the
+    /// notes (`--images embed`).
+    pub fn for_notes(notes: &NoteOptions, embed: bool) -> MarkdownWriter {
+        let links = match (notes.style, notes.links) {
+            (NoteStyle::Logseq, _) => NoteLinks::Logseq,
+            (NoteStyle::FrontMatter, LinkStyle::Wikilinks) => {
+                NoteLinks::Wikilinks { pictures: embed }
+            }
+            (NoteStyle::FrontMatter, LinkStyle::Markdown) => NoteLinks::Markdown,
+        };
+        MarkdownWriter {
+            style: notes.style,
+            links,
+        }
+    }
+}
 
 impl Writer for MarkdownWriter {
     fn name(&self) -> &'static str {
@@ -47,9 +90,16 @@ impl Writer for MarkdownWriter {
 impl MarkdownWriter {
     /// Renders the whole note.
     pub fn render(&self, doc: &Document) -> String {
-        let mut out = front_matter(doc);
+        let mut out = match self.style {
+            NoteStyle::FrontMatter => front_matter(doc),
+            NoteStyle::Logseq => logseq_properties(doc),
+        };
         out.push('\n');
-        let body = blocks(&doc.blocks);
+        let body = Render {
+            links: self.links,
+            ..Render::default()
+        }
+        .blocks(&doc.blocks);
         if !body.is_empty() {
             out.push_str(&body);
             out.push('\n');
@@ -61,6 +111,42 @@ impl MarkdownWriter {
 /// Normalized front matter: known keys first in a fixed order, then the post's other keys as
 /// they were.
 fn front_matter(doc: &Document) -> String {
+    let yaml = serde_yaml_ng::to_string(&metadata(doc)).unwrap_or_default();
+    format!("---\n{yaml}---\n")
+}
+
+/// A Logseq page's properties, `key:: value` lines on top of the page (Logseq reads no YAML
+/// front matter): the same keys as [`front_matter`], lists as comma lists (how Logseq writes
+/// `tags::` and `alias::`; tags are note tags, which hold no comma), other values on one line
+/// (a line break in a value would end the property: it becomes a space), maps and nested lists
+/// as JSON.
+fn logseq_properties(doc: &Document) -> String {
+    let one_line = |s: &str| s.split(['\r', '\n']).collect::<Vec<_>>().join(" ");
+    let value = |v: &Value| match v {
+        Value::String(s) => one_line(s),
+        Value::Null => String::new(),
+        other => one_line(&other.to_string()),
+    };
+    let mut out = String::new();
+    for (key, v) in metadata(doc) {
+        let text = match &v {
+            Value::String(s) if key == "title" && s.trim().is_empty() => continue,
+            Value::Array(items) if items.iter().all(|i| !i.is_array() && !i.is_object()) => items
+                .iter()
+                .map(value)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join(", "),
+            v => value(v),
+        };
+        out.push_str(&format!("{key}:: {text}\n"));
+    }
+    out
+}
+
+/// A note's metadata, in order: known keys first in a fixed order, then the post's other
+/// keys as they were.
+fn metadata(doc: &Document) -> Map<String, Value> {
     let m = &doc.meta;
     let mut map = Map::new();
     map.insert("title".into(), Value::String(m.title.clone()));
@@ -118,8 +204,37 @@ fn front_matter(doc: &Document) -> String {
     for (k, v) in &m.extra {
         map.entry(k.clone()).or_insert_with(|| v.clone());
     }
-    let yaml = serde_yaml_ng::to_string(&map).unwrap_or_default();
-    format!("---\n{yaml}---\n")
+    map
+}
+
+/// A file stem a note app keeps as it is and can name in a link, for notes named by their
+/// file name alone (wikilinks, Logseq page references). Obsidian ends a link target at `#`,
+/// `^` and `|` and cannot hold brackets in one; Logseq (`:file/name-format :triple-lowbar`, the
+/// default since 0.8.9) reads `___` in a file name as `/` (a namespace) and `%` as the start of
+/// a percent-escape, and cannot write a page name with `[`, `]` or `,` in a page reference or
+/// an `alias::` list. [`crate::output::safe_file_stem`] has already replaced
+/// `/ \ : * ? " < > | # %`; this replaces the rest with `-` and shortens `___`.
+pub fn vault_file_stem(stem: &str) -> String {
+    let mut out = String::with_capacity(stem.len());
+    for c in stem.chars() {
+        let c = match c {
+            '[' | ']' | ',' | '{' | '}' | '^' | '|' | '%' | '#' | '/' | '\\' | ':' | '?' => '-',
+            c => c,
+        };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        out.push(c);
+    }
+    while out.contains("___") {
+        out = out.replace("___", "_");
+    }
+    let out = out.trim_matches('-');
+    if out.is_empty() {
+        "page".to_string()
+    } else {
+        out.to_string()
+    }
 }
 
 /// The state of rendering one post (or one call of [`blocks`]): what the writer carries from
@@ -135,6 +250,8 @@ struct Render {
     /// Whether the next text's first character must be a character reference (see
     /// [`Render::wrapped`]).
     reference_next: bool,
+    /// How links to other notes and saved pictures are written.
+    links: NoteLinks,
 }
 
 /// Renders blocks separated by blank lines, then the definitions of their footnotes
@@ -565,7 +682,7 @@ impl Render {
                     .unwrap_or(if numbers.is_empty() { "" } else { "text" });
                 format!("{fence}{lang}{numbers}\n{text}\n{fence}")
             }
-            Block::Figure(img) => self.image(img),
+            Block::Figure(img) => self.image(img, Ctx::Block),
             Block::Table(t) => self.table(t),
             Block::Rule => "---".into(),
         }
@@ -635,6 +752,7 @@ impl Render {
                 let sp = if pad { " " } else { "" };
                 out.push_str(&format!("{ticks}{sp}{code}{sp}{ticks}"));
             }
+            Inline::Link(link) if self.note_link(link, ctx, out) => {}
             Inline::Link(link) => {
                 let Link {
                     url,
@@ -657,7 +775,7 @@ impl Render {
                 }
                 out.push(')');
             }
-            Inline::Image(img) => out.push_str(&self.image(img)),
+            Inline::Image(img) => out.push_str(&self.image(img, ctx)),
             // A table cell is one line (see [`prepare`]).
             Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { " " }),
             Inline::Math(m) => out.push_str(&math(&m.tex, m.display, next)),
@@ -670,7 +788,12 @@ impl Render {
         }
     }
 
-    fn image(&mut self, img: &Image) -> String {
+    fn image(&mut self, img: &Image, ctx: Ctx) -> String {
+        if let NoteLinks::Wikilinks { pictures: true } = self.links {
+            if let Some(embed) = embed(img, ctx) {
+                return embed;
+            }
+        }
         let mut alt = String::new();
         let outer = std::mem::replace(&mut self.in_link, true);
         self.escape_text(&img.alt, Ctx::Block, &mut alt);
@@ -833,6 +956,130 @@ fn math(tex: &str, display: bool, next: Option<&Inline>) -> String {
     match plain {
         true => format!("${tex}$"),
         false => format!("$${tex}$$"),
+    }
+}
+
+impl Render {
+    /// Writes `link` as a wikilink or page reference when the note links that way and the link
+    /// leads to another note (a relative path to a `.md` file); `false` when it is written as
+    /// a Markdown link instead.
+    fn note_link(&mut self, link: &Link, ctx: Ctx, out: &mut String) -> bool {
+        if self.links == NoteLinks::Markdown {
+            return false;
+        }
+        let Some((stem, fragment)) = note_target(&link.url) else {
+            return false;
+        };
+        if !fits_wikilink(&stem) || link.content.iter().any(|i| matches!(i, Inline::Image(_))) {
+            return false;
+        }
+        let text = crate::model::plain_text(&link.content);
+        match self.links {
+            NoteLinks::Wikilinks { .. } => {
+                if !fits_wikilink(&text) || fragment.as_deref().is_some_and(|f| !fits_wikilink(f)) {
+                    return false;
+                }
+                // Obsidian finds `#Heading` by the heading's text; a fragment is the id the
+                // post's site gave it, which matches when the heading is one word, and otherwise
+                // opens the note at its top.
+                let target = match &fragment {
+                    Some(f) => format!("{stem}#{f}"),
+                    None => stem.clone(),
+                };
+                // In a table cell `|` would end the cell: Obsidian reads `\|` there.
+                let bar = if ctx == Ctx::Cell { "\\|" } else { "|" };
+                match text.trim() {
+                    "" => out.push_str(&format!("[[{target}]]")),
+                    t if t == stem || t == target => out.push_str(&format!("[[{target}]]")),
+                    t => out.push_str(&format!("[[{target}{bar}{t}]]")),
+                }
+            }
+            // Logseq links to a page, not a place in it: the fragment is left out.
+            NoteLinks::Logseq => {
+                if text.trim() == stem || text.trim().is_empty() {
+                    out.push_str(&format!("[[{stem}]]"));
+                } else {
+                    out.push('[');
+                    let outer = std::mem::replace(&mut self.in_link, true);
+                    for (i, c) in link.content.iter().enumerate() {
+                        self.inline(c, link.content.get(i + 1), ctx, out);
+                    }
+                    self.in_link = outer;
+                    out.push_str(&format!("]([[{stem}]])"));
+                }
+            }
+            NoteLinks::Markdown => return false,
+        }
+        true
+    }
+}
+
+/// The note a link leads to, as its file stem and fragment (`../b/2019-01-01-b.md#part` →
+/// `2019-01-01-b`, `part`): a relative path to a `.md` file, which is what
+/// [`crate::relink::for_note`] makes of a link to another post's note.
+fn note_target(url: &str) -> Option<(String, Option<String>)> {
+    let (path, fragment) = local_path(url)?;
+    let stem = path.strip_suffix(".md")?.rsplit('/').next()?;
+    (!stem.is_empty()).then(|| (stem.to_string(), fragment))
+}
+
+/// A relative reference's path and fragment, percent-decoded; `None` for web addresses,
+/// `/root` paths and in-page anchors.
+fn local_path(url: &str) -> Option<(String, Option<String>)> {
+    let url = url.trim();
+    if url.is_empty() || url.starts_with(['/', '#', '?']) || crate::relink::has_scheme(url) {
+        return None;
+    }
+    let (path, fragment) = match url.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (url, None),
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
+    };
+    let fragment = match fragment.filter(|f| !f.is_empty()) {
+        Some(f) => Some(decode(f)?),
+        None => None,
+    };
+    Some((decode(path)?, fragment))
+}
+
+/// Whether `text` can stand inside `[[…]]`: Obsidian ends a link target at `|`, `#` and `^`
+/// and cannot hold brackets or a line break in one.
+fn fits_wikilink(text: &str) -> bool {
+    !text.contains(['[', ']', '|', '\n', '\r', '^'])
+}
+
+/// A saved picture as an Obsidian embed, `![[x.png]]`, or `![[x.png|alt]]` with its alt text;
+/// `None` (a Markdown image then) for a web picture, or when the alt text would be read as
+/// something else: Obsidian takes `|200` or `|200x100` after an embed as its size, not its
+/// alt text, and `|`, `]` and line breaks end the embed. A picture with a tooltip title stays
+/// a Markdown image, which holds it.
+fn embed(img: &Image, ctx: Ctx) -> Option<String> {
+    if img.title.is_some() {
+        return None;
+    }
+    let (path, _) = local_path(&img.src)?;
+    let name = path
+        .rsplit('/')
+        .next()
+        .filter(|n| fits_wikilink(n) && !n.contains('#'))?;
+    let alt = img.alt.trim();
+    let size = |s: &str| {
+        let mut parts = s.splitn(2, 'x');
+        parts.all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    if alt.is_empty() {
+        Some(format!("![[{name}]]"))
+    } else if fits_wikilink(alt) && !size(alt) {
+        let bar = if ctx == Ctx::Cell { "\\|" } else { "|" };
+        Some(format!("![[{name}{bar}{alt}]]"))
+    } else {
+        None
     }
 }
 
