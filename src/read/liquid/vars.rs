@@ -82,7 +82,7 @@ fn posts(site: &Site) -> Vec<Object> {
             (!unpublished).then(|| (meta.date, page_object(site, path, &meta)))
         })
         .collect();
-    posts.sort_by(|a, b| b.0.cmp(&a.0));
+    posts.sort_by_key(|p| std::cmp::Reverse(p.0));
     posts.into_iter().map(|(_, o)| o).collect()
 }
 
