@@ -113,6 +113,9 @@ struct CacheHeader {
     /// Posts read with their chrome kept have no chrome counts and no edge hashes: a cache
     /// is only used by runs that read posts the same way.
     keep_chrome: bool,
+    /// The digests of the files the sites' Liquid reads: a post's cached warnings (missing
+    /// includes, unknown variables) hold only while they are unchanged.
+    sites: Vec<String>,
 }
 
 impl CacheHeader {
@@ -121,6 +124,11 @@ impl CacheHeader {
             format: CACHE_FORMAT,
             postbook: env!("CARGO_PKG_VERSION").into(),
             keep_chrome: read.keep_chrome,
+            sites: read
+                .sites
+                .iter()
+                .map(|s| s.liquid_digest().to_string())
+                .collect(),
         }
     }
 }
@@ -272,6 +280,9 @@ pub struct Fingerprints {
     root: PathBuf,
     /// Each input that was read (or taken from the cache), by path.
     pub inputs: HashMap<PostPath, InputInfo>,
+    /// The sites of the run with the digest of the files their posts' Liquid reads
+    /// ([`crate::site::Site::liquid_digest`]): part of the fingerprint of each of their posts.
+    sites: Vec<(PathBuf, String)>,
 }
 
 impl Fingerprints {
@@ -372,7 +383,18 @@ impl Fingerprints {
             base: Sha256::new_with_prefix(described.as_bytes()),
             root: root.to_path_buf(),
             inputs: HashMap::new(),
+            sites: Vec::new(),
         }
+    }
+
+    /// Makes the files each site's posts depend on (a Jekyll site's config, `_data/`,
+    /// `_includes/`) part of the fingerprints of its posts: editing one re-renders them.
+    pub fn add_sites(&mut self, sites: &[crate::site::Site]) {
+        self.sites = sites
+            .iter()
+            .map(|s| (s.root.clone(), s.liquid_digest().to_string()))
+            .filter(|(_, d)| !d.is_empty())
+            .collect();
     }
 
     /// Adds the folder's boilerplate (see [`chrome::boilerplate`]) to every output's
@@ -400,6 +422,17 @@ impl Fingerprints {
             h.update(b"\0");
             h.update(doc.meta.path.as_os_str().as_encoded_bytes());
             h.update(b"\0");
+            if !self.sites.is_empty() {
+                let abs = std::path::absolute(&*doc.meta.path).unwrap_or_default();
+                let site = self
+                    .sites
+                    .iter()
+                    .filter(|(root, _)| abs.starts_with(root))
+                    .max_by_key(|(root, _)| root.components().count());
+                if let Some((_, digest)) = site {
+                    hash_field(&mut h, Some(digest.as_bytes()));
+                }
+            }
             hash_stamp(&mut h, Some(input.stamp));
             for src in &input.pictures {
                 match images::resolve(&doc.meta, src, &self.root) {

@@ -38,6 +38,13 @@ pub struct Site {
     pub posts: Vec<PathBuf>,
     /// The TeX macros its MathJax or KaTeX configuration defines, for every post's math.
     pub math_macros: Vec<TexMacro>,
+    /// Its picture files by lower-case file name, indexed the first time a picture is not
+    /// where its path says ([`Site::find_asset`]).
+    pub assets: std::sync::OnceLock<std::collections::HashMap<String, Vec<PathBuf>>>,
+    /// [`Site::liquid_digest`], computed once.
+    pub digest: std::sync::OnceLock<String>,
+    /// A Jekyll site's Liquid engine, built the first time one of its posts has Liquid.
+    pub liquid: std::sync::OnceLock<std::sync::Arc<crate::read::liquid::Engine>>,
 }
 
 /// A TeX macro from a site's config: MathJax's `TeX: Macros:` (v2) or `tex: macros:` (v3),
@@ -77,10 +84,7 @@ impl Site {
     /// The site rooted exactly at `root` (absolute), if it is one.
     pub fn at(root: &Path) -> Option<Site> {
         if root.join("_posts").is_dir() {
-            let config = read_config(&root.join("_config.yml"))
-                .or_else(|| read_config(&root.join("_config.yaml")))
-                .unwrap_or(Value::Null);
-            return Some(Site::new(Generator::Jekyll, root, config));
+            return Some(Site::new(Generator::Jekyll, root, jekyll_config(root)));
         }
         if root.join("content").is_dir() {
             return hugo_config(root).map(|config| Site::new(Generator::Hugo, root, config));
@@ -158,7 +162,31 @@ impl Site {
             origin,
             baseurl,
             posts,
+            liquid: Default::default(),
+            assets: Default::default(),
+            digest: Default::default(),
         }
+    }
+
+    /// A digest of the files a Jekyll site's Liquid reads besides the post
+    /// ([`jekyll_site_files`]: paths and contents); empty for other sites.
+    pub fn liquid_digest(&self) -> &str {
+        self.digest.get_or_init(|| {
+            if self.generator != Generator::Jekyll {
+                return String::new();
+            }
+            use sha2::Digest;
+            let mut h = sha2::Sha256::new();
+            for file in jekyll_site_files(&self.root) {
+                let rel = file.strip_prefix(&self.root).unwrap_or(&file);
+                let bytes = std::fs::read(&file).unwrap_or_default();
+                for field in [rel.as_os_str().as_encoded_bytes(), &bytes] {
+                    h.update((field.len() as u64).to_le_bytes());
+                    h.update(field);
+                }
+            }
+            crate::output::hex(&h.finalize())
+        })
     }
 
     /// The folder `/absolute` pictures are taken from: Hugo's `static/`, Jekyll's root.
@@ -234,13 +262,7 @@ impl Site {
 
     /// `relative_url`: the path under `baseurl`, as Jekyll's filter gives it.
     pub fn relative_url(&self, path: &str) -> String {
-        if path.contains("://") || path.starts_with("//") {
-            return path.to_string();
-        }
-        if !self.baseurl.is_empty() && path.starts_with(&format!("{}/", self.baseurl)) {
-            return path.to_string();
-        }
-        format!("{}/{}", self.baseurl, path.trim_start_matches('/'))
+        relative_url(&self.baseurl, path)
     }
 
     /// A `{{ site.x.y }}` variable.
@@ -259,12 +281,19 @@ impl Site {
 }
 
 impl Site {
-    /// Points a post's references where they can be followed outside the site: root-absolute
-    /// pictures (`/img/a.png`, `{{ site.baseurl }}/img/a.png`, the site's own absolute URLs)
-    /// become paths from the post's folder to the file (in Hugo's `static/` or Jekyll's root),
+    /// Points a post's references where they can be followed outside the site: pictures
+    /// become paths from the post's folder to the file the site serves — root-absolute ones
+    /// (`/img/a.png`, `{{ site.baseurl }}/img/a.png`, the site's own absolute URLs) from Hugo's
+    /// `static/` or Jekyll's root, relative ones from the post's folder, else the site root;
+    /// failing both, the one file of that name in the site ([`Site::find_asset`]) —,
     /// links to Hugo pages given by URL (`../other-post/`) become links to that post's file,
     /// and other site-relative links (`/about/`) absolute URLs on the site's origin.
-    pub fn localize(&self, post: &Path, blocks: &mut Vec<crate::model::Block>) {
+    pub fn localize(
+        &self,
+        post: &Path,
+        blocks: &mut Vec<crate::model::Block>,
+        warnings: &mut Vec<crate::warning::Warning>,
+    ) {
         let Some(dir) = std::path::absolute(post)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
@@ -289,17 +318,39 @@ impl Site {
                 },
             )
         };
+        let mut ambiguous = crate::read::prose::Unknown::default();
         let mut on_image = |img: &mut crate::model::Image| {
-            let Some(path) = site_path(&img.src) else {
-                return;
+            let src = img.src.trim();
+            let decode = |p: &str| -> String {
+                let clean = p.split(['?', '#']).next().unwrap_or(p);
+                percent_encoding::percent_decode_str(clean)
+                    .decode_utf8_lossy()
+                    .into_owned()
             };
-            let clean = path.split(['?', '#']).next().unwrap_or(&path);
-            let clean = percent_encoding::percent_decode_str(clean).decode_utf8_lossy();
-            let rel = clean.trim_start_matches('/');
-            let found = [self.static_dir(), self.root.clone()]
-                .into_iter()
-                .map(|d| d.join(rel))
-                .find(|f| f.is_file() && !rel.split('/').any(|c| c == ".."));
+            let found = if let Some(path) = site_path(src) {
+                // Root-absolute: Hugo's `static/` or the root, else where the site has it.
+                let clean = decode(&path);
+                let rel = clean.trim_start_matches('/');
+                [self.static_dir(), self.root.clone()]
+                    .into_iter()
+                    .map(|d| d.join(rel))
+                    .find(|f| f.is_file() && !rel.split('/').any(|c| c == ".."))
+                    .or_else(|| self.find_asset(rel, &mut ambiguous))
+            } else if !src.is_empty() && !src.contains(':') && !src.starts_with(['/', '#']) {
+                // Relative: beside the post (as it is), else from the site root (a theme's
+                // `assets/img/…` written without its slash), else where the site has it.
+                let rel = decode(src);
+                if dir.join(&rel).is_file() {
+                    None
+                } else {
+                    let at_root = crate::relink::normalize(&self.root.join(&rel));
+                    Some(at_root)
+                        .filter(|f| f.starts_with(&self.root) && f.is_file())
+                        .or_else(|| self.find_asset(&rel, &mut ambiguous))
+                }
+            } else {
+                None
+            };
             if let Some(file) = found {
                 img.src = path_to_url(&relative_path(&dir, &file));
             }
@@ -325,6 +376,60 @@ impl Site {
             }
         };
         crate::relink::for_each_mut(blocks, &mut on_image, &mut on_link);
+        ambiguous.into_warnings(
+            crate::warning::WarningKind::PictureMissing,
+            "picture not at its path, and several files of its name in the site",
+            "none chosen",
+            warnings,
+        );
+    }
+
+    /// The picture file `rel` (a path as the post wrote it) names when it is not where the
+    /// path says: the one file of that name in the site's folders (a path ending as `rel`
+    /// does when several share the name), matched case-insensitively as a last resort.
+    /// `None` (and `rel` noted in `ambiguous`) when several remain.
+    fn find_asset(
+        &self,
+        rel: &str,
+        ambiguous: &mut crate::read::prose::Unknown,
+    ) -> Option<PathBuf> {
+        let name = rel.rsplit('/').next()?;
+        let index = self.assets.get_or_init(|| asset_index(&self.root));
+        let bucket = index.get(&name.to_lowercase())?;
+        let ends_as = |p: &PathBuf, fold: bool| {
+            let p = p.to_string_lossy().replace('\\', "/");
+            let want = format!("/{}", rel.trim_start_matches("./").trim_start_matches('/'));
+            match fold {
+                false => p.ends_with(&want),
+                true => p.to_lowercase().ends_with(&want.to_lowercase()),
+            }
+        };
+        let exact: Vec<&PathBuf> = bucket
+            .iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == name))
+            .collect();
+        let pick = |c: &[&PathBuf], fold: bool| -> Option<Option<PathBuf>> {
+            match c {
+                [] => None,
+                [one] => Some(Some((*one).clone())),
+                many => {
+                    let by_path: Vec<_> = many.iter().filter(|p| ends_as(p, fold)).collect();
+                    Some(match by_path.as_slice() {
+                        [one] => Some((**one).clone()),
+                        _ => None,
+                    })
+                }
+            }
+        };
+        let all: Vec<&PathBuf> = bucket.iter().collect();
+        match pick(&exact, false).or_else(|| pick(&all, true)) {
+            Some(Some(found)) => Some(found),
+            Some(None) => {
+                ambiguous.add(rel);
+                None
+            }
+            None => None,
+        }
     }
 
     /// The post a path on this site (`/2019/01/05/liquid-tour/`, `/blog/x.html` less its
@@ -460,6 +565,121 @@ pub fn value_text(v: &Value) -> Option<String> {
         Value::Object(m) => m.get("name").and_then(value_text),
         Value::Null => None,
     }
+}
+
+/// Folders of a site that hold no pictures it serves.
+const NOT_ASSETS: [&str; 9] = [
+    "_site",
+    "_includes",
+    "_layouts",
+    "_sass",
+    "_data",
+    "node_modules",
+    "vendor",
+    "public",
+    "resources",
+];
+
+/// The picture files under `root` by lower-case file name, outside hidden folders and those
+/// of [`NOT_ASSETS`], in path order.
+fn asset_index(root: &Path) -> std::collections::HashMap<String, Vec<PathBuf>> {
+    let mut index: std::collections::HashMap<String, Vec<PathBuf>> = Default::default();
+    let walk = walkdir::WalkDir::new(root)
+        .max_depth(12)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(e.file_type().is_dir()
+                    && (name.starts_with('.') || NOT_ASSETS.contains(&name.as_ref())))
+        });
+    for e in walk.flatten().filter(|e| e.file_type().is_file()) {
+        let name = e.file_name().to_string_lossy().to_lowercase();
+        let ext = name.rsplit('.').next().unwrap_or("");
+        if matches!(
+            ext,
+            "png" | "jpg" | "jpeg" | "gif" | "webp" | "svg" | "avif" | "bmp" | "tif" | "tiff"
+        ) {
+            index.entry(name).or_default().push(e.into_path());
+        }
+    }
+    index
+}
+
+/// Jekyll's `relative_url`: `path` under `baseurl` (normalized, see [`Site::baseurl`]);
+/// full URLs and paths already under it unchanged.
+pub fn relative_url(baseurl: &str, path: &str) -> String {
+    if path.contains("://") || path.starts_with("//") {
+        return path.to_string();
+    }
+    if !baseurl.is_empty() && path.starts_with(&format!("{baseurl}/")) {
+        return path.to_string();
+    }
+    format!("{baseurl}/{}", path.trim_start_matches('/'))
+}
+
+/// A Jekyll site's config: `_config.yml` (or `.yaml`), with the keys it lacks taken from the
+/// other `_config*.yml` at the root, in name order. `_config.yml` wins: a `_config_dev.yml`
+/// that points `url` at localhost does not change the book.
+pub fn jekyll_config(root: &Path) -> Value {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("_config") && (name.ends_with(".yml") || name.ends_with(".yaml"))
+        })
+        .collect();
+    files.sort_by_key(|p| {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
+        (
+            !matches!(name.as_str(), "_config.yml" | "_config.yaml"),
+            name,
+        )
+    });
+    let mut config = serde_json::Map::new();
+    for file in files {
+        if let Some(Value::Object(m)) = read_config(&file) {
+            for (k, v) in m {
+                config.entry(k).or_insert(v);
+            }
+        }
+    }
+    Value::Object(config)
+}
+
+/// The files of a Jekyll site that change how every post reads: its `_config*.yml`, and
+/// everything under `_data/` and `_includes/`, in a stable order (for fingerprints).
+pub fn jekyll_site_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("_config"))
+        })
+        .collect();
+    for dir in ["_data", "_includes"] {
+        files.extend(
+            walkdir::WalkDir::new(root.join(dir))
+                .into_iter()
+                .flatten()
+                .filter(|e| e.file_type().is_file())
+                .map(walkdir::DirEntry::into_path),
+        );
+    }
+    files.sort();
+    files
 }
 
 fn origin_of(url: &str) -> Option<String> {

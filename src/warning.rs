@@ -90,6 +90,9 @@ pub enum WarningKind {
     UnknownShortcode,
     /// A Liquid tag, include, filter or variable postbook has no meaning for.
     UnknownLiquid,
+    /// Liquid the engine could not parse or render: in a post (its markup removed, its text
+    /// kept) or in an include (left out). Named by the post's or include's error.
+    LiquidError,
     /// A `post_url`, `link` or `ref` to a post the site does not have.
     MissingPost,
     /// A link or picture whose URL is not valid (browsers could not follow it, EPUBCheck
@@ -131,6 +134,7 @@ impl WarningKind {
             WarningKind::Footnote => ("footnote problem", "footnote problems"),
             WarningKind::UnknownShortcode => ("unknown shortcode", "unknown shortcodes"),
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
+            WarningKind::LiquidError => ("Liquid error", "Liquid errors"),
             WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
             WarningKind::BadLink => ("bad link URL", "bad link URLs"),
             WarningKind::ControlCharacters => {

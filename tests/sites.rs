@@ -214,7 +214,7 @@ fn a_jekyll_site_root_gives_the_book_its_author_wrote() {
     }
     // Warnings by kind and name.
     assert_eq!(
-        report["summary"]["warnings_by_kind"]["unknown-liquid"], 3,
+        report["summary"]["warnings_by_kind"]["unknown-liquid"], 1,
         "{report}"
     );
     assert_eq!(
@@ -222,6 +222,136 @@ fn a_jekyll_site_root_gives_the_book_its_author_wrote() {
         1
     );
     epubcheck(&[book]);
+}
+
+#[test]
+fn jekyll_includes_data_and_plugins_give_every_picture_and_text() {
+    let (out, report) = convert(
+        "jekyll-includes",
+        &["-t", "epub", "-g", "none", "--images", "embed"],
+    );
+    let (book, chapters, _) = the_book(out.path());
+    assert_eq!(chapters.len(), 2);
+    assert_no_template_residue(&chapters);
+    let all = chapters.concat();
+    let text = text_of(&all);
+    // Includes with parameters calling includes, the folder from the include's parameters,
+    // the post's front matter or the site's config; a theme figure's path from the site root.
+    for caption in [
+        "The flow, from the post folder",
+        "The flow, photographed",
+        "A theme figure from the site root",
+    ] {
+        assert!(
+            all.contains(&format!("<figcaption>{caption}</figcaption>")),
+            "{caption}: {all}"
+        );
+    }
+    // Every include's text: the notice with its message, `site.data`, a CSV loop, the
+    // other config file's key, a plugin filter's input.
+    for words in [
+        "Warning: This notice must keep its message.",
+        "Follow @ida_writes on Mastodon.",
+        "The team: Ida (author), Max (editor).",
+        "quiet words and from plugins.",
+        "Written with care.",
+        "01 June 2024",
+        "puts \"Pictures the site serves\"",
+    ] {
+        let words = words.replace('"', "&quot;");
+        assert!(text.contains(&words), "{words}: {text}");
+    }
+    // Pictures: through includes, relative to the site root, by unique name, by name in
+    // another case; the one whose name two files share is not guessed.
+    let pictures = picture_sources(&chapters);
+    assert_eq!(pictures.len(), 6, "{pictures:?}");
+    assert!(
+        pictures.iter().all(|p| p.starts_with("images/")),
+        "{pictures:?}"
+    );
+    let kinds = &report["summary"]["warnings_by_kind"];
+    let names = &report["summary"]["warnings_by_name"];
+    assert_eq!(names["picture-missing"]["images/twin.png"], 1, "{report}");
+    // The plugin's filter and tag are named; nothing else is unknown.
+    assert_eq!(names["unknown-liquid"]["shout"], 1, "{report}");
+    assert_eq!(names["unknown-liquid"]["figlet"], 1, "{report}");
+    assert_eq!(kinds["unknown-liquid"], 2, "{report}");
+    assert!(kinds.get("liquid-error").is_none(), "{report}");
+    // `post_url` is a chapter link.
+    assert!(
+        hrefs(&chapters[1]).contains(&("post-0001.xhtml#post".into(), "the figures".into())),
+        "{}",
+        chapters[1]
+    );
+    epubcheck(&[book]);
+}
+
+/// Copies a fixture folder into `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    for file in all_files(from) {
+        let dest = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &dest).unwrap();
+    }
+}
+
+#[test]
+fn editing_a_sites_config_data_or_include_renders_its_posts_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("jekyll-includes"), &site);
+    let out = tmp.path().join("out");
+    let run = || -> (serde_json::Value, String) {
+        let report = tmp.path().join("report.json");
+        postbook()
+            .args(["convert", "-q", "-t", "md", "-g", "none"])
+            .arg(&site)
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+        let notes = files_with_ext(&out, "md")
+            .iter()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect::<Vec<_>>()
+            .concat();
+        (report, notes)
+    };
+    let rendered = |report: &serde_json::Value| -> usize {
+        report["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["status"] != "unchanged")
+            .count()
+    };
+    let (report, notes) = run();
+    assert!(rendered(&report) > 0);
+    assert!(notes.contains("Written with care."), "{notes}");
+    let (report, _) = run();
+    assert_eq!(rendered(&report), 0, "{report}");
+    let edits = [
+        ("_config_dev.yml", "Written with care.", "Written in haste."),
+        ("_data/social.yml", "@ida_writes", "@idaedits"),
+        ("_includes/notice.html", "<strong>", "<strong>Heads up, "),
+    ];
+    for (file, old, new) in edits {
+        let path = site.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replace(old, new)).unwrap();
+        let (report, notes) = run();
+        assert!(rendered(&report) > 0, "{file}: {report}");
+        let expect = if new.starts_with('<') {
+            "Heads up, Warning"
+        } else {
+            new
+        };
+        assert!(notes.contains(expect), "{file}: {notes}");
+    }
 }
 
 #[test]

@@ -190,6 +190,7 @@ impl<'a> Run<'a> {
         };
         let inputs = report.summary.inputs;
         let mut fingerprints = Fingerprints::new(opts, &opts.image_root(), templates);
+        fingerprints.add_sites(self.sites);
         fingerprints.inputs.reserve(inputs);
         let new_cache = self.open_output(report);
         let mut intake = Intake {

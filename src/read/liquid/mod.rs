@@ -1,0 +1,562 @@
+//! Jekyll's Liquid, run over a post's whole text before it is read, as Jekyll does (code
+//! blocks included: authors protect examples with `{% raw %}`).
+//!
+//! The engine is liquid-core and liquid-lib's standard library (cobalt-org's), with Jekyll's
+//! filters ([`filters`]) and tags ([`tags`]) added, fed with `site` and `page` ([`vars`]) and
+//! the site's `_includes/`. One [`Engine`] is built per site, the first time one of its posts
+//! has Liquid (the parser's filters and tags, `site.*`, parsed includes), and shared by every
+//! read of its posts; runs without a Jekyll site never build one.
+//!
+//! Jekyll's Liquid forgives what the engine does not, so the differences are made up here:
+//! - a variable or key that does not exist is `nil` ([`Lenient`]), not an error;
+//! - a filter or tag the engine does not know — a site's `_plugins/*.rb` — is a pass-through
+//!   stand-in ([`scan`]), named in a warning;
+//! - a post the engine still cannot parse or render keeps its text, its Liquid markup
+//!   removed ([`strip_markup`]), with a `liquid-error` warning; other posts are unaffected.
+
+mod filters;
+mod scan;
+mod tags;
+mod vars;
+
+use crate::read::prose::Unknown;
+use crate::site::{Page, Site};
+use crate::warning::{Warning, WarningKind};
+use liquid_core::model::{KString, KStringCow, ScalarCow, ValueCow};
+use liquid_core::runtime::{
+    PartialStore, Registers, Renderable, Runtime, RuntimeBuilder, StackFrame, Template,
+};
+use liquid_core::{Error, Language, Object, Result, Value, ValueView};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+/// Marks an `include_relative` name in the partial store (a name `_includes/` cannot have).
+const RELATIVE: &str = "\u{0}relative:";
+
+/// Evaluates the Liquid in `src` for `page`; `None` when there is none.
+pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<String> {
+    if !src.contains("{%") && !src.contains("{{") {
+        return None;
+    }
+    let engine = page
+        .site
+        .liquid
+        .get_or_init(|| Arc::new(Engine::new(page.site)));
+    Some(engine.render(src, page, warnings))
+}
+
+/// A Jekyll site's Liquid: the parser's language, the `site` variable, its includes.
+pub struct Engine {
+    language: Language,
+    /// `{ "site": … }`, built once.
+    site: Object,
+    includes: PathBuf,
+    root: PathBuf,
+    /// Parsed includes by name (an error's text when one cannot be parsed).
+    cache: Mutex<HashMap<String, std::result::Result<Arc<Template>, String>>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Liquid engine for {}", self.root.display())
+    }
+}
+
+/// What a render noted, for its warnings (the engine's per-render registers).
+#[derive(Default)]
+struct Notes {
+    unknown_tags: Unknown,
+    unknown_filters: Unknown,
+    unknown_vars: Unknown,
+    missing_includes: Unknown,
+    broken_includes: Unknown,
+    /// How deep includes are nested now.
+    depth: usize,
+}
+
+/// The names a language knows, for [`scan::prepare`].
+struct Names<'a>(&'a Language);
+
+impl scan::Known for Names<'_> {
+    fn filter(&self, name: &str) -> bool {
+        self.0.filters.get(name).is_some()
+    }
+    fn tag(&self, name: &str) -> bool {
+        let blocks = &self.0.blocks;
+        self.0.tags.get(name).is_some()
+            || blocks.get(name).is_some()
+            || matches!(name, "else" | "elsif" | "when")
+            || name
+                .strip_prefix("end")
+                .is_some_and(|b| blocks.get(b).is_some())
+    }
+}
+
+impl Engine {
+    pub fn new(site: &Site) -> Engine {
+        let urls = Arc::new(filters::Urls {
+            baseurl: site.baseurl.clone(),
+            origin: site.origin.clone(),
+        });
+        let mut language = base_language(&urls);
+        // Stand-ins for what the includes use that the engine lacks, so each include parses
+        // with the site's one language.
+        let includes = site.root.join("_includes");
+        let mut found = scan::Prepared {
+            text: String::new(),
+            unknown_filters: Default::default(),
+            unknown_tags: Default::default(),
+        };
+        for e in walkdir::WalkDir::new(&includes)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+        {
+            if let Ok(text) = std::fs::read_to_string(e.path()) {
+                let p = scan::prepare(&text, &Names(&language));
+                found.unknown_filters.extend(p.unknown_filters);
+                found.unknown_tags.extend(p.unknown_tags);
+            }
+        }
+        add_stand_ins(&mut language, &found);
+        let mut globals = Object::new();
+        globals.insert("site".into(), vars::site_object(site));
+        Engine {
+            language,
+            site: globals,
+            includes,
+            root: site.root.clone(),
+            cache: Mutex::default(),
+        }
+    }
+
+    /// The post's text with its Liquid evaluated.
+    fn render(&self, src: &str, page: &Page, warnings: &mut Vec<Warning>) -> String {
+        let prepared = scan::prepare(src, &Names(&self.language));
+        let own;
+        let language = if prepared.unknown_filters.is_empty() && prepared.unknown_tags.is_empty() {
+            &self.language
+        } else {
+            own = with_stand_ins(&self.language, &prepared);
+            &own
+        };
+        let template = match liquid_core::parser::parse(&prepared.text, language) {
+            Ok(t) => Template::new(t),
+            Err(e) => return fallback(src, &e, warnings),
+        };
+        let mut globals = Object::new();
+        globals.insert(
+            "page".into(),
+            Value::Object(vars::page_object(page.site, page.path, page.meta)),
+        );
+        let post_dir = std::path::absolute(page.path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_default();
+        let partials = Partials {
+            engine: self,
+            post_dir,
+            language,
+        };
+        let runtime = RuntimeBuilder::new()
+            .set_globals(&globals)
+            .set_partials(&partials)
+            .build();
+        let frame = Lenient(StackFrame::new(&runtime, &self.site));
+        let out = match template.render(&frame) {
+            Ok(out) => out,
+            Err(e) => return fallback(src, &e, warnings),
+        };
+        let notes = std::mem::take(&mut *frame.registers().get_mut::<Notes>());
+        let out = resolve_links(&out, page, warnings);
+        notes.into_warnings(warnings);
+        out
+    }
+
+    /// The include `name` of `_includes/`, parsed once.
+    fn include(&self, name: &str) -> std::result::Result<Arc<Template>, String> {
+        if let Some(hit) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
+            return hit.clone();
+        }
+        let parsed = std::fs::read_to_string(self.includes.join(name))
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                let prepared = scan::prepare(&text, &Names(&self.language));
+                liquid_core::parser::parse(&prepared.text, &self.language)
+                    .map(|t| Arc::new(Template::new(t)))
+                    .map_err(|e| first_line(&e))
+            });
+        self.cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(name.to_string(), parsed.clone());
+        parsed
+    }
+}
+
+/// The standard library, liquid-lib's Jekyll filters, and Jekyll's own filters and tags.
+fn base_language(urls: &Arc<filters::Urls>) -> Language {
+    use liquid_lib::{jekyll, stdlib};
+    let mut l = Language::default();
+    macro_rules! tags {
+        ($($t:expr),*) => { $( { let t = $t; l.tags.register(liquid_core::parser::ParseTag::reflection(&t).tag().to_string(), Box::new(t)); } )* };
+    }
+    macro_rules! blocks {
+        ($($b:expr),*) => { $( { let b = $b; l.blocks.register(liquid_core::parser::ParseBlock::reflection(&b).start_tag().to_string(), Box::new(b)); } )* };
+    }
+    macro_rules! filters {
+        ($($f:expr),*) => { $( { let f = $f; l.filters.register(liquid_core::parser::ParseFilter::reflection(&f).name().to_string(), Box::new(f)); } )* };
+    }
+    tags!(
+        stdlib::AssignTag,
+        stdlib::BreakTag,
+        stdlib::ContinueTag,
+        stdlib::CycleTag,
+        stdlib::IncrementTag,
+        stdlib::DecrementTag,
+        tags::IncludeTag { relative: false },
+        tags::IncludeTag { relative: true },
+        tags::LinkTag { name: "post_url" },
+        tags::LinkTag { name: "link" }
+    );
+    blocks!(
+        stdlib::RawBlock,
+        stdlib::IfBlock,
+        stdlib::UnlessBlock,
+        stdlib::IfChangedBlock,
+        stdlib::ForBlock,
+        stdlib::TableRowBlock,
+        stdlib::CommentBlock,
+        stdlib::CaptureBlock,
+        stdlib::CaseBlock,
+        tags::HighlightBlock
+    );
+    filters!(
+        stdlib::Abs,
+        stdlib::Append,
+        stdlib::AtLeast,
+        stdlib::AtMost,
+        stdlib::Capitalize,
+        stdlib::Ceil,
+        stdlib::Compact,
+        stdlib::Concat,
+        stdlib::Date,
+        stdlib::Default,
+        stdlib::DividedBy,
+        stdlib::Downcase,
+        stdlib::Escape,
+        stdlib::EscapeOnce,
+        stdlib::First,
+        stdlib::Floor,
+        stdlib::Join,
+        stdlib::Last,
+        stdlib::Lstrip,
+        stdlib::Map,
+        stdlib::Minus,
+        stdlib::Modulo,
+        stdlib::NewlineToBr,
+        stdlib::Plus,
+        stdlib::Prepend,
+        stdlib::Remove,
+        stdlib::RemoveFirst,
+        stdlib::Replace,
+        stdlib::ReplaceFirst,
+        stdlib::Reverse,
+        stdlib::Round,
+        stdlib::Rstrip,
+        stdlib::Size,
+        stdlib::Slice,
+        stdlib::SortNatural,
+        stdlib::Split,
+        stdlib::Strip,
+        stdlib::StripHtml,
+        stdlib::StripNewlines,
+        stdlib::Times,
+        stdlib::Truncate,
+        stdlib::TruncateWords,
+        stdlib::Uniq,
+        stdlib::Upcase,
+        stdlib::UrlDecode,
+        stdlib::UrlEncode,
+        stdlib::Where,
+        jekyll::Sort,
+        jekyll::Push,
+        jekyll::Pop,
+        jekyll::Shift,
+        jekyll::Unshift,
+        jekyll::ArrayToSentenceString,
+        jekyll::Slugify
+    );
+    filters::register(&mut l, urls);
+    l
+}
+
+fn add_stand_ins(language: &mut Language, found: &scan::Prepared) {
+    for name in &found.unknown_filters {
+        filters::stand_in(language, name);
+    }
+    for name in &found.unknown_tags {
+        language
+            .tags
+            .register(name.clone(), Box::new(tags::StandIn { name: name.clone() }));
+    }
+}
+
+fn with_stand_ins(base: &Language, found: &scan::Prepared) -> Language {
+    let mut language = base.clone();
+    add_stand_ins(&mut language, found);
+    language
+}
+
+impl Notes {
+    fn into_warnings(self, warnings: &mut Vec<Warning>) {
+        let liquid = WarningKind::UnknownLiquid;
+        self.unknown_tags.into_warnings(
+            liquid,
+            "unknown Liquid tag",
+            "a site plugin's? removed, the text around it kept",
+            warnings,
+        );
+        self.unknown_filters.into_warnings(
+            liquid,
+            "unknown Liquid filter",
+            "a site plugin's? its input passed through",
+            warnings,
+        );
+        self.missing_includes.into_warnings(
+            liquid,
+            "unknown Liquid include",
+            "not in the site's `_includes/`; removed",
+            warnings,
+        );
+        self.unknown_vars
+            .into_warnings(liquid, "unknown Liquid variable", "left empty", warnings);
+        self.broken_includes.into_warnings(
+            WarningKind::LiquidError,
+            "Liquid include failed",
+            "left out",
+            warnings,
+        );
+    }
+}
+
+/// A post the engine could not take: its text with the Liquid markup removed, and a warning.
+fn fallback(src: &str, e: &Error, warnings: &mut Vec<Warning>) -> String {
+    let error = first_line(e);
+    warnings.push(Warning::named(
+        WarningKind::LiquidError,
+        &error,
+        1,
+        format!("Liquid the engine could not evaluate ({error}): its tags removed, the text kept"),
+    ));
+    strip_markup(src)
+}
+
+/// The first line of an engine error (the rest is a trace of the template).
+fn first_line(e: &Error) -> String {
+    // A parse error reads `--> 1:6`, the text, a caret, then `= expected …`.
+    let text = e.to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let line = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("= "))
+        .or(lines.first().copied())
+        .unwrap_or("");
+    line.trim_start_matches("liquid:").trim().to_string()
+}
+
+/// `src` without `{% … %}` and `{{ … }}`, the text of `{% raw %}` kept.
+fn strip_markup(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    while let Some(rel) = src[i..].find('{') {
+        let at = i + rel;
+        let close = match src.as_bytes().get(at + 1) {
+            Some(b'{') => "}}",
+            Some(b'%') => "%}",
+            _ => {
+                out.push_str(&src[i..at + 1]);
+                i = at + 1;
+                continue;
+            }
+        };
+        out.push_str(&src[i..at]);
+        match src[at + 2..].find(close) {
+            Some(k) => i = at + 2 + k + 2,
+            None => {
+                out.push_str(&src[at..]);
+                return out;
+            }
+        }
+    }
+    out.push_str(&src[i..]);
+    out
+}
+
+/// Resolves the `post_url`/`link` markers of [`tags::LinkTag`] in `text`: the target post's
+/// file relative to this post (writers make it a chapter link), a page's URL on the site for
+/// a `link` to a page, nothing (and a warning) for a missing post.
+fn resolve_links(text: &str, page: &Page, warnings: &mut Vec<Warning>) -> String {
+    if !text.contains(tags::LINK_OPEN) {
+        return text.to_string();
+    }
+    let mut missing = Unknown::default();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(tags::LINK_OPEN) {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + tags::LINK_OPEN.len_utf8()..];
+        let Some(end) = after.find(tags::LINK_CLOSE) else {
+            rest = after;
+            continue;
+        };
+        let (tag, target) = after[..end]
+            .split_once(tags::LINK_SEP)
+            .unwrap_or(("", &after[..end]));
+        let target = target.trim();
+        match page.link_to_post(target) {
+            Some(url) => out.push_str(&url),
+            None if tag == "link" && !target.starts_with("_posts") => {
+                // A page, not a post: its URL on the site.
+                let html = target
+                    .rsplit_once('.')
+                    .map_or(target.to_string(), |(p, _)| format!("{p}.html"));
+                let path = format!("/{}", html.trim_start_matches('/'));
+                let site = page.site;
+                out.push_str(
+                    &site
+                        .absolute_url(&path)
+                        .unwrap_or_else(|| site.relative_url(&path)),
+                );
+            }
+            None => missing.add(target),
+        }
+        rest = &after[end + tags::LINK_CLOSE.len_utf8()..];
+    }
+    out.push_str(rest);
+    missing.into_warnings(
+        WarningKind::MissingPost,
+        "link to a missing post",
+        "not found in the site; the link is left out",
+        warnings,
+    );
+    out
+}
+
+/// A runtime on which a variable or key that does not exist is `nil`, as in Jekyll (the
+/// engine's own runtime makes it an error). Unknown `site.*`, `page.*` and top-level names
+/// are noted for a warning; `include.*` parameters are optional by design and are not.
+struct Lenient<R>(R);
+
+impl<R: Runtime> Runtime for Lenient<R> {
+    fn partials(&self) -> &dyn PartialStore {
+        self.0.partials()
+    }
+    fn name(&self) -> Option<liquid_core::model::KStringRef<'_>> {
+        self.0.name()
+    }
+    fn roots(&self) -> std::collections::BTreeSet<KStringCow<'_>> {
+        self.0.roots()
+    }
+    fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
+        self.0.try_get(path)
+    }
+    fn get(&self, path: &[ScalarCow<'_>]) -> Result<ValueCow<'_>> {
+        if let Some(v) = self.0.try_get(path) {
+            return Ok(v);
+        }
+        let root = path.first().map(|s| s.to_kstr().into_owned());
+        if !matches!(
+            root.as_deref(),
+            Some("include" | "forloop" | "tablerowloop")
+        ) {
+            let name = path
+                .iter()
+                .map(|s| s.to_kstr().into_owned())
+                .collect::<Vec<_>>()
+                .join(".");
+            self.registers().get_mut::<Notes>().unknown_vars.add(&name);
+        }
+        Ok(ValueCow::Owned(Value::Nil))
+    }
+    fn set_global(&self, name: KString, val: Value) -> Option<Value> {
+        self.0.set_global(name, val)
+    }
+    fn set_index(&self, name: KString, val: Value) -> Option<Value> {
+        self.0.set_index(name, val)
+    }
+    fn get_index<'a>(&'a self, name: &str) -> Option<ValueCow<'a>> {
+        self.0.get_index(name)
+    }
+    fn registers(&self) -> &Registers {
+        self.0.registers()
+    }
+}
+
+/// The includes one post can reach: the site's `_includes/` (parsed once per site) and, for
+/// `include_relative`, files beside the post.
+struct Partials<'a> {
+    engine: &'a Engine,
+    post_dir: PathBuf,
+    language: &'a Language,
+}
+
+impl std::fmt::Debug for Partials<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "includes of {}", self.engine.root.display())
+    }
+}
+
+impl Partials<'_> {
+    /// The file a name stands for, if it is one inside the site.
+    fn file(&self, name: &str) -> Option<PathBuf> {
+        let (base, rel) = match name.strip_prefix(RELATIVE) {
+            Some(rel) => (&self.post_dir, rel),
+            None => (&self.engine.includes, name),
+        };
+        let path = crate::relink::normalize(&base.join(rel.trim_start_matches('/')));
+        (path.starts_with(&self.engine.root) && path.is_file()).then_some(path)
+    }
+}
+
+impl PartialStore for Partials<'_> {
+    fn contains(&self, name: &str) -> bool {
+        self.file(name).is_some()
+    }
+    fn names(&self) -> Vec<&str> {
+        Vec::new()
+    }
+    fn try_get(&self, name: &str) -> Option<Arc<dyn Renderable>> {
+        self.get(name).ok()
+    }
+    fn get(&self, name: &str) -> Result<Arc<dyn Renderable>> {
+        if name.starts_with(RELATIVE) {
+            let path = self
+                .file(name)
+                .ok_or_else(|| Error::with_msg("no such file beside the post"))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| Error::with_msg(e.to_string()))?;
+            let prepared = scan::prepare(&text, &Names(self.language));
+            let own = with_stand_ins(self.language, &prepared);
+            let parsed = liquid_core::parser::parse(&prepared.text, &own)?;
+            return Ok(Arc::new(Template::new(parsed)));
+        }
+        match self.engine.include(name) {
+            Ok(t) => Ok(t),
+            Err(e) => Err(Error::with_msg(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,299 @@
+//! The variables Jekyll gives a post's Liquid: `site` (the config, `site.data` from `_data/`,
+//! `site.posts`, `site.tags`, `site.categories`) and `page` (front matter, `url`, `date`,
+//! `slug`…).
+
+use crate::model::{Meta, PostDate};
+use crate::read::front_matter;
+use crate::site::Site;
+use liquid_core::model::{DateTime, ValueView};
+use liquid_core::{Object, Value};
+use std::path::Path;
+
+/// Keys every post object has, `nil` when its front matter lacks them: Jekyll's Liquid gives
+/// `nil` for a missing key, the engine an error, and loops over `site.posts` read these.
+const POST_KEYS: [&str; 10] = [
+    "excerpt",
+    "image",
+    "description",
+    "subtitle",
+    "summary",
+    "author",
+    "layout",
+    "permalink",
+    "content",
+    "last_modified_at",
+];
+
+/// A JSON value (config, front matter, data file) as a Liquid value.
+pub fn from_json(v: &serde_json::Value) -> Value {
+    liquid_core::model::to_value(v).unwrap_or(Value::Nil)
+}
+
+/// The `site` variable.
+pub fn site_object(site: &Site) -> Value {
+    let mut obj = match from_json(&site.config) {
+        Value::Object(o) => o,
+        _ => Object::new(),
+    };
+    for key in ["url", "baseurl", "title", "description"] {
+        if !obj.contains_key(key) {
+            obj.insert(key.into(), Value::scalar(""));
+        }
+    }
+    obj.insert("data".into(), Value::Object(data(&site.root.join("_data"))));
+    let posts = posts(site);
+    let mut tags = Object::new();
+    let mut categories = Object::new();
+    for post in &posts {
+        for (key, index) in [("tags", &mut tags), ("categories", &mut categories)] {
+            let names = post.get(key).and_then(|v| v.as_array());
+            for name in names.into_iter().flat_map(|a| a.values()) {
+                let name = name.to_kstr().into_owned();
+                let entry = index
+                    .entry(name)
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Some(list) = entry.as_array_mut() {
+                    list.push(Value::Object(post.clone()));
+                }
+            }
+        }
+    }
+    obj.insert(
+        "posts".into(),
+        Value::Array(posts.into_iter().map(Value::Object).collect()),
+    );
+    obj.insert("tags".into(), Value::Object(tags));
+    obj.insert("categories".into(), Value::Object(categories));
+    Value::Object(obj)
+}
+
+/// `site.posts`: every published post's front matter and URL, newest first.
+fn posts(site: &Site) -> Vec<Object> {
+    let mut posts: Vec<(Option<PostDate>, Object)> = site
+        .posts
+        .iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == "_drafts"))
+        .filter_map(|path| {
+            let meta = read_meta(path)?;
+            let unpublished = meta
+                .extra
+                .iter()
+                .any(|(k, v)| k == "published" && v == &serde_json::Value::Bool(false));
+            (!unpublished).then(|| (meta.date, page_object(site, path, &meta)))
+        })
+        .collect();
+    posts.sort_by_key(|p| std::cmp::Reverse(p.0));
+    posts.into_iter().map(|(_, o)| o).collect()
+}
+
+/// A post's front matter, with the date and slug its file name gives.
+fn read_meta(path: &Path) -> Option<Meta> {
+    let bytes = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let split = front_matter::split(&text).ok()?;
+    let mut meta = Meta::default();
+    if let Some((syntax, src)) = split.front_matter {
+        let pairs = front_matter::parse(syntax, src, split.first_line).ok()?;
+        front_matter::to_meta(pairs, &mut meta);
+    }
+    with_file_name(path, &mut meta);
+    Some(meta)
+}
+
+/// The date and slug of a `2019-01-05-name.md` file, where the front matter gives none.
+fn with_file_name(path: &Path, meta: &mut Meta) {
+    if let Some((day, slug)) = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(crate::input::jekyll_name)
+    {
+        meta.date.get_or_insert(PostDate::Day(day));
+        meta.slug.get_or_insert_with(|| slug.to_string());
+    }
+}
+
+/// The `page` variable of the post at `path` (and its entry in `site.posts`).
+pub fn page_object(site: &Site, path: &Path, meta: &Meta) -> Object {
+    let mut meta_owned;
+    let meta = if meta.slug.is_none() || meta.date.is_none() {
+        meta_owned = meta.clone();
+        with_file_name(path, &mut meta_owned);
+        &meta_owned
+    } else {
+        meta
+    };
+    let mut o = Object::new();
+    for key in POST_KEYS {
+        o.insert(key.into(), Value::Nil);
+    }
+    for (k, v) in &meta.extra {
+        o.insert(k.clone().into(), from_json(v));
+    }
+    let strings = |v: &[String]| Value::array(v.iter().map(|s| Value::scalar(s.clone())));
+    o.insert("title".into(), Value::scalar(meta.title.clone()));
+    o.insert("categories".into(), strings(&meta.categories));
+    o.insert("tags".into(), strings(&meta.tags));
+    if let Some(author) = meta.authors.first() {
+        o.insert("author".into(), Value::scalar(author.clone()));
+    }
+    let slug = meta.slug.clone().unwrap_or_else(|| {
+        path.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    o.insert("slug".into(), Value::scalar(slug.clone()));
+    o.insert(
+        "date".into(),
+        meta.date
+            .as_ref()
+            .and_then(liquid_date)
+            .map_or(Value::Nil, Value::scalar),
+    );
+    let url = permalink(site, meta, &slug);
+    o.insert(
+        "id".into(),
+        Value::scalar(
+            url.trim_end_matches(".html")
+                .trim_end_matches('/')
+                .to_string(),
+        ),
+    );
+    o.insert("url".into(), Value::scalar(url));
+    let rel = path.strip_prefix(&site.root).unwrap_or(path);
+    o.insert(
+        "path".into(),
+        Value::scalar(rel.to_string_lossy().replace('\\', "/")),
+    );
+    o
+}
+
+fn liquid_date(d: &PostDate) -> Option<DateTime> {
+    let text = match d {
+        PostDate::Day(d) => format!("{} 00:00:00 +0000", d.format("%Y-%m-%d")),
+        PostDate::Instant(t) => t.format("%Y-%m-%d %H:%M:%S %z").to_string(),
+    };
+    DateTime::from_str(&text)
+}
+
+/// The post's URL on the site, after Jekyll's permalink (the post's own, else the site's
+/// pattern or style), without `baseurl`.
+fn permalink(site: &Site, meta: &Meta, slug: &str) -> String {
+    let own = meta
+        .extra
+        .iter()
+        .find(|(k, _)| k == "permalink")
+        .and_then(|(_, v)| v.as_str());
+    let pattern = own
+        .or_else(|| site.config.get("permalink").and_then(|v| v.as_str()))
+        .unwrap_or("date");
+    let pattern = match pattern {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "weekdate" => "/:categories/:year/W:week/:short_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        p => p,
+    };
+    let date = meta.date.as_ref().map(|d| match d {
+        PostDate::Day(d) => *d,
+        PostDate::Instant(t) => t.date_naive(),
+    });
+    let fmt = |f: &str| date.map(|d| d.format(f).to_string()).unwrap_or_default();
+    let categories = meta
+        .categories
+        .iter()
+        .map(|c| c.to_lowercase().replace(' ', "-"))
+        .collect::<Vec<_>>()
+        .join("/");
+    // Longest names first: `:i_month` before `:month`, `:title` before `:t…`.
+    let url = pattern
+        .replace(":categories", &categories)
+        .replace(":output_ext", ".html")
+        .replace(":short_year", &fmt("%y"))
+        .replace(":i_month", &fmt("%-m"))
+        .replace(":i_day", &fmt("%-d"))
+        .replace(":y_day", &fmt("%j"))
+        .replace(":year", &fmt("%Y"))
+        .replace(":month", &fmt("%m"))
+        .replace(":day", &fmt("%d"))
+        .replace(":title", slug)
+        .replace(":slug", slug)
+        .replace(":name", slug);
+    let mut out = String::with_capacity(url.len() + 1);
+    for c in url.chars() {
+        if !(c == '/' && out.ends_with('/')) {
+            out.push(c);
+        }
+    }
+    if !out.starts_with('/') {
+        out.insert(0, '/');
+    }
+    out
+}
+
+/// `site.data`: every `_data/**/*.{yml,yaml,json,csv,tsv}`, nested by folder and file stem.
+fn data(dir: &Path) -> Object {
+    let mut root = Object::new();
+    for e in walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+    {
+        let path = e.path();
+        let Some(value) = data_file(path) else {
+            continue;
+        };
+        let rel = path.strip_prefix(dir).unwrap_or(path).with_extension("");
+        let keys: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        insert_at(&mut root, &keys, value);
+    }
+    root
+}
+
+/// Puts `value` at the path `keys` (folders, then the file's stem) in `obj`.
+fn insert_at(obj: &mut Object, keys: &[String], value: Value) {
+    match keys {
+        [] => {}
+        [last] => _ = obj.insert(last.clone().into(), value),
+        [folder, rest @ ..] => {
+            let entry = obj
+                .entry(folder.clone())
+                .or_insert_with(|| Value::Object(Object::new()));
+            if let Some(inner) = entry.as_object_mut() {
+                insert_at(inner, rest, value);
+            }
+        }
+    }
+}
+
+/// One data file as a value; `None` when it is of another kind or unreadable.
+fn data_file(path: &Path) -> Option<Value> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    let text = std::fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = match ext.as_str() {
+        "yml" | "yaml" => serde_yaml_ng::from_str(&text).ok()?,
+        "json" => serde_json::from_str(&text).ok()?,
+        "csv" | "tsv" => {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(if ext == "tsv" { b'\t' } else { b',' })
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let headers = reader.headers().ok()?.clone();
+            let rows = reader.records().flatten().map(|r| {
+                let row: serde_json::Map<String, serde_json::Value> = headers
+                    .iter()
+                    .zip(r.iter())
+                    .map(|(h, v)| (h.to_string(), serde_json::Value::String(v.to_string())))
+                    .collect();
+                serde_json::Value::Object(row)
+            });
+            serde_json::Value::Array(rows.collect())
+        }
+        _ => return None,
+    };
+    Some(from_json(&json))
+}
