@@ -306,16 +306,8 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
             return Some(PostDate::Instant(t));
         }
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(PostDate::Instant(t.and_utc().fixed_offset()));
-        }
+    if let Some(t) = floating_time(s) {
+        return Some(PostDate::Instant(t.and_utc().fixed_offset()));
     }
     for fmt in ["%Y-%m-%d", "%Y/%m/%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
@@ -323,6 +315,21 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
         }
     }
     None
+}
+
+/// A date and time written without an offset (`2020-01-01 10:00:00`), which [`parse_date`]
+/// takes as UTC and a site's `timezone` may place elsewhere; `None` for any other form.
+pub fn floating_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
 }
 
 #[cfg(test)]

@@ -153,14 +153,22 @@ fn read_post_text(
         path: path.clone(),
         ..Meta::default()
     };
+    let site = crate::site::for_post(opts.sites, &path);
     if let Some((syntax, src)) = split.front_matter {
         let pairs =
             front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(text))?;
+        // A date without an offset is in the site's time zone, when its config names one.
+        let local = site.filter(|s| s.timezone.is_some()).and_then(|s| {
+            let (_, v) = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("date"))?;
+            s.local_time(front_matter::floating_time(v.as_str()?)?)
+        });
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
+        if let Some(t) = local {
+            meta.date = Some(PostDate::Instant(t));
+        }
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
     meta.draft = is_draft(&meta);
-    let site = crate::site::for_post(opts.sites, &path);
     let expanded = match (site, format) {
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
@@ -229,6 +237,7 @@ fn expand_templates(
     match page.site.generator {
         crate::site::Generator::Jekyll => liquid::expand(body, page, warnings),
         crate::site::Generator::Hugo => shortcode::expand(body, page, warnings),
+        crate::site::Generator::Hexo => None,
     }
 }
 
