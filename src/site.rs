@@ -337,6 +337,19 @@ impl Site {
             )
         };
         let mut on_image = |img: &mut crate::model::Image| {
+            // Hexo (hexo-renderer-marked's `postAsset`): a relative picture not beside the post
+            // is in its asset folder (`![](a.png)` in `2020-01-01-x.md`: `2020-01-01-x/a.png`).
+            if let Some(hexo) = &self.hexo {
+                let relative = !img.src.contains(':') && !img.src.starts_with('/');
+                let name = img.src.split(['?', '#']).next().unwrap_or("");
+                let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+                if relative && !dir.join(name.as_ref()).is_file() {
+                    if let Some(file) = hexo.asset(post, &name) {
+                        img.src = path_to_url(&relative_path(&dir, &file));
+                        return;
+                    }
+                }
+            }
             let Some(path) = site_path(&img.src) else {
                 return;
             };

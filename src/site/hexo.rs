@@ -23,6 +23,19 @@ pub struct Hexo {
     pub new_post_name: String,
     /// `permalink` (`:year/:month/:day/:title/`).
     pub permalink: String,
+    /// `code_dir` under `source/`, where `{% include_code %}` files are.
+    pub code_dir: PathBuf,
+    /// Each post's title and front matter slug, in the order of [`super::Site::posts`]: what
+    /// `{% post_link %}` finds a post by and names it with. Read by the first post that
+    /// links to another, once per run.
+    pub index: std::sync::OnceLock<Vec<PostName>>,
+}
+
+/// What a post is called: its title and its front matter `slug`.
+#[derive(Debug, Clone, Default)]
+pub struct PostName {
+    pub title: String,
+    pub slug: Option<String>,
 }
 
 /// The Hexo site root `dir` is, or is inside: the root itself, its `source/` or a folder under
@@ -52,6 +65,8 @@ impl Hexo {
             }
         }
         Hexo {
+            code_dir: source.join(text("code_dir").unwrap_or("downloads/code")),
+            index: std::sync::OnceLock::new(),
             source,
             theme_sources,
             post_asset_folder: config
@@ -86,18 +101,23 @@ impl Hexo {
         let mut pat = prefix;
         while !pat.is_empty() {
             if let Some(after) = pat.strip_prefix(':') {
-                let name_len = after
-                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .unwrap_or(after.len());
+                // Hexo's date placeholders; a name is not followed by a separator (`:day_`).
+                let name = [
+                    "i_month", "i_day", "year", "month", "day", "hour", "minute", "second",
+                ]
+                .into_iter()
+                .find(|n| after.starts_with(n))
+                .unwrap_or("");
+                let name_len = name.len();
                 let run = rest
                     .find(|c: char| !c.is_ascii_digit())
                     .unwrap_or(rest.len());
-                let digits = match &after[..name_len] {
+                let digits = match name {
                     "year" => 4,
                     "month" | "day" | "hour" | "minute" | "second" => 2,
                     _ => run,
                 };
-                if digits == 0 || digits > run {
+                if name.is_empty() || digits == 0 || digits > run {
                     return Some(stem);
                 }
                 rest = &rest[digits..];
