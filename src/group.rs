@@ -68,7 +68,17 @@ impl GroupBy {
                     vec![d.day().format(fmt).to_string()]
                 })
                 .unwrap_or_default(),
-            GroupBy::Category => doc.meta.categories.clone(),
+            // One book per top-level category: `前端 › CSS` and `前端 › 工具` are both `前端`.
+            GroupBy::Category => {
+                let mut tops: Vec<String> = Vec::new();
+                for c in &doc.meta.categories {
+                    let top = crate::model::category_levels(c).next().unwrap_or(c);
+                    if !tops.iter().any(|t| t == top) {
+                        tops.push(top.to_string());
+                    }
+                }
+                tops
+            }
             GroupBy::Tag => doc.meta.tags.clone(),
             GroupBy::Author => doc.meta.authors.clone(),
             GroupBy::None => unreachable!(),

@@ -50,6 +50,7 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             errors.push((input.clone(), "no such file or directory".to_string()));
             continue;
         }
+        skipped.extend(hexo_not_posts(input, drafts));
         for root in site_posts_dirs(input, drafts) {
             let walker = WalkDir::new(&root)
                 .follow_links(true)
@@ -169,9 +170,13 @@ pub fn is_not_a_post(path: &Path) -> bool {
     CAPITALS.contains(&stem.as_str()) || ANY_CASE.contains(&stem.to_ascii_uppercase().as_str())
 }
 
-/// The folders of `dir` that hold posts: a Jekyll root's `_posts/` (and `_drafts/` with
-/// `drafts`), a Hugo root's `content/`, else `dir` itself.
+/// The folders of `dir` that hold posts: a Hexo root's `source/_posts/` (and `source/_drafts/`
+/// with `drafts`), a Jekyll root's `_posts/` (and `_drafts/` with `drafts`), a Hugo root's
+/// `content/`, else `dir` itself.
 fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
+    if let Some(source) = hexo_source(dir) {
+        return site_posts_dirs(&source, drafts);
+    }
     let posts = dir.join("_posts");
     if posts.is_dir() {
         let drafts_dir = dir.join("_drafts");
@@ -181,6 +186,56 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
         };
     }
     vec![site_posts_dir(dir)]
+}
+
+/// The `source/` folder of `dir` when `dir` is a Hexo site root: a `source/` folder beside
+/// `scaffolds/`, a `package.json` depending on `hexo`, or a `_config.yml` with keys only Hexo
+/// has; or beside a `source/_posts/` where no `Rakefile` says it is Octopress (Jekyll, whose
+/// sites have the same layout).
+pub fn hexo_source(dir: &Path) -> Option<PathBuf> {
+    let source = dir.join("source");
+    if !source.is_dir() {
+        return None;
+    }
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+    let config = read("_config.yml");
+    let hexo_key = |key: &str| config.lines().any(|l| l.starts_with(key));
+    let hexo = dir.join("scaffolds").is_dir()
+        || read("package.json").contains("\"hexo\"")
+        || hexo_key("new_post_name:")
+        || hexo_key("post_asset_folder:")
+        || source.join("_posts").is_dir() && !dir.join("Rakefile").is_file();
+    hexo.then_some(source)
+}
+
+/// What a Hexo site root holds that is not a post, for the "skipped" note: its scaffolds,
+/// its pages (every post file under `source/` outside `_posts/` and `_drafts/`), and its
+/// drafts unless `drafts`.
+pub fn hexo_not_posts(root: &Path, drafts: bool) -> Vec<PathBuf> {
+    let Some(source) = hexo_source(root) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let walk = |dir: &Path, out: &mut Vec<PathBuf>, skip: &[&str]| {
+        let walker = WalkDir::new(dir).sort_by_file_name().into_iter();
+        for e in walker
+            .filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0 || !(skip.contains(&name.as_ref()) && e.depth() == 1)
+            })
+            .flatten()
+        {
+            if e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some() {
+                out.push(e.into_path());
+            }
+        }
+    };
+    walk(&root.join("scaffolds"), &mut out, &[]);
+    walk(&source, &mut out, &["_posts", "_drafts"]);
+    if !drafts {
+        walk(&source.join("_drafts"), &mut out, &[]);
+    }
+    out
 }
 
 fn site_posts_dir(dir: &Path) -> PathBuf {

@@ -54,6 +54,8 @@ pub enum Label {
     Image,
     /// The link to a post's original.
     OriginalArticle,
+    /// Before the day a post was last changed.
+    Updated,
 }
 
 impl Locale {
@@ -177,6 +179,8 @@ impl Locale {
             Label::Image => "image",
             Label::OriginalArticle if chinese => "原文链接",
             Label::OriginalArticle => "Original article",
+            Label::Updated if chinese => "更新于",
+            Label::Updated => "Updated",
         }
     }
 }

@@ -26,7 +26,13 @@ pub struct Meta {
     pub title: String,
     /// When the post was published, as precise as the source said.
     pub date: Option<PostDate>,
+    /// When the post was last changed: Hexo's `updated`, Hugo's `lastmod`, Jekyll's
+    /// `last_modified_at`. Chapters show it, notes keep it as `updated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<PostDate>,
     pub authors: Vec<String>,
+    /// Categories; a hierarchical one (Hexo's `[前端, CSS]`, a note's `[[前端, CSS]]`) is one
+    /// entry, its levels joined by [`CATEGORY_LEVELS`] (`前端 › CSS`), as books show it.
     pub categories: Vec<String>,
     pub tags: Vec<String>,
     /// The original URL the post was copied from (`from`, `source`, `link`, … in front matter).
@@ -351,6 +357,14 @@ pub struct Link {
     /// The tooltip title, when the source gave one.
     pub title: Option<String>,
     pub content: Vec<Inline>,
+}
+
+/// What joins the levels of a hierarchical category (`前端 › CSS`) in [`Meta::categories`].
+pub const CATEGORY_LEVELS: &str = " › ";
+
+/// The levels of a category: `前端 › CSS` is `前端`, `CSS`; a flat one is itself.
+pub fn category_levels(category: &str) -> impl Iterator<Item = &str> {
+    category.split(CATEGORY_LEVELS)
 }
 
 impl Meta {

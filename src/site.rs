@@ -1,11 +1,14 @@
-//! Jekyll and Hugo site roots: their config (book metadata, `baseurl`), their posts (targets of
-//! `post_url`, `link`, `ref`) and where their root-absolute pictures live.
+//! Jekyll, Hugo and Hexo site roots: their config (book metadata, `baseurl`, time zone), their
+//! posts (targets of `post_url`, `link`, `ref`, `post_link`) and where their root-absolute
+//! pictures live.
 //!
 //! Sites are found once per run from the inputs ([`find_sites`]) and carried in the run's
 //! [`crate::read::ReadOptions`] to every read of a post (the first pass, streaming re-reads,
 //! cover selection), where the reader looks up the site the post belongs to ([`for_post`]).
 //! Nothing is kept process-wide: two runs in one process (tests, a library user) do not see
 //! each other's sites. A run without a site root has none and reads posts as before.
+
+pub mod hexo;
 
 use crate::relink::{path_to_url, relative_path};
 use serde_json::Value;
@@ -16,6 +19,7 @@ use std::path::{Path, PathBuf};
 pub enum Generator {
     Jekyll,
     Hugo,
+    Hexo,
 }
 
 /// A site root and what its config says.
@@ -45,6 +49,10 @@ pub struct Site {
     pub digest: std::sync::OnceLock<String>,
     /// A Jekyll site's Liquid engine, built the first time one of its posts has Liquid.
     pub liquid: std::sync::OnceLock<std::sync::Arc<crate::read::liquid::Engine>>,
+    /// The config's time zone (`timezone: Asia/Shanghai`): what a date without an offset is in.
+    pub timezone: Option<chrono_tz::Tz>,
+    /// A Hexo site's layout and naming.
+    pub hexo: Option<hexo::Hexo>,
 }
 
 /// A TeX macro from a site's config: MathJax's `TeX: Macros:` (v2) or `tex: macros:` (v3),
@@ -65,6 +73,10 @@ impl Site {
     /// The site whose root is `dir`, or which `dir` is inside (`site/_posts`, `site/content/x`).
     pub fn find(dir: &Path) -> Option<Site> {
         let dir = std::path::absolute(dir).ok()?;
+        // First, as Hexo's `source/` holds a `_posts/` that is not a Jekyll site's.
+        if let Some(root) = hexo::root_of(&dir) {
+            return Site::at(&root);
+        }
         if let Some(site) = Site::at(&dir) {
             return Some(site);
         }
@@ -83,6 +95,12 @@ impl Site {
 
     /// The site rooted exactly at `root` (absolute), if it is one.
     pub fn at(root: &Path) -> Option<Site> {
+        if crate::input::hexo_source(root).is_some() {
+            let config = read_config(&root.join("_config.yml"))
+                .or_else(|| read_config(&root.join("_config.yaml")))
+                .unwrap_or(Value::Null);
+            return Some(Site::new(Generator::Hexo, root, config));
+        }
         if root.join("_posts").is_dir() {
             return Some(Site::new(Generator::Jekyll, root, jekyll_config(root)));
         }
@@ -107,6 +125,7 @@ impl Site {
         let title = text(get("title"));
         let author = text(get("author")).or_else(|| text(params("author")));
         let lang = text(get("lang"))
+            .or_else(|| text(get("language")))
             .or_else(|| text(get("languageCode")))
             .or_else(|| text(get("defaultContentLanguage")))
             .or_else(|| text(get("locale")))
@@ -114,6 +133,12 @@ impl Site {
             .and_then(|l| crate::lang::normalize(&l));
         let description = text(get("description")).or_else(|| text(params("description")));
         let (origin, baseurl) = match generator {
+            // Hexo's `root` is its `baseurl`.
+            Generator::Hexo => {
+                let origin = text(get("url")).and_then(|u| origin_of(&u));
+                let base = text(get("root")).unwrap_or_default();
+                (origin, base)
+            }
             Generator::Jekyll => {
                 let origin = text(get("url")).and_then(|u| origin_of(&u));
                 let base = text(get("baseurl")).unwrap_or_default();
@@ -133,9 +158,11 @@ impl Site {
             b => format!("/{b}"),
         };
         let mut posts = Vec::new();
+        let hexo = (generator == Generator::Hexo).then(|| hexo::Hexo::new(root, &config));
         let dirs: &[&str] = match generator {
             Generator::Jekyll => &["_posts", "_drafts"],
             Generator::Hugo => &["content"],
+            Generator::Hexo => &["source/_posts", "source/_drafts"],
         };
         for d in dirs {
             for e in walkdir::WalkDir::new(root.join(d))
@@ -150,7 +177,12 @@ impl Site {
             }
         }
         let math_macros = tex_macros(&config);
+        let timezone = text(get("timezone"))
+            .or_else(|| text(get("timeZone")))
+            .and_then(|z| z.parse().ok());
         Site {
+            timezone,
+            hexo,
             generator,
             root: root.to_path_buf(),
             math_macros,
@@ -189,12 +221,27 @@ impl Site {
         })
     }
 
-    /// The folder `/absolute` pictures are taken from: Hugo's `static/`, Jekyll's root.
-    pub fn static_dir(&self) -> PathBuf {
-        match self.generator {
-            Generator::Hugo => self.root.join("static"),
-            Generator::Jekyll => self.root.clone(),
+    /// The folders `/absolute` pictures are taken from: Hugo's `static/`, Hexo's `source/`
+    /// and its theme's, Jekyll's root.
+    pub fn static_dirs(&self) -> Vec<PathBuf> {
+        match (&self.hexo, self.generator) {
+            (Some(hexo), _) => hexo.static_dirs(),
+            (None, Generator::Hugo) => vec![self.root.join("static")],
+            (None, _) => vec![self.root.clone()],
         }
+    }
+
+    /// A date written without an offset (`2020-01-01 10:00:00`) in the config's time zone;
+    /// `None` without one (the reader then takes it as UTC) or for a time the zone skips.
+    pub fn local_time(
+        &self,
+        t: chrono::NaiveDateTime,
+    ) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        use chrono::TimeZone;
+        let zone = self.timezone?;
+        zone.from_local_datetime(&t)
+            .earliest()
+            .map(|t| t.fixed_offset())
     }
 
     /// The post a `{% post_url %}`, `{% link %}` or `{{< ref >}}` names, if the site has it.
@@ -320,6 +367,19 @@ impl Site {
         };
         let mut ambiguous = crate::read::prose::Unknown::default();
         let mut on_image = |img: &mut crate::model::Image| {
+            // Hexo (hexo-renderer-marked's `postAsset`): a relative picture not beside the post
+            // is in its asset folder (`![](a.png)` in `2020-01-01-x.md`: `2020-01-01-x/a.png`).
+            if let Some(hexo) = &self.hexo {
+                let relative = !img.src.contains(':') && !img.src.starts_with('/');
+                let name = img.src.split(['?', '#']).next().unwrap_or("");
+                let name = percent_encoding::percent_decode_str(name).decode_utf8_lossy();
+                if relative && !dir.join(name.as_ref()).is_file() {
+                    if let Some(file) = hexo.asset(post, &name) {
+                        img.src = path_to_url(&relative_path(&dir, &file));
+                        return;
+                    }
+                }
+            }
             let src = img.src.trim();
             let decode = |p: &str| -> String {
                 let clean = p.split(['?', '#']).next().unwrap_or(p);
@@ -328,11 +388,13 @@ impl Site {
                     .into_owned()
             };
             let found = if let Some(path) = site_path(src) {
-                // Root-absolute: Hugo's `static/` or the root, else where the site has it.
+                // Root-absolute: Hugo's `static/`, Hexo's `source/` (and its theme's) or the
+                // root, else where the site has it.
                 let clean = decode(&path);
                 let rel = clean.trim_start_matches('/');
-                [self.static_dir(), self.root.clone()]
+                self.static_dirs()
                     .into_iter()
+                    .chain([self.root.clone()])
                     .map(|d| d.join(rel))
                     .find(|f| f.is_file() && !rel.split('/').any(|c| c == ".."))
                     .or_else(|| self.find_asset(rel, &mut ambiguous))

@@ -203,6 +203,20 @@ pub fn to_meta(pairs: Vec<(String, Value)>, meta: &mut Meta) -> Vec<Warning> {
                     meta.extra.push((key, value));
                 }
             },
+            "updated" | "lastmod" | "last_modified_at" if meta.updated.is_none() => {
+                match scalar(&value).as_deref().map(parse_date) {
+                    Some(Some(d)) => meta.updated = Some(d),
+                    // `updated:` left empty (Hexo's scaffolds write it so) says nothing.
+                    _ if value.is_null() || scalar(&value).is_some_and(|s| s.is_empty()) => {}
+                    _ => {
+                        warnings.push(Warning::new(
+                            WarningKind::FrontMatter,
+                            format!("cannot read `{key}` date {value}; kept as it is"),
+                        ));
+                        meta.extra.push((key, value));
+                    }
+                }
+            }
             "author" | "authors" => meta.authors.extend(list(&value, false)),
             "categories" | "category" => meta.categories.extend(list(&value, true)),
             "tags" | "tag" => meta.tags.extend(list(&value, true)),
@@ -275,7 +289,18 @@ fn text(v: &Value) -> Option<String> {
 /// spaces (`categories: news tech`); authors are never split.
 fn list(v: &Value, split_spaces: bool) -> Vec<String> {
     let items: Vec<String> = match v {
-        Value::Array(xs) => xs.iter().filter_map(text).collect(),
+        // A list inside the list is a path (`[[前端, CSS], 随笔]`, as Hexo and postbook's notes
+        // write hierarchical categories): one entry, its levels joined.
+        Value::Array(xs) => xs
+            .iter()
+            .filter_map(|x| match x {
+                Value::Array(levels) => {
+                    let levels: Vec<String> = levels.iter().filter_map(text).collect();
+                    (!levels.is_empty()).then(|| levels.join(crate::model::CATEGORY_LEVELS))
+                }
+                x => text(x),
+            })
+            .collect(),
         Value::Null => Vec::new(),
         other => match text(other) {
             Some(s) if split_spaces => s.split_whitespace().map(str::to_string).collect(),
@@ -306,16 +331,8 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
             return Some(PostDate::Instant(t));
         }
     }
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%dT%H:%M:%S",
-        "%Y-%m-%d %H:%M:%S%.f",
-        "%Y-%m-%dT%H:%M:%S%.f",
-        "%Y-%m-%d %H:%M",
-    ] {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(PostDate::Instant(t.and_utc().fixed_offset()));
-        }
+    if let Some(t) = floating_time(s) {
+        return Some(PostDate::Instant(t.and_utc().fixed_offset()));
     }
     for fmt in ["%Y-%m-%d", "%Y/%m/%d"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
@@ -323,6 +340,21 @@ pub fn parse_date(s: &str) -> Option<PostDate> {
         }
     }
     None
+}
+
+/// A date and time written without an offset (`2020-01-01 10:00:00`), which [`parse_date`]
+/// takes as UTC and a site's `timezone` may place elsewhere; `None` for any other form.
+pub fn floating_time(s: &str) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
 }
 
 #[cfg(test)]
@@ -385,6 +417,14 @@ mod tests {
         assert_eq!(meta.source.as_deref(), Some("https://x.test/1"));
         assert_eq!(meta.extra[0], ("comments".to_string(), Value::Bool(true)));
         assert_eq!(meta.extra[1].0, "layout");
+    }
+
+    #[test]
+    fn nested_category_lists_are_paths() {
+        let pairs = parse(Syntax::Yaml, "categories: [[前端, CSS], 随笔, [读书]]\n", 2).unwrap();
+        let mut meta = Meta::default();
+        assert!(to_meta(pairs, &mut meta).is_empty());
+        assert_eq!(meta.categories, ["前端 › CSS", "随笔", "读书"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod error;
 pub use error::PostError;
 pub mod encoding;
 pub mod front_matter;
+pub mod hexo;
 pub mod html;
 pub use crate::inline;
 pub mod kramdown;
@@ -101,14 +102,16 @@ fn read_post_text(
         path: path.clone(),
         ..Meta::default()
     };
+    let site = crate::site::for_post(opts.sites, &path);
     if let Some((syntax, src)) = split.front_matter {
         let pairs =
             front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(text))?;
+        let by_site = SiteFrontMatter::of(site, &pairs);
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
+        by_site.apply(&mut meta);
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
     meta.draft = is_draft(&meta);
-    let site = crate::site::for_post(opts.sites, &path);
     let expanded = match (site, format) {
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
@@ -168,6 +171,54 @@ fn read_post_text(
     })
 }
 
+/// What a post's site changes in how its front matter reads, taken from the raw values before
+/// [`front_matter::to_meta`] consumes them: dates written without an offset are in the config's
+/// `timezone`, and Hexo reads a flat list of categories as one path (`[前端, CSS]`).
+#[derive(Default)]
+struct SiteFrontMatter {
+    date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    categories: Option<Vec<String>>,
+}
+
+impl SiteFrontMatter {
+    fn of(site: Option<&crate::site::Site>, pairs: &[(String, serde_json::Value)]) -> Self {
+        let Some(site) = site else {
+            return SiteFrontMatter::default();
+        };
+        let value = |keys: &[&str]| {
+            pairs
+                .iter()
+                .find(|(k, _)| keys.contains(&k.to_ascii_lowercase().as_str()))
+                .map(|(_, v)| v)
+        };
+        let local = |keys: &[&str]| {
+            site.timezone?;
+            site.local_time(front_matter::floating_time(value(keys)?.as_str()?)?)
+        };
+        let hexo = site.generator == crate::site::Generator::Hexo;
+        SiteFrontMatter {
+            date: local(&["date"]),
+            updated: local(&["updated", "lastmod", "last_modified_at"]),
+            categories: hexo
+                .then(|| value(&["categories", "category"]).map(hexo::category_paths))
+                .flatten(),
+        }
+    }
+
+    fn apply(self, meta: &mut Meta) {
+        if let Some(t) = self.date.filter(|_| meta.date.is_some()) {
+            meta.date = Some(PostDate::Instant(t));
+        }
+        if let Some(t) = self.updated.filter(|_| meta.updated.is_some()) {
+            meta.updated = Some(PostDate::Instant(t));
+        }
+        if let Some(paths) = self.categories {
+            meta.categories = paths;
+        }
+    }
+}
+
 /// The site generator's template syntax in a body: Liquid for Jekyll, shortcodes for Hugo.
 fn expand_templates(
     body: &str,
@@ -177,6 +228,7 @@ fn expand_templates(
     match page.site.generator {
         crate::site::Generator::Jekyll => liquid::expand(body, page, warnings),
         crate::site::Generator::Hugo => shortcode::expand(body, page, warnings),
+        crate::site::Generator::Hexo => hexo::expand(body, page, warnings),
     }
 }
 

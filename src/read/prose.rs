@@ -104,6 +104,40 @@ pub fn figure_html(src: &str, alt: &str, caption: &str) -> String {
     )
 }
 
+/// A paragraph linking to an embedded video or post: `YouTube video: Title` → URL.
+pub fn link_paragraph(what: &str, title: Option<String>, url: &str) -> String {
+    let text = match title.filter(|t| !t.trim().is_empty()) {
+        Some(t) => format!("{what}: {}", t.trim()),
+        None => what.to_string(),
+    };
+    format!(
+        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
+        crate::xml::escape(url),
+        crate::xml::escape(&text)
+    )
+}
+
+/// `info` → `Info`.
+pub fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Escapes the characters that would make Markdown of plain text.
+pub fn escape_markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_[]<>#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Template constructs postbook does not know, by name, counted for one warning per name.
 #[derive(Default)]
 pub struct Unknown(std::collections::BTreeMap<String, usize>);

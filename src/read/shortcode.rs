@@ -7,7 +7,10 @@
 //! quote keeping their content. Any other shortcode keeps its inner content and is named in a
 //! warning. Code blocks and code spans are left alone.
 
-use super::prose::{fenced_code, figure_html, line_numbers, split_args, unquote, Prose, Unknown};
+use super::prose::{
+    capitalize, escape_markdown, fenced_code, figure_html, line_numbers, link_paragraph,
+    split_args, unquote, Prose, Unknown,
+};
 use crate::site::Page;
 use crate::warning::{Warning, WarningKind};
 
@@ -386,38 +389,6 @@ fn is_picture_shortcode(name: &str) -> bool {
     ]
     .iter()
     .any(|p| name.contains(p))
-}
-
-/// A paragraph linking to an embedded video or post: `YouTube video: Title` → URL.
-fn link_paragraph(what: &str, title: Option<String>, url: &str) -> String {
-    let text = match title.filter(|t| !t.trim().is_empty()) {
-        Some(t) => format!("{what}: {}", t.trim()),
-        None => what.to_string(),
-    };
-    format!(
-        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
-        crate::xml::escape(url),
-        crate::xml::escape(&text)
-    )
-}
-
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-fn escape_markdown(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if "\\`*_[]<>#".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

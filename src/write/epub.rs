@@ -339,6 +339,12 @@ impl EpubWriter<'_> {
             .as_deref()
             .and_then(|s| xhtml::safe_href(s, None));
         let date = doc.meta.date.map(|d| locale.date(d.day(), Precision::Day));
+        // The day it was last changed, when that is another day.
+        let updated = doc
+            .meta
+            .updated
+            .filter(|u| doc.meta.date.is_none_or(|d| d.day() != u.day()))
+            .map(|u| locale.date(u.day(), Precision::Day));
         // Categories, then tags; a name already shown (a news site is often both the author and
         // the category) is not repeated.
         let mut tags: Vec<String> = Vec::new();
@@ -354,6 +360,8 @@ impl EpubWriter<'_> {
                 post_lang => post_lang(doc, &book.lang),
                 title => doc.display_title(),
                 date => date,
+                updated => updated,
+                updated_label => locale.label(Label::Updated),
                 authors => doc.meta.authors.clone(),
                 tags => tags,
                 source => source,

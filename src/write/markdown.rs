@@ -153,6 +153,9 @@ fn metadata(doc: &Document) -> Map<String, Value> {
     if let Some(d) = &m.date {
         map.insert("date".into(), Value::String(d.to_iso()));
     }
+    if let Some(d) = m.updated {
+        map.insert("updated".into(), Value::String(d.to_iso()));
+    }
     match m.authors.as_slice() {
         [] => {}
         [one] => {
@@ -168,7 +171,17 @@ fn metadata(doc: &Document) -> Map<String, Value> {
     if !m.categories.is_empty() {
         map.insert(
             "categories".into(),
-            m.categories.iter().cloned().map(Value::String).collect(),
+            // A hierarchical category as the list of its levels (`[前端, CSS]`), which
+            // postbook and Hexo read back as one path.
+            m.categories
+                .iter()
+                .map(|c| match c.contains(crate::model::CATEGORY_LEVELS) {
+                    true => crate::model::category_levels(c)
+                        .map(|l| Value::String(l.to_string()))
+                        .collect(),
+                    false => Value::String(c.clone()),
+                })
+                .collect(),
         );
     }
     // Tags as note apps accept them; the post's own names too, when any differs (they are

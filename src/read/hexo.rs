@@ -1,0 +1,823 @@
+//! Hexo's tag plugins (`{% asset_img a.png 说明 %}`), expanded on the Markdown text before it
+//! is parsed, with the parameters Hexo's own tags take (hexo/lib/plugins/tag/*) and those of
+//! the NexT, Fluid and Butterfly themes (`note`, `fold`, `tabs`, `label`, `button`).
+//!
+//! Each tag becomes what the rest of the reader already reads: pictures figures (from the
+//! post's asset folder, `source/` or the theme's), `post_link` a link to the other post's file
+//! (a chapter link in a book), quotes with their attribution, code blocks with their language,
+//! embedded players and pages a paragraph linking to them, notes and folds a quote led by their
+//! title. Any other tag keeps its inner content and is named in a warning. As in Hexo, tags in
+//! code blocks and code spans are examples and stay as written.
+
+use super::prose::{
+    capitalize, escape_markdown, fenced_code, figure_html, link_paragraph, Prose,
+    Unknown,
+};
+use crate::relink::{path_to_url, relative_path};
+use crate::site::hexo::PostName;
+use crate::site::Page;
+use crate::warning::{Warning, WarningKind};
+use std::path::{Path, PathBuf};
+
+/// Tags that enclose content up to `{% endNAME %}`; any other tag is searched for an end tag
+/// only when unknown.
+const PAIRED: &[&str] = &[
+    "blockquote",
+    "quote",
+    "codeblock",
+    "code",
+    "pullquote",
+    "raw",
+    "note",
+    "fold",
+    "folding",
+    "tabs",
+    "subtabs",
+    "hidetoggle",
+    "hideblock",
+];
+
+/// The colour and style words themes put before a note's or fold's title.
+const STYLES: &[&str] = &[
+    "default",
+    "primary",
+    "success",
+    "info",
+    "warning",
+    "danger",
+    "secondary",
+    "light",
+    "dark",
+    "no-icon",
+    "simple",
+    "modern",
+    "flat",
+    "disabled",
+    "red",
+    "orange",
+    "yellow",
+    "green",
+    "blue",
+    "purple",
+    "pink",
+    "cyan",
+];
+
+/// Expands the Hexo tags in `src`; `None` when there are none.
+pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<String> {
+    if !src.contains("{%") {
+        return None;
+    }
+    let mut pass = Pass {
+        page,
+        unknown: Unknown::default(),
+        missing_posts: Unknown::default(),
+        missing_files: Unknown::default(),
+        depth: 0,
+    };
+    let out = pass.run(src);
+    pass.unknown.into_warnings(
+        WarningKind::UnknownLiquid,
+        "unknown Hexo tag",
+        "removed, its content kept",
+        warnings,
+    );
+    pass.missing_files.into_warnings(
+        WarningKind::UnknownLiquid,
+        "Hexo include_code file not found",
+        "the code is left out",
+        warnings,
+    );
+    pass.missing_posts.into_warnings(
+        WarningKind::MissingPost,
+        "link to a missing post",
+        "not found in the site; its text is kept without the link",
+        warnings,
+    );
+    Some(out)
+}
+
+struct Pass<'a> {
+    page: &'a Page<'a>,
+    unknown: Unknown,
+    missing_posts: Unknown,
+    missing_files: Unknown,
+    /// Nesting of paired tags, bounded so hostile input cannot exhaust the stack.
+    depth: usize,
+}
+
+/// One `{% name args %}` tag: its name, its arguments as written, and where it ends.
+struct Tag<'s> {
+    name: &'s str,
+    args: &'s str,
+    end: usize,
+}
+
+fn parse_tag(src: &str, at: usize) -> Option<Tag<'_>> {
+    let rel = src[at + 2..].find("%}")?;
+    let inner = src[at + 2..at + 2 + rel]
+        .trim_start_matches('-')
+        .trim_end_matches('-')
+        .trim();
+    let (name, args) = inner
+        .split_once(char::is_whitespace)
+        .map_or((inner, ""), |(n, a)| (n, a.trim()));
+    (!name.is_empty()).then_some(Tag {
+        name,
+        args,
+        end: at + 2 + rel + 2,
+    })
+}
+
+/// The `{% endNAME %}` closing the tag `name` opened before `from`, minding nested ones:
+/// (start, end). Searched in the raw text: a code block's content is not prose.
+fn find_end(src: &str, from: usize, name: &str) -> Option<(usize, usize)> {
+    let end_name = format!("end{name}");
+    let mut depth = 0;
+    let mut i = from;
+    while let Some(rel) = src[i..].find("{%") {
+        let at = i + rel;
+        let Some(t) = parse_tag(src, at) else {
+            i = at + 2;
+            continue;
+        };
+        if t.name == end_name {
+            if depth == 0 {
+                return Some((at, t.end));
+            }
+            depth -= 1;
+        } else if t.name == name && name != "raw" {
+            depth += 1;
+        }
+        i = t.end;
+    }
+    None
+}
+
+/// Splits tag arguments as Hexo does (Nunjucks' lexer): at whitespace outside quotes, the
+/// quotes removed and what touches them joined (`title:'a b'` is `title:a b`).
+pub fn args(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut started = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                started = true;
+                let mut escaped = false;
+                for d in chars.by_ref() {
+                    match d {
+                        '\\' if !escaped => escaped = true,
+                        d if d == c && !escaped => break,
+                        d => {
+                            cur.push(d);
+                            escaped = false;
+                        }
+                    }
+                }
+            }
+            c if c.is_whitespace() => {
+                if started {
+                    out.push(std::mem::take(&mut cur));
+                    started = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        out.push(cur);
+    }
+    out
+}
+
+/// The width and height that follow a picture's source (`300 200`, `300`), as Hexo's `img`.
+fn take_sizes(args: &mut Vec<String>) {
+    for _ in 0..2 {
+        if args
+            .first()
+            .is_some_and(|a| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit() || c == '%'))
+        {
+            args.remove(0);
+        }
+    }
+}
+
+/// Hexo's `img` title and alt, from what follows the sizes, as its `rMeta` pattern reads them:
+/// `'"title text" "alt text"'` gives both, any other text is the title (and the alt).
+fn title_alt(rest: &[String]) -> (String, String) {
+    let s = rest.join(" ");
+    let quote = |c: char| c == '"' || c == '\'';
+    let s = s.trim().trim_start_matches(quote);
+    let end = s.find(quote).unwrap_or(s.len());
+    let title = s[..end].trim().to_string();
+    let after = s[end..].trim_start_matches(quote).trim_start();
+    let after = after.trim_start_matches(quote);
+    let alt = after[..after.find(quote).unwrap_or(after.len())].trim();
+    let alt = if alt.is_empty() {
+        title.clone()
+    } else {
+        alt.to_string()
+    };
+    (title, alt)
+}
+
+impl Pass<'_> {
+    fn run(&mut self, src: &str) -> String {
+        let prose = Prose::new(src);
+        let mut out = String::with_capacity(src.len());
+        let mut i = 0;
+        while let Some(at) = prose.find(i, &["{%"]) {
+            out.push_str(&src[i..at]);
+            let Some(tag) = parse_tag(src, at) else {
+                out.push_str("{%");
+                i = at + 2;
+                continue;
+            };
+            let name = tag.name.to_ascii_lowercase();
+            let known = PAIRED.contains(&name.as_str());
+            let paired = if self.depth > 32 || name.starts_with("end") {
+                None
+            } else if known || !is_inline(&name) {
+                find_end(src, tag.end, tag.name)
+            } else {
+                None
+            };
+            let (inner, resume) = match paired {
+                Some((start, end)) => (Some(&src[tag.end..start]), end),
+                None => (None, tag.end),
+            };
+            self.tag(&name, &tag, inner, &mut out);
+            i = resume;
+        }
+        out.push_str(&src[i..]);
+        out
+    }
+
+    /// The content of a paired tag, with its own tags expanded.
+    fn inner(&mut self, inner: &str) -> String {
+        self.depth += 1;
+        let out = self.run(inner);
+        self.depth -= 1;
+        out
+    }
+
+    fn tag(&mut self, name: &str, tag: &Tag, inner: Option<&str>, out: &mut String) {
+        let mut a = args(tag.args);
+        match name {
+            "asset_img" | "img" | "image" => {
+                let src = match name {
+                    "asset_img" => self.asset_arg(&mut a),
+                    _ => {
+                        // Class names come before the source, which is a URL or `/absolute`.
+                        let at = a
+                            .iter()
+                            .position(|x| x.starts_with('/') || x.contains("://"))
+                            .unwrap_or(0);
+                        a.drain(..at);
+                        (!a.is_empty()).then(|| a.remove(0))
+                    }
+                };
+                let Some(src) = src else { return };
+                take_sizes(&mut a);
+                let (title, alt) = title_alt(&a);
+                out.push_str(&figure_html(&src, &alt, &title));
+            }
+            "asset_path" => {
+                if let Some(src) = self.asset_arg(&mut a) {
+                    out.push_str(&src);
+                }
+            }
+            "asset_link" => {
+                if let Some(src) = self.asset_arg(&mut a) {
+                    if matches!(a.last().map(String::as_str), Some("true" | "false")) {
+                        a.pop();
+                    }
+                    let text = match a.join(" ") {
+                        t if t.is_empty() => src.rsplit('/').next().unwrap_or(&src).to_string(),
+                        t => t,
+                    };
+                    out.push_str(&format!(
+                        "<a href=\"{}\">{}</a>",
+                        crate::xml::escape(&src),
+                        crate::xml::escape(&text)
+                    ));
+                }
+            }
+            "post_link" | "post_path" => self.post_link(name, &mut a, out),
+            "blockquote" | "quote" => {
+                let body = self.inner(inner.unwrap_or(""));
+                let footer = blockquote_footer(&a.join(" "));
+                out.push_str(&format!(
+                    "\n\n<blockquote>\n\n{}\n\n{footer}\n\n</blockquote>\n\n",
+                    body.trim()
+                ));
+            }
+            "pullquote" => {
+                let body = self.inner(inner.unwrap_or(""));
+                out.push_str(&format!(
+                    "\n\n<blockquote>\n\n{}\n\n</blockquote>\n\n",
+                    body.trim()
+                ));
+            }
+            "codeblock" | "code" => {
+                let (lang, first_line, caption) = code_options(&a);
+                out.push_str(&caption);
+                out.push_str(&fenced_code(&lang, inner.unwrap_or(""), first_line));
+            }
+            "include_code" => self.include_code(&a, out),
+            "raw" => out.push_str(inner.unwrap_or("")),
+            "iframe" => {
+                if let Some(url) = a.first() {
+                    out.push_str(&link_paragraph("Embedded page", None, url));
+                }
+            }
+            "youtube" => {
+                if let Some(id) = a.first() {
+                    let url = match a.get(1).map(String::as_str) {
+                        Some("playlist") => format!("https://www.youtube.com/playlist?list={id}"),
+                        _ => format!("https://www.youtube.com/watch?v={id}"),
+                    };
+                    out.push_str(&link_paragraph("YouTube video", None, &url));
+                }
+            }
+            "vimeo" => {
+                if let Some(id) = a.first() {
+                    let url = format!("https://vimeo.com/{id}");
+                    out.push_str(&link_paragraph("Vimeo video", None, &url));
+                }
+            }
+            "note" | "fold" | "folding" | "hidetoggle" | "hideblock" => {
+                self.boxed(name, &a, inner, out)
+            }
+            "tabs" | "subtabs" => self.tabs(&a, inner.unwrap_or(""), out),
+            "label" => {
+                // NexT: `{% label primary@text %}`.
+                let all = a.join(" ");
+                let text = all.split_once('@').map_or(all.as_str(), |(_, t)| t);
+                out.push_str(&escape_markdown(text.trim()));
+            }
+            "button" | "btn" => {
+                // `{% button url, text, icon [class], [title] %}` (NexT, Fluid, Butterfly).
+                let mut parts = tag.args.split(',').map(|p| unquote_all(p.trim()));
+                let url = parts.next().unwrap_or_default();
+                let text = parts
+                    .next()
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or(url.clone());
+                let url = match url.starts_with('/') && !url.starts_with("//") {
+                    true => self.page.site.relative_url(&url),
+                    false => url,
+                };
+                out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    crate::xml::escape(&url),
+                    crate::xml::escape(&text)
+                ));
+            }
+            _ => {
+                self.unknown.add(tag.name);
+                if let Some(inner) = inner {
+                    let inner = self.inner(inner);
+                    out.push_str(&inner);
+                }
+            }
+        }
+    }
+
+    /// The asset an `asset_*` tag names, as a path from the post's folder: the first argument
+    /// that is a file of the post's asset folder (class names may come before it), removed
+    /// from `a`. An asset not found keeps its name beside the post, so the picture is reported
+    /// missing rather than lost.
+    fn asset_arg(&self, a: &mut Vec<String>) -> Option<String> {
+        let hexo = self.page.site.hexo.as_ref()?;
+        let post = std::path::absolute(self.page.path).ok()?;
+        let dir = post.parent()?;
+        let found = a
+            .iter()
+            .enumerate()
+            .find_map(|(i, name)| hexo.asset(&post, name).map(|f| (i, f)));
+        match found {
+            Some((i, file)) => {
+                a.drain(..=i);
+                Some(path_to_url(&relative_path(dir, &file)))
+            }
+            None if !a.is_empty() => {
+                let name = a.remove(0);
+                let folder = hexo
+                    .slug(&post)
+                    .map_or_else(|| name.clone(), |s| format!("{s}/{name}"));
+                Some(folder)
+            }
+            None => None,
+        }
+    }
+
+    /// `{% post_link slug [title] [escape] %}`: a link to the other post's file, titled with
+    /// its title unless the tag gives one; `post_path` the path alone. A post the site does not
+    /// have keeps the tag's text, unlinked, and is named in a warning.
+    fn post_link(&mut self, name: &str, a: &mut Vec<String>, out: &mut String) {
+        if a.is_empty() {
+            return;
+        }
+        let slug = a.remove(0);
+        if matches!(a.last().map(String::as_str), Some("true" | "false")) {
+            a.pop();
+        }
+        let found = self.find_post(&slug);
+        let Some((target, title)) = found else {
+            self.missing_posts.add(&slug);
+            if name == "post_link" {
+                let text = if a.is_empty() { slug } else { a.join(" ") };
+                out.push_str(&escape_markdown(&text));
+            }
+            return;
+        };
+        let url = std::path::absolute(self.page.path)
+            .ok()
+            .and_then(|p| p.parent().map(|d| path_to_url(&relative_path(d, &target))))
+            .unwrap_or_default();
+        if name == "post_path" {
+            out.push_str(&url);
+            return;
+        }
+        let text = match a.join(" ") {
+            t if t.is_empty() => title,
+            t => t,
+        };
+        out.push_str(&format!(
+            "<a href=\"{}\">{}</a>",
+            crate::xml::escape(&url),
+            crate::xml::escape(&text)
+        ));
+    }
+
+    /// The site's post `name` names (by file name or path as other sites' tags do, by Hexo's
+    /// slug, by front matter `slug`, then by title), with its title.
+    fn find_post(&self, name: &str) -> Option<(PathBuf, String)> {
+        let site = self.page.site;
+        let hexo = site.hexo.as_ref()?;
+        let index = hexo
+            .index
+            .get_or_init(|| site.posts.iter().map(|p| post_name(p)).collect());
+        let title_of = |p: &Path| {
+            let i = site.posts.iter().position(|q| q == p)?;
+            let n = &index[i];
+            Some(match n.title.is_empty() {
+                true => hexo.slug(p).unwrap_or_default().to_string(),
+                false => n.title.clone(),
+            })
+        };
+        if let Some(p) = site.find_post(name, self.page.path) {
+            return Some((p.to_path_buf(), title_of(p)?));
+        }
+        let by = |f: &dyn Fn(&Path, &PostName) -> bool| {
+            site.posts
+                .iter()
+                .zip(index)
+                .find(|(p, n)| f(p, n))
+                .map(|(p, _)| p.clone())
+        };
+        let target = by(&|p, _| hexo.slug(p) == Some(name))
+            .or_else(|| by(&|_, n| n.slug.as_deref() == Some(name)))
+            .or_else(|| by(&|_, n| n.title == name))?;
+        let title = title_of(&target)?;
+        Some((target, title))
+    }
+
+    /// `{% include_code [title] [lang:x] [from:n] [to:n] path %}`: the file under `code_dir`.
+    fn include_code(&mut self, a: &[String], out: &mut String) {
+        let Some(hexo) = self.page.site.hexo.as_ref() else {
+            return;
+        };
+        let mut lang = String::new();
+        let (mut from, mut to) = (1usize, usize::MAX);
+        let mut rest = Vec::new();
+        for arg in a {
+            match arg.split_once(':') {
+                Some(("lang", v)) => lang = v.to_string(),
+                Some(("from", v)) => from = v.parse().unwrap_or(1),
+                Some(("to", v)) => to = v.parse().unwrap_or(usize::MAX),
+                _ => rest.push(arg.as_str()),
+            }
+        }
+        let Some(path) = rest.pop() else { return };
+        let safe = !path.split('/').any(|c| c == "..");
+        let file = hexo.code_dir.join(path.trim_start_matches('/'));
+        let Some(code) = safe.then(|| std::fs::read_to_string(&file).ok()).flatten() else {
+            self.missing_files.add(path);
+            return;
+        };
+        let code: Vec<&str> = code
+            .lines()
+            .skip(from.saturating_sub(1))
+            .take(to.saturating_sub(from.saturating_sub(1)))
+            .collect();
+        let title = match rest.join(" ") {
+            t if t.is_empty() => path.rsplit('/').next().unwrap_or(path).to_string(),
+            t => t,
+        };
+        out.push_str(&format!("\n\n<p><em>{}</em></p>", crate::xml::escape(&title)));
+        out.push_str(&fenced_code(&lang, &code.join("\n"), None));
+    }
+
+    /// A theme's box (`note`, `fold`): a quote led by its title in bold — the words after the
+    /// style words (`{% note info 标题 %}`, `{% fold info @标题 %}`), else the style's name.
+    fn boxed(&mut self, name: &str, a: &[String], inner: Option<&str>, out: &mut String) {
+        let styles: Vec<&String> = a
+            .iter()
+            .take_while(|w| {
+                STYLES.contains(&w.to_ascii_lowercase().as_str()) || w.starts_with("fa")
+            })
+            .collect();
+        let title = a[styles.len()..].join(" ");
+        let title = title.trim().trim_start_matches('@').trim();
+        let label = match (title.is_empty(), styles.first()) {
+            (false, _) => title.to_string(),
+            (true, Some(style)) if name == "note" && style.as_str() != "no-icon" => {
+                capitalize(style)
+            }
+            (true, _) => capitalize(name),
+        };
+        let body = inner.map(|s| self.inner(s)).unwrap_or_default();
+        out.push_str(&format!(
+            "\n\n<blockquote>\n\n**{}**\n\n{}\n\n</blockquote>\n\n",
+            escape_markdown(&label),
+            body.trim()
+        ));
+    }
+
+    /// `{% tabs name %}` with `<!-- tab title -->…<!-- endtab -->` panes: each pane in turn,
+    /// led by its title in bold (`name 1`, `name 2` for panes without one, as NexT numbers them).
+    fn tabs(&mut self, a: &[String], inner: &str, out: &mut String) {
+        let name = a.join(" ");
+        let name = name.split(',').next().unwrap_or("").trim().to_string();
+        let mut rest = inner;
+        let mut n = 0;
+        while let Some(open) = rest.find("<!-- tab") {
+            let after = &rest[open + "<!-- tab".len()..];
+            let Some(close) = after.find("-->") else {
+                break;
+            };
+            let title = after[..close].trim();
+            let title = title.split('@').next().unwrap_or("").trim();
+            let body_start = &after[close + 3..];
+            let (body, next) = match body_start.find("<!-- endtab -->") {
+                Some(e) => (&body_start[..e], &body_start[e + "<!-- endtab -->".len()..]),
+                None => (body_start, ""),
+            };
+            n += 1;
+            let label = match title.is_empty() {
+                true => format!("{name} {n}").trim().to_string(),
+                false => title.to_string(),
+            };
+            let body = self.inner(body);
+            out.push_str(&format!(
+                "\n\n**{}**\n\n{}\n\n",
+                escape_markdown(&label),
+                body.trim()
+            ));
+            rest = next;
+        }
+        if n == 0 {
+            let body = self.inner(inner);
+            out.push_str(&body);
+        }
+    }
+}
+
+/// Tags that never enclose content: not searched for an end tag when unknown.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "asset_img"
+            | "asset_path"
+            | "asset_link"
+            | "img"
+            | "image"
+            | "post_link"
+            | "post_path"
+            | "include_code"
+            | "iframe"
+            | "youtube"
+            | "vimeo"
+            | "label"
+            | "button"
+            | "btn"
+    )
+}
+
+fn unquote_all(s: &str) -> String {
+    args(s).join(" ")
+}
+
+/// A Hexo post's `categories` as paths, as Hexo reads them: a flat list is one path
+/// (`[前端, CSS]` is 前端 › CSS), a list of lists several (`[[前端, CSS], [随笔]]`), a string one
+/// category; levels joined by [`crate::model::CATEGORY_LEVELS`].
+pub fn category_paths(v: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let text = |x: &Value| crate::site::value_text(x).map(|s| s.trim().to_string());
+    let path = |xs: &[Value]| {
+        let levels: Vec<String> = xs
+            .iter()
+            .filter_map(text)
+            .filter(|l| !l.is_empty())
+            .collect();
+        (!levels.is_empty()).then(|| levels.join(crate::model::CATEGORY_LEVELS))
+    };
+    let mut out: Vec<String> = match v {
+        Value::Array(xs) if xs.iter().any(Value::is_array) => xs
+            .iter()
+            .filter_map(|x| match x {
+                Value::Array(levels) => path(levels),
+                x => text(x).filter(|t| !t.is_empty()),
+            })
+            .collect(),
+        Value::Array(xs) => path(xs).into_iter().collect(),
+        x => text(x).filter(|t| !t.is_empty()).into_iter().collect(),
+    };
+    out.dedup();
+    out
+}
+
+/// A post's title and front matter slug, read from its front matter.
+fn post_name(path: &Path) -> PostName {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let Ok(split) = super::front_matter::split(&text) else {
+        return PostName::default();
+    };
+    let Some((syntax, src)) = split.front_matter else {
+        return PostName::default();
+    };
+    let pairs = super::front_matter::parse(syntax, src, split.first_line).unwrap_or_default();
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| crate::site::value_text(v))
+            .map(|s| s.trim().to_string())
+    };
+    PostName {
+        title: get("title").unwrap_or_default(),
+        slug: get("slug").filter(|s| !s.is_empty()),
+    }
+}
+
+/// Hexo's blockquote footer (`author[, source] [link] [link title]`): `— **author**, *title*`,
+/// the title a link when the tag gives one.
+fn blockquote_footer(s: &str) -> String {
+    let s = s.trim();
+    if s.is_empty() {
+        return String::new();
+    }
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let url_at = words
+        .iter()
+        .position(|w| w.starts_with("http://") || w.starts_with("https://"));
+    let (author, url, link_title) = match url_at {
+        Some(i) if i > 0 => (
+            words[..i].join(" "),
+            Some(words[i]),
+            words[i + 1..].join(" "),
+        ),
+        _ => (s.to_string(), None, String::new()),
+    };
+    let (author, title) = match (url, author.split_once(',')) {
+        (None, Some((a, t))) if !t.contains(',') => (a.trim().to_string(), t.trim().to_string()),
+        _ => (author.trim().to_string(), link_title),
+    };
+    let mut footer = format!("<footer>— <strong>{}</strong>", crate::xml::escape(&author));
+    match (url, title.is_empty()) {
+        (Some(u), _) => {
+            let text = match title.is_empty() {
+                true => u
+                    .trim_start_matches("https://")
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/')
+                    .to_string(),
+                false => title,
+            };
+            footer.push_str(&format!(
+                ", <cite><a href=\"{}\">{}</a></cite>",
+                crate::xml::escape(u),
+                crate::xml::escape(&text)
+            ));
+        }
+        (None, false) => footer.push_str(&format!(", <cite>{}</cite>", crate::xml::escape(&title))),
+        (None, true) => {}
+    }
+    footer.push_str("</footer>");
+    footer
+}
+
+/// A `codeblock`'s options: its language (`lang:css`), its first line number when numbered
+/// (`line_number:true`, `first_line:5`), and its caption (`[title] [url] [link text]`) as a
+/// paragraph before the code.
+fn code_options(a: &[String]) -> (String, Option<u32>, String) {
+    let mut lang = String::new();
+    let mut numbered = false;
+    let mut first = 1;
+    let mut rest = Vec::new();
+    for arg in a {
+        match arg.split_once(':') {
+            Some(("lang", v)) => lang = v.to_string(),
+            Some(("line_number", v)) => numbered = v == "true",
+            Some(("first_line", v)) => first = v.parse().unwrap_or(1),
+            Some(("highlight" | "mark" | "wrap" | "line_threshold" | "language_attr", _)) => {}
+            _ => rest.push(arg.as_str()),
+        }
+    }
+    let url_at = rest
+        .iter()
+        .position(|w| w.starts_with("http://") || w.starts_with("https://"));
+    let caption = match url_at {
+        Some(i) if i > 0 => {
+            let link_text = match rest[i + 1..].join(" ") {
+                t if t.is_empty() => "link".to_string(),
+                t => t,
+            };
+            format!(
+                "\n\n<p><em>{}</em> <a href=\"{}\">{}</a></p>",
+                crate::xml::escape(&rest[..i].join(" ")),
+                crate::xml::escape(rest[i]),
+                crate::xml::escape(&link_text)
+            )
+        }
+        _ if !rest.is_empty() => {
+            format!("\n\n<p><em>{}</em></p>", crate::xml::escape(&rest.join(" ")))
+        }
+        _ => String::new(),
+    };
+    (lang, numbered.then_some(first), caption)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_split_as_nunjucks_does() {
+        assert_eq!(
+            args(r#"a.png "封面 图" 'it''s' title:'a b' x"#),
+            ["a.png", "封面 图", "its", "title:a b", "x"]
+        );
+        assert_eq!(args("  "), Vec::<String>::new());
+        assert_eq!(args(r#""""#), [""]);
+    }
+
+    #[test]
+    fn picture_titles_and_alts() {
+        let t = |s: &str| title_alt(&args(s));
+        assert_eq!(
+            t(r#"'"横幅 标题" "横幅说明"'"#),
+            ("横幅 标题".into(), "横幅说明".into())
+        );
+        assert_eq!(t("网格示意图"), ("网格示意图".into(), "网格示意图".into()));
+        assert_eq!(t(""), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn hexo_categories_are_paths() {
+        let paths = |y: &str| category_paths(&serde_yaml_ng::from_str(y).unwrap());
+        assert_eq!(paths("[前端, CSS]"), ["前端 › CSS"]);
+        assert_eq!(paths("[[前端, CSS], [随笔]]"), ["前端 › CSS", "随笔"]);
+        assert_eq!(paths("[[前端, 工具], 随笔]"), ["前端 › 工具", "随笔"]);
+        assert_eq!(paths("随笔"), ["随笔"]);
+        assert!(paths("~").is_empty());
+    }
+
+    #[test]
+    fn blockquote_footers() {
+        assert_eq!(
+            blockquote_footer("鲁迅, 呐喊"),
+            "<footer>— <strong>鲁迅</strong>, <cite>呐喊</cite></footer>"
+        );
+        assert_eq!(
+            blockquote_footer("David Levithan, Wide Awake"),
+            "<footer>— <strong>David Levithan</strong>, <cite>Wide Awake</cite></footer>"
+        );
+        assert_eq!(
+            blockquote_footer("@DevDocs https://twitter.com/devdocs/status/1 Tweet"),
+            "<footer>— <strong>@DevDocs</strong>, <cite><a href=\"https://twitter.com/devdocs/status/1\">Tweet</a></cite></footer>"
+        );
+        assert_eq!(blockquote_footer(""), "");
+    }
+
+    #[test]
+    fn codeblock_options() {
+        let a = args("Array.map lang:js line_number:true first_line:3 mark:1");
+        let (lang, first, caption) = code_options(&a);
+        assert_eq!((lang.as_str(), first), ("js", Some(3)));
+        assert_eq!(caption, "\n\n<p><em>Array.map</em></p>");
+        let (_, first, caption) = code_options(&args("_.compact http://x.test/c 文档"));
+        assert_eq!(first, None);
+        assert!(
+            caption.contains("<a href=\"http://x.test/c\">文档</a>"),
+            "{caption}"
+        );
+    }
+}

@@ -1,0 +1,338 @@
+//! A Hexo site as its author wrote it (`tests/fixtures/hexo-site/`): found from its root or
+//! from `source/_posts`, its `_config.yml` (title, author, language, time zone), pages,
+//! scaffolds and drafts left out, pictures from `source/`, the theme and post asset folders,
+//! and Hexo's tag plugins.
+
+mod common;
+use common::*;
+use std::path::{Path, PathBuf};
+
+/// Converts `input` with `args` into a temporary folder; returns it and the run's stderr.
+fn convert(input: &Path, args: &[&str]) -> (tempfile::TempDir, String) {
+    let out = tempfile::tempdir().unwrap();
+    let run = postbook()
+        .arg("convert")
+        .args(args)
+        .arg(input)
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .assert()
+        .success();
+    let stderr = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+    (out, stderr)
+}
+
+fn site() -> PathBuf {
+    fixture("hexo-site")
+}
+
+/// The one book of a `-g none` run, and its chapters' XHTML in reading order.
+fn the_book(out: &Path) -> (PathBuf, Vec<String>) {
+    let books = epubs_in(&out.join("out"));
+    assert_eq!(books.len(), 1, "{books:?}");
+    let mut entries = unzip(&books[0]);
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let chapters = entries
+        .iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/post-"))
+        .map(|(_, b)| String::from_utf8(b.clone()).unwrap())
+        .collect();
+    (books[0].clone(), chapters)
+}
+
+const BOOK: &[&str] = &["-t", "epub", "-g", "none", "--images", "embed"];
+
+#[test]
+fn a_hexo_site_reads_the_same_from_its_root_and_from_source_posts() {
+    let (from_root, stderr) = convert(&site(), BOOK);
+    let (book, chapters) = the_book(from_root.path());
+    // `_config.yml` gives the book its title, author and language.
+    assert_eq!(book.file_name().unwrap(), "前端札记.epub");
+    let opf = epub_text(&book, ".opf");
+    assert!(opf.contains("<dc:title>前端札记</dc:title>"), "{opf}");
+    assert!(opf.contains(">林小舟</dc:creator>"), "{opf}");
+    assert!(opf.contains("<dc:language>zh-CN</dc:language>"), "{opf}");
+    // Three posts: the scaffolds, the draft and the about page are not chapters, and are named.
+    assert_eq!(chapters.len(), 3, "{chapters:?}");
+    let all = chapters.concat();
+    for absent in ["不应该成为一章", "不应出现在书中", "{{ title }}"] {
+        assert!(!all.contains(absent), "{absent}");
+    }
+    for skipped in [
+        "scaffolds/post.md",
+        "source/_drafts/idea.md",
+        "source/about/index.md",
+    ] {
+        assert!(stderr.contains(skipped), "{skipped} not said: {stderr}");
+    }
+    // `date: 2021-06-01 00:30:00` is in the config's `timezone: Asia/Shanghai`.
+    let (notes, _) = convert(&site(), &["-t", "markdown"]);
+    let note = std::fs::read_to_string(
+        all_files(&notes.path().join("out"))
+            .into_iter()
+            .find(|f| f.to_string_lossy().contains("reading-notes"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(note.contains("date: 2021-06-01T00:30:00+08:00"), "{note}");
+
+    // From `source/_posts`, the site is found two folders up: the same book.
+    let (from_posts, _) = convert(&site().join("source/_posts"), BOOK);
+    let (book2, chapters2) = the_book(from_posts.path());
+    assert_eq!(book2.file_name(), book.file_name());
+    assert_eq!(chapters2, chapters);
+    // With `--drafts`, the draft is read; the scaffolds and the page still are not.
+    let (with_drafts, _) = convert(&site(), &[BOOK, &["--drafts"]].concat());
+    let (_, chapters) = the_book(with_drafts.path());
+    assert_eq!(chapters.len(), 4);
+    assert!(chapters.concat().contains("不应出现在书中"));
+    assert!(!chapters.concat().contains("不应该成为一章"));
+}
+
+/// The text outside `<pre>` and `<code>`: where no tag may be left.
+fn outside_code(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xhtml;
+    while let Some(at) = rest.find("<pre").or_else(|| rest.find("<code")) {
+        let at = [rest.find("<pre"), rest.find("<code")]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(at);
+        out.push_str(&rest[..at]);
+        let close = if rest[at..].starts_with("<pre") {
+            "</pre>"
+        } else {
+            "</code>"
+        };
+        rest = rest[at..]
+            .find(close)
+            .map_or("", |e| &rest[at + e + close.len()..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn hexo_tag_plugins_become_pictures_links_quotes_and_code() {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    postbook()
+        .args(["convert", "-q"])
+        .args(BOOK)
+        .arg(site())
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let (book, chapters) = the_book(out.path());
+    let [grid, tags, notes] = &chapters[..] else {
+        panic!("{chapters:?}")
+    };
+    // No tag left outside code; the ones in code spans and fences stay as examples.
+    for c in &chapters {
+        assert!(!outside_code(c).contains("{%"), "{c}");
+        assert!(!outside_code(c).contains("%}"), "{c}");
+    }
+    assert!(
+        grid.contains("<code>{% asset_img x.png %}</code>"),
+        "{grid}"
+    );
+    assert!(grid.contains("{% post_link hexo-tags %}"), "{grid}");
+    // Every picture is embedded: asset folders by file stem (`2020-01-01-css-grid/`) and by
+    // name (`hexo-tags/`), `asset_path` in HTML, relative Markdown, `/images` from `source/`
+    // and from the theme's `source/`.
+    let pictures: Vec<&str> = chapters
+        .iter()
+        .flat_map(|c| c.split("<img src=\"").skip(1))
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    assert_eq!(pictures.len(), 7, "{pictures:?}");
+    assert!(
+        pictures.iter().all(|p| p.starts_with("images/")),
+        "{pictures:?}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    assert_eq!(report["summary"]["images_failed"], 0, "{report}");
+    assert_eq!(report["summary"]["images_embedded"], 6, "{report}");
+    // Captions: `asset_img`'s title, `img`'s title of `'"title" "alt"'`, quoted `"封面 图"`.
+    assert!(
+        grid.contains("<figcaption>网格示意图</figcaption>"),
+        "{grid}"
+    );
+    assert!(
+        grid.contains("<figcaption>横幅 标题</figcaption>"),
+        "{grid}"
+    );
+    assert!(tags.contains("<figcaption>封面 图</figcaption>"), "{tags}");
+    // `post_link` with and without its text, `post_path`: links to the chapters.
+    assert!(
+        grid.contains("见 <a href=\"post-0002.xhtml#post\">上一篇</a>。"),
+        "{grid}"
+    );
+    assert!(
+        grid.contains("<a href=\"post-0002.xhtml#post\">Hexo 标签插件一览</a>"),
+        "{grid}"
+    );
+    assert!(
+        tags.contains("回到 <a href=\"post-0001.xhtml#post\">CSS Grid</a>"),
+        "{tags}"
+    );
+    // A post the site does not have: its text stays, unlinked, and is warned about.
+    assert!(tags.contains("也提到一篇不存在的文章：不存在。"), "{tags}");
+    // Notes and folds keep their box and title; blockquotes their attribution.
+    let squashed = squash(grid);
+    assert!(
+        squashed.contains("<blockquote><p><strong>Info</strong></p><p><strong>提示</strong>"),
+        "{grid}"
+    );
+    assert!(
+        squashed.contains("<p>—<strong>鲁迅</strong>,<em>呐喊</em></p></blockquote>"),
+        "{grid}"
+    );
+    let squashed = squash(tags);
+    assert!(
+        squashed.contains(
+            "<blockquote><p><strong>点击展开</strong></p><p>折叠起来的内容。</p></blockquote>"
+        ),
+        "{tags}"
+    );
+    assert!(
+        squashed.contains("<p>—<strong>老子</strong></p></blockquote>"),
+        "{tags}"
+    );
+    assert!(
+        squashed.contains("<blockquote><p>好的工具让人忘记工具。</p></blockquote>"),
+        "{tags}"
+    );
+    // Tabs: each pane under its title.
+    assert!(
+        squashed.contains(
+            "<p><strong>npm</strong></p><p>使用npm安装。</p><p><strong>yarn</strong></p>"
+        ),
+        "{tags}"
+    );
+    // Code: `codeblock` with its language and caption, `code`, `include_code` from `code_dir`.
+    assert!(grid.contains("<p><em>grid.css</em></p>"), "{grid}");
+    assert!(grid.contains("class=\"language-css\""), "{grid}");
+    assert!(notes.contains("class=\"language-python\""), "{notes}");
+    assert!(tags.contains("<p><em>问候函数</em></p>"), "{tags}");
+    assert!(tags.contains("class=\"language-javascript\""), "{tags}");
+    assert!(text_of(tags).contains("return `你好，${name}`;"), "{tags}");
+    // Embeds and links keep their URLs; `label` its text; `raw` its content.
+    for url in [
+        "https://codepen.io/lin/embed/abcdef",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://vimeo.com/76979871",
+        "https://lin.example.com/blog/about/",
+    ] {
+        assert!(tags.contains(&format!("href=\"{url}\"")), "{url} in {tags}");
+    }
+    assert!(
+        tags.contains("重要的文字，<a href=\"https://lin.example.com/blog/about/\">关于我</a>"),
+        "{tags}"
+    );
+    assert!(tags.contains("{{ 原样保留 }}"), "{tags}");
+    // The unknown tag and the missing post are named in the report.
+    let warnings = report.to_string();
+    assert!(
+        warnings.contains("unknown Hexo tag `bilibili`"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("link to a missing post `no-such-post`"),
+        "{warnings}"
+    );
+    epubcheck(&[book]);
+}
+
+/// XHTML without its tags (highlighted code is split into spans).
+fn text_of(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xhtml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    html_escape::decode_html_entities(&out).into_owned()
+}
+
+#[test]
+fn hexo_category_paths_and_updated_dates() {
+    // In the book: the full path beside the tags, and the day it was updated.
+    let (out, _) = convert(&site(), BOOK);
+    let (_, chapters) = the_book(out.path());
+    assert!(
+        chapters[0].contains("<p class=\"tags\">前端 › CSS · CSS · 布局</p>"),
+        "{}",
+        chapters[0]
+    );
+    assert!(
+        chapters[0].contains("<p class=\"updated\">更新于 2020年2月1日</p>"),
+        "{}",
+        chapters[0]
+    );
+    assert!(chapters[1].contains("<p class=\"tags\">前端 › 工具 · 随笔 · Hexo</p>"));
+    assert!(!chapters[1].contains("class=\"updated\""));
+    assert!(chapters[2].contains("<p class=\"tags\">读书 › 小说 · 随笔 · 鲁迅</p>"));
+
+    // In notes: paths as lists, `updated` in the time zone, never `null`.
+    let (notes, _) = convert(&site(), &["-t", "markdown"]);
+    let notes: Vec<String> = files_with_ext(&notes.path().join("out"), "md")
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let all = notes.concat();
+    assert!(!all.contains("null"), "{all}");
+    assert!(all.contains("categories:\n- - 前端\n  - CSS\n"), "{all}");
+    assert!(
+        all.contains("categories:\n- - 前端\n  - 工具\n- 随笔\n"),
+        "{all}"
+    );
+    assert!(all.contains("updated: 2020-02-01T09:30:00+08:00"), "{all}");
+    // Notes read back give the same paths (a book of the notes shows them the same way).
+    let dir = tempfile::tempdir().unwrap();
+    for (i, n) in notes.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{i}.md")), n).unwrap();
+    }
+    let (again, _) = convert(dir.path(), BOOK);
+    let (_, chapters) = the_book(again.path());
+    let again = chapters.concat();
+    for path in ["前端 › CSS", "前端 › 工具", "读书 › 小说"] {
+        assert!(again.contains(path), "{path}: {again}");
+    }
+    assert!(again.contains("更新于 2020年2月1日"), "{again}");
+
+    // `-g category`: one book per top-level category, each post once in each of its own.
+    let (grouped, _) = convert(
+        &site(),
+        &["-t", "epub", "-g", "category", "--images", "embed"],
+    );
+    let books = epubs_in(&grouped.path().join("out"));
+    let mut counts: Vec<(String, usize)> = books
+        .iter()
+        .map(|b| {
+            let posts = unzip(b)
+                .iter()
+                .filter(|(n, _)| n.starts_with("OEBPS/post-"))
+                .count();
+            let name = b.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, posts)
+        })
+        .collect();
+    counts.sort();
+    let names: Vec<String> = counts.iter().map(|(n, c)| format!("{n}:{c}")).collect();
+    assert_eq!(counts.len(), 3, "{names:?}");
+    assert_eq!(counts.iter().map(|(_, c)| c).sum::<usize>(), 5, "{names:?}");
+    for top in ["前端", "随笔", "读书"] {
+        assert!(names.iter().any(|n| n.contains(top)), "{top} in {names:?}");
+    }
+    epubcheck(&books);
+}
