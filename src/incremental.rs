@@ -318,6 +318,9 @@ impl Fingerprints {
             keep_chrome,
             // Lists the books after they are written; changes none of them.
             catalog: _,
+            // Decides which posts each volume holds, and the plan's posts, file name and title
+            // are in each output's fingerprint: a new limit that splits alike changes nothing.
+            max_book_size: _,
         } = opts;
         let ImageOptions {
             policy,
