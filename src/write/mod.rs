@@ -7,6 +7,7 @@
 
 pub mod accessibility;
 pub mod cover;
+pub mod digest;
 pub mod epub;
 pub mod gate;
 pub mod grid;
