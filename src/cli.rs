@@ -221,6 +221,12 @@ pub struct ConvertArgs {
     /// every run from the books on disk (see `postbook catalog`).
     #[arg(long)]
     pub catalog: bool,
+    // Volumes (issue 32): options of size-limited books.
+    /// Split a book larger than this into volumes, `Title (1/3)` … (EPUB): bytes, or with a
+    /// unit such as 50MB (Send to Kindle's e-mail limit), 25MiB, 800k. Keeps posts in memory
+    /// (no --low-memory).
+    #[arg(long, value_name = "SIZE", value_parser = crate::options::parse_size)]
+    pub max_book_size: Option<u64>,
     #[command(flatten)]
     pub notes: NoteArgs,
     #[command(flatten)]
@@ -617,6 +623,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         keep_chrome: a.keep_chrome,
         catalog: a.catalog,
         notes,
+        max_book_size: a.max_book_size,
     })
 }
 
@@ -663,6 +670,16 @@ fn check_combination(
                 input.display()
             ));
         }
+    }
+    if a.max_book_size.is_some() && format != Format::Epub {
+        return fail("--max-book-size splits EPUB books: use it with -t epub".into());
+    }
+    if a.max_book_size.is_some() && a.low_memory {
+        return fail(
+            "--max-book-size weighs every post and picture before the books are planned, \
+             which --low-memory does not keep in memory: use one of them"
+                .into(),
+        );
     }
     if a.catalog && format != Format::Epub {
         return fail("--catalog lists EPUB books: use it with -t epub".into());
@@ -731,6 +748,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         notes,
         links,
         attachments,
+        max_book_size,
     } = c;
     set!(a.format, "format", to.map(Some));
     set!(a.output, "output", output.map(Some));
@@ -759,6 +777,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.notes.notes, "notes", notes);
     set!(a.notes.links, "links", links);
     set!(a.notes.attachments, "attachments", attachments.map(Some));
+    set!(a.max_book_size, "max_book_size", max_book_size.map(Some));
     let i = &mut a.images;
     set!(i.images, "images", images);
     set!(i.max_image_width, "max_image_width", max_image_width);

@@ -77,6 +77,9 @@ pub struct Config {
     /// Relative to the output folder, not to this file (see [`crate::options::parse_attachments`]).
     #[serde(deserialize_with = "attachments")]
     pub attachments: Option<PathBuf>,
+    /// `--max-book-size`: bytes, or a string with a unit (`"50MB"`).
+    #[serde(deserialize_with = "size")]
+    pub max_book_size: Option<u64>,
 }
 
 impl Config {
@@ -162,6 +165,24 @@ fn language<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
         .map_err(serde::de::Error::custom)
 }
 
+/// A size, as `--max-book-size` takes it ([`crate::options::parse_size`]): a number of bytes
+/// or a string with a unit (`"50MB"`).
+fn size<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Size {
+        Bytes(u64),
+        Text(String),
+    }
+    let text = match Size::deserialize(d)? {
+        Size::Bytes(n) => n.to_string(),
+        Size::Text(s) => s,
+    };
+    crate::options::parse_size(&text)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
 /// A day, written as a TOML date (`since = 2023-01-01`) or a string (`"2023-01-01"`).
 fn day<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
     #[derive(Deserialize)]
@@ -217,6 +238,14 @@ mod tests {
         assert!(e.contains(":3:1") && e.contains("groupby"), "{e}");
         let e = parse("since = \"May 1\"").unwrap_err().0;
         assert!(e.contains("not a date"), "{e}");
+        let e = parse("max-book-size = \"50 parsecs\"").unwrap_err().0;
+        assert!(e.contains("not a size"), "{e}");
+        assert_eq!(
+            parse("max-book-size = 300000").unwrap().max_book_size,
+            Some(300_000)
+        );
+        let c = parse("max-book-size = \"25MiB\"").unwrap();
+        assert_eq!(c.max_book_size, Some(25 << 20));
         let e = parse("title-pattern = \"{yaer}年\"").unwrap_err().0;
         assert!(e.contains("{yaer}") && e.contains("{year}"), "{e}");
     }

@@ -330,6 +330,9 @@ impl Fingerprints {
             // Lists the books after they are written; changes none of them.
             catalog: _,
             notes,
+            // Decides which posts each volume holds, and the plan's posts, file name and title
+            // are in each output's fingerprint: a new limit that splits alike changes nothing.
+            max_book_size: _,
         } = opts;
         let ImageOptions {
             policy,

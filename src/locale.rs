@@ -138,6 +138,15 @@ impl Locale {
         }
     }
 
+    /// A post's reading time on a section index page (see [`crate::write::digest`]):
+    /// `阅读约 5 分钟`, `5 min read`.
+    pub fn reading_time(self, minutes: u32) -> String {
+        match self {
+            Locale::Chinese => format!("阅读约 {minutes} 分钟"),
+            _ => format!("{minutes} min read"),
+        }
+    }
+
     /// A book's description (`dc:description`): its number of posts and the days they span,
     /// `31 篇文章，2023年5月1日 – 2023年5月31日`, `31 posts, 2023-05-01 – 2023-05-31`, `1 post`.
     pub fn description(self, posts: usize, dates: Option<&str>) -> String {
@@ -188,6 +197,13 @@ impl Locale {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_times_in_chinese_and_english() {
+        assert_eq!(Locale::Chinese.reading_time(5), "阅读约 5 分钟");
+        assert_eq!(Locale::English.reading_time(1), "1 min read");
+        assert_eq!(Locale::Japanese.reading_time(12), "12 min read");
+    }
     use crate::read::front_matter::parse_date;
 
     const ZH: Locale = Locale::Chinese;

@@ -30,6 +30,50 @@ pub fn parse_lang(s: &str) -> Result<String, String> {
     })
 }
 
+/// The smallest `--max-book-size`: a book's own pages, stylesheet and drawn cover take tens
+/// of kilobytes before any post.
+pub const MIN_BOOK_SIZE: u64 = 200_000;
+
+/// `--max-book-size` (and `max-book-size` in postbook.toml): a size in bytes, plain (`800000`)
+/// or with a unit — decimal `k`/`kB`, `M`/`MB`, `G`/`GB` (Send to Kindle's 50 MB is decimal) or
+/// binary `KiB`, `MiB`, `GiB`, in any case — at least [`MIN_BOOK_SIZE`].
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let text = s.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let unit = unit.trim().to_ascii_lowercase();
+    let factor: u64 = match unit.as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "`{s}` is not a size: give bytes or a unit, e.g. 50MB, 25MiB, 800k"
+            ))
+        }
+    };
+    let value: f64 = number
+        .parse()
+        .ok()
+        .filter(|v: &f64| v.is_finite())
+        .ok_or_else(|| {
+            format!("`{s}` is not a size: give bytes or a unit, e.g. 50MB, 25MiB, 800k")
+        })?;
+    let bytes = (value * factor as f64).round();
+    if bytes < MIN_BOOK_SIZE as f64 || bytes > u64::MAX as f64 / 2.0 {
+        return Err(format!(
+            "`{s}` is not a book size postbook can keep to: give at least {MIN_BOOK_SIZE} bytes (200k)"
+        ));
+    }
+    Ok(bytes as u64)
+}
+
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -151,6 +195,9 @@ pub struct Options {
     pub catalog: bool,
     /// How notes are written for a note app (Markdown only).
     pub notes: NoteOptions,
+    /// Split a group whose book would be larger than this many bytes into volumes
+    /// (`--max-book-size`, EPUB only): see [`crate::convert::volumes`].
+    pub max_book_size: Option<u64>,
 }
 
 // --- Notes for note apps (issue 32): `--notes`, `--links`, `--attachments`. ---
@@ -370,6 +417,20 @@ impl TitlePattern {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sizes_take_decimal_and_binary_units() {
+        use super::parse_size;
+        assert_eq!(parse_size("50MB"), Ok(50_000_000));
+        assert_eq!(parse_size("25MiB"), Ok(25 << 20));
+        assert_eq!(parse_size("800k"), Ok(800_000));
+        assert_eq!(parse_size("2.5 mb"), Ok(2_500_000));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size("300000"), Ok(300_000));
+        for bad in ["", "MB", "50 parsecs", "-5MB", "1e9", "100k", "NaNMB"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
     use super::*;
 
     fn post(date: Option<(i32, u32, u32)>, categories: &[&str], tags: &[&str]) -> Document {

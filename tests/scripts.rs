@@ -198,6 +198,10 @@ fn language_tags_are_made_valid_for_e_readers() {
     let (lang, stderr) = lang_of("lang: us", &[]);
     assert_eq!(lang, "en");
     assert!(stderr.contains("`lang: us` names no language"), "{stderr}");
+    // The POSIX locale `C` (from `LANG=C`) is no language either.
+    let (lang, stderr) = lang_of("lang: C", &[]);
+    assert_eq!(lang, "en");
+    assert!(stderr.contains("`lang: C` names no language"), "{stderr}");
     epubcheck(&books);
 }
 

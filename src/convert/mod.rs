@@ -18,6 +18,7 @@ pub mod prepare;
 pub mod render;
 pub mod report;
 pub mod save;
+pub mod volumes;
 
 pub use crate::options::{
     Destination, Filters, Format, Options, UsageError, Verbosity, STREAM_ABOVE,
@@ -156,8 +157,10 @@ impl<'a> Run<'a> {
         out_dir: Option<&'a Path>,
         posts: usize,
     ) -> Run<'a> {
-        // Notes with `--images embed` need every picture planned up front: no streaming.
+        // Notes with `--images embed` need every picture planned up front, and
+        // `--max-book-size` weighs every post and picture before planning: no streaming.
         let can_stream = !(writer.unit() == Unit::Post && opts.images.policy == ImagePolicy::Embed)
+            && opts.max_book_size.is_none()
             && out_dir.is_some();
         let incremental = !opts.rebuild && out_dir.is_some_and(|d| d.join(MANIFEST_NAME).is_file());
         let streaming = can_stream && (opts.low_memory || incremental || posts > STREAM_ABOVE);
@@ -327,17 +330,23 @@ impl<'a> Run<'a> {
             group_by: opts.group_by(),
             verbosity: opts.verbosity,
             notes: &opts.notes,
+            limit: volumes::Limit::of(opts),
         };
-        let embed = output
-            .store
-            .filter(|_| opts.images.policy == ImagePolicy::Embed);
+        // Books weigh the pictures they embed (`--max-book-size`); notes plan the pictures
+        // they save beside them (`--images embed`).
+        let pictures = match unit {
+            Unit::Book => output.store,
+            Unit::Post => output
+                .store
+                .filter(|_| opts.images.policy == ImagePolicy::Embed),
+        };
         let titling = Titling::new(opts);
         let streaming = self.streaming;
         let (plan, docs) = plan::outputs(
             &layout,
             &titling,
             docs,
-            embed,
+            pictures,
             streaming,
             fingerprints,
             report,
@@ -368,6 +377,9 @@ impl<'a> Run<'a> {
         })?;
         let streamed = renderer.streamed_images.into_inner();
         add_image_counts(report, &streamed.unwrap_or_else(|e| e.into_inner()));
+        if let Some(limit) = layout.limit.filter(|_| !opts.dry_run) {
+            volumes::weigh_written(limit, report, opts.verbosity);
+        }
         Ok(())
     }
 

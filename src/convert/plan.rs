@@ -3,7 +3,8 @@
 //! name and fingerprint. Planning first is what makes `--dry-run` exact and lets rendering run
 //! in parallel.
 
-use super::report::{post_warning, record_titles, Report};
+use super::report::{post_warning, record_titles, Report, SplitRecord, VolumeRecord};
+use super::volumes::{self, Limit};
 use crate::group::{GroupBy, GroupKey};
 use crate::images::{self, AssetSource, ImageStore, Lookup};
 use crate::incremental::Fingerprints;
@@ -144,6 +145,8 @@ pub(crate) struct Layout<'a> {
     /// Where notes and their saved pictures go, and how notes are named (`--notes`, `--links`,
     /// `--attachments`).
     pub notes: &'a NoteOptions,
+    /// `--max-book-size`: books over it are split into volumes (see [`volumes`]).
+    pub limit: Option<Limit>,
 }
 
 /// Every output of a run, planned.
@@ -156,21 +159,26 @@ pub(crate) struct Plan {
     pub assets_saved: bool,
 }
 
-/// Plans every output of `docs` (sorted by path). `embed`: the pictures that notes save beside
-/// themselves (`--images embed`). Returns the plan and the documents rendering may use: none
-/// when `streaming`, which reads each output's posts again.
+/// Plans every output of `docs` (sorted by path). `pictures`: for notes, the pictures they
+/// save beside themselves (`--images embed`); for books, the pictures they embed, which
+/// `--max-book-size` weighs. Returns the plan and the documents rendering may use: none when
+/// `streaming`, which reads each output's posts again.
 pub(crate) fn outputs(
     layout: &Layout,
     titling: &Titling,
     docs: Vec<Document>,
-    embed: Option<&ImageStore>,
+    pictures: Option<&ImageStore>,
     streaming: bool,
     fingerprints: Fingerprints,
     report: &mut Report,
 ) -> (Plan, Vec<Document>) {
     let (plans, assets_saved) = match layout.unit {
-        Unit::Book => (books(layout, titling, &docs), false),
-        Unit::Post => notes(layout, &docs, embed, report),
+        Unit::Book => {
+            let (plans, splits) = books(layout, titling, &docs, pictures);
+            report.splits = splits;
+            (plans, false)
+        }
+        Unit::Post => notes(layout, &docs, pictures, report),
     };
     let note_of = match layout.unit {
         Unit::Book => HashMap::new(),
@@ -186,12 +194,15 @@ pub(crate) fn outputs(
 }
 
 /// One book per group, in label order (undated and uncategorized last), its posts in reading
-/// order: titled, numbered in a series when grouped by date, and named after its group.
+/// order: titled, numbered in a series when grouped by date, and named after its group. With
+/// `--max-book-size`, a group too large for one book is split into volumes (see [`volumes`]),
+/// each in the group's place in the series; the splits are returned for the report.
 fn books<'d>(
     layout: &Layout,
     titling: &Titling,
     docs: &'d [Document],
-) -> Vec<(Planned, Vec<&'d Document>)> {
+    pictures: Option<&ImageStore>,
+) -> (Vec<(Planned, Vec<&'d Document>)>, Vec<SplitRecord>) {
     let group_by = layout.group_by;
     let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
     for doc in docs {
@@ -211,32 +222,65 @@ fn books<'d>(
     let series_name = group_by.is_date().then(|| collection.clone());
     let locale = run_locale(titling, &all);
     let mut series_index = 0;
-    groups
-        .into_iter()
-        .map(|(key, mut posts)| {
-            reading_order(&mut posts);
-            let series = match (&series_name, key.missing) {
-                (Some(name), false) => {
-                    series_index += 1;
-                    Some((name.clone(), series_index))
-                }
-                _ => None,
-            };
-            let title = book_title(titling, group_by, &collection, &key, &posts, locale);
-            let stem = if group_by == GroupBy::None {
-                safe_file_stem(&collection)
-            } else {
-                safe_file_stem(&key.label)
-            };
+    let mut plans = Vec::with_capacity(groups.len());
+    let mut splits = Vec::new();
+    for (key, mut posts) in groups {
+        reading_order(&mut posts);
+        let series = match (&series_name, key.missing) {
+            (Some(name), false) => {
+                series_index += 1;
+                Some((name.clone(), series_index))
+            }
+            _ => None,
+        };
+        let title = book_title(titling, group_by, &collection, &key, &posts, locale);
+        let stem = if group_by == GroupBy::None {
+            safe_file_stem(&collection)
+        } else {
+            safe_file_stem(&key.label)
+        };
+        let parts = match layout.limit {
+            Some(limit) => volumes::split(&posts, limit, pictures),
+            None => Vec::new(),
+        };
+        if parts.len() < 2 {
             let plan = Planned {
                 title: Some(title),
                 key: Some(key.id),
                 series,
                 ..Planned::new(names.allocate(layout.dir, &stem, layout.extension), &posts)
             };
-            (plan, posts)
-        })
-        .collect()
+            plans.push((plan, posts));
+            continue;
+        }
+        let count = parts.len();
+        let mut records = Vec::with_capacity(count);
+        for (i, part) in parts.into_iter().enumerate() {
+            let n = i + 1;
+            let path = names.allocate(
+                layout.dir,
+                &volumes::stem(&stem, n, count),
+                layout.extension,
+            );
+            records.push(VolumeRecord {
+                path: Arc::from(path.as_path()),
+                posts: part.posts.len(),
+                estimated_bytes: part.estimate,
+                bytes: None,
+            });
+            let plan = Planned {
+                title: Some(volumes::title(&title, n, count)),
+                key: Some(volumes::key(&key.id, n)),
+                series: series.clone(),
+                ..Planned::new(path, &part.posts)
+            };
+            plans.push((plan, part.posts));
+        }
+        if let Some(limit) = layout.limit {
+            splits.push(volumes::record(&key.id, &title, limit, &records));
+        }
+    }
+    (plans, splits)
 }
 
 /// A book's title: `--title-pattern` filled in, else the collection's name, with the group's
@@ -774,8 +818,10 @@ mod tests {
             group_by: by,
             verbosity: Verbosity::Quiet,
             notes: &NoteOptions::default(),
+            limit: None,
         };
-        books(&layout, titling, docs)
+        books(&layout, titling, docs, None)
+            .0
             .into_iter()
             .map(|(plan, _)| {
                 let name = plan

@@ -30,6 +30,9 @@ pub struct Report {
     /// Symbolic links in the input folders that were not followed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links_skipped: Vec<SkippedLink>,
+    /// The groups `--max-book-size` split into volumes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub splits: Vec<SplitRecord>,
     /// The OPDS catalog rewritten after the books (`--catalog`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog: Option<crate::catalog::Catalogued>,
@@ -47,6 +50,30 @@ pub(crate) fn record_of<'r>(
 ) -> Option<&'r mut PostRecord> {
     let i = posts.binary_search_by(|r| (*r.input).cmp(path)).ok()?;
     Some(&mut posts[i])
+}
+
+/// A group split into volumes by `--max-book-size` (see [`super::volumes`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct SplitRecord {
+    /// The group's id (`month:2023-05`).
+    pub group: String,
+    /// The title the group's one book would have had.
+    pub title: String,
+    /// `--max-book-size`, in bytes.
+    pub limit: u64,
+    pub volumes: Vec<VolumeRecord>,
+}
+
+/// One volume of a split group.
+#[derive(Debug, Clone, Serialize)]
+pub struct VolumeRecord {
+    pub path: Arc<Path>,
+    /// How many posts it holds.
+    pub posts: usize,
+    /// Its size as estimated when it was planned.
+    pub estimated_bytes: u64,
+    /// Its size once written (`None` in a dry run, or when it was not written).
+    pub bytes: Option<u64>,
 }
 
 /// A symbolic link in an input folder that was not followed ([`crate::input::Found`]).
@@ -497,6 +524,14 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
     };
     if s.unchanged > 0 {
         line.push_str(&format!(" ({} unchanged)", s.unchanged));
+    }
+    if !r.splits.is_empty() {
+        // `--max-book-size`: `; 2 books split into 5 volumes`.
+        let volumes: usize = r.splits.iter().map(|x| x.volumes.len()).sum();
+        line.push_str(&format!(
+            "; {} split into {volumes} volumes",
+            plural(r.splits.len(), "book", "books")
+        ));
     }
     if s.failed > 0 {
         line.push_str(&format!("; {} failed", s.failed));

@@ -10,8 +10,7 @@
 //! code blocks and code spans are examples and stay as written.
 
 use super::prose::{
-    capitalize, escape_markdown, fenced_code, figure_html, link_paragraph, Prose,
-    Unknown,
+    capitalize, escape_markdown, fenced_code, figure_html, link_paragraph, Prose, Unknown,
 };
 use crate::relink::{path_to_url, relative_path};
 use crate::site::hexo::PostName;
@@ -521,7 +520,10 @@ impl Pass<'_> {
             t if t.is_empty() => path.rsplit('/').next().unwrap_or(path).to_string(),
             t => t,
         };
-        out.push_str(&format!("\n\n<p><em>{}</em></p>", crate::xml::escape(&title)));
+        out.push_str(&format!(
+            "\n\n<p><em>{}</em></p>",
+            crate::xml::escape(&title)
+        ));
         out.push_str(&fenced_code(&lang, &code.join("\n"), None));
     }
 
@@ -748,7 +750,10 @@ fn code_options(a: &[String]) -> (String, Option<u32>, String) {
             )
         }
         _ if !rest.is_empty() => {
-            format!("\n\n<p><em>{}</em></p>", crate::xml::escape(&rest.join(" ")))
+            format!(
+                "\n\n<p><em>{}</em></p>",
+                crate::xml::escape(&rest.join(" "))
+            )
         }
         _ => String::new(),
     };

@@ -8,6 +8,7 @@
 pub mod accessibility;
 mod book;
 pub mod cover;
+pub mod digest;
 pub mod epub;
 pub mod gate;
 pub mod grid;

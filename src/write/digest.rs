@@ -1,0 +1,188 @@
+//! A post in brief, as a magazine's section index lists it (issue 32): a summary — its first
+//! sentence or two — and its reading time. Both come from the model's text, never from the
+//! post's HTML, so what the index says is what the chapter shows.
+//!
+//! Reading time counts what a reader reads at: words in Latin (and other spaced) scripts at
+//! [`WORDS_PER_MINUTE`], characters in CJK scripts at [`CJK_CHARS_PER_MINUTE`], the usual
+//! rates for silent reading of prose on a screen (English ~230 words a minute; Chinese and
+//! Japanese ~400 characters a minute), rounded up to whole minutes, at least one.
+
+use crate::model::{walk, Block, Document, Inline, Node};
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Silent reading speed of English prose, in words a minute.
+pub const WORDS_PER_MINUTE: u32 = 230;
+
+/// Silent reading speed of Chinese and Japanese prose, in characters a minute.
+pub const CJK_CHARS_PER_MINUTE: u32 = 400;
+
+/// The longest summary, in characters; a longer first sentence is cut at a word with `…`.
+pub const SUMMARY_CHARS: usize = 200;
+
+/// How much text a post holds, for its reading time.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Length {
+    /// Words outside CJK scripts.
+    pub words: u32,
+    /// Han, kana and Hangul characters.
+    pub cjk_chars: u32,
+}
+
+impl Length {
+    /// The length of the text a post's chapter shows: its paragraphs, headings, lists,
+    /// quotes, tables, code, captions and footnotes (not its title).
+    pub fn of(doc: &Document) -> Length {
+        let mut length = Length::default();
+        walk(&doc.blocks, &mut |node| {
+            match node {
+                Node::Inline(Inline::Text(t) | Inline::Code(t)) => length.add(t),
+                Node::Block(Block::Code { text, .. }) => length.add(text),
+                Node::Block(Block::Figure(img)) => length.add(&img.alt),
+                _ => {}
+            }
+            true
+        });
+        length
+    }
+
+    /// Counts `text`: each CJK character, and each word of other letters or digits.
+    fn add(&mut self, text: &str) {
+        for word in text.unicode_words() {
+            let cjk = word.chars().filter(|&c| is_cjk(c)).count() as u32;
+            self.cjk_chars += cjk;
+            // `unicode_words` gives each ideograph as a word of its own; a word with other
+            // letters too (`iPhone版`) counts once as a word as well.
+            if word.chars().any(|c| !is_cjk(c)) {
+                self.words += 1;
+            }
+        }
+    }
+
+    /// Minutes to read it at the stated rates, rounded up, at least one.
+    pub fn minutes(self) -> u32 {
+        let minutes = f64::from(self.words) / f64::from(WORDS_PER_MINUTE)
+            + f64::from(self.cjk_chars) / f64::from(CJK_CHARS_PER_MINUTE);
+        (minutes.ceil() as u32).max(1)
+    }
+}
+
+/// Han (with extensions and compatibility ideographs), kana and Hangul: scripts read by the
+/// character rather than the word.
+fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3040}'..='\u{30FF}'    // Hiragana, Katakana
+        | '\u{3400}'..='\u{4DBF}'  // CJK Extension A
+        | '\u{4E00}'..='\u{9FFF}'  // CJK Unified Ideographs
+        | '\u{AC00}'..='\u{D7AF}'  // Hangul syllables
+        | '\u{F900}'..='\u{FAFF}'  // CJK Compatibility Ideographs
+        | '\u{20000}'..='\u{3134F}' // Extensions B–G
+    )
+}
+
+/// The post's first sentence or two, from its first paragraph with text: sentences are added
+/// while the summary stays within [`SUMMARY_CHARS`] (a second one only when the first is short,
+/// under 80 characters); a first sentence longer than that is cut at a word, with `…`. Empty
+/// for a post without a paragraph.
+pub fn summary(doc: &Document) -> String {
+    let Some(text) = doc.blocks.iter().find_map(|b| match b {
+        Block::Paragraph(inlines) => {
+            let text = crate::model::plain_text(inlines);
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            (!text.is_empty()).then_some(text)
+        }
+        _ => None,
+    }) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for sentence in text.split_sentence_bounds() {
+        let length = out.chars().count();
+        if length > 0 && (length >= 80 || length + sentence.chars().count() > SUMMARY_CHARS) {
+            break;
+        }
+        out.push_str(sentence);
+    }
+    let out = out.trim_end();
+    if out.chars().count() <= SUMMARY_CHARS {
+        return out.to_string();
+    }
+    // One long sentence: cut at the last word boundary that fits, leaving room for `…`.
+    let mut cut = String::new();
+    for piece in out.split_word_bounds() {
+        if cut.chars().count() + piece.chars().count() > SUMMARY_CHARS - 1 {
+            break;
+        }
+        cut.push_str(piece);
+    }
+    format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Meta;
+
+    fn post(paragraphs: &[&str]) -> Document {
+        Document {
+            meta: Meta::default(),
+            blocks: paragraphs
+                .iter()
+                .map(|p| Block::Paragraph(vec![Inline::Text(p.to_string())]))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reading_time_counts_words_and_cjk_characters_at_the_stated_rates() {
+        // 460 English words: two minutes at 230 a minute.
+        let english = post(&[&"word ".repeat(460)]);
+        assert_eq!(
+            Length::of(&english),
+            Length {
+                words: 460,
+                cjk_chars: 0
+            }
+        );
+        assert_eq!(Length::of(&english).minutes(), 2);
+        // 461 words: just over two minutes, rounded up.
+        assert_eq!(Length::of(&post(&[&"word ".repeat(461)])).minutes(), 3);
+        // 2,000 Chinese characters (and their punctuation): five minutes at 400 a minute.
+        let chinese = post(&[&"中国新闻报道，".repeat(333), "中国"]);
+        assert_eq!(Length::of(&chinese).cjk_chars, 2_000);
+        assert_eq!(Length::of(&chinese).minutes(), 5);
+        // Mixed: 230 words and 400 characters, a minute each.
+        let mixed = post(&["iPhone ".repeat(230).as_str(), &"港".repeat(400)]);
+        assert_eq!(Length::of(&mixed).minutes(), 2);
+        assert_eq!(Length::of(&post(&[])).minutes(), 1, "at least a minute");
+    }
+
+    #[test]
+    fn summaries_are_the_first_sentences_within_200_characters() {
+        let doc = post(&[
+            "",
+            "The harbour opened at dawn. Ships came in. The rest of the story is long.",
+            "A second paragraph.",
+        ]);
+        assert_eq!(
+            summary(&doc),
+            "The harbour opened at dawn. Ships came in. The rest of the story is long."
+        );
+        let long_first = format!("{} Second.", "A sentence of many words. ".repeat(4).trim());
+        assert_eq!(
+            summary(&post(&[&long_first])),
+            "A sentence of many words. A sentence of many words. A sentence of many words. A \
+             sentence of many words."
+        );
+        // Chinese sentences end at 。！？
+        let zh = post(&["香港今天宣布新的措施。市民反应不一！其他内容在后面。"]);
+        assert_eq!(
+            summary(&zh),
+            "香港今天宣布新的措施。市民反应不一！其他内容在后面。"
+        );
+        // One sentence longer than the limit: cut at a word, with an ellipsis.
+        let cut = summary(&post(&[&"endless ".repeat(60)]));
+        assert!(cut.ends_with("endless…"), "{cut}");
+        assert!(cut.chars().count() <= SUMMARY_CHARS, "{cut}");
+        assert_eq!(summary(&post(&[])), "");
+    }
+}
