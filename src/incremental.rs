@@ -127,7 +127,7 @@ impl CacheHeader {
             sites: read
                 .sites
                 .iter()
-                .map(|s| s.liquid_digest().to_string())
+                .map(|s| s.files_digest().to_string())
                 .collect(),
         }
     }
@@ -280,8 +280,9 @@ pub struct Fingerprints {
     root: PathBuf,
     /// Each input that was read (or taken from the cache), by path.
     pub inputs: HashMap<PostPath, InputInfo>,
-    /// The sites of the run with the digest of the files their posts' Liquid reads
-    /// ([`crate::site::Site::liquid_digest`]): part of the fingerprint of each of their posts.
+    /// The sites of the run with the digest of the files besides posts that reading them
+    /// depends on ([`crate::site::Site::files_digest`]): part of the fingerprint of each of
+    /// their posts.
     sites: Vec<(PathBuf, String)>,
 }
 
@@ -390,12 +391,12 @@ impl Fingerprints {
         }
     }
 
-    /// Makes the files each site's posts depend on (a Jekyll site's config, `_data/`,
+    /// Makes the files each site's posts depend on (its config; a Jekyll site's `_data/`,
     /// `_includes/`) part of the fingerprints of its posts: editing one re-renders them.
     pub fn add_sites(&mut self, sites: &[crate::site::Site]) {
         self.sites = sites
             .iter()
-            .map(|s| (s.root.clone(), s.liquid_digest().to_string()))
+            .map(|s| (s.root.clone(), s.files_digest().to_string()))
             .filter(|(_, d)| !d.is_empty())
             .collect();
     }

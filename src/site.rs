@@ -45,7 +45,7 @@ pub struct Site {
     /// Its picture files by lower-case file name, indexed the first time a picture is not
     /// where its path says ([`Site::find_asset`]).
     pub assets: std::sync::OnceLock<std::collections::HashMap<String, Vec<PathBuf>>>,
-    /// [`Site::liquid_digest`], computed once.
+    /// [`Site::files_digest`], computed once.
     pub digest: std::sync::OnceLock<String>,
     /// A Jekyll site's Liquid engine, built the first time one of its posts has Liquid.
     pub liquid: std::sync::OnceLock<std::sync::Arc<crate::read::liquid::Engine>>,
@@ -200,16 +200,13 @@ impl Site {
         }
     }
 
-    /// A digest of the files a Jekyll site's Liquid reads besides the post
-    /// ([`jekyll_site_files`]: paths and contents); empty for other sites.
-    pub fn liquid_digest(&self) -> &str {
+    /// A digest of the files besides its posts that reading the site's posts depends on
+    /// ([`site_files`]: paths and contents).
+    pub fn files_digest(&self) -> &str {
         self.digest.get_or_init(|| {
-            if self.generator != Generator::Jekyll {
-                return String::new();
-            }
             use sha2::Digest;
             let mut h = sha2::Sha256::new();
-            for file in jekyll_site_files(&self.root) {
+            for file in site_files(&self.root, self.generator) {
                 let rel = file.strip_prefix(&self.root).unwrap_or(&file);
                 let bytes = std::fs::read(&file).unwrap_or_default();
                 for field in [rel.as_os_str().as_encoded_bytes(), &bytes] {
@@ -717,21 +714,34 @@ pub fn jekyll_config(root: &Path) -> Value {
     Value::Object(config)
 }
 
-/// The files of a Jekyll site that change how every post reads: its `_config*.yml`, and
-/// everything under `_data/` and `_includes/`, in a stable order (for fingerprints).
-pub fn jekyll_site_files(root: &Path) -> Vec<PathBuf> {
+/// The files besides its posts that reading a site's posts depends on: its config files (every
+/// generator takes the book's title, author, language, time zone and URLs from them), and
+/// for Jekyll the `_data/` and `_includes/` its Liquid reads. Editing one changes every post's
+/// fingerprint, so the next run renders the site's outputs again.
+pub fn site_files(root: &Path, generator: Generator) -> Vec<PathBuf> {
+    let config_names: &[&str] = match generator {
+        // `_config.yml`, `_config_dev.yml`…; Hexo's `_config.<theme>.yml` too.
+        Generator::Jekyll | Generator::Hexo => &["_config"],
+        Generator::Hugo => &["hugo.", "config."],
+    };
     let mut files: Vec<PathBuf> = std::fs::read_dir(root)
         .into_iter()
         .flatten()
         .flatten()
         .map(|e| e.path())
+        .filter(|p| p.is_file())
         .filter(|p| {
             p.file_name()
                 .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("_config"))
+                .is_some_and(|n| config_names.iter().any(|c| n.starts_with(c)))
         })
         .collect();
-    for dir in ["_data", "_includes"] {
+    let dirs: &[&str] = match generator {
+        Generator::Jekyll => &["_data", "_includes"],
+        Generator::Hugo => &["config"],
+        Generator::Hexo => &[],
+    };
+    for dir in dirs {
         files.extend(
             walkdir::WalkDir::new(root.join(dir))
                 .into_iter()

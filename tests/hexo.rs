@@ -336,3 +336,53 @@ fn hexo_category_paths_and_updated_dates() {
     }
     epubcheck(&books);
 }
+
+/// Editing the site's `_config.yml` (here its author, the book's creator) makes the book again
+/// on the next run, instead of reporting it unchanged.
+#[test]
+fn editing_the_config_makes_the_book_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("hexo-site"), &site);
+    let out = tmp.path().join("out");
+    let run = || -> (serde_json::Value, String) {
+        let report = tmp.path().join("report.json");
+        postbook()
+            .args(["convert", "-q", "-t", "epub", "-g", "none"])
+            .arg(&site)
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+        let books = epubs_in(&out);
+        assert_eq!(books.len(), 1, "{books:?}");
+        let opf = unzip(&books[0])
+            .into_iter()
+            .find(|(n, _)| n.ends_with(".opf"))
+            .map(|(_, b)| String::from_utf8(b).unwrap())
+            .unwrap();
+        (report, opf)
+    };
+    let rendered = |report: &serde_json::Value| {
+        report["outputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|o| o["status"] != "unchanged")
+            .count()
+    };
+    let (_, opf) = run();
+    assert!(opf.contains(">林小舟</dc:creator>"), "{opf}");
+    let (report, _) = run();
+    assert_eq!(rendered(&report), 0, "{report}");
+    let config = site.join("_config.yml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("author: 林小舟", "author: 林大舟")).unwrap();
+    let (report, opf) = run();
+    assert_eq!(rendered(&report), 1, "{report}");
+    assert!(opf.contains(">林大舟</dc:creator>"), "{opf}");
+}

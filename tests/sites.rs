@@ -286,15 +286,6 @@ fn jekyll_includes_data_and_plugins_give_every_picture_and_text() {
     epubcheck(&[book]);
 }
 
-/// Copies a fixture folder into `to`.
-fn copy_tree(from: &Path, to: &Path) {
-    for file in all_files(from) {
-        let dest = to.join(file.strip_prefix(from).unwrap());
-        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
-        std::fs::copy(&file, &dest).unwrap();
-    }
-}
-
 #[test]
 fn editing_a_sites_config_data_or_include_renders_its_posts_again() {
     let tmp = tempfile::tempdir().unwrap();

@@ -66,6 +66,16 @@ pub fn unzip(path: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Copies a fixture folder into `to`.
+#[allow(dead_code)] // Each test binary compiles this module; not every one copies fixtures.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for file in all_files(from) {
+        let dest = to.join(file.strip_prefix(from).unwrap());
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&file, &dest).unwrap();
+    }
+}
+
 pub fn epubs_in(dir: &Path) -> Vec<PathBuf> {
     files_with_ext(dir, "epub")
 }
