@@ -47,8 +47,10 @@ pub struct Site {
     pub assets: std::sync::OnceLock<std::collections::HashMap<String, Vec<PathBuf>>>,
     /// [`Site::files_digest`], computed once.
     pub digest: std::sync::OnceLock<String>,
-    /// A Jekyll site's Liquid engine, built the first time one of its posts has Liquid.
-    pub liquid: std::sync::OnceLock<std::sync::Arc<crate::read::liquid::Engine>>,
+    /// What the reader builds once per site and run, the first time a post needs it (a Jekyll
+    /// site's Liquid engine, `read::liquid::Engine`). Typed by the reader, which downcasts it:
+    /// a site knows nothing of readers (`tests/module_graph.rs` keeps it so).
+    pub reader_state: std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
     /// The config's time zone (`timezone: Asia/Shanghai`): what a date without an offset is in.
     pub timezone: Option<chrono_tz::Tz>,
     /// A Hexo site's layout and naming.
@@ -194,7 +196,7 @@ impl Site {
             origin,
             baseurl,
             posts,
-            liquid: Default::default(),
+            reader_state: Default::default(),
             assets: Default::default(),
             digest: Default::default(),
         }
@@ -362,7 +364,7 @@ impl Site {
                 },
             )
         };
-        let mut ambiguous = crate::read::prose::Unknown::default();
+        let mut ambiguous = crate::warning::Unknown::default();
         let mut on_image = |img: &mut crate::model::Image| {
             // Hexo (hexo-renderer-marked's `postAsset`): a relative picture not beside the post
             // is in its asset folder (`![](a.png)` in `2020-01-01-x.md`: `2020-01-01-x/a.png`).
@@ -447,11 +449,7 @@ impl Site {
     /// path says: the one file of that name in the site's folders (a path ending as `rel`
     /// does when several share the name), matched case-insensitively as a last resort.
     /// `None` (and `rel` noted in `ambiguous`) when several remain.
-    fn find_asset(
-        &self,
-        rel: &str,
-        ambiguous: &mut crate::read::prose::Unknown,
-    ) -> Option<PathBuf> {
+    fn find_asset(&self, rel: &str, ambiguous: &mut crate::warning::Unknown) -> Option<PathBuf> {
         let name = rel.rsplit('/').next()?;
         let index = self.assets.get_or_init(|| asset_index(&self.root));
         let bucket = index.get(&name.to_lowercase())?;

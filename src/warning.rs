@@ -218,6 +218,36 @@ pub fn describe_counts(counts: &WarningCounts) -> String {
         .join(", ")
 }
 
+/// Things postbook does not know or cannot find (template tags, posts, pictures), by name,
+/// counted for one warning per name.
+#[derive(Default)]
+pub struct Unknown(std::collections::BTreeMap<String, usize>);
+
+impl Unknown {
+    pub fn add(&mut self, name: &str) {
+        *self.0.entry(name.to_string()).or_default() += 1;
+    }
+
+    /// One warning per name: `{what} `name` (×3): …` — the form the run summary counts by kind.
+    pub fn into_warnings(
+        self,
+        kind: WarningKind,
+        what: &str,
+        note: &str,
+        warnings: &mut Vec<Warning>,
+    ) {
+        for (name, n) in self.0 {
+            let times = if n > 1 {
+                format!(" (×{n})")
+            } else {
+                String::new()
+            };
+            let message = format!("{what} `{name}`{times}: {note}");
+            warnings.push(Warning::named(kind, &name, n, message));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,13 +9,11 @@
 //! title. Any other tag keeps its inner content and is named in a warning. As in Hexo, tags in
 //! code blocks and code spans are examples and stay as written.
 
-use super::prose::{
-    capitalize, escape_markdown, fenced_code, figure_html, link_paragraph, Prose, Unknown,
-};
+use super::prose::{capitalize, escape_markdown, fenced_code, figure_html, link_paragraph, Prose};
 use crate::relink::{path_to_url, relative_path};
 use crate::site::hexo::PostName;
 use crate::site::Page;
-use crate::warning::{Warning, WarningKind};
+use crate::warning::{Unknown, Warning, WarningKind};
 use std::path::{Path, PathBuf};
 
 /// Tags that enclose content up to `{% endNAME %}`; any other tag is searched for an end tag

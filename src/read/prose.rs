@@ -5,7 +5,6 @@
 //! `{{ x }}` inside a fenced or indented code block or a code span is an example, not a tag.
 
 use super::regions::CodeRegions;
-use crate::warning::{Warning, WarningKind};
 use std::ops::Range;
 
 /// A Markdown text with its code located (see [`CodeRegions`]), to search for tags outside it.
@@ -136,35 +135,6 @@ pub fn escape_markdown(s: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// Template constructs postbook does not know, by name, counted for one warning per name.
-#[derive(Default)]
-pub struct Unknown(std::collections::BTreeMap<String, usize>);
-
-impl Unknown {
-    pub fn add(&mut self, name: &str) {
-        *self.0.entry(name.to_string()).or_default() += 1;
-    }
-
-    /// One warning per name: `{what} `name` (×3): …` — the form the run summary counts by kind.
-    pub fn into_warnings(
-        self,
-        kind: WarningKind,
-        what: &str,
-        note: &str,
-        warnings: &mut Vec<Warning>,
-    ) {
-        for (name, n) in self.0 {
-            let times = if n > 1 {
-                format!(" (×{n})")
-            } else {
-                String::new()
-            };
-            let message = format!("{what} `{name}`{times}: {note}");
-            warnings.push(Warning::named(kind, &name, n, message));
-        }
-    }
 }
 
 /// Splits `s` at whitespace outside quotes: `a "b c" d='e f'` → `a`, `"b c"`, `d='e f'`.

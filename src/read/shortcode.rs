@@ -9,10 +9,10 @@
 
 use super::prose::{
     capitalize, escape_markdown, fenced_code, figure_html, line_numbers, link_paragraph,
-    split_args, unquote, Prose, Unknown,
+    split_args, unquote, Prose,
 };
 use crate::site::Page;
-use crate::warning::{Warning, WarningKind};
+use crate::warning::{Unknown, Warning, WarningKind};
 
 /// Paired shortcodes that set off their content: rendered as a quote with their title.
 const ADMONITIONS: [&str; 16] = [

@@ -76,6 +76,35 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Runs `postbook convert -q ARGS INPUT -o OUT` with a JSON report, which it returns.
+#[allow(dead_code)]
+pub fn convert_with_report(input: &Path, out: &Path, args: &[&str]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("report.json");
+    postbook()
+        .args(["convert", "-q"])
+        .args(args)
+        .arg(input)
+        .arg("-o")
+        .arg(out)
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap()
+}
+
+/// How many outputs a run's report says were written (not `unchanged`).
+#[allow(dead_code)]
+pub fn outputs_written(report: &serde_json::Value) -> usize {
+    report["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["status"] != "unchanged")
+        .count()
+}
+
 pub fn epubs_in(dir: &Path) -> Vec<PathBuf> {
     files_with_ext(dir, "epub")
 }

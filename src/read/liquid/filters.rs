@@ -4,7 +4,7 @@
 //! Each is a plain function of its input and evaluated arguments, registered under its name
 //! through one [`Simple`] adapter.
 
-use super::Notes;
+use super::runtime::Notes;
 use liquid_core::model::{DateTime, ScalarCow, ValueView};
 use liquid_core::parser::{FilterArguments, FilterReflection, ParameterReflection, ParseFilter};
 use liquid_core::runtime::Renderable;

@@ -15,35 +15,37 @@
 //!   removed ([`strip_markup`]), with a `liquid-error` warning; other posts are unaffected.
 
 mod filters;
+mod runtime;
 mod scan;
 mod tags;
 mod vars;
 
-use crate::read::prose::Unknown;
 use crate::site::{Page, Site};
-use crate::warning::{Warning, WarningKind};
-use liquid_core::model::{KString, KStringCow, ScalarCow, ValueCow};
+use crate::warning::{Unknown, Warning, WarningKind};
 use liquid_core::runtime::{
-    PartialStore, Registers, Renderable, Runtime, RuntimeBuilder, StackFrame, Template,
+    PartialStore, Renderable, Runtime, RuntimeBuilder, StackFrame, Template,
 };
-use liquid_core::{Error, Language, Object, Result, Value, ValueView};
+use liquid_core::{Error, Language, Object, Result, Value};
+use runtime::{first_line, Lenient, Notes, RELATIVE};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-
-/// Marks an `include_relative` name in the partial store (a name `_includes/` cannot have).
-const RELATIVE: &str = "\u{0}relative:";
 
 /// Evaluates the Liquid in `src` for `page`; `None` when there is none.
 pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<String> {
     if !src.contains("{%") && !src.contains("{{") {
         return None;
     }
-    let engine = page
+    let state = page
         .site
-        .liquid
+        .reader_state
         .get_or_init(|| Arc::new(Engine::new(page.site)));
-    Some(engine.render(src, page, warnings))
+    // Only this reader sets a Jekyll site's state; were it ever something else, a fresh engine
+    // still renders the post.
+    Some(match state.downcast_ref::<Engine>() {
+        Some(engine) => engine.render(src, page, warnings),
+        None => Engine::new(page.site).render(src, page, warnings),
+    })
 }
 
 /// A Jekyll site's Liquid: the parser's language, the `site` variable, its includes.
@@ -61,18 +63,6 @@ impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Liquid engine for {}", self.root.display())
     }
-}
-
-/// What a render noted, for its warnings (the engine's per-render registers).
-#[derive(Default)]
-struct Notes {
-    unknown_tags: Unknown,
-    unknown_filters: Unknown,
-    unknown_vars: Unknown,
-    missing_includes: Unknown,
-    broken_includes: Unknown,
-    /// How deep includes are nested now.
-    depth: usize,
 }
 
 /// The names a language knows, for [`scan::prepare`].
@@ -314,38 +304,6 @@ fn with_stand_ins(base: &Language, found: &scan::Prepared) -> Language {
     language
 }
 
-impl Notes {
-    fn into_warnings(self, warnings: &mut Vec<Warning>) {
-        let liquid = WarningKind::UnknownLiquid;
-        self.unknown_tags.into_warnings(
-            liquid,
-            "unknown Liquid tag",
-            "a site plugin's? removed, the text around it kept",
-            warnings,
-        );
-        self.unknown_filters.into_warnings(
-            liquid,
-            "unknown Liquid filter",
-            "a site plugin's? its input passed through",
-            warnings,
-        );
-        self.missing_includes.into_warnings(
-            liquid,
-            "unknown Liquid include",
-            "not in the site's `_includes/`; removed",
-            warnings,
-        );
-        self.unknown_vars
-            .into_warnings(liquid, "unknown Liquid variable", "left empty", warnings);
-        self.broken_includes.into_warnings(
-            WarningKind::LiquidError,
-            "Liquid include failed",
-            "left out",
-            warnings,
-        );
-    }
-}
-
 /// A post the engine could not take: its text with the Liquid markup removed, and a warning.
 fn fallback(src: &str, e: &Error, warnings: &mut Vec<Warning>) -> String {
     let error = first_line(e);
@@ -356,23 +314,6 @@ fn fallback(src: &str, e: &Error, warnings: &mut Vec<Warning>) -> String {
         format!("Liquid the engine could not evaluate ({error}): its tags removed, the text kept"),
     ));
     strip_markup(src)
-}
-
-/// The first line of an engine error (the rest is a trace of the template).
-fn first_line(e: &Error) -> String {
-    // A parse error reads `--> 1:6`, the text, a caret, then `= expected …`.
-    let text = e.to_string();
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let line = lines
-        .iter()
-        .find_map(|l| l.strip_prefix("= "))
-        .or(lines.first().copied())
-        .unwrap_or("");
-    line.trim_start_matches("liquid:").trim().to_string()
 }
 
 /// `src` without `{% … %}` and `{{ … }}`, the text of `{% raw %}` kept.
@@ -451,56 +392,6 @@ fn resolve_links(text: &str, page: &Page, warnings: &mut Vec<Warning>) -> String
         warnings,
     );
     out
-}
-
-/// A runtime on which a variable or key that does not exist is `nil`, as in Jekyll (the
-/// engine's own runtime makes it an error). Unknown `site.*`, `page.*` and top-level names
-/// are noted for a warning; `include.*` parameters are optional by design and are not.
-struct Lenient<R>(R);
-
-impl<R: Runtime> Runtime for Lenient<R> {
-    fn partials(&self) -> &dyn PartialStore {
-        self.0.partials()
-    }
-    fn name(&self) -> Option<liquid_core::model::KStringRef<'_>> {
-        self.0.name()
-    }
-    fn roots(&self) -> std::collections::BTreeSet<KStringCow<'_>> {
-        self.0.roots()
-    }
-    fn try_get(&self, path: &[ScalarCow<'_>]) -> Option<ValueCow<'_>> {
-        self.0.try_get(path)
-    }
-    fn get(&self, path: &[ScalarCow<'_>]) -> Result<ValueCow<'_>> {
-        if let Some(v) = self.0.try_get(path) {
-            return Ok(v);
-        }
-        let root = path.first().map(|s| s.to_kstr().into_owned());
-        if !matches!(
-            root.as_deref(),
-            Some("include" | "forloop" | "tablerowloop")
-        ) {
-            let name = path
-                .iter()
-                .map(|s| s.to_kstr().into_owned())
-                .collect::<Vec<_>>()
-                .join(".");
-            self.registers().get_mut::<Notes>().unknown_vars.add(&name);
-        }
-        Ok(ValueCow::Owned(Value::Nil))
-    }
-    fn set_global(&self, name: KString, val: Value) -> Option<Value> {
-        self.0.set_global(name, val)
-    }
-    fn set_index(&self, name: KString, val: Value) -> Option<Value> {
-        self.0.set_index(name, val)
-    }
-    fn get_index<'a>(&'a self, name: &str) -> Option<ValueCow<'a>> {
-        self.0.get_index(name)
-    }
-    fn registers(&self) -> &Registers {
-        self.0.registers()
-    }
 }
 
 /// The includes one post can reach: the site's `_includes/` (parsed once per site) and, for

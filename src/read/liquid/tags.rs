@@ -5,8 +5,8 @@
 //!
 //! Their arguments arrive as one quoted string (see [`super::scan`]).
 
+use super::runtime::{first_line, Lenient, Notes, RELATIVE};
 use super::scan::unquote_args;
-use super::{Lenient, Notes, RELATIVE};
 use crate::read::prose::{fenced_code, figure_html, line_numbers, split_args, unquote};
 use liquid_core::error::Error;
 use liquid_core::parser::{BlockReflection, ParseBlock, ParseTag, TagBlock, TagReflection};
@@ -198,7 +198,7 @@ impl Renderable for Include {
             }
             Err(e) => notes
                 .broken_includes
-                .add(&format!("{name}: {}", super::first_line(&e))),
+                .add(&format!("{name}: {}", first_line(&e))),
         }
         Ok(())
     }
