@@ -249,21 +249,6 @@ fn hexo_tag_plugins_become_pictures_links_quotes_and_code() {
     epubcheck(&[book]);
 }
 
-/// XHTML without its tags (highlighted code is split into spans).
-fn text_of(xhtml: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in xhtml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    html_escape::decode_html_entities(&out).into_owned()
-}
-
 #[test]
 fn hexo_category_paths_and_updated_dates() {
     // In the book: the full path beside the tags, and the day it was updated.

@@ -60,21 +60,6 @@ fn outside_code(xhtml: &str) -> String {
     }
 }
 
-/// XHTML without its tags (highlighted code is split into spans).
-fn text_of(xhtml: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in xhtml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 fn assert_no_template_residue(chapters: &[String]) {
     for c in chapters {
         let prose = outside_code(c);

@@ -243,3 +243,19 @@ pub fn epub_text(book: &Path, suffix: &str) -> String {
         .map(|(_, b)| String::from_utf8(b).unwrap())
         .unwrap_or_else(|| panic!("{} has no {suffix}", book.display()))
 }
+
+/// XHTML without its tags (highlighted code is split into spans).
+#[allow(dead_code)]
+pub fn text_of(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in xhtml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
