@@ -7,21 +7,6 @@ use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 
-/// The text of an XHTML document without its tags (entities left as they are).
-fn text_of(xhtml: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in xhtml.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 fn chapters(book: &Path) -> Vec<(String, String)> {
     unzip(book)
         .into_iter()

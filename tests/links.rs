@@ -6,18 +6,9 @@ mod common;
 use common::*;
 use std::path::Path;
 
+/// Converts the links fixture to `format` into `out`, one book; the report.
 fn convert(format: &str, out: &Path) -> serde_json::Value {
-    let report = out.with_extension("json");
-    postbook()
-        .args(["convert", "-q", "-t", format, "-g", "none"])
-        .arg(fixture("links"))
-        .arg("-o")
-        .arg(out)
-        .arg("--report")
-        .arg(&report)
-        .assert()
-        .success();
-    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
+    convert_with_report(&fixture("links"), out, &["-t", format, "-g", "none"])
 }
 
 /// The `bad-link` warnings of a report's posts.

@@ -7,23 +7,13 @@ mod common;
 use common::*;
 use std::path::Path;
 
+/// Converts `input` to `format` into `out`, one book, without a config file; the report.
+fn convert(format: &str, input: &Path, out: &Path) -> serde_json::Value {
+    convert_with_report(input, out, &["--no-config", "-t", format, "-g", "none"])
+}
+
 /// Formulas the test accepts as TeX in `<code>` (with a `math` warning): none.
 const UNSUPPORTED: &[&str] = &[];
-
-/// Converts `input` to `format` into `out` with a JSON report, which it returns.
-fn convert(format: &str, input: &Path, out: &Path) -> serde_json::Value {
-    let report = out.with_extension("json");
-    postbook()
-        .args(["convert", "-q", "--no-config", "-t", format, "-g", "none"])
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .arg("--report")
-        .arg(&report)
-        .assert()
-        .success();
-    serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap()
-}
 
 /// Every warning of the report's posts, as (kind, message).
 fn warnings(report: &serde_json::Value) -> Vec<(String, String)> {

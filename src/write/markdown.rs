@@ -7,7 +7,7 @@
 //! constructs GFM lacks (sub/superscript, breaks in table cells) use inline HTML tags.
 
 use super::grid::Flattening;
-use super::{Book, BookStats, Unit, Writer};
+use super::{Book, BookStats, Footnotes, Unit, Writer};
 use crate::images::AssetSource;
 use crate::inline::normalize;
 use crate::model::{
@@ -256,7 +256,7 @@ pub fn vault_file_stem(stem: &str) -> String {
 struct Render {
     /// The footnotes met so far, in order: a reference is written as `[^n]` where it stands
     /// and its definition after the post.
-    notes: Vec<Vec<Block>>,
+    notes: Footnotes<Vec<Block>>,
     /// Whether the text being written is a link's text or an image's alt (see
     /// [`brackets_to_escape`]).
     in_link: bool,
@@ -277,9 +277,9 @@ impl Render {
     fn blocks(&mut self, bs: &[Block]) -> String {
         let bs = prepare(bs);
         let mut out = self.block_list(&bs);
-        let mut n = 0;
-        while let Some(note) = self.notes.get(n).cloned() {
-            n += 1;
+        let mut n = 1;
+        // Not `write_each`: writing a note needs `&mut self`.
+        while let Some(note) = self.notes.get(n) {
             let body = self.block_list(&note);
             out.push_str(&format!("\n\n[^{n}]:"));
             for (i, line) in body.split('\n').enumerate() {
@@ -290,6 +290,7 @@ impl Render {
                 }
                 out.push_str(line);
             }
+            n += 1;
         }
         out
     }
@@ -793,8 +794,7 @@ impl Render {
             Inline::LineBreak => out.push_str(if ctx == Ctx::Block { "\\\n" } else { " " }),
             Inline::Math(m) => out.push_str(&math(&m.tex, m.display, next)),
             Inline::Note(blocks) => {
-                self.notes.push(blocks.clone());
-                let n = self.notes.len();
+                let n = self.notes.refer(blocks.clone());
                 out.push_str(&format!("[^{n}]"));
             }
             Inline::Check(done) => out.push_str(if *done { "[x]" } else { "[ ]" }),

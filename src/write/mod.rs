@@ -10,6 +10,7 @@ mod book;
 pub mod cover;
 pub mod digest;
 pub mod epub;
+mod footnotes;
 pub mod gate;
 pub mod grid;
 pub mod highlight;
@@ -21,6 +22,8 @@ pub mod xhtml;
 
 // The output every writer renders.
 pub use book::{Book, BookStats, Cover};
+// How every writer numbers footnotes.
+use footnotes::Footnotes;
 
 use crate::images::AssetSource;
 

@@ -5,12 +5,11 @@
 //! by display width (CJK characters count two columns) at Unicode line-break opportunities, so
 //! Chinese wraps between characters without spaces being inserted.
 
-use super::{Book, BookStats, Unit, Writer};
+use super::{Book, BookStats, Footnotes, Unit, Writer};
 use crate::images::AssetSource;
 use crate::locale::Locale;
 use crate::model::{Block, Document, Inline, Link};
 use std::borrow::Cow;
-use std::cell::RefCell;
 
 /// Renders posts as plain text.
 pub struct TextWriter {
@@ -67,23 +66,19 @@ impl TextWriter {
             out.push_str(&display_url(s));
             out.push('\n');
         }
-        let notes = RefCell::new(Vec::new());
+        let notes = Notes::default();
         let body = self.blocks(&doc.blocks, "", &notes);
         if !body.is_empty() {
             out.push('\n');
             out.push_str(&body);
             out.push('\n');
         }
-        // Footnotes are numbered in the text (`[1]`) and listed after the post; a note's own
-        // notes continue the numbering.
-        let mut n = 0;
-        while n < notes.borrow().len() {
-            let note = notes.borrow()[n].clone();
-            n += 1;
+        // Footnotes are numbered in the text (`[1]`) and listed after the post.
+        notes.write_each(|n, note| {
             let text = self.blocks(&note, "    ", &notes);
             let text = text.strip_prefix("    ").unwrap_or(&text);
             out.push_str(&format!("{}[{n}] {text}\n", if n == 1 { "\n" } else { "" }));
-        }
+        });
         out
     }
 }
@@ -307,7 +302,7 @@ fn shown(c: char) -> bool {
 }
 
 /// The footnotes of the post being rendered, in the order they are referenced.
-type Notes = RefCell<Vec<Vec<Block>>>;
+type Notes = Footnotes<Vec<Block>>;
 
 /// Inline content as text: links become `text <url>` (just the URL when the text is the URL),
 /// formulas their TeX, footnotes `[n]`, task boxes ☐/☑.
@@ -347,9 +342,7 @@ fn inlines(xs: &[Inline], notes: &Notes) -> String {
                 false => out.push_str(&m.tex),
             },
             Inline::Note(blocks) => {
-                let mut notes = notes.borrow_mut();
-                notes.push(blocks.clone());
-                out.push_str(&format!("[{}]", notes.len()));
+                out.push_str(&format!("[{}]", notes.refer(blocks.clone())));
             }
             Inline::Check(done) => out.push_str(if *done { "☑" } else { "☐" }),
         }

@@ -5,6 +5,7 @@
 //! URL one that EPUBCheck accepts (relative links of the original site, which would point to
 //! files missing from the book, are resolved against the post's source URL or dropped).
 
+use super::Footnotes;
 use crate::model::{slug, Block, Image, Inline, Link, Node, Table};
 use crate::warning::{Warning, WarningKind};
 use crate::xml::escape_into;
@@ -46,7 +47,7 @@ pub type PostHref<'a> = dyn Fn(&str) -> Option<Option<(&'a str, &'a Anchors)>> +
 /// needs `properties="mathml"`), and warnings for the post.
 #[derive(Debug, Default)]
 pub struct Found<'a> {
-    notes: RefCell<Vec<&'a [Block]>>,
+    notes: Footnotes<&'a [Block]>,
     pub math: Cell<bool>,
     pub warnings: RefCell<Vec<Warning>>,
 }
@@ -54,7 +55,7 @@ pub struct Found<'a> {
 impl Found<'_> {
     /// Whether the chapter has footnotes.
     pub fn has_notes(&self) -> bool {
-        !self.notes.borrow().is_empty()
+        !self.notes.is_empty()
     }
 }
 
@@ -298,26 +299,20 @@ pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
 /// Kobo, Apple Books and KOReader show as pop-ups (and other readers as endnotes).
 pub fn body<'a>(bs: &'a [Block], ctx: &Context<'a>, shift: u8, out: &mut String) {
     blocks(bs, ctx, shift, out);
-    let mut n = 0;
-    loop {
-        // Not `while let`: its borrow would last through the body, where notes inside this
-        // note are added.
-        let Some(note) = ctx.found.notes.borrow().get(n).copied() else {
-            break;
-        };
-        if n == 0 {
+    let notes = &ctx.found.notes;
+    notes.write_each(|n, note| {
+        if n == 1 {
             out.push_str(
                 "<section class=\"footnotes\" epub:type=\"footnotes\" role=\"doc-endnotes\">\n",
             );
         }
-        n += 1;
         out.push_str(&format!(
             "<aside epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn-{n}\">\n<p class=\"note-number\"><a href=\"#fnref-{n}\" role=\"doc-backlink\">{n}.</a></p>\n"
         ));
         blocks(note, ctx, shift, out);
         out.push_str("</aside>\n");
-    }
-    if n > 0 {
+    });
+    if !notes.is_empty() {
         out.push_str("</section>\n");
     }
 }
@@ -720,11 +715,7 @@ fn note<'a>(blocks: &'a [Block], ctx: &Context<'a>, in_link: bool, out: &mut Str
         out.push(']');
         return;
     }
-    let n = {
-        let mut notes = ctx.found.notes.borrow_mut();
-        notes.push(blocks);
-        notes.len()
-    };
+    let n = ctx.found.notes.refer(blocks);
     out.push_str(&format!(
         "<a epub:type=\"noteref\" role=\"doc-noteref\" class=\"noteref\" id=\"fnref-{n}\" href=\"#fn-{n}\">{n}</a>"
     ));

@@ -378,15 +378,17 @@ fn var_and_expr(c: &Call) -> (String, String) {
     )
 }
 
+/// Whether `expr` holds for `item` named `var` (`where_exp`, `find_exp`).
+fn holds(c: &Call, var: &str, item: &Value, expr: &str) -> Result<bool> {
+    let value = eval_on(c, var, item, expr, true)?;
+    Ok(value.as_scalar().and_then(|s| s.to_bool()) == Some(true))
+}
+
 fn where_exp(c: &Call) -> Result<Value> {
     let (var, expr) = var_and_expr(c);
     let mut out = Vec::new();
     for item in c.array() {
-        if eval_on(c, &var, &item, &expr, true)?
-            .as_scalar()
-            .and_then(|s| s.to_bool())
-            == Some(true)
-        {
+        if holds(c, &var, &item, &expr)? {
             out.push(item);
         }
     }
@@ -396,11 +398,7 @@ fn where_exp(c: &Call) -> Result<Value> {
 fn find_exp(c: &Call) -> Result<Value> {
     let (var, expr) = var_and_expr(c);
     for item in c.array() {
-        if eval_on(c, &var, &item, &expr, true)?
-            .as_scalar()
-            .and_then(|s| s.to_bool())
-            == Some(true)
-        {
+        if holds(c, &var, &item, &expr)? {
             return Ok(item);
         }
     }
