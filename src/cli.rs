@@ -211,11 +211,21 @@ pub struct ConvertArgs {
     /// `_drafts/` and a Hugo site's `_index.md` list pages.
     #[arg(long)]
     pub drafts: bool,
-    /// Keep the site's chrome in the posts: newsletter boxes, share bars, "read more" link lists,
-    /// promos, "click to enlarge" prompts, the mirror's footer and boilerplate repeated across
-    /// a source's posts. Without it they are removed (the report counts them; -v lists them).
-    #[arg(long)]
-    pub keep_chrome: bool,
+    /// Keep the site's chrome in posts taken from web pages: newsletter boxes, share bars,
+    /// "read more" link lists, promos, "click to enlarge" prompts, the mirror's footer and
+    /// boilerplate repeated across a source's posts. Without it they are removed (the summary
+    /// and report count them; -v lists them). With KINDS, a comma list (related,widget), keeps
+    /// only those kinds: form, newsletter, share, related, promo, navigation, prompt, widget,
+    /// footer, boilerplate.
+    #[arg(
+        long,
+        value_name = "KINDS",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "all",
+        value_parser = parse_keep_chrome
+    )]
+    pub keep_chrome: Option<crate::read::chrome::Kept>,
     /// Keep an OPDS catalog of the output folder's books (catalog.xml, covers in
     /// catalog/covers/) for e-reader apps and static file servers; EPUB only. Rewritten after
     /// every run from the books on disk (see `postbook catalog`).
@@ -483,6 +493,35 @@ fn parse_title_pattern(s: &str) -> Result<TitlePattern, String> {
     TitlePattern::parse(s)
 }
 
+fn parse_keep_chrome(s: &str) -> Result<crate::read::chrome::Kept, String> {
+    crate::read::chrome::Kept::parse(s)
+}
+
+/// `--keep-chrome related,widget` as `--keep-chrome=related,widget`: the option's value is
+/// optional, so clap takes it only after `=`; a bare `--keep-chrome` followed by an input
+/// folder must stay what it always was. The next argument is its value when it is a list of
+/// kind names and no file or folder of that name exists.
+fn join_keep_chrome(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut args = args.into_iter().peekable();
+    while let Some(arg) = args.next() {
+        let value = (arg == "--keep-chrome")
+            .then(|| args.peek().and_then(|n| n.to_str()).map(str::to_string))
+            .flatten()
+            .filter(|v| {
+                crate::read::chrome::Kept::parse(v).is_ok() && !std::path::Path::new(v).exists()
+            });
+        match value {
+            Some(v) => {
+                args.next();
+                out.push(format!("--keep-chrome={v}").into());
+            }
+            None => out.push(arg),
+        }
+    }
+    out
+}
+
 fn parse_day(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date like 2023-05-24"))
@@ -620,7 +659,7 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         rebuild: a.rebuild,
         dedupe: a.dedupe,
         drafts: a.drafts,
-        keep_chrome: a.keep_chrome,
+        keep_chrome: a.keep_chrome.unwrap_or_default(),
         catalog: a.catalog,
         notes,
         max_book_size: a.max_book_size,
@@ -772,7 +811,7 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.overwrite, "overwrite", overwrite);
     set!(a.dedupe, "dedupe", dedupe);
     set!(a.drafts, "drafts", drafts);
-    set!(a.keep_chrome, "keep_chrome", keep_chrome);
+    set!(a.keep_chrome, "keep_chrome", keep_chrome.map(Some));
     set!(a.catalog, "catalog", catalog);
     set!(a.notes.notes, "notes", notes);
     set!(a.notes.links, "links", links);
@@ -875,7 +914,7 @@ fn title_first(roff: &[u8]) -> Vec<u8> {
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
     crate::memory::no_huge_pages();
-    let matches = Cli::command().get_matches();
+    let matches = Cli::command().get_matches_from(join_keep_chrome(std::env::args_os().collect()));
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),

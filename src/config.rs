@@ -68,7 +68,9 @@ pub struct Config {
     pub overwrite: Option<bool>,
     pub dedupe: Option<bool>,
     pub drafts: Option<bool>,
-    pub keep_chrome: Option<bool>,
+    /// `true` (every kind), `false`, or the kinds kept: `"related,widget"` or a list.
+    #[serde(deserialize_with = "keep_chrome")]
+    pub keep_chrome: Option<crate::read::chrome::Kept>,
     pub catalog: Option<bool>,
     #[serde(deserialize_with = "value_enum")]
     pub notes: Option<crate::options::NoteStyle>,
@@ -163,6 +165,29 @@ fn language<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
     crate::options::parse_lang(&s)
         .map(Some)
         .map_err(serde::de::Error::custom)
+}
+
+/// `keep_chrome`, as `--keep-chrome` takes it: `true` keeps every kind, `false` none, a string
+/// or list names the kinds kept (`"related,widget"`, `["related", "widget"]`).
+fn keep_chrome<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::read::chrome::Kept>, D::Error> {
+    use crate::read::chrome::Kept;
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Keep {
+        All(bool),
+        Text(String),
+        List(Vec<String>),
+    }
+    match Keep::deserialize(d)? {
+        Keep::All(true) => Ok(Some(Kept::ALL)),
+        Keep::All(false) => Ok(Some(Kept::NONE)),
+        Keep::Text(s) => Kept::parse(&s).map(Some).map_err(serde::de::Error::custom),
+        Keep::List(names) => Kept::parse(&names.join(","))
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
 }
 
 /// A size, as `--max-book-size` takes it ([`crate::options::parse_size`]): a number of bytes

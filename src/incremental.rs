@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 pub const CACHE_NAME: &str = ".postbook-cache.json";
 
 /// Bumped whenever the cache lines change shape.
-const CACHE_FORMAT: u32 = 3;
+const CACHE_FORMAT: u32 = 4;
 
 /// What an incremental run knows about one input besides its metadata.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,13 +60,14 @@ pub struct InputInfo {
 }
 
 impl InputInfo {
-    /// What an incremental run keeps of the post `doc`, read as `read` says with `chrome`
-    /// removed.
+    /// What an incremental run keeps of the post `doc`, read with `chrome` removed;
+    /// `boilerplate`: whether its edge blocks can be its source's boilerplate (a post from a
+    /// web page, read by a run that removes boilerplate).
     pub fn new(
         stamp: Stamp,
         doc: &Document,
         chrome: &[chrome::Removed],
-        read: ReadOptions<'_>,
+        boilerplate: bool,
     ) -> InputInfo {
         let mut pictures: Vec<String> = Vec::new();
         doc.for_each_image(&mut |img| {
@@ -77,10 +78,10 @@ impl InputInfo {
         InputInfo {
             stamp,
             pictures,
-            // Only a run that removes chrome looks for boilerplate.
-            edges: match read.keep_chrome {
-                true => Vec::new(),
-                false => chrome::edge_hashes(&doc.meta, &doc.blocks),
+            // Only a run that removes boilerplate looks for it, in posts from web pages.
+            edges: match boilerplate {
+                false => Vec::new(),
+                true => chrome::edge_hashes(&doc.meta, &doc.blocks),
             },
             chrome: chrome::Counts::of(chrome),
         }
@@ -110,9 +111,10 @@ impl CachedPost {
 struct CacheHeader {
     format: u32,
     postbook: String,
-    /// Posts read with their chrome kept have no chrome counts and no edge hashes: a cache
-    /// is only used by runs that read posts the same way.
-    keep_chrome: bool,
+    /// Posts read with chrome kept have no chrome counts (of the kinds kept) and no edge
+    /// hashes (with boilerplate kept): a cache is only used by runs that read posts the same
+    /// way.
+    keep_chrome: chrome::Kept,
     /// The digests of the files the sites' Liquid reads: a post's cached warnings (missing
     /// includes, unknown variables) hold only while they are unchanged.
     sites: Vec<String>,
@@ -500,7 +502,7 @@ mod tests {
         std::fs::write(&post, "---\ntitle: A\ndate: 2023-05-01\n---\nhi\n").unwrap();
         let doc = crate::read::read_post(&post).unwrap().doc;
         let stamp = Stamp::of(&post);
-        let info = InputInfo::new(stamp.unwrap(), &doc, &[], ReadOptions::default());
+        let info = InputInfo::new(stamp.unwrap(), &doc, &[], true);
         let mut w = CacheWriter::create(Some(dir.path()), ReadOptions::default());
         let warning = Warning::new(WarningKind::Undated, "a warning");
         w.add(&doc.meta, &info, std::slice::from_ref(&warning));
@@ -552,7 +554,7 @@ mod tests {
     fn a_cache_serves_only_runs_that_read_posts_the_same_way() {
         let dir = tempfile::tempdir().unwrap();
         let kept = ReadOptions {
-            keep_chrome: true,
+            keep_chrome: chrome::Kept::ALL,
             ..ReadOptions::default()
         };
         CacheWriter::create(Some(dir.path()), ReadOptions::default())
@@ -575,7 +577,7 @@ mod tests {
             let doc = crate::read::read_post(p).unwrap().doc;
             w.add(
                 &doc.meta,
-                &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[], ReadOptions::default()),
+                &InputInfo::new(Stamp::of(p).unwrap(), &doc, &[], true),
                 &[],
             );
         }

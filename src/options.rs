@@ -187,9 +187,9 @@ pub struct Options {
     /// Convert unpublished posts too (`--drafts`): see [`crate::read`]'s draft marks and
     /// [`crate::input::discover`].
     pub drafts: bool,
-    /// Keep the site's chrome (share bars, newsletter boxes, related links, …) instead of
-    /// removing it: see [`crate::read::chrome`].
-    pub keep_chrome: bool,
+    /// The kinds of site chrome (share bars, newsletter boxes, related links, …) kept instead
+    /// of removed (`--keep-chrome [KINDS]`): see [`crate::read::chrome`].
+    pub keep_chrome: crate::read::chrome::Kept,
     /// Keep an OPDS catalog of the output folder's books current (`--catalog`, EPUB only):
     /// see [`crate::catalog`].
     pub catalog: bool,

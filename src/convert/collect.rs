@@ -131,6 +131,8 @@ fn read_one(
                     doc,
                     warnings,
                     chrome,
+                    // Not known, and not needed: its edge hashes came from the cache too.
+                    from_web_page: false,
                 }),
                 Some(input),
                 true,
@@ -145,7 +147,9 @@ fn read_one(
             .unwrap_or_else(|bug| Err(PostError::whole_file(bug.to_string())));
             let input = match (&result, stamp) {
                 (Ok(post), Some(stamp)) => {
-                    Some(InputInfo::new(stamp, &post.doc, &post.chrome, opts))
+                    let boilerplate =
+                        post.from_web_page && !opts.keep_chrome.keeps(chrome::Kind::Boilerplate);
+                    Some(InputInfo::new(stamp, &post.doc, &post.chrome, boilerplate))
                 }
                 _ => None,
             };
@@ -193,15 +197,15 @@ pub(super) fn list_read(read: &Read) {
 /// The folder's boilerplate (see [`chrome::boilerplate`]), from every post read or cached:
 /// counted on each post's record, made part of every output's fingerprint, and removed at once
 /// from the posts held in memory (a streaming run removes it as it reads posts again). Empty
-/// with `--keep-chrome`.
+/// when boilerplate is kept (`--keep-chrome`, `--keep-chrome boilerplate`).
 pub(super) fn find_boilerplate(
-    keep_chrome: bool,
+    keep_chrome: chrome::Kept,
     verbosity: Verbosity,
     docs: &mut [Document],
     fingerprints: &mut Fingerprints,
     report: &mut Report,
 ) -> Vec<u64> {
-    if keep_chrome {
+    if keep_chrome.keeps(chrome::Kind::Boilerplate) {
         return Vec::new();
     }
     let boilerplate = chrome::boilerplate(fingerprints.inputs.values().map(|i| i.edges.as_slice()));
@@ -221,12 +225,16 @@ pub(super) fn find_boilerplate(
     }
     for doc in docs.iter_mut() {
         // Most posts have none: their edge blocks, hashed when they were read, say so.
-        let has_some = fingerprints.inputs.get(&doc.meta.path).is_none_or(|input| {
-            input
-                .edges
-                .iter()
-                .any(|h| boilerplate.binary_search(h).is_ok())
-        });
+        // Posts not from a web page have none (no edge hashes).
+        let has_some = fingerprints
+            .inputs
+            .get(&doc.meta.path)
+            .is_some_and(|input| {
+                input
+                    .edges
+                    .iter()
+                    .any(|h| boilerplate.binary_search(h).is_ok())
+            });
         if !has_some {
             continue;
         }

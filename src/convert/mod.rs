@@ -462,6 +462,18 @@ impl Intake<'_, '_> {
         let verbosity = self.opts.verbosity;
         if verbosity == Verbosity::Verbose {
             collect::list_read(&read);
+            // A cached post was not read: its counts are all there is to list.
+            if let Some(input) = read
+                .input
+                .as_ref()
+                .filter(|i| read.from_cache && !i.chrome.is_empty())
+            {
+                eprintln!(
+                    "{} from {} (cached; --rebuild lists each block)",
+                    report::describe_chrome(&input.chrome),
+                    read.path.display()
+                );
+            }
         }
         self.report.summary.posts_from_cache += usize::from(read.from_cache);
         let Read {
@@ -474,6 +486,7 @@ impl Intake<'_, '_> {
             doc,
             warnings,
             chrome,
+            ..
         } = match result {
             Ok(post) => post,
             Err(e) => {

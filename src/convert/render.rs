@@ -90,6 +90,9 @@ pub(crate) struct Reload<'a> {
     pub strip_images: bool,
     /// The folder's boilerplate, removed again.
     pub boilerplate: &'a [u64],
+    /// `-v`: the boilerplate removed is listed (a streamed post's other chrome was listed when
+    /// it was first read).
+    pub verbose: bool,
     /// For a streamed book's own pictures.
     pub image_root: PathBuf,
     pub images: &'a ImageOptions,
@@ -105,6 +108,7 @@ impl<'a> Reload<'a> {
             read,
             strip_images: opts.images.policy == ImagePolicy::Strip,
             boilerplate,
+            verbose: opts.verbosity == crate::options::Verbosity::Verbose,
             image_root: opts.image_root(),
             images: &opts.images,
         }
@@ -112,10 +116,15 @@ impl<'a> Reload<'a> {
 
     /// Reads a post again for a streamed output, with `--images strip` applied.
     fn post(&self, path: &Path) -> Result<Document> {
-        let mut doc = read_post_with(path, self.read)
-            .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?
-            .doc;
-        chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, self.boilerplate);
+        let post = read_post_with(path, self.read)
+            .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?;
+        let mut doc = post.doc;
+        if post.from_web_page {
+            let removed = chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, self.boilerplate);
+            if self.verbose {
+                super::collect::list_chrome(path, &removed);
+            }
+        }
         if self.strip_images {
             doc.remove_images(&mut |_| true);
         }

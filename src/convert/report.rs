@@ -503,6 +503,20 @@ pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// `12 blocks of site chrome removed (6 boilerplate, 3 share, 3 widget)`.
+pub(crate) fn describe_chrome(counts: &chrome::Counts) -> String {
+    let total: usize = counts.iter().map(|(_, n)| n as usize).sum();
+    let kinds: Vec<String> = counts
+        .iter()
+        .map(|(kind, n)| format!("{n} {}", kind.name()))
+        .collect();
+    format!(
+        "{} of site chrome removed ({})",
+        plural(total, "block", "blocks"),
+        kinds.join(", ")
+    )
+}
+
 /// `converted 1498 posts into 27 books; 2 failed`.
 pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: Instant) -> String {
     let s = &r.summary;
@@ -571,6 +585,9 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
     if s.pictures_without_alt > 0 {
         let pictures = plural(s.pictures_without_alt, "picture", "pictures");
         line.push_str(&format!("; {pictures} without alt text"));
+    }
+    if !s.chrome_removed.is_empty() {
+        line.push_str(&format!("; {}", describe_chrome(&s.chrome_removed)));
     }
     if s.warnings > 0 {
         line.push_str(&format!(

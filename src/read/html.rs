@@ -418,6 +418,9 @@ impl Reader<'_, '_> {
         depth: usize,
     ) {
         let name = el.name();
+        if super::chart::is_artboard(el) {
+            return self.chart(node, sink, depth);
+        }
         match name {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(node, el, sink, depth),
             "ul" | "ol" | "menu" => self.list(node, el, sink, depth),
@@ -568,6 +571,69 @@ impl Reader<'_, '_> {
         }
         for b in blocks {
             sink.push(b);
+        }
+    }
+
+    /// An ai2html chart's artboard (see [`super::chart`]): its picture, then its labels as a
+    /// list in reading order, each label on one line; nothing for the artboards of the same
+    /// chart made for other screen widths.
+    fn chart(&mut self, node: NodeRef<'_, Node>, sink: &mut Sink, depth: usize) {
+        sink.flush();
+        if !super::chart::is_chosen(node) {
+            return;
+        }
+        if let Some(img) = super::chart::picture(node) {
+            self.block(img, sink, depth + 1);
+            sink.flush();
+        }
+        let mut items = Vec::new();
+        // Each label once: the chosen artboard's, then what the others add.
+        let mut seen = HashSet::new();
+        let others = super::chart::artboards(node).filter(|b| b.id() != node.id());
+        let labels: Vec<_> = std::iter::once(node)
+            .chain(others)
+            .flat_map(super::chart::labels)
+            .collect();
+        for label in labels {
+            let blocks = self.blocks_of(label, depth + 1);
+            // A label's lines (`TOTAL` / `POPULATION`) make one item.
+            let item = match blocks.iter().all(|b| matches!(b, Block::Paragraph(_))) {
+                true => {
+                    let mut line = Vec::new();
+                    for b in blocks {
+                        if let Block::Paragraph(xs) = b {
+                            if !line.is_empty() {
+                                line.push(Inline::Text(" ".into()));
+                            }
+                            line.extend(xs);
+                        }
+                    }
+                    let line = trim(normalize(line));
+                    match line.is_empty() {
+                        true => Vec::new(),
+                        false => vec![Block::Paragraph(line)],
+                    }
+                }
+                false => blocks,
+            };
+            let mut text = String::new();
+            crate::model::walk(&item, &mut |n| {
+                if let crate::model::Node::Inline(Inline::Text(t)) = n {
+                    text.extend(t.chars().filter(|c| !c.is_whitespace()));
+                }
+                true
+            });
+            if !item.is_empty() && (text.is_empty() || seen.insert(text)) {
+                items.push(item);
+            }
+        }
+        if !items.is_empty() {
+            sink.push(Block::List {
+                ordered: false,
+                start: 1,
+                tight: list_is_tight(false, &items),
+                items,
+            });
         }
     }
 

@@ -4,6 +4,7 @@
 //! ([`html`]) or plain text. Whatever the input, the result is the same normalized model, so no
 //! writer needs to know where a post came from.
 
+pub mod chart;
 pub mod chrome;
 pub mod dialect;
 pub mod dom;
@@ -38,14 +39,17 @@ pub struct ReadPost {
     pub warnings: Vec<Warning>,
     /// The site chrome taken out of its body (see [`chrome`]).
     pub chrome: Vec<chrome::Removed>,
+    /// Whether its body came from a web page ([`chrome::from_web_page`]): only such posts
+    /// are cleaned of chrome and of their source's boilerplate.
+    pub from_web_page: bool,
 }
 
 /// How posts are read: one value per run, passed to every read of a post (nothing about
 /// reading is kept process-wide or per thread).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions<'a> {
-    /// Keep the site's chrome (`--keep-chrome`) instead of removing it.
-    pub keep_chrome: bool,
+    /// The kinds of site chrome kept (`--keep-chrome`) rather than removed.
+    pub keep_chrome: chrome::Kept,
     /// The Jekyll and Hugo sites the run's inputs are in ([`crate::site::find_sites`]): a post
     /// inside one has its templates expanded, its site links made local and the site's TeX
     /// macros applied. Empty: posts are read on their own.
@@ -112,6 +116,13 @@ fn read_post_text(
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
     meta.draft = is_draft(&meta);
+    // Judged on the body as written, its source as the front matter gives it.
+    let from_web_page = chrome::from_web_page(
+        split.body,
+        format == BodyFormat::Html,
+        site.is_some(),
+        meta.source.is_some(),
+    );
     let expanded = match (site, format) {
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
@@ -124,7 +135,10 @@ fn read_post_text(
         _ => None,
     };
     let body = expanded.as_deref().unwrap_or(split.body);
-    let mut cleaning = chrome::Cleaning::new(opts.keep_chrome);
+    let mut cleaning = chrome::Cleaning::new(match from_web_page {
+        true => opts.keep_chrome,
+        false => chrome::Kept::ALL,
+    });
     let mut blocks = match format {
         BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
@@ -168,6 +182,7 @@ fn read_post_text(
         doc,
         warnings,
         chrome,
+        from_web_page,
     })
 }
 

@@ -1,9 +1,11 @@
 //! A source's boilerplate: short blocks that open or close many posts of the same source word
-//! for word, found across the whole folder (no per-page reader can see them) and removed.
+//! for word and link for link, found across the whole folder (no per-page reader can see them)
+//! and removed. The links count: a daily index whose last item always reads "More headlines"
+//! but links to a different story each day is that day's content, not the site's furniture.
 
 use super::cleanup::{block_fits, block_has_link, block_text, for_each_text, host_of};
 use super::removal::{Kind, Removed};
-use crate::model::{Block, Meta};
+use crate::model::{Block, Inline, Meta, Node};
 use std::collections::HashMap;
 
 /// Blocks at most this long (in characters) can be a source's boilerplate.
@@ -31,8 +33,9 @@ pub(super) fn source_key(meta: &Meta) -> String {
         .unwrap_or_default()
 }
 
-/// The identity of a short edge block: its source and its text without whitespace. `None` for
-/// blocks that are never boilerplate (headings, figures, code, tables, long blocks).
+/// The identity of a short edge block: its source, its text without whitespace and its link
+/// targets. `None` for blocks that are never boilerplate (headings, figures, code, tables,
+/// long blocks).
 pub(super) fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     if !matches!(
         block,
@@ -67,6 +70,14 @@ pub(super) fn edge_hash(source: &str, block: &Block) -> Option<u64> {
     for_each_text(block, &mut |text| {
         text.split(char::is_whitespace)
             .for_each(|run| run.bytes().for_each(&mut add));
+    });
+    // The link targets after the text, each after a NUL (which no text holds): the same words
+    // linking elsewhere are another block.
+    crate::model::walk(std::slice::from_ref(block), &mut |node| {
+        if let Node::Inline(Inline::Link(link)) = node {
+            [0].iter().chain(link.url.as_bytes()).for_each(|&b| add(b));
+        }
+        true
     });
     Some(h)
 }

@@ -18,14 +18,18 @@ pub fn clean_blocks(blocks: &mut Vec<Block>, meta: &Meta, cleaning: &mut Cleanin
     if !cleaning.removing() {
         return;
     }
-    remove_labelled_links(blocks, cleaning);
+    if cleaning.removes(Kind::Related) {
+        remove_labelled_links(blocks, cleaning);
+    }
     let host = meta.source.as_deref().and_then(host_of);
+    let footer = cleaning.removes(Kind::Footer);
+    let related = cleaning.removes(Kind::Related);
     // The tail: a footer, same-site headline lists, and the rules that set them off.
     while let Some(i) = blocks.iter().rposition(|b| *b != Block::Rule) {
         let after_rule = i > 0 && blocks[i - 1] == Block::Rule;
         let kind = match &blocks[i] {
-            b if after_rule && is_footer(b, host.as_deref()) => Kind::Footer,
-            b if is_same_site_list(b, host.as_deref()) => Kind::Related,
+            b if footer && after_rule && is_footer(b, host.as_deref()) => Kind::Footer,
+            b if related && is_same_site_list(b, host.as_deref()) => Kind::Related,
             _ => break,
         };
         cleaning.record(kind, block_text(&blocks[i]));

@@ -448,8 +448,20 @@ impl Finder<'_> {
         marks: &mut Marks,
         cleaning: &mut Cleaning,
     ) {
+        // A chart's positioned labels are its text: the HTML reader lists them.
+        if node
+            .value()
+            .as_element()
+            .is_some_and(crate::read::chart::is_artboard)
+        {
+            return;
+        }
         if !root {
-            if let Some(kind) = self.classify(node, at) {
+            // A kept kind is content here; the chrome of other kinds inside it still goes.
+            if let Some(kind) = self
+                .classify(node, at)
+                .filter(|&kind| cleaning.removes(kind))
+            {
                 mark_node(marks, cleaning, node, kind);
                 return;
             }
@@ -457,7 +469,7 @@ impl Finder<'_> {
         let mut children = self.children(node, at).peekable();
         while let Some((child, i)) = children.next() {
             // A label alone ("相关阅读：", `<h3>Related</h3>`) followed by link lists.
-            if self.is_label(child, i, |l| l.related) {
+            if cleaning.removes(Kind::Related) && self.is_label(child, i, |l| l.related) {
                 let mut lists = Vec::new();
                 while let Some(&(next, j)) = children.peek() {
                     if self.is_blank(next, j) {
@@ -482,10 +494,12 @@ impl Finder<'_> {
             }
             if child.value().is_element() {
                 self.walk(child, i, false, marks, cleaning);
-            } else if child.value().as_text().is_some_and(|t| {
-                // `is_prompt` of the untrimmed text: the trimmed one's, unless too long.
-                t.len() <= PROMPT_LEN && self.infos[i].first.text.is_some_and(|(_, l)| l.prompt)
-            }) {
+            } else if cleaning.removes(Kind::Prompt)
+                && child.value().as_text().is_some_and(|t| {
+                    // `is_prompt` of the untrimmed text: the trimmed one's, unless too long.
+                    t.len() <= PROMPT_LEN && self.infos[i].first.text.is_some_and(|(_, l)| l.prompt)
+                })
+            {
                 mark_node(marks, cleaning, child, Kind::Prompt);
             }
         }

@@ -1,7 +1,9 @@
 //! Site chrome: the furniture a news site puts inside an article's body — newsletter sign-up
 //! boxes, share bars, "read more" link lists, ad and promo slots, "click to enlarge" prompts,
 //! labels of interactive graphics, the mirror's own footer — found and taken out before the
-//! model is built, so no writer shows it (`--keep-chrome` keeps it).
+//! model is built, so no writer shows it (`--keep-chrome` keeps it, `--keep-chrome
+//! related,widget` keeps those kinds). Only bodies that came from a web page are cleaned
+//! ([`scope`]): what an author wrote in Markdown is never chrome.
 //!
 //! Unlike a readability scorer, which keeps what looks most like the article and drops the rest,
 //! this works the other way round: everything is kept unless it is positively recognized as
@@ -39,11 +41,13 @@ mod cleanup;
 mod cues;
 mod mark;
 mod removal;
+mod scope;
 
 pub use boilerplate::{boilerplate, edge_hashes, remove_boilerplate, BOILERPLATE_POSTS};
 pub use cleanup::{block_text, clean_blocks};
 pub use mark::{mark, Marks};
-pub use removal::{Cleaning, Counts, Kind, Removed, MAX_PROSE};
+pub use removal::{Cleaning, Counts, Kept, Kind, Removed, MAX_PROSE};
+pub use scope::from_web_page;
 
 #[cfg(test)]
 mod tests;

@@ -73,6 +73,82 @@ impl Kind {
     }
 }
 
+/// The kinds of chrome a run keeps (`--keep-chrome`, or `--keep-chrome related,widget`): none
+/// by default, every kind with a bare `--keep-chrome`. A bit per [`Kind`], so it is `Copy` and
+/// goes into [`crate::read::ReadOptions`] free.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Kept(u16);
+
+impl Kept {
+    /// Nothing kept: every kind of chrome is removed.
+    pub const NONE: Kept = Kept(0);
+    /// Everything kept: nothing is removed (also what an authored post gets, see
+    /// [`super::scope`]).
+    pub const ALL: Kept = Kept((1 << Kind::ALL.len()) - 1);
+
+    /// Only `kinds` kept.
+    pub fn of(kinds: &[Kind]) -> Kept {
+        Kept(kinds.iter().fold(0, |bits, &k| bits | 1 << k as u16))
+    }
+
+    pub fn keeps(self, kind: Kind) -> bool {
+        self.0 & (1 << kind as u16) != 0
+    }
+
+    /// Whether some kind of chrome is removed.
+    pub fn removes_any(self) -> bool {
+        self != Kept::ALL
+    }
+
+    /// The kept kinds in name order.
+    pub fn kinds(self) -> impl Iterator<Item = Kind> {
+        Kind::BY_NAME.into_iter().filter(move |&k| self.keeps(k))
+    }
+
+    /// Parses a comma list of kind names (`related,widget`), or `all`.
+    pub fn parse(list: &str) -> Result<Kept, String> {
+        let mut kinds = Vec::new();
+        for name in list.split(',').map(str::trim) {
+            if name.eq_ignore_ascii_case("all") {
+                return Ok(Kept::ALL);
+            }
+            match Kind::ALL
+                .into_iter()
+                .find(|k| k.name().eq_ignore_ascii_case(name))
+            {
+                Some(kind) => kinds.push(kind),
+                None => {
+                    let names: Vec<&str> = Kind::BY_NAME.iter().map(|k| k.name()).collect();
+                    return Err(format!(
+                        "unknown kind of chrome {name:?}; the kinds are all, {}",
+                        names.join(", ")
+                    ));
+                }
+            }
+        }
+        Ok(Kept::of(&kinds))
+    }
+}
+
+/// Serialized (in fingerprints and the cache header) as the list of kept kind names.
+impl serde::Serialize for Kept {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.kinds().map(Kind::name))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Kept {
+    /// Names this version does not know are left out (as for [`Counts`]).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Kept, D::Error> {
+        let names = Vec::<String>::deserialize(deserializer)?;
+        let kinds: Vec<Kind> = names
+            .iter()
+            .filter_map(|n| Kind::ALL.into_iter().find(|k| k.name() == n))
+            .collect();
+        Ok(Kept::of(&kinds))
+    }
+}
+
 /// One block taken out of a post, with its visible text (for `-v`, and for tests that check
 /// no article sentence is among them).
 #[derive(Debug, Clone, PartialEq)]
@@ -84,29 +160,35 @@ pub struct Removed {
 /// Above this many characters of text outside links, a block is article, whatever its names.
 pub const MAX_PROSE: usize = 200;
 
-/// Whether chrome is being removed from the post being read (not with `--keep-chrome`), and
-/// what was removed from it, in order. `read::read_post_with` makes one per post and passes it
+/// Which kinds of chrome are being removed from the post being read (none with
+/// `--keep-chrome`, none from an authored post: see [`super::scope`]), and what was removed
+/// from it, in order. `read::read_post_with` makes one per post and passes it
 /// down the readers that find chrome: the Markdown reader renders to HTML, which the HTML reader
 /// parses ([`mark`]), then [`clean_blocks`] looks at the blocks. `Cleaning::default()` removes
 /// chrome, as a run without `--keep-chrome` does (the readers' unit tests use it).
 #[derive(Debug, Default)]
 pub struct Cleaning {
-    keep: bool,
+    keep: Kept,
     removed: Vec<Removed>,
 }
 
 impl Cleaning {
-    /// Chrome removal on (`keep == false`) or off.
-    pub fn new(keep: bool) -> Cleaning {
+    /// Chrome removal of every kind but the `keep` ones.
+    pub fn new(keep: Kept) -> Cleaning {
         Cleaning {
             keep,
             removed: Vec::new(),
         }
     }
 
-    /// Whether chrome is being removed.
+    /// Whether any kind of chrome is being removed.
     pub fn removing(&self) -> bool {
-        !self.keep
+        self.keep.removes_any()
+    }
+
+    /// Whether chrome of `kind` is being removed.
+    pub fn removes(&self, kind: Kind) -> bool {
+        !self.keep.keeps(kind)
     }
 
     /// What was removed, in the order it was found.

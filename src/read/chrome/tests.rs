@@ -2,7 +2,7 @@ use super::boilerplate::{boilerplate, edge_hashes, remove_boilerplate};
 use super::cleanup::{block_text, clean_blocks, host_of, plain_host};
 use super::cues::{cue_prefix, is_prompt, RELATED_CUES, SHARE_CUES};
 use super::mark::{for_each_word, visible_chars};
-use super::removal::{Cleaning, Counts, Kind, Removed};
+use super::removal::{Cleaning, Counts, Kept, Kind, Removed};
 use crate::model::{Block, Inline, Meta};
 use crate::read::html::read_html_with;
 
@@ -87,7 +87,7 @@ fn counts_index_every_kind_and_serialize_in_name_order() {
 /// Reads `html` as a post body, removing chrome; returns the text of the blocks kept and what
 /// was removed, by kind.
 fn clean(html: &str) -> (String, Vec<(Kind, String)>) {
-    let mut cleaning = Cleaning::new(false);
+    let mut cleaning = Cleaning::new(Kept::NONE);
     let mut blocks = read_html_with(html, &mut Vec::new(), &mut cleaning);
     let meta = Meta {
         source: Some("https://www.example-news.test/a/1".into()),
@@ -223,7 +223,7 @@ fn a_mirror_footer_after_a_rule_goes_a_closing_link_stays() {
 fn keep_chrome_removes_nothing() {
     let html =
         "<div class=\"share\"><a href=\"https://twitter.com/share?u=1\">Tweet</a></div><p>x</p>";
-    let mut cleaning = Cleaning::new(true);
+    let mut cleaning = Cleaning::new(Kept::ALL);
     let blocks = read_html_with(html, &mut Vec::new(), &mut cleaning);
     let removed = cleaning.into_removed();
     assert_eq!(blocks.len(), 2);
