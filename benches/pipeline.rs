@@ -73,6 +73,8 @@ fn stages(c: &mut Criterion) {
         templates: &templates,
         kobo: false,
         highlight: true,
+        section_index: postbook::options::SectionIndex::Auto,
+        thumbnails: false,
     };
     let refs: Vec<&Document> = docs.iter().collect();
     let opts = ImageOptions {
@@ -105,6 +107,7 @@ fn stages(c: &mut Criterion) {
                 posts: refs.clone(),
                 cover: Cover::None,
                 series: None,
+                sections: postbook::write::sections::SectionBy::Months,
             };
             writer.render(&book, &store).unwrap().0.len()
         })

@@ -180,6 +180,16 @@ pub struct ConvertArgs {
     /// highlighted with CSS classes, in weight and slant for e-ink).
     #[arg(long)]
     pub no_highlight: bool,
+    /// Which EPUBs get a section index page before each section's articles (a month book's
+    /// days, a year book's months, a category's sub-categories or months), listing each
+    /// article's title, byline, date, first sentences and reading time: `auto` books of two
+    /// sections or more, `always`, `never`.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub section_index: crate::options::SectionIndex,
+    /// Show a small picture (the post's first, when embedded) beside each article of a
+    /// section index page.
+    #[arg(long)]
+    pub thumbnails: bool,
     /// Write a JSON record of every input, output, failure and warning to this file.
     #[arg(long, value_name = "FILE.json")]
     pub report: Option<PathBuf>,
@@ -647,6 +657,8 @@ fn convert_options(mut a: ConvertArgs, given: &ArgMatches) -> anyhow::Result<Opt
         css: a.css,
         kepub: a.kepub,
         no_highlight: a.no_highlight,
+        section_index: a.section_index,
+        thumbnails: a.thumbnails,
         report: a.report,
         verbosity: a.verbosity.level(),
         images,
@@ -762,6 +774,8 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         css,
         kepub,
         no_highlight,
+        section_index,
+        thumbnails,
         report,
         images,
         max_image_width,
@@ -806,6 +820,8 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     set!(a.css, "css", css.map(Some));
     set!(a.kepub, "kepub", kepub);
     set!(a.no_highlight, "no_highlight", no_highlight);
+    set!(a.section_index, "section_index", section_index);
+    set!(a.thumbnails, "thumbnails", thumbnails);
     set!(a.report, "report", report.map(Some));
     set!(a.low_memory, "low_memory", low_memory);
     set!(a.overwrite, "overwrite", overwrite);

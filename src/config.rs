@@ -47,6 +47,9 @@ pub struct Config {
     pub css: Option<PathBuf>,
     pub kepub: Option<bool>,
     pub no_highlight: Option<bool>,
+    #[serde(deserialize_with = "value_enum")]
+    pub section_index: Option<crate::options::SectionIndex>,
+    pub thumbnails: Option<bool>,
     pub report: Option<PathBuf>,
     #[serde(deserialize_with = "value_enum")]
     pub images: Option<crate::images::ImagePolicy>,

@@ -98,12 +98,15 @@ pub fn epub(data: &[u8]) {
         posts: posts.iter().collect(),
         cover: Cover::None,
         series: None,
+        sections: crate::write::sections::SectionBy::Days,
     };
     for kobo in [false, true] {
         let writer = EpubWriter {
             templates: &templates,
             kobo,
             highlight: true,
+            section_index: crate::options::SectionIndex::Always,
+            thumbnails: true,
         };
         let (bytes, stats) = match writer.render_output(&book, &NoPictures) {
             Ok(done) => done,

@@ -315,6 +315,8 @@ impl Fingerprints {
             css: _,
             kepub,
             no_highlight,
+            section_index,
+            thumbnails,
             // How the run is reported or carried out, not what it writes.
             report: _,
             verbosity: _,
@@ -379,7 +381,7 @@ impl Fingerprints {
                 auto_cover,
                 no_cover,
             ),
-            (kepub, no_highlight),
+            (kepub, no_highlight, section_index, thumbnails),
             (dedupe, keep_chrome, templates.map(Templates::digest)),
             notes,
             std::env::var("SOURCE_DATE_EPOCH").ok(),

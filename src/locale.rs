@@ -114,6 +114,17 @@ impl Locale {
         }
     }
 
+    /// A day heading of a book's sections (a month book's days, see
+    /// [`crate::write::sections`]): `2023年5月1日`, `1 May 2023`; `无日期`, `Undated` for the
+    /// undated posts.
+    pub fn day_heading(self, day: Option<NaiveDate>) -> String {
+        match (self, day) {
+            (Locale::Chinese, Some(day)) => self.date(day, Precision::Day),
+            (_, Some(day)) => day.format("%-d %B %Y").to_string(),
+            (_, None) => self.month_heading(None),
+        }
+    }
+
     /// A post's date in a text file's heading, at the post's own time of day and without
     /// seconds; a day alone has no time: `2014年9月24日 22:43` in Chinese and Japanese,
     /// `2014년 9월 24일 22:43` in Korean, `24 September 2014, 22:43` otherwise.
@@ -259,6 +270,10 @@ mod tests {
         assert_eq!(Locale::Japanese.month_heading(d), "May 2023");
         assert_eq!(ZH.month_heading(None), "无日期");
         assert_eq!(EN.month_heading(None), "Undated");
+        assert_eq!(ZH.day_heading(d), "2023年5月25日");
+        assert_eq!(EN.day_heading(d), "25 May 2023");
+        assert_eq!(ZH.day_heading(None), "无日期");
+        assert_eq!(EN.day_heading(None), "Undated");
     }
 
     #[test]

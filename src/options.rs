@@ -161,6 +161,10 @@ pub struct Options {
     pub kepub: bool,
     /// Leave EPUB code blocks unhighlighted (`--no-highlight`).
     pub no_highlight: bool,
+    /// Which books get magazine-style section index pages (`--section-index`).
+    pub section_index: SectionIndex,
+    /// A small picture beside each article of a section index page (`--thumbnails`).
+    pub thumbnails: bool,
     pub report: Option<PathBuf>,
     pub verbosity: Verbosity,
     pub images: ImageOptions,
@@ -198,6 +202,31 @@ pub struct Options {
     /// Split a group whose book would be larger than this many bytes into volumes
     /// (`--max-book-size`, EPUB only): see [`crate::convert::volumes`].
     pub max_book_size: Option<u64>,
+}
+
+/// Which books get a section index page before each section's articles (`--section-index`):
+/// see [`crate::write::sections`] for what a section is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionIndex {
+    /// Books of two sections or more: a book of one section has only its contents page.
+    #[default]
+    Auto,
+    /// Every book, even one of one section.
+    Always,
+    /// No book.
+    Never,
+}
+
+impl SectionIndex {
+    /// Whether a book of `sections` sections gets index pages.
+    pub fn wanted(self, sections: usize) -> bool {
+        match self {
+            SectionIndex::Auto => sections > 1,
+            SectionIndex::Always => sections > 0,
+            SectionIndex::Never => false,
+        }
+    }
 }
 
 // --- Notes for note apps (issue 32): `--notes`, `--links`, `--attachments`. ---

@@ -1,4 +1,5 @@
-//! Templates for the EPUB writer: the stylesheet, the cover, title and chapter pages.
+//! Templates for the EPUB writer: the stylesheet, the cover, title, chapter and section index
+//! pages.
 //!
 //! Built-in copies of `templates/` are compiled into the binary so postbook works from anywhere;
 //! `--templates DIR` replaces any subset of them (mdBook-style theme overrides). Templates use
@@ -17,6 +18,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/title-page.xhtml"),
     ),
     ("cover.xhtml", include_str!("../templates/cover.xhtml")),
+    (
+        "section-index.xhtml",
+        include_str!("../templates/section-index.xhtml"),
+    ),
 ];
 
 /// The loaded, compiled templates.

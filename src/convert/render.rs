@@ -4,6 +4,7 @@
 
 use super::plan::{book_authors, docs_at, Plan, Planned};
 use super::prepare::remove_tracking_pixels;
+use crate::group::GroupBy;
 use crate::images::{self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, ImageStore};
 use crate::images::{Asset, Lookup};
 use crate::isolate;
@@ -14,6 +15,7 @@ use crate::read::{chrome, read_post_with, ReadOptions};
 use crate::templates::Templates;
 use crate::write::epub::EpubWriter;
 use crate::write::markdown::MarkdownWriter;
+use crate::write::sections::SectionBy;
 use crate::write::text::TextWriter;
 use crate::write::{Book, BookStats, Cover, Unit, Writer};
 use anyhow::Result;
@@ -46,6 +48,8 @@ pub(crate) fn writer<'t>(opts: &Options, templates: Option<&'t Templates>) -> Bo
             templates,
             kobo: opts.kepub,
             highlight: !opts.no_highlight,
+            section_index: opts.section_index,
+            thumbnails: opts.thumbnails,
         }),
         (Format::Epub, None) => unreachable!("EPUB templates are loaded by `templates`"),
     }
@@ -60,6 +64,8 @@ pub(crate) struct BookOptions {
     pub cover: Option<Arc<Asset>>,
     pub auto_cover: bool,
     pub no_cover: bool,
+    /// What the books are groups of, which decides their sections (`None` for notes).
+    pub group_by: Option<GroupBy>,
 }
 
 impl BookOptions {
@@ -79,6 +85,7 @@ impl BookOptions {
             cover,
             auto_cover: opts.auto_cover,
             no_cover: opts.no_cover,
+            group_by: Some(opts.group_by()),
         })
     }
 }
@@ -260,8 +267,10 @@ impl Renderer<'_> {
             None if opts.no_cover => Cover::None,
             None => Cover::Generated,
         };
+        let key = plan.key.clone().unwrap_or_default();
         Book {
-            key: plan.key.clone().unwrap_or_default(),
+            sections: SectionBy::of_group(opts.group_by.unwrap_or(GroupBy::None), &key),
+            key,
             title: plan.title.clone().unwrap_or_default(),
             authors,
             lang,

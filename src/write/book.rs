@@ -1,6 +1,7 @@
 //! What every writer renders: a [`Book`] (a group of posts, or one post for the note writers),
 //! and the [`BookStats`] it reports back.
 
+use super::sections::SectionBy;
 use crate::images::Asset;
 use crate::locale::Locale;
 use crate::model::{Document, PostPath};
@@ -23,6 +24,8 @@ pub struct Book<'a> {
     pub cover: Cover,
     /// The series this book belongs to and its position (monthly books of one archive).
     pub series: Option<(String, usize)>,
+    /// How the book is divided into sections, for its section index pages.
+    pub sections: SectionBy,
 }
 
 impl Book<'_> {
@@ -70,6 +73,7 @@ impl<'a> Book<'a> {
             posts: vec![post],
             cover: Cover::None,
             series: None,
+            sections: SectionBy::Days,
         }
     }
 

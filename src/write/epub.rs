@@ -9,12 +9,15 @@
 use super::accessibility;
 use super::book::{Book, BookStats, Cover};
 use super::cover::{self, CoverText};
+use super::digest;
 use super::gate::{self, Strictness};
 use super::package::{Landmark, Metadata, NavPoint, Navigation, Package};
+use super::sections;
 use super::xhtml::{self, Anchors, Context, Found};
 use crate::images::{Asset, AssetSource, Lookup};
 use crate::locale::{Label, Locale, Precision};
 use crate::model::{Document, PostDate};
+use crate::options::SectionIndex;
 use crate::templates::Templates;
 use crate::warning::{Warning, WarningKind};
 use anyhow::Result;
@@ -31,6 +34,10 @@ pub struct EpubWriter<'t> {
     pub kobo: bool,
     /// Highlight code blocks (`--no-highlight` turns it off).
     pub highlight: bool,
+    /// Which books get section index pages (`--section-index`).
+    pub section_index: SectionIndex,
+    /// Section index pages show each article's first picture (`--thumbnails`).
+    pub thumbnails: bool,
 }
 
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
@@ -143,8 +150,9 @@ impl EpubWriter<'_> {
         Ok(())
     }
 
-    /// The posts' chapters and pictures, and the table of contents listing them (under their
-    /// month when there are several).
+    /// The posts' chapters and pictures, their sections' index pages, and the table of
+    /// contents listing them: sections, then their articles, in a book with index pages;
+    /// otherwise the posts (under their month when there are several).
     fn posts(
         &self,
         book: &Book,
@@ -155,26 +163,21 @@ impl EpubWriter<'_> {
         content: &mut accessibility::Content,
     ) -> Result<()> {
         let locale = book.locale();
-        let strictness = package.strictness();
-        let toc = &mut navigation.toc;
-        // Images: each distinct picture is stored once per book, named by a hash of its bytes;
-        // `None` for an SVG that failed the gate (kept as a link).
-        let mut stored: HashMap<String, Option<String>> = HashMap::new();
-        // The stored pictures that can move (GIFs, animated SVGs), by their href.
-        let mut moving: std::collections::HashSet<String> = std::collections::HashSet::new();
-        // A book spanning several months gets a two-level table of contents: month → posts.
-        let month_of = |doc: &Document| {
-            doc.meta
-                .date
-                .map(|d| d.day().with_day(1).unwrap_or_default())
+        let sections = sections::sections(&book.posts, &book.sections, locale);
+        let indexed = self.section_index.wanted(sections.len());
+        // The chapters' reading order: the sections' when they have index pages (a category
+        // book's sub-categories can interleave), else the book's.
+        let order: Vec<usize> = match indexed {
+            true => sections.iter().flat_map(|s| s.posts.clone()).collect(),
+            false => (0..book.posts.len()).collect(),
         };
-        let months: std::collections::BTreeSet<_> =
-            book.posts.iter().map(|d| month_of(d)).collect();
-        let two_level = months.len() > 1;
-        let mut previous_month = None;
+        let posts: Vec<&Document> = order.iter().map(|&i| book.posts[i]).collect();
+        let mut position = vec![0; book.posts.len()];
+        for (p, &i) in order.iter().enumerate() {
+            position[i] = p;
+        }
         // Each post's chapter file and heading ids, by the post's file, for links between posts.
-        let chapters: HashMap<PathBuf, (String, Anchors)> = book
-            .posts
+        let chapters: HashMap<PathBuf, (String, Anchors)> = posts
             .iter()
             .enumerate()
             .filter_map(|(i, d)| {
@@ -185,97 +188,230 @@ impl EpubWriter<'_> {
                 ))
             })
             .collect();
-        for (i, doc) in book.posts.iter().enumerate() {
-            let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
-            let mut pending = Vec::new();
-            doc.for_each_image(&mut |img| {
-                if hrefs.contains_key(&img.src) {
-                    return;
+        // Each post's language when it is not the book's, detected once for its chapter and its
+        // index entry (detection reads the post's opening text).
+        let langs: Vec<Option<String>> = posts.iter().map(|d| post_lang(d, &book.lang)).collect();
+        let reading = Reading {
+            posts: &posts,
+            chapters: &chapters,
+            langs: &langs,
+        };
+        let mut pictures = Pictures::default();
+        let mut out = Out {
+            package,
+            pictures: &mut pictures,
+            stats,
+            content,
+        };
+        let toc = &mut navigation.toc;
+        if indexed {
+            for (s, section) in sections.iter().enumerate() {
+                let file = section_file(s);
+                let articles: Vec<usize> = section.posts.iter().map(|&i| position[i]).collect();
+                let page = self.section_page(
+                    book,
+                    &section.heading,
+                    &articles,
+                    assets,
+                    &reading,
+                    &mut out,
+                )?;
+                out.package.add_page(&file, &page, false)?;
+                let mut entry = NavPoint::new(section.heading.clone(), &file);
+                for &p in &articles {
+                    let title = self.post_chapter(p, book, assets, &reading, &mut out)?;
+                    entry.children.push(NavPoint::new(title, chapter_file(p)));
                 }
-                let href = match assets.lookup(&doc.meta, &img.src) {
-                    Lookup::Found(asset) => {
-                        let file = asset.file_name();
-                        let href = stored.entry(file).or_insert_with_key(|file| {
-                            if let Err(why) = svg_gate(&asset, file, strictness) {
-                                stats.warnings.push((doc.meta.path.clone(), why));
-                                return None;
-                            }
-                            let name = format!("images/{file}");
-                            if accessibility::can_move(asset.media_type, &asset.bytes) {
-                                moving.insert(name.clone());
-                            }
-                            pending.push((name.clone(), asset.clone()));
-                            Some(name)
-                        });
-                        match href {
-                            Some(href) => {
-                                stats.images_embedded += 1;
-                                Some(href.clone())
-                            }
-                            None => {
-                                stats.images_failed += 1;
-                                None
-                            }
+                toc.push(entry);
+            }
+        } else {
+            // A book spanning several months gets a two-level table of contents: month → posts.
+            let month_of = |doc: &Document| {
+                doc.meta
+                    .date
+                    .map(|d| d.day().with_day(1).unwrap_or_default())
+            };
+            let months: std::collections::BTreeSet<_> = posts.iter().map(|d| month_of(d)).collect();
+            let two_level = months.len() > 1;
+            let mut previous_month = None;
+            for (i, doc) in posts.iter().enumerate() {
+                let title = self.post_chapter(i, book, assets, &reading, &mut out)?;
+                let file = chapter_file(i);
+                let month = month_of(doc);
+                match (two_level, i == 0 || previous_month != Some(month)) {
+                    (false, _) => toc.push(NavPoint::new(title, &file)),
+                    (true, true) => {
+                        let mut entry = NavPoint::new(locale.month_heading(month), &file);
+                        // Under the month, the post itself: the same file, so a fragment keeps
+                        // the NCX playOrder targets distinct (`chapter.xhtml` has `id="post"`).
+                        entry.children = vec![NavPoint::new(title, format!("{file}#post"))];
+                        toc.push(entry);
+                    }
+                    (true, false) => {
+                        if let Some(month) = toc.last_mut() {
+                            month.children.push(NavPoint::new(title, &file));
                         }
                     }
-                    Lookup::NotLocal | Lookup::Dropped => {
-                        stats.images_linked += 1;
-                        None
-                    }
-                    Lookup::Failed(why) => {
-                        stats.warnings.push((doc.meta.path.clone(), why.warning()));
-                        stats.images_failed += 1;
-                        None
-                    }
-                };
-                hrefs.insert(img.src.clone(), href);
-            });
-            for (name, asset) in pending {
-                package.add_resource(&name, &asset.bytes, asset.media_type)?;
-            }
-            // Every picture the chapter shows as an `<img>`, each time it shows it.
-            doc.for_each_image(&mut |img| {
-                if let Some(Some(href)) = hrefs.get(&img.src) {
-                    content.pictures += 1;
-                    content.pictures_without_alt += usize::from(!img.has_alt());
-                    content.moving_pictures += usize::from(moving.contains(href));
                 }
-            });
-            let file = chapter_file(i);
-            let render = |mode| self.chapter(doc, book, &hrefs, &chapters, mode);
-            let (warnings, found) = add_chapter(package, &file, &render)?;
-            content.math |= found.math;
-            content.footnotes |= found.footnotes;
-            for w in warnings {
-                stats.warnings.push((doc.meta.path.clone(), w));
+                previous_month = Some(month);
             }
-            let title = match &doc.meta.date {
-                Some(d) => format!("{} ({})", doc.display_title(), d.day()),
-                None => doc.display_title(),
-            };
-            let month = month_of(doc);
-            match (two_level, i == 0 || previous_month != Some(month)) {
-                (false, _) => toc.push(NavPoint::new(title, &file)),
-                (true, true) => {
-                    let mut entry = NavPoint::new(locale.month_heading(month), &file);
-                    // Under the month, the post itself: the same file, so a fragment keeps the
-                    // NCX playOrder targets distinct (`chapter.xhtml` has `id="post"`).
-                    entry.children = vec![NavPoint::new(title, format!("{file}#post"))];
-                    toc.push(entry);
-                }
-                (true, false) => {
-                    if let Some(month) = toc.last_mut() {
-                        month.children.push(NavPoint::new(title, &file));
-                    }
-                }
-            }
-            previous_month = Some(month);
         }
         if let Some(first) = toc.first() {
-            let start = landmark("bodymatter", &chapter_file(0), &first.label);
+            let start = landmark("bodymatter", &first.href, &first.label);
             navigation.landmarks.push(start);
         }
         Ok(())
+    }
+
+    /// Adds the chapter of the `i`th post in reading order (from 0) and its pictures; returns
+    /// its title as the table of contents lists it.
+    fn post_chapter(
+        &self,
+        i: usize,
+        book: &Book,
+        assets: &dyn AssetSource,
+        reading: &Reading,
+        out: &mut Out,
+    ) -> Result<String> {
+        let doc = reading.posts[i];
+        let Out {
+            package,
+            pictures: Pictures { stored, moving },
+            stats,
+            content,
+        } = out;
+        let strictness = package.strictness();
+        let mut hrefs: HashMap<String, Option<String>> = HashMap::new();
+        let mut pending = Vec::new();
+        doc.for_each_image(&mut |img| {
+            if hrefs.contains_key(&img.src) {
+                return;
+            }
+            let href = match assets.lookup(&doc.meta, &img.src) {
+                Lookup::Found(asset) => {
+                    let file = asset.file_name();
+                    let href = stored.entry(file).or_insert_with_key(|file| {
+                        if let Err(why) = svg_gate(&asset, file, strictness) {
+                            stats.warnings.push((doc.meta.path.clone(), why));
+                            return None;
+                        }
+                        let name = format!("images/{file}");
+                        if accessibility::can_move(asset.media_type, &asset.bytes) {
+                            moving.insert(name.clone());
+                        }
+                        pending.push((name.clone(), asset.clone()));
+                        Some(name)
+                    });
+                    match href {
+                        Some(href) => {
+                            stats.images_embedded += 1;
+                            Some(href.clone())
+                        }
+                        None => {
+                            stats.images_failed += 1;
+                            None
+                        }
+                    }
+                }
+                Lookup::NotLocal | Lookup::Dropped => {
+                    stats.images_linked += 1;
+                    None
+                }
+                Lookup::Failed(why) => {
+                    stats.warnings.push((doc.meta.path.clone(), why.warning()));
+                    stats.images_failed += 1;
+                    None
+                }
+            };
+            hrefs.insert(img.src.clone(), href);
+        });
+        for (name, asset) in pending {
+            package.add_resource(&name, &asset.bytes, asset.media_type)?;
+        }
+        // Every picture the chapter shows as an `<img>`, each time it shows it.
+        doc.for_each_image(&mut |img| {
+            if let Some(Some(href)) = hrefs.get(&img.src) {
+                content.pictures += 1;
+                content.pictures_without_alt += usize::from(!img.has_alt());
+                content.moving_pictures += usize::from(moving.contains(href));
+            }
+        });
+        let file = chapter_file(i);
+        let lang = reading.langs[i].as_deref();
+        let render = |mode| self.chapter(doc, book, lang, &hrefs, reading.chapters, mode);
+        let (warnings, found) = add_chapter(package, &file, &render)?;
+        content.math |= found.math;
+        content.footnotes |= found.footnotes;
+        for w in warnings {
+            stats.warnings.push((doc.meta.path.clone(), w));
+        }
+        Ok(match &doc.meta.date {
+            Some(d) => format!("{} ({})", doc.display_title(), d.day()),
+            None => doc.display_title(),
+        })
+    }
+
+    /// A section's index page: its heading and number of articles, then each article (by its
+    /// place in reading order) with its linked title, byline, date,
+    /// summary and reading time ([`digest`]), and with `--thumbnails` its first picture that
+    /// is in the book, stored here if no chapter has stored it yet (never a remote one, and
+    /// not an SVG, which the chapter passes through its gate).
+    fn section_page(
+        &self,
+        book: &Book,
+        heading: &str,
+        articles: &[usize],
+        assets: &dyn AssetSource,
+        reading: &Reading,
+        out: &mut Out,
+    ) -> Result<String> {
+        let Out {
+            package,
+            pictures,
+            content,
+            ..
+        } = out;
+        let locale = book.locale();
+        let mut entries = Vec::with_capacity(articles.len());
+        for &i in articles {
+            let doc = reading.posts[i];
+            let title = doc.display_title();
+            let thumbnail = match self.thumbnails {
+                true => thumbnail(doc, assets, package, pictures)?,
+                false => None,
+            };
+            let thumbnail = thumbnail.map(|(src, alt)| {
+                let alt = if alt.trim().is_empty() {
+                    title.clone()
+                } else {
+                    alt
+                };
+                content.pictures += 1;
+                content.pictures_without_alt += usize::from(alt.trim().is_empty());
+                content.moving_pictures += usize::from(pictures.moving.contains(&src));
+                context! { src => src, alt => alt }
+            });
+            entries.push(context! {
+                href => chapter_file(i),
+                title => title,
+                lang => reading.langs[i].as_deref(),
+                byline => locale.byline(&doc.meta.authors, 0),
+                date => doc.meta.date.map(|d| locale.date(d.day(), Precision::Day)),
+                summary => digest::summary(doc),
+                reading_time => locale.reading_time(digest::Length::of(doc).minutes()),
+                thumbnail => thumbnail,
+            });
+        }
+        self.templates.render(
+            "section-index.xhtml",
+            context! {
+                lang => book.lang.clone(),
+                heading => heading,
+                count => locale.post_count(articles.len()),
+                articles => entries,
+                kobo => self.kobo,
+            },
+        )
     }
 
     /// A post's chapter, rendered in `mode`.
@@ -283,6 +419,7 @@ impl EpubWriter<'_> {
         &self,
         doc: &Document,
         book: &Book,
+        post_lang: Option<&str>,
         hrefs: &HashMap<String, Option<String>>,
         chapters: &HashMap<PathBuf, (String, Anchors)>,
         mode: Mode,
@@ -357,7 +494,7 @@ impl EpubWriter<'_> {
             "chapter.xhtml",
             context! {
                 lang => book.lang.clone(),
-                post_lang => post_lang(doc, &book.lang),
+                post_lang => post_lang,
                 title => doc.display_title(),
                 date => date,
                 updated => updated,
@@ -503,6 +640,72 @@ fn test_hook_breaks(mode: Mode) -> bool {
         Some("safe") => mode != Mode::Plain,
         _ => false,
     }
+}
+
+/// The posts in reading order, with what their pages need of each other.
+struct Reading<'r> {
+    posts: &'r [&'r Document],
+    /// Each post's chapter file and heading ids, by the post's file, for links between posts.
+    chapters: &'r HashMap<PathBuf, (String, Anchors)>,
+    /// Each post's language when it is not the book's ([`post_lang`]).
+    langs: &'r [Option<String>],
+}
+
+/// What adding the posts' pages writes to: the package, and what the book holds so far.
+struct Out<'o> {
+    package: &'o mut Package,
+    pictures: &'o mut Pictures,
+    stats: &'o mut BookStats,
+    content: &'o mut accessibility::Content,
+}
+
+/// The pictures stored in a book so far.
+#[derive(Default)]
+struct Pictures {
+    /// Each distinct picture is stored once per book, named by a hash of its bytes: its href
+    /// by its file name, `None` for an SVG that failed the gate (kept as a link).
+    stored: HashMap<String, Option<String>>,
+    /// The stored pictures that can move (GIFs, animated SVGs), by their href.
+    moving: std::collections::HashSet<String>,
+}
+
+/// A section index page's thumbnail of a post (`--thumbnails`): the href of its first
+/// picture that is in the book, stored now if it is not yet, and its alt text; none when the
+/// post has no such picture, or it is an SVG (left to the chapter, which gates it).
+fn thumbnail(
+    doc: &Document,
+    assets: &dyn AssetSource,
+    package: &mut Package,
+    pictures: &mut Pictures,
+) -> Result<Option<(String, String)>> {
+    let mut first = None;
+    doc.for_each_image(&mut |img| {
+        if first.is_some() {
+            return;
+        }
+        if let Lookup::Found(asset) = assets.lookup(&doc.meta, &img.src) {
+            first = Some((asset, img.alt.clone()));
+        }
+    });
+    let Some((asset, alt)) = first.filter(|(a, _)| a.media_type != "image/svg+xml") else {
+        return Ok(None);
+    };
+    let file = asset.file_name();
+    if let Some(stored) = pictures.stored.get(&file) {
+        return Ok(stored.clone().map(|href| (href, alt)));
+    }
+    let name = format!("images/{file}");
+    package.add_resource(&name, &asset.bytes, asset.media_type)?;
+    if accessibility::can_move(asset.media_type, &asset.bytes) {
+        pictures.moving.insert(name.clone());
+    }
+    pictures.stored.insert(file, Some(name.clone()));
+    Ok(Some((name, alt)))
+}
+
+/// The file of section number `s`'s index page (from 0).
+fn section_file(s: usize) -> String {
+    format!("section-{:03}.xhtml", s + 1)
 }
 
 /// The file of the chapter of the book's post number `i` (from 0).

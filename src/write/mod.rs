@@ -17,6 +17,7 @@ pub mod highlight;
 pub mod markdown;
 pub mod mathml;
 pub mod package;
+pub mod sections;
 pub mod text;
 pub mod xhtml;
 
