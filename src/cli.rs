@@ -156,7 +156,8 @@ pub struct ConvertArgs {
     #[arg(long)]
     pub author: Option<String>,
     /// Book language as a BCP 47 tag (EPUB), instead of detecting it from the text
-    /// (`zh_CN`, `English (US)` are taken as zh-CN, en-US).
+    /// (`zh_CN`, `English (US)` are taken as zh-CN, en-US). On a multilingual site: convert
+    /// that language only.
     #[arg(long, value_parser = crate::options::parse_lang)]
     pub lang: Option<String>,
     /// Site root for `/absolute` image paths; no image outside it is read. Default: the input folder.

@@ -177,15 +177,45 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
     if let Some(source) = hexo_source(dir) {
         return site_posts_dirs(&source, drafts);
     }
-    let posts = dir.join("_posts");
-    if posts.is_dir() {
-        let drafts_dir = dir.join("_drafts");
-        return match drafts && drafts_dir.is_dir() {
-            true => vec![posts, drafts_dir],
-            false => vec![posts],
-        };
+    if is_jekyll_root(dir) {
+        return jekyll_posts_dirs(dir, drafts);
     }
     vec![site_posts_dir(dir)]
+}
+
+/// Whether `dir` is a Jekyll site root: it has a `_posts/`, or a `_config.yml` and `_posts/`
+/// below language or section folders (`en/_posts`, `zh_cn/news/_posts`).
+pub fn is_jekyll_root(dir: &Path) -> bool {
+    dir.join("_posts").is_dir()
+        || (dir.join("_config.yml").is_file() || dir.join("_config.yaml").is_file())
+            && !jekyll_posts_dirs(dir, false).is_empty()
+}
+
+/// Every `_posts/` folder of a Jekyll site (and `_drafts/` with `drafts`), in path order: the
+/// root's and those below other folders (`en/_posts`, `zh_cn/news/_posts`), as Jekyll reads
+/// them, down to three folders deep; never in hidden folders, in folders Jekyll ignores
+/// (`_site`, `_includes`, any other `_name`), `node_modules` or `vendor`.
+pub fn jekyll_posts_dirs(root: &Path, drafts: bool) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut walk = WalkDir::new(root)
+        .min_depth(1)
+        .max_depth(4)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = walk.next() {
+        let Ok(e) = entry else { continue };
+        if !e.file_type().is_dir() {
+            continue;
+        }
+        let name = e.file_name().to_string_lossy();
+        if name == "_posts" || drafts && name == "_drafts" {
+            out.push(e.path().to_path_buf());
+            walk.skip_current_dir();
+        } else if name.starts_with(['.', '_']) || name == "node_modules" || name == "vendor" {
+            walk.skip_current_dir();
+        }
+    }
+    out
 }
 
 /// The `source/` folder of `dir` when `dir` is a Hexo site root: a `source/` folder beside
@@ -236,6 +266,21 @@ pub fn hexo_not_posts(root: &Path, drafts: bool) -> Vec<PathBuf> {
         walk(&source.join("_drafts"), &mut out, &[]);
     }
     out
+}
+
+/// Why discovery skipped `path` ([`Found::skipped`]): a Hexo scaffold, draft or page, or a
+/// project's paper ([`is_not_a_post`]).
+pub fn why_not_a_post(path: &Path, drafts: bool) -> &'static str {
+    let in_folder = |name: &str| path.components().any(|c| c.as_os_str() == name);
+    if in_folder("scaffolds") {
+        "scaffold (a template for new posts)"
+    } else if in_folder("_drafts") && !drafts {
+        "draft (see --drafts)"
+    } else if is_not_a_post(path) {
+        "a project file by its name"
+    } else {
+        "page of the site, not a post"
+    }
 }
 
 fn site_posts_dir(dir: &Path) -> PathBuf {

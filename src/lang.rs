@@ -95,6 +95,13 @@ fn by_name(s: &str) -> Option<String> {
     as_tag(&format!("{language}-{region}"))
 }
 
+/// Whether two language tags name the same language, one maybe more precisely than the other
+/// (`zh` and `zh-CN`, `en-US` and `en`), in any case.
+pub fn same_language(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    a == b || a.starts_with(&format!("{b}-")) || b.starts_with(&format!("{a}-"))
+}
+
 /// A BCP 47 tag for the language of `text`, when it can be told with some confidence.
 pub fn detect(text: &str) -> Option<String> {
     let info = whatlang::detect(text)?;

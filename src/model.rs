@@ -39,6 +39,12 @@ pub struct Meta {
     pub source: Option<String>,
     /// BCP 47 language tag, when the front matter gives one.
     pub lang: Option<String>,
+    /// The language edition of a multilingual site the post belongs to (a BCP 47 tag), set
+    /// only by the site reader from the site's layout (`content/zh-cn/`, `index.en.md`,
+    /// `en/_posts/`; see [`crate::site::languages`]), never from front matter. Books are split
+    /// by it when a run has more than one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_language: Option<String>,
     /// The slug from front matter or from a Jekyll file name (`2023-05-24-slug.md`).
     pub slug: Option<String>,
     /// Front matter keys postbook does not interpret, in their original order, so the Markdown

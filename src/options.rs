@@ -126,14 +126,24 @@ impl Filters {
         {
             return false;
         }
+        let same =
+            |h: &str, w: &str| h.eq_ignore_ascii_case(w) || h.to_lowercase() == w.to_lowercase();
         let any = |wanted: &[String], have: &[String]| {
-            wanted.is_empty()
-                || wanted.iter().any(|w| {
-                    have.iter()
-                        .any(|h| h.eq_ignore_ascii_case(w) || h.to_lowercase() == w.to_lowercase())
-                })
+            wanted.is_empty() || wanted.iter().any(|w| have.iter().any(|h| same(h, w)))
         };
-        any(&self.categories, &doc.meta.categories) && any(&self.tags, &doc.meta.tags)
+        // A category path matches its top level too (`前端 › CSS` is in `--category 前端`), as
+        // `-g category` makes one book per top-level category.
+        let top = |c: &String| {
+            crate::model::category_levels(c)
+                .next()
+                .unwrap_or(c)
+                .to_string()
+        };
+        let tops: Vec<String> = doc.meta.categories.iter().map(top).collect();
+        let category = self.categories.is_empty()
+            || any(&self.categories, &doc.meta.categories)
+            || any(&self.categories, &tops);
+        category && any(&self.tags, &doc.meta.tags)
     }
 }
 

@@ -9,6 +9,7 @@
 //! each other's sites. A run without a site root has none and reads posts as before.
 
 pub mod hexo;
+pub mod languages;
 
 use crate::relink::{path_to_url, relative_path};
 use serde_json::Value;
@@ -55,6 +56,8 @@ pub struct Site {
     pub timezone: Option<chrono_tz::Tz>,
     /// A Hexo site's layout and naming.
     pub hexo: Option<hexo::Hexo>,
+    /// Its languages, when its layout holds posts in several ([`languages`]).
+    pub languages: languages::Languages,
 }
 
 /// A TeX macro from a site's config: MathJax's `TeX: Macros:` (v2) or `tex: macros:` (v3),
@@ -82,11 +85,24 @@ impl Site {
         if let Some(site) = Site::at(&dir) {
             return Some(site);
         }
+        // However deep the folder is below `content/` or `_posts/` (a post given alone, four
+        // folders down in a Hugo section).
         let mut child = dir.as_path();
-        for root in dir.ancestors().skip(1).take(4) {
+        for root in dir.ancestors().skip(1) {
             let top = child.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if matches!(top, "_posts" | "_drafts" | "content") {
                 if let Some(site) = Site::at(root) {
+                    // `en/_posts` is a language of the site whose config is further up.
+                    if site.generator == Generator::Jekyll && !has_jekyll_config(root) {
+                        let outer = root
+                            .ancestors()
+                            .skip(1)
+                            .take(3)
+                            .find(|r| has_jekyll_config(r) && crate::input::is_jekyll_root(r));
+                        if let Some(outer) = outer.and_then(Site::at) {
+                            return Some(outer);
+                        }
+                    }
                     return Some(site);
                 }
             }
@@ -107,7 +123,12 @@ impl Site {
             return Some(Site::new(Generator::Jekyll, root, jekyll_config(root)));
         }
         if root.join("content").is_dir() {
-            return hugo_config(root).map(|config| Site::new(Generator::Hugo, root, config));
+            if let Some(config) = hugo_config(root) {
+                return Some(Site::new(Generator::Hugo, root, config));
+            }
+        }
+        if crate::input::is_jekyll_root(root) {
+            return Some(Site::new(Generator::Jekyll, root, jekyll_config(root)));
         }
         None
     }
@@ -161,13 +182,26 @@ impl Site {
         };
         let mut posts = Vec::new();
         let hexo = (generator == Generator::Hexo).then(|| hexo::Hexo::new(root, &config));
-        let dirs: &[&str] = match generator {
-            Generator::Jekyll => &["_posts", "_drafts"],
-            Generator::Hugo => &["content"],
-            Generator::Hexo => &["source/_posts", "source/_drafts"],
+        let (dirs, languages) = match generator {
+            Generator::Jekyll => {
+                let dirs = crate::input::jekyll_posts_dirs(root, true);
+                let languages = languages::Languages::jekyll(root, &config, &dirs);
+                (dirs, languages)
+            }
+            Generator::Hugo => {
+                let content = root.join("content");
+                let languages = languages::Languages::hugo(root, &config);
+                let mut dirs = vec![content.clone()];
+                dirs.extend(languages.extra_dirs(&content));
+                (dirs, languages)
+            }
+            Generator::Hexo => (
+                vec![root.join("source/_posts"), root.join("source/_drafts")],
+                Default::default(),
+            ),
         };
         for d in dirs {
-            for e in walkdir::WalkDir::new(root.join(d))
+            for e in walkdir::WalkDir::new(d)
                 .sort_by_file_name()
                 .into_iter()
                 .flatten()
@@ -185,6 +219,7 @@ impl Site {
         Site {
             timezone,
             hexo,
+            languages,
             generator,
             root: root.to_path_buf(),
             math_macros,
@@ -200,6 +235,16 @@ impl Site {
             assets: Default::default(),
             digest: Default::default(),
         }
+    }
+
+    /// The language edition of the site a post (`path`) is in, as a BCP 47 tag; `None` unless
+    /// the site is multilingual ([`languages::Languages::of_post`]).
+    pub fn language_of(&self, path: &Path) -> Option<String> {
+        if !self.languages.is_multilingual() {
+            return None;
+        }
+        let abs = std::path::absolute(path).ok()?;
+        self.languages.of_post(&abs).map(|l| l.tag.clone())
     }
 
     /// A digest of the files besides its posts that reading the site's posts depends on
@@ -407,6 +452,7 @@ impl Site {
                     let at_root = crate::relink::normalize(&self.root.join(&rel));
                     Some(at_root)
                         .filter(|f| f.starts_with(&self.root) && f.is_file())
+                        .or_else(|| beside_in_any_case(&dir, &rel))
                         .or_else(|| self.find_asset(&rel, &mut ambiguous))
                 }
             } else {
@@ -752,6 +798,32 @@ pub fn site_files(root: &Path, generator: Generator) -> Vec<PathBuf> {
     files
 }
 
+/// The file `rel` names from `dir` with its file name in another case (`S-Video-capture.jpg`
+/// for `s-video-capture.jpg` in a page bundle), as Hugo matches page resources; the only one.
+fn beside_in_any_case(dir: &Path, rel: &str) -> Option<PathBuf> {
+    if rel.split('/').any(|c| c == "..") {
+        return None;
+    }
+    let (folder, name) = match rel.rsplit_once('/') {
+        Some((folder, name)) => (dir.join(folder), name),
+        None => (dir.to_path_buf(), rel),
+    };
+    let name = name.to_lowercase();
+    let mut found = std::fs::read_dir(folder)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().to_lowercase() == name)
+        .map(|e| e.path())
+        .filter(|p| p.is_file());
+    let first = found.next()?;
+    found.next().is_none().then_some(first)
+}
+
+/// Whether `root` has a Jekyll config file.
+fn has_jekyll_config(root: &Path) -> bool {
+    root.join("_config.yml").is_file() || root.join("_config.yaml").is_file()
+}
+
 fn origin_of(url: &str) -> Option<String> {
     let u = url::Url::parse(url.trim()).ok()?;
     matches!(u.scheme(), "http" | "https").then(|| u.origin().ascii_serialization())
@@ -797,9 +869,31 @@ fn hugo_config(root: &Path) -> Option<Value> {
             };
             found = true;
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            match (stem, value) {
-                ("hugo" | "config", Value::Object(m)) => config.extend(m),
-                (key, value) => _ = config.insert(key.to_string(), value),
+            match (stem.split_once('.'), stem, value) {
+                (None, "hugo" | "config", Value::Object(m)) => config.extend(m),
+                (None, key, value) => match (config.get_mut(key), value) {
+                    // `languages.toml` beside `languages.en.toml`: both hold languages.
+                    (Some(Value::Object(have)), Value::Object(m)) => have.extend(m),
+                    (_, value) => _ = config.insert(key.to_string(), value),
+                },
+                // `languages.en.toml` is `[languages.en]`; `params.en.toml` (or `menus.en.toml`)
+                // `[languages.en.params]`, as Hugo merges them.
+                (Some((key, lang)), _, value) => {
+                    let languages = config
+                        .entry("languages")
+                        .or_insert_with(|| Value::Object(Default::default()));
+                    let Value::Object(languages) = languages else {
+                        continue;
+                    };
+                    let language = languages
+                        .entry(lang)
+                        .or_insert_with(|| Value::Object(Default::default()));
+                    match (key, language, value) {
+                        ("languages", Value::Object(l), Value::Object(m)) => l.extend(m),
+                        (key, Value::Object(l), value) => _ = l.insert(key.to_string(), value),
+                        _ => {}
+                    }
+                }
             }
         }
     }

@@ -114,6 +114,9 @@ pub enum WarningKind {
     /// An inline `<svg>` drawing, which the model cannot hold: its words (labels, title,
     /// description) are kept as a paragraph where it stood.
     InlineSvg,
+    /// A diagram written as text for a renderer (a `mermaid` shortcode): kept as a code block
+    /// in its language, not drawn.
+    DiagramNotRendered,
     /// A book larger than `--max-book-size` once written: one post bigger than the limit
     /// (it has a volume of its own), or a volume whose size was underestimated. Given on the
     /// book's first post.
@@ -151,6 +154,7 @@ impl WarningKind {
             ),
             WarningKind::TableFlattened => ("table flattened", "tables flattened"),
             WarningKind::InlineSvg => ("inline SVG drawing dropped", "inline SVG drawings dropped"),
+            WarningKind::DiagramNotRendered => ("diagram not rendered", "diagrams not rendered"),
             WarningKind::BookTooLarge => ("book over the size limit", "books over the size limit"),
         };
         format!("{n} {}", if n == 1 { one } else { many })

@@ -352,3 +352,47 @@ fn editing_the_config_makes_the_book_again() {
     assert_eq!(outputs_written(&report), 1, "{report}");
     assert!(opf.contains(">林大舟</dc:creator>"), "{opf}");
 }
+
+/// `--category` names a top-level category as `-g category` does: `前端` takes the posts in
+/// `前端 › CSS` and `前端 › 工具`. The files that are not posts are in the report's `skipped`
+/// list, each with why.
+#[test]
+fn category_filter_takes_sub_categories_and_the_report_lists_skipped_files() {
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        &site(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none", "--category", "前端"],
+    );
+    assert_eq!(report["summary"]["converted"], 2, "{:#}", report["summary"]);
+    assert_eq!(report["summary"]["filtered_out"], 1);
+    let (_, chapters) = the_book(out.path());
+    let text = text_of(&chapters.concat());
+    assert!(
+        text.contains("前端 › CSS") && text.contains("前端 › 工具"),
+        "{text}"
+    );
+    assert!(!text.contains("读书"), "{text}");
+
+    let skipped: Vec<(String, String)> = report["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let path = s["path"].as_str().unwrap();
+            let rel = path.split("hexo-site/").nth(1).unwrap_or(path);
+            (rel.to_string(), s["why"].as_str().unwrap().to_string())
+        })
+        .collect();
+    let why = |p: &str| {
+        skipped
+            .iter()
+            .find(|(path, _)| path == p)
+            .map(|(_, why)| why.as_str())
+            .unwrap_or_else(|| panic!("{p} not in {skipped:?}"))
+    };
+    assert!(why("scaffolds/post.md").starts_with("scaffold"));
+    assert!(why("source/_drafts/idea.md").starts_with("draft"));
+    assert!(why("source/about/index.md").starts_with("page"));
+    assert_eq!(report["summary"]["files_skipped"], skipped.len());
+}

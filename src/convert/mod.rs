@@ -66,6 +66,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let inputs = found.files.len() + found.missing.len();
     let mut report = Report::new(opts.format, opts.group_by(), inputs);
     report.skip_links(&found.links_skipped);
+    report.skip_files(&found.skipped, opts.drafts);
     let mut read = run.read(found, templates.as_ref(), &mut report);
     let boilerplate = collect::find_boilerplate(
         opts.keep_chrome,
@@ -105,9 +106,13 @@ pub fn run(opts: &Options) -> Result<Report> {
 fn with_site_defaults(opts: &Options, sites: &[crate::site::Site]) -> Options {
     let mut opts = opts.clone();
     if let Some(site) = sites.first() {
-        opts.title = opts.title.or_else(|| site.title.clone());
+        // A multilingual site's books are titled and tagged per language (see
+        // `plan::Titling::editions`): `--title` and `--lang` stay what the user said.
+        if !site.languages.is_multilingual() {
+            opts.title = opts.title.or_else(|| site.title.clone());
+            opts.lang = opts.lang.or_else(|| site.lang.clone());
+        }
         opts.author = opts.author.or_else(|| site.author.clone());
-        opts.lang = opts.lang.or_else(|| site.lang.clone());
         // Pictures of a site may be anywhere under its root (Hugo's `static/`, Jekyll's
         // `assets/`), even when the input is its `_posts/` or `content/` folder.
         opts.root = opts.root.or_else(|| Some(site.root.clone()));
@@ -340,7 +345,7 @@ impl<'a> Run<'a> {
                 .store
                 .filter(|_| opts.images.policy == ImagePolicy::Embed),
         };
-        let titling = Titling::new(opts);
+        let titling = Titling::new(opts, self.sites);
         let streaming = self.streaming;
         let (plan, docs) = plan::outputs(
             &layout,

@@ -28,7 +28,8 @@ pub(crate) enum Verdict {
     Keep,
     /// Unpublished, and `--drafts` was not given.
     Draft,
-    /// Left out by `--since`, `--until`, `--category` or `--tag`.
+    /// Left out by `--since`, `--until`, `--category` or `--tag`, or by `--lang` (a post of
+    /// another language edition of a multilingual site).
     Filtered,
     /// `--dedupe`: the same article as this earlier post.
     Duplicate(PostPath),
@@ -37,6 +38,8 @@ pub(crate) enum Verdict {
 /// Which posts are converted: drafts, filters and `--dedupe`, decided as posts are read.
 pub(crate) struct Selection<'o> {
     drafts: bool,
+    /// `--lang`: on a multilingual site, the language edition converted.
+    lang: Option<&'o str>,
     filters: &'o Filters,
     dedupe: bool,
     /// `--dedupe`: the first post (in path order) with each key.
@@ -47,6 +50,7 @@ impl<'o> Selection<'o> {
     pub(crate) fn new(opts: &'o Options) -> Selection<'o> {
         Selection {
             drafts: opts.drafts,
+            lang: opts.lang.as_deref(),
             filters: &opts.filters,
             dedupe: opts.dedupe,
             firsts: HashMap::new(),
@@ -61,6 +65,11 @@ impl<'o> Selection<'o> {
         }
         if self.filters.is_active() && !self.filters.accepts(doc) {
             return Verdict::Filtered;
+        }
+        if let (Some(want), Some(edition)) = (self.lang, doc.meta.site_language.as_deref()) {
+            if !crate::lang::same_language(want, edition) {
+                return Verdict::Filtered;
+            }
         }
         match duplicate_key(&doc.meta).filter(|_| self.dedupe) {
             Some(key) => match self.firsts.entry(key) {
@@ -109,6 +118,7 @@ pub fn duplicate_key(meta: &Meta) -> Option<String> {
 }
 
 /// What book titles are made from: the options that name the collection and its language.
+#[derive(Clone)]
 pub(crate) struct Titling<'o> {
     /// `--title`.
     pub title: Option<&'o str>,
@@ -118,17 +128,95 @@ pub(crate) struct Titling<'o> {
     pub lang: Option<&'o str>,
     /// The inputs: a collection without a shared name is named after the first.
     pub inputs: &'o [PathBuf],
+    /// The site's own title when it is multilingual (its config's root `title`): the
+    /// collection's name under `--title`, which a multilingual site's config does not fill.
+    pub site_title: Option<&'o str>,
+    /// The language editions of the run's multilingual sites, in the sites' order, with the
+    /// title each language's config gives (none under `--title`).
+    pub editions: Vec<Edition>,
+}
+
+/// One language edition of a multilingual site: its BCP 47 tag and its config's title.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Edition {
+    pub tag: String,
+    pub title: Option<String>,
 }
 
 impl<'o> Titling<'o> {
-    pub(crate) fn new(opts: &'o Options) -> Titling<'o> {
+    pub(crate) fn new(opts: &'o Options, sites: &'o [crate::site::Site]) -> Titling<'o> {
+        let multilingual = sites.iter().filter(|s| s.languages.is_multilingual());
+        let mut editions: Vec<Edition> = Vec::new();
+        for l in multilingual.clone().flat_map(|s| &s.languages.list) {
+            if !editions.iter().any(|e| e.tag == l.tag) {
+                editions.push(Edition {
+                    tag: l.tag.clone(),
+                    title: l.title.clone().filter(|_| opts.title.is_none()),
+                });
+            }
+        }
         Titling {
             title: opts.title.as_deref(),
             pattern: opts.title_pattern.as_ref(),
             lang: opts.lang.as_deref(),
             inputs: &opts.inputs,
+            site_title: multilingual.clone().find_map(|s| s.title.as_deref()),
+            editions,
         }
     }
+
+    /// A language edition's collection name and whether it says its language: the title the
+    /// site gives itself in that language when no other edition shares it, else `collection`
+    /// with the language's tag (`My Blog (zh-CN)`).
+    fn edition_name(&self, tag: &str, collection: &str) -> String {
+        let own = self
+            .editions
+            .iter()
+            .find(|e| e.tag == tag)
+            .and_then(|e| e.title.as_deref());
+        let shared = |t: &str| {
+            self.editions
+                .iter()
+                .filter(|e| e.title.as_deref() == Some(t))
+                .count()
+                > 1
+        };
+        match own {
+            Some(t) if !shared(t) => t.to_string(),
+            Some(t) => format!("{t} ({tag})"),
+            None => format!("{collection} ({tag})"),
+        }
+    }
+}
+
+/// The posts of each language edition (see [`crate::model::Meta::site_language`]) in the
+/// order of `editions`, then any other tag in name order, posts of no edition last; one part
+/// with every post when none is of an edition. A multilingual site's books are always named
+/// by edition, also when `--lang` leaves only one.
+fn by_edition<'d>(
+    docs: &'d [Document],
+    editions: &[Edition],
+) -> Vec<(Option<&'d str>, Vec<&'d Document>)> {
+    let mut parts: BTreeMap<Option<&str>, Vec<&Document>> = BTreeMap::new();
+    for doc in docs {
+        parts
+            .entry(doc.meta.site_language.as_deref())
+            .or_default()
+            .push(doc);
+    }
+    if parts.keys().all(Option::is_none) {
+        return vec![(None, docs.iter().collect())];
+    }
+    let mut parts: Vec<_> = parts.into_iter().collect();
+    let rank = |tag: Option<&str>| match tag {
+        Some(t) => editions
+            .iter()
+            .position(|e| e.tag == t)
+            .unwrap_or(usize::MAX - 1),
+        None => usize::MAX,
+    };
+    parts.sort_by_key(|(tag, _)| (rank(*tag), *tag));
+    parts
 }
 
 /// Where and how outputs are laid out.
@@ -203,84 +291,138 @@ fn books<'d>(
     docs: &'d [Document],
     pictures: Option<&ImageStore>,
 ) -> (Vec<(Planned, Vec<&'d Document>)>, Vec<SplitRecord>) {
-    let group_by = layout.group_by;
-    let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
-    for doc in docs {
-        for key in group_by.keys(doc) {
-            groups.entry(key).or_default().push(doc);
-        }
-    }
-    let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
-    groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
-    let mut names = NameAllocator::default();
+    let mut books = Books {
+        layout,
+        titling,
+        pictures,
+        names: NameAllocator::default(),
+        plans: Vec::new(),
+        splits: Vec::new(),
+    };
     // One collection name for the whole run: every book of a series is titled after it, even a
     // month whose posts all happen to come from one source.
     let all: Vec<&Document> = docs.iter().collect();
     let collection = collection_name(titling, &all);
-    // Books of dated groups form a series (calibre sorts monthly books by it), named after the
-    // collection and numbered in date order.
-    let series_name = group_by.is_date().then(|| collection.clone());
-    let locale = run_locale(titling, &all);
-    let mut series_index = 0;
-    let mut plans = Vec::with_capacity(groups.len());
-    let mut splits = Vec::new();
-    for (key, mut posts) in groups {
-        reading_order(&mut posts);
-        let series = match (&series_name, key.missing) {
-            (Some(name), false) => {
-                series_index += 1;
-                Some((name.clone(), series_index))
+    // A multilingual site: each language edition is grouped on its own, its books named after
+    // the edition and carrying its tag in their file names (`My Blog.zh-CN.epub`).
+    for (tag, part) in by_edition(docs, &titling.editions) {
+        match tag {
+            None => {
+                let locale = run_locale(titling, &all);
+                books.group(&collection, None, locale, &part);
             }
-            _ => None,
-        };
-        let title = book_title(titling, group_by, &collection, &key, &posts, locale);
-        let stem = if group_by == GroupBy::None {
-            safe_file_stem(&collection)
-        } else {
-            safe_file_stem(&key.label)
-        };
-        let parts = match layout.limit {
-            Some(limit) => volumes::split(&posts, limit, pictures),
-            None => Vec::new(),
-        };
-        if parts.len() < 2 {
-            let plan = Planned {
-                title: Some(title),
-                key: Some(key.id),
-                series,
-                ..Planned::new(names.allocate(layout.dir, &stem, layout.extension), &posts)
-            };
-            plans.push((plan, posts));
-            continue;
-        }
-        let count = parts.len();
-        let mut records = Vec::with_capacity(count);
-        for (i, part) in parts.into_iter().enumerate() {
-            let n = i + 1;
-            let path = names.allocate(
-                layout.dir,
-                &volumes::stem(&stem, n, count),
-                layout.extension,
-            );
-            records.push(VolumeRecord {
-                path: Arc::from(path.as_path()),
-                posts: part.posts.len(),
-                estimated_bytes: part.estimate,
-                bytes: None,
-            });
-            let plan = Planned {
-                title: Some(volumes::title(&title, n, count)),
-                key: Some(volumes::key(&key.id, n)),
-                series: series.clone(),
-                ..Planned::new(path, &part.posts)
-            };
-            plans.push((plan, part.posts));
-        }
-        if let Some(limit) = layout.limit {
-            splits.push(volumes::record(&key.id, &title, limit, &records));
+            Some(tag) => {
+                let name = titling.edition_name(tag, &collection);
+                books.group(&name, Some(tag), Locale::of(tag), &part);
+            }
         }
     }
-    (plans, splits)
+    (books.plans, books.splits)
+}
+
+/// The books being planned, and what planning them shares.
+struct Books<'a, 'd> {
+    layout: &'a Layout<'a>,
+    titling: &'a Titling<'a>,
+    pictures: Option<&'a ImageStore>,
+    names: NameAllocator,
+    plans: Vec<(Planned, Vec<&'d Document>)>,
+    splits: Vec<SplitRecord>,
+}
+
+impl<'d> Books<'_, 'd> {
+    /// The books of `docs` (all the run's posts, or one language edition's, `edition`), one per
+    /// group, named after `collection`.
+    fn group(
+        &mut self,
+        collection: &str,
+        edition: Option<&str>,
+        locale: Locale,
+        docs: &[&'d Document],
+    ) {
+        let (layout, titling) = (self.layout, self.titling);
+        let group_by = layout.group_by;
+        let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
+        for doc in docs {
+            for key in group_by.keys(doc) {
+                groups.entry(key).or_default().push(doc);
+            }
+        }
+        let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();
+        groups.sort_by(|a, b| (a.0.missing, &a.0.label).cmp(&(b.0.missing, &b.0.label)));
+        // Books of dated groups form a series (calibre sorts monthly books by it), named after
+        // the collection and numbered in date order.
+        let series_name = group_by.is_date().then(|| collection.to_string());
+        let mut series_index = 0;
+        for (mut key, mut posts) in groups {
+            reading_order(&mut posts);
+            let series = match (&series_name, key.missing) {
+                (Some(name), false) => {
+                    series_index += 1;
+                    Some((name.clone(), series_index))
+                }
+                _ => None,
+            };
+            let title = book_title(titling, group_by, collection, &key, &posts, locale);
+            let mut stem = if group_by == GroupBy::None {
+                safe_file_stem(
+                    collection
+                        .strip_suffix(&format!(" ({})", edition.unwrap_or_default()))
+                        .unwrap_or(collection),
+                )
+            } else {
+                safe_file_stem(&key.label)
+            };
+            if let Some(tag) = edition {
+                stem = format!("{stem}.{tag}");
+                key.id = format!("{}@{tag}", key.id);
+            }
+            let parts = match layout.limit {
+                Some(limit) => volumes::split(&posts, limit, self.pictures),
+                None => Vec::new(),
+            };
+            if parts.len() < 2 {
+                let plan = Planned {
+                    title: Some(title),
+                    key: Some(key.id),
+                    series,
+                    ..Planned::new(
+                        self.names.allocate(layout.dir, &stem, layout.extension),
+                        &posts,
+                    )
+                };
+                self.plans.push((plan, posts));
+                continue;
+            }
+            let count = parts.len();
+            let mut records = Vec::with_capacity(count);
+            for (i, part) in parts.into_iter().enumerate() {
+                let n = i + 1;
+                let path = self.names.allocate(
+                    layout.dir,
+                    &volumes::stem(&stem, n, count),
+                    layout.extension,
+                );
+                records.push(VolumeRecord {
+                    path: Arc::from(path.as_path()),
+                    posts: part.posts.len(),
+                    estimated_bytes: part.estimate,
+                    bytes: None,
+                });
+                let plan = Planned {
+                    title: Some(volumes::title(&title, n, count)),
+                    key: Some(volumes::key(&key.id, n)),
+                    series: series.clone(),
+                    ..Planned::new(path, &part.posts)
+                };
+                self.plans.push((plan, part.posts));
+            }
+            if let Some(limit) = layout.limit {
+                self.splits
+                    .push(volumes::record(&key.id, &title, limit, &records));
+            }
+        }
+    }
 }
 
 /// A book's title: `--title-pattern` filled in, else the collection's name, with the group's
@@ -420,7 +562,7 @@ fn reading_order(docs: &mut [&Document]) {
 /// The name of the whole collection, used in book titles: `--title`, else the category or
 /// author every post shares (`联合早报`), else the input folder's name.
 fn collection_name(titling: &Titling, docs: &[&Document]) -> String {
-    if let Some(t) = titling.title {
+    if let Some(t) = titling.title.or(titling.site_title) {
         return t.to_string();
     }
     let shared = |get: fn(&Document) -> Option<&String>| {
@@ -736,6 +878,7 @@ mod tests {
         };
         let mut selection = Selection {
             drafts: false,
+            lang: None,
             filters: &filters,
             dedupe: true,
             firsts: HashMap::new(),
@@ -853,6 +996,8 @@ mod tests {
             pattern: None,
             lang: Some("en"),
             inputs: &inputs,
+            site_title: None,
+            editions: Vec::new(),
         };
         let b = |name: &str, title: &str, series: &str| {
             (name.to_string(), title.to_string(), series.to_string())
@@ -913,7 +1058,7 @@ mod tests {
         let titled = Titling {
             title: Some("早报"),
             lang: Some("zh"),
-            ..titling
+            ..titling.clone()
         };
         assert_eq!(
             books_of(GroupBy::Category, &titled, &docs)[0],
@@ -925,7 +1070,7 @@ mod tests {
         );
         let patterned = Titling {
             pattern: Some(&pattern),
-            ..titled
+            ..titled.clone()
         };
         // A pattern titles every group but the missing one.
         assert_eq!(

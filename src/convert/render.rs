@@ -250,10 +250,21 @@ impl Renderer<'_> {
         store: Option<&ImageStore>,
     ) -> Book<'d> {
         let opts = &self.book;
-        let lang = opts.lang.clone().unwrap_or_else(|| {
-            let langs: Vec<Option<String>> = posts.iter().map(|d| lang::of_document(d)).collect();
-            lang::majority(langs.iter().map(|l| l.as_deref()))
+        // A multilingual site's edition is in its language, whatever its posts quote.
+        let edition = posts.first().and_then(|d| d.meta.site_language.as_deref());
+        let edition = edition.filter(|&e| {
+            posts
+                .iter()
+                .all(|d| d.meta.site_language.as_deref() == Some(e))
         });
+        let lang = edition
+            .map(str::to_string)
+            .or_else(|| opts.lang.clone())
+            .unwrap_or_else(|| {
+                let langs: Vec<Option<String>> =
+                    posts.iter().map(|d| lang::of_document(d)).collect();
+                lang::majority(langs.iter().map(|l| l.as_deref()))
+            });
         let authors = match &opts.author {
             Some(a) => vec![a.clone()],
             None => book_authors(&posts),

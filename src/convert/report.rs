@@ -30,6 +30,10 @@ pub struct Report {
     /// Symbolic links in the input folders that were not followed, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub links_skipped: Vec<SkippedLink>,
+    /// Files in the input folders with a post's extension that are not posts (a Hexo site's
+    /// scaffolds, pages and drafts, a project's README), and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedLink>,
     /// The groups `--max-book-size` split into volumes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub splits: Vec<SplitRecord>,
@@ -76,7 +80,8 @@ pub struct VolumeRecord {
     pub bytes: Option<u64>,
 }
 
-/// A symbolic link in an input folder that was not followed ([`crate::input::Found`]).
+/// A symbolic link in an input folder that was not followed, or a file that is not a post
+/// ([`crate::input::Found`]).
 #[derive(Debug, Serialize)]
 pub struct SkippedLink {
     pub path: std::path::PathBuf,
@@ -140,6 +145,8 @@ pub struct Summary {
     pub images_from_cache: usize,
     /// Symbolic links in the input folders not followed (dangling, or a loop).
     pub links_skipped: usize,
+    /// Files in the input folders that are not posts (the report's `skipped` list).
+    pub files_skipped: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -257,6 +264,18 @@ impl Report {
             .map(|(path, why)| SkippedLink {
                 path: path.clone(),
                 why: why.clone(),
+            })
+            .collect();
+    }
+
+    /// Records the files discovery found not to be posts, with why.
+    pub(crate) fn skip_files(&mut self, files: &[std::path::PathBuf], drafts: bool) {
+        self.summary.files_skipped = files.len();
+        self.skipped = files
+            .iter()
+            .map(|path| SkippedLink {
+                path: path.clone(),
+                why: crate::input::why_not_a_post(path, drafts).to_string(),
             })
             .collect();
     }

@@ -107,6 +107,7 @@ fn read_post_text(
         ..Meta::default()
     };
     let site = crate::site::for_post(opts.sites, &path);
+    meta.site_language = site.and_then(|s| s.language_of(&path));
     if let Some((syntax, src)) = split.front_matter {
         let pairs =
             front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(text))?;
@@ -123,6 +124,9 @@ fn read_post_text(
         site.is_some(),
         meta.source.is_some(),
     );
+    if let Some(site) = site.filter(|s| s.generator == crate::site::Generator::Hugo) {
+        meta.draft = meta.draft || in_draft_bundle(&path, &site.root);
+    }
     let expanded = match (site, format) {
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
@@ -245,6 +249,47 @@ fn expand_templates(
         crate::site::Generator::Hugo => shortcode::expand(body, page, warnings),
         crate::site::Generator::Hexo => hexo::expand(body, page, warnings),
     }
+}
+
+/// Whether a post of a Hugo site is a file of a draft page bundle (`extra.md` beside an
+/// `index.md` with `draft: true`, or below it): Hugo leaves it out with the bundle.
+fn in_draft_bundle(path: &std::path::Path, root: &std::path::Path) -> bool {
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem == "index" || stem.starts_with("index.") {
+        return false;
+    }
+    let Ok(abs) = std::path::absolute(path) else {
+        return false;
+    };
+    let content = root.join("content");
+    for dir in abs.ancestors().skip(1) {
+        if !dir.starts_with(&content) || dir == content {
+            break;
+        }
+        let Some(index) = ["index.md", "index.markdown", "index.html"]
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file())
+        else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(&index) else {
+            return false;
+        };
+        let Ok(split) = front_matter::split(&text) else {
+            return false;
+        };
+        let Some((syntax, src)) = split.front_matter else {
+            return false;
+        };
+        let Ok(pairs) = front_matter::parse(syntax, src, split.first_line) else {
+            return false;
+        };
+        let mut meta = Meta::default();
+        let _ = front_matter::to_meta(pairs, &mut meta);
+        return is_draft(&meta);
+    }
+    false
 }
 
 /// Whether the front matter marks the post unpublished: `draft: true` (Hugo, and many

@@ -43,6 +43,7 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         page,
         unknown: Unknown::default(),
         missing_posts: Unknown::default(),
+        diagrams: Unknown::default(),
         depth: 0,
     };
     let out = pass.run(src);
@@ -50,6 +51,12 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         WarningKind::UnknownShortcode,
         "unknown shortcode",
         "its content kept, the shortcode removed",
+        warnings,
+    );
+    pass.diagrams.into_warnings(
+        WarningKind::DiagramNotRendered,
+        "diagram not rendered",
+        "kept as a code block",
         warnings,
     );
     pass.missing_posts.into_warnings(
@@ -65,6 +72,8 @@ struct Pass<'a> {
     page: &'a Page<'a>,
     unknown: Unknown,
     missing_posts: Unknown,
+    /// Diagrams kept as their source (`mermaid`), by kind.
+    diagrams: Unknown,
     /// Nesting of paired shortcodes, bounded so hostile input cannot exhaust the stack.
     depth: usize,
 }
@@ -250,14 +259,19 @@ impl Pass<'_> {
     fn expand_tag(&mut self, tag: &Tag, inner: Option<&str>, out: &mut String) {
         let name = tag.name.to_ascii_lowercase();
         let name = name.as_str();
-        let src = || tag.param(&["src", "url", "image", "file", "path", "link"], None);
+        // The picture's own parameter before a link around it (PaperMod's `figure link=…`).
+        let src = || {
+            ["src", "url", "image", "file", "path", "link"]
+                .iter()
+                .find_map(|n| tag.param(&[n], None))
+        };
         if let Some(text) = self.builtin(name, tag, inner) {
             out.push_str(&text);
         } else if let Some(src) = is_picture_shortcode(name).then(src).flatten() {
             self.picture(tag, &src, inner, out);
         } else if ADMONITIONS.contains(&name) {
             self.admonition(name, tag, inner, out);
-        } else {
+        } else if !self.theme(name, tag, inner, out) {
             self.unknown.add(name);
             if let Some(inner) = inner {
                 let inner = self.inner(inner);
@@ -280,6 +294,10 @@ impl Pass<'_> {
             }
             "ref" | "relref" => {
                 let target = tag.param(&["path", "page"], Some(0)).unwrap_or_default();
+                // `{{< ref "#setup" >}}`: a heading of this very page.
+                if target.starts_with('#') && target.len() > 1 {
+                    return Some(target);
+                }
                 let url = self.page.link_to_post(&target);
                 if url.is_none() {
                     self.missing_posts.add(&target);
@@ -298,6 +316,69 @@ impl Pass<'_> {
         })
     }
 
+    /// Theme shortcodes that only style their content or carry prose in their parameters:
+    /// Congo's and Blowfish's `lead` (its content) and `badge` (its text), Docsy's `tabpane`
+    /// and `tab` (each tab's content under its header in bold), a `link` (`href`, `content`),
+    /// a `gallery` without a picture of its own (its content, then its caption), `mermaid` (a
+    /// code block in that language, and a `diagram-not-rendered` warning). `false` for any
+    /// other name.
+    fn theme(&mut self, name: &str, tag: &Tag, inner: Option<&str>, out: &mut String) -> bool {
+        let content = |this: &mut Self| inner.map(|s| this.inner(s)).unwrap_or_default();
+        match name {
+            "lead" => {
+                let text = content(self);
+                out.push_str(&format!("\n\n{}\n\n", text.trim()));
+            }
+            "badge" => {
+                let text = content(self);
+                out.push_str(text.trim());
+            }
+            "tabpane" | "tabs" => {
+                let text = content(self);
+                out.push_str(&format!("\n\n{}\n\n", text.trim()));
+            }
+            "tab" => {
+                let header = tag.param(&["header", "title", "name"], Some(0));
+                let text = content(self);
+                match header.filter(|h| !h.trim().is_empty()) {
+                    Some(h) => out.push_str(&format!(
+                        "\n\n**{}**\n\n{}\n\n",
+                        escape_markdown(h.trim()),
+                        text.trim()
+                    )),
+                    None => out.push_str(&format!("\n\n{}\n\n", text.trim())),
+                }
+            }
+            "link" => {
+                let Some(href) = tag.param(&["href", "url", "link"], Some(0)) else {
+                    return false;
+                };
+                let text = tag
+                    .param(&["content", "text", "title"], Some(1))
+                    .unwrap_or_else(|| content(self).trim().to_string());
+                let text = if text.is_empty() { href.clone() } else { text };
+                out.push_str(&format!(
+                    "<a href=\"{}\">{}</a>",
+                    crate::xml::escape(&href),
+                    crate::xml::escape(&text)
+                ));
+            }
+            "gallery" => {
+                let text = content(self);
+                out.push_str(&format!("\n\n{}\n\n", text.trim()));
+                if let Some(caption) = tag.param(&["caption", "title"], None) {
+                    out.push_str(&format!("{}\n\n", escape_markdown(caption.trim())));
+                }
+            }
+            "mermaid" => {
+                self.diagrams.add(name);
+                out.push_str(&fenced_code("mermaid", inner.unwrap_or(""), None));
+            }
+            _ => return false,
+        }
+        true
+    }
+
     /// A picture shortcode (`figure`, a theme's `image`): a figure, then its content.
     fn picture(&mut self, tag: &Tag, src: &str, inner: Option<&str>, out: &mut String) {
         let caption = tag
@@ -314,8 +395,26 @@ impl Pass<'_> {
     /// An admonition (`notice`, `tip`, `warning`…): a quote led by its title in bold, or by its
     /// kind when it has no title.
     fn admonition(&mut self, name: &str, tag: &Tag, inner: Option<&str>, out: &mut String) {
+        // Congo's and Blowfish's `alert` names an icon first (`alert "circle-info"`), which is
+        // no label; Docsy's gives a `title` and a `color`.
+        if name == "alert" {
+            let first = tag.param(&[], Some(0)).unwrap_or_default();
+            let kind = ADMONITIONS
+                .contains(&first.to_ascii_lowercase().as_str())
+                .then_some(first);
+            let label = tag
+                .param(&["title"], None)
+                .or(kind)
+                .or_else(|| tag.param(&["color"], None));
+            let label = label
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| capitalize(&l));
+            let inner = inner.map(|s| self.inner(s)).unwrap_or_default();
+            out.push_str(&quote_box(label.as_deref(), &inner));
+            return;
+        }
         // These name their kind in the first argument (`{{< notice tip >}}`), the title second.
-        let generic = matches!(name, "notice" | "admonition" | "alert" | "callout" | "hint");
+        let generic = matches!(name, "notice" | "admonition" | "callout" | "hint");
         let kind = match generic {
             true => tag
                 .param(&["type", "kind", "theme"], Some(0))
@@ -330,12 +429,19 @@ impl Pass<'_> {
             _ => capitalize(&kind),
         };
         let inner = inner.map(|s| self.inner(s)).unwrap_or_default();
-        out.push_str(&format!(
-            "\n\n<blockquote>\n\n**{}**\n\n{}\n\n</blockquote>\n\n",
-            escape_markdown(&label),
-            inner.trim()
-        ));
+        out.push_str(&quote_box(Some(&label), &inner));
     }
+}
+
+/// A box set off from the text: a quote led by its label in bold, when it has one.
+fn quote_box(label: Option<&str>, inner: &str) -> String {
+    let label = label
+        .map(|l| format!("**{}**\n\n", escape_markdown(l)))
+        .unwrap_or_default();
+    format!(
+        "\n\n<blockquote>\n\n{label}{}\n\n</blockquote>\n\n",
+        inner.trim()
+    )
 }
 
 /// An embedded video, post or gist (`youtube`, `tweet`, `gist`…) as a paragraph linking to it.
@@ -417,6 +523,29 @@ mod tests {
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
         (out, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn theme_shortcodes_keep_their_prose() {
+        let (out, w) = run(concat!(
+            "{{< alert \"circle-info\" >}}Icon box{{< /alert >}}\n",
+            "{{< alert warning >}}Kind box{{< /alert >}}\n",
+            "{{% alert title=\"Heads up\" color=\"info\" %}}Docsy box{{% /alert %}}\n",
+            "{{< figure link=\"https://x.test/big.png\" src=\"small.png\" caption=\"C\" >}}\n",
+            "{{< gallery caption=\"Two boats\" >}}<img src=\"a.png\">{{< /gallery >}}\n",
+            "[same page]({{< ref \"#setup\" >}})\n",
+        ));
+        assert!(out.contains("<blockquote>\n\nIcon box"), "{out}");
+        assert!(
+            !out.contains("circle-info") && !out.contains("Circle"),
+            "{out}"
+        );
+        assert!(out.contains("**Warning**\n\nKind box"), "{out}");
+        assert!(out.contains("**Heads up**\n\nDocsy box"), "{out}");
+        assert!(out.contains("<img src=\"small.png\""), "{out}");
+        assert!(out.contains("<img src=\"a.png\">\n\nTwo boats"), "{out}");
+        assert!(out.contains("[same page](#setup)"), "{out}");
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]

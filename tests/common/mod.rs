@@ -259,3 +259,43 @@ pub fn text_of(xhtml: &str) -> String {
     }
     out
 }
+
+/// The text outside `<pre>` and `<code>`: where no template syntax may be left.
+pub fn outside_code(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xhtml;
+    loop {
+        let next = ["<pre", "<code"]
+            .iter()
+            .filter_map(|t| rest.find(t).map(|i| (i, *t)))
+            .min();
+        let Some((at, tag)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..at]);
+        let close = if tag == "<pre" { "</pre>" } else { "</code>" };
+        rest = match rest[at..].find(close) {
+            Some(end) => &rest[at + end + close.len()..],
+            None => "",
+        };
+    }
+}
+
+pub fn assert_no_template_residue(chapters: &[String]) {
+    for c in chapters {
+        let prose = outside_code(c);
+        for residue in ["{%", "{{<", "{{%", "{{ site", "{{ page", "%}", ">}}"] {
+            assert!(!prose.contains(residue), "{residue:?} left in:\n{c}");
+        }
+    }
+}
+
+/// Every `<img src>` of the chapters: embedded pictures are in the book's `images/`.
+pub fn picture_sources(chapters: &[String]) -> Vec<String> {
+    chapters
+        .iter()
+        .flat_map(|c| c.split("<img src=\"").skip(1))
+        .map(|s| s[..s.find('"').unwrap()].to_string())
+        .collect()
+}
