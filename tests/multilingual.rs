@@ -208,3 +208,22 @@ fn a_jekyll_site_with_language_folders_makes_one_book_per_language() {
     assert_no_template_residue(&got[0].3);
     check_books(&epubs_in(out.path()));
 }
+
+/// A post four folders below `content/`, given alone: its site is found by walking up to the
+/// config, so its shortcode is expanded and its bundle's picture found.
+#[test]
+fn a_deep_post_given_alone_is_read_in_its_site() {
+    let post = fixture("hugo-multilingual/content/posts/2021/travel/deep-bundle/index.md");
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(&post, out.path(), &["-t", "epub", "--images", "embed"]);
+    let got = books(out.path());
+    assert_eq!(got.len(), 1);
+    let chapter = &got[0].3[0];
+    assert!(
+        chapter.contains("https://www.youtube.com/watch?v=abc123XYZ"),
+        "{chapter}"
+    );
+    assert_no_template_residue(&got[0].3);
+    assert_eq!(picture_sources(&got[0].3).len(), 1);
+    assert_eq!(report["summary"]["images_failed"], 0);
+}
