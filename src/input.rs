@@ -52,6 +52,8 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
         }
         skipped.extend(hexo_not_posts(input, drafts));
         for root in site_posts_dirs(input, drafts) {
+            let hugo_content = root.file_name().is_some_and(|n| n == "content")
+                && root.parent().is_some_and(is_hugo_root);
             let walker = WalkDir::new(&root)
                 .follow_links(true)
                 .sort_by_file_name()
@@ -80,7 +82,9 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                             .file_name()
                             .to_str()
                             .is_some_and(|n| n.starts_with("_index."));
-                        if is_not_a_post(e.path()) {
+                        if is_not_a_post(e.path())
+                            || hugo_content && is_bundle_resource(e.path(), &root)
+                        {
                             skipped.push(e.into_path())
                         } else if drafts || !list_page {
                             files.push(e.into_path())
@@ -278,6 +282,13 @@ pub fn why_not_a_post(path: &Path, drafts: bool) -> &'static str {
         "draft (see --drafts)"
     } else if is_not_a_post(path) {
         "a project file by its name"
+    } else if path
+        .ancestors()
+        .skip(1)
+        .take_while(|d| d.file_name().is_some_and(|n| n != "content"))
+        .any(|d| bundle_page(d).is_some_and(|page| page != path))
+    {
+        "resource of a page bundle (Hugo shows it only through the bundle's page)"
     } else {
         "page of the site, not a post"
     }
@@ -285,15 +296,56 @@ pub fn why_not_a_post(path: &Path, drafts: bool) -> &'static str {
 
 fn site_posts_dir(dir: &Path) -> PathBuf {
     let content = dir.join("content");
-    let hugo = ["hugo", "config"].iter().any(|name| {
-        ["toml", "yaml", "yml", "json"]
-            .iter()
-            .any(|ext| dir.join(format!("{name}.{ext}")).is_file())
-    }) || dir.join("config/_default").is_dir();
-    if hugo && content.is_dir() {
+    if is_hugo_root(dir) && content.is_dir() {
         return content;
     }
     dir.to_path_buf()
+}
+
+/// Whether `dir` is a Hugo site root: it has a `hugo.*` or `config.*` file, or `config/_default/`.
+fn is_hugo_root(dir: &Path) -> bool {
+    ["hugo", "config"].iter().any(|name| {
+        ["toml", "yaml", "yml", "json"]
+            .iter()
+            .any(|ext| dir.join(format!("{name}.{ext}")).is_file())
+    }) || dir.join("config/_default").is_dir()
+}
+
+/// Whether `path` is a bundle's own page: `index.md`, or `index.<lang>.md` on a multilingual site.
+fn is_index_page(path: &Path) -> bool {
+    path.file_stem()
+        .and_then(|s| s.to_str())
+        .is_some_and(|s| s == "index" || s.starts_with("index."))
+}
+
+/// The page of the Hugo leaf bundle `dir` is (its `index.md`, `index.<lang>.md`, …), if it is one.
+pub fn bundle_page(dir: &Path) -> Option<PathBuf> {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && is_index_page(p) && BodyFormat::for_path(p).is_some())
+        .collect();
+    pages.sort();
+    pages.into_iter().next()
+}
+
+/// Whether `path`, a content file below `content` (a Hugo site's content folder), is a page
+/// resource of a leaf bundle: a file in the folder (or a sub-folder) of an `index.*` page other
+/// than that page. Hugo publishes it only through its bundle's page (`.Resources`), never as a
+/// page of its own, so postbook does not make it a post (it is listed as skipped).
+pub fn is_bundle_resource(path: &Path, content: &Path) -> bool {
+    if is_index_page(path) && path.parent().is_some_and(|d| bundle_page(d).is_some()) {
+        // The bundle's own page (a sub-folder's index is the parent bundle's resource).
+        return path
+            .ancestors()
+            .skip(2)
+            .take_while(|d| d.starts_with(content) && *d != content)
+            .any(|d| bundle_page(d).is_some());
+    }
+    path.ancestors()
+        .skip(1)
+        .take_while(|d| d.starts_with(content) && *d != content)
+        .any(|d| bundle_page(d).is_some())
 }
 
 /// The body syntaxes postbook reads, chosen by file extension.

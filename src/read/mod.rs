@@ -266,11 +266,7 @@ fn in_draft_bundle(path: &std::path::Path, root: &std::path::Path) -> bool {
         if !dir.starts_with(&content) || dir == content {
             break;
         }
-        let Some(index) = ["index.md", "index.markdown", "index.html"]
-            .iter()
-            .map(|n| dir.join(n))
-            .find(|p| p.is_file())
-        else {
+        let Some(index) = crate::input::bundle_page(dir) else {
             continue;
         };
         let Ok(text) = std::fs::read_to_string(&index) else {
