@@ -236,7 +236,7 @@ pub struct ConvertArgs {
         default_missing_value = "all",
         value_parser = parse_keep_chrome
     )]
-    pub keep_chrome: Option<crate::read::chrome::Kept>,
+    pub keep_chrome: Option<crate::chrome_kind::Kept>,
     /// Keep an OPDS catalog of the output folder's books (catalog.xml, covers in
     /// catalog/covers/) for e-reader apps and static file servers; EPUB only. Rewritten after
     /// every run from the books on disk (see `postbook catalog`).
@@ -504,8 +504,8 @@ fn parse_title_pattern(s: &str) -> Result<TitlePattern, String> {
     TitlePattern::parse(s)
 }
 
-fn parse_keep_chrome(s: &str) -> Result<crate::read::chrome::Kept, String> {
-    crate::read::chrome::Kept::parse(s)
+fn parse_keep_chrome(s: &str) -> Result<crate::chrome_kind::Kept, String> {
+    crate::chrome_kind::Kept::parse(s)
 }
 
 /// `--keep-chrome related,widget` as `--keep-chrome=related,widget`: the option's value is
@@ -520,7 +520,7 @@ fn join_keep_chrome(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
             .then(|| args.peek().and_then(|n| n.to_str()).map(str::to_string))
             .flatten()
             .filter(|v| {
-                crate::read::chrome::Kept::parse(v).is_ok() && !std::path::Path::new(v).exists()
+                crate::chrome_kind::Kept::parse(v).is_ok() && !std::path::Path::new(v).exists()
             });
         match value {
             Some(v) => {

@@ -73,7 +73,7 @@ pub struct Config {
     pub drafts: Option<bool>,
     /// `true` (every kind), `false`, or the kinds kept: `"related,widget"` or a list.
     #[serde(deserialize_with = "keep_chrome")]
-    pub keep_chrome: Option<crate::read::chrome::Kept>,
+    pub keep_chrome: Option<crate::chrome_kind::Kept>,
     pub catalog: Option<bool>,
     #[serde(deserialize_with = "value_enum")]
     pub notes: Option<crate::options::NoteStyle>,
@@ -174,8 +174,8 @@ fn language<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error>
 /// or list names the kinds kept (`"related,widget"`, `["related", "widget"]`).
 fn keep_chrome<'de, D: Deserializer<'de>>(
     d: D,
-) -> Result<Option<crate::read::chrome::Kept>, D::Error> {
-    use crate::read::chrome::Kept;
+) -> Result<Option<crate::chrome_kind::Kept>, D::Error> {
+    use crate::chrome_kind::Kept;
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Keep {

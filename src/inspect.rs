@@ -85,7 +85,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
         missing,
         false,
         crate::read::ReadOptions {
-            keep_chrome: crate::read::chrome::Kept::NONE,
+            keep_chrome: crate::chrome_kind::Kept::NONE,
             sites: &sites,
         },
         &progress,

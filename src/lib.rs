@@ -5,6 +5,7 @@
 //! model, and the two meet nowhere else. [`convert`] is the pipeline that connects them.
 
 pub mod catalog;
+pub mod chrome_kind;
 pub mod cli;
 pub mod config;
 pub mod convert;

@@ -203,7 +203,7 @@ pub struct Options {
     pub drafts: bool,
     /// The kinds of site chrome (share bars, newsletter boxes, related links, …) kept instead
     /// of removed (`--keep-chrome [KINDS]`): see [`crate::read::chrome`].
-    pub keep_chrome: crate::read::chrome::Kept,
+    pub keep_chrome: crate::chrome_kind::Kept,
     /// Keep an OPDS catalog of the output folder's books current (`--catalog`, EPUB only):
     /// see [`crate::catalog`].
     pub catalog: bool,
