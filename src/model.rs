@@ -24,6 +24,13 @@ pub struct Document {
 pub struct Meta {
     /// The post title; empty when the post has none (writers then fall back to the file name).
     pub title: String,
+    /// The title as inline markup, when the front matter's title is written with inline HTML
+    /// (`Tip: <code>Foo</code>`, which Hugo and Jekyll themes print as HTML): chapters show
+    /// it. Empty for a plain title. `title` is its text, for everything that takes plain
+    /// text (contents, file names, `dc:title`, notes' front matter). Not cached: only
+    /// rendering uses it, and rendering reads the post again.
+    #[serde(skip)]
+    pub title_markup: Vec<Inline>,
     /// When the post was published, as precise as the source said.
     pub date: Option<PostDate>,
     /// When the post was last changed: Hexo's `updated`, Hugo's `lastmod`, Jekyll's

@@ -455,3 +455,64 @@ fn percent_decode(s: &str) -> String {
     }
     String::from_utf8(out).unwrap()
 }
+
+/// A front-matter title written with inline HTML (Hugo and Jekyll themes print titles as
+/// HTML) shows its markup in the chapter's heading and its text everywhere only text goes
+/// (contents, `dc:title`, the notes' front matter); a title that merely has angle brackets
+/// stays the text it is.
+#[test]
+fn html_in_a_title_is_markup_in_the_heading_and_text_elsewhere() {
+    let input = tempfile::tempdir().unwrap();
+    std::fs::write(
+        input.path().join("2024-01-02-tip.md"),
+        "---\ntitle: \"Tip: <code>Foo</code> is <em>fast</em>\"\ndate: 2024-01-02\n---\n\nBody one.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        input.path().join("2024-01-03-generics.md"),
+        "---\ntitle: \"Vec<String> & a < b\"\ndate: 2024-01-03\n---\n\nBody two.\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    convert_with_report(input.path(), out.path(), &["-t", "epub", "-g", "none"]);
+    let books = epubs_in(out.path());
+    let book = &books[0];
+    let chapters: Vec<String> = unzip(book)
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/post-"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    let all = chapters.join("\n");
+    assert!(
+        all.contains("<h1>Tip: <code>Foo</code> is <em>fast</em></h1>"),
+        "{all}"
+    );
+    assert!(
+        all.contains("<h1>Vec&lt;String&gt; &amp; a &lt; b</h1>"),
+        "{all}"
+    );
+    assert!(!all.contains("&lt;code"), "{all}");
+    let nav = epub_text(book, "nav.xhtml");
+    assert!(nav.contains(">Tip: Foo is fast ("), "{nav}");
+    assert!(!nav.contains("code"), "{nav}");
+    epubcheck(&books);
+
+    let notes = tempfile::tempdir().unwrap();
+    convert_with_report(input.path(), notes.path(), &["-t", "markdown"]);
+    let texts: Vec<String> = files_with_ext(notes.path(), "md")
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("title: 'Tip: Foo is fast'")),
+        "{texts:?}"
+    );
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("title: Vec<String> & a < b")),
+        "{texts:?}"
+    );
+}

@@ -114,6 +114,10 @@ fn read_post_text(
         let by_site = SiteFrontMatter::of(site, &pairs);
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
         by_site.apply(&mut meta);
+        if let Some(markup) = title_markup(&meta.title) {
+            meta.title = plain_text(&markup).trim().to_string();
+            meta.title_markup = markup;
+        }
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
     meta.draft = is_draft(&meta);
@@ -288,6 +292,30 @@ fn in_draft_bundle(path: &std::path::Path, root: &std::path::Path) -> bool {
     false
 }
 
+/// A front-matter title written with inline HTML (`Tip: <code>Foo</code>`) as inline markup;
+/// `None` for a plain title. Only a title holding an inline element with its closing tag is
+/// parsed as HTML, so a title that merely has angle brackets (`Vec<String> in Rust`,
+/// `a < b`) stays the text it is.
+fn title_markup(title: &str) -> Option<Vec<Inline>> {
+    const INLINE: &[&str] = &[
+        "code", "em", "strong", "i", "b", "sub", "sup", "span", "a", "kbd", "mark", "small", "del",
+        "s", "u", "q", "abbr", "cite", "var", "samp",
+    ];
+    let lower = title.to_ascii_lowercase();
+    let tagged = INLINE.iter().any(|tag| {
+        lower.contains(&format!("</{tag}>"))
+            && (lower.contains(&format!("<{tag}>")) || lower.contains(&format!("<{tag} ")))
+    });
+    if !tagged {
+        return None;
+    }
+    let mut cleaning = chrome::Cleaning::new(chrome::Kept::ALL);
+    match html::read_html_with(title, &mut Vec::new(), &mut cleaning).as_slice() {
+        [Block::Paragraph(inlines)] if !inlines.is_empty() => Some(inlines.clone()),
+        _ => None,
+    }
+}
+
 /// Whether the front matter marks the post unpublished: `draft: true` (Hugo, and many
 /// Jekyll themes) or `published: false` (Jekyll).
 fn is_draft(meta: &Meta) -> bool {
@@ -334,6 +362,10 @@ fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
     if meta.title.is_empty() {
         if let Some(Block::Heading { content, .. }) = blocks.first() {
             meta.title = plain_text(content).trim().to_string();
+            // A heading with markup (`# Using <code>Vec</code>`) keeps it in the chapter's.
+            if content.iter().any(|i| !matches!(i, Inline::Text(_))) {
+                meta.title_markup = content.clone();
+            }
             blocks.remove(0);
         }
     }

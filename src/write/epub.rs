@@ -490,12 +490,19 @@ impl EpubWriter<'_> {
                 tags.push(t.clone());
             }
         }
+        // The heading shows the title's markup when it has some (`<code>` in a title).
+        let mut heading = String::new();
+        match doc.meta.title_markup.is_empty() {
+            true => crate::xml::escape_into(&doc.display_title(), &mut heading),
+            false => xhtml::inlines(&doc.meta.title_markup, &ctx, &mut heading),
+        }
         let page = self.templates.render(
             "chapter.xhtml",
             context! {
                 lang => book.lang.clone(),
                 post_lang => post_lang,
                 title => doc.display_title(),
+                heading => minijinja::Value::from_safe_string(heading),
                 date => date,
                 updated => updated,
                 updated_label => locale.label(Label::Updated),
