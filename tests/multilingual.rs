@@ -246,3 +246,36 @@ fn a_deep_post_given_alone_is_read_in_its_site() {
     assert_eq!(picture_sources(&got[0].3).len(), 1);
     assert_eq!(report["summary"]["images_failed"], 0);
 }
+
+/// A language whose `contentDir` is outside `content/` (`content.zh`) is found from the site
+/// root, though walking the root reads only `content/`.
+#[test]
+fn a_language_kept_outside_content_is_found_from_the_site_root() {
+    let site = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = site.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "hugo.toml",
+        "title = \"Two Folders\"\ndefaultContentLanguage = \"en\"\n\
+         [languages.en]\ntitle = \"Two Folders\"\ncontentDir = \"content\"\nweight = 1\n\
+         [languages.zh-cn]\ntitle = \"两个文件夹\"\ncontentDir = \"content.zh\"\nweight = 2\n",
+    );
+    write(
+        "content/posts/walk.md",
+        "---\ntitle: \"A walk\"\ndate: 2024-03-01\n---\n\nWe walked.\n",
+    );
+    write(
+        "content.zh/posts/walk.md",
+        "---\ntitle: \"散步\"\ndate: 2024-03-01\n---\n\n我们去散步。\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    convert_with_report(site.path(), out.path(), &["-t", "epub", "-g", "none"]);
+    let got = books(out.path());
+    let titles: Vec<&str> = got.iter().map(|(_, t, _, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Two Folders", "两个文件夹"], "{got:?}");
+    assert!(text_of(&got[1].3.join("\n")).contains("我们去散步"));
+    assert!(!text_of(&got[0].3.join("\n")).contains("我们去散步"));
+}

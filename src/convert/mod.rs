@@ -42,7 +42,7 @@ use plan::{Layout, Selection, Titling, Verdict};
 use render::{BookOptions, Reload, Renderer};
 use report::{add_image_counts, record_titles, summary_line, warn, PostRecord as Record};
 use save::Saving;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -61,7 +61,8 @@ pub fn run(opts: &Options) -> Result<Report> {
         Destination::Dir(dir) => Some(dir.as_path()),
         Destination::Stdout => None,
     };
-    let found = collect::discover(&opts.inputs, out_dir, opts.drafts, opts.verbosity)?;
+    let inputs = with_language_dirs(&opts.inputs, &sites);
+    let found = collect::discover(&inputs, out_dir, opts.drafts, opts.verbosity)?;
     let run = Run::new(opts, &sites, writer.as_ref(), out_dir, found.files.len());
     let inputs = found.files.len() + found.missing.len();
     let mut report = Report::new(opts.format, opts.group_by(), inputs);
@@ -564,4 +565,24 @@ impl Intake<'_, '_> {
             }
         }
     }
+}
+
+/// The inputs, and for a Hugo site given by its root, the folders outside `content/` that a
+/// language keeps its posts in (`contentDir = "content.zh"`): walking the root reads only
+/// `content/`, as it must (the rest of a site's root is not posts).
+fn with_language_dirs(inputs: &[PathBuf], sites: &[crate::site::Site]) -> Vec<PathBuf> {
+    let mut all = inputs.to_vec();
+    for input in inputs.iter().filter(|i| i.is_dir()) {
+        let Ok(dir) = std::path::absolute(input) else {
+            continue;
+        };
+        let dir = crate::relink::normalize(&dir);
+        let root_of = |s: &&crate::site::Site| s.root == dir || s.root == input.as_path();
+        if let Some(site) = sites.iter().find(root_of) {
+            if site.generator == crate::site::Generator::Hugo {
+                all.extend(site.languages.extra_dirs(&site.root.join("content")));
+            }
+        }
+    }
+    all
 }
