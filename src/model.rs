@@ -370,6 +370,11 @@ pub struct Link {
     /// The tooltip title, when the source gave one.
     pub title: Option<String>,
     pub content: Vec<Inline>,
+    /// For a link to another post of the site (`url` is then the path to that post's file):
+    /// the post's web page (site URL, `baseurl` and its permalink), where a book or note that
+    /// does not hold that post links instead. `None` for other links, or when the site's
+    /// config gives no `url`.
+    pub web: Option<String>,
 }
 
 /// What joins the levels of a hierarchical category (`前端 › CSS`) in [`Meta::categories`].

@@ -153,10 +153,13 @@ pub fn for_note(doc: &Document, targets: &NoteTargets) -> Option<Document> {
     let mut on_link = |link: &mut Link| {
         let found = match post_target(&post, &link.url) {
             // The place in the other post (`#part`) is the same place in its note.
-            Some(target) => (targets.note_of)(&target).map(|note| {
-                let fragment = link.url.find('#').map_or("", |i| &link.url[i..]);
-                path_to_url(&relative_path(&note_dir, &note)) + fragment
-            }),
+            // A post not among the notes: its web page, when the site gives one.
+            Some(target) => (targets.note_of)(&target)
+                .map(|note| {
+                    let fragment = link.url.find('#').map_or("", |i| &link.url[i..]);
+                    path_to_url(&relative_path(&note_dir, &note)) + fragment
+                })
+                .or_else(|| link.web.clone()),
             None => on_the_web(&link.url, web.as_ref()),
         };
         if let Some(url) = found {

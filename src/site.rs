@@ -10,8 +10,10 @@
 
 pub mod hexo;
 pub mod languages;
+pub mod permalink;
 
 use crate::relink::{path_to_url, relative_path};
+use permalink::{Permalinks, PostFacts};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -58,6 +60,8 @@ pub struct Site {
     pub hexo: Option<hexo::Hexo>,
     /// Its languages, when its layout holds posts in several ([`languages`]).
     pub languages: languages::Languages,
+    /// Each post's permalink ([`Site::permalinks`]), computed the first time a link needs one.
+    pub permalinks: std::sync::OnceLock<permalink::Permalinks>,
 }
 
 /// A TeX macro from a site's config: MathJax's `TeX: Macros:` (v2) or `tex: macros:` (v3),
@@ -232,6 +236,7 @@ impl Site {
             baseurl,
             posts,
             reader_state: Default::default(),
+            permalinks: Default::default(),
             assets: Default::default(),
             digest: Default::default(),
         }
@@ -377,13 +382,17 @@ impl Site {
     /// (`/img/a.png`, `{{ site.baseurl }}/img/a.png`, the site's own absolute URLs) from Hugo's
     /// `static/` or Jekyll's root, relative ones from the post's folder, else the site root;
     /// failing both, the one file of that name in the site ([`Site::find_asset`]) —,
-    /// links to Hugo pages given by URL (`../other-post/`) become links to that post's file,
-    /// and other site-relative links (`/about/`) absolute URLs on the site's origin.
+    /// links to posts given by URL (a Jekyll or Hexo post's permalink, `/2020/01/02/x.html`,
+    /// with or without `baseurl`, `.html` or its trailing slash; a Hugo page's `../other-post/`)
+    /// become links to that post's file, and other site-relative links (`/about/`) absolute
+    /// URLs on the site's origin. Every link to a post's file carries the post's web page
+    /// ([`crate::model::Link::web`]), for the outputs that do not hold it.
     pub fn localize(
         &self,
         post: &Path,
         blocks: &mut Vec<crate::model::Block>,
         warnings: &mut Vec<crate::warning::Warning>,
+        facts: &dyn Fn(&Path) -> PostFacts,
     ) {
         let Some(dir) = std::path::absolute(post)
             .ok()
@@ -469,10 +478,30 @@ impl Site {
             }
             let own_path = site_path(&url);
             let relative = !url.contains(':') && !url.starts_with('/');
+            let fragment = url.find('#').map_or("", |i| &url[i..]);
             if let Some(page) = own_path.as_deref().or(relative.then_some(url.as_str())) {
-                let by_permalink = || own_path.as_deref().and_then(|p| self.post_at_url(p));
+                // The post whose permalink it is, else the one whose slug ends it.
+                let by_permalink = || {
+                    let path = own_path.as_deref()?;
+                    let exact = (self.generator != Generator::Hugo)
+                        .then(|| self.permalinks(facts).find(path))
+                        .flatten()
+                        .map(|i| self.posts[i].clone());
+                    exact.or_else(|| self.post_at_url(path))
+                };
                 if let Some(target) = self.hugo_page(post, page).or_else(by_permalink) {
-                    link.url = path_to_url(&relative_path(&dir, &target));
+                    link.url = path_to_url(&relative_path(&dir, &target)) + fragment;
+                    link.web = self.web_page(&target, facts).map(|w| w + fragment);
+                    return;
+                }
+            }
+            // A link to another post's file (`post_url`, `link`, `post_link`, `other.md`):
+            // its web page, for outputs that do not hold that post.
+            if relative {
+                if let Some(target) = crate::relink::post_target(post, &url) {
+                    if self.posts.contains(&target) {
+                        link.web = self.web_page(&target, facts).map(|w| w + fragment);
+                    }
                     return;
                 }
             }
@@ -533,6 +562,95 @@ impl Site {
             }
             None => None,
         }
+    }
+
+    /// Every post's permalink (its path under `baseurl`), computed once per run from what each
+    /// post's front matter says (`facts`, which the reader parses): see [`permalink`].
+    pub fn permalinks(&self, facts: &dyn Fn(&Path) -> PostFacts) -> &Permalinks {
+        self.permalinks.get_or_init(|| {
+            let paths = self
+                .posts
+                .iter()
+                .map(|p| self.permalink_of(p, &facts(p)))
+                .collect();
+            Permalinks::new(paths)
+        })
+    }
+
+    /// The path the site serves `post` at, by its own `permalink:` or the site's pattern;
+    /// `None` for Hugo sites (their own rules), and posts whose pattern cannot be filled.
+    pub fn permalink_of(&self, post: &Path, facts: &PostFacts) -> Option<String> {
+        let stem = post.file_stem()?.to_str()?;
+        let name = crate::input::jekyll_name(stem);
+        let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0);
+        match (self.generator, &self.hexo) {
+            (Generator::Jekyll, _) => {
+                let rel = post.strip_prefix(&self.root).ok()?;
+                let parts: Vec<&str> = rel
+                    .parent()?
+                    .components()
+                    .filter_map(|c| c.as_os_str().to_str())
+                    .collect();
+                let special = parts
+                    .iter()
+                    .position(|p| matches!(*p, "_posts" | "_drafts"));
+                let doc = permalink::JekyllDoc {
+                    file_slug: name.map_or(stem, |(_, slug)| slug),
+                    dir_categories: parts[..special.unwrap_or(0)]
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect(),
+                    collection: None,
+                    date: facts.date.or_else(|| midnight(name?.0)),
+                };
+                let site_pattern = self.config.get("permalink").and_then(Value::as_str);
+                let pattern = facts
+                    .permalink
+                    .as_deref()
+                    .or(site_pattern)
+                    .unwrap_or("date");
+                permalink::jekyll(pattern, &doc, facts)
+            }
+            (Generator::Hexo, Some(hexo)) => {
+                let under = post.strip_prefix(hexo.source.join("_posts")).ok();
+                let folder = under
+                    .and_then(Path::parent)
+                    .map(|d| d.to_string_lossy().replace('\\', "/"))
+                    .filter(|d| !d.is_empty());
+                let slug = hexo.slug(post)?;
+                let slug = match folder {
+                    Some(folder) => format!("{folder}/{slug}"),
+                    None => slug.to_string(),
+                };
+                // Hexo dates a post without one by its file's time.
+                let modified = || {
+                    let t = std::fs::metadata(post).ok()?.modified().ok()?;
+                    Some(chrono::DateTime::<chrono::Local>::from(t).naive_local())
+                };
+                let date = facts.date.or_else(|| midnight(name?.0)).or_else(modified);
+                let default_category = self
+                    .config
+                    .get("default_category")
+                    .and_then(Value::as_str)
+                    .unwrap_or("uncategorized");
+                let post = permalink::HexoPost {
+                    slug: &slug,
+                    date,
+                    default_category,
+                };
+                permalink::hexo(&hexo.permalink, &post, facts)
+            }
+            _ => None,
+        }
+    }
+
+    /// The web page of the site's post `post`: the config's `url`, `baseurl` (Hexo's `root`)
+    /// and the post's permalink; `None` without a `url`, or a permalink.
+    pub fn web_page(&self, post: &Path, facts: &dyn Fn(&Path) -> PostFacts) -> Option<String> {
+        self.origin.as_ref()?;
+        let i = self.posts.iter().position(|p| p == post)?;
+        let path = self.permalinks(facts).path(i)?;
+        self.absolute_url(path)
     }
 
     /// The post a path on this site (`/2019/01/05/liquid-tour/`, `/blog/x.html` less its
@@ -760,7 +878,7 @@ pub fn jekyll_config(root: &Path) -> Value {
 
 /// The files besides its posts that reading a site's posts depends on: its config files (every
 /// generator takes the book's title, author, language, time zone and URLs from them), and
-/// for Jekyll the `_data/` and `_includes/` its Liquid reads. Editing one changes every post's
+/// for Jekyll the `_data/`, `_includes/`, `_layouts/` and `_plugins/` its Liquid reads. Editing one changes every post's
 /// fingerprint, so the next run renders the site's outputs again.
 pub fn site_files(root: &Path, generator: Generator) -> Vec<PathBuf> {
     let config_names: &[&str] = match generator {
@@ -781,7 +899,9 @@ pub fn site_files(root: &Path, generator: Generator) -> Vec<PathBuf> {
         })
         .collect();
     let dirs: &[&str] = match generator {
-        Generator::Jekyll => &["_data", "_includes"],
+        // Neither layouts nor plugins are run, but editing them changes what the site
+        // renders: its outputs are made again, as for its config.
+        Generator::Jekyll => &["_data", "_includes", "_layouts", "_plugins"],
         Generator::Hugo => &["config"],
         Generator::Hexo => &[],
     };

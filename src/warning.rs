@@ -95,6 +95,11 @@ pub enum WarningKind {
     LiquidError,
     /// A `post_url`, `link` or `ref` to a post the site does not have.
     MissingPost,
+    /// A link to a post of the input's site that is not in this book (another month's or
+    /// volume's book, or a post not given to the run): it leads to the post's web page (the
+    /// site's `url` and `baseurl` and the post's permalink), or without a `url` in the site's
+    /// config its text stays unlinked.
+    LinkOutsideBook,
     /// A link or picture whose URL is not valid (browsers could not follow it, EPUBCheck
     /// rejects it): its text or caption is kept without the target.
     BadLink,
@@ -143,6 +148,10 @@ impl WarningKind {
             WarningKind::UnknownLiquid => ("unknown Liquid tag", "unknown Liquid tags"),
             WarningKind::LiquidError => ("Liquid error", "Liquid errors"),
             WarningKind::MissingPost => ("link to a missing post", "links to missing posts"),
+            WarningKind::LinkOutsideBook => (
+                "link to a post outside the book",
+                "links to posts outside the book",
+            ),
             WarningKind::BadLink => ("bad link URL", "bad link URLs"),
             WarningKind::ControlCharacters => {
                 ("control character removed", "control characters removed")

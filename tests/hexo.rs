@@ -395,4 +395,67 @@ fn category_filter_takes_sub_categories_and_the_report_lists_skipped_files() {
     assert!(why("source/_drafts/idea.md").starts_with("draft"));
     assert!(why("source/about/index.md").starts_with("page"));
     assert_eq!(report["summary"]["files_skipped"], skipped.len());
+
+#[test]
+fn links_to_posts_outside_the_book_lead_to_their_permalinks() {
+    // A copy of the site with a post that links to the others by their addresses: the
+    // site's `:year/:month/:day/:title/` under `root: /blog/`, and a post's own `permalink:`.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    copy_tree(&site(), &root);
+    let posts = root.join("source/_posts");
+    std::fs::write(
+        posts.join("2021-07-01-links.md"),
+        "---\ntitle: 链接\ndate: 2021-07-01 08:00:00\n---\n\n\
+         见 [网格](/blog/2020/01/01/css-grid/)、[标签](/blog/2020/03/15/hexo-tags) 和 \
+         [自定义](/blog/notes/custom.html)，还有 {% post_link hexo-tags %}。\n",
+    )
+    .unwrap();
+    std::fs::write(
+        posts.join("2021-08-01-own.md"),
+        "---\ntitle: 自定义地址\ndate: 2021-08-01\npermalink: notes/custom.html\n---\n\n正文。\n",
+    )
+    .unwrap();
+    // The whole site: every link is a chapter's.
+    let (out, _) = convert(&root, &["-t", "epub", "-g", "none"]);
+    let (book, chapters) = the_book(out.path());
+    let links = chapters
+        .iter()
+        .find(|c| c.contains("<h1>链接</h1>"))
+        .unwrap();
+    for href in [
+        "<a href=\"post-0001.xhtml#post\">网格</a>",
+        "<a href=\"post-0002.xhtml#post\">标签</a>",
+        "<a href=\"post-0005.xhtml#post\">自定义</a>",
+        "<a href=\"post-0002.xhtml#post\">Hexo 标签插件一览</a>",
+    ] {
+        assert!(links.contains(href), "{href} in {links}");
+    }
+    epubcheck(&[book]);
+
+    // That post alone: the others are on the web, at `url`, `root` and their permalinks,
+    // and the report counts each link.
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        &posts.join("2021-07-01-links.md"),
+        out.path(),
+        &["-t", "epub"],
+    );
+    let books = epubs_in(out.path());
+    assert_eq!(books.len(), 1, "{books:?}");
+    let chapter = epub_text(&books[0], "post-0001.xhtml");
+    let web = "https://lin.example.com/blog";
+    for href in [
+        format!("<a href=\"{web}/2020/01/01/css-grid/\">网格</a>"),
+        format!("<a href=\"{web}/2020/03/15/hexo-tags/\">标签</a>"),
+        format!("<a href=\"{web}/notes/custom.html\">自定义</a>"),
+        format!("<a href=\"{web}/2020/03/15/hexo-tags/\">Hexo 标签插件一览</a>"),
+    ] {
+        assert!(chapter.contains(&href), "{href} in {chapter}");
+    }
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["link-outside-book"], 4,
+        "{report}"
+    );
+    epubcheck(&books);
 }

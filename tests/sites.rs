@@ -232,7 +232,7 @@ fn jekyll_includes_data_and_plugins_give_every_picture_and_text() {
 }
 
 #[test]
-fn editing_a_sites_config_data_or_include_renders_its_posts_again() {
+fn editing_a_sites_config_data_include_layout_or_plugin_renders_its_posts_again() {
     let tmp = tempfile::tempdir().unwrap();
     let site = tmp.path().join("site");
     copy_tree(&fixture("jekyll-includes"), &site);
@@ -269,6 +269,20 @@ fn editing_a_sites_config_data_or_include_renders_its_posts_again() {
         };
         assert!(notes.contains(expect), "{file}: {notes}");
     }
+    // Layouts and plugins are not run, but editing them renders the posts again too (the
+    // notes come out the same: `skipped` counts the outputs not rendered).
+    let (report, _) = run();
+    assert_eq!(report["summary"]["skipped"], 2, "{report}");
+    let layout = site.join("_layouts/post.html");
+    std::fs::create_dir_all(layout.parent().unwrap()).unwrap();
+    std::fs::write(&layout, "<article>{{ content }}</article>\n").unwrap();
+    let (report, _) = run();
+    assert_eq!(report["summary"]["skipped"], 0, "_layouts: {report}");
+    let plugin = site.join("_plugins/shout.rb");
+    let text = std::fs::read_to_string(&plugin).unwrap();
+    std::fs::write(&plugin, text + "\n# edited\n").unwrap();
+    let (report, _) = run();
+    assert_eq!(report["summary"]["skipped"], 0, "_plugins: {report}");
 }
 
 #[test]
@@ -514,5 +528,99 @@ fn html_in_a_title_is_markup_in_the_heading_and_text_elsewhere() {
             .iter()
             .any(|t| t.contains("title: Vec<String> & a < b")),
         "{texts:?}"
+
+/// The `<a href>`s of the chapter whose `<h1>` is `title`.
+fn links_of(chapters: &[String], title: &str) -> Vec<(String, String)> {
+    let chapter = chapters
+        .iter()
+        .find(|c| c.contains(&format!("<h1>{title}</h1>")))
+        .unwrap_or_else(|| panic!("no chapter {title}"));
+    hrefs(chapter)
+}
+
+#[test]
+fn links_by_permalink_lead_to_chapters_or_to_the_posts_web_pages() {
+    // One book: every link between posts, written as the site's addresses (its `pretty`
+    // pattern, a post's own `permalink:`, with `baseurl`, `.html`, the full URL, a heading),
+    // leads to a chapter.
+    let (out, report) = convert("jekyll-permalinks", &["-t", "epub", "-g", "none"]);
+    let (book, chapters, _) = the_book(out.path());
+    assert_eq!(chapters.len(), 3);
+    assert_no_template_residue(&chapters);
+    let (first, note) = ("post-0001.xhtml#post", "post-0002.xhtml#post");
+    let want: Vec<(String, String)> = [
+        (note, "Note 1"),
+        (note, "note again"),
+        (first, "first steps"),
+        (first, "the guide"),
+        ("post-0002.xhtml#details", "the details"),
+        ("post-0001.xhtml#setup", "the setup"),
+        (note, "by name"),
+        ("https://pat.example/about/", "about"),
+    ]
+    .iter()
+    .map(|(h, t)| (h.to_string(), t.to_string()))
+    .collect();
+    assert_eq!(links_of(&chapters, "Linking between posts"), want);
+    assert_eq!(
+        links_of(&chapters, "First steps"),
+        [(note.to_string(), "numbered note".to_string())]
+    );
+    assert!(report["summary"]["warnings_by_kind"]
+        .get("link-outside-book")
+        .is_none());
+    epubcheck(&[book]);
+
+    // A book a month: the same links lead to the other months' posts on the web, at the
+    // site's `url`, `baseurl` and each post's permalink, and each is counted.
+    let (out, report) = convert("jekyll-permalinks", &["-t", "epub", "-g", "month"]);
+    let books = epubs_in(&out.path().join("out"));
+    assert_eq!(books.len(), 3, "{books:?}");
+    let march = books
+        .iter()
+        .find(|b| b.file_name().unwrap() == "2020-03.epub")
+        .unwrap();
+    let chapter = epub_text(march, "post-0001.xhtml");
+    let web = "https://pat.example/notes-site";
+    let want: Vec<(String, String)> = [
+        (format!("{web}/notes/1"), "Note 1"),
+        (format!("{web}/notes/1"), "note again"),
+        (
+            format!("{web}/guides/2020/01/02/first-steps/"),
+            "first steps",
+        ),
+        (format!("{web}/guides/2020/01/02/first-steps/"), "the guide"),
+        (format!("{web}/notes/1#details"), "the details"),
+        (
+            format!("{web}/guides/2020/01/02/first-steps/#setup"),
+            "the setup",
+        ),
+        (format!("{web}/notes/1"), "by name"),
+        ("https://pat.example/about/".into(), "about"),
+    ]
+    .into_iter()
+    .map(|(h, t)| (h, t.to_string()))
+    .collect();
+    assert_eq!(hrefs(&chapter), want);
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["link-outside-book"], 8,
+        "{report}"
+    );
+    epubcheck(&books);
+
+    // A note of one post alone links to the others' web pages too.
+    let post = fixture("jekyll-permalinks/_posts/2020-01-02-first-steps.md");
+    let dir = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "markdown"])
+        .arg(&post)
+        .arg("-o")
+        .arg(dir.path())
+        .assert()
+        .success();
+    let note = std::fs::read_to_string(dir.path().join("2020-01-02-first-steps.md")).unwrap();
+    assert!(
+        note.contains("[numbered note](https://pat.example/notes-site/notes/1)"),
+        "{note}"
     );
 }

@@ -59,6 +59,7 @@ pub fn embed_link(node: NodeRef<'_, Node>) -> Option<Inline> {
         url,
         title: None,
         content: vec![Inline::Text(text)],
+        web: None,
     })))
 }
 

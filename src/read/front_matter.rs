@@ -311,6 +311,45 @@ fn list(v: &Value, split_spaces: bool) -> Vec<String> {
     items.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
+/// What the front matter of the site post at `path` says that its permalink depends on (see
+/// [`crate::site::permalink`]); empty for a file that cannot be read or has none. Dates are
+/// taken as written, in their own time zone, as the generators build URLs from them.
+pub fn post_facts(path: &std::path::Path) -> crate::site::permalink::PostFacts {
+    let mut facts = crate::site::permalink::PostFacts::default();
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return facts;
+    };
+    let Ok(Split {
+        front_matter: Some((syntax, src)),
+        first_line,
+        ..
+    }) = split(&text)
+    else {
+        return facts;
+    };
+    for (key, value) in parse(syntax, src, first_line).unwrap_or_default() {
+        let text = crate::site::value_text(&value).map(|s| s.trim().to_string());
+        match key.as_str() {
+            "title" => facts.title = text.unwrap_or_default(),
+            "slug" => facts.slug = text.filter(|s| !s.is_empty()),
+            "permalink" => facts.permalink = text.filter(|s| !s.is_empty()),
+            "date" => {
+                facts.date = text.as_deref().and_then(parse_date).map(|d| match d {
+                    PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
+                    PostDate::Instant(t) => t.naive_local(),
+                })
+            }
+            "categories" | "category" => facts.categories.push(value),
+            _ => {
+                if let (Some(text), false) = (text, value.is_object() || value.is_array()) {
+                    facts.fields.push((key, text));
+                }
+            }
+        }
+    }
+    facts
+}
+
 /// Parses the date forms found in Jekyll and Hugo posts: RFC 3339 (`2023-05-25T01:48:05.414Z`,
 /// `…+08:00`), Jekyll's `2023-05-25 09:48:05 +0800`, a bare day, and local times without an
 /// offset (taken as UTC: there is no site configuration to say otherwise).

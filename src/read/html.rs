@@ -895,6 +895,7 @@ impl Reader<'_, '_> {
                     url: absolutize(href),
                     title,
                     content,
+                    web: None,
                 })))
             }
             None => out.extend(content),

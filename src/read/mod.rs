@@ -153,7 +153,7 @@ fn read_post_text(
         BodyFormat::Text => read_text(body),
     };
     if let Some(site) = site {
-        site.localize(&path, &mut blocks, &mut warnings);
+        site.localize(&path, &mut blocks, &mut warnings, &front_matter::post_facts);
     }
     // The post's and the site's TeX macros, expanded in every formula in reading order.
     tex_macros::apply(

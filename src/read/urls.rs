@@ -63,6 +63,15 @@ pub fn check_links(blocks: &mut Vec<Block>, warnings: &mut Vec<Warning>) {
             while i < inlines.len() {
                 let usable = match &mut inlines[i] {
                     Inline::Link(link) => {
+                        // The post's web page is built from the site's config: repaired as a
+                        // browser would (a permalink in Chinese), never warned about.
+                        if let Some(web) = &link.web {
+                            link.web = match checked(web) {
+                                Ok(Cow::Owned(repaired)) => Some(repaired),
+                                Ok(Cow::Borrowed(_)) => link.web.take(),
+                                Err(_) => None,
+                            };
+                        }
                         self.url(&mut link.url, "link", "its text is kept without the link")
                     }
                     Inline::Image(img) => self.url(&mut img.src, "picture", "its alt text is kept"),
@@ -352,6 +361,7 @@ mod tests {
                 url: url.into(),
                 title: None,
                 content: vec![Inline::Text("shop".into())],
+                web: None,
             }))
         };
         let img = |src: &str, alt: &str| crate::model::Image {

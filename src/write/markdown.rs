@@ -772,6 +772,7 @@ impl Render {
                     url,
                     title,
                     content,
+                    ..
                 } = link.as_ref();
                 out.push('[');
                 let outer = std::mem::replace(&mut self.in_link, true);
@@ -1436,6 +1437,7 @@ mod tests {
                 url: "u".into(),
                 title: None,
                 content: vec![t(s)],
+                web: None,
             }))])])
         };
         assert_eq!(link("[國際] 新聞"), "[[國際] 新聞](u)");
@@ -1451,6 +1453,7 @@ mod tests {
                 url: "u".into(),
                 title: None,
                 content: vec![t(s)],
+                web: None,
             }))])]);
         }
     }
@@ -1475,6 +1478,7 @@ mod tests {
             url: "u".into(),
             title: None,
             content: vec![t("链接")],
+            web: None,
         }));
         let md = roundtrip(vec![Block::Paragraph(vec![
             t("看"),
@@ -1517,6 +1521,7 @@ mod tests {
                 url: "#fn1".into(),
                 title: None,
                 content: vec![t("1")],
+                web: None,
             }))]),
             t(" 注"),
             Inline::Sup(vec![t("注")]),
@@ -1621,6 +1626,7 @@ mod tests {
                     url: "https://x.test/(1)?a=1&amp;b=2".into(),
                     title: Some("say \"hi\"".into()),
                     content: vec![t("link")],
+                    web: None,
                 })),
                 t(" "),
                 Inline::Code(" `a` ".into()),

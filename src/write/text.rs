@@ -375,6 +375,7 @@ mod tests {
                     url: "https://a.test".into(),
                     title: None,
                     content: vec![Inline::Text("this".into())],
+                    web: None,
                 })),
             ]),
             Block::List {
@@ -425,6 +426,7 @@ mod tests {
             url: "https://x.test/%E4%B8%AD".into(),
             title: None,
             content: vec![Inline::Text("https://x.test/中".into())],
+            web: None,
         }))])]);
         let out = TextWriter { wrap: None }.render(&d);
         assert!(out.ends_with("\n\nhttps://x.test/中\n"), "{out}");

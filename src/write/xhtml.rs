@@ -631,7 +631,21 @@ fn link<'a>(link: &'a Link, ctx: &Context<'a>, in_link: bool, out: &mut String) 
                 },
             }
         }
-        Some(None) => None,
+        // A post of the site that is in another book, or not in the run: its web page.
+        Some(None) => {
+            let web = link.web.as_deref().and_then(|w| safe_href(w, None));
+            if !in_link {
+                let what = match &web {
+                    Some(w) => format!("it leads to the post's web page {w}"),
+                    None => "the site's config gives no url: its text is kept, unlinked".into(),
+                };
+                ctx.found.warnings.borrow_mut().push(Warning::new(
+                    WarningKind::LinkOutsideBook,
+                    format!("link to {url}: the post is not in this book; {what}"),
+                ));
+            }
+            web
+        }
         None => match url.strip_prefix('#') {
             Some(f) => match ctx.anchors.find(f) {
                 Some(id) => Some(format!("#{id}")),
@@ -842,6 +856,7 @@ mod tests {
             url: "https://x.test/".into(),
             title: None,
             content: vec![Inline::Image(Box::new(img))],
+            web: None,
         }))];
         let ctx = Context {
             image_href: &no_images,
@@ -924,6 +939,7 @@ mod tests {
                     url: "#after".into(),
                     title: None,
                     content: vec![Inline::Note(vec![heading("In link")])],
+                    web: None,
                 })),
             ]),
             heading("After"),

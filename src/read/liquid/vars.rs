@@ -149,7 +149,7 @@ pub fn page_object(site: &Site, path: &Path, meta: &Meta) -> Object {
             .and_then(liquid_date)
             .map_or(Value::Nil, Value::scalar),
     );
-    let url = permalink(site, meta, &slug);
+    let url = permalink(site, path, meta, &slug);
     o.insert(
         "id".into(),
         Value::scalar(
@@ -176,59 +176,31 @@ fn liquid_date(d: &PostDate) -> Option<DateTime> {
 }
 
 /// The post's URL on the site, after Jekyll's permalink (the post's own, else the site's
-/// pattern or style), without `baseurl`.
-fn permalink(site: &Site, meta: &Meta, slug: &str) -> String {
-    let own = meta
-        .extra
-        .iter()
-        .find(|(k, _)| k == "permalink")
-        .and_then(|(_, v)| v.as_str());
-    let pattern = own
-        .or_else(|| site.config.get("permalink").and_then(|v| v.as_str()))
-        .unwrap_or("date");
-    let pattern = match pattern {
-        "date" => "/:categories/:year/:month/:day/:title:output_ext",
-        "pretty" => "/:categories/:year/:month/:day/:title/",
-        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
-        "weekdate" => "/:categories/:year/W:week/:short_day/:title:output_ext",
-        "none" => "/:categories/:title:output_ext",
-        p => p,
+/// pattern or style), without `baseurl`: [`crate::site::permalink`], from the post's meta.
+fn permalink(site: &Site, path: &Path, meta: &Meta, slug: &str) -> String {
+    let facts = crate::site::permalink::PostFacts {
+        title: meta.title.clone(),
+        slug: Some(slug.to_string()),
+        date: meta.date.as_ref().map(|d| match d {
+            PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
+            PostDate::Instant(t) => t.naive_local(),
+        }),
+        categories: meta
+            .categories
+            .iter()
+            .map(|c| serde_json::Value::String(c.clone()))
+            .collect(),
+        permalink: meta
+            .extra
+            .iter()
+            .find(|(k, _)| k == "permalink")
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string),
+        fields: Vec::new(),
     };
-    let date = meta.date.as_ref().map(|d| match d {
-        PostDate::Day(d) => *d,
-        PostDate::Instant(t) => t.date_naive(),
-    });
-    let fmt = |f: &str| date.map(|d| d.format(f).to_string()).unwrap_or_default();
-    let categories = meta
-        .categories
-        .iter()
-        .map(|c| c.to_lowercase().replace(' ', "-"))
-        .collect::<Vec<_>>()
-        .join("/");
-    // Longest names first: `:i_month` before `:month`, `:title` before `:t…`.
-    let url = pattern
-        .replace(":categories", &categories)
-        .replace(":output_ext", ".html")
-        .replace(":short_year", &fmt("%y"))
-        .replace(":i_month", &fmt("%-m"))
-        .replace(":i_day", &fmt("%-d"))
-        .replace(":y_day", &fmt("%j"))
-        .replace(":year", &fmt("%Y"))
-        .replace(":month", &fmt("%m"))
-        .replace(":day", &fmt("%d"))
-        .replace(":title", slug)
-        .replace(":slug", slug)
-        .replace(":name", slug);
-    let mut out = String::with_capacity(url.len() + 1);
-    for c in url.chars() {
-        if !(c == '/' && out.ends_with('/')) {
-            out.push(c);
-        }
-    }
-    if !out.starts_with('/') {
-        out.insert(0, '/');
-    }
-    out
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    site.permalink_of(&path, &facts)
+        .unwrap_or_else(|| format!("/{slug}.html"))
 }
 
 /// `site.data`: every `_data/**/*.{yml,yaml,json,csv,tsv}`, nested by folder and file stem.
