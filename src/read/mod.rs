@@ -20,6 +20,7 @@ pub mod liquid;
 pub mod markdown;
 pub mod math;
 pub mod nesting;
+pub mod page;
 pub mod prose;
 pub mod regions;
 pub mod shortcode;
@@ -111,8 +112,18 @@ fn read_post_text(
         by_site.apply(&mut meta);
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
+    // A whole saved web page (no front matter, an `<html>` root with a `<head>`): its
+    // article, with the page's metadata; a post body is never looked at further.
+    let whole_page = split.front_matter.is_none()
+        && matches!(format, BodyFormat::Html)
+        && page::is_whole_page(split.body);
+    let article = match whole_page {
+        true => page::extract(split.body, &mut meta, &mut warnings),
+        false => None,
+    };
     meta.draft = is_draft(&meta);
     let expanded = match (site, format) {
+        _ if whole_page => None,
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
                 site,
@@ -123,13 +134,19 @@ fn read_post_text(
         }
         _ => None,
     };
-    let body = expanded.as_deref().unwrap_or(split.body);
+    let body = expanded
+        .as_deref()
+        .or(article.as_ref().map(|a| a.html.as_str()))
+        .unwrap_or(split.body);
     let mut cleaning = chrome::Cleaning::new(opts.keep_chrome);
     let mut blocks = match format {
         BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Text => read_text(body),
     };
+    if let Some(article) = &article {
+        article.keep_only(&mut blocks);
+    }
     if let Some(site) = site {
         site.localize(&path, &mut blocks, &mut warnings);
     }
