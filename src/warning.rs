@@ -126,6 +126,10 @@ pub enum WarningKind {
     /// (it has a volume of its own), or a volume whose size was underestimated. Given on the
     /// book's first post.
     BookTooLarge,
+    /// A whole saved web page (an `.html` file with an `<html>` root and a `<head>`, no
+    /// front matter) in which article extraction found no article: the whole page is kept,
+    /// navigation and all (see [`crate::read::page`]).
+    ExtractionFailed,
 }
 
 impl WarningKind {
@@ -165,6 +169,10 @@ impl WarningKind {
             WarningKind::InlineSvg => ("inline SVG drawing dropped", "inline SVG drawings dropped"),
             WarningKind::DiagramNotRendered => ("diagram not rendered", "diagrams not rendered"),
             WarningKind::BookTooLarge => ("book over the size limit", "books over the size limit"),
+            WarningKind::ExtractionFailed => (
+                "page without an article found",
+                "pages without an article found",
+            ),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

@@ -18,8 +18,8 @@ fn model_of_site(name: &str) -> String {
     let sites = postbook::site::find_sites(&inputs);
     assert!(!found.files.is_empty(), "{name} has no posts");
     let opts = ReadOptions {
-        keep_chrome: false,
         sites: &sites,
+        ..ReadOptions::default()
     };
     let mut out = String::new();
     for path in &found.files {

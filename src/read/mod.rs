@@ -21,6 +21,7 @@ pub mod liquid;
 pub mod markdown;
 pub mod math;
 pub mod nesting;
+pub mod page;
 pub mod prose;
 pub mod regions;
 pub mod shortcode;
@@ -120,6 +121,15 @@ fn read_post_text(
         }
     }
     let format = BodyFormat::for_path(&path).unwrap_or(BodyFormat::Markdown);
+    // A whole saved web page (no front matter, an `<html>` root with a `<head>`): its
+    // article, with the page's metadata; a post body is never looked at further.
+    let whole_page = split.front_matter.is_none()
+        && matches!(format, BodyFormat::Html)
+        && page::is_whole_page(split.body);
+    let article = match whole_page {
+        true => page::extract(split.body, &mut meta, &mut warnings),
+        false => None,
+    };
     meta.draft = is_draft(&meta);
     // Judged on the body as written, its source as the front matter gives it.
     let from_web_page = chrome::from_web_page(
@@ -132,6 +142,7 @@ fn read_post_text(
         meta.draft = meta.draft || in_draft_bundle(&path, &site.root);
     }
     let expanded = match (site, format) {
+        _ if whole_page => None,
         (Some(site), BodyFormat::Markdown | BodyFormat::Html) => {
             let page = crate::site::Page {
                 site,
@@ -142,7 +153,10 @@ fn read_post_text(
         }
         _ => None,
     };
-    let body = expanded.as_deref().unwrap_or(split.body);
+    let body = expanded
+        .as_deref()
+        .or(article.as_ref().map(|a| a.html.as_str()))
+        .unwrap_or(split.body);
     let mut cleaning = chrome::Cleaning::new(match from_web_page {
         true => opts.keep_chrome,
         false => chrome::Kept::ALL,
@@ -152,6 +166,9 @@ fn read_post_text(
         BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Text => read_text(body),
     };
+    if let Some(article) = &article {
+        article.keep_only(&mut blocks);
+    }
     if let Some(site) = site {
         site.localize(&path, &mut blocks, &mut warnings, &front_matter::post_facts);
     }
