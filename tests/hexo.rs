@@ -395,6 +395,7 @@ fn category_filter_takes_sub_categories_and_the_report_lists_skipped_files() {
     assert!(why("source/_drafts/idea.md").starts_with("draft"));
     assert!(why("source/about/index.md").starts_with("page"));
     assert_eq!(report["summary"]["files_skipped"], skipped.len());
+}
 
 #[test]
 fn links_to_posts_outside_the_book_lead_to_their_permalinks() {

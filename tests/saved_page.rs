@@ -136,6 +136,16 @@ fn markdown_front_matter_comes_from_the_page() {
     assert!(body.contains("## A trade that outlived its town"), "{body}");
     assert!(body.contains("- Trim every wick"), "{body}");
     assert!(body.contains("> “You learn the harbour"), "{body}");
+    // The article's picture, with its caption, where the page has it: after the rules.
+    let picture = "![The lamp room on the north mole, where the rules are still written on the \
+                   door.](https://ledger.example.org/images/lamp-room.jpg)";
+    let at = body
+        .find(picture)
+        .unwrap_or_else(|| panic!("no picture in:\n{body}"));
+    assert!(
+        body.find("- Never trust a calm evening").unwrap() < at,
+        "{body}"
+    );
     let squashed = squash(body);
     for sentence in ARTICLE {
         // Markdown may escape or wrap; compare without whitespace and escapes.

@@ -528,6 +528,8 @@ fn html_in_a_title_is_markup_in_the_heading_and_text_elsewhere() {
             .iter()
             .any(|t| t.contains("title: Vec<String> & a < b")),
         "{texts:?}"
+    );
+}
 
 /// The `<a href>`s of the chapter whose `<h1>` is `title`.
 fn links_of(chapters: &[String], title: &str) -> Vec<(String, String)> {

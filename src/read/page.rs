@@ -72,6 +72,8 @@ pub struct Article {
     /// The article's text as the extractor judged it, paragraph by paragraph: what
     /// [`Article::keep_only`] keeps the read blocks to.
     text: ArticleText,
+    /// The article's pictures as the extractor listed them, for those its HTML leaves out.
+    pictures: Vec<rs_trafilatura::ImageData>,
 }
 
 /// Extracts the article of the whole page `page` and fills what `meta` does not have yet from
@@ -98,12 +100,17 @@ pub fn extract(page: &str, meta: &mut Meta, warnings: &mut Vec<Warning>) -> Opti
             apply_metadata(&found.metadata, meta);
             let text = ArticleText::new(&found.content_text);
             Some(match found.content_html.filter(|h| !h.trim().is_empty()) {
-                Some(html) => Article { html, text },
+                Some(html) => Article {
+                    html,
+                    text,
+                    pictures: found.images,
+                },
                 // The extractor's fallback found the article's text but no element holding
                 // it: the text it is, a paragraph a line.
                 None => Article {
                     html: paragraphs(&found.content_text),
                     text,
+                    pictures: found.images,
                 },
             })
         }
@@ -128,6 +135,46 @@ impl Article {
         self.text.filter(blocks);
         if blocks.is_empty() {
             *blocks = before;
+        }
+        self.restore_pictures(blocks);
+    }
+
+    /// Puts back the article's pictures that the extractor's HTML left out (it drops the
+    /// `<img>` of a `<figure>` and keeps its caption): a picture whose caption is a kept
+    /// paragraph becomes that paragraph's figure (the model's figure carries its caption as
+    /// alt text). The extractor's list also holds the page's other pictures (logos, avatars,
+    /// teasers), so one without its caption in the article is not taken: adding them all cut
+    /// the benchmark's precision from 0.926 to 0.842.
+    fn restore_pictures(&self, blocks: &mut Vec<Block>) {
+        let mut present: HashSet<String> = HashSet::new();
+        walk(blocks, &mut |node| {
+            if let Node::Block(Block::Figure(img)) | Node::Inline(Inline::Image(img)) = node {
+                present.insert(img.src.clone());
+            }
+            true
+        });
+        for picture in &self.pictures {
+            if picture.src.is_empty() || !present.insert(picture.src.clone()) {
+                continue;
+            }
+            let caption = picture.caption.as_deref().map(squash);
+            let at = caption.filter(|c| !c.is_empty()).and_then(|c| {
+                blocks.iter().position(|b| match b {
+                    Block::Paragraph(x) => squash(&plain_text(x)) == c,
+                    _ => false,
+                })
+            });
+            let Some(i) = at else {
+                continue;
+            };
+            let Block::Paragraph(caption) = &blocks[i] else {
+                continue;
+            };
+            blocks[i] = Block::Figure(Box::new(crate::model::Image {
+                src: picture.src.clone(),
+                alt: plain_text(caption).trim().to_string(),
+                title: None,
+            }));
         }
     }
 }
