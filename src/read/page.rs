@@ -145,7 +145,7 @@ impl Article {
     /// alt text). The extractor's list also holds the page's other pictures (logos, avatars,
     /// teasers), so one without its caption in the article is not taken: adding them all cut
     /// the benchmark's precision from 0.926 to 0.842.
-    fn restore_pictures(&self, blocks: &mut Vec<Block>) {
+    fn restore_pictures(&self, blocks: &mut [Block]) {
         let mut present: HashSet<String> = HashSet::new();
         walk(blocks, &mut |node| {
             if let Node::Block(Block::Figure(img)) | Node::Inline(Inline::Image(img)) = node {
