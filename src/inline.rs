@@ -9,13 +9,17 @@
 
 use crate::model::Inline;
 
-/// True for characters of scripts written without spaces between words (Han, kana, CJK
-/// punctuation and full-width forms).
+/// True for characters of scripts written without spaces between words (Han, kana, bopomofo,
+/// CJK punctuation and full-width forms), between which a line break of the source vanishes.
+///
+/// Hangul is not one of them: Korean puts spaces between words, so a line break between two
+/// Hangul syllables is a word space, as CSS Text 3's segment-break rule has it (it excepts
+/// Hangul from the removal by name). Jamo, syllables and half-width Hangul are left out.
 pub fn is_cjk(c: char) -> bool {
     matches!(c as u32,
-        0x1100..=0x11FF | 0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F
-        | 0x3190..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xA960..=0xA97F | 0xAC00..=0xD7FF
-        | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3190..=0x31FF
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF9F | 0xFFE0..=0xFFEF | 0x20000..=0x3FFFF)
 }
 
 /// Collapses whitespace in one run of text (see the module docs for the CJK rule).
@@ -331,6 +335,10 @@ mod tests {
         assert_eq!(collapse_whitespace("中国 国家"), "中国 国家");
         assert_eq!(collapse_whitespace("hello\n  world"), "hello world");
         assert_eq!(collapse_whitespace("a\u{a0} b"), "a\u{a0} b");
+        // Korean is written with spaces between words: a line break in it is one.
+        assert_eq!(collapse_whitespace("서울은\n한강을"), "서울은 한강을");
+        assert_eq!(collapse_whitespace("漢字\n한글"), "漢字 한글");
+        assert_eq!(collapse_whitespace("ﾊﾝ\nｶﾅ"), "ﾊﾝｶﾅ");
         // The fast path and the slow path agree.
         for s in [
             "a b",
@@ -340,6 +348,7 @@ mod tests {
             "x\u{FFFD}y",
             "a\u{1}b",
             "中\t国",
+            "한\n국",
             "a\u{7F}",
             "中国 国家",
             "é ü",
@@ -390,7 +399,7 @@ mod tests {
         // Every string of up to four pieces from an alphabet of the cases that matter.
         let pieces = [
             " ", "\n", "\t", "\r", "\u{C}", "\u{1}", "\u{7F}", "\u{FFFE}", "\u{FFFF}", "\u{FFFD}",
-            "中", "a", "é", "\u{3000}", "\u{a0}",
+            "中", "a", "é", "한", "\u{3000}", "\u{a0}",
         ];
         let mut strings = vec![String::new()];
         for _ in 0..4 {
