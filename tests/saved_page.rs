@@ -221,3 +221,68 @@ fn posts_with_front_matter_are_not_extracted() {
     assert!(text.contains("storm of seventy-two"), "{text}");
     assert!(report["summary"]["warnings_by_kind"]["extraction-failed"].is_null());
 }
+
+/// A short news brief written without `<p>` (its text straight in a `<div>`), in a column
+/// above a list of the site's other briefs. The extractor's fallback, which it runs whenever
+/// its article has no `<p>`, took the whole column, teasers and all; it runs only when no
+/// article is found now.
+#[test]
+fn a_brief_without_paragraphs_keeps_out_the_teasers_beside_it() {
+    let (out, report) = convert(&fixture("saved-page/harbour-brief.html"), "text");
+    let text = flat(&std::fs::read_to_string(only_file(out.path(), "txt")).unwrap());
+    for sentence in [
+        "Port Ellery's harbour master, Ewan Castell, handed over the keys of the tide office",
+        "said he would spend his first free morning watching the fishing fleet go out",
+        "His deputy of twelve years takes over the post next month.",
+    ] {
+        assert!(text.contains(sentence), "lost {sentence:?} in:\n{text}");
+    }
+    for teaser in [
+        "Ferry timetable cut",
+        "Lifeboat crew called out",
+        "Coastguard warns walkers",
+        "WIRE SERVICES",
+        "11/19/2019",
+    ] {
+        assert!(!text.contains(teaser), "kept {teaser:?} in:\n{text}");
+    }
+    assert!(report["summary"]["warnings_by_kind"]["extraction-failed"].is_null());
+}
+
+/// An article the main pass cannot see (inside a `<form>`, which the extractor's cleaning
+/// removes) is still found, by the fallback, which reads the page before cleaning.
+#[test]
+fn the_fallback_finds_an_article_the_main_pass_misses() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("ledgers.html");
+    let paragraphs = [
+        "The tide office at Port Ellery keeps its ledgers in a form that has not changed since \
+         the harbour opened, one line for every boat that passes the mole.",
+        "Clerks write the name of the boat, the hour, the state of the tide and the weather, and \
+         sign each page at the end of the watch before it is locked away.",
+        "The oldest books, bound in sailcloth, are kept in a cupboard under the stairs, and the \
+         harbour master still lets schoolchildren turn their pages on open days.",
+    ];
+    let body: String = paragraphs.iter().map(|p| format!("<p>{p}</p>")).collect();
+    std::fs::write(
+        &page,
+        format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+             <title>The tide ledgers</title></head><body>\
+             <div class=\"nav\"><a href=\"/\">Home</a> <a href=\"/about\">About</a></div>\
+             <form action=\"/post\" method=\"post\"><div class=\"content\">{body}</div></form>\
+             <div class=\"footer\">Port Ellery Gazette</div></body></html>"
+        ),
+    )
+    .unwrap();
+    let (out, report) = convert(&page, "text");
+    let text = flat(&std::fs::read_to_string(only_file(out.path(), "txt")).unwrap());
+    for p in paragraphs {
+        assert!(text.contains(&flat(p)), "lost {p:?} in:\n{text}");
+    }
+    assert!(!text.contains("About"), "{text}");
+    assert!(
+        report["summary"]["warnings_by_kind"]["extraction-failed"].is_null(),
+        "{report}"
+    );
+}
