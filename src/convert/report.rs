@@ -284,13 +284,13 @@ impl Report {
     }
 
     /// Records the files discovery found not to be posts, with why.
-    pub(crate) fn skip_files(&mut self, files: &[std::path::PathBuf], drafts: bool) {
+    pub(crate) fn skip_files(&mut self, files: &[(std::path::PathBuf, String)]) {
         self.summary.files_skipped = files.len();
         self.skipped = files
             .iter()
-            .map(|path| SkippedLink {
+            .map(|(path, why)| SkippedLink {
                 path: path.clone(),
-                why: crate::input::why_not_a_post(path, drafts).to_string(),
+                why: why.clone(),
             })
             .collect();
     }
