@@ -511,3 +511,37 @@ fn a_note_renamed_by_its_title_replaces_the_old_note() {
         names_with_ext(&out, "md")
     );
 }
+
+#[test]
+fn a_site_retitled_in_its_config_replaces_its_book() {
+    // A Jekyll site's `title:` names its one book: editing it renames the book, and the
+    // re-run removes the old one.
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("jekyll-collections"), &site);
+    let out = tmp.path().join("out");
+    let run = || {
+        let report = tmp.path().join("report.json");
+        postbook()
+            .args(["convert", "-q", "-t", "epub", "-g", "none"])
+            .arg(&site)
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        serde_json::from_slice::<Value>(&std::fs::read(report).unwrap()).unwrap()
+    };
+    run();
+    assert_eq!(names_with_ext(&out, "epub"), ["Kitchen Notes.epub"]);
+    let config = site.join("_config.yml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("Kitchen Notes", "Kitchen Tips")).unwrap();
+    let report = run();
+    assert_eq!(names_with_ext(&out, "epub"), ["Kitchen Tips.epub"]);
+    assert_eq!(
+        replaced(&report),
+        [("Kitchen Notes.epub".to_string(), true)]
+    );
+}
