@@ -203,7 +203,7 @@ pub fn write(dir: &Path, overwrite: bool, quiet: bool) -> Result<Catalogued> {
         crate::output::sync_outputs(dir)?;
     }
     if status != Written::Kept {
-        manifest.record(dir, &path, hash, None);
+        manifest.record(dir, &path, hash, None, None);
         manifest
             .save(dir)
             .with_context(|| format!("cannot write the manifest in {}", dir.display()))?;

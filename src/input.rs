@@ -11,9 +11,10 @@ pub struct Found {
     pub files: Vec<PathBuf>,
     /// Inputs that do not exist or could not be listed, with why.
     pub missing: Vec<(PathBuf, String)>,
-    /// Files in the folders that have a post's extension but a well-known name of something
-    /// else ([`is_not_a_post`]), sorted.
-    pub skipped: Vec<PathBuf>,
+    /// Files in the folders that have a post's extension but are not posts (a well-known name
+    /// of something else, [`is_not_a_post`]; a Hexo scaffold or page; a document of a Jekyll
+    /// collection that is not output), sorted, with why ([`why_not_a_post`]).
+    pub skipped: Vec<(PathBuf, String)>,
     /// Symbolic links in the folders that were not followed, with why (their target does not
     /// exist, or is a folder that contains the link: a loop).
     pub links_skipped: Vec<(PathBuf, String)>,
@@ -39,6 +40,8 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let mut skipped = Vec::new();
+    // Skipped with a reason of their own, not [`why_not_a_post`]'s.
+    let mut skipped_why: Vec<(PathBuf, String)> = Vec::new();
     let mut links_skipped = Vec::new();
     let mut followed_links = false;
     for input in inputs {
@@ -51,6 +54,16 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             continue;
         }
         skipped.extend(hexo_not_posts(input, drafts));
+        if is_jekyll_root(input) {
+            // Collections that are not output are the site's data, not pages.
+            for c in crate::jekyll_collections::of_root(input) {
+                if !c.output {
+                    let why = crate::jekyll_collections::why_skipped(&c);
+                    let docs = crate::jekyll_collections::documents(&c);
+                    skipped_why.extend(docs.into_iter().map(|d| (d, why.clone())));
+                }
+            }
+        }
         for root in site_posts_dirs(input, drafts) {
             let hugo_content = root.file_name().is_some_and(|n| n == "content")
                 && root.parent().is_some_and(is_hugo_root);
@@ -109,8 +122,16 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
         let mut seen = std::collections::HashSet::new();
         files.retain(|f| seen.insert(f.canonicalize().unwrap_or_else(|_| f.clone())));
     }
+    let mut skipped: Vec<(PathBuf, String)> = skipped
+        .into_iter()
+        .map(|p| {
+            let why = why_not_a_post(&p, drafts).to_string();
+            (p, why)
+        })
+        .chain(skipped_why)
+        .collect();
     skipped.sort();
-    skipped.dedup();
+    skipped.dedup_by(|a, b| a.0 == b.0);
     links_skipped.sort();
     links_skipped.dedup();
     Found {
@@ -175,14 +196,22 @@ pub fn is_not_a_post(path: &Path) -> bool {
 }
 
 /// The folders of `dir` that hold posts: a Hexo root's `source/_posts/` (and `source/_drafts/`
-/// with `drafts`), a Jekyll root's `_posts/` (and `_drafts/` with `drafts`), a Hugo root's
+/// with `drafts`), a Jekyll root's `_posts/` (and `_drafts/` with `drafts`) and the folders of
+/// its collections with `output: true` (see [`crate::jekyll_collections`]), a Hugo root's
 /// `content/`, else `dir` itself.
 fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
     if let Some(source) = hexo_source(dir) {
         return site_posts_dirs(&source, drafts);
     }
     if is_jekyll_root(dir) {
-        return jekyll_posts_dirs(dir, drafts);
+        let mut dirs = jekyll_posts_dirs(dir, drafts);
+        dirs.extend(
+            crate::jekyll_collections::of_root(dir)
+                .into_iter()
+                .filter(|c| c.output && c.dir.is_dir())
+                .map(|c| c.dir),
+        );
+        return dirs;
     }
     vec![site_posts_dir(dir)]
 }

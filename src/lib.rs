@@ -20,6 +20,7 @@ pub mod input;
 pub mod inspect;
 pub mod interrupt;
 pub mod isolate;
+pub mod jekyll_collections;
 pub mod lang;
 pub mod locale;
 pub mod memory;

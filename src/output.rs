@@ -44,6 +44,64 @@ struct Entry {
     /// The fingerprint of the options and inputs the file was made from.
     #[serde(skip_serializing_if = "Option::is_none")]
     inputs: Option<String>,
+    /// Which book or note it is, so a later run that makes the same one under another name
+    /// knows this file is replaced ([`Manifest::replaced_by`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    made: Option<Made>,
+}
+
+/// What a book or note was made as: its group and its posts. A later run's output is the same
+/// book or note under another name (its title, and so its file name, changed) when it has the
+/// same group and shares a post with it; a book of the same group made from other posts (another
+/// site converted into the same folder) is not.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Made {
+    /// The book's group id (`month:2023-05`, `all`), with its volume; `None` for a note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Its posts' absolute paths, sorted.
+    pub posts: Vec<String>,
+}
+
+impl Made {
+    /// What an output of `posts` in `group` is made as.
+    pub fn new(group: Option<&str>, posts: &[impl AsRef<Path>]) -> Made {
+        let mut posts: Vec<String> = posts
+            .iter()
+            .map(|p| {
+                let p = p.as_ref();
+                let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+                crate::relink::normalize(&abs)
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        posts.sort();
+        posts.dedup();
+        Made {
+            group: group.map(str::to_string),
+            posts,
+        }
+    }
+}
+
+/// A file postbook wrote in an earlier run that an output of this run replaces: the same book
+/// or note, now under another name ([`Manifest::replaced_by`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    pub path: PathBuf,
+    pub state: ReplacedState,
+}
+
+/// What a replaced file ([`Replaced`]) holds now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplacedState {
+    /// What postbook wrote: it may be removed.
+    Intact,
+    /// Something else: a user edited it, and it stays.
+    Edited,
+    /// It is not in the folder any more.
+    Gone,
 }
 
 /// A manifest entry as stored: version 1 kept only the hash.
@@ -55,6 +113,8 @@ enum EntryForm {
         sha256: String,
         stamp: Option<Stamp>,
         inputs: Option<String>,
+        #[serde(default)]
+        made: Option<Made>,
     },
 }
 
@@ -65,15 +125,18 @@ impl From<EntryForm> for Entry {
                 sha256,
                 stamp: None,
                 inputs: None,
+                made: None,
             },
             EntryForm::Full {
                 sha256,
                 stamp,
                 inputs,
+                made,
             } => Entry {
                 sha256,
                 stamp,
                 inputs,
+                made,
             },
         }
     }
@@ -104,14 +167,66 @@ impl Manifest {
     }
 
     /// Remembers that `path` now holds content with this hash, made from `inputs` (a
-    /// fingerprint; `None` when it cannot be known). Takes the file's stamp as it is now.
-    pub fn record(&mut self, dir: &Path, path: &Path, sha256: String, inputs: Option<String>) {
+    /// fingerprint; `None` when it cannot be known) as the book or note `made` (`None` for
+    /// other files). Takes the file's stamp as it is now.
+    pub fn record(
+        &mut self,
+        dir: &Path,
+        path: &Path,
+        sha256: String,
+        inputs: Option<String>,
+        made: Option<Made>,
+    ) {
         let entry = Entry {
             sha256,
             stamp: Stamp::of(path),
             inputs,
+            made,
         };
         self.files.insert(Self::key(dir, path), entry);
+    }
+
+    /// Forgets `path` (removed from the folder).
+    pub fn forget(&mut self, dir: &Path, path: &Path) {
+        self.files.remove(&Self::key(dir, path));
+    }
+
+    /// The files of earlier runs that the outputs of this run replace: each recorded as the
+    /// same book or note as one of `made` (see [`Made`]) at a path that is not among this
+    /// run's `planned` outputs. Only files in the manifest are ever named: a file postbook
+    /// never wrote is never replaced.
+    pub fn replaced_by(&self, dir: &Path, planned: &[&Path], made: &[&Made]) -> Vec<Replaced> {
+        let planned: std::collections::HashSet<String> =
+            planned.iter().map(|p| Self::key(dir, p)).collect();
+        // Every (group, post) of this run's outputs: an old output sharing one is the same.
+        let made: std::collections::HashSet<(Option<&str>, &str)> = made
+            .iter()
+            .flat_map(|m| m.posts.iter().map(|p| (m.group.as_deref(), p.as_str())))
+            .collect();
+        let mut out = Vec::new();
+        for (key, entry) in &self.files {
+            let Some(old) = &entry.made else { continue };
+            let same = || {
+                let group = old.group.as_deref();
+                old.posts
+                    .iter()
+                    .any(|p| made.contains(&(group, p.as_str())))
+            };
+            if planned.contains(key) || !same() {
+                continue;
+            }
+            let path = dir.join(key);
+            let state = match Stamp::of(&path) {
+                None if std::fs::symlink_metadata(&path).is_err() => ReplacedState::Gone,
+                Some(stamp) if entry.stamp == Some(stamp) => ReplacedState::Intact,
+                _ if std::fs::read(&path).is_ok_and(|b| sha256_hex(&b) == entry.sha256) => {
+                    ReplacedState::Intact
+                }
+                _ => ReplacedState::Edited,
+            };
+            out.push(Replaced { path, state });
+        }
+        out
     }
 
     fn wrote(&self, dir: &Path, path: &Path, sha256: &str) -> bool {
@@ -526,7 +641,7 @@ mod tests {
         let mut m = Manifest::default();
         let (w, h) = write_output(d, &p, b"one", false, &m).unwrap();
         assert_eq!(w, Written::Created);
-        m.record(d, &p, h, Some("inputs".into()));
+        m.record(d, &p, h, Some("inputs".into()), None);
         assert!(m.up_to_date(d, &p, "inputs").is_some());
         assert!(m.up_to_date(d, &p, "other inputs").is_none());
         assert_eq!(
@@ -536,7 +651,7 @@ mod tests {
         // postbook's own output is replaced freely...
         let (w, h) = write_output(d, &p, b"two", false, &m).unwrap();
         assert_eq!(w, Written::Replaced);
-        m.record(d, &p, h, Some("inputs".into()));
+        m.record(d, &p, h, Some("inputs".into()), None);
         // ...but not once a user has edited it, unless told to: the edit is kept.
         std::fs::write(&p, b"two, edited").unwrap();
         assert!(m.up_to_date(d, &p, "inputs").is_none());
@@ -585,7 +700,7 @@ mod tests {
         let (d, p) = (dir.path(), dir.path().join("book.epub"));
         let mut m = Manifest::default();
         let (_, h) = write_output(d, &p, b"book", false, &m).unwrap();
-        m.record(d, &p, h, Some("inputs".into()));
+        m.record(d, &p, h, Some("inputs".into()), None);
         // Copied or restored without its times: the content decides.
         let f = std::fs::File::options().write(true).open(&p).unwrap();
         f.set_modified(std::time::SystemTime::UNIX_EPOCH).unwrap();

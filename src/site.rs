@@ -41,8 +41,12 @@ pub struct Site {
     pub origin: Option<String>,
     /// The path the site is served under (`/blog`), without a trailing slash; empty at the root.
     pub baseurl: String,
-    /// Every post file of the site (drafts included), for `post_url`, `link` and `ref`.
+    /// Every post file of the site (drafts included), and every document of its Jekyll
+    /// collections with `output: true` (pages of the site, read as posts), for `post_url`,
+    /// `link`, `ref` and links by permalink.
     pub posts: Vec<PathBuf>,
+    /// A Jekyll site's collections other than `posts` ([`crate::jekyll_collections`]).
+    pub collections: Vec<crate::jekyll_collections::Collection>,
     /// The TeX macros its MathJax or KaTeX configuration defines, for every post's math.
     pub math_macros: Vec<TexMacro>,
     /// Its picture files by lower-case file name, indexed the first time a picture is not
@@ -186,10 +190,17 @@ impl Site {
         };
         let mut posts = Vec::new();
         let hexo = (generator == Generator::Hexo).then(|| hexo::Hexo::new(root, &config));
+        let collections = match generator {
+            Generator::Jekyll => crate::jekyll_collections::from_config(root, &config),
+            _ => Vec::new(),
+        };
         let (dirs, languages) = match generator {
             Generator::Jekyll => {
-                let dirs = crate::input::jekyll_posts_dirs(root, true);
+                let mut dirs = crate::input::jekyll_posts_dirs(root, true);
                 let languages = languages::Languages::jekyll(root, &config, &dirs);
+                // Documents of output collections are pages links can lead to.
+                let output = collections.iter().filter(|c| c.output && c.dir.is_dir());
+                dirs.extend(output.map(|c| c.dir.clone()));
                 (dirs, languages)
             }
             Generator::Hugo => {
@@ -235,6 +246,7 @@ impl Site {
             origin,
             baseurl,
             posts,
+            collections,
             reader_state: Default::default(),
             permalinks: Default::default(),
             assets: Default::default(),
@@ -585,6 +597,26 @@ impl Site {
         let midnight = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0);
         match (self.generator, &self.hexo) {
             (Generator::Jekyll, _) => {
+                let site_style = self.config.get("permalink").and_then(Value::as_str);
+                if let Some(c) = crate::jekyll_collections::containing(&self.collections, post) {
+                    // A collection's document: `:collection` is its label, `:path` its path
+                    // in the collection's folder less the extension.
+                    let rel = post.strip_prefix(&c.dir).ok()?.with_extension("");
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    let doc = permalink::JekyllDoc {
+                        file_slug: name.map_or(stem, |(_, slug)| slug),
+                        dir_categories: Vec::new(),
+                        collection: Some((&c.label, &rel)),
+                        date: facts.date.or_else(|| midnight(name?.0)),
+                    };
+                    let default = crate::jekyll_collections::default_permalink(site_style);
+                    let pattern = facts
+                        .permalink
+                        .as_deref()
+                        .or(c.permalink.as_deref())
+                        .unwrap_or(&default);
+                    return permalink::jekyll(pattern, &doc, facts);
+                }
                 let rel = post.strip_prefix(&self.root).ok()?;
                 let parts: Vec<&str> = rel
                     .parent()?

@@ -353,3 +353,195 @@ fn dedupe_drops_reposts_and_says_which() {
     .collect();
     assert_eq!(dropped, expected);
 }
+
+/// The files in `dir` with extension `ext`, by name.
+fn names_with_ext(dir: &Path, ext: &str) -> Vec<String> {
+    files_with_ext(dir, ext)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+/// The report's `replaced` list: file name → whether it was removed.
+fn replaced(report: &Value) -> Vec<(String, bool)> {
+    report["replaced"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| {
+                    let path = PathBuf::from(r["path"].as_str().unwrap());
+                    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+                    (name, r["removed"].as_bool().unwrap())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_retitled_book_replaces_the_old_one() {
+    let site = site();
+    let out = site.path().join("out");
+    let first = convert(
+        site.path(),
+        "epub",
+        &["--group-by", "none", "--title", "旧名"],
+    );
+    assert!(replaced(&first).is_empty());
+    assert_eq!(names_with_ext(&out, "epub"), ["旧名.epub"]);
+
+    // The title edited: one book, under its new name; the old one is gone, and said so.
+    let retitled = convert(
+        site.path(),
+        "epub",
+        &["--group-by", "none", "--title", "新名"],
+    );
+    assert_eq!(names_with_ext(&out, "epub"), ["新名.epub"]);
+    assert_eq!(replaced(&retitled), [("旧名.epub".to_string(), true)]);
+    assert_eq!(summary(&retitled, "removed"), 1);
+    let manifest = std::fs::read_to_string(out.join(".postbook-manifest.json")).unwrap();
+    assert!(!manifest.contains("旧名"), "{manifest}");
+
+    // The same again: nothing to remove.
+    let again = convert(
+        site.path(),
+        "epub",
+        &["--group-by", "none", "--title", "新名"],
+    );
+    assert!(replaced(&again).is_empty());
+    assert!(rebuilt(&again).is_empty(), "{:?}", rebuilt(&again));
+
+    // Another folder of posts converted into the same folder is another book: both stay.
+    let other = site.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(
+        other.join("2020-01-01-x.md"),
+        "---\ntitle: 别的\n---\n别的文章。\n",
+    )
+    .unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "--group-by", "none"])
+        .args(["--title", "别的书"])
+        .arg(&other)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(names_with_ext(&out, "epub"), ["别的书.epub", "新名.epub"]);
+}
+
+#[test]
+fn a_replaced_output_a_user_edited_is_kept_with_a_warning() {
+    let site = site();
+    let out = site.path().join("out");
+    convert(
+        site.path(),
+        "epub",
+        &["--group-by", "none", "--title", "旧名"],
+    );
+    let old = out.join("旧名.epub");
+    std::fs::write(&old, b"my own copy").unwrap();
+    let run = postbook()
+        .args([
+            "convert",
+            "-t",
+            "epub",
+            "--group-by",
+            "none",
+            "--title",
+            "新名",
+        ])
+        .args(["--color", "never"])
+        .arg(site.path().join("posts"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--report")
+        .arg(site.path().join("report.json"))
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+    assert!(
+        err.contains("not removing") && err.contains("旧名.epub"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&old).unwrap(), b"my own copy");
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(site.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(replaced(&report), [("旧名.epub".to_string(), false)]);
+    assert_eq!(summary(&report, "removed"), 0);
+    assert_eq!(names_with_ext(&out, "epub"), ["新名.epub", "旧名.epub"]);
+}
+
+#[test]
+fn a_note_renamed_by_its_title_replaces_the_old_note() {
+    let site = site();
+    let out = site.path().join("out");
+    let post = site.path().join("posts/note.md");
+    std::fs::write(
+        &post,
+        "---\ntitle: Old name\ndate: 2023-06-01\n---\nBody.\n",
+    )
+    .unwrap();
+    convert(site.path(), "markdown", &[]);
+    assert!(out.join("2023-06-01-Old name.md").is_file());
+    // A note next to it that the user wrote is never touched.
+    std::fs::write(out.join("my-own.md"), "mine\n").unwrap();
+
+    std::fs::write(
+        &post,
+        "---\ntitle: New name\ndate: 2023-06-01\n---\nBody.\n",
+    )
+    .unwrap();
+    let report = convert(site.path(), "markdown", &[]);
+    assert!(out.join("2023-06-01-New name.md").is_file());
+    assert!(!out.join("2023-06-01-Old name.md").exists());
+    assert_eq!(
+        replaced(&report),
+        [("2023-06-01-Old name.md".to_string(), true)]
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("my-own.md")).unwrap(),
+        "mine\n"
+    );
+    // Every other note stays.
+    assert_eq!(
+        names_with_ext(&out, "md").len(),
+        9,
+        "{:?}",
+        names_with_ext(&out, "md")
+    );
+}
+
+#[test]
+fn a_site_retitled_in_its_config_replaces_its_book() {
+    // A Jekyll site's `title:` names its one book: editing it renames the book, and the
+    // re-run removes the old one.
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    copy_tree(&fixture("jekyll-collections"), &site);
+    let out = tmp.path().join("out");
+    let run = || {
+        let report = tmp.path().join("report.json");
+        postbook()
+            .args(["convert", "-q", "-t", "epub", "-g", "none"])
+            .arg(&site)
+            .arg("-o")
+            .arg(&out)
+            .arg("--report")
+            .arg(&report)
+            .assert()
+            .success();
+        serde_json::from_slice::<Value>(&std::fs::read(report).unwrap()).unwrap()
+    };
+    run();
+    assert_eq!(names_with_ext(&out, "epub"), ["Kitchen Notes.epub"]);
+    let config = site.join("_config.yml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("Kitchen Notes", "Kitchen Tips")).unwrap();
+    let report = run();
+    assert_eq!(names_with_ext(&out, "epub"), ["Kitchen Tips.epub"]);
+    assert_eq!(
+        replaced(&report),
+        [("Kitchen Notes.epub".to_string(), true)]
+    );
+}

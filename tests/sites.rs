@@ -626,3 +626,83 @@ fn links_by_permalink_lead_to_chapters_or_to_the_posts_web_pages() {
         "{note}"
     );
 }
+
+#[test]
+fn jekyll_collections_with_output_are_chapters_and_the_others_are_skipped() {
+    // One book: the post and the `tips` documents (their collection has `output: true`), in
+    // Jekyll's order (dated, then by path); the post's links to the tips' permalinks (the
+    // collection's own pattern, `/tips/:path/`) lead to their chapters.
+    let (out, report) = convert("jekyll-collections", &["-t", "epub", "-g", "none"]);
+    let (book, chapters, _) = the_book(out.path());
+    let titles: Vec<&str> = chapters
+        .iter()
+        .map(|c| {
+            let start = c.find("<h1>").unwrap() + 4;
+            &c[start..start + c[start..].find("</h1>").unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Welcome to the kitchen",
+            "Let the dough rest",
+            "Keep your knives sharp"
+        ]
+    );
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(h, t)| (h.to_string(), t.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        links_of(&chapters, "Welcome to the kitchen"),
+        pairs(&[
+            ("post-0003.xhtml#post", "the knife tip"),
+            ("post-0002.xhtml#post", "the tip on resting dough"),
+            ("https://kitchen.example/about/", "about page"),
+        ])
+    );
+    assert_eq!(
+        links_of(&chapters, "Let the dough rest"),
+        pairs(&[("post-0003.xhtml#post", "the knife tip")])
+    );
+    assert!(report["summary"]["warnings_by_kind"]
+        .get("link-outside-book")
+        .is_none());
+    // The `data_only` collection (`output: false`) is data: skipped, and said why.
+    let skipped = report["skipped"].as_array().unwrap();
+    let data: Vec<&serde_json::Value> = skipped
+        .iter()
+        .filter(|s| s["path"].as_str().unwrap().contains("_data_only"))
+        .collect();
+    assert_eq!(data.len(), 1, "{skipped:?}");
+    assert!(data[0]["path"].as_str().unwrap().ends_with("robin.md"));
+    let why = data[0]["why"].as_str().unwrap();
+    assert!(
+        why.contains("`data_only`") && why.contains("output: true"),
+        "{why}"
+    );
+    assert_eq!(report["summary"]["converted"], 3);
+    assert!(epubcheck(&[book]));
+
+    // A book a month: the undated tips are in the undated book, and the January post's links
+    // lead to their pages on the web, at the collection's permalinks.
+    let (out, _) = convert("jekyll-collections", &["-t", "epub", "-g", "month"]);
+    let books = epubs_in(&out.path().join("out"));
+    let names: Vec<String> = books
+        .iter()
+        .map(|b| b.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["2024-01.epub", "undated.epub"]);
+    let january = epub_text(&books[0], "post-0001.xhtml");
+    let web: Vec<String> = hrefs(&january).into_iter().map(|(h, _)| h).collect();
+    assert_eq!(
+        web,
+        [
+            "https://kitchen.example/tips/sharp-knives/",
+            "https://kitchen.example/tips/advanced/resting-dough/",
+            "https://kitchen.example/about/",
+        ]
+    );
+    assert!(epubcheck(&books));
+}

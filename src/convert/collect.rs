@@ -31,7 +31,7 @@ pub(crate) fn discover(
         let mut names: Vec<String> = skipped
             .iter()
             .take(5)
-            .map(|p| p.display().to_string())
+            .map(|(p, _)| p.display().to_string())
             .collect();
         if skipped.len() > names.len() {
             names.push(format!("and {} more", skipped.len() - names.len()));

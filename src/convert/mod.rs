@@ -67,7 +67,7 @@ pub fn run(opts: &Options) -> Result<Report> {
     let inputs = found.files.len() + found.missing.len();
     let mut report = Report::new(opts.format, opts.group_by(), inputs);
     report.skip_links(&found.links_skipped);
-    report.skip_files(&found.skipped, opts.drafts);
+    report.skip_files(&found.skipped);
     let mut read = run.read(found, templates.as_ref(), &mut report);
     let boilerplate = collect::find_boilerplate(
         opts.keep_chrome,

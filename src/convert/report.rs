@@ -34,6 +34,10 @@ pub struct Report {
     /// scaffolds, pages and drafts, a project's README), and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<SkippedLink>,
+    /// Books and notes of earlier runs that this run's outputs replace under another name (a
+    /// title edited): removed, or left because a user edited them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replaced: Vec<ReplacedRecord>,
     /// The groups `--max-book-size` split into volumes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub splits: Vec<SplitRecord>,
@@ -80,6 +84,14 @@ pub struct VolumeRecord {
     pub bytes: Option<u64>,
 }
 
+/// A book or note of an earlier run that an output of this run replaces under another name.
+#[derive(Debug, Serialize)]
+pub struct ReplacedRecord {
+    pub path: std::path::PathBuf,
+    /// Removed; else left as it is, as a user edited it since postbook wrote it.
+    pub removed: bool,
+}
+
 /// A symbolic link in an input folder that was not followed, or a file that is not a post
 /// ([`crate::input::Found`]).
 #[derive(Debug, Serialize)]
@@ -123,6 +135,9 @@ pub struct Summary {
     pub drafts: usize,
     /// Outputs edited since postbook wrote them, left as they are (status `kept`).
     pub kept: usize,
+    /// Books and notes of earlier runs removed as this run's outputs replace them (the
+    /// report's `replaced` list).
+    pub removed: usize,
     pub warnings: usize,
     /// The warnings counted by kind (`picture-missing`, `undated`, …).
     pub warnings_by_kind: WarningCounts,
@@ -269,13 +284,13 @@ impl Report {
     }
 
     /// Records the files discovery found not to be posts, with why.
-    pub(crate) fn skip_files(&mut self, files: &[std::path::PathBuf], drafts: bool) {
+    pub(crate) fn skip_files(&mut self, files: &[(std::path::PathBuf, String)]) {
         self.summary.files_skipped = files.len();
         self.skipped = files
             .iter()
-            .map(|path| SkippedLink {
+            .map(|(path, why)| SkippedLink {
                 path: path.clone(),
-                why: crate::input::why_not_a_post(path, drafts).to_string(),
+                why: why.clone(),
             })
             .collect();
     }
@@ -574,6 +589,10 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
     }
     if s.kept > 0 {
         line.push_str(&format!("; {} kept (edited since written)", s.kept));
+    }
+    if s.removed > 0 {
+        let removed = plural(s.removed, "replaced output", "replaced outputs");
+        line.push_str(&format!("; {removed} removed"));
     }
     if s.filtered_out > 0 {
         line.push_str(&format!("; {} filtered out", s.filtered_out));

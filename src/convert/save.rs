@@ -3,11 +3,15 @@
 //! output folder's manifest; and the metadata cache of the next run.
 
 use super::plan::Planned;
-use super::report::{plural, post_warning, warn, OutputRecord, OutputStatus, Report};
+use super::report::{
+    plural, post_warning, warn, OutputRecord, OutputStatus, ReplacedRecord, Report,
+};
 use crate::diag::{self, progress_bar, set_total};
 use crate::incremental::{CacheWriter, CACHE_NAME};
 use crate::options::{Options, Verbosity};
-use crate::output::{sync_outputs, write_output, Manifest, OutputError, Written, MANIFEST_NAME};
+use crate::output::{
+    sync_outputs, write_output, Made, Manifest, OutputError, ReplacedState, Written, MANIFEST_NAME,
+};
 use crate::write::BookStats;
 use anyhow::Result;
 use rayon::prelude::*;
@@ -119,13 +123,85 @@ pub(crate) fn execute(
     if let Err(e) = wrote.then(|| sync_outputs(dir)).transpose() {
         diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
     }
+    let mut written = Vec::new();
     for (plan, (result, took)) in plans.iter().zip(results) {
         let record = outcome(opts, dir, plan, result, took, &mut manifest, report);
+        if matches!(
+            record.status,
+            OutputStatus::Created | OutputStatus::Replaced | OutputStatus::Unchanged
+        ) {
+            written.extend(made(plan));
+        }
         report.outputs.push(record);
     }
+    remove_replaced(opts, dir, plans, &written, &mut manifest, report);
     manifest
         .save(dir)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", dir.join(MANIFEST_NAME).display()))
+}
+
+/// What a book or note is made as, for the manifest ([`Made`]); `None` for a picture saved
+/// beside notes (named after its content, never renamed).
+fn made(plan: &Planned) -> Option<Made> {
+    plan.asset
+        .is_none()
+        .then(|| Made::new(plan.key.as_deref(), &plan.posts))
+}
+
+/// Removes the books and notes of earlier runs that this run's `written` outputs replace: the
+/// same book or note now under another name, as when its title (and so its file name) was
+/// edited ([`Manifest::replaced_by`]). A file is removed only when it still holds what
+/// postbook wrote; one a user edited since stays, with a warning. Each is in the report.
+fn remove_replaced(
+    opts: &Saving,
+    dir: &Path,
+    plans: &[Planned],
+    written: &[Made],
+    manifest: &mut Manifest,
+    report: &mut Report,
+) {
+    if written.is_empty() {
+        return;
+    }
+    let planned: Vec<&Path> = plans.iter().map(|p| p.path.as_path()).collect();
+    let written: Vec<&Made> = written.iter().collect();
+    for old in manifest.replaced_by(dir, &planned, &written) {
+        let shown = old.path.display();
+        let removed = match old.state {
+            ReplacedState::Gone => {
+                manifest.forget(dir, &old.path);
+                continue;
+            }
+            ReplacedState::Edited => {
+                warn(
+                    opts.verbosity,
+                    &format!(
+                        "not removing {shown}: this run's output replaces it, but it was edited \
+                         since postbook wrote it"
+                    ),
+                );
+                false
+            }
+            ReplacedState::Intact => match std::fs::remove_file(&old.path) {
+                Ok(()) => {
+                    manifest.forget(dir, &old.path);
+                    if opts.verbosity == Verbosity::Verbose {
+                        eprintln!("removed {shown} (replaced by this run's output)");
+                    }
+                    true
+                }
+                Err(e) => {
+                    warn(opts.verbosity, &format!("cannot remove {shown}: {e}"));
+                    false
+                }
+            },
+        };
+        report.summary.removed += usize::from(removed);
+        report.replaced.push(ReplacedRecord {
+            path: old.path,
+            removed,
+        });
+    }
 }
 
 /// The hash of the file already at `plan`'s path, when it is up to date.
@@ -174,7 +250,7 @@ fn outcome(
             // makes it again and retries the picture.
             let incomplete = stats.as_ref().is_some_and(|s| s.incomplete);
             let inputs = plan.fingerprint.clone().filter(|_| !incomplete);
-            manifest.record(dir, &plan.path, hash, inputs);
+            manifest.record(dir, &plan.path, hash, inputs, made(plan));
             let rendered = match stats {
                 Some(stats) => {
                     report.summary.images_embedded += stats.images_embedded;
