@@ -12,6 +12,7 @@ use postbook::write::cover::{self, CoverText};
 use postbook::write::epub::EpubWriter;
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
+use postbook::write::NoteWriter;
 use postbook::write::{Book, Cover};
 use std::path::{Path, PathBuf};
 

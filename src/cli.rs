@@ -748,9 +748,17 @@ fn check_combination(
 /// Sets each option that was not typed on the command line from the config file.
 fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
     let typed = |id: &str| given.value_source(id) == Some(ValueSource::CommandLine);
-    // `set!(field, id, value)`: the config's value, unless the option `id` was typed.
+    // `set!(field, key)`: the config's `key`, unless the option of the same name was typed;
+    // `Some(key)` for an argument that is itself optional. The option's id *is* the key's
+    // name (checked by `config_keys_are_convert_options`), so no string joins them.
     macro_rules! set {
-        ($field:expr, $id:literal, $value:expr) => {
+        ($field:expr, Some($key:ident)) => {
+            set!(@ $field, stringify!($key), $key.map(Some))
+        };
+        ($field:expr, $key:ident) => {
+            set!(@ $field, stringify!($key), $key)
+        };
+        (@ $field:expr, $id:expr, $value:expr) => {
             if let Some(v) = $value.filter(|_| !typed($id)) {
                 $field = v;
             }
@@ -804,58 +812,54 @@ fn apply_config(a: &mut ConvertArgs, c: Config, given: &ArgMatches) {
         attachments,
         max_book_size,
     } = c;
-    set!(a.format, "format", to.map(Some));
-    set!(a.output, "output", output.map(Some));
-    set!(a.group_by, "group_by", group_by.map(Some));
-    set!(a.since, "since", since.map(Some));
-    set!(a.until, "until", until.map(Some));
-    set!(a.categories, "categories", categories);
-    set!(a.tags, "tags", tags);
-    set!(a.title, "title", title.map(Some));
-    set!(a.title_pattern, "title_pattern", title_pattern.map(Some));
-    set!(a.author, "author", author.map(Some));
-    set!(a.lang, "lang", lang.map(Some));
-    set!(a.root, "root", root.map(Some));
-    set!(a.wrap, "wrap", wrap.map(Some));
-    set!(a.templates, "templates", templates.map(Some));
-    set!(a.css, "css", css.map(Some));
-    set!(a.kepub, "kepub", kepub);
-    set!(a.no_highlight, "no_highlight", no_highlight);
-    set!(a.section_index, "section_index", section_index);
-    set!(a.thumbnails, "thumbnails", thumbnails);
-    set!(a.report, "report", report.map(Some));
-    set!(a.low_memory, "low_memory", low_memory);
-    set!(a.overwrite, "overwrite", overwrite);
-    set!(a.dedupe, "dedupe", dedupe);
-    set!(a.drafts, "drafts", drafts);
-    set!(a.keep_chrome, "keep_chrome", keep_chrome.map(Some));
-    set!(a.catalog, "catalog", catalog);
-    set!(a.notes.notes, "notes", notes);
-    set!(a.notes.links, "links", links);
-    set!(a.notes.attachments, "attachments", attachments.map(Some));
-    set!(a.max_book_size, "max_book_size", max_book_size.map(Some));
+    set!(@ a.format, "format", to.map(Some));
+    set!(a.output, Some(output));
+    set!(a.group_by, Some(group_by));
+    set!(a.since, Some(since));
+    set!(a.until, Some(until));
+    set!(a.categories, categories);
+    set!(a.tags, tags);
+    set!(a.title, Some(title));
+    set!(a.title_pattern, Some(title_pattern));
+    set!(a.author, Some(author));
+    set!(a.lang, Some(lang));
+    set!(a.root, Some(root));
+    set!(a.wrap, Some(wrap));
+    set!(a.templates, Some(templates));
+    set!(a.css, Some(css));
+    set!(a.kepub, kepub);
+    set!(a.no_highlight, no_highlight);
+    set!(a.section_index, section_index);
+    set!(a.thumbnails, thumbnails);
+    set!(a.report, Some(report));
+    set!(a.low_memory, low_memory);
+    set!(a.overwrite, overwrite);
+    set!(a.dedupe, dedupe);
+    set!(a.drafts, drafts);
+    set!(a.keep_chrome, Some(keep_chrome));
+    set!(a.catalog, catalog);
+    set!(a.notes.notes, notes);
+    set!(a.notes.links, links);
+    set!(a.notes.attachments, Some(attachments));
+    set!(a.max_book_size, Some(max_book_size));
     let i = &mut a.images;
-    set!(i.images, "images", images);
-    set!(i.max_image_width, "max_image_width", max_image_width);
-    set!(i.max_image_height, "max_image_height", max_image_height);
-    set!(i.grayscale, "grayscale", grayscale);
-    set!(i.jpeg_quality, "jpeg_quality", jpeg_quality);
-    set!(i.image_jobs, "image_jobs", image_jobs);
-    set!(i.max_image_bytes, "max_image_bytes", max_image_bytes);
-    set!(i.image_timeout, "image_timeout", image_timeout);
-    set!(i.cache_dir, "cache_dir", cache_dir.map(Some));
-    set!(i.no_cache, "no_cache", no_cache);
-    set!(i.offline, "offline", offline);
-    set!(
-        i.allow_private_hosts,
-        "allow_private_hosts",
-        allow_private_hosts
-    );
+    set!(i.images, images);
+    set!(i.max_image_width, max_image_width);
+    set!(i.max_image_height, max_image_height);
+    set!(i.grayscale, grayscale);
+    set!(i.jpeg_quality, jpeg_quality);
+    set!(i.image_jobs, image_jobs);
+    set!(i.max_image_bytes, max_image_bytes);
+    set!(i.image_timeout, image_timeout);
+    set!(i.cache_dir, Some(cache_dir));
+    set!(i.no_cache, no_cache);
+    set!(i.offline, offline);
+    set!(i.allow_private_hosts, allow_private_hosts);
     // A cover typed on the command line replaces the file's choice of cover, whichever it is.
     if !typed("cover") && !typed("auto_cover") && !typed("no_cover") {
-        set!(i.cover, "cover", cover.map(Some));
-        set!(i.auto_cover, "auto_cover", auto_cover);
-        set!(i.no_cover, "no_cover", no_cover);
+        set!(i.cover, Some(cover));
+        set!(i.auto_cover, auto_cover);
+        set!(i.no_cover, no_cover);
     }
 }
 
@@ -1030,5 +1034,57 @@ fn run(cli: Cli, matches: &ArgMatches) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// `postbook.toml` and `convert` are one set of options: every key of the file is the
+    /// option of the same name (`to` is `--to`, whose id is `format`), and every option is a
+    /// key unless it is listed here as belonging to one command line only. `apply_config`
+    /// looks options up by the key's name, so a key without an option would be silently
+    /// applied even when the option was typed.
+    #[test]
+    fn config_keys_are_convert_options() {
+        /// Options that make no sense in a file kept beside the posts, and why.
+        const COMMAND_LINE_ONLY: &[&str] = &[
+            "inputs",    // the file is found in the first input folder
+            "null",      // `-0`: how this invocation's input list is read
+            "config",    // which file to read
+            "no_config", // whether to read it
+            "dry_run",   // a look before one run
+            "rebuild",   // a one-off full rebuild
+            "quiet",     // how this invocation talks
+            "verbose",
+            "color",
+            "help",
+            "version",
+        ];
+        let mut cli = Cli::command();
+        cli.build();
+        let convert = cli.find_subcommand("convert").expect("convert exists");
+        let options: BTreeSet<String> = convert
+            .get_arguments()
+            .map(|a| a.get_id().to_string())
+            .filter(|id| !COMMAND_LINE_ONLY.contains(&id.as_str()))
+            .collect();
+        let keys: BTreeSet<String> = crate::config::keys()
+            .iter()
+            .map(|k| match *k {
+                "to" => "format".to_string(),
+                k => k.replace('-', "_"),
+            })
+            .collect();
+        assert!(keys.len() > 40, "keys read from serde: {keys:?}");
+        let without_option: Vec<_> = keys.difference(&options).collect();
+        let without_key: Vec<_> = options.difference(&keys).collect();
+        assert!(
+            without_option.is_empty() && without_key.is_empty(),
+            "keys without an option: {without_option:?}; options without a key \
+             (add one to Config, or to COMMAND_LINE_ONLY with the reason): {without_key:?}"
+        );
     }
 }

@@ -139,6 +139,51 @@ impl Config {
     }
 }
 
+/// The keys of [`Config`] as the file spells them (kebab-case), read from serde's own list of
+/// the struct's fields, so that a test can hold them against the `convert` options.
+#[cfg(test)]
+pub fn keys() -> &'static [&'static str] {
+    use serde::de::{self, Visitor};
+    /// A deserializer that only records the field names it is asked for.
+    struct Fields<'a>(&'a mut &'static [&'static str]);
+    #[derive(Debug)]
+    struct Recorded;
+    impl std::fmt::Display for Recorded {
+        fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("fields recorded")
+        }
+    }
+    impl std::error::Error for Recorded {}
+    impl de::Error for Recorded {
+        fn custom<T: std::fmt::Display>(_: T) -> Self {
+            Recorded
+        }
+    }
+    impl<'de> de::Deserializer<'de> for Fields<'_> {
+        type Error = Recorded;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Recorded> {
+            Err(Recorded)
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Recorded> {
+            *self.0 = fields;
+            Err(Recorded)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = Config::deserialize(Fields(&mut fields));
+    fields
+}
+
 /// Reads an enum the way the command line does (same names and aliases, any case).
 fn value_enum<'de, D: Deserializer<'de>, T: ValueEnum>(d: D) -> Result<Option<T>, D::Error> {
     let s = String::deserialize(d)?;

@@ -9,6 +9,7 @@ use crate::read::{html::read_html, markdown::read_markdown, read_post_bytes};
 use crate::write::markdown::{blocks as markdown_blocks, MarkdownWriter};
 use crate::write::text::TextWriter;
 use crate::write::xhtml::{body as xhtml_body, Anchors, Context, Found};
+use crate::write::NoteWriter;
 use std::path::Path;
 
 /// The front matter splitter and the YAML/TOML → metadata mapping.

@@ -6,6 +6,7 @@ use postbook::model::Document;
 use postbook::read::{read_post, read_post_bytes};
 use postbook::write::markdown::{prepare, MarkdownWriter};
 use postbook::write::text::{display_url, TextWriter};
+use postbook::write::NoteWriter;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 

@@ -8,6 +8,7 @@ use common::*;
 use postbook::read::read_post;
 use postbook::write::markdown::MarkdownWriter;
 use postbook::write::text::TextWriter;
+use postbook::write::NoteWriter;
 use std::path::{Path, PathBuf};
 
 /// The posts of a folder (not its sub-folders), sorted.

@@ -195,13 +195,11 @@ pub(super) fn list_read(read: &Read) {
 }
 
 /// The folder's boilerplate (see [`chrome::boilerplate`]), from every post read or cached:
-/// counted on each post's record, made part of every output's fingerprint, and removed at once
-/// from the posts held in memory (a streaming run removes it as it reads posts again). Empty
-/// when boilerplate is kept (`--keep-chrome`, `--keep-chrome boilerplate`).
+/// counted on each post's record and made part of every output's fingerprint. It is removed
+/// from the posts by [`super::passes::PostPasses`]. Empty when boilerplate is kept
+/// (`--keep-chrome`, `--keep-chrome boilerplate`).
 pub(super) fn find_boilerplate(
     keep_chrome: chrome::Kept,
-    verbosity: Verbosity,
-    docs: &mut [Document],
     fingerprints: &mut Fingerprints,
     report: &mut Report,
 ) -> Vec<u64> {
@@ -215,35 +213,23 @@ pub(super) fn find_boilerplate(
     }
     for rec in report.posts.iter_mut() {
         if let Some(input) = fingerprints.inputs.get(&rec.input) {
-            let n = input
-                .edges
-                .iter()
-                .filter(|h| boilerplate.binary_search(h).is_ok())
-                .count();
-            rec.chrome_removed.add(chrome::Kind::Boilerplate, n as u32);
-        }
-    }
-    for doc in docs.iter_mut() {
-        // Most posts have none: their edge blocks, hashed when they were read, say so.
-        // Posts not from a web page have none (no edge hashes).
-        let has_some = fingerprints
-            .inputs
-            .get(&doc.meta.path)
-            .is_some_and(|input| {
-                input
-                    .edges
-                    .iter()
-                    .any(|h| boilerplate.binary_search(h).is_ok())
-            });
-        if !has_some {
-            continue;
-        }
-        let removed = chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, &boilerplate);
-        if verbosity == Verbosity::Verbose {
-            list_chrome(&doc.meta.path, &removed);
+            rec.chrome_removed.add(
+                chrome::Kind::Boilerplate,
+                boilerplate_blocks(input, &boilerplate) as u32,
+            );
         }
     }
     boilerplate
+}
+
+/// How many of a post's edge blocks (hashed when it was read; none for a post not from a web
+/// page) are `boilerplate`.
+pub(super) fn boilerplate_blocks(input: &InputInfo, boilerplate: &[u64]) -> usize {
+    input
+        .edges
+        .iter()
+        .filter(|h| boilerplate.binary_search(h).is_ok())
+        .count()
 }
 
 /// `-v`: each block of chrome removed from a post, by kind, with the start of its text.

@@ -13,6 +13,7 @@
 //! only the order of the stages.
 
 pub mod collect;
+pub mod passes;
 pub mod plan;
 pub mod prepare;
 pub mod render;
@@ -38,6 +39,7 @@ use crate::templates::Templates;
 use crate::write::{Unit, Writer};
 use anyhow::Result;
 use collect::Read;
+use passes::PostPasses;
 use plan::{Layout, Selection, Titling, Verdict};
 use render::{BookOptions, Reload, Renderer};
 use report::{add_image_counts, record_titles, summary_line, warn, PostRecord as Record};
@@ -69,13 +71,14 @@ pub fn run(opts: &Options) -> Result<Report> {
     report.skip_links(&found.links_skipped);
     report.skip_files(&found.skipped);
     let mut read = run.read(found, templates.as_ref(), &mut report);
-    let boilerplate = collect::find_boilerplate(
-        opts.keep_chrome,
-        opts.verbosity,
-        &mut read.docs,
-        &mut read.fingerprints,
-        &mut report,
-    );
+    let boilerplate =
+        collect::find_boilerplate(opts.keep_chrome, &mut read.fingerprints, &mut report);
+    let passes = run.passes(&boilerplate);
+    for doc in read.docs.iter_mut() {
+        let input = read.fingerprints.inputs.get(&doc.meta.path);
+        let may_have = input.is_some_and(|i| collect::boilerplate_blocks(i, &boilerplate) > 0);
+        passes.apply(doc, may_have);
+    }
     let store = run.prepare(&mut read.docs, &mut report)?;
     let writing = Instant::now();
     let inputs_known = read.fingerprints.inputs.len();
@@ -282,6 +285,15 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The passes each post goes through after reading (see [`passes`]).
+    fn passes<'b>(&self, boilerplate: &'b [u64]) -> PostPasses<'b> {
+        PostPasses {
+            boilerplate,
+            strip_images: self.opts.images.policy == ImagePolicy::Strip,
+            verbose: self.opts.verbosity == Verbosity::Verbose,
+        }
+    }
+
     /// Prepares the pictures the outputs will hold, unless they cannot be written (an
     /// unwritable folder, Ctrl-C) or are streamed (each book prepares its own).
     fn prepare(&self, docs: &mut [Document], report: &mut Report) -> Result<Option<ImageStore>> {
@@ -368,7 +380,7 @@ impl<'a> Run<'a> {
                 Unit::Book => BookOptions::new(opts)?,
                 Unit::Post => BookOptions::default(),
             },
-            reload: Reload::new(opts, self.read_options(), output.boilerplate),
+            reload: Reload::new(opts, self.read_options(), self.passes(output.boilerplate)),
             kept_pictures: (opts.images.policy == ImagePolicy::Keep).then(|| opts.image_root()),
             notes: &opts.notes,
             streamed_images: Mutex::default(),

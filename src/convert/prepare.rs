@@ -22,18 +22,13 @@ pub(crate) struct Pictures<'a> {
     pub verbosity: Verbosity,
 }
 
-/// Applies `--images strip`, then prepares every picture the outputs will hold: `None` when
-/// none will (notes that link to their pictures).
+/// Prepares every picture the outputs will hold (`--images strip` was applied with the other
+/// post passes, [`super::passes`]): `None` when none will (notes that link to their pictures).
 pub(crate) fn pictures(
     how: &Pictures,
     docs: &mut [Document],
     report: &mut Report,
 ) -> Result<Option<ImageStore>> {
-    if how.images.policy == ImagePolicy::Strip {
-        for doc in docs.iter_mut() {
-            doc.remove_images(&mut |_| true);
-        }
-    }
     let needed = how.embedded || (how.images.policy == ImagePolicy::Embed && how.saving);
     if !needed {
         return Ok(None);

@@ -2,6 +2,7 @@
 //! and their pictures, by the format's [`Writer`]. Books get their language, authors and cover
 //! here; notes get their links and pictures pointed at where the note is written.
 
+use super::passes::PostPasses;
 use super::plan::{book_authors, docs_at, Plan, Planned};
 use super::prepare::remove_tracking_pixels;
 use crate::group::GroupBy;
@@ -11,7 +12,7 @@ use crate::isolate;
 use crate::lang;
 use crate::model::{Document, Image, Meta, PostPath};
 use crate::options::{Format, LinkStyle, NoteOptions, NoteStyle, Options, UsageError};
-use crate::read::{chrome, read_post_with, ReadOptions};
+use crate::read::{read_post_with, ReadOptions};
 use crate::templates::Templates;
 use crate::write::epub::EpubWriter;
 use crate::write::markdown::MarkdownWriter;
@@ -90,16 +91,13 @@ impl BookOptions {
     }
 }
 
-/// How a streamed output's posts are read again: as they were read the first time.
+/// How a streamed output's posts are read again: as they were read the first time, then
+/// through the same post passes as posts held in memory.
 pub(crate) struct Reload<'a> {
     pub read: ReadOptions<'a>,
-    /// `--images strip`.
-    pub strip_images: bool,
-    /// The folder's boilerplate, removed again.
-    pub boilerplate: &'a [u64],
-    /// `-v`: the boilerplate removed is listed (a streamed post's other chrome was listed when
-    /// it was first read).
-    pub verbose: bool,
+    /// Boilerplate and `--images strip` (a streamed post's other chrome was listed by `-v`
+    /// when it was first read).
+    pub passes: PostPasses<'a>,
     /// For a streamed book's own pictures.
     pub image_root: PathBuf,
     pub images: &'a ImageOptions,
@@ -109,32 +107,22 @@ impl<'a> Reload<'a> {
     pub(crate) fn new(
         opts: &'a Options,
         read: ReadOptions<'a>,
-        boilerplate: &'a [u64],
+        passes: PostPasses<'a>,
     ) -> Reload<'a> {
         Reload {
             read,
-            strip_images: opts.images.policy == ImagePolicy::Strip,
-            boilerplate,
-            verbose: opts.verbosity == crate::options::Verbosity::Verbose,
+            passes,
             image_root: opts.image_root(),
             images: &opts.images,
         }
     }
 
-    /// Reads a post again for a streamed output, with `--images strip` applied.
+    /// Reads a post again for a streamed output, through the post passes.
     fn post(&self, path: &Path) -> Result<Document> {
         let post = read_post_with(path, self.read)
             .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?;
         let mut doc = post.doc;
-        if post.from_web_page {
-            let removed = chrome::remove_boilerplate(&doc.meta, &mut doc.blocks, self.boilerplate);
-            if self.verbose {
-                super::collect::list_chrome(path, &removed);
-            }
-        }
-        if self.strip_images {
-            doc.remove_images(&mut |_| true);
-        }
+        self.passes.apply(&mut doc, post.from_web_page);
         Ok(doc)
     }
 

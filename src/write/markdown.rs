@@ -7,8 +7,7 @@
 //! constructs GFM lacks (sub/superscript, breaks in table cells) use inline HTML tags.
 
 use super::grid::Flattening;
-use super::{Book, BookStats, Footnotes, Unit, Writer};
-use crate::images::AssetSource;
+use super::{Footnotes, NoteWriter};
 use crate::inline::normalize;
 use crate::model::{
     note_tag, walk_mut, Block, Document, Image, Inline, Link, Table, VisitMut, ORIGINAL_TAGS,
@@ -61,35 +60,11 @@ impl MarkdownWriter {
     }
 }
 
-impl Writer for MarkdownWriter {
-    fn name(&self) -> &'static str {
-        "Markdown"
-    }
+impl NoteWriter for MarkdownWriter {
+    const NAME: &'static str = "Markdown";
+    const EXTENSION: &'static str = "md";
 
-    fn extension(&self) -> &'static str {
-        "md"
-    }
-
-    fn unit(&self) -> Unit {
-        Unit::Post
-    }
-
-    fn render_output(
-        &self,
-        book: &Book,
-        _: &dyn AssetSource,
-    ) -> anyhow::Result<(Vec<u8>, BookStats)> {
-        let post = book.post()?;
-        Ok((
-            self.render(post).into_bytes(),
-            super::note_stats(post, "Markdown"),
-        ))
-    }
-}
-
-impl MarkdownWriter {
-    /// Renders the whole note.
-    pub fn render(&self, doc: &Document) -> String {
+    fn render(&self, doc: &Document) -> String {
         let mut out = match self.style {
             NoteStyle::FrontMatter => front_matter(doc),
             NoteStyle::Logseq => logseq_properties(doc),

@@ -53,15 +53,46 @@ pub trait Writer: Sync {
     ) -> anyhow::Result<(Vec<u8>, BookStats)>;
 }
 
-/// What a note writer (Markdown, text) reports about its one post: how its tables were laid
-/// out (`format` names the writer in the warnings) and its pictures without alt text.
-pub(crate) fn note_stats(post: &crate::model::Document, format: &str) -> BookStats {
-    BookStats {
-        warnings: grid::warnings(post, format)
-            .into_iter()
-            .map(|w| (post.meta.path.clone(), w))
-            .collect(),
-        pictures_without_alt: post.pictures_without_alt(),
-        ..BookStats::default()
+/// A writer of one note per post (Markdown, text): it renders a post to text, and the
+/// [`Writer`] around it is this one impl, shared.
+pub trait NoteWriter: Sync {
+    /// The format's name in messages and warnings (`Markdown`).
+    const NAME: &'static str;
+    /// The file extension, without the dot.
+    const EXTENSION: &'static str;
+    /// Renders the whole note.
+    fn render(&self, doc: &crate::model::Document) -> String;
+}
+
+impl<W: NoteWriter> Writer for W {
+    fn name(&self) -> &'static str {
+        W::NAME
+    }
+
+    fn extension(&self) -> &'static str {
+        W::EXTENSION
+    }
+
+    fn unit(&self) -> Unit {
+        Unit::Post
+    }
+
+    /// The note, and what it reports about its one post: how its tables were laid out and its
+    /// pictures without alt text.
+    fn render_output(
+        &self,
+        book: &Book,
+        _: &dyn AssetSource,
+    ) -> anyhow::Result<(Vec<u8>, BookStats)> {
+        let post = book.post()?;
+        let stats = BookStats {
+            warnings: grid::warnings(post, W::NAME)
+                .into_iter()
+                .map(|w| (post.meta.path.clone(), w))
+                .collect(),
+            pictures_without_alt: post.pictures_without_alt(),
+            ..BookStats::default()
+        };
+        Ok((self.render(post).into_bytes(), stats))
     }
 }

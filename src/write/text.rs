@@ -5,8 +5,7 @@
 //! by display width (CJK characters count two columns) at Unicode line-break opportunities, so
 //! Chinese wraps between characters without spaces being inserted.
 
-use super::{Book, BookStats, Footnotes, Unit, Writer};
-use crate::images::AssetSource;
+use super::{Footnotes, NoteWriter};
 use crate::locale::Locale;
 use crate::model::{Block, Document, Inline, Link};
 use std::borrow::Cow;
@@ -17,35 +16,11 @@ pub struct TextWriter {
     pub wrap: Option<usize>,
 }
 
-impl Writer for TextWriter {
-    fn name(&self) -> &'static str {
-        "text"
-    }
+impl NoteWriter for TextWriter {
+    const NAME: &'static str = "text";
+    const EXTENSION: &'static str = "txt";
 
-    fn extension(&self) -> &'static str {
-        "txt"
-    }
-
-    fn unit(&self) -> Unit {
-        Unit::Post
-    }
-
-    fn render_output(
-        &self,
-        book: &Book,
-        _: &dyn AssetSource,
-    ) -> anyhow::Result<(Vec<u8>, BookStats)> {
-        let post = book.post()?;
-        Ok((
-            self.render(post).into_bytes(),
-            super::note_stats(post, "text"),
-        ))
-    }
-}
-
-impl TextWriter {
-    /// Renders the whole text file.
-    pub fn render(&self, doc: &Document) -> String {
+    fn render(&self, doc: &Document) -> String {
         let mut out = String::new();
         // Wrapped like the body (`--wrap`); URLs and other long words are never broken.
         out.push_str(&self.fill(&doc.display_title(), "", ""));
