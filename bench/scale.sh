@@ -25,20 +25,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/postbook-scale.XXXXXX")
 postbook=${CARGO_TARGET_DIR:-$root/target}/release/postbook
 archive=${ARCHIVE:-$tmp/archive}
 
-[ -d "$archive" ] || python3 - "$corpus" "$archive.part" "$posts" <<'EOF'
-import os, re, sys
-src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-os.makedirs(dst)
-texts = [open(os.path.join(src, f), encoding="utf-8").read() for f in sorted(os.listdir(src))
-         if f.endswith((".md", ".markdown"))]
-date = re.compile(r"^date:.*$", re.M)
-for i in range(n):
-    y, m, d = 2006 + i % 20, 1 + (i // 20) % 12, 1 + (i // 240) % 28
-    day = f"{y}-{m:02d}-{d:02d}"
-    text = date.sub(f"date: {day}", texts[i % len(texts)], count=1)
-    with open(os.path.join(dst, f"{day}-p{i}.md"), "w", encoding="utf-8") as f:
-        f.write(text)
-EOF
+[ -d "$archive" ] || python3 "$root/bench/synth.py" "$corpus" "$archive.part" "$posts"
 [ -d "$archive" ] || mv "$archive.part" "$archive"
 if [ "$compare_posts" -gt 0 ]; then
     printf 'Side by side on the first %d posts of the archive (bench/compare.sh):\n' "$compare_posts"
