@@ -28,28 +28,10 @@ const HEAD_WITHIN: usize = 4096;
 /// after a byte order mark, a doctype and comments, is `<html`, and a `<head` follows
 /// within the first [`HEAD_WITHIN`] bytes.
 pub fn is_whole_page(text: &str) -> bool {
-    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("<!--") {
-            match after.find("-->") {
-                Some(end) => rest = after[end + 3..].trim_start(),
-                None => return false,
-            }
-        } else if starts_with_ignore_case(rest, "<!doctype") || rest.starts_with("<?xml") {
-            match rest.find('>') {
-                Some(end) => rest = rest[end + 1..].trim_start(),
-                None => return false,
-            }
-        } else {
-            break;
-        }
-    }
-    let is_html_tag = starts_with_ignore_case(rest, "<html")
-        && matches!(
-            rest.as_bytes().get(5),
-            Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')
-        );
-    if !is_html_tag {
+    let Some((rest, _)) = after_prolog(text) else {
+        return false;
+    };
+    if !opens_html_element(rest) {
         return false;
     }
     let mut window = HEAD_WITHIN.min(rest.len());
@@ -57,6 +39,35 @@ pub fn is_whole_page(text: &str) -> bool {
         window -= 1;
     }
     rest[..window].to_ascii_lowercase().contains("<head")
+}
+
+/// What follows the prolog of an HTML document (a byte order mark, comments, a doctype, an XML
+/// declaration, and the white space between them), and whether it held a doctype; `None` when
+/// a comment or declaration is never closed.
+pub fn after_prolog(text: &str) -> Option<(&str, bool)> {
+    let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    let mut doctype = false;
+    loop {
+        if let Some(after) = rest.strip_prefix("<!--") {
+            let end = after.find("-->")?;
+            rest = after[end + 3..].trim_start();
+        } else if starts_with_ignore_case(rest, "<!doctype") || rest.starts_with("<?xml") {
+            doctype |= rest.as_bytes()[1] == b'!';
+            let end = rest.find('>')?;
+            rest = rest[end + 1..].trim_start();
+        } else {
+            return Some((rest, doctype));
+        }
+    }
+}
+
+/// Whether `text` opens with the `<html>` element's start tag.
+pub fn opens_html_element(text: &str) -> bool {
+    starts_with_ignore_case(text, "<html")
+        && matches!(
+            text.as_bytes().get(5),
+            Some(b'>' | b' ' | b'\t' | b'\n' | b'\r')
+        )
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {

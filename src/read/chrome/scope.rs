@@ -35,15 +35,10 @@ pub fn from_web_page(body: &str, html_file: bool, in_site: bool, has_source: boo
     html * 2 > all
 }
 
-/// A whole saved page: the document type or the `<html>` element comes first.
+/// A whole saved page: after comments, a document type or the `<html>` element comes first.
 fn is_whole_document(body: &str) -> bool {
-    let start = body.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
-    let head = start.get(..9).unwrap_or(start);
-    head.eq_ignore_ascii_case("<!doctype") || {
-        let head = start.get(..5).unwrap_or(start);
-        head.eq_ignore_ascii_case("<html")
-            && start[5..].starts_with(|c: char| c == '>' || c.is_ascii_whitespace())
-    }
+    crate::read::page::after_prolog(body)
+        .is_some_and(|(rest, doctype)| doctype || crate::read::page::opens_html_element(rest))
 }
 
 /// The body's non-blank bytes in blocks (runs of lines between blank lines) that open with an
