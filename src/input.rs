@@ -59,7 +59,7 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             for c in crate::jekyll_collections::of_root(input) {
                 if !c.output {
                     let why = crate::jekyll_collections::why_skipped(&c);
-                    let docs = crate::jekyll_collections::documents(&c);
+                    let docs = collection_documents(&c);
                     skipped_why.extend(docs.into_iter().map(|d| (d, why.clone())));
                 }
             }
@@ -405,6 +405,21 @@ pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
     let slug = rest.strip_prefix('-')?;
     let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
     (!slug.is_empty()).then_some((day, slug))
+}
+
+/// The documents of a collection: the files in its folder with a post's extension, in path
+/// order, outside hidden and `_`-prefixed files and folders (which Jekyll does not read).
+fn collection_documents(collection: &crate::jekyll_collections::Collection) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(&collection.dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(['.', '_'])
+        })
+        .flatten()
+        .filter(|e| e.file_type().is_file() && BodyFormat::for_path(e.path()).is_some())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }
 
 #[cfg(test)]

@@ -98,23 +98,6 @@ pub fn containing<'c>(collections: &'c [Collection], path: &Path) -> Option<&'c 
     collections.iter().find(|c| path.starts_with(&c.dir))
 }
 
-/// The documents of a collection: the files in its folder with a post's extension, in path
-/// order, outside hidden and `_`-prefixed files and folders (which Jekyll does not read).
-pub fn documents(collection: &Collection) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(&collection.dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(['.', '_'])
-        })
-        .flatten()
-        .filter(|e| {
-            e.file_type().is_file() && crate::input::BodyFormat::for_path(e.path()).is_some()
-        })
-        .map(walkdir::DirEntry::into_path)
-        .collect()
-}
-
 /// Why discovery skips the documents of `collection` (one without `output: true`).
 pub fn why_skipped(collection: &Collection) -> String {
     format!(
