@@ -68,7 +68,7 @@ pub fn strip_attribute_lists(src: &str) -> Cow<'_, str> {
                     // After its paragraph; a blank line keeps what follows out of the quote.
                     true if quote_paragraph(&mut lines) => lines.push("\n".into()),
                     true => {}
-                    false => quote_following = true,
+                    false => quote_following = !body.starts_with([' ', '\t']),
                 }
             }
             continue;
@@ -166,9 +166,14 @@ fn quote_paragraph(lines: &mut [String]) -> bool {
         .rposition(|l| l.trim().is_empty())
         .map_or(0, |k| k + 1);
     let paragraph = &mut lines[first..];
+    // A paragraph that starts indented is in a list item or code: a quote marker at the start
+    // of its lines would take it out.
     let plain = paragraph
         .iter()
-        .all(|l| starts_paragraph(l.trim_start()) && !l.starts_with("    "));
+        .all(|l| starts_paragraph(l.trim_start()) && !l.starts_with("    "))
+        && paragraph
+            .first()
+            .is_some_and(|l| !l.starts_with([' ', '\t']));
     if paragraph.is_empty() || !plain {
         return false;
     }
@@ -305,11 +310,11 @@ mod tests {
     fn lists_over_line_breaks_and_notice_classes() {
         let src = "* one\n* two\n{: .gallery\n   #shots}\n\nUpdated in May.\nSee below.\n{: .notice--info}\n\
                    After.\n\n{: .note }\nBefore its paragraph.\n\n> Quoted.\n{: .prompt-tip}\n\n\
-                   - item\n{: .notice}\n";
+                   - item\n{: .notice}\n\n- item\n\n  In the item.\n  {: .note}\n";
         assert_eq!(
             strip_attribute_lists(src),
             "* one\n* two\n<!-- -->\n\n> Updated in May.\n> See below.\n\nAfter.\n\n\
-             > Before its paragraph.\n\n> Quoted.\n\n- item\n<!-- -->\n"
+             > Before its paragraph.\n\n> Quoted.\n\n- item\n<!-- -->\n\n- item\n\n  In the item.\n"
         );
     }
 
