@@ -217,3 +217,26 @@ fn parse_block_html_reads_the_html_after_it_as_markdown() {
     );
     assert!(!note.contains("options"), "{note}");
 }
+
+#[test]
+fn a_sites_parse_block_html_reads_every_posts_html_as_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    std::fs::write(
+        site.join("_config.yml"),
+        "title: Parsed\nkramdown:\n  parse_block_html: true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("_posts/2024-05-02-site.md"),
+        "---\ntitle: Site option\ndate: 2024-05-02\n---\n<div class=\"box\">\n**read as Markdown**\n</div>\n\n\
+         <div markdown=\"0\">\n**kept raw**\n</div>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    convert_with_report(&site, &out, &["--no-config", "-t", "md"]);
+    let note = std::fs::read_to_string(&files_with_ext(&out, "md")[0]).unwrap();
+    assert!(note.contains("\n**read as Markdown**\n"), "{note}");
+    assert!(note.contains("\\*\\*kept raw\\*\\*"), "{note}");
+}
