@@ -249,6 +249,15 @@ impl Unknown {
         *self.0.entry(name.to_string()).or_default() += 1;
     }
 
+    /// Takes out the names that are `name` or a key inside it (`name.x`); how many times
+    /// they were noted.
+    pub fn take_within(&mut self, name: &str) -> usize {
+        let inside =
+            |k: &String| k == name || k.strip_prefix(name).is_some_and(|r| r.starts_with('.'));
+        let keys: Vec<String> = self.0.keys().filter(|k| inside(k)).cloned().collect();
+        keys.iter().filter_map(|k| self.0.remove(k)).sum()
+    }
+
     /// One warning per name: `{what} `name` (×3): …` — the form the run summary counts by kind.
     pub fn into_warnings(
         self,

@@ -421,6 +421,13 @@ impl Reader<'_, '_> {
         if super::chart::is_artboard(el) {
             return self.chart(node, sink, depth);
         }
+        if is_notice_box(el) {
+            let inner = self.blocks_of(node, depth);
+            if !inner.is_empty() {
+                sink.push(Block::Quote(inner));
+            }
+            return;
+        }
         match name {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(node, el, sink, depth),
             "ul" | "ol" | "menu" => self.list(node, el, sink, depth),
@@ -1487,6 +1494,13 @@ fn best_srcset(srcset: &str) -> Option<String> {
         }
     }
     best.map(|(_, u)| u.to_string())
+}
+
+/// A theme's notice box (`<div class="notice--info">`, `<aside class="callout">`, see
+/// [`super::notice`]): read as a quote, so the note stays set off from the text.
+fn is_notice_box(el: &Element) -> bool {
+    matches!(el.name(), "div" | "aside" | "section" | "p")
+        && el.classes().any(super::notice::is_notice_class)
 }
 
 #[cfg(test)]

@@ -17,32 +17,75 @@ pub fn strip_attribute_lists(src: &str) -> Cow<'_, str> {
         return Cow::Borrowed(src);
     }
     let code = CodeRegions::of(src);
+    let mut starts = Vec::new();
+    let mut pos = 0;
+    let src_lines: Vec<&str> = src
+        .split_inclusive('\n')
+        .inspect(|l| {
+            starts.push(pos);
+            pos += l.len();
+        })
+        .collect();
     let mut lines: Vec<String> = Vec::new();
     let mut changed = false;
-    let mut pos = 0;
-    for line in src.split_inclusive('\n') {
-        let start = pos;
-        pos += line.len();
-        if code.in_block(start) {
+    // A notice class given before its paragraph: the paragraph's lines become a quote's.
+    let mut quote_following = false;
+    let mut i = 0;
+    while i < src_lines.len() {
+        let line = src_lines[i];
+        i += 1;
+        if code.in_block(starts[i - 1]) {
+            quote_following = false;
             lines.push(line.to_string());
             continue;
         }
         let body = line.trim_end_matches(['\n', '\r']);
         let ending = &line[body.len()..];
         let trimmed = body.trim_start();
-        let t = trimmed.trim_end();
-        if is_block_attribute_list(t) {
+        let mut t = trimmed.trim_end().to_string();
+        // kramdown's block lists may go on over several lines (`{: .a` then `.b}`).
+        if let Some(end) = list_continued(&t, &src_lines[i..]) {
+            for next in &src_lines[i..i + end] {
+                t.push(' ');
+                t.push_str(next.trim());
+            }
+            i += end;
+        }
+        if is_block_attribute_list(&t) {
             changed = true;
             if t.contains(":toc") {
                 drop_toc_list(&mut lines);
-            } else if let Some(id) = attribute_id(t) {
+            } else if let Some(id) = attribute_id(&t) {
                 give_heading_id(&mut lines, &id);
+            }
+            // kramdown ends a list at its list; CommonMark would run it on into the next one
+            // after a blank line, unless something stands between them.
+            if !t.contains(":toc") && last_block_is_list(&lines) {
+                lines.push("<!-- -->\n".into());
+            }
+            if names_notice(&t) {
+                match lines.last().is_some_and(|l| !l.trim().is_empty()) {
+                    // After its paragraph; a blank line keeps what follows out of the quote.
+                    true if quote_paragraph(&mut lines) => lines.push("\n".into()),
+                    true => {}
+                    false => quote_following = !body.starts_with([' ', '\t']),
+                }
             }
             continue;
         }
-        if ["[TOC]", "[[TOC]]", "[[_TOC_]]", "[toc]"].contains(&t) {
+        if ["[TOC]", "[[TOC]]", "[[_TOC_]]", "[toc]"].contains(&t.as_str()) {
             changed = true;
             continue;
+        }
+        if quote_following {
+            // The paragraph right after the list, up to a blank line or another block.
+            quote_following = starts_paragraph(trimmed) && !body.starts_with("    ");
+            if quote_following {
+                let cleaned = strip_span_lists(body);
+                lines.push(format!("> {cleaned}{ending}"));
+                changed = true;
+                continue;
+            }
         }
         let cleaned = strip_span_lists(body);
         if cleaned != body {
@@ -56,6 +99,88 @@ pub fn strip_attribute_lists(src: &str) -> Cow<'_, str> {
         true => Cow::Owned(lines.concat()),
         false => Cow::Borrowed(src),
     }
+}
+
+/// How many of the `next` lines finish a block attribute list that `first` opens without
+/// closing (kramdown's lists may hold line breaks), if they do within a few lines.
+fn list_continued(first: &str, next: &[&str]) -> Option<usize> {
+    if !first.starts_with("{:") || first.starts_with("{::") || first.contains(['}', '`']) {
+        return None;
+    }
+    for (n, line) in next.iter().take(4).enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.contains(['{', '`']) || t.starts_with(['>', '<']) {
+            return None;
+        }
+        if t.contains('}') {
+            return t.ends_with('}').then_some(n + 1);
+        }
+    }
+    None
+}
+
+/// Whether the last lines written (back to a blank one) are a list.
+fn last_block_is_list(lines: &[String]) -> bool {
+    let Some(last) = lines.iter().rposition(|l| !l.trim().is_empty()) else {
+        return false;
+    };
+    let first = lines[..last]
+        .iter()
+        .rposition(|l| l.trim().is_empty())
+        .map_or(0, |k| k + 1);
+    let t = lines[first].trim_start();
+    !lines[first].starts_with("    ") && !t.is_empty() && !starts_paragraph(t) && {
+        let marker = t.starts_with(['*', '-', '+']) && t[1..].starts_with(' ');
+        marker
+            || t.split_once(['.', ')'])
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    }
+}
+
+/// Whether an attribute list gives a notice box's class (see [`super::notice`]).
+fn names_notice(list: &str) -> bool {
+    list.trim_start_matches('{')
+        .trim_start_matches(':')
+        .trim_end_matches('}')
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix('.'))
+        .any(super::notice::is_notice_class)
+}
+
+/// Whether a line can start or go on with a paragraph's text (not a heading, list item, quote,
+/// table, HTML block or indented code).
+fn starts_paragraph(trimmed: &str) -> bool {
+    let is_item = trimmed.starts_with(['*', '-', '+']) && trimmed[1..].starts_with(' ')
+        || trimmed
+            .split_once(['.', ')'])
+            .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+    !trimmed.is_empty() && !is_item && !trimmed.starts_with(['#', '>', '<', '|', '{'])
+}
+
+/// The paragraph just written (the lines back to a blank one) becomes a quote: a notice class
+/// given after its paragraph. `false` when those lines are not a plain paragraph (a quote
+/// already, a list, a heading…), which stay as they are.
+fn quote_paragraph(lines: &mut [String]) -> bool {
+    let first = lines
+        .iter()
+        .rposition(|l| l.trim().is_empty())
+        .map_or(0, |k| k + 1);
+    let paragraph = &mut lines[first..];
+    // A paragraph that starts indented is in a list item or code: a quote marker at the start
+    // of its lines would take it out.
+    let plain = paragraph
+        .iter()
+        .all(|l| starts_paragraph(l.trim_start()) && !l.starts_with("    "))
+        && paragraph
+            .first()
+            .is_some_and(|l| !l.starts_with([' ', '\t']));
+    if paragraph.is_empty() || !plain {
+        return false;
+    }
+    for line in paragraph {
+        line.insert_str(0, "> ");
+    }
+    true
 }
 
 /// A line that is only a kramdown block attribute list or attribute definition.
@@ -178,6 +303,18 @@ mod tests {
             strip_attribute_lists(src),
             "## Intro {#start}\n\nText *word* and ![a](b.png)\n\n\nSetext {#setext}\n======\n\n\
              ![c](d.png)\n\n```\n{: kept in code}\n```\n\n`{: kept}` span\n\n### Same line {#here}\n"
+        );
+    }
+
+    #[test]
+    fn lists_over_line_breaks_and_notice_classes() {
+        let src = "* one\n* two\n{: .gallery\n   #shots}\n\nUpdated in May.\nSee below.\n{: .notice--info}\n\
+                   After.\n\n{: .note }\nBefore its paragraph.\n\n> Quoted.\n{: .prompt-tip}\n\n\
+                   - item\n{: .notice}\n\n- item\n\n  In the item.\n  {: .note}\n";
+        assert_eq!(
+            strip_attribute_lists(src),
+            "* one\n* two\n<!-- -->\n\n> Updated in May.\n> See below.\n\nAfter.\n\n\
+             > Before its paragraph.\n\n> Quoted.\n\n- item\n<!-- -->\n\n- item\n\n  In the item.\n"
         );
     }
 

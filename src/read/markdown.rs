@@ -26,7 +26,9 @@ pub fn read_markdown_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
-    let src = super::kramdown::strip_attribute_lists(src);
+    let extended = super::kramdown_ext::apply_extensions(src);
+    let stripped = super::kramdown::strip_attribute_lists(&extended);
+    let src = super::kramdown_html::apply_markdown_attributes(&stripped);
     let protected = super::math::protect(&src);
     let src = protected
         .as_ref()

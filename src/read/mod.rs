@@ -17,10 +17,13 @@ pub mod hexo;
 pub mod html;
 pub use crate::inline;
 pub mod kramdown;
+pub mod kramdown_ext;
+pub mod kramdown_html;
 pub mod liquid;
 pub mod markdown;
 pub mod math;
 pub mod nesting;
+pub mod notice;
 pub mod page;
 pub mod prose;
 pub mod regions;
@@ -161,6 +164,14 @@ fn read_post_text(
         true => opts.keep_chrome,
         false => chrome::Kept::ALL,
     });
+    let with_options;
+    let body = match format == BodyFormat::Markdown && parses_block_html(site) {
+        true => {
+            with_options = format!("{{::options parse_block_html=\"true\" /}}\n\n{body}");
+            with_options.as_str()
+        }
+        false => body,
+    };
     let mut blocks = match format {
         BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
         BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
@@ -409,6 +420,14 @@ fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
     }
 }
 
+/// A Jekyll site whose config sets kramdown's `parse_block_html: true`: every post is read as
+/// if it opened with `{::options parse_block_html="true" /}` ([`kramdown_ext`]).
+fn parses_block_html(site: Option<&crate::site::Site>) -> bool {
+    site.is_some_and(|s| {
+        s.generator == crate::site::Generator::Jekyll
+            && s.config["kramdown"]["parse_block_html"].as_bool() == Some(true)
+    })
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,6 +55,8 @@ pub struct Engine {
     site: Object,
     includes: PathBuf,
     root: PathBuf,
+    /// The `_data/` files left out of `site.data`, for a warning in the posts that look them up.
+    broken_data: Vec<vars::BrokenData>,
     /// Parsed includes by name (an error's text when one cannot be parsed).
     cache: Mutex<HashMap<String, std::result::Result<Arc<Template>, String>>>,
 }
@@ -111,10 +113,12 @@ impl Engine {
         }
         add_stand_ins(&mut language, &found);
         let mut globals = Object::new();
-        globals.insert("site".into(), vars::site_object(site));
+        let (site_value, broken_data) = vars::site_object(site);
+        globals.insert("site".into(), site_value);
         Engine {
             language,
             site: globals,
+            broken_data,
             includes,
             root: site.root.clone(),
             cache: Mutex::default(),
@@ -158,10 +162,32 @@ impl Engine {
             Ok(out) => out,
             Err(e) => return fallback(src, &e, warnings),
         };
-        let notes = std::mem::take(&mut *frame.registers().get_mut::<Notes>());
+        let mut notes = std::mem::take(&mut *frame.registers().get_mut::<Notes>());
         let out = resolve_links(&out, page, warnings);
+        self.broken_data_looked_up(&mut notes, warnings);
         notes.into_warnings(warnings);
         out
+    }
+
+    /// A `liquid-error` naming each broken `_data/` file the post looked up (its keys are then
+    /// empty, not unknown variables).
+    fn broken_data_looked_up(&self, notes: &mut Notes, warnings: &mut Vec<Warning>) {
+        for broken in &self.broken_data {
+            let key = format!("site.data.{}", broken.key);
+            let n = notes.unknown_vars.take_within(&key);
+            if n > 0 {
+                let message = format!(
+                    "data file `{}` could not be read ({}): left out, `{key}` is empty",
+                    broken.file, broken.error
+                );
+                warnings.push(Warning::named(
+                    WarningKind::LiquidError,
+                    &broken.file,
+                    1,
+                    message,
+                ));
+            }
+        }
     }
 
     /// The include `name` of `_includes/`, parsed once.

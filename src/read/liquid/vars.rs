@@ -29,8 +29,20 @@ pub fn from_json(v: &serde_json::Value) -> Value {
     liquid_core::model::to_value(v).unwrap_or(Value::Nil)
 }
 
-/// The `site` variable.
-pub fn site_object(site: &Site) -> Value {
+/// A `_data/` file that could not be read: Jekyll stops at it, postbook leaves it out of
+/// `site.data` and says so in the posts that look it up.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BrokenData {
+    /// Where it would be in `site.data` (`broken`, `folder.file`).
+    pub key: String,
+    /// The file, relative to the site (`_data/broken.yml`).
+    pub file: String,
+    /// The parser's message, with the line where it gives one.
+    pub error: String,
+}
+
+/// The `site` variable, and the data files left out of it.
+pub fn site_object(site: &Site) -> (Value, Vec<BrokenData>) {
     let mut obj = match from_json(&site.config) {
         Value::Object(o) => o,
         _ => Object::new(),
@@ -40,7 +52,8 @@ pub fn site_object(site: &Site) -> Value {
             obj.insert(key.into(), Value::scalar(""));
         }
     }
-    obj.insert("data".into(), Value::Object(data(&site.root.join("_data"))));
+    let (data, broken) = data(&site.root.join("_data"));
+    obj.insert("data".into(), Value::Object(data));
     let posts = posts(site);
     let mut tags = Object::new();
     let mut categories = Object::new();
@@ -64,7 +77,7 @@ pub fn site_object(site: &Site) -> Value {
     );
     obj.insert("tags".into(), Value::Object(tags));
     obj.insert("categories".into(), Value::Object(categories));
-    Value::Object(obj)
+    (Value::Object(obj), broken)
 }
 
 /// `site.posts`: every published post's front matter and URL, newest first.
@@ -203,9 +216,11 @@ fn permalink(site: &Site, path: &Path, meta: &Meta, slug: &str) -> String {
         .unwrap_or_else(|| format!("/{slug}.html"))
 }
 
-/// `site.data`: every `_data/**/*.{yml,yaml,json,csv,tsv}`, nested by folder and file stem.
-fn data(dir: &Path) -> Object {
+/// `site.data`: every `_data/**/*.{yml,yaml,json,csv,tsv}`, nested by folder and file stem;
+/// and the files that could not be read.
+fn data(dir: &Path) -> (Object, Vec<BrokenData>) {
     let mut root = Object::new();
+    let mut broken = Vec::new();
     for e in walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
@@ -213,17 +228,25 @@ fn data(dir: &Path) -> Object {
         .filter(|e| e.file_type().is_file())
     {
         let path = e.path();
-        let Some(value) = data_file(path) else {
-            continue;
-        };
         let rel = path.strip_prefix(dir).unwrap_or(path).with_extension("");
         let keys: Vec<String> = rel
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        insert_at(&mut root, &keys, value);
+        match data_file(path) {
+            Ok(Some(value)) => insert_at(&mut root, &keys, value),
+            Ok(None) => {}
+            Err(error) => {
+                let inside = path.strip_prefix(dir).unwrap_or(path);
+                broken.push(BrokenData {
+                    key: keys.join("."),
+                    file: format!("_data/{}", inside.to_string_lossy().replace('\\', "/")),
+                    error,
+                })
+            }
+        }
     }
-    root
+    (root, broken)
 }
 
 /// Puts `value` at the path `keys` (folders, then the file's stem) in `obj`.
@@ -242,30 +265,41 @@ fn insert_at(obj: &mut Object, keys: &[String], value: Value) {
     }
 }
 
-/// One data file as a value; `None` when it is of another kind or unreadable.
-fn data_file(path: &Path) -> Option<Value> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    let text = std::fs::read_to_string(path).ok()?;
+/// One data file as a value; `None` when it is of another kind, the parser's message when
+/// it cannot be read.
+fn data_file(path: &Path) -> Result<Option<Value>, String> {
+    let Some(ext) = path.extension().and_then(|e| e.to_str()) else {
+        return Ok(None);
+    };
+    let ext = ext.to_ascii_lowercase();
+    if !matches!(ext.as_str(), "yml" | "yaml" | "json" | "csv" | "tsv") {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    if text.trim().is_empty() {
+        return Ok(Some(Value::Nil));
+    }
     let json: serde_json::Value = match ext.as_str() {
-        "yml" | "yaml" => serde_yaml_ng::from_str(&text).ok()?,
-        "json" => serde_json::from_str(&text).ok()?,
-        "csv" | "tsv" => {
+        "yml" | "yaml" => serde_yaml_ng::from_str(&text).map_err(|e| e.to_string())?,
+        "json" => serde_json::from_str(&text).map_err(|e| e.to_string())?,
+        _ => {
             let mut reader = csv::ReaderBuilder::new()
                 .delimiter(if ext == "tsv" { b'\t' } else { b',' })
                 .flexible(true)
                 .from_reader(text.as_bytes());
-            let headers = reader.headers().ok()?.clone();
-            let rows = reader.records().flatten().map(|r| {
+            let headers = reader.headers().map_err(|e| e.to_string())?.clone();
+            let mut rows = Vec::new();
+            for record in reader.records() {
+                let r = record.map_err(|e| e.to_string())?;
                 let row: serde_json::Map<String, serde_json::Value> = headers
                     .iter()
                     .zip(r.iter())
                     .map(|(h, v)| (h.to_string(), serde_json::Value::String(v.to_string())))
                     .collect();
-                serde_json::Value::Object(row)
-            });
-            serde_json::Value::Array(rows.collect())
+                rows.push(serde_json::Value::Object(row));
+            }
+            serde_json::Value::Array(rows)
         }
-        _ => return None,
     };
-    Some(from_json(&json))
+    Ok(Some(from_json(&json)))
 }
