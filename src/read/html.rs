@@ -8,6 +8,7 @@
 
 use super::dom::{attr, is_hidden};
 use crate::inline::{collapse_whitespace, normalize, trim};
+use crate::locale::Locale;
 use crate::model::{list_is_tight, plain_text, slug, Block, Cell, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use ego_tree::{NodeId, NodeRef};
@@ -31,7 +32,18 @@ pub fn read_html_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
-    read_fragment(html, warnings, cleaning, false)
+    read_html_in(html, warnings, cleaning, None)
+}
+
+/// [`read_html_with`] for a post in a known language: `locale` names its embeds (see
+/// [`super::embed`]); `None` detects it from the fragment's text when there is an embed.
+pub fn read_html_in(
+    html: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+    locale: Option<Locale>,
+) -> Vec<Block> {
+    read_fragment(html, warnings, cleaning, false, locale)
 }
 
 /// [`read_html`]; `fallback` when the fragment is an `<iframe>`'s fallback content (which
@@ -42,6 +54,7 @@ fn read_fragment(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
     fallback: bool,
+    locale: Option<Locale>,
 ) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
@@ -70,6 +83,7 @@ fn read_fragment(
         chrome: super::chrome::mark(doc.tree.root(), cleaning),
         cleaning,
         in_fallback: fallback,
+        locale,
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
@@ -125,6 +139,9 @@ struct Reader<'w, 'd> {
     chrome: super::chrome::Marks,
     /// Reading an `<iframe>`'s fallback content (see [`read_fragment`]).
     in_fallback: bool,
+    /// The language embeds are named in: the post's, else detected from the fragment's text
+    /// at the first embed.
+    locale: Option<Locale>,
 }
 
 /// The footnotes of a document, as the Markdown renderers that made it write them:
@@ -358,7 +375,7 @@ impl Reader<'_, '_> {
         }
         match kind(el.name()) {
             Kind::Dropped => {
-                let link = super::embed::embed_link(node);
+                let link = self.embed(node);
                 let fallback = self.fallback_blocks(node, el, depth);
                 let repeats = link.as_ref().is_some_and(|l| {
                     fallback.iter().all(|b| match b {
@@ -385,6 +402,50 @@ impl Reader<'_, '_> {
             }
             Kind::Block => self.block_element(node, el, sink, depth),
         }
+    }
+
+    /// The link an embed (`<iframe>`, `<video>`, `<audio>`) stands for (see
+    /// [`super::embed`]). An author's body is one whose chrome is kept (authored bodies keep
+    /// all of it); in a web page's, an iframe of an unknown site is an ad slot, counted as
+    /// `promo` chrome and dropped.
+    fn embed(&mut self, node: NodeRef<'_, Node>) -> Option<Inline> {
+        use super::chrome::Kind as Chrome;
+        use super::embed::{read_embed, Embed};
+        let el = node.value().as_element()?;
+        if !matches!(el.name(), "iframe" | "video" | "audio") {
+            return None;
+        }
+        let locale = self.embed_locale();
+        let authored = !self.cleaning.removes(Chrome::Promo);
+        match read_embed(node, locale, authored)? {
+            Embed::Link(link) => Some(link),
+            Embed::AdSlot(src) => {
+                self.cleaning.record_ad_slot(&src);
+                None
+            }
+        }
+    }
+
+    /// The language embeds are named in: the post's, else the fragment's (detected once).
+    fn embed_locale(&mut self) -> Locale {
+        if let Some(l) = self.locale {
+            return l;
+        }
+        let mut sample = String::new();
+        for t in self
+            .tree
+            .root()
+            .descendants()
+            .filter_map(|n| n.value().as_text())
+        {
+            sample.push_str(t);
+            if sample.len() > 2000 {
+                break;
+            }
+        }
+        let locale = Locale::of(&crate::lang::detect(&sample).unwrap_or_default());
+        self.locale = Some(locale);
+        locale
     }
 
     /// Whether an element is not read at all: it is hidden, or it is a footnote (or its back
@@ -814,7 +875,7 @@ impl Reader<'_, '_> {
         }
         match kind(name) {
             Kind::Dropped => {
-                let link = super::embed::embed_link(node);
+                let link = self.embed(node);
                 let fallback = self.fallback_inlines(node, el, depth);
                 let repeats = link.as_ref().is_some_and(|l| only_links_like(&fallback, l));
                 out.extend(link);
@@ -970,7 +1031,9 @@ impl Reader<'_, '_> {
                 let raw = raw_text(node);
                 match (raw.trim().is_empty(), self.in_fallback) {
                     (true, _) => Vec::new(),
-                    (false, false) => read_fragment(&raw, self.warnings, self.cleaning, true),
+                    (false, false) => {
+                        read_fragment(&raw, self.warnings, self.cleaning, true, self.locale)
+                    }
                     (false, true) => {
                         vec![Block::Paragraph(vec![Inline::Text(fragment_text(&raw))])]
                     }
@@ -1728,7 +1791,7 @@ mod tests {
                 "See the map",
                 "nested text",
                 "Flash fallback",
-                "Video",
+                "Video: v.mp4",
                 "No video support."
             ]
         );

@@ -26,6 +26,16 @@ pub fn read_markdown_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
+    read_markdown_in(src, warnings, cleaning, None)
+}
+
+/// [`read_markdown_with`] for a post in a known language (see [`super::html::read_html_in`]).
+pub fn read_markdown_in(
+    src: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+    locale: Option<crate::locale::Locale>,
+) -> Vec<Block> {
     let src = super::kramdown::strip_attribute_lists(src);
     let protected = super::math::protect(&src);
     let src = protected
@@ -36,7 +46,7 @@ pub fn read_markdown_with(
         &mut out,
         Parser::new_ext(src, read_options()).map(numbered_fences),
     );
-    let mut blocks = super::html::read_html_with(&out, warnings, cleaning);
+    let mut blocks = super::html::read_html_in(&out, warnings, cleaning, locale);
     if let Some((_, formulas)) = &protected {
         super::math::restore(&mut blocks, formulas);
     }

@@ -161,9 +161,19 @@ fn read_post_text(
         true => opts.keep_chrome,
         false => chrome::Kept::ALL,
     });
+    // The language the post's embeds are named in: its own, its site's, else (`None`) the
+    // body's, detected by the HTML reader at the first embed.
+    let locale = meta
+        .lang
+        .as_deref()
+        .or(meta.site_language.as_deref())
+        .or(site.and_then(|s| s.lang.as_deref()))
+        .map(crate::locale::Locale::of);
     let mut blocks = match format {
-        BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
-        BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
+        BodyFormat::Markdown => {
+            markdown::read_markdown_in(body, &mut warnings, &mut cleaning, locale)
+        }
+        BodyFormat::Html => html::read_html_in(body, &mut warnings, &mut cleaning, locale),
         BodyFormat::Text => read_text(body),
     };
     if let Some(article) = &article {
