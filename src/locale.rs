@@ -237,6 +237,14 @@ impl Locale {
         words.to_string()
     }
 
+    /// A label and what it labels: `Video: clip.mp4`, `视频：clip.mp4`.
+    pub fn labelled(self, label: &str, what: &str) -> String {
+        match self {
+            Locale::Chinese => format!("{label}：{what}"),
+            _ => format!("{label}: {what}"),
+        }
+    }
+
     /// One of the fixed words of an EPUB: `目录`, `Contents`.
     pub fn label(self, label: Label) -> &'static str {
         let chinese = self == Locale::Chinese;
@@ -381,6 +389,8 @@ mod tests {
             "Embedded content from plot.ly"
         );
         assert_eq!(EN.embed(Embedded::Page, None), "Embedded content");
+        assert_eq!(ZH.labelled("视频", "a.mp4"), "视频：a.mp4");
+        assert_eq!(EN.labelled("Video", "a.mp4"), "Video: a.mp4");
     }
 
     #[test]

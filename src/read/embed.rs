@@ -89,11 +89,11 @@ pub fn read_embed(node: NodeRef<'_, Node>, locale: Locale, authored: bool) -> Op
     let text = match (what, title) {
         // A page says what it is by its title, when it has one.
         (Embedded::Page, Some(t)) => t.to_string(),
-        (_, Some(t)) => format!("{label}: {t}"),
+        (_, Some(t)) => locale.labelled(&label, t),
         // A media file or a file of the site by its name: `Video: clip.mp4`.
         (Embedded::Video | Embedded::Audio | Embedded::Page, None) if host.is_none() => {
             match file_name(&url) {
-                Some(f) => format!("{label}: {f}"),
+                Some(f) => locale.labelled(&label, &f),
                 None => label,
             }
         }
@@ -200,7 +200,7 @@ mod tests {
     use crate::locale::Locale;
     use crate::model::{Block, Inline};
     use crate::read::chrome::{Cleaning, Kept, Kind};
-    use crate::read::html::{read_html, read_html_in};
+    use crate::read::html::{read_html, read_html_in, PostContext};
 
     fn links_of(blocks: Vec<Block>) -> Vec<(String, String)> {
         let mut out = Vec::new();
@@ -227,7 +227,10 @@ mod tests {
             html,
             &mut Vec::new(),
             &mut cleaning,
-            Some(locale),
+            PostContext {
+                locale: Some(locale),
+                bibliography: None,
+            },
         ))
     }
 
@@ -276,7 +279,7 @@ mod tests {
         );
         // A web page's body: dropped, and counted as promo chrome.
         let mut cleaning = Cleaning::default();
-        let blocks = read_html_in(html, &mut Vec::new(), &mut cleaning, None);
+        let blocks = read_html_in(html, &mut Vec::new(), &mut cleaning, PostContext::default());
         assert!(links_of(blocks).is_empty());
         let removed = cleaning.into_removed();
         assert_eq!(removed.len(), 3, "{removed:?}");
@@ -309,7 +312,7 @@ mod tests {
     #[test]
     fn labels_follow_the_post_language_or_its_text() {
         let video = r#"<p>一段视频：</p><video src="/media/片段.mp4"></video>"#;
-        assert_eq!(authored(video, Locale::Chinese)[0].1, "视频: 片段.mp4");
+        assert_eq!(authored(video, Locale::Chinese)[0].1, "视频：片段.mp4");
         // No language given: the text's.
         let zh = concat!(
             "<p>中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。</p>",

@@ -6,6 +6,7 @@
 //! produce no blocks. What a dropped element stands for is kept: an embed's link, its fallback
 //! content, an inline SVG's words; tables keep their spans and the blocks in their cells.
 
+use super::distill::Bibliography;
 use super::dom::{attr, is_hidden};
 use crate::inline::{collapse_whitespace, normalize, trim};
 use crate::locale::Locale;
@@ -32,18 +33,27 @@ pub fn read_html_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
-    read_html_in(html, warnings, cleaning, None)
+    read_html_in(html, warnings, cleaning, PostContext::default())
 }
 
-/// [`read_html_with`] for a post in a known language: `locale` names its embeds (see
-/// [`super::embed`]); `None` detects it from the fragment's text when there is an embed.
+/// What the HTML reader knows of the post a body belongs to.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PostContext<'a> {
+    /// The post's language, which names its embeds (see [`super::embed`]); `None` detects
+    /// it from the fragment's text when there is an embed.
+    pub locale: Option<Locale>,
+    /// The entries its Distill citations name (see [`super::distill`]).
+    pub bibliography: Option<&'a Bibliography>,
+}
+
+/// [`read_html_with`] for a post whose language or bibliography is known.
 pub fn read_html_in(
     html: &str,
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
-    locale: Option<Locale>,
+    post: PostContext<'_>,
 ) -> Vec<Block> {
-    read_fragment(html, warnings, cleaning, false, locale)
+    read_fragment(html, warnings, cleaning, false, post)
 }
 
 /// [`read_html`]; `fallback` when the fragment is an `<iframe>`'s fallback content (which
@@ -54,7 +64,7 @@ fn read_fragment(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
     fallback: bool,
-    locale: Option<Locale>,
+    post: PostContext<'_>,
 ) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
@@ -83,7 +93,8 @@ fn read_fragment(
         chrome: super::chrome::mark(doc.tree.root(), cleaning),
         cleaning,
         in_fallback: fallback,
-        locale,
+        locale: post.locale,
+        bibliography: post.bibliography,
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
@@ -142,6 +153,8 @@ struct Reader<'w, 'd> {
     /// The language embeds are named in: the post's, else detected from the fragment's text
     /// at the first embed.
     locale: Option<Locale>,
+    /// The post's bibliography, for Distill citations.
+    bibliography: Option<&'d Bibliography>,
 }
 
 /// The footnotes of a document, as the Markdown renderers that made it write them:
@@ -372,6 +385,10 @@ impl Reader<'_, '_> {
             CaseSensitivity::AsciiCaseInsensitive,
         ) {
             return;
+        }
+        if matches!(el.name(), "d-footnote" | "d-cite" | "d-math") {
+            // Distill's inline elements, whatever they hold (a note's paragraphs).
+            return self.inline(node, &mut sink.pending, depth);
         }
         match kind(el.name()) {
             Kind::Dropped => {
@@ -914,6 +931,34 @@ impl Reader<'_, '_> {
         };
         match el.name() {
             "br" => out.push(Inline::LineBreak),
+            // Distill (see `super::distill`).
+            "d-footnote" => {
+                let note = self.blocks_of(node, depth);
+                if !note.is_empty() {
+                    out.push(Inline::Note(note));
+                }
+            }
+            "d-cite" => {
+                let keys = attr(el, "key").unwrap_or_default();
+                out.extend(super::distill::citation(
+                    keys,
+                    self.bibliography,
+                    self.warnings,
+                ));
+            }
+            "d-math" => {
+                let tex: String = node
+                    .descendants()
+                    .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                    .collect();
+                let tex = tex.trim();
+                if !tex.is_empty() {
+                    out.push(Inline::Math(Box::new(crate::model::Math {
+                        display: attr(el, "block").is_some(),
+                        tex: tex.to_string(),
+                    })));
+                }
+            }
             "img" => {
                 if let Some(img) = image(el) {
                     out.push(Inline::Image(Box::new(img)));
@@ -1032,7 +1077,11 @@ impl Reader<'_, '_> {
                 match (raw.trim().is_empty(), self.in_fallback) {
                     (true, _) => Vec::new(),
                     (false, false) => {
-                        read_fragment(&raw, self.warnings, self.cleaning, true, self.locale)
+                        let post = PostContext {
+                            locale: self.locale,
+                            bibliography: self.bibliography,
+                        };
+                        read_fragment(&raw, self.warnings, self.cleaning, true, post)
                     }
                     (false, true) => {
                         vec![Block::Paragraph(vec![Inline::Text(fragment_text(&raw))])]

@@ -26,16 +26,20 @@ pub fn read_markdown_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
-    read_markdown_in(src, warnings, cleaning, None)
+    read_markdown_in(src, warnings, cleaning, Default::default())
 }
 
-/// [`read_markdown_with`] for a post in a known language (see [`super::html::read_html_in`]).
+/// [`read_markdown_with`] for a post whose language or bibliography is known (see
+/// [`super::html::read_html_in`]).
 pub fn read_markdown_in(
     src: &str,
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
-    locale: Option<crate::locale::Locale>,
+    post: super::html::PostContext<'_>,
 ) -> Vec<Block> {
+    // Distill's `<d-math>`, as the TeX the math reader takes.
+    let distill = super::distill::math_delimiters(src);
+    let src = distill.as_deref().unwrap_or(src);
     let src = super::kramdown::strip_attribute_lists(src);
     let protected = super::math::protect(&src);
     let src = protected
@@ -46,7 +50,7 @@ pub fn read_markdown_in(
         &mut out,
         Parser::new_ext(src, read_options()).map(numbered_fences),
     );
-    let mut blocks = super::html::read_html_in(&out, warnings, cleaning, locale);
+    let mut blocks = super::html::read_html_in(&out, warnings, cleaning, post);
     if let Some((_, formulas)) = &protected {
         super::math::restore(&mut blocks, formulas);
     }
