@@ -174,9 +174,11 @@ pub fn citation(
 
 /// A Markdown body's `<d-math>` elements as the TeX delimiters the math reader takes
 /// (`\(…\)`, and `\[…\]` for `<d-math block>`), so that Markdown does not read the formula
-/// (`a_1 * b_2` as emphasis). `None` when there is none.
+/// (`a_1 * b_2` as emphasis). Code (an example of Distill's markup) is left alone. `None`
+/// when there is none.
 pub fn math_delimiters(src: &str) -> Option<String> {
     memchr::memmem::find(src.as_bytes(), b"<d-math")?;
+    let code = super::regions::CodeRegions::of(src);
     let mut out = String::with_capacity(src.len());
     let mut rest = src;
     while let Some(i) = rest.find("<d-math") {
@@ -185,7 +187,11 @@ pub fn math_delimiters(src: &str) -> Option<String> {
             break;
         };
         let attrs = &after[..gt];
-        if gt > close || !(attrs.is_empty() || attrs.starts_with(char::is_whitespace)) {
+        let at = src.len() - rest.len() + i;
+        if gt > close
+            || !(attrs.is_empty() || attrs.starts_with(char::is_whitespace))
+            || code.contains(at)
+        {
             out.push_str(&rest[..i + "<d-math".len()]);
             rest = after;
             continue;
@@ -239,6 +245,8 @@ mod tests {
             "x \\(a_1 * b_2\\) and \\[\\sum_i x_i\\]."
         );
         assert_eq!(math_delimiters("no math"), None);
+        let example = "Write `<d-math>x</d-math>`:\n\n```html\n<d-math block>y</d-math>\n```\n";
+        assert_eq!(math_delimiters(example).unwrap(), example);
         assert_eq!(
             math_delimiters("<d-mathx>y</d-math>").unwrap(),
             "<d-mathx>y</d-math>"
