@@ -192,3 +192,45 @@ fn shortcodes_tags_and_html_give_the_same_paragraph_in_the_post_language() {
         ("https://twitter.com/i/status/20".into(), "推文".into())
     );
 }
+
+/// In a post taken from a web page, an iframe of an unknown site is an ad slot: dropped, but
+/// counted as `promo` chrome; `--keep-chrome` keeps it as a link. A known player stays a link.
+#[test]
+fn a_web_page_s_unknown_iframes_are_counted_not_silently_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    write(
+        &posts,
+        "2020-07-01-news.md",
+        "---\ntitle: A mirrored story\ndate: 2020-07-01\nsource: https://news.example.com/1\n---\n\n\
+         <div class=\"article\">\n<p>The first paragraph of the story, as the page served it.</p>\n\
+         <iframe src=\"https://ads.example.net/slot/728x90\"></iframe>\n\
+         <p>The second paragraph, after the ad slot.</p>\n\
+         <iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>\n</div>\n",
+    );
+    let run = |extra: &[&str]| {
+        let out = dir.path().join(format!("out{}", extra.len()));
+        let mut args = vec!["--no-config", "-t", "markdown"];
+        args.extend_from_slice(extra);
+        let report = convert_with_report(&posts, &out, &args);
+        let md = std::fs::read_to_string(out.join("2020-07-01-news.md")).unwrap();
+        (report, md)
+    };
+    let (report, md) = run(&[]);
+    assert_eq!(
+        report["summary"]["chrome_removed"]["promo"], 1,
+        "{report:#}"
+    );
+    assert!(!md.contains("ads.example.net"), "{md}");
+    assert!(
+        md.contains("[YouTube video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)"),
+        "{md}"
+    );
+    let (_, kept) = run(&["--keep-chrome"]);
+    assert!(
+        kept.contains(
+            "[Embedded content from ads.example.net](https://ads.example.net/slot/728x90)"
+        ),
+        "{kept}"
+    );
+}
