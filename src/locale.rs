@@ -31,6 +31,24 @@ pub enum Locale {
     English,
 }
 
+/// What an embedded player or page shows, as [`Locale::embed`] names it (the embed table is
+/// [`crate::read::embed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Embedded {
+    YouTube,
+    Vimeo,
+    Tweet,
+    Instagram,
+    Gist,
+    Map,
+    Video,
+    Audio,
+    /// A live code example (CodePen, JSFiddle).
+    Code,
+    /// Any other page shown in a frame (a plot, a slide deck, a form).
+    Page,
+}
+
 /// How much of a date a label shows: a book of a year, a month or a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Precision {
@@ -183,6 +201,50 @@ impl Locale {
         })
     }
 
+    /// The words an embed's link paragraph starts with: `YouTube video`, `YouTube 视频`. A
+    /// page of another site is named by its `host` (`Embedded content from plot.ly`,
+    /// `来自 plot.ly 的嵌入内容`), or generically when it has none (a file of the site).
+    pub fn embed(self, what: Embedded, host: Option<&str>) -> String {
+        let chinese = self == Locale::Chinese;
+        let words = match what {
+            Embedded::YouTube if chinese => "YouTube 视频",
+            Embedded::YouTube => "YouTube video",
+            Embedded::Vimeo if chinese => "Vimeo 视频",
+            Embedded::Vimeo => "Vimeo video",
+            Embedded::Tweet if chinese => "推文",
+            Embedded::Tweet => "Tweet",
+            Embedded::Instagram if chinese => "Instagram 帖子",
+            Embedded::Instagram => "Instagram post",
+            Embedded::Gist if chinese => "Gist 代码片段",
+            Embedded::Gist => "Gist",
+            Embedded::Map if chinese => "地图",
+            Embedded::Map => "Map",
+            Embedded::Video if chinese => "视频",
+            Embedded::Video => "Video",
+            Embedded::Audio if chinese => "音频",
+            Embedded::Audio => "Audio",
+            Embedded::Code if chinese => "代码示例",
+            Embedded::Code => "Code example",
+            Embedded::Page => {
+                return match (chinese, host) {
+                    (true, Some(h)) => format!("来自 {h} 的嵌入内容"),
+                    (true, None) => "嵌入内容".into(),
+                    (false, Some(h)) => format!("Embedded content from {h}"),
+                    (false, None) => "Embedded content".into(),
+                }
+            }
+        };
+        words.to_string()
+    }
+
+    /// A label and what it labels: `Video: clip.mp4`, `视频：clip.mp4`.
+    pub fn labelled(self, label: &str, what: &str) -> String {
+        match self {
+            Locale::Chinese => format!("{label}：{what}"),
+            _ => format!("{label}: {what}"),
+        }
+    }
+
     /// One of the fixed words of an EPUB: `目录`, `Contents`.
     pub fn label(self, label: Label) -> &'static str {
         let chinese = self == Locale::Chinese;
@@ -311,6 +373,24 @@ mod tests {
         assert_eq!(EN.byline(&names, 17).unwrap(), "甲, 乙, 丙 and 17 more");
         assert_eq!(ZH.byline(&[], 3), None);
         assert_eq!(EN.byline(&[], 0), None);
+    }
+
+    #[test]
+    fn embeds_are_named_in_the_post_language() {
+        assert_eq!(ZH.embed(Embedded::Video, None), "视频");
+        assert_eq!(EN.embed(Embedded::YouTube, None), "YouTube video");
+        assert_eq!(Locale::Japanese.embed(Embedded::Audio, None), "Audio");
+        assert_eq!(
+            ZH.embed(Embedded::Page, Some("plot.ly")),
+            "来自 plot.ly 的嵌入内容"
+        );
+        assert_eq!(
+            EN.embed(Embedded::Page, Some("plot.ly")),
+            "Embedded content from plot.ly"
+        );
+        assert_eq!(EN.embed(Embedded::Page, None), "Embedded content");
+        assert_eq!(ZH.labelled("视频", "a.mp4"), "视频：a.mp4");
+        assert_eq!(EN.labelled("Video", "a.mp4"), "Video: a.mp4");
     }
 
     #[test]

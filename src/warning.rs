@@ -130,6 +130,9 @@ pub enum WarningKind {
     /// front matter) in which article extraction found no article: the whole page is kept,
     /// navigation and all (see [`crate::read::page`]).
     ExtractionFailed,
+    /// A Distill citation (`<d-cite key>`) whose key is not in the post's bibliography, or a
+    /// bibliography file that could not be read: the key is shown in brackets.
+    Citation,
 }
 
 impl WarningKind {
@@ -173,6 +176,7 @@ impl WarningKind {
                 "page without an article found",
                 "pages without an article found",
             ),
+            WarningKind::Citation => ("citation not found", "citations not found"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

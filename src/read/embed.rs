@@ -1,18 +1,47 @@
-//! Embedded players (`<iframe>` videos, maps and tweets, `<video>`, `<audio>`): no reader can
-//! play them in a book, but dropping them loses what the author showed. Each becomes a link to
-//! the original — a YouTube or Vimeo watch page, the tweet — with its title when it has one.
+//! Embedded players and pages (`<iframe>` videos, maps, tweets, plots, `<video>`, `<audio>`):
+//! no reader can play them in a book, but dropping them loses what the author showed. Each
+//! becomes a link to the original — a YouTube or Vimeo watch page, the tweet, the plot's page,
+//! the media file — labelled in the post's language ([`Locale::embed`]) with its title when it
+//! has one.
+//!
+//! The one table of embeds: the HTML reader reads every `<iframe>`, `<video>` and `<audio>`
+//! here, and the template expanders (Hugo's `youtube`, `vimeo`, `tweet`, `instagram`, `gist`
+//! shortcodes, Hexo's `youtube`, `vimeo`, `iframe` tags) write the element the generator would
+//! have written ([`frame`]), so a shortcode, a tag and raw HTML give the same link paragraph.
+//!
+//! Which iframes count: in an author's own body (Markdown, template output; see
+//! [`super::chrome::from_web_page`]) every one with a source, a page of an unknown site named
+//! by its host. In a body that came from a web page an iframe of an unknown site is nearly
+//! always an ad slot or a tracker: it is dropped there, and the HTML reader counts it as
+//! `promo` chrome (kept as a link with `--keep-chrome`).
+//!
+//! Media files are linked, not packed into books: few e-readers play EPUB audio or video
+//! (Kindle none), and a clip would outweigh the text it sits in. The link keeps the file's
+//! name, so the reader of a book knows what the post showed.
 
 use super::dom::attr;
+use crate::locale::{Embedded, Locale};
 use crate::model::{Inline, Link};
 use ego_tree::NodeRef;
 use scraper::Node;
 
-/// The link an embed stands for, or `None` when `node` is not an embed (or has no source).
-pub fn embed_link(node: NodeRef<'_, Node>) -> Option<Inline> {
+/// What an embed element comes to.
+#[derive(Debug, PartialEq)]
+pub enum Embed {
+    /// A link to what it shows.
+    Link(Inline),
+    /// An iframe of an unknown site in a web page's body (an ad slot): dropped, its source
+    /// kept for the chrome count.
+    AdSlot(String),
+}
+
+/// What `node` comes to when it is an embed (`<iframe>`, `<video>`, `<audio>`) with a source;
+/// `None` for any other element, or an embed without a source or of another scheme
+/// (`javascript:`). `locale` names it; `authored`: the body is an author's, not a web page's.
+pub fn read_embed(node: NodeRef<'_, Node>, locale: Locale, authored: bool) -> Option<Embed> {
     let el = node.value().as_element()?;
     let name = el.name();
-    // Plugins (`<object>`, `<embed>`) stay dropped, as do iframes of unknown sites: in scraped
-    // news those are ads and trackers, not content.
+    // Plugins (`<object>`, `<embed>`) stay dropped: nothing can show them any more.
     if !matches!(name, "iframe" | "video" | "audio") {
         return None;
     }
@@ -24,47 +53,88 @@ pub fn embed_link(node: NodeRef<'_, Node>) -> Option<Inline> {
             .find(|e| e.name() == "source")
             .and_then(|e| attr(e, "src"))
             .map(str::trim)
+            .filter(|v| !v.is_empty())
     })?;
     let src = match src.strip_prefix("//") {
         Some(rest) => format!("https://{rest}"),
         None => src.to_string(),
     };
-    let scheme_ok = match src.split_once(':') {
-        Some((scheme, _)) if !scheme.contains('/') => {
-            matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
-        }
-        _ => true,
+    let web = match src.split_once(':') {
+        Some((scheme, _)) if !scheme.contains('/') => match scheme.to_ascii_lowercase().as_str() {
+            "http" | "https" => true,
+            _ => return None,
+        },
+        _ => false,
     };
-    if !scheme_ok {
-        return None;
-    }
-    let title = value("title")
-        .or_else(|| value("aria-label"))
-        .map(str::to_string);
-    let (label, url) = match name {
-        "video" => ("Video", src),
-        "audio" => ("Audio", src),
-        _ => original_page(&src)?,
+    let title = value("title").or_else(|| value("aria-label"));
+    let (what, url) = match name {
+        "video" => (Embedded::Video, src),
+        "audio" => (Embedded::Audio, src),
+        _ => match web.then(|| original_page(&src)).flatten() {
+            Some(found) => found,
+            None if authored => (Embedded::Page, src),
+            None => return Some(Embed::AdSlot(src)),
+        },
     };
+    let host = url::Url::parse(&url).ok().and_then(|u| {
+        u.host_str()
+            .map(|h| h.trim_start_matches("www.").to_string())
+    });
+    let label = locale.embed(what, host.as_deref());
     // Players' default titles (`YouTube video player`) say nothing the label does not.
     let title = title.filter(|t| {
         let t = t.to_lowercase();
         !(t.contains("player") || t.contains("iframe") || t == label.to_lowercase())
     });
-    let text = match title {
-        Some(t) => format!("{label}: {t}"),
-        None => label.to_string(),
+    let text = match (what, title) {
+        // A page says what it is by its title, when it has one.
+        (Embedded::Page, Some(t)) => t.to_string(),
+        (_, Some(t)) => locale.labelled(&label, t),
+        // A media file or a file of the site by its name: `Video: clip.mp4`.
+        (Embedded::Video | Embedded::Audio | Embedded::Page, None) if host.is_none() => {
+            match file_name(&url) {
+                Some(f) => locale.labelled(&label, &f),
+                None => label,
+            }
+        }
+        (_, None) => label,
     };
-    Some(Inline::Link(Box::new(Link {
+    Some(Embed::Link(Inline::Link(Box::new(Link {
         url,
         title: None,
         content: vec![Inline::Text(text)],
         web: None,
-    })))
+    }))))
 }
 
-/// The page a known player shows: (what it is, its URL).
-fn original_page(src: &str) -> Option<(&'static str, String)> {
+/// The HTML a template expander writes for an embed it knows by its `url` (a watch page, a
+/// tweet, a gist, any page), for the HTML reader to read as it reads a post's own iframes: a
+/// block of its own.
+pub fn frame(url: &str, title: Option<&str>) -> String {
+    let title = title.map(str::trim).filter(|t| !t.is_empty());
+    format!(
+        "\n\n<iframe src=\"{}\"{}></iframe>\n\n",
+        crate::xml::escape(url),
+        title
+            .map(|t| format!(" title=\"{}\"", crate::xml::escape(t)))
+            .unwrap_or_default()
+    )
+}
+
+/// The last segment of a URL's path, decoded: `clip.mp4`.
+fn file_name(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let last = path.rsplit('/').find(|s| !s.is_empty())?;
+    Some(
+        percent_encoding::percent_decode_str(last)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
+}
+
+/// The page a player of a known site shows (what it is, its URL), from the player's URL or
+/// the page's own (which expanders write: `youtube.com/watch?v=`, `twitter.com/u/status/1`).
+fn original_page(src: &str) -> Option<(Embedded, String)> {
     let url = url::Url::parse(src).ok()?;
     let host = url.host_str().unwrap_or("").trim_start_matches("www.");
     let last = url
@@ -76,26 +146,37 @@ fn original_page(src: &str) -> Option<(&'static str, String)> {
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.into_owned())
     };
+    let same = || src.to_string();
     let found = match host {
         "youtube.com" | "youtube-nocookie.com" | "m.youtube.com"
             if url.path().starts_with("/embed/") && !last.is_empty() && last != "videoseries" =>
         {
             (
-                "YouTube video",
+                Embedded::YouTube,
                 format!("https://www.youtube.com/watch?v={last}"),
             )
         }
         "player.vimeo.com" if !last.is_empty() => {
-            ("Vimeo video", format!("https://vimeo.com/{last}"))
+            (Embedded::Vimeo, format!("https://vimeo.com/{last}"))
         }
+        "vimeo.com" => (Embedded::Vimeo, same()),
         "platform.twitter.com" | "platform.x.com" => match query("id") {
-            Some(id) => ("Tweet", format!("https://twitter.com/i/status/{id}")),
-            None => ("Tweet", src.to_string()),
+            Some(id) => (
+                Embedded::Tweet,
+                format!("https://twitter.com/i/status/{id}"),
+            ),
+            None => (Embedded::Tweet, same()),
         },
-        h if h.ends_with("google.com") && url.path().contains("/maps") => ("Map", src.to_string()),
-        h if h.ends_with("openstreetmap.org") => ("Map", src.to_string()),
-        h if h.ends_with("youtube.com") || h.ends_with("youtube-nocookie.com") => {
-            ("YouTube video", src.to_string())
+        "twitter.com" | "x.com" if url.path().contains("/status/") => (Embedded::Tweet, same()),
+        "instagram.com" => (Embedded::Instagram, same()),
+        "gist.github.com" => (Embedded::Gist, same()),
+        h if h.ends_with("google.com") && url.path().contains("/maps") => (Embedded::Map, same()),
+        h if h.ends_with("openstreetmap.org") => (Embedded::Map, same()),
+        h if h.ends_with("youtube.com")
+            || h.ends_with("youtube-nocookie.com")
+            || h == "youtu.be" =>
+        {
+            (Embedded::YouTube, same())
         }
         h if h.ends_with("dailymotion.com")
             || h.ends_with("player.bilibili.com")
@@ -103,14 +184,12 @@ fn original_page(src: &str) -> Option<(&'static str, String)> {
             || h.ends_with("ted.com")
             || h.ends_with("loom.com") =>
         {
-            ("Video", src.to_string())
+            (Embedded::Video, same())
         }
         h if h.ends_with("soundcloud.com") || h.ends_with("spotify.com") => {
-            ("Audio", src.to_string())
+            (Embedded::Audio, same())
         }
-        h if h.ends_with("codepen.io") || h.ends_with("jsfiddle.net") => {
-            ("Code example", src.to_string())
-        }
+        h if h.ends_with("codepen.io") || h.ends_with("jsfiddle.net") => (Embedded::Code, same()),
         _ => return None,
     };
     Some(found)
@@ -118,12 +197,14 @@ fn original_page(src: &str) -> Option<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
+    use crate::locale::Locale;
     use crate::model::{Block, Inline};
-    use crate::read::html::read_html;
+    use crate::read::chrome::{Cleaning, Kept, Kind};
+    use crate::read::html::{read_html, read_html_in, PostContext};
 
-    fn links(html: &str) -> Vec<(String, String)> {
+    fn links_of(blocks: Vec<Block>) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for b in read_html(html, &mut Vec::new()) {
+        for b in blocks {
             if let Block::Paragraph(xs) = b {
                 for x in xs {
                     if let Inline::Link(l) = x {
@@ -133,6 +214,24 @@ mod tests {
             }
         }
         out
+    }
+
+    fn links(html: &str) -> Vec<(String, String)> {
+        links_of(read_html(html, &mut Vec::new()))
+    }
+
+    /// Read as an author's body (chrome kept, as for Markdown posts), in `locale`.
+    fn authored(html: &str, locale: Locale) -> Vec<(String, String)> {
+        let mut cleaning = Cleaning::new(Kept::ALL);
+        links_of(read_html_in(
+            html,
+            &mut Vec::new(),
+            &mut cleaning,
+            PostContext {
+                locale: Some(locale),
+                bibliography: None,
+            },
+        ))
     }
 
     #[test]
@@ -161,7 +260,7 @@ mod tests {
                     "https://www.google.com/maps/embed?pb=x".into(),
                     "Map".into()
                 ),
-                ("clip.mp4".into(), "Video".into()),
+                ("clip.mp4".into(), "Video: clip.mp4".into()),
                 ("https://a.test/e.mp3".into(), "Audio: Episode 1".into()),
                 (
                     "https://www.youtube.com/watch?v=x1".into(),
@@ -169,5 +268,56 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn an_unknown_site_is_an_ad_slot_in_a_web_page_and_content_in_a_post() {
+        let html = concat!(
+            r#"<p>Text.</p><iframe src="https://plot.ly/~u/1.embed"></iframe>"#,
+            r#"<iframe src="https://datawrapper.dwcdn.net/x/" title="Unemployment rate"></iframe>"#,
+            r#"<iframe src="/assets/plotly/demo.html"></iframe>"#,
+        );
+        // A web page's body: dropped, and counted as promo chrome.
+        let mut cleaning = Cleaning::default();
+        let blocks = read_html_in(html, &mut Vec::new(), &mut cleaning, PostContext::default());
+        assert!(links_of(blocks).is_empty());
+        let removed = cleaning.into_removed();
+        assert_eq!(removed.len(), 3, "{removed:?}");
+        assert!(removed.iter().all(|r| r.kind == Kind::Promo));
+        assert!(removed[0].text.contains("https://plot.ly/~u/1.embed"));
+        // An author's: every one is a link paragraph, named by its title or host.
+        assert_eq!(
+            authored(html, Locale::English),
+            [
+                (
+                    "https://plot.ly/~u/1.embed".into(),
+                    "Embedded content from plot.ly".into()
+                ),
+                (
+                    "https://datawrapper.dwcdn.net/x/".into(),
+                    "Unemployment rate".into()
+                ),
+                (
+                    "/assets/plotly/demo.html".into(),
+                    "Embedded content: demo.html".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            authored(html, Locale::Chinese)[0].1,
+            "来自 plot.ly 的嵌入内容"
+        );
+    }
+
+    #[test]
+    fn labels_follow_the_post_language_or_its_text() {
+        let video = r#"<p>一段视频：</p><video src="/media/片段.mp4"></video>"#;
+        assert_eq!(authored(video, Locale::Chinese)[0].1, "视频：片段.mp4");
+        // No language given: the text's.
+        let zh = concat!(
+            "<p>中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。</p>",
+            r#"<iframe src="https://www.youtube.com/embed/abc"></iframe>"#
+        );
+        assert_eq!(links(zh)[0].1, "YouTube 视频");
     }
 }

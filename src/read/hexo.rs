@@ -9,7 +9,8 @@
 //! title. Any other tag keeps its inner content and is named in a warning. As in Hexo, tags in
 //! code blocks and code spans are examples and stay as written.
 
-use super::prose::{capitalize, escape_markdown, fenced_code, figure_html, link_paragraph, Prose};
+use super::embed::frame;
+use super::prose::{capitalize, escape_markdown, fenced_code, figure_html, Prose};
 use crate::relink::{path_to_url, relative_path};
 use crate::site::hexo::PostName;
 use crate::site::Page;
@@ -330,7 +331,7 @@ impl Pass<'_> {
             "raw" => out.push_str(inner.unwrap_or("")),
             "iframe" => {
                 if let Some(url) = a.first() {
-                    out.push_str(&link_paragraph("Embedded page", None, url));
+                    out.push_str(&frame(url, None));
                 }
             }
             "youtube" => {
@@ -339,13 +340,13 @@ impl Pass<'_> {
                         Some("playlist") => format!("https://www.youtube.com/playlist?list={id}"),
                         _ => format!("https://www.youtube.com/watch?v={id}"),
                     };
-                    out.push_str(&link_paragraph("YouTube video", None, &url));
+                    out.push_str(&frame(&url, None));
                 }
             }
             "vimeo" => {
                 if let Some(id) = a.first() {
                     let url = format!("https://vimeo.com/{id}");
-                    out.push_str(&link_paragraph("Vimeo video", None, &url));
+                    out.push_str(&frame(&url, None));
                 }
             }
             "note" | "fold" | "folding" | "hidetoggle" | "hideblock" => {

@@ -6,8 +6,10 @@
 //! produce no blocks. What a dropped element stands for is kept: an embed's link, its fallback
 //! content, an inline SVG's words; tables keep their spans and the blocks in their cells.
 
+use super::distill::Bibliography;
 use super::dom::{attr, is_hidden};
 use crate::inline::{collapse_whitespace, normalize, trim};
+use crate::locale::Locale;
 use crate::model::{list_is_tight, plain_text, slug, Block, Cell, Image, Inline, Link, Table};
 use crate::warning::{Warning, WarningKind};
 use ego_tree::{NodeId, NodeRef};
@@ -31,7 +33,27 @@ pub fn read_html_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
-    read_fragment(html, warnings, cleaning, false)
+    read_html_in(html, warnings, cleaning, PostContext::default())
+}
+
+/// What the HTML reader knows of the post a body belongs to.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PostContext<'a> {
+    /// The post's language, which names its embeds (see [`super::embed`]); `None` detects
+    /// it from the fragment's text when there is an embed.
+    pub locale: Option<Locale>,
+    /// The entries its Distill citations name (see [`super::distill`]).
+    pub bibliography: Option<&'a Bibliography>,
+}
+
+/// [`read_html_with`] for a post whose language or bibliography is known.
+pub fn read_html_in(
+    html: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+    post: PostContext<'_>,
+) -> Vec<Block> {
+    read_fragment(html, warnings, cleaning, false, post)
 }
 
 /// [`read_html`]; `fallback` when the fragment is an `<iframe>`'s fallback content (which
@@ -42,6 +64,7 @@ fn read_fragment(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
     fallback: bool,
+    post: PostContext<'_>,
 ) -> Vec<Block> {
     let capped = super::nesting::cap(html);
     if capped.is_some() {
@@ -70,6 +93,8 @@ fn read_fragment(
         chrome: super::chrome::mark(doc.tree.root(), cleaning),
         cleaning,
         in_fallback: fallback,
+        locale: post.locale,
+        bibliography: post.bibliography,
     };
     let mut sink = Sink::default();
     reader.blocks(doc.tree.root(), &mut sink, 0);
@@ -125,6 +150,11 @@ struct Reader<'w, 'd> {
     chrome: super::chrome::Marks,
     /// Reading an `<iframe>`'s fallback content (see [`read_fragment`]).
     in_fallback: bool,
+    /// The language embeds are named in: the post's, else detected from the fragment's text
+    /// at the first embed.
+    locale: Option<Locale>,
+    /// The post's bibliography, for Distill citations.
+    bibliography: Option<&'d Bibliography>,
 }
 
 /// The footnotes of a document, as the Markdown renderers that made it write them:
@@ -356,9 +386,13 @@ impl Reader<'_, '_> {
         ) {
             return;
         }
+        if matches!(el.name(), "d-footnote" | "d-cite" | "d-math") {
+            // Distill's inline elements, whatever they hold (a note's paragraphs).
+            return self.inline(node, &mut sink.pending, depth);
+        }
         match kind(el.name()) {
             Kind::Dropped => {
-                let link = super::embed::embed_link(node);
+                let link = self.embed(node);
                 let fallback = self.fallback_blocks(node, el, depth);
                 let repeats = link.as_ref().is_some_and(|l| {
                     fallback.iter().all(|b| match b {
@@ -385,6 +419,50 @@ impl Reader<'_, '_> {
             }
             Kind::Block => self.block_element(node, el, sink, depth),
         }
+    }
+
+    /// The link an embed (`<iframe>`, `<video>`, `<audio>`) stands for (see
+    /// [`super::embed`]). An author's body is one whose chrome is kept (authored bodies keep
+    /// all of it); in a web page's, an iframe of an unknown site is an ad slot, counted as
+    /// `promo` chrome and dropped.
+    fn embed(&mut self, node: NodeRef<'_, Node>) -> Option<Inline> {
+        use super::chrome::Kind as Chrome;
+        use super::embed::{read_embed, Embed};
+        let el = node.value().as_element()?;
+        if !matches!(el.name(), "iframe" | "video" | "audio") {
+            return None;
+        }
+        let locale = self.embed_locale();
+        let authored = !self.cleaning.removes(Chrome::Promo);
+        match read_embed(node, locale, authored)? {
+            Embed::Link(link) => Some(link),
+            Embed::AdSlot(src) => {
+                self.cleaning.record_ad_slot(&src);
+                None
+            }
+        }
+    }
+
+    /// The language embeds are named in: the post's, else the fragment's (detected once).
+    fn embed_locale(&mut self) -> Locale {
+        if let Some(l) = self.locale {
+            return l;
+        }
+        let mut sample = String::new();
+        for t in self
+            .tree
+            .root()
+            .descendants()
+            .filter_map(|n| n.value().as_text())
+        {
+            sample.push_str(t);
+            if sample.len() > 2000 {
+                break;
+            }
+        }
+        let locale = Locale::of(&crate::lang::detect(&sample).unwrap_or_default());
+        self.locale = Some(locale);
+        locale
     }
 
     /// Whether an element is not read at all: it is hidden, or it is a footnote (or its back
@@ -821,7 +899,7 @@ impl Reader<'_, '_> {
         }
         match kind(name) {
             Kind::Dropped => {
-                let link = super::embed::embed_link(node);
+                let link = self.embed(node);
                 let fallback = self.fallback_inlines(node, el, depth);
                 let repeats = link.as_ref().is_some_and(|l| only_links_like(&fallback, l));
                 out.extend(link);
@@ -860,6 +938,34 @@ impl Reader<'_, '_> {
         };
         match el.name() {
             "br" => out.push(Inline::LineBreak),
+            // Distill (see `super::distill`).
+            "d-footnote" => {
+                let note = self.blocks_of(node, depth);
+                if !note.is_empty() {
+                    out.push(Inline::Note(note));
+                }
+            }
+            "d-cite" => {
+                let keys = attr(el, "key").unwrap_or_default();
+                out.extend(super::distill::citation(
+                    keys,
+                    self.bibliography,
+                    self.warnings,
+                ));
+            }
+            "d-math" => {
+                let tex: String = node
+                    .descendants()
+                    .filter_map(|d| d.value().as_text().map(|t| t.to_string()))
+                    .collect();
+                let tex = tex.trim();
+                if !tex.is_empty() {
+                    out.push(Inline::Math(Box::new(crate::model::Math {
+                        display: attr(el, "block").is_some(),
+                        tex: tex.to_string(),
+                    })));
+                }
+            }
             "img" => {
                 if let Some(img) = image(el) {
                     out.push(Inline::Image(Box::new(img)));
@@ -977,7 +1083,13 @@ impl Reader<'_, '_> {
                 let raw = raw_text(node);
                 match (raw.trim().is_empty(), self.in_fallback) {
                     (true, _) => Vec::new(),
-                    (false, false) => read_fragment(&raw, self.warnings, self.cleaning, true),
+                    (false, false) => {
+                        let post = PostContext {
+                            locale: self.locale,
+                            bibliography: self.bibliography,
+                        };
+                        read_fragment(&raw, self.warnings, self.cleaning, true, post)
+                    }
                     (false, true) => {
                         vec![Block::Paragraph(vec![Inline::Text(fragment_text(&raw))])]
                     }
@@ -1742,7 +1854,7 @@ mod tests {
                 "See the map",
                 "nested text",
                 "Flash fallback",
-                "Video",
+                "Video: v.mp4",
                 "No video support."
             ]
         );

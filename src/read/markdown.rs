@@ -26,6 +26,20 @@ pub fn read_markdown_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
+    read_markdown_in(src, warnings, cleaning, Default::default())
+}
+
+/// [`read_markdown_with`] for a post whose language or bibliography is known (see
+/// [`super::html::read_html_in`]).
+pub fn read_markdown_in(
+    src: &str,
+    warnings: &mut Vec<Warning>,
+    cleaning: &mut super::chrome::Cleaning,
+    post: super::html::PostContext<'_>,
+) -> Vec<Block> {
+    // Distill's `<d-math>`, as the TeX the math reader takes.
+    let distill = super::distill::math_delimiters(src);
+    let src = distill.as_deref().unwrap_or(src);
     let extended = super::kramdown_ext::apply_extensions(src);
     let stripped = super::kramdown::strip_attribute_lists(&extended);
     let src = super::kramdown_html::apply_markdown_attributes(&stripped);
@@ -38,7 +52,7 @@ pub fn read_markdown_with(
         &mut out,
         Parser::new_ext(src, read_options()).map(numbered_fences),
     );
-    let mut blocks = super::html::read_html_with(&out, warnings, cleaning);
+    let mut blocks = super::html::read_html_in(&out, warnings, cleaning, post);
     if let Some((_, formulas)) = &protected {
         super::math::restore(&mut blocks, formulas);
     }

@@ -7,6 +7,7 @@
 pub mod chart;
 pub mod chrome;
 pub mod dialect;
+pub mod distill;
 pub mod dom;
 pub mod embed;
 mod error;
@@ -172,9 +173,36 @@ fn read_post_text(
         }
         false => body,
     };
+    // The language the post's embeds are named in: its own, its site's, else (`None`) the
+    // body's, detected by the HTML reader at the first embed.
+    let locale = meta
+        .lang
+        .as_deref()
+        .or(meta.site_language.as_deref())
+        .or(site.and_then(|s| s.lang.as_deref()))
+        .map(crate::locale::Locale::of);
+    // Distill citations' entries, read only for a body that cites.
+    let bibliography = match memchr::memmem::find(body.as_bytes(), b"<d-cite").is_some() {
+        true => distill::Bibliography::for_post(
+            &path,
+            site.map(|s| s.root.as_path()),
+            meta.extra
+                .iter()
+                .find(|(k, _)| k == "bibliography")
+                .and_then(|(_, v)| v.as_str()),
+            &mut warnings,
+        ),
+        false => None,
+    };
+    let post = html::PostContext {
+        locale,
+        bibliography: bibliography.as_ref(),
+    };
     let mut blocks = match format {
-        BodyFormat::Markdown => markdown::read_markdown_with(body, &mut warnings, &mut cleaning),
-        BodyFormat::Html => html::read_html_with(body, &mut warnings, &mut cleaning),
+        BodyFormat::Markdown => {
+            markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post)
+        }
+        BodyFormat::Html => html::read_html_in(body, &mut warnings, &mut cleaning, post),
         BodyFormat::Text => read_text(body),
     };
     if let Some(article) = &article {

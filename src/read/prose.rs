@@ -103,19 +103,6 @@ pub fn figure_html(src: &str, alt: &str, caption: &str) -> String {
     )
 }
 
-/// A paragraph linking to an embedded video or post: `YouTube video: Title` → URL.
-pub fn link_paragraph(what: &str, title: Option<String>, url: &str) -> String {
-    let text = match title.filter(|t| !t.trim().is_empty()) {
-        Some(t) => format!("{what}: {}", t.trim()),
-        None => what.to_string(),
-    };
-    format!(
-        "\n\n<p><a href=\"{}\">{}</a></p>\n\n",
-        crate::xml::escape(url),
-        crate::xml::escape(&text)
-    )
-}
-
 /// `info` → `Info`.
 pub fn capitalize(s: &str) -> String {
     let mut c = s.chars();

@@ -7,9 +7,9 @@
 //! quote keeping their content. Any other shortcode keeps its inner content and is named in a
 //! warning. Code blocks and code spans are left alone.
 
+use super::embed::frame;
 use super::prose::{
-    capitalize, escape_markdown, fenced_code, figure_html, line_numbers, link_paragraph,
-    split_args, unquote, Prose,
+    capitalize, escape_markdown, fenced_code, figure_html, line_numbers, split_args, unquote, Prose,
 };
 use crate::site::Page;
 use crate::warning::{Unknown, Warning, WarningKind};
@@ -444,18 +444,19 @@ fn quote_box(label: Option<&str>, inner: &str) -> String {
     )
 }
 
-/// An embedded video, post or gist (`youtube`, `tweet`, `gist`…) as a paragraph linking to it.
+/// An embedded video, post or gist (`youtube`, `tweet`, `gist`…) as the iframe of its page,
+/// which the HTML reader makes a paragraph linking to it (see [`super::embed`]).
 /// `None` for any other name.
 fn embed(name: &str, tag: &Tag) -> Option<String> {
     let id = || tag.param(&["id"], Some(0)).unwrap_or_default();
     Some(match name {
         "youtube" => {
             let url = format!("https://www.youtube.com/watch?v={}", id());
-            link_paragraph("YouTube video", tag.param(&["title"], None), &url)
+            frame(&url, tag.param(&["title"], None).as_deref())
         }
         "vimeo" => {
             let url = format!("https://vimeo.com/{}", id());
-            link_paragraph("Vimeo video", tag.param(&["title"], None), &url)
+            frame(&url, tag.param(&["title"], None).as_deref())
         }
         "tweet" | "x" | "twitter" => {
             let id = tag.param(&["id"], Some(1).filter(|_| tag.args.len() > 1).or(Some(0)));
@@ -471,18 +472,18 @@ fn embed(name: &str, tag: &Tag) -> Option<String> {
                 "https://twitter.com/{user}/status/{}",
                 id.unwrap_or_default()
             );
-            link_paragraph("Tweet", None, &url)
+            frame(&url, None)
         }
         "instagram" => {
             let url = format!("https://www.instagram.com/p/{}/", id());
-            link_paragraph("Instagram post", None, &url)
+            frame(&url, None)
         }
         "gist" => {
             let user = tag.param(&["user"], Some(0)).unwrap_or_default();
             let id = tag.param(&["id"], Some(1)).unwrap_or_default();
             let file = tag.param(&["file"], Some(2));
             let url = format!("https://gist.github.com/{user}/{id}");
-            link_paragraph("Gist", file, &url)
+            frame(&url, file.as_deref())
         }
         _ => return None,
     })
@@ -594,11 +595,13 @@ mod tests {
         assert!(out.contains(
             "<figure><img src=\"a.jpg\" alt=\"A *cap*\"><figcaption>A *cap*</figcaption></figure>"
         ));
-        assert!(out
-            .contains("<a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">YouTube video</a>"));
+        // Embeds are the iframes the HTML reader reads (see `read::embed`).
         assert!(
-            out.contains("<a href=\"https://www.youtube.com/watch?v=abc\">YouTube video: Talk</a>")
+            out.contains("<iframe src=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\"></iframe>")
         );
+        assert!(out.contains(
+            "<iframe src=\"https://www.youtube.com/watch?v=abc\" title=\"Talk\"></iframe>"
+        ));
         assert!(out.contains("https://vimeo.com/123"));
         assert!(out.contains("https://twitter.com/jack/status/20"));
         assert!(out.contains("https://gist.github.com/u/1f"));

@@ -51,6 +51,12 @@ impl Cleaning {
         self.removed
     }
 
+    /// Records an iframe of an unknown site dropped from a web page's body (an ad slot, see
+    /// [`crate::read::embed`]): `promo` chrome, shown by its source.
+    pub fn record_ad_slot(&mut self, src: &str) {
+        self.record(Kind::Promo, format!("<iframe src=\"{src}\">"));
+    }
+
     pub(super) fn record(&mut self, kind: Kind, text: String) {
         self.removed.push(Removed { kind, text });
     }
