@@ -67,6 +67,60 @@ pub fn post(data: &[u8]) {
     }
 }
 
+/// Posts inside a Jekyll, a Hugo and a Hexo site, so that each site's template language runs
+/// on them (Liquid with the site's includes and `site.data`, Hugo shortcodes with a theme-less
+/// site's own, Hexo tag plugins), then the note writers. The three small sites are made once
+/// per process in the temporary folder; each input is written as a post of each and read back.
+pub fn site_post(data: &[u8]) {
+    use crate::read::{read_post_with, ReadOptions};
+    use crate::site::Site;
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+    static SITES: OnceLock<(Vec<PathBuf>, Vec<Site>)> = OnceLock::new();
+    let (posts, sites) = SITES.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("postbook-fuzz-sites-{}", std::process::id()));
+        let files: &[(&str, &str)] = &[
+            ("jekyll/_config.yml", "title: Fuzz\nurl: https://fuzz.test\npermalink: /:year/:title/\n"),
+            ("jekyll/_data/people.yml", "ann:\n  name: Ann\n"),
+            ("jekyll/_includes/note.html", "<div class=\"notice\">{{ include.message | markdownify }}</div>"),
+            ("jekyll/_includes/figure.html", "{% include img.html file=include.file %}<figcaption>{{ include.caption }}</figcaption>"),
+            ("jekyll/_includes/img.html", "<img src=\"{{ site.url }}/img/{{ include.file }}\">"),
+            ("jekyll/_posts/2023-01-01-other.md", "---\ntitle: Other\n---\nOther post.\n"),
+            ("hugo/hugo.toml", "title = \"Fuzz\"\nbaseURL = \"https://fuzz.test/\"\n"),
+            ("hugo/layouts/shortcodes/box.html", "<div class=\"box\">{{ .Inner }}</div>"),
+            ("hugo/content/posts/other.md", "---\ntitle: Other\ndate: 2023-01-01\n---\nOther post.\n"),
+            ("hexo/package.json", "{\"dependencies\": {\"hexo\": \"^7.3.0\"}}"),
+            ("hexo/_config.yml", "title: Fuzz\nurl: https://fuzz.test\npost_asset_folder: true\n"),
+            ("hexo/source/_posts/other.md", "---\ntitle: Other\ndate: 2023-01-01\n---\nOther post.\n"),
+        ];
+        for (name, text) in files {
+            let path = root.join(name);
+            std::fs::create_dir_all(path.parent().expect("a folder")).expect("temporary folder");
+            std::fs::write(&path, text).expect("temporary folder");
+        }
+        let posts = ["jekyll/_posts", "hugo/content/posts", "hexo/source/_posts"]
+            .map(|dir| root.join(dir).join("2023-05-24-post.md"))
+            .to_vec();
+        let roots = ["jekyll", "hugo", "hexo"].map(|r| root.join(r)).to_vec();
+        let sites = crate::site::find_sites(&roots);
+        assert_eq!(sites.len(), 3, "the three fuzz sites are found");
+        (posts, sites)
+    });
+    for post in posts {
+        if std::fs::write(post, data).is_err() {
+            continue;
+        }
+        let opts = ReadOptions {
+            keep_chrome: crate::chrome_kind::Kept::NONE,
+            sites,
+        };
+        if let Ok(read) = read_post_with(post.as_path(), opts) {
+            let _ = MarkdownWriter::default().render(&read.doc);
+            let _ = (TextWriter { wrap: Some(20) }).render(&read.doc);
+        }
+    }
+}
+
 /// Whole posts from raw bytes (as Markdown and as HTML: two chapters, which may link to each
 /// other) through the EPUB writer, plain and Kobo, with no pictures fetched; every document of
 /// each book must be well-formed XML. The writer's gate already stops debug builds at an

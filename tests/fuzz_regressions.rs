@@ -62,3 +62,8 @@ fn html_to_xhtml() {
 fn epub() {
     replay("epub", postbook::fuzzing::epub);
 }
+
+#[test]
+fn site_post() {
+    replay("site_post", postbook::fuzzing::site_post);
+}

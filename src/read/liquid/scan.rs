@@ -115,10 +115,13 @@ fn find_close(src: &str, from: usize, close: &str) -> Option<usize> {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if src[i..].starts_with(close) => return Some(i),
+            // Bytes, not `str` slices: `i` walks bytes and may be inside a character.
+            None if bytes[i..].starts_with(close.as_bytes()) => return Some(i),
             // A new tag opens before this one closed: not a tag (leave it to the engine).
             // (a `{{ }}` may sit inside a tag: `{% include {{ page.fig }} %}`).
-            None if src[i..].starts_with("{%") || close == "}}" && src[i..].starts_with("{{") => {
+            None if bytes[i..].starts_with(b"{%")
+                || close == "}}" && bytes[i..].starts_with(b"{{") =>
+            {
                 return None
             }
             None => {}
