@@ -195,22 +195,23 @@ impl Manifest {
     /// same book or note as one of `made` (see [`Made`]) at a path that is not among this
     /// run's `planned` outputs. Only files in the manifest are ever named: a file postbook
     /// never wrote is never replaced.
+    ///
+    /// "The same" is the same group, sharing a post, and holding no post the new output lacks
+    /// (but for posts deleted since): a retitled book, or one that gained posts. A book of
+    /// fewer posts made into the same folder (`--since`, `--category` with a title of its
+    /// own) replaces nothing, so the fuller book it was cut from stays.
     pub fn replaced_by(&self, dir: &Path, planned: &[&Path], made: &[&Made]) -> Vec<Replaced> {
         let planned: std::collections::HashSet<String> =
             planned.iter().map(|p| Self::key(dir, p)).collect();
-        // Every (group, post) of this run's outputs: an old output sharing one is the same.
-        let made: std::collections::HashSet<(Option<&str>, &str)> = made
-            .iter()
-            .flat_map(|m| m.posts.iter().map(|p| (m.group.as_deref(), p.as_str())))
-            .collect();
         let mut out = Vec::new();
         for (key, entry) in &self.files {
             let Some(old) = &entry.made else { continue };
             let same = || {
-                let group = old.group.as_deref();
-                old.posts
-                    .iter()
-                    .any(|p| made.contains(&(group, p.as_str())))
+                made.iter().filter(|m| m.group == old.group).any(|m| {
+                    let has = |p: &String| m.posts.binary_search(p).is_ok();
+                    old.posts.iter().any(has)
+                        && old.posts.iter().all(|p| has(p) || !Path::new(p).exists())
+                })
             };
             if planned.contains(key) || !same() {
                 continue;

@@ -428,6 +428,26 @@ fn a_retitled_book_replaces_the_old_one() {
         .assert()
         .success();
     assert_eq!(names_with_ext(&out, "epub"), ["别的书.epub", "新名.epub"]);
+
+    // A book cut from the same posts (fewer of them, a title of its own) is another book too:
+    // the fuller one it was cut from stays.
+    let cut = convert(
+        site.path(),
+        "epub",
+        &[
+            "--group-by",
+            "none",
+            "--title",
+            "五月",
+            "--since",
+            "2023-05-30",
+        ],
+    );
+    assert!(replaced(&cut).is_empty(), "{:?}", replaced(&cut));
+    assert_eq!(
+        names_with_ext(&out, "epub"),
+        ["五月.epub", "别的书.epub", "新名.epub"]
+    );
 }
 
 #[test]
