@@ -540,19 +540,7 @@ fn a_site_retitled_in_its_config_replaces_its_book() {
     let site = tmp.path().join("site");
     copy_tree(&fixture("jekyll-collections"), &site);
     let out = tmp.path().join("out");
-    let run = || {
-        let report = tmp.path().join("report.json");
-        postbook()
-            .args(["convert", "-q", "-t", "epub", "-g", "none"])
-            .arg(&site)
-            .arg("-o")
-            .arg(&out)
-            .arg("--report")
-            .arg(&report)
-            .assert()
-            .success();
-        serde_json::from_slice::<Value>(&std::fs::read(report).unwrap()).unwrap()
-    };
+    let run = || convert_with_report(&site, &out, &["-t", "epub", "-g", "none"]);
     run();
     assert_eq!(names_with_ext(&out, "epub"), ["Kitchen Notes.epub"]);
     let config = site.join("_config.yml");

@@ -462,6 +462,14 @@ impl EpubWriter<'_> {
             anchors,
             found: Found::default(),
         };
+        // The heading shows the title's markup when it has some (`<code>` in a title). It is
+        // rendered before the body, with the body's context: a footnote in it is the chapter's
+        // first, listed with the body's at its end.
+        let mut heading = String::new();
+        match doc.meta.title_markup.is_empty() || mode == Mode::Plain {
+            true => crate::xml::escape_into(&doc.display_title(), &mut heading),
+            false => xhtml::inlines(&doc.meta.title_markup, &ctx, &mut heading),
+        }
         let mut body = String::new();
         match mode {
             Mode::Plain => xhtml::plain_body(&doc.blocks, &mut body),
@@ -489,12 +497,6 @@ impl EpubWriter<'_> {
             if !tags.contains(t) && !doc.meta.authors.contains(t) {
                 tags.push(t.clone());
             }
-        }
-        // The heading shows the title's markup when it has some (`<code>` in a title).
-        let mut heading = String::new();
-        match doc.meta.title_markup.is_empty() {
-            true => crate::xml::escape_into(&doc.display_title(), &mut heading),
-            false => xhtml::inlines(&doc.meta.title_markup, &ctx, &mut heading),
         }
         let page = self.templates.render(
             "chapter.xhtml",
