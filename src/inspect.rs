@@ -1,6 +1,6 @@
 //! The `inspect` command: what is in a folder of posts, before converting it.
 
-use crate::convert::collect::{read_posts, Read};
+use crate::convert::collect::{read_posts, Bodies, Read};
 use crate::diag::progress_bar;
 use crate::images::{resolve, Source};
 use crate::incremental::PostCache;
@@ -83,7 +83,7 @@ pub fn inspect(inputs: &[PathBuf], root: Option<PathBuf>, verbosity: Verbosity) 
     read_posts(
         files,
         missing,
-        false,
+        Bodies::Kept,
         crate::read::ReadOptions {
             keep_chrome: crate::chrome_kind::Kept::NONE,
             sites: &sites,

@@ -199,7 +199,7 @@ impl PostDate {
 }
 
 /// Block-level content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Block {
     /// Level 1–6. `id` is the anchor the source gave explicitly (`{#id}`, `id="…"`); writers
     /// that need one for every heading derive the rest with [`heading_ids`].
@@ -237,7 +237,7 @@ pub enum Block {
 }
 
 /// An image reference: a URL, a `data:` URI or a path relative to the post.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Image {
     pub src: String,
     /// The text alternative, which readers fill from the first of: the `alt` attribute (or
@@ -262,7 +262,7 @@ impl Image {
 /// covers hold [`Cell::covered`] markers, so each row still has one cell per column: writers
 /// that can span (EPUB) skip the markers, writers that cannot (GFM, plain text) lay the grid
 /// out from them (see [`crate::write::grid`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Table {
     /// `None` when the source had no header row. Its cells never span rows (the header is one
     /// row; a header cell spanning into a second header row is cut to its own).
@@ -271,7 +271,7 @@ pub struct Table {
 }
 
 /// One position of a [`Table`]'s grid.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cell {
     /// The cell's content. Most cells hold one paragraph (none when empty); lists and several
     /// paragraphs stay blocks, as EPUB can show them (GFM and text flatten them).
@@ -330,7 +330,7 @@ impl Cell {
 }
 
 /// Inline content. Text is already whitespace-normalized (see [`crate::inline`]).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Inline {
     Text(String),
     Emph(Vec<Inline>),
@@ -356,7 +356,7 @@ pub enum Inline {
 }
 
 /// A TeX formula.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Math {
     /// Display (a block of its own) or inline (in the line of text).
     pub display: bool,
@@ -364,7 +364,7 @@ pub struct Math {
 }
 
 /// A hyperlink around inline content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Link {
     pub url: String,
     /// The tooltip title, when the source gave one.

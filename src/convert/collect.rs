@@ -57,14 +57,26 @@ pub(crate) fn discover(
 /// memory held by posts read but not yet sorted into the plan and the report.
 const READ_CHUNK: usize = 1024;
 
+/// What reading keeps of each post's body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bodies {
+    /// The whole post, held in memory.
+    Kept,
+    /// Only the metadata (streaming: each output reads its posts again).
+    Dropped,
+    /// Only the metadata, and the post encoded for the spill ([`super::spill`]) in
+    /// [`Read::spilled`]: each output decodes its posts instead of reading them again.
+    Spilled,
+}
+
 /// Reads `files` in parallel, a chunk at a time, and hands each post (or why it failed) to
-/// `each` in path order; then the `missing` inputs, as failures. When `streaming`, only the
-/// metadata is kept (each output reads its posts again) and posts found unchanged in `cache`
-/// are not read at all. Returns the files not read because the run was interrupted.
+/// `each` in path order; then the `missing` inputs, as failures. Unless `bodies` are kept
+/// (streaming), posts found unchanged in `cache` are not read at all. Returns the files not
+/// read because the run was interrupted.
 pub(crate) fn read_posts(
     files: Vec<PathBuf>,
     missing: Vec<(PathBuf, String)>,
-    streaming: bool,
+    bodies: Bodies,
     read: ReadOptions<'_>,
     progress: &ProgressBar,
     cache: &mut PostCache,
@@ -78,14 +90,14 @@ pub(crate) fn read_posts(
             .by_ref()
             .take(READ_CHUNK)
             .map(|path| {
-                let cached = cache.take(&path).filter(|_| streaming);
+                let cached = cache.take(&path).filter(|_| bodies != Bodies::Kept);
                 (cached, PostPath::from(path))
             })
             .collect();
         let reads: Vec<Read> = chunk
             .into_par_iter()
             .map(|(cached, path)| {
-                let read = read_one(path, cached, streaming, read);
+                let read = read_one(path, cached, bodies, read);
                 progress.inc(1);
                 read
             })
@@ -99,6 +111,7 @@ pub(crate) fn read_posts(
             took: Duration::ZERO,
             input: None,
             from_cache: false,
+            spilled: None,
         });
     }
     files.collect()
@@ -108,7 +121,7 @@ pub(crate) fn read_posts(
 fn read_one(
     path: PostPath,
     cached: Option<CachedPost>,
-    streaming: bool,
+    bodies: Bodies,
     opts: ReadOptions<'_>,
 ) -> Read {
     let started = Instant::now();
@@ -156,7 +169,11 @@ fn read_one(
             (result, input, false)
         }
     };
-    if let (true, Ok(post)) = (streaming, &mut result) {
+    let mut spilled = None;
+    if let (Bodies::Dropped | Bodies::Spilled, Ok(post)) = (bodies, &mut result) {
+        if bodies == Bodies::Spilled && !from_cache {
+            spilled = super::spill::encode(post);
+        }
         // Planning needs only the metadata that groups, names and titles outputs.
         post.doc.blocks = Vec::new();
         post.doc.meta.extra = Vec::new();
@@ -168,6 +185,7 @@ fn read_one(
         took: started.elapsed(),
         input,
         from_cache,
+        spilled,
     }
 }
 
@@ -180,6 +198,8 @@ pub struct Read {
     pub input: Option<InputInfo>,
     /// Whether its metadata came from the cache rather than the file.
     pub from_cache: bool,
+    /// The post encoded for the spill, when reading spills bodies.
+    pub spilled: Option<Vec<u8>>,
 }
 
 /// `-v`: how each post was read.

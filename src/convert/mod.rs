@@ -19,6 +19,7 @@ pub mod prepare;
 pub mod render;
 pub mod report;
 pub mod save;
+mod spill;
 pub mod volumes;
 
 pub use crate::options::{
@@ -38,12 +39,13 @@ use crate::read::{chrome, ReadOptions, ReadPost};
 use crate::templates::Templates;
 use crate::write::{Unit, Writer};
 use anyhow::Result;
-use collect::Read;
+use collect::{Bodies, Read};
 use passes::PostPasses;
 use plan::{Layout, Selection, Titling, Verdict};
 use render::{BookOptions, Reload, Renderer};
 use report::{add_image_counts, record_titles, summary_line, warn, PostRecord as Record};
 use save::Saving;
+use spill::{Spill, SpillWriter};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -89,6 +91,7 @@ pub fn run(opts: &Options) -> Result<Report> {
                 dir,
                 store: store.as_ref(),
                 boilerplate: &boilerplate,
+                spill: read.spill.as_ref(),
             };
             run.write(&output, read.docs, read.fingerprints, &mut report)?
         }
@@ -136,7 +139,8 @@ struct Run<'a> {
     incremental: bool,
     /// Outputs could read their posts again: the cache and streaming are possible.
     can_stream: bool,
-    /// Only the posts' metadata is kept in memory; each output reads its posts again.
+    /// Only the posts' metadata is kept in memory; each output takes its posts from the spill
+    /// (or reads them again).
     streaming: bool,
 }
 
@@ -148,14 +152,18 @@ struct Collected {
     /// The cache this run read from, and the one it writes for the next.
     cache: PostCache,
     new_cache: CacheWriter,
+    /// The posts read, for a streaming run's outputs (see [`spill`]).
+    spill: Option<Spill>,
 }
 
 /// Where the outputs go and what rendering them shares.
 struct Output<'a> {
     dir: &'a Path,
     store: Option<&'a ImageStore>,
-    /// The folder's boilerplate, removed again from posts read again.
+    /// The folder's boilerplate, removed from streamed posts as they are rendered.
     boilerplate: &'a [u64],
+    /// A streaming run's posts, as they were read.
+    spill: Option<&'a Spill>,
 }
 
 impl<'a> Run<'a> {
@@ -205,6 +213,12 @@ impl<'a> Run<'a> {
         fingerprints.add_sites(self.sites);
         fingerprints.inputs.reserve(inputs);
         let new_cache = self.open_output(report);
+        let spill = self.spill_writer(report);
+        let bodies = match (self.streaming, &spill) {
+            (false, _) => Bodies::Kept,
+            (true, None) => Bodies::Dropped,
+            (true, Some(_)) => Bodies::Spilled,
+        };
         let mut intake = Intake {
             opts,
             selection: Selection::new(opts),
@@ -212,20 +226,15 @@ impl<'a> Run<'a> {
             docs: Vec::with_capacity(inputs),
             fingerprints,
             new_cache,
+            spill,
             report,
         };
         let read = self.read_options();
         let crate::input::Found { files, missing, .. } = found;
-        let streaming = self.streaming;
-        let not_reached = collect::read_posts(
-            files,
-            missing,
-            streaming,
-            read,
-            &progress,
-            &mut cache,
-            |r| intake.take(r),
-        );
+        let not_reached =
+            collect::read_posts(files, missing, bodies, read, &progress, &mut cache, |r| {
+                intake.take(r)
+            });
         let not_run = not_reached.into_iter().map(|p| Record::not_run(p.into()));
         intake.report.posts.extend(not_run);
         if cache.ignored && opts.verbosity == Verbosity::Verbose {
@@ -234,7 +243,7 @@ impl<'a> Run<'a> {
                  posts otherwise (--keep-chrome): posts were read instead"
             );
         }
-        if streaming {
+        if self.streaming {
             // The posts' bodies, read in chunks and dropped, leave free pages among the metadata.
             crate::memory::release_free_memory();
         }
@@ -243,6 +252,7 @@ impl<'a> Run<'a> {
             docs,
             fingerprints,
             new_cache,
+            spill,
             report,
             ..
         } = intake;
@@ -254,7 +264,17 @@ impl<'a> Run<'a> {
             fingerprints,
             cache,
             new_cache,
+            spill: spill.and_then(SpillWriter::finish),
         }
+    }
+
+    /// A spill for a streaming run's posts (see [`spill`]), when its outputs will be rendered.
+    fn spill_writer(&self, report: &Report) -> Option<SpillWriter> {
+        let dir = self
+            .out_dir
+            .filter(|_| self.streaming && !self.opts.dry_run)?;
+        report.unwritable.is_none().then_some(())?;
+        SpillWriter::create(dir)
     }
 
     /// How this run reads posts; the post cache is kept per way of reading.
@@ -380,7 +400,12 @@ impl<'a> Run<'a> {
                 Unit::Book => BookOptions::new(opts)?,
                 Unit::Post => BookOptions::default(),
             },
-            reload: Reload::new(opts, self.read_options(), self.passes(output.boilerplate)),
+            reload: Reload::new(
+                opts,
+                self.read_options(),
+                self.passes(output.boilerplate),
+                output.spill,
+            ),
             kept_pictures: (opts.images.policy == ImagePolicy::Keep).then(|| opts.image_root()),
             notes: &opts.notes,
             streamed_images: Mutex::default(),
@@ -472,6 +497,8 @@ struct Intake<'a, 'r> {
     docs: Vec<Document>,
     fingerprints: Fingerprints,
     new_cache: CacheWriter,
+    /// Where a streaming run keeps the posts it converts; given up if a write fails.
+    spill: Option<SpillWriter>,
     report: &'r mut Report,
 }
 
@@ -498,6 +525,7 @@ impl Intake<'_, '_> {
             path,
             result,
             input,
+            spilled,
             ..
         } = read;
         let ReadPost {
@@ -542,6 +570,10 @@ impl Intake<'_, '_> {
                 ..record
             },
             Verdict::Keep => {
+                if let Some(bytes) = spilled {
+                    let path = &doc.meta.path;
+                    self.spill = self.spill.take().and_then(|s| s.add(path, &bytes));
+                }
                 self.docs.push(doc);
                 record
             }

@@ -1,7 +1,7 @@
 //! The passes a post goes through after it is read and before its pictures are prepared:
 //! the folder's boilerplate removed, then `--images strip`. One list, applied by both ways of
 //! holding posts: to every post in memory after the whole folder was read (boilerplate is
-//! only known then), and to each post of a streamed output as it is read again. Tracking
+//! only known then), and to each post of a streamed output as it is taken from the spill (or read again). Tracking
 //! pixels follow picture preparation ([`super::prepare::remove_tracking_pixels`]).
 
 use super::collect::list_chrome;

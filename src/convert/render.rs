@@ -1,10 +1,11 @@
-//! Render: one planned output from its posts — held in memory, or read again when streaming —
+//! Render: one planned output from its posts — held in memory, or from the spill when streaming —
 //! and their pictures, by the format's [`Writer`]. Books get their language, authors and cover
 //! here; notes get their links and pictures pointed at where the note is written.
 
 use super::passes::PostPasses;
 use super::plan::{book_authors, docs_at, Plan, Planned};
 use super::prepare::remove_tracking_pixels;
+use super::spill::Spill;
 use crate::group::GroupBy;
 use crate::images::{self, AssetSource, ImageCounts, ImageOptions, ImagePolicy, ImageStore};
 use crate::images::{Asset, Lookup};
@@ -101,6 +102,8 @@ pub(crate) struct Reload<'a> {
     /// For a streamed book's own pictures.
     pub image_root: PathBuf,
     pub images: &'a ImageOptions,
+    /// The posts as the run read them, decoded instead of read again.
+    pub spill: Option<&'a Spill>,
 }
 
 impl<'a> Reload<'a> {
@@ -108,21 +111,30 @@ impl<'a> Reload<'a> {
         opts: &'a Options,
         read: ReadOptions<'a>,
         passes: PostPasses<'a>,
+        spill: Option<&'a Spill>,
     ) -> Reload<'a> {
         Reload {
             read,
             passes,
             image_root: opts.image_root(),
             images: &opts.images,
+            spill,
         }
     }
 
-    /// Reads a post again for a streamed output, through the post passes.
+    /// A post for a streamed output, through the post passes: from the spill, or read again
+    /// (a post whose metadata came from the cache, or when the spill was given up).
     fn post(&self, path: &Path) -> Result<Document> {
-        let post = read_post_with(path, self.read)
-            .map_err(|e| anyhow::anyhow!("{} changed while converting: {e}", path.display()))?;
-        let mut doc = post.doc;
-        self.passes.apply(&mut doc, post.from_web_page);
+        let (mut doc, from_web_page) = match self.spill.and_then(|s| s.post(path)) {
+            Some(spilled) => spilled,
+            None => {
+                let post = read_post_with(path, self.read).map_err(|e| {
+                    anyhow::anyhow!("{} changed while converting: {e}", path.display())
+                })?;
+                (post.doc, post.from_web_page)
+            }
+        };
+        self.passes.apply(&mut doc, from_web_page);
         Ok(doc)
     }
 
