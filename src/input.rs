@@ -4,6 +4,27 @@ use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
+/// A walk of `root` that visits each folder's entries in file name order, as walkdir's
+/// `sort_by_file_name` does, comparing the names' bytes directly: `sort_by_file_name` parses
+/// each path into components for every comparison, which was 14% of an unchanged re-run's
+/// instructions at 100,000 posts in one folder.
+fn sorted_walk(root: &Path) -> WalkDir {
+    WalkDir::new(root).sort_by(|a, b| file_name_bytes(a.path()).cmp(file_name_bytes(b.path())))
+}
+
+/// The bytes of a path's last component (a walked entry's name: never `..` or a root).
+fn file_name_bytes(path: &Path) -> &[u8] {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let last_separator = match cfg!(windows) {
+        true => memchr::memrchr2(b'/', b'\\', bytes),
+        false => memchr::memrchr(b'/', bytes),
+    };
+    match last_separator {
+        Some(i) => &bytes[i + 1..],
+        None => bytes,
+    }
+}
+
 /// What [`discover`] found.
 #[derive(Debug, Default)]
 pub struct Found {
@@ -67,9 +88,8 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
         for root in site_posts_dirs(input, drafts) {
             let hugo_content = root.file_name().is_some_and(|n| n == "content")
                 && root.parent().is_some_and(is_hugo_root);
-            let walker = WalkDir::new(&root)
+            let walker = sorted_walk(&root)
                 .follow_links(true)
-                .sort_by_file_name()
                 .into_iter()
                 .filter_entry(|e| {
                     let name = e.file_name().to_string_lossy();
@@ -230,11 +250,7 @@ pub fn is_jekyll_root(dir: &Path) -> bool {
 /// (`_site`, `_includes`, any other `_name`), `node_modules` or `vendor`.
 pub fn jekyll_posts_dirs(root: &Path, drafts: bool) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut walk = WalkDir::new(root)
-        .min_depth(1)
-        .max_depth(4)
-        .sort_by_file_name()
-        .into_iter();
+    let mut walk = sorted_walk(root).min_depth(1).max_depth(4).into_iter();
     while let Some(entry) = walk.next() {
         let Ok(e) = entry else { continue };
         if !e.file_type().is_dir() {
@@ -280,7 +296,7 @@ pub fn hexo_not_posts(root: &Path, drafts: bool) -> Vec<PathBuf> {
     };
     let mut out = Vec::new();
     let walk = |dir: &Path, out: &mut Vec<PathBuf>, skip: &[&str]| {
-        let walker = WalkDir::new(dir).sort_by_file_name().into_iter();
+        let walker = sorted_walk(dir).into_iter();
         for e in walker
             .filter_entry(|e| {
                 let name = e.file_name().to_string_lossy();
@@ -410,8 +426,7 @@ pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
 /// The documents of a collection: the files in its folder with a post's extension, in path
 /// order, outside hidden and `_`-prefixed files and folders (which Jekyll does not read).
 fn collection_documents(collection: &crate::jekyll_collections::Collection) -> Vec<PathBuf> {
-    walkdir::WalkDir::new(&collection.dir)
-        .sort_by_file_name()
+    sorted_walk(&collection.dir)
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(['.', '_'])
@@ -425,6 +440,27 @@ fn collection_documents(collection: &crate::jekyll_collections::Collection) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_walk_visits_in_walkdirs_file_name_order() {
+        let d = tempfile::tempdir().unwrap();
+        for name in ["a", "a.b", "a b", "B", "é", "10", "9", "a-", "_x", ".h"] {
+            std::fs::create_dir(d.path().join(name)).unwrap();
+            std::fs::write(d.path().join(name).join("z.md"), "").unwrap();
+            std::fs::write(d.path().join(format!("{name}.md")), "").unwrap();
+        }
+        let ours: Vec<PathBuf> = sorted_walk(d.path())
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .collect();
+        let walkdirs: Vec<PathBuf> = WalkDir::new(d.path())
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .collect();
+        assert_eq!(ours.len(), 31);
+        assert_eq!(ours, walkdirs);
+    }
 
     #[test]
     fn finds_posts_and_skips_output_and_site_pages() {

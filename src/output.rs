@@ -66,11 +66,16 @@ pub struct Made {
 impl Made {
     /// What an output of `posts` in `group` is made as.
     pub fn new(group: Option<&str>, posts: &[impl AsRef<Path>]) -> Made {
+        // Asked once, not by `std::path::absolute` for every post (a system call each).
+        let cwd = std::env::current_dir().ok();
         let mut posts: Vec<String> = posts
             .iter()
             .map(|p| {
                 let p = p.as_ref();
-                let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+                let abs = match &cwd {
+                    Some(cwd) if p.is_relative() => cwd.join(p),
+                    _ => p.to_path_buf(),
+                };
                 crate::relink::normalize(&abs)
                     .to_string_lossy()
                     .into_owned()

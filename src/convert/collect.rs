@@ -3,7 +3,7 @@
 
 use super::report::Report;
 use crate::diag::{self, set_total};
-use crate::incremental::{CachedPost, Fingerprints, InputInfo, PostCache, Stamp};
+use crate::incremental::{CacheEntry, Fingerprints, InputInfo, PostCache, Stamp};
 use crate::input;
 use crate::isolate;
 use crate::model::{Document, Meta, PostPath};
@@ -111,6 +111,7 @@ pub(crate) fn read_posts(
             took: Duration::ZERO,
             input: None,
             from_cache: false,
+            cache_line: None,
             spilled: None,
         });
     }
@@ -120,15 +121,18 @@ pub(crate) fn read_posts(
 /// Reads one post, or takes its metadata from its `cached` entry when its stamp still matches.
 fn read_one(
     path: PostPath,
-    cached: Option<CachedPost>,
+    cached: Option<CacheEntry>,
     bodies: Bodies,
     opts: ReadOptions<'_>,
 ) -> Read {
     let started = Instant::now();
     // Stamped before reading: a post changed meanwhile is read again next time.
     let stamp = Stamp::of(&path);
-    let (mut result, input, from_cache) = match cached.and_then(|c| c.fresh(stamp)) {
-        Some((meta, input, warnings)) => {
+    let fresh = cached.and_then(|c| Some((c.parse()?.fresh(stamp)?, c.into_line())));
+    let mut cache_line = None;
+    let (mut result, input, from_cache) = match fresh {
+        Some(((meta, input, warnings), line)) => {
+            cache_line = Some(line);
             // The path shared with the report, not the cache's copy.
             let meta = Meta {
                 path: path.clone(),
@@ -185,6 +189,7 @@ fn read_one(
         took: started.elapsed(),
         input,
         from_cache,
+        cache_line,
         spilled,
     }
 }
@@ -198,6 +203,8 @@ pub struct Read {
     pub input: Option<InputInfo>,
     /// Whether its metadata came from the cache rather than the file.
     pub from_cache: bool,
+    /// Its line of the cache, when it came from there: the next cache's too.
+    pub cache_line: Option<String>,
     /// The post encoded for the spill, when reading spills bodies.
     pub spilled: Option<Vec<u8>>,
 }

@@ -525,6 +525,7 @@ impl Intake<'_, '_> {
             path,
             result,
             input,
+            cache_line,
             spilled,
             ..
         } = read;
@@ -552,7 +553,10 @@ impl Intake<'_, '_> {
             None => chrome::Counts::of(&chrome),
         };
         if let Some(input) = input {
-            self.new_cache.add(&doc.meta, &input, &warnings);
+            match &cache_line {
+                Some(line) => self.new_cache.add_line(line),
+                None => self.new_cache.add(&doc.meta, &input, &warnings),
+            }
             self.fingerprints.inputs.insert(path.clone(), input);
         }
         let verdict = self.selection.judge(&doc);

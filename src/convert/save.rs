@@ -124,13 +124,14 @@ pub(crate) fn execute(
         diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
     }
     let mut written = Vec::new();
-    for (plan, (result, took)) in plans.iter().zip(results) {
-        let record = outcome(opts, dir, plan, result, took, &mut manifest, report);
+    for (plan, done) in plans.iter().zip(results) {
+        let made = made(plan);
+        let record = outcome(opts, dir, plan, done, made.clone(), &mut manifest, report);
         if matches!(
             record.status,
             OutputStatus::Created | OutputStatus::Replaced | OutputStatus::Unchanged
         ) {
-            written.extend(made(plan));
+            written.extend(made);
         }
         report.outputs.push(record);
     }
@@ -227,8 +228,8 @@ fn outcome(
     opts: &Saving,
     dir: &Path,
     plan: &Planned,
-    result: Outcome,
-    took: Duration,
+    (result, took): (Outcome, Duration),
+    made: Option<Made>,
     manifest: &mut Manifest,
     report: &mut Report,
 ) -> OutputRecord {
@@ -250,7 +251,7 @@ fn outcome(
             // makes it again and retries the picture.
             let incomplete = stats.as_ref().is_some_and(|s| s.incomplete);
             let inputs = plan.fingerprint.clone().filter(|_| !incomplete);
-            manifest.record(dir, &plan.path, hash, inputs, made(plan));
+            manifest.record(dir, &plan.path, hash, inputs, made);
             let rendered = match stats {
                 Some(stats) => {
                     report.summary.images_embedded += stats.images_embedded;
