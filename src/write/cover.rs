@@ -167,9 +167,13 @@ fn drawn(c: char) -> bool {
 
 /// PNG, greyscale. `Fast` compression: a mostly white page compresses well either way, and the
 /// better levels cost several times the time for a few percent (measured in the tests' notes).
+/// The `Up` filter (each row minus the one above: a white row, or a row of a glyph's straight
+/// stem, becomes zeros): the adaptive filter tries all five filters on every row, which cost
+/// 0.82 G instructions on the corpus's 93 covers against 0.19 G, and the EPUB's deflate brings
+/// both to within 6% of each other (`docs/performance.md`, issue 31).
 fn encode(img: &GrayImage) -> Vec<u8> {
     let mut bytes = Vec::new();
-    PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Adaptive)
+    PngEncoder::new_with_quality(&mut bytes, CompressionType::Fast, FilterType::Up)
         .write_image(img.as_raw(), WIDTH, HEIGHT, image::ExtendedColorType::L8)
         .expect("encoding a PNG into memory cannot fail");
     bytes
