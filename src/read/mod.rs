@@ -185,7 +185,7 @@ fn read_post_text(
     let bibliography = match memchr::memmem::find(body.as_bytes(), b"<d-cite").is_some() {
         true => distill::Bibliography::for_post(
             &path,
-            site.map(|s| s.root.as_path()),
+            site,
             meta.extra
                 .iter()
                 .find(|(k, _)| k == "bibliography")
