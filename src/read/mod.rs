@@ -29,6 +29,7 @@ pub mod page;
 pub mod prose;
 pub mod regions;
 pub mod shortcode;
+pub mod tags;
 pub mod tex_macros;
 pub mod urls;
 pub mod xml_chars;
