@@ -70,7 +70,10 @@ pub fn post(data: &[u8]) {
 /// Posts inside a Jekyll, a Hugo and a Hexo site, so that each site's template language runs
 /// on them (Liquid with the site's includes and `site.data`, Hugo shortcodes with a theme-less
 /// site's own, Hexo tag plugins), then the note writers. The three small sites are made once
-/// per process in the temporary folder; each input is written as a post of each and read back.
+/// per process in the temporary folder (`postbook-fuzz-sites-PID`); each input is written as a
+/// post of each and read back. A static is never dropped, so a process cannot remove its own
+/// sites when it ends: instead each process first removes those of processes that have ended
+/// ([`remove_stale_sites`]), and at most the live fuzzers' sites stay.
 pub fn site_post(data: &[u8]) {
     use crate::read::{read_post_with, ReadOptions};
     use crate::site::Site;
@@ -78,7 +81,8 @@ pub fn site_post(data: &[u8]) {
     use std::sync::OnceLock;
     static SITES: OnceLock<(Vec<PathBuf>, Vec<Site>)> = OnceLock::new();
     let (posts, sites) = SITES.get_or_init(|| {
-        let root = std::env::temp_dir().join(format!("postbook-fuzz-sites-{}", std::process::id()));
+        remove_stale_sites();
+        let root = std::env::temp_dir().join(format!("{SITES_PREFIX}{}", std::process::id()));
         let files: &[(&str, &str)] = &[
             ("jekyll/_config.yml", "title: Fuzz\nurl: https://fuzz.test\npermalink: /:year/:title/\n"),
             ("jekyll/_data/people.yml", "ann:\n  name: Ann\n"),
@@ -117,6 +121,33 @@ pub fn site_post(data: &[u8]) {
         if let Ok(read) = read_post_with(post.as_path(), opts) {
             let _ = MarkdownWriter::default().render(&read.doc);
             let _ = (TextWriter { wrap: Some(20) }).render(&read.doc);
+        }
+    }
+}
+
+/// The start of the name of [`site_post`]'s folder of sites, before its process's id.
+const SITES_PREFIX: &str = "postbook-fuzz-sites-";
+
+/// Removes the temporary folders of [`site_post`]'s sites whose process has ended, as
+/// `/proc/PID` tells (several fuzzers may run at once: `-jobs`, `-fork`). Where there is no
+/// `/proc` nothing is removed rather than risk a live fuzzer's sites.
+fn remove_stale_sites() {
+    let proc = Path::new("/proc");
+    if !proc.join("self").is_dir() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_prefix(SITES_PREFIX));
+        let Some(pid) = pid.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if pid != std::process::id().to_string() && !proc.join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
         }
     }
 }
@@ -191,6 +222,33 @@ pub fn epub(data: &[u8]) {
             if let Err(e) = roxmltree::Document::parse_with_options(&text, opts) {
                 panic!("{name} is not well-formed ({e}):\n{text}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An ended process's sites are removed; this process's and other names are not.
+    #[test]
+    fn only_ended_processes_sites_are_removed() {
+        if !Path::new("/proc/self").is_dir() {
+            return; // Nothing is removed without /proc (see remove_stale_sites).
+        }
+        let tmp = std::env::temp_dir();
+        // Above Linux's highest possible process id (2^22).
+        let ended = tmp.join(format!("{SITES_PREFIX}999999999"));
+        let mine = tmp.join(format!("{SITES_PREFIX}{}", std::process::id()));
+        let other = tmp.join(format!("{SITES_PREFIX}not-a-pid"));
+        for dir in [&ended, &mine, &other] {
+            std::fs::create_dir_all(dir.join("jekyll")).unwrap();
+        }
+        remove_stale_sites();
+        assert!(!ended.exists());
+        assert!(mine.exists() && other.exists());
+        for dir in [&mine, &other] {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
 }

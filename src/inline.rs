@@ -2,25 +2,14 @@
 //! Markdown writer again after it rewrites emphasis for CJK punctuation.
 //!
 //! The rules follow how a browser displays the text, so the model holds what a reader saw:
-//! whitespace runs collapse to one space; a line break between two CJK characters disappears
+//! whitespace runs collapse to one space; a line break between two CJK characters
+//! ([`crate::cjk::joins_without_spaces`]: not Hangul) disappears
 //! entirely (CSS Text 3 segment-break rule: Chinese text wrapped in the HTML source must not gain
 //! spaces); spaces move out of emphasis and links; adjacent text merges; empty wrappers vanish.
 //! Canonical form is also what makes the Markdown round trip exact.
 
+use crate::cjk::joins_without_spaces;
 use crate::model::Inline;
-
-/// True for characters of scripts written without spaces between words (Han, kana, bopomofo,
-/// CJK punctuation and full-width forms), between which a line break of the source vanishes.
-///
-/// Hangul is not one of them: Korean puts spaces between words, so a line break between two
-/// Hangul syllables is a word space, as CSS Text 3's segment-break rule has it (it excepts
-/// Hangul from the removal by name). Jamo, syllables and half-width Hangul are left out.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x2E80..=0x2FDF | 0x3000..=0x303F | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3190..=0x31FF
-        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0xFE30..=0xFE4F
-        | 0xFF00..=0xFF9F | 0xFFE0..=0xFFEF | 0x20000..=0x3FFFF)
-}
 
 /// Collapses whitespace in one run of text (see the module docs for the CJK rule).
 pub fn collapse_whitespace(s: &str) -> String {
@@ -60,8 +49,8 @@ fn collapse(s: &str) -> String {
                     i += 1;
                 }
                 start = i;
-                let before_cjk = out.chars().next_back().is_some_and(is_cjk);
-                let after_cjk = s[i..].chars().next().is_some_and(is_cjk);
+                let before_cjk = out.chars().next_back().is_some_and(joins_without_spaces);
+                let after_cjk = s[i..].chars().next().is_some_and(joins_without_spaces);
                 if !(newline && before_cjk && after_cjk) {
                     out.push(' ');
                 }
@@ -385,8 +374,8 @@ mod tests {
                 newline |= n == '\n';
                 chars.next();
             }
-            let before_cjk = out.chars().next_back().is_some_and(is_cjk);
-            let after_cjk = chars.peek().is_some_and(|&n| is_cjk(n));
+            let before_cjk = out.chars().next_back().is_some_and(joins_without_spaces);
+            let after_cjk = chars.peek().is_some_and(|&n| joins_without_spaces(n));
             if !(newline && before_cjk && after_cjk) {
                 out.push(' ');
             }

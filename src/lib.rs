@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod chrome_kind;
+pub mod cjk;
 pub mod cli;
 pub mod config;
 pub mod convert;

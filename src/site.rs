@@ -8,6 +8,7 @@
 //! Nothing is kept process-wide: two runs in one process (tests, a library user) do not see
 //! each other's sites. A run without a site root has none and reads posts as before.
 
+pub mod cache;
 pub mod hexo;
 pub mod languages;
 pub mod permalink;
@@ -54,10 +55,9 @@ pub struct Site {
     pub assets: std::sync::OnceLock<std::collections::HashMap<String, Vec<PathBuf>>>,
     /// [`Site::files_digest`], computed once.
     pub digest: std::sync::OnceLock<String>,
-    /// What the reader builds once per site and run, the first time a post needs it (a Jekyll
-    /// site's Liquid engine, `read::liquid::Engine`). Typed by the reader, which downcasts it:
-    /// a site knows nothing of readers (`tests/module_graph.rs` keeps it so).
-    pub reader_state: std::sync::OnceLock<std::sync::Arc<dyn std::any::Any + Send + Sync>>,
+    /// What reading its posts builds once per run, the first time a post needs it: a Jekyll
+    /// site's Liquid engine, the parsed `.bib` files of Distill citations ([`cache`]).
+    pub cache: std::sync::Arc<cache::SiteCache>,
     /// The config's time zone (`timezone: Asia/Shanghai`): what a date without an offset is in.
     pub timezone: Option<chrono_tz::Tz>,
     /// A Hexo site's layout and naming.
@@ -247,7 +247,7 @@ impl Site {
             baseurl,
             posts,
             collections,
-            reader_state: Default::default(),
+            cache: Default::default(),
             permalinks: Default::default(),
             assets: Default::default(),
             digest: Default::default(),

@@ -234,3 +234,45 @@ fn a_web_page_s_unknown_iframes_are_counted_not_silently_dropped() {
         "{kept}"
     );
 }
+
+#[test]
+fn an_author_s_iframe_without_a_source_is_warned_about_not_silently_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let posts = dir.path().join("posts");
+    write(
+        &posts,
+        "2020-07-02-frames.md",
+        "---\ntitle: Frames\ndate: 2020-07-02\n---\n\n\
+         <p>Before the frames.</p>\n\
+         <iframe srcdoc=\"&lt;p&gt;A document written inline&lt;/p&gt;\"></iframe>\n\
+         <iframe id=\"player\"></iframe>\n\
+         <iframe src=\"javascript:void(0)\"></iframe>\n\
+         <iframe src=\"https://www.youtube.com/embed/dQw4w9WgXcQ\"></iframe>\n\
+         <p>After the frames.</p>\n",
+    );
+    let out = dir.path().join("out");
+    let report = convert_with_report(&posts, &out, &["--no-config", "-t", "markdown"]);
+    let md = std::fs::read_to_string(out.join("2020-07-02-frames.md")).unwrap();
+    assert!(
+        md.contains("Before the frames.") && md.contains("After the frames."),
+        "{md}"
+    );
+    assert!(
+        md.contains("[YouTube video](https://www.youtube.com/watch?v=dQw4w9WgXcQ)"),
+        "{md}"
+    );
+    // The three frames with no page to link to: one `bad-link` warning each, saying why.
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["bad-link"], 3,
+        "{report:#}"
+    );
+    let messages = report.to_string();
+    assert!(
+        messages.contains("its document written in `srcdoc`"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("whose source is not a page (`javascript:`)"),
+        "{messages}"
+    );
+}

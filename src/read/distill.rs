@@ -11,36 +11,57 @@
 //! (al-folio keeps it in `assets/bibliography/`) and jekyll-scholar's `_bibliography/*.bib`.
 
 use crate::model::{Block, Inline};
+use crate::site::cache::BibFile;
+use crate::site::Site;
 use crate::warning::{Warning, WarningKind};
 use biblatex::ChunksExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-/// The entries a post's citations can name, parsed by `biblatex`.
+/// Parses BibTeX text, the error as a warning says it.
+fn parse_bib(src: &str) -> Result<biblatex::Bibliography, String> {
+    biblatex::Bibliography::parse(src)
+        .map_err(|e| format!("{} at bytes {}..{}", e.kind, e.span.start, e.span.end))
+}
+
+/// Reads and parses a `.bib` file.
+fn read_bib(file: &Path) -> BibFile {
+    Arc::new(
+        std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| parse_bib(&text)),
+    )
+}
+
+/// The entries a post's citations can name: its `.bib` files in the order they are looked
+/// up in, parsed by `biblatex`. A key is the first file's that has it.
 #[derive(Debug, Default)]
-pub struct Bibliography(biblatex::Bibliography);
+pub struct Bibliography(Vec<BibFile>);
 
 impl Bibliography {
     /// Parses BibTeX text; entries that do not parse are left out (the whole file is then
     /// warned about).
     pub fn parse(src: &str) -> Result<Bibliography, String> {
-        biblatex::Bibliography::parse(src)
-            .map(Bibliography)
-            .map_err(|e| format!("{} at bytes {}..{}", e.kind, e.span.start, e.span.end))
+        parse_bib(src).map(|b| Bibliography(vec![Arc::new(Ok(b))]))
     }
 
     /// The bibliography of the post at `post`: its front matter's `bibliography` file (`named`,
     /// looked for beside the post, in the site's `assets/bibliography/` and `_bibliography/`)
     /// and every `.bib` in the site's `_bibliography/`. `None` when there is no such file.
-    /// A file that cannot be read or parsed is warned about.
+    /// A file that cannot be read or parsed is warned about (in every post that uses it).
+    ///
+    /// In a site, each file is read and parsed once per run, the first time a citing post needs
+    /// it, and kept in the site's cache ([`crate::site::cache::SiteCache::bib_files`]). A post
+    /// outside a site has only its `named` file beside it, read and parsed for that post.
     pub fn for_post(
         post: &Path,
-        site_root: Option<&Path>,
+        site: Option<&Site>,
         named: Option<&str>,
         warnings: &mut Vec<Warning>,
     ) -> Option<Bibliography> {
         let mut files: Vec<PathBuf> = Vec::new();
         let dir = post.parent().unwrap_or(Path::new("."));
-        let roots: Vec<PathBuf> = site_root.map(Path::to_path_buf).into_iter().collect();
+        let roots: Vec<&Path> = site.map(|s| s.root.as_path()).into_iter().collect();
         if let Some(name) = named.map(str::trim).filter(|n| !n.is_empty()) {
             let name = name.trim_start_matches('/');
             let candidates = std::iter::once(dir.join(name)).chain(roots.iter().flat_map(|r| {
@@ -66,19 +87,24 @@ impl Bibliography {
         if files.is_empty() {
             return None;
         }
-        let mut all = biblatex::Bibliography::new();
+        let mut parsed = Vec::with_capacity(files.len());
         for file in files {
-            let parsed = std::fs::read_to_string(&file)
-                .map_err(|e| e.to_string())
-                .and_then(|text| Bibliography::parse(&text));
-            match parsed {
-                Ok(bib) => {
-                    for entry in bib.0.into_vec() {
-                        if all.get(&entry.key).is_none() {
-                            all.insert(entry);
-                        }
-                    }
+            let bib = match site {
+                Some(site) => {
+                    let mut cache = site
+                        .cache
+                        .bib_files
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner());
+                    cache
+                        .entry(file.clone())
+                        .or_insert_with(|| read_bib(&file))
+                        .clone()
                 }
+                None => read_bib(&file),
+            };
+            match &*bib {
+                Ok(_) => parsed.push(bib),
                 Err(e) => warnings.push(Warning::new(
                     WarningKind::Citation,
                     format!(
@@ -88,13 +114,20 @@ impl Bibliography {
                 )),
             }
         }
-        Some(Bibliography(all))
+        Some(Bibliography(parsed))
+    }
+
+    /// The entry `key` names: the first file's that has it.
+    fn get(&self, key: &str) -> Option<&biblatex::Entry> {
+        self.0
+            .iter()
+            .find_map(|file| file.as_ref().as_ref().ok()?.get(key))
     }
 
     /// An entry as a reference list shows it: `Gregor, K. and Danihelka, I. DRAW: A
     /// Recurrent Neural Network. 2015.` (as much of it as the entry has).
     fn entry(&self, key: &str) -> Option<String> {
-        let entry = self.0.get(key)?;
+        let entry = self.get(key)?;
         let mut parts: Vec<String> = Vec::new();
         if let Ok(people) = entry.author() {
             let names: Vec<String> = people
@@ -235,6 +268,37 @@ mod tests {
             citation("a,b", None, &mut Vec::new()),
             [Inline::Text("[a, b]".into())]
         );
+    }
+
+    #[test]
+    fn a_sites_bib_files_are_parsed_once_per_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("_config.yml"), "title: t\n").unwrap();
+        std::fs::create_dir_all(root.join("_posts")).unwrap();
+        std::fs::create_dir_all(root.join("_bibliography")).unwrap();
+        std::fs::write(root.join("_bibliography/refs.bib"), BIB).unwrap();
+        std::fs::write(root.join("_bibliography/broken.bib"), "@article{x,").unwrap();
+        let site = Site::at(root).expect("a Jekyll site");
+        let mut w = Vec::new();
+        let posts = ["2020-01-01-a.md", "2020-01-02-b.md"].map(|p| root.join("_posts").join(p));
+        let a = Bibliography::for_post(&posts[0], Some(&site), None, &mut w).unwrap();
+        let b = Bibliography::for_post(&posts[1], Some(&site), None, &mut w).unwrap();
+        assert!(a.entry("gregor2015draw").is_some());
+        assert!(
+            Arc::ptr_eq(&a.0[0], &b.0[0]),
+            "the second post reuses the parsed file"
+        );
+        assert_eq!(site.cache.bib_files.lock().unwrap().len(), 2);
+        // The broken file is warned about in each post that uses it.
+        assert_eq!(w.len(), 2, "{w:?}");
+        // Outside a site: only the named file beside the post.
+        let lone = tempfile::tempdir().unwrap();
+        std::fs::write(lone.path().join("refs.bib"), BIB).unwrap();
+        let post = lone.path().join("post.md");
+        let bib = Bibliography::for_post(&post, None, Some("refs.bib"), &mut w).unwrap();
+        assert!(bib.entry("gregor2015draw").is_some());
+        assert!(Bibliography::for_post(&post, None, None, &mut w).is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 use super::embed::frame;
 use super::prose::{capitalize, escape_markdown, fenced_code, figure_html, Prose};
+use super::tags::{self, Expander, Found, Role};
 use crate::relink::{path_to_url, relative_path};
 use crate::site::hexo::PostName;
 use crate::site::Page;
@@ -73,7 +74,7 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         missing_files: Unknown::default(),
         depth: 0,
     };
-    let out = pass.run(src);
+    let out = tags::expand_all(&mut pass, src);
     pass.unknown.into_warnings(
         WarningKind::UnknownLiquid,
         "unknown Hexo tag",
@@ -112,44 +113,30 @@ struct Tag<'s> {
 }
 
 fn parse_tag(src: &str, at: usize) -> Option<Tag<'_>> {
-    let rel = src[at + 2..].find("%}")?;
-    let inner = src[at + 2..at + 2 + rel]
-        .trim_start_matches('-')
-        .trim_end_matches('-')
-        .trim();
+    let (inner, end) = tags::delimited(src, at, "{%", "%}")?;
+    let inner = inner.trim_start_matches('-').trim_end_matches('-').trim();
     let (name, args) = inner
         .split_once(char::is_whitespace)
         .map_or((inner, ""), |(n, a)| (n, a.trim()));
-    (!name.is_empty()).then_some(Tag {
-        name,
-        args,
-        end: at + 2 + rel + 2,
-    })
+    (!name.is_empty()).then_some(Tag { name, args, end })
 }
 
-/// The `{% endNAME %}` closing the tag `name` opened before `from`, minding nested ones:
-/// (start, end). Searched in the raw text: a code block's content is not prose.
+/// The `{% endNAME %}` closing the tag `name` opened before `from`, minding nested ones
+/// (none in `{% raw %}`): (start, end). Searched in the raw text: a code block's content is
+/// not prose.
 fn find_end(src: &str, from: usize, name: &str) -> Option<(usize, usize)> {
     let end_name = format!("end{name}");
-    let mut depth = 0;
-    let mut i = from;
-    while let Some(rel) = src[i..].find("{%") {
-        let at = i + rel;
-        let Some(t) = parse_tag(src, at) else {
-            i = at + 2;
-            continue;
+    let read = |at| {
+        let t = parse_tag(src, at)?;
+        let role = match t.name {
+            n if n == end_name => Role::Closes,
+            n if n == name && name != "raw" => Role::Opens,
+            _ => Role::Neither,
         };
-        if t.name == end_name {
-            if depth == 0 {
-                return Some((at, t.end));
-            }
-            depth -= 1;
-        } else if t.name == name && name != "raw" {
-            depth += 1;
-        }
-        i = t.end;
-    }
-    None
+        Some((role, t.end))
+    };
+    let next = |i: usize| src[i..].find("{%").map(|rel| i + rel);
+    tags::find_close(from, next, read, 2)
 }
 
 /// Splits tag arguments as Hexo does (Nunjucks' lexer): at whitespace outside quotes, the
@@ -224,46 +211,39 @@ fn title_alt(rest: &[String]) -> (String, String) {
     (title, alt)
 }
 
+impl<'p> Expander for Pass<'p> {
+    /// A tag and its name in lower case.
+    type Tag<'s> = (String, Tag<'s>);
+    const OPENERS: &'static [&'static str] = &["{%"];
+
+    fn read<'s>(&mut self, prose: &Prose<'s>, at: usize) -> Found<'s, Self::Tag<'s>> {
+        let src = prose.src;
+        let Some(tag) = parse_tag(src, at) else {
+            return Found::Text("{%".into(), at + 2);
+        };
+        let name = tag.name.to_ascii_lowercase();
+        let known = PAIRED.contains(&name.as_str());
+        let close = if self.depth > 32 || name.starts_with("end") {
+            None
+        } else if known || !is_inline(&name) {
+            find_end(src, tag.end, tag.name)
+        } else {
+            None
+        };
+        let end = tag.end;
+        Found::Tag((name, tag), end, close)
+    }
+
+    fn expand(&mut self, (name, tag): Self::Tag<'_>, inner: Option<&str>, out: &mut String) {
+        self.tag(&name, &tag, inner, out);
+    }
+
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
+}
+
 impl Pass<'_> {
-    fn run(&mut self, src: &str) -> String {
-        let prose = Prose::new(src);
-        let mut out = String::with_capacity(src.len());
-        let mut i = 0;
-        while let Some(at) = prose.find(i, &["{%"]) {
-            out.push_str(&src[i..at]);
-            let Some(tag) = parse_tag(src, at) else {
-                out.push_str("{%");
-                i = at + 2;
-                continue;
-            };
-            let name = tag.name.to_ascii_lowercase();
-            let known = PAIRED.contains(&name.as_str());
-            let paired = if self.depth > 32 || name.starts_with("end") {
-                None
-            } else if known || !is_inline(&name) {
-                find_end(src, tag.end, tag.name)
-            } else {
-                None
-            };
-            let (inner, resume) = match paired {
-                Some((start, end)) => (Some(&src[tag.end..start]), end),
-                None => (None, tag.end),
-            };
-            self.tag(&name, &tag, inner, &mut out);
-            i = resume;
-        }
-        out.push_str(&src[i..]);
-        out
-    }
-
-    /// The content of a paired tag, with its own tags expanded.
-    fn inner(&mut self, inner: &str) -> String {
-        self.depth += 1;
-        let out = self.run(inner);
-        self.depth -= 1;
-        out
-    }
-
     fn tag(&mut self, name: &str, tag: &Tag, inner: Option<&str>, out: &mut String) {
         let mut a = args(tag.args);
         match name {

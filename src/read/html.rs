@@ -332,6 +332,26 @@ fn kind(name: &str) -> Kind {
     }
 }
 
+/// The `bad-link` warning for an author's `<iframe>` that has no page to link to: no `src`
+/// (a document written inline in `srcdoc`, or a frame a script fills) or one of another
+/// scheme (`javascript:`). Its fallback content, if any, is still read; the frame is not.
+fn frame_not_shown(el: &Element) -> Warning {
+    let src = attr(el, "src").map(str::trim).filter(|s| !s.is_empty());
+    let srcdoc = attr(el, "srcdoc").is_some_and(|d| !d.trim().is_empty());
+    let what = match (src, srcdoc) {
+        (Some(src), _) => {
+            let scheme = src.split_once(':').map_or(src, |(s, _)| s);
+            format!("an <iframe> whose source is not a page (`{scheme}:`)")
+        }
+        (None, true) => "an <iframe> without a source, its document written in `srcdoc`".into(),
+        (None, false) => "an <iframe> without a source".into(),
+    };
+    Warning::new(
+        WarningKind::BadLink,
+        format!("{what} is not shown: it has no page to link to"),
+    )
+}
+
 fn has_block_descendant(node: NodeRef<'_, Node>) -> bool {
     node.descendants().skip(1).any(|d| {
         d.value()
@@ -434,7 +454,13 @@ impl Reader<'_, '_> {
         }
         let locale = self.embed_locale();
         let authored = !self.cleaning.removes(Chrome::Promo);
-        match read_embed(node, locale, authored)? {
+        let Some(embed) = read_embed(node, locale, authored) else {
+            if authored && el.name() == "iframe" {
+                self.warnings.push(frame_not_shown(el));
+            }
+            return None;
+        };
+        match embed {
             Embed::Link(link) => Some(link),
             Embed::AdSlot(src) => {
                 self.cleaning.record_ad_slot(&src);

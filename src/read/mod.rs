@@ -29,6 +29,7 @@ pub mod page;
 pub mod prose;
 pub mod regions;
 pub mod shortcode;
+pub mod tags;
 pub mod tex_macros;
 pub mod urls;
 pub mod xml_chars;
@@ -185,7 +186,7 @@ fn read_post_text(
     let bibliography = match memchr::memmem::find(body.as_bytes(), b"<d-cite").is_some() {
         true => distill::Bibliography::for_post(
             &path,
-            site.map(|s| s.root.as_path()),
+            site,
             meta.extra
                 .iter()
                 .find(|(k, _)| k == "bibliography")

@@ -11,6 +11,7 @@ use super::embed::frame;
 use super::prose::{
     capitalize, escape_markdown, fenced_code, figure_html, line_numbers, split_args, unquote, Prose,
 };
+use super::tags::{self, Expander, Found, Role};
 use crate::site::Page;
 use crate::warning::{Unknown, Warning, WarningKind};
 
@@ -46,7 +47,7 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         diagrams: Unknown::default(),
         depth: 0,
     };
-    let out = pass.run(src);
+    let out = tags::expand_all(&mut pass, src);
     pass.unknown.into_warnings(
         WarningKind::UnknownShortcode,
         "unknown shortcode",
@@ -129,16 +130,12 @@ fn is_named(arg: &str) -> bool {
 
 /// Parses the shortcode tag starting at `at` (`{{<` or `{{%`).
 fn parse_tag(src: &str, at: usize) -> Option<Tag<'_>> {
-    let delim = if src[at..].starts_with("{{<") {
-        '<'
-    } else {
-        '%'
+    let (open, close) = match src[at..].starts_with("{{<") {
+        true => ("{{<", ">}}"),
+        false => ("{{%", "%}}"),
     };
-    let close = if delim == '<' { ">}}" } else { "%}}" };
-    let start = at + 3;
-    let rel = src[start..].find(close)?;
-    let mut inner = src[start..start + rel].trim();
-    let end = start + rel + close.len();
+    let (inner, end) = tags::delimited(src, at, open, close)?;
+    let mut inner = inner.trim();
     if inner.starts_with("/*") {
         return None;
     }
@@ -176,83 +173,57 @@ fn commented(src: &str, at: usize) -> Option<(String, usize)> {
 
 /// The matching closing tag of `name` after `from`, minding nested ones: (start, end).
 fn find_close(prose: &Prose, from: usize, name: &str) -> Option<(usize, usize)> {
-    let mut depth = 0;
-    let mut i = from;
-    while let Some(at) = prose.find(i, &["{{<", "{{%"]) {
-        match parse_tag(prose.src, at) {
-            Some(t) if t.name == name && t.closing => {
-                if depth == 0 {
-                    return Some((at, t.end));
-                }
-                depth -= 1;
-                i = t.end;
-            }
-            Some(t) => {
-                if t.name == name && !t.self_closing {
-                    depth += 1;
-                }
-                i = t.end;
-            }
-            None => i = at + 3,
+    let read = |at| {
+        let t = parse_tag(prose.src, at)?;
+        let role = match (t.name == name, t.closing) {
+            (true, true) => Role::Closes,
+            (true, false) if !t.self_closing => Role::Opens,
+            _ => Role::Neither,
+        };
+        Some((role, t.end))
+    };
+    tags::find_close(from, |i| prose.find(i, &["{{<", "{{%"]), read, 3)
+}
+
+impl<'p> Expander for Pass<'p> {
+    type Tag<'s> = Tag<'s>;
+    const OPENERS: &'static [&'static str] = &["{{<", "{{%"];
+
+    fn read<'s>(&mut self, prose: &Prose<'s>, at: usize) -> Found<'s, Tag<'s>> {
+        let src = prose.src;
+        if let Some((literal, end)) = commented(src, at) {
+            // `{{</* x */>}}` shows a shortcode literally, as Hugo's docs do.
+            return Found::Text(format!("`{literal}`").into(), end);
         }
+        let Some(tag) = parse_tag(src, at) else {
+            return Found::Text(src[at..at + 3].into(), at + 3);
+        };
+        if tag.closing {
+            // A closing tag without its opening (or past the nesting bound): it has no
+            // content, and its opening was already counted.
+            return Found::Skip(tag.end);
+        }
+        // Shortcodes that never take content are not searched for a closing tag: a closing
+        // tag found far away would swallow (and lose) the text in between, and the search
+        // would read the rest of the post for each of them.
+        let close = match tag.self_closing || self.depth > 64 || CONTENT_FREE.contains(&tag.name) {
+            true => None,
+            false => find_close(prose, tag.end, tag.name),
+        };
+        let end = tag.end;
+        Found::Tag(tag, end, close)
     }
-    None
+
+    fn expand(&mut self, tag: Tag<'_>, inner: Option<&str>, out: &mut String) {
+        self.expand_tag(&tag, inner, out);
+    }
+
+    fn depth(&mut self) -> &mut usize {
+        &mut self.depth
+    }
 }
 
 impl Pass<'_> {
-    fn run(&mut self, src: &str) -> String {
-        let prose = Prose::new(src);
-        let mut out = String::with_capacity(src.len());
-        let mut i = 0;
-        while let Some(at) = prose.find(i, &["{{<", "{{%"]) {
-            out.push_str(&src[i..at]);
-            if let Some((literal, end)) = commented(src, at) {
-                // `{{</* x */>}}` shows a shortcode literally, as Hugo's docs do.
-                out.push('`');
-                out.push_str(&literal);
-                out.push('`');
-                i = end;
-                continue;
-            }
-            let Some(tag) = parse_tag(src, at) else {
-                out.push_str(&src[at..at + 3]);
-                i = at + 3;
-                continue;
-            };
-            if tag.closing {
-                // A closing tag without its opening (or past the nesting bound): it has no
-                // content, and its opening was already counted.
-                i = tag.end;
-                continue;
-            }
-            // Shortcodes that never take content are not searched for a closing tag: a closing
-            // tag found far away would swallow (and lose) the text in between, and the search
-            // would read the rest of the post for each of them.
-            let paired = if tag.self_closing || self.depth > 64 || CONTENT_FREE.contains(&tag.name)
-            {
-                None
-            } else {
-                find_close(&prose, tag.end, tag.name)
-            };
-            let (inner, resume) = match paired {
-                Some((start, end)) => (Some(&src[tag.end..start]), end),
-                None => (None, tag.end),
-            };
-            self.expand_tag(&tag, inner, &mut out);
-            i = resume;
-        }
-        out.push_str(&src[i..]);
-        out
-    }
-
-    /// The inner content of a paired shortcode, with its own shortcodes expanded.
-    fn inner(&mut self, inner: &str) -> String {
-        self.depth += 1;
-        let out = self.run(inner);
-        self.depth -= 1;
-        out
-    }
-
     /// Expands one shortcode (with its content, when paired) into `out`: Hugo's built-in
     /// shortcodes, then theme pictures and admonitions by their look; any other is reported
     /// unknown and only its content is kept.

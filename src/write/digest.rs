@@ -7,6 +7,7 @@
 //! rates for silent reading of prose on a screen (English ~230 words a minute; Chinese and
 //! Japanese ~400 characters a minute), rounded up to whole minutes, at least one.
 
+use crate::cjk::read_per_character;
 use crate::model::{walk, Block, Document, Inline, Node};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -82,7 +83,7 @@ impl Length {
     /// Counts one character that is not ASCII, for [`Length::add`]: the common ones of CJK
     /// text and typography first, so that only other scripts ask Unicode's tables.
     fn add_char(&mut self, c: char, in_word: &mut bool) {
-        let letter = if is_cjk(c) {
+        let letter = if read_per_character(c) {
             self.cjk_chars += 1;
             *in_word = false;
             return;
@@ -111,19 +112,6 @@ impl Length {
             + f64::from(self.cjk_chars) / f64::from(CJK_CHARS_PER_MINUTE);
         (minutes.ceil() as u32).max(1)
     }
-}
-
-/// Han (with extensions and compatibility ideographs), kana and Hangul: scripts read by the
-/// character rather than the word.
-fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{3040}'..='\u{30FF}'    // Hiragana, Katakana
-        | '\u{3400}'..='\u{4DBF}'  // CJK Extension A
-        | '\u{4E00}'..='\u{9FFF}'  // CJK Unified Ideographs
-        | '\u{AC00}'..='\u{D7AF}'  // Hangul syllables
-        | '\u{F900}'..='\u{FAFF}'  // CJK Compatibility Ideographs
-        | '\u{20000}'..='\u{3134F}' // Extensions B–G
-    )
 }
 
 /// The post's first sentence or two, from its first paragraph with text: sentences are added
@@ -213,7 +201,7 @@ mod tests {
             let mut length = Length::default();
             let mut in_word = false;
             for c in text.chars() {
-                if is_cjk(c) {
+                if read_per_character(c) {
                     length.cjk_chars += 1;
                     in_word = false;
                     continue;

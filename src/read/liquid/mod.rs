@@ -27,7 +27,6 @@ use liquid_core::runtime::{
 };
 use liquid_core::{Error, Language, Object, Result, Value};
 use runtime::{first_line, Lenient, Notes, RELATIVE};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -36,36 +35,18 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
     if !src.contains("{%") && !src.contains("{{") {
         return None;
     }
-    let state = page
+    let engine = page
         .site
-        .reader_state
-        .get_or_init(|| Arc::new(Engine::new(page.site)));
-    // Only this reader sets a Jekyll site's state; were it ever something else, a fresh engine
-    // still renders the post.
-    Some(match state.downcast_ref::<Engine>() {
-        Some(engine) => engine.render(src, page, warnings),
-        None => Engine::new(page.site).render(src, page, warnings),
-    })
+        .cache
+        .liquid
+        .get_or_init(|| Engine::new(page.site));
+    Some(engine.render(src, page, warnings))
 }
 
-/// A Jekyll site's Liquid: the parser's language, the `site` variable, its includes.
-pub struct Engine {
-    language: Language,
-    /// `{ "site": … }`, built once.
-    site: Object,
-    includes: PathBuf,
-    root: PathBuf,
-    /// The `_data/` files left out of `site.data`, for a warning in the posts that look them up.
-    broken_data: Vec<vars::BrokenData>,
-    /// Parsed includes by name (an error's text when one cannot be parsed).
-    cache: Mutex<HashMap<String, std::result::Result<Arc<Template>, String>>>,
-}
-
-impl std::fmt::Debug for Engine {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Liquid engine for {}", self.root.display())
-    }
-}
+/// A Jekyll site's Liquid: the parser's language, the `site` variable, its includes. Its data
+/// is kept in the site's cache ([`crate::site::cache`], which says why it is defined there);
+/// what it does is here.
+pub use crate::site::cache::LiquidEngine as Engine;
 
 /// The names a language knows, for [`scan::prepare`].
 struct Names<'a>(&'a Language);
@@ -121,7 +102,7 @@ impl Engine {
             broken_data,
             includes,
             root: site.root.clone(),
-            cache: Mutex::default(),
+            templates: Mutex::default(),
         }
     }
 
@@ -193,7 +174,7 @@ impl Engine {
     /// The include `name` of `_includes/`, parsed once.
     fn include(&self, name: &str) -> std::result::Result<Arc<Template>, String> {
         if let Some(hit) = self
-            .cache
+            .templates
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
@@ -208,7 +189,7 @@ impl Engine {
                     .map(|t| Arc::new(Template::new(t)))
                     .map_err(|e| first_line(&e))
             });
-        self.cache
+        self.templates
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(name.to_string(), parsed.clone());

@@ -29,17 +29,7 @@ pub fn from_json(v: &serde_json::Value) -> Value {
     liquid_core::model::to_value(v).unwrap_or(Value::Nil)
 }
 
-/// A `_data/` file that could not be read: Jekyll stops at it, postbook leaves it out of
-/// `site.data` and says so in the posts that look it up.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BrokenData {
-    /// Where it would be in `site.data` (`broken`, `folder.file`).
-    pub key: String,
-    /// The file, relative to the site (`_data/broken.yml`).
-    pub file: String,
-    /// The parser's message, with the line where it gives one.
-    pub error: String,
-}
+pub use crate::site::cache::BrokenData;
 
 /// The `site` variable, and the data files left out of it.
 pub fn site_object(site: &Site) -> (Value, Vec<BrokenData>) {
