@@ -2,7 +2,8 @@
 # postbook beside Hugo, the fastest static site generator people use, on the same synthetic posts
 # (bench/synth.py, as bench/scale.sh makes them), in one run of interleaved rounds; then what
 # crossing postbook's in-memory threshold costs per post (4,000 posts are held in memory, 6,000
-# are streamed).
+# are streamed; posts 4,001–6,000 are other posts, so the same 4,000 are also run streamed with
+# --low-memory, which measures the streaming path alone).
 #
 # Hugo builds a minimal site of the posts: them in content/posts, a one-line single.html
 # (`{{ .Content }}`), goldmark with `unsafe = true` so their raw HTML is kept, no taxonomies,
@@ -79,6 +80,9 @@ for round in $(seq "$runs"); do
             rm -rf "$tmp/t"; measure "md-$n" "$postbook" convert -q -t markdown "$dir" -o "$tmp/t"
             rm -rf "$tmp/t"; measure "epub-$n" "$postbook" convert -q -t epub -g month "$dir" -o "$tmp/t"
         done
+        # The same 4,000 posts streamed: the cost of the path itself, without the other posts'.
+        rm -rf "$tmp/t"; measure "md-4000-streamed" "$postbook" convert -q -t markdown --low-memory "$small" -o "$tmp/t"
+        rm -rf "$tmp/t"; measure "epub-4000-streamed" "$postbook" convert -q -t epub -g month --low-memory "$small" -o "$tmp/t"
     fi
 done
 
@@ -108,4 +112,8 @@ if "md-4000" in med:
     for fmt in ("md", "epub"):
         a, b = med[f"{fmt}-4000"][1] / 4000 * 1e3, med[f"{fmt}-6000"][1] / 6000 * 1e3
         print(f"  {fmt:<5} {a:.3f} ms → {b:.3f} ms a post: {b / a - 1:+.1%}")
+    print("The same 4,000 posts, in memory and streamed (--low-memory), CPU:")
+    for fmt in ("md", "epub"):
+        a, b = med[f"{fmt}-4000"][1], med[f"{fmt}-4000-streamed"][1]
+        print(f"  {fmt:<5} {a:.2f} s → {b:.2f} s: {b / a - 1:+.1%}")
 PY
