@@ -584,3 +584,47 @@ fn a_chapter_that_fails_the_xml_gate_is_repaired_never_written_invalid() {
         epubcheck(std::slice::from_ref(book));
     }
 }
+
+/// Every book test trusts `common::epubcheck`, which keeps EPUBCheck's JVMs between books: it
+/// must fail a broken book, say why, and judge the next book in the same JVM on its own.
+#[test]
+fn the_epubcheck_harness_fails_a_broken_book_then_passes_a_good_one() {
+    let Some(jar) = epubcheck_jar() else {
+        skipped("EPUBCheck (java and /usr/share/java/epubcheck.jar, or $EPUBCHECK)");
+        return;
+    };
+    let (_out, books) = sample_books(&[]);
+    let good = &books[0];
+    // The same book, its package document without the title EPUB requires.
+    let broken = good.with_file_name("broken.epub");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&broken).unwrap());
+    for (name, bytes) in unzip(good) {
+        let bytes = match name.ends_with(".opf") {
+            true => {
+                let opf = String::from_utf8(bytes).unwrap();
+                let start = opf.find("<dc:title").expect("the OPF has a title");
+                let end = opf[start..].find("</dc:title>").unwrap() + start + "</dc:title>".len();
+                format!("{}{}", &opf[..start], &opf[end..]).into_bytes()
+            }
+            false => bytes,
+        };
+        let options = match name.as_str() {
+            "mimetype" => zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored),
+            _ => zip::write::SimpleFileOptions::default(),
+        };
+        zip.start_file(name.as_str(), options).unwrap();
+        std::io::Write::write_all(&mut zip, &bytes).unwrap();
+    }
+    zip.finish().unwrap();
+
+    let found = epubcheck_one(&jar, &broken).expect_err("a book without a title fails");
+    assert!(
+        found.contains("ERROR") && found.contains("title"),
+        "{found}"
+    );
+    assert_eq!(epubcheck_one(&jar, good), Ok(()));
+    let whole = std::panic::catch_unwind(|| epubcheck(&[good.clone(), broken.clone()]));
+    assert!(whole.is_err(), "epubcheck() passed a broken book");
+    assert_eq!(epubcheck_one(&jar, good), Ok(()));
+}

@@ -144,8 +144,135 @@ pub fn epubcheck_jar() -> Option<PathBuf> {
     (jar.is_file() && java).then_some(jar)
 }
 
-/// Runs EPUBCheck on the books (two at a time) and fails unless every one has 0 fatal errors,
-/// 0 errors and 0 warnings. Returns false when EPUBCheck is not installed (a failure under CI).
+/// One EPUBCheck JVM (`EpubCheckServer.java`, beside this file): it is given book paths on its
+/// input and answers with EPUBCheck's report for each, ending in `@@END <exit code>`.
+struct EpubCheckServer {
+    child: std::process::Child,
+    input: std::process::ChildStdin,
+    output: std::io::BufReader<std::process::ChildStdout>,
+}
+
+impl EpubCheckServer {
+    fn start(jar: &Path) -> EpubCheckServer {
+        use std::process::{Command, Stdio};
+        let source =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/common/EpubCheckServer.java");
+        // C1 only and the serial collector: the checks are short, so compiling hot code
+        // further and a parallel collector cost more CPU than they save.
+        let mut child = Command::new("java")
+            .args(["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp"])
+            .arg(jar)
+            .arg(source)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("java runs");
+        let input = child.stdin.take().unwrap();
+        let output = std::io::BufReader::new(child.stdout.take().unwrap());
+        EpubCheckServer {
+            child,
+            input,
+            output,
+        }
+    }
+
+    /// EPUBCheck's report on `book` and its exit code (None when the JVM ended).
+    fn check(&mut self, path: &str) -> (String, Option<i32>) {
+        use std::io::{BufRead, Write};
+        if writeln!(self.input, "{path}")
+            .and_then(|_| self.input.flush())
+            .is_err()
+        {
+            return (String::new(), None);
+        }
+        let mut report = String::new();
+        loop {
+            let mut line = String::new();
+            match self.output.read_line(&mut line) {
+                Ok(0) | Err(_) => return (report, None),
+                Ok(_) => {}
+            }
+            if let Some(code) = line.trim_end().strip_prefix("@@END ") {
+                return (report, code.parse().ok());
+            }
+            report.push_str(&line);
+        }
+    }
+}
+
+impl Drop for EpubCheckServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The EPUBCheck JVMs of this test process, at most [`EPUBCHECK_JVMS`], each started on first
+/// need and kept for the process's later checks (a JVM whose input closes ends itself).
+static EPUBCHECK_IDLE: std::sync::Mutex<Vec<EpubCheckServer>> = std::sync::Mutex::new(Vec::new());
+static EPUBCHECK_STARTED: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+static EPUBCHECK_FREED: std::sync::Condvar = std::sync::Condvar::new();
+const EPUBCHECK_JVMS: usize = 2;
+
+/// An idle EPUBCheck JVM, started when fewer than [`EPUBCHECK_JVMS`] exist, else waited for.
+fn epubcheck_server(jar: &Path) -> EpubCheckServer {
+    let mut started = EPUBCHECK_STARTED.lock().unwrap();
+    loop {
+        if let Some(server) = EPUBCHECK_IDLE.lock().unwrap().pop() {
+            return server;
+        }
+        if *started < EPUBCHECK_JVMS {
+            *started += 1;
+            drop(started);
+            return EpubCheckServer::start(jar);
+        }
+        started = EPUBCHECK_FREED.wait(started).unwrap();
+    }
+}
+
+fn epubcheck_release(server: Option<EpubCheckServer>) {
+    let mut started = EPUBCHECK_STARTED.lock().unwrap();
+    match server {
+        Some(server) => EPUBCHECK_IDLE.lock().unwrap().push(server),
+        None => *started -= 1,
+    }
+    drop(started);
+    EPUBCHECK_FREED.notify_one();
+}
+
+/// EPUBCheck's report on one book; Err with its FATAL, ERROR and WARNING lines (or what went
+/// wrong) unless it has 0 fatal errors, 0 errors and 0 warnings.
+pub fn epubcheck_one(jar: &Path, book: &Path) -> Result<(), String> {
+    let path = std::path::absolute(book).unwrap();
+    let path = path.to_str().expect("book paths are UTF-8");
+    assert!(
+        !path.contains('\n'),
+        "a book path with a line break: {path:?}"
+    );
+    let mut server = epubcheck_server(jar);
+    let (report, code) = server.check(path);
+    // A JVM that ended (crashed, or killed) is not reused.
+    epubcheck_release(code.is_some().then_some(server));
+    let clean = report
+        .lines()
+        .any(|l| l.starts_with("Messages: 0 fatals / 0 errors / 0 warnings"));
+    if clean && code == Some(0) {
+        return Ok(());
+    }
+    let found: Vec<&str> = report
+        .lines()
+        .filter(|l| l.starts_with("FATAL") || l.starts_with("ERROR") || l.starts_with("WARNING"))
+        .take(20)
+        .collect();
+    Err(match code {
+        None => format!("EPUBCheck's JVM ended: {}", report.trim_end()),
+        Some(_) => found.join("\n  "),
+    })
+}
+
+/// Runs EPUBCheck on the books (two at a time, in JVMs kept for the whole test process) and
+/// fails unless every one has 0 fatal errors, 0 errors and 0 warnings. Returns false when
+/// EPUBCheck is not installed (a failure under CI).
 pub fn epubcheck(paths: &[PathBuf]) -> bool {
     let Some(jar) = epubcheck_jar() else {
         skipped("EPUBCheck (java and /usr/share/java/epubcheck.jar, or $EPUBCHECK)");
@@ -154,39 +281,15 @@ pub fn epubcheck(paths: &[PathBuf]) -> bool {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let problems = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|s| {
-        for _ in 0..2 {
+        for _ in 0..EPUBCHECK_JVMS {
             s.spawn(|| loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(book) = paths.get(i) else { break };
-                let out = std::process::Command::new("java")
-                    .arg("-jar")
-                    .arg(&jar)
-                    .arg(book)
-                    .output()
-                    .expect("java runs");
-                let text = format!(
-                    "{}{}",
-                    String::from_utf8_lossy(&out.stdout),
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                let clean = text
-                    .lines()
-                    .any(|l| l.starts_with("Messages: 0 fatals / 0 errors / 0 warnings"));
-                if !clean || !out.status.success() {
-                    let found: Vec<&str> = text
-                        .lines()
-                        .filter(|l| {
-                            l.starts_with("FATAL")
-                                || l.starts_with("ERROR")
-                                || l.starts_with("WARNING")
-                        })
-                        .take(20)
-                        .collect();
-                    problems.lock().unwrap().push(format!(
-                        "{}:\n  {}",
-                        book.display(),
-                        found.join("\n  ")
-                    ));
+                if let Err(found) = epubcheck_one(&jar, book) {
+                    problems
+                        .lock()
+                        .unwrap()
+                        .push(format!("{}:\n  {found}", book.display()));
                 }
             });
         }
