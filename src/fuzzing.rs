@@ -12,6 +12,11 @@ use crate::write::xhtml::{body as xhtml_body, Anchors, Context, Found};
 use crate::write::NoteWriter;
 use std::path::Path;
 
+/// The nesting guard's byte scan against html5ever's tokenizer: they must find the same depth.
+pub fn nesting(data: &[u8]) {
+    crate::read::nesting::check_scan_agrees(&String::from_utf8_lossy(data));
+}
+
 /// The front matter splitter and the YAML/TOML → metadata mapping.
 pub fn front_matter(data: &[u8]) {
     let text = String::from_utf8_lossy(data);

@@ -67,3 +67,8 @@ fn epub() {
 fn site_post() {
     replay("site_post", postbook::fuzzing::site_post);
 }
+
+#[test]
+fn nesting() {
+    replay("nesting", postbook::fuzzing::nesting);
+}

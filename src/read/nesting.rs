@@ -312,12 +312,11 @@ fn tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The tokenizer's verdict, for comparison with [`depth`]'s.
-    fn tokenized(html: &str, limit: usize) -> Depth {
+/// Panics unless [`depth`] and html5ever's tokenizer agree on `html` at several limits: the
+/// scan's correctness check, run by the tests below and the `nesting` fuzz target.
+#[doc(hidden)]
+pub fn check_scan_agrees(html: &str) {
+    for limit in [2, 5, 40, LIMIT] {
         let capper = tokenize(
             html,
             Capper {
@@ -325,21 +324,17 @@ mod tests {
                 ..Capper::default()
             },
         );
-        Depth {
+        let tokenized = Depth {
             too_deep: capper.too_deep.get(),
             deepest: capper.deepest.get(),
-        }
+        };
+        assert_eq!(depth(html, limit), tokenized, "limit {limit}: {html:?}");
     }
+}
 
-    fn agree(html: &str) {
-        for limit in [2, 5, 40, LIMIT] {
-            assert_eq!(
-                depth(html, limit),
-                tokenized(html, limit),
-                "limit {limit}: {html:?}"
-            );
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn the_scan_finds_the_tags_the_tokenizer_finds() {
@@ -363,13 +358,13 @@ mod tests {
             "é<dív><DÍV></DíV><div>&amp;<div title=&quot;>",
         ];
         for html in cases {
-            agree(html);
+            check_scan_agrees(html);
         }
         // An end tag closes only an element among the 64 nearest the top.
         let far = format!("<section>{}</section><div>", "<div>".repeat(70));
-        agree(&far);
+        check_scan_agrees(&far);
         let near = format!("<section>{}</section><div>", "<div>".repeat(60));
-        agree(&near);
+        check_scan_agrees(&near);
         // Pseudo-random documents of the pieces above.
         let pieces = [
             "<div>",
@@ -410,7 +405,7 @@ mod tests {
                 seed ^= seed << 17;
                 html.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
             }
-            agree(&html);
+            check_scan_agrees(&html);
         }
     }
 
@@ -430,7 +425,7 @@ mod tests {
         let mut n = 0;
         for entry in entries {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            agree(&text);
+            check_scan_agrees(&text);
             n += 1;
         }
         assert!(n >= 1_000, "{n} posts");
