@@ -224,6 +224,7 @@ impl<'a> Run<'a> {
             selection: Selection::new(opts),
             // Sized once: at 100,000 posts, growing by doubling left a third unused.
             docs: Vec::with_capacity(inputs),
+            streaming: self.streaming,
             fingerprints,
             new_cache,
             spill,
@@ -495,6 +496,8 @@ struct Intake<'a, 'r> {
     opts: &'a Options,
     selection: Selection<'a>,
     docs: Vec<Document>,
+    /// Whether `docs` hold only metadata, kept until the plan is made (see [`Intake::take`]).
+    streaming: bool,
     fingerprints: Fingerprints,
     new_cache: CacheWriter,
     /// Where a streaming run keeps the posts it converts; given up if a write fails.
@@ -557,6 +560,11 @@ impl Intake<'_, '_> {
                 Some(line) => self.new_cache.add_line(line),
                 None => self.new_cache.add(&doc.meta, &input, &warnings),
             }
+            // Copied onto this thread, as a streaming run's metadata is (see below).
+            let input = match self.streaming {
+                true => input.clone(),
+                false => input,
+            };
             self.fingerprints.inputs.insert(path.clone(), input);
         }
         let verdict = self.selection.judge(&doc);
@@ -574,6 +582,15 @@ impl Intake<'_, '_> {
                 ..record
             },
             Verdict::Keep => {
+                // A streaming run keeps every post's metadata until planning ends (100,000
+                // posts: about 100 MB). Made on the reading threads, it is scattered among the
+                // pages their parsing filled and freed, which stay resident for it; copied here,
+                // on this thread, it is packed together. 100,000 posts → monthly EPUBs: peak
+                // RSS 170 → 160 MB, for a copy of a few small strings per post.
+                let doc = match self.streaming {
+                    true => doc.clone(),
+                    false => doc,
+                };
                 if let Some(bytes) = spilled {
                     let path = &doc.meta.path;
                     self.spill = self.spill.take().and_then(|s| s.add(path, &bytes));

@@ -26,6 +26,14 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// A streaming run hands the memory a book freed back to the system only after a book at
+/// least this large (its file; a 1 MB book is a few hundred posts). Handing it back costs the
+/// next book a page fault for each page it touches again: after every book of 4,000 posts in
+/// 240 monthly books of 17 posts (120 KB), that was 270,000 page faults against 35,000 held in
+/// memory, and 15% more CPU (6.6 s user + 0.9 s system against 5.9 + 0.2) for a peak 15 MB
+/// lower. After the 240 books of 100,000 posts (1.7 MB each) it keeps the peak 9 MB lower.
+const RELEASE_AFTER: usize = 1 << 20;
+
 /// The templates a format renders with: EPUB's (`--templates`, `--css`); none for the others.
 pub(crate) fn templates(opts: &Options) -> Result<Option<Templates>> {
     match opts.format {
@@ -235,7 +243,7 @@ impl Renderer<'_> {
             }
         };
         stats.incomplete |= plan.incomplete;
-        if self.streaming && self.writer.unit() == Unit::Book {
+        if self.streaming && self.writer.unit() == Unit::Book && bytes.len() >= RELEASE_AFTER {
             // This output's posts and pictures were just freed.
             crate::memory::release_free_memory();
         }
