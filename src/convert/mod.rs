@@ -525,7 +525,7 @@ impl Intake<'_, '_> {
             path,
             result,
             input,
-            cache_line,
+            cache_record,
             spilled,
             ..
         } = read;
@@ -553,8 +553,8 @@ impl Intake<'_, '_> {
             None => chrome::Counts::of(&chrome),
         };
         if let Some(input) = input {
-            match &cache_line {
-                Some(line) => self.new_cache.add_line(line),
+            match &cache_record {
+                Some(record) => self.new_cache.add_record(record),
                 None => self.new_cache.add(&doc.meta, &input, &warnings),
             }
             self.fingerprints.inputs.insert(path.clone(), input);
