@@ -5,24 +5,17 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// A walk of `root` that visits each folder's entries in file name order, as walkdir's
-/// `sort_by_file_name` does, comparing the names' bytes directly: `sort_by_file_name` parses
+/// `sort_by_file_name` does, comparing the paths' bytes directly: `sort_by_file_name` parses
 /// each path into components for every comparison, which was 14% of an unchanged re-run's
-/// instructions at 100,000 posts in one folder.
+/// instructions at 100,000 posts in one folder. The entries sorted together are one folder's,
+/// each path that folder's path joined with the entry's name: the same bytes up to the name,
+/// so comparing whole paths compares names (and costs less than finding each name first).
 fn sorted_walk(root: &Path) -> WalkDir {
-    WalkDir::new(root).sort_by(|a, b| file_name_bytes(a.path()).cmp(file_name_bytes(b.path())))
+    WalkDir::new(root).sort_by(|a, b| path_bytes(a).cmp(path_bytes(b)))
 }
 
-/// The bytes of a path's last component (a walked entry's name: never `..` or a root).
-fn file_name_bytes(path: &Path) -> &[u8] {
-    let bytes = path.as_os_str().as_encoded_bytes();
-    let last_separator = match cfg!(windows) {
-        true => memchr::memrchr2(b'/', b'\\', bytes),
-        false => memchr::memrchr(b'/', bytes),
-    };
-    match last_separator {
-        Some(i) => &bytes[i + 1..],
-        None => bytes,
-    }
+fn path_bytes(entry: &walkdir::DirEntry) -> &[u8] {
+    entry.path().as_os_str().as_encoded_bytes()
 }
 
 /// What [`discover`] found.
@@ -211,8 +204,16 @@ pub fn is_not_a_post(path: &Path) -> bool {
     let Some(stem) = path.file_stem().and_then(|s| s.to_str()) else {
         return false;
     };
-    let stem = stem.replace('-', "_");
-    CAPITALS.contains(&stem.as_str()) || ANY_CASE.contains(&stem.to_ascii_uppercase().as_str())
+    // Compared byte by byte, `-` read as `_`, without making new strings (every file found
+    // passes here).
+    let is = |name: &str, any_case: bool| {
+        stem.len() == name.len()
+            && stem.bytes().zip(name.bytes()).all(|(s, n)| {
+                let s = if s == b'-' { b'_' } else { s };
+                s == n || any_case && s.to_ascii_uppercase() == n
+            })
+    };
+    CAPITALS.iter().any(|n| is(n, false)) || ANY_CASE.iter().any(|n| is(n, true))
 }
 
 /// The folders of `dir` that hold posts: a Hexo root's `source/_posts/` (and `source/_drafts/`
@@ -404,12 +405,16 @@ pub enum BodyFormat {
 impl BodyFormat {
     /// The body format for a post file, or `None` when the file is not a post.
     pub fn for_path(path: &Path) -> Option<BodyFormat> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
-            "md" | "markdown" | "mdown" | "mkd" => Some(BodyFormat::Markdown),
-            "html" | "htm" => Some(BodyFormat::Html),
-            "txt" => Some(BodyFormat::Text),
-            _ => None,
+        let ext = path.extension()?.to_str()?;
+        let is = |names: &[&str]| names.iter().any(|n| ext.eq_ignore_ascii_case(n));
+        if is(&["md", "markdown", "mdown", "mkd"]) {
+            Some(BodyFormat::Markdown)
+        } else if is(&["html", "htm"]) {
+            Some(BodyFormat::Html)
+        } else if is(&["txt"]) {
+            Some(BodyFormat::Text)
+        } else {
+            None
         }
     }
 }

@@ -67,8 +67,41 @@ pub struct Meta {
 /// The file a post was read from, shared rather than copied by everything that refers to the
 /// post (its report record, the outputs it is in, its fingerprint): at 100,000 posts, five
 /// copies of every path cost more memory than the posts' metadata.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Two `PostPath`s that share their path are equal without comparing it: sorting and merging
+/// report records with the outputs' posts compares a post with itself 100,000 times at
+/// 100,000 posts, and `Path` compares component by component.
+#[derive(Debug, Clone, Eq)]
 pub struct PostPath(Arc<Path>);
+
+/// As its path hashes (which equal `PostPath`s share), so maps keyed by it can be searched
+/// with a `&Path`.
+impl std::hash::Hash for PostPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+impl PartialEq for PostPath {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
+
+impl Ord for PostPath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match Arc::ptr_eq(&self.0, &other.0) {
+            true => std::cmp::Ordering::Equal,
+            false => self.0.cmp(&other.0),
+        }
+    }
+}
+
+impl PartialOrd for PostPath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Default for PostPath {
     fn default() -> Self {

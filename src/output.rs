@@ -34,8 +34,7 @@ pub struct Manifest {
 }
 
 /// What postbook wrote to one output file.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-#[serde(from = "EntryForm")]
+#[derive(Debug, Clone, serde::Serialize)]
 struct Entry {
     sha256: String,
     /// The file's stamp right after it was written: while it holds, so does the hash.
@@ -109,41 +108,55 @@ pub enum ReplacedState {
     Gone,
 }
 
-/// A manifest entry as stored: version 1 kept only the hash.
+/// A manifest entry as stored since version 2 (version 1 kept only the hash).
 #[derive(serde::Deserialize)]
-#[serde(untagged)]
-enum EntryForm {
-    Hash(String),
-    Full {
-        sha256: String,
-        stamp: Option<Stamp>,
-        inputs: Option<String>,
-        #[serde(default)]
-        made: Option<Made>,
-    },
+struct FullEntry {
+    sha256: String,
+    stamp: Option<Stamp>,
+    inputs: Option<String>,
+    #[serde(default)]
+    made: Option<Made>,
 }
 
-impl From<EntryForm> for Entry {
-    fn from(e: EntryForm) -> Entry {
-        match e {
-            EntryForm::Hash(sha256) => Entry {
-                sha256,
-                stamp: None,
-                inputs: None,
-                made: None,
-            },
-            EntryForm::Full {
-                sha256,
-                stamp,
-                inputs,
-                made,
-            } => Entry {
-                sha256,
-                stamp,
-                inputs,
-                made,
-            },
+/// An entry is read as the hash alone (version 1) or a map, told apart by the JSON value's
+/// type rather than by serde's `untagged`, which buffers each entry before trying the forms:
+/// with 100,000 posts in the books' lists, that was most of loading the manifest.
+impl<'de> serde::Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Entry, D::Error> {
+        struct Form;
+        impl<'de> serde::de::Visitor<'de> for Form {
+            type Value = Entry;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a SHA-256 or a manifest entry")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, sha256: &str) -> Result<Entry, E> {
+                Ok(Entry {
+                    sha256: sha256.to_string(),
+                    stamp: None,
+                    inputs: None,
+                    made: None,
+                })
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Entry, A::Error> {
+                let map = serde::de::value::MapAccessDeserializer::new(map);
+                let FullEntry {
+                    sha256,
+                    stamp,
+                    inputs,
+                    made,
+                } = serde::Deserialize::deserialize(map)?;
+                Ok(Entry {
+                    sha256,
+                    stamp,
+                    inputs,
+                    made,
+                })
+            }
         }
+        d.deserialize_any(Form)
     }
 }
 

@@ -200,7 +200,7 @@ fn broken_posts_are_reported_and_the_rest_converted() {
     assert_eq!(
         names,
         [
-            ".postbook-cache.json",
+            ".postbook-cache",
             ".postbook-manifest.json",
             "2023-01-03-truncated.md",
             "2023-01-04-ok.md"

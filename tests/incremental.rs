@@ -226,10 +226,11 @@ fn a_changed_option_template_or_picture_rebuilds_what_it_affects() {
 fn a_corrupt_cache_is_ignored() {
     let site = site();
     let first = convert(site.path(), "epub", &[]);
-    let cache = site.path().join("out/.postbook-cache.json");
+    let cache = site.path().join("out/.postbook-cache");
     for garbage in [
         &b"{\"format\": 1, \"postbook\""[..],
         b"\xff\xfe garbage",
+        b"postbook cache\n\xff\xff\xff\xff",
         b"",
     ] {
         std::fs::write(&cache, garbage).unwrap();
@@ -241,6 +242,69 @@ fn a_corrupt_cache_is_ignored() {
         let report = convert(site.path(), "epub", &[]);
         assert_eq!(summary(&report, "posts_from_cache"), 7);
     }
+}
+
+#[test]
+fn a_cut_or_damaged_cache_serves_the_posts_before_the_damage() {
+    let site = site();
+    let first = convert(site.path(), "epub", &[]);
+    let cache = site.path().join("out/.postbook-cache");
+    let bytes = std::fs::read(&cache).unwrap();
+    let books = || {
+        let out = site.path().join("out");
+        let mut files: Vec<_> = all_files(&out)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "epub"))
+            .map(|p| (p.clone(), std::fs::read(p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let before = books();
+    // Cut in the middle, and with one byte of its second half changed: the posts before the
+    // damage come from the cache, the rest are read, and every book is as it was.
+    let mut damaged = bytes.clone();
+    let last = damaged.len() - 10;
+    damaged[last] ^= 0x55;
+    for broken in [&bytes[..bytes.len() / 2], &damaged[..]] {
+        std::fs::write(&cache, broken).unwrap();
+        let report = convert(site.path(), "epub", &[]);
+        let from_cache = summary(&report, "posts_from_cache");
+        assert!((1..7).contains(&from_cache), "{from_cache}");
+        assert_eq!(summary(&report, "skipped"), summary(&first, "outputs"));
+        assert_eq!(books(), before);
+        assert_eq!(std::fs::read(&cache).unwrap(), bytes, "written anew");
+    }
+}
+
+#[test]
+fn an_old_format_cache_is_ignored_and_replaced() {
+    let site = site();
+    let first = convert(site.path(), "epub", &[]);
+    let out = site.path().join("out");
+    // A folder last converted by a version that kept its cache as JSON lines.
+    std::fs::remove_file(out.join(".postbook-cache")).unwrap();
+    let old = out.join(".postbook-cache.json");
+    let line = |p: &Path| {
+        format!(
+            "{}\t{{\"meta\":{{\"title\":\"old\"}}}}\n",
+            serde_json::to_string(p).unwrap()
+        )
+    };
+    let mut text = format!(
+        "{{\"format\":5,\"postbook\":\"{}\",\"keep_chrome\":[],\"sites\":[]}}\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    for post in all_files(&site.path().join("posts")) {
+        text.push_str(&line(&post));
+    }
+    std::fs::write(&old, text).unwrap();
+    let report = convert(site.path(), "epub", &[]);
+    assert_eq!(summary(&report, "posts_from_cache"), 0);
+    assert_eq!(summary(&report, "skipped"), summary(&first, "outputs"));
+    assert!(!old.exists(), "the old cache is removed");
+    let report = convert(site.path(), "epub", &[]);
+    assert_eq!(summary(&report, "posts_from_cache"), 7);
 }
 
 #[test]

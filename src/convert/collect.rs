@@ -6,7 +6,7 @@ use crate::diag::{self, set_total};
 use crate::incremental::{CacheEntry, Fingerprints, InputInfo, PostCache, Stamp};
 use crate::input;
 use crate::isolate;
-use crate::model::{Document, Meta, PostPath};
+use crate::model::{Document, PostPath};
 use crate::options::Verbosity;
 use crate::read::chrome::{self, Removed};
 use crate::read::{read_post_with, PostError, ReadOptions, ReadPost};
@@ -111,7 +111,7 @@ pub(crate) fn read_posts(
             took: Duration::ZERO,
             input: None,
             from_cache: false,
-            cache_line: None,
+            cache_record: None,
             spilled: None,
         });
     }
@@ -128,16 +128,11 @@ fn read_one(
     let started = Instant::now();
     // Stamped before reading: a post changed meanwhile is read again next time.
     let stamp = Stamp::of(&path);
-    let fresh = cached.and_then(|c| Some((c.parse()?.fresh(stamp)?, c.into_line())));
-    let mut cache_line = None;
+    let fresh = cached.and_then(|c| Some((c.parse()?.fresh(&path, stamp)?, c.into_record())));
+    let mut cache_record = None;
     let (mut result, input, from_cache) = match fresh {
-        Some(((meta, input, warnings), line)) => {
-            cache_line = Some(line);
-            // The path shared with the report, not the cache's copy.
-            let meta = Meta {
-                path: path.clone(),
-                ..meta
-            };
+        Some(((meta, input, warnings), record)) => {
+            cache_record = Some(record);
             let doc = Document {
                 meta,
                 blocks: Vec::new(),
@@ -189,7 +184,7 @@ fn read_one(
         took: started.elapsed(),
         input,
         from_cache,
-        cache_line,
+        cache_record,
         spilled,
     }
 }
@@ -203,8 +198,8 @@ pub struct Read {
     pub input: Option<InputInfo>,
     /// Whether its metadata came from the cache rather than the file.
     pub from_cache: bool,
-    /// Its line of the cache, when it came from there: the next cache's too.
-    pub cache_line: Option<String>,
+    /// Its record in the cache, when it came from there: the next cache's too.
+    pub cache_record: Option<Vec<u8>>,
     /// The post encoded for the spill, when reading spills bodies.
     pub spilled: Option<Vec<u8>>,
 }

@@ -232,6 +232,8 @@ impl<'a> Run<'a> {
         };
         let read = self.read_options();
         let crate::input::Found { files, missing, .. } = found;
+        // Inputs come sorted, and so do their records; the missing ones are added at the end.
+        let sorted = missing.is_empty();
         let not_reached =
             collect::read_posts(files, missing, bodies, read, &progress, &mut cache, |r| {
                 intake.take(r)
@@ -258,8 +260,11 @@ impl<'a> Run<'a> {
             ..
         } = intake;
         report.timings.read = started.elapsed().as_secs_f64();
-        // Inputs come sorted; the missing ones were added at the end.
-        report.posts.sort_by(|a, b| a.input.cmp(&b.input));
+        // Sorting 100,000 records that are in order still compared paths 300,000 times.
+        if !sorted {
+            report.posts.sort_by(|a, b| a.input.cmp(&b.input));
+        }
+        debug_assert!(report.posts.is_sorted_by(|a, b| a.input <= b.input));
         Collected {
             docs,
             fingerprints,
@@ -528,7 +533,7 @@ impl Intake<'_, '_> {
             path,
             result,
             input,
-            cache_line,
+            cache_record,
             spilled,
             ..
         } = read;
@@ -556,8 +561,8 @@ impl Intake<'_, '_> {
             None => chrome::Counts::of(&chrome),
         };
         if let Some(input) = input {
-            match &cache_line {
-                Some(line) => self.new_cache.add_line(line),
+            match &cache_record {
+                Some(record) => self.new_cache.add_record(record),
                 None => self.new_cache.add(&doc.meta, &input, &warnings),
             }
             // Copied onto this thread, as a streaming run's metadata is (see below).

@@ -344,9 +344,22 @@ impl<'d> Books<'_, 'd> {
         let (layout, titling) = (self.layout, self.titling);
         let group_by = layout.group_by;
         let mut groups: BTreeMap<GroupKey, Vec<&Document>> = BTreeMap::new();
+        // A date grouping's keys depend on the post's day alone: they are made once for each
+        // run of posts of one day (posts named by date come so), not formatted for each post.
+        let mut last: Option<(Option<chrono::NaiveDate>, Vec<GroupKey>)> = None;
         for doc in docs {
-            for key in group_by.keys(doc) {
-                groups.entry(key).or_default().push(doc);
+            let day = doc.meta.date.map(|d| d.day());
+            let same = last
+                .as_ref()
+                .is_some_and(|(d, _)| group_by.is_date() && *d == day);
+            if !same {
+                last = Some((day, group_by.keys(doc)));
+            }
+            for key in last.iter().flat_map(|(_, keys)| keys) {
+                match groups.get_mut(key) {
+                    Some(posts) => posts.push(doc),
+                    None => _ = groups.insert(key.clone(), vec![doc]),
+                }
             }
         }
         let mut groups: Vec<(GroupKey, Vec<&Document>)> = groups.into_iter().collect();

@@ -94,7 +94,9 @@ pub(crate) fn execute(
     let mut manifest = Manifest::load(dir);
     let progress = progress_bar(opts.verbosity, what);
     set_total(&progress, plans.len());
-    let results: Vec<(Outcome, Duration)> = plans
+    // What each output is made as is found here, in parallel: at 100,000 posts, making every
+    // post's path absolute was 7% of an unchanged re-run, on one thread.
+    let results: Vec<(Outcome, Duration, Option<Made>)> = plans
         .par_iter()
         .map(|plan| {
             let started = Instant::now();
@@ -112,20 +114,20 @@ pub(crate) fn execute(
                 }),
             };
             progress.inc(1);
-            (result, started.elapsed())
+            (result, started.elapsed(), made(plan))
         })
         .collect();
     progress.finish_and_clear();
     // Flush only when something was written: `syncfs` also waits for other programs' writes.
     let wrote = results
         .iter()
-        .any(|(r, _)| matches!(r, Ok((Written::Created | Written::Replaced, _, _))));
+        .any(|(r, _, _)| matches!(r, Ok((Written::Created | Written::Replaced, _, _))));
     if let Err(e) = wrote.then(|| sync_outputs(dir)).transpose() {
         diag::warning(&format!("cannot flush {} to disk: {e}", dir.display()));
     }
     let mut written = Vec::new();
-    for (plan, done) in plans.iter().zip(results) {
-        let made = made(plan);
+    for (plan, (result, took, made)) in plans.iter().zip(results) {
+        let done = (result, took);
         let record = outcome(opts, dir, plan, done, made.clone(), &mut manifest, report);
         if matches!(
             record.status,
