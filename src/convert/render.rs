@@ -30,8 +30,9 @@ use std::sync::{Arc, Mutex};
 /// least this large (its file; a 1 MB book is a few hundred posts). Handing it back costs the
 /// next book a page fault for each page it touches again: after every book of 4,000 posts in
 /// 240 monthly books of 17 posts (120 KB), that was 270,000 page faults against 35,000 held in
-/// memory, and 15% more CPU (6.6 s user + 0.9 s system against 5.9 + 0.2) for a peak 15 MB
-/// lower. After the 240 books of 100,000 posts (1.7 MB each) it keeps the peak 9 MB lower.
+/// memory, and 0.7 s more system time (0.9 s against 0.2 s, beside about 6 s of user time)
+/// for a peak about 20 MB lower. The 240 books of 100,000 posts (1.1–3.1 MB each) still hand
+/// their memory back after each book: there the peak is the end of reading, not the books.
 const RELEASE_AFTER: usize = 1 << 20;
 
 /// The templates a format renders with: EPUB's (`--templates`, `--css`); none for the others.
