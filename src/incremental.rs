@@ -800,6 +800,20 @@ mod tests {
         (doc, stamp, info)
     }
 
+    /// Posts `2023-05-01-<name>.md` in `dir`, one for each of `names`, titled "T".
+    fn posts_named(dir: &Path, names: &[&str]) -> Vec<(Document, Stamp, InputInfo)> {
+        names
+            .iter()
+            .map(|n| {
+                post(
+                    dir,
+                    &format!("2023-05-01-{n}.md"),
+                    "---\ntitle: T\n---\nhi\n",
+                )
+            })
+            .collect()
+    }
+
     /// A cache in `dir` of `posts`, each with `warnings`.
     fn write_cache(dir: &Path, posts: &[&(Document, Stamp, InputInfo)], warnings: &[Warning]) {
         let mut w = CacheWriter::create(Some(dir), ReadOptions::default());
@@ -891,16 +905,7 @@ mod tests {
     #[test]
     fn a_cut_or_corrupt_cache_serves_what_comes_before_and_never_fails() {
         let dir = tempfile::tempdir().unwrap();
-        let posts: Vec<_> = ["a", "b", "c"]
-            .iter()
-            .map(|n| {
-                post(
-                    dir.path(),
-                    &format!("2023-05-01-{n}.md"),
-                    "---\ntitle: T\n---\nhi\n",
-                )
-            })
-            .collect();
+        let posts = posts_named(dir.path(), &["a", "b", "c"]);
         write_cache(dir.path(), &posts.iter().collect::<Vec<_>>(), &[]);
         let file = dir.path().join(CACHE_NAME);
         let bytes = std::fs::read(&file).unwrap();
@@ -1009,16 +1014,7 @@ mod tests {
     #[test]
     fn cache_is_merged_with_sorted_inputs() {
         let dir = tempfile::tempdir().unwrap();
-        let posts: Vec<_> = ["a", "b", "c", "d"]
-            .iter()
-            .map(|n| {
-                post(
-                    dir.path(),
-                    &format!("2023-05-01-{n}.md"),
-                    "---\ntitle: T\n---\nhi\n",
-                )
-            })
-            .collect();
+        let posts = posts_named(dir.path(), &["a", "b", "c", "d"]);
         write_cache(dir.path(), &posts.iter().collect::<Vec<_>>(), &[]);
         let path = |i: usize| &posts[i].0.meta.path;
         // `b` was deleted and a new post sorts before `a`: entries are matched or passed over.
