@@ -590,7 +590,7 @@ fn a_chapter_that_fails_the_xml_gate_is_repaired_never_written_invalid() {
 #[test]
 fn the_epubcheck_harness_fails_a_broken_book_then_passes_a_good_one() {
     let Some(jar) = epubcheck_jar() else {
-        skipped("EPUBCheck (java and /usr/share/java/epubcheck.jar, or $EPUBCHECK)");
+        skipped(EPUBCHECK_NEEDS);
         return;
     };
     let (_out, books) = sample_books(&[]);

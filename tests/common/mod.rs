@@ -132,15 +132,23 @@ pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     v
 }
 
-/// The EPUBCheck jar: `$EPUBCHECK` when set, else Debian's (`apt-get install epubcheck`).
+/// What the EPUBCheck checks need, as a skipped check names it.
+pub const EPUBCHECK_NEEDS: &str = "EPUBCheck (/usr/share/java/epubcheck.jar, or $EPUBCHECK, and a \
+     java with its jdk.compiler module, which Debian's JRE has, to run EpubCheckServer.java)";
+
+/// The EPUBCheck jar: `$EPUBCHECK` when set, else Debian's (`apt-get install epubcheck`), when
+/// it and a `java` that can run [`EpubCheckServer`]'s source file (Java's single-file source
+/// launcher needs the `jdk.compiler` module; a trimmed runtime may lack it) are there.
 pub fn epubcheck_jar() -> Option<PathBuf> {
     let jar = std::env::var_os("EPUBCHECK")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/share/java/epubcheck.jar"));
     let java = std::process::Command::new("java")
-        .arg("-version")
+        .arg("--list-modules")
         .output()
-        .is_ok_and(|o| o.status.success());
+        .is_ok_and(|o| {
+            o.status.success() && String::from_utf8_lossy(&o.stdout).contains("jdk.compiler@")
+        });
     (jar.is_file() && java).then_some(jar)
 }
 
@@ -275,7 +283,7 @@ pub fn epubcheck_one(jar: &Path, book: &Path) -> Result<(), String> {
 /// EPUBCheck is not installed (a failure under CI).
 pub fn epubcheck(paths: &[PathBuf]) -> bool {
     let Some(jar) = epubcheck_jar() else {
-        skipped("EPUBCheck (java and /usr/share/java/epubcheck.jar, or $EPUBCHECK)");
+        skipped(EPUBCHECK_NEEDS);
         return false;
     };
     let next = std::sync::atomic::AtomicUsize::new(0);
