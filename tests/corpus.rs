@@ -269,8 +269,8 @@ fn corpus_converts_to_every_format() {
     epubcheck(&books);
 }
 
-/// Streaming (`--low-memory`, automatic on huge archives) reads every post twice but must write
-/// exactly the same files as the in-memory path.
+/// Streaming (`--low-memory`, automatic on huge archives) keeps only metadata in memory and
+/// renders from the spill, but must write exactly the same files as the in-memory path.
 #[test]
 fn low_memory_writes_identical_outputs() {
     let dirs: Vec<PathBuf> = match corpus() {

@@ -215,36 +215,45 @@ impl Drop for EpubCheckServer {
     }
 }
 
-/// The EPUBCheck JVMs of this test process, at most [`EPUBCHECK_JVMS`], each started on first
+/// The EPUBCheck JVMs of this test process: at most [`EPUBCHECK_JVMS`], each started on first
 /// need and kept for the process's later checks (a JVM whose input closes ends itself).
-static EPUBCHECK_IDLE: std::sync::Mutex<Vec<EpubCheckServer>> = std::sync::Mutex::new(Vec::new());
-static EPUBCHECK_STARTED: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+struct EpubCheckPool {
+    idle: Vec<EpubCheckServer>,
+    /// Idle and in use.
+    started: usize,
+}
+
+static EPUBCHECK_POOL: std::sync::Mutex<EpubCheckPool> = std::sync::Mutex::new(EpubCheckPool {
+    idle: Vec::new(),
+    started: 0,
+});
 static EPUBCHECK_FREED: std::sync::Condvar = std::sync::Condvar::new();
 const EPUBCHECK_JVMS: usize = 2;
 
 /// An idle EPUBCheck JVM, started when fewer than [`EPUBCHECK_JVMS`] exist, else waited for.
 fn epubcheck_server(jar: &Path) -> EpubCheckServer {
-    let mut started = EPUBCHECK_STARTED.lock().unwrap();
+    let mut pool = EPUBCHECK_POOL.lock().unwrap();
     loop {
-        if let Some(server) = EPUBCHECK_IDLE.lock().unwrap().pop() {
+        if let Some(server) = pool.idle.pop() {
             return server;
         }
-        if *started < EPUBCHECK_JVMS {
-            *started += 1;
-            drop(started);
+        if pool.started < EPUBCHECK_JVMS {
+            pool.started += 1;
+            drop(pool);
             return EpubCheckServer::start(jar);
         }
-        started = EPUBCHECK_FREED.wait(started).unwrap();
+        pool = EPUBCHECK_FREED.wait(pool).unwrap();
     }
 }
 
+/// Gives a JVM back to the pool, or `None` for one that ended (it is not reused).
 fn epubcheck_release(server: Option<EpubCheckServer>) {
-    let mut started = EPUBCHECK_STARTED.lock().unwrap();
+    let mut pool = EPUBCHECK_POOL.lock().unwrap();
     match server {
-        Some(server) => EPUBCHECK_IDLE.lock().unwrap().push(server),
-        None => *started -= 1,
+        Some(server) => pool.idle.push(server),
+        None => pool.started -= 1,
     }
-    drop(started);
+    drop(pool);
     EPUBCHECK_FREED.notify_one();
 }
 
@@ -259,7 +268,6 @@ pub fn epubcheck_one(jar: &Path, book: &Path) -> Result<(), String> {
     );
     let mut server = epubcheck_server(jar);
     let (report, code) = server.check(path);
-    // A JVM that ended (crashed, or killed) is not reused.
     epubcheck_release(code.is_some().then_some(server));
     let clean = report
         .lines()
