@@ -106,6 +106,7 @@ fn stages(c: &mut Criterion) {
                 authors: vec![],
                 lang: "zh".into(),
                 posts: refs.clone(),
+                post_langs: postbook::write::PostLangs::new(refs.len()),
                 cover: Cover::None,
                 series: None,
                 sections: postbook::write::sections::SectionBy::Months,

@@ -187,6 +187,7 @@ pub fn epub(data: &[u8]) {
         authors: posts[0].meta.authors.clone(),
         lang: posts[0].meta.lang.clone().unwrap_or_else(|| "en".into()),
         posts: posts.iter().collect(),
+        post_langs: crate::write::PostLangs::new(posts.len()),
         cover: Cover::None,
         series: None,
         sections: crate::write::sections::SectionBy::Days,

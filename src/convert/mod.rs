@@ -33,7 +33,7 @@ pub use report::{
 use crate::diag::{self, progress_bar};
 use crate::images::{ImagePolicy, ImageStore};
 use crate::incremental::{CacheWriter, Fingerprints, PostCache, CACHE_NAME};
-use crate::model::Document;
+use crate::model::{Document, PostPath};
 use crate::output::{write_json_atomic, MANIFEST_NAME};
 use crate::read::{chrome, ReadOptions, ReadPost};
 use crate::templates::Templates;
@@ -45,7 +45,8 @@ use plan::{Layout, Selection, Titling, Verdict};
 use render::{BookOptions, Reload, Renderer};
 use report::{add_image_counts, record_titles, summary_line, warn, PostRecord as Record};
 use save::Saving;
-use spill::{Spill, SpillWriter};
+use spill::{Extent, Spill, SpillWriter};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -217,7 +218,7 @@ impl<'a> Run<'a> {
         let bodies = match (self.streaming, &spill) {
             (false, _) => Bodies::Kept,
             (true, None) => Bodies::Dropped,
-            (true, Some(_)) => Bodies::Spilled,
+            (true, Some(spill)) => Bodies::Spilled(spill),
         };
         let mut intake = Intake {
             opts,
@@ -227,7 +228,7 @@ impl<'a> Run<'a> {
             streaming: self.streaming,
             fingerprints,
             new_cache,
-            spill,
+            spilled: HashMap::new(),
             report,
         };
         let read = self.read_options();
@@ -255,7 +256,7 @@ impl<'a> Run<'a> {
             docs,
             fingerprints,
             new_cache,
-            spill,
+            spilled,
             report,
             ..
         } = intake;
@@ -270,7 +271,7 @@ impl<'a> Run<'a> {
             fingerprints,
             cache,
             new_cache,
-            spill: spill.and_then(SpillWriter::finish),
+            spill: spill.and_then(|s| s.finish(spilled)),
         }
     }
 
@@ -505,8 +506,8 @@ struct Intake<'a, 'r> {
     streaming: bool,
     fingerprints: Fingerprints,
     new_cache: CacheWriter,
-    /// Where a streaming run keeps the posts it converts; given up if a write fails.
-    spill: Option<SpillWriter>,
+    /// Where each post to convert is in the spill, for a streaming run (see [`spill`]).
+    spilled: HashMap<PostPath, Extent>,
     report: &'r mut Report,
 }
 
@@ -596,9 +597,8 @@ impl Intake<'_, '_> {
                     true => doc.clone(),
                     false => doc,
                 };
-                if let Some(bytes) = spilled {
-                    let path = &doc.meta.path;
-                    self.spill = self.spill.take().and_then(|s| s.add(path, &bytes));
+                if let Some(extent) = spilled {
+                    self.spilled.insert(doc.meta.path.clone(), extent);
                 }
                 self.docs.push(doc);
                 record

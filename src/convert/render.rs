@@ -19,7 +19,7 @@ use crate::write::epub::EpubWriter;
 use crate::write::markdown::MarkdownWriter;
 use crate::write::sections::SectionBy;
 use crate::write::text::TextWriter;
-use crate::write::{Book, BookStats, Cover, Unit, Writer};
+use crate::write::{Book, BookStats, Cover, PostLangs, Unit, Writer};
 use anyhow::Result;
 use indicatif::ProgressBar;
 use rayon::prelude::*;
@@ -266,13 +266,12 @@ impl Renderer<'_> {
                 .iter()
                 .all(|d| d.meta.site_language.as_deref() == Some(e))
         });
+        let post_langs = PostLangs::new(posts.len());
         let lang = edition
             .map(str::to_string)
             .or_else(|| opts.lang.clone())
             .unwrap_or_else(|| {
-                let langs: Vec<Option<String>> =
-                    posts.iter().map(|d| lang::of_document(d)).collect();
-                lang::majority(langs.iter().map(|l| l.as_deref()))
+                lang::majority(posts.iter().enumerate().map(|(i, d)| post_langs.of(i, d)))
             });
         let authors = match &opts.author {
             Some(a) => vec![a.clone()],
@@ -295,6 +294,7 @@ impl Renderer<'_> {
             authors,
             lang,
             posts,
+            post_langs,
             cover,
             series: plan.series.clone(),
         }

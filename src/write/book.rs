@@ -6,7 +6,7 @@ use crate::images::Asset;
 use crate::locale::Locale;
 use crate::model::{Document, PostPath};
 use crate::warning::Warning;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A book to write: its metadata and its posts in reading order.
 pub struct Book<'a> {
@@ -20,6 +20,8 @@ pub struct Book<'a> {
     /// BCP 47 language tag.
     pub lang: String,
     pub posts: Vec<&'a Document>,
+    /// Each post's own language, told once for the book's language and its chapters'.
+    pub post_langs: PostLangs,
     /// The cover readers show in their library.
     pub cover: Cover,
     /// The series this book belongs to and its position (monthly books of one archive).
@@ -32,6 +34,27 @@ impl Book<'_> {
     /// The style of the book's dates and words: its language's.
     pub fn locale(&self) -> Locale {
         Locale::of(&self.lang)
+    }
+}
+
+/// The language of each post of a book, by its place in the book: its front matter's, else
+/// detected from its opening text ([`crate::lang::of_document`]) when first asked for.
+/// Detection reads up to 2,000 bytes of text through whatlang's trigram tables, so a book
+/// asks once per post although its language (the posts' majority), each chapter and the
+/// table of contents all need it: asked twice, it was 7% of an EPUB run's CPU.
+pub struct PostLangs(Vec<OnceLock<Option<String>>>);
+
+impl PostLangs {
+    /// Nothing told yet, for a book of `count` posts.
+    pub fn new(count: usize) -> PostLangs {
+        PostLangs((0..count).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The language of `post`, the book's post number `i` (from 0).
+    pub fn of(&self, i: usize, post: &Document) -> Option<&str> {
+        self.0[i]
+            .get_or_init(|| crate::lang::of_document(post))
+            .as_deref()
     }
 }
 
@@ -71,6 +94,7 @@ impl<'a> Book<'a> {
             authors: post.meta.authors.clone(),
             lang: post.meta.lang.clone().unwrap_or_default(),
             posts: vec![post],
+            post_langs: PostLangs::new(1),
             cover: Cover::None,
             series: None,
             sections: SectionBy::Days,

@@ -190,7 +190,9 @@ impl EpubWriter<'_> {
             .collect();
         // Each post's language when it is not the book's, detected once for its chapter and its
         // index entry (detection reads the post's opening text).
-        let langs: Vec<Option<String>> = posts.iter().map(|d| post_lang(d, &book.lang)).collect();
+        let langs: Vec<Option<String>> = (posts.iter().enumerate())
+            .map(|(i, d)| post_lang(book.post_langs.of(i, d), &book.lang))
+            .collect();
         let reading = Reading {
             posts: &posts,
             chapters: &chapters,
@@ -543,18 +545,19 @@ struct Holds {
 }
 
 /// The language of a post, for its chapter's `<section>`, when it is another language than
-/// the book's: the post's own (its front matter's, else detected from its text), so an English
-/// post in a Chinese book is read, hyphenated and spoken as English. `None` when the post is
-/// in the book's language (whatever the spelling of its tag: `zh` in a `zh-Hans` book).
-fn post_lang(doc: &Document, book_lang: &str) -> Option<String> {
+/// the book's: the post's `own` (its front matter's, else detected from its text: see
+/// [`crate::write::PostLangs`]), so an English post in a Chinese book is read, hyphenated and
+/// spoken as English. `None` when the post is in the book's language (whatever the spelling of
+/// its tag: `zh` in a `zh-Hans` book).
+fn post_lang(own: Option<&str>, book_lang: &str) -> Option<String> {
     let primary = |tag: &str| {
         tag.split('-')
             .next()
             .unwrap_or_default()
             .to_ascii_lowercase()
     };
-    crate::lang::of_document(doc)
-        .filter(|own| !own.is_empty() && primary(own) != primary(book_lang))
+    own.filter(|own| !own.is_empty() && primary(own) != primary(book_lang))
+        .map(str::to_string)
 }
 
 /// The id of a chapter's top (`<section id="post">` in `chapter.xhtml`), which links to a post

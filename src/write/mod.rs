@@ -22,7 +22,7 @@ pub mod text;
 pub mod xhtml;
 
 // The output every writer renders.
-pub use book::{Book, BookStats, Cover};
+pub use book::{Book, BookStats, Cover, PostLangs};
 // How every writer numbers footnotes.
 use footnotes::Footnotes;
 
