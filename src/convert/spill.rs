@@ -258,4 +258,37 @@ mod tests {
         }
         assert!(spill.post(Path::new("missing.md")).is_none());
     }
+
+    #[test]
+    fn reading_threads_append_at_once_and_each_post_comes_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let posts: Vec<ReadPost> = (0..64)
+            .map(|i| post(&format!("p{i}.md"), &"字".repeat(i * 37)))
+            .collect();
+        let writer = SpillWriter::create(dir.path()).unwrap();
+        let index: HashMap<PostPath, Extent> = std::thread::scope(|s| {
+            let threads: Vec<_> = posts
+                .chunks(16)
+                .map(|chunk| {
+                    let writer = &writer;
+                    s.spawn(move || {
+                        (chunk.iter())
+                            .map(|p| {
+                                let extent = writer.append(&encode(p).unwrap()).unwrap();
+                                (p.doc.meta.path.clone(), extent)
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        });
+        let spill = writer.finish(index).unwrap();
+        for p in &posts {
+            assert_eq!(spill.post(&p.doc.meta.path).unwrap().0, p.doc);
+        }
+    }
 }

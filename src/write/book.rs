@@ -109,3 +109,36 @@ impl<'a> Book<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Block, Inline, Meta};
+
+    fn post(lang: Option<&str>, text: &str) -> Document {
+        Document {
+            meta: Meta {
+                lang: lang.map(str::to_string),
+                ..Meta::default()
+            },
+            blocks: vec![Block::Paragraph(vec![Inline::Text(text.into())])],
+        }
+    }
+
+    #[test]
+    fn a_post_language_is_its_front_matter_else_its_text() {
+        let english = "The quick brown fox jumps over the lazy dog while the cat sleeps.";
+        let posts = [
+            post(Some("fr"), english),
+            post(None, english),
+            post(None, "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。"),
+        ];
+        let langs = PostLangs::new(posts.len());
+        let told: Vec<_> = (posts.iter().enumerate())
+            .map(|(i, p)| langs.of(i, p).map(str::to_string))
+            .collect();
+        assert_eq!(told, [Some("fr".into()), Some("en".into()), Some("zh".into())]);
+        // Told once: asked again with another post in its place, the first answer stands.
+        assert_eq!(langs.of(1, &posts[2]), Some("en"));
+    }
+}
