@@ -129,9 +129,9 @@ pub(crate) fn read_posts(
         posts.into_iter().for_each(&mut each);
         // A streaming run's peak is at the end of reading, while every post's metadata is
         // kept: memory this thread freed while taking a chunk of posts read (not cached) in is
-        // handed back at once. 100,000 posts → monthly EPUBs: peak 163 → 148 MB in two
-        // alternating pairs of runs (157–161 MB in three more: a run varies by ±5 MB), for
-        // about 0.3 s more system time; doing it on the reading threads too gained nothing.
+        // handed back at once. 100,000 posts → monthly EPUBs: peak 160 → 145 MiB in two
+        // alternating pairs of runs, though single runs vary by ±7 MiB (docs/performance.md),
+        // for about 0.3 s more system time; doing it on the reading threads too gained nothing.
         if parsed && !matches!(bodies, Bodies::Kept) {
             crate::memory::release_free_memory();
         }

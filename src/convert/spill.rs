@@ -64,6 +64,8 @@ pub(crate) type Extent = (u64, u32);
 /// The spill being written while posts are read: each reading thread appends the post it has
 /// read, so that the encoded post is not held until it is taken in path order (with two
 /// chunks of 1,024 posts being read, that held 10–15 MB more at the peak of 100,000 posts).
+/// Posts that planning then leaves out (drafts, filtered, duplicates) are in the file too,
+/// never read back: the index ([`SpillWriter::finish`]) lists the posts to render.
 pub(crate) struct SpillWriter {
     out: Mutex<Appending>,
 }

@@ -131,13 +131,19 @@ mod tests {
         let posts = [
             post(Some("fr"), english),
             post(None, english),
-            post(None, "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。"),
+            post(
+                None,
+                "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。",
+            ),
         ];
         let langs = PostLangs::new(posts.len());
         let told: Vec<_> = (posts.iter().enumerate())
             .map(|(i, p)| langs.of(i, p).map(str::to_string))
             .collect();
-        assert_eq!(told, [Some("fr".into()), Some("en".into()), Some("zh".into())]);
+        assert_eq!(
+            told,
+            [Some("fr".into()), Some("en".into()), Some("zh".into())]
+        );
         // Told once: asked again with another post in its place, the first answer stands.
         assert_eq!(langs.of(1, &posts[2]), Some("en"));
     }
