@@ -188,10 +188,10 @@ impl EpubWriter<'_> {
                 ))
             })
             .collect();
-        // Each post's language when it is not the book's, detected once for its chapter and its
-        // index entry (detection reads the post's opening text).
-        let langs: Vec<Option<String>> = (posts.iter().enumerate())
-            .map(|(i, d)| post_lang(book.post_langs.of(i, d), &book.lang))
+        // Each post's language when it is not the book's, in reading order, for its chapter and
+        // its index entry (told once per post: see `PostLangs`).
+        let langs: Vec<Option<String>> = (order.iter())
+            .map(|&i| post_lang(book.post_lang(i), &book.lang))
             .collect();
         let reading = Reading {
             posts: &posts,
@@ -985,6 +985,77 @@ mod tests {
             err.to_string()
                 .contains("even as plain text; the book is not written"),
             "{err}"
+        );
+    }
+
+    /// A category book whose sub-categories interleave reads its posts in the sections' order,
+    /// not the book's: each chapter still gets its own post's language.
+    #[test]
+    fn chapters_in_section_order_get_their_own_posts_language() {
+        struct NoPictures;
+        impl AssetSource for NoPictures {
+            fn lookup(&self, _: &crate::model::Meta, _: &str) -> Lookup {
+                Lookup::NotLocal
+            }
+        }
+        let post = |name: &str, category: &str, text: &str| Document {
+            meta: crate::model::Meta {
+                title: name.into(),
+                categories: vec![category.into()],
+                path: crate::model::PostPath::from(std::path::Path::new(name)),
+                ..Default::default()
+            },
+            blocks: vec![crate::model::Block::Paragraph(vec![
+                crate::model::Inline::Text(text.into()),
+            ])],
+        };
+        let zh = "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。";
+        let en = "The quick brown fox jumps over the lazy dog while the cat sleeps in the sun.";
+        // In the book's order: 国内, 国际, 国内. Read in sections: 国内, 国内, 国际.
+        let posts = [
+            post("a.md", "新闻 › 国内", zh),
+            post("b.md", "新闻 › 国际", en),
+            post("c.md", "新闻 › 国内", zh),
+        ];
+        let book = Book {
+            key: "category:新闻".into(),
+            title: "新闻".into(),
+            authors: Vec::new(),
+            lang: "zh".into(),
+            posts: posts.iter().collect(),
+            post_langs: super::super::PostLangs::new(posts.len()),
+            cover: Cover::None,
+            series: None,
+            sections: sections::SectionBy::SubCategories("新闻".into()),
+        };
+        // Told in the book's order first, as the book's language (their majority) asks them.
+        let told: Vec<_> = (0..posts.len()).map(|i| book.post_lang(i)).collect();
+        assert_eq!(told, [Some("zh"), Some("en"), Some("zh")]);
+        let templates = Templates::load(None, None).unwrap();
+        let writer = EpubWriter {
+            templates: &templates,
+            kobo: false,
+            highlight: true,
+            section_index: SectionIndex::Always,
+            thumbnails: false,
+        };
+        let (bytes, _) = writer.render(&book, &NoPictures).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let chapter = |zip: &mut zip::ZipArchive<_>, n: usize| {
+            let mut text = String::new();
+            let name = format!("OEBPS/{}", chapter_file(n));
+            std::io::Read::read_to_string(&mut zip.by_name(&name).unwrap(), &mut text).unwrap();
+            text
+        };
+        let english = "<section epub:type=\"chapter\" id=\"post\" lang=\"en\"";
+        let (second, third) = (chapter(&mut zip, 1), chapter(&mut zip, 2));
+        assert!(
+            second.contains("国家主席") && !second.contains(english),
+            "{second}"
+        );
+        assert!(
+            third.contains("quick brown fox") && third.contains(english),
+            "{third}"
         );
     }
 
