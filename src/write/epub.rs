@@ -51,7 +51,7 @@ impl EpubWriter<'_> {
         let dates: Vec<PostDate> = book.posts.iter().filter_map(|d| d.meta.date).collect();
         let mut metadata = metadata(book, &credits, &dates);
         let mut content = accessibility::Content::default();
-        let mut package = Package::new(metadata.modified)?;
+        let mut package = Package::new(metadata.modified);
         let mut navigation = Navigation {
             toc_name: book.locale().label(Label::Contents),
             toc: Vec::new(),
@@ -950,7 +950,7 @@ mod tests {
     }
 
     fn package() -> Package {
-        Package::new(DateTime::UNIX_EPOCH).unwrap().repairing()
+        Package::new(DateTime::UNIX_EPOCH).repairing()
     }
 
     /// Release builds: a chapter that fails the gate is rendered again in the safe mode, then
@@ -1063,7 +1063,7 @@ mod tests {
     #[test]
     #[should_panic(expected = "postbook wrote an invalid document post-0001.xhtml (unknown entity")]
     fn in_tests_a_chapter_that_fails_the_gate_stops() {
-        let mut package = Package::new(DateTime::UNIX_EPOCH).unwrap();
+        let mut package = Package::new(DateTime::UNIX_EPOCH);
         let _ = add_chapter(&mut package, "post-0001.xhtml", &|_| page(BROKEN));
     }
 }

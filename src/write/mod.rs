@@ -16,6 +16,7 @@ pub mod grid;
 pub mod highlight;
 pub mod markdown;
 pub mod mathml;
+mod ocf;
 pub mod package;
 pub mod sections;
 pub mod text;

@@ -1,6 +1,6 @@
 //! EPUB packaging: the zip container and the package documents (the OPF, the EPUB 3 `nav.xhtml`,
 //! the printed contents page and the EPUB 2 NCX), rendered from `templates/package/` straight
-//! into the `zip` crate.
+//! into the [`ocf`] container.
 //!
 //! These templates are part of the book's structure, not of its look, so unlike
 //! [`crate::templates`] they are compiled in and cannot be replaced with `--templates`: a
@@ -12,14 +12,12 @@
 //! well-formed, nor a link to a fragment that no document of the book has.
 
 use super::gate::{self, Checked, Strictness};
+use super::ocf::{Container, Method};
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, Utc};
 use minijinja::{context, AutoEscape, Environment, Value};
 use std::collections::HashMap;
-use std::io::{Cursor, Write};
 use std::sync::OnceLock;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
 
 /// An entry of the table of contents.
 #[derive(Debug, Clone)]
@@ -198,14 +196,6 @@ impl Metadata {
     }
 }
 
-/// The deflate level of the zip's entries (zlib-rs, through the `zip` crate's `deflate`
-/// feature). Level 4 rather than zlib's default 6: on the corpus's 93 monthly books it writes
-/// the zips in 11% less CPU time (3.50 G instructions against 3.81 G; valgrind counts the
-/// zeroing of each entry's new deflate state byte by byte, which hides most of the gain) for
-/// books 0.4% larger. Level 3 saved 4% more time for 0.9%; level 2 (zlib-rs's fast
-/// algorithm) 21% for 2.8%; level 1 made books 24% larger (`docs/performance.md`).
-const DEFLATE_LEVEL: i64 = 4;
-
 /// The manifest id of the cover picture (the EPUB 2 `<meta name="cover">` names it).
 const COVER_IMAGE: &str = "cover-image";
 
@@ -222,9 +212,7 @@ struct Item {
 
 /// An EPUB being written: its zip, and its manifest in the order files were added.
 pub struct Package {
-    zip: ZipWriter<Cursor<Vec<u8>>>,
-    /// Every entry's options: deflated, stamped with the book's modification time.
-    options: SimpleFileOptions,
+    zip: Container,
     items: Vec<Item>,
     /// What to do with a document that fails the gate.
     strictness: Strictness,
@@ -256,27 +244,22 @@ const CONTENTS_PAGE: &str = "toc.xhtml";
 impl Package {
     /// Starts a book whose entries are stamped `modified`: `mimetype` (stored, first) and the
     /// container files.
-    pub fn new(modified: DateTime<Utc>) -> Result<Package> {
-        // Zip times have no zone, a two-second resolution and start in 1980.
-        let stamp = zip::DateTime::try_from(modified.naive_utc()).unwrap_or_default();
-        let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(DEFLATE_LEVEL))
-            .last_modified_time(stamp)
-            .unix_permissions(0o644);
-        let mut package = Package {
-            zip: ZipWriter::new(Cursor::new(Vec::new())),
-            options,
+    pub fn new(modified: DateTime<Utc>) -> Package {
+        let mut zip = Container::new(modified);
+        zip.add("mimetype", b"application/epub+zip", Method::Stored);
+        zip.add(
+            "META-INF/container.xml",
+            CONTAINER.as_bytes(),
+            Method::Deflated,
+        );
+        let ibooks = "META-INF/com.apple.ibooks.display-options.xml";
+        zip.add(ibooks, IBOOKS_OPTIONS.as_bytes(), Method::Deflated);
+        Package {
+            zip,
             items: Vec::new(),
             strictness: Strictness::of_build(),
             checked: HashMap::new(),
-        };
-        let stored = stored(options);
-        package.write("mimetype", b"application/epub+zip", stored)?;
-        package.write("META-INF/container.xml", CONTAINER.as_bytes(), options)?;
-        let ibooks = "META-INF/com.apple.ibooks.display-options.xml";
-        package.write(ibooks, IBOOKS_OPTIONS.as_bytes(), options)?;
-        Ok(package)
+        }
     }
 
     /// What this package does with a document that fails the gate.
@@ -381,7 +364,7 @@ impl Package {
             gate::failed(self.strictness, from, &error, "");
             anyhow::bail!("{error}; the book is not written");
         }
-        Ok(self.zip.finish()?.into_inner())
+        Ok(self.zip.finish())
     }
 
     /// Writes a package document at `href` below `OEBPS/`, through the gate.
@@ -395,7 +378,9 @@ impl Package {
                 anyhow::bail!("{href} is not valid XML ({error}); the book is not written");
             }
         }
-        self.write(&format!("OEBPS/{href}"), text.as_bytes(), self.options)
+        let name = format!("OEBPS/{href}");
+        self.zip.add(&name, text.as_bytes(), Method::Deflated);
+        Ok(())
     }
 
     fn add(
@@ -406,30 +391,15 @@ impl Package {
         properties: Vec<&'static str>,
         spine: bool,
     ) -> Result<()> {
-        let options = if compressed_already(media_type) {
-            stored(self.options)
+        let method = if compressed_already(media_type) {
+            Method::Stored
         } else {
-            self.options
+            Method::Deflated
         };
-        self.write(&format!("OEBPS/{href}"), bytes, options)?;
+        self.zip.add(&format!("OEBPS/{href}"), bytes, method);
         self.items.push(item(href, media_type, properties, spine));
         Ok(())
     }
-
-    fn write(&mut self, name: &str, bytes: &[u8], options: SimpleFileOptions) -> Result<()> {
-        self.zip
-            .start_file(name, options)
-            .with_context(|| format!("cannot add {name} to the EPUB"))?;
-        self.zip.write_all(bytes)?;
-        Ok(())
-    }
-}
-
-/// The same options, stored instead of deflated (a stored entry takes no level).
-fn stored(options: SimpleFileOptions) -> SimpleFileOptions {
-    options
-        .compression_method(CompressionMethod::Stored)
-        .compression_level(None)
 }
 
 /// Pictures stored in the zip as they are: JPEG and WebP are compressed already, and
@@ -529,7 +499,8 @@ fn env() -> &'static Environment<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Read;
+    use std::io::{Cursor, Read};
+    use zip::CompressionMethod;
 
     fn book() -> (Metadata, Navigation) {
         let mut may = NavPoint::new("May 2023", "post-0001.xhtml");
@@ -607,7 +578,7 @@ mod tests {
     #[test]
     fn compressed_pictures_are_stored_and_the_rest_deflated() {
         let (metadata, navigation) = book();
-        let mut p = Package::new(metadata.modified).unwrap();
+        let mut p = Package::new(metadata.modified);
         let photo = vec![7u8; 4000];
         for (href, media_type) in [
             ("images/a.jpg", "image/jpeg"),
@@ -647,7 +618,7 @@ mod tests {
     fn a_package_is_a_valid_reproducible_zip() {
         let build = || {
             let (metadata, navigation) = book();
-            let mut p = Package::new(metadata.modified).unwrap();
+            let mut p = Package::new(metadata.modified);
             p.add_resource("stylesheet.css", b"p {}", "text/css")
                 .unwrap();
             p.add_cover_image("images/cover.png", b"png", "image/png")
