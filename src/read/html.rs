@@ -258,23 +258,24 @@ impl Sink {
         if self.pending.is_empty() {
             return;
         }
-        let inlines = normalize(std::mem::take(&mut self.pending));
-        let mut start = 0;
-        let mut i = 0;
-        while i < inlines.len() {
-            if matches!(inlines[i], Inline::LineBreak)
-                && matches!(inlines.get(i + 1), Some(Inline::LineBreak))
+        let mut inlines = normalize(std::mem::take(&mut self.pending))
+            .into_iter()
+            .peekable();
+        let mut paragraph = Vec::with_capacity(inlines.len());
+        while let Some(inline) = inlines.next() {
+            if matches!(inline, Inline::LineBreak)
+                && matches!(inlines.peek(), Some(Inline::LineBreak))
             {
-                self.paragraph(inlines[start..i].to_vec());
-                while matches!(inlines.get(i), Some(Inline::LineBreak)) {
-                    i += 1;
-                }
-                start = i;
+                self.paragraph(std::mem::take(&mut paragraph));
+                while inlines
+                    .next_if(|i| matches!(i, Inline::LineBreak))
+                    .is_some()
+                {}
             } else {
-                i += 1;
+                paragraph.push(inline);
             }
         }
-        self.paragraph(inlines[start..].to_vec());
+        self.paragraph(paragraph);
     }
 
     /// Adds a paragraph; one that holds nothing but an image is a figure.
