@@ -7,6 +7,12 @@
 /// of CPU (0.53–0.55 → 0.48–0.50 s with `--keep-chrome`); 100,000 posts → monthly EPUBs:
 /// 51 → 43 s, for a peak RSS of 126 → 146 MB (see bench/README.md). Declared in the library
 /// so that the binary, the tests and the benchmarks all measure the same allocator.
+///
+/// mimalloc 2 (`libmimalloc-sys`'s `v2` feature), not the crate's default 3: 100,000 posts →
+/// monthly EPUBs, 5 rounds alternated on the 2-core machine, medians: 25.7 → 25.1 s wall, 49.5
+/// → 47.4 s CPU (system time 4.4–5.2 → 3.6–4.0 s: fewer pages faulted in again), peak RSS 153 →
+/// 145 MiB, and 147–153 MiB against 145–160 MiB over the rounds. Instructions on the corpus
+/// are the same (−0.1%).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
