@@ -75,8 +75,13 @@ impl Container {
         }
     }
 
-    /// Adds `data` as the file `name` (a path with `/`).
-    pub fn add(&mut self, name: &str, data: &[u8], method: Method) {
+    /// Adds `data` as the file `name` (a path with `/`). Fails only for a name longer than a
+    /// zip header can hold (64 KiB).
+    pub fn add(&mut self, name: &str, data: &[u8], method: Method) -> anyhow::Result<()> {
+        if u16::try_from(name.len()).is_err() {
+            let start: String = name.chars().take(40).collect();
+            anyhow::bail!("cannot add {start}…: a zip file name is at most 65,535 bytes");
+        }
         let body: &[u8] = match method {
             Method::Stored => data,
             Method::Deflated => {
@@ -102,6 +107,7 @@ impl Container {
         self.bytes.extend_from_slice(body);
         entry.write_central(&mut self.central);
         self.entries += 1;
+        Ok(())
     }
 
     /// The zip's bytes: the entries, the central directory and the end records.
@@ -292,7 +298,7 @@ mod tests {
         ];
         let mut container = Container::new(stamp());
         for (name, data, method) in &files {
-            container.add(name, data, *method);
+            container.add(name, data, *method).unwrap();
         }
         let bytes = container.finish();
         assert_eq!(&bytes[30..38], b"mimetype");
@@ -325,7 +331,9 @@ mod tests {
         let count = 70_000;
         for i in 0..count {
             let name = format!("OEBPS/p{i}.xhtml");
-            container.add(&name, name.as_bytes(), Method::Stored);
+            container
+                .add(&name, name.as_bytes(), Method::Stored)
+                .unwrap();
         }
         let bytes = container.finish();
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
@@ -369,6 +377,19 @@ mod tests {
         let mut local = Vec::new();
         entry.write_local(&mut local);
         assert_eq!(local.len(), 30 + entry.name.len(), "no extra field locally");
+    }
+
+    #[test]
+    fn a_name_too_long_for_the_header_is_refused() {
+        let mut container = Container::new(stamp());
+        let name = format!("OEBPS/{}.xhtml", "页".repeat(30_000));
+        let err = container.add(&name, b"x", Method::Deflated).unwrap_err();
+        assert!(err.to_string().contains("at most 65,535 bytes"), "{err}");
+        container
+            .add("OEBPS/a.xhtml", b"x", Method::Deflated)
+            .unwrap();
+        let bytes = container.finish();
+        assert_eq!(read_back(bytes).len(), 1);
     }
 
     #[test]

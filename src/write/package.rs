@@ -246,14 +246,12 @@ impl Package {
     /// container files.
     pub fn new(modified: DateTime<Utc>) -> Package {
         let mut zip = Container::new(modified);
-        zip.add("mimetype", b"application/epub+zip", Method::Stored);
-        zip.add(
-            "META-INF/container.xml",
-            CONTAINER.as_bytes(),
-            Method::Deflated,
-        );
+        // Short names: these cannot fail.
+        let _ = zip.add("mimetype", b"application/epub+zip", Method::Stored);
+        let container = CONTAINER.as_bytes();
+        let _ = zip.add("META-INF/container.xml", container, Method::Deflated);
         let ibooks = "META-INF/com.apple.ibooks.display-options.xml";
-        zip.add(ibooks, IBOOKS_OPTIONS.as_bytes(), Method::Deflated);
+        let _ = zip.add(ibooks, IBOOKS_OPTIONS.as_bytes(), Method::Deflated);
         Package {
             zip,
             items: Vec::new(),
@@ -379,8 +377,7 @@ impl Package {
             }
         }
         let name = format!("OEBPS/{href}");
-        self.zip.add(&name, text.as_bytes(), Method::Deflated);
-        Ok(())
+        self.zip.add(&name, text.as_bytes(), Method::Deflated)
     }
 
     fn add(
@@ -396,7 +393,7 @@ impl Package {
         } else {
             Method::Deflated
         };
-        self.zip.add(&format!("OEBPS/{href}"), bytes, method);
+        self.zip.add(&format!("OEBPS/{href}"), bytes, method)?;
         self.items.push(item(href, media_type, properties, spine));
         Ok(())
     }
