@@ -50,9 +50,10 @@ impl Length {
     /// them, joined by `'` `’` `-` `.` `_` as in `don't`, `e-mail`, `3.14`). One pass over the
     /// text rather than Unicode word segmentation (`unicode_words`), which made converting the
     /// corpus to EPUB measurably slower: this runs over every post of a book with section
-    /// index pages. It reads bytes: ASCII, and the ideographs U+5000–U+9FFF (UTF-8 lead bytes
-    /// `E5`–`E9`, most of Chinese text), are told apart without decoding the character; the
-    /// rest is decoded and classified by [`Length::add_char`].
+    /// index pages. It reads bytes: ASCII, and the three-byte characters of most CJK text (the
+    /// ideographs U+3400–U+4DBF and U+4E00–U+9FFF, CJK punctuation U+3000–U+303F, the
+    /// full-width punctuation among U+FF01–U+FF20), are told apart by their code point decoded
+    /// in place; the rest is decoded and classified by [`Length::add_char`].
     fn add(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut in_word = false;
@@ -67,16 +68,31 @@ impl Length {
                     in_word = false;
                 }
                 i += 1;
-            } else if (0xE5..=0xE9).contains(&b) {
-                // U+5000–U+9FFF: CJK Unified Ideographs, all of them.
-                self.cjk_chars += 1;
-                in_word = false;
-                i += 3;
-            } else {
-                let c = text[i..].chars().next().unwrap_or_default();
-                self.add_char(c, &mut in_word);
-                i += c.len_utf8();
+                continue;
             }
+            if b >> 4 == 0xE {
+                // A three-byte sequence (the text is valid UTF-8).
+                let code = u32::from(b & 0x0F) << 12
+                    | u32::from(bytes[i + 1] & 0x3F) << 6
+                    | u32::from(bytes[i + 2] & 0x3F);
+                match code {
+                    0x3400..=0x4DBF | 0x4E00..=0x9FFF => {
+                        self.cjk_chars += 1;
+                        in_word = false;
+                        i += 3;
+                        continue;
+                    }
+                    0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 => {
+                        in_word = false;
+                        i += 3;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            let c = text[i..].chars().next().unwrap_or_default();
+            self.add_char(c, &mut in_word);
+            i += c.len_utf8();
         }
     }
 
@@ -193,8 +209,9 @@ mod tests {
 
     /// The byte loop of [`Length::add`] counts what a plain loop over the characters counts
     /// (the rule in the doc comment, written the obvious way), on text mixing every path:
-    /// ASCII words and joiners, ideographs inside and outside U+5000–U+9FFF (`一` `䶵` `𠀀`),
-    /// kana, Hangul, CJK and general punctuation, fullwidth forms, and other scripts.
+    /// ASCII words and joiners, ideographs of each range and beyond (`一` `䶵` `𠀀`, and `䷀`
+    /// just past one), kana, Hangul, CJK and general punctuation, fullwidth forms, and other
+    /// scripts.
     #[test]
     fn the_byte_loop_counts_as_a_loop_over_characters_would() {
         fn by_chars(text: &str) -> Length {
@@ -219,7 +236,7 @@ mod tests {
         }
         let text = "Don't e-mail me at 3.14 o’clock — iPhone版 售价 一 䶵 𠀀 (5,000元)。\
                     ひらがなカタカナ 한국어 Ελληνικά Ґрушевський Nguyễn Łukasz ＡＢＣ１２３ ！？\
-                    “quoted’ ’tis 2023年5月1日 x_y a.b. 中文English混排 ﬁ ½ 𝔘 — end.";
+                    “quoted’ ’tis 2023年5月1日 x_y a.b. 中文English混排 ﬁ ½ 𝔘 ䷀a［b＠c〇 — end.";
         let expected = by_chars(text);
         assert!(
             expected.words > 20 && expected.cjk_chars > 20,
