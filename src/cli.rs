@@ -934,7 +934,7 @@ fn title_first(roff: &[u8]) -> Vec<u8> {
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> ExitCode {
-    crate::memory::no_huge_pages();
+    crate::memory::configure();
     let matches = Cli::command().get_matches_from(join_keep_chrome(std::env::args_os().collect()));
     let cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
