@@ -12,27 +12,43 @@
 pub fn escape_into(s: &str, out: &mut String) {
     // Runs of ordinary text are copied whole: most of a chapter is text, and copying it
     // character by character was 2% of writing an EPUB. A run ends only at an ASCII byte or at
-    // `EF` (a lead byte), so every slice below starts and ends on a character boundary.
+    // `EF` (a lead byte), so every slice below starts and ends on a character boundary; a
+    // table tells those bytes apart, so that the loop over the rest is one load and test.
+    const STOPS: [bool; 256] = {
+        let mut stops = [false; 256];
+        let mut b = 0;
+        while b < 0x20 {
+            stops[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+            b += 1;
+        }
+        stops[b'&' as usize] = true;
+        stops[b'<' as usize] = true;
+        stops[b'>' as usize] = true;
+        stops[b'"' as usize] = true;
+        stops[0xEF] = true;
+        stops
+    };
     let bytes = s.as_bytes();
     out.reserve(s.len());
     let (mut run, mut i) = (0, 0);
-    while i < bytes.len() {
-        let (skip, replacement) = match bytes[i] {
+    loop {
+        while i < bytes.len() && !STOPS[usize::from(bytes[i])] {
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        let (skip, replacement) = match b {
             b'&' => (1, "&amp;"),
             b'<' => (1, "&lt;"),
             b'>' => (1, "&gt;"),
             b'"' => (1, "&quot;"),
-            b'\t' | b'\n' | b'\r' => {
-                i += 1;
-                continue;
-            }
-            0..=0x1F => (1, ""),
-            // U+FFFE and U+FFFF.
+            // U+FFFE and U+FFFF; any other character starting with `EF` is kept.
             0xEF if bytes[i + 1] == 0xBF && matches!(bytes[i + 2], 0xBE | 0xBF) => (3, ""),
-            _ => {
+            0xEF => {
                 i += 1;
                 continue;
             }
+            // The C0 controls XML cannot carry.
+            _ => (1, ""),
         };
         out.push_str(&s[run..i]);
         out.push_str(replacement);
