@@ -4,9 +4,9 @@
 //! new zlib-rs stream, and cannot take data compressed elsewhere. libdeflate compresses a
 //! whole buffer at once, which is what an entry is here, and is much faster: on 41 monthly
 //! books of the synthetic archive (18,643 entries, 137 MB) libdeflate's level 1 took 0.69 s
-//! against 1.59 s for zlib-rs's level 4, for entries 1.8% larger (64.3 MB against 63.2 MB);
-//! deflate was 16.5% of the CPU time of 100,000 posts → monthly EPUBs
-//! (`docs/performance.md`).
+//! against 1.66 s for zlib-rs's level 4 as the `zip` crate ran it, for entries 1.8% larger
+//! (64.3 MB against 63.2 MB); deflate was 16.5% of the CPU time of 100,000 posts → monthly
+//! EPUBs (`docs/performance.md`).
 //!
 //! What is written is the plainest zip every reader takes: local header, data, central
 //! directory, end record, no data descriptors and no extra fields (ZIP64 ones only where a
@@ -51,7 +51,8 @@ pub struct Container {
     scratch: Vec<u8>,
 }
 
-/// The largest value the classic records hold; one more needs ZIP64.
+/// All ones in a classic record's 16- or 32-bit field: a value this large or larger is given
+/// in the ZIP64 records instead, and the field says so by holding this.
 const MAX_16: u64 = 0xFFFF;
 const MAX_32: u64 = 0xFFFF_FFFF;
 
@@ -116,7 +117,7 @@ impl Container {
         let size = self.central.len() as u64;
         self.bytes.append(&mut self.central);
         let out = &mut self.bytes;
-        if self.entries > MAX_16 || size > MAX_32 || start > MAX_32 {
+        if self.entries >= MAX_16 || size >= MAX_32 || start >= MAX_32 {
             let zip64_end = out.len() as u64;
             put32(out, 0x0606_4b50);
             put64(out, 44); // the size of the rest of this record
@@ -324,9 +325,23 @@ mod tests {
         }
     }
 
-    /// Over 65,535 entries need the ZIP64 end records; a reader finds every one.
+    /// 65,535 entries or more need the ZIP64 end records (a count of all ones in the classic
+    /// record says "see ZIP64"); a reader finds every entry.
     #[test]
     fn a_container_of_more_entries_than_16_bits_count_is_read_whole() {
+        let zip64_locator = |bytes: &[u8]| bytes.windows(4).any(|w| w == [0x50, 0x4b, 6, 7]);
+        let with = |count: usize| {
+            let mut container = Container::new(stamp());
+            for _ in 0..count {
+                container.add("a", &[], Method::Stored).unwrap();
+            }
+            container.finish()
+        };
+        assert!(!zip64_locator(&with(65_534)));
+        let boundary = with(65_535);
+        assert!(zip64_locator(&boundary));
+        let zip = zip::ZipArchive::new(Cursor::new(boundary)).unwrap();
+        assert_eq!(zip.len(), 65_535);
         let mut container = Container::new(stamp());
         let count = 70_000;
         for i in 0..count {
