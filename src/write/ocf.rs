@@ -332,8 +332,8 @@ mod tests {
         let zip64_locator = |bytes: &[u8]| bytes.windows(4).any(|w| w == [0x50, 0x4b, 6, 7]);
         let with = |count: usize| {
             let mut container = Container::new(stamp());
-            for _ in 0..count {
-                container.add("a", &[], Method::Stored).unwrap();
+            for i in 0..count {
+                container.add(&i.to_string(), &[], Method::Stored).unwrap();
             }
             container.finish()
         };
