@@ -16,6 +16,7 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use libdeflater::{CompressionLvl, Compressor};
+use std::collections::HashSet;
 
 /// libdeflate's level for every deflated entry; see the module's note.
 const DEFLATE_LEVEL: i32 = 1;
@@ -44,6 +45,8 @@ pub struct Container {
     /// The central directory's records, in the order entries were added.
     central: Vec<u8>,
     entries: u64,
+    /// The names added, each once: a zip with two entries of one name is not a valid EPUB.
+    names: HashSet<String>,
     /// The MS-DOS time and date every entry is stamped with.
     stamp: (u16, u16),
     compressor: Compressor,
@@ -70,18 +73,22 @@ impl Container {
             bytes: Vec::new(),
             central: Vec::new(),
             entries: 0,
+            names: HashSet::new(),
             stamp: dos_stamp(modified),
             compressor: Compressor::new(level),
             scratch: Vec::new(),
         }
     }
 
-    /// Adds `data` as the file `name` (a path with `/`). Fails only for a name longer than a
-    /// zip header can hold (64 KiB).
+    /// Adds `data` as the file `name` (a path with `/`). Fails for a name already added, and
+    /// for one longer than a zip header can hold (64 KiB).
     pub fn add(&mut self, name: &str, data: &[u8], method: Method) -> anyhow::Result<()> {
         if u16::try_from(name.len()).is_err() {
             let start: String = name.chars().take(40).collect();
             anyhow::bail!("cannot add {start}…: a zip file name is at most 65,535 bytes");
+        }
+        if !self.names.insert(name.to_string()) {
+            anyhow::bail!("cannot add {name} to the EPUB twice");
         }
         let body: &[u8] = match method {
             Method::Stored => data,
@@ -392,6 +399,21 @@ mod tests {
         let mut local = Vec::new();
         entry.write_local(&mut local);
         assert_eq!(local.len(), 30 + entry.name.len(), "no extra field locally");
+    }
+
+    #[test]
+    fn a_name_added_twice_is_refused() {
+        let mut container = Container::new(stamp());
+        container
+            .add("OEBPS/a.xhtml", b"x", Method::Deflated)
+            .unwrap();
+        let err = container
+            .add("OEBPS/a.xhtml", b"y", Method::Stored)
+            .unwrap_err();
+        assert!(err.to_string().contains("OEBPS/a.xhtml"), "{err}");
+        let back = read_back(container.finish());
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].2, b"x");
     }
 
     #[test]
