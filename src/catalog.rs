@@ -329,7 +329,7 @@ fn read_book(dir: &Path, path: &Path) -> Result<Book> {
 }
 
 /// roxmltree's options for an EPUB's XML: XHTML documents have a DOCTYPE.
-fn xml_options() -> roxmltree::ParsingOptions {
+fn xml_options<'a>() -> roxmltree::ParsingOptions<'a> {
     roxmltree::ParsingOptions {
         allow_dtd: true,
         ..Default::default()

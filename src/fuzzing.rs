@@ -224,6 +224,7 @@ pub fn epub(data: &[u8]) {
             let opts = roxmltree::ParsingOptions {
                 allow_dtd: true,
                 nodes_limit: u32::MAX,
+                ..Default::default()
             };
             if let Err(e) = roxmltree::Document::parse_with_options(&text, opts) {
                 panic!("{name} is not well-formed ({e}):\n{text}");

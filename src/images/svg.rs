@@ -68,6 +68,7 @@ pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, SvgError> {
     let opts = roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: 1_000_000,
+        ..Default::default()
     };
     let doc = roxmltree::Document::parse_with_options(text, opts)
         .map_err(|e| SvgError::Parse(e.to_string()))?;

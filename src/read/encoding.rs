@@ -13,13 +13,24 @@ use encoding_rs::{Encoding, UTF_8};
 /// [`decode`] for a file's bytes already owned: the common case, UTF-8 without a byte order
 /// mark, becomes the text without a copy.
 pub fn decode_owned(bytes: Vec<u8>, warnings: &mut Vec<Warning>) -> Result<String, PostError> {
-    match String::from_utf8(bytes) {
+    match utf8_string(bytes) {
         Ok(text) if !text.starts_with('\u{FEFF}') && !looks_binary(text.as_bytes()) => {
             not_empty(text)
         }
         Ok(text) => decode(text.as_bytes(), warnings),
-        Err(e) => decode(e.as_bytes(), warnings),
+        Err(bytes) => decode(&bytes, warnings),
     }
+}
+
+/// `String::from_utf8`, validating with `simdutf8` (already built for `encoding_rs`): the
+/// standard library's check takes one byte at a time through CJK text, and was 1.3% of the
+/// CPU of 100,000 Chinese posts → EPUB; `simdutf8` checks 32 bytes at a time.
+fn utf8_string(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
+        return Err(bytes);
+    }
+    // SAFETY: simdutf8 has just checked that `bytes` is valid UTF-8.
+    Ok(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
 /// Whether a file without a byte order mark is binary: a NUL byte in its first 8 KiB. Looked
@@ -175,6 +186,29 @@ mod tests {
         let owned = decode_owned(bytes.to_vec(), &mut owned_warnings).unwrap();
         assert_eq!((&owned, &owned_warnings), (&text, &w));
         (text, w.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn the_fast_utf8_check_agrees_with_the_standard_library() {
+        // Chinese, ASCII and four-byte text, then every way of cutting it and of breaking one
+        // byte: errors at every offset, inside and across simdutf8's 32- and 64-byte blocks.
+        let text =
+            "中国国家主席。ascii text between 🎉 and 北京新闻, then more ASCII to pass 64 bytes";
+        let mut cases: Vec<Vec<u8>> = vec![Vec::new(), text.as_bytes().to_vec()];
+        for cut in 0..=text.len() {
+            cases.push(text.as_bytes()[..cut].to_vec());
+            for bad in [0x80u8, 0xc3, 0xff] {
+                let mut bytes = text.as_bytes().to_vec();
+                if cut < bytes.len() {
+                    bytes[cut] = bad;
+                    cases.push(bytes);
+                }
+            }
+        }
+        for bytes in cases {
+            let expected = String::from_utf8(bytes.clone()).map_err(|e| e.into_bytes());
+            assert_eq!(utf8_string(bytes.clone()), expected, "{bytes:?}");
+        }
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub fn check(text: &str) -> Result<Checked, String> {
         // XHTML pages start with `<!DOCTYPE html>`.
         allow_dtd: true,
         nodes_limit: u32::MAX,
+        ..Default::default()
     };
     let doc = roxmltree::Document::parse_with_options(text, opts).map_err(|e| e.to_string())?;
     let mut checked = Checked::default();
