@@ -3,7 +3,8 @@
 //!
 //! E-readers use the language for hyphenation, fonts and CJK line breaking, so a wrong or missing
 //! one is visible, and Send to Kindle refuses a book whose `dc:language` is not a real BCP 47
-//! tag (`zh_CN`, `us`, `C`). Front matter wins; otherwise the text is classified with `whatlang`.
+//! tag (`zh_CN`, `us`, `C`). Front matter wins; otherwise the text is classified: by its CJK
+//! characters when they carry most of it ([`cjk_language`]), else with `whatlang`.
 
 use crate::model::{plain_text, walk, Block, Document, Node};
 
@@ -13,19 +14,27 @@ pub fn of_document(doc: &Document) -> Option<String> {
         return Some(l.clone());
     }
     // The title and the body's own paragraphs and headings (not lists, quotes or notes, which
-    // are more often quoted or foreign), up to about 2,000 bytes.
+    // are more often quoted or foreign), up to 2,000 bytes: a post that is one long paragraph
+    // would otherwise be classified whole.
     let mut sample = doc.meta.title.clone();
     walk(&doc.blocks, &mut |node| {
         if let Node::Block(Block::Paragraph(c) | Block::Heading { content: c, .. }) = node {
-            if sample.len() <= 2000 {
+            if sample.len() < SAMPLE_BYTES {
                 sample.push('\n');
                 sample.push_str(&plain_text(c));
             }
         }
         false
     });
-    detect(&sample)
+    let mut end = sample.len().min(SAMPLE_BYTES);
+    while !sample.is_char_boundary(end) {
+        end -= 1;
+    }
+    detect(&sample[..end])
 }
+
+/// How much of a post's text its language is told from.
+const SAMPLE_BYTES: usize = 2000;
 
 /// `raw` — a language as front matter, a site's config or `--lang` give it — as a valid BCP 47
 /// tag, or `None` when it names no language postbook can tell.
@@ -104,6 +113,9 @@ pub fn same_language(a: &str, b: &str) -> bool {
 
 /// A BCP 47 tag for the language of `text`, when it can be told with some confidence.
 pub fn detect(text: &str) -> Option<String> {
+    if let Some(tag) = cjk_language(text) {
+        return Some(tag.to_string());
+    }
     let info = whatlang::detect(text)?;
     if !info.is_reliable() && info.confidence() < 0.1 {
         return None;
@@ -135,6 +147,47 @@ pub fn detect(text: &str) -> Option<String> {
     )
 }
 
+/// `zh`, `ja` or `ko` when CJK characters carry most of `text`, else `None`.
+///
+/// whatlang names the script with the most characters, then the language. A Han character or
+/// Hangul syllable stands for about a word where a Latin word takes about three to five
+/// letters, so Chinese news naming companies and people in English (`ViacomCBS 作价 5 亿美元将
+/// CNET Media Group 出售给…`) has as many Latin letters as Han characters and came out as
+/// English or Latin (`lat`): Latin hyphenation and fonts for a Chinese post. Here CJK
+/// characters win when there are at least a third as many of them as other letters. Among
+/// them, the choice is whatlang's: Korean when Hangul outnumbers Han and kana, Japanese when
+/// more than 5% are kana (`・`, which Chinese uses between the parts of a foreign name, is not
+/// counted as kana), else Chinese. Text that is all CJK gets whatlang's answer, without the
+/// cost of asking it.
+fn cjk_language(text: &str) -> Option<&'static str> {
+    let (mut han, mut kana, mut hangul, mut letters) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars() {
+        if c.is_ascii() {
+            letters += usize::from(c.is_ascii_alphabetic());
+            continue;
+        }
+        match c as u32 {
+            0x30FB => {}
+            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => kana += 1,
+            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => hangul += 1,
+            _ if crate::cjk::read_per_character(c) => han += 1,
+            _ if c.is_alphabetic() => letters += 1,
+            _ => {}
+        }
+    }
+    let cjk = han + kana + hangul;
+    if cjk == 0 || cjk * 3 < letters {
+        return None;
+    }
+    Some(if hangul > han + kana {
+        "ko"
+    } else if kana * 20 > han + kana {
+        "ja"
+    } else {
+        "zh"
+    })
+}
+
 /// The most common language among posts; English when nothing could be detected.
 pub fn majority<'a>(langs: impl Iterator<Item = Option<&'a str>>) -> String {
     let mut counts: Vec<(&str, usize)> = Vec::new();
@@ -153,6 +206,56 @@ pub fn majority<'a>(langs: impl Iterator<Item = Option<&'a str>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Inline, Meta};
+
+    #[test]
+    fn cjk_text_naming_things_in_latin_letters_keeps_its_language() {
+        let cases = [
+            // Solidot: as many Latin letters as Han characters (was `lat`).
+            ("ViacomCBS 作价 5 亿美元将 CNET Media Group 出售给数字营销公司 Red Ventures。CNET 总经理 Mark Larkin 在收购完成之后将留在 Red Ventures。", "zh"),
+            ("唐纳德・特朗普（Donald Trump）周三在 White House 会见了 Apple CEO Tim Cook。", "zh"),
+            ("AppleはiPhone 16 ProとiPhone 16 Pro Maxを発表した。A18 Proチップを搭載している。", "ja"),
+            ("Samsung Electronics는 Galaxy S24 Ultra를 공개했다. 가격은 1,299달러부터 시작한다.", "ko"),
+            // English naming Chinese things is still English.
+            ("Xi Jinping (习近平) met the Russian prime minister in the Great Hall of the People on Wednesday, the state broadcaster said.", "en"),
+        ];
+        for (text, lang) in cases {
+            assert_eq!(detect(text).as_deref(), Some(lang), "{text}");
+        }
+    }
+
+    #[test]
+    fn all_cjk_text_gets_whatlangs_answer() {
+        for text in [
+            "中国国家主席习近平星期三在北京人民大会堂会见访华的俄罗斯总理米舒斯京。",
+            "東京都は新型コロナウイルスの感染者が新たに確認されたと発表しました。",
+            "서울특별시는 대한민국의 수도이며 최대 도시이다.",
+            "新型コロナ対策本部会議",
+            "臺灣的總統府位於臺北市中正區。",
+        ] {
+            let whatlang = match whatlang::detect(text).unwrap().lang() {
+                whatlang::Lang::Cmn => "zh",
+                whatlang::Lang::Jpn => "ja",
+                whatlang::Lang::Kor => "ko",
+                other => panic!("{other:?} for {text}"),
+            };
+            assert_eq!(cjk_language(text), Some(whatlang), "{text}");
+        }
+        assert_eq!(cjk_language("The quick brown fox."), None);
+        assert_eq!(cjk_language(""), None);
+    }
+
+    #[test]
+    fn a_post_is_told_from_its_first_2000_bytes() {
+        // One paragraph: 1,000 Han characters (3,000 bytes), then 6,000 bytes of English.
+        let text = "中文".repeat(500) + &"The quick brown fox jumps over it. ".repeat(170);
+        let doc = Document {
+            meta: Meta::default(),
+            blocks: vec![Block::Paragraph(vec![Inline::Text(text.clone())])],
+        };
+        assert_eq!(of_document(&doc).as_deref(), Some("zh"));
+        assert_eq!(detect(&text).as_deref(), Some("en"));
+    }
 
     #[test]
     fn detects_chinese_and_english() {

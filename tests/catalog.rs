@@ -171,7 +171,7 @@ fn the_catalog_lists_every_book_with_its_covers_and_validates() {
     // The Chinese books: author and the post's title in the summary.
     let zh = entries
         .iter()
-        .find(|e| e.title.ends_with("2023-05"))
+        .find(|e| e.title.ends_with("2023年5月"))
         .unwrap();
     assert_eq!(zh.authors, ["联合早报"]);
     assert!(
@@ -228,13 +228,13 @@ fn the_catalog_follows_rebuilt_and_new_books() {
     let second = catalog(&out);
     assert_eq!(second.len(), first.len() + 1);
     assert!(
-        second[0].title.ends_with("2025-01"),
+        second[0].title.ends_with("2025年1月"),
         "newest first: {second:?}"
     );
     assert!(second[0].summary.contains("新年的第一篇"));
     let march = second
         .iter()
-        .find(|e| e.title.ends_with("2024-03"))
+        .find(|e| e.title.ends_with("2024年3月"))
         .unwrap();
     assert!(
         march.summary.contains("Markdown 全部功能"),
@@ -365,7 +365,7 @@ fn a_cover_that_does_not_decode_leaves_its_book_listed_without_pictures() {
     assert_eq!(entries.len(), 6);
     let july = entries
         .iter()
-        .find(|e| e.title.ends_with("2021-07"))
+        .find(|e| e.title.ends_with("2021年7月"))
         .unwrap();
     assert!(july.links.contains_key("http://opds-spec.org/acquisition"));
     assert!(!july.links.contains_key("http://opds-spec.org/image"));

@@ -57,10 +57,11 @@ fn samples_make_valid_monthly_epubs() {
     )
     .unwrap();
     assert!(opf.contains("<dc:language>zh</dc:language>"), "{opf}");
-    // Titled after the run (the input folder), like every book of the series; the samples are
-    // mostly not Chinese, so the run's date style is ISO.
+    // Titled after the run (the input folder), like every book of the series; the samples'
+    // titles are mostly Chinese (three in Chinese, three in Chinese and English), so the run's
+    // date style is Chinese.
     assert!(
-        opf.contains("<dc:title>samples — 2023-05</dc:title>"),
+        opf.contains("<dc:title>samples — 2023年5月</dc:title>"),
         "{opf}"
     );
     assert!(opf.contains(">联合早报</dc:creator>"));

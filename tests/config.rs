@@ -73,11 +73,9 @@ fn init_writes_an_example_that_convert_accepts() {
         titles.iter().any(|t| t.ends_with("— 2023年5月")),
         "{titles:?}"
     );
-    // Undated posts keep the default title.
-    assert!(
-        titles.iter().any(|t| t.ends_with("— undated")),
-        "{titles:?}"
-    );
+    // Undated posts keep the default title (in the run's style: the samples' titles are mostly
+    // Chinese).
+    assert!(titles.iter().any(|t| t.ends_with("— 无日期")), "{titles:?}");
     epubcheck(&epubs_in(&books));
 }
 
@@ -107,7 +105,7 @@ fn command_line_wins_over_the_file() {
     let titles = book_titles(&dir.path().join("books"));
     // group-by = "year" from the file, the title from the flag.
     assert!(
-        titles.contains(&"From the flag — 2023".to_string()),
+        titles.contains(&"From the flag — 2023年".to_string()),
         "{titles:?}"
     );
     assert!(!titles.iter().any(|t| t.contains("From the file")));

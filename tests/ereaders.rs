@@ -140,7 +140,7 @@ fn contents_list_the_posts_and_landmarks_the_rest() {
     // The NCX is titled after the book, not its contents page.
     let ncx = epub_text(book, "toc.ncx");
     assert!(
-        ncx.contains("<docTitle>\n    <text>samples — 2023-05</text>"),
+        ncx.contains("<docTitle>\n    <text>samples — 2023年5月</text>"),
         "{ncx}"
     );
     // The guide names each part once; its contents page is the printed one, in the spine.
@@ -237,7 +237,7 @@ fn calibre_reads_the_metadata() {
             .map(|(_, v)| v.trim().to_string())
             .unwrap_or_else(|| panic!("no {name} in {meta}"))
     };
-    assert_eq!(field("Title"), "联合早报 — 2023-05");
+    assert_eq!(field("Title"), "联合早报 — 2023年5月");
     assert_eq!(field("Author(s)"), "联合早报");
     assert_eq!(field("Languages"), "zho");
     // Monthly books are a series, numbered in date order (2023-05 is the samples' 4th month).
