@@ -167,6 +167,8 @@ fn cjk_language(text: &str) -> Option<&'static str> {
             continue;
         }
         match c as u32 {
+            // The common case first, without a table lookup.
+            0x4E00..=0x9FFF => han += 1,
             0x30FB => {}
             0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => kana += 1,
             0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => hangul += 1,

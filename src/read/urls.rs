@@ -253,7 +253,7 @@ fn authority(text: &str) -> Option<Authority<'_>> {
 /// `` ` ``, `{|}`, `^`, `[\]`, a `%` that starts no escape, and every `#` after the first. All
 /// mean the same encoded to the servers and readers that accept them raw.
 fn encode_unsafe(s: &str) -> Cow<'_, str> {
-    let allowed = |c: u8| c.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=%".contains(&c);
+    let allowed = |c: u8| URL_BYTES[usize::from(c)];
     let bytes = s.as_bytes();
     let escape_at = |i: usize| {
         bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
@@ -278,11 +278,35 @@ fn encode_unsafe(s: &str) -> Cow<'_, str> {
         if keep {
             out.push(b as char);
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.extend([
+                '%',
+                HEX[usize::from(b >> 4)].into(),
+                HEX[usize::from(b & 15)].into(),
+            ]);
         }
     }
     Cow::Owned(out)
 }
+
+/// The bytes [`encode_unsafe`] keeps as they are (`%` when it starts an escape, `#` the first
+/// time): a table, as every byte of every link and picture address is looked up.
+const URL_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let punctuation = b"-._~:/?#@!$&'()*+,;=%";
+    let mut i = 0;
+    while i < punctuation.len() {
+        table[punctuation[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {
@@ -309,6 +333,40 @@ mod tests {
                 "{url}: {:?}",
                 checked(url)
             );
+        }
+    }
+
+    #[test]
+    fn the_url_byte_table_agrees_with_the_rule_it_encodes() {
+        let reference = |s: &str| -> String {
+            let allowed =
+                |c: u8| c.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=%".contains(&c);
+            let bytes = s.as_bytes();
+            let escape_at = |i: usize| {
+                bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            };
+            let mut seen_hash = false;
+            let mut out = String::new();
+            for (i, &b) in bytes.iter().enumerate() {
+                let keep = match b {
+                    b'%' => escape_at(i),
+                    b'#' => !std::mem::replace(&mut seen_hash, true),
+                    _ => allowed(b),
+                };
+                match keep {
+                    true => out.push(b as char),
+                    false => out.push_str(&format!("%{b:02X}")),
+                }
+            }
+            out
+        };
+        let mut cases: Vec<String> = (0u8..128)
+            .map(|b| format!("a{}b#c#d%4", b as char))
+            .collect();
+        cases.extend(["图片 1.png", "%zz%41", "a b\tc", "é", "#x#y", ""].map(String::from));
+        for case in cases {
+            assert_eq!(encode_unsafe(&case), reference(&case), "{case:?}");
         }
     }
 
