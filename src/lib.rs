@@ -4,6 +4,7 @@
 //! The shape follows pandoc: [`read`] turns each post into the [`model`], [`write`] renders the
 //! model, and the two meet nowhere else. [`convert`] is the pipeline that connects them.
 
+pub mod byte_set;
 pub mod catalog;
 pub mod chrome_kind;
 pub mod cjk;

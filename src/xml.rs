@@ -14,20 +14,10 @@ pub fn escape_into(s: &str, out: &mut String) {
     // character by character was 2% of writing an EPUB. A run ends only at an ASCII byte or at
     // `EF` (a lead byte), so every slice below starts and ends on a character boundary; a
     // table tells those bytes apart, so that the loop over the rest is one load and test.
-    const STOPS: [bool; 256] = {
-        let mut stops = [false; 256];
-        let mut b = 0;
-        while b < 0x20 {
-            stops[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
-            b += 1;
-        }
-        stops[b'&' as usize] = true;
-        stops[b'<' as usize] = true;
-        stops[b'>' as usize] = true;
-        stops[b'"' as usize] = true;
-        stops[0xEF] = true;
-        stops
-    };
+    // The C0 controls but tab, line feed and carriage return; the four markup characters; `EF`.
+    const STOPS: [bool; 256] = crate::byte_set::of(
+        b"\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f&<>\"\xef",
+    );
     let bytes = s.as_bytes();
     out.reserve(s.len());
     let (mut run, mut i) = (0, 0);

@@ -291,22 +291,9 @@ fn encode_unsafe(s: &str) -> Cow<'_, str> {
 
 /// The bytes [`encode_unsafe`] keeps as they are (`%` when it starts an escape, `#` the first
 /// time): a table, as every byte of every link and picture address is looked up.
-const URL_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric();
-        b += 1;
-    }
-    let punctuation = b"-._~:/?#@!$&'()*+,;=%";
-    let mut i = 0;
-    while i < punctuation.len() {
-        table[punctuation[i] as usize] = true;
-        i += 1;
-    }
-    table
-};
+const URL_BYTES: [bool; 256] = crate::byte_set::of(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=%",
+);
 
 #[cfg(test)]
 mod tests {

@@ -1215,16 +1215,7 @@ fn next_may_escape(bytes: &[u8], from: usize) -> Option<usize> {
 
 /// The bytes [`escape_text`] looks at: those it may escape, and `(`, `)`, `{` after which it
 /// may write a character reference.
-const MAY_ESCAPE: [bool; 256] = {
-    let mut table = [false; 256];
-    let bytes = b"\\`*_<>~![]&|#$(){";
-    let mut k = 0;
-    while k < bytes.len() {
-        table[bytes[k] as usize] = true;
-        k += 1;
-    }
-    table
-};
+const MAY_ESCAPE: [bool; 256] = crate::byte_set::of(b"\\`*_<>~![]&|#$(){");
 
 /// The positions of the brackets in `bytes` that must be escaped, CommonMark's and note apps'
 /// rules: an opening `[` that could start a link (`[a](b)`, `[a][b]`, `[a]:` definitions), a
