@@ -1910,9 +1910,24 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_flattened_not_overflowed() {
-        let html = "<div>".repeat(5000) + "deep" + &"</div>".repeat(5000);
-        let mut warnings = Vec::new();
-        let blocks = read_html(&html, &mut warnings);
+        // The reader recurses once per level the guard lets through (2,000): within the 2 MiB
+        // of a test or rayon thread in release builds (the README's test command and CI, and
+        // the binary), not with a debug build's larger frames, which get a bigger stack here.
+        let stack = if cfg!(debug_assertions) {
+            64 << 20
+        } else {
+            2 << 20
+        };
+        let (blocks, warnings) = std::thread::Builder::new()
+            .stack_size(stack)
+            .spawn(|| {
+                let html = "<div>".repeat(5000) + "deep" + &"</div>".repeat(5000);
+                let mut warnings = Vec::new();
+                (read_html(&html, &mut warnings), warnings)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
         assert_eq!(blocks, vec![para("deep")]);
         // The guard in front of the parser, then the reader's own flattening.
         assert_eq!(warnings.len(), 2, "{warnings:?}");
