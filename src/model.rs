@@ -679,6 +679,10 @@ pub fn for_each_plain_text(inlines: &[Inline], f: &mut dyn FnMut(&str)) {
 /// `reserved` are ids the page already uses.
 pub fn heading_ids(blocks: &[Block], reserved: &[&str]) -> Vec<String> {
     let mut ids: Vec<String> = Vec::new();
+    // Looked up in a set, numbering each base from where it last stopped: a post of thousands
+    // of (equal) headings is not quadratic.
+    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut numbered: std::collections::HashMap<String, usize> = Default::default();
     walk(blocks, &mut |node| {
         if let Node::Block(Block::Heading { id, content, .. }) = node {
             let base = match id {
@@ -691,11 +695,12 @@ pub fn heading_ids(blocks: &[Block], reserved: &[&str]) -> Vec<String> {
                 base
             };
             let mut candidate = base.clone();
-            let mut n = 0;
-            while ids.contains(&candidate) || reserved.contains(&candidate.as_str()) {
-                n += 1;
+            let n = numbered.entry(base.clone()).or_default();
+            while taken.contains(&candidate) || reserved.contains(&candidate.as_str()) {
+                *n += 1;
                 candidate = format!("{base}-{n}");
             }
+            taken.insert(candidate.clone());
             ids.push(candidate);
         }
         true

@@ -89,6 +89,7 @@ impl Anchors {
             ..Anchors::default()
         };
         let mut taken: HashSet<String> = top.iter().map(|t| t.to_string()).collect();
+        let mut numbered: HashMap<String, usize> = HashMap::new();
         // The source levels of the headings that enclose the next one.
         let mut open: Vec<u8> = Vec::new();
         crate::model::walk(blocks, &mut |node| match node {
@@ -103,11 +104,18 @@ impl Anchors {
                     Some(id) => id.split_whitespace().collect::<Vec<_>>().join("-"),
                     None => slug(&crate::model::plain_text(content)),
                 };
-                let base = html_id(&source);
+                let mut base = html_id(&source);
+                if base.starts_with("kobo.") {
+                    // A number makes `fn-1` another id (`fn-1-1`), but `kobo.…` keeps its
+                    // shape with any suffix (the loop below never ended): move it out first.
+                    base.insert_str(0, "h-");
+                }
                 let mut candidate = base.clone();
-                let mut n = 0;
+                // Numbered from where this base last stopped: thousands of equal headings are
+                // not quadratic.
+                let n = numbered.entry(base.clone()).or_default();
                 while taken.contains(&candidate) || chapter_id(&candidate) {
-                    n += 1;
+                    *n += 1;
                     candidate = format!("{base}-{n}");
                 }
                 taken.insert(candidate.clone());
@@ -944,6 +952,17 @@ mod tests {
             ]),
             heading("After"),
             heading("fn-1"),
+            // Kobo's sentence ids as headings' own ids, twice.
+            Block::Heading {
+                level: 2,
+                id: Some("kobo.1.1".into()),
+                content: vec![Inline::Text("Kobo".into())],
+            },
+            Block::Heading {
+                level: 2,
+                id: Some("kobo.1.1".into()),
+                content: vec![Inline::Text("Kobo again".into())],
+            },
         ];
         let anchors = Anchors::of(&doc, Some("post"));
         let ctx = Context {
@@ -966,6 +985,11 @@ mod tests {
         let in_note = out.find("<h2 id=\"in-note\">In note</h2>").expect(&out);
         assert!(after < in_note, "{out}");
         assert!(out.contains("<h2 id=\"fn-1-1\">fn-1</h2>"), "{out}");
+        assert!(out.contains("<h2 id=\"h-kobo.1.1\">Kobo</h2>"), "{out}");
+        assert!(
+            out.contains("<h2 id=\"h-kobo.1.1-1\">Kobo again</h2>"),
+            "{out}"
+        );
         assert!(!out.contains("in-link"), "{out}");
         assert_eq!(anchors.find("top"), Some("post"));
         assert_eq!(anchors.find("In%20note"), Some("in-note"));
