@@ -105,9 +105,11 @@ impl Anchors {
                     None => slug(&crate::model::plain_text(content)),
                 };
                 let mut base = html_id(&source);
-                if base.starts_with("kobo.") {
-                    // A number makes `fn-1` another id (`fn-1-1`), but `kobo.…` keeps its
-                    // shape with any suffix (the loop below never ended): move it out first.
+                if (taken.contains(&base) || chapter_id(&base)) && chapter_id(&format!("{base}-1"))
+                {
+                    // A number makes `fn-1` another id (`fn-1-1`), but no number takes
+                    // `kobo.1.1`, `fn` or `fnref` out of the shape of the chapter's own ids (the
+                    // loop below never ended); a prefix does.
                     base.insert_str(0, "h-");
                 }
                 let mut candidate = base.clone();
@@ -963,6 +965,9 @@ mod tests {
                 id: Some("kobo.1.1".into()),
                 content: vec![Inline::Text("Kobo again".into())],
             },
+            // `fn` is free the first time; numbered, it would be a note's id.
+            heading("fn"),
+            heading("fn"),
         ];
         let anchors = Anchors::of(&doc, Some("post"));
         let ctx = Context {
@@ -990,6 +995,8 @@ mod tests {
             out.contains("<h2 id=\"h-kobo.1.1-1\">Kobo again</h2>"),
             "{out}"
         );
+        assert!(out.contains("<h2 id=\"fn\">fn</h2>"), "{out}");
+        assert!(out.contains("<h2 id=\"h-fn\">fn</h2>"), "{out}");
         assert!(!out.contains("in-link"), "{out}");
         assert_eq!(anchors.find("top"), Some("post"));
         assert_eq!(anchors.find("In%20note"), Some("in-note"));
