@@ -9,7 +9,10 @@
 //!   and Hangul syllables)? Reading time counts such characters one by one
 //!   (`write::digest::Length`); punctuation and full-width forms are not counted as text.
 //!
-//! Both are read off [`RANGES`], whose rows say which of the two each block is.
+//! - [`script`]: which of Han, kana and Hangul is it? Language detection weighs the three
+//!   (`crate::lang`).
+//!
+//! The first two are read off [`RANGES`], whose rows say which of the two each block is.
 
 /// Which of the two questions a block of [`RANGES`] answers yes to.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +79,32 @@ pub fn read_per_character(c: char) -> bool {
     block(c).is_some_and(|b| b.per_character)
 }
 
+/// The three scripts CJK text is told apart by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Script {
+    /// Ideographs (Chinese hanzi, Japanese kanji, Korean hanja), of every extension.
+    Han,
+    /// Hiragana and katakana, also half-width and the phonetic extensions.
+    Kana,
+    /// Hangul syllables and jamo.
+    Hangul,
+}
+
+/// The script of `c` when it is a Han, kana or Hangul letter; `None` for CJK punctuation,
+/// symbols and full-width forms, and for the katakana middle dot `・` (U+30FB), which Chinese
+/// also writes between the parts of a foreign name (`埃隆・马斯克`).
+pub fn script(c: char) -> Option<Script> {
+    match c as u32 {
+        // The common case first, without a table lookup.
+        0x4E00..=0x9FFF => Some(Script::Han),
+        0x30FB => None,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => Some(Script::Kana),
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Some(Script::Hangul),
+        _ if read_per_character(c) => Some(Script::Han),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +143,29 @@ mod tests {
             assert_eq!(joins_without_spaces(c), unspaced, "{c:?}");
             assert_eq!(read_per_character(c), per_character, "{c:?}");
         }
+    }
+
+    /// Every character read per character has a script, and every Han or kana character
+    /// outside the phonetic extras is read per character: the two lookups describe the same
+    /// characters.
+    #[test]
+    fn scripts_agree_with_the_table() {
+        for c in (0..=0x3FFFF).filter_map(char::from_u32) {
+            let extra = matches!(c as u32, 0x31F0..=0x31FF | 0xFF66..=0xFF9D | 0x1100..=0x11FF | 0x3130..=0x318F);
+            match script(c) {
+                Some(_) if !extra => assert!(read_per_character(c), "{c:?}"),
+                Some(_) => {}
+                None => assert!(!read_per_character(c) || c == '・', "{c:?}"),
+            }
+        }
+        assert_eq!(script('中'), Some(Script::Han));
+        assert_eq!(script('𠀀'), Some(Script::Han));
+        assert_eq!(script('の'), Some(Script::Kana));
+        assert_eq!(script('ｱ'), Some(Script::Kana));
+        assert_eq!(script('한'), Some(Script::Hangul));
+        assert_eq!(script('ㄱ'), Some(Script::Hangul));
+        assert_eq!(script('・'), None);
+        assert_eq!(script('。'), None);
+        assert_eq!(script('a'), None);
     }
 }

@@ -6,6 +6,7 @@
 //! tag (`zh_CN`, `us`, `C`). Front matter wins; otherwise the text is classified: by its CJK
 //! characters when they carry most of it ([`cjk_language`]), else with `whatlang`.
 
+use crate::cjk::Script;
 use crate::model::{plain_text, walk, Block, Document, Node};
 
 /// The post's language: from front matter, else detected from its title and opening text.
@@ -166,15 +167,11 @@ fn cjk_language(text: &str) -> Option<&'static str> {
             letters += usize::from(c.is_ascii_alphabetic());
             continue;
         }
-        match c as u32 {
-            // The common case first, without a table lookup.
-            0x4E00..=0x9FFF => han += 1,
-            0x30FB => {}
-            0x3040..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9D => kana += 1,
-            0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => hangul += 1,
-            _ if crate::cjk::read_per_character(c) => han += 1,
-            _ if c.is_alphabetic() => letters += 1,
-            _ => {}
+        match crate::cjk::script(c) {
+            Some(Script::Han) => han += 1,
+            Some(Script::Kana) => kana += 1,
+            Some(Script::Hangul) => hangul += 1,
+            None => letters += usize::from(c.is_alphabetic()),
         }
     }
     let cjk = han + kana + hangul;
