@@ -3,7 +3,8 @@
 //!
 //! Built-in copies of `templates/` are compiled into the binary so postbook works from anywhere;
 //! `--templates DIR` replaces any subset of them (mdBook-style theme overrides). Templates use
-//! minijinja; `.xhtml` templates auto-escape their variables, so a title can never break the XML.
+//! minijinja; `.xhtml` templates auto-escape their variables as XML ([`xml_formatter`]), so a
+//! title can never break the XML.
 
 use anyhow::{Context as _, Result};
 use minijinja::{AutoEscape, Environment};
@@ -23,6 +24,30 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../templates/section-index.xhtml"),
     ),
 ];
+
+/// minijinja's formatter for postbook's XML templates (these and the package files): strings
+/// escaped as XML (`&amp; &lt; &gt; &quot;`, `'` as `&#39;` for a template that quotes an
+/// attribute with it, and the characters XML cannot carry left out: `crate::xml::escape_into`).
+/// minijinja's own HTML escaping would also turn every `/` of a URL into `&#x2f;`: valid, but
+/// it bloats every link and shows in any source view. Values a template marked `|safe` and
+/// non-strings go through minijinja's formatter unchanged.
+pub fn xml_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(s) if !value.is_safe() && *state.auto_escape() != AutoEscape::None => {
+            let mut escaped = String::with_capacity(s.len());
+            crate::xml::escape_into(s, &mut escaped);
+            if escaped.contains('\'') {
+                escaped = escaped.replace('\'', "&#39;");
+            }
+            Ok(out.write_str(&escaped)?)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
 
 /// The loaded, compiled templates.
 pub struct Templates {
@@ -48,6 +73,7 @@ impl Templates {
             }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_formatter(xml_formatter);
         let mut sources = String::new();
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
@@ -89,5 +115,46 @@ impl Templates {
             out.push_str(css);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Variables are escaped as XML in `.xhtml` templates, whichever quote an attribute uses;
+    /// URLs keep their `/`; `|safe` and the stylesheet are left alone.
+    #[test]
+    fn xhtml_templates_escape_as_xml() {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".xhtml") {
+                AutoEscape::Html
+            } else {
+                AutoEscape::None
+            }
+        });
+        env.set_formatter(xml_formatter);
+        env.add_template(
+            "t.xhtml",
+            "<a href=\"{{ url }}\" title='{{ title }}'>{{ title }}</a>{{ raw|safe }}{{ n }}",
+        )
+        .unwrap();
+        env.add_template("t.css", "{{ title }}").unwrap();
+        let ctx = minijinja::context! {
+            url => "https://example.org/a?b=1&c=2",
+            title => "Tom's \"<b>\" \u{1}",
+            raw => "<i>x</i>",
+            n => 3,
+        };
+        assert_eq!(
+            env.get_template("t.xhtml").unwrap().render(&ctx).unwrap(),
+            "<a href=\"https://example.org/a?b=1&amp;c=2\" \
+             title='Tom&#39;s &quot;&lt;b&gt;&quot; '>Tom&#39;s &quot;&lt;b&gt;&quot; </a><i>x</i>3"
+        );
+        assert_eq!(
+            env.get_template("t.css").unwrap().render(&ctx).unwrap(),
+            "Tom's \"<b>\" \u{1}"
+        );
     }
 }

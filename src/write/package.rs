@@ -462,19 +462,15 @@ fn render(name: &str, ctx: Value) -> Result<String> {
     Ok(text)
 }
 
-/// The package templates, compiled once. Values are escaped for XML (`&amp; &lt; &gt; &quot;`,
-/// and characters XML forbids dropped) rather than minijinja's HTML escaping, which also
-/// turns every `/` of a path into `&#x2f;`.
+/// The package templates, compiled once, their values escaped for XML
+/// (`crate::templates::xml_formatter`).
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.set_formatter(|out, state, value| match value.as_str() {
-            Some(s) if !value.is_safe() => Ok(out.write_str(&crate::xml::escape(s))?),
-            _ => minijinja::escape_formatter(out, state, value),
-        });
+        env.set_formatter(crate::templates::xml_formatter);
         for (name, source) in [
             (
                 "nav.xhtml",
