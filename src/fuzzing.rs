@@ -199,6 +199,7 @@ pub fn epub(data: &[u8]) {
             highlight: true,
             section_index: crate::options::SectionIndex::Always,
             thumbnails: true,
+            cover_glyphs: Default::default(),
         };
         let (bytes, stats) = match writer.render_output(&book, &NoPictures) {
             Ok(done) => done,

@@ -26,7 +26,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// minijinja's formatter for postbook's XML templates (these and the package files): strings
-/// escaped as XML (`&amp; &lt; &gt; &quot;`, `'` as `&#39;` for a template that quotes an
+/// escaped as XML (`&amp; &lt; &gt; &quot;`, `'` as `&apos;` for a template that quotes an
 /// attribute with it, and the characters XML cannot carry left out: `crate::xml::escape_into`).
 /// minijinja's own HTML escaping would also turn every `/` of a URL into `&#x2f;`: valid, but
 /// it bloats every link and shows in any source view. Values a template marked `|safe` and
@@ -41,7 +41,7 @@ pub fn xml_formatter(
             let mut escaped = String::with_capacity(s.len());
             crate::xml::escape_into(s, &mut escaped);
             if escaped.contains('\'') {
-                escaped = escaped.replace('\'', "&#39;");
+                escaped = escaped.replace('\'', "&apos;");
             }
             Ok(out.write_str(&escaped)?)
         }
@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(
             env.get_template("t.xhtml").unwrap().render(&ctx).unwrap(),
             "<a href=\"https://example.org/a?b=1&amp;c=2\" \
-             title='Tom&#39;s &quot;&lt;b&gt;&quot; '>Tom&#39;s &quot;&lt;b&gt;&quot; </a><i>x</i>3"
+             title='Tom&apos;s &quot;&lt;b&gt;&quot; '>Tom&apos;s &quot;&lt;b&gt;&quot; </a><i>x</i>3"
         );
         assert_eq!(
             env.get_template("t.css").unwrap().render(&ctx).unwrap(),

@@ -61,6 +61,7 @@ pub(crate) fn writer<'t>(opts: &Options, templates: Option<&'t Templates>) -> Bo
             highlight: !opts.no_highlight,
             section_index: opts.section_index,
             thumbnails: opts.thumbnails,
+            cover_glyphs: Default::default(),
         }),
         (Format::Epub, None) => unreachable!("EPUB templates are loaded by `templates`"),
     }

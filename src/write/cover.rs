@@ -30,10 +30,8 @@ use crate::images::Asset;
 use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{GrayImage, ImageEncoder, Luma};
-use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 use textwrap::core::Fragment;
 use textwrap::WordSeparator;
 
@@ -124,23 +122,30 @@ pub struct CoverText {
 }
 
 /// Renders the cover as a greyscale PNG ready to embed.
-pub fn render(text: &CoverText) -> Asset {
+pub fn render(text: &CoverText, glyphs: &GlyphCache) -> Asset {
     // A white page, filled once (`from_pixel` zeroes a fresh buffer and then fills it: twice
     // the 3.8 MB of writes on each book's cover).
     let white = vec![255; (WIDTH * HEIGHT) as usize];
     let mut img = GrayImage::from_raw(WIDTH, HEIGHT, white).expect("the buffer fits the page");
     draw_frame(&mut img);
-    draw_title(&mut img, &text.title);
+    draw_title(&mut img, glyphs, &text.title);
     draw_rule(&mut img);
     let mut y = RULE_Y as f32 + 200.0;
     if let Some(dates) = &text.dates {
-        draw_line(&mut img, dates, 72.0, y, BLACK);
+        draw_line(&mut img, glyphs, dates, 72.0, y, BLACK);
         y += 130.0;
     }
     if let Some(byline) = &text.byline {
-        draw_line(&mut img, byline, 60.0, y, GREY);
+        draw_line(&mut img, glyphs, byline, 60.0, y, GREY);
     }
-    draw_line(&mut img, &text.count, 56.0, HEIGHT as f32 - 230.0, GREY);
+    draw_line(
+        &mut img,
+        glyphs,
+        &text.count,
+        56.0,
+        HEIGHT as f32 - 230.0,
+        GREY,
+    );
     Asset {
         bytes: encode(&img),
         media_type: "image/png",
@@ -185,7 +190,7 @@ fn encode(img: &GrayImage) -> Vec<u8> {
 /// The title: as large as fits in [`TITLE_MAX_LINES`] lines inside the title band, centred;
 /// at the smallest size a title still too long is cut with an ellipsis. A book title of the
 /// form `collection — group` (`联合早报 — 2023-05`) puts the group on a line of its own.
-fn draw_title(img: &mut GrayImage, title: &str) {
+fn draw_title(img: &mut GrayImage, glyphs: &GlyphCache, title: &str) {
     let width = (WIDTH - 2 * MARGIN_X) as f32;
     let (largest, smallest, step) = TITLE_SIZES;
     let band = TITLE_BOTTOM - TITLE_TOP;
@@ -211,7 +216,7 @@ fn draw_title(img: &mut GrayImage, title: &str) {
     let top = TITLE_TOP + (band - lines.len() as f32 * line_height) * 0.6;
     for (i, line) in lines.iter().enumerate() {
         let baseline = top + i as f32 * line_height + (line_height - size) / 2.0 + 0.88 * size;
-        draw_centred(img, line, size, baseline, BLACK);
+        draw_centred(img, glyphs, line, size, baseline, BLACK);
     }
 }
 
@@ -228,7 +233,14 @@ fn truncate_lines(mut lines: Vec<String>, max: usize, size: f32, width: f32) -> 
 
 /// A short line (dates, byline, count): centred, shrunk to 70% of `size` if it is too wide,
 /// then cut with an ellipsis.
-fn draw_line(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: u8) {
+fn draw_line(
+    img: &mut GrayImage,
+    glyphs: &GlyphCache,
+    text: &str,
+    size: f32,
+    baseline: f32,
+    ink: u8,
+) {
     let text = text.trim();
     let width = (WIDTH - 2 * MARGIN_X) as f32;
     let size = if text_width(text, size) <= width {
@@ -236,7 +248,14 @@ fn draw_line(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: u8)
     } else {
         (size * width / text_width(text, size)).max(size * 0.7)
     };
-    draw_centred(img, &ellipsize(text, size, width), size, baseline, ink);
+    draw_centred(
+        img,
+        glyphs,
+        &ellipsize(text, size, width),
+        size,
+        baseline,
+        ink,
+    );
 }
 
 /// `text`, or as much of it as fits in `width` followed by `…`.
@@ -354,15 +373,24 @@ fn text_width(text: &str, size: f32) -> f32 {
 ///
 /// Each glyph is placed at a whole pixel (its pen position rounded, never more than half a
 /// pixel from where the advances put it, at sizes of 56 px and more), so a glyph looks the same
-/// wherever it is drawn and is rasterized once per size and ink ([`Raster::of`]): the digits,
+/// wherever it is drawn and is rasterized once per size and ink ([`GlyphCache`]): the digits,
 /// `年`, `月`, the collection's name and the count line recur on every cover of a run, and
 /// rasterizing was half the CPU of a run that makes a book per day.
-fn draw_centred(img: &mut GrayImage, text: &str, size: f32, baseline: f32, ink: u8) {
+fn draw_centred(
+    img: &mut GrayImage,
+    glyphs: &GlyphCache,
+    text: &str,
+    size: f32,
+    baseline: f32,
+    ink: u8,
+) {
     let mut x = (WIDTH as f32 - text_width(text, size)) / 2.0;
     for c in text.chars() {
         let (face, id) = glyph(c);
         if drawn(c) {
-            Raster::of(face, id, size, ink).draw(img, x.round() as i64, baseline.round() as i64);
+            glyphs
+                .raster(face, id, size, ink)
+                .draw(img, x.round() as i64, baseline.round() as i64);
         }
         x += face.font.as_scaled(face.scaled(size)).h_advance(id);
     }
@@ -387,42 +415,46 @@ struct RasterKey {
     ink: u8,
 }
 
-/// The bytes of rasters one thread keeps before it starts over: a title's glyphs at 192 px are
-/// about 35 KB each, so this holds a few hundred, and the memory stays small however many
-/// distinct titles a run draws.
-const RASTER_CACHE_BYTES: usize = 8 << 20;
-
-thread_local! {
-    /// Rasters already drawn on this thread, and their bytes. A memo of a pure function of the
-    /// bundled fonts (no state of a run: the same key always gives the same raster); per
-    /// thread, as covers are drawn on the worker threads, so no lock.
-    static RASTERS: RefCell<(HashMap<RasterKey, Rc<Raster>>, usize)> = RefCell::default();
+/// The glyphs a run's generated covers are drawn with, each rasterized once per size and ink:
+/// the covers of a run share most of theirs (the collection's name, digits, `年`, `月`, the
+/// count line). Kept by the EPUB writer for its run and shared by the threads drawing covers.
+#[derive(Debug, Default)]
+pub struct GlyphCache {
+    rasters: Mutex<(HashMap<RasterKey, Arc<Raster>>, usize)>,
 }
 
-impl Raster {
-    /// The raster of glyph `id` of `face` at `size` in `ink`, from this thread's cache.
-    fn of(face: &'static Face, id: GlyphId, size: f32, ink: u8) -> Rc<Raster> {
+/// The bytes of rasters a [`GlyphCache`] keeps before it starts over: a title's glyphs at
+/// 192 px are about 35 KB each, so this holds a few hundred, and memory stays small however
+/// many distinct titles a run draws.
+const GLYPH_CACHE_BYTES: usize = 8 << 20;
+
+impl GlyphCache {
+    /// The raster of glyph `id` of `face` at `size` in `ink`, drawn on a miss (outside the
+    /// lock, so the other threads go on).
+    fn raster(&self, face: &'static Face, id: GlyphId, size: f32, ink: u8) -> Arc<Raster> {
         let key = RasterKey {
             cjk_face: std::ptr::eq(face, &faces()[1]),
             glyph: id.0,
             size_bits: size.to_bits(),
             ink,
         };
-        RASTERS.with_borrow_mut(|(cache, bytes)| {
-            if let Some(raster) = cache.get(&key) {
-                return Rc::clone(raster);
-            }
-            let raster = Rc::new(Raster::draw_glyph(face, id, size, ink));
-            if *bytes + raster.values.len() > RASTER_CACHE_BYTES {
-                cache.clear();
-                *bytes = 0;
-            }
-            *bytes += raster.values.len();
-            cache.insert(key, Rc::clone(&raster));
-            raster
-        })
+        let lock = || self.rasters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(raster) = lock().0.get(&key) {
+            return Arc::clone(raster);
+        }
+        let raster = Arc::new(Raster::draw_glyph(face, id, size, ink));
+        let (cache, bytes) = &mut *lock();
+        if *bytes + raster.values.len() > GLYPH_CACHE_BYTES {
+            cache.clear();
+            *bytes = 0;
+        }
+        *bytes += raster.values.len();
+        cache.insert(key, Arc::clone(&raster));
+        raster
     }
+}
 
+impl Raster {
     /// Rasterizes the glyph with its pen at the origin.
     fn draw_glyph(face: &Face, id: GlyphId, size: f32, ink: u8) -> Raster {
         let glyph = id.with_scale_and_position(face.scaled(size), point(0.0, 0.0));
@@ -574,13 +606,14 @@ mod tests {
 
     #[test]
     fn a_cached_raster_is_the_glyph_as_drawn() {
+        let glyphs = GlyphCache::default();
         for (c, size, ink) in [('年', 192.0, BLACK), ('g', 72.0, GREY), ('Ж', 56.0, BLACK)] {
             let (face, id) = glyph(c);
             let fresh = Raster::draw_glyph(face, id, size, ink);
             assert!(fresh.values.iter().any(|&v| v < 128), "{c} leaves ink");
-            assert_eq!(*Raster::of(face, id, size, ink), fresh);
+            assert_eq!(*glyphs.raster(face, id, size, ink), fresh);
             assert_eq!(
-                *Raster::of(face, id, size, ink),
+                *glyphs.raster(face, id, size, ink),
                 fresh,
                 "{c} from the cache"
             );
@@ -590,7 +623,7 @@ mod tests {
     #[test]
     fn glyphs_past_the_page_edges_are_clipped() {
         let (face, id) = glyph('W');
-        let raster = Raster::of(face, id, 192.0, BLACK);
+        let raster = GlyphCache::default().raster(face, id, 192.0, BLACK);
         let mut img = GrayImage::from_pixel(WIDTH, HEIGHT, Luma([255]));
         for (x, y) in [
             (-100, 50),
@@ -613,7 +646,7 @@ mod tests {
     fn a_chinese_title_is_drawn_in_the_title_band() {
         let title = "联合早报 — 2023-05";
         assert_eq!(missing_glyphs(title), Vec::<char>::new());
-        let asset = render(&text(title));
+        let asset = render(&text(title), &GlyphCache::default());
         assert_eq!(asset.dimensions, Some((WIDTH, HEIGHT)));
         assert!(asset.bytes.starts_with(b"\x89PNG"));
         let img = pixels(&asset);
@@ -639,8 +672,11 @@ mod tests {
     #[test]
     fn glyphs_differ_from_the_notdef_box() {
         // A title of characters the font lacks draws boxes: the real glyphs must not look so.
-        let boxes = pixels(&render(&text("\u{E000}\u{E001}\u{E002}\u{E003}")));
-        let hanzi = pixels(&render(&text("联合早报")));
+        let boxes = pixels(&render(
+            &text("\u{E000}\u{E001}\u{E002}\u{E003}"),
+            &GlyphCache::default(),
+        ));
+        let hanzi = pixels(&render(&text("联合早报"), &GlyphCache::default()));
         assert_eq!(missing_glyphs("a\u{E000}b\u{E000}"), vec!['\u{E000}']);
         assert_ne!(boxes.as_raw(), hanzi.as_raw());
     }
@@ -656,7 +692,7 @@ mod tests {
         let mut t = text(&long);
         t.byline =
             Some("作者甲、作者乙、作者丙、作者丁、作者戊、作者己、作者庚、作者辛、作者壬".into());
-        let img = pixels(&render(&t));
+        let img = pixels(&render(&t, &GlyphCache::default()));
         assert!(ink(&img, (MARGIN_X, WIDTH - MARGIN_X), (0, HEIGHT)) > 50_000);
         let rows = (FRAME_END, HEIGHT - FRAME_END);
         let left = ink(&img, (FRAME_END, MARGIN_X), rows);
@@ -689,10 +725,21 @@ mod tests {
 
     #[test]
     fn the_same_text_gives_the_same_bytes() {
-        let a = render(&text("闭馆声明公布后 央视在美驻成都总领馆附近直播"));
-        let b = render(&text("闭馆声明公布后 央视在美驻成都总领馆附近直播"));
+        // From a fresh cache of glyphs and from one that drew them already.
+        let glyphs = GlyphCache::default();
+        let a = render(
+            &text("闭馆声明公布后 央视在美驻成都总领馆附近直播"),
+            &glyphs,
+        );
+        let b = render(
+            &text("闭馆声明公布后 央视在美驻成都总领馆附近直播"),
+            &glyphs,
+        );
         assert_eq!(a.bytes, b.bytes);
-        assert_ne!(a.bytes, render(&text("闭馆声明公布后")).bytes);
+        assert_ne!(
+            a.bytes,
+            render(&text("闭馆声明公布后"), &GlyphCache::default()).bytes
+        );
     }
 
     /// Names in Latin with its extensions, Greek and Cyrillic are drawn, never as boxes

@@ -38,6 +38,8 @@ pub struct EpubWriter<'t> {
     pub section_index: SectionIndex,
     /// Section index pages show each article's first picture (`--thumbnails`).
     pub thumbnails: bool,
+    /// The glyphs of the run's generated covers, drawn once (`cover::GlyphCache`).
+    pub cover_glyphs: cover::GlyphCache,
 }
 
 /// UUID namespace for postbook book identifiers (a fixed random UUID).
@@ -99,7 +101,7 @@ impl EpubWriter<'_> {
         let cover = match &book.cover {
             Cover::Picture(asset) => Some(asset.as_ref()),
             Cover::Generated => {
-                generated = generated_cover(book, credits, dates, stats);
+                generated = generated_cover(&self.cover_glyphs, book, credits, dates, stats);
                 Some(&generated)
             }
             Cover::None => None,
@@ -801,6 +803,7 @@ fn utc(d: &PostDate) -> DateTime<Utc> {
 /// Draws the cover from the book's metadata. Characters the cover font lacks are drawn as boxes
 /// and reported as a warning on the book's first post (a book has no path of its own).
 fn generated_cover(
+    glyphs: &cover::GlyphCache,
     book: &Book,
     credits: &Credits,
     dates: &[PostDate],
@@ -827,7 +830,7 @@ fn generated_cover(
             ),
         ));
     }
-    cover::render(&text)
+    cover::render(&text, glyphs)
 }
 
 /// The days a book's posts span; none for undated books.
@@ -1038,6 +1041,7 @@ mod tests {
             highlight: true,
             section_index: SectionIndex::Always,
             thumbnails: false,
+            cover_glyphs: Default::default(),
         };
         let (bytes, _) = writer.render(&book, &NoPictures).unwrap();
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
