@@ -76,6 +76,7 @@ fn stages(c: &mut Criterion) {
         highlight: true,
         section_index: postbook::options::SectionIndex::Auto,
         thumbnails: false,
+        cover_glyphs: Default::default(),
     };
     let refs: Vec<&Document> = docs.iter().collect();
     let opts = ImageOptions {
