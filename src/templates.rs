@@ -49,6 +49,23 @@ pub fn xml_formatter(
     }
 }
 
+/// The environment the page templates are compiled in: `.xhtml` templates escape their
+/// variables as XML ([`xml_formatter`]), the stylesheet not at all; an undefined variable is
+/// an error rather than an empty string.
+fn environment() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".xhtml") {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_formatter(xml_formatter);
+    env
+}
+
 /// The loaded, compiled templates.
 pub struct Templates {
     env: Environment<'static>,
@@ -64,16 +81,7 @@ impl Templates {
     /// Loads the built-in templates, replaced by same-named files in `dir` when given; `css`
     /// is added after the stylesheet (a few rules of one's own without copying the whole file).
     pub fn load(dir: Option<&Path>, css: Option<&Path>) -> Result<Templates> {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".xhtml") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        env.set_formatter(xml_formatter);
+        let mut env = environment();
         let mut sources = String::new();
         for (name, builtin) in BUILTIN {
             let source = match dir.map(|d| d.join(name)).filter(|p| p.is_file()) {
@@ -126,15 +134,7 @@ mod tests {
     /// URLs keep their `/`; `|safe` and the stylesheet are left alone.
     #[test]
     fn xhtml_templates_escape_as_xml() {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|name| {
-            if name.ends_with(".xhtml") {
-                AutoEscape::Html
-            } else {
-                AutoEscape::None
-            }
-        });
-        env.set_formatter(xml_formatter);
+        let mut env = environment();
         env.add_template(
             "t.xhtml",
             "<a href=\"{{ url }}\" title='{{ title }}'>{{ title }}</a>{{ raw|safe }}{{ n }}",

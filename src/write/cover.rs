@@ -126,28 +126,24 @@ pub fn render(text: &CoverText, glyphs: &GlyphCache) -> Asset {
     // A white page, filled once (`from_pixel` zeroes a fresh buffer and then fills it: twice
     // the 3.8 MB of writes on each book's cover).
     let white = vec![255; (WIDTH * HEIGHT) as usize];
-    let mut img = GrayImage::from_raw(WIDTH, HEIGHT, white).expect("the buffer fits the page");
-    draw_frame(&mut img);
-    draw_title(&mut img, glyphs, &text.title);
-    draw_rule(&mut img);
+    let mut page = Canvas {
+        img: GrayImage::from_raw(WIDTH, HEIGHT, white).expect("the buffer fits the page"),
+        glyphs,
+    };
+    draw_frame(&mut page.img);
+    page.title(&text.title);
+    draw_rule(&mut page.img);
     let mut y = RULE_Y as f32 + 200.0;
     if let Some(dates) = &text.dates {
-        draw_line(&mut img, glyphs, dates, 72.0, y, BLACK);
+        page.line(dates, 72.0, y, BLACK);
         y += 130.0;
     }
     if let Some(byline) = &text.byline {
-        draw_line(&mut img, glyphs, byline, 60.0, y, GREY);
+        page.line(byline, 60.0, y, GREY);
     }
-    draw_line(
-        &mut img,
-        glyphs,
-        &text.count,
-        56.0,
-        HEIGHT as f32 - 230.0,
-        GREY,
-    );
+    page.line(&text.count, 56.0, HEIGHT as f32 - 230.0, GREY);
     Asset {
-        bytes: encode(&img),
+        bytes: encode(&page.img),
         media_type: "image/png",
         extension: "png",
         dimensions: Some((WIDTH, HEIGHT)),
@@ -187,36 +183,79 @@ fn encode(img: &GrayImage) -> Vec<u8> {
     bytes
 }
 
-/// The title: as large as fits in [`TITLE_MAX_LINES`] lines inside the title band, centred;
-/// at the smallest size a title still too long is cut with an ellipsis. A book title of the
-/// form `collection — group` (`联合早报 — 2023-05`) puts the group on a line of its own.
-fn draw_title(img: &mut GrayImage, glyphs: &GlyphCache, title: &str) {
-    let width = (WIDTH - 2 * MARGIN_X) as f32;
-    let (largest, smallest, step) = TITLE_SIZES;
-    let band = TITLE_BOTTOM - TITLE_TOP;
-    let mut size = largest;
-    let lines = loop {
-        let lines: Vec<String> = title
-            .split(" — ")
-            .flat_map(|part| wrap(part, size, width))
-            .collect();
-        let fits =
-            lines.len() <= TITLE_MAX_LINES && lines.len() as f32 * size * TITLE_LEADING <= band;
-        if fits || size - step < smallest {
-            break lines;
+/// A cover's page, and the run's glyphs its text is drawn with.
+struct Canvas<'g> {
+    img: GrayImage,
+    glyphs: &'g GlyphCache,
+}
+
+impl Canvas<'_> {
+    /// The title: as large as fits in [`TITLE_MAX_LINES`] lines inside the title band, centred;
+    /// at the smallest size a title still too long is cut with an ellipsis. A book title of the
+    /// form `collection — group` (`联合早报 — 2023-05`) puts the group on a line of its own.
+    fn title(&mut self, title: &str) {
+        let width = (WIDTH - 2 * MARGIN_X) as f32;
+        let (largest, smallest, step) = TITLE_SIZES;
+        let band = TITLE_BOTTOM - TITLE_TOP;
+        let mut size = largest;
+        let lines = loop {
+            let lines: Vec<String> = title
+                .split(" — ")
+                .flat_map(|part| wrap(part, size, width))
+                .collect();
+            let fits =
+                lines.len() <= TITLE_MAX_LINES && lines.len() as f32 * size * TITLE_LEADING <= band;
+            if fits || size - step < smallest {
+                break lines;
+            }
+            size -= step;
+        };
+        let max_lines = TITLE_MAX_LINES
+            .min((band / (size * TITLE_LEADING)) as usize)
+            .max(1);
+        let lines = truncate_lines(lines, max_lines, size, width);
+        let line_height = size * TITLE_LEADING;
+        // Slack is shared 3:2 above and below, which sets a short title nearer the rule.
+        let top = TITLE_TOP + (band - lines.len() as f32 * line_height) * 0.6;
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = top + i as f32 * line_height + (line_height - size) / 2.0 + 0.88 * size;
+            self.centred(line, size, baseline, BLACK);
         }
-        size -= step;
-    };
-    let max_lines = TITLE_MAX_LINES
-        .min((band / (size * TITLE_LEADING)) as usize)
-        .max(1);
-    let lines = truncate_lines(lines, max_lines, size, width);
-    let line_height = size * TITLE_LEADING;
-    // Slack is shared 3:2 above and below, which sets a short title nearer the rule.
-    let top = TITLE_TOP + (band - lines.len() as f32 * line_height) * 0.6;
-    for (i, line) in lines.iter().enumerate() {
-        let baseline = top + i as f32 * line_height + (line_height - size) / 2.0 + 0.88 * size;
-        draw_centred(img, glyphs, line, size, baseline, BLACK);
+    }
+
+    /// A short line (dates, byline, count): centred, shrunk to 70% of `size` if it is too wide,
+    /// then cut with an ellipsis.
+    fn line(&mut self, text: &str, size: f32, baseline: f32, ink: u8) {
+        let text = text.trim();
+        let width = (WIDTH - 2 * MARGIN_X) as f32;
+        let size = if text_width(text, size) <= width {
+            size
+        } else {
+            (size * width / text_width(text, size)).max(size * 0.7)
+        };
+        self.centred(&ellipsize(text, size, width), size, baseline, ink);
+    }
+
+    /// Draws one line of text centred horizontally on `baseline`.
+    ///
+    /// Each glyph is placed at a whole pixel (its pen position rounded, never more than half a
+    /// pixel from where the advances put it, at sizes of 56 px and more), so a glyph looks the same
+    /// wherever it is drawn and is rasterized once per size and ink ([`GlyphCache`]): the digits,
+    /// `年`, `月`, the collection's name and the count line recur on every cover of a run, and
+    /// rasterizing was half the CPU of a run that makes a book per day.
+    fn centred(&mut self, text: &str, size: f32, baseline: f32, ink: u8) {
+        let mut x = (WIDTH as f32 - text_width(text, size)) / 2.0;
+        for c in text.chars() {
+            let (face, id) = glyph(c);
+            if drawn(c) {
+                self.glyphs.raster(face, id, size, ink).draw(
+                    &mut self.img,
+                    x.round() as i64,
+                    baseline.round() as i64,
+                );
+            }
+            x += face.font.as_scaled(face.scaled(size)).h_advance(id);
+        }
     }
 }
 
@@ -229,33 +268,6 @@ fn truncate_lines(mut lines: Vec<String>, max: usize, size: f32, width: f32) -> 
         }
     }
     lines
-}
-
-/// A short line (dates, byline, count): centred, shrunk to 70% of `size` if it is too wide,
-/// then cut with an ellipsis.
-fn draw_line(
-    img: &mut GrayImage,
-    glyphs: &GlyphCache,
-    text: &str,
-    size: f32,
-    baseline: f32,
-    ink: u8,
-) {
-    let text = text.trim();
-    let width = (WIDTH - 2 * MARGIN_X) as f32;
-    let size = if text_width(text, size) <= width {
-        size
-    } else {
-        (size * width / text_width(text, size)).max(size * 0.7)
-    };
-    draw_centred(
-        img,
-        glyphs,
-        &ellipsize(text, size, width),
-        size,
-        baseline,
-        ink,
-    );
 }
 
 /// `text`, or as much of it as fits in `width` followed by `…`.
@@ -367,33 +379,6 @@ fn text_width(text: &str, size: f32) -> f32 {
             face.font.as_scaled(face.scaled(size)).h_advance(id)
         })
         .sum()
-}
-
-/// Draws one line of text centred horizontally on `baseline`.
-///
-/// Each glyph is placed at a whole pixel (its pen position rounded, never more than half a
-/// pixel from where the advances put it, at sizes of 56 px and more), so a glyph looks the same
-/// wherever it is drawn and is rasterized once per size and ink ([`GlyphCache`]): the digits,
-/// `年`, `月`, the collection's name and the count line recur on every cover of a run, and
-/// rasterizing was half the CPU of a run that makes a book per day.
-fn draw_centred(
-    img: &mut GrayImage,
-    glyphs: &GlyphCache,
-    text: &str,
-    size: f32,
-    baseline: f32,
-    ink: u8,
-) {
-    let mut x = (WIDTH as f32 - text_width(text, size)) / 2.0;
-    for c in text.chars() {
-        let (face, id) = glyph(c);
-        if drawn(c) {
-            glyphs
-                .raster(face, id, size, ink)
-                .draw(img, x.round() as i64, baseline.round() as i64);
-        }
-        x += face.font.as_scaled(face.scaled(size)).h_advance(id);
-    }
 }
 
 /// One glyph at one size and ink, rasterized: the page value each pixel of its box takes
