@@ -69,9 +69,10 @@ fn environment() -> Environment<'static> {
 /// The loaded, compiled templates.
 pub struct Templates {
     env: Environment<'static>,
-    /// `--css`, added after the rendered stylesheet as it is (not a template: minified CSS can
+    /// The stylesheet, rendered once (it takes no variables), with `--css` added after it (a
+    /// few rules of one's own without copying the whole file; not a template: minified CSS can
     /// hold `{#`, which minijinja would take for a comment).
-    extra_css: Option<String>,
+    stylesheet: String,
     /// SHA-256 of the sources in use (templates and `--css`), so a changed file rebuilds the
     /// books.
     digest: String,
@@ -100,11 +101,24 @@ impl Templates {
             })
             .transpose()?;
         sources.push_str(&format!("--css\0{}\0", extra_css.as_deref().unwrap_or("")));
+        let mut stylesheet = env
+            .get_template("style.css")?
+            .render(minijinja::context! {})
+            .context("cannot render template style.css")?;
+        if let Some(css) = extra_css {
+            stylesheet.push_str("\n/* --css */\n");
+            stylesheet.push_str(&css);
+        }
         Ok(Templates {
             env,
-            extra_css,
+            stylesheet,
             digest: crate::output::sha256_hex(sources.as_bytes()),
         })
+    }
+
+    /// The stylesheet with `--css` after it.
+    pub fn stylesheet(&self) -> &str {
+        &self.stylesheet
     }
 
     /// The SHA-256 (hex) of the template sources in use.
@@ -115,14 +129,8 @@ impl Templates {
     /// Renders template `name` with `ctx`.
     pub fn render(&self, name: &str, ctx: minijinja::Value) -> Result<String> {
         let t = self.env.get_template(name)?;
-        let mut out = t
-            .render(ctx)
-            .with_context(|| format!("cannot render template {name}"))?;
-        if let Some(css) = self.extra_css.as_ref().filter(|_| name == "style.css") {
-            out.push_str("\n/* --css */\n");
-            out.push_str(css);
-        }
-        Ok(out)
+        t.render(ctx)
+            .with_context(|| format!("cannot render template {name}"))
     }
 }
 

@@ -59,7 +59,7 @@ impl EpubWriter<'_> {
             toc: Vec::new(),
             landmarks: Vec::new(),
         };
-        let css = self.templates.render("style.css", context! {})?;
+        let css = self.templates.stylesheet();
         package.add_resource("stylesheet.css", css.as_bytes(), "text/css")?;
         self.front_matter(
             book,
