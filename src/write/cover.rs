@@ -486,8 +486,9 @@ impl Raster {
             if !(0..page_height).contains(&py) {
                 continue;
             }
-            let start = (py * page_width + left) as usize;
-            let pixels = &mut page[start + first..start + last];
+            // Not negative: `first` moves a box past the left edge back onto the page.
+            let start = (py * page_width + left + first as i64) as usize;
+            let pixels = &mut page[start..start + (last - first)];
             for (pixel, &value) in pixels.iter_mut().zip(&values[first..last]) {
                 *pixel = (*pixel).min(value);
             }
