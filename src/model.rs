@@ -235,7 +235,7 @@ impl PostDate {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Block {
     /// Level 1–6. `id` is the anchor the source gave explicitly (`{#id}`, `id="…"`); writers
-    /// that need one for every heading derive the rest with [`heading_ids`].
+    /// that need one for every heading derive the rest from its text ([`slug`]).
     Heading {
         level: u8,
         id: Option<String>,
@@ -672,42 +672,6 @@ pub fn for_each_plain_text(inlines: &[Inline], f: &mut dyn FnMut(&str)) {
     });
 }
 
-/// Anchors for a post's headings, in order: the explicit id when the source gave one, else a
-/// slug of the heading's text (GitHub's and Goldmark's rule: lowercase, letters and digits of
-/// any script kept, spaces to `-`, other punctuation dropped), made unique in the post with
-/// `-1`, `-2`. The EPUB writer puts them on the headings; in-post `#links` are matched to them.
-/// `reserved` are ids the page already uses.
-pub fn heading_ids(blocks: &[Block], reserved: &[&str]) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    // Looked up in a set, numbering each base from where it last stopped: a post of thousands
-    // of (equal) headings is not quadratic.
-    let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
-    let mut numbered: std::collections::HashMap<String, usize> = Default::default();
-    walk(blocks, &mut |node| {
-        if let Node::Block(Block::Heading { id, content, .. }) = node {
-            let base = match id {
-                Some(id) => id.split_whitespace().collect::<Vec<_>>().join("-"),
-                None => slug(&plain_text(content)),
-            };
-            let base = if base.is_empty() {
-                "section".to_string()
-            } else {
-                base
-            };
-            let mut candidate = base.clone();
-            let n = numbered.entry(base.clone()).or_default();
-            while taken.contains(&candidate) || reserved.contains(&candidate.as_str()) {
-                *n += 1;
-                candidate = format!("{base}-{n}");
-            }
-            taken.insert(candidate.clone());
-            ids.push(candidate);
-        }
-        true
-    });
-    ids
-}
-
 /// The front matter key of a note's tags as the post named them, where `tags` has them as
 /// [`note_tag`]s.
 pub const ORIGINAL_TAGS: &str = "original_tags";
@@ -737,7 +701,9 @@ pub fn note_tag(tag: &str) -> String {
     out
 }
 
-/// A heading's text as an anchor (see [`heading_ids`]).
+/// A heading's text as an anchor, GitHub's and Goldmark's rule: lowercase, letters and digits
+/// of any script kept, spaces to `-`, other punctuation dropped (`Why Rust? (2024)` →
+/// `why-rust-2024`). The EPUB writer makes them unique in a post (`write::xhtml::Anchors`).
 pub fn slug(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.trim().chars() {
@@ -757,32 +723,6 @@ mod tests {
     /// A book's model is mostly `Vec<Inline>` and `Vec<Block>`: their element sizes are what
     /// boxing links, images and figures buys (see the comment on [`Inline`]).
     #[test]
-    fn heading_ids_are_slugs_made_unique() {
-        let h = |id: Option<&str>, text: &str| Block::Heading {
-            level: 2,
-            id: id.map(str::to_string),
-            content: vec![Inline::Text(text.into())],
-        };
-        let blocks = [
-            h(None, "Why Rust? (2024)"),
-            h(None, "Why Rust? (2024)"),
-            h(Some("own"), "Anything"),
-            h(None, "中文 标题"),
-            h(None, "!!!"),
-        ];
-        assert_eq!(
-            heading_ids(&blocks, &["section"]),
-            [
-                "why-rust-2024",
-                "why-rust-2024-1",
-                "own",
-                "中文-标题",
-                "section-1"
-            ]
-        );
-    }
-
-    #[test]
     fn note_tags_have_no_spaces_or_punctuation() {
         for (tag, expected) in [
             ("RTI 中央廣播電臺", "RTI_中央廣播電臺"),
@@ -799,6 +739,17 @@ mod tests {
             ("#!?", ""),
         ] {
             assert_eq!(note_tag(tag), expected, "{tag}");
+        }
+    }
+
+    #[test]
+    fn slugs_keep_letters_and_digits_of_any_script() {
+        for (text, expected) in [
+            ("Why Rust? (2024)", "why-rust-2024"),
+            ("中文 标题", "中文-标题"),
+            ("!!!", ""),
+        ] {
+            assert_eq!(slug(text), expected, "{text}");
         }
     }
 

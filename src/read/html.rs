@@ -578,8 +578,8 @@ impl Reader<'_, '_> {
                 .collect(),
         ));
         if !content.is_empty() {
-            // An id that is the heading's own slug is the one every writer derives anyway
-            // (`model::heading_ids`): only others are kept as explicit.
+            // An id that is the heading's own slug (`model::slug`) is the one a writer derives
+            // from its text anyway: only others are kept as explicit.
             let id = attr(el, "id")
                 .map(str::trim)
                 .filter(|id| !id.is_empty() && *id != slug(&plain_text(&content)))
