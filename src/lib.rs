@@ -35,5 +35,6 @@ pub mod relink;
 pub mod site;
 pub mod templates;
 pub mod warning;
+pub mod web_url;
 pub mod write;
 pub mod xml;

@@ -130,6 +130,15 @@ pub fn checked(url: &str) -> Result<Cow<'_, str>, String> {
     {
         return Ok(text);
     }
+    // Nearly every link of a post: no need to parse it (see `web_url`).
+    if crate::web_url::is_plain(&text) {
+        return Ok(text);
+    }
+    checked_by_parser(text)
+}
+
+/// [`checked`] by the WHATWG parser, for what `web_url::is_plain` cannot tell by itself.
+fn checked_by_parser(text: Cow<'_, str>) -> Result<Cow<'_, str>, String> {
     let parsed = match Url::parse(&text) {
         Ok(u) => Some(u),
         Err(url::ParseError::RelativeUrlWithoutBase) => {
@@ -253,27 +262,17 @@ fn authority(text: &str) -> Option<Authority<'_>> {
 /// `` ` ``, `{|}`, `^`, `[\]`, a `%` that starts no escape, and every `#` after the first. All
 /// mean the same encoded to the servers and readers that accept them raw.
 fn encode_unsafe(s: &str) -> Cow<'_, str> {
-    let allowed = |c: u8| URL_BYTES[usize::from(c)];
-    let bytes = s.as_bytes();
-    let escape_at = |i: usize| {
-        bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-    };
-    let mut hashes = 0;
-    let clean = bytes.iter().enumerate().all(|(i, &b)| {
-        hashes += usize::from(b == b'#');
-        allowed(b) && (b != b'%' || escape_at(i)) && hashes <= 1
-    });
-    if clean {
+    if crate::web_url::is_encoded(s) {
         return Cow::Borrowed(s);
     }
+    let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len() + 16);
     let mut seen_hash = false;
     for (i, &b) in bytes.iter().enumerate() {
         let keep = match b {
-            b'%' => escape_at(i),
+            b'%' => crate::web_url::escape_at(bytes, i),
             b'#' => !std::mem::replace(&mut seen_hash, true),
-            _ => allowed(b),
+            _ => crate::web_url::URL_BYTES[usize::from(b)],
         };
         if keep {
             out.push(b as char);
@@ -288,12 +287,6 @@ fn encode_unsafe(s: &str) -> Cow<'_, str> {
     }
     Cow::Owned(out)
 }
-
-/// The bytes [`encode_unsafe`] keeps as they are (`%` when it starts an escape, `#` the first
-/// time): a table, as every byte of every link and picture address is looked up.
-const URL_BYTES: [bool; 256] = crate::byte_set::of(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#@!$&'()*+,;=%",
-);
 
 #[cfg(test)]
 mod tests {
@@ -324,11 +317,24 @@ mod tests {
     }
 
     #[test]
-    fn the_url_byte_table_agrees_with_the_rule_it_encodes() {
-        for b in 0..=255u8 {
-            let rule = b.is_ascii_alphanumeric() || b"-._~:/?#@!$&'()*+,;=%".contains(&b);
-            assert_eq!(URL_BYTES[usize::from(b)], rule, "{b:#04x}");
+    fn plain_urls_are_what_the_parser_keeps_as_written() {
+        let mut taken = 0;
+        for url in crate::web_url::tests::sample_urls() {
+            if !crate::web_url::is_plain(&url) {
+                continue;
+            }
+            taken += 1;
+            assert_eq!(
+                checked_by_parser(Cow::Borrowed(&url)),
+                Ok(Cow::Borrowed(url.as_str())),
+                "{url}"
+            );
         }
+        assert!(taken >= 2 * 6 * 8, "only {taken} URLs were taken as plain");
+    }
+
+    #[test]
+    fn what_a_url_cannot_hold_is_encoded_byte_by_byte() {
         // Escapes are upper-case hex, byte by byte; `%` stays only before two hex digits, `#`
         // only the first time.
         assert_eq!(

@@ -287,6 +287,10 @@ pub fn safe_href(href: &str, base: Option<&Url>) -> Option<String> {
     if href.is_empty() || href.starts_with('#') {
         return None;
     }
+    // Nearly every link of a post: as the parser would write it back (see `web_url`).
+    if crate::web_url::is_serialized(href) {
+        return Some(href.to_string());
+    }
     let url = match Url::parse(href) {
         Ok(u) => u,
         Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,

@@ -183,34 +183,13 @@ pub(super) fn is_same_site_list(block: &Block, host: Option<&str>) -> bool {
 }
 
 pub(super) fn host_of(url: &str) -> Option<String> {
-    let host = plain_host(url).map(str::to_owned).or_else(|| {
-        let u = url::Url::parse(url).ok()?;
-        Some(u.host_str()?.to_ascii_lowercase())
-    })?;
+    let host = crate::web_url::plain_host(url)
+        .map(str::to_owned)
+        .or_else(|| {
+            let u = url::Url::parse(url).ok()?;
+            Some(u.host_str()?.to_ascii_lowercase())
+        })?;
     Some(host.trim_start_matches("www.").to_owned())
-}
-
-/// The host of an `http(s)` URL whose host is already in the form URL parsing gives it
-/// (lowercase letters, digits, dots and hyphens, not an IPv4 address or punycode), found
-/// without parsing the URL: every post's source passes here, and parsing a long
-/// percent-encoded path costs more than the rest of the post's boilerplate check.
-pub(super) fn plain_host(url: &str) -> Option<&str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let host = &rest[..end];
-    let plain = !host.is_empty()
-        && host
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-        && !host.contains("xn--")
-        && host
-            .trim_end_matches('.')
-            .rsplit('.')
-            .next()
-            .is_some_and(|last| last.starts_with(|c: char| c.is_ascii_lowercase()));
-    plain.then_some(host)
 }
 
 /// `cn.nytimes.com` and `www.nytimes.com` are one site.
