@@ -33,15 +33,15 @@ fn collapse_owned(s: String) -> String {
 fn collapse(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
-    // Text is copied in runs, from `start` up to the next byte that changes anything; every such
-    // byte is ASCII or starts U+FFFE/U+FFFF, so the runs end on character boundaries.
+    // Text is copied in runs, from `start` up to the next whitespace byte that changes
+    // anything; every such byte is ASCII, so the runs end on character boundaries.
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let dropped = match bytes[i] {
+        match bytes[i] {
             // A lone space stays as it is.
-            b' ' if !bytes.get(i + 1).is_some_and(|&b| is_html_space_byte(b)) => 0,
-            b' ' | b'\t' | b'\n' | b'\r' => {
+            b' ' if !bytes.get(i + 1).is_some_and(|&b| is_html_space_byte(b)) => i += 1,
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0C => {
                 out.push_str(&s[start..i]);
                 let mut newline = false;
                 while let Some(&b) = bytes.get(i).filter(|&&b| is_html_space_byte(b)) {
@@ -54,41 +54,12 @@ fn collapse(s: &str) -> String {
                 if !(newline && before_cjk && after_cjk) {
                     out.push(' ');
                 }
-                continue;
             }
-            // Invalid in XML 1.0, dropped so every writer (EPUB above all) can emit text as is;
-            // form feed too, unless it follows other whitespace.
-            0..=0x1F | 0x7F => 1,
-            0xEF if bytes.get(i + 1) == Some(&0xBF)
-                && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) =>
-            {
-                3
-            }
-            _ => 0,
-        };
-        if dropped > 0 {
-            out.push_str(&s[start..i]);
-            start = i + dropped;
-            let c = s[i..].chars().next().unwrap_or_default();
-            DROPPED.with_borrow_mut(|d| *d.entry(c).or_default() += 1);
+            _ => i += 1,
         }
-        i += dropped.max(1);
     }
     out.push_str(&s[start..]);
     out
-}
-
-thread_local! {
-    /// The characters [`collapse_whitespace`] dropped on this thread, by code point, since
-    /// [`take_dropped`] last took them: the reader counts them in its `control-characters`
-    /// warning (see `read::xml_chars`). Touched only when something is dropped.
-    static DROPPED: std::cell::RefCell<std::collections::BTreeMap<char, usize>> =
-        const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
-}
-
-/// The characters dropped from text on this thread since the last call (see [`DROPPED`]).
-pub fn take_dropped() -> std::collections::BTreeMap<char, usize> {
-    DROPPED.with_borrow_mut(std::mem::take)
 }
 
 /// HTML's ASCII whitespace; no-break and ideographic spaces are content and are kept.
@@ -96,22 +67,19 @@ fn is_html_space_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0C)
 }
 
-/// Whether [`collapse_whitespace`] could change `s`: it holds a control character (every HTML
-/// space but ' ' is one), two spaces in a row, or U+FFFE/U+FFFF (UTF-8 `EF BF BE`/`EF BF BF`).
+/// Whether [`collapse_whitespace`] could change `s`: it holds HTML whitespace other than a
+/// space (tab, line feed, carriage return, form feed), or two spaces in a row.
 fn needs_collapsing(s: &[u8]) -> bool {
     use memchr::memmem::Finder;
     use std::sync::LazyLock;
     static DOUBLE_SPACE: LazyLock<Finder> = LazyLock::new(|| Finder::new(b"  "));
-    static NONCHARACTER: LazyLock<Finder> = LazyLock::new(|| Finder::new(b"\xEF\xBF"));
-    // Each test is a vector scan (this runs on all text of every post): control characters
-    // chunk by chunk without stopping at the first, the byte strings with memchr.
+    // Each test is a vector scan (this runs on all text of every post): whitespace controls
+    // chunk by chunk without stopping at the first, the double space with memchr.
     s.chunks(32).any(|c| {
-        c.iter()
-            .fold(false, |hit, &b| hit | (b < 0x20) | (b == 0x7F))
+        c.iter().fold(false, |hit, &b| {
+            hit | (b == b'\t') | (b == b'\n') | (b == b'\r') | (b == 0x0C)
+        })
     }) || DOUBLE_SPACE.find(s).is_some()
-        || NONCHARACTER
-            .find_iter(s)
-            .any(|at| matches!(s.get(at + 2), Some(0xBE | 0xBF)))
 }
 
 /// Brings inlines into canonical form, without trimming the ends (see [`trim`]).
@@ -347,12 +315,6 @@ mod tests {
         }
     }
 
-    /// Characters that are not allowed in XML 1.0 documents; dropped from text so that every
-    /// writer (EPUB's XHTML especially) can emit it as is.
-    fn is_invalid_char(c: char) -> bool {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{7F}' | '\u{FFFE}' | '\u{FFFF}')
-    }
-
     fn is_html_space(c: char) -> bool {
         c.is_ascii() && is_html_space_byte(c as u8)
     }
@@ -362,9 +324,6 @@ mod tests {
         let mut out = String::with_capacity(s.len());
         let mut chars = s.chars().peekable();
         while let Some(c) = chars.next() {
-            if is_invalid_char(c) {
-                continue;
-            }
             if !is_html_space(c) {
                 out.push(c);
                 continue;

@@ -105,8 +105,6 @@ fn read_post_text(
     mut warnings: Vec<Warning>,
     opts: ReadOptions<'_>,
 ) -> Result<ReadPost, PostError> {
-    // Counted from here for this post's `control-characters` warning (see `xml_chars`).
-    inline::take_dropped();
     let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
         path: path.clone(),

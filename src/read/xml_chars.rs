@@ -1,8 +1,9 @@
 //! Characters XML 1.0 cannot carry (most C0 controls, U+FFFE, U+FFFF; see
 //! [`crate::xml::is_forbidden`]), removed from a post's model once, when it is read.
 //!
-//! Text runs lose them (and DEL) earlier, in whitespace normalization ([`crate::inline`]),
-//! which reports what it dropped here, so the one warning counts them all.
+//! DEL (U+007F), which XML allows but which is no more than an invisible mark in any text, is
+//! removed and counted with them. (Whitespace normalization, [`crate::inline`], turns form
+//! feeds in running text into spaces as a browser does; those are not counted.)
 //!
 //! One such character anywhere in an EPUB document makes the book unreadable to any strict
 //! reader, and they do turn up: a stray U+0002 pasted into a code block, a `&#14;` in scraped
@@ -17,29 +18,26 @@ use crate::warning::{Warning, WarningKind};
 use crate::xml::{has_forbidden, is_forbidden};
 use std::collections::BTreeMap;
 
-/// Removes the forbidden characters from every string of `doc` (metadata included) and says
-/// how many there were, by code point, with those that whitespace normalization already
-/// dropped from its text while it was read (see [`crate::inline::take_dropped`]; the reader
-/// clears that count before it starts).
+/// Removes the forbidden characters and DEL from every string of `doc` (metadata included)
+/// and says how many there were, by code point.
 pub fn remove(doc: &mut Document) -> Option<Warning> {
-    let mut found = Found(crate::inline::take_dropped());
+    let mut found = Found::default();
     meta(&mut doc.meta, &mut found);
     walk_mut(&mut doc.blocks, &mut found);
     found.warning()
 }
 
 /// The characters removed, by code point.
-// (`inline` also drops DEL, which XML allows; it is counted with the others.)
 #[derive(Default)]
 struct Found(BTreeMap<char, usize>);
 
 impl Found {
     fn clean(&mut self, s: &mut String) {
-        if !has_forbidden(s) {
+        if !has_forbidden(s) && memchr::memchr(0x7F, s.as_bytes()).is_none() {
             return;
         }
         s.retain(|c| {
-            let bad = is_forbidden(c);
+            let bad = is_forbidden(c) || c == '\u{7F}';
             if bad {
                 *self.0.entry(c).or_default() += 1;
             }
@@ -167,11 +165,10 @@ mod tests {
 
     #[test]
     fn every_string_is_cleaned_and_counted_once_per_post() {
-        crate::inline::take_dropped();
         // Prose before and after, so that no block is taken for site chrome.
         let post = "---\ntitle: \"a\\x02b\"\ntags: [\"t\\x0e\"]\nnote: {\"k\\x01\": \"v\\x1f\"}\n---\n\
             The first paragraph of this post is long enough to be read as prose by anyone.\n\n\
-            Text\u{2}here &#14;and <https://x.test/a\u{B}b> in the middle of the post, as prose.\n\n\
+            Text\u{2}here\u{7F} &#14;and <https://x.test/a\u{B}b> in the middle of the post, as prose.\n\n\
             ```py\nprint(1)\u{E}\u{FFFF}\n```\n\n![alt\u{1}](a.png \"t\u{FFFE}\")\n\n\
             The last paragraph of this post is long enough to be read as prose by anyone too.\n";
         let read =
@@ -183,7 +180,8 @@ mod tests {
             .collect();
         assert_eq!(warnings.len(), 1, "{:?}", read.warnings);
         let w = warnings[0];
-        assert_eq!(w.times, 11, "{}", w.message);
+        assert_eq!(w.times, 12, "{}", w.message);
+        assert!(w.message.contains("U+007F ×1"), "{}", w.message);
         assert!(w.message.contains("U+0002 ×2"), "{}", w.message);
         assert!(w.message.contains("U+000E ×3"), "{}", w.message);
         let doc = read.doc;
