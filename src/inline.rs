@@ -74,10 +74,12 @@ fn needs_collapsing(s: &[u8]) -> bool {
     use std::sync::LazyLock;
     static DOUBLE_SPACE: LazyLock<Finder> = LazyLock::new(|| Finder::new(b"  "));
     // Each test is a vector scan (this runs on all text of every post): whitespace controls
-    // chunk by chunk without stopping at the first, the double space with memchr.
+    // chunk by chunk without stopping at the first, the double space with memchr. Tab, line
+    // feed, form feed and carriage return are 9–13 but 11, tested as a range: four tests of
+    // equality did not vectorize and were eight times slower.
     s.chunks(32).any(|c| {
         c.iter().fold(false, |hit, &b| {
-            hit | (b == b'\t') | (b == b'\n') | (b == b'\r') | (b == 0x0C)
+            hit | ((b.wrapping_sub(9) < 5) & (b != 0x0B))
         })
     }) || DOUBLE_SPACE.find(s).is_some()
 }
