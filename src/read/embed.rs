@@ -319,5 +319,16 @@ mod tests {
             r#"<iframe src="https://www.youtube.com/embed/abc"></iframe>"#
         );
         assert_eq!(links(zh)[0].1, "YouTube 视频");
+        // Told from the text a reader sees, not from a script before it.
+        let script = format!(
+            "<script>var message = \"{}\";</script>{zh}",
+            "Please enable JavaScript to view the comments powered by our service. ".repeat(5)
+        );
+        assert_eq!(links(&script)[0].1, "YouTube 视频");
+        assert_eq!(
+            authored(&script, Locale::English)[0].1,
+            "YouTube video",
+            "the post's language, when known, wins"
+        );
     }
 }

@@ -470,16 +470,26 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// The language embeds are named in: the post's, else the fragment's (detected once).
+    /// The language embeds are named in: the post's, else the fragment's (detected once, from
+    /// the text a reader sees: not a script's or a style sheet's, which would make a Chinese
+    /// post's video a "YouTube video" after a page's inline JavaScript).
     fn embed_locale(&mut self) -> Locale {
         if let Some(l) = self.locale {
             return l;
         }
+        let shown = |n: &NodeRef<'_, Node>| {
+            n.ancestors().all(|a| {
+                a.value()
+                    .as_element()
+                    .is_none_or(|e| kind(e.name()) != Kind::Dropped)
+            })
+        };
         let mut sample = String::new();
         for t in self
             .tree
             .root()
             .descendants()
+            .filter(shown)
             .filter_map(|n| n.value().as_text())
         {
             sample.push_str(t);
