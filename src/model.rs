@@ -720,8 +720,6 @@ pub fn slug(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// A book's model is mostly `Vec<Inline>` and `Vec<Block>`: their element sizes are what
-    /// boxing links, images and figures buys (see the comment on [`Inline`]).
     #[test]
     fn note_tags_have_no_spaces_or_punctuation() {
         for (tag, expected) in [
@@ -779,6 +777,8 @@ mod tests {
         );
     }
 
+    /// A book's model is mostly `Vec<Inline>` and `Vec<Block>`: their element sizes are what
+    /// boxing links, images and figures buys (see the comment on [`Inline`]).
     #[test]
     fn model_nodes_stay_small() {
         assert_eq!(std::mem::size_of::<Inline>(), 32);

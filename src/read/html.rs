@@ -477,6 +477,7 @@ impl Reader<'_, '_> {
         if let Some(l) = self.locale {
             return l;
         }
+        // Asked of text nodes only: it walks up the node's ancestors.
         let shown = |n: &NodeRef<'_, Node>| {
             n.ancestors().all(|a| {
                 a.value()
@@ -489,7 +490,7 @@ impl Reader<'_, '_> {
             .tree
             .root()
             .descendants()
-            .filter(shown)
+            .filter(|n| n.value().is_text() && shown(n))
             .filter_map(|n| n.value().as_text())
         {
             sample.push_str(t);
