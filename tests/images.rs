@@ -824,6 +824,40 @@ fn an_svg_is_embedded_within_the_epub_svg_profile() {
     epubcheck(&books);
 }
 
+/// A mind-map SVG with placeholder paths (no `d`), a stop without `offset` and paint
+/// references to ids it does not have makes a book EPUBCheck accepts, the drawing kept.
+#[test]
+fn an_svg_missing_required_attributes_makes_a_valid_book() {
+    let posts = tempfile::tempdir().unwrap();
+    let dir = posts.path();
+    std::fs::copy(fixture("svg/required.svg"), dir.join("tides.svg")).unwrap();
+    post(dir, "mind-map", "2024-03-04", &[("潮汐导图", "tides.svg")]);
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args([
+            "convert", "-q", "-t", "epub", "-g", "none", "--images", "embed",
+        ])
+        .arg(dir)
+        .arg("-o")
+        .arg(out.path().join("books"))
+        .assert()
+        .success();
+    let books = epubs_in(&out.path().join("books"));
+    let svgs: Vec<String> = pictures_in(&books[0])
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert_eq!(svgs.len(), 1);
+    for kept in ["url(#dawn)", "url(#dusk)", "Mind map: tides"] {
+        assert!(svgs[0].contains(kept), "{kept} lost: {}", svgs[0]);
+    }
+    for dropped in ["#missing", "#gone", "#nothing", "#placeholder"] {
+        assert!(!svgs[0].contains(dropped), "{dropped} kept: {}", svgs[0]);
+    }
+    epubcheck(&books);
+}
+
 /// Symbolic links inside `--root`: followed when their target stays inside, refused by name
 /// when it leaves.
 #[cfg(unix)]

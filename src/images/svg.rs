@@ -18,6 +18,7 @@
 //! 1.1 gives each element the presentation attributes that apply to it. Ids are made unique
 //! (`xsd:ID`): a later duplicate loses its id, as a browser resolves references to the first.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
@@ -89,12 +90,22 @@ pub fn sanitize(bytes: &[u8]) -> Result<Vec<u8>, SvgError> {
             }
         }
     }
+    // Written twice: the first time tells which ids the picture keeps, so that the second
+    // can leave out references to the others (forward references included).
+    let mut first = Writer {
+        ids: &ids,
+        written_ids: HashSet::new(),
+        kept_ids: None,
+    };
     let mut out = String::with_capacity(text.len());
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    first.element(root, true, &mut out);
     let mut writer = Writer {
         ids: &ids,
         written_ids: HashSet::new(),
+        kept_ids: Some(&first.written_ids),
     };
+    out.clear();
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     writer.element(root, true, &mut out);
     out.push('\n');
     Ok(out.into_bytes())
@@ -105,6 +116,8 @@ struct Writer<'a> {
     /// Invalid ids and their valid names.
     ids: &'a HashMap<String, String>,
     written_ids: HashSet<String>,
+    /// The ids the finished picture has, once known: a reference to another one is left out.
+    kept_ids: Option<&'a HashSet<String>>,
 }
 
 impl Writer<'_> {
@@ -131,13 +144,7 @@ impl Writer<'_> {
         let Some(allowed) = profile_of(name) else {
             return;
         };
-        out.push('<');
-        out.push_str(name);
-        if top {
-            out.push_str(
-            " xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"",
-        );
-        }
+        let mut kept = Vec::new();
         for attr in node.attributes() {
             let qualified = match attr.namespace() {
                 None => attr.name().to_string(),
@@ -158,14 +165,37 @@ impl Writer<'_> {
             {
                 continue;
             }
-            let value = if lower == "id" {
-                let id = ids.get(value).cloned().unwrap_or_else(|| value.to_string());
+            kept.push((qualified, Cow::Borrowed(value)));
+        }
+        if !with_required(name, node, &mut kept) {
+            return;
+        }
+        out.push('<');
+        out.push_str(name);
+        if top {
+            out.push_str(
+            " xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"",
+        );
+        }
+        for (qualified, value) in kept {
+            let value = if qualified == "id" || qualified == "xml:id" {
+                let id = ids
+                    .get(&*value)
+                    .cloned()
+                    .unwrap_or_else(|| value.to_string());
                 if !self.written_ids.insert(id.clone()) {
                     continue;
                 }
                 id
             } else {
-                rename_references(value, ids)
+                let value = rename_references(&value, ids);
+                match self.kept_ids {
+                    Some(kept) => match without_dangling_references(&qualified, value, kept) {
+                        Some(value) => value,
+                        None => continue,
+                    },
+                    None => value,
+                }
             };
             out.push(' ');
             out.push_str(&qualified);
@@ -236,6 +266,108 @@ impl Allowed {
         };
         keywords.is_none_or(|k| k.contains(&value.trim()))
     }
+}
+
+/// An attribute's value without references to ids the picture does not have, which EPUBCheck
+/// refuses (RSC-012): `None` leaves the attribute out. A browser draws such a reference as if
+/// it were not there, and a paint (`fill="url(#gone) red"`) as its fallback, or none.
+fn without_dangling_references(
+    qualified: &str,
+    value: String,
+    kept: &HashSet<String>,
+) -> Option<String> {
+    let trimmed = value.trim();
+    if qualified == "href" || qualified == "xlink:href" {
+        return match trimmed.strip_prefix('#') {
+            Some(id) if !kept.contains(id) => None,
+            _ => Some(value),
+        };
+    }
+    let mut rest = trimmed;
+    while let Some(at) = rest.find("url(") {
+        let after = &rest[at + 4..];
+        let close = after.find(')')?;
+        let target = after[..close]
+            .trim()
+            .trim_matches(|c| c == '"' || c == '\'');
+        if let Some(id) = target.strip_prefix('#') {
+            if !kept.contains(id) {
+                if !matches!(qualified, "fill" | "stroke") {
+                    return None;
+                }
+                let fallback = after[close + 1..].trim();
+                return Some(
+                    if fallback.is_empty() {
+                        "none"
+                    } else {
+                        fallback
+                    }
+                    .to_string(),
+                );
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    Some(value)
+}
+
+/// Gives `kept` (an element's attributes as they will be written) what the profile requires
+/// of the element, or says to drop it (`false`). EPUBCheck refuses a `<path>` without `d`
+/// (mind-map tools write them as placeholders) or a `<rect>` without `width`. Where SVG 2
+/// gives the missing attribute a value that draws, it is written: a gradient `<stop>`'s offset
+/// 0, a transfer function's `identity`, an `<ellipse>`'s missing radius the other one, an
+/// `<image>`'s size its picture's own. The rest (a shape without its geometry, a filter
+/// primitive without its second input) draws nothing or cannot be drawn, and is dropped with
+/// what it holds.
+fn with_required<'a>(
+    name: &str,
+    node: roxmltree::Node<'a, 'a>,
+    kept: &mut Vec<(String, Cow<'a, str>)>,
+) -> bool {
+    let Ok(at) = profile::REQUIRED.binary_search_by(|(n, _)| n.cmp(&name)) else {
+        return true;
+    };
+    let value = |kept: &[(String, Cow<'a, str>)], attr: &str| {
+        kept.iter().find(|(q, _)| q == attr).map(|(_, v)| v.clone())
+    };
+    let image_size = || {
+        let href = node
+            .attribute((XLINK_NS, "href"))
+            .or_else(|| node.attribute("href"))?;
+        let data = data_url::DataUrl::process(href.trim()).ok()?;
+        let (bytes, _) = data.decode_to_vec().ok()?;
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .ok()?
+            .into_dimensions()
+            .ok()
+    };
+    for attr in profile::REQUIRED[at].1 {
+        if value(kept, attr).is_some() {
+            continue;
+        }
+        let fill = match (name, *attr) {
+            ("stop", "offset") => Cow::Borrowed("0"),
+            ("feFuncA" | "feFuncB" | "feFuncG" | "feFuncR", "type") => Cow::Borrowed("identity"),
+            ("ellipse", "rx") => match value(kept, "ry") {
+                Some(ry) => ry,
+                None => return false,
+            },
+            ("ellipse", "ry") => match value(kept, "rx") {
+                Some(rx) => rx,
+                None => return false,
+            },
+            ("image", "width" | "height") => {
+                let Some((width, height)) = image_size() else {
+                    return false;
+                };
+                Cow::Owned(if *attr == "width" { width } else { height }.to_string())
+            }
+            _ => return false,
+        };
+        kept.push((attr.to_string(), fill));
+    }
+    true
 }
 
 /// Whether `value` holds a `javascript:` URL anywhere, as a browser would read it: URL parsers
@@ -353,7 +485,7 @@ mod tests {
 <set attributeName="fill" to=" JavaScript:alert(2)"/>
 <image href="data:image/svg+xml;base64,{inner}"/>
 <use xlink:href="data:image/png;base64,AAAA"/>
-<image xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>"##
+<image width="1" height="1" xlink:href="data:image/png;base64,iVBORw0KGgo="/></svg>"##
         );
         let out = String::from_utf8(sanitize(svg.as_bytes()).unwrap()).unwrap();
         for bad in ["script", "alert", inner, "<use xlink:href"] {
@@ -409,6 +541,61 @@ mod tests {
         assert!(attrs("mesh").is_empty() && !out.contains(">mesh<"), "{out}");
         // The link is a group, and keeps what a group takes.
         assert!(out.contains("<g><text x=\"5\" y=\"12\" fill=\"#333\" font-size=\"8\">Harbour at dawn</text></g>"), "{out}");
+    }
+
+    /// What EPUBCheck refuses for a missing attribute (RSC-005) or a reference to an id the
+    /// picture does not have (RSC-012) is given SVG 2's value or left out as a browser would
+    /// draw it (the same picture is checked by EPUBCheck in `tests/images.rs`).
+    #[test]
+    fn required_attributes_and_references_are_what_epubcheck_wants() {
+        let svg = std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/svg/required.svg"),
+        )
+        .unwrap();
+        let out = String::from_utf8(sanitize(&svg).unwrap()).unwrap();
+        let doc = roxmltree::Document::parse(&out).unwrap();
+        let attrs = |name: &str| -> Vec<Vec<(String, String)>> {
+            doc.descendants()
+                .filter(|n| n.tag_name().name() == name)
+                .map(|n| {
+                    n.attributes()
+                        .map(|a| (a.name().to_string(), a.value().to_string()))
+                        .collect()
+                })
+                .collect()
+        };
+        let pairs = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+            list.iter()
+                .map(|(a, v)| (a.to_string(), v.to_string()))
+                .collect()
+        };
+        // A path without `d` and a rect without `width` draw nothing: dropped, and the
+        // reference to the path's id with them.
+        assert!(attrs("path").is_empty(), "{out}");
+        assert_eq!(attrs("use"), [pairs(&[("x", "5")])]);
+        assert_eq!(attrs("rect").len(), 1, "{out}");
+        assert_eq!(
+            attrs("stop")[0],
+            pairs(&[("stop-color", "#ff7f50"), ("offset", "0")])
+        );
+        assert_eq!(
+            attrs("ellipse"),
+            [pairs(&[
+                ("cx", "60"),
+                ("cy", "30"),
+                ("rx", "12"),
+                ("fill", "none"),
+                ("stroke", "#123456"),
+                ("ry", "12"),
+            ])]
+        );
+        // A reference to an id defined further down is kept.
+        assert_eq!(attrs("circle")[0][3], ("fill".into(), "url(#dusk)".into()));
+        let image = &attrs("image")[0];
+        assert!(image.contains(&("width".into(), "7".into())), "{image:?}");
+        assert!(image.contains(&("height".into(), "3".into())), "{image:?}");
+        assert!(out.contains("Mind map: tides"));
     }
 
     #[test]

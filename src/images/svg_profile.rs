@@ -170,6 +170,32 @@ pub(super) const ELEMENTS: &[Element] = &[
     ("vkern", &[CORE], &["g1", "g2", "k", "u1", "u2"]),
 ];
 
+/// The attributes an element must have (`path` without `d` is an error: RSC-005), sorted
+/// by element.
+pub(super) const REQUIRED: &[(&str, &[&str])] = &[
+    ("circle", &["r"]),
+    ("color-profile", &["name"]),
+    ("ellipse", &["rx", "ry"]),
+    ("feBlend", &["in2"]),
+    ("feComposite", &["in2"]),
+    ("feConvolveMatrix", &["kernelMatrix", "order"]),
+    ("feDisplacementMap", &["in2"]),
+    ("feFuncA", &["type"]),
+    ("feFuncB", &["type"]),
+    ("feFuncG", &["type"]),
+    ("feFuncR", &["type"]),
+    ("font", &["horiz-adv-x"]),
+    ("foreignObject", &["height", "width"]),
+    ("hkern", &["k"]),
+    ("image", &["height", "width"]),
+    ("path", &["d"]),
+    ("polygon", &["points"]),
+    ("polyline", &["points"]),
+    ("rect", &["height", "width"]),
+    ("stop", &["offset"]),
+    ("vkern", &["k"]),
+];
+
 /// The keywords of attributes that take a fixed list of them (on most elements: see
 /// [`ELEMENT_KEYWORDS`]), sorted by attribute.
 pub(super) const KEYWORDS: &[(&str, &[&str])] = &[
