@@ -216,9 +216,12 @@ pub fn for_each_mut(
 }
 
 /// The path from folder `from` to `to`, both absolute, lexically (`../../static/a.png`).
+/// `.` and `..` inside either are resolved first: `-o ../notes` run from a site makes an
+/// output folder `/home/me/site/../notes`, from which a picture in the site is one `..` away,
+/// not two.
 pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
-    let from: Vec<Component> = from.components().collect();
-    let to_parts: Vec<Component> = to.components().collect();
+    let from = resolved_components(from);
+    let to_parts = resolved_components(to);
     let common = from
         .iter()
         .zip(&to_parts)
@@ -230,6 +233,26 @@ pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
     }
     for c in &to_parts[common..] {
         out.push(c.as_os_str());
+    }
+    out
+}
+
+/// The components of an absolute path with `.` dropped and each `..` taking off the one
+/// before it (never the root).
+fn resolved_components(path: &Path) -> Vec<Component<'_>> {
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.last(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if out.is_empty() {
+                    out.push(c);
+                }
+            }
+            _ => out.push(c),
+        }
     }
     out
 }

@@ -1216,6 +1216,14 @@ mod tests {
             ),
             PathBuf::from("../../../static/a.png")
         );
+        // An output folder given as `-o ../notes` from inside the site.
+        assert_eq!(
+            relative_path(
+                Path::new("/home/me/site/../notes/2020"),
+                Path::new("/home/me/site/./assets/kettle.jpg")
+            ),
+            PathBuf::from("../../site/assets/kettle.jpg")
+        );
         assert_eq!(
             path_to_url(Path::new("../a b/(c).md")),
             "../a%20b/%28c%29.md"

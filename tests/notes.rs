@@ -129,3 +129,51 @@ fn site_relative_references_resolve_against_the_post_source_in_every_format() {
     assert!(md.contains("(/comment/reply/1)"), "{md}");
     assert!(md.contains("(/res/zoom.png)"), "{md}");
 }
+
+/// Run from inside a site with the notes beside it (`-o ../notes`): a picture of the site is
+/// linked by a path that reaches it from the note, not one `..` too many.
+#[test]
+fn picture_paths_hold_when_the_output_folder_is_given_with_dot_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("_posts")).unwrap();
+    std::fs::create_dir_all(site.join("assets")).unwrap();
+    std::fs::write(site.join("_config.yml"), "title: Kitchen notes\n").unwrap();
+    std::fs::copy(
+        fixture("hugo-site/static/images/banner.png"),
+        site.join("assets/kettle.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.join("_posts/2020-08-08-kettle.md"),
+        "---\ntitle: The kettle\n---\n\nIt whistles.\n\n![kettle](/assets/kettle.png)\n",
+    )
+    .unwrap();
+    postbook()
+        .current_dir(&site)
+        .args([
+            "convert",
+            "-q",
+            "--no-config",
+            "-t",
+            "markdown",
+            ".",
+            "-o",
+            "../notes",
+        ])
+        .assert()
+        .success();
+    let notes = dir.path().join("notes");
+    let note = &files_with_ext(&notes, "md")[0];
+    let text = std::fs::read_to_string(note).unwrap();
+    let src = text
+        .split("![kettle](")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no picture in:\n{text}"));
+    assert!(
+        note.parent().unwrap().join(src).is_file(),
+        "{src} does not reach the picture from {}",
+        note.display()
+    );
+}
