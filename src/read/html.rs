@@ -548,7 +548,10 @@ impl Reader<'_, '_> {
             "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => self.heading(node, el, sink, depth),
             "ul" | "ol" | "menu" => self.list(node, el, sink, depth),
             "blockquote" => {
-                let inner = self.blocks_of(node, depth);
+                let mut inner = self.blocks_of(node, depth);
+                if let Some(alert) = super::notice::Alert::of(node) {
+                    alert.lead(&mut inner);
+                }
                 if !inner.is_empty() {
                     sink.push(Block::Quote(inner));
                 }
@@ -1731,6 +1734,45 @@ mod tests {
             Some("b.jpg")
         );
         assert_eq!(best_srcset("a.jpg 1x, b.jpg 2x").as_deref(), Some("b.jpg"));
+    }
+
+    /// GitHub alerts and Obsidian callouts (as Markdown renders them: the marker is the quote's
+    /// first text) are quotes led by their title, or their kind.
+    #[test]
+    fn alert_quotes_are_led_by_their_label() {
+        let strong = |s: &str| Block::Paragraph(vec![Inline::Strong(vec![Inline::Text(s.into())])]);
+        let blocks = read(
+            "<blockquote>\n<p>[!WARNING]\nBack up first.</p>\n</blockquote>\
+             <blockquote><p>[!tip] Faster builds\nTurn the <em>cache</em> on.</p><p>Then build.</p></blockquote>\
+             <blockquote><p>[!faq]- Why so?</p></blockquote>\
+             <blockquote><p>A quote that says [!NOTE] later.</p></blockquote>\
+             <blockquote><p>[!not a kind] text</p></blockquote>",
+        );
+        assert_eq!(
+            blocks[0],
+            Block::Quote(vec![strong("Warning"), para("Back up first.")])
+        );
+        match &blocks[1] {
+            Block::Quote(inner) => {
+                assert_eq!(inner[0], strong("Faster builds"));
+                assert_eq!(
+                    inner[1],
+                    Block::Paragraph(vec![
+                        Inline::Text("Turn the ".into()),
+                        Inline::Emph(vec![Inline::Text("cache".into())]),
+                        Inline::Text(" on.".into()),
+                    ])
+                );
+                assert_eq!(inner[2], para("Then build."));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(blocks[2], Block::Quote(vec![strong("Why so?")]));
+        assert_eq!(
+            blocks[3],
+            Block::Quote(vec![para("A quote that says [!NOTE] later.")])
+        );
+        assert_eq!(blocks[4], Block::Quote(vec![para("[!not a kind] text")]));
     }
 
     #[test]
