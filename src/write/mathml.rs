@@ -28,7 +28,8 @@ const MAX_DEPTH: usize = 200;
 /// `tex` as a `<math>` element, or why it cannot be one (the parser's message, first line).
 pub fn render(tex: &str, display: bool) -> Result<String, String> {
     let storage = Storage::new();
-    let events = Parser::new(tex, &storage)
+    let parsed = super::tex_compat::compat(tex);
+    let events = Parser::new(&parsed, &storage)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string().lines().next().unwrap_or_default().to_string())?;
     let mut builder = Builder {

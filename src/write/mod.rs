@@ -19,6 +19,7 @@ pub mod mathml;
 mod ocf;
 pub mod package;
 pub mod sections;
+mod tex_compat;
 pub mod text;
 pub mod xhtml;
 
