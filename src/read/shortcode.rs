@@ -46,6 +46,7 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         missing_posts: Unknown::default(),
         diagrams: Unknown::default(),
         depth: 0,
+        inline: false,
     };
     let out = tags::expand_all(&mut pass, src);
     pass.unknown.into_warnings(
@@ -77,6 +78,8 @@ struct Pass<'a> {
     diagrams: Unknown,
     /// Nesting of paired shortcodes, bounded so hostile input cannot exhaust the stack.
     depth: usize,
+    /// Whether the shortcode being expanded stands inside a line of text.
+    inline: bool,
 }
 
 /// One shortcode tag as written.
@@ -214,8 +217,36 @@ impl<'p> Expander for Pass<'p> {
         Found::Tag(tag, end, close)
     }
 
+    /// Expands where the tag stands, as Hugo does: a shortcode alone on an indented line (in
+    /// a list item) has its output indented alike, so that a figure, an embed or a notice
+    /// stays in its item; one inside a line of text is inline, so a picture there is a
+    /// picture in the text (PaperMod's `inTextImg` in a bold sentence), not a figure that
+    /// ends the paragraph (unless it has a caption to show).
     fn expand(&mut self, tag: Tag<'_>, inner: Option<&str>, out: &mut String) {
-        self.expand_tag(&tag, inner, out);
+        let line = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
+        let alone = line.bytes().all(|b| b == b' ' || b == b'\t');
+        let indent = if alone {
+            line.to_string()
+        } else {
+            String::new()
+        };
+        let was_inline = std::mem::replace(&mut self.inline, !alone);
+        let mut text = String::new();
+        self.expand_tag(&tag, inner, &mut text);
+        self.inline = was_inline;
+        if indent.is_empty() {
+            out.push_str(&text);
+            return;
+        }
+        let mut lines = text.split('\n');
+        out.push_str(lines.next().unwrap_or_default());
+        for line in lines {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(&indent);
+            }
+            out.push_str(line);
+        }
     }
 
     fn depth(&mut self) -> &mut usize {
@@ -356,7 +387,19 @@ impl Pass<'_> {
             .param(&["caption", "title", "alt", "description"], None)
             .unwrap_or_default();
         let alt = tag.param(&["alt"], None).unwrap_or_else(|| caption.clone());
-        out.push_str(&figure_html(src, &alt, &caption));
+        // A caption needs a figure, which ends the paragraph as a browser shows it too.
+        let captioned = tag
+            .param(&["caption", "title", "description"], None)
+            .is_some_and(|c| !c.trim().is_empty());
+        if self.inline && !captioned {
+            out.push_str(&format!(
+                "<img src=\"{}\" alt=\"{}\">",
+                crate::xml::escape(src.trim()),
+                crate::xml::escape(alt.trim())
+            ));
+        } else {
+            out.push_str(&figure_html(src, &alt, &caption));
+        }
         if let Some(inner) = inner {
             let inner = self.inner(inner);
             out.push_str(&inner);
@@ -520,6 +563,37 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
     }
 
+    /// A shortcode alone on an indented line stays in its list item; one inside a sentence
+    /// is inline (PaperMod's `inTextImg` inside bold text).
+    #[test]
+    fn shortcodes_stay_where_they_stand() {
+        let (out, _) = run("1. **Install {{< inTextImg url=\"logo.png\" >}} first.**\n\
+             2. Open it:\n\n   {{< figure src=\"s.png\" caption=\"Settings\" >}}\n\n   Then pick.\n\n\
+             {{< figure src=\"t.png\" >}}\n");
+        assert!(
+            out.starts_with("1. **Install <img src=\"logo.png\" alt=\"\"> first.**\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\n   <figure><img src=\"s.png\" alt=\"Settings\"><figcaption>Settings</figcaption></figure>\n"),
+            "{out}"
+        );
+        assert!(out.contains("\n<figure><img src=\"t.png\""), "{out}");
+        let blocks = crate::read::markdown::read_markdown(&out, &mut Vec::new());
+        let crate::model::Block::List { items, .. } = &blocks[0] else {
+            panic!("{blocks:?}");
+        };
+        assert_eq!(items.len(), 2, "{blocks:?}");
+        assert!(
+            matches!(items[1][..], [_, crate::model::Block::Figure(_), _]),
+            "{items:?}"
+        );
+        assert!(
+            matches!(blocks[1..], [crate::model::Block::Figure(_)]),
+            "{blocks:?}"
+        );
+    }
+
     #[test]
     fn text_after_a_content_free_shortcode_is_kept() {
         let (out, _) = run("{{< youtube abc >}}\n\nKept text.\n\n{{< /youtube >}}\n");
@@ -586,7 +660,7 @@ mod tests {
         );
         assert!(
             out.contains(
-                "<blockquote>\n\n**Careful**\n\nInner **md** \n\n<figure><img src=\"b.png\""
+                "<blockquote>\n\n**Careful**\n\nInner **md** <img src=\"b.png\" alt=\"B\">"
             ),
             "{out}"
         );
