@@ -83,27 +83,38 @@ impl GroupBy {
             GroupBy::Author => doc.meta.authors.clone(),
             GroupBy::None => unreachable!(),
         };
+        let missing_label = match self {
+            GroupBy::Category => "uncategorized",
+            GroupBy::Tag => "untagged",
+            GroupBy::Author => "unknown-author",
+            _ => "undated",
+        };
+        let missing = || GroupKey {
+            id: format!("{kind}:{missing_label}"),
+            label: missing_label.into(),
+            missing: true,
+        };
         if values.is_empty() {
-            let label = match self {
-                GroupBy::Category => "uncategorized",
-                GroupBy::Tag => "untagged",
-                GroupBy::Author => "unknown-author",
-                _ => "undated",
-            };
-            return vec![GroupKey {
-                id: format!("{kind}:{label}"),
-                label: label.into(),
-                missing: true,
-            }];
+            return vec![missing()];
         }
-        values
-            .into_iter()
-            .map(|v| GroupKey {
-                id: format!("{kind}:{v}"),
-                label: v,
-                missing: false,
-            })
-            .collect()
+        // A value that names the missing group itself (WordPress's default category
+        // `Uncategorized`, kept by blogs migrated from it) is that group: not a second book
+        // of the same title.
+        let mut keys: Vec<GroupKey> = Vec::with_capacity(values.len());
+        for v in values {
+            let key = match v.eq_ignore_ascii_case(missing_label) {
+                true => missing(),
+                false => GroupKey {
+                    id: format!("{kind}:{v}"),
+                    label: v,
+                    missing: false,
+                },
+            };
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        keys
     }
 
     /// Whether a group label is a date (book titles then read `Collection — 2023-05`).
@@ -148,6 +159,23 @@ mod tests {
         doc.meta.tags = vec!["a".into(), "b".into()];
         assert_eq!(GroupBy::Month.keys(&doc)[0].id, "month:2023-05");
         assert_eq!(GroupBy::Tag.keys(&doc).len(), 2);
+    }
+
+    /// A post in WordPress's default category `Uncategorized` is in the same book as posts
+    /// without a category.
+    #[test]
+    fn a_category_named_like_the_missing_group_is_that_group() {
+        let mut doc = Document {
+            meta: Meta::default(),
+            blocks: vec![],
+        };
+        let none = GroupBy::Category.keys(&doc);
+        doc.meta.categories = vec!["Uncategorized".into()];
+        assert_eq!(GroupBy::Category.keys(&doc), none);
+        doc.meta.categories = vec!["uncategorized".into(), "Notes".into()];
+        let keys = GroupBy::Category.keys(&doc);
+        assert_eq!(keys[0], none[0]);
+        assert_eq!(keys[1].label, "Notes");
     }
 
     #[test]
