@@ -342,6 +342,61 @@ mod tests {
         assert_eq!(compat(env), env);
     }
 
+    /// Pieces of TeX strung together at random (a fixed seed): rewriting never panics, and
+    /// whatever it gives either converts or is refused with an error.
+    #[test]
+    fn hostile_formulas_never_panic() {
+        const PIECES: &[&str] = &[
+            r"\over",
+            r"\choose",
+            r"\atop",
+            r"\label",
+            r"\tag",
+            "*",
+            r"\eqref",
+            r"\verb",
+            r"\bbox",
+            r"\pmatrix",
+            r"\begin",
+            r"\end",
+            "{eqnarray}",
+            r"\\",
+            "&",
+            "{",
+            "}",
+            "[",
+            "]",
+            "|",
+            "x",
+            " ",
+            r"\",
+            "é",
+            "中",
+            r"\left(",
+            r"\right)",
+            r"\phantom",
+            r"\require",
+            r"\TeX",
+            r"\notag",
+            "^",
+            "_",
+            r"\frac",
+            "{a}",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..20_000 {
+            let mut tex = String::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                tex.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let _ = super::super::mathml::render(&tex, seed % 2 == 0);
+        }
+    }
+
     /// Each rewritten formula is one `pulldown-latex` reads.
     #[test]
     fn rewritten_formulas_convert() {
