@@ -11,6 +11,7 @@
 pub mod cache;
 pub mod hexo;
 pub mod languages;
+pub mod lead;
 pub mod permalink;
 
 use crate::relink::{path_to_url, relative_path};

@@ -706,3 +706,90 @@ fn jekyll_collections_with_output_are_chapters_and_the_others_are_skipped() {
     );
     assert!(epubcheck(&books));
 }
+
+/// The picture a theme shows above a post (PaperMod's `cover`, Minimal Mistakes' `header`)
+/// opens its chapter, embedded like the text's pictures; one the text already shows is not
+/// repeated, and a hidden cover is not shown.
+#[test]
+fn a_themes_lead_picture_opens_the_chapter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hugo = tmp.path().join("hugo");
+    let bundle = hugo.join("content/posts/harvest");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::write(hugo.join("hugo.toml"), "title = \"Farm notes\"\n").unwrap();
+    std::fs::copy(
+        fixture("hugo-site/static/images/banner.png"),
+        bundle.join("fields.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        bundle.join("index.md"),
+        "---\ntitle: Harvest\ndate: 2024-08-01\ncover:\n  image: fields.png\n  caption: The north field at noon\n---\n\nThe wheat came in early.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hugo.join("content/posts/hidden.md"),
+        "---\ntitle: Quiet week\ndate: 2024-08-02\ncover:\n  image: /nowhere.png\n  hidden: true\n---\n\nNothing new.\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    postbook()
+        .args(["convert", "-q", "-t", "epub", "-g", "none"])
+        .arg(&hugo)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let books = epubs_in(&out);
+    let chapters: Vec<String> = unzip(&books[0])
+        .into_iter()
+        .filter(|(n, _)| n.starts_with("OEBPS/post-"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    let harvest = chapters.iter().find(|c| c.contains("Harvest")).unwrap();
+    let figure = harvest.find("<figure").expect("no lead picture");
+    assert!(
+        figure < harvest.find("The wheat came in early.").unwrap(),
+        "{harvest}"
+    );
+    assert!(harvest.contains("The north field at noon"), "{harvest}");
+    assert_eq!(picture_sources(&chapters).len(), 1, "{chapters:?}");
+    assert!(picture_sources(&chapters)[0].starts_with("images/"));
+    epubcheck(&books);
+
+    // Jekyll: the header's overlay picture, not repeated when the text shows it.
+    let jekyll = tmp.path().join("jekyll");
+    std::fs::create_dir_all(jekyll.join("_posts")).unwrap();
+    std::fs::create_dir_all(jekyll.join("assets")).unwrap();
+    std::fs::write(jekyll.join("_config.yml"), "title: Kitchen\n").unwrap();
+    std::fs::copy(
+        fixture("hugo-site/static/images/banner.png"),
+        jekyll.join("assets/pan.png"),
+    )
+    .unwrap();
+    let post = |name: &str, body: &str| {
+        std::fs::write(
+            jekyll.join("_posts").join(name),
+            format!("---\ntitle: Pans\nheader:\n  overlay_image: /assets/pan.png\n  teaser: /assets/t.png\n---\n\n{body}\n"),
+        )
+        .unwrap();
+    };
+    post("2024-01-01-pans.md", "Cast iron lasts.");
+    post(
+        "2024-01-02-again.md",
+        "Cast iron again.\n\n![pan](/assets/pan.png)",
+    );
+    let notes = tmp.path().join("notes");
+    postbook()
+        .args(["convert", "-q", "-t", "markdown"])
+        .arg(&jekyll)
+        .arg("-o")
+        .arg(&notes)
+        .assert()
+        .success();
+    for note in files_with_ext(&notes, "md") {
+        let text = std::fs::read_to_string(&note).unwrap();
+        assert_eq!(text.matches("pan.png)").count(), 1, "{text}");
+        assert!(!text.contains("t.png)"), "{text}");
+    }
+}

@@ -207,8 +207,15 @@ fn read_post_text(
     if let Some(article) = &article {
         article.keep_only(&mut blocks);
     }
+    // The picture the theme shows above the post, resolved like the text's pictures and put
+    // first once the title's repeat is gone.
+    let mut lead: Vec<Block> = site
+        .and_then(|s| crate::site::lead::picture(s.generator, &meta.extra, &blocks))
+        .map(|img| vec![Block::Figure(Box::new(img))])
+        .unwrap_or_default();
     if let Some(site) = site {
         site.localize(&path, &mut blocks, &mut warnings, &front_matter::post_facts);
+        site.localize(&path, &mut lead, &mut warnings, &front_matter::post_facts);
     }
     // The post's and the site's TeX macros, expanded in every formula in reading order.
     tex_macros::apply(
@@ -236,6 +243,10 @@ fn read_post_text(
     // After the title repeat is gone: its link may have given the source, whose host tells
     // the site's own links.
     chrome::clean_blocks(&mut blocks, &meta, &mut cleaning);
+    if !lead.is_empty() {
+        lead.append(&mut blocks);
+        blocks = lead;
+    }
     let chrome = cleaning.into_removed();
     let mut doc = Document { meta, blocks };
     // Last, over everything the steps above made (a title taken from a heading, links made
