@@ -706,3 +706,65 @@ fn jekyll_collections_with_output_are_chapters_and_the_others_are_skipped() {
     );
     assert!(epubcheck(&books));
 }
+
+/// Writes `files` (path, text) under a new folder; returns it.
+fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Converts the folder `input` with `args`; returns the output folder, the report and stderr.
+fn convert_dir(input: &Path, args: &[&str]) -> (tempfile::TempDir, serde_json::Value, String) {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    let run = postbook()
+        .arg("convert")
+        .args(args)
+        .arg(input)
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let stderr = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+    let report = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    (out, report, stderr)
+}
+
+/// The Markdown notes of a run, as text.
+fn notes_of(out: &Path) -> Vec<String> {
+    all_files(&out.join("out"))
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
+
+/// Hugo reads a JSON object at the start of a file as its front matter.
+#[test]
+fn hugo_json_front_matter_is_metadata() {
+    let site = site_of(&[
+        ("hugo.toml", "title = 'Tea notes'\n"),
+        (
+            "content/posts/json.md",
+            "{\n  \"title\": \"Oolong {and} more\",\n  \"date\": \"2022-03-04\",\n  \
+             \"categories\": [\"leaves\"]\n}\n\nThe body of the post.\n",
+        ),
+    ]);
+    let (out, _, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = &notes[0];
+    assert!(note.contains("title: Oolong {and} more\n"), "{note}");
+    assert!(note.contains("date: 2022-03-04\n"), "{note}");
+    assert!(note.contains("categories:\n- leaves\n"), "{note}");
+    assert!(!note.contains("\"title\""), "{note}");
+    assert!(note.contains("The body of the post."), "{note}");
+    assert!(!stderr.contains("undated"), "{stderr}");
+}

@@ -15,6 +15,11 @@ use serde_json::Value;
 pub enum Syntax {
     Yaml,
     Toml,
+    /// A JSON object, braces included: Hugo's front matter that starts with `{`.
+    Json,
+    /// The members of a JSON object without its braces: Hexo's `;;;` front matter, which Hexo
+    /// reads as `JSON.parse('{' + block + '}')`.
+    JsonMembers,
 }
 
 /// A post split into its front matter and its body.
@@ -26,30 +31,55 @@ pub struct Split<'a> {
     pub body: &'a str,
 }
 
-/// Splits `text` at its front matter fences.
+/// Splits `text` at its front matter fences (`---` YAML, `+++` TOML): the forms every
+/// generator reads. See [`split_for`] for a post of a known site.
+pub fn split(text: &str) -> Result<Split<'_>, PostError> {
+    split_for(text, None)
+}
+
+/// Splits `text` at its front matter, in the forms its site's `generator` reads besides
+/// `---` YAML and `+++` TOML:
+///
+/// - Hugo: a JSON object at the start of the file (Hugo's page lexer takes a leading `{` as
+///   JSON front matter, to its matching `}`).
+/// - Hexo (hexo-front-matter's `split`): `;;;` fences around JSON members, and front matter
+///   without an opening fence, ended by the first line of `---` or `;;;` (`rFrontMatterNew`).
+///   The latter is taken only where it cannot be Markdown: the block before that line must
+///   be a YAML mapping (or JSON members) with at least one key, as Hexo also requires, so a
+///   setext heading (`Title` over `---`) stays a heading.
+///
+/// These are read only in their generator's sites: elsewhere a file starting with `{` or
+/// `;;;`, or a `key: value` paragraph over a rule, is ordinary text.
 ///
 /// A file whose first line is a fence but that has no closing fence is an error rather than a body
 /// that starts with a rule: swallowing the keys as text would silently lose the metadata.
-pub fn split(text: &str) -> Result<Split<'_>, PostError> {
+pub fn split_for(
+    text: &str,
+    generator: Option<crate::site::Generator>,
+) -> Result<Split<'_>, PostError> {
+    use crate::site::Generator;
+    let plain = Split {
+        front_matter: None,
+        first_line: 1,
+        body: text,
+    };
     let (syntax, fence) = if text.starts_with("---") {
         (Syntax::Yaml, "---")
     } else if text.starts_with("+++") {
         (Syntax::Toml, "+++")
+    } else if text.starts_with(";;;") && generator == Some(Generator::Hexo) {
+        (Syntax::JsonMembers, ";;;")
+    } else if text.starts_with('{') && generator == Some(Generator::Hugo) {
+        return json_object(text);
+    } else if generator == Some(Generator::Hexo) {
+        return Ok(hexo_unopened(text).unwrap_or(plain));
     } else {
-        return Ok(Split {
-            front_matter: None,
-            first_line: 1,
-            body: text,
-        });
+        return Ok(plain);
     };
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != fence {
         // `----` or `--- text`: a Markdown rule or a heading underline, not front matter.
-        return Ok(Split {
-            front_matter: None,
-            first_line: 1,
-            body: text,
-        });
+        return Ok(plain);
     }
     let content_start = (first_end + 1).min(text.len());
     let mut pos = content_start;
@@ -74,6 +104,76 @@ pub fn split(text: &str) -> Result<Split<'_>, PostError> {
     ))
 }
 
+/// Hugo's JSON front matter: the object `text` starts with, and the rest of its last line.
+/// A body opening with a template (`{{< figure >}}`, `{{ .Title }}`) is not JSON: it is the
+/// body. (Hugo itself fails on such a file; postbook reads it rather than lose it.)
+fn json_object(text: &str) -> Result<Split<'_>, PostError> {
+    if text.starts_with("{{") {
+        return Ok(Split {
+            front_matter: None,
+            first_line: 1,
+            body: text,
+        });
+    }
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    match values.next() {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => {
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            return Err(PostError::at(
+                e.line(),
+                e.column().max(1),
+                format!("invalid JSON front matter: {msg}"),
+            ));
+        }
+        None => unreachable!("the text starts with `{{`"),
+    }
+    let end = values.byte_offset();
+    // Like Hugo, the line break after the closing brace belongs to the front matter.
+    let rest = &text[end..];
+    let after = rest.trim_start_matches([' ', '\t']);
+    let body = after
+        .strip_prefix("\r\n")
+        .or_else(|| after.strip_prefix('\n'))
+        .unwrap_or(rest);
+    Ok(Split {
+        front_matter: Some((Syntax::Json, &text[..end])),
+        first_line: 1,
+        body,
+    })
+}
+
+/// Hexo's front matter without an opening fence (hexo-front-matter's `rFrontMatterNew`):
+/// everything up to the first line that starts with `---` or `;;;`. Hexo takes the block when
+/// it parses to an object; postbook also wants that line to be the fence alone and the block
+/// to hold at least one key, so that Markdown with a rule or a heading underline is never
+/// read as front matter.
+fn hexo_unopened(text: &str) -> Option<Split<'_>> {
+    let mut pos = text.find('\n')? + 1;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = &text[pos..end];
+        if line.starts_with("---") || line.starts_with(";;;") {
+            let fence = line.trim_end();
+            let syntax = match fence.as_bytes()[0] {
+                b'-' if fence.bytes().all(|b| b == b'-') => Syntax::Yaml,
+                b';' if fence.bytes().all(|b| b == b';') => Syntax::JsonMembers,
+                _ => return None,
+            };
+            let block = &text[..pos];
+            let keys = parse(syntax, block, 1).ok()?;
+            return (!keys.is_empty()).then(|| Split {
+                front_matter: Some((syntax, block)),
+                first_line: 1,
+                body: &text[(end + 1).min(text.len())..],
+            });
+        }
+        pos = end + 1;
+    }
+    None
+}
+
 /// Parses front matter into an ordered key/value list.
 pub fn parse(
     syntax: Syntax,
@@ -83,6 +183,38 @@ pub fn parse(
     match syntax {
         Syntax::Yaml => parse_yaml(src, first_line),
         Syntax::Toml => parse_toml(src, first_line),
+        Syntax::Json => parse_json(src, first_line, 0),
+        Syntax::JsonMembers => parse_json(&format!("{{{src}}}"), first_line, 1),
+    }
+}
+
+/// A JSON object's members in order. `shift` is how many characters were put before the first
+/// line of `src` (Hexo's members are read inside braces postbook adds), for error columns.
+fn parse_json(
+    src: &str,
+    first_line: usize,
+    shift: usize,
+) -> Result<Vec<(String, Value)>, PostError> {
+    let value: Value = serde_json::from_str(src).map_err(|e| {
+        let col = match e.line() {
+            1 => e.column().saturating_sub(shift),
+            _ => e.column(),
+        };
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        PostError::at(
+            first_line + e.line().saturating_sub(1),
+            col.max(1),
+            format!("invalid JSON front matter: {msg}"),
+        )
+    })?;
+    match value {
+        Value::Object(map) => Ok(map.into_iter().collect()),
+        _ => Err(PostError::at(
+            first_line,
+            1,
+            "JSON front matter is not an object of keys to values".into(),
+        )),
     }
 }
 
@@ -314,7 +446,11 @@ fn list(v: &Value, split_spaces: bool) -> Vec<String> {
 /// What the front matter of the site post at `path` says that its permalink depends on (see
 /// [`crate::site::permalink`]); empty for a file that cannot be read or has none. Dates are
 /// taken as written, in their own time zone, as the generators build URLs from them.
-pub fn post_facts(path: &std::path::Path) -> crate::site::permalink::PostFacts {
+/// `generator` is the post's site's, for the front matter forms only it reads.
+pub fn post_facts(
+    path: &std::path::Path,
+    generator: Option<crate::site::Generator>,
+) -> crate::site::permalink::PostFacts {
     let mut facts = crate::site::permalink::PostFacts::default();
     let Ok(text) = std::fs::read_to_string(path) else {
         return facts;
@@ -323,7 +459,7 @@ pub fn post_facts(path: &std::path::Path) -> crate::site::permalink::PostFacts {
         front_matter: Some((syntax, src)),
         first_line,
         ..
-    }) = split(&text)
+    }) = split_for(&text, generator)
     else {
         return facts;
     };
@@ -391,6 +527,10 @@ pub fn floating_time(s: &str) -> Option<NaiveDateTime> {
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
+        // Hexo's documented form (`2013/7/13 20:46:25`, which moment reads; chrono's `%m`
+        // and `%d` take one digit as well as two).
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
     ]
     .iter()
     .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
@@ -410,6 +550,103 @@ mod tests {
         assert_eq!(s.body, "body");
         assert!(split("plain body").unwrap().front_matter.is_none());
         assert!(split("-----\ntext").unwrap().front_matter.is_none());
+    }
+
+    #[test]
+    fn hexo_front_matter_without_an_opening_fence() {
+        use crate::site::Generator::{Hexo, Hugo, Jekyll};
+        let post = "title: 你好\ndate: 2013-12-24 17:49:32\n---\n\nBody.\n";
+        let s = split_for(post, Some(Hexo)).unwrap();
+        assert_eq!(
+            s.front_matter,
+            Some((Syntax::Yaml, "title: 你好\ndate: 2013-12-24 17:49:32\n"))
+        );
+        assert_eq!(s.body, "\nBody.\n");
+        assert_eq!(s.first_line, 1);
+        // Only in a Hexo site.
+        for other in [None, Some(Jekyll), Some(Hugo)] {
+            assert!(split_for(post, other).unwrap().front_matter.is_none());
+        }
+        // Markdown stays Markdown: a setext heading, a paragraph over a rule, a rule with
+        // text after it, a list.
+        for md in [
+            "Title\n---\nText.\n",
+            "Some words here.\n\n---\n\nMore.\n",
+            "key: value\n--- not a fence\n",
+            "- a\n- b\n---\n",
+            "# Heading\n\nNo rule at all.\n",
+            "",
+        ] {
+            let s = split_for(md, Some(Hexo)).unwrap();
+            assert!(s.front_matter.is_none(), "{md:?}");
+            assert_eq!(s.body, md);
+        }
+        // JSON members ended by `;;;`, with or without the opening `;;;`.
+        for post in [
+            "\"title\": \"J\",\n\"tags\": [\"x\"]\n;;;\nBody.\n",
+            ";;;\n\"title\": \"J\",\n\"tags\": [\"x\"]\n;;;\nBody.\n",
+        ] {
+            let s = split_for(post, Some(Hexo)).unwrap();
+            let (syntax, src) = s.front_matter.unwrap();
+            assert_eq!(syntax, Syntax::JsonMembers);
+            assert_eq!(s.body, "Body.\n");
+            let pairs = parse(syntax, src, s.first_line).unwrap();
+            assert_eq!(pairs[0], ("title".into(), Value::String("J".into())));
+            assert_eq!(pairs[1].1, serde_json::json!(["x"]));
+        }
+        // Text before `;;;` that is not JSON is the body.
+        let text = "Not JSON, just words\n;;;\n";
+        assert!(split_for(text, Some(Hexo)).unwrap().front_matter.is_none());
+        // A `;;;`-fenced block that is not JSON is an error with its line, as bad YAML is.
+        let post = ";;;\n\"title\": \"J\"\n\"date\": 1\n;;;\n";
+        let s = split_for(post, Some(Hexo)).unwrap();
+        let (syntax, src) = s.front_matter.unwrap();
+        let e = parse(syntax, src, s.first_line).unwrap_err();
+        assert_eq!(e.line, Some(3), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid JSON front matter"),
+            "{}",
+            e.message
+        );
+        // Outside Hexo, `;;;` is text.
+        assert!(split(";;;\n\"a\": 1\n;;;\n")
+            .unwrap()
+            .front_matter
+            .is_none());
+    }
+
+    #[test]
+    fn hugo_json_front_matter() {
+        use crate::site::Generator::{Hugo, Jekyll};
+        let post = "{\n  \"title\": \"J {x}\",\n  \"date\": \"2024-01-06\",\n  \"categories\": [\"x\"]\n}\n\nBody.\n";
+        let s = split_for(post, Some(Hugo)).unwrap();
+        let (syntax, src) = s.front_matter.unwrap();
+        assert_eq!(syntax, Syntax::Json);
+        assert!(src.starts_with('{') && src.ends_with('}'), "{src}");
+        assert_eq!(s.body, "\nBody.\n");
+        let mut meta = Meta::default();
+        assert!(to_meta(parse(syntax, src, s.first_line).unwrap(), &mut meta).is_empty());
+        assert_eq!(meta.title, "J {x}");
+        assert_eq!(meta.date.unwrap().to_iso(), "2024-01-06");
+        assert_eq!(meta.categories, ["x"]);
+        // Only in a Hugo site; a body opening with a template is a body.
+        assert!(split_for(post, Some(Jekyll))
+            .unwrap()
+            .front_matter
+            .is_none());
+        assert!(split(post).unwrap().front_matter.is_none());
+        let shortcode = "{{< figure src=\"a.png\" >}}\nText.\n";
+        let s = split_for(shortcode, Some(Hugo)).unwrap();
+        assert!(s.front_matter.is_none());
+        assert_eq!(s.body, shortcode);
+        // Broken JSON is an error on its line.
+        let e = split_for("{\n\"title\": \"a\",\n\"date\" 1\n}\n", Some(Hugo)).unwrap_err();
+        assert_eq!(e.line, Some(3), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid JSON front matter"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -510,6 +747,15 @@ mod tests {
             PostDate::Day(NaiveDate::from_ymd_opt(2023, 5, 25).unwrap())
         );
         assert!(parse_date("yesterday").is_none());
+        // Hexo's documented form, one-digit month and day.
+        assert_eq!(
+            parse_date("2013/7/13 20:46:25").unwrap().to_iso(),
+            "2013-07-13T20:46:25Z"
+        );
+        assert_eq!(
+            floating_time("2013/7/13 20:46").unwrap().to_string(),
+            "2013-07-13 20:46:00"
+        );
         for (minutes, iso) in [
             ("2024-01-10T09:00Z", "2024-01-10T09:00:00Z"),
             ("2024-01-10T09:00+08:00", "2024-01-10T09:00:00+08:00"),

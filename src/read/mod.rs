@@ -105,12 +105,13 @@ fn read_post_text(
     mut warnings: Vec<Warning>,
     opts: ReadOptions<'_>,
 ) -> Result<ReadPost, PostError> {
-    let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
+    let site = crate::site::for_post(opts.sites, &path);
+    let split = front_matter::split_for(text, site.map(|s| s.generator))
+        .map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
         path: path.clone(),
         ..Meta::default()
     };
-    let site = crate::site::for_post(opts.sites, &path);
     meta.site_language = site.and_then(|s| s.language_of(&path));
     if let Some((syntax, src)) = split.front_matter {
         let pairs =
@@ -208,7 +209,8 @@ fn read_post_text(
         article.keep_only(&mut blocks);
     }
     if let Some(site) = site {
-        site.localize(&path, &mut blocks, &mut warnings, &front_matter::post_facts);
+        let facts = |p: &std::path::Path| front_matter::post_facts(p, Some(site.generator));
+        site.localize(&path, &mut blocks, &mut warnings, &facts);
     }
     // The post's and the site's TeX macros, expanded in every formula in reading order.
     tex_macros::apply(
@@ -331,7 +333,7 @@ fn in_draft_bundle(path: &std::path::Path, root: &std::path::Path) -> bool {
         let Ok(text) = std::fs::read_to_string(&index) else {
             return false;
         };
-        let Ok(split) = front_matter::split(&text) else {
+        let Ok(split) = front_matter::split_for(&text, Some(crate::site::Generator::Hugo)) else {
             return false;
         };
         let Some((syntax, src)) = split.front_matter else {
