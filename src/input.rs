@@ -420,12 +420,27 @@ impl BodyFormat {
 }
 
 /// The date and slug encoded in a Jekyll post file name (`2023-05-24-slug.md`).
+///
+/// Month and day may have one digit (`2015-4-7-slug`), as Jekyll's `DATE_FILENAME_MATCHER`
+/// (`\d{2,4}-\d{1,2}-\d{1,2}`) allows. Its 2- and 3-digit years are not taken: Ruby's date
+/// parser guesses a century for them, and postbook would rather call such a post undated
+/// (with a warning) than date it in the wrong century.
 pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
-    let date = stem.get(..10)?;
-    let rest = stem.get(10..)?;
-    let slug = rest.strip_prefix('-')?;
-    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    (!slug.is_empty()).then_some((day, slug))
+    let mut rest = stem;
+    let mut part = |min: usize, max: usize| -> Option<u32> {
+        let len = rest.find(|c: char| !c.is_ascii_digit())?;
+        if !(min..=max).contains(&len) || rest.as_bytes()[len] != b'-' {
+            return None;
+        }
+        let n = rest[..len].parse().ok()?;
+        rest = &rest[len + 1..];
+        Some(n)
+    };
+    let year = part(4, 4)?;
+    let month = part(1, 2)?;
+    let day = part(1, 2)?;
+    let day = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    (!rest.is_empty()).then_some((day, rest))
 }
 
 /// The documents of a collection: the files in its folder with a post's extension, in path

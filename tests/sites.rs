@@ -768,3 +768,38 @@ fn hugo_json_front_matter_is_metadata() {
     assert!(note.contains("The body of the post."), "{note}");
     assert!(!stderr.contains("undated"), "{stderr}");
 }
+
+/// Jekyll post names with one-digit months and days (`2015-4-7-x.md`) are dated, as Jekyll's
+/// `\d{2,4}-\d{1,2}-\d{1,2}` file name matcher has them.
+#[test]
+fn jekyll_names_with_one_digit_month_and_day_are_dated() {
+    let site = site_of(&[
+        ("_config.yml", "title: Tea\n"),
+        (
+            "_posts/2015-4-7-spring-tea.md",
+            "---\ntitle: Spring tea\n---\nGreen.\n",
+        ),
+        (
+            "_posts/2015-10-3-autumn-tea.md",
+            "---\ntitle: Autumn tea\n---\nRed.\n",
+        ),
+    ]);
+    let (out, _, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    assert!(!stderr.contains("undated"), "{stderr}");
+    let spring = std::fs::read_to_string(out.path().join("out/2015-4-7-spring-tea.md")).unwrap();
+    assert!(spring.contains("date: 2015-04-07\n"), "{spring}");
+    let autumn = std::fs::read_to_string(out.path().join("out/2015-10-3-autumn-tea.md")).unwrap();
+    assert!(autumn.contains("date: 2015-10-03\n"), "{autumn}");
+    // By month: one book for each.
+    let (books, _, _) = convert_dir(site.path(), &["-t", "epub"]);
+    let mut names: Vec<String> = epubs_in(&books.path().join("out"))
+        .iter()
+        .map(|b| b.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].contains("2015-04") && names[1].contains("2015-10"),
+        "{names:?}"
+    );
+}

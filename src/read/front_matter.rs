@@ -774,5 +774,24 @@ mod tests {
         assert_eq!(slug, "习近平会见");
         assert!(jekyll_name("undated-note").is_none());
         assert!(jekyll_name("2023-05-24").is_none());
+        assert!(jekyll_name("2023-05-24-").is_none());
+        // One-digit months and days, as Jekyll's matcher allows.
+        for (stem, day, slug) in [
+            ("2015-4-7-spring-tea", "2015-04-07", "spring-tea"),
+            ("2015-10-3-autumn", "2015-10-03", "autumn"),
+            ("2015-1-12-x-2", "2015-01-12", "x-2"),
+        ] {
+            let (d, s) = jekyll_name(stem).unwrap();
+            assert_eq!((d.to_string().as_str(), s), (day, slug), "{stem}");
+        }
+        for stem in [
+            "2015-4-071-x",
+            "2015-13-1-x",
+            "2015-2-30-x",
+            "15-4-7-x",
+            "2015--7-x",
+        ] {
+            assert!(jekyll_name(stem).is_none(), "{stem}");
+        }
     }
 }
