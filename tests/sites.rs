@@ -803,3 +803,32 @@ fn jekyll_names_with_one_digit_month_and_day_are_dated() {
         "{names:?}"
     );
 }
+
+/// A front matter key given twice takes its last value, as Jekyll (Psych) has it: the post is
+/// converted, with a front-matter warning naming the file, the key and its lines.
+#[test]
+fn a_repeated_front_matter_key_takes_its_last_value_with_a_warning() {
+    let site = site_of(&[
+        ("_config.yml", "title: Games\n"),
+        (
+            "_posts/2016-02-03-twice.md",
+            "---\nlayout: post\ntitle: First title\ndraft: true\ntitle: Second title\ndraft: false\n---\nBody.\n",
+        ),
+    ]);
+    let (out, report, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    assert_eq!(notes.len(), 1, "{notes:?} {stderr}");
+    assert!(notes[0].contains("title: Second title\n"), "{}", notes[0]);
+    for (key, lines) in [("title", "(lines 3, 5)"), ("draft", "(lines 4, 6)")] {
+        let said = stderr.lines().any(|l| {
+            l.contains("2016-02-03-twice.md")
+                && l.contains(&format!("`{key}`"))
+                && l.contains(lines)
+        });
+        assert!(said, "{key} {lines}: {stderr}");
+    }
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["front-matter"], 2,
+        "{report}"
+    );
+}

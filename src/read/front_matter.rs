@@ -180,8 +180,18 @@ pub fn parse(
     src: &str,
     first_line: usize,
 ) -> Result<Vec<(String, Value)>, PostError> {
+    parse_with(syntax, src, first_line, &mut Vec::new())
+}
+
+/// [`parse`], with warnings for what it read leniently: a YAML key given twice.
+pub fn parse_with(
+    syntax: Syntax,
+    src: &str,
+    first_line: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<(String, Value)>, PostError> {
     match syntax {
-        Syntax::Yaml => parse_yaml(src, first_line),
+        Syntax::Yaml => parse_yaml(src, first_line, warnings),
         Syntax::Toml => parse_toml(src, first_line),
         Syntax::Json => parse_json(src, first_line, 0),
         Syntax::JsonMembers => parse_json(&format!("{{{src}}}"), first_line, 1),
@@ -218,11 +228,24 @@ fn parse_json(
     }
 }
 
-fn parse_yaml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, PostError> {
+fn parse_yaml(
+    src: &str,
+    first_line: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<(String, Value)>, PostError> {
     if src.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(src).map_err(|e| {
+    let parsed = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(src);
+    if let Err(e) = &parsed {
+        // `duplicate entry with key "tags"`, or `author: duplicate entry …` in a nested mapping.
+        if e.to_string().contains("duplicate entry with key") {
+            if let Ok(Loose::Map(entries)) = serde_yaml_ng::from_str::<Loose>(src) {
+                return Ok(last_wins(entries, src, first_line, warnings));
+            }
+        }
+    }
+    let value = parsed.map_err(|e| {
         let (line, col) = e.location().map_or((0, 1), |l| (l.line(), l.column()));
         // serde_yaml's message repeats the location; keep only the explanation.
         let msg = e.to_string();
@@ -244,6 +267,179 @@ fn parse_yaml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, Post
             1,
             "YAML front matter is not a mapping of keys to values".into(),
         )),
+    }
+}
+
+/// A YAML value whose mappings keep every entry, a key given twice included: serde_yaml_ng's
+/// `Value` refuses such a mapping, while Jekyll (Psych) takes the last value of the key, and
+/// so does postbook, with a warning. (Hugo and Hexo's `yaml` refuse the file; postbook would
+/// rather read it than fail the post.)
+enum Loose {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(String),
+    Seq(Vec<Loose>),
+    Map(Vec<(Loose, Loose)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Loose {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LooseVisitor {
+    type Value = Loose;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_none<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Loose, E> {
+        Ok(Loose::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Loose, E> {
+        Ok(Loose::I64(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Loose, E> {
+        Ok(Loose::U64(n))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Loose, E> {
+        Ok(Loose::F64(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Loose, E> {
+        Ok(Loose::Str(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Loose, E> {
+        Ok(Loose::Str(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+        let mut xs = Vec::new();
+        while let Some(x) = seq.next_element()? {
+            xs.push(x);
+        }
+        Ok(Loose::Seq(xs))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Loose::Map(entries))
+    }
+    /// A tagged value (`!ruby/object x`): its value, as [`yaml_to_json`] takes it.
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Loose, A::Error> {
+        use serde::de::VariantAccess;
+        let (_tag, value): (String, _) = data.variant()?;
+        value.newtype_variant()
+    }
+}
+
+/// A mapping's entries, a key given twice taking its last value (in the place of its first,
+/// as a Ruby hash keeps it), each repeated key named in a front-matter warning with its lines.
+fn last_wins(
+    entries: Vec<(Loose, Loose)>,
+    src: &str,
+    first_line: usize,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(String, Value)> {
+    let mut repeated = Vec::new();
+    let map = loose_map(entries, "", &mut repeated);
+    for key in repeated {
+        // The lines that give the key: at the left margin for a top-level key, anywhere for a
+        // key of a nested mapping (`author.name`).
+        let (name, top) = match key.rsplit_once('.') {
+            Some((_, last)) => (last, false),
+            None => (key.as_str(), true),
+        };
+        let lines: Vec<String> = src
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| {
+                let written = match top {
+                    true => *line,
+                    false => line.trim_start(),
+                };
+                let written = written.trim_start_matches("- ");
+                [name.to_string(), format!("\"{name}\""), format!("'{name}'")]
+                    .iter()
+                    .any(|k| {
+                        written
+                            .strip_prefix(k.as_str())
+                            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                    })
+            })
+            .map(|(i, _)| (first_line + i).to_string())
+            .collect();
+        let at = match lines.len() {
+            0 => String::new(),
+            _ => format!(" (lines {})", lines.join(", ")),
+        };
+        warnings.push(Warning::named(
+            WarningKind::FrontMatter,
+            &key,
+            1,
+            format!(
+                "front matter key `{key}` is given more than once{at}; its last value is used, \
+                 as Jekyll does"
+            ),
+        ));
+    }
+    map.into_iter().collect()
+}
+
+/// A [`Loose`] mapping as JSON, the last value of a repeated key kept; `path` is the mapping's
+/// own key path, and each repeated key's path is added to `repeated`.
+fn loose_map(
+    entries: Vec<(Loose, Loose)>,
+    path: &str,
+    repeated: &mut Vec<String>,
+) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in entries {
+        let key = match loose_to_json(k, path, repeated) {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let inner = match path {
+            "" => key.clone(),
+            _ => format!("{path}.{key}"),
+        };
+        let value = loose_to_json(v, &inner, repeated);
+        if map.insert(key, value).is_some() && !repeated.contains(&inner) {
+            repeated.push(inner);
+        }
+    }
+    map
+}
+
+fn loose_to_json(v: Loose, path: &str, repeated: &mut Vec<String>) -> Value {
+    match v {
+        Loose::Null => Value::Null,
+        Loose::Bool(b) => Value::Bool(b),
+        Loose::I64(n) => Value::from(n),
+        Loose::U64(n) => Value::from(n),
+        Loose::F64(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Loose::Str(s) => Value::String(s),
+        Loose::Seq(xs) => Value::Array(
+            xs.into_iter()
+                .map(|x| loose_to_json(x, path, repeated))
+                .collect(),
+        ),
+        Loose::Map(entries) => Value::Object(loose_map(entries, path, repeated)),
     }
 }
 
@@ -661,6 +857,37 @@ mod tests {
         let e = parse(Syntax::Yaml, "title: ok\nauthor: x\ntags: [a, b\n", 2).unwrap_err();
         assert!(e.message.starts_with("invalid YAML"), "{}", e.message);
         assert!(e.line.unwrap() >= 4, "line {:?}", e.line);
+    }
+
+    #[test]
+    fn a_repeated_key_takes_its_last_value_with_a_warning() {
+        let src = "title: Twice\ntags: [a]\ndraft: false\nauthor:\n  name: A\n  name: B\n\
+                   tags: [b, c]\n";
+        // Without the repeats, the plain reader gives the same as before.
+        let mut warnings = Vec::new();
+        let pairs = parse_with(Syntax::Yaml, src, 2, &mut warnings).unwrap();
+        assert_eq!(
+            pairs,
+            [
+                ("title".to_string(), Value::String("Twice".into())),
+                ("tags".to_string(), serde_json::json!(["b", "c"])),
+                ("draft".to_string(), Value::Bool(false)),
+                ("author".to_string(), serde_json::json!({"name": "B"})),
+            ]
+        );
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(warnings.iter().all(|w| w.kind == WarningKind::FrontMatter));
+        assert!(
+            messages[0].contains("`author.name`") && messages[0].contains("(lines 6, 7)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("`tags`") && messages[1].contains("(lines 3, 8)"),
+            "{messages:?}"
+        );
+        // Other YAML errors are still errors.
+        assert!(parse(Syntax::Yaml, "a: [\n", 2).is_err());
     }
 
     #[test]

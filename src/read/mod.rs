@@ -114,8 +114,8 @@ fn read_post_text(
     };
     meta.site_language = site.and_then(|s| s.language_of(&path));
     if let Some((syntax, src)) = split.front_matter {
-        let pairs =
-            front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(text))?;
+        let pairs = front_matter::parse_with(syntax, src, split.first_line, &mut warnings)
+            .map_err(|e| e.with_source(text))?;
         let by_site = SiteFrontMatter::of(site, &pairs);
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
         by_site.apply(&mut meta);
