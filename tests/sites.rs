@@ -832,3 +832,40 @@ fn a_repeated_front_matter_key_takes_its_last_value_with_a_warning() {
         "{report}"
     );
 }
+
+/// A file of an output collection without front matter (an empty placeholder, plain text) is a
+/// static file to Jekyll, not a page: skipped and listed with why, and the run succeeds.
+#[test]
+fn collection_files_without_front_matter_are_skipped_as_static_files() {
+    let site = site_of(&[
+        (
+            "_config.yml",
+            "title: Garden\ncollections:\n  recipes:\n    output: true\n",
+        ),
+        (
+            "_posts/2021-05-01-sowing.md",
+            "---\ntitle: Sowing\n---\nSeeds.\n",
+        ),
+        ("_recipes/soup.md", "---\ntitle: Soup\n---\nBoil.\n"),
+        ("_recipes/empty.md", ""),
+        ("_recipes/plain.md", "Just a list of ideas.\n"),
+    ]);
+    let (out, report, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("title: Soup")), "{notes:?}");
+    assert_eq!(report["summary"]["failed"], 0, "{report}");
+    assert_eq!(report["summary"]["files_skipped"], 2, "{report}");
+    let skipped = report["skipped"].as_array().unwrap();
+    for name in ["empty.md", "plain.md"] {
+        let entry = skipped
+            .iter()
+            .find(|s| s["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name}: {report}"));
+        assert!(
+            entry["why"].as_str().unwrap().contains("static file"),
+            "{entry}"
+        );
+        assert!(stderr.contains(name), "{stderr}");
+    }
+}
