@@ -869,3 +869,37 @@ fn collection_files_without_front_matter_are_skipped_as_static_files() {
         assert!(stderr.contains(name), "{stderr}");
     }
 }
+
+/// `author: billy` names an entry of the site's `_data/authors.yml`, shown by its `name` as
+/// jekyll-seo-tag and the themes that document the file do; an unlisted author stays as written.
+#[test]
+fn jekyll_authors_are_looked_up_in_the_authors_data_file() {
+    let site = site_of(&[
+        ("_config.yml", "title: Shop\nauthor:\n  name: Owner\n"),
+        (
+            "_data/authors.yml",
+            "billy:\n  name: Billy Rick\n  bio: Merchant\nsue:\n  name: Sue Park\nnameless:\n  bio: x\n",
+        ),
+        ("_posts/2020-03-15-guest.md", "---\ntitle: Guest\nauthor: billy\n---\nHello.\n"),
+        (
+            "_posts/2020-03-16-pair.md",
+            "---\ntitle: Pair\nauthors: [sue, nameless, Walter]\n---\nHi.\n",
+        ),
+    ]);
+    let (out, _, _) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    let note = |title: &str| {
+        notes
+            .iter()
+            .find(|n| n.contains(&format!("title: {title}\n")))
+            .unwrap_or_else(|| panic!("{title}: {notes:?}"))
+            .clone()
+    };
+    let guest = note("Guest");
+    assert!(guest.contains("author: Billy Rick\n"), "{guest}");
+    let pair = note("Pair");
+    assert!(
+        pair.contains("- Sue Park\n- nameless\n- Walter\n"),
+        "{pair}"
+    );
+}

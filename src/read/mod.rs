@@ -119,6 +119,17 @@ fn read_post_text(
         let by_site = SiteFrontMatter::of(site, &pairs);
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
         by_site.apply(&mut meta);
+        // `author: billy` names an entry of a Jekyll site's `_data/authors.yml`, shown by its
+        // `name`; an author the file does not list is kept as written.
+        if let Some(names) = site.map(|s| s.author_names()).filter(|n| !n.is_empty()) {
+            for author in &mut meta.authors {
+                if let Some(name) = names.get(author.as_str()) {
+                    author.clone_from(name);
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            meta.authors.retain(|a| seen.insert(a.clone()));
+        }
         if let Some(markup) = title_markup(&meta.title) {
             meta.title = plain_text(&markup).trim().to_string();
             meta.title_markup = markup;
