@@ -27,7 +27,8 @@ pub struct Found {
     pub missing: Vec<(PathBuf, String)>,
     /// Files in the folders that have a post's extension but are not posts (a well-known name
     /// of something else, [`is_not_a_post`]; a Hexo scaffold or page; a document of a Jekyll
-    /// collection that is not output), sorted, with why ([`why_not_a_post`]).
+    /// collection that is not output, or a file without front matter in one that is), sorted,
+    /// with why ([`why_not_a_post`]).
     pub skipped: Vec<(PathBuf, String)>,
     /// Symbolic links in the folders that were not followed, with why (their target does not
     /// exist, or is a folder that contains the link: a loop).
