@@ -193,8 +193,8 @@ pub fn parse_with(
     match syntax {
         Syntax::Yaml => parse_yaml(src, first_line, warnings),
         Syntax::Toml => parse_toml(src, first_line),
-        Syntax::Json => parse_json(src, first_line, 0),
-        Syntax::JsonMembers => parse_json(&format!("{{{src}}}"), first_line, 1),
+        Syntax::Json => parse_json(src, first_line, 0, warnings),
+        Syntax::JsonMembers => parse_json(&format!("{{{src}}}"), first_line, 1, warnings),
     }
 }
 
@@ -204,8 +204,11 @@ fn parse_json(
     src: &str,
     first_line: usize,
     shift: usize,
+    warnings: &mut Vec<Warning>,
 ) -> Result<Vec<(String, Value)>, PostError> {
-    let value: Value = serde_json::from_str(src).map_err(|e| {
+    // Read loosely, so that a key given twice is said: Hugo (Go's `encoding/json`) and Hexo
+    // (`JSON.parse`) take its last value without a word.
+    let value: Loose = serde_json::from_str(src).map_err(|e| {
         let col = match e.line() {
             1 => e.column().saturating_sub(shift),
             _ => e.column(),
@@ -219,7 +222,14 @@ fn parse_json(
         )
     })?;
     match value {
-        Value::Object(map) => Ok(map.into_iter().collect()),
+        Loose::Map(entries) => Ok(last_wins(
+            entries,
+            src,
+            first_line,
+            KeyLines::Indented,
+            "as Hugo and Hexo do",
+            warnings,
+        )),
         _ => Err(PostError::at(
             first_line,
             1,
@@ -241,7 +251,14 @@ fn parse_yaml(
         // `duplicate entry with key "tags"`, or `author: duplicate entry …` in a nested mapping.
         if e.to_string().contains("duplicate entry with key") {
             if let Ok(Loose::Map(entries)) = serde_yaml_ng::from_str::<Loose>(src) {
-                return Ok(last_wins(entries, src, first_line, warnings));
+                return Ok(last_wins(
+                    entries,
+                    src,
+                    first_line,
+                    KeyLines::AtMargin,
+                    "as Jekyll does",
+                    warnings,
+                ));
             }
         }
     }
@@ -350,28 +367,38 @@ impl<'de> serde::de::Visitor<'de> for LooseVisitor {
 
 /// A mapping's entries, a key given twice taking its last value (in the place of its first,
 /// as a Ruby hash keeps it), each repeated key named in a front-matter warning with its lines.
+/// Where the lines that give a top-level key are: at the left margin (YAML), or indented
+/// anywhere (JSON).
+#[derive(Clone, Copy, PartialEq)]
+enum KeyLines {
+    AtMargin,
+    Indented,
+}
+
 fn last_wins(
     entries: Vec<(Loose, Loose)>,
     src: &str,
     first_line: usize,
+    top_keys: KeyLines,
+    as_whom: &str,
     warnings: &mut Vec<Warning>,
 ) -> Vec<(String, Value)> {
     let mut repeated = Vec::new();
     let map = loose_map(entries, "", &mut repeated);
     for key in repeated {
-        // The lines that give the key: at the left margin for a top-level key, anywhere for a
-        // key of a nested mapping (`author.name`).
-        let (name, top) = match key.rsplit_once('.') {
+        // The lines that give the key: a top-level key where `top_keys` says, a key of a
+        // nested mapping (`author.name`) anywhere.
+        let (name, margin) = match key.rsplit_once('.') {
             Some((_, last)) => (last, false),
-            None => (key.as_str(), true),
+            None => (key.as_str(), top_keys == KeyLines::AtMargin),
         };
         let lines: Vec<String> = src
             .lines()
             .enumerate()
             .filter(|(_, line)| {
-                let written = match top {
-                    true => *line,
-                    false => line.trim_start(),
+                let written = match margin {
+                    true => line,
+                    false => line.trim_start_matches(|c: char| c.is_whitespace() || c == '{'),
                 };
                 let written = written.trim_start_matches("- ");
                 [name.to_string(), format!("\"{name}\""), format!("'{name}'")]
@@ -394,7 +421,7 @@ fn last_wins(
             1,
             format!(
                 "front matter key `{key}` is given more than once{at}; its last value is used, \
-                 as Jekyll does"
+                 {as_whom}"
             ),
         ));
     }
@@ -886,6 +913,29 @@ mod tests {
             messages[1].contains("`tags`") && messages[1].contains("(lines 3, 8)"),
             "{messages:?}"
         );
+        // JSON too (Hugo's object, Hexo's members), where the keys are indented.
+        let mut warnings = Vec::new();
+        let pairs = parse_with(
+            Syntax::Json,
+            "{\n  \"title\": \"a\",\n  \"draft\": true,\n  \"draft\": false\n}",
+            1,
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!(pairs[1], ("draft".to_string(), Value::Bool(false)));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0]
+            .message
+            .contains("`draft` is given more than once (lines 3, 4)"));
+        let mut warnings = Vec::new();
+        parse_with(
+            Syntax::JsonMembers,
+            "\"a\": 1,\n\"a\": 2\n",
+            2,
+            &mut warnings,
+        )
+        .unwrap();
+        assert!(warnings[0].message.contains("(lines 2, 3)"), "{warnings:?}");
         // Other YAML errors are still errors.
         assert!(parse(Syntax::Yaml, "a: [\n", 2).is_err());
     }
