@@ -4,7 +4,7 @@
 
 use crate::images::{AssetSource, Lookup};
 use crate::model::Meta;
-use crate::read::front_matter::{parse, split, to_meta};
+use crate::read::front_matter::{parse, split_for, to_meta};
 use crate::read::{html::read_html, markdown::read_markdown, read_post_bytes};
 use crate::write::markdown::{blocks as markdown_blocks, MarkdownWriter};
 use crate::write::text::TextWriter;
@@ -19,11 +19,19 @@ pub fn nesting(data: &[u8]) {
 
 /// The front matter splitter and the YAML/TOML → metadata mapping.
 pub fn front_matter(data: &[u8]) {
+    use crate::site::Generator;
     let text = String::from_utf8_lossy(data);
-    if let Ok(s) = split(&text) {
-        if let Some((syntax, src)) = s.front_matter {
-            if let Ok(pairs) = parse(syntax, src, s.first_line) {
-                let _ = to_meta(pairs, &mut Meta::default());
+    for generator in [
+        None,
+        Some(Generator::Jekyll),
+        Some(Generator::Hugo),
+        Some(Generator::Hexo),
+    ] {
+        if let Ok(s) = split_for(&text, generator) {
+            if let Some((syntax, src)) = s.front_matter {
+                if let Ok(pairs) = parse(syntax, src, s.first_line) {
+                    let _ = to_meta(pairs, &mut Meta::default());
+                }
             }
         }
     }

@@ -27,7 +27,8 @@ pub struct Found {
     pub missing: Vec<(PathBuf, String)>,
     /// Files in the folders that have a post's extension but are not posts (a well-known name
     /// of something else, [`is_not_a_post`]; a Hexo scaffold or page; a document of a Jekyll
-    /// collection that is not output), sorted, with why ([`why_not_a_post`]).
+    /// collection that is not output, or a file without front matter in one that is), sorted,
+    /// with why ([`why_not_a_post`]).
     pub skipped: Vec<(PathBuf, String)>,
     /// Symbolic links in the folders that were not followed, with why (their target does not
     /// exist, or is a folder that contains the link: a loop).
@@ -58,6 +59,8 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
     let mut skipped_why: Vec<(PathBuf, String)> = Vec::new();
     let mut links_skipped = Vec::new();
     let mut followed_links = false;
+    // Documents of output collections that Jekyll copies as static files.
+    let mut static_docs = std::collections::HashSet::new();
     for input in inputs {
         if input.is_file() {
             files.push(input.clone());
@@ -69,12 +72,22 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
         }
         skipped.extend(hexo_not_posts(input, drafts));
         if is_jekyll_root(input) {
-            // Collections that are not output are the site's data, not pages.
             for c in crate::jekyll_collections::of_root(input) {
                 if !c.output {
+                    // Collections that are not output are the site's data, not pages.
                     let why = crate::jekyll_collections::why_skipped(&c);
                     let docs = collection_documents(&c);
                     skipped_why.extend(docs.into_iter().map(|d| (d, why.clone())));
+                } else {
+                    // A document without front matter (an empty placeholder, a stray text)
+                    // is a static file to Jekyll, copied as it is, not a page.
+                    for doc in collection_documents(&c) {
+                        if !has_yaml_header(&doc) {
+                            let why = crate::jekyll_collections::why_static(&c);
+                            static_docs.insert(doc.clone());
+                            skipped_why.push((doc, why));
+                        }
+                    }
                 }
             }
         }
@@ -128,6 +141,7 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             }
         }
     }
+    files.retain(|f| !static_docs.contains(f));
     files.sort();
     files.dedup();
     if followed_links {
@@ -420,12 +434,48 @@ impl BodyFormat {
 }
 
 /// The date and slug encoded in a Jekyll post file name (`2023-05-24-slug.md`).
+///
+/// Month and day may have one digit (`2015-4-7-slug`), as Jekyll's `DATE_FILENAME_MATCHER`
+/// (`\d{2,4}-\d{1,2}-\d{1,2}`) allows. Its 2- and 3-digit years are not taken: Ruby's date
+/// parser guesses a century for them, and postbook would rather call such a post undated
+/// (with a warning) than date it in the wrong century.
 pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
-    let date = stem.get(..10)?;
-    let rest = stem.get(10..)?;
-    let slug = rest.strip_prefix('-')?;
-    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
-    (!slug.is_empty()).then_some((day, slug))
+    let mut rest = stem;
+    let mut part = |min: usize, max: usize| -> Option<u32> {
+        let len = rest.find(|c: char| !c.is_ascii_digit())?;
+        if !(min..=max).contains(&len) || rest.as_bytes()[len] != b'-' {
+            return None;
+        }
+        let n = rest[..len].parse().ok()?;
+        rest = &rest[len + 1..];
+        Some(n)
+    };
+    let year = part(4, 4)?;
+    let month = part(1, 2)?;
+    let day = part(1, 2)?;
+    let day = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    (!rest.is_empty()).then_some((day, rest))
+}
+
+/// Whether the file at `path` opens with a front matter fence, as Jekyll's
+/// `Utils.has_yaml_header?` tells a collection's documents from its static files: a first line
+/// of `---` and spaces, ended by a line break. An empty or unreadable file has none.
+fn has_yaml_header(path: &Path) -> bool {
+    use std::io::{BufRead, Read};
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut line = Vec::new();
+    if std::io::BufReader::new(file)
+        .take(4096)
+        .read_until(b'\n', &mut line)
+        .is_err()
+    {
+        return false;
+    }
+    line.strip_prefix(b"---")
+        .and_then(|rest| rest.strip_suffix(b"\n"))
+        .is_some_and(|rest| rest.iter().all(u8::is_ascii_whitespace))
 }
 
 /// The documents of a collection: the files in its folder with a post's extension, in path

@@ -107,6 +107,15 @@ pub fn why_skipped(collection: &Collection) -> String {
     )
 }
 
+/// Why a document of a collection with `output: true` is skipped when it has no front matter.
+pub fn why_static(collection: &Collection) -> String {
+    format!(
+        "file of the Jekyll collection `{}` without front matter: Jekyll copies it as a static \
+         file, not a page",
+        collection.label
+    )
+}
+
 /// The permalink pattern of a collection's documents when neither the collection nor the
 /// document gives one: Jekyll's `/:collection/:path` with the suffix its
 /// `Utils.add_permalink_suffix` takes from the site's permalink style (`site_style`).

@@ -255,6 +255,31 @@ impl Site {
         }
     }
 
+    /// A Jekyll site's authors' display names by key, from `_data/authors.{yml,yaml,json}`
+    /// (`billy: {name: Billy Rick}`): the `name` that jekyll-seo-tag and the themes that
+    /// document the file (Minimal Mistakes, Chirpy) show for a post's `author: billy`. Read
+    /// once per run; empty for other sites, or when the file is missing or has no names.
+    pub fn author_names(&self) -> &std::collections::HashMap<String, String> {
+        self.cache.authors.get_or_init(|| {
+            if self.generator != Generator::Jekyll {
+                return Default::default();
+            }
+            let data = ["yml", "yaml", "json"].iter().find_map(|ext| {
+                read_config(&self.root.join("_data").join(format!("authors.{ext}")))
+            });
+            let Some(Value::Object(authors)) = data else {
+                return Default::default();
+            };
+            authors
+                .into_iter()
+                .filter_map(|(key, entry)| {
+                    let name = value_text(entry.get("name")?)?.trim().to_string();
+                    (!name.is_empty()).then_some((key, name))
+                })
+                .collect()
+        })
+    }
+
     /// The language edition of the site a post (`path`) is in, as a BCP 47 tag; `None` unless
     /// the site is multilingual ([`languages::Languages::of_post`]).
     pub fn language_of(&self, path: &Path) -> Option<String> {

@@ -460,3 +460,76 @@ fn links_to_posts_outside_the_book_lead_to_their_permalinks() {
     );
     epubcheck(&books);
 }
+
+/// Writes `files` (path, text) under a new folder; returns it.
+fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Hexo's other front matter forms (hexo-front-matter): YAML without the opening `---`, JSON
+/// between `;;;` fences or ended by one, and its documented `2013/7/13 20:46:25` dates, in the
+/// config's time zone. A post whose first lines are a setext heading stays a heading.
+#[test]
+fn front_matter_without_opening_fence_json_and_slash_dates() {
+    let site = site_of(&[
+        ("_config.yml", "title: 札记\ntimezone: Asia/Shanghai\n"),
+        (
+            "source/_posts/unopened.md",
+            "title: 没有开头的线\ndate: 2019/3/5 08:07:06\ntags: [茶, 水]\ncategories: 随笔\n---\n\n正文一。\n",
+        ),
+        (
+            "source/_posts/fenced-json.md",
+            ";;;\n\"title\": \"分号包围\",\n\"date\": \"2019/4/1 12:00:00\",\n\"tags\": [\"豆\"]\n;;;\n\n正文二。\n",
+        ),
+        (
+            "source/_posts/open-json.md",
+            "\"title\": \"只有结尾\",\n\"date\": \"2019-05-02 09:30:00\"\n;;;\n正文三。\n",
+        ),
+        (
+            "source/_posts/2019-06-01-setext.md",
+            "Setext heading\n---\n\nA paragraph: with a colon.\n",
+        ),
+    ]);
+    let (out, stderr) = convert(site.path(), &["-t", "markdown"]);
+    let notes: Vec<String> = files_with_ext(&out.path().join("out"), "md")
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    let note = |title: &str| {
+        notes
+            .iter()
+            .find(|n| n.contains(&format!("title: {title}\n")))
+            .unwrap_or_else(|| panic!("{title} in {notes:?}"))
+            .clone()
+    };
+    let unopened = note("没有开头的线");
+    assert!(
+        unopened.contains("date: 2019-03-05T08:07:06+08:00"),
+        "{unopened}"
+    );
+    assert!(unopened.contains("tags:\n- 茶\n- 水\n"), "{unopened}");
+    assert!(unopened.contains("categories:\n- 随笔\n"), "{unopened}");
+    assert!(!unopened.contains("2019/3/5"), "{unopened}");
+    assert!(unopened.contains("正文一。"), "{unopened}");
+    let fenced = note("分号包围");
+    assert!(
+        fenced.contains("date: 2019-04-01T12:00:00+08:00"),
+        "{fenced}"
+    );
+    assert!(fenced.contains("tags:\n- 豆\n"), "{fenced}");
+    assert!(!fenced.contains(";;;"), "{fenced}");
+    let open = note("只有结尾");
+    assert!(open.contains("date: 2019-05-02T09:30:00+08:00"), "{open}");
+    assert!(!open.contains(";;;") && open.contains("正文三。"), "{open}");
+    // The setext heading is the post's title (a heading), not front matter.
+    let setext = note("Setext heading");
+    assert!(setext.contains("A paragraph: with a colon."), "{setext}");
+    assert!(!stderr.contains("cannot read date"), "{stderr}");
+    assert!(!stderr.contains("undated"), "{stderr}");
+}

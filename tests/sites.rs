@@ -793,3 +793,199 @@ fn a_themes_lead_picture_opens_the_chapter() {
         assert!(!text.contains("t.png)"), "{text}");
     }
 }
+/// Writes `files` (path, text) under a new folder; returns it.
+fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// Converts the folder `input` with `args`; returns the output folder, the report and stderr.
+fn convert_dir(input: &Path, args: &[&str]) -> (tempfile::TempDir, serde_json::Value, String) {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("report.json");
+    let run = postbook()
+        .arg("convert")
+        .args(args)
+        .arg(input)
+        .arg("-o")
+        .arg(out.path().join("out"))
+        .arg("--report")
+        .arg(&report)
+        .assert()
+        .success();
+    let stderr = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+    let report = serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    (out, report, stderr)
+}
+
+/// The Markdown notes of a run, as text.
+fn notes_of(out: &Path) -> Vec<String> {
+    all_files(&out.join("out"))
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "md"))
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
+
+/// Hugo reads a JSON object at the start of a file as its front matter.
+#[test]
+fn hugo_json_front_matter_is_metadata() {
+    let site = site_of(&[
+        ("hugo.toml", "title = 'Tea notes'\n"),
+        (
+            "content/posts/json.md",
+            "{\n  \"title\": \"Oolong {and} more\",\n  \"date\": \"2022-03-04\",\n  \
+             \"categories\": [\"leaves\"]\n}\n\nThe body of the post.\n",
+        ),
+    ]);
+    let (out, _, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let note = &notes[0];
+    assert!(note.contains("title: Oolong {and} more\n"), "{note}");
+    assert!(note.contains("date: 2022-03-04\n"), "{note}");
+    assert!(note.contains("categories:\n- leaves\n"), "{note}");
+    assert!(!note.contains("\"title\""), "{note}");
+    assert!(note.contains("The body of the post."), "{note}");
+    assert!(!stderr.contains("undated"), "{stderr}");
+}
+
+/// Jekyll post names with one-digit months and days (`2015-4-7-x.md`) are dated, as Jekyll's
+/// `\d{2,4}-\d{1,2}-\d{1,2}` file name matcher has them.
+#[test]
+fn jekyll_names_with_one_digit_month_and_day_are_dated() {
+    let site = site_of(&[
+        ("_config.yml", "title: Tea\n"),
+        (
+            "_posts/2015-4-7-spring-tea.md",
+            "---\ntitle: Spring tea\n---\nGreen.\n",
+        ),
+        (
+            "_posts/2015-10-3-autumn-tea.md",
+            "---\ntitle: Autumn tea\n---\nRed.\n",
+        ),
+    ]);
+    let (out, _, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    assert!(!stderr.contains("undated"), "{stderr}");
+    let spring = std::fs::read_to_string(out.path().join("out/2015-4-7-spring-tea.md")).unwrap();
+    assert!(spring.contains("date: 2015-04-07\n"), "{spring}");
+    let autumn = std::fs::read_to_string(out.path().join("out/2015-10-3-autumn-tea.md")).unwrap();
+    assert!(autumn.contains("date: 2015-10-03\n"), "{autumn}");
+    // By month: one book for each.
+    let (books, _, _) = convert_dir(site.path(), &["-t", "epub"]);
+    let mut names: Vec<String> = epubs_in(&books.path().join("out"))
+        .iter()
+        .map(|b| b.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(
+        names[0].contains("2015-04") && names[1].contains("2015-10"),
+        "{names:?}"
+    );
+}
+
+/// A front matter key given twice takes its last value, as Jekyll (Psych) has it: the post is
+/// converted, with a front-matter warning naming the file, the key and its lines.
+#[test]
+fn a_repeated_front_matter_key_takes_its_last_value_with_a_warning() {
+    let site = site_of(&[
+        ("_config.yml", "title: Games\n"),
+        (
+            "_posts/2016-02-03-twice.md",
+            "---\nlayout: post\ntitle: First title\ndraft: true\ntitle: Second title\ndraft: false\n---\nBody.\n",
+        ),
+    ]);
+    let (out, report, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    assert_eq!(notes.len(), 1, "{notes:?} {stderr}");
+    assert!(notes[0].contains("title: Second title\n"), "{}", notes[0]);
+    for (key, lines) in [("title", "(lines 3, 5)"), ("draft", "(lines 4, 6)")] {
+        let said = stderr.lines().any(|l| {
+            l.contains("2016-02-03-twice.md")
+                && l.contains(&format!("`{key}`"))
+                && l.contains(lines)
+        });
+        assert!(said, "{key} {lines}: {stderr}");
+    }
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["front-matter"], 2,
+        "{report}"
+    );
+}
+
+/// A file of an output collection without front matter (an empty placeholder, plain text) is a
+/// static file to Jekyll, not a page: skipped and listed with why, and the run succeeds.
+#[test]
+fn collection_files_without_front_matter_are_skipped_as_static_files() {
+    let site = site_of(&[
+        (
+            "_config.yml",
+            "title: Garden\ncollections:\n  recipes:\n    output: true\n",
+        ),
+        (
+            "_posts/2021-05-01-sowing.md",
+            "---\ntitle: Sowing\n---\nSeeds.\n",
+        ),
+        ("_recipes/soup.md", "---\ntitle: Soup\n---\nBoil.\n"),
+        ("_recipes/empty.md", ""),
+        ("_recipes/plain.md", "Just a list of ideas.\n"),
+    ]);
+    let (out, report, stderr) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.iter().any(|n| n.contains("title: Soup")), "{notes:?}");
+    assert_eq!(report["summary"]["failed"], 0, "{report}");
+    assert_eq!(report["summary"]["files_skipped"], 2, "{report}");
+    let skipped = report["skipped"].as_array().unwrap();
+    for name in ["empty.md", "plain.md"] {
+        let entry = skipped
+            .iter()
+            .find(|s| s["path"].as_str().unwrap().ends_with(name))
+            .unwrap_or_else(|| panic!("{name}: {report}"));
+        assert!(
+            entry["why"].as_str().unwrap().contains("static file"),
+            "{entry}"
+        );
+        assert!(stderr.contains(name), "{stderr}");
+    }
+}
+
+/// `author: billy` names an entry of the site's `_data/authors.yml`, shown by its `name` as
+/// jekyll-seo-tag and the themes that document the file do; an unlisted author stays as written.
+#[test]
+fn jekyll_authors_are_looked_up_in_the_authors_data_file() {
+    let site = site_of(&[
+        ("_config.yml", "title: Shop\nauthor:\n  name: Owner\n"),
+        (
+            "_data/authors.yml",
+            "billy:\n  name: Billy Rick\n  bio: Merchant\nsue:\n  name: Sue Park\nnameless:\n  bio: x\n",
+        ),
+        ("_posts/2020-03-15-guest.md", "---\ntitle: Guest\nauthor: billy\n---\nHello.\n"),
+        (
+            "_posts/2020-03-16-pair.md",
+            "---\ntitle: Pair\nauthors: [sue, nameless, Walter]\n---\nHi.\n",
+        ),
+    ]);
+    let (out, _, _) = convert_dir(site.path(), &["-t", "markdown"]);
+    let notes = notes_of(out.path());
+    let note = |title: &str| {
+        notes
+            .iter()
+            .find(|n| n.contains(&format!("title: {title}\n")))
+            .unwrap_or_else(|| panic!("{title}: {notes:?}"))
+            .clone()
+    };
+    let guest = note("Guest");
+    assert!(guest.contains("author: Billy Rick\n"), "{guest}");
+    let pair = note("Pair");
+    assert!(
+        pair.contains("- Sue Park\n- nameless\n- Walter\n"),
+        "{pair}"
+    );
+}

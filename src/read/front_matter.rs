@@ -15,6 +15,11 @@ use serde_json::Value;
 pub enum Syntax {
     Yaml,
     Toml,
+    /// A JSON object, braces included: Hugo's front matter that starts with `{`.
+    Json,
+    /// The members of a JSON object without its braces: Hexo's `;;;` front matter, which Hexo
+    /// reads as `JSON.parse('{' + block + '}')`.
+    JsonMembers,
 }
 
 /// A post split into its front matter and its body.
@@ -26,30 +31,55 @@ pub struct Split<'a> {
     pub body: &'a str,
 }
 
-/// Splits `text` at its front matter fences.
+/// Splits `text` at its front matter fences (`---` YAML, `+++` TOML): the forms every
+/// generator reads. See [`split_for`] for a post of a known site.
+pub fn split(text: &str) -> Result<Split<'_>, PostError> {
+    split_for(text, None)
+}
+
+/// Splits `text` at its front matter, in the forms its site's `generator` reads besides
+/// `---` YAML and `+++` TOML:
+///
+/// - Hugo: a JSON object at the start of the file (Hugo's page lexer takes a leading `{` as
+///   JSON front matter, to its matching `}`).
+/// - Hexo (hexo-front-matter's `split`): `;;;` fences around JSON members, and front matter
+///   without an opening fence, ended by the first line of `---` or `;;;` (`rFrontMatterNew`).
+///   The latter is taken only where it cannot be Markdown: the block before that line must
+///   be a YAML mapping (or JSON members) with at least one key, as Hexo also requires, so a
+///   setext heading (`Title` over `---`) stays a heading.
+///
+/// These are read only in their generator's sites: elsewhere a file starting with `{` or
+/// `;;;`, or a `key: value` paragraph over a rule, is ordinary text.
 ///
 /// A file whose first line is a fence but that has no closing fence is an error rather than a body
 /// that starts with a rule: swallowing the keys as text would silently lose the metadata.
-pub fn split(text: &str) -> Result<Split<'_>, PostError> {
+pub fn split_for(
+    text: &str,
+    generator: Option<crate::site::Generator>,
+) -> Result<Split<'_>, PostError> {
+    use crate::site::Generator;
+    let plain = Split {
+        front_matter: None,
+        first_line: 1,
+        body: text,
+    };
     let (syntax, fence) = if text.starts_with("---") {
         (Syntax::Yaml, "---")
     } else if text.starts_with("+++") {
         (Syntax::Toml, "+++")
+    } else if text.starts_with(";;;") && generator == Some(Generator::Hexo) {
+        (Syntax::JsonMembers, ";;;")
+    } else if text.starts_with('{') && generator == Some(Generator::Hugo) {
+        return json_object(text);
+    } else if generator == Some(Generator::Hexo) {
+        return Ok(hexo_unopened(text).unwrap_or(plain));
     } else {
-        return Ok(Split {
-            front_matter: None,
-            first_line: 1,
-            body: text,
-        });
+        return Ok(plain);
     };
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != fence {
         // `----` or `--- text`: a Markdown rule or a heading underline, not front matter.
-        return Ok(Split {
-            front_matter: None,
-            first_line: 1,
-            body: text,
-        });
+        return Ok(plain);
     }
     let content_start = (first_end + 1).min(text.len());
     let mut pos = content_start;
@@ -74,23 +104,165 @@ pub fn split(text: &str) -> Result<Split<'_>, PostError> {
     ))
 }
 
+/// Hugo's JSON front matter: the object `text` starts with, and the rest of its last line.
+/// A body opening with a template (`{{< figure >}}`, `{{ .Title }}`) is not JSON: it is the
+/// body. (Hugo itself fails on such a file; postbook reads it rather than lose it.)
+fn json_object(text: &str) -> Result<Split<'_>, PostError> {
+    if text.starts_with("{{") {
+        return Ok(Split {
+            front_matter: None,
+            first_line: 1,
+            body: text,
+        });
+    }
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    match values.next() {
+        Some(Ok(_)) => {}
+        Some(Err(e)) => {
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            return Err(PostError::at(
+                e.line(),
+                e.column().max(1),
+                format!("invalid JSON front matter: {msg}"),
+            ));
+        }
+        None => unreachable!("the text starts with `{{`"),
+    }
+    let end = values.byte_offset();
+    // Like Hugo, the line break after the closing brace belongs to the front matter.
+    let rest = &text[end..];
+    let after = rest.trim_start_matches([' ', '\t']);
+    let body = after
+        .strip_prefix("\r\n")
+        .or_else(|| after.strip_prefix('\n'))
+        .unwrap_or(rest);
+    Ok(Split {
+        front_matter: Some((Syntax::Json, &text[..end])),
+        first_line: 1,
+        body,
+    })
+}
+
+/// Hexo's front matter without an opening fence (hexo-front-matter's `rFrontMatterNew`):
+/// everything up to the first line that starts with `---` or `;;;`. Hexo takes the block when
+/// it parses to an object; postbook also wants that line to be the fence alone and the block
+/// to hold at least one key, so that Markdown with a rule or a heading underline is never
+/// read as front matter.
+fn hexo_unopened(text: &str) -> Option<Split<'_>> {
+    let mut pos = text.find('\n')? + 1;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        let line = &text[pos..end];
+        if line.starts_with("---") || line.starts_with(";;;") {
+            let fence = line.trim_end();
+            let syntax = match fence.as_bytes()[0] {
+                b'-' if fence.bytes().all(|b| b == b'-') => Syntax::Yaml,
+                b';' if fence.bytes().all(|b| b == b';') => Syntax::JsonMembers,
+                _ => return None,
+            };
+            let block = &text[..pos];
+            let keys = parse(syntax, block, 1).ok()?;
+            return (!keys.is_empty()).then(|| Split {
+                front_matter: Some((syntax, block)),
+                first_line: 1,
+                body: &text[(end + 1).min(text.len())..],
+            });
+        }
+        pos = end + 1;
+    }
+    None
+}
+
 /// Parses front matter into an ordered key/value list.
 pub fn parse(
     syntax: Syntax,
     src: &str,
     first_line: usize,
 ) -> Result<Vec<(String, Value)>, PostError> {
+    parse_with(syntax, src, first_line, &mut Vec::new())
+}
+
+/// [`parse`], with warnings for what it read leniently: a YAML key given twice.
+pub fn parse_with(
+    syntax: Syntax,
+    src: &str,
+    first_line: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<(String, Value)>, PostError> {
     match syntax {
-        Syntax::Yaml => parse_yaml(src, first_line),
+        Syntax::Yaml => parse_yaml(src, first_line, warnings),
         Syntax::Toml => parse_toml(src, first_line),
+        Syntax::Json => parse_json(src, first_line, 0, warnings),
+        Syntax::JsonMembers => parse_json(&format!("{{{src}}}"), first_line, 1, warnings),
     }
 }
 
-fn parse_yaml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, PostError> {
+/// A JSON object's members in order. `shift` is how many characters were put before the first
+/// line of `src` (Hexo's members are read inside braces postbook adds), for error columns.
+fn parse_json(
+    src: &str,
+    first_line: usize,
+    shift: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<(String, Value)>, PostError> {
+    // Read loosely, so that a key given twice is said: Hugo (Go's `encoding/json`) and Hexo
+    // (`JSON.parse`) take its last value without a word.
+    let value: Loose = serde_json::from_str(src).map_err(|e| {
+        let col = match e.line() {
+            1 => e.column().saturating_sub(shift),
+            _ => e.column(),
+        };
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        PostError::at(
+            first_line + e.line().saturating_sub(1),
+            col.max(1),
+            format!("invalid JSON front matter: {msg}"),
+        )
+    })?;
+    match value {
+        Loose::Map(entries) => Ok(last_wins(
+            entries,
+            src,
+            first_line,
+            KeyLines::Indented,
+            "as Hugo and Hexo do",
+            warnings,
+        )),
+        _ => Err(PostError::at(
+            first_line,
+            1,
+            "JSON front matter is not an object of keys to values".into(),
+        )),
+    }
+}
+
+fn parse_yaml(
+    src: &str,
+    first_line: usize,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<(String, Value)>, PostError> {
     if src.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let value: serde_yaml_ng::Value = serde_yaml_ng::from_str(src).map_err(|e| {
+    let parsed = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(src);
+    if let Err(e) = &parsed {
+        // `duplicate entry with key "tags"`, or `author: duplicate entry …` in a nested mapping.
+        if e.to_string().contains("duplicate entry with key") {
+            if let Ok(Loose::Map(entries)) = serde_yaml_ng::from_str::<Loose>(src) {
+                return Ok(last_wins(
+                    entries,
+                    src,
+                    first_line,
+                    KeyLines::AtMargin,
+                    "as Jekyll does",
+                    warnings,
+                ));
+            }
+        }
+    }
+    let value = parsed.map_err(|e| {
         let (line, col) = e.location().map_or((0, 1), |l| (l.line(), l.column()));
         // serde_yaml's message repeats the location; keep only the explanation.
         let msg = e.to_string();
@@ -112,6 +284,189 @@ fn parse_yaml(src: &str, first_line: usize) -> Result<Vec<(String, Value)>, Post
             1,
             "YAML front matter is not a mapping of keys to values".into(),
         )),
+    }
+}
+
+/// A YAML value whose mappings keep every entry, a key given twice included: serde_yaml_ng's
+/// `Value` refuses such a mapping, while Jekyll (Psych) takes the last value of the key, and
+/// so does postbook, with a warning. (Hugo and Hexo's `yaml` refuse the file; postbook would
+/// rather read it than fail the post.)
+enum Loose {
+    Null,
+    Bool(bool),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Str(String),
+    Seq(Vec<Loose>),
+    Map(Vec<(Loose, Loose)>),
+}
+
+impl<'de> serde::Deserialize<'de> for Loose {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LooseVisitor {
+    type Value = Loose;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_none<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Loose, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Loose, E> {
+        Ok(Loose::Bool(b))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Loose, E> {
+        Ok(Loose::I64(n))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Loose, E> {
+        Ok(Loose::U64(n))
+    }
+    fn visit_f64<E>(self, n: f64) -> Result<Loose, E> {
+        Ok(Loose::F64(n))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Loose, E> {
+        Ok(Loose::Str(s.to_string()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Loose, E> {
+        Ok(Loose::Str(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+        let mut xs = Vec::new();
+        while let Some(x) = seq.next_element()? {
+            xs.push(x);
+        }
+        Ok(Loose::Seq(xs))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            entries.push(entry);
+        }
+        Ok(Loose::Map(entries))
+    }
+    /// A tagged value (`!ruby/object x`): its value, as [`yaml_to_json`] takes it.
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Loose, A::Error> {
+        use serde::de::VariantAccess;
+        let (_tag, value): (String, _) = data.variant()?;
+        value.newtype_variant()
+    }
+}
+
+/// A mapping's entries, a key given twice taking its last value (in the place of its first,
+/// as a Ruby hash keeps it), each repeated key named in a front-matter warning with its lines.
+/// Where the lines that give a top-level key are: at the left margin (YAML), or indented
+/// anywhere (JSON).
+#[derive(Clone, Copy, PartialEq)]
+enum KeyLines {
+    AtMargin,
+    Indented,
+}
+
+fn last_wins(
+    entries: Vec<(Loose, Loose)>,
+    src: &str,
+    first_line: usize,
+    top_keys: KeyLines,
+    as_whom: &str,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(String, Value)> {
+    let mut repeated = Vec::new();
+    let map = loose_map(entries, "", &mut repeated);
+    for key in repeated {
+        // The lines that give the key: a top-level key where `top_keys` says, a key of a
+        // nested mapping (`author.name`) anywhere.
+        let (name, margin) = match key.rsplit_once('.') {
+            Some((_, last)) => (last, false),
+            None => (key.as_str(), top_keys == KeyLines::AtMargin),
+        };
+        let lines: Vec<String> = src
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| {
+                let written = match margin {
+                    true => line,
+                    false => line.trim_start_matches(|c: char| c.is_whitespace() || c == '{'),
+                };
+                let written = written.trim_start_matches("- ");
+                [name.to_string(), format!("\"{name}\""), format!("'{name}'")]
+                    .iter()
+                    .any(|k| {
+                        written
+                            .strip_prefix(k.as_str())
+                            .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                    })
+            })
+            .map(|(i, _)| (first_line + i).to_string())
+            .collect();
+        let at = match lines.len() {
+            0 => String::new(),
+            _ => format!(" (lines {})", lines.join(", ")),
+        };
+        warnings.push(Warning::named(
+            WarningKind::FrontMatter,
+            &key,
+            1,
+            format!(
+                "front matter key `{key}` is given more than once{at}; its last value is used, \
+                 {as_whom}"
+            ),
+        ));
+    }
+    map.into_iter().collect()
+}
+
+/// A [`Loose`] mapping as JSON, the last value of a repeated key kept; `path` is the mapping's
+/// own key path, and each repeated key's path is added to `repeated`.
+fn loose_map(
+    entries: Vec<(Loose, Loose)>,
+    path: &str,
+    repeated: &mut Vec<String>,
+) -> serde_json::Map<String, Value> {
+    let mut map = serde_json::Map::new();
+    for (k, v) in entries {
+        let key = match loose_to_json(k, path, repeated) {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        let inner = match path {
+            "" => key.clone(),
+            _ => format!("{path}.{key}"),
+        };
+        let value = loose_to_json(v, &inner, repeated);
+        if map.insert(key, value).is_some() && !repeated.contains(&inner) {
+            repeated.push(inner);
+        }
+    }
+    map
+}
+
+fn loose_to_json(v: Loose, path: &str, repeated: &mut Vec<String>) -> Value {
+    match v {
+        Loose::Null => Value::Null,
+        Loose::Bool(b) => Value::Bool(b),
+        Loose::I64(n) => Value::from(n),
+        Loose::U64(n) => Value::from(n),
+        Loose::F64(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Loose::Str(s) => Value::String(s),
+        Loose::Seq(xs) => Value::Array(
+            xs.into_iter()
+                .map(|x| loose_to_json(x, path, repeated))
+                .collect(),
+        ),
+        Loose::Map(entries) => Value::Object(loose_map(entries, path, repeated)),
     }
 }
 
@@ -314,7 +669,11 @@ fn list(v: &Value, split_spaces: bool) -> Vec<String> {
 /// What the front matter of the site post at `path` says that its permalink depends on (see
 /// [`crate::site::permalink`]); empty for a file that cannot be read or has none. Dates are
 /// taken as written, in their own time zone, as the generators build URLs from them.
-pub fn post_facts(path: &std::path::Path) -> crate::site::permalink::PostFacts {
+/// `generator` is the post's site's, for the front matter forms only it reads.
+pub fn post_facts(
+    path: &std::path::Path,
+    generator: Option<crate::site::Generator>,
+) -> crate::site::permalink::PostFacts {
     let mut facts = crate::site::permalink::PostFacts::default();
     let Ok(text) = std::fs::read_to_string(path) else {
         return facts;
@@ -323,7 +682,7 @@ pub fn post_facts(path: &std::path::Path) -> crate::site::permalink::PostFacts {
         front_matter: Some((syntax, src)),
         first_line,
         ..
-    }) = split(&text)
+    }) = split_for(&text, generator)
     else {
         return facts;
     };
@@ -391,6 +750,10 @@ pub fn floating_time(s: &str) -> Option<NaiveDateTime> {
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
+        // Hexo's documented form (`2013/7/13 20:46:25`, which moment reads; chrono's `%m`
+        // and `%d` take one digit as well as two).
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
     ]
     .iter()
     .find_map(|fmt| NaiveDateTime::parse_from_str(s, fmt).ok())
@@ -413,6 +776,103 @@ mod tests {
     }
 
     #[test]
+    fn hexo_front_matter_without_an_opening_fence() {
+        use crate::site::Generator::{Hexo, Hugo, Jekyll};
+        let post = "title: 你好\ndate: 2013-12-24 17:49:32\n---\n\nBody.\n";
+        let s = split_for(post, Some(Hexo)).unwrap();
+        assert_eq!(
+            s.front_matter,
+            Some((Syntax::Yaml, "title: 你好\ndate: 2013-12-24 17:49:32\n"))
+        );
+        assert_eq!(s.body, "\nBody.\n");
+        assert_eq!(s.first_line, 1);
+        // Only in a Hexo site.
+        for other in [None, Some(Jekyll), Some(Hugo)] {
+            assert!(split_for(post, other).unwrap().front_matter.is_none());
+        }
+        // Markdown stays Markdown: a setext heading, a paragraph over a rule, a rule with
+        // text after it, a list.
+        for md in [
+            "Title\n---\nText.\n",
+            "Some words here.\n\n---\n\nMore.\n",
+            "key: value\n--- not a fence\n",
+            "- a\n- b\n---\n",
+            "# Heading\n\nNo rule at all.\n",
+            "",
+        ] {
+            let s = split_for(md, Some(Hexo)).unwrap();
+            assert!(s.front_matter.is_none(), "{md:?}");
+            assert_eq!(s.body, md);
+        }
+        // JSON members ended by `;;;`, with or without the opening `;;;`.
+        for post in [
+            "\"title\": \"J\",\n\"tags\": [\"x\"]\n;;;\nBody.\n",
+            ";;;\n\"title\": \"J\",\n\"tags\": [\"x\"]\n;;;\nBody.\n",
+        ] {
+            let s = split_for(post, Some(Hexo)).unwrap();
+            let (syntax, src) = s.front_matter.unwrap();
+            assert_eq!(syntax, Syntax::JsonMembers);
+            assert_eq!(s.body, "Body.\n");
+            let pairs = parse(syntax, src, s.first_line).unwrap();
+            assert_eq!(pairs[0], ("title".into(), Value::String("J".into())));
+            assert_eq!(pairs[1].1, serde_json::json!(["x"]));
+        }
+        // Text before `;;;` that is not JSON is the body.
+        let text = "Not JSON, just words\n;;;\n";
+        assert!(split_for(text, Some(Hexo)).unwrap().front_matter.is_none());
+        // A `;;;`-fenced block that is not JSON is an error with its line, as bad YAML is.
+        let post = ";;;\n\"title\": \"J\"\n\"date\": 1\n;;;\n";
+        let s = split_for(post, Some(Hexo)).unwrap();
+        let (syntax, src) = s.front_matter.unwrap();
+        let e = parse(syntax, src, s.first_line).unwrap_err();
+        assert_eq!(e.line, Some(3), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid JSON front matter"),
+            "{}",
+            e.message
+        );
+        // Outside Hexo, `;;;` is text.
+        assert!(split(";;;\n\"a\": 1\n;;;\n")
+            .unwrap()
+            .front_matter
+            .is_none());
+    }
+
+    #[test]
+    fn hugo_json_front_matter() {
+        use crate::site::Generator::{Hugo, Jekyll};
+        let post = "{\n  \"title\": \"J {x}\",\n  \"date\": \"2024-01-06\",\n  \"categories\": [\"x\"]\n}\n\nBody.\n";
+        let s = split_for(post, Some(Hugo)).unwrap();
+        let (syntax, src) = s.front_matter.unwrap();
+        assert_eq!(syntax, Syntax::Json);
+        assert!(src.starts_with('{') && src.ends_with('}'), "{src}");
+        assert_eq!(s.body, "\nBody.\n");
+        let mut meta = Meta::default();
+        assert!(to_meta(parse(syntax, src, s.first_line).unwrap(), &mut meta).is_empty());
+        assert_eq!(meta.title, "J {x}");
+        assert_eq!(meta.date.unwrap().to_iso(), "2024-01-06");
+        assert_eq!(meta.categories, ["x"]);
+        // Only in a Hugo site; a body opening with a template is a body.
+        assert!(split_for(post, Some(Jekyll))
+            .unwrap()
+            .front_matter
+            .is_none());
+        assert!(split(post).unwrap().front_matter.is_none());
+        let shortcode = "{{< figure src=\"a.png\" >}}\nText.\n";
+        let s = split_for(shortcode, Some(Hugo)).unwrap();
+        assert!(s.front_matter.is_none());
+        assert_eq!(s.body, shortcode);
+        // Broken JSON is an error on its line.
+        let e = split_for("{\n\"title\": \"a\",\n\"date\" 1\n}\n", Some(Hugo)).unwrap_err();
+        assert_eq!(e.line, Some(3), "{}", e.message);
+        assert!(
+            e.message.starts_with("invalid JSON front matter"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
     fn unclosed_front_matter_is_an_error() {
         let e = split("---\ntitle: a\nbody text\n").unwrap_err();
         assert_eq!(e.line, Some(1));
@@ -424,6 +884,60 @@ mod tests {
         let e = parse(Syntax::Yaml, "title: ok\nauthor: x\ntags: [a, b\n", 2).unwrap_err();
         assert!(e.message.starts_with("invalid YAML"), "{}", e.message);
         assert!(e.line.unwrap() >= 4, "line {:?}", e.line);
+    }
+
+    #[test]
+    fn a_repeated_key_takes_its_last_value_with_a_warning() {
+        let src = "title: Twice\ntags: [a]\ndraft: false\nauthor:\n  name: A\n  name: B\n\
+                   tags: [b, c]\n";
+        // Without the repeats, the plain reader gives the same as before.
+        let mut warnings = Vec::new();
+        let pairs = parse_with(Syntax::Yaml, src, 2, &mut warnings).unwrap();
+        assert_eq!(
+            pairs,
+            [
+                ("title".to_string(), Value::String("Twice".into())),
+                ("tags".to_string(), serde_json::json!(["b", "c"])),
+                ("draft".to_string(), Value::Bool(false)),
+                ("author".to_string(), serde_json::json!({"name": "B"})),
+            ]
+        );
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(warnings.iter().all(|w| w.kind == WarningKind::FrontMatter));
+        assert!(
+            messages[0].contains("`author.name`") && messages[0].contains("(lines 6, 7)"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("`tags`") && messages[1].contains("(lines 3, 8)"),
+            "{messages:?}"
+        );
+        // JSON too (Hugo's object, Hexo's members), where the keys are indented.
+        let mut warnings = Vec::new();
+        let pairs = parse_with(
+            Syntax::Json,
+            "{\n  \"title\": \"a\",\n  \"draft\": true,\n  \"draft\": false\n}",
+            1,
+            &mut warnings,
+        )
+        .unwrap();
+        assert_eq!(pairs[1], ("draft".to_string(), Value::Bool(false)));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0]
+            .message
+            .contains("`draft` is given more than once (lines 3, 4)"));
+        let mut warnings = Vec::new();
+        parse_with(
+            Syntax::JsonMembers,
+            "\"a\": 1,\n\"a\": 2\n",
+            2,
+            &mut warnings,
+        )
+        .unwrap();
+        assert!(warnings[0].message.contains("(lines 2, 3)"), "{warnings:?}");
+        // Other YAML errors are still errors.
+        assert!(parse(Syntax::Yaml, "a: [\n", 2).is_err());
     }
 
     #[test]
@@ -510,6 +1024,15 @@ mod tests {
             PostDate::Day(NaiveDate::from_ymd_opt(2023, 5, 25).unwrap())
         );
         assert!(parse_date("yesterday").is_none());
+        // Hexo's documented form, one-digit month and day.
+        assert_eq!(
+            parse_date("2013/7/13 20:46:25").unwrap().to_iso(),
+            "2013-07-13T20:46:25Z"
+        );
+        assert_eq!(
+            floating_time("2013/7/13 20:46").unwrap().to_string(),
+            "2013-07-13 20:46:00"
+        );
         for (minutes, iso) in [
             ("2024-01-10T09:00Z", "2024-01-10T09:00:00Z"),
             ("2024-01-10T09:00+08:00", "2024-01-10T09:00:00+08:00"),
@@ -528,5 +1051,24 @@ mod tests {
         assert_eq!(slug, "习近平会见");
         assert!(jekyll_name("undated-note").is_none());
         assert!(jekyll_name("2023-05-24").is_none());
+        assert!(jekyll_name("2023-05-24-").is_none());
+        // One-digit months and days, as Jekyll's matcher allows.
+        for (stem, day, slug) in [
+            ("2015-4-7-spring-tea", "2015-04-07", "spring-tea"),
+            ("2015-10-3-autumn", "2015-10-03", "autumn"),
+            ("2015-1-12-x-2", "2015-01-12", "x-2"),
+        ] {
+            let (d, s) = jekyll_name(stem).unwrap();
+            assert_eq!((d.to_string().as_str(), s), (day, slug), "{stem}");
+        }
+        for stem in [
+            "2015-4-071-x",
+            "2015-13-1-x",
+            "2015-2-30-x",
+            "15-4-7-x",
+            "2015--7-x",
+        ] {
+            assert!(jekyll_name(stem).is_none(), "{stem}");
+        }
     }
 }

@@ -628,7 +628,8 @@ pub fn category_paths(v: &serde_json::Value) -> Vec<String> {
 /// A post's title and front matter slug, read from its front matter.
 fn post_name(path: &Path) -> PostName {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let Ok(split) = super::front_matter::split(&text) else {
+    let Ok(split) = super::front_matter::split_for(&text, Some(crate::site::Generator::Hexo))
+    else {
         return PostName::default();
     };
     let Some((syntax, src)) = split.front_matter else {

@@ -105,19 +105,31 @@ fn read_post_text(
     mut warnings: Vec<Warning>,
     opts: ReadOptions<'_>,
 ) -> Result<ReadPost, PostError> {
-    let split = front_matter::split(text).map_err(|e| e.with_source(text))?;
+    let site = crate::site::for_post(opts.sites, &path);
+    let split = front_matter::split_for(text, site.map(|s| s.generator))
+        .map_err(|e| e.with_source(text))?;
     let mut meta = Meta {
         path: path.clone(),
         ..Meta::default()
     };
-    let site = crate::site::for_post(opts.sites, &path);
     meta.site_language = site.and_then(|s| s.language_of(&path));
     if let Some((syntax, src)) = split.front_matter {
-        let pairs =
-            front_matter::parse(syntax, src, split.first_line).map_err(|e| e.with_source(text))?;
+        let pairs = front_matter::parse_with(syntax, src, split.first_line, &mut warnings)
+            .map_err(|e| e.with_source(text))?;
         let by_site = SiteFrontMatter::of(site, &pairs);
         warnings.extend(front_matter::to_meta(pairs, &mut meta));
         by_site.apply(&mut meta);
+        // `author: billy` names an entry of a Jekyll site's `_data/authors.yml`, shown by its
+        // `name`; an author the file does not list is kept as written.
+        if let Some(names) = site.map(|s| s.author_names()).filter(|n| !n.is_empty()) {
+            for author in &mut meta.authors {
+                if let Some(name) = names.get(author.as_str()) {
+                    author.clone_from(name);
+                }
+            }
+            let mut seen = std::collections::HashSet::new();
+            meta.authors.retain(|a| seen.insert(a.clone()));
+        }
         if let Some(markup) = title_markup(&meta.title) {
             meta.title = plain_text(&markup).trim().to_string();
             meta.title_markup = markup;
@@ -214,8 +226,9 @@ fn read_post_text(
         .map(|img| vec![Block::Figure(Box::new(img))])
         .unwrap_or_default();
     if let Some(site) = site {
-        site.localize(&path, &mut blocks, &mut warnings, &front_matter::post_facts);
-        site.localize(&path, &mut lead, &mut warnings, &front_matter::post_facts);
+        let facts = |p: &std::path::Path| front_matter::post_facts(p, Some(site.generator));
+        site.localize(&path, &mut blocks, &mut warnings, &facts);
+        site.localize(&path, &mut lead, &mut warnings, &facts);
     }
     // The post's and the site's TeX macros, expanded in every formula in reading order.
     tex_macros::apply(
@@ -342,7 +355,7 @@ fn in_draft_bundle(path: &std::path::Path, root: &std::path::Path) -> bool {
         let Ok(text) = std::fs::read_to_string(&index) else {
             return false;
         };
-        let Ok(split) = front_matter::split(&text) else {
+        let Ok(split) = front_matter::split_for(&text, Some(crate::site::Generator::Hugo)) else {
             return false;
         };
         let Some((syntax, src)) = split.front_matter else {

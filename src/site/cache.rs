@@ -23,6 +23,9 @@ pub struct SiteCache {
     /// (the parser's message when it cannot be read or parsed, warned about in every post that
     /// uses it).
     pub bib_files: Mutex<HashMap<PathBuf, BibFile>>,
+    /// A Jekyll site's authors' names by key, from `_data/authors.yml`
+    /// ([`super::Site::author_names`]).
+    pub authors: OnceLock<HashMap<String, String>>,
 }
 
 /// A parsed `.bib` file, or why it could not be read or parsed.
