@@ -279,3 +279,55 @@ fn a_language_kept_outside_content_is_found_from_the_site_root() {
     assert!(text_of(&got[1].3.join("\n")).contains("我们去散步"));
     assert!(!text_of(&got[0].3.join("\n")).contains("我们去散步"));
 }
+
+/// A multilingual site's notes are kept apart by language, each carrying its `lang`: a post
+/// and its translation (same bundle, same title slug) are not `x.md` and `x-2.md` side by side.
+#[test]
+fn a_multilingual_sites_notes_are_in_a_folder_per_language() {
+    let out = tempfile::tempdir().unwrap();
+    postbook()
+        .args(["convert", "-q", "-t", "markdown"])
+        .arg(fixture("hugo-multilingual"))
+        .arg("-o")
+        .arg(out.path())
+        .assert()
+        .success();
+    let notes: Vec<_> = all_files(out.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    assert!(!notes.is_empty());
+    for note in &notes {
+        let rel = note.strip_prefix(out.path()).unwrap();
+        let lang = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            ["en-US", "zh-CN"].contains(&lang.as_str()),
+            "{}",
+            rel.display()
+        );
+        let text = std::fs::read_to_string(note).unwrap();
+        assert!(
+            text.contains(&format!("\nlang: {lang}\n")),
+            "{}:\n{text}",
+            rel.display()
+        );
+        assert!(
+            !rel.to_string_lossy().contains("-2.md"),
+            "{}",
+            rel.display()
+        );
+    }
+    let names = |lang: &str| {
+        notes
+            .iter()
+            .filter(|n| n.strip_prefix(out.path()).unwrap().starts_with(lang))
+            .count()
+    };
+    assert!(names("en-US") >= 3 && names("zh-CN") >= 2, "{notes:?}");
+}

@@ -787,7 +787,9 @@ fn a_themes_lead_picture_opens_the_chapter() {
         .arg(&notes)
         .assert()
         .success();
-    for note in files_with_ext(&notes, "md") {
+    let notes = files_with_ext(&notes, "md");
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    for note in notes {
         let text = std::fs::read_to_string(&note).unwrap();
         assert_eq!(text.matches("pan.png)").count(), 1, "{text}");
         assert!(!text.contains("t.png)"), "{text}");

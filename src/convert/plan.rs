@@ -463,7 +463,8 @@ fn book_title(
 }
 
 /// One note per post, in path order, in a sub-folder per group (a post in several groups goes
-/// to the first: copies would drift apart when edited) of the notes folder (`pages/` in a
+/// to the first: copies would drift apart when edited), under one per language for a
+/// multilingual site, of the notes folder (`pages/` in a
 /// Logseq graph); with `embed`, each picture once in the attachments folder. Returns the plans
 /// and whether pictures are saved. Where notes are named by their file name alone (wikilinks,
 /// Logseq page references), names are ones a link can hold
@@ -484,9 +485,15 @@ fn notes<'d>(
     let mut plans: Vec<(Planned, Vec<&Document>)> = docs
         .iter()
         .map(|doc| {
+            // A multilingual site's notes are kept apart by language (`en/`, `zh-CN/`), as its
+            // books are: translations share titles and file names.
+            let edition = match &doc.meta.site_language {
+                Some(tag) => notes_dir.join(safe_file_stem(tag)),
+                None => notes_dir.clone(),
+            };
             let sub = match layout.group_by {
-                GroupBy::None => notes_dir.clone(),
-                g => notes_dir.join(safe_file_stem(&g.keys(doc)[0].label)),
+                GroupBy::None => edition,
+                g => edition.join(safe_file_stem(&g.keys(doc)[0].label)),
             };
             let path = match layout.notes.unique_names() {
                 true => {

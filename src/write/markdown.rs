@@ -182,7 +182,8 @@ fn metadata(doc: &Document) -> Map<String, Value> {
     if let Some(s) = &m.source {
         map.insert("source".into(), Value::String(s.clone()));
     }
-    if let Some(l) = &m.lang {
+    // The post's language, else its edition's on a multilingual site.
+    if let Some(l) = m.lang.as_ref().or(m.site_language.as_ref()) {
         map.insert("lang".into(), Value::String(l.clone()));
     }
     // A dated post's slug is carried by its `YYYY-MM-DD-slug.md` file name.
