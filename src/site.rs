@@ -154,7 +154,12 @@ impl Site {
         };
         let get = |key: &str| config.get(key);
         let params = |key: &str| config.get("params").and_then(|p| p.get(key));
-        let title = text(get("title"));
+        // Jekyll sites named by `name:` alone (Jekyll's own docs, jekyll-now: `{{ site.name }}`
+        // heads their pages) are titled by it.
+        let title = text(get("title")).or_else(|| match generator {
+            Generator::Jekyll => text(get("name")),
+            _ => None,
+        });
         let author = text(get("author")).or_else(|| text(params("author")));
         let lang = text(get("lang"))
             .or_else(|| text(get("language")))
@@ -1178,6 +1183,15 @@ mod tests {
         let site = Site::find(&j.join("_posts")).unwrap();
         assert_eq!(site.generator, Generator::Jekyll);
         assert_eq!(site.title.as_deref(), Some("My Blog"));
+        // A site named only by `name:` (jekyll-now) is titled by it.
+        std::fs::write(
+            j.join("_config.yml"),
+            "name: Ann's Notes
+",
+        )
+        .unwrap();
+        let named = Site::find(&j.join("_posts")).unwrap();
+        assert_eq!(named.title.as_deref(), Some("Ann's Notes"));
         assert_eq!(site.author.as_deref(), Some("Ann"));
         assert_eq!(site.lang.as_deref(), Some("en-GB"));
         assert_eq!(site.baseurl, "/blog");
