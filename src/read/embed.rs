@@ -230,6 +230,7 @@ mod tests {
             PostContext {
                 locale: Some(locale),
                 bibliography: None,
+                kramdown: false,
             },
         ))
     }
