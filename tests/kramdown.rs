@@ -280,3 +280,28 @@ fn an_html_block_runs_to_its_end_tag_over_blank_lines() {
         "{report}"
     );
 }
+
+#[test]
+fn a_figure_includes_caption_keeps_to_its_figure() {
+    // A theme's figure include: the caption through `markdownify`, whose paragraph tags go and
+    // whose line end stays, so a blank line stands inside the `<figcaption>`.
+    let (notes, _) = site_notes(&[
+        ("_config.yml", "title: Kitchen\n"),
+        (
+            "_includes/pic",
+            "<figure>\n  <img src=\"{{ include.src }}\" alt=\"{{ include.alt }}\">\n  \
+             {%- if include.caption -%}\n    <figcaption>\n      \
+             {{ include.caption | markdownify | remove: \"<p>\" | remove: \"</p>\" }}\n    \
+             </figcaption>\n  {%- endif -%}\n</figure>\n",
+        ),
+        (
+            "_posts/2024-06-02-pan.md",
+            "---\ntitle: Pan\n---\n{% include pic src=\"/pan.png\" alt=\"a pan\" caption=\"An *iron* pan.\" %}\n\n\
+             The next paragraph.\n",
+        ),
+    ]);
+    let note = &notes[0].1;
+    assert!(!note.contains("figcaption"), "{note}");
+    assert!(note.contains("\n\nThe next paragraph.\n"), "{note}");
+    assert!(note.contains("![An iron pan.](/pan.png)"), "{note}");
+}
