@@ -229,3 +229,28 @@ fn missing_posts_are_warned_about() {
     assert_eq!(out, "[x]()");
     assert!(w[0].starts_with("link to a missing post `2000-01-01-gone`"));
 }
+
+#[test]
+fn a_site_prefix_before_post_url_or_link_goes() {
+    // The site's config: url https://ex.test, baseurl /blog.
+    let (out, w) = run(concat!(
+        "[a]({{ site.baseurl }}{% post_url 2019-01-01-first %}) ",
+        "[b]({{ site.baseurl }}/{% post_url 2019-01-01-first %}#two) ",
+        "[c]({{ site.url }}{{ site.baseurl }}{% link _posts/2019-01-01-first.md %}) ",
+        "<a href=\"{{ site.baseurl }}{% link about.md %}\">d</a> ",
+        "[e](/doc{{ site.baseurl }}{% post_url 2019-01-01-first %})",
+    ));
+    assert!(
+        out.contains(
+            "[a](2019-01-01-first.md) [b](2019-01-01-first.md#two) [c](2019-01-01-first.md) "
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("href=\"https://ex.test/blog/about.html\""),
+        "{out}"
+    );
+    // Text that only ends like the prefix stays.
+    assert!(out.contains("[e](/doc/blog2019-01-01-first.md)"), "{out}");
+    assert!(w.is_empty(), "{w:?}");
+}
