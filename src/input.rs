@@ -238,11 +238,24 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
 }
 
 /// Whether `dir` is a Jekyll site root: it has a `_posts/`, or a `_config.yml` and `_posts/`
-/// below language or section folders (`en/_posts`, `zh_cn/news/_posts`).
+/// below language or section folders (`en/_posts`, `zh_cn/news/_posts`), or a `_config.yml`
+/// whose `collections:` name a folder that exists. `_posts/` is optional in Jekyll (every
+/// underscore folder is): a site of collections only (a documentation or catalogue site) is
+/// read as Jekyll reads it, its output collections as its pages, never its `_includes/` or
+/// `_layouts/` as posts. Decision: a config with collections and none of them output still
+/// makes a Jekyll root (its documents are listed as skipped, with why) rather than a folder of
+/// posts whose templates would be read as posts.
 pub fn is_jekyll_root(dir: &Path) -> bool {
-    dir.join("_posts").is_dir()
-        || (dir.join("_config.yml").is_file() || dir.join("_config.yaml").is_file())
-            && !jekyll_posts_dirs(dir, false).is_empty()
+    if dir.join("_posts").is_dir() {
+        return true;
+    }
+    if !dir.join("_config.yml").is_file() && !dir.join("_config.yaml").is_file() {
+        return false;
+    }
+    !jekyll_posts_dirs(dir, false).is_empty()
+        || crate::jekyll_collections::of_root(dir)
+            .iter()
+            .any(|c| c.dir.is_dir())
 }
 
 /// Every `_posts/` folder of a Jekyll site (and `_drafts/` with `drafts`), in path order: the

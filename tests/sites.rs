@@ -706,3 +706,37 @@ fn jekyll_collections_with_output_are_chapters_and_the_others_are_skipped() {
     );
     assert!(epubcheck(&books));
 }
+
+#[test]
+fn a_jekyll_site_of_collections_without_posts_is_read_as_jekyll() {
+    // No `_posts/`: the config's output collection makes the folder a Jekyll site, so its
+    // documents have their Liquid run and the templates are never posts.
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "_config.yml",
+        "title: Garden Notes\ncollections:\n  beds:\n    output: true\n",
+    );
+    write("_includes/hint.html", "<p><b>{{ include.text }}</b></p>\n");
+    write(
+        "_layouts/default.html",
+        "<html><head><title>{{ page.title }}</title></head><body>{{ content }}</body></html>\n",
+    );
+    write(
+        "_beds/roses.md",
+        "---\ntitle: Roses\n---\nPrune in {{ site.title }} style.\n\n\
+         {% include hint.html text=\"Wear gloves.\" %}\n",
+    );
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md"]);
+    let notes = files_with_ext(&out, "md");
+    assert_eq!(notes.len(), 1, "{notes:?} {report}");
+    let note = std::fs::read_to_string(&notes[0]).unwrap();
+    assert!(note.contains("Prune in Garden Notes style."), "{note}");
+    assert!(note.contains("**Wear gloves.**"), "{note}");
+}
