@@ -291,6 +291,7 @@ fn base_language(urls: &Arc<filters::Urls>) -> Language {
         jekyll::Slugify
     );
     filters::register(&mut l, urls);
+    filters::make_forgiving(&mut l);
     l
 }
 
