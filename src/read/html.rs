@@ -453,7 +453,9 @@ impl Reader<'_, '_> {
         use super::chrome::Kind as Chrome;
         use super::embed::{read_embed, Embed};
         let el = node.value().as_element()?;
-        if !matches!(el.name(), "iframe" | "video" | "audio") {
+        let gist_script = el.name() == "script"
+            && super::dom::attr(el, "src").is_some_and(|s| s.contains("gist.github.com/"));
+        if !matches!(el.name(), "iframe" | "video" | "audio") && !gist_script {
             return None;
         }
         let locale = self.embed_locale();

@@ -220,7 +220,8 @@ fn base_language(urls: &Arc<filters::Urls>) -> Language {
         tags::IncludeTag { relative: false },
         tags::IncludeTag { relative: true },
         tags::LinkTag { name: "post_url" },
-        tags::LinkTag { name: "link" }
+        tags::LinkTag { name: "link" },
+        tags::GistTag
     );
     blocks!(
         stdlib::RawBlock,
