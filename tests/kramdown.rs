@@ -305,3 +305,25 @@ fn a_figure_includes_caption_keeps_to_its_figure() {
     assert!(note.contains("\n\nThe next paragraph.\n"), "{note}");
     assert!(note.contains("![An iron pan.](/pan.png)"), "{note}");
 }
+
+#[test]
+fn kramdown_table_separators_and_indented_definitions() {
+    let (notes, _) = site_notes(&[
+        ("_config.yml", "title: Shed\n"),
+        (
+            "_posts/2024-06-03-costs.md",
+            "---\ntitle: Costs\n---\n|------+------|\n| Tool | Cost |\n|------|-----:|\n\
+             | Saw  |    3 |\n|------+------|\n| Rake |    4 |\n|======+======|\n| Sum  |    7 |\n\
+             |------+------|\n\nHoe\n:     A tool for weeds\n",
+        ),
+    ]);
+    let note = &notes[0].1;
+    // One table: its header, three rows, no separator shown as text or as a row.
+    assert!(note.contains("| Tool | Cost |\n|"), "{note}");
+    for row in ["| Saw | 3 |", "| Rake | 4 |", "| Sum | 7 |"] {
+        assert!(note.contains(row), "{row} in {note}");
+    }
+    assert!(!note.contains("---+") && !note.contains("==="), "{note}");
+    assert!(!note.contains("```"), "{note}");
+    assert!(note.contains("**Hoe**\n\nA tool for weeds"), "{note}");
+}

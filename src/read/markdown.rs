@@ -44,8 +44,12 @@ pub fn read_markdown_in(
     let extended = super::kramdown_ext::apply_extensions(src);
     let stripped = super::kramdown::strip_attribute_lists(&extended);
     let attributed = super::kramdown_html::apply_markdown_attributes(&stripped);
+    let joined;
     let src = match post.kramdown {
-        true => super::kramdown_html::join_html_blocks(&attributed),
+        true => {
+            joined = super::kramdown_html::join_html_blocks(&attributed);
+            super::kramdown_blocks::rewrite(&joined)
+        }
         false => Cow::Borrowed(attributed.as_ref()),
     };
     let protected = super::math::protect(&src);

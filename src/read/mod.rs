@@ -18,6 +18,7 @@ pub mod hexo;
 pub mod html;
 pub use crate::inline;
 pub mod kramdown;
+pub mod kramdown_blocks;
 pub mod kramdown_ext;
 pub mod kramdown_html;
 pub mod liquid;
