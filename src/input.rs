@@ -68,7 +68,15 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             continue;
         }
         skipped.extend(hexo_not_posts(input, drafts));
+        // The folders of a Jekyll root's output collections (see below).
+        let mut collection_dirs = Vec::new();
         if is_jekyll_root(input) {
+            collection_dirs.extend(
+                crate::jekyll_collections::of_root(input)
+                    .into_iter()
+                    .filter(|c| c.output)
+                    .map(|c| c.dir),
+            );
             // Collections that are not output are the site's data, not pages.
             for c in crate::jekyll_collections::of_root(input) {
                 if !c.output {
@@ -79,6 +87,10 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             }
         }
         for root in site_posts_dirs(input, drafts) {
+            // A document of an output collection is a page of the site whatever its name
+            // (`_docs/contributing.md` is a page of a documentation site), when it has front
+            // matter, as Jekyll renders only such documents (others are copied as files).
+            let in_collection = collection_dirs.contains(&root);
             let hugo_content = root.file_name().is_some_and(|n| n == "content")
                 && root.parent().is_some_and(is_hugo_root);
             let walker = sorted_walk(&root)
@@ -108,9 +120,9 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                             .file_name()
                             .to_str()
                             .is_some_and(|n| n.starts_with("_index."));
-                        if is_not_a_post(e.path())
-                            || hugo_content && is_bundle_resource(e.path(), &root)
-                        {
+                        let named_as_paper = is_not_a_post(e.path())
+                            && !(in_collection && has_front_matter(e.path()));
+                        if named_as_paper || hugo_content && is_bundle_resource(e.path(), &root) {
                             skipped.push(e.into_path())
                         } else if drafts || !list_page {
                             files.push(e.into_path())
@@ -235,6 +247,19 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
         return dirs;
     }
     vec![site_posts_dir(dir)]
+}
+
+/// Whether the file at `path` opens with a front matter line (`---`).
+fn has_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = head[..n]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[..n]);
+    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
 }
 
 /// Whether `dir` is a Jekyll site root: it has a `_posts/`, or a `_config.yml` and `_posts/`

@@ -740,3 +740,41 @@ fn a_jekyll_site_of_collections_without_posts_is_read_as_jekyll() {
     assert!(note.contains("Prune in Garden Notes style."), "{note}");
     assert!(note.contains("**Wear gloves.**"), "{note}");
 }
+
+#[test]
+fn a_collection_document_named_like_a_project_paper_is_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "_config.yml",
+        "title: Handbook\ncollections:\n  guide:\n    output: true\n",
+    );
+    write(
+        "_posts/2024-02-01-hello.md",
+        "---\ntitle: Hello\n---\nHi.\n",
+    );
+    write(
+        "_guide/contributing.md",
+        "---\ntitle: Helping out\n---\nSend patches.\n",
+    );
+    // Without front matter Jekyll copies it as a file: still not a page.
+    write("_guide/README.md", "About this folder.\n");
+    // The repository's own papers beside the site stay skipped.
+    write("CONTRIBUTING.md", "How to help.\n");
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md"]);
+    let names: Vec<String> = files_with_ext(&out, "md")
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n.contains("Helping out")), "{names:?}");
+    assert_eq!(names.len(), 2, "{names:?} {report}");
+    let skipped = report["skipped"].to_string();
+    assert!(skipped.contains("README.md"), "{skipped}");
+    assert!(!skipped.contains("contributing.md"), "{skipped}");
+}
