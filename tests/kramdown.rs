@@ -276,7 +276,9 @@ fn an_html_block_runs_to_its_end_tag_over_blank_lines() {
     // A blank line in preformatted text stays.
     assert!(note.contains("one\n\ntwo"), "{note}");
     assert!(
-        report["summary"]["warnings_by_name"]["missing-anchor"].is_null(),
+        report["summary"]["warnings_by_kind"]
+            .get("broken-anchor")
+            .is_none(),
         "{report}"
     );
 }

@@ -778,3 +778,46 @@ fn a_collection_document_named_like_a_project_paper_is_a_page() {
     assert!(skipped.contains("README.md"), "{skipped}");
     assert!(!skipped.contains("contributing.md"), "{skipped}");
 }
+
+#[test]
+fn a_collection_is_a_site_variable_of_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "_config.yml",
+        "title: Orchard\ncollections:\n  trees:\n    output: true\n  staff:\n    output: false\n",
+    );
+    write(
+        "_posts/2024-03-01-index.md",
+        "---\ntitle: Index\n---\n{{ site.trees.size }} trees, {{ site.posts.size }} post, \
+         staff {{ site.staff | map: \"name\" | join: \",\" }}.\n\n\
+         {% for t in site.trees %}\n- [{{ t.title }}]({{ t.url | relative_url }})\n{% endfor %}\n",
+    );
+    write("_trees/pear.md", "---\ntitle: Pear\n---\nSweet.\n");
+    write("_trees/apple.md", "---\ntitle: Apple\n---\nCrisp.\n");
+    write("_staff/ann.md", "---\nname: Ann\n---\nGardener.\n");
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md", "-g", "none"]);
+    let index = files_with_ext(&out, "md")
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|t| t.contains("title: Index"))
+        .unwrap();
+    assert!(index.contains("2 trees, 1 post, staff Ann."), "{index}");
+    // In path order, each linking to its note.
+    let apple = index.find("[Apple](").expect(&index);
+    let pear = index.find("[Pear](").expect(&index);
+    assert!(apple < pear, "{index}");
+    assert!(!index.contains("/trees/"), "{index}");
+    assert!(
+        report["summary"]["warnings_by_kind"]
+            .get("unknown-liquid")
+            .is_none(),
+        "{report}"
+    );
+}
