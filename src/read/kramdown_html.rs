@@ -185,6 +185,10 @@ pub fn join_html_blocks(src: &str) -> Cow<'_, str> {
         return Cow::Borrowed(src);
     }
     let mut code: Option<CodeRegions> = None;
+    // Lower-cased once (ASCII, so offsets stay), and where each name's last end tag is: an
+    // element never closed costs no search (a post of unclosed `<div>` lines stays linear).
+    let lower = src.to_ascii_lowercase();
+    let mut last_close: std::collections::HashMap<String, Option<usize>> = Default::default();
     let mut out = String::new();
     let mut copied = 0;
     let mut line_start = 0;
@@ -196,23 +200,38 @@ pub fn join_html_blocks(src: &str) -> Cow<'_, str> {
             line_start = line_end;
             continue;
         };
-        let Some((_, close_end)) = matching_close(src, open_end, name) else {
+        let name = name.to_ascii_lowercase();
+        let last = *last_close
+            .entry(name.clone())
+            .or_insert_with(|| lower.rfind(&format!("</{name}")));
+        let close = match last {
+            Some(l) if l >= open_end => close_in_lower(&lower[open_end..], &name),
+            _ => None,
+        };
+        let Some(close_end) = close.map(|(_, end)| open_end + end) else {
             line_start = line_end;
             continue;
         };
+        let next_line = src[close_end..]
+            .find('\n')
+            .map_or(src.len(), |k| close_end + k + 1);
         let inner = &src[open_end..close_end];
-        let has_blank = inner.split('\n').skip(1).any(|l| l.trim().is_empty());
-        let code = code.get_or_insert_with(|| CodeRegions::of(src));
-        if !has_blank || code.contains(start) {
+        if !inner.split('\n').skip(1).any(|l| l.trim().is_empty()) {
+            // Nothing to join, in it or in the blocks it holds.
+            line_start = next_line;
+            continue;
+        }
+        if code
+            .get_or_insert_with(|| CodeRegions::of(src))
+            .contains(start)
+        {
             line_start = line_end;
             continue;
         }
         out.push_str(&src[copied..start]);
         out.push_str(&without_blank_lines(&src[start..close_end]));
         copied = close_end;
-        line_start = src[close_end..]
-            .find('\n')
-            .map_or(src.len(), |k| close_end + k + 1);
+        line_start = next_line;
     }
     match copied {
         0 => Cow::Borrowed(src),
@@ -370,6 +389,11 @@ impl<'a> Element<'a> {
 /// opened inside; `None` when it is never closed.
 fn matching_close(src: &str, open_end: usize, name: &str) -> Option<(usize, usize)> {
     let lower = src[open_end..].to_ascii_lowercase();
+    close_in_lower(&lower, name).map(|(a, b)| (open_end + a, open_end + b))
+}
+
+/// [`matching_close`] in `lower`, the text after the opening tag in lower case; offsets in it.
+fn close_in_lower(lower: &str, name: &str) -> Option<(usize, usize)> {
     let name = name.to_ascii_lowercase();
     let (open, close) = (format!("<{name}"), format!("</{name}"));
     let mut depth = 0usize;
@@ -389,7 +413,7 @@ fn matching_close(src: &str, open_end: usize, name: &str) -> Option<(usize, usiz
             }
             _ => {
                 let end = lower[next_close..].find('>')? + next_close + 1;
-                return Some((open_end + next_close, open_end + end));
+                return Some((next_close, end));
             }
         }
     }
@@ -465,6 +489,34 @@ fn one_block(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_blocks_run_to_their_end_tag() {
+        // Blank lines inside go (a `<pre>`'s become references); nested elements of the same
+        // name count; the text after the block stays.
+        assert_eq!(
+            join_html_blocks("<div>\n<div>\n\n  a\n</div>\n\n<pre>x\n\ny</pre>\n</DIV>\n\nafter\n"),
+            "<div>\n<div>\n  a\n</div>\n<pre>x&#10;&#10;y</pre>\n</DIV>\n\nafter\n"
+        );
+        for same in [
+            // Never closed, a span element, a self-closed tag, in code, indented code.
+            "<div>\n\n a\n",
+            "<span>\n\n a</span>\n",
+            "<div/>\n\n</div>\n",
+            "```\n<div>\n\n</div>\n```\n",
+            "para\n\n    <div>\n\n    </div>\n",
+            // Nothing to join.
+            "<div>\na\n</div>\n\nb\n",
+        ] {
+            assert!(
+                matches!(join_html_blocks(same), Cow::Borrowed(_)),
+                "{same:?}"
+            );
+        }
+        // Many elements never closed: each line looked at once.
+        let unclosed = "<div>\n\n".repeat(20_000);
+        assert!(matches!(join_html_blocks(&unclosed), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn markdown_in_html_as_kramdown_reads_it() {
