@@ -71,8 +71,17 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             continue;
         }
         skipped.extend(hexo_not_posts(input, drafts));
+        // The folders of a Jekyll root's output collections (see below).
+        let mut collection_dirs = Vec::new();
         if is_jekyll_root(input) {
-            for c in crate::jekyll_collections::of_root(input) {
+            let collections = crate::jekyll_collections::of_root(input);
+            collection_dirs.extend(
+                collections
+                    .iter()
+                    .filter(|c| c.output)
+                    .map(|c| c.dir.clone()),
+            );
+            for c in collections {
                 if !c.output {
                     // Collections that are not output are the site's data, not pages.
                     let why = crate::jekyll_collections::why_skipped(&c);
@@ -92,6 +101,10 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             }
         }
         for root in site_posts_dirs(input, drafts) {
+            // A document of an output collection is a page of the site whatever its name
+            // (`_docs/contributing.md` is a page of a documentation site), when it has front
+            // matter, as Jekyll renders only such documents (others are copied as files).
+            let in_collection = collection_dirs.contains(&root);
             let hugo_content = root.file_name().is_some_and(|n| n == "content")
                 && root.parent().is_some_and(is_hugo_root);
             let walker = sorted_walk(&root)
@@ -121,9 +134,9 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                             .file_name()
                             .to_str()
                             .is_some_and(|n| n.starts_with("_index."));
-                        if is_not_a_post(e.path())
-                            || hugo_content && is_bundle_resource(e.path(), &root)
-                        {
+                        let named_as_paper = is_not_a_post(e.path())
+                            && !(in_collection && has_front_matter(e.path()));
+                        if named_as_paper || hugo_content && is_bundle_resource(e.path(), &root) {
                             skipped.push(e.into_path())
                         } else if drafts || !list_page {
                             files.push(e.into_path())
@@ -251,12 +264,38 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
     vec![site_posts_dir(dir)]
 }
 
+/// Whether the file at `path` opens with a front matter line (`---`).
+fn has_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = head[..n]
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head[..n]);
+    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
+}
+
 /// Whether `dir` is a Jekyll site root: it has a `_posts/`, or a `_config.yml` and `_posts/`
-/// below language or section folders (`en/_posts`, `zh_cn/news/_posts`).
+/// below language or section folders (`en/_posts`, `zh_cn/news/_posts`), or a `_config.yml`
+/// whose `collections:` name a folder that exists. `_posts/` is optional in Jekyll (every
+/// underscore folder is): a site of collections only (a documentation or catalogue site) is
+/// read as Jekyll reads it, its output collections as its pages, never its `_includes/` or
+/// `_layouts/` as posts. Decision: a config with collections and none of them output still
+/// makes a Jekyll root (its documents are listed as skipped, with why) rather than a folder of
+/// posts whose templates would be read as posts.
 pub fn is_jekyll_root(dir: &Path) -> bool {
-    dir.join("_posts").is_dir()
-        || (dir.join("_config.yml").is_file() || dir.join("_config.yaml").is_file())
-            && !jekyll_posts_dirs(dir, false).is_empty()
+    if dir.join("_posts").is_dir() {
+        return true;
+    }
+    if !dir.join("_config.yml").is_file() && !dir.join("_config.yaml").is_file() {
+        return false;
+    }
+    !jekyll_posts_dirs(dir, false).is_empty()
+        || crate::jekyll_collections::of_root(dir)
+            .iter()
+            .any(|c| c.dir.is_dir())
 }
 
 /// Every `_posts/` folder of a Jekyll site (and `_drafts/` with `drafts`), in path order: the

@@ -276,3 +276,43 @@ fn an_author_s_iframe_without_a_source_is_warned_about_not_silently_dropped() {
         "{messages}"
     );
 }
+
+#[test]
+fn gists_by_jekyll_tag_script_or_hugo_shortcode_give_the_same_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let front = "---\ntitle: Snippets\ndate: 2024-03-02\n---\n\nTwo snippets.\n\n";
+    let jekyll = dir.path().join("jekyll");
+    write(
+        &jekyll,
+        "_config.yml",
+        "title: Code\nplugins:\n  - jekyll-gist\n",
+    );
+    write(
+        &jekyll,
+        "_posts/2024-03-02-snippets.md",
+        &format!(
+            "{front}{{% gist octo/1234abcd deploy.sh %}}\n\n\
+             <script src=\"https://gist.github.com/octo/1234abcd.js?file=deploy.sh\"></script>\n\n\
+             {{% gist 98765 %}}\n\n<script src=\"https://example.com/app.js\"></script>\n\nEnd.\n"
+        ),
+    );
+    let hugo = dir.path().join("hugo");
+    write(
+        &hugo,
+        "hugo.toml",
+        "title = \"Code\"\nlanguageCode = \"en\"\n",
+    );
+    write(
+        &hugo,
+        "content/posts/snippets.md",
+        &format!("{front}{{{{< gist octo 1234abcd deploy.sh >}}}}\n"),
+    );
+    let jekyll = link_paragraphs(&body_of(&jekyll, "_posts/2024-03-02-snippets.md"));
+    let hugo = link_paragraphs(&body_of(&hugo, "content/posts/snippets.md"));
+    assert_eq!(jekyll.len(), 3, "{jekyll:?}");
+    assert_eq!(jekyll[0], hugo[0]);
+    assert_eq!(jekyll[1], hugo[0]);
+    assert_eq!(jekyll[0].0, "https://gist.github.com/octo/1234abcd");
+    assert!(jekyll[0].1.contains("deploy.sh"), "{jekyll:?}");
+    assert_eq!(jekyll[2].0, "https://gist.github.com/98765");
+}

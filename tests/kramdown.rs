@@ -240,3 +240,92 @@ fn a_sites_parse_block_html_reads_every_posts_html_as_markdown() {
     assert!(note.contains("\n**read as Markdown**\n"), "{note}");
     assert!(note.contains("\\*\\*kept raw\\*\\*"), "{note}");
 }
+
+/// Converts a Jekyll site made of `files` (path, text) to notes; returns the notes' texts by
+/// file name and the report.
+fn site_notes(files: &[(&str, &str)]) -> (Vec<(String, String)>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    for (path, text) in files {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md"]);
+    (notes(&out), report)
+}
+
+#[test]
+fn an_html_block_runs_to_its_end_tag_over_blank_lines() {
+    let (notes, report) = site_notes(&[
+        ("_config.yml", "title: Shed\n"),
+        (
+            "_posts/2024-06-01-shed.md",
+            "---\ntitle: Shed\n---\nTools first.\n\n<table>\n  <tr>\n    <td>\n      \
+             <p id=\"saw\">Hand saw</p>\n\n      <p>Oil the blade.</p>\n    </td>\n  </tr>\n\
+             </table>\n\nSee [the saw](#saw).\n\n<div class=\"row\">\n  \n    <img src=\"/a.png\" \
+             alt=\"rake\">\n  \n</div>\n\n<div>\n<pre>one\n\ntwo</pre>\n\n</div>\n",
+        ),
+    ]);
+    let note = &notes[0].1;
+    // The cells' paragraphs are text, not a code block of raw HTML.
+    assert!(note.contains("\nOil the blade.\n"), "{note}");
+    assert!(!note.contains("<p>") && !note.contains("<img"), "{note}");
+    assert!(note.contains("![rake]"), "{note}");
+    // A blank line in preformatted text stays.
+    assert!(note.contains("one\n\ntwo"), "{note}");
+    assert!(
+        report["summary"]["warnings_by_kind"]
+            .get("broken-anchor")
+            .is_none(),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_figure_includes_caption_keeps_to_its_figure() {
+    // A theme's figure include: the caption through `markdownify`, whose paragraph tags go and
+    // whose line end stays, so a blank line stands inside the `<figcaption>`.
+    let (notes, _) = site_notes(&[
+        ("_config.yml", "title: Kitchen\n"),
+        (
+            "_includes/pic",
+            "<figure>\n  <img src=\"{{ include.src }}\" alt=\"{{ include.alt }}\">\n  \
+             {%- if include.caption -%}\n    <figcaption>\n      \
+             {{ include.caption | markdownify | remove: \"<p>\" | remove: \"</p>\" }}\n    \
+             </figcaption>\n  {%- endif -%}\n</figure>\n",
+        ),
+        (
+            "_posts/2024-06-02-pan.md",
+            "---\ntitle: Pan\n---\n{% include pic src=\"/pan.png\" alt=\"a pan\" caption=\"An *iron* pan.\" %}\n\n\
+             The next paragraph.\n",
+        ),
+    ]);
+    let note = &notes[0].1;
+    assert!(!note.contains("figcaption"), "{note}");
+    assert!(note.contains("\n\nThe next paragraph.\n"), "{note}");
+    assert!(note.contains("![An iron pan.](/pan.png)"), "{note}");
+}
+
+#[test]
+fn kramdown_table_separators_and_indented_definitions() {
+    let (notes, _) = site_notes(&[
+        ("_config.yml", "title: Shed\n"),
+        (
+            "_posts/2024-06-03-costs.md",
+            "---\ntitle: Costs\n---\n|------+------|\n| Tool | Cost |\n|------|-----:|\n\
+             | Saw  |    3 |\n|------+------|\n| Rake |    4 |\n|======+======|\n| Sum  |    7 |\n\
+             |------+------|\n\nHoe\n:     A tool for weeds\n",
+        ),
+    ]);
+    let note = &notes[0].1;
+    // One table: its header, three rows, no separator shown as text or as a row.
+    assert!(note.contains("| Tool | Cost |\n|"), "{note}");
+    for row in ["| Saw | 3 |", "| Rake | 4 |", "| Sum | 7 |"] {
+        assert!(note.contains(row), "{row} in {note}");
+    }
+    assert!(!note.contains("---+") && !note.contains("==="), "{note}");
+    assert!(!note.contains("```"), "{note}");
+    assert!(note.contains("**Hoe**\n\nA tool for weeds"), "{note}");
+}

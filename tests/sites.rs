@@ -991,3 +991,117 @@ fn jekyll_authors_are_looked_up_in_the_authors_data_file() {
         "{pair}"
     );
 }
+#[test]
+fn a_jekyll_site_of_collections_without_posts_is_read_as_jekyll() {
+    // No `_posts/`: the config's output collection makes the folder a Jekyll site, so its
+    // documents have their Liquid run and the templates are never posts.
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "_config.yml",
+        "title: Garden Notes\ncollections:\n  beds:\n    output: true\n",
+    );
+    write("_includes/hint.html", "<p><b>{{ include.text }}</b></p>\n");
+    write(
+        "_layouts/default.html",
+        "<html><head><title>{{ page.title }}</title></head><body>{{ content }}</body></html>\n",
+    );
+    write(
+        "_beds/roses.md",
+        "---\ntitle: Roses\n---\nPrune in {{ site.title }} style.\n\n\
+         {% include hint.html text=\"Wear gloves.\" %}\n",
+    );
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md"]);
+    let notes = files_with_ext(&out, "md");
+    assert_eq!(notes.len(), 1, "{notes:?} {report}");
+    let note = std::fs::read_to_string(&notes[0]).unwrap();
+    assert!(note.contains("Prune in Garden Notes style."), "{note}");
+    assert!(note.contains("**Wear gloves.**"), "{note}");
+}
+
+#[test]
+fn a_collection_document_named_like_a_project_paper_is_a_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "_config.yml",
+        "title: Handbook\ncollections:\n  guide:\n    output: true\n",
+    );
+    write(
+        "_posts/2024-02-01-hello.md",
+        "---\ntitle: Hello\n---\nHi.\n",
+    );
+    write(
+        "_guide/contributing.md",
+        "---\ntitle: Helping out\n---\nSend patches.\n",
+    );
+    // Without front matter Jekyll copies it as a file: still not a page.
+    write("_guide/README.md", "About this folder.\n");
+    // The repository's own papers beside the site stay skipped.
+    write("CONTRIBUTING.md", "How to help.\n");
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md"]);
+    let names: Vec<String> = files_with_ext(&out, "md")
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().any(|n| n.contains("Helping out")), "{names:?}");
+    assert_eq!(names.len(), 2, "{names:?} {report}");
+    let skipped = report["skipped"].to_string();
+    assert!(skipped.contains("README.md"), "{skipped}");
+    assert!(!skipped.contains("contributing.md"), "{skipped}");
+}
+
+#[test]
+fn a_collection_is_a_site_variable_of_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site");
+    let write = |path: &str, text: &str| {
+        let file = site.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    write(
+        "_config.yml",
+        "title: Orchard\ncollections:\n  trees:\n    output: true\n  staff:\n    output: false\n",
+    );
+    write(
+        "_posts/2024-03-01-index.md",
+        "---\ntitle: Index\n---\n{{ site.trees.size }} trees, {{ site.posts.size }} post, \
+         staff {{ site.staff | map: \"name\" | join: \",\" }}.\n\n\
+         {% for t in site.trees %}\n- [{{ t.title }}]({{ t.url | relative_url }})\n{% endfor %}\n",
+    );
+    write("_trees/pear.md", "---\ntitle: Pear\n---\nSweet.\n");
+    write("_trees/apple.md", "---\ntitle: Apple\n---\nCrisp.\n");
+    write("_staff/ann.md", "---\nname: Ann\n---\nGardener.\n");
+    let out = dir.path().join("out");
+    let report = convert_with_report(&site, &out, &["--no-config", "-t", "md", "-g", "none"]);
+    let index = files_with_ext(&out, "md")
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|t| t.contains("title: Index"))
+        .unwrap();
+    assert!(index.contains("2 trees, 1 post, staff Ann."), "{index}");
+    // In path order, each linking to its note.
+    let apple = index.find("[Apple](").expect(&index);
+    let pear = index.find("[Pear](").expect(&index);
+    assert!(apple < pear, "{index}");
+    assert!(!index.contains("/trees/"), "{index}");
+    assert!(
+        report["summary"]["warnings_by_kind"]
+            .get("unknown-liquid")
+            .is_none(),
+        "{report}"
+    );
+}

@@ -42,19 +42,29 @@ pub fn read_embed(node: NodeRef<'_, Node>, locale: Locale, authored: bool) -> Op
     let el = node.value().as_element()?;
     let name = el.name();
     // Plugins (`<object>`, `<embed>`) stay dropped: nothing can show them any more.
-    if !matches!(name, "iframe" | "video" | "audio") {
+    if !matches!(name, "iframe" | "video" | "audio" | "script") {
         return None;
     }
     let value = |k: &str| attr(el, k).map(str::trim).filter(|v| !v.is_empty());
-    let src = value("src").or_else(|| value("data-src")).or_else(|| {
-        // `<video><source src=…>`
-        node.descendants()
-            .filter_map(|d| d.value().as_element())
-            .find(|e| e.name() == "source")
-            .and_then(|e| attr(e, "src"))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    })?;
+    // A gist's embed script (`gist.github.com/user/id.js?file=x`, what jekyll-gist and
+    // GitHub's "Embed" button write) is the gist's page; any other script is not an embed.
+    let gist = match name {
+        "script" => Some(gist_page(value("src")?)?),
+        _ => None,
+    };
+    let gist_page_url = gist.as_ref().map(|(url, _)| url.as_str());
+    let src = gist_page_url
+        .or_else(|| value("src"))
+        .or_else(|| value("data-src"))
+        .or_else(|| {
+            // `<video><source src=…>`
+            node.descendants()
+                .filter_map(|d| d.value().as_element())
+                .find(|e| e.name() == "source")
+                .and_then(|e| attr(e, "src"))
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+        })?;
     let src = match src.strip_prefix("//") {
         Some(rest) => format!("https://{rest}"),
         None => src.to_string(),
@@ -66,7 +76,10 @@ pub fn read_embed(node: NodeRef<'_, Node>, locale: Locale, authored: bool) -> Op
         },
         _ => false,
     };
-    let title = value("title").or_else(|| value("aria-label"));
+    let title = match &gist {
+        Some((_, file)) => file.as_deref(),
+        None => value("title").or_else(|| value("aria-label")),
+    };
     let (what, url) = match name {
         "video" => (Embedded::Video, src),
         "audio" => (Embedded::Audio, src),
@@ -119,6 +132,25 @@ pub fn frame(url: &str, title: Option<&str>) -> String {
             .map(|t| format!(" title=\"{}\"", crate::xml::escape(t)))
             .unwrap_or_default()
     )
+}
+
+/// The page of a gist whose embed script is `src` (`https://gist.github.com/parkr/5555251.js`,
+/// maybe with `?file=name`), and the file it shows.
+fn gist_page(src: &str) -> Option<(String, Option<String>)> {
+    let src = match src.strip_prefix("//") {
+        Some(rest) => format!("https://{rest}"),
+        None => src.to_string(),
+    };
+    let url = url::Url::parse(&src).ok()?;
+    if url.host_str()? != "gist.github.com" {
+        return None;
+    }
+    let path = url.path().strip_suffix(".js")?;
+    let file = url
+        .query_pairs()
+        .find(|(k, _)| k == "file")
+        .map(|(_, v)| v.into_owned());
+    Some((format!("https://gist.github.com{path}"), file))
 }
 
 /// The last segment of a URL's path, decoded: `clip.mp4`.
@@ -230,6 +262,7 @@ mod tests {
             PostContext {
                 locale: Some(locale),
                 bibliography: None,
+                kramdown: false,
             },
         ))
     }

@@ -44,6 +44,9 @@ pub struct PostContext<'a> {
     pub locale: Option<Locale>,
     /// The entries its Distill citations name (see [`super::distill`]).
     pub bibliography: Option<&'a Bibliography>,
+    /// Whether a Markdown body is kramdown's (a Jekyll site's default Markdown), whose HTML
+    /// blocks run to their end tag ([`super::kramdown_html::join_html_blocks`]).
+    pub kramdown: bool,
 }
 
 /// [`read_html_with`] for a post whose language or bibliography is known.
@@ -450,7 +453,9 @@ impl Reader<'_, '_> {
         use super::chrome::Kind as Chrome;
         use super::embed::{read_embed, Embed};
         let el = node.value().as_element()?;
-        if !matches!(el.name(), "iframe" | "video" | "audio") {
+        let gist_script = el.name() == "script"
+            && super::dom::attr(el, "src").is_some_and(|s| s.contains("gist.github.com/"));
+        if !matches!(el.name(), "iframe" | "video" | "audio") && !gist_script {
             return None;
         }
         let locale = self.embed_locale();
@@ -1128,6 +1133,7 @@ impl Reader<'_, '_> {
                         let post = PostContext {
                             locale: self.locale,
                             bibliography: self.bibliography,
+                            kramdown: false,
                         };
                         read_fragment(&raw, self.warnings, self.cleaning, true, post)
                     }

@@ -155,6 +155,143 @@ fn rewrite(src: &str, in_code: &dyn Fn(usize) -> bool) -> Option<String> {
     })
 }
 
+/// kramdown's span elements (`HTML_SPAN_ELEMENTS`): a line they open is a paragraph's, never
+/// an HTML block.
+const SPAN_ELEMENTS: &[&str] = &[
+    "a", "abbr", "acronym", "b", "big", "bdo", "br", "button", "cite", "code", "del", "dfn", "em",
+    "i", "img", "input", "kbd", "label", "option", "q", "rb", "rbc", "rp", "rt", "rtc", "ruby",
+    "samp", "select", "small", "span", "strong", "sub", "sup", "textarea", "tt", "var",
+];
+
+/// Elements without content (kramdown's `HTML_ELEMENTS_WITHOUT_BODY`).
+const VOID_ELEMENTS: &[&str] = &[
+    "area", "base", "br", "col", "command", "embed", "hr", "img", "input", "keygen", "link",
+    "meta", "param", "source", "track", "wbr",
+];
+
+/// kramdown's HTML blocks, made one CommonMark HTML block each.
+///
+/// In kramdown a line opening with a block element's tag (up to three spaces in) starts an
+/// HTML block that runs to the matching end tag, blank lines included (syntax, "HTML Blocks";
+/// `parse_raw_html` in its `html.rb`). CommonMark ends an HTML block at the first blank line,
+/// and what follows (often indented) became an indented code block of raw HTML: a Jekyll
+/// table whose cells hold paragraphs, or an include's output with the blank lines its Liquid
+/// `for` leaves. Here the blank lines of each such block go (in a `<pre>`, its line ends
+/// become character references), so the Markdown parser keeps it whole, as kramdown does.
+/// A block never closed is left as it is: kramdown would swallow the rest of the post as
+/// raw HTML and warn; CommonMark's reading loses less. Code is left alone.
+pub fn join_html_blocks(src: &str) -> Cow<'_, str> {
+    if !src.contains('<') || !src.contains("\n\n") && !src.contains("\n \n") {
+        return Cow::Borrowed(src);
+    }
+    let mut code: Option<CodeRegions> = None;
+    // Lower-cased once (ASCII, so offsets stay), and where each name's last end tag is: an
+    // element never closed costs no search (a post of unclosed `<div>` lines stays linear).
+    let lower = src.to_ascii_lowercase();
+    let mut last_close: std::collections::HashMap<String, Option<usize>> = Default::default();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut line_start = 0;
+    while line_start < src.len() {
+        let line_end = src[line_start..]
+            .find('\n')
+            .map_or(src.len(), |k| line_start + k + 1);
+        let Some((start, name, open_end)) = block_tag_at(src, line_start, line_end) else {
+            line_start = line_end;
+            continue;
+        };
+        let name = name.to_ascii_lowercase();
+        let last = *last_close
+            .entry(name.clone())
+            .or_insert_with(|| lower.rfind(&format!("</{name}")));
+        let close = match last {
+            Some(l) if l >= open_end => close_in_lower(&lower[open_end..], &name),
+            _ => None,
+        };
+        let Some(close_end) = close.map(|(_, end)| open_end + end) else {
+            line_start = line_end;
+            continue;
+        };
+        let next_line = src[close_end..]
+            .find('\n')
+            .map_or(src.len(), |k| close_end + k + 1);
+        let inner = &src[open_end..close_end];
+        if !inner.split('\n').skip(1).any(|l| l.trim().is_empty()) {
+            // Nothing to join, in it or in the blocks it holds.
+            line_start = next_line;
+            continue;
+        }
+        if code
+            .get_or_insert_with(|| CodeRegions::of(src))
+            .contains(start)
+        {
+            line_start = line_end;
+            continue;
+        }
+        out.push_str(&src[copied..start]);
+        out.push_str(&without_blank_lines(&src[start..close_end]));
+        copied = close_end;
+        line_start = next_line;
+    }
+    match copied {
+        0 => Cow::Borrowed(src),
+        _ => {
+            out.push_str(&src[copied..]);
+            Cow::Owned(out)
+        }
+    }
+}
+
+/// The block element whose opening tag starts the line `src[from..to]`: where its `<` is, its
+/// name and where the tag ends. Comments, span elements, void and self-closed tags are not.
+fn block_tag_at(src: &str, from: usize, to: usize) -> Option<(usize, &str, usize)> {
+    let line = &src[from..to];
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent > 3 || !line[indent..].starts_with('<') {
+        return None;
+    }
+    let start = from + indent + 1;
+    let name = tag_name(&src[start..]);
+    let lower = name.to_ascii_lowercase();
+    if name.is_empty()
+        || SPAN_ELEMENTS.contains(&lower.as_str())
+        || VOID_ELEMENTS.contains(&lower.as_str())
+        || !is_tag_end(&src[start + name.len()..])
+    {
+        return None;
+    }
+    let open_end = start + src[start..].find('>')? + 1;
+    match src[..open_end].ends_with("/>") {
+        true => None,
+        false => Some((start - 1, name, open_end)),
+    }
+}
+
+/// An HTML block's text without blank lines; in preformatted text the line ends become
+/// character references instead.
+fn without_blank_lines(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_pre = false;
+    for line in html.split_inclusive('\n') {
+        let lower = line.to_ascii_lowercase();
+        let opens = lower.contains("<pre") || lower.contains("<textarea");
+        let closes = lower.contains("</pre>") || lower.contains("</textarea>");
+        if in_pre || opens && !closes {
+            out.push_str(line.trim_end_matches('\n'));
+            if line.ends_with('\n') {
+                out.push_str(match closes {
+                    true => "\n",
+                    false => "&#10;",
+                });
+            }
+        } else if !line.trim().is_empty() {
+            out.push_str(line);
+        }
+        in_pre = (in_pre || opens) && !closes;
+    }
+    out
+}
+
 /// How kramdown reads an element's content under `markdown="1"`.
 fn model(name: &str) -> Content {
     let name = name.to_ascii_lowercase();
@@ -243,28 +380,40 @@ impl<'a> Element<'a> {
         if src[..self.open_end].ends_with("/>") {
             return None;
         }
-        let lower = src[self.open_end..].to_ascii_lowercase();
-        let name = self.name.to_ascii_lowercase();
-        let (open, close) = (format!("<{name}"), format!("</{name}"));
-        let mut depth = 0usize;
-        let mut i = 0;
-        loop {
-            let next_close = lower[i..].find(&close)? + i;
-            let next_open = lower[i..].find(&open).map(|o| o + i);
-            match next_open {
-                Some(o) if o < next_close && is_tag_end(&lower[o + open.len()..]) => {
-                    depth += 1;
-                    i = o + open.len();
-                }
-                _ if !is_tag_end(&lower[next_close + close.len()..]) => i = next_close + 1,
-                _ if depth > 0 => {
-                    depth -= 1;
-                    i = next_close + close.len();
-                }
-                _ => {
-                    let end = lower[next_close..].find('>')? + next_close + 1;
-                    return Some((self.open_end + next_close, self.open_end + end));
-                }
+        matching_close(src, self.open_end, self.name)
+    }
+}
+
+/// Where the content of a `name` element whose opening tag ends at `open_end` ends (its
+/// matching `</name>` starts) and where that end tag ends, counting elements of the same name
+/// opened inside; `None` when it is never closed.
+fn matching_close(src: &str, open_end: usize, name: &str) -> Option<(usize, usize)> {
+    let lower = src[open_end..].to_ascii_lowercase();
+    close_in_lower(&lower, name).map(|(a, b)| (open_end + a, open_end + b))
+}
+
+/// [`matching_close`] in `lower`, the text after the opening tag in lower case; offsets in it.
+fn close_in_lower(lower: &str, name: &str) -> Option<(usize, usize)> {
+    let name = name.to_ascii_lowercase();
+    let (open, close) = (format!("<{name}"), format!("</{name}"));
+    let mut depth = 0usize;
+    let mut i = 0;
+    loop {
+        let next_close = lower[i..].find(&close)? + i;
+        let next_open = lower[i..].find(&open).map(|o| o + i);
+        match next_open {
+            Some(o) if o < next_close && is_tag_end(&lower[o + open.len()..]) => {
+                depth += 1;
+                i = o + open.len();
+            }
+            _ if !is_tag_end(&lower[next_close + close.len()..]) => i = next_close + 1,
+            _ if depth > 0 => {
+                depth -= 1;
+                i = next_close + close.len();
+            }
+            _ => {
+                let end = lower[next_close..].find('>')? + next_close + 1;
+                return Some((next_close, end));
             }
         }
     }
@@ -340,6 +489,34 @@ fn one_block(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_blocks_run_to_their_end_tag() {
+        // Blank lines inside go (a `<pre>`'s become references); nested elements of the same
+        // name count; the text after the block stays.
+        assert_eq!(
+            join_html_blocks("<div>\n<div>\n\n  a\n</div>\n\n<pre>x\n\ny</pre>\n</DIV>\n\nafter\n"),
+            "<div>\n<div>\n  a\n</div>\n<pre>x&#10;&#10;y</pre>\n</DIV>\n\nafter\n"
+        );
+        for same in [
+            // Never closed, a span element, a self-closed tag, in code, indented code.
+            "<div>\n\n a\n",
+            "<span>\n\n a</span>\n",
+            "<div/>\n\n</div>\n",
+            "```\n<div>\n\n</div>\n```\n",
+            "para\n\n    <div>\n\n    </div>\n",
+            // Nothing to join.
+            "<div>\na\n</div>\n\nb\n",
+        ] {
+            assert!(
+                matches!(join_html_blocks(same), Cow::Borrowed(_)),
+                "{same:?}"
+            );
+        }
+        // Many elements never closed: each line looked at once.
+        let unclosed = "<div>\n\n".repeat(20_000);
+        assert!(matches!(join_html_blocks(&unclosed), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn markdown_in_html_as_kramdown_reads_it() {

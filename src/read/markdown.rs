@@ -9,6 +9,7 @@
 use crate::model::Block;
 use crate::warning::Warning;
 use pulldown_cmark::{html, CodeBlockKind, Event, Parser, Tag};
+use std::borrow::Cow;
 
 pub use super::dialect::options;
 use super::dialect::read_options;
@@ -42,7 +43,15 @@ pub fn read_markdown_in(
     let src = distill.as_deref().unwrap_or(src);
     let extended = super::kramdown_ext::apply_extensions(src);
     let stripped = super::kramdown::strip_attribute_lists(&extended);
-    let src = super::kramdown_html::apply_markdown_attributes(&stripped);
+    let attributed = super::kramdown_html::apply_markdown_attributes(&stripped);
+    let joined;
+    let src = match post.kramdown {
+        true => {
+            joined = super::kramdown_html::join_html_blocks(&attributed);
+            super::kramdown_blocks::rewrite(&joined)
+        }
+        false => Cow::Borrowed(attributed.as_ref()),
+    };
     let protected = super::math::protect(&src);
     let src = protected
         .as_ref()

@@ -355,6 +355,28 @@ fn block_closing(body: &str) -> Option<usize> {
     (ends_line && !has_html_tag(&body[..k])).then_some(k)
 }
 
+/// Whether a line starts a Markdown block that a paragraph's text cannot run into: a list
+/// item (`-`, `*`, `+`, `1.`, `1)` and a space), a block quote, an ATX heading, a code fence
+/// or a table row.
+fn starts_block(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    let marker_then_space = |rest: &str| rest.is_empty() || rest.starts_with([' ', '\t', '\n']);
+    match t.as_bytes().first() {
+        Some(b'-' | b'*' | b'+') => marker_then_space(&t[1..]),
+        Some(b'>' | b'|') => true,
+        Some(b'#') => marker_then_space(t.trim_start_matches('#')),
+        Some(b'`') => t.starts_with("```"),
+        Some(b'~') => t.starts_with("~~~"),
+        Some(b'0'..=b'9') => {
+            let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+            digits <= 9
+                && t[digits..].starts_with(['.', ')'])
+                && marker_then_space(&t[digits + 1..])
+        }
+        _ => false,
+    }
+}
+
 /// `$…$` at `i`, by pandoc's rules.
 fn single_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
     let body = &text[i + 1..];
@@ -388,6 +410,10 @@ fn single_dollar(text: &str, i: usize) -> Option<(usize, bool, &str)> {
             {
                 return None
             }
+            // Inline math never crosses a block (pandoc parses it inside one; kramdown has no
+            // `$…$` at all, MathJax on the page sees the rendered blocks): a line that starts
+            // a list item, a quote, a heading, a fence or a table row ends the search.
+            '\n' if starts_block(&body[k + 1..]) => return None,
             // A formula never spans a tag (in HTML bodies, paragraphs are tags): the search
             // ends there, not at the next `$` of the post, which may be far away.
             '<' if is_tag(&body[k + 1..]) => return None,
@@ -525,6 +551,25 @@ mod tests {
         assert_eq!(
             found("$a<b$ and $$c < d$$"),
             [(false, "a<b".into()), (false, "c < d".into())]
+        );
+    }
+
+    #[test]
+    fn a_dollar_formula_never_crosses_a_block() {
+        // From one list item into the next, a quote, a heading: prose, not math.
+        for md in [
+            "1. Set $x = 1 in one.\n1. And (y$ in two.\n",
+            "- a $b\n- c$ d\n",
+            "Pay $5\n> then$ more\n",
+            "Say $a\n## b$ c\n",
+            "| $a | b |\n| c$ | d |\n",
+        ] {
+            assert!(found(md).is_empty(), "{md}");
+        }
+        // A paragraph's next line, even within a list item, still closes a formula.
+        assert_eq!(
+            found("- take $a +\n  b$ now\n"),
+            [(false, "a +\n  b".to_string())]
         );
     }
 

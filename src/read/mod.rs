@@ -18,6 +18,7 @@ pub mod hexo;
 pub mod html;
 pub use crate::inline;
 pub mod kramdown;
+pub mod kramdown_blocks;
 pub mod kramdown_ext;
 pub mod kramdown_html;
 pub mod liquid;
@@ -208,6 +209,7 @@ fn read_post_text(
     let post = html::PostContext {
         locale,
         bibliography: bibliography.as_ref(),
+        kramdown: reads_kramdown(site),
     };
     let mut blocks = match format {
         BodyFormat::Markdown => {
@@ -485,6 +487,17 @@ fn drop_title_repeat(meta: &mut Meta, blocks: &mut Vec<Block>) {
         }
         blocks.remove(0);
     }
+}
+
+/// A Jekyll site whose Markdown is kramdown: Jekyll's default, unless the config's `markdown`
+/// names another converter (`CommonMarkGhPages`, `GFM` from jekyll-commonmark).
+fn reads_kramdown(site: Option<&crate::site::Site>) -> bool {
+    site.is_some_and(|s| {
+        s.generator == crate::site::Generator::Jekyll
+            && s.config["markdown"]
+                .as_str()
+                .is_none_or(|m| m.eq_ignore_ascii_case("kramdown"))
+    })
 }
 
 /// A Jekyll site whose config sets kramdown's `parse_block_html: true`: every post is read as

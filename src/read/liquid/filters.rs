@@ -451,3 +451,111 @@ fn group_by_exp(c: &Call) -> Result<Value> {
     }
     Ok(groups(pairs))
 }
+
+/// Filters whose input Ruby Liquid first turns into a number (`Utils.to_number`): `nil`, `""`
+/// and text that is no number are 0 there, an error in the engine.
+const NUMERIC: &[&str] = &[
+    "abs",
+    "ceil",
+    "floor",
+    "round",
+    "plus",
+    "minus",
+    "times",
+    "divided_by",
+    "modulo",
+    "at_least",
+    "at_most",
+];
+
+/// Makes every filter of `lang` forgiving, as Jekyll's Ruby Liquid is where the engine is not:
+/// a numeric filter reads its input as Ruby's `to_number` does (`"" | abs` is 0), and a filter
+/// that still fails affects only its own expression — its input passes through and the failure
+/// is noted for a `liquid-error` warning — instead of failing the whole post's render, which
+/// took every Liquid tag of the post with it. Decision: the input passes through (as for a
+/// filter a site plugin defines), since most of Ruby's filters return their input on what
+/// they cannot read (`date` on a non-date).
+pub fn make_forgiving(lang: &mut Language) {
+    let names: Vec<String> = lang.filters.plugin_names().map(str::to_string).collect();
+    for name in names {
+        if let Some(inner) = lang.filters.get(&name).cloned() {
+            lang.filters.register(name, Box::new(Forgiving { inner }));
+        }
+    }
+}
+
+#[derive(Clone)]
+struct Forgiving {
+    inner: Box<dyn ParseFilter>,
+}
+
+impl ParseFilter for Forgiving {
+    fn parse(&self, arguments: FilterArguments) -> Result<Box<dyn Filter>> {
+        let name = self.inner.reflection().name().to_string();
+        Ok(Box::new(ForgivingFilter {
+            numeric: NUMERIC.contains(&name.as_str()),
+            inner: self.inner.parse(arguments)?,
+        }))
+    }
+    fn reflection(&self) -> &dyn FilterReflection {
+        self.inner.reflection()
+    }
+}
+
+#[derive(Debug)]
+struct ForgivingFilter {
+    numeric: bool,
+    inner: Box<dyn Filter>,
+}
+
+impl fmt::Display for ForgivingFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.fmt(f)
+    }
+}
+
+impl Filter for ForgivingFilter {
+    fn evaluate(&self, input: &dyn ValueView, runtime: &dyn Runtime) -> Result<Value> {
+        let error = match self.inner.evaluate(input, runtime) {
+            Ok(v) => return Ok(v),
+            Err(e) => e,
+        };
+        if self.numeric {
+            if let Ok(v) = self.inner.evaluate(&to_number(input), runtime) {
+                return Ok(v);
+            }
+        }
+        let what = format!("{} ({})", self.inner, super::runtime::first_line(&error));
+        runtime
+            .registers()
+            .get_mut::<Notes>()
+            .failed_filters
+            .add(&what);
+        Ok(input.to_value())
+    }
+}
+
+/// Ruby Liquid's `Utils.to_number`: a number stays; text is a decimal when it reads
+/// `-1.5`, else its leading integer (`"12px"` is 12, `""` and `"x"` are 0, as Ruby's
+/// `String#to_i`); anything else is 0.
+fn to_number(input: &dyn ValueView) -> Value {
+    let Some(scalar) = input.as_scalar() else {
+        return Value::scalar(0i64);
+    };
+    if let Some(i) = scalar.to_integer() {
+        return Value::scalar(i);
+    }
+    if let Some(f) = scalar.to_float().filter(|_| !input.is_nil()) {
+        return Value::scalar(f);
+    }
+    let text = scalar.to_kstr();
+    let t = text.trim();
+    if let Ok(f) = t.parse::<f64>() {
+        if t.contains('.') && !t.contains(['e', 'E']) && f.is_finite() {
+            return Value::scalar(f);
+        }
+    }
+    let sign = usize::from(t.starts_with(['-', '+']));
+    let digits = t[sign..].bytes().take_while(u8::is_ascii_digit).count();
+    Value::scalar(t[..sign + digits].parse::<i64>().unwrap_or(0))
+}

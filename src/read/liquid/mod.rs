@@ -220,7 +220,8 @@ fn base_language(urls: &Arc<filters::Urls>) -> Language {
         tags::IncludeTag { relative: false },
         tags::IncludeTag { relative: true },
         tags::LinkTag { name: "post_url" },
-        tags::LinkTag { name: "link" }
+        tags::LinkTag { name: "link" },
+        tags::GistTag
     );
     blocks!(
         stdlib::RawBlock,
@@ -291,6 +292,7 @@ fn base_language(urls: &Arc<filters::Urls>) -> Language {
         jekyll::Slugify
     );
     filters::register(&mut l, urls);
+    filters::make_forgiving(&mut l);
     l
 }
 
@@ -372,7 +374,11 @@ fn resolve_links(text: &str, page: &Page, warnings: &mut Vec<Warning>) -> String
             .split_once(tags::LINK_SEP)
             .unwrap_or(("", &after[..end]));
         let target = target.trim();
-        match page.link_to_post(target) {
+        let resolved = page.link_to_post(target);
+        if resolved.is_some() || tag == "link" && !target.starts_with("_posts") {
+            drop_site_prefix(&mut out, page.site);
+        }
+        match resolved {
             Some(url) => out.push_str(&url),
             None if tag == "link" && !target.starts_with("_posts") => {
                 // A page, not a post: its URL on the site.
@@ -399,6 +405,34 @@ fn resolve_links(text: &str, page: &Page, warnings: &mut Vec<Warning>) -> String
         warnings,
     );
     out
+}
+
+/// Removes the site's address written before a `post_url` or `link` from `out`: Jekyll 3
+/// (GitHub Pages) gives these tags no `baseurl`, so sites write `{{ site.baseurl }}{% post_url
+/// x %}`, `{{ site.baseurl }}/{% link x.md %}` or `{{ site.url }}{{ site.baseurl }}{% … %}`.
+/// The tag becomes a link to the post's file (or a page's full URL), which the prefix would
+/// turn into a URL that exists nowhere. Only a prefix that starts the URL is removed (after
+/// `(`, a quote, `=`, `<`, a space or at the start), never text that merely ends alike.
+fn drop_site_prefix(out: &mut String, site: &crate::site::Site) {
+    let config = |key: &str| {
+        site.config[key]
+            .as_str()
+            .map(|v| v.trim_end_matches('/').to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut rest = out.as_str();
+    rest = rest.strip_suffix('/').unwrap_or(rest);
+    for value in [config("baseurl"), config("url")].into_iter().flatten() {
+        rest = rest.strip_suffix(value.as_str()).unwrap_or(rest);
+        rest = rest.strip_suffix('/').unwrap_or(rest);
+    }
+    let starts_url = rest
+        .chars()
+        .next_back()
+        .is_none_or(|c| matches!(c, '(' | '"' | '\'' | '=' | '<' | '[') || c.is_whitespace());
+    if rest.len() < out.len() && starts_url {
+        out.truncate(rest.len());
+    }
 }
 
 /// The includes one post can reach: the site's `_includes/` (parsed once per site) and, for

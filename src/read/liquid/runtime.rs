@@ -18,6 +18,8 @@ pub(super) struct Notes {
     pub(super) unknown_vars: Unknown,
     pub(super) missing_includes: Unknown,
     pub(super) broken_includes: Unknown,
+    /// Filters that failed on their input ([`super::filters::make_forgiving`]).
+    pub(super) failed_filters: Unknown,
     /// How deep includes are nested now.
     pub(super) depth: usize,
 }
@@ -45,6 +47,12 @@ impl Notes {
         );
         self.unknown_vars
             .into_warnings(liquid, "unknown Liquid variable", "left empty", warnings);
+        self.failed_filters.into_warnings(
+            WarningKind::LiquidError,
+            "Liquid filter failed",
+            "its input passed through, the rest of the post's Liquid evaluated",
+            warnings,
+        );
         self.broken_includes.into_warnings(
             WarningKind::LiquidError,
             "Liquid include failed",

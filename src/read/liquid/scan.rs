@@ -14,12 +14,13 @@
 use std::collections::BTreeSet;
 
 /// Tags whose arguments are free-form: passed to the tag as one quoted string.
-const FREE_FORM: [&str; 5] = [
+const FREE_FORM: [&str; 6] = [
     "include",
     "include_relative",
     "post_url",
     "link",
     "highlight",
+    "gist",
 ];
 
 /// What [`prepare`] found and made.

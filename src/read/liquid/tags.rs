@@ -349,3 +349,52 @@ impl Renderable for StandInTag {
         Ok(())
     }
 }
+
+/// jekyll-gist's `{% gist parkr/5555251 [file] %}` (also `{% gist 5555251 %}`, and a variable
+/// or `{{ }}` for either): the gist's embed, which the HTML reader makes a link to the gist's
+/// page, as it does Hugo's `gist` shortcode and the `<script>` jekyll-gist writes.
+#[derive(Clone)]
+pub struct GistTag;
+
+impl TagReflection for GistTag {
+    fn tag(&self) -> &str {
+        "gist"
+    }
+    fn description(&self) -> &str {
+        "jekyll-gist's gist"
+    }
+}
+
+impl ParseTag for GistTag {
+    fn parse(&self, mut arguments: TagTokenIter, lang: &Language) -> Result<Box<dyn Renderable>> {
+        let args = free_args(&mut arguments);
+        let args = split_args(&args);
+        let id = name_arg(args.first().copied().unwrap_or(""), lang)?;
+        let file = args.get(1).map(|f| name_arg(f, lang)).transpose()?;
+        Ok(Box::new(Gist { id, file }))
+    }
+    fn reflection(&self) -> &dyn TagReflection {
+        self
+    }
+}
+
+#[derive(Debug)]
+struct Gist {
+    id: Arg,
+    file: Option<Arg>,
+}
+
+impl Renderable for Gist {
+    fn render_to(&self, writer: &mut dyn Write, runtime: &dyn Runtime) -> Result<()> {
+        let id = self.id.eval(runtime)?.to_kstr().trim().to_string();
+        if id.is_empty() {
+            return Ok(());
+        }
+        let file = match &self.file {
+            Some(f) => Some(f.eval(runtime)?.to_kstr().to_string()),
+            None => None,
+        };
+        let url = format!("https://gist.github.com/{}", id.trim_matches('/'));
+        write_str(writer, &crate::read::embed::frame(&url, file.as_deref()))
+    }
+}

@@ -229,3 +229,55 @@ fn missing_posts_are_warned_about() {
     assert_eq!(out, "[x]()");
     assert!(w[0].starts_with("link to a missing post `2000-01-01-gone`"));
 }
+
+#[test]
+fn a_site_prefix_before_post_url_or_link_goes() {
+    // The site's config: url https://ex.test, baseurl /blog.
+    let (out, w) = run(concat!(
+        "[a]({{ site.baseurl }}{% post_url 2019-01-01-first %}) ",
+        "[b]({{ site.baseurl }}/{% post_url 2019-01-01-first %}#two) ",
+        "[c]({{ site.url }}{{ site.baseurl }}{% link _posts/2019-01-01-first.md %}) ",
+        "<a href=\"{{ site.baseurl }}{% link about.md %}\">d</a> ",
+        "[e](/doc{{ site.baseurl }}{% post_url 2019-01-01-first %})",
+    ));
+    assert!(
+        out.contains(
+            "[a](2019-01-01-first.md) [b](2019-01-01-first.md#two) [c](2019-01-01-first.md) "
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("href=\"https://ex.test/blog/about.html\""),
+        "{out}"
+    );
+    // Text that only ends like the prefix stays.
+    assert!(out.contains("[e](/doc/blog2019-01-01-first.md)"), "{out}");
+    assert!(w.is_empty(), "{w:?}");
+}
+
+#[test]
+fn a_failing_filter_affects_only_its_expression() {
+    let (out, w) = run(concat!(
+        "Title {{ page.title }}. ",
+        "Step {{ \"\" | abs }}, {{ page.nothing | abs }}, {{ \"12px\" | plus: 1 }}, ",
+        "{{ \"-2.5\" | abs }}. ",
+        "Half {{ 7 | divided_by: 0 }}. ",
+        "{% assign n = page.nothing | abs %}{% if n == 0 %}zero{% endif %}",
+    ));
+    // Ruby Liquid reads the input as a number: "" and nil are 0, "12px" is 12.
+    assert!(
+        out.starts_with("Title This post. Step 0, 0, 13, 2.5. "),
+        "{out}"
+    );
+    // A filter that still fails passes its input through; the rest is evaluated.
+    assert!(out.contains("Half 7. zero"), "{out}");
+    assert!(
+        w.contains(
+            &"Liquid filter failed `divided_by : 0 (Invalid argument)`: its input passed \
+                     through, the rest of the post's Liquid evaluated"
+                .to_string()
+        ),
+        "{w:?}"
+    );
+    assert!(!w.iter().any(|w| w.contains("abs")), "{w:?}");
+}

@@ -67,7 +67,57 @@ pub fn site_object(site: &Site) -> (Value, Vec<BrokenData>) {
     );
     obj.insert("tags".into(), Value::Object(tags));
     obj.insert("categories".into(), Value::Object(categories));
+    // `site.<label>`: each collection's documents (Jekyll's site drop looks collections up
+    // before the config), and `site.collections`, one object per collection.
+    let mut collections = Vec::new();
+    for c in &site.collections {
+        let docs = Value::Array(documents(site, c).into_iter().map(Value::Object).collect());
+        let mut drop = Object::new();
+        drop.insert("label".into(), Value::scalar(c.label.clone()));
+        drop.insert("output".into(), Value::scalar(c.output));
+        drop.insert(
+            "relative_directory".into(),
+            Value::scalar(format!("_{}", c.label)),
+        );
+        drop.insert("docs".into(), docs.clone());
+        collections.push(Value::Object(drop));
+        obj.insert(c.label.clone().into(), docs);
+    }
+    if !site.collections.is_empty() {
+        obj.insert("collections".into(), Value::Array(collections));
+    }
     (Value::Object(obj), broken)
+}
+
+/// A collection's documents (its files with a post's extension), in Jekyll's order: by date,
+/// then by path.
+fn documents(site: &Site, collection: &crate::jekyll_collections::Collection) -> Vec<Object> {
+    let mut docs: Vec<(Option<chrono::NaiveDateTime>, std::path::PathBuf, Object)> =
+        walkdir::WalkDir::new(&collection.dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| {
+                e.file_type().is_file() && crate::input::BodyFormat::for_path(e.path()).is_some()
+            })
+            .filter_map(|e| {
+                let path = e.into_path();
+                let meta = read_meta(&path)?;
+                let mut o = page_object(site, &path, &meta);
+                o.insert("collection".into(), Value::scalar(collection.label.clone()));
+                let date = meta.date.as_ref().map(|d| match d {
+                    PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
+                    PostDate::Instant(t) => t.naive_utc(),
+                });
+                Some((date, path, o))
+            })
+            .collect();
+    // An undated document has the build's time: after every dated one.
+    docs.sort_by(|a, b| {
+        let key = |d: &Option<chrono::NaiveDateTime>| d.unwrap_or(chrono::NaiveDateTime::MAX);
+        key(&a.0).cmp(&key(&b.0)).then_with(|| a.1.cmp(&b.1))
+    });
+    docs.into_iter().map(|(_, _, o)| o).collect()
 }
 
 /// `site.posts`: every published post's front matter and URL, newest first.
@@ -76,6 +126,8 @@ fn posts(site: &Site) -> Vec<Object> {
         .posts
         .iter()
         .filter(|p| !p.components().any(|c| c.as_os_str() == "_drafts"))
+        // A collection's documents are in `site.<label>`, not in `site.posts`.
+        .filter(|p| crate::jekyll_collections::containing(&site.collections, p).is_none())
         .filter_map(|path| {
             let meta = read_meta(path)?;
             let unpublished = meta
