@@ -79,8 +79,11 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             }
         }
         for root in site_posts_dirs(input, drafts) {
-            let hugo_content = root.file_name().is_some_and(|n| n == "content")
-                && root.parent().is_some_and(is_hugo_root);
+            // `content/`, or a language's `content.en/` beside it.
+            let hugo_content = root.parent().is_some_and(is_hugo_root)
+                && root
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("content"));
             let walker = sorted_walk(&root)
                 .follow_links(true)
                 .into_iter()
@@ -234,7 +237,7 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
         );
         return dirs;
     }
-    vec![site_posts_dir(dir)]
+    site_posts_dirs_of(dir)
 }
 
 /// Whether `dir` is a Jekyll site root: it has a `_posts/`, or a `_config.yml` and `_posts/`
@@ -340,12 +343,19 @@ pub fn why_not_a_post(path: &Path, drafts: bool) -> &'static str {
     }
 }
 
-fn site_posts_dir(dir: &Path) -> PathBuf {
-    let content = dir.join("content");
-    if is_hugo_root(dir) && content.is_dir() {
-        return content;
+fn site_posts_dirs_of(dir: &Path) -> Vec<PathBuf> {
+    if is_hugo_root(dir) {
+        // Its content folder (`content/`, or the config's `contentDir`); a site whose
+        // languages all keep their own `contentDir` has none here: the run adds those
+        // folders as inputs (`convert::with_language_dirs`). The rest of a root is not posts.
+        if let Some(content) = crate::site::hugo_main_content(dir) {
+            return vec![content];
+        }
+        if crate::site::Site::at(dir).is_some() {
+            return Vec::new();
+        }
     }
-    dir.to_path_buf()
+    vec![dir.to_path_buf()]
 }
 
 /// Whether `dir` is a Hugo site root: it has a `hugo.*` or `config.*` file, or `config/_default/`.

@@ -706,3 +706,95 @@ fn jekyll_collections_with_output_are_chapters_and_the_others_are_skipped() {
     );
     assert!(epubcheck(&books));
 }
+
+/// Writes a site of `files` (path, text) into `root`.
+fn write_site(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+#[test]
+fn hugo_links_follow_hugos_permalinks_in_any_case_and_reach_other_books_on_the_web() {
+    let site = tempfile::tempdir().unwrap();
+    write_site(
+        site.path(),
+        &[
+            (
+                "hugo.toml",
+                "baseURL = \"https://trail.example/journal/\"\ntitle = \"Trail journal\"\n[permalinks]\nwalks = \"/:year/:slug/\"\n",
+            ),
+            (
+                "content/walks/ridge.md",
+                "---\ntitle: \"Ridge Loop\"\ndate: 2023-10-04\n---\n\n## Start\n\nA cold morning.\n",
+            ),
+            (
+                "content/gear/Boots.md",
+                "---\ntitle: \"Boots\"\ndate: 2024-03-01\n---\n\n## Laces\n\nDouble knots.\n",
+            ),
+            (
+                "content/walks/lake.md",
+                "---\ntitle: \"Lake walk\"\ndate: 2024-03-09\n---\n\nAfter [the ridge](/journal/2023/ridge-loop/#start), in [my boots](/gear/boots/#laces) and [boots again](../../gear/boots/).\n",
+            ),
+        ],
+    );
+    // One book: every link is a chapter's, the capitalised file's too.
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none"],
+    );
+    let (_, chapters, _) = the_book(out.path());
+    let links = links_of(&chapters, "Lake walk");
+    let files: Vec<&str> = links
+        .iter()
+        .map(|(h, _)| h.split('#').next().unwrap())
+        .collect();
+    let chapter_of = |title: &str| {
+        let i = chapters
+            .iter()
+            .position(|c| c.contains(&format!("<h1>{title}</h1>")))
+            .unwrap();
+        format!("post-{:04}.xhtml", i + 1)
+    };
+    assert_eq!(
+        files,
+        [
+            chapter_of("Ridge Loop"),
+            chapter_of("Boots"),
+            chapter_of("Boots")
+        ],
+        "{links:?}"
+    );
+    assert!(
+        report["summary"]["warnings_by_kind"]
+            .get("link-outside-book")
+            .is_none(),
+        "{report}"
+    );
+
+    // A book a year: the link to last year's post leads to its page on the site.
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "year"],
+    );
+    let book = out.path().join("out/2024.epub");
+    let chapter = epub_text(&book, "post-0002.xhtml");
+    assert!(
+        hrefs(&chapter).contains(&(
+            "https://trail.example/journal/2023/ridge-loop/#start".to_string(),
+            "the ridge".to_string()
+        )),
+        "{chapter}"
+    );
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["link-outside-book"], 1,
+        "{report}"
+    );
+    epubcheck(&[book]);
+}

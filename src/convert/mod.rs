@@ -650,7 +650,7 @@ fn with_language_dirs(inputs: &[PathBuf], sites: &[crate::site::Site]) -> Vec<Pa
         let root_of = |s: &&crate::site::Site| s.root == dir || s.root == input.as_path();
         if let Some(site) = sites.iter().find(root_of) {
             if site.generator == crate::site::Generator::Hugo {
-                all.extend(site.languages.extra_dirs(&site.root.join("content")));
+                all.extend(site.languages.extra_dirs(&site.hugo_content_dir()));
             }
         }
     }
