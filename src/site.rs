@@ -10,6 +10,7 @@
 
 pub mod cache;
 pub mod hexo;
+pub mod hugo_build;
 pub mod languages;
 pub mod permalink;
 

@@ -798,3 +798,91 @@ fn hugo_links_follow_hugos_permalinks_in_any_case_and_reach_other_books_on_the_w
     );
     epubcheck(&[book]);
 }
+
+#[test]
+fn hugo_pages_the_site_never_publishes_are_left_out_and_counted_by_why() {
+    let site = tempfile::tempdir().unwrap();
+    let page = |title: &str, extra: &str, body: &str| {
+        format!("---\ntitle: \"{title}\"\ndate: 2024-04-01\n{extra}---\n{body}")
+    };
+    write_site(
+        site.path(),
+        &[
+            ("hugo.toml", "baseURL = \"https://orchard.example/\"\ntitle = \"Orchard\"\n"),
+            ("content/posts/pruning.md", &page("Pruning", "", "Cut in winter.\n")),
+            (
+                "content/snippets/_index.md",
+                "---\ntitle: Snippets\ncascade:\n  build:\n    render: never\n    list: never\n---\n",
+            ),
+            ("content/snippets/warning.md", &page("Ladder warning", "", "Mind the ladder.\n")),
+            (
+                "content/snippets/shown.md",
+                &page("Shown anyway", "build:\n  render: always\n", "Rendered.\n"),
+            ),
+            ("content/blocks/about/index.md", &page("About block", "headless: true\n", "Hi.\n")),
+            ("content/old.md", &page("Old key", "_build:\n  render: false\n", "Old.\n")),
+            ("content/archives.md", &page("Archives", "layout: archives\n", "\n")),
+            ("content/posts/grafting.md", &page("Grafting", "publishDate: 2999-01-01\n", "Soon.\n")),
+            (
+                "content/posts/sale.md",
+                &page("Spring sale", "expiryDate: 2024-05-01\n", "Over.\n"),
+            ),
+        ],
+    );
+    let titles = |out: &Path| -> Vec<String> {
+        let (_, chapters, _) = the_book(out);
+        let mut t: Vec<String> = chapters
+            .iter()
+            .map(|c| {
+                c.split("<h1>")
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none"],
+    );
+    assert_eq!(titles(out.path()), ["Pruning", "Shown anyway"]);
+    let unpublished = &report["summary"]["unpublished"];
+    assert_eq!(unpublished["not-rendered"], 3, "{report}");
+    assert_eq!(unpublished["layout-only"], 1, "{report}");
+    assert_eq!(unpublished["future"], 1, "{report}");
+    assert_eq!(unpublished["expired"], 1, "{report}");
+    assert_eq!(report["summary"]["drafts"], 0, "{report}");
+
+    // `--drafts` keeps everything the site does not publish; `buildFuture` keeps future posts.
+    let out = tempfile::tempdir().unwrap();
+    convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none", "--drafts"],
+    );
+    // (and, as ever, the `_index.md` list page)
+    assert_eq!(titles(out.path()).len(), 9);
+    std::fs::write(
+        site.path().join("hugo.toml"),
+        "baseURL = \"https://orchard.example/\"\ntitle = \"Orchard\"\nbuildFuture = true\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none"],
+    );
+    assert_eq!(titles(out.path()), ["Grafting", "Pruning", "Shown anyway"]);
+    assert!(
+        report["summary"]["unpublished"].get("future").is_none(),
+        "{report}"
+    );
+}

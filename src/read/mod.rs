@@ -143,6 +143,8 @@ fn read_post_text(
     );
     if let Some(site) = site.filter(|s| s.generator == crate::site::Generator::Hugo) {
         meta.draft = meta.draft || in_draft_bundle(&path, &site.root);
+        let empty = split.body.trim().is_empty();
+        meta.unpublished = crate::site::hugo_build::unpublished(site, &path, &meta, empty);
     }
     let expanded = match (site, format) {
         _ if whole_page => None,
