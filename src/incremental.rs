@@ -116,6 +116,7 @@ pub struct CachedPost {
     slug: Option<String>,
     draft: bool,
     unpublished: Option<crate::model::Unpublished>,
+    weight: Option<i64>,
     stamp: Stamp,
     pictures: Vec<String>,
     edges: Vec<u64>,
@@ -209,6 +210,7 @@ impl CachedPost {
             path: _,
             draft,
             unpublished,
+            weight,
         } = meta;
         let InputInfo {
             stamp,
@@ -243,6 +245,7 @@ impl CachedPost {
             slug: slug.clone(),
             draft: *draft,
             unpublished: *unpublished,
+            weight: *weight,
             stamp: *stamp,
             pictures: pictures.clone(),
             edges: edges.clone(),
@@ -283,6 +286,7 @@ impl CachedPost {
             path: path.clone(),
             draft: self.draft,
             unpublished: self.unpublished,
+            weight: self.weight,
         };
         let mut counts = chrome::Counts::default();
         for (name, n) in self.chrome {

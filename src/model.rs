@@ -66,6 +66,10 @@ pub struct Meta {
     /// unless `--drafts`, counted by reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unpublished: Option<Unpublished>,
+    /// A Hugo page's `weight` (non-zero: Hugo takes 0 as none), which orders undated pages in
+    /// a book as Hugo's default sort does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
 }
 
 /// What keeps a page of a Hugo site off the site besides `draft: true`

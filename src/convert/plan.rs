@@ -567,13 +567,25 @@ fn assets<'d>(
     assets.into_values().collect()
 }
 
-/// Posts sorted for reading: by date, undated last, then by path.
+/// Posts sorted for reading: by date, undated last, then by path. Undated pages with a Hugo
+/// `weight` come first among the undated, by weight, then title, as Hugo's default page order
+/// has them (weight, date, title, path). Dated posts keep the order of their dates whatever
+/// their weight: a book of posts reads in time, and blog themes use `weight` to pin posts on
+/// the home page, not to order them.
 fn reading_order(docs: &mut [&Document]) {
     docs.sort_by(|a, b| match (a.meta.date, b.meta.date) {
         (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.meta.path.cmp(&b.meta.path)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.meta.path.cmp(&b.meta.path),
+        (None, None) => match (a.meta.weight, b.meta.weight) {
+            (Some(x), Some(y)) => x
+                .cmp(&y)
+                .then_with(|| a.meta.title.cmp(&b.meta.title))
+                .then_with(|| a.meta.path.cmp(&b.meta.path)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.meta.path.cmp(&b.meta.path),
+        },
     });
 }
 
@@ -830,6 +842,39 @@ mod tests {
             },
             blocks: vec![],
         }
+    }
+
+    #[test]
+    fn undated_pages_read_by_hugo_weight_then_title_and_dated_posts_by_date() {
+        let weighted = |path: &str, title: &str, date, weight| {
+            let mut doc = post(path, title, date);
+            doc.meta.weight = weight;
+            doc
+        };
+        let docs = [
+            weighted("docs/a-config.md", "Configuration", None, Some(30)),
+            weighted("docs/b-install.md", "Install", None, Some(20)),
+            weighted("docs/c-intro.md", "Introduction", None, Some(10)),
+            weighted("docs/d-faq.md", "FAQ", None, None),
+            weighted("docs/e-ask.md", "Ask", None, Some(20)),
+            weighted("posts/new.md", "New", Some((2024, 2, 1)), Some(1)),
+            weighted("posts/old.md", "Old", Some((2024, 1, 1)), Some(5)),
+        ];
+        let mut order: Vec<&Document> = docs.iter().collect();
+        reading_order(&mut order);
+        let titles: Vec<&str> = order.iter().map(|d| d.meta.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Old",
+                "New",
+                "Introduction",
+                "Ask",
+                "Install",
+                "Configuration",
+                "FAQ"
+            ]
+        );
     }
 
     fn with_source(source: &str) -> Meta {

@@ -145,6 +145,7 @@ fn read_post_text(
         meta.draft = meta.draft || in_draft_bundle(&path, &site.root);
         let empty = split.body.trim().is_empty();
         meta.unpublished = crate::site::hugo_build::unpublished(site, &path, &meta, empty);
+        meta.weight = crate::site::hugo_build::weight(&meta);
     }
     let expanded = match (site, format) {
         _ if whole_page => None,

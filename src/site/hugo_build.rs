@@ -213,3 +213,32 @@ fn front_matter_of(path: &Path) -> Option<Vec<(String, Value)>> {
     let (syntax, src) = split.front_matter?;
     crate::read::front_matter::parse(syntax, src, split.first_line).ok()
 }
+
+/// A Hugo page's `weight` (a number, or a number written as text); `None` for 0, which Hugo
+/// takes as no weight.
+pub fn weight(meta: &Meta) -> Option<i64> {
+    let w = match field(&meta.extra, "weight")? {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }?;
+    (w != 0).then_some(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn weights_are_numbers_or_numeric_text_and_zero_is_none() {
+        let meta = |v: Value| Meta {
+            extra: vec![("Weight".into(), v)],
+            ..Meta::default()
+        };
+        assert_eq!(weight(&meta(json!(20))), Some(20));
+        assert_eq!(weight(&meta(json!("-5"))), Some(-5));
+        assert_eq!(weight(&meta(json!(0))), None);
+        assert_eq!(weight(&meta(json!("heavy"))), None);
+    }
+}
