@@ -40,6 +40,8 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
     if !src.contains("{{<") && !src.contains("{{%") {
         return None;
     }
+    let unescaped = unescape_in_code(src);
+    let src = unescaped.as_deref().unwrap_or(src);
     let mut pass = Pass {
         page,
         unknown: Unknown::default(),
@@ -157,18 +159,62 @@ fn parse_tag(src: &str, at: usize) -> Option<Tag<'_>> {
     })
 }
 
-/// A commented-out shortcode at `at` (`{{</* name */>}}`): its literal text and end.
+/// A commented-out shortcode at `at` (`{{</* name */>}}`): its literal text and end. As
+/// Hugo's lexer (`lexShortcodeComment`) does, only the comment markers go: the text between
+/// `/*` and the first `*/` followed by the closing delimiter stays as written, so
+/// `{{</* x */>}}` shows `{{< x >}}` and `{{</*/* x */*/>}}` shows `{{</* x */>}}`.
 fn commented(src: &str, at: usize) -> Option<(String, usize)> {
     let delim = &src[at + 2..at + 3];
-    let rest = src[at + 3..].trim_start();
-    let body = rest.strip_prefix("/*")?;
-    let stop = body.find("*/")?;
-    let inner = body[..stop].trim();
-    let after = &body[stop + 2..];
     let close = if delim == "<" { ">}}" } else { "%}}" };
-    let tail = after.trim_start().strip_prefix(close)?;
-    let end = src.len() - tail.len();
-    Some((format!("{{{{{delim} {inner} {delim}}}}}"), end))
+    let rest = &src[at + 3..];
+    let lead = rest.len() - rest.trim_start().len();
+    let body = rest[lead..].strip_prefix("/*")?;
+    // The first `*/` before the closing delimiter (whitespace allowed between them).
+    let mut from = 0;
+    let (inner, after) = loop {
+        let stop = body[from..].find("*/")? + from;
+        let after = body[stop + 2..].trim_start();
+        if after.starts_with(close) {
+            break (&body[..stop], after);
+        }
+        from = stop + 2;
+    };
+    let end = src.len() - after.len() + close.len();
+    let open = &src[at..at + 3];
+    Some((format!("{open}{}{inner}{close}", &rest[..lead]), end))
+}
+
+/// `src` with the commented-out shortcodes inside its code blocks and code spans shown as the
+/// shortcodes they quote (`{{</* youtube x */>}}` → `{{< youtube x >}}`), as Hugo renders
+/// them there; `None` when it has none.
+fn unescape_in_code(src: &str) -> Option<String> {
+    let quoted = |open: &str| {
+        let mut parts = src.split(open).skip(1);
+        parts.any(|p| p.trim_start().starts_with("/*"))
+    };
+    if !quoted("{{<") && !quoted("{{%") {
+        return None;
+    }
+    let prose = Prose::new(src);
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    for code in prose.code() {
+        let mut at = code.start.max(i);
+        while let Some(k) = src[at..code.end].find("{{").map(|k| at + k) {
+            let tag = src[k..].starts_with("{{<") || src[k..].starts_with("{{%");
+            match commented(src, k).filter(|(_, end)| tag && *end <= code.end) {
+                Some((literal, end)) => {
+                    out.push_str(&src[i..k]);
+                    out.push_str(&literal);
+                    i = end;
+                    at = end;
+                }
+                None => at = k + 2,
+            }
+        }
+    }
+    out.push_str(&src[i..]);
+    Some(out)
 }
 
 /// The matching closing tag of `name` after `from`, minding nested ones: (start, end).
@@ -495,6 +541,22 @@ mod tests {
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
         (out, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn commented_shortcodes_in_code_show_the_shortcode_they_quote() {
+        let src = "Write:\n\n```markdown\n{{</* youtube abc123 */>}}\n{{%/* notice tip */%}}Hi{{%/* /notice */%}}\n{{</*/* nested */*/>}}\n```\n\nInline `{{</* figure src=\"a.jpg\" */>}}` and {{</* ref \"x\" */>}}.\n";
+        let (out, warnings) = run(src);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(
+            out.contains("```markdown\n{{< youtube abc123 >}}\n{{% notice tip %}}Hi{{% /notice %}}\n{{</* nested */>}}\n```"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Inline `{{< figure src=\"a.jpg\" >}}`"),
+            "{out}"
+        );
+        assert!(out.contains("and `{{< ref \"x\" >}}`."), "{out}");
     }
 
     #[test]
