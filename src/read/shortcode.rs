@@ -502,6 +502,39 @@ fn embed(name: &str, tag: &Tag) -> Option<String> {
             let url = format!("https://gist.github.com/{user}/{id}");
             frame(&url, file.as_deref())
         }
+        // PaperMod's, LoveIt's and Stack's `video`/`audio` write a `<video>`/`<audio>` of `src`
+        // (a caption or title beside it): the same element, read as the post's own.
+        "video" | "audio" => {
+            let src = tag.param(&["src", "url", "file"], Some(0))?;
+            let title = tag.param(&["caption", "title", "name"], None);
+            format!(
+                "\n\n<{name} src=\"{}\"{}></{name}>\n\n",
+                crate::xml::escape(src.trim()),
+                title
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| format!(" title=\"{}\"", crate::xml::escape(t.trim())))
+                    .unwrap_or_default()
+            )
+        }
+        // Stack's and LoveIt's `bilibili BV… [part]` (or `id=`, `p=`): a player of that video,
+        // linked as its page on bilibili.com.
+        "bilibili" => {
+            let id = tag.param(&["id", "bvid", "aid"], Some(0))?;
+            let id = id.trim();
+            let id = match id.strip_prefix("av").or_else(|| id.strip_prefix("AV")) {
+                Some(n) => format!("av{n}"),
+                None if id.bytes().all(|b| b.is_ascii_digit()) => format!("av{id}"),
+                None => id.to_string(),
+            };
+            let part = tag
+                .param(&["p", "page", "part"], Some(1))
+                .filter(|p| !matches!(p.trim(), "" | "1"));
+            let url = match part {
+                Some(p) => format!("https://www.bilibili.com/video/{id}/?p={}", p.trim()),
+                None => format!("https://www.bilibili.com/video/{id}/"),
+            };
+            frame(&url, tag.param(&["title"], None).as_deref())
+        }
         _ => return None,
     })
 }
