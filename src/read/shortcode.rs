@@ -47,6 +47,7 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         unknown: Unknown::default(),
         missing_posts: Unknown::default(),
         diagrams: Unknown::default(),
+        templates: Unknown::default(),
         depth: 0,
     };
     let out = tags::expand_all(&mut pass, src);
@@ -54,6 +55,12 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         WarningKind::UnknownShortcode,
         "unknown shortcode",
         "its content kept, the shortcode removed",
+        warnings,
+    );
+    pass.templates.into_warnings(
+        WarningKind::UnknownShortcode,
+        "inline shortcode (a Go template postbook does not run)",
+        "left out",
         warnings,
     );
     pass.diagrams.into_warnings(
@@ -77,6 +84,8 @@ struct Pass<'a> {
     missing_posts: Unknown,
     /// Diagrams kept as their source (`mermaid`), by kind.
     diagrams: Unknown,
+    /// Inline shortcodes whose Go template was not run, by name.
+    templates: Unknown,
     /// Nesting of paired shortcodes, bounded so hostile input cannot exhaust the stack.
     depth: usize,
 }
@@ -282,7 +291,16 @@ impl Pass<'_> {
                 .iter()
                 .find_map(|n| tag.param(&[n], None))
         };
-        if let Some(text) = self.builtin(name, tag, inner) {
+        if name.ends_with(".inline") {
+            // An inline shortcode's content is a Go template (`{{ now.Format "2006" }}`),
+            // which postbook does not run: nothing of it is shown, and a warning names it
+            // (decided here; Hugo shows the template's output, and nothing at all unless
+            // `enableInlineShortcodes`). A content without actions is plain text: shown.
+            match inner.filter(|t| !t.contains("{{")) {
+                Some(text) => out.push_str(text),
+                None => self.templates.add(name),
+            }
+        } else if let Some(text) = self.builtin(name, tag, inner) {
             out.push_str(&text);
         } else if let Some(src) = is_picture_shortcode(name).then(src).flatten() {
             self.picture(tag, &src, inner, out);
@@ -590,6 +608,18 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("and `{{< ref \"x\" >}}`."), "{out}");
+    }
+
+    #[test]
+    fn inline_shortcodes_show_no_template_code() {
+        let src = "A\n\n{{< math.inline >}}\n{{ if .Page.Params.math }}<link rel=\"x\">{{ end }}\n{{< /math.inline >}}\n\nYear {{< year.inline >}}{{ now.Format \"2006\" }}{{< /year.inline >}}, {{< plain.inline >}}plain{{< /plain.inline >}}, {{< year.inline />}}.\n";
+        let (out, warnings) = run(src);
+        assert!(!out.contains("{{"), "{out}");
+        assert!(!out.contains("link"), "{out}");
+        assert!(out.contains("Year , plain, ."), "{out}");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("inline shortcode") && warnings[0].contains("math.inline"));
+        assert!(warnings[1].contains("`year.inline` (×2)"), "{warnings:?}");
     }
 
     #[test]
