@@ -311,10 +311,8 @@ fn make_path(s: &str, to_lower: bool) -> String {
     for c in s.trim().chars() {
         if c.is_alphanumeric() || "./_-+~#%".contains(c) || is_mark(c) {
             out.push(c);
-        } else if c.is_whitespace() {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
+        } else if c.is_whitespace() && !out.ends_with('-') {
+            out.push('-');
         }
     }
     match to_lower {
