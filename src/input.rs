@@ -345,13 +345,19 @@ pub fn why_not_a_post(path: &Path, drafts: bool) -> &'static str {
 
 fn site_posts_dirs_of(dir: &Path) -> Vec<PathBuf> {
     if is_hugo_root(dir) {
-        // Its content folder (`content/`, or the config's `contentDir`); a site whose
-        // languages all keep their own `contentDir` has none here: the run adds those
-        // folders as inputs (`convert::with_language_dirs`). The rest of a root is not posts.
-        if let Some(content) = crate::site::hugo_main_content(dir) {
+        let content = dir.join("content");
+        if content.is_dir() {
             return vec![content];
         }
-        if crate::site::Site::at(dir).is_some() {
+        // A site whose languages all keep their own `contentDir` (`content.en/`,
+        // `content.zh/`) has no `content/`: the run adds those folders as inputs
+        // (`convert::with_language_dirs`), as the rest of a root is not posts.
+        let language_dirs = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("content.") && e.path().is_dir());
+        if language_dirs {
             return Vec::new();
         }
     }

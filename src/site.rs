@@ -10,7 +10,6 @@
 
 pub mod cache;
 pub mod hexo;
-pub mod hugo_build;
 pub mod languages;
 pub mod permalink;
 
@@ -718,18 +717,9 @@ impl Site {
                         in_subdir || Some(l.key.as_str()) != self.languages.default.as_deref()
                     })
                     .map(|l| l.key.as_str());
-                let published = || {
-                    let field = facts.fields.iter().find(|(k, _)| {
-                        k.eq_ignore_ascii_case("publishDate") || k.eq_ignore_ascii_case("pubdate")
-                    })?;
-                    Some(match crate::read::front_matter::parse_date(&field.1)? {
-                        crate::model::PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
-                        crate::model::PostDate::Instant(t) => t.naive_local(),
-                    })
-                };
                 let page = permalink::HugoPage {
                     rel: &rel,
-                    date: facts.date.or_else(published),
+                    date: facts.date.or(facts.publish_date),
                     language: prefix,
                     to_lower: !flag("disablePathToLower"),
                     ugly: flag("uglyURLs"),
@@ -1098,14 +1088,6 @@ fn hugo_content_dirs(root: &Path, config: &Value) -> Vec<PathBuf> {
         .collect();
     dirs.extend(languages.extra_dirs(&content));
     dirs
-}
-
-/// The content folder a Hugo site root holds, by its config ([`hugo_content_dir`]); `None`
-/// when `root` is not a Hugo site or that folder does not exist (its languages may keep their
-/// pages in their own folders).
-pub fn hugo_main_content(root: &Path) -> Option<PathBuf> {
-    let dir = hugo_content_dir(root, &hugo_config(root)?);
-    dir.is_dir().then_some(dir)
 }
 
 /// Whether `root` has a Jekyll config file.

@@ -23,6 +23,9 @@ pub struct SiteCache {
     /// (the parser's message when it cannot be read or parsed, warned about in every post that
     /// uses it).
     pub bib_files: Mutex<HashMap<PathBuf, BibFile>>,
+    /// What each Hugo section folder's `_index.md` cascades about rendering (`Some(true)`:
+    /// never rendered), read once by `read::hugo_build` for all the posts below it.
+    pub render_cascades: Mutex<HashMap<PathBuf, Option<bool>>>,
 }
 
 /// A parsed `.bib` file, or why it could not be read or parsed.

@@ -32,6 +32,8 @@ pub struct PostFacts {
     pub slug: Option<String>,
     /// The front matter's date, in the time zone it was written in.
     pub date: Option<NaiveDateTime>,
+    /// Hugo's `publishDate` (or `pubDate`), which its permalinks use when there is no `date`.
+    pub publish_date: Option<NaiveDateTime>,
     /// The front matter's `categories` and `category`, as written.
     pub categories: Vec<Value>,
     /// The post's own `permalink:`.

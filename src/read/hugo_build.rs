@@ -23,7 +23,7 @@ use std::path::Path;
 /// What keeps the Hugo page at `path` (with its front matter read into `meta`, and its body
 /// `empty` or not) off `site`, if anything.
 pub fn unpublished(
-    site: &super::Site,
+    site: &crate::site::Site,
     path: &Path,
     meta: &Meta,
     empty: bool,
@@ -50,14 +50,14 @@ pub fn unpublished(
     };
     let date_of = |keys: &[&str]| -> Option<i64> {
         keys.iter().find_map(|k| {
-            let text = super::value_text(own(k)?)?;
+            let text = crate::site::value_text(own(k)?)?;
             let t = text.trim();
-            let date = match crate::read::front_matter::floating_time(t) {
+            let date = match super::front_matter::floating_time(t) {
                 Some(local) => site
                     .local_time(local)
                     .map(PostDate::Instant)
-                    .or_else(|| crate::read::front_matter::parse_date(t)),
-                None => crate::read::front_matter::parse_date(t),
+                    .or_else(|| super::front_matter::parse_date(t)),
+                None => super::front_matter::parse_date(t),
             }?;
             Some(timestamp(date))
         })
@@ -123,7 +123,7 @@ fn never_rendered<'v>(get: &dyn Fn(&str) -> Option<&'v Value>) -> Option<bool> {
 
 /// Whether the `cascade` of the nearest section above `path` that says anything about
 /// rendering says never.
-fn cascaded_never(site: &super::Site, path: &Path) -> bool {
+fn cascaded_never(site: &crate::site::Site, path: &Path) -> bool {
     let Ok(abs) = std::path::absolute(path) else {
         return false;
     };
@@ -154,39 +154,57 @@ fn cascaded_never(site: &super::Site, path: &Path) -> bool {
         if !dir.starts_with(&content) {
             break;
         }
-        for index in section_pages(dir) {
-            let Some(pairs) = front_matter_of(&index) else {
-                continue;
-            };
-            let Some(cascade) = field(&pairs, "cascade") else {
-                continue;
-            };
-            let entries: Vec<&Value> = match cascade {
-                Value::Array(a) => a.iter().collect(),
-                one => vec![one],
-            };
-            for entry in entries {
-                let Some(map) = entry.as_object() else {
-                    continue;
-                };
-                if map.keys().any(|k| k.eq_ignore_ascii_case("_target")) {
-                    continue;
-                }
-                let get = |k: &str| {
-                    map.iter()
-                        .find(|(key, _)| key.eq_ignore_ascii_case(k))
-                        .map(|(_, v)| v)
-                };
-                if let Some(never) = never_rendered(&get) {
-                    return never;
-                }
-            }
+        let said = {
+            let mut cache = site
+                .cache
+                .render_cascades
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            *cache
+                .entry(dir.to_path_buf())
+                .or_insert_with(|| section_cascade(dir))
+        };
+        if let Some(never) = said {
+            return never;
         }
         if dir == content {
             break;
         }
     }
     false
+}
+
+/// What the `cascade` of the section page (`_index.md`) in `dir` says about rendering.
+fn section_cascade(dir: &Path) -> Option<bool> {
+    for index in section_pages(dir) {
+        let Some(pairs) = front_matter_of(&index) else {
+            continue;
+        };
+        let Some(cascade) = field(&pairs, "cascade") else {
+            continue;
+        };
+        let entries: Vec<&Value> = match cascade {
+            Value::Array(a) => a.iter().collect(),
+            one => vec![one],
+        };
+        for entry in entries {
+            let Some(map) = entry.as_object() else {
+                continue;
+            };
+            if map.keys().any(|k| k.eq_ignore_ascii_case("_target")) {
+                continue;
+            }
+            let get = |k: &str| {
+                map.iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                    .map(|(_, v)| v)
+            };
+            if let Some(never) = never_rendered(&get) {
+                return Some(never);
+            }
+        }
+    }
+    None
 }
 
 /// The `_index.*` files of a section folder.
@@ -209,9 +227,9 @@ fn section_pages(dir: &Path) -> Vec<std::path::PathBuf> {
 
 fn front_matter_of(path: &Path) -> Option<Vec<(String, Value)>> {
     let text = std::fs::read_to_string(path).ok()?;
-    let split = crate::read::front_matter::split(&text).ok()?;
+    let split = super::front_matter::split(&text).ok()?;
     let (syntax, src) = split.front_matter?;
-    crate::read::front_matter::parse(syntax, src, split.first_line).ok()
+    super::front_matter::parse(syntax, src, split.first_line).ok()
 }
 
 /// A Hugo page's `weight` (a number, or a number written as text); `None` for 0, which Hugo
