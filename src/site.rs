@@ -688,11 +688,14 @@ impl Site {
             (Generator::Hugo, _) => {
                 let abs = std::path::absolute(post).ok()?;
                 let language = self.languages.of_post(&abs);
-                let content = language
-                    .and_then(|l| l.dir.as_ref())
+                // Its language's folder, else the content folder, else any language's (a
+                // site in one language may still keep it in `content.en/`).
+                let dirs = language.and_then(|l| l.dir.clone()).into_iter();
+                let dirs = dirs.chain([self.hugo_content_dir()]);
+                let dirs = dirs.chain(self.languages.list.iter().filter_map(|l| l.dir.clone()));
+                let content = dirs
                     .filter(|d| abs.starts_with(d))
-                    .cloned()
-                    .unwrap_or_else(|| self.hugo_content_dir());
+                    .max_by_key(|d| d.components().count())?;
                 let rel = abs.strip_prefix(&content).ok()?.with_extension("");
                 let mut rel = rel.to_string_lossy().replace('\\', "/");
                 // `post.fr.md`, `index.en.md`: the language suffix is no part of the path.
@@ -1344,6 +1347,14 @@ mod tests {
         assert_eq!(site.posts.len(), 2);
         let inner = Site::find(&root.join("content.it/notes")).unwrap();
         assert_eq!(inner.root, site.root);
+        // Paths under their language's folder, the default language's at the root.
+        let facts = PostFacts::default();
+        let path = |p: &str| site.permalink_of(&site.root.join(p), &facts);
+        assert_eq!(path("content.de/notes/a.md").as_deref(), Some("/notes/a/"));
+        assert_eq!(
+            path("content.it/notes/b.md").as_deref(),
+            Some("/it/notes/b/")
+        );
         let found = crate::input::discover(&[root.to_path_buf()], None, false);
         assert!(
             found.files.is_empty(),
