@@ -193,6 +193,26 @@ fn commented(src: &str, at: usize) -> Option<(String, usize)> {
     Some((format!("{open}{}{inner}{close}", &rest[..lead]), end))
 }
 
+/// `code` with every commented-out shortcode shown as the one it quotes.
+fn unescape_all(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    let mut at = 0;
+    while let Some(k) = code[at..].find("{{").map(|k| at + k) {
+        let tag = code[k..].starts_with("{{<") || code[k..].starts_with("{{%");
+        match commented(code, k).filter(|_| tag) {
+            Some((literal, end)) => {
+                out.push_str(&code[i..k]);
+                out.push_str(&literal);
+                (i, at) = (end, end);
+            }
+            None => at = k + 2,
+        }
+    }
+    out.push_str(&code[i..]);
+    out
+}
+
 /// `src` with the commented-out shortcodes inside its code blocks and code spans shown as the
 /// shortcodes they quote (`{{</* youtube x */>}}` → `{{< youtube x >}}`), as Hugo renders
 /// them there; `None` when it has none.
@@ -325,7 +345,9 @@ impl Pass<'_> {
                     .unwrap_or_default();
                 let options = tag.param(&["options"], Some(1)).unwrap_or_default();
                 let numbers = line_numbers(&options);
-                fenced_code(&lang, inner.unwrap_or(""), numbers)
+                // Its content is code: a commented-out shortcode there shows the one it quotes.
+                let code = unescape_all(inner.unwrap_or(""));
+                fenced_code(&lang, &code, numbers)
             }
             "ref" | "relref" => {
                 let target = tag.param(&["path", "page"], Some(0)).unwrap_or_default();
@@ -608,6 +630,8 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("and `{{< ref \"x\" >}}`."), "{out}");
+        let (out, _) = run("{{< highlight go >}}\n{{</* param x */>}}\n{{< /highlight >}}\n");
+        assert!(out.contains("\n{{< param x >}}\n"), "{out}");
     }
 
     #[test]
