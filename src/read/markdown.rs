@@ -74,16 +74,26 @@ fn numbered_fences(event: Event<'_>) -> Event<'_> {
     };
     let attributes = attributes.trim_end().trim_end_matches('}');
     let first = super::prose::line_numbers(attributes);
+    // Without a language before the braces: pandoc's `{.python}` class, or R Markdown's bare
+    // `{r}` (decided here: a first word without `=` names the language); `{title="X"}` none.
     let lang = match lang.trim() {
-        "" => attributes
-            .trim_start()
-            .strip_prefix('.')
-            .map(|c| {
-                c.split(|c: char| c.is_whitespace() || c == ',')
-                    .next()
-                    .unwrap_or("")
-            })
-            .unwrap_or(""),
+        "" => {
+            let first = attributes
+                .trim_start()
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .next()
+                .unwrap_or("");
+            let word = first.strip_prefix('.').unwrap_or(first);
+            let bare = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '+'));
+            if bare {
+                word
+            } else {
+                ""
+            }
+        }
         lang => lang,
     };
     if first.is_none() && !lang.is_empty() && info.trim_start().starts_with(lang) {
@@ -109,7 +119,7 @@ mod tests {
     #[test]
     fn fence_attributes_ask_for_line_numbers() {
         let blocks = read_markdown(
-            "```go {linenos=table,linenostart=4}\na < b\n```\n\n```py {hl_lines=1}\nx\n```\n\n```{title=\"Quine clock\"}\nq\n```\n\n``` {.python}\np\n```\n",
+            "```go {linenos=table,linenostart=4}\na < b\n```\n\n```py {hl_lines=1}\nx\n```\n\n```{title=\"Quine clock\"}\nq\n```\n\n``` {.python}\np\n```\n\n```{r}\nr\n```\n",
             &mut Vec::new(),
         );
         assert_eq!(
@@ -133,6 +143,11 @@ mod tests {
                 Block::Code {
                     lang: Some("python".into()),
                     text: "p".into(),
+                    first_line: None,
+                },
+                Block::Code {
+                    lang: Some("r".into()),
+                    text: "r".into(),
                     first_line: None,
                 }
             ]
