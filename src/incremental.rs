@@ -44,7 +44,7 @@ pub const CACHE_NAME: &str = ".postbook-cache";
 const OLD_CACHE_NAME: &str = ".postbook-cache.json";
 
 /// Bumped whenever the records change shape.
-const CACHE_FORMAT: u32 = 6;
+const CACHE_FORMAT: u32 = 7;
 
 /// What a cache file starts with. A file that starts otherwise (an old JSON-lines cache,
 /// anything else) is not used.
@@ -115,6 +115,8 @@ pub struct CachedPost {
     site_language: Option<String>,
     slug: Option<String>,
     draft: bool,
+    unpublished: Option<crate::model::Unpublished>,
+    weight: Option<i64>,
     stamp: Stamp,
     pictures: Vec<String>,
     edges: Vec<u64>,
@@ -207,6 +209,8 @@ impl CachedPost {
             // The record's path.
             path: _,
             draft,
+            unpublished,
+            weight,
         } = meta;
         let InputInfo {
             stamp,
@@ -240,6 +244,8 @@ impl CachedPost {
             site_language: site_language.clone(),
             slug: slug.clone(),
             draft: *draft,
+            unpublished: *unpublished,
+            weight: *weight,
             stamp: *stamp,
             pictures: pictures.clone(),
             edges: edges.clone(),
@@ -279,6 +285,8 @@ impl CachedPost {
             extra: Vec::new(),
             path: path.clone(),
             draft: self.draft,
+            unpublished: self.unpublished,
+            weight: self.weight,
         };
         let mut counts = chrome::Counts::default();
         for (name, n) in self.chrome {

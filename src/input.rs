@@ -105,8 +105,11 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             // (`_docs/contributing.md` is a page of a documentation site), when it has front
             // matter, as Jekyll renders only such documents (others are copied as files).
             let in_collection = collection_dirs.contains(&root);
-            let hugo_content = root.file_name().is_some_and(|n| n == "content")
-                && root.parent().is_some_and(is_hugo_root);
+            // `content/`, or a language's `content.en/` beside it.
+            let hugo_content = root.parent().is_some_and(is_hugo_root)
+                && root
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("content"));
             let walker = sorted_walk(&root)
                 .follow_links(true)
                 .into_iter()
@@ -261,7 +264,7 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
         );
         return dirs;
     }
-    vec![site_posts_dir(dir)]
+    site_posts_dirs_of(dir)
 }
 
 /// Whether the file at `path` opens with a front matter line (`---`).
@@ -393,12 +396,25 @@ pub fn why_not_a_post(path: &Path, drafts: bool) -> &'static str {
     }
 }
 
-fn site_posts_dir(dir: &Path) -> PathBuf {
-    let content = dir.join("content");
-    if is_hugo_root(dir) && content.is_dir() {
-        return content;
+fn site_posts_dirs_of(dir: &Path) -> Vec<PathBuf> {
+    if is_hugo_root(dir) {
+        let content = dir.join("content");
+        if content.is_dir() {
+            return vec![content];
+        }
+        // A site whose languages all keep their own `contentDir` (`content.en/`,
+        // `content.zh/`) has no `content/`: the run adds those folders as inputs
+        // (`convert::with_language_dirs`), as the rest of a root is not posts.
+        let language_dirs = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("content.") && e.path().is_dir());
+        if language_dirs {
+            return Vec::new();
+        }
     }
-    dir.to_path_buf()
+    vec![dir.to_path_buf()]
 }
 
 /// Whether `dir` is a Hugo site root: it has a `hugo.*` or `config.*` file, or `config/_default/`.

@@ -62,6 +62,96 @@ pub struct Meta {
     /// Unpublished (`draft: true`, `published: false`): left out unless `--drafts`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub draft: bool,
+    /// Why its site does not publish it though it is no draft ([`Unpublished`]): left out
+    /// unless `--drafts`, counted by reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unpublished: Option<Unpublished>,
+    /// A Hugo page's `weight` (non-zero: Hugo takes 0 as none), which orders undated pages in
+    /// a book as Hugo's default sort does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<i64>,
+}
+
+/// What keeps a page of a Hugo site off the site besides `draft: true`
+/// (`crate::site::hugo_build`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Unpublished {
+    /// Hugo never renders it: `headless: true`, or `build.render` (`_build.render`) `never`
+    /// (or `false`, or `link`), on the page or through a section's `cascade`.
+    NotRendered,
+    /// Its body is empty and a `layout` makes its page (an archive, a search page): the site's
+    /// templates fill it, and the book has nothing of it.
+    LayoutOnly,
+    /// Its publication window, in Unix seconds: Hugo publishes it from `publishDate` (else
+    /// `date`) and until `expiryDate`, unless `buildFuture`/`buildExpired`. Judged against the
+    /// time of each run ([`Meta::left_out`]), as the window may have opened since it was read.
+    Window {
+        publish: Option<i64>,
+        expiry: Option<i64>,
+    },
+}
+
+/// Why a post is left out as unpublished: the summary counts each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LeftOut {
+    Draft,
+    NotRendered,
+    LayoutOnly,
+    Future,
+    Expired,
+}
+
+impl LeftOut {
+    /// Its name in the report.
+    pub fn name(self) -> &'static str {
+        match self {
+            LeftOut::Draft => "draft",
+            LeftOut::NotRendered => "not-rendered",
+            LeftOut::LayoutOnly => "layout-only",
+            LeftOut::Future => "future",
+            LeftOut::Expired => "expired",
+        }
+    }
+
+    /// How the summary line counts `n` of them (`2 future posts`).
+    pub fn count(self, n: usize) -> String {
+        let (one, many) = match self {
+            LeftOut::Draft => ("draft", "drafts"),
+            LeftOut::NotRendered => (
+                "page the site never renders",
+                "pages the site never renders",
+            ),
+            LeftOut::LayoutOnly => (
+                "page only its layout fills",
+                "pages only their layouts fill",
+            ),
+            LeftOut::Future => ("future post", "future posts"),
+            LeftOut::Expired => ("expired post", "expired posts"),
+        };
+        format!("{n} {}", if n == 1 { one } else { many })
+    }
+}
+
+impl Meta {
+    /// Why the post is left out as unpublished at `now` (Unix seconds), if it is.
+    pub fn left_out(&self, now: i64) -> Option<LeftOut> {
+        if self.draft {
+            return Some(LeftOut::Draft);
+        }
+        match self.unpublished? {
+            Unpublished::NotRendered => Some(LeftOut::NotRendered),
+            Unpublished::LayoutOnly => Some(LeftOut::LayoutOnly),
+            Unpublished::Window { publish, expiry } => {
+                if publish.is_some_and(|t| t > now) {
+                    Some(LeftOut::Future)
+                } else if expiry.is_some_and(|t| t <= now) {
+                    Some(LeftOut::Expired)
+                } else {
+                    None
+                }
+            }
+        }
+    }
 }
 
 /// The file a post was read from, shared rather than copied by everything that refers to the

@@ -99,7 +99,8 @@ impl Site {
         let mut child = dir.as_path();
         for root in dir.ancestors().skip(1) {
             let top = child.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if matches!(top, "_posts" | "_drafts" | "content") {
+            // `content.en`: a Hugo language's `contentDir`.
+            if matches!(top, "_posts" | "_drafts") || top.starts_with("content") {
                 if let Some(site) = Site::at(root) {
                     // `en/_posts` is a language of the site whose config is further up.
                     if site.generator == Generator::Jekyll && !has_jekyll_config(root) {
@@ -131,8 +132,10 @@ impl Site {
         if root.join("_posts").is_dir() {
             return Some(Site::new(Generator::Jekyll, root, jekyll_config(root)));
         }
-        if root.join("content").is_dir() {
-            if let Some(config) = hugo_config(root) {
+        // A Hugo site keeps its pages in `content/` (or the config's `contentDir`), or only in
+        // its languages' own `contentDir`s (`content.en/`, `content.zh/`).
+        if let Some(config) = hugo_config(root) {
+            if !hugo_content_dirs(root, &config).is_empty() {
                 return Some(Site::new(Generator::Hugo, root, config));
             }
         }
@@ -210,11 +213,8 @@ impl Site {
                 (dirs, languages)
             }
             Generator::Hugo => {
-                let content = root.join("content");
                 let languages = languages::Languages::hugo(root, &config);
-                let mut dirs = vec![content.clone()];
-                dirs.extend(languages.extra_dirs(&content));
-                (dirs, languages)
+                (hugo_content_dirs(root, &config), languages)
             }
             Generator::Hexo => (
                 vec![root.join("source/_posts"), root.join("source/_drafts")],
@@ -382,7 +382,7 @@ impl Site {
                         .is_some_and(|d| d.to_string_lossy() == name.rsplit('/').next().unwrap());
             by_stem
                 || under(&self.root)
-                || under(&self.root.join("content"))
+                || under(&self.hugo_content_dir())
                 || under(&self.root.join("_posts"))
                 || from_dir.as_deref().is_some_and(under)
         };
@@ -523,16 +523,28 @@ impl Site {
             let relative = !url.contains(':') && !url.starts_with('/');
             let fragment = url.find('#').map_or("", |i| &url[i..]);
             if let Some(page) = own_path.as_deref().or(relative.then_some(url.as_str())) {
-                // The post whose permalink it is, else the one whose slug ends it.
-                let by_permalink = || {
-                    let path = own_path.as_deref()?;
-                    let exact = (self.generator != Generator::Hugo)
-                        .then(|| self.permalinks(facts).find(path))
-                        .flatten()
-                        .map(|i| self.posts[i].clone());
-                    exact.or_else(|| self.post_at_url(path))
+                // The post whose permalink it is: a Hugo page's relative link (`../older/`)
+                // is read from its own page's URL, as a browser does.
+                let exact = || {
+                    let path = match own_path.as_deref() {
+                        Some(path) => path.to_string(),
+                        None if self.generator == Generator::Hugo => {
+                            self.resolve_from_page(post, &url, facts)?
+                        }
+                        None => return None,
+                    };
+                    let i = self.permalinks(facts).find(&path)?;
+                    Some(self.posts[i].clone())
                 };
-                if let Some(target) = self.hugo_page(post, page).or_else(by_permalink) {
+                // Else the one whose slug ends it.
+                let by_slug = || self.post_at_url(own_path.as_deref()?);
+                let target = match self.generator {
+                    // Hugo's permalinks are known exactly; a link written as a path of files
+                    // (`../other/` from `content/posts/x.md`) is the fallback.
+                    Generator::Hugo => exact().or_else(|| self.hugo_page(post, page)),
+                    _ => exact(),
+                };
+                if let Some(target) = target.or_else(by_slug) {
                     link.url = path_to_url(&relative_path(&dir, &target)) + fragment;
                     link.web = self.web_page(&target, facts).map(|w| w + fragment);
                     return;
@@ -616,12 +628,13 @@ impl Site {
                 .iter()
                 .map(|p| self.permalink_of(p, &facts(p)))
                 .collect();
-            Permalinks::new(paths)
+            Permalinks::with_case(paths, self.generator == Generator::Hugo)
         })
     }
 
-    /// The path the site serves `post` at, by its own `permalink:` or the site's pattern;
-    /// `None` for Hugo sites (their own rules), and posts whose pattern cannot be filled.
+    /// The path the site serves `post` at, by its own `permalink:` (Hugo's `url`) or the site's
+    /// pattern (Hugo's `permalinks`, else its path under `content/`); `None` for posts whose
+    /// pattern cannot be filled.
     pub fn permalink_of(&self, post: &Path, facts: &PostFacts) -> Option<String> {
         let stem = post.file_stem()?.to_str()?;
         let name = crate::input::jekyll_name(stem);
@@ -703,8 +716,72 @@ impl Site {
                 };
                 permalink::hexo(&hexo.permalink, &post, facts)
             }
+            (Generator::Hugo, _) => {
+                let abs = std::path::absolute(post).ok()?;
+                let language = self.languages.of_post(&abs);
+                // Its language's folder, else the content folder, else any language's (a
+                // site in one language may still keep it in `content.en/`).
+                let dirs = language.and_then(|l| l.dir.clone()).into_iter();
+                let dirs = dirs.chain([self.hugo_content_dir()]);
+                let dirs = dirs.chain(self.languages.list.iter().filter_map(|l| l.dir.clone()));
+                let content = dirs
+                    .filter(|d| abs.starts_with(d))
+                    .max_by_key(|d| d.components().count())?;
+                let rel = abs.strip_prefix(&content).ok()?.with_extension("");
+                let mut rel = rel.to_string_lossy().replace('\\', "/");
+                // `post.fr.md`, `index.en.md`: the language suffix is no part of the path.
+                if let Some((base, suffix)) = rel.rsplit_once('.') {
+                    let default = self.languages.default.as_deref().unwrap_or("en");
+                    let known = self.languages.by_key(suffix).is_some()
+                        || suffix.eq_ignore_ascii_case(default);
+                    if known && !base.ends_with('/') {
+                        rel = base.to_string();
+                    }
+                }
+                let flag = |k: &str| {
+                    self.config
+                        .as_object()
+                        .and_then(|m| m.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)))
+                        .and_then(|(_, v)| v.as_bool())
+                        .unwrap_or(false)
+                };
+                let in_subdir = flag("defaultContentLanguageInSubdir");
+                let prefix = language
+                    .filter(|l| {
+                        in_subdir || Some(l.key.as_str()) != self.languages.default.as_deref()
+                    })
+                    .map(|l| l.key.as_str());
+                let page = permalink::HugoPage {
+                    rel: &rel,
+                    date: facts.date.or(facts.publish_date),
+                    language: prefix,
+                    to_lower: !flag("disablePathToLower"),
+                    ugly: flag("uglyURLs"),
+                };
+                let patterns = self
+                    .config
+                    .as_object()
+                    .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("permalinks")))
+                    .map(|(_, v)| v);
+                permalink::hugo(&page, patterns, facts)
+            }
             _ => None,
         }
+    }
+
+    /// The site path (under `baseurl`) a relative URL in `post` leads to, read from the post's
+    /// own permalink as a browser reads it from the page.
+    fn resolve_from_page(
+        &self,
+        post: &Path,
+        url: &str,
+        facts: &dyn Fn(&Path) -> PostFacts,
+    ) -> Option<String> {
+        let abs = std::path::absolute(post).ok()?;
+        let i = self.posts.iter().position(|p| *p == abs)?;
+        let own = self.permalinks(facts).path(i)?;
+        let base = url::Url::parse(&format!("http://site.invalid{own}")).ok()?;
+        Some(base.join(url).ok()?.path().to_string())
     }
 
     /// The web page of the site's post `post`: the config's `url`, `baseurl` (Hexo's `root`)
@@ -756,6 +833,11 @@ impl Site {
         }
     }
 
+    /// A Hugo site's content folder: the config's `contentDir`, else `content/`.
+    pub fn hugo_content_dir(&self) -> PathBuf {
+        hugo_content_dir(&self.root, &self.config)
+    }
+
     /// The Hugo post a relative page URL from `post` points at (`../other/`, `/posts/other/`):
     /// Hugo serves `content/a/b.md` and `content/a/b/index.md` both at `/a/b/`.
     fn hugo_page(&self, post: &Path, url: &str) -> Option<PathBuf> {
@@ -763,8 +845,13 @@ impl Site {
             return None;
         }
         let url = url.split(['?', '#']).next()?.trim_end_matches('/');
-        let content = self.root.join("content");
         let post = std::path::absolute(post).ok()?;
+        let content = self
+            .languages
+            .of_post(&post)
+            .and_then(|l| l.dir.clone())
+            .filter(|d| post.starts_with(d))
+            .unwrap_or_else(|| self.hugo_content_dir());
         let page_dir = match post.file_stem()?.to_str()? {
             "index" | "_index" => post.parent()?.to_path_buf(),
             _ => post.with_extension(""),
@@ -777,13 +864,23 @@ impl Site {
         if !target.starts_with(&content) {
             return None;
         }
-        [
+        let candidates = [
             target.join("index.md"),
             target.with_extension("md"),
             target.join("index.html"),
-        ]
-        .into_iter()
-        .find(|p| self.posts.contains(p))
+        ];
+        let exact = candidates.iter().find(|p| self.posts.contains(p)).cloned();
+        // Hugo serves `Resources.md` at `resources/`: a path in another case is that file.
+        exact.or_else(|| {
+            let folded: Vec<String> = candidates
+                .iter()
+                .map(|c| c.to_string_lossy().to_lowercase())
+                .collect();
+            self.posts
+                .iter()
+                .find(|p| folded.contains(&p.to_string_lossy().to_lowercase()))
+                .cloned()
+        })
     }
 }
 
@@ -1000,6 +1097,31 @@ fn beside_in_any_case(dir: &Path, rel: &str) -> Option<PathBuf> {
         .filter(|p| p.is_file());
     let first = found.next()?;
     found.next().is_none().then_some(first)
+}
+
+/// A Hugo site's content folder: the config's `contentDir`, else `content/`.
+fn hugo_content_dir(root: &Path, config: &Value) -> PathBuf {
+    let dir = config
+        .get("contentDir")
+        .or_else(|| config.get("contentdir"))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .unwrap_or("content");
+    crate::relink::normalize(&root.join(dir))
+}
+
+/// The folders a Hugo site keeps its pages in that exist: its content folder
+/// ([`hugo_content_dir`]) and its languages' `contentDir`s outside it.
+fn hugo_content_dirs(root: &Path, config: &Value) -> Vec<PathBuf> {
+    let content = hugo_content_dir(root, config);
+    let languages = languages::Languages::hugo(root, config);
+    let mut dirs: Vec<PathBuf> = Some(content.clone())
+        .filter(|c| c.is_dir())
+        .into_iter()
+        .collect();
+    dirs.extend(languages.extra_dirs(&content));
+    dirs
 }
 
 /// Whether `root` has a Jekyll config file.
@@ -1245,6 +1367,40 @@ mod tests {
         );
         assert_eq!(site.variable("params.author").as_deref(), Some("Bob"));
         assert!(Site::find(d.path()).is_none());
+    }
+
+    #[test]
+    fn hugo_site_with_only_language_content_dirs() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        std::fs::create_dir_all(root.join("content.de/notes")).unwrap();
+        std::fs::create_dir_all(root.join("content.it/notes")).unwrap();
+        std::fs::write(
+            root.join("hugo.toml"),
+            "title = \"Hefte\"\ndefaultContentLanguage = \"de\"\n[languages.de]\ncontentDir = \"content.de\"\n[languages.it]\ncontentDir = \"content.it\"\n",
+        )
+        .unwrap();
+        std::fs::write(root.join("content.de/notes/a.md"), "x").unwrap();
+        std::fs::write(root.join("content.it/notes/b.md"), "x").unwrap();
+        let site = Site::find(root).unwrap();
+        assert_eq!(site.generator, Generator::Hugo);
+        assert_eq!(site.posts.len(), 2);
+        let inner = Site::find(&root.join("content.it/notes")).unwrap();
+        assert_eq!(inner.root, site.root);
+        // Paths under their language's folder, the default language's at the root.
+        let facts = PostFacts::default();
+        let path = |p: &str| site.permalink_of(&site.root.join(p), &facts);
+        assert_eq!(path("content.de/notes/a.md").as_deref(), Some("/notes/a/"));
+        assert_eq!(
+            path("content.it/notes/b.md").as_deref(),
+            Some("/it/notes/b/")
+        );
+        let found = crate::input::discover(&[root.to_path_buf()], None, false);
+        assert!(
+            found.files.is_empty(),
+            "the root holds no posts: {:?}",
+            found.files
+        );
     }
 
     #[test]

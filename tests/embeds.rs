@@ -193,6 +193,51 @@ fn shortcodes_tags_and_html_give_the_same_paragraph_in_the_post_language() {
     );
 }
 
+#[test]
+fn theme_media_shortcodes_give_what_their_html_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("hugo");
+    write(
+        &site,
+        "hugo.toml",
+        "title = \"Rockets\"\nlanguageCode = \"en\"\n",
+    );
+    let front = "---\ntitle: Launch films\ndate: 2024-09-01\n---\n\n";
+    write(
+        &site,
+        "content/posts/films.md",
+        &format!(
+            "{front}{{{{< audio src=\"https://media.example/countdown.ogg\" caption=\"The countdown\" >}}}}\n\n\
+             {{{{< video src=\"https://media.example/clips/stage-two.webm\" >}}}}\n\n\
+             {{{{< bilibili BV1xx411c7XW 2 >}}}}\n\n\
+             <video src=\"https://media.example/clips/stage-two.webm\" controls></video>\n"
+        ),
+    );
+    let links = link_paragraphs(&body_of(&site, "content/posts/films.md"));
+    assert_eq!(
+        links,
+        [
+            (
+                "https://media.example/countdown.ogg".to_string(),
+                "Audio: The countdown".to_string()
+            ),
+            (
+                "https://media.example/clips/stage-two.webm".into(),
+                "Video".into()
+            ),
+            (
+                "https://www.bilibili.com/video/BV1xx411c7XW/?p=2".into(),
+                "Video".into()
+            ),
+            (
+                "https://media.example/clips/stage-two.webm".into(),
+                "Video".into()
+            ),
+        ],
+        "{links:?}"
+    );
+}
+
 /// In a post taken from a web page, an iframe of an unknown site is an ad slot: dropped, but
 /// counted as `promo` chrome; `--keep-chrome` keeps it as a link. A known player stays a link.
 #[test]

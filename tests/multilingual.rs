@@ -331,3 +331,36 @@ fn a_multilingual_sites_notes_are_in_a_folder_per_language() {
     };
     assert!(names("en-US") >= 3 && names("zh-CN") >= 2, "{notes:?}");
 }
+
+#[test]
+fn a_site_whose_languages_all_keep_their_own_folders_is_a_hugo_site() {
+    // No `content/` at all: `content.en/` and `content.de/` only, a shortcode in each.
+    let site = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = site.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(
+        "hugo.toml",
+        "title = \"Tide Log\"\ndefaultContentLanguage = \"en\"\n\
+         [languages.en]\ncontentDir = \"content.en\"\nweight = 1\n\
+         [languages.de]\ntitle = \"Gezeitenbuch\"\ncontentDir = \"content.de\"\nweight = 2\n",
+    );
+    write(
+        "content.en/posts/ebb.md",
+        "---\ntitle: \"Ebb\"\ndate: 2024-03-01\n---\n\n{{< notice tip >}}Low water at noon.{{< /notice >}}\n",
+    );
+    write(
+        "content.de/posts/ebbe.md",
+        "---\ntitle: \"Ebbe\"\ndate: 2024-03-01\n---\n\nNiedrigwasser am Mittag.\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    convert_with_report(site.path(), out.path(), &["-t", "epub", "-g", "none"]);
+    let got = books(out.path());
+    let titles: Vec<&str> = got.iter().map(|(_, t, _, _)| t.as_str()).collect();
+    assert_eq!(titles, ["Gezeitenbuch", "Tide Log (en)"], "{got:?}");
+    let english = got[1].3.join("\n");
+    assert!(text_of(&english).contains("Low water at noon"), "{english}");
+    assert!(!english.contains("{{"), "{english}");
+}

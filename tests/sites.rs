@@ -1105,3 +1105,183 @@ fn a_collection_is_a_site_variable_of_its_documents() {
         "{report}"
     );
 }
+
+/// Writes a site of `files` (path, text) into `root`.
+fn write_site(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+#[test]
+fn hugo_links_follow_hugos_permalinks_in_any_case_and_reach_other_books_on_the_web() {
+    let site = tempfile::tempdir().unwrap();
+    write_site(
+        site.path(),
+        &[
+            (
+                "hugo.toml",
+                "baseURL = \"https://trail.example/journal/\"\ntitle = \"Trail journal\"\n[permalinks]\nwalks = \"/:year/:slug/\"\n",
+            ),
+            (
+                "content/walks/ridge.md",
+                "---\ntitle: \"Ridge Loop\"\ndate: 2023-10-04\n---\n\n## Start\n\nA cold morning.\n",
+            ),
+            (
+                "content/gear/Boots.md",
+                "---\ntitle: \"Boots\"\ndate: 2024-03-01\n---\n\n## Laces\n\nDouble knots.\n",
+            ),
+            (
+                "content/walks/lake.md",
+                "---\ntitle: \"Lake walk\"\ndate: 2024-03-09\n---\n\nAfter [the ridge](/journal/2023/ridge-loop/#start), in [my boots](/gear/boots/#laces) and [boots again](../../gear/boots/).\n",
+            ),
+        ],
+    );
+    // One book: every link is a chapter's, the capitalised file's too.
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none"],
+    );
+    let (_, chapters, _) = the_book(out.path());
+    let links = links_of(&chapters, "Lake walk");
+    let files: Vec<&str> = links
+        .iter()
+        .map(|(h, _)| h.split('#').next().unwrap())
+        .collect();
+    let chapter_of = |title: &str| {
+        let i = chapters
+            .iter()
+            .position(|c| c.contains(&format!("<h1>{title}</h1>")))
+            .unwrap();
+        format!("post-{:04}.xhtml", i + 1)
+    };
+    assert_eq!(
+        files,
+        [
+            chapter_of("Ridge Loop"),
+            chapter_of("Boots"),
+            chapter_of("Boots")
+        ],
+        "{links:?}"
+    );
+    assert!(
+        report["summary"]["warnings_by_kind"]
+            .get("link-outside-book")
+            .is_none(),
+        "{report}"
+    );
+
+    // A book a year: the link to last year's post leads to its page on the site.
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "year"],
+    );
+    let book = out.path().join("out/2024.epub");
+    let chapter = epub_text(&book, "post-0002.xhtml");
+    assert!(
+        hrefs(&chapter).contains(&(
+            "https://trail.example/journal/2023/ridge-loop/#start".to_string(),
+            "the ridge".to_string()
+        )),
+        "{chapter}"
+    );
+    assert_eq!(
+        report["summary"]["warnings_by_kind"]["link-outside-book"], 1,
+        "{report}"
+    );
+    epubcheck(&[book]);
+}
+
+#[test]
+fn hugo_pages_the_site_never_publishes_are_left_out_and_counted_by_why() {
+    let site = tempfile::tempdir().unwrap();
+    let page = |title: &str, extra: &str, body: &str| {
+        format!("---\ntitle: \"{title}\"\ndate: 2024-04-01\n{extra}---\n{body}")
+    };
+    write_site(
+        site.path(),
+        &[
+            ("hugo.toml", "baseURL = \"https://orchard.example/\"\ntitle = \"Orchard\"\n"),
+            ("content/posts/pruning.md", &page("Pruning", "", "Cut in winter.\n")),
+            (
+                "content/snippets/_index.md",
+                "---\ntitle: Snippets\ncascade:\n  build:\n    render: never\n    list: never\n---\n",
+            ),
+            ("content/snippets/warning.md", &page("Ladder warning", "", "Mind the ladder.\n")),
+            (
+                "content/snippets/shown.md",
+                &page("Shown anyway", "build:\n  render: always\n", "Rendered.\n"),
+            ),
+            ("content/blocks/about/index.md", &page("About block", "headless: true\n", "Hi.\n")),
+            ("content/old.md", &page("Old key", "_build:\n  render: false\n", "Old.\n")),
+            ("content/archives.md", &page("Archives", "layout: archives\n", "\n")),
+            ("content/posts/grafting.md", &page("Grafting", "publishDate: 2999-01-01\n", "Soon.\n")),
+            (
+                "content/posts/sale.md",
+                &page("Spring sale", "expiryDate: 2024-05-01\n", "Over.\n"),
+            ),
+        ],
+    );
+    let titles = |out: &Path| -> Vec<String> {
+        let (_, chapters, _) = the_book(out);
+        let mut t: Vec<String> = chapters
+            .iter()
+            .map(|c| {
+                c.split("<h1>")
+                    .nth(1)
+                    .unwrap()
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none"],
+    );
+    assert_eq!(titles(out.path()), ["Pruning", "Shown anyway"]);
+    let unpublished = &report["summary"]["unpublished"];
+    assert_eq!(unpublished["not-rendered"], 3, "{report}");
+    assert_eq!(unpublished["layout-only"], 1, "{report}");
+    assert_eq!(unpublished["future"], 1, "{report}");
+    assert_eq!(unpublished["expired"], 1, "{report}");
+    assert_eq!(report["summary"]["drafts"], 0, "{report}");
+
+    // `--drafts` keeps everything the site does not publish; `buildFuture` keeps future posts.
+    let out = tempfile::tempdir().unwrap();
+    convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none", "--drafts"],
+    );
+    // (and, as ever, the `_index.md` list page)
+    assert_eq!(titles(out.path()).len(), 9);
+    std::fs::write(
+        site.path().join("hugo.toml"),
+        "baseURL = \"https://orchard.example/\"\ntitle = \"Orchard\"\nbuildFuture = true\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let report = convert_with_report(
+        site.path(),
+        &out.path().join("out"),
+        &["-t", "epub", "-g", "none"],
+    );
+    assert_eq!(titles(out.path()), ["Grafting", "Pruning", "Shown anyway"]);
+    assert!(
+        report["summary"]["unpublished"].get("future").is_none(),
+        "{report}"
+    );
+}

@@ -603,7 +603,7 @@ impl Intake<'_, '_> {
                 self.docs.push(doc);
                 record
             }
-            Verdict::Draft | Verdict::Filtered => record,
+            Verdict::Draft(_) | Verdict::Filtered => record,
         };
         self.report.posts.push(record);
     }
@@ -614,11 +614,15 @@ impl Intake<'_, '_> {
         let summary = &mut self.report.summary;
         match verdict {
             Verdict::Keep => PostStatus::Converted,
-            Verdict::Draft => {
+            Verdict::Draft(why) => {
                 if verbose {
-                    eprintln!("draft {}: left out (--drafts keeps it)", path.display());
+                    let name = why.name();
+                    eprintln!("{name} {}: left out (--drafts keeps it)", path.display());
                 }
-                summary.drafts += 1;
+                match why {
+                    crate::model::LeftOut::Draft => summary.drafts += 1,
+                    why => *summary.unpublished.entry(why.name()).or_default() += 1,
+                }
                 PostStatus::Draft
             }
             Verdict::Filtered => {
@@ -650,7 +654,7 @@ fn with_language_dirs(inputs: &[PathBuf], sites: &[crate::site::Site]) -> Vec<Pa
         let root_of = |s: &&crate::site::Site| s.root == dir || s.root == input.as_path();
         if let Some(site) = sites.iter().find(root_of) {
             if site.generator == crate::site::Generator::Hugo {
-                all.extend(site.languages.extra_dirs(&site.root.join("content")));
+                all.extend(site.languages.extra_dirs(&site.hugo_content_dir()));
             }
         }
     }

@@ -26,8 +26,9 @@ use std::sync::Arc;
 pub(crate) enum Verdict {
     /// Converted.
     Keep,
-    /// Unpublished, and `--drafts` was not given.
-    Draft,
+    /// Unpublished (a draft, or a page its site does not publish, by why), and `--drafts`
+    /// was not given.
+    Draft(crate::model::LeftOut),
     /// Left out by `--since`, `--until`, `--category` or `--tag`, or by `--lang` (a post of
     /// another language edition of a multilingual site).
     Filtered,
@@ -44,6 +45,8 @@ pub(crate) struct Selection<'o> {
     dedupe: bool,
     /// `--dedupe`: the first post (in path order) with each key.
     firsts: HashMap<String, PostPath>,
+    /// The time of the run (Unix seconds): what future and expired posts are judged by.
+    now: i64,
 }
 
 impl<'o> Selection<'o> {
@@ -54,14 +57,15 @@ impl<'o> Selection<'o> {
             filters: &opts.filters,
             dedupe: opts.dedupe,
             firsts: HashMap::new(),
+            now: chrono::Utc::now().timestamp(),
         }
     }
 
     /// The verdict on the post `doc`; posts must come in path order (the first of duplicates
     /// is kept).
     pub(crate) fn judge(&mut self, doc: &Document) -> Verdict {
-        if doc.meta.draft && !self.drafts {
-            return Verdict::Draft;
+        if let Some(why) = doc.meta.left_out(self.now).filter(|_| !self.drafts) {
+            return Verdict::Draft(why);
         }
         if self.filters.is_active() && !self.filters.accepts(doc) {
             return Verdict::Filtered;
@@ -570,13 +574,25 @@ fn assets<'d>(
     assets.into_values().collect()
 }
 
-/// Posts sorted for reading: by date, undated last, then by path.
+/// Posts sorted for reading: by date, undated last, then by path. Undated pages with a Hugo
+/// `weight` come first among the undated, by weight, then title, as Hugo's default page order
+/// has them (weight, date, title, path). Dated posts keep the order of their dates whatever
+/// their weight: a book of posts reads in time, and blog themes use `weight` to pin posts on
+/// the home page, not to order them.
 fn reading_order(docs: &mut [&Document]) {
     docs.sort_by(|a, b| match (a.meta.date, b.meta.date) {
         (Some(x), Some(y)) => x.cmp(&y).then_with(|| a.meta.path.cmp(&b.meta.path)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => a.meta.path.cmp(&b.meta.path),
+        (None, None) => match (a.meta.weight, b.meta.weight) {
+            (Some(x), Some(y)) => x
+                .cmp(&y)
+                .then_with(|| a.meta.title.cmp(&b.meta.title))
+                .then_with(|| a.meta.path.cmp(&b.meta.path)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a.meta.path.cmp(&b.meta.path),
+        },
     });
 }
 
@@ -835,6 +851,39 @@ mod tests {
         }
     }
 
+    #[test]
+    fn undated_pages_read_by_hugo_weight_then_title_and_dated_posts_by_date() {
+        let weighted = |path: &str, title: &str, date, weight| {
+            let mut doc = post(path, title, date);
+            doc.meta.weight = weight;
+            doc
+        };
+        let docs = [
+            weighted("docs/a-config.md", "Configuration", None, Some(30)),
+            weighted("docs/b-install.md", "Install", None, Some(20)),
+            weighted("docs/c-intro.md", "Introduction", None, Some(10)),
+            weighted("docs/d-faq.md", "FAQ", None, None),
+            weighted("docs/e-ask.md", "Ask", None, Some(20)),
+            weighted("posts/new.md", "New", Some((2024, 2, 1)), Some(1)),
+            weighted("posts/old.md", "Old", Some((2024, 1, 1)), Some(5)),
+        ];
+        let mut order: Vec<&Document> = docs.iter().collect();
+        reading_order(&mut order);
+        let titles: Vec<&str> = order.iter().map(|d| d.meta.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Old",
+                "New",
+                "Introduction",
+                "Ask",
+                "Install",
+                "Configuration",
+                "FAQ"
+            ]
+        );
+    }
+
     fn with_source(source: &str) -> Meta {
         Meta {
             source: Some(source.into()),
@@ -903,6 +952,7 @@ mod tests {
             filters: &filters,
             dedupe: true,
             firsts: HashMap::new(),
+            now: 1_700_000_000,
         };
         let tagged = |path: &str, title: &str| {
             let mut doc = post(path, title, Some((2023, 1, 1)));
@@ -922,9 +972,40 @@ mod tests {
         assert_eq!(selection.judge(&tagged("e.md", "Third")), Verdict::Keep);
         let mut draft = tagged("f.md", "Draft");
         draft.meta.draft = true;
-        assert_eq!(selection.judge(&draft), Verdict::Draft);
+        assert_eq!(
+            selection.judge(&draft),
+            Verdict::Draft(crate::model::LeftOut::Draft)
+        );
+        // A Hugo page's publication window is judged at the run's time.
+        use crate::model::{LeftOut, Unpublished};
+        let window = |publish, expiry| {
+            let mut doc = tagged("g.md", "Scheduled");
+            doc.meta.unpublished = Some(Unpublished::Window { publish, expiry });
+            doc
+        };
+        let now = selection.now;
+        for (publish, expiry, want) in [
+            (Some(now + 60), None, Verdict::Draft(LeftOut::Future)),
+            (Some(now - 60), Some(now), Verdict::Draft(LeftOut::Expired)),
+            (Some(now - 60), Some(now + 60), Verdict::Keep),
+            (None, None, Verdict::Keep),
+        ] {
+            selection.firsts.clear();
+            assert_eq!(selection.judge(&window(publish, expiry)), want);
+        }
+        let mut headless = tagged("h.md", "Snippet");
+        headless.meta.unpublished = Some(Unpublished::NotRendered);
+        assert_eq!(
+            selection.judge(&headless),
+            Verdict::Draft(LeftOut::NotRendered)
+        );
         selection.drafts = true;
         assert_eq!(selection.judge(&draft), Verdict::Keep);
+        selection.firsts.clear();
+        assert_eq!(
+            selection.judge(&window(Some(now + 60), None)),
+            Verdict::Keep
+        );
     }
 
     #[test]

@@ -133,6 +133,10 @@ pub struct Summary {
     pub duplicates: usize,
     /// Unpublished posts left out (`draft: true`, `published: false`; see `--drafts`).
     pub drafts: usize,
+    /// Other pages a site does not publish, left out (see `--drafts`), by why
+    /// ([`crate::model::LeftOut::name`]: `not-rendered`, `layout-only`, `future`, `expired`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unpublished: BTreeMap<&'static str, usize>,
     /// Outputs edited since postbook wrote them, left as they are (status `kept`).
     pub kept: usize,
     /// Books and notes of earlier runs removed as this run's outputs replace them (the
@@ -219,7 +223,8 @@ pub enum PostStatus {
     Filtered,
     /// Dropped by `--dedupe`; the record's `duplicate_of` names the post kept.
     Duplicate,
-    /// Unpublished (`draft: true`, `published: false`) and left out: `--drafts` keeps it.
+    /// Unpublished (`draft: true`, `published: false`, or a page its site does not publish:
+    /// the summary's `unpublished` counts why) and left out: `--drafts` keeps it.
     Draft,
     /// Its every output was edited since postbook wrote it and was left as it is.
     Kept,
@@ -606,6 +611,16 @@ pub(crate) fn summary_line(r: &Report, format: Format, dry_run: bool, started: I
     if s.drafts > 0 {
         let d = if s.drafts == 1 { "draft" } else { "drafts" };
         line.push_str(&format!("; {} {d} left out", s.drafts));
+    }
+    for why in [
+        crate::model::LeftOut::NotRendered,
+        crate::model::LeftOut::LayoutOnly,
+        crate::model::LeftOut::Future,
+        crate::model::LeftOut::Expired,
+    ] {
+        if let Some(&n) = s.unpublished.get(why.name()).filter(|n| **n > 0) {
+            line.push_str(&format!("; {} left out", why.count(n)));
+        }
     }
     if s.duplicates > 0 {
         let d = if s.duplicates == 1 {

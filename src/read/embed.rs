@@ -212,6 +212,7 @@ fn original_page(src: &str) -> Option<(Embedded, String)> {
         }
         h if h.ends_with("dailymotion.com")
             || h.ends_with("player.bilibili.com")
+            || h == "bilibili.com" && url.path().starts_with("/video/")
             || h.ends_with("v.qq.com")
             || h.ends_with("ted.com")
             || h.ends_with("loom.com") =>

@@ -692,11 +692,12 @@ pub fn post_facts(
             "title" => facts.title = text.unwrap_or_default(),
             "slug" => facts.slug = text.filter(|s| !s.is_empty()),
             "permalink" => facts.permalink = text.filter(|s| !s.is_empty()),
-            "date" => {
-                facts.date = text.as_deref().and_then(parse_date).map(|d| match d {
-                    PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
-                    PostDate::Instant(t) => t.naive_local(),
-                })
+            "date" => facts.date = text.as_deref().and_then(parse_date).map(naive),
+            k if k.eq_ignore_ascii_case("publishDate") || k.eq_ignore_ascii_case("pubDate") => {
+                facts.publish_date = text.as_deref().and_then(parse_date).map(naive);
+                if let Some(text) = text {
+                    facts.fields.push((key, text));
+                }
             }
             "categories" | "category" => facts.categories.push(value),
             _ => {
@@ -707,6 +708,14 @@ pub fn post_facts(
         }
     }
     facts
+}
+
+/// A date as written, without its offset (the generators build URLs from it so).
+fn naive(d: PostDate) -> NaiveDateTime {
+    match d {
+        PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
+        PostDate::Instant(t) => t.naive_local(),
+    }
 }
 
 /// Parses the date forms found in Jekyll and Hugo posts: RFC 3339 (`2023-05-25T01:48:05.414Z`,

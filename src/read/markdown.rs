@@ -68,9 +68,12 @@ pub fn read_markdown_in(
     blocks
 }
 
-/// A fence with Hugo's attributes asking for line numbers (```` ```go {linenos=table} ````)
-/// opens a `<pre>` marked with its first line number, which the HTML reader puts in the model.
-/// pulldown-cmark would keep only the info string's first word. Other fences pass unchanged.
+/// A fence with attributes (```` ```go {linenos=table} ````, ```` ```{title="X"} ````, Hugo's
+/// and Goldmark's) is in the language written before them — none when nothing is, as Hugo
+/// renders a plain code block; pandoc's ```` ```{.python} ```` names it as a class — and one
+/// asking for line numbers opens a `<pre>` marked with its first line number, which the HTML
+/// reader puts in the model. pulldown-cmark would take the info string's first word, an
+/// attribute, as the language. Other fences pass unchanged.
 fn numbered_fences(event: Event<'_>) -> Event<'_> {
     let Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) = &event else {
         return event;
@@ -78,17 +81,43 @@ fn numbered_fences(event: Event<'_>) -> Event<'_> {
     let Some((lang, attributes)) = info.split_once('{') else {
         return event;
     };
-    let Some(first) = super::prose::line_numbers(attributes.trim_end().trim_end_matches('}'))
-    else {
-        return event;
+    let attributes = attributes.trim_end().trim_end_matches('}');
+    let first = super::prose::line_numbers(attributes);
+    // Without a language before the braces: pandoc's `{.python}` class, or R Markdown's bare
+    // `{r}` (decided here: a first word without `=` names the language); `{title="X"}` none.
+    let lang = match lang.trim() {
+        "" => {
+            let first = attributes
+                .trim_start()
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .next()
+                .unwrap_or("");
+            let word = first.strip_prefix('.').unwrap_or(first);
+            let bare = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '+'));
+            if bare {
+                word
+            } else {
+                ""
+            }
+        }
+        lang => lang,
     };
-    let lang = lang.trim();
+    if first.is_none() && !lang.is_empty() && info.trim_start().starts_with(lang) {
+        // `go {hl_lines=1}`: pulldown-cmark's first word is the language already.
+        return event;
+    }
     let class = if lang.is_empty() {
         String::new()
     } else {
         format!(" class=\"language-{}\"", crate::xml::escape(lang))
     };
-    Event::Html(format!("<pre data-linenos=\"{first}\"><code{class}>").into())
+    match first {
+        Some(first) => Event::Html(format!("<pre data-linenos=\"{first}\"><code{class}>").into()),
+        None => Event::Html(format!("<pre><code{class}>").into()),
+    }
 }
 
 #[cfg(test)]
@@ -99,7 +128,7 @@ mod tests {
     #[test]
     fn fence_attributes_ask_for_line_numbers() {
         let blocks = read_markdown(
-            "```go {linenos=table,linenostart=4}\na < b\n```\n\n```py {hl_lines=1}\nx\n```\n",
+            "```go {linenos=table,linenostart=4}\na < b\n```\n\n```py {hl_lines=1}\nx\n```\n\n```{title=\"Quine clock\"}\nq\n```\n\n``` {.python}\np\n```\n\n```{r}\nr\n```\n",
             &mut Vec::new(),
         );
         assert_eq!(
@@ -113,6 +142,21 @@ mod tests {
                 Block::Code {
                     lang: Some("py".into()),
                     text: "x".into(),
+                    first_line: None,
+                },
+                Block::Code {
+                    lang: None,
+                    text: "q".into(),
+                    first_line: None,
+                },
+                Block::Code {
+                    lang: Some("python".into()),
+                    text: "p".into(),
+                    first_line: None,
+                },
+                Block::Code {
+                    lang: Some("r".into()),
+                    text: "r".into(),
                     first_line: None,
                 }
             ]

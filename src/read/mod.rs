@@ -16,6 +16,7 @@ pub mod encoding;
 pub mod front_matter;
 pub mod hexo;
 pub mod html;
+pub mod hugo_build;
 pub use crate::inline;
 pub mod kramdown;
 pub mod kramdown_blocks;
@@ -156,6 +157,9 @@ fn read_post_text(
     );
     if let Some(site) = site.filter(|s| s.generator == crate::site::Generator::Hugo) {
         meta.draft = meta.draft || in_draft_bundle(&path, &site.root);
+        let empty = split.body.trim().is_empty();
+        meta.unpublished = hugo_build::unpublished(site, &path, &meta, empty);
+        meta.weight = hugo_build::weight(&meta);
     }
     let expanded = match (site, format) {
         _ if whole_page => None,

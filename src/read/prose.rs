@@ -26,6 +26,11 @@ impl<'a> Prose<'a> {
         self.code.blocks()
     }
 
+    /// The code blocks and code spans, as byte ranges, in order.
+    pub fn code(&self) -> &[Range<usize>] {
+        self.code.from(0)
+    }
+
     /// The first position at or after `from` where one of `needles` starts outside code blocks
     /// and code spans.
     pub fn find(&self, from: usize, needles: &[&str]) -> Option<usize> {

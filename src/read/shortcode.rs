@@ -40,11 +40,14 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
     if !src.contains("{{<") && !src.contains("{{%") {
         return None;
     }
+    let unescaped = unescape_in_code(src);
+    let src = unescaped.as_deref().unwrap_or(src);
     let mut pass = Pass {
         page,
         unknown: Unknown::default(),
         missing_posts: Unknown::default(),
         diagrams: Unknown::default(),
+        templates: Unknown::default(),
         depth: 0,
         inline: false,
     };
@@ -53,6 +56,12 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         WarningKind::UnknownShortcode,
         "unknown shortcode",
         "its content kept, the shortcode removed",
+        warnings,
+    );
+    pass.templates.into_warnings(
+        WarningKind::UnknownShortcode,
+        "inline shortcode (a Go template postbook does not run)",
+        "left out",
         warnings,
     );
     pass.diagrams.into_warnings(
@@ -76,6 +85,8 @@ struct Pass<'a> {
     missing_posts: Unknown,
     /// Diagrams kept as their source (`mermaid`), by kind.
     diagrams: Unknown,
+    /// Inline shortcodes whose Go template was not run, by name.
+    templates: Unknown,
     /// Nesting of paired shortcodes, bounded so hostile input cannot exhaust the stack.
     depth: usize,
     /// Whether the shortcode being expanded stands inside a line of text.
@@ -160,18 +171,82 @@ fn parse_tag(src: &str, at: usize) -> Option<Tag<'_>> {
     })
 }
 
-/// A commented-out shortcode at `at` (`{{</* name */>}}`): its literal text and end.
+/// A commented-out shortcode at `at` (`{{</* name */>}}`): its literal text and end. As
+/// Hugo's lexer (`lexShortcodeComment`) does, only the comment markers go: the text between
+/// `/*` and the first `*/` followed by the closing delimiter stays as written, so
+/// `{{</* x */>}}` shows `{{< x >}}` and `{{</*/* x */*/>}}` shows `{{</* x */>}}`.
 fn commented(src: &str, at: usize) -> Option<(String, usize)> {
     let delim = &src[at + 2..at + 3];
-    let rest = src[at + 3..].trim_start();
-    let body = rest.strip_prefix("/*")?;
-    let stop = body.find("*/")?;
-    let inner = body[..stop].trim();
-    let after = &body[stop + 2..];
     let close = if delim == "<" { ">}}" } else { "%}}" };
-    let tail = after.trim_start().strip_prefix(close)?;
-    let end = src.len() - tail.len();
-    Some((format!("{{{{{delim} {inner} {delim}}}}}"), end))
+    let rest = &src[at + 3..];
+    let lead = rest.len() - rest.trim_start().len();
+    let body = rest[lead..].strip_prefix("/*")?;
+    // The first `*/` before the closing delimiter (whitespace allowed between them).
+    let mut from = 0;
+    let (inner, after) = loop {
+        let stop = body[from..].find("*/")? + from;
+        let after = body[stop + 2..].trim_start();
+        if after.starts_with(close) {
+            break (&body[..stop], after);
+        }
+        from = stop + 2;
+    };
+    let end = src.len() - after.len() + close.len();
+    let open = &src[at..at + 3];
+    Some((format!("{open}{}{inner}{close}", &rest[..lead]), end))
+}
+
+/// `code` with every commented-out shortcode shown as the one it quotes.
+fn unescape_all(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut i = 0;
+    let mut at = 0;
+    while let Some(k) = code[at..].find("{{").map(|k| at + k) {
+        let tag = code[k..].starts_with("{{<") || code[k..].starts_with("{{%");
+        match commented(code, k).filter(|_| tag) {
+            Some((literal, end)) => {
+                out.push_str(&code[i..k]);
+                out.push_str(&literal);
+                (i, at) = (end, end);
+            }
+            None => at = k + 2,
+        }
+    }
+    out.push_str(&code[i..]);
+    out
+}
+
+/// `src` with the commented-out shortcodes inside its code blocks and code spans shown as the
+/// shortcodes they quote (`{{</* youtube x */>}}` → `{{< youtube x >}}`), as Hugo renders
+/// them there; `None` when it has none.
+fn unescape_in_code(src: &str) -> Option<String> {
+    let quoted = |open: &str| {
+        let mut parts = src.split(open).skip(1);
+        parts.any(|p| p.trim_start().starts_with("/*"))
+    };
+    if !quoted("{{<") && !quoted("{{%") {
+        return None;
+    }
+    let prose = Prose::new(src);
+    let mut out = String::with_capacity(src.len());
+    let mut i = 0;
+    for code in prose.code() {
+        let mut at = code.start.max(i);
+        while let Some(k) = src[at..code.end].find("{{").map(|k| at + k) {
+            let tag = src[k..].starts_with("{{<") || src[k..].starts_with("{{%");
+            match commented(src, k).filter(|(_, end)| tag && *end <= code.end) {
+                Some((literal, end)) => {
+                    out.push_str(&src[i..k]);
+                    out.push_str(&literal);
+                    i = end;
+                    at = end;
+                }
+                None => at = k + 2,
+            }
+        }
+    }
+    out.push_str(&src[i..]);
+    Some(out)
 }
 
 /// The matching closing tag of `name` after `from`, minding nested ones: (start, end).
@@ -267,7 +342,16 @@ impl Pass<'_> {
                 .iter()
                 .find_map(|n| tag.param(&[n], None))
         };
-        if let Some(text) = self.builtin(name, tag, inner) {
+        if name.ends_with(".inline") {
+            // An inline shortcode's content is a Go template (`{{ now.Format "2006" }}`),
+            // which postbook does not run: nothing of it is shown, and a warning names it
+            // (decided here; Hugo shows the template's output, and nothing at all unless
+            // `enableInlineShortcodes`). A content without actions is plain text: shown.
+            match inner.filter(|t| !t.contains("{{")) {
+                Some(text) => out.push_str(text),
+                None => self.templates.add(name),
+            }
+        } else if let Some(text) = self.builtin(name, tag, inner) {
             out.push_str(&text);
         } else if let Some(src) = is_picture_shortcode(name).then(src).flatten() {
             self.picture(tag, &src, inner, out);
@@ -292,7 +376,9 @@ impl Pass<'_> {
                     .unwrap_or_default();
                 let options = tag.param(&["options"], Some(1)).unwrap_or_default();
                 let numbers = line_numbers(&options);
-                fenced_code(&lang, inner.unwrap_or(""), numbers)
+                // Its content is code: a commented-out shortcode there shows the one it quotes.
+                let code = unescape_all(inner.unwrap_or(""));
+                fenced_code(&lang, &code, numbers)
             }
             "ref" | "relref" => {
                 let target = tag.param(&["path", "page"], Some(0)).unwrap_or_default();
@@ -499,6 +585,39 @@ fn embed(name: &str, tag: &Tag) -> Option<String> {
             let url = format!("https://gist.github.com/{user}/{id}");
             frame(&url, file.as_deref())
         }
+        // PaperMod's, LoveIt's and Stack's `video`/`audio` write a `<video>`/`<audio>` of `src`
+        // (a caption or title beside it): the same element, read as the post's own.
+        "video" | "audio" => {
+            let src = tag.param(&["src", "url", "file"], Some(0))?;
+            let title = tag.param(&["caption", "title", "name"], None);
+            format!(
+                "\n\n<{name} src=\"{}\"{}></{name}>\n\n",
+                crate::xml::escape(src.trim()),
+                title
+                    .filter(|t| !t.trim().is_empty())
+                    .map(|t| format!(" title=\"{}\"", crate::xml::escape(t.trim())))
+                    .unwrap_or_default()
+            )
+        }
+        // Stack's and LoveIt's `bilibili BV… [part]` (or `id=`, `p=`): a player of that video,
+        // linked as its page on bilibili.com.
+        "bilibili" => {
+            let id = tag.param(&["id", "bvid", "aid"], Some(0))?;
+            let id = id.trim();
+            let id = match id.strip_prefix("av").or_else(|| id.strip_prefix("AV")) {
+                Some(n) => format!("av{n}"),
+                None if id.bytes().all(|b| b.is_ascii_digit()) => format!("av{id}"),
+                None => id.to_string(),
+            };
+            let part = tag
+                .param(&["p", "page", "part"], Some(1))
+                .filter(|p| !matches!(p.trim(), "" | "1"));
+            let url = match part {
+                Some(p) => format!("https://www.bilibili.com/video/{id}/?p={}", p.trim()),
+                None => format!("https://www.bilibili.com/video/{id}/"),
+            };
+            frame(&url, tag.param(&["title"], None).as_deref())
+        }
         _ => return None,
     })
 }
@@ -538,6 +657,36 @@ mod tests {
         let mut warnings = Vec::new();
         let out = expand(src, &page, &mut warnings).unwrap();
         (out, warnings.into_iter().map(|w| w.message).collect())
+    }
+
+    #[test]
+    fn commented_shortcodes_in_code_show_the_shortcode_they_quote() {
+        let src = "Write:\n\n```markdown\n{{</* youtube abc123 */>}}\n{{%/* notice tip */%}}Hi{{%/* /notice */%}}\n{{</*/* nested */*/>}}\n```\n\nInline `{{</* figure src=\"a.jpg\" */>}}` and {{</* ref \"x\" */>}}.\n";
+        let (out, warnings) = run(src);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert!(
+            out.contains("```markdown\n{{< youtube abc123 >}}\n{{% notice tip %}}Hi{{% /notice %}}\n{{</* nested */>}}\n```"),
+            "{out}"
+        );
+        assert!(
+            out.contains("Inline `{{< figure src=\"a.jpg\" >}}`"),
+            "{out}"
+        );
+        assert!(out.contains("and `{{< ref \"x\" >}}`."), "{out}");
+        let (out, _) = run("{{< highlight go >}}\n{{</* param x */>}}\n{{< /highlight >}}\n");
+        assert!(out.contains("\n{{< param x >}}\n"), "{out}");
+    }
+
+    #[test]
+    fn inline_shortcodes_show_no_template_code() {
+        let src = "A\n\n{{< math.inline >}}\n{{ if .Page.Params.math }}<link rel=\"x\">{{ end }}\n{{< /math.inline >}}\n\nYear {{< year.inline >}}{{ now.Format \"2006\" }}{{< /year.inline >}}, {{< plain.inline >}}plain{{< /plain.inline >}}, {{< year.inline />}}.\n";
+        let (out, warnings) = run(src);
+        assert!(!out.contains("{{"), "{out}");
+        assert!(!out.contains("link"), "{out}");
+        assert!(out.contains("Year , plain, ."), "{out}");
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("inline shortcode") && warnings[0].contains("math.inline"));
+        assert!(warnings[1].contains("`year.inline` (×2)"), "{warnings:?}");
     }
 
     #[test]

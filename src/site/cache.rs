@@ -26,6 +26,9 @@ pub struct SiteCache {
     /// A Jekyll site's authors' names by key, from `_data/authors.yml`
     /// ([`super::Site::author_names`]).
     pub authors: OnceLock<HashMap<String, String>>,
+    /// What each Hugo section folder's `_index.md` cascades about rendering (`Some(true)`:
+    /// never rendered), read once by `read::hugo_build` for all the posts below it.
+    pub render_cascades: Mutex<HashMap<PathBuf, Option<bool>>>,
 }
 
 /// A parsed `.bib` file, or why it could not be read or parsed.

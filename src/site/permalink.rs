@@ -32,6 +32,8 @@ pub struct PostFacts {
     pub slug: Option<String>,
     /// The front matter's date, in the time zone it was written in.
     pub date: Option<NaiveDateTime>,
+    /// Hugo's `publishDate` (or `pubDate`), which its permalinks use when there is no `date`.
+    pub publish_date: Option<NaiveDateTime>,
     /// The front matter's `categories` and `category`, as written.
     pub categories: Vec<Value>,
     /// The post's own `permalink:`.
@@ -191,6 +193,143 @@ pub fn hexo(pattern: &str, post: &HexoPost, facts: &PostFacts) -> Option<String>
     Some(clean_path(&path))
 }
 
+/// What a Hugo page's path is made of.
+#[derive(Debug, Clone, Default)]
+pub struct HugoPage<'a> {
+    /// Its file's path under its language's content folder, less the extension and language
+    /// suffix (`posts/older`, `posts/trip/index`, `posts/_index`).
+    pub rel: &'a str,
+    /// Its date (front matter `date`, else `publishDate`).
+    pub date: Option<NaiveDateTime>,
+    /// The language key its paths are under (`fr` for `/fr/posts/x/`): a multilingual site's
+    /// languages other than the default one (all with `defaultContentLanguageInSubdir`).
+    pub language: Option<&'a str>,
+    /// Hugo lower-cases paths unless `disablePathToLower`.
+    pub to_lower: bool,
+    /// `uglyURLs`: `/posts/x.html` instead of `/posts/x/`.
+    pub ugly: bool,
+}
+
+/// A Hugo page's URL path under `baseURL` (Hugo 0.111's `page.CreateTargetPaths` and
+/// `PermalinkExpander`): the front matter's `url` as written; else for a regular page of a
+/// section the config's `permalinks` pattern (`[permalinks] posts = "/:year/:slug/"` or
+/// `[permalinks.page]`), filled from `:year`, `:month`, `:monthname`, `:day`, `:weekday`,
+/// `:weekdayname`, `:yearday`, `:section`, `:sections`, `:title`, `:slug`, `:filename`,
+/// `:slugorfilename`, `:contentbasename`; else its folders and its `slug` or file name (a
+/// bundle's folder name). Paths are sanitized as Hugo's `MakePath` does (spaces become `-`,
+/// punctuation other than `._-+~#` goes) and lower-cased unless `disablePathToLower`; the
+/// language key of a non-default language goes first. `None` for a pattern postbook cannot
+/// fill (`:sections[1:]`, a date the page lacks).
+pub fn hugo(page: &HugoPage, permalinks: Option<&Value>, facts: &PostFacts) -> Option<String> {
+    let field = |k: &str| {
+        facts
+            .fields
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let mut segments: Vec<&str> = page.rel.split('/').filter(|s| !s.is_empty()).collect();
+    let last = segments.pop()?;
+    let list = last == "_index";
+    let file_name = match last {
+        "index" | "_index" => segments.last().copied().unwrap_or(""),
+        name => name,
+    };
+    if last == "index" {
+        segments.pop();
+    }
+    let dirs = segments;
+    let sanitize = |s: &str| make_path(s, page.to_lower);
+    let prefix = |path: String| match page.language {
+        Some(lang) => clean_path(&format!("/{lang}/{path}")),
+        None => clean_path(&path),
+    };
+    // Hugo takes `url` as written: neither sanitized nor lower-cased.
+    if let Some(url) = field("url") {
+        return Some(clean_path(url));
+    }
+    let urlized_title = || sanitize(&facts.title);
+    let slug = facts
+        .slug
+        .as_deref()
+        .map(sanitize)
+        .filter(|s| !s.is_empty());
+    let section = dirs.first().copied().unwrap_or("");
+    let pattern = (!list && !section.is_empty())
+        .then(|| {
+            let by_section = |v: &Value| v.get(section).and_then(Value::as_str).map(str::to_string);
+            let p = permalinks?;
+            by_section(p.get("page").unwrap_or(p)).or_else(|| by_section(p))
+        })
+        .flatten();
+    let path = match pattern {
+        Some(pattern) => {
+            if pattern.contains('[') {
+                return None;
+            }
+            let date = page.date;
+            let d = |f: &dyn Fn(NaiveDateTime) -> String| Some(date.map(f));
+            let file = sanitize(file_name);
+            let value = |name: &str| -> Option<Option<String>> {
+                Some(match name {
+                    "year" => return d(&|t| format!("{:04}", t.year())),
+                    "month" => return d(&|t| format!("{:02}", t.month())),
+                    "monthname" => return d(&|t| t.format("%B").to_string().to_lowercase()),
+                    "day" => return d(&|t| format!("{:02}", t.day())),
+                    "weekday" => return d(&|t| t.weekday().num_days_from_sunday().to_string()),
+                    "weekdayname" => return d(&|t| t.format("%A").to_string().to_lowercase()),
+                    "yearday" => return d(&|t| t.ordinal().to_string()),
+                    "section" => Some(sanitize(section)),
+                    "sections" => Some(sanitize(&dirs.join("/"))),
+                    "title" => Some(urlized_title()),
+                    "slug" => Some(slug.clone().unwrap_or_else(urlized_title)),
+                    "filename" | "contentbasename" => Some(file.clone()),
+                    "slugorfilename" => Some(slug.clone().unwrap_or_else(|| file.clone())),
+                    _ => return None,
+                })
+            };
+            expand(&pattern, &value)?
+        }
+        None => {
+            let mut path = sanitize(&dirs.join("/"));
+            if !list {
+                path.push('/');
+                path.push_str(&slug.unwrap_or_else(|| sanitize(file_name)));
+            }
+            match (page.ugly && !list, path.is_empty()) {
+                (true, false) => format!("{path}.html"),
+                _ => format!("{path}/"),
+            }
+        }
+    };
+    Some(prefix(path))
+}
+
+/// Hugo's `MakePath` (`UnicodeSanitize`): letters, digits, marks and `./_-+~#%` kept,
+/// whitespace become `-`, anything else dropped; lower-cased when `to_lower`.
+fn make_path(s: &str, to_lower: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.trim().chars() {
+        if c.is_alphanumeric() || "./_-+~#%".contains(c) || is_mark(c) {
+            out.push(c);
+        } else if c.is_whitespace() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    match to_lower {
+        true => out.to_lowercase(),
+        false => out,
+    }
+}
+
+/// A combining mark (Unicode categories Mn, Mc, Me), which Hugo keeps in paths (Devanagari,
+/// Thai vowel signs): the blocks of combining characters common in titles.
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x0900..=0x0DFF | 0x0E31..=0x0E4E | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+        && !c.is_alphanumeric()
+}
+
 /// `pattern` with each `:name` (the longest run of letters, digits and `_` after the colon, as
 /// both generators' patterns read it) replaced by `value(name)`: `Some(Some(text))` its text,
 /// `Some(None)` a placeholder without a value here (then there is no permalink), `None` not a
@@ -283,20 +422,33 @@ fn hexo_slugize(s: &str) -> String {
 pub struct Permalinks {
     /// Each post's URL path (under `baseurl`), in the order of [`super::Site::posts`].
     paths: Vec<Option<String>>,
-    /// Post indexes by [`key`] of their path.
+    /// Post indexes by [`key`] of their path (lower-cased when `fold_case`).
     by_key: HashMap<String, usize>,
+    /// Whether paths are matched in any case: Hugo lower-cases the paths it serves pages at
+    /// (`content/methods/Resources.md` at `/methods/resources/`), so a link written in either
+    /// case means that page.
+    fold_case: bool,
 }
 
 impl Permalinks {
     pub fn new(paths: Vec<Option<String>>) -> Permalinks {
+        Permalinks::with_case(paths, false)
+    }
+
+    /// Permalinks matched in any case when `fold_case` (Hugo's).
+    pub fn with_case(paths: Vec<Option<String>>, fold_case: bool) -> Permalinks {
         let mut by_key = HashMap::new();
         for (i, p) in paths.iter().enumerate() {
             if let Some(p) = p {
                 // The first post of a path wins, as the generator would overwrite it anyway.
-                by_key.entry(key(p)).or_insert(i);
+                by_key.entry(fold(key(p), fold_case)).or_insert(i);
             }
         }
-        Permalinks { paths, by_key }
+        Permalinks {
+            paths,
+            by_key,
+            fold_case,
+        }
     }
 
     /// The URL path of the post at `index` in the site's posts.
@@ -306,7 +458,14 @@ impl Permalinks {
 
     /// The index of the post served at the site path `path` (less `baseurl`).
     pub fn find(&self, path: &str) -> Option<usize> {
-        self.by_key.get(&key(path)).copied()
+        self.by_key.get(&fold(key(path), self.fold_case)).copied()
+    }
+}
+
+fn fold(key: String, fold_case: bool) -> String {
+    match fold_case {
+        true => key.to_lowercase(),
+        false => key,
     }
 }
 
@@ -422,6 +581,107 @@ mod tests {
             hexo(":year/:title/", &post, &facts).as_deref(),
             Some("/notes/grid")
         );
+    }
+
+    #[test]
+    fn hugo_paths_as_hugo_writes_them() {
+        // Each case checked against Hugo 0.111's output folder.
+        let facts = |title: &str, slug: Option<&str>, url: Option<&str>| PostFacts {
+            title: title.into(),
+            slug: slug.map(str::to_string),
+            fields: url
+                .map(|u| ("url".to_string(), u.to_string()))
+                .into_iter()
+                .collect(),
+            ..PostFacts::default()
+        };
+        let page = |rel| HugoPage {
+            rel,
+            date: at(2023, 1, 2),
+            to_lower: true,
+            ..HugoPage::default()
+        };
+        let patterns = serde_json::json!({"posts": "/:year/:slug/"});
+        let cases = [
+            (
+                "My Dir/Some File!",
+                facts("Hello, World: Two", None, None),
+                None,
+                "/my-dir/some-file/",
+            ),
+            (
+                "posts/Trip/index",
+                facts("A B", Some("My Slug"), None),
+                None,
+                "/posts/my-slug/",
+            ),
+            (
+                "posts/Trip/index",
+                facts("A B", Some("My Slug"), None),
+                Some(&patterns),
+                "/2023/my-slug/",
+            ),
+            (
+                "posts/Other",
+                facts("Zed Q", None, None),
+                Some(&patterns),
+                "/2023/zed-q/",
+            ),
+            (
+                "posts/_index",
+                facts("Posts", None, None),
+                Some(&patterns),
+                "/posts/",
+            ),
+            (
+                "u",
+                facts("U", None, Some("/Custom/Path")),
+                None,
+                "/Custom/Path",
+            ),
+            (
+                "methods/page/Resources",
+                facts("R", None, None),
+                None,
+                "/methods/page/resources/",
+            ),
+        ];
+        for (rel, facts, patterns, want) in cases {
+            assert_eq!(
+                hugo(&page(rel), patterns, &facts).as_deref(),
+                Some(want),
+                "{rel}"
+            );
+        }
+        let french = HugoPage {
+            language: Some("fr"),
+            ..page("posts/Other")
+        };
+        assert_eq!(
+            hugo(&french, None, &facts("Z", None, None)).as_deref(),
+            Some("/fr/posts/other/")
+        );
+        let cased = HugoPage {
+            to_lower: false,
+            ugly: true,
+            ..page("methods/page/Resources")
+        };
+        assert_eq!(
+            hugo(&cased, None, &facts("R", None, None)).as_deref(),
+            Some("/methods/page/Resources.html")
+        );
+        let undated = HugoPage {
+            date: None,
+            ..page("posts/Other")
+        };
+        assert_eq!(
+            hugo(&undated, Some(&patterns), &facts("Z", None, None)),
+            None
+        );
+        // Case-insensitive matching, as Hugo's paths are lower-cased.
+        let links = Permalinks::with_case(vec![Some("/methods/page/resources/".into())], true);
+        assert_eq!(links.find("/Methods/Page/Resources"), Some(0));
+        assert_eq!(Permalinks::new(vec![Some("/a/".into())]).find("/A/"), None);
     }
 
     #[test]

@@ -651,7 +651,11 @@ fn link<'a>(link: &'a Link, ctx: &Context<'a>, in_link: bool, out: &mut String) 
             if !in_link {
                 let what = match &web {
                     Some(w) => format!("it leads to the post's web page {w}"),
-                    None => "the site's config gives no url: its text is kept, unlinked".into(),
+                    // No `url` in the config, or a permalink pattern naming what only the
+                    // generator knows (Hexo's `:id`, Hugo's `:sections[1:]`).
+                    None => "its web page is not known (no url in the site's config, or no \
+                             permalink postbook can work out): its text is kept, unlinked"
+                        .into(),
                 };
                 ctx.found.warnings.borrow_mut().push(Warning::new(
                     WarningKind::LinkOutsideBook,

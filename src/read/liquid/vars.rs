@@ -240,6 +240,7 @@ fn permalink(site: &Site, path: &Path, meta: &Meta, slug: &str) -> String {
             PostDate::Day(d) => d.and_time(chrono::NaiveTime::MIN),
             PostDate::Instant(t) => t.naive_local(),
         }),
+        publish_date: None,
         categories: meta
             .categories
             .iter()
