@@ -393,7 +393,7 @@ mod tests {
                 tex.push_str(PIECES[(seed % PIECES.len() as u64) as usize]);
             }
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-            let _ = super::super::mathml::render(&tex, seed % 2 == 0);
+            let _ = super::super::mathml::render(&tex, seed.is_multiple_of(2));
         }
     }
 
