@@ -292,6 +292,14 @@ impl Site {
         }
     }
 
+    /// How the site's Markdown renderer reads a post: Hexo's renderers make a single newline a
+    /// line break ([`hexo::breaks`]).
+    pub fn markdown_reading(&self) -> crate::read::markdown::Reading {
+        crate::read::markdown::Reading {
+            breaks: self.hexo.as_ref().is_some_and(|h| h.breaks),
+        }
+    }
+
     /// A date written without an offset (`2020-01-01 10:00:00`) in the config's time zone;
     /// `None` without one (the reader then takes it as UTC) or for a time the zone skips.
     pub fn local_time(
@@ -914,8 +922,10 @@ pub fn jekyll_config(root: &Path) -> Value {
 /// fingerprint, so the next run renders the site's outputs again.
 pub fn site_files(root: &Path, generator: Generator) -> Vec<PathBuf> {
     let config_names: &[&str] = match generator {
-        // `_config.yml`, `_config_dev.yml`…; Hexo's `_config.<theme>.yml` too.
-        Generator::Jekyll | Generator::Hexo => &["_config"],
+        // `_config.yml`, `_config_dev.yml`…; Hexo's `_config.<theme>.yml` too, and its
+        // `package.json`, which names its Markdown renderer.
+        Generator::Jekyll => &["_config"],
+        Generator::Hexo => &["_config", "package.json"],
         Generator::Hugo => &["hugo.", "config."],
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(root)

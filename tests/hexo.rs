@@ -460,3 +460,40 @@ fn links_to_posts_outside_the_book_lead_to_their_permalinks() {
     );
     epubcheck(&books);
 }
+
+/// A Hexo site made of `files` (path, text) in a temporary folder, with a `package.json`
+/// installing hexo-renderer-marked unless `files` has one.
+fn hexo_site(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let package = r#"{"dependencies": {"hexo": "^7.3.0", "hexo-renderer-marked": "^7.0.0"}}"#;
+    let defaults = [("package.json", package), ("_config.yml", "title: 测试\n")];
+    for (path, text) in defaults.iter().chain(files) {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+/// The Markdown of the one post `site` has, and the run's stderr.
+fn markdown_of(site: &Path) -> (String, String) {
+    let (out, stderr) = convert(site, &["-t", "markdown"]);
+    let files = files_with_ext(&out.path().join("out"), "md");
+    assert_eq!(files.len(), 1, "{files:?}");
+    (std::fs::read_to_string(&files[0]).unwrap(), stderr)
+}
+
+#[test]
+fn single_newlines_are_line_breaks_as_hexo_renderers_make_them() {
+    let post = "---\ntitle: 诗\ndate: 2021-01-01\n---\n\n白日依山尽，\n黄河入海流。\n";
+    let site = hexo_site(&[("source/_posts/poem.md", post)]);
+    let (md, _) = markdown_of(site.path());
+    assert!(md.contains("白日依山尽，\\\n黄河入海流。"), "{md}");
+    // `marked: breaks: false` in the config: one paragraph line, as CommonMark reads it.
+    let site = hexo_site(&[
+        ("source/_posts/poem.md", post),
+        ("_config.yml", "title: 测试\nmarked:\n  breaks: false\n"),
+    ]);
+    let (md, _) = markdown_of(site.path());
+    assert!(md.contains("白日依山尽，黄河入海流。"), "{md}");
+}

@@ -199,7 +199,8 @@ fn read_post_text(
     };
     let mut blocks = match format {
         BodyFormat::Markdown => {
-            markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post)
+            let reading = site.map(|s| s.markdown_reading()).unwrap_or_default();
+            markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post, reading)
         }
         BodyFormat::Html => html::read_html_in(body, &mut warnings, &mut cleaning, post),
         BodyFormat::Text => read_text(body),
