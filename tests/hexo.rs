@@ -497,3 +497,25 @@ fn single_newlines_are_line_breaks_as_hexo_renderers_make_them() {
     let (md, _) = markdown_of(site.path());
     assert!(md.contains("白日依山尽，黄河入海流。"), "{md}");
 }
+
+#[test]
+fn link_url_for_and_full_url_for_tags_are_links() {
+    let post = "---\ntitle: 链接\ndate: 2021-01-01\n---\n\n\
+                先读 {% link 官方 文档 https://docs.example.org/start/ %}。\n\n\
+                {% link 搜索 https://search.example.org true 站内 搜索 %}\n\n\
+                见 {% url_for \"所有 文章\" /archives/ %} 与 {% full_url_for 关于 /about/ %}。\n";
+    let site = hexo_site(&[
+        ("source/_posts/links.md", post),
+        ("_config.yml", "title: 测试\nurl: https://lin.example.net\n"),
+    ]);
+    let (md, stderr) = markdown_of(site.path());
+    for link in [
+        "[官方 文档](https://docs.example.org/start/)",
+        "[搜索](https://search.example.org \"站内 搜索\")",
+        "[所有 文章](https://lin.example.net/archives/)",
+        "[关于](https://lin.example.net/about/)",
+    ] {
+        assert!(md.contains(link), "{link} in {md}");
+    }
+    assert!(!stderr.contains("unknown Hexo tag"), "{stderr}");
+}

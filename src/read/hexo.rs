@@ -247,9 +247,9 @@ impl Pass<'_> {
     fn tag(&mut self, name: &str, tag: &Tag, inner: Option<&str>, out: &mut String) {
         let mut a = args(tag.args);
         match name {
-            "asset_img" | "img" | "image" => {
+            "asset_img" | "asset_image" | "img" | "image" => {
                 let src = match name {
-                    "asset_img" => self.asset_arg(&mut a),
+                    "asset_img" | "asset_image" => self.asset_arg(&mut a),
                     _ => {
                         // Class names come before the source, which is a URL or `/absolute`.
                         let at = a
@@ -287,6 +287,24 @@ impl Pass<'_> {
                 }
             }
             "post_link" | "post_path" => self.post_link(name, &mut a, out),
+            "link" | "a" | "anchor" => out.push_str(&link_tag(&a)),
+            "url_for" | "full_url_for" => {
+                // `{% url_for text path [relative] %}`, `{% full_url_for text path %}`: the
+                // text is one argument, as in Hexo (`"the archive"` is quoted). Whether Hexo
+                // writes the path relative to the page or under `root`, it is the same page:
+                // here it is under `root` (full: with `url`), which the site's links are then
+                // made local from.
+                let text = a.first().cloned().unwrap_or_default();
+                let path = a.get(1).map_or("", String::as_str);
+                let site = self.page.site;
+                let url = match name {
+                    "full_url_for" => site
+                        .absolute_url(path)
+                        .unwrap_or_else(|| site.relative_url(path)),
+                    _ => site.relative_url(path),
+                };
+                out.push_str(&link_html(&url, "", &text));
+            }
             "blockquote" | "quote" => {
                 let body = self.inner(inner.unwrap_or(""));
                 let footer = blockquote_footer(&a.join(" "));
@@ -307,7 +325,7 @@ impl Pass<'_> {
                 out.push_str(&caption);
                 out.push_str(&fenced_code(&lang, inner.unwrap_or(""), first_line));
             }
-            "include_code" => self.include_code(&a, out),
+            "include_code" | "include-code" => self.include_code(&a, out),
             "raw" => out.push_str(inner.unwrap_or("")),
             "iframe" => {
                 if let Some(url) = a.first() {
@@ -580,9 +598,16 @@ fn is_inline(name: &str) -> bool {
             | "asset_link"
             | "img"
             | "image"
+            | "asset_image"
             | "post_link"
             | "post_path"
+            | "link"
+            | "a"
+            | "anchor"
+            | "url_for"
+            | "full_url_for"
             | "include_code"
+            | "include-code"
             | "iframe"
             | "youtube"
             | "vimeo"
@@ -590,6 +615,68 @@ fn is_inline(name: &str) -> bool {
             | "button"
             | "btn"
     )
+}
+
+/// `<a href title>text</a>`, the text and title escaped as Hexo's `htmlTag` escapes them.
+fn link_html(url: &str, title: &str, text: &str) -> String {
+    let title = match title.trim() {
+        "" => String::new(),
+        t => format!(" title=\"{}\"", crate::xml::escape(t)),
+    };
+    format!(
+        "<a href=\"{}\"{title}>{}</a>",
+        crate::xml::escape(url),
+        crate::xml::escape(text)
+    )
+}
+
+/// Hexo's `{% link text url [external] [title] %}` (also `a`, `anchor`): the words before the
+/// first argument that looks like a URL are the text, the words after it (less `true`/`false`,
+/// which opens a new window) the title. Without a URL, Hexo links nowhere: the text is kept.
+fn link_tag(a: &[String]) -> String {
+    let Some(at) = a.iter().position(|w| looks_like_url(w)) else {
+        return escape_markdown(&a.join(" "));
+    };
+    let mut rest = &a[at + 1..];
+    if matches!(rest.first().map(String::as_str), Some("true" | "false")) {
+        rest = &rest[1..];
+    }
+    link_html(&a[at], &rest.join(" "), &a[..at].join(" "))
+}
+
+/// Whether `s` holds what Hexo's link tag takes for a URL (its `rUrl`, not anchored): a
+/// scheme of 3 to 9 letters and a host (`https://hexo.io`, `mailto:a@b.c`), `www.` and a
+/// host, or `user@host`.
+fn looks_like_url(s: &str) -> bool {
+    let b = s.as_bytes();
+    let host = |i: usize| {
+        b.get(i)
+            .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'.' || *c == b'-')
+    };
+    let user = |c: u8| c.is_ascii_alphanumeric() || b"-;:&=+$,_".contains(&c);
+    // `user@host`, which the scheme may precede.
+    let at_host = |from: usize| {
+        let run = b[from..].iter().take_while(|c| user(**c)).count();
+        run > 0 && b.get(from + run) == Some(&b'@') && host(from + run + 1)
+    };
+    (0..b.len()).any(|i| match b[i] {
+        b':' => {
+            let letters = b[..i]
+                .iter()
+                .rev()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .count();
+            let after = if b[i + 1..].starts_with(b"//") {
+                i + 3
+            } else {
+                i + 1
+            };
+            letters >= 3 && (host(after) || at_host(after))
+        }
+        b'@' => i > 0 && user(b[i - 1]) && host(i + 1),
+        b'w' => b[i..].starts_with(b"www") && b.len() > i + 3 && host(i + 4),
+        _ => false,
+    })
 }
 
 fn unquote_all(s: &str) -> String {
@@ -762,6 +849,30 @@ mod tests {
         );
         assert_eq!(t("网格示意图"), ("网格示意图".into(), "网格示意图".into()));
         assert_eq!(t(""), (String::new(), String::new()));
+    }
+
+    #[test]
+    fn link_tags_find_their_url_as_hexo_does() {
+        let link = |s: &str| link_tag(&args(s));
+        assert_eq!(
+            link("Hexo 文档 https://hexo.io/docs/"),
+            "<a href=\"https://hexo.io/docs/\">Hexo 文档</a>"
+        );
+        assert_eq!(
+            link("搜索 https://www.google.com true 搜索 引擎"),
+            "<a href=\"https://www.google.com\" title=\"搜索 引擎\">搜索</a>"
+        );
+        assert_eq!(
+            link("Mail mailto:me@x.test false"),
+            "<a href=\"mailto:me@x.test\">Mail</a>"
+        );
+        assert_eq!(
+            link("站点 www.example.org"),
+            "<a href=\"www.example.org\">站点</a>"
+        );
+        // No URL: the words stay.
+        assert_eq!(link("只有 文字 /about/"), "只有 文字 /about/");
+        assert!(!looks_like_url("ab:c") && !looks_like_url("note:") && !looks_like_url("a@"));
     }
 
     #[test]
