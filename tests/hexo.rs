@@ -519,3 +519,43 @@ fn link_url_for_and_full_url_for_tags_are_links() {
     }
     assert!(!stderr.contains("unknown Hexo tag"), "{stderr}");
 }
+
+#[test]
+fn embed_and_theme_one_line_tags_keep_what_they_show() {
+    let post = "---\ntitle: 嵌入\ndate: 2021-01-01\n---\n\n\
+                代码：{% gist 5a1b2c3d %}\n\n\
+                演示：{% jsfiddle x9Yz1 %}\n\n\
+                录像：{% video https://media.example.net/demo.mp4 %}\n\n\
+                讲义：{% pdf https://media.example.net/notes.pdf %}\n\n\
+                - {% cb 买菜, true %}\n\
+                - {% cb 做饭 %}\n\n\
+                答案是 {% hideInline 七,点我 %}。\n\n\
+                {% douban book 1084336 https://book.example.net/1084336 %}\n\n\
+                {% mermaid graph LR %}\n    开始 --> 结束\n{% endmermaid %}\n";
+    let site = hexo_site(&[("source/_posts/embeds.md", post)]);
+    let (md, stderr) = markdown_of(site.path());
+    for kept in [
+        "(https://gist.github.com/5a1b2c3d)",
+        "(https://jsfiddle.net/x9Yz1/)",
+        "(https://media.example.net/demo.mp4)",
+        "(https://media.example.net/notes.pdf)",
+        "- [x] 买菜\n- [ ] 做饭",
+        "答案是 七。",
+        // An unknown tag keeps its arguments, an address as a link.
+        "book 1084336 [https://book.example.net/1084336](https://book.example.net/1084336)",
+        "```mermaid\ngraph LR\n开始 --> 结束\n```",
+    ] {
+        assert!(md.contains(kept), "{kept} in {md}");
+    }
+    assert!(
+        stderr.contains("unknown Hexo tag `douban`: removed, its arguments kept as text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("diagram not rendered `mermaid`"),
+        "{stderr}"
+    );
+    for known in ["gist", "jsfiddle", "video", "pdf", "cb", "hideInline"] {
+        assert!(!stderr.contains(&format!("`{known}`")), "{known}: {stderr}");
+    }
+}

@@ -34,6 +34,9 @@ const PAIRED: &[&str] = &[
     "subtabs",
     "hidetoggle",
     "hideblock",
+    "mermaid",
+    "centerquote",
+    "cq",
 ];
 
 /// The colour and style words themes put before a note's or fold's title.
@@ -70,6 +73,8 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
     let mut pass = Pass {
         page,
         unknown: Unknown::default(),
+        unknown_inline: Unknown::default(),
+        diagrams: Unknown::default(),
         missing_posts: Unknown::default(),
         missing_files: Unknown::default(),
         depth: 0,
@@ -79,6 +84,18 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         WarningKind::UnknownLiquid,
         "unknown Hexo tag",
         "removed, its content kept",
+        warnings,
+    );
+    pass.unknown_inline.into_warnings(
+        WarningKind::UnknownLiquid,
+        "unknown Hexo tag",
+        "removed, its arguments kept as text",
+        warnings,
+    );
+    pass.diagrams.into_warnings(
+        WarningKind::DiagramNotRendered,
+        "diagram not rendered",
+        "kept as a code block",
         warnings,
     );
     pass.missing_files.into_warnings(
@@ -98,7 +115,11 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
 
 struct Pass<'a> {
     page: &'a Page<'a>,
+    /// Unknown tags with content (`{% x %}…{% endx %}`), and without.
     unknown: Unknown,
+    unknown_inline: Unknown,
+    /// Diagrams kept as their source (`mermaid`), by kind.
+    diagrams: Unknown,
     missing_posts: Unknown,
     missing_files: Unknown,
     /// Nesting of paired tags, bounded so hostile input cannot exhaust the stack.
@@ -313,7 +334,7 @@ impl Pass<'_> {
                     body.trim()
                 ));
             }
-            "pullquote" => {
+            "pullquote" | "centerquote" | "cq" => {
                 let body = self.inner(inner.unwrap_or(""));
                 out.push_str(&format!(
                     "\n\n<blockquote>\n\n{}\n\n</blockquote>\n\n",
@@ -375,13 +396,82 @@ impl Pass<'_> {
                     crate::xml::escape(&text)
                 ));
             }
-            _ => {
-                self.unknown.add(tag.name);
-                if let Some(inner) = inner {
+            // Embeds of hexo-tag-embed (part of Hexo before 7.0): the page they show.
+            "gist" => {
+                // `{% gist id [filename] %}`; GitHub leads `gist.github.com/<id>` to the gist.
+                if let Some(id) = a.first() {
+                    let url = format!("https://gist.github.com/{}", id.trim_matches('/'));
+                    out.push_str(&frame(&url, a.get(1).map(String::as_str)));
+                }
+            }
+            "jsfiddle" => {
+                if let Some(id) = a.first() {
+                    let url = format!("https://jsfiddle.net/{}/", id.trim_matches('/'));
+                    out.push_str(&frame(&url, None));
+                }
+            }
+            // NexT's `video url` writes a `<video>` (read as any post's: a link to the file);
+            // its `pdf url` a viewer that scripts fill, here a link to the document.
+            "video" => {
+                if let Some(url) = a.first() {
+                    out.push_str(&format!(
+                        "<video src=\"{}\" controls></video>",
+                        crate::xml::escape(url)
+                    ));
+                }
+            }
+            "pdf" => {
+                if let Some(url) = a.first() {
+                    out.push_str(&frame(url, None));
+                }
+            }
+            // NexT's, Fluid's and Butterfly's `mermaid`: the diagram's source, NexT's arguments
+            // its first line (`{% mermaid graph TD %}`), as Hugo's `mermaid` shortcode gives.
+            "mermaid" => {
+                self.diagrams.add(name);
+                let body = strip_indent(inner.unwrap_or(""));
+                let first = a.join(" ");
+                let source = match first.is_empty() {
+                    true => body,
+                    false => format!("{first}\n{body}"),
+                };
+                out.push_str(&fenced_code("mermaid", &source, None));
+            }
+            // Fluid's `{% cb text, checked?, inline? %}` (also `checkbox`): a checkbox, which
+            // a list item reads as a task.
+            "cb" | "checkbox" => {
+                let all = a.join(" ");
+                let all = all.strip_prefix(',').unwrap_or(&all);
+                let mut parts = all.split(',');
+                let text = parts.next().unwrap_or("").trim();
+                let checked = parts
+                    .next()
+                    .is_some_and(|c| !c.is_empty() && c.trim() != "false");
+                let check = if checked { " checked" } else { "" };
+                out.push_str(&format!("<input type=\"checkbox\"{check}> {text}"));
+            }
+            // Butterfly's `{% hideInline content,display %}`: a button (`display`) that shows
+            // the content, which is what a reader is meant to get.
+            "hideinline" => {
+                let all = a.join(" ");
+                out.push_str(all.split(',').next().unwrap_or("").trim());
+            }
+            // Fluid's `{% heimu title @text %}`: text shown on hover, the title its tooltip.
+            "heimu" => {
+                let all = a.join(" ");
+                out.push_str(all.split_once('@').map_or("", |(_, t)| t).trim());
+            }
+            _ => match inner {
+                Some(inner) => {
+                    self.unknown.add(tag.name);
                     let inner = self.inner(inner);
                     out.push_str(&inner);
                 }
-            }
+                None => {
+                    self.unknown_inline.add(tag.name);
+                    out.push_str(&arguments_text(&a));
+                }
+            },
         }
     }
 
@@ -614,7 +704,50 @@ fn is_inline(name: &str) -> bool {
             | "label"
             | "button"
             | "btn"
+            | "gist"
+            | "jsfiddle"
+            | "video"
+            | "pdf"
+            | "cb"
+            | "checkbox"
+            | "hideinline"
+            | "heimu"
     )
+}
+
+/// An unknown one-line tag's arguments as text, those that are web addresses as links.
+fn arguments_text(a: &[String]) -> String {
+    let words: Vec<String> = a
+        .iter()
+        .map(
+            |w| match w.starts_with("http://") || w.starts_with("https://") {
+                true => link_html(w, "", w),
+                false => escape_markdown(w),
+            },
+        )
+        .collect();
+    words.join(" ")
+}
+
+/// `text` less the indentation all its lines share (blank lines aside), and the blank lines
+/// around it, as hexo-util's `stripIndent` leaves a code block.
+pub fn strip_indent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches([' ', '\t']).len())
+        .min()
+        .unwrap_or(0);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.get(indent..).unwrap_or(l.trim_start_matches([' ', '\t'])))
+        .collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty());
+    let last = lines.iter().rposition(|l| !l.trim().is_empty());
+    match (first, last) {
+        (Some(f), Some(l)) => lines[f..=l].join("\n"),
+        _ => String::new(),
+    }
 }
 
 /// `<a href title>text</a>`, the text and title escaped as Hexo's `htmlTag` escapes them.
