@@ -158,15 +158,13 @@ fn hexo_tag_plugins_become_pictures_links_quotes_and_code() {
         serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(report["summary"]["images_failed"], 0, "{report}");
     assert_eq!(report["summary"]["images_embedded"], 6, "{report}");
-    // Captions: `asset_img`'s title, `img`'s title of `'"title" "alt"'`, quoted `"封面 图"`.
+    // Captions: `asset_img`'s title, quoted `"封面 图"`; `img`'s `'"title" "alt"'` gives the
+    // picture its alt (the figure's caption) and its title (a tooltip).
     assert!(
         grid.contains("<figcaption>网格示意图</figcaption>"),
         "{grid}"
     );
-    assert!(
-        grid.contains("<figcaption>横幅 标题</figcaption>"),
-        "{grid}"
-    );
+    assert!(grid.contains("<figcaption>横幅说明</figcaption>"), "{grid}");
     assert!(tags.contains("<figcaption>封面 图</figcaption>"), "{tags}");
     // `post_link` with and without its text, `post_path`: links to the chapters.
     assert!(
@@ -557,5 +555,29 @@ fn embed_and_theme_one_line_tags_keep_what_they_show() {
     );
     for known in ["gist", "jsfiddle", "video", "pdf", "cb", "hideInline"] {
         assert!(!stderr.contains(&format!("`{known}`")), "{known}: {stderr}");
+    }
+}
+
+#[test]
+fn picture_tags_split_title_and_alt_as_hexo_does() {
+    let post = "---\ntitle: 图\ndate: 2021-01-01\n---\n\n\
+                {% asset_img cat.png \"小猫 午睡'一只猫睡在沙发上'\" %}\n\n\
+                {% img /images/dog.png 300 200 '\"小狗\" \"一只狗在草地上\"' %}\n\n\
+                {% asset_img cat.png \"只有 标题\" %}\n";
+    let site = hexo_site(&[
+        ("_config.yml", "title: 测试\npost_asset_folder: true\n"),
+        ("source/_posts/pics.md", post),
+        ("source/_posts/pics/cat.png", "png"),
+        ("source/images/dog.png", "png"),
+    ]);
+    let (md, _) = markdown_of(site.path());
+    for picture in [
+        "![一只猫睡在沙发上](",
+        "cat.png \"小猫 午睡\")",
+        "![一只狗在草地上](",
+        "dog.png \"小狗\")",
+        "![只有 标题](",
+    ] {
+        assert!(md.contains(picture), "{picture} in {md}");
     }
 }

@@ -213,23 +213,39 @@ fn take_sizes(args: &mut Vec<String>) {
     }
 }
 
-/// Hexo's `img` title and alt, from what follows the sizes, as its `rMeta` pattern reads them:
-/// `'"title text" "alt text"'` gives both, any other text is the title (and the alt).
-fn title_alt(rest: &[String]) -> (String, String) {
-    let s = rest.join(" ");
-    let quote = |c: char| c == '"' || c == '\'';
-    let s = s.trim().trim_start_matches(quote);
-    let end = s.find(quote).unwrap_or(s.len());
-    let title = s[..end].trim().to_string();
-    let after = s[end..].trim_start_matches(quote).trim_start();
-    let after = after.trim_start_matches(quote);
-    let alt = after[..after.find(quote).unwrap_or(after.len())].trim();
-    let alt = if alt.is_empty() {
-        title.clone()
-    } else {
-        alt.to_string()
+/// Hexo's `img` title and alt, from what follows the sizes, as img.ts reads them: the words
+/// joined, then a title in double quotes when they start with one (else up to a single
+/// quote), then an alt in double quotes when they end with one (else in single quotes). So
+/// `"lorem ipsum'dolor'"` and `'"标题" "说明"'` give both; `"标题" "说明"` — whose quotes the
+/// tag's parser removes — is one title, as on the site. `title="x" alt="y"`, which Hexo
+/// would take whole as the title, is read as the keys say (themes that replace `img` take it).
+fn title_alt(rest: &[String]) -> (Option<String>, Option<String>) {
+    let keyed = |key: &str| {
+        rest.iter()
+            .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+            .map(str::to_string)
     };
-    (title, alt)
+    if rest
+        .iter()
+        .all(|w| w.starts_with("title=") || w.starts_with("alt="))
+        && !rest.is_empty()
+    {
+        return (keyed("title"), keyed("alt"));
+    }
+    let meta = rest.join(" ");
+    let title_quote = if meta.starts_with('"') { '"' } else { '\'' };
+    let alt_quote = if meta.ends_with('"') { '"' } else { '\'' };
+    let mut s = meta.as_str();
+    s = s.strip_prefix(title_quote).unwrap_or(s);
+    let end = s.find(title_quote).unwrap_or(s.len());
+    let title = &s[..end];
+    s = &s[end..];
+    s = s.strip_prefix(title_quote).unwrap_or(s);
+    s = s.trim_start();
+    s = s.strip_prefix(alt_quote).unwrap_or(s);
+    let alt = &s[..s.find(alt_quote).unwrap_or(s.len())];
+    let some = |t: &str| (!t.is_empty()).then(|| t.to_string());
+    (some(title), some(alt))
 }
 
 impl<'p> Expander for Pass<'p> {
@@ -283,8 +299,20 @@ impl Pass<'_> {
                 };
                 let Some(src) = src else { return };
                 take_sizes(&mut a);
-                let (title, alt) = title_alt(&a);
-                out.push_str(&figure_html(&src, &alt, &title));
+                out.push_str(&match title_alt(&a) {
+                    // Both: the picture as Hexo writes it, its title a tooltip beside the alt
+                    // (a figure's caption is its alt, see `Block::Figure`).
+                    (Some(title), Some(alt)) if title != alt => format!(
+                        "\n\n<figure><img src=\"{}\" alt=\"{}\" title=\"{}\"></figure>\n\n",
+                        crate::xml::escape(src.trim()),
+                        crate::xml::escape(alt.trim()),
+                        crate::xml::escape(title.trim())
+                    ),
+                    (title, alt) => {
+                        let text = title.or(alt).unwrap_or_default();
+                        figure_html(&src, &text, &text)
+                    }
+                });
             }
             "asset_path" => {
                 if let Some(src) = self.asset_arg(&mut a) {
@@ -975,13 +1003,24 @@ mod tests {
 
     #[test]
     fn picture_titles_and_alts() {
-        let t = |s: &str| title_alt(&args(s));
+        let t = |s: &str| {
+            let (title, alt) = title_alt(&args(s));
+            (title.unwrap_or_default(), alt.unwrap_or_default())
+        };
+        let pair = |a: &str, b: &str| (a.to_string(), b.to_string());
         assert_eq!(
             t(r#"'"横幅 标题" "横幅说明"'"#),
-            ("横幅 标题".into(), "横幅说明".into())
+            pair("横幅 标题", "横幅说明")
         );
-        assert_eq!(t("网格示意图"), ("网格示意图".into(), "网格示意图".into()));
-        assert_eq!(t(""), (String::new(), String::new()));
+        assert_eq!(t(r#""夜景 照片'城市夜景'""#), pair("夜景 照片", "城市夜景"));
+        assert_eq!(
+            t(r#""横幅 标题" "横幅说明""#),
+            pair("横幅 标题 横幅说明", "")
+        );
+        assert_eq!(t(r#"title="横幅" alt="说明""#), pair("横幅", "说明"));
+        assert_eq!(t(r#"'"" "只有说明"'"#), pair("", "只有说明"));
+        assert_eq!(t("网格示意图"), pair("网格示意图", ""));
+        assert_eq!(t(""), pair("", ""));
     }
 
     #[test]
