@@ -581,3 +581,13 @@ fn picture_tags_split_title_and_alt_as_hexo_does() {
         assert!(md.contains(picture), "{picture} in {md}");
     }
 }
+
+#[test]
+fn tags_in_backticks_inside_raw_html_stay_as_written() {
+    let post = "---\ntitle: 转义\ndate: 2021-01-01\n---\n\n\
+                <div class=\"tip\">写法：`{% 示例 参数 %}` 即可。</div>\n";
+    let site = hexo_site(&[("source/_posts/esc.md", post)]);
+    let (md, stderr) = markdown_of(site.path());
+    assert!(md.contains("{% 示例 参数 %}"), "{md}");
+    assert!(!stderr.contains("unknown Hexo tag"), "{stderr}");
+}

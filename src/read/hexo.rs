@@ -255,6 +255,9 @@ impl<'p> Expander for Pass<'p> {
 
     fn read<'s>(&mut self, prose: &Prose<'s>, at: usize) -> Found<'s, Self::Tag<'s>> {
         let src = prose.src;
+        if let Some(end) = backtick_span_end(src, at) {
+            return Found::Text(src[at..end].into(), end);
+        }
         let Some(tag) = parse_tag(src, at) else {
             return Found::Text("{%".into(), at + 2);
         };
@@ -707,6 +710,48 @@ impl Pass<'_> {
     }
 }
 
+/// Where the backtick span holding the tag at `at` ends, if one does. Hexo keeps every
+/// backtick span as written, wherever it is — inside raw HTML too, where Markdown sees no code
+/// span (`<pre><code>`{% x %}`</code></pre>`): its `escapeAllSwigTags` opens a span at a run of
+/// backticks not after `\`, closes it at a run as long, and gives up at a blank line. The
+/// paragraph around `at` is scanned so, tags met in its text skipped whole.
+fn backtick_span_end(src: &str, at: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let start = memchr::memmem::rfind(&b[..at], b"\n\n").map_or(0, |k| k + 2);
+    let run = |i: usize| b[i..].iter().take_while(|&&c| c == b'`').count();
+    let mut i = start;
+    while i < at {
+        match b[i] {
+            b'`' if i == 0 || b[i - 1] != b'\\' => {
+                let n = run(i);
+                let blank = memchr::memmem::find(&b[i..], b"\n\n").map_or(b.len(), |k| i + k);
+                // The closing run: exactly `n` backticks before the blank line.
+                let mut j = i + n;
+                let close = loop {
+                    let Some(k) = memchr::memchr(b'`', &b[j..blank]) else {
+                        break None;
+                    };
+                    let m = run(j + k);
+                    if m == n {
+                        break Some(j + k + m);
+                    }
+                    j += k + m;
+                };
+                match close {
+                    Some(end) if end > at => return Some(end),
+                    Some(end) => i = end,
+                    None => i += n,
+                }
+            }
+            b'{' if b.get(i + 1) == Some(&b'%') => {
+                i = tags::delimited(src, i, "{%", "%}").map_or(i + 2, |(_, end)| end);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
 /// Tags that never enclose content: not searched for an end tag when unknown.
 fn is_inline(name: &str) -> bool {
     matches!(
@@ -1021,6 +1066,19 @@ mod tests {
         assert_eq!(t(r#"'"" "只有说明"'"#), pair("", "只有说明"));
         assert_eq!(t("网格示意图"), pair("网格示意图", ""));
         assert_eq!(t(""), pair("", ""));
+    }
+
+    #[test]
+    fn tags_in_backticks_stay_even_in_html() {
+        let span = |s: &str| backtick_span_end(s, s.find("{%").unwrap());
+        let s = "<pre><code>`{% foo %}` x</code></pre>";
+        assert_eq!(span(s), Some(s.find(" x").unwrap()));
+        assert_eq!(span("``a ` {% foo %}`` b"), Some(17));
+        // Closed before the tag, escaped, or cut by a blank line: not code.
+        assert_eq!(span("`a` {% foo %}"), None);
+        assert_eq!(span("\\`a {% foo %}`"), None);
+        assert_eq!(span("`a\n\n{% foo %}`"), None);
+        assert_eq!(span("{% x `a %} {% foo %}`"), None);
     }
 
     #[test]
