@@ -591,3 +591,35 @@ fn tags_in_backticks_inside_raw_html_stay_as_written() {
     assert!(md.contains("{% 示例 参数 %}"), "{md}");
     assert!(!stderr.contains("unknown Hexo tag"), "{stderr}");
 }
+
+#[test]
+fn post_links_keep_anchors_skip_drafts_and_may_be_html() {
+    let setup = "---\ntitle: 安装\ndate: 2021-01-01\n---\n\n## 准备\n\n步骤。\n\n## Options {#opts}\n\n选项。\n";
+    let guide = "---\ntitle: 指南\ndate: 2021-01-02\n---\n\n\
+                 见 {% post_link setup#opts 选项一节 %}。\n\n\
+                 即将发布：{% post_link plan %}。\n\n\
+                 {% post_link setup '<em>重要</em> 步骤' false %}\n";
+    let draft = "---\ntitle: 计划\n---\n\n草稿。\n";
+    let site = hexo_site(&[
+        ("source/_posts/setup.md", setup),
+        ("source/_posts/guide.md", guide),
+        ("source/_drafts/plan.md", draft),
+    ]);
+    let (out, stderr) = convert(site.path(), &["-t", "epub", "-g", "none"]);
+    let (_, chapters) = the_book(out.path());
+    let guide = chapters
+        .iter()
+        .find(|c| c.contains("<h1>指南</h1>"))
+        .unwrap();
+    assert!(
+        guide.contains("<a href=\"post-0001.xhtml#opts\">选项一节</a>"),
+        "{guide}"
+    );
+    // A draft is no post of the site: its slug stays as text, and is warned about.
+    assert!(guide.contains("即将发布：plan。"), "{guide}");
+    assert!(stderr.contains("link to a missing post `plan`"), "{stderr}");
+    assert!(
+        guide.contains("<a href=\"post-0001.xhtml#post\"><em>重要</em> 步骤</a>"),
+        "{guide}"
+    );
+}

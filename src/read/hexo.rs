@@ -541,10 +541,24 @@ impl Pass<'_> {
         if a.is_empty() {
             return;
         }
-        let slug = a.remove(0);
-        if matches!(a.last().map(String::as_str), Some("true" | "false")) {
-            a.pop();
+        let mut slug = a.remove(0);
+        // `slug#anchor` (post_link only): a section of the post.
+        let mut hash = None;
+        if name == "post_link" {
+            if let Some((s, h)) = slug.split_once('#').filter(|(_, h)| !h.contains('#')) {
+                hash = Some(h.to_string());
+                slug = s.to_string();
+            }
         }
+        // A last `false` writes the text as HTML, `true` (the default) escapes it.
+        let escape = match a.last().map(String::as_str) {
+            Some(e @ ("true" | "false")) => {
+                let escape = e == "true";
+                a.pop();
+                escape
+            }
+            _ => true,
+        };
         let found = self.find_post(&slug);
         let Some((target, title)) = found else {
             self.missing_posts.add(&slug);
@@ -554,7 +568,7 @@ impl Pass<'_> {
             }
             return;
         };
-        let url = std::path::absolute(self.page.path)
+        let mut url = std::path::absolute(self.page.path)
             .ok()
             .and_then(|p| p.parent().map(|d| path_to_url(&relative_path(d, &target))))
             .unwrap_or_default();
@@ -562,14 +576,20 @@ impl Pass<'_> {
             out.push_str(&url);
             return;
         }
+        if let Some(hash) = hash.filter(|h| !h.is_empty()) {
+            url = format!("{url}#{hash}");
+        }
         let text = match a.join(" ") {
             t if t.is_empty() => title,
             t => t,
         };
+        let text = match escape {
+            true => crate::xml::escape(&text),
+            false => text,
+        };
         out.push_str(&format!(
-            "<a href=\"{}\">{}</a>",
+            "<a href=\"{}\">{text}</a>",
             crate::xml::escape(&url),
-            crate::xml::escape(&text)
         ));
     }
 
@@ -589,14 +609,16 @@ impl Pass<'_> {
                 false => n.title.clone(),
             })
         };
-        if let Some(p) = site.find_post(name, self.page.path) {
+        // Drafts are no posts of the site unless it renders them: Hexo finds no such post.
+        let listed = |p: &Path| hexo.render_drafts || !hexo.is_draft(p);
+        if let Some(p) = site.find_post(name, self.page.path).filter(|p| listed(p)) {
             return Some((p.to_path_buf(), title_of(p)?));
         }
         let by = |f: &dyn Fn(&Path, &PostName) -> bool| {
             site.posts
                 .iter()
                 .zip(index)
-                .find(|(p, n)| f(p, n))
+                .find(|(p, n)| listed(p) && f(p, n))
                 .map(|(p, _)| p.clone())
         };
         let target = by(&|p, _| hexo.slug(p) == Some(name))

@@ -32,6 +32,8 @@ pub struct Hexo {
     /// Whether the site's Markdown renderer makes a single newline a line break (see
     /// [`breaks`]).
     pub breaks: bool,
+    /// `render_drafts: true`: drafts are posts of the site, which `post_link` finds.
+    pub render_drafts: bool,
 }
 
 /// What a post is called: its title and its front matter `slug`.
@@ -68,15 +70,19 @@ impl Hexo {
             }
         }
         let package = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
+        let flag = |key: &str| {
+            config
+                .get(key)
+                .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"))
+        };
         Hexo {
             breaks: breaks(config, &package),
             code_dir: source.join(text("code_dir").unwrap_or("downloads/code")),
             index: std::sync::OnceLock::new(),
             source,
             theme_sources,
-            post_asset_folder: config
-                .get("post_asset_folder")
-                .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true")),
+            post_asset_folder: flag("post_asset_folder"),
+            render_drafts: flag("render_drafts"),
             new_post_name: text("new_post_name").unwrap_or(":title.md").to_string(),
             permalink: text("permalink")
                 .unwrap_or(":year/:month/:day/:title/")
@@ -137,6 +143,12 @@ impl Hexo {
             }
         }
         Some(if rest.is_empty() { stem } else { rest })
+    }
+
+    /// Whether `post` is one of `source/_drafts/`, which Hexo leaves out of its posts unless
+    /// `render_drafts` is set.
+    pub fn is_draft(&self, post: &Path) -> bool {
+        std::path::absolute(post).is_ok_and(|p| p.starts_with(self.source.join("_drafts")))
     }
 
     /// A post's asset folders: `source/_posts/2020-01-01-a/` beside `2020-01-01-a.md` (where
