@@ -623,3 +623,17 @@ fn post_links_keep_anchors_skip_drafts_and_may_be_html() {
         "{guide}"
     );
 }
+
+#[test]
+fn code_tags_in_list_items_stay_in_them_without_their_indent() {
+    let post = "---\ntitle: 步骤\ndate: 2021-01-01\n---\n\n\
+                1. 写配置。\n\n    {% code lang:yaml %}\n    站点:\n      名字: 示例\n    {% endcode %}\n\n\
+                2. 运行。\n\n\
+                - {% codeblock %}\n  npm run build\n  {% endcodeblock %}\n";
+    let site = hexo_site(&[("source/_posts/steps.md", post)]);
+    let (md, _) = markdown_of(site.path());
+    // One ordered list: the code inside its first item, its lines without the item's indent.
+    let expected = "1. 写配置。\n\n   ```yaml\n   站点:\n     名字: 示例\n   ```\n\n2. 运行。\n\n\
+                    - ```\n  npm run build\n  ```\n";
+    assert!(md.ends_with(expected), "{md}");
+}
