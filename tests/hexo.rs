@@ -637,3 +637,23 @@ fn code_tags_in_list_items_stay_in_them_without_their_indent() {
                     - ```\n  npm run build\n  ```\n";
     assert!(md.ends_with(expected), "{md}");
 }
+
+#[test]
+fn include_code_takes_its_language_from_the_file_and_names_a_missing_one() {
+    let post = "---\ntitle: 代码\ndate: 2021-01-01\n---\n\n\
+                {% include_code 示例 demo/greet.rb %}\n\n{% include_code lang:go gone.go %}\n";
+    let site = hexo_site(&[
+        ("source/_posts/code.md", post),
+        ("source/downloads/code/demo/greet.rb", "puts \"你好\"\n"),
+    ]);
+    let (md, stderr) = markdown_of(site.path());
+    assert!(md.contains("```rb\nputs \"你好\"\n```"), "{md}");
+    assert!(
+        stderr.contains("include_code file `gone.go`: not in the site's code_dir"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 included file missing (gone.go ×1)"),
+        "{stderr}"
+    );
+}

@@ -99,9 +99,9 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         warnings,
     );
     pass.missing_files.into_warnings(
-        WarningKind::UnknownLiquid,
-        "Hexo include_code file not found",
-        "the code is left out",
+        WarningKind::IncludeMissing,
+        "include_code file",
+        "not in the site's code_dir; the code is left out",
         warnings,
     );
     pass.missing_posts.into_warnings(
@@ -669,6 +669,15 @@ impl Pass<'_> {
             }
         }
         let Some(path) = rest.pop() else { return };
+        // Without `lang:`, the file's extension, as Hexo takes it (`hi.py` is `py`).
+        if lang.is_empty() {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if let Some((stem, ext)) = name.rsplit_once('.') {
+                if !stem.is_empty() {
+                    lang = ext.to_string();
+                }
+            }
+        }
         let safe = !path.split('/').any(|c| c == "..");
         let file = hexo.code_dir.join(path.trim_start_matches('/'));
         let Some(code) = safe.then(|| std::fs::read_to_string(&file).ok()).flatten() else {
