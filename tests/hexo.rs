@@ -657,3 +657,21 @@ fn include_code_takes_its_language_from_the_file_and_names_a_missing_one() {
         "{stderr}"
     );
 }
+
+#[test]
+fn butterfly_labels_and_notes_read_their_arguments_as_classes() {
+    let post = "---\ntitle: 蝴蝶\ndate: 2021-01-01\n---\n\n\
+                这是{% label 要点 blue %}内容。\n\n\
+                {% note orange 'fas fa-bell' flat %}\n记得续费。\n{% endnote %}\n\n\
+                {% note warning simple %}\n小心。\n{% endnote %}\n";
+    let site = hexo_site(&[
+        ("source/_posts/bf.md", post),
+        ("_config.yml", "title: 测试\ntheme: butterfly\n"),
+    ]);
+    let (md, _) = markdown_of(site.path());
+    assert!(md.contains("这是要点内容。"), "{md}");
+    // A colour, an icon and a look are no title; a kind is.
+    assert!(md.contains("> 记得续费。"), "{md}");
+    assert!(!md.contains("Orange") && !md.contains("fa-bell"), "{md}");
+    assert!(md.contains("> **Warning**\n>\n> 小心。"), "{md}");
+}

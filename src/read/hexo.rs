@@ -428,9 +428,12 @@ impl Pass<'_> {
             }
             "tabs" | "subtabs" => self.tabs(&a, inner.unwrap_or(""), out),
             "label" => {
-                // NexT: `{% label primary@text %}`.
+                // NexT: `{% label primary@text %}`; Butterfly: `{% label text colour %}`.
                 let all = a.join(" ");
-                let text = all.split_once('@').map_or(all.as_str(), |(_, t)| t);
+                let text = match all.split_once('@') {
+                    Some((_, text)) => text,
+                    None => a.first().map_or("", String::as_str),
+                };
                 out.push_str(&escape_markdown(text.trim()));
             }
             "button" | "btn" => {
@@ -711,17 +714,26 @@ impl Pass<'_> {
             .collect();
         let title = a[styles.len()..].join(" ");
         let title = title.trim().trim_start_matches('@').trim();
-        let label = match (title.is_empty(), styles.first()) {
-            (false, _) => title.to_string(),
-            (true, Some(style)) if name == "note" && style.as_str() != "no-icon" => {
-                capitalize(style)
-            }
-            (true, _) => capitalize(name),
+        // A note without a title is led by its kind when it has one (`info`: "Info"); its
+        // colour, icon and look (Butterfly's `orange 'fas fa-car' flat`) say nothing in words.
+        let kind = styles.iter().find(|s| {
+            matches!(
+                s.to_ascii_lowercase().as_str(),
+                "primary" | "info" | "success" | "warning" | "danger"
+            )
+        });
+        let label = match (title.is_empty(), kind) {
+            (false, _) => Some(title.to_string()),
+            (true, Some(kind)) if name == "note" => Some(capitalize(kind)),
+            (true, _) if name == "note" => None,
+            (true, _) => Some(capitalize(name)),
         };
+        let label = label.map_or(String::new(), |l| {
+            format!("**{}**\n\n", escape_markdown(&l))
+        });
         let body = inner.map(|s| self.inner(s)).unwrap_or_default();
         out.push_str(&format!(
-            "\n\n<blockquote>\n\n**{}**\n\n{}\n\n</blockquote>\n\n",
-            escape_markdown(&label),
+            "\n\n<blockquote>\n\n{label}{}\n\n</blockquote>\n\n",
             body.trim()
         ));
     }
