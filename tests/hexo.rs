@@ -675,3 +675,23 @@ fn butterfly_labels_and_notes_read_their_arguments_as_classes() {
     assert!(!md.contains("Orange") && !md.contains("fa-bell"), "{md}");
     assert!(md.contains("> **Warning**\n>\n> 小心。"), "{md}");
 }
+
+#[test]
+fn asset_links_in_notes_lead_to_the_files() {
+    let post =
+        "---\ntitle: 讲义\ndate: 2021-01-01\n---\n\n下载 {% asset_link notes.pdf 讲义 %}。\n";
+    let site = hexo_site(&[
+        ("_config.yml", "title: 测试\npost_asset_folder: true\n"),
+        ("source/_posts/talk.md", post),
+        ("source/_posts/talk/notes.pdf", "%PDF-1.4"),
+    ]);
+    for images in ["keep", "embed"] {
+        let (out, _) = convert(site.path(), &["-t", "markdown", "--images", images]);
+        let note = files_with_ext(&out.path().join("out"), "md").remove(0);
+        let md = std::fs::read_to_string(&note).unwrap();
+        let href = md.split("[讲义](").nth(1).and_then(|s| s.split(')').next());
+        let href = href.unwrap_or_else(|| panic!("{md}"));
+        let file = note.parent().unwrap().join(href);
+        assert!(file.is_file(), "{images}: {href} from {}", note.display());
+    }
+}
