@@ -695,3 +695,21 @@ fn asset_links_in_notes_lead_to_the_files() {
         assert!(file.is_file(), "{images}: {href} from {}", note.display());
     }
 }
+
+#[test]
+fn gallery_photos_in_front_matter_open_the_chapter() {
+    let post = "---\ntitle: 相册\ndate: 2021-01-01\nphotos:\n  - /gallery/a.png\n  - /gallery/b.png\n---\n\n两张照片。\n";
+    let png = std::fs::read(fixture("hexo-site/source/images/banner.png")).unwrap();
+    let site = hexo_site(&[("source/_posts/gallery.md", post)]);
+    for name in ["a.png", "b.png"] {
+        let file = site.path().join("source/gallery").join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, &png).unwrap();
+    }
+    let (out, _) = convert(site.path(), BOOK);
+    let (_, chapters) = the_book(out.path());
+    let body = &chapters[0];
+    let first_picture = body.find("<img src=\"images/").unwrap_or(usize::MAX);
+    assert!(first_picture < body.find("两张照片").unwrap(), "{body}");
+    assert_eq!(body.matches("<img src=\"images/").count(), 2, "{body}");
+}

@@ -208,6 +208,15 @@ fn read_post_text(
     if let Some(article) = &article {
         article.keep_only(&mut blocks);
     }
+    if site.is_some_and(|s| s.generator == crate::site::Generator::Hexo) {
+        let photos = meta
+            .extra
+            .iter()
+            .find(|(k, _)| k == "photos")
+            .map(|(_, v)| v);
+        let figures = photos.map(hexo::photos).unwrap_or_default();
+        blocks.splice(0..0, figures);
+    }
     if let Some(site) = site {
         site.localize(&path, &mut blocks, &mut warnings, &front_matter::post_facts);
     }
