@@ -292,14 +292,6 @@ impl Site {
         }
     }
 
-    /// How the site's Markdown renderer reads a post: Hexo's renderers make a single newline a
-    /// line break ([`hexo::breaks`]).
-    pub fn markdown_reading(&self) -> crate::read::markdown::Reading {
-        crate::read::markdown::Reading {
-            breaks: self.hexo.as_ref().is_some_and(|h| h.breaks),
-        }
-    }
-
     /// A date written without an offset (`2020-01-01 10:00:00`) in the config's time zone;
     /// `None` without one (the reader then takes it as UTC) or for a time the zone skips.
     pub fn local_time(

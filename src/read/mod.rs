@@ -199,7 +199,10 @@ fn read_post_text(
     };
     let mut blocks = match format {
         BodyFormat::Markdown => {
-            let reading = site.map(|s| s.markdown_reading()).unwrap_or_default();
+            // How the site's renderer reads it: Hexo's make a single newline a line break.
+            let reading = markdown::Reading {
+                breaks: site.and_then(|s| s.hexo.as_ref()).is_some_and(|h| h.breaks),
+            };
             markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post, reading)
         }
         BodyFormat::Html => html::read_html_in(body, &mut warnings, &mut cleaning, post),
