@@ -713,3 +713,33 @@ fn gallery_photos_in_front_matter_open_the_chapter() {
     assert!(first_picture < body.find("两张照片").unwrap(), "{body}");
     assert_eq!(body.matches("<img src=\"images/").count(), 2, "{body}");
 }
+
+#[test]
+fn many_one_line_tags_and_backticks_read_in_linear_time() {
+    // Each unknown tag was searched for an end tag through the rest of the post, and each
+    // `{%` without a `%}` for one: quadratic, minutes for these posts.
+    let tags: String = (0..20000).map(|i| format!("`甲 {{% t{i} %}} ")).collect();
+    let opens = "{%".repeat(200_000);
+    let quoted = "{% note %}\n<b>`{% 例子 %}`</b>\n{% endnote %}\n";
+    let site = hexo_site(&[
+        (
+            "source/_posts/tags.md",
+            &format!("---\ntitle: 多\ndate: 2021-01-01\n---\n\n{tags}\n\n{quoted}"),
+        ),
+        (
+            "source/_posts/opens.md",
+            &format!("---\ntitle: 开\ndate: 2021-01-02\n---\n\n{opens}\n"),
+        ),
+    ]);
+    let started = std::time::Instant::now();
+    let (out, stderr) = convert(site.path(), &["-t", "markdown"]);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    let notes = files_with_ext(&out.path().join("out"), "md");
+    let all: String = notes
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    // In a paired tag's content, backticks in HTML keep their tag too.
+    assert!(all.contains("{% 例子 %}"), "{stderr}");
+    assert!(!stderr.contains("`例子`"), "{stderr}");
+}

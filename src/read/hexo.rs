@@ -16,6 +16,7 @@ use crate::relink::{path_to_url, relative_path};
 use crate::site::hexo::PostName;
 use crate::site::Page;
 use crate::warning::{Unknown, Warning, WarningKind};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// Tags that enclose content up to `{% endNAME %}`; any other tag is searched for an end tag
@@ -78,6 +79,7 @@ pub fn expand(src: &str, page: &Page, warnings: &mut Vec<Warning>) -> Option<Str
         missing_posts: Unknown::default(),
         missing_files: Unknown::default(),
         depth: 0,
+        levels: vec![Level::default()],
     };
     let out = tags::expand_all(&mut pass, src);
     pass.unknown.into_warnings(
@@ -124,6 +126,39 @@ struct Pass<'a> {
     missing_files: Unknown,
     /// Nesting of paired tags, bounded so hostile input cannot exhaust the stack.
     depth: usize,
+    /// What is known of the texts being read, the body's first, then the content of each
+    /// paired tag being expanded in it.
+    levels: Vec<Level>,
+}
+
+/// What the tags of one text need to know of all of it, found at the first tag that asks.
+#[derive(Default)]
+struct Level {
+    /// Its backtick spans ([`backtick_spans`]).
+    spans: Option<Vec<Range<usize>>>,
+    /// The names its end tags close (`note` for `{% endnote %}`): a tag whose name is not
+    /// among them is not searched for an end, which would read the rest of the text each time.
+    ends: Option<std::collections::HashSet<String>>,
+}
+
+/// The names `src`'s end tags close, in one pass over its `{%` and `%}`.
+fn end_names(src: &str) -> std::collections::HashSet<String> {
+    let b = src.as_bytes();
+    let mut closes = memchr::memmem::find_iter(b, b"%}").peekable();
+    let mut names = std::collections::HashSet::new();
+    for open in memchr::memmem::find_iter(b, b"{%") {
+        while closes.peek().is_some_and(|&c| c < open + 2) {
+            closes.next();
+        }
+        let Some(&close) = closes.peek() else { break };
+        let inner = src[open + 2..close].trim_start_matches('-').trim_start();
+        let name = inner.split(char::is_whitespace).next().unwrap_or("");
+        let name = name.trim_end_matches('-');
+        if let Some(closed) = name.strip_prefix("end").filter(|n| !n.is_empty()) {
+            names.insert(closed.to_string());
+        }
+    }
+    names
 }
 
 /// One `{% name args %}` tag: its name, its arguments as written, and where it ends.
@@ -256,10 +291,24 @@ impl<'p> Expander for Pass<'p> {
 
     fn read<'s>(&mut self, prose: &Prose<'s>, at: usize) -> Found<'s, Self::Tag<'s>> {
         let src = prose.src;
-        if let Some(end) = backtick_span_end(src, at) {
+        if self.levels.is_empty() {
+            self.levels.push(Level::default());
+        }
+        let level = self.levels.last_mut().expect("a level");
+        let spans = level
+            .spans
+            .get_or_insert_with(|| backtick_spans(src, prose.code_blocks()));
+        let k = spans.partition_point(|r| r.end <= at);
+        if let Some(span) = spans.get(k).filter(|r| r.start < at) {
+            let end = span.end;
             return Found::Text(src[at..end].into(), end);
         }
         let Some(tag) = parse_tag(src, at) else {
+            // With no `%}` after it, no tag follows: the rest is text (not searched again at
+            // each `{%`).
+            if tags::delimited(src, at, "{%", "%}").is_none() {
+                return Found::Text(src[at..].into(), src.len());
+            }
             return Found::Text("{%".into(), at + 2);
         };
         let name = tag.name.to_ascii_lowercase();
@@ -267,7 +316,12 @@ impl<'p> Expander for Pass<'p> {
         let close = if self.depth > 32 || name.starts_with("end") {
             None
         } else if known || !is_inline(&name) {
-            find_end(src, tag.end, tag.name)
+            let level = self.levels.last_mut().expect("a level");
+            let ends = level.ends.get_or_insert_with(|| end_names(src));
+            match ends.contains(tag.name) {
+                true => find_end(src, tag.end, tag.name),
+                false => None,
+            }
         } else {
             None
         };
@@ -304,6 +358,16 @@ impl<'p> Expander for Pass<'p> {
 
     fn depth(&mut self) -> &mut usize {
         &mut self.depth
+    }
+
+    /// [`Expander::inner`], with the content's own backtick spans.
+    fn inner(&mut self, inner: &str) -> String {
+        self.depth += 1;
+        self.levels.push(Level::default());
+        let out = tags::expand_all(self, inner);
+        self.levels.pop();
+        self.depth -= 1;
+        out
     }
 }
 
@@ -798,25 +862,45 @@ fn continuation(before: &str) -> Option<String> {
         .then(|| " ".repeat(before.len()))
 }
 
-/// Where the backtick span holding the tag at `at` ends, if one does. Hexo keeps every
-/// backtick span as written, wherever it is — inside raw HTML too, where Markdown sees no code
-/// span (`<pre><code>`{% x %}`</code></pre>`): its `escapeAllSwigTags` opens a span at a run of
-/// backticks not after `\`, closes it at a run as long, and gives up at a blank line. The
-/// paragraph around `at` is scanned so, tags met in its text skipped whole.
-fn backtick_span_end(src: &str, at: usize) -> Option<usize> {
+/// The backtick spans of `src` as Hexo finds them, in order: Hexo keeps every one as written,
+/// wherever it is — inside raw HTML too, where Markdown sees no code span
+/// (`<pre><code>`{% x %}`</code></pre>`). Its `escapeAllSwigTags` opens a span at a run of
+/// backticks not after `\`, closes it at a run as long, and gives up at a blank line; tags met
+/// in the text are skipped whole, and code blocks (`blocks`), which Hexo sets aside before,
+/// are not looked into. Each search is cached, so the scan stays linear in hostile input but
+/// for unmatched runs of many lengths.
+fn backtick_spans(src: &str, blocks: &[Range<usize>]) -> Vec<Range<usize>> {
     let b = src.as_bytes();
-    let start = memchr::memmem::rfind(&b[..at], b"\n\n").map_or(0, |k| k + 2);
     let run = |i: usize| b[i..].iter().take_while(|&&c| c == b'`').count();
-    let mut i = start;
-    while i < at {
+    let mut spans = Vec::new();
+    let mut blocks = blocks.iter().peekable();
+    // The next blank line and the next `%}` at or after the scan, once looked for.
+    let mut blank: Option<usize> = None;
+    let mut tag_end: Option<Option<usize>> = None;
+    let mut i = 0;
+    while i < b.len() {
+        while blocks.peek().is_some_and(|r| r.end <= i) {
+            blocks.next();
+        }
+        if let Some(r) = blocks.peek().filter(|r| r.start <= i) {
+            i = r.end;
+            continue;
+        }
         match b[i] {
             b'`' if i == 0 || b[i - 1] != b'\\' => {
                 let n = run(i);
-                let blank = memchr::memmem::find(&b[i..], b"\n\n").map_or(b.len(), |k| i + k);
+                let stop = match blank {
+                    Some(k) if k >= i => k,
+                    _ => {
+                        let k = memchr::memmem::find(&b[i..], b"\n\n").map_or(b.len(), |k| i + k);
+                        blank = Some(k);
+                        k
+                    }
+                };
                 // The closing run: exactly `n` backticks before the blank line.
                 let mut j = i + n;
                 let close = loop {
-                    let Some(k) = memchr::memchr(b'`', &b[j..blank]) else {
+                    let Some(k) = memchr::memchr(b'`', &b[j..stop]) else {
                         break None;
                     };
                     let m = run(j + k);
@@ -826,18 +910,29 @@ fn backtick_span_end(src: &str, at: usize) -> Option<usize> {
                     j += k + m;
                 };
                 match close {
-                    Some(end) if end > at => return Some(end),
-                    Some(end) => i = end,
+                    Some(end) => {
+                        spans.push(i..end);
+                        i = end;
+                    }
                     None => i += n,
                 }
             }
             b'{' if b.get(i + 1) == Some(&b'%') => {
-                i = tags::delimited(src, i, "{%", "%}").map_or(i + 2, |(_, end)| end);
+                let close = match tag_end {
+                    Some(Some(k)) if k >= i + 2 => Some(k),
+                    Some(None) => None,
+                    _ => {
+                        let k = memchr::memmem::find(&b[i + 2..], b"%}").map(|k| i + 2 + k);
+                        tag_end = Some(k);
+                        k
+                    }
+                };
+                i = close.map_or(i + 2, |k| k + 2);
             }
             _ => i += 1,
         }
     }
-    None
+    spans
 }
 
 /// Tags that never enclose content: not searched for an end tag when unknown.
@@ -1177,6 +1272,16 @@ mod tests {
     }
 
     #[test]
+    fn end_tags_are_found_in_one_pass() {
+        let names = end_names(
+            "{% note %}a{%- endnote -%} {% x %} {%endraw-%} {% endhide-block %} {% end %} {% endy",
+        );
+        let mut names: Vec<String> = names.into_iter().collect();
+        names.sort();
+        assert_eq!(names, ["hide-block", "note", "raw"]);
+    }
+
+    #[test]
     fn blocks_continue_where_their_tag_is() {
         assert_eq!(continuation(""), None);
         assert_eq!(continuation("    ").as_deref(), Some("    "));
@@ -1190,7 +1295,11 @@ mod tests {
 
     #[test]
     fn tags_in_backticks_stay_even_in_html() {
-        let span = |s: &str| backtick_span_end(s, s.find("{%").unwrap());
+        let span = |s: &str| {
+            let at = s.find("{%").unwrap();
+            let spans = backtick_spans(s, &[]);
+            spans.into_iter().find(|r| r.contains(&at)).map(|r| r.end)
+        };
         let s = "<pre><code>`{% foo %}` x</code></pre>";
         assert_eq!(span(s), Some(s.find(" x").unwrap()));
         assert_eq!(span("``a ` {% foo %}`` b"), Some(17));
