@@ -104,6 +104,9 @@ pub struct NoteTargets<'a> {
     /// Where local pictures are, when they are linked where they are (not saved beside the
     /// notes).
     pub pictures: Option<&'a Path>,
+    /// The root `/absolute` paths are under, when links to local files that are not posts (a
+    /// PDF in a post's asset folder) are pointed at the files.
+    pub files: Option<&'a Path>,
     /// Where saved pictures are (`None` when pictures are not saved beside the notes).
     pub saved: Option<SavedPicture<'a>>,
 }
@@ -111,7 +114,8 @@ pub struct NoteTargets<'a> {
 /// A copy of `doc` for the note at `targets.note`, each reference pointed at where it is, the
 /// first that applies:
 /// - a picture saved beside the notes, at its copy; a local picture, at its file; a link to
-///   another post, at that post's note — each relative to the note's folder;
+///   another post, at that post's note; a link to another local file, at the file — each
+///   relative to the note's folder;
 /// - a reference relative to the post's web page (`/comment/reply/1`, `story.html`,
 ///   `//cdn.test/a.png`), when the post names that page (`from:`, `source:`), at the page's
 ///   site, as the book does: a scraped post's site-relative links lead nowhere in a note folder.
@@ -160,7 +164,15 @@ pub fn for_note(doc: &Document, targets: &NoteTargets) -> Option<Document> {
                     path_to_url(&relative_path(&note_dir, &note)) + fragment
                 })
                 .or_else(|| link.web.clone()),
-            None => on_the_web(&link.url, web.as_ref()),
+            // Any other local file the link names, where it is.
+            None => targets
+                .files
+                .and_then(|root| local_picture(&post, &link.url, root))
+                .map(|file| {
+                    let fragment = link.url.find('#').map_or("", |i| &link.url[i..]);
+                    path_to_url(&relative_path(&note_dir, &file)) + fragment
+                })
+                .or_else(|| on_the_web(&link.url, web.as_ref())),
         };
         if let Some(url) = found {
             link.url = url;

@@ -1042,8 +1042,10 @@ pub fn jekyll_config(root: &Path) -> Value {
 /// fingerprint, so the next run renders the site's outputs again.
 pub fn site_files(root: &Path, generator: Generator) -> Vec<PathBuf> {
     let config_names: &[&str] = match generator {
-        // `_config.yml`, `_config_dev.yml`…; Hexo's `_config.<theme>.yml` too.
-        Generator::Jekyll | Generator::Hexo => &["_config"],
+        // `_config.yml`, `_config_dev.yml`…; Hexo's `_config.<theme>.yml` too, and its
+        // `package.json`, which names its Markdown renderer.
+        Generator::Jekyll => &["_config"],
+        Generator::Hexo => &["_config", "package.json"],
         Generator::Hugo => &["hugo.", "config."],
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(root)

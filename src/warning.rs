@@ -133,6 +133,9 @@ pub enum WarningKind {
     /// A Distill citation (`<d-cite key>`) whose key is not in the post's bibliography, or a
     /// bibliography file that could not be read: the key is shown in brackets.
     Citation,
+    /// A file a post includes that the site does not have (Hexo's `include_code` from its
+    /// `code_dir`): left out.
+    IncludeMissing,
 }
 
 impl WarningKind {
@@ -177,6 +180,7 @@ impl WarningKind {
                 "pages without an article found",
             ),
             WarningKind::Citation => ("citation not found", "citations not found"),
+            WarningKind::IncludeMissing => ("included file missing", "included files missing"),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }

@@ -158,15 +158,13 @@ fn hexo_tag_plugins_become_pictures_links_quotes_and_code() {
         serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
     assert_eq!(report["summary"]["images_failed"], 0, "{report}");
     assert_eq!(report["summary"]["images_embedded"], 6, "{report}");
-    // Captions: `asset_img`'s title, `img`'s title of `'"title" "alt"'`, quoted `"封面 图"`.
+    // Captions: `asset_img`'s title, quoted `"封面 图"`; `img`'s `'"title" "alt"'` gives the
+    // picture its alt (the figure's caption) and its title (a tooltip).
     assert!(
         grid.contains("<figcaption>网格示意图</figcaption>"),
         "{grid}"
     );
-    assert!(
-        grid.contains("<figcaption>横幅 标题</figcaption>"),
-        "{grid}"
-    );
+    assert!(grid.contains("<figcaption>横幅说明</figcaption>"), "{grid}");
     assert!(tags.contains("<figcaption>封面 图</figcaption>"), "{tags}");
     // `post_link` with and without its text, `post_path`: links to the chapters.
     assert!(
@@ -472,6 +470,20 @@ fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A Hexo site made of `files` (path, text) in a temporary folder, with a `package.json`
+/// installing hexo-renderer-marked unless `files` has one.
+fn hexo_site(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let package = r#"{"dependencies": {"hexo": "^7.3.0", "hexo-renderer-marked": "^7.0.0"}}"#;
+    let defaults = [("package.json", package), ("_config.yml", "title: 测试\n")];
+    for (path, text) in defaults.iter().chain(files) {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
 /// Hexo's other front matter forms (hexo-front-matter): YAML without the opening `---`, JSON
 /// between `;;;` fences or ended by one, and its documented `2013/7/13 20:46:25` dates, in the
 /// config's time zone. A post whose first lines are a setext heading stays a heading.
@@ -532,4 +544,275 @@ fn front_matter_without_opening_fence_json_and_slash_dates() {
     assert!(setext.contains("A paragraph: with a colon."), "{setext}");
     assert!(!stderr.contains("cannot read date"), "{stderr}");
     assert!(!stderr.contains("undated"), "{stderr}");
+}
+
+/// The Markdown of the one post `site` has, and the run's stderr.
+fn markdown_of(site: &Path) -> (String, String) {
+    let (out, stderr) = convert(site, &["-t", "markdown"]);
+    let files = files_with_ext(&out.path().join("out"), "md");
+    assert_eq!(files.len(), 1, "{files:?}");
+    (std::fs::read_to_string(&files[0]).unwrap(), stderr)
+}
+
+#[test]
+fn single_newlines_are_line_breaks_as_hexo_renderers_make_them() {
+    let post = "---\ntitle: 诗\ndate: 2021-01-01\n---\n\n白日依山尽，\n黄河入海流。\n";
+    let site = hexo_site(&[("source/_posts/poem.md", post)]);
+    let (md, _) = markdown_of(site.path());
+    assert!(md.contains("白日依山尽，\\\n黄河入海流。"), "{md}");
+    // `marked: breaks: false` in the config: one paragraph line, as CommonMark reads it.
+    let site = hexo_site(&[
+        ("source/_posts/poem.md", post),
+        ("_config.yml", "title: 测试\nmarked:\n  breaks: false\n"),
+    ]);
+    let (md, _) = markdown_of(site.path());
+    assert!(md.contains("白日依山尽，黄河入海流。"), "{md}");
+}
+
+#[test]
+fn link_url_for_and_full_url_for_tags_are_links() {
+    let post = "---\ntitle: 链接\ndate: 2021-01-01\n---\n\n\
+                先读 {% link 官方 文档 https://docs.example.org/start/ %}。\n\n\
+                {% link 搜索 https://search.example.org true 站内 搜索 %}\n\n\
+                见 {% url_for \"所有 文章\" /archives/ %} 与 {% full_url_for 关于 /about/ %}。\n";
+    let site = hexo_site(&[
+        ("source/_posts/links.md", post),
+        ("_config.yml", "title: 测试\nurl: https://lin.example.net\n"),
+    ]);
+    let (md, stderr) = markdown_of(site.path());
+    for link in [
+        "[官方 文档](https://docs.example.org/start/)",
+        "[搜索](https://search.example.org \"站内 搜索\")",
+        "[所有 文章](https://lin.example.net/archives/)",
+        "[关于](https://lin.example.net/about/)",
+    ] {
+        assert!(md.contains(link), "{link} in {md}");
+    }
+    assert!(!stderr.contains("unknown Hexo tag"), "{stderr}");
+}
+
+#[test]
+fn embed_and_theme_one_line_tags_keep_what_they_show() {
+    let post = "---\ntitle: 嵌入\ndate: 2021-01-01\n---\n\n\
+                代码：{% gist 5a1b2c3d %}\n\n\
+                演示：{% jsfiddle x9Yz1 %}\n\n\
+                录像：{% video https://media.example.net/demo.mp4 %}\n\n\
+                讲义：{% pdf https://media.example.net/notes.pdf %}\n\n\
+                - {% cb 买菜, true %}\n\
+                - {% cb 做饭 %}\n\n\
+                答案是 {% hideInline 七,点我 %}。\n\n\
+                {% douban book 1084336 https://book.example.net/1084336 %}\n\n\
+                {% mermaid graph LR %}\n    开始 --> 结束\n{% endmermaid %}\n";
+    let site = hexo_site(&[("source/_posts/embeds.md", post)]);
+    let (md, stderr) = markdown_of(site.path());
+    for kept in [
+        "(https://gist.github.com/5a1b2c3d)",
+        "(https://jsfiddle.net/x9Yz1/)",
+        "(https://media.example.net/demo.mp4)",
+        "(https://media.example.net/notes.pdf)",
+        "- [x] 买菜\n- [ ] 做饭",
+        "答案是 七。",
+        // An unknown tag keeps its arguments, an address as a link.
+        "book 1084336 [https://book.example.net/1084336](https://book.example.net/1084336)",
+        "```mermaid\ngraph LR\n开始 --> 结束\n```",
+    ] {
+        assert!(md.contains(kept), "{kept} in {md}");
+    }
+    assert!(
+        stderr.contains("unknown Hexo tag `douban`: removed, its arguments kept as text"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("diagram not rendered `mermaid`"),
+        "{stderr}"
+    );
+    for known in ["gist", "jsfiddle", "video", "pdf", "cb", "hideInline"] {
+        assert!(!stderr.contains(&format!("`{known}`")), "{known}: {stderr}");
+    }
+}
+
+#[test]
+fn picture_tags_split_title_and_alt_as_hexo_does() {
+    let post = "---\ntitle: 图\ndate: 2021-01-01\n---\n\n\
+                {% asset_img cat.png \"小猫 午睡'一只猫睡在沙发上'\" %}\n\n\
+                {% img /images/dog.png 300 200 '\"小狗\" \"一只狗在草地上\"' %}\n\n\
+                {% asset_img cat.png \"只有 标题\" %}\n";
+    let site = hexo_site(&[
+        ("_config.yml", "title: 测试\npost_asset_folder: true\n"),
+        ("source/_posts/pics.md", post),
+        ("source/_posts/pics/cat.png", "png"),
+        ("source/images/dog.png", "png"),
+    ]);
+    let (md, _) = markdown_of(site.path());
+    for picture in [
+        "![一只猫睡在沙发上](",
+        "cat.png \"小猫 午睡\")",
+        "![一只狗在草地上](",
+        "dog.png \"小狗\")",
+        "![只有 标题](",
+    ] {
+        assert!(md.contains(picture), "{picture} in {md}");
+    }
+}
+
+#[test]
+fn tags_in_backticks_inside_raw_html_stay_as_written() {
+    let post = "---\ntitle: 转义\ndate: 2021-01-01\n---\n\n\
+                <div class=\"tip\">写法：`{% 示例 参数 %}` 即可。</div>\n";
+    let site = hexo_site(&[("source/_posts/esc.md", post)]);
+    let (md, stderr) = markdown_of(site.path());
+    assert!(md.contains("{% 示例 参数 %}"), "{md}");
+    assert!(!stderr.contains("unknown Hexo tag"), "{stderr}");
+}
+
+#[test]
+fn post_links_keep_anchors_skip_drafts_and_may_be_html() {
+    let setup = "---\ntitle: 安装\ndate: 2021-01-01\n---\n\n## 准备\n\n步骤。\n\n## Options {#opts}\n\n选项。\n";
+    let guide = "---\ntitle: 指南\ndate: 2021-01-02\n---\n\n\
+                 见 {% post_link setup#opts 选项一节 %}。\n\n\
+                 即将发布：{% post_link plan %}。\n\n\
+                 {% post_link setup '<em>重要</em> 步骤' false %}\n";
+    let draft = "---\ntitle: 计划\n---\n\n草稿。\n";
+    let site = hexo_site(&[
+        ("source/_posts/setup.md", setup),
+        ("source/_posts/guide.md", guide),
+        ("source/_drafts/plan.md", draft),
+    ]);
+    let (out, stderr) = convert(site.path(), &["-t", "epub", "-g", "none"]);
+    let (_, chapters) = the_book(out.path());
+    let guide = chapters
+        .iter()
+        .find(|c| c.contains("<h1>指南</h1>"))
+        .unwrap();
+    assert!(
+        guide.contains("<a href=\"post-0001.xhtml#opts\">选项一节</a>"),
+        "{guide}"
+    );
+    // A draft is no post of the site: its slug stays as text, and is warned about.
+    assert!(guide.contains("即将发布：plan。"), "{guide}");
+    assert!(stderr.contains("link to a missing post `plan`"), "{stderr}");
+    assert!(
+        guide.contains("<a href=\"post-0001.xhtml#post\"><em>重要</em> 步骤</a>"),
+        "{guide}"
+    );
+}
+
+#[test]
+fn code_tags_in_list_items_stay_in_them_without_their_indent() {
+    let post = "---\ntitle: 步骤\ndate: 2021-01-01\n---\n\n\
+                1. 写配置。\n\n    {% code lang:yaml %}\n    站点:\n      名字: 示例\n    {% endcode %}\n\n\
+                2. 运行。\n\n\
+                - {% codeblock %}\n  npm run build\n  {% endcodeblock %}\n";
+    let site = hexo_site(&[("source/_posts/steps.md", post)]);
+    let (md, _) = markdown_of(site.path());
+    // One ordered list: the code inside its first item, its lines without the item's indent.
+    let expected = "1. 写配置。\n\n   ```yaml\n   站点:\n     名字: 示例\n   ```\n\n2. 运行。\n\n\
+                    - ```\n  npm run build\n  ```\n";
+    assert!(md.ends_with(expected), "{md}");
+}
+
+#[test]
+fn include_code_takes_its_language_from_the_file_and_names_a_missing_one() {
+    let post = "---\ntitle: 代码\ndate: 2021-01-01\n---\n\n\
+                {% include_code 示例 demo/greet.rb %}\n\n{% include_code lang:go gone.go %}\n";
+    let site = hexo_site(&[
+        ("source/_posts/code.md", post),
+        ("source/downloads/code/demo/greet.rb", "puts \"你好\"\n"),
+    ]);
+    let (md, stderr) = markdown_of(site.path());
+    assert!(md.contains("```rb\nputs \"你好\"\n```"), "{md}");
+    assert!(
+        stderr.contains("include_code file `gone.go`: not in the site's code_dir"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("1 included file missing (gone.go ×1)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn butterfly_labels_and_notes_read_their_arguments_as_classes() {
+    let post = "---\ntitle: 蝴蝶\ndate: 2021-01-01\n---\n\n\
+                这是{% label 要点 blue %}内容。\n\n\
+                {% note orange 'fas fa-bell' flat %}\n记得续费。\n{% endnote %}\n\n\
+                {% note warning simple %}\n小心。\n{% endnote %}\n";
+    let site = hexo_site(&[
+        ("source/_posts/bf.md", post),
+        ("_config.yml", "title: 测试\ntheme: butterfly\n"),
+    ]);
+    let (md, _) = markdown_of(site.path());
+    assert!(md.contains("这是要点内容。"), "{md}");
+    // A colour, an icon and a look are no title; a kind is.
+    assert!(md.contains("> 记得续费。"), "{md}");
+    assert!(!md.contains("Orange") && !md.contains("fa-bell"), "{md}");
+    assert!(md.contains("> **Warning**\n>\n> 小心。"), "{md}");
+}
+
+#[test]
+fn asset_links_in_notes_lead_to_the_files() {
+    let post =
+        "---\ntitle: 讲义\ndate: 2021-01-01\n---\n\n下载 {% asset_link notes.pdf 讲义 %}。\n";
+    let site = hexo_site(&[
+        ("_config.yml", "title: 测试\npost_asset_folder: true\n"),
+        ("source/_posts/talk.md", post),
+        ("source/_posts/talk/notes.pdf", "%PDF-1.4"),
+    ]);
+    for images in ["keep", "embed"] {
+        let (out, _) = convert(site.path(), &["-t", "markdown", "--images", images]);
+        let note = files_with_ext(&out.path().join("out"), "md").remove(0);
+        let md = std::fs::read_to_string(&note).unwrap();
+        let href = md.split("[讲义](").nth(1).and_then(|s| s.split(')').next());
+        let href = href.unwrap_or_else(|| panic!("{md}"));
+        let file = note.parent().unwrap().join(href);
+        assert!(file.is_file(), "{images}: {href} from {}", note.display());
+    }
+}
+
+#[test]
+fn gallery_photos_in_front_matter_open_the_chapter() {
+    let post = "---\ntitle: 相册\ndate: 2021-01-01\nphotos:\n  - /gallery/a.png\n  - /gallery/b.png\n---\n\n两张照片。\n";
+    let png = std::fs::read(fixture("hexo-site/source/images/banner.png")).unwrap();
+    let site = hexo_site(&[("source/_posts/gallery.md", post)]);
+    for name in ["a.png", "b.png"] {
+        let file = site.path().join("source/gallery").join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, &png).unwrap();
+    }
+    let (out, _) = convert(site.path(), BOOK);
+    let (_, chapters) = the_book(out.path());
+    let body = &chapters[0];
+    let first_picture = body.find("<img src=\"images/").unwrap_or(usize::MAX);
+    assert!(first_picture < body.find("两张照片").unwrap(), "{body}");
+    assert_eq!(body.matches("<img src=\"images/").count(), 2, "{body}");
+}
+
+#[test]
+fn many_one_line_tags_and_backticks_read_in_linear_time() {
+    // Each unknown tag was searched for an end tag through the rest of the post, and each
+    // `{%` without a `%}` for one: quadratic, minutes for these posts.
+    let tags: String = (0..20000).map(|i| format!("`甲 {{% t{i} %}} ")).collect();
+    let opens = "{%".repeat(200_000);
+    let quoted = "{% note %}\n<b>`{% 例子 %}`</b>\n{% endnote %}\n";
+    let site = hexo_site(&[
+        (
+            "source/_posts/tags.md",
+            &format!("---\ntitle: 多\ndate: 2021-01-01\n---\n\n{tags}\n\n{quoted}"),
+        ),
+        (
+            "source/_posts/opens.md",
+            &format!("---\ntitle: 开\ndate: 2021-01-02\n---\n\n{opens}\n"),
+        ),
+    ]);
+    let started = std::time::Instant::now();
+    let (out, stderr) = convert(site.path(), &["-t", "markdown"]);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    let notes = files_with_ext(&out.path().join("out"), "md");
+    let all: String = notes
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect();
+    // In a paired tag's content, backticks in HTML keep their tag too.
+    assert!(all.contains("{% 例子 %}"), "{stderr}");
+    assert!(!stderr.contains("`例子`"), "{stderr}");
 }

@@ -414,6 +414,7 @@ impl<'a> Run<'a> {
                 output.spill,
             ),
             kept_pictures: (opts.images.policy == ImagePolicy::Keep).then(|| opts.image_root()),
+            file_root: opts.image_root(),
             notes: &opts.notes,
             streamed_images: Mutex::default(),
         };

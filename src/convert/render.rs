@@ -180,6 +180,9 @@ pub(crate) struct Renderer<'a> {
     pub reload: Reload<'a>,
     /// `--images keep`: notes show local pictures from where they are, found under this root.
     pub kept_pictures: Option<PathBuf>,
+    /// The root `/absolute` paths are under: notes link the local files their links name
+    /// (a PDF beside a post) where they are, whatever becomes of pictures.
+    pub file_root: PathBuf,
     /// Where notes and saved pictures are, and the names note apps find notes by.
     pub notes: &'a NoteOptions,
     /// What streamed books' own picture stores did.
@@ -324,6 +327,7 @@ impl Renderer<'_> {
             note: &note,
             note_of: &|post: &Path| self.plan.note_of.get(post).cloned(),
             pictures: self.kept_pictures.as_deref(),
+            files: Some(&self.file_root),
             saved: (store.is_some() && self.plan.assets_saved).then_some(&saved),
         };
         let relinked = crate::relink::for_note(doc, &targets);
@@ -410,6 +414,7 @@ pub(crate) fn alone(writer: &dyn Writer, doc: &Document) -> Result<(Vec<u8>, Boo
             note: Path::new("-"),
             note_of: &|_| None,
             pictures: None,
+            files: None,
             saved: None,
         };
         let web = crate::relink::for_note(doc, &targets);

@@ -27,7 +27,22 @@ pub fn read_markdown_with(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
 ) -> Vec<Block> {
-    read_markdown_in(src, warnings, cleaning, Default::default())
+    read_markdown_in(
+        src,
+        warnings,
+        cleaning,
+        Default::default(),
+        Reading::default(),
+    )
+}
+
+/// How the site's Markdown renderer reads what CommonMark leaves to it; the default is
+/// CommonMark's own reading.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Reading {
+    /// A single newline inside a paragraph is a line break (GFM's `breaks` option, on in
+    /// Hexo's renderers), not a space.
+    pub breaks: bool,
 }
 
 /// [`read_markdown_with`] for a post whose language or bibliography is known (see
@@ -37,6 +52,7 @@ pub fn read_markdown_in(
     warnings: &mut Vec<Warning>,
     cleaning: &mut super::chrome::Cleaning,
     post: super::html::PostContext<'_>,
+    reading: Reading,
 ) -> Vec<Block> {
     // Distill's `<d-math>`, as the TeX the math reader takes.
     let distill = super::distill::math_delimiters(src);
@@ -59,7 +75,12 @@ pub fn read_markdown_in(
     let mut out = String::with_capacity(src.len() + src.len() / 4);
     html::push_html(
         &mut out,
-        Parser::new_ext(src, read_options()).map(numbered_fences),
+        Parser::new_ext(src, read_options())
+            .map(numbered_fences)
+            .map(|e| match e {
+                Event::SoftBreak if reading.breaks => Event::HardBreak,
+                e => e,
+            }),
     );
     let mut blocks = super::html::read_html_in(&out, warnings, cleaning, post);
     if let Some((_, formulas)) = &protected {
@@ -160,6 +181,37 @@ mod tests {
                     first_line: None,
                 }
             ]
+        );
+    }
+
+    #[test]
+    fn single_newlines_are_breaks_when_the_renderer_says() {
+        let read = |breaks| {
+            let mut cleaning = crate::read::chrome::Cleaning::default();
+            read_markdown_in(
+                "一行，\n二行。\n\n```\na\nb\n```\n",
+                &mut Vec::new(),
+                &mut cleaning,
+                Default::default(),
+                Reading { breaks },
+            )
+        };
+        let t = |s: &str| Inline::Text(s.into());
+        let code = Block::Code {
+            lang: None,
+            text: "a\nb".into(),
+            first_line: None,
+        };
+        assert_eq!(
+            read(true),
+            [
+                Block::Paragraph(vec![t("一行，"), Inline::LineBreak, t("二行。")]),
+                code.clone()
+            ]
+        );
+        assert_eq!(
+            read(false),
+            [Block::Paragraph(vec![t("一行，二行。")]), code]
         );
     }
 

@@ -217,7 +217,11 @@ fn read_post_text(
     };
     let mut blocks = match format {
         BodyFormat::Markdown => {
-            markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post)
+            // How the site's renderer reads it: Hexo's make a single newline a line break.
+            let reading = markdown::Reading {
+                breaks: site.and_then(|s| s.hexo.as_ref()).is_some_and(|h| h.breaks),
+            };
+            markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post, reading)
         }
         BodyFormat::Html => html::read_html_in(body, &mut warnings, &mut cleaning, post),
         BodyFormat::Text => read_text(body),
@@ -225,12 +229,17 @@ fn read_post_text(
     if let Some(article) = &article {
         article.keep_only(&mut blocks);
     }
-    // The picture the theme shows above the post, resolved like the text's pictures and put
-    // first once the title's repeat is gone.
+    // The picture the theme shows above the post, and a Hexo gallery post's `photos`,
+    // resolved like the text's pictures and put first once the title's repeat is gone.
     let mut lead: Vec<Block> = site
         .and_then(|s| crate::site::lead::picture(s.generator, &meta.extra, &blocks))
         .map(|img| vec![Block::Figure(Box::new(img))])
         .unwrap_or_default();
+    if site.is_some_and(|s| s.generator == crate::site::Generator::Hexo) {
+        if let Some((_, photos)) = meta.extra.iter().find(|(k, _)| k == "photos") {
+            lead.extend(hexo::photos(photos));
+        }
+    }
     if let Some(site) = site {
         let facts = |p: &std::path::Path| front_matter::post_facts(p, Some(site.generator));
         site.localize(&path, &mut blocks, &mut warnings, &facts);

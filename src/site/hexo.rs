@@ -29,6 +29,11 @@ pub struct Hexo {
     /// `{% post_link %}` finds a post by and names it with. Read by the first post that
     /// links to another, once per run.
     pub index: std::sync::OnceLock<Vec<PostName>>,
+    /// Whether the site's Markdown renderer makes a single newline a line break (see
+    /// [`breaks`]).
+    pub breaks: bool,
+    /// `render_drafts: true`: drafts are posts of the site, which `post_link` finds.
+    pub render_drafts: bool,
 }
 
 /// What a post is called: its title and its front matter `slug`.
@@ -64,14 +69,20 @@ impl Hexo {
                 }
             }
         }
+        let package = std::fs::read_to_string(root.join("package.json")).unwrap_or_default();
+        let flag = |key: &str| {
+            config
+                .get(key)
+                .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"))
+        };
         Hexo {
+            breaks: breaks(config, &package),
             code_dir: source.join(text("code_dir").unwrap_or("downloads/code")),
             index: std::sync::OnceLock::new(),
             source,
             theme_sources,
-            post_asset_folder: config
-                .get("post_asset_folder")
-                .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true")),
+            post_asset_folder: flag("post_asset_folder"),
+            render_drafts: flag("render_drafts"),
             new_post_name: text("new_post_name").unwrap_or(":title.md").to_string(),
             permalink: text("permalink")
                 .unwrap_or(":year/:month/:day/:title/")
@@ -134,6 +145,12 @@ impl Hexo {
         Some(if rest.is_empty() { stem } else { rest })
     }
 
+    /// Whether `post` is one of `source/_drafts/`, which Hexo leaves out of its posts unless
+    /// `render_drafts` is set.
+    pub fn is_draft(&self, post: &Path) -> bool {
+        std::path::absolute(post).is_ok_and(|p| p.starts_with(self.source.join("_drafts")))
+    }
+
     /// A post's asset folders: `source/_posts/2020-01-01-a/` beside `2020-01-01-a.md` (where
     /// Hexo puts it) and `source/_posts/a/`, named by the slug (where some sites do).
     pub fn asset_dirs(&self, post: &Path) -> Vec<PathBuf> {
@@ -167,6 +184,48 @@ impl Hexo {
     }
 }
 
+/// Whether the site's Markdown renderer reads a single newline inside a paragraph as a line
+/// break, from its config and the renderer its `package.json` installs. Every common one does
+/// by default: hexo-renderer-marked (`hexo init`'s, `marked: breaks:`), hexo-renderer-kramed
+/// (a fork of it, `kramed: breaks:`) and hexo-renderer-markdown-it and its forks
+/// (`markdown: render: breaks:`); hexo-renderer-pandoc does not (pandoc's Markdown has no such
+/// option). A site whose renderer cannot be told (no `package.json`) is taken to use the
+/// option it configures, marked's first.
+pub fn breaks(config: &Value, package_json: &str) -> bool {
+    let package: Value = serde_json::from_str(package_json).unwrap_or(Value::Null);
+    let renderers: Vec<&str> = ["dependencies", "devDependencies"]
+        .iter()
+        .filter_map(|k| package.get(k)?.as_object())
+        .flat_map(|deps| deps.keys())
+        .map(String::as_str)
+        .filter(|name| name.starts_with("hexo-renderer-"))
+        .collect();
+    let option = |path: &[&str]| {
+        let v = path.iter().try_fold(config, |v, k| v.get(k))?;
+        v.as_bool().or_else(|| match v.as_str()?.trim() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        })
+    };
+    let marked = || option(&["marked", "breaks"]);
+    let kramed = || option(&["kramed", "breaks"]);
+    let markdown_it = || option(&["markdown", "render", "breaks"]);
+    let uses = |f: &dyn Fn(&str) -> bool| renderers.iter().any(|r| f(r));
+    let found = if uses(&|r| r == "hexo-renderer-marked") {
+        marked()
+    } else if uses(&|r| r.starts_with("hexo-renderer-markdown")) {
+        markdown_it()
+    } else if uses(&|r| r == "hexo-renderer-kramed") {
+        kramed()
+    } else if uses(&|r| r == "hexo-renderer-pandoc") {
+        Some(false)
+    } else {
+        marked().or_else(markdown_it).or_else(kramed)
+    };
+    found.unwrap_or(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +244,30 @@ mod tests {
         assert_eq!(h.slug(Path::new("/x/2020/01/a.md")), Some("a"));
         h.new_post_name = ":year:month:day_:title.md".into();
         assert_eq!(h.slug(Path::new("/x/20200101_a.md")), Some("a"));
+    }
+
+    #[test]
+    fn line_breaks_follow_the_renderer_and_its_option() {
+        let config = |y: &str| serde_yaml_ng::from_str::<Value>(y).unwrap();
+        let deps = |r: &str| format!(r#"{{"dependencies": {{"hexo": "^7", "{r}": "^7"}}}}"#);
+        let marked = deps("hexo-renderer-marked");
+        let markdown_it = deps("hexo-renderer-markdown-it");
+        assert!(breaks(&Value::Null, &marked));
+        assert!(breaks(&Value::Null, ""));
+        assert!(!breaks(&config("marked: {breaks: false}"), &marked));
+        assert!(breaks(&config("marked: {gfm: true}"), &marked));
+        // Another renderer's option does not count.
+        assert!(breaks(&config("marked: {breaks: false}"), &markdown_it));
+        assert!(!breaks(
+            &config("markdown: {render: {breaks: false}}"),
+            &markdown_it
+        ));
+        assert!(!breaks(
+            &config("markdown: {render: {breaks: false}}"),
+            &deps("hexo-renderer-markdown-it-plus")
+        ));
+        assert!(!breaks(&Value::Null, &deps("hexo-renderer-pandoc")));
+        // No package.json: the option the config sets.
+        assert!(!breaks(&config("markdown: {render: {breaks: false}}"), ""));
     }
 }
