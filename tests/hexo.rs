@@ -459,28 +459,16 @@ fn links_to_posts_outside_the_book_lead_to_their_permalinks() {
     epubcheck(&books);
 }
 
-/// Writes `files` (path, text) under a new folder; returns it.
-fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
-
 /// A Hexo site made of `files` (path, text) in a temporary folder, with a `package.json`
 /// installing hexo-renderer-marked unless `files` has one.
 fn hexo_site(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let package = r#"{"dependencies": {"hexo": "^7.3.0", "hexo-renderer-marked": "^7.0.0"}}"#;
-    let defaults = [("package.json", package), ("_config.yml", "title: 测试\n")];
-    for (path, text) in defaults.iter().chain(files) {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
+    write_files(
+        dir.path(),
+        &[("package.json", package), ("_config.yml", "title: 测试\n")],
+    );
+    write_files(dir.path(), files);
     dir
 }
 

@@ -795,16 +795,6 @@ fn a_themes_lead_picture_opens_the_chapter() {
         assert!(!text.contains("t.png)"), "{text}");
     }
 }
-/// Writes `files` (path, text) under a new folder; returns it.
-fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    dir
-}
 
 /// Converts the folder `input` with `args`; returns the output folder, the report and stderr.
 fn convert_dir(input: &Path, args: &[&str]) -> (tempfile::TempDir, serde_json::Value, String) {
@@ -1106,19 +1096,10 @@ fn a_collection_is_a_site_variable_of_its_documents() {
     );
 }
 
-/// Writes a site of `files` (path, text) into `root`.
-fn write_site(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-}
-
 #[test]
 fn hugo_links_follow_hugos_permalinks_in_any_case_and_reach_other_books_on_the_web() {
     let site = tempfile::tempdir().unwrap();
-    write_site(
+    write_files(
         site.path(),
         &[
             (
@@ -1204,7 +1185,7 @@ fn hugo_pages_the_site_never_publishes_are_left_out_and_counted_by_why() {
     let page = |title: &str, extra: &str, body: &str| {
         format!("---\ntitle: \"{title}\"\ndate: 2024-04-01\n{extra}---\n{body}")
     };
-    write_site(
+    write_files(
         site.path(),
         &[
             ("hugo.toml", "baseURL = \"https://orchard.example/\"\ntitle = \"Orchard\"\n"),

@@ -42,6 +42,24 @@ pub fn postbook() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("postbook").expect("binary built")
 }
 
+/// Writes `files` (path, text) under `root`, making their folders.
+#[allow(dead_code)]
+pub fn write_files(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+}
+
+/// A folder of `files` (path, text), made in a new temporary folder.
+#[allow(dead_code)]
+pub fn site_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(dir.path(), files);
+    dir
+}
+
 /// Copies `samples/` (with its sub-folders) into `dir`, for tests that change the posts or put
 /// a file beside them.
 pub fn copy_samples_to(dir: &Path) {
