@@ -461,24 +461,7 @@ fn render_span(markdown: &str) -> String {
 /// Rendered HTML without blank lines, so the Markdown parser keeps it in one HTML block: line
 /// ends in preformatted text become character references, other blank lines go.
 fn one_block(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_pre = false;
-    for line in html.trim_end().split_inclusive('\n') {
-        let opens = line.contains("<pre");
-        let closes = line.contains("</pre>");
-        if in_pre || opens && !closes {
-            out.push_str(line.trim_end_matches('\n'));
-            if line.ends_with('\n') {
-                out.push_str(match closes {
-                    true => "\n",
-                    false => "&#10;",
-                });
-            }
-        } else if !line.trim().is_empty() {
-            out.push_str(line);
-        }
-        in_pre = (in_pre || opens) && !closes;
-    }
+    let mut out = without_blank_lines(html.trim_end());
     // The closing tag goes on a line of its own after block content.
     if !out.ends_with('\n') && out.contains('\n') {
         out.push('\n');
