@@ -74,6 +74,21 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
         // The folders of a Jekyll root's output collections (see below).
         let mut collection_dirs = Vec::new();
         if is_jekyll_root(input) {
+            // Drafts are named among the skipped files, as a Hexo site's are.
+            if !drafts {
+                for dir in jekyll_posts_dirs(input, true) {
+                    if dir.file_name().is_some_and(|n| n == "_drafts") {
+                        skipped.extend(
+                            sorted_walk(&dir)
+                                .into_iter()
+                                .flatten()
+                                .filter(|e| e.file_type().is_file())
+                                .map(|e| e.into_path())
+                                .filter(|p| BodyFormat::for_path(p).is_some()),
+                        );
+                    }
+                }
+            }
             let collections = crate::jekyll_collections::of_root(input);
             collection_dirs.extend(
                 collections
@@ -598,8 +613,17 @@ mod tests {
                 site.join("_posts/_index.md"),
             ]
         );
-        let files = discover(std::slice::from_ref(&site), None, false).files;
-        assert_eq!(files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
+        let found = discover(std::slice::from_ref(&site), None, false);
+        assert_eq!(found.files, vec![site.join("_posts/2023/2023-01-01-a.md")]);
+        // Left out, the drafts are named among the skipped files, with why.
+        let draft = site.join("_drafts/idea.md");
+        assert!(
+            found
+                .skipped
+                .contains(&(draft, "draft (see --drafts)".to_string())),
+            "{:?}",
+            found.skipped
+        );
 
         let plain = d.path().join("plain");
         std::fs::create_dir_all(plain.join("out")).unwrap();
