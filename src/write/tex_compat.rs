@@ -24,13 +24,16 @@
 
 use std::borrow::Cow;
 
+/// How deep groups are searched for infix fractions.
+const MAX_NESTING: usize = 64;
+
 /// `tex` in the TeX `pulldown-latex` reads, borrowed when nothing needed rewriting.
 pub fn compat(tex: &str) -> Cow<'_, str> {
     if !tex.contains('\\') {
         return Cow::Borrowed(tex);
     }
     let commands = commands(tex);
-    let infix = infix(&commands);
+    let infix = infix(&commands, 0);
     let lines = lines(&infix);
     if lines == tex {
         Cow::Borrowed(tex)
@@ -175,10 +178,12 @@ fn text_safe(s: &str) -> String {
 
 /// Every brace group (and the formula itself) with one infix fraction at its own level
 /// rewritten as the fraction command around its two sides.
-fn infix(tex: &str) -> String {
-    if !["\\over", "\\choose", "\\atop"]
-        .iter()
-        .any(|c| tex.contains(c))
+fn infix(tex: &str, depth: usize) -> String {
+    // Past any real formula's nesting (hostile input nests thousands deep: the stack).
+    if depth > MAX_NESTING
+        || !["\\over", "\\choose", "\\atop"]
+            .iter()
+            .any(|c| tex.contains(c))
     {
         return tex.to_string();
     }
@@ -209,7 +214,7 @@ fn infix(tex: &str) -> String {
             b'{' => match group_at(tex, i) {
                 Some((inner, end)) => {
                     out.push('{');
-                    out.push_str(&infix(inner));
+                    out.push_str(&infix(inner, depth + 1));
                     out.push('}');
                     i = end;
                 }
@@ -395,6 +400,13 @@ mod tests {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             let _ = super::super::mathml::render(&tex, seed.is_multiple_of(2));
         }
+    }
+
+    /// Deeply nested groups neither overflow the stack nor take long.
+    #[test]
+    fn deep_nesting_is_left_as_it_is() {
+        let deep = format!("{}a \\over b{}", "{".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(compat(&deep), deep.as_str());
     }
 
     /// Each rewritten formula is one `pulldown-latex` reads.
