@@ -20,7 +20,9 @@
 //!   commands (`\large`), `\require{…}` and a box's frame (`\boxed`, `\fbox`, `\bbox[…]`)
 //!   are dropped, keeping what they hold, and a phantom becomes a space.
 //!
-//! Chemistry (`\ce`, mhchem) is not rewritten: it stays TeX, with the `math` warning.
+//! - mhchem's `\ce{…}` for the formulas posts write (`2H2 + O2 -> 2H2O`, `SO4^2-`, arrows
+//!   with text above): symbols upright, numbers after them subscripts, charges superscripts.
+//!   mhchem's rarer notation (bonds, states as subscripts, `\pu` units) is not read.
 
 use std::borrow::Cow;
 
@@ -119,6 +121,7 @@ fn commands(tex: &str) -> String {
                 };
                 skip.map(|skip| (String::new(), after + skip))
             }
+            "ce" => group_at(tex, after).map(|(arg, end)| (chemistry(arg), end)),
             "verb" => tex[after..].chars().next().and_then(|delim| {
                 let from = after + delim.len_utf8();
                 let end = tex[from..].find(delim)?;
@@ -166,6 +169,116 @@ fn commands(tex: &str) -> String {
         }
     }
     out.push_str(&tex[i..]);
+    out
+}
+
+/// mhchem's `\ce{…}` in plain TeX, for the formulas posts write: `H2O`, `2H2 + O2 -> 2H2O`,
+/// `SO4^2-`, `Fe^{3+}`, `Na+`, `CuSO4*5H2O`, `A ->[heat] B`. Element symbols upright, a number
+/// after a symbol or a bracket a subscript, a charge a superscript, a leading number a
+/// coefficient; arrows (`->`, `<-`, `<->`, `<=>`, with `[above]` text) and `+` between terms.
+fn chemistry(arg: &str) -> String {
+    let mut out = String::with_capacity(arg.len() * 2);
+    for (i, token) in arg.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let arrow = ["<=>", "<->", "->", "<-"]
+            .into_iter()
+            .find(|a| token.starts_with(a));
+        if let Some(arrow) = arrow {
+            let command = match arrow {
+                "<=>" => "rightleftharpoons",
+                "<->" => "leftrightarrow",
+                "->" => "rightarrow",
+                _ => "leftarrow",
+            };
+            let above = token[arrow.len()..]
+                .strip_prefix('[')
+                .and_then(|r| r.split(']').next())
+                .filter(|a| !a.is_empty());
+            match above {
+                Some(text) if arrow == "->" => {
+                    out.push_str(&format!("\\xrightarrow{{\\text{{{}}}}}", text_safe(text)));
+                }
+                _ => {
+                    out.push('\\');
+                    out.push_str(command);
+                }
+            }
+        } else if token == "+" || token == "=" {
+            out.push_str(token);
+        } else {
+            out.push_str("\\mathrm{");
+            out.push_str(&chemical_term(token));
+            out.push('}');
+        }
+    }
+    out
+}
+
+/// One term of a chemical formula (`2H2O`, `SO4^2-`, `Na+`) in TeX, inside `\mathrm`.
+fn chemical_term(term: &str) -> String {
+    let chars: Vec<char> = term.chars().collect();
+    let mut out = String::with_capacity(term.len() * 2);
+    let mut i = 0;
+    // After a symbol or a closing bracket, a number is a subscript; at the start, a coefficient.
+    let mut after_symbol = false;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            '0'..='9' if after_symbol => {
+                let start = i;
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    i += 1;
+                }
+                let digits: String = chars[start..i].iter().collect();
+                // `Na2+`-style charges are written `^2+`; a number then a sign at the end is one.
+                if i + 1 == chars.len() && matches!(chars[i], '+' | '-') {
+                    out.push_str(&format!("^{{{digits}{}}}", chars[i]));
+                    i += 1;
+                } else {
+                    out.push_str(&format!("_{{{digits}}}"));
+                }
+                continue;
+            }
+            '^' => {
+                i += 1;
+                let sup: String = if chars.get(i) == Some(&'{') {
+                    let end = chars[i..]
+                        .iter()
+                        .position(|&c| c == '}')
+                        .map_or(chars.len(), |e| i + e);
+                    let s = chars[i + 1..end].iter().collect();
+                    i = (end + 1).min(chars.len());
+                    s
+                } else {
+                    let start = i;
+                    while i < chars.len()
+                        && (chars[i].is_ascii_digit() || matches!(chars[i], '+' | '-'))
+                    {
+                        i += 1;
+                    }
+                    chars[start..i].iter().collect()
+                };
+                out.push_str(&format!("^{{{}}}", text_safe(&sup)));
+                after_symbol = false;
+                continue;
+            }
+            '+' | '-' if i + 1 == chars.len() && after_symbol => {
+                out.push_str(&format!("^{{{c}}}"));
+            }
+            '*' | '.' | '·' => {
+                out.push_str("\\cdot ");
+                after_symbol = false;
+            }
+            '{' | '}' | '\\' | '&' | '%' | '#' | '$' | '~' => {}
+            _ => {
+                out.push(c);
+                after_symbol = c.is_alphabetic() || matches!(c, ')' | ']');
+            }
+        }
+        i += 1;
+    }
     out
 }
 
@@ -381,6 +494,11 @@ mod tests {
             r"\right)",
             r"\phantom",
             r"\require",
+            r"\ce",
+            "->[",
+            "2+",
+            "^{",
+            "H2O",
             r"\TeX",
             r"\notag",
             "^",
@@ -400,6 +518,33 @@ mod tests {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             let _ = super::super::mathml::render(&tex, seed.is_multiple_of(2));
         }
+    }
+
+    #[test]
+    fn chemistry_in_plain_tex() {
+        assert_eq!(compat(r"\ce{H2O}"), r"\mathrm{H_{2}O}");
+        assert_eq!(
+            compat(r"\ce{2H2 + O2 -> 2H2O}"),
+            r"\mathrm{2H_{2}} + \mathrm{O_{2}} \rightarrow \mathrm{2H_{2}O}"
+        );
+        assert_eq!(compat(r"\ce{SO4^2-}"), r"\mathrm{SO_{4}^{2-}}");
+        assert_eq!(
+            compat(r"\ce{Fe^{3+} + Na+}"),
+            r"\mathrm{Fe^{3+}} + \mathrm{Na^{+}}"
+        );
+        assert_eq!(
+            compat(r"\ce{CuSO4*5H2O}"),
+            r"\mathrm{CuSO_{4}\cdot 5H_{2}O}"
+        );
+        assert_eq!(
+            compat(r"\ce{N2 + 3H2 <=> 2NH3}"),
+            r"\mathrm{N_{2}} + \mathrm{3H_{2}} \rightleftharpoons \mathrm{2NH_{3}}"
+        );
+        assert_eq!(
+            compat(r"\ce{CaCO3 ->[heat] CaO + CO2}"),
+            r"\mathrm{CaCO_{3}} \xrightarrow{\text{heat}} \mathrm{CaO} + \mathrm{CO_{2}}"
+        );
+        assert_eq!(compat(r"\ce{Ca(OH)2}"), r"\mathrm{Ca(OH)_{2}}");
     }
 
     /// Deeply nested groups neither overflow the stack nor take long.
@@ -428,6 +573,9 @@ mod tests {
             r"\pmatrix{a & b \\ c & d} + \cases{1 & x > 0 \\ 0 & x \le 0}",
             r"\begin{eqnarray} a &=& b \\ c &=& d \end{eqnarray}",
             r"a \newline b \mod n",
+            r"\ce{2H2 + O2 -> 2H2O} \quad \ce{SO4^2- + Ba^{2+} ->[aq] BaSO4 v}",
+            r"\ce{{}^}",
+            r"\ce{->[}",
         ] {
             super::super::mathml::render(tex, true).unwrap_or_else(|e| panic!("{tex}: {e}"));
         }
