@@ -285,7 +285,7 @@ fn title_alt(rest: &[String]) -> (Option<String>, Option<String>) {
 
 impl<'p> Expander for Pass<'p> {
     /// A tag, its name in lower case, and what continues the block its line is in (see
-    /// [`continuation`]).
+    /// [`tags::continuation`]).
     type Tag<'s> = (String, Tag<'s>, Option<String>);
     const OPENERS: &'static [&'static str] = &["{%"];
 
@@ -327,7 +327,7 @@ impl<'p> Expander for Pass<'p> {
         };
         let end = tag.end;
         let line = src[..at].rfind('\n').map_or(0, |k| k + 1);
-        Found::Tag((name, tag, continuation(&src[line..at])), end, close)
+        Found::Tag((name, tag, tags::continuation(&src[line..at])), end, close)
     }
 
     /// The tag's content less the indentation its lines share, as Hexo gives it to every
@@ -340,20 +340,7 @@ impl<'p> Expander for Pass<'p> {
         };
         let mut piece = String::new();
         self.tag(&name, &tag, inner.as_deref(), &mut piece);
-        match cont {
-            Some(cont) if piece.contains('\n') => {
-                // On the tag's own line: a list marker's line leads its item's first block.
-                let blank = cont.trim_end();
-                for (i, line) in piece.trim_start_matches('\n').split('\n').enumerate() {
-                    if i > 0 {
-                        out.push('\n');
-                        out.push_str(if line.is_empty() { blank } else { &cont });
-                    }
-                    out.push_str(line);
-                }
-            }
-            _ => out.push_str(&piece),
-        }
+        tags::place(&piece, cont.as_deref(), out);
     }
 
     fn depth(&mut self) -> &mut usize {
@@ -841,27 +828,6 @@ impl Pass<'_> {
     }
 }
 
-/// What leads the lines that continue the block a tag's line is in, from the text before the
-/// tag on its line: its indentation, a quote's `>`, a list marker's width in spaces
-/// (`1. {% code %}`); `None` at the start of a line or after other text.
-fn continuation(before: &str) -> Option<String> {
-    if before.is_empty() {
-        return None;
-    }
-    if before.chars().all(|c| c == ' ' || c == '\t' || c == '>') {
-        return Some(before.to_string());
-    }
-    let marker = before.trim_start();
-    let digits = marker.bytes().take_while(u8::is_ascii_digit).count();
-    let rest = match marker.as_bytes().first() {
-        Some(b'-' | b'*' | b'+') => &marker[1..],
-        _ if (1..10).contains(&digits) => marker[digits..].strip_prefix(['.', ')'])?,
-        _ => return None,
-    };
-    (rest.starts_with([' ', '\t']) && rest.trim().is_empty() && before.is_ascii())
-        .then(|| " ".repeat(before.len()))
-}
-
 /// The backtick spans of `src` as Hexo finds them, in order: Hexo keeps every one as written,
 /// wherever it is — inside raw HTML too, where Markdown sees no code span
 /// (`<pre><code>`{% x %}`</code></pre>`). Its `escapeAllSwigTags` opens a span at a run of
@@ -1283,14 +1249,7 @@ mod tests {
     }
 
     #[test]
-    fn blocks_continue_where_their_tag_is() {
-        assert_eq!(continuation(""), None);
-        assert_eq!(continuation("    ").as_deref(), Some("    "));
-        assert_eq!(continuation("> ").as_deref(), Some("> "));
-        assert_eq!(continuation("1. ").as_deref(), Some("   "));
-        assert_eq!(continuation("  - ").as_deref(), Some("    "));
-        assert_eq!(continuation("见 "), None);
-        assert_eq!(continuation("2020. "), Some("      ".into()));
+    fn paired_content_loses_its_shared_indent() {
         assert_eq!(strip_indent("\n    a\n\n      b\n"), "a\n\n  b");
     }
 

@@ -292,36 +292,19 @@ impl<'p> Expander for Pass<'p> {
         Found::Tag(tag, end, close)
     }
 
-    /// Expands where the tag stands, as Hugo does: a shortcode alone on an indented line (in
-    /// a list item) has its output indented alike, so that a figure, an embed or a notice
-    /// stays in its item; one inside a line of text is inline, so a picture there is a
-    /// picture in the text (PaperMod's `inTextImg` in a bold sentence), not a figure that
-    /// ends the paragraph (unless it has a caption to show).
+    /// Expands where the tag stands, as Hugo does: a shortcode alone on its line in a list
+    /// item or a quote has its output kept there ([`tags::place`]), so that a figure, an
+    /// embed or a notice stays in its item; one inside a line of text is inline, so a picture
+    /// there is a picture in the text (PaperMod's `inTextImg` in a bold sentence), not a
+    /// figure that ends the paragraph (unless it has a caption to show).
     fn expand(&mut self, tag: Tag<'_>, inner: Option<&str>, out: &mut String) {
-        let line = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
-        let alone = line.bytes().all(|b| b == b' ' || b == b'\t');
-        let indent = if alone {
-            line.to_string()
-        } else {
-            String::new()
-        };
-        let was_inline = std::mem::replace(&mut self.inline, !alone);
-        let mut text = String::new();
-        self.expand_tag(&tag, inner, &mut text);
+        let before = &out[out.rfind('\n').map_or(0, |i| i + 1)..];
+        let cont = tags::continuation(before);
+        let was_inline = std::mem::replace(&mut self.inline, cont.is_none() && !before.is_empty());
+        let mut piece = String::new();
+        self.expand_tag(&tag, inner, &mut piece);
         self.inline = was_inline;
-        if indent.is_empty() {
-            out.push_str(&text);
-            return;
-        }
-        let mut lines = text.split('\n');
-        out.push_str(lines.next().unwrap_or_default());
-        for line in lines {
-            out.push('\n');
-            if !line.is_empty() {
-                out.push_str(&indent);
-            }
-            out.push_str(line);
-        }
+        tags::place(&piece, cont.as_deref(), out);
     }
 
     fn depth(&mut self) -> &mut usize {

@@ -97,6 +97,48 @@ pub trait Expander {
     }
 }
 
+/// What leads the lines that continue the block a tag's line is in, from the text before the
+/// tag on its line: its indentation, a quote's `>`, a list marker's width in spaces
+/// (`1. {% code %}`); `None` at the start of a line or after other text.
+pub fn continuation(before: &str) -> Option<String> {
+    if before.is_empty() {
+        return None;
+    }
+    if before.chars().all(|c| c == ' ' || c == '\t' || c == '>') {
+        return Some(before.to_string());
+    }
+    let marker = before.trim_start();
+    let digits = marker.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = match marker.as_bytes().first() {
+        Some(b'-' | b'*' | b'+') => &marker[1..],
+        _ if (1..10).contains(&digits) => marker[digits..].strip_prefix(['.', ')'])?,
+        _ => return None,
+    };
+    (rest.starts_with([' ', '\t']) && rest.trim().is_empty() && before.is_ascii())
+        .then(|| " ".repeat(before.len()))
+}
+
+/// Writes `piece`, what a tag became, where the tag stood, `cont` being its line's
+/// [`continuation`]: its lines after the first led by it (a blank one by the quote's `>`s
+/// alone), so that a figure, code block or quote made in a list item or a quote stays there,
+/// as Hugo and Hexo keep a tag's output in place. Anywhere else `piece` is written as it is.
+pub fn place(piece: &str, cont: Option<&str>, out: &mut String) {
+    match cont {
+        Some(cont) if piece.contains('\n') => {
+            // On the tag's own line: a list marker's line leads its item's first block.
+            let blank = cont.trim_end();
+            for (i, line) in piece.trim_start_matches('\n').split('\n').enumerate() {
+                if i > 0 {
+                    out.push('\n');
+                    out.push_str(if line.is_empty() { blank } else { cont });
+                }
+                out.push_str(line);
+            }
+        }
+        _ => out.push_str(piece),
+    }
+}
+
 /// `src` with every tag outside code expanded by `e`.
 pub fn expand_all<E: Expander>(e: &mut E, src: &str) -> String {
     let prose = Prose::new(src);
@@ -122,4 +164,26 @@ pub fn expand_all<E: Expander>(e: &mut E, src: &str) -> String {
     }
     out.push_str(&src[i..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_continue_where_their_tag_is() {
+        assert_eq!(continuation(""), None);
+        assert_eq!(continuation("    ").as_deref(), Some("    "));
+        assert_eq!(continuation("> ").as_deref(), Some("> "));
+        assert_eq!(continuation("1. ").as_deref(), Some("   "));
+        assert_eq!(continuation("  - ").as_deref(), Some("    "));
+        assert_eq!(continuation("见 "), None);
+        assert_eq!(continuation("2020. "), Some("      ".into()));
+        let mut out = String::from("> ");
+        place("\n\n<figure>x</figure>\n\ntext\n", Some("> "), &mut out);
+        assert_eq!(out, "> <figure>x</figure>\n>\n> text\n>");
+        let mut out = String::from("see ");
+        place("\n\n<figure>x</figure>\n\n", None, &mut out);
+        assert_eq!(out, "see \n\n<figure>x</figure>\n\n");
+    }
 }
