@@ -666,6 +666,20 @@ fn list(v: &Value, split_spaces: bool) -> Vec<String> {
     items.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
+/// The front matter of the file at `path` as key–value pairs, in the forms its site's
+/// `generator` reads: for the other pages a site's rules look at (a bundle's `index.md`, a
+/// section's `_index.md`, a linked post). `None` when the file cannot be read, has none, or
+/// it does not parse.
+pub fn pairs_of_file(
+    path: &std::path::Path,
+    generator: Option<crate::site::Generator>,
+) -> Option<Vec<(String, Value)>> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let split = split_for(&text, generator).ok()?;
+    let (syntax, src) = split.front_matter?;
+    parse(syntax, src, split.first_line).ok()
+}
+
 /// What the front matter of the site post at `path` says that its permalink depends on (see
 /// [`crate::site::permalink`]); empty for a file that cannot be read or has none. Dates are
 /// taken as written, in their own time zone, as the generators build URLs from them.
@@ -675,18 +689,7 @@ pub fn post_facts(
     generator: Option<crate::site::Generator>,
 ) -> crate::site::permalink::PostFacts {
     let mut facts = crate::site::permalink::PostFacts::default();
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return facts;
-    };
-    let Ok(Split {
-        front_matter: Some((syntax, src)),
-        first_line,
-        ..
-    }) = split_for(&text, generator)
-    else {
-        return facts;
-    };
-    for (key, value) in parse(syntax, src, first_line).unwrap_or_default() {
+    for (key, value) in pairs_of_file(path, generator).unwrap_or_default() {
         let text = crate::site::value_text(&value).map(|s| s.trim().to_string());
         match key.as_str() {
             "title" => facts.title = text.unwrap_or_default(),

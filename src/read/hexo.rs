@@ -1089,15 +1089,8 @@ pub fn photos(v: &serde_json::Value) -> Vec<crate::model::Block> {
 
 /// A post's title and front matter slug, read from its front matter.
 fn post_name(path: &Path) -> PostName {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let Ok(split) = super::front_matter::split_for(&text, Some(crate::site::Generator::Hexo))
-    else {
-        return PostName::default();
-    };
-    let Some((syntax, src)) = split.front_matter else {
-        return PostName::default();
-    };
-    let pairs = super::front_matter::parse(syntax, src, split.first_line).unwrap_or_default();
+    let pairs = super::front_matter::pairs_of_file(path, Some(crate::site::Generator::Hexo))
+        .unwrap_or_default();
     let get = |key: &str| {
         pairs
             .iter()

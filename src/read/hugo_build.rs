@@ -17,6 +17,7 @@
 //!   generator's rules.
 
 use crate::model::{Meta, PostDate, Unpublished};
+use crate::site::Generator;
 use serde_json::Value;
 use std::path::Path;
 
@@ -177,7 +178,7 @@ fn cascaded_never(site: &crate::site::Site, path: &Path) -> bool {
 /// What the `cascade` of the section page (`_index.md`) in `dir` says about rendering.
 fn section_cascade(dir: &Path) -> Option<bool> {
     for index in section_pages(dir) {
-        let Some(pairs) = front_matter_of(&index) else {
+        let Some(pairs) = super::front_matter::pairs_of_file(&index, Some(Generator::Hugo)) else {
             continue;
         };
         let Some(cascade) = field(&pairs, "cascade") else {
@@ -223,13 +224,6 @@ fn section_pages(dir: &Path) -> Vec<std::path::PathBuf> {
         .collect();
     pages.sort();
     pages
-}
-
-fn front_matter_of(path: &Path) -> Option<Vec<(String, Value)>> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let split = super::front_matter::split(&text).ok()?;
-    let (syntax, src) = split.front_matter?;
-    super::front_matter::parse(syntax, src, split.first_line).ok()
 }
 
 /// A Hugo page's `weight` (a number, or a number written as text); `None` for 0, which Hugo

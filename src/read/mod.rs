@@ -367,16 +367,8 @@ fn in_draft_bundle(path: &std::path::Path, root: &std::path::Path) -> bool {
         let Some(index) = crate::input::bundle_page(dir) else {
             continue;
         };
-        let Ok(text) = std::fs::read_to_string(&index) else {
-            return false;
-        };
-        let Ok(split) = front_matter::split_for(&text, Some(crate::site::Generator::Hugo)) else {
-            return false;
-        };
-        let Some((syntax, src)) = split.front_matter else {
-            return false;
-        };
-        let Ok(pairs) = front_matter::parse(syntax, src, split.first_line) else {
+        let Some(pairs) = front_matter::pairs_of_file(&index, Some(crate::site::Generator::Hugo))
+        else {
             return false;
         };
         let mut meta = Meta::default();
