@@ -1067,26 +1067,6 @@ pub fn category_paths(v: &serde_json::Value) -> Vec<String> {
     out
 }
 
-/// A Hexo post's `photos:` (a picture or a list of them), which gallery themes (landscape's
-/// and its kin) show above the post: figures to put before its body.
-pub fn photos(v: &serde_json::Value) -> Vec<crate::model::Block> {
-    use crate::model::{Block, Image};
-    let srcs: Vec<&serde_json::Value> = match v {
-        serde_json::Value::Array(xs) => xs.iter().collect(),
-        x => vec![x],
-    };
-    srcs.into_iter()
-        .filter_map(|x| x.as_str().map(str::trim).filter(|s| !s.is_empty()))
-        .map(|src| {
-            Block::Figure(Box::new(Image {
-                src: src.to_string(),
-                alt: String::new(),
-                title: None,
-            }))
-        })
-        .collect()
-}
-
 /// A post's title and front matter slug, read from its front matter.
 fn post_name(path: &Path) -> PostName {
     let pairs = super::front_matter::pairs_of_file(path, Some(crate::site::Generator::Hexo))

@@ -229,17 +229,14 @@ fn read_post_text(
     if let Some(article) = &article {
         article.keep_only(&mut blocks);
     }
-    // The picture the theme shows above the post, and a Hexo gallery post's `photos`,
-    // resolved like the text's pictures and put first once the title's repeat is gone.
+    // The pictures the theme shows above the post, resolved like the text's pictures and put
+    // first once the title's repeat is gone.
     let mut lead: Vec<Block> = site
-        .and_then(|s| crate::site::lead::picture(s.generator, &meta.extra, &blocks))
-        .map(|img| vec![Block::Figure(Box::new(img))])
-        .unwrap_or_default();
-    if site.is_some_and(|s| s.generator == crate::site::Generator::Hexo) {
-        if let Some((_, photos)) = meta.extra.iter().find(|(k, _)| k == "photos") {
-            lead.extend(hexo::photos(photos));
-        }
-    }
+        .map(|s| crate::site::lead::pictures(s.generator, &meta.extra, &blocks))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|img| Block::Figure(Box::new(img)))
+        .collect();
     if let Some(site) = site {
         let facts = |p: &std::path::Path| front_matter::post_facts(p, Some(site.generator));
         site.localize(&path, &mut blocks, &mut warnings, &facts);

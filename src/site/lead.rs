@@ -7,7 +7,9 @@
 //!   `media_subpath`/`img_path` prefix), Beautiful Jekyll's `cover-img`.
 //! - Hugo: PaperMod's `cover.image` (`alt`, `caption`; not when `hidden`), LoveIt's, FixIt's
 //!   and DoIt's `featuredImage`, Ananke's `featured_image`, Stack's `image`.
-//! - Hexo: Butterfly's `top_img` and `cover`, Icarus' `cover`, Fluid's `banner_img`.
+//! - Hexo: Butterfly's `top_img` and `cover`, Icarus' `cover`, Fluid's `banner_img`; and a
+//!   gallery post's `photos` (a picture or a list), which landscape and its kin show above
+//!   the post, after that one.
 //!
 //! Teasers and thumbnails (`header.teaser`, `index_img`, `thumbnail`, Hugo's `images` for
 //! social cards) are shown in lists only, and are not read. A post whose text already shows the
@@ -17,9 +19,34 @@ use super::Generator;
 use crate::model::{Block, Image};
 use serde_json::Value;
 
-/// The lead picture of a post of a `generator` site with front matter `extra`, unless its
-/// `blocks` already show it. Its `src` is as written: the site resolves it like any picture.
-pub fn picture(generator: Generator, extra: &[(String, Value)], blocks: &[Block]) -> Option<Image> {
+/// The pictures a theme shows above a post of a `generator` site with front matter `extra`,
+/// but those its `blocks` already show. Their `src` is as written: the site resolves it like
+/// any picture's.
+pub fn pictures(generator: Generator, extra: &[(String, Value)], blocks: &[Block]) -> Vec<Image> {
+    let mut out: Vec<Image> = picture(generator, extra).into_iter().collect();
+    if generator == Generator::Hexo {
+        let photos = extra.iter().find(|(k, _)| k == "photos").map(|(_, v)| v);
+        let srcs = match photos {
+            Some(Value::Array(xs)) => xs.iter().collect(),
+            Some(x) => vec![x],
+            None => vec![],
+        };
+        out.extend(
+            srcs.into_iter()
+                .filter_map(|x| x.as_str().map(str::trim).filter(|s| !s.is_empty()))
+                .map(|src| Image {
+                    src: src.to_string(),
+                    alt: String::new(),
+                    title: None,
+                }),
+        );
+    }
+    out.retain(|img| !shown(blocks, &img.src));
+    out
+}
+
+/// The one picture the theme shows above a post (not yet checked against its text).
+fn picture(generator: Generator, extra: &[(String, Value)]) -> Option<Image> {
     let get = |key: &str| extra.iter().find(|(k, _)| k == key).map(|(_, v)| v);
     let text = |v: Option<&Value>| -> Option<String> {
         v.and_then(Value::as_str)
@@ -80,9 +107,6 @@ pub fn picture(generator: Generator, extra: &[(String, Value)], blocks: &[Block]
             (src, None, None)
         }
     };
-    if shown(blocks, &src) {
-        return None;
-    }
     Some(Image {
         src,
         alt: caption.or(alt).unwrap_or_default(),
@@ -161,7 +185,7 @@ mod tests {
             ),
         ];
         for (generator, yaml, src, alt) in cases {
-            let img = picture(generator, &extra(yaml), &[]).unwrap_or_else(|| panic!("{yaml}"));
+            let img = picture(generator, &extra(yaml)).unwrap_or_else(|| panic!("{yaml}"));
             assert_eq!((img.src.as_str(), img.alt.as_str()), (src, alt), "{yaml}");
         }
     }
@@ -177,7 +201,7 @@ mod tests {
             ),
             (Generator::Hugo, "images: [social.png]"),
         ] {
-            assert_eq!(picture(generator, &extra(yaml), &[]), None, "{yaml}");
+            assert_eq!(pictures(generator, &extra(yaml), &[]), [], "{yaml}");
         }
         let body = [Block::Figure(Box::new(Image {
             src: "../assets/a.jpg?v=2".into(),
@@ -185,8 +209,18 @@ mod tests {
             title: None,
         }))];
         assert_eq!(
-            picture(Generator::Jekyll, &extra("image: /assets/a.jpg"), &body),
-            None
+            pictures(Generator::Jekyll, &extra("image: /assets/a.jpg"), &body),
+            []
         );
+        // A Hexo gallery's photos follow its cover, but the one the text shows.
+        let srcs: Vec<String> = pictures(
+            Generator::Hexo,
+            &extra("cover: /img/c.png\nphotos: [/g/a.png, '', ../assets/a.jpg]"),
+            &body,
+        )
+        .into_iter()
+        .map(|i| i.src)
+        .collect();
+        assert_eq!(srcs, ["/img/c.png", "/g/a.png"]);
     }
 }
