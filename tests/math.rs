@@ -213,3 +213,35 @@ fn site_macros_and_endless_macros() {
     assert!(chapter.contains("<mi>ℝ</mi>") && chapter.contains("<mi>ℤ</mi>"));
     epubcheck(&epubs_in(&epub));
 }
+
+/// What theme demo posts write for MathJax and KaTeX and the TeX parser lacks (`\label`,
+/// `\eqref`, `\over`, `\notag`, top-level `\\`, `\bm`, mhchem's `\ce`…), in a Jekyll site:
+/// every formula becomes MathML (no `math` warning), at its arity, and the book passes
+/// EPUBCheck; the annotation keeps the TeX as written.
+#[test]
+fn mathjax_spellings_in_a_site_become_mathml() {
+    let site = site_of(&[
+        ("_config.yml", "title: Notes on series\n"),
+        (
+            "_posts/2024-02-01-series.md",
+            "---\ntitle: Series\n---\n\n\
+             $$\n\\sum_{n=1}^\\infty \\frac{1}{n^2} = {\\pi^2 \\over 6} \\label{eq:basel}\n$$\n\n\
+             By $\\eqref{eq:basel}$, and $x = 1 \\tag{2}$ with $\\LaTeX$.\n\n\
+             $$\na &= b \\notag \\\\\nc &= {n \\choose k}\n$$\n\n\
+             $$ \\bm{v} = \\mbox{speed} \\cdot \\verb|dt| $$\n\n\
+             Water is $\\ce{2H2 + O2 -> 2H2O}$ and sulfate $\\ce{SO4^2-}$.\n",
+        ),
+    ]);
+    let out = tempfile::tempdir().unwrap();
+    let report = convert("epub", site.path(), out.path());
+    assert_eq!(warnings(&report), Vec::<(String, String)>::new());
+    let chapters = chapters(out.path());
+    let all = chapters.join("\n");
+    assert_eq!(all.matches("<math ").count(), 8, "{all}");
+    assert!(!all.contains("<code class=\"tex\">"), "{all}");
+    assert!(all.contains("\\label{eq:basel}</annotation>"), "{all}");
+    for chapter in &chapters {
+        assert_arity(chapter);
+    }
+    epubcheck(&epubs_in(out.path()));
+}
