@@ -263,7 +263,6 @@ mod tests {
             PostContext {
                 locale: Some(locale),
                 bibliography: None,
-                kramdown: false,
             },
         ))
     }

@@ -44,9 +44,6 @@ pub struct PostContext<'a> {
     pub locale: Option<Locale>,
     /// The entries its Distill citations name (see [`super::distill`]).
     pub bibliography: Option<&'a Bibliography>,
-    /// Whether a Markdown body is kramdown's (a Jekyll site's default Markdown), whose HTML
-    /// blocks run to their end tag ([`super::kramdown_html::join_html_blocks`]).
-    pub kramdown: bool,
 }
 
 /// [`read_html_with`] for a post whose language or bibliography is known.
@@ -1133,7 +1130,6 @@ impl Reader<'_, '_> {
                         let post = PostContext {
                             locale: self.locale,
                             bibliography: self.bibliography,
-                            kramdown: false,
                         };
                         read_fragment(&raw, self.warnings, self.cleaning, true, post)
                     }

@@ -43,6 +43,10 @@ pub struct Reading {
     /// A single newline inside a paragraph is a line break (GFM's `breaks` option, on in
     /// Hexo's renderers), not a space.
     pub breaks: bool,
+    /// The body is kramdown's (a Jekyll site's default Markdown): its HTML blocks run to their
+    /// end tag ([`super::kramdown_html::join_html_blocks`]), its tables and definitions are
+    /// kramdown's ([`super::kramdown_blocks`]).
+    pub kramdown: bool,
 }
 
 /// [`read_markdown_with`] for a post whose language or bibliography is known (see
@@ -61,7 +65,7 @@ pub fn read_markdown_in(
     let stripped = super::kramdown::strip_attribute_lists(&extended);
     let attributed = super::kramdown_html::apply_markdown_attributes(&stripped);
     let joined;
-    let src = match post.kramdown {
+    let src = match reading.kramdown {
         true => {
             joined = super::kramdown_html::join_html_blocks(&attributed);
             super::kramdown_blocks::rewrite(&joined)
@@ -193,7 +197,10 @@ mod tests {
                 &mut Vec::new(),
                 &mut cleaning,
                 Default::default(),
-                Reading { breaks },
+                Reading {
+                    breaks,
+                    kramdown: false,
+                },
             )
         };
         let t = |s: &str| Inline::Text(s.into());

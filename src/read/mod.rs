@@ -213,13 +213,13 @@ fn read_post_text(
     let post = html::PostContext {
         locale,
         bibliography: bibliography.as_ref(),
-        kramdown: reads_kramdown(site),
     };
     let mut blocks = match format {
         BodyFormat::Markdown => {
             // How the site's renderer reads it: Hexo's make a single newline a line break.
             let reading = markdown::Reading {
                 breaks: site.and_then(|s| s.hexo.as_ref()).is_some_and(|h| h.breaks),
+                kramdown: reads_kramdown(site),
             };
             markdown::read_markdown_in(body, &mut warnings, &mut cleaning, post, reading)
         }
