@@ -738,14 +738,7 @@ impl Site {
                         rel = base.to_string();
                     }
                 }
-                let flag = |k: &str| {
-                    self.config
-                        .as_object()
-                        .and_then(|m| m.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)))
-                        .and_then(|(_, v)| v.as_bool())
-                        .unwrap_or(false)
-                };
-                let in_subdir = flag("defaultContentLanguageInSubdir");
+                let in_subdir = self.config_flag("defaultContentLanguageInSubdir");
                 let prefix = language
                     .filter(|l| {
                         in_subdir || Some(l.key.as_str()) != self.languages.default.as_deref()
@@ -755,15 +748,10 @@ impl Site {
                     rel: &rel,
                     date: facts.date.or(facts.publish_date),
                     language: prefix,
-                    to_lower: !flag("disablePathToLower"),
-                    ugly: flag("uglyURLs"),
+                    to_lower: !self.config_flag("disablePathToLower"),
+                    ugly: self.config_flag("uglyURLs"),
                 };
-                let patterns = self
-                    .config
-                    .as_object()
-                    .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("permalinks")))
-                    .map(|(_, v)| v);
-                permalink::hugo(&page, patterns, facts)
+                permalink::hugo(&page, self.config_value("permalinks"), facts)
             }
             _ => None,
         }
@@ -831,6 +819,26 @@ impl Site {
                 .find(|(_, year)| year.as_deref().is_some_and(|y| path.contains(y)))
                 .map(|(p, _)| (*p).clone()),
         }
+    }
+
+    /// A top-level key of the config, in any case (Hugo's keys are case-insensitive:
+    /// `buildFuture`, `buildfuture`).
+    pub fn config_value(&self, key: &str) -> Option<&Value> {
+        self.config
+            .as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    }
+
+    /// Whether the config sets `key` (in any case) to true, or to the text `true`.
+    pub fn config_flag(&self, key: &str) -> bool {
+        self.config_value(key)
+            .and_then(|v| {
+                v.as_bool()
+                    .or_else(|| v.as_str().map(|s| s.trim() == "true"))
+            })
+            .unwrap_or(false)
     }
 
     /// A Hugo site's content folder: the config's `contentDir`, else `content/`.

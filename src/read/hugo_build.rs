@@ -42,13 +42,6 @@ pub fn unpublished(
     {
         return Some(Unpublished::LayoutOnly);
     }
-    let flag = |k: &str| {
-        site.config
-            .as_object()
-            .and_then(|m| m.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)))
-            .and_then(|(_, v)| v.as_bool().or_else(|| v.as_str().map(|s| s == "true")))
-            .unwrap_or(false)
-    };
     let date_of = |keys: &[&str]| -> Option<i64> {
         keys.iter().find_map(|k| {
             let text = crate::site::value_text(own(k)?)?;
@@ -63,13 +56,13 @@ pub fn unpublished(
             Some(timestamp(date))
         })
     };
-    let publish = match flag("buildFuture") {
+    let publish = match site.config_flag("buildFuture") {
         true => None,
         false => {
             date_of(&["publishDate", "pubDate", "published"]).or_else(|| meta.date.map(timestamp))
         }
     };
-    let expiry = match flag("buildExpired") {
+    let expiry = match site.config_flag("buildExpired") {
         true => None,
         false => date_of(&["expiryDate", "unpublishDate"]),
     };
