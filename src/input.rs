@@ -153,7 +153,7 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
                             .to_str()
                             .is_some_and(|n| n.starts_with("_index."));
                         let named_as_paper = is_not_a_post(e.path())
-                            && !(in_collection && has_front_matter(e.path()));
+                            && !(in_collection && has_yaml_header(e.path()));
                         if named_as_paper || hugo_content && is_bundle_resource(e.path(), &root) {
                             skipped.push(e.into_path())
                         } else if drafts || !list_page {
@@ -280,19 +280,6 @@ fn site_posts_dirs(dir: &Path, drafts: bool) -> Vec<PathBuf> {
         return dirs;
     }
     site_posts_dirs_of(dir)
-}
-
-/// Whether the file at `path` opens with a front matter line (`---`).
-fn has_front_matter(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 8];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = head[..n]
-        .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(&head[..n]);
-    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
 }
 
 /// Whether `dir` is a Jekyll site root: it has a `_posts/`, or a `_config.yml` and `_posts/`
@@ -529,7 +516,8 @@ pub fn jekyll_name(stem: &str) -> Option<(NaiveDate, &str)> {
 
 /// Whether the file at `path` opens with a front matter fence, as Jekyll's
 /// `Utils.has_yaml_header?` tells a collection's documents from its static files: a first line
-/// of `---` and spaces, ended by a line break. An empty or unreadable file has none.
+/// of `---` and spaces (after a byte order mark), ended by a line break. An empty or
+/// unreadable file has none.
 fn has_yaml_header(path: &Path) -> bool {
     use std::io::{BufRead, Read};
     let Ok(file) = std::fs::File::open(path) else {
@@ -543,6 +531,8 @@ fn has_yaml_header(path: &Path) -> bool {
     {
         return false;
     }
+    // Jekyll reads files as `bom|utf-8`.
+    let line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line);
     line.strip_prefix(b"---")
         .and_then(|rest| rest.strip_suffix(b"\n"))
         .is_some_and(|rest| rest.iter().all(u8::is_ascii_whitespace))
