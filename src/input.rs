@@ -78,14 +78,7 @@ pub fn discover(inputs: &[PathBuf], exclude: Option<&Path>, drafts: bool) -> Fou
             if !drafts {
                 for dir in jekyll_posts_dirs(input, true) {
                     if dir.file_name().is_some_and(|n| n == "_drafts") {
-                        skipped.extend(
-                            sorted_walk(&dir)
-                                .into_iter()
-                                .flatten()
-                                .filter(|e| e.file_type().is_file())
-                                .map(|e| e.into_path())
-                                .filter(|p| BodyFormat::for_path(p).is_some()),
-                        );
+                        skipped.extend(post_files_in(&dir));
                     }
                 }
             }
@@ -541,7 +534,13 @@ fn has_yaml_header(path: &Path) -> bool {
 /// The documents of a collection: the files in its folder with a post's extension, in path
 /// order, outside hidden and `_`-prefixed files and folders (which Jekyll does not read).
 fn collection_documents(collection: &crate::jekyll_collections::Collection) -> Vec<PathBuf> {
-    sorted_walk(&collection.dir)
+    post_files_in(&collection.dir)
+}
+
+/// The post files below `dir`, in walk order, but in hidden or `_` folders (which Jekyll does
+/// not read).
+fn post_files_in(dir: &Path) -> Vec<PathBuf> {
+    sorted_walk(dir)
         .into_iter()
         .filter_entry(|e| {
             e.depth() == 0 || !e.file_name().to_string_lossy().starts_with(['.', '_'])
