@@ -987,11 +987,7 @@ fn a_jekyll_site_of_collections_without_posts_is_read_as_jekyll() {
     // documents have their Liquid run and the templates are never posts.
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let write = |path: &str, text: &str| {
-        let file = site.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_files(&site, &[(path, text)]);
     write(
         "_config.yml",
         "title: Garden Notes\ncollections:\n  beds:\n    output: true\n",
@@ -1019,11 +1015,7 @@ fn a_jekyll_site_of_collections_without_posts_is_read_as_jekyll() {
 fn a_collection_document_named_like_a_project_paper_is_a_page() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let write = |path: &str, text: &str| {
-        let file = site.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_files(&site, &[(path, text)]);
     write(
         "_config.yml",
         "title: Handbook\ncollections:\n  guide:\n    output: true\n",
@@ -1057,11 +1049,7 @@ fn a_collection_document_named_like_a_project_paper_is_a_page() {
 fn a_collection_is_a_site_variable_of_its_documents() {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
-    let write = |path: &str, text: &str| {
-        let file = site.join(path);
-        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
-        std::fs::write(file, text).unwrap();
-    };
+    let write = |path: &str, text: &str| write_files(&site, &[(path, text)]);
     write(
         "_config.yml",
         "title: Orchard\ncollections:\n  trees:\n    output: true\n  staff:\n    output: false\n",
