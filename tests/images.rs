@@ -797,13 +797,7 @@ fn an_svg_is_embedded_within_the_epub_svg_profile() {
         .success();
     assert_eq!(warnings_of(&report_of(&report)), Vec::<String>::new());
     let books = epubs_in(&out.path().join("books"));
-    let svgs: Vec<String> = pictures_in(&books[0])
-        .into_iter()
-        .filter(|(n, _)| n.ends_with(".svg"))
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .collect();
-    assert_eq!(svgs.len(), 1);
-    let svg = &svgs[0];
+    let svg = &the_svg_of(&books[0]);
     for kept in [
         "<linearGradient id=\"sky\"",
         "stop-color=\"#1e90ff\"",
@@ -822,6 +816,17 @@ fn an_svg_is_embedded_within_the_epub_svg_profile() {
         assert!(!svg.contains(dropped), "{dropped} kept: {svg}");
     }
     epubcheck(&books);
+}
+
+/// The one SVG picture of `book`.
+fn the_svg_of(book: &Path) -> String {
+    let svgs: Vec<String> = pictures_in(book)
+        .into_iter()
+        .filter(|(n, _)| n.ends_with(".svg"))
+        .map(|(_, b)| String::from_utf8(b).unwrap())
+        .collect();
+    assert_eq!(svgs.len(), 1);
+    svgs.into_iter().next().unwrap()
 }
 
 /// A mind-map SVG with placeholder paths (no `d`), a stop without `offset` and paint
@@ -843,17 +848,12 @@ fn an_svg_missing_required_attributes_makes_a_valid_book() {
         .assert()
         .success();
     let books = epubs_in(&out.path().join("books"));
-    let svgs: Vec<String> = pictures_in(&books[0])
-        .into_iter()
-        .filter(|(n, _)| n.ends_with(".svg"))
-        .map(|(_, b)| String::from_utf8(b).unwrap())
-        .collect();
-    assert_eq!(svgs.len(), 1);
+    let svg = the_svg_of(&books[0]);
     for kept in ["url(#dawn)", "url(#dusk)", "Mind map: tides"] {
-        assert!(svgs[0].contains(kept), "{kept} lost: {}", svgs[0]);
+        assert!(svg.contains(kept), "{kept} lost: {svg}");
     }
     for dropped in ["#missing", "#gone", "#nothing", "#placeholder"] {
-        assert!(!svgs[0].contains(dropped), "{dropped} kept: {}", svgs[0]);
+        assert!(!svg.contains(dropped), "{dropped} kept: {svg}");
     }
     epubcheck(&books);
 }
