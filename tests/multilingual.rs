@@ -252,7 +252,7 @@ fn a_deep_post_given_alone_is_read_in_its_site() {
 #[test]
 fn a_language_kept_outside_content_is_found_from_the_site_root() {
     let site = tempfile::tempdir().unwrap();
-    let write = |rel: &str, text: &str| write_files(&site.path(), &[(rel, text)]);
+    let write = |rel: &str, text: &str| write_files(site.path(), &[(rel, text)]);
     write(
         "hugo.toml",
         "title = \"Two Folders\"\ndefaultContentLanguage = \"en\"\n\
@@ -332,7 +332,7 @@ fn a_multilingual_sites_notes_are_in_a_folder_per_language() {
 fn a_site_whose_languages_all_keep_their_own_folders_is_a_hugo_site() {
     // No `content/` at all: `content.en/` and `content.de/` only, a shortcode in each.
     let site = tempfile::tempdir().unwrap();
-    let write = |rel: &str, text: &str| write_files(&site.path(), &[(rel, text)]);
+    let write = |rel: &str, text: &str| write_files(site.path(), &[(rel, text)]);
     write(
         "hugo.toml",
         "title = \"Tide Log\"\ndefaultContentLanguage = \"en\"\n\
