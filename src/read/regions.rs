@@ -34,10 +34,10 @@ impl CodeRegions {
             match event {
                 Event::Start(Tag::CodeBlock(_)) => {
                     let lines = whole_lines(src, range);
-                    blocks.push(lines.clone());
-                    all.push(lines);
+                    push_merged(&mut blocks, lines.clone());
+                    push_merged(&mut all, lines);
                 }
-                Event::Code(_) => all.push(range),
+                Event::Code(_) => push_merged(&mut all, range),
                 _ => {}
             }
         }
@@ -68,6 +68,16 @@ impl CodeRegions {
 }
 
 /// `range` widened to the whole lines it touches, line ending included.
+/// Adds `range` to `ranges` (in order), merged with the last one when they overlap: two code
+/// blocks on one line (fences in a quote, `>[` then `~~~`) are taken to whole lines, which
+/// then share that line, and the scans that walk the text between them need them disjoint.
+fn push_merged(ranges: &mut Vec<Range<usize>>, range: Range<usize>) {
+    match ranges.last_mut() {
+        Some(last) if range.start < last.end => last.end = last.end.max(range.end),
+        _ => ranges.push(range),
+    }
+}
+
 fn whole_lines(src: &str, range: Range<usize>) -> Range<usize> {
     let start = src[..range.start].rfind('\n').map_or(0, |k| k + 1);
     let end = match range.end {
